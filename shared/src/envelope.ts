@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Every error code the API can answer with; one list so clients can switch on them exhaustively. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'REFRESH_TOKEN_INVALID',
+  'REFRESH_TOKEN_REUSED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'ITEM_NOT_FOUND',
+  'USERNAME_TAKEN',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'RATE_LIMITED',
+  'CONFLICT',
+  'INVALID_TRANSITION',
+  'RACK_LOCKED',
+  'IDEMPOTENCY_IN_FLIGHT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'LOCK_LOST',
+  'SESSION_CLOSED',
+  'DUPLICATE_SERIAL',
+  'STALE_TOKEN',
+  'VARIANCE_UNCONFIRMED',
+  'VARIANCE_REASON_REQUIRED',
+  'SERIAL_COUNT_MISMATCH',
+  'ERP_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export const errorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+/** One field at fault: a dotted path into the request (`records.3.damaged_qty`) and why. */
+export const errorDetailSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  code: z.string().optional(),
+});
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
+
+export const apiErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  details: z.array(errorDetailSchema).optional(),
+});
+export type ApiError = z.infer<typeof apiErrorSchema> & Record<string, unknown>;
+
+/** The envelope every JSON response is wrapped in (API.md "Envelope and errors"). */
+export interface Envelope<T> {
+  success: boolean;
+  data: T | null;
+  error: ApiError | null;
+  message: string;
+  request_id: string;
+}
+
+/** Builds an envelope schema for a given data schema, for clients that validate what they receive. */
+export function envelopeSchema<T extends z.ZodType>(data: T) {
+  return z.object({
+    success: z.boolean(),
+    data: data.nullable(),
+    error: apiErrorSchema.passthrough().nullable(),
+    message: z.string(),
+    request_id: z.string(),
+  });
+}
+
+/** `data` of every paginated list. */
+export interface Page<T> {
+  items: T[];
+  page: number;
+  page_size: number;
+  total: number;
+}
+
+export const paginationQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type PaginationQuery = z.infer<typeof paginationQuerySchema>;
+
+/** Turns zod issues into the `details` array of a VALIDATION_FAILED error. */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail[] {
+  return issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+    return { path: path === '' ? '(root)' : path, message: issue.message, code: issue.code };
+  });
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+export const BARCODE_KINDS = ['primary', 'manual', 'pack'] as const;
+export const barcodeKindSchema = z.enum(BARCODE_KINDS);
+export type BarcodeKind = z.infer<typeof barcodeKindSchema>;
+
+/** A scannable code is printable ASCII without spaces at either end; GS1 FNC1 arrives as GS (0x1D). */
+export const barcodeValueSchema = z
+  .string()
+  .trim()
+  .min(1, 'required')
+  .max(128, 'at most 128 characters')
+  // eslint-disable-next-line no-control-regex -- GS (0x1d) is the GS1 FNC1 separator, allowed on purpose
+  .regex(/^[\x1d\x20-\x7e]+$/, 'printable ASCII only');
+
+export const itemBarcodeSchema = z.object({
+  code: barcodeValueSchema,
+  kind: barcodeKindSchema,
+  /** Units in one scan of this code: 1 for primary/manual, the pack size for a pack barcode. */
+  pack_qty: z.number().int().positive(),
+});
+export type ItemBarcode = z.infer<typeof itemBarcodeSchema>;
+
+/** Book quantity the ERP holds for an item in one warehouse (and rack, where the ERP knows it). */
+export const stockQtySchema = z.object({
+  warehouse: z.string().min(1),
+  rack: z.string().nullable(),
+  qty: z.number().finite(),
+});
+export type StockQty = z.infer<typeof stockQtySchema>;
+
+export const itemCodeSchema = z.string().trim().min(1, 'required').max(64);
+
+/** The ERP golden record as mirrored by the server (DESIGN §4 "Item"). */
+export const itemSchema = z.object({
+  item_code: itemCodeSchema,
+  name: z.string().trim().min(1, 'required').max(256),
+  category: z.string().max(128).nullable(),
+  brand: z.string().max(128).nullable(),
+  supplier: z.string().max(128).nullable(),
+  uom: z.string().trim().min(1).max(16),
+  /** True when the unit of measure allows fractional quantities (kg, litre, metre…). */
+  decimal_qty: z.boolean(),
+  price: z.number().finite().min(0),
+  cost: z.number().finite().min(0),
+  serialized: z.boolean(),
+  batch_tracked: z.boolean(),
+  barcodes: z.array(itemBarcodeSchema),
+  stock: z.array(stockQtySchema),
+  active: z.boolean(),
+  updated_at: z.string(),
+});
+export type Item = z.infer<typeof itemSchema>;
+
+/** An item as a given reader may see it: book quantities are withheld in blind contexts. */
+export type ItemView = Omit<Item, 'stock'> & { stock?: StockQty[] };
+
+/** Parsed GS1 element string (AI 01/02/10/17/21/30/37). */
+export interface Gs1Data {
+  gtin?: string;
+  content_gtin?: string;
+  batch?: string;
+  expiry?: string;
+  serial?: string;
+  count?: number;
+}
+
+/** Answer of `GET /items/barcode/:code`. */
+export interface BarcodeLookup {
+  item: ItemView;
+  matched_barcode: string;
+  barcode_kind: BarcodeKind;
+  pack_qty: number;
+  gs1: Gs1Data | null;
+  source: 'cache' | 'store' | 'erp';
+}
+
+export const searchQuerySchema = z.object({
+  q: z.string().trim().min(1, 'required').max(128),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  session: z.string().max(64).optional(),
+});
+
+export const lookupQuerySchema = z.object({
+  session: z.string().max(64).optional(),
+});
+
+export const exportQuerySchema = z.object({
+  warehouse: z.string().trim().min(1).max(64).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  session: z.string().max(64).optional(),
+  format: z.enum(['ndjson', 'json']).default('ndjson'),
+  cursor: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+export const SEARCH_MATCH_KINDS = ['exact_barcode', 'exact_code', 'prefix', 'fuzzy'] as const;
+export type SearchMatchKind = (typeof SEARCH_MATCH_KINDS)[number];
+
+export interface SearchHit {
+  item: ItemView;
+  match: SearchMatchKind;
+  score: number;
+}
+
+export const rackSchema = z.object({
+  code: z.string().min(1).max(64),
+  floor: z.string().min(1).max(64),
+  location_barcode: z.string().nullable(),
+});
+export type Rack = z.infer<typeof rackSchema>;
+
+export const warehouseSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(128),
+  floors: z.array(z.object({ code: z.string(), name: z.string() })),
+  racks: z.array(rackSchema),
+});
+export type Warehouse = z.infer<typeof warehouseSchema>;
+
+/** Status of the ERP mirror, `GET /erp/status`. */
+export interface ErpStatus {
+  source: 'demo' | 'file' | 'mssql';
+  last_sync_at: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  item_count: number;
+  reachable: boolean | null;
+}
+
+/** One rejected row of an item-master import: where it is and why. */
+export interface ImportRowError {
+  row: number;
+  field: string | null;
+  message: string;
+}
+
+export interface ImportResult {
+  format: 'csv' | 'xlsx';
+  rows: number;
+  accepted: number;
+  inserted: number;
+  updated: number;
+  rejected: number;
+  errors: ImportRowError[];
+}

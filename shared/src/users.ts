@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { roleSchema } from './roles';
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(3, 'at least 3 characters')
+  .max(64, 'at most 64 characters')
+  .regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+  .transform((s) => s.toLowerCase());
+
+/** Passwords: long enough to matter, short enough to hash cheaply (argon2 input bound). */
+export const passwordSchema = z
+  .string()
+  .min(8, 'at least 8 characters')
+  .max(256, 'at most 256 characters');
+
+/** PINs are 4–6 digits (DESIGN §6). */
+export const pinSchema = z.string().regex(/^\d{4,6}$/, 'a PIN is 4 to 6 digits');
+
+const fullNameSchema = z.string().trim().min(1, 'required').max(120);
+const warehouseRefSchema = z.string().trim().min(1).max(64);
+
+/** A user as the API shows it: never any secret or hash. */
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  full_name: z.string(),
+  role: roleSchema,
+  warehouse: z.string().nullable(),
+  active: z.boolean(),
+  has_pin: z.boolean(),
+  locked: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_login_at: z.string().nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const createUserSchema = z.strictObject({
+  username: usernameSchema,
+  full_name: fullNameSchema,
+  role: roleSchema,
+  password: passwordSchema,
+  pin: pinSchema.optional(),
+  warehouse: warehouseRefSchema.nullable().optional(),
+});
+export type CreateUserInput = z.infer<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .strictObject({
+    full_name: fullNameSchema.optional(),
+    role: roleSchema.optional(),
+    active: z.boolean().optional(),
+    warehouse: warehouseRefSchema.nullable().optional(),
+    password: passwordSchema.optional(),
+    pin: pinSchema.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update' });
+export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+
+export const listUsersQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(50),
+  role: roleSchema.optional(),
+  q: z.string().trim().max(64).optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export type ListUsersQuery = z.infer<typeof listUsersQuerySchema>;
