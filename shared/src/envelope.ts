@@ -97,3 +97,8 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix = ''
     return { path: path === '' ? '(root)' : path, message: issue.message, code: issue.code };
   });
 }
+
+/** An ISO-8601 instant with any offset, normalised to UTC `…Z` so stored strings compare in order. */
+export const isoInstantSchema = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstantSchema } from './envelope';
 
 export const BARCODE_KINDS = ['primary', 'manual', 'pack'] as const;
 export const barcodeKindSchema = z.enum(BARCODE_KINDS);
@@ -87,7 +88,7 @@ export const lookupQuerySchema = z.object({
 
 export const exportQuerySchema = z.object({
   warehouse: z.string().trim().min(1).max(64).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: isoInstantSchema.optional(),
   session: z.string().max(64).optional(),
   format: z.enum(['ndjson', 'json']).default('ndjson'),
   cursor: z.string().max(128).optional(),

@@ -23,7 +23,8 @@ const QTY_FIELDS = ['counted_qty', 'damaged_qty', 'non_returnable_damaged_qty'] 
 /** Rounds to the quantity precision so float noise (0.1 + 0.2) never shows up as a variance. */
 export function roundQty(value: number): number {
   const f = 10 ** QTY_DECIMALS;
-  return Math.round(value * f) / f;
+  // `+ 0` turns −0 into 0: a balanced count shows as 0, never as "-0".
+  return Math.round(value * f) / f + 0;
 }
 
 function hasAtMostDecimals(value: number, decimals: number): boolean {
@@ -96,7 +97,11 @@ export function computeVariance(
 
 /** Money in a currency's minor unit precision (cents); all totals add rounded values. */
 export function roundMoney(value: number): number {
-  return Math.round((value + Number.EPSILON * Math.sign(value)) * 100) / 100;
+  // Round the decimal the user sees (shortest repr), half away from zero: 4.005 → 4.01, not the
+  // 4.00 that binary floating point (4.00499…) would give.
+  const sign = value < 0 ? -1 : 1;
+  const cents = Math.round(Number(`${Math.abs(value)}e2`));
+  return (sign * cents) / 100 || 0;
 }
 
 /** Variance value at cost and at price, each rounded to the cent. */

@@ -77,3 +77,11 @@ export interface Coordination {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Coordination cannot answer right now (Redis down, paused, failing over). The HTTP layer answers
+ * 503 with Retry-After; callers may retry.
+ */
+export class CoordinationUnavailableError extends Error {
+  readonly code = 'COORDINATION_UNAVAILABLE';
+}

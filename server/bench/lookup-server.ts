@@ -1,0 +1,74 @@
+/**
+ * The server side of the lookup benchmark, run as its own process: the real app on SQLite with a
+ * 100,000-item demo master, memory coordination, info-level logs written to /dev/null.
+ * Prints one JSON line {port, token, barcodes} on stdout when ready.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createApp } from '../src/app';
+import { createMemoryCoordination } from '../src/adapters/coordination/memory';
+import { createDemoErpSource } from '../src/adapters/erp/demo';
+import { createSqliteStore } from '../src/adapters/store/sqlite';
+
+const itemCount = Number(process.env.BENCH_ITEMS ?? 100_000);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-'));
+const store = createSqliteStore({ file: path.join(dir, 'bench.db') });
+await store.init();
+const erp = createDemoErpSource({ itemCount });
+const { app, services } = createApp({
+  settings: {
+    jwtSecret: 'bench-secret-bench-secret-bench-secret-0123',
+    accessTokenMinutes: 15,
+    refreshTokenDays: 7,
+    loginRateLimit: 50,
+    loginRateWindowMs: 900_000,
+    bodyLimit: '1mb',
+    uploadLimitBytes: 1 << 20,
+    itemCacheMs: 60_000,
+    trustProxy: 'loopback',
+  },
+  store,
+  coordination: createMemoryCoordination(),
+  erp,
+  log: pino({ level: 'info' }, pino.destination('/dev/null')),
+});
+const synced = await services.erp.sync(null, { request_id: null, ip: null });
+await services.users.create(
+  { id: 'bench', username: 'bench', role: 'admin' },
+  { request_id: null, ip: null },
+  { username: 'counter', full_name: 'Bench Counter', role: 'staff', password: 'bench-password' },
+);
+const login = await services.auth.login(
+  { username: 'counter', password: 'bench-password' },
+  { request_id: null, ip: null },
+);
+const barcodes: string[] = [];
+for await (const batch of erp.fetchItems({ batchSize: 5000 })) {
+  for (const item of batch)
+    if (barcodes.length < 20_000 && Number(item.item_code.replace(/\D/g, '')) % 5 === 0)
+      barcodes.push(item.barcodes[0]!.code);
+}
+const server = http.createServer(app);
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(
+    JSON.stringify({
+      port,
+      token: login.access_token,
+      barcodes,
+      items: synced.items_received,
+      sync_ms: synced.duration_ms,
+    }) + '\n',
+  );
+});
+process.on('SIGTERM', () => {
+  server.close();
+  void store.close().then(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});

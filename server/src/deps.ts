@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Coordination } from './ports/coordination';
+import type { ErpSource } from './ports/erp';
+import type { Store } from './ports/store';
+import { createMemoryCoordination } from './adapters/coordination/memory';
+import { createRedisCoordination } from './adapters/coordination/redis';
+import { createDemoErpSource } from './adapters/erp/demo';
+import { createFileErpSource } from './adapters/erp/file';
+import { createMssqlErpSource, parseMssqlColumnMap } from './adapters/erp/mssql';
+import { createMongoStore } from './adapters/store/mongodb';
+import { createSqliteStore } from './adapters/store/sqlite';
+
+export interface Adapters {
+  store: Store;
+  coordination: Coordination;
+  erp: ErpSource;
+}
+
+/** Builds the adapters the configuration asks for (DESIGN §3 "Embedded default" and scale-out). */
+export async function buildAdapters(config: Config, log: Logger): Promise<Adapters> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const store = config.MONGODB_URI
+    ? createMongoStore({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+    : createSqliteStore({ file: path.join(config.dataDir, 'stockverify.db') });
+  const coordination = config.REDIS_URL
+    ? createRedisCoordination({ url: config.REDIS_URL })
+    : createMemoryCoordination();
+  let erp: ErpSource;
+  switch (config.ERP_SOURCE) {
+    case 'file':
+      erp = createFileErpSource({ path: config.ERP_FILE! });
+      break;
+    case 'mssql':
+      erp = createMssqlErpSource({
+        url: config.MSSQL_URL!,
+        itemQuery: config.MSSQL_ITEM_QUERY,
+        warehouseQuery: config.MSSQL_WAREHOUSE_QUERY,
+        columns: config.MSSQL_COLUMN_MAP ? parseMssqlColumnMap(config.MSSQL_COLUMN_MAP) : undefined,
+      });
+      break;
+    default:
+      erp = createDemoErpSource({ itemCount: config.DEMO_ITEM_COUNT });
+  }
+  log.info(
+    { store: store.kind, coordination: coordination.kind, erp: erp.kind },
+    'adapters chosen',
+  );
+  return { store, coordination, erp };
+}
+
+/**
+ * The JWT signing key: JWT_SECRET when set (required when several API processes share a store),
+ * else one generated on first start and kept in DATA_DIR with owner-only permissions.
+ */
+export function resolveJwtSecret(config: Config): string {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}

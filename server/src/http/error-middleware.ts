@@ -1,0 +1,93 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { issuesToDetails } from '@stockverify/shared';
+import { CoordinationUnavailableError } from '../ports/coordination';
+import { StoreConflictError } from '../ports/store';
+import { CircuitOpenError, TimeoutError } from '../lib/circuit-breaker';
+import { AppError, unavailable } from './app-error';
+import { sendError } from './envelope';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  code?: string;
+  field?: string;
+}
+
+/** JSON 404 for every unknown /api route (API.md "Details pinned down"). */
+export function apiNotFound(): RequestHandler {
+  return (req, res) => {
+    sendError(req, res, 404, {
+      code: 'ROUTE_NOT_FOUND',
+      message: `No route ${req.method} ${req.baseUrl}${req.path}`,
+    });
+  };
+}
+
+function fromBodyParser(err: BodyParserError): AppError | null {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'MALFORMED_JSON', 'The body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than allowed');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', err.message);
+  }
+  if (err.name === 'MulterError') {
+    if (err.code === 'LIMIT_FILE_SIZE') {
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The file is larger than allowed', [
+        { path: err.field ?? 'file', message: 'file too large' },
+      ]);
+    }
+    return new AppError(400, 'VALIDATION_FAILED', err.message, [
+      { path: err.field ?? 'file', message: err.message },
+    ]);
+  }
+  return null;
+}
+
+/** Owns every error response: envelope JSON, never an HTML page or a stack trace. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    let appError: AppError | null = null;
+    if (err instanceof AppError) appError = err;
+    else if (err instanceof ZodError) {
+      appError = new AppError(
+        400,
+        'VALIDATION_FAILED',
+        'The request is not valid',
+        issuesToDetails(err.issues),
+      );
+    } else if (err instanceof StoreConflictError) {
+      appError = new AppError(
+        409,
+        err.field === 'username' ? 'USERNAME_TAKEN' : 'CONFLICT',
+        err.message,
+        [{ path: err.field, message: 'already exists' }],
+      );
+    } else if (err instanceof CoordinationUnavailableError || err instanceof TimeoutError) {
+      appError = unavailable('A dependency is not answering; try again shortly', 5);
+    } else if (err instanceof CircuitOpenError) {
+      appError = unavailable(err.message, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+    } else if (err instanceof Error) appError = fromBodyParser(err as BodyParserError);
+
+    if (!appError) {
+      log.error({ err, req_id: res.getHeader('X-Request-Id') }, 'unhandled error');
+      appError = new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on the server');
+    }
+    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    sendError(req, res, appError.status, {
+      code: appError.code,
+      message: appError.message,
+      ...(appError.details ? { details: appError.details } : {}),
+      ...appError.extra,
+    });
+  };
+}

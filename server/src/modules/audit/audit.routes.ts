@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { isoInstantSchema } from '@stockverify/shared';
+import type { AuthGuard } from '../../http/auth-guard';
+import { sendOk } from '../../http/envelope';
+import { parse } from '../../http/validate';
+import type { Store } from '../../ports/store';
+
+const auditQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(50),
+  actor_id: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  target_type: z.string().max(64).optional(),
+  target_id: z.string().max(64).optional(),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});
+
+/** `GET /admin/audit`: the audit trail, newest first, filterable. */
+export function auditRoutes(store: Store, guard: AuthGuard): Router {
+  const router = Router();
+  router.get('/', guard.requireAuth, guard.requirePermission('audit.read'), async (req, res) => {
+    const query = parse(auditQuerySchema, req.query, 'query');
+    const { items, total } = await store.audit.list(query);
+    sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+  });
+  return router;
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ChangePasswordInput,
+  ChangePinInput,
+  LoginInput,
+  PinLoginInput,
+  TokenPair,
+  User,
+} from '@stockverify/shared';
+import type { Store, UserRecord } from '../../ports/store';
+import { AppError } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import { toUser } from '../users/user-view';
+import { afterFailure, afterSuccess, lockStatus } from './lockout';
+import { hashSecret, verifySecret } from './passwords';
+import { hashRefreshToken, type Tokens } from './tokens';
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+const BAD_CREDENTIALS = 'Invalid username or password';
+
+function invalidCredentials(): AppError {
+  return new AppError(401, 'INVALID_CREDENTIALS', BAD_CREDENTIALS);
+}
+
+function lockedError(retryAfterSeconds: number | null): AppError {
+  if (retryAfterSeconds === null) {
+    return new AppError(
+      423,
+      'ACCOUNT_LOCKED',
+      'This account is locked; ask a supervisor to unlock it',
+      undefined,
+      {
+        hard_lock: true,
+      },
+    );
+  }
+  return new AppError(
+    423,
+    'ACCOUNT_LOCKED',
+    `Too many failed attempts; try again in ${retryAfterSeconds} s`,
+    undefined,
+    { hard_lock: false, retry_after: retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}
+
+/**
+ * Password and PIN login, refresh rotation with family revocation on reuse, logout and own-secret
+ * changes (DESIGN §6). Every outcome is audited.
+ */
+export function createAuthService(
+  store: Store,
+  tokens: Tokens,
+  audit: AuditLog,
+  clock: () => Date,
+) {
+  // Failed attempts on one account are applied one after another in this process so parallel
+  // guesses cannot slip past the counter between read and write.
+  const queues = new Map<string, Promise<unknown>>();
+  function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return next;
+  }
+
+  async function issuePair(
+    user: UserRecord,
+    familyId: string,
+    deviceId: string | null,
+  ): Promise<TokenPair> {
+    const now = clock();
+    const refresh = tokens.mintRefresh();
+    const expiresAt = new Date(now.getTime() + tokens.refreshMs).toISOString();
+    await store.refreshTokens.insert({
+      id: randomUUID(),
+      user_id: user.id,
+      family_id: familyId,
+      token_hash: refresh.hash,
+      device_id: deviceId,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      used_at: null,
+      revoked_at: null,
+    });
+    return {
+      access_token: tokens.signAccess(user, familyId),
+      refresh_token: refresh.token,
+      token_type: 'Bearer',
+      expires_in: tokens.accessSeconds,
+      refresh_expires_at: expiresAt,
+      user: toUser(user, now),
+    };
+  }
+
+  async function secretLogin(
+    kind: 'password' | 'pin',
+    username: string,
+    secret: string,
+    deviceId: string | null,
+    meta: RequestMeta,
+  ): Promise<TokenPair> {
+    const name = username.trim().toLowerCase();
+    return serialized(name, async () => {
+      const user = await store.users.getByUsername(name);
+      const now = clock();
+      if (!user) {
+        await verifySecret(null, secret);
+        await audit.record(
+          null,
+          meta,
+          'auth.login_failed',
+          { type: 'user', id: null },
+          { username: name, kind, reason: 'unknown_user' },
+        );
+        throw invalidCredentials();
+      }
+      const actor: Actor = { id: user.id, username: user.username, role: user.role };
+      const status = lockStatus(user, now);
+      if (status.locked) {
+        await audit.record(
+          actor,
+          meta,
+          'auth.login_refused_locked',
+          { type: 'user', id: user.id },
+          { kind },
+        );
+        throw lockedError(status.hard ? null : status.retryAfterSeconds);
+      }
+      const ok = await verifySecret(
+        kind === 'password' ? user.password_hash : user.pin_hash,
+        secret,
+      );
+      if (!ok) {
+        const patch = afterFailure(user, clock());
+        await store.users.update(user.id, patch);
+        await audit.record(
+          actor,
+          meta,
+          'auth.login_failed',
+          { type: 'user', id: user.id },
+          {
+            kind,
+            consecutive_failures: patch.consecutive_failures,
+            locked_until: patch.locked_until,
+            hard_locked: patch.hard_locked,
+          },
+        );
+        if (patch.hard_locked && !user.hard_locked) {
+          await audit.record(
+            actor,
+            meta,
+            'auth.account_hard_locked',
+            { type: 'user', id: user.id },
+            null,
+          );
+          throw lockedError(null);
+        }
+        throw invalidCredentials();
+      }
+      if (!user.active) {
+        await audit.record(
+          actor,
+          meta,
+          'auth.login_refused_inactive',
+          { type: 'user', id: user.id },
+          { kind },
+        );
+        throw new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled');
+      }
+      const updated = (await store.users.update(user.id, afterSuccess(clock()))) ?? user;
+      const pair = await issuePair(updated, randomUUID(), deviceId);
+      await audit.record(
+        actor,
+        meta,
+        'auth.login',
+        { type: 'user', id: user.id },
+        { kind, device_id: deviceId },
+      );
+      return pair;
+    });
+  }
+
+  async function mustGetActive(id: string): Promise<UserRecord> {
+    const user = await store.users.get(id);
+    if (!user || !user.active)
+      throw new AppError(401, 'UNAUTHENTICATED', 'The account no longer exists or is disabled');
+    return user;
+  }
+
+  return {
+    login(input: LoginInput, meta: RequestMeta): Promise<TokenPair> {
+      return secretLogin('password', input.username, input.password, input.device_id ?? null, meta);
+    },
+
+    pinLogin(input: PinLoginInput, meta: RequestMeta): Promise<TokenPair> {
+      return secretLogin('pin', input.username, input.pin, input.device_id ?? null, meta);
+    },
+
+    /** Rotates a refresh token. Presenting a used one revokes its whole family (theft signal). */
+    async refresh(refreshToken: string, meta: RequestMeta): Promise<TokenPair> {
+      const record = await store.refreshTokens.getByHash(hashRefreshToken(refreshToken));
+      const now = clock();
+      const invalid = () =>
+        new AppError(401, 'REFRESH_TOKEN_INVALID', 'The refresh token is not valid; sign in again');
+      if (!record) throw invalid();
+      const user = await store.users.get(record.user_id);
+      const actor: Actor | null = user
+        ? { id: user.id, username: user.username, role: user.role }
+        : null;
+      const reuse = async () => {
+        const revoked = await store.refreshTokens.revokeFamily(record.family_id, now.toISOString());
+        await audit.record(
+          actor,
+          meta,
+          'auth.refresh_reuse_detected',
+          { type: 'user', id: record.user_id },
+          {
+            family_id: record.family_id,
+            tokens_revoked: revoked,
+          },
+        );
+        return new AppError(
+          401,
+          'REFRESH_TOKEN_REUSED',
+          'This refresh token was already used; every session of this sign-in has been ended',
+        );
+      };
+      if (record.revoked_at !== null) throw invalid();
+      if (record.used_at !== null) throw await reuse();
+      if (Date.parse(record.expires_at) <= now.getTime()) throw invalid();
+      if (!(await store.refreshTokens.consume(record.id, now.toISOString()))) throw await reuse();
+      if (!user || !user.active) throw invalid();
+      const pair = await issuePair(user, record.family_id, record.device_id);
+      await audit.record(
+        actor,
+        meta,
+        'auth.refresh',
+        { type: 'user', id: user.id },
+        { family_id: record.family_id },
+      );
+      return pair;
+    },
+
+    /** Ends the sign-in the access token belongs to (its refresh family). */
+    async logout(
+      actor: Actor,
+      familyId: string | null,
+      meta: RequestMeta,
+    ): Promise<{ revoked: number }> {
+      const revoked = familyId
+        ? await store.refreshTokens.revokeFamily(familyId, clock().toISOString())
+        : 0;
+      await audit.record(
+        actor,
+        meta,
+        'auth.logout',
+        { type: 'user', id: actor.id },
+        { family_id: familyId, revoked },
+      );
+      return { revoked };
+    },
+
+    async me(actor: Actor): Promise<User> {
+      return toUser(await mustGetActive(actor.id), clock());
+    },
+
+    /** Changes the caller's password; other sign-ins of the account end. */
+    async changePassword(
+      actor: Actor,
+      meta: RequestMeta,
+      input: ChangePasswordInput,
+    ): Promise<User> {
+      const user = await mustGetActive(actor.id);
+      if (!(await verifySecret(user.password_hash, input.current_password))) {
+        await audit.record(
+          actor,
+          meta,
+          'auth.password_change_failed',
+          { type: 'user', id: user.id },
+          null,
+        );
+        throw new AppError(400, 'VALIDATION_FAILED', 'The current password is wrong', [
+          { path: 'current_password', message: 'does not match' },
+        ]);
+      }
+      const now = clock().toISOString();
+      const updated = await store.users.update(user.id, {
+        password_hash: await hashSecret(input.new_password),
+        updated_at: now,
+      });
+      await store.refreshTokens.revokeUser(user.id, now);
+      await audit.record(actor, meta, 'auth.password_changed', { type: 'user', id: user.id }, null);
+      return toUser(updated ?? user, clock());
+    },
+
+    async changePin(actor: Actor, meta: RequestMeta, input: ChangePinInput): Promise<User> {
+      const user = await mustGetActive(actor.id);
+      if (!(await verifySecret(user.password_hash, input.current_password))) {
+        await audit.record(
+          actor,
+          meta,
+          'auth.pin_change_failed',
+          { type: 'user', id: user.id },
+          null,
+        );
+        throw new AppError(400, 'VALIDATION_FAILED', 'The current password is wrong', [
+          { path: 'current_password', message: 'does not match' },
+        ]);
+      }
+      const updated = await store.users.update(user.id, {
+        pin_hash: await hashSecret(input.new_pin),
+        updated_at: clock().toISOString(),
+      });
+      await audit.record(actor, meta, 'auth.pin_changed', { type: 'user', id: user.id }, null);
+      return toUser(updated ?? user, clock());
+    },
+  };
+}

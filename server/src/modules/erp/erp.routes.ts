@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { AuthGuard } from '../../http/auth-guard';
+import { actorOf } from '../../http/auth-guard';
+import { validationError } from '../../http/app-error';
+import { sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
+import { parse } from '../../http/validate';
+import type { ErpService } from './erp.service';
+
+const syncBodySchema = z.strictObject({ since: z.iso.datetime({ offset: true }).optional() });
+
+/** `/erp/*`: import, sync, status. */
+export function erpRoutes(erp: ErpService, guard: AuthGuard, uploadLimitBytes: number): Router {
+  const router = Router();
+  router.use(guard.requireAuth);
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: uploadLimitBytes, files: 1 },
+  });
+
+  router.post(
+    '/import',
+    guard.requirePermission('erp.manage'),
+    upload.single('file'),
+    async (req, res) => {
+      if (!req.file)
+        throw validationError([
+          { path: 'file', message: 'attach the item master as the multipart field "file"' },
+        ]);
+      const result = await erp.importFile(actorOf(req), metaOf(req), req.file);
+      sendOk(
+        req,
+        res,
+        result,
+        200,
+        `Imported ${result.accepted} items, ${result.rejected} rows rejected`,
+      );
+    },
+  );
+
+  router.post('/sync', guard.requirePermission('erp.manage'), async (req, res) => {
+    const body = parse(syncBodySchema, req.body ?? {}, 'body');
+    const result = await erp.sync(actorOf(req), metaOf(req), {
+      since: body.since ? new Date(body.since) : undefined,
+    });
+    sendOk(req, res, result, 200, 'ERP sync finished');
+  });
+
+  router.get('/status', guard.requirePermission('erp.status'), async (req, res) => {
+    sendOk(req, res, await erp.status());
+  });
+
+  return router;
+}

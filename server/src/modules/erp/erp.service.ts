@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { ErpStatus, ImportResult } from '@stockverify/shared';
+import type { Coordination } from '../../ports/coordination';
+import type { ErpSource } from '../../ports/erp';
+import type { Store } from '../../ports/store';
+import type { CircuitBreaker } from '../../lib/circuit-breaker';
+import { parseItemMaster } from '../../adapters/erp/file';
+import { AppError, validationError } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import type { ErpStatusRecorder } from './erp-status';
+
+export interface ErpServiceDeps {
+  store: Store;
+  coordination: Coordination;
+  erp: ErpSource;
+  erpBreaker: CircuitBreaker;
+  erpStatus: ErpStatusRecorder;
+  audit: AuditLog;
+  clock: () => Date;
+}
+
+export interface SyncResult {
+  items_received: number;
+  inserted: number;
+  updated: number;
+  warehouses: number;
+  duration_ms: number;
+}
+
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname: string;
+}
+
+export type ErpService = ReturnType<typeof createErpService>;
+
+const SYNC_LOCK = 'erp:sync';
+const SYNC_LOCK_TTL_MS = 30 * 60 * 1000;
+
+/** Detects the item-master format from the file name, then from the bytes (XLSX is a zip). */
+export function detectFormat(file: UploadedFile): 'csv' | 'xlsx' {
+  const name = file.originalname.toLowerCase();
+  if (name.endsWith('.xlsx')) return 'xlsx';
+  if (name.endsWith('.csv') || name.endsWith('.txt')) return 'csv';
+  if (file.buffer.subarray(0, 2).toString('latin1') === 'PK') return 'xlsx';
+  return 'csv';
+}
+
+/** Mirrors the ERP item master into the Store, imports files, reports status. */
+export function createErpService(deps: ErpServiceDeps) {
+  const { store, coordination, erp, erpBreaker, erpStatus, audit, clock } = deps;
+
+  return {
+    /** Pulls the whole item master (or what changed since `since`) into the store. One at a time. */
+    async sync(
+      actor: Actor | null,
+      meta: RequestMeta,
+      options: { since?: Date } = {},
+    ): Promise<SyncResult> {
+      const owner = randomUUID();
+      const lock = await coordination.acquireLock(SYNC_LOCK, owner, SYNC_LOCK_TTL_MS);
+      if (!lock.ok) throw new AppError(409, 'CONFLICT', 'An ERP sync is already running');
+      const started = clock().getTime();
+      const result: SyncResult = {
+        items_received: 0,
+        inserted: 0,
+        updated: 0,
+        warehouses: 0,
+        duration_ms: 0,
+      };
+      let failure: unknown = null;
+      try {
+        const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
+        await store.locations.upsertWarehouses(warehouses);
+        result.warehouses = warehouses.length;
+        for await (const batch of erp.fetchItems({ since: options.since, batchSize: 2000 })) {
+          const written = await store.items.upsertMany(batch);
+          result.items_received += batch.length;
+          result.inserted += written.inserted;
+          result.updated += written.updated;
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        result.duration_ms = clock().getTime() - started;
+        await erpStatus.recordSync({ ...result }, failure);
+        await coordination.releaseLock(SYNC_LOCK, owner);
+      }
+      await audit.record(
+        actor,
+        meta,
+        failure ? 'erp.sync_failed' : 'erp.sync',
+        { type: 'erp', id: erp.kind },
+        {
+          ...result,
+          ...(failure
+            ? { error: failure instanceof Error ? failure.message : String(failure) }
+            : {}),
+        },
+      );
+      if (failure) {
+        throw new AppError(
+          503,
+          'ERP_UNAVAILABLE',
+          `ERP sync failed: ${failure instanceof Error ? failure.message : String(failure)}`,
+          undefined,
+          undefined,
+          {
+            'Retry-After': '30',
+          },
+        );
+      }
+      return result;
+    },
+
+    /** Imports an uploaded CSV/XLSX item master: valid rows are kept, bad rows reported. */
+    async importFile(actor: Actor, meta: RequestMeta, file: UploadedFile): Promise<ImportResult> {
+      if (file.buffer.length === 0)
+        throw validationError([{ path: 'file', message: 'the file is empty' }]);
+      const format = detectFormat(file);
+      let parsed: Awaited<ReturnType<typeof parseItemMaster>>;
+      try {
+        parsed = await parseItemMaster(file.buffer, format);
+      } catch (err) {
+        throw validationError(
+          [{ path: 'file', message: err instanceof Error ? err.message : String(err) }],
+          'The file cannot be read as an item master',
+        );
+      }
+      const written =
+        parsed.items.length > 0
+          ? await store.items.upsertMany(parsed.items)
+          : { inserted: 0, updated: 0 };
+      if (parsed.warehouses.length > 0) await mergeWarehouses(store, parsed.warehouses);
+      const result: ImportResult = {
+        format,
+        rows: parsed.rows,
+        accepted: parsed.items.length,
+        inserted: written.inserted,
+        updated: written.updated,
+        rejected: parsed.errors.length,
+        errors: parsed.errors,
+      };
+      await audit.record(
+        actor,
+        meta,
+        'erp.import',
+        { type: 'erp', id: 'file' },
+        {
+          file: file.originalname,
+          format,
+          rows: result.rows,
+          accepted: result.accepted,
+          rejected: result.rejected,
+        },
+      );
+      return result;
+    },
+
+    async status(): Promise<ErpStatus> {
+      const doc = await erpStatus.read();
+      let reachable: boolean | null;
+      try {
+        await erpBreaker.call(() => erp.ping());
+        reachable = true;
+      } catch (err) {
+        reachable = false;
+        await erpStatus.recordError(err);
+      }
+      const latest = await erpStatus.read();
+      return {
+        source: erp.kind,
+        last_sync_at: doc.last_sync_at,
+        last_success_at: doc.last_success_at,
+        last_error: latest.last_error,
+        last_error_at: latest.last_error_at,
+        item_count: await store.items.count(),
+        reachable,
+      };
+    },
+  };
+}
+
+/** Adds imported racks to known warehouses instead of replacing what the ERP told us. */
+async function mergeWarehouses(
+  store: Store,
+  incoming: Awaited<ReturnType<typeof parseItemMaster>>['warehouses'],
+) {
+  const merged = [];
+  for (const wh of incoming) {
+    const existing = await store.locations.getWarehouse(wh.id);
+    if (!existing) {
+      merged.push(wh);
+      continue;
+    }
+    const floors = new Map(existing.floors.map((f) => [f.code, f]));
+    for (const f of wh.floors) if (!floors.has(f.code)) floors.set(f.code, f);
+    const racks = new Map(existing.racks.map((r) => [r.code, r]));
+    for (const r of wh.racks) if (!racks.has(r.code)) racks.set(r.code, r);
+    merged.push({ ...existing, floors: [...floors.values()], racks: [...racks.values()] });
+  }
+  await store.locations.upsertWarehouses(merged);
+}

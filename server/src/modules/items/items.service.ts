@@ -1,0 +1,185 @@
+import type { BarcodeLookup, Item, ItemView, SearchHit } from '@stockverify/shared';
+import {
+  Gs1ParseError,
+  gtinCandidates,
+  looksLikeGs1,
+  parseGs1,
+  type Gs1Data,
+} from '@stockverify/shared';
+import type { Coordination } from '../../ports/coordination';
+import type { ErpSource } from '../../ports/erp';
+import type { BarcodeMatch, Store } from '../../ports/store';
+import type { CircuitBreaker } from '../../lib/circuit-breaker';
+import { notFound } from '../../http/app-error';
+import type { Actor } from '../audit/audit-log';
+import type { ErpStatusRecorder } from '../erp/erp-status';
+import { viewItem } from './item-view';
+import { BAND, fuzzyQuery, fuzzyScore, prefixScore } from './ranking';
+
+/**
+ * Decides whether a reader may see book quantities. Staff in a blind session never may
+ * (DESIGN §4); the sessions module supplies the real rule.
+ */
+export type BookQtyPolicy = (viewer: Actor, sessionId: string | undefined) => Promise<boolean>;
+
+export interface ItemsServiceDeps {
+  store: Store;
+  coordination: Coordination;
+  erp: ErpSource;
+  erpBreaker: CircuitBreaker;
+  erpStatus: ErpStatusRecorder;
+  bookQtyPolicy: BookQtyPolicy;
+  cacheTtlMs: number;
+}
+
+export type ItemsService = ReturnType<typeof createItemsService>;
+
+const SUGGESTIONS = 5;
+
+/** Item lookup and search: cache → store → ERP source (DESIGN §3, issue "Items"). */
+export function createItemsService(deps: ItemsServiceDeps) {
+  const { store, coordination, erp, erpBreaker, erpStatus, bookQtyPolicy, cacheTtlMs } = deps;
+  const cacheKey = (code: string) => `item:bc:${code}`;
+
+  /** Store or ERP, without the cache; an ERP failure is recorded and treated as "not there". */
+  async function findUncached(
+    code: string,
+  ): Promise<{ match: BarcodeMatch; source: 'store' | 'erp' } | null> {
+    const stored = await store.items.findByBarcode(code);
+    if (stored) return { match: stored, source: 'store' };
+    let fromErp: Item | null;
+    try {
+      fromErp = await erpBreaker.call(() => erp.findByBarcode(code));
+    } catch (err) {
+      await erpStatus.recordError(err);
+      return null;
+    }
+    if (!fromErp) return null;
+    // Mirror what the ERP just told us so the next lookup never needs it.
+    await store.items.upsertMany([fromErp]);
+    const barcode = fromErp.barcodes.find((b) => b.code === code);
+    return barcode ? { match: { item: fromErp, barcode }, source: 'erp' } : null;
+  }
+
+  async function findByCode(
+    code: string,
+  ): Promise<{ match: BarcodeMatch; source: BarcodeLookup['source'] } | null> {
+    const cached = await coordination.cacheGet<BarcodeMatch>(cacheKey(code));
+    if (cached) return { match: cached, source: 'cache' };
+    const found = await findUncached(code);
+    if (found) await coordination.cacheSet(cacheKey(code), found.match, cacheTtlMs);
+    return found;
+  }
+
+  async function rank(
+    query: string,
+    limit: number,
+  ): Promise<Array<{ item: Item; match: SearchHit['match']; score: number }>> {
+    const hits = new Map<string, { item: Item; match: SearchHit['match']; score: number }>();
+    const add = (item: Item, match: SearchHit['match'], score: number) => {
+      const existing = hits.get(item.item_code);
+      if (!existing || existing.score < score) hits.set(item.item_code, { item, match, score });
+    };
+    const byBarcode = await store.items.findByBarcode(query);
+    if (byBarcode) add(byBarcode.item, 'exact_barcode', BAND.exact_barcode);
+    const byCode = (await store.items.get(query)) ?? (await store.items.get(query.toUpperCase()));
+    if (byCode) add(byCode, 'exact_code', BAND.exact_code);
+    for (const item of await store.items.searchPrefix(query, limit))
+      add(item, 'prefix', prefixScore(item, query));
+    if (hits.size < limit) {
+      const q = fuzzyQuery(query);
+      if (q.length > 0) {
+        for (const { item } of await store.items.fuzzyCandidates(q, Math.max(limit * 4, 40))) {
+          const score = fuzzyScore(item, q);
+          if (score !== null) add(item, 'fuzzy', score);
+        }
+      }
+    }
+    return [...hits.values()]
+      .sort((a, b) => b.score - a.score || a.item.name.localeCompare(b.item.name))
+      .slice(0, limit);
+  }
+
+  return {
+    /**
+     * Exact lookup of a scanned code: primary, manual or pack barcode; a GS1 element string is
+     * parsed and its GTIN looked up. Not found → 404 ITEM_NOT_FOUND with suggestions.
+     */
+    async lookup(code: string, viewer: Actor, sessionId?: string): Promise<BarcodeLookup> {
+      let found = await findByCode(code);
+      let gs1: Gs1Data | null = null;
+      if (!found && looksLikeGs1(code)) {
+        try {
+          gs1 = parseGs1(code);
+        } catch (err) {
+          if (!(err instanceof Gs1ParseError)) throw err;
+        }
+        const gtin = gs1?.gtin ?? gs1?.content_gtin;
+        for (const candidate of gtin ? gtinCandidates(gtin) : []) {
+          found = await findByCode(candidate);
+          if (found) break;
+        }
+      }
+      if (!found) {
+        const suggestions = await rank(code, SUGGESTIONS);
+        const show = await bookQtyPolicy(viewer, sessionId);
+        throw notFound('ITEM_NOT_FOUND', `No item has the barcode ${code}`, {
+          suggestions: suggestions.map((s) => viewItem(s.item, show)),
+          ...(erpBreaker.state() === 'closed' ? {} : { erp_unavailable: true }),
+        });
+      }
+      const { match, source } = found;
+      return {
+        item: viewItem(match.item, await bookQtyPolicy(viewer, sessionId)),
+        matched_barcode: match.barcode.code,
+        barcode_kind: match.barcode.kind,
+        pack_qty: match.barcode.pack_qty,
+        gs1,
+        source,
+      };
+    },
+
+    /** Ranked search: exact barcode > exact code > code/name prefix > fuzzy name. */
+    async search(
+      query: string,
+      limit: number,
+      viewer: Actor,
+      sessionId?: string,
+    ): Promise<SearchHit[]> {
+      const show = await bookQtyPolicy(viewer, sessionId);
+      return (await rank(query, limit)).map((h) => ({
+        item: viewItem(h.item, show),
+        match: h.match,
+        score: h.score,
+      }));
+    },
+
+    async get(itemCode: string, viewer: Actor, sessionId?: string): Promise<ItemView> {
+      const item = await store.items.get(itemCode);
+      if (!item) throw notFound('ITEM_NOT_FOUND', `No item with code ${itemCode}`);
+      return viewItem(item, await bookQtyPolicy(viewer, sessionId));
+    },
+
+    /** Pages of the item master for offline use, keyset-paged by item code. */
+    async *export(
+      query: { warehouse?: string; since?: string; after?: string; pageSize: number },
+      viewer: Actor,
+      sessionId?: string,
+    ): AsyncGenerator<ItemView[]> {
+      const show = await bookQtyPolicy(viewer, sessionId);
+      let after = query.after;
+      for (;;) {
+        const page = await store.items.list({
+          warehouse: query.warehouse,
+          since: query.since,
+          after,
+          limit: query.pageSize,
+        });
+        if (page.length === 0) return;
+        yield page.map((item) => viewItem(item, show, query.warehouse));
+        if (page.length < query.pageSize) return;
+        after = page[page.length - 1]!.item_code;
+      }
+    },
+  };
+}

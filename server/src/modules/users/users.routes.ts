@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { createUserSchema, listUsersQuerySchema, updateUserSchema } from '@stockverify/shared';
+import type { AuthGuard } from '../../http/auth-guard';
+import { actorOf } from '../../http/auth-guard';
+import { sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
+import { parse } from '../../http/validate';
+import type { UsersService } from './users.service';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+/** `/users/*`: admin management, supervisor unlock. */
+export function usersRoutes(users: UsersService, guard: AuthGuard): Router {
+  const router = Router();
+  router.use(guard.requireAuth);
+  const admin = guard.requirePermission('users.manage');
+
+  router.get('/', admin, async (req, res) => {
+    sendOk(req, res, await users.list(parse(listUsersQuerySchema, req.query, 'query')));
+  });
+
+  router.post('/', admin, async (req, res) => {
+    const input = parse(createUserSchema, req.body, 'body');
+    sendOk(req, res, await users.create(actorOf(req), metaOf(req), input), 201, 'User created');
+  });
+
+  router.get('/:id', admin, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    sendOk(req, res, await users.get(id));
+  });
+
+  router.patch('/:id', admin, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const input = parse(updateUserSchema, req.body, 'body');
+    sendOk(req, res, await users.update(actorOf(req), metaOf(req), id, input), 200, 'User updated');
+  });
+
+  router.post('/:id/unlock', guard.requirePermission('users.unlock'), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    sendOk(req, res, await users.unlock(actorOf(req), metaOf(req), id), 200, 'Account unlocked');
+  });
+
+  return router;
+}
