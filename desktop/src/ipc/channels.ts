@@ -1,0 +1,9 @@
+/** IPC channel names, `domain:verb` (STYLE "Layout and boundaries"); shared by main and preload. */
+export const IPC_CHANNELS = {
+  appVersion: 'app:version',
+} as const;
+
+export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+
+/** What every IPC handler answers: handlers report failure instead of throwing across IPC. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: string };

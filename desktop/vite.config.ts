@@ -1,0 +1,19 @@
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// The renderer is a plain web app (DESIGN §2): served from app://renderer/ inside Electron and
+// also loadable from any sub-path of the server, hence relative asset URLs.
+export default defineConfig({
+  root: here('./src/renderer'),
+  base: './',
+  plugins: [react()],
+  server: { port: 5174, strictPort: true },
+  build: {
+    outDir: here('./dist/renderer'),
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+});
