@@ -143,6 +143,9 @@ export interface ImportResult {
   accepted: number;
   inserted: number;
   updated: number;
+  /** Distinct data rows rejected (a row may have several errors). */
   rejected: number;
   errors: ImportRowError[];
+  /** Header columns the importer does not know; reported, not fatal. */
+  ignored_columns: string[];
 }

@@ -138,8 +138,9 @@ export function createErpService(deps: ErpServiceDeps) {
         accepted: parsed.items.length,
         inserted: written.inserted,
         updated: written.updated,
-        rejected: parsed.errors.length,
+        rejected: parsed.rejected,
         errors: parsed.errors,
+        ignored_columns: parsed.ignoredColumns,
       };
       await audit.record(
         actor,

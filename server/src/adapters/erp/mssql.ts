@@ -1,0 +1,396 @@
+/**
+ * SQL Server ErpSource (DESIGN §3): reads the ERP's item master, never writes. Only SELECTs run,
+ * and every value reaches SQL Server as a bound parameter; the only text spliced into SQL is
+ * column and view names from configuration, validated and bracket-quoted. The expected view
+ * shape and the column map are described in README.md beside this file.
+ */
+import type { Readable, ReadableOptions } from 'node:stream';
+import sql, { type ISqlType } from 'mssql';
+import { z } from 'zod';
+import { itemSchema, type Item, type Warehouse } from '@stockverify/shared';
+import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
+import { batchSizeOf } from './batches';
+import {
+  ITEM_FIELDS,
+  ItemDraft,
+  LocationRegistry,
+  readItemRow,
+  type CellValue,
+  type RawItemRow,
+} from './item-rows';
+
+/** Our field names a column map may name; `updated_at` feeds incremental sync. */
+export const COLUMN_KEYS = [...ITEM_FIELDS, 'updated_at', 'warehouse_name'] as const;
+export type ColumnKey = (typeof COLUMN_KEYS)[number];
+/** Our field → the ERP's column name; null when the ERP has no such column. */
+export type MssqlColumnMap = Partial<Record<ColumnKey, string | null>>;
+
+/** The slice of mssql's Request this adapter uses (mssql.Request satisfies it; tests fake it). */
+export interface MssqlRequestLike {
+  input(name: string, type: (() => ISqlType) | ISqlType, value: unknown): MssqlRequestLike;
+  query(command: string): Promise<{ recordset?: readonly Record<string, unknown>[] }>;
+  toReadableStream(options?: ReadableOptions): Readable;
+  cancel(): void;
+}
+
+/** The slice of mssql's ConnectionPool this adapter uses. */
+export interface MssqlPoolLike {
+  request(): MssqlRequestLike;
+  close(): Promise<void>;
+}
+
+export interface MssqlErpOptions {
+  /** mssql connection string (`mssql://user:pass@host/db` or ADO `Server=…;Database=…`). */
+  url: string;
+  /** View (or table) the default queries read, `schema.name`. Default `dbo.StockVerifyItems`. */
+  view?: string;
+  /** Replaces the default item query; must take `@since` and return rows ordered by item code. */
+  itemQuery?: string;
+  /** Replaces the default location query (columns: warehouse, floor, rack, location_barcode…). */
+  warehouseQuery?: string;
+  /** Replaces the default barcode lookup; must take `@code` and return every row of the item. */
+  barcodeQuery?: string;
+  columns?: MssqlColumnMap;
+  /** Opens the pool; tests inject a fake. Default: a real mssql ConnectionPool. */
+  connect?: (url: string) => Promise<MssqlPoolLike>;
+  /** An ERP row that cannot become (part of) a valid item is skipped and reported here. */
+  onRowError?: (problem: MssqlRowProblem) => void;
+  /** Stamp for items when the view has no updated_at column. */
+  now?: () => Date;
+}
+
+export interface MssqlRowProblem {
+  item_code: string | null;
+  field: string | null;
+  message: string;
+}
+
+export const DEFAULT_VIEW = 'dbo.StockVerifyItems';
+
+// Identifiers are spliced into SQL text, so they are checked here and bracket-quoted below.
+// Letters, digits, _, space, $, # and - cover real ERP column names; nothing that ends a quote.
+const IDENTIFIER = /^[\p{L}_#@][\p{L}\p{N}_ $#@-]{0,127}$/u;
+const identifierSchema = z
+  .string()
+  .trim()
+  .regex(IDENTIFIER, 'must be a plain column name (letters, digits, _ and spaces)');
+
+const columnMapSchema = z.strictObject(
+  Object.fromEntries(COLUMN_KEYS.map((key) => [key, identifierSchema.nullable().optional()])) as {
+    [K in ColumnKey]: z.ZodOptional<z.ZodNullable<typeof identifierSchema>>;
+  },
+);
+
+/** Parses and checks the MSSQL_COLUMN_MAP JSON; the error names every bad key. */
+export function parseMssqlColumnMap(json: string): MssqlColumnMap {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`MSSQL column map is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const result = columnMapSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: ${COLUMN_KEYS.join(', ')})`
+        : `${issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'the map'}: ${issue.message}`,
+    );
+    throw new Error(`Invalid MSSQL column map: ${problems.join('; ')}`);
+  }
+  for (const key of ['item_code', 'name'] as const) {
+    if (result.data[key] === null)
+      throw new Error(`Invalid MSSQL column map: "${key}" is required`);
+  }
+  return result.data;
+}
+
+function quoteIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`unsafe SQL identifier: ${name}`);
+  return `[${name}]`;
+}
+
+function quoteObjectName(name: string): string {
+  const parts = name.split('.');
+  if (parts.length > 2) throw new Error(`view must be "schema.name" or "name", got ${name}`);
+  return parts.map(quoteIdentifier).join('.');
+}
+
+/** Our field → their column for every key, defaults (same name) filled in. */
+function resolveColumns(map: MssqlColumnMap = {}): Record<ColumnKey, string | null> {
+  const columns = {} as Record<ColumnKey, string | null>;
+  for (const key of COLUMN_KEYS) {
+    // warehouse_name is rarely in an item view; everything else defaults to our own name.
+    const fallback = key === 'warehouse_name' ? null : key;
+    const value = map[key] === undefined ? fallback : map[key];
+    columns[key] = value === null ? null : value.trim();
+    if (columns[key] !== null) quoteIdentifier(columns[key]);
+  }
+  return columns;
+}
+
+interface Queries {
+  items: string;
+  /** Null when the view has no warehouse column: there is nothing to ask. */
+  warehouses: string | null;
+  barcode: string;
+}
+
+function buildQueries(
+  options: MssqlErpOptions,
+  columns: Record<ColumnKey, string | null>,
+): Queries {
+  const view = quoteObjectName(options.view ?? DEFAULT_VIEW);
+  const col = (key: ColumnKey) => quoteIdentifier(columns[key]!);
+  const itemKeys = COLUMN_KEYS.filter((k) => k !== 'warehouse_name' && columns[k] !== null);
+  const select = itemKeys.map(col).join(', ');
+  const code = col('item_code');
+  // Every row of a changed item, not just the changed rows: an item is rebuilt from all its
+  // rows, and a partial set would drop the stock of the warehouses that did not change.
+  const since =
+    columns.updated_at === null
+      ? ''
+      : ` WHERE @since IS NULL OR ${code} IN (SELECT ${code} FROM ${view} WHERE ${col('updated_at')} > @since)`;
+  const barcodeColumns = (['barcode', 'manual_barcode', 'pack_barcode'] as const).filter(
+    (k) => columns[k] !== null,
+  );
+  const barcodeMatch =
+    barcodeColumns.length === 0
+      ? '1 = 0'
+      : barcodeColumns.map((k) => `${col(k)} = @code`).join(' OR ');
+  const locationKeys = (
+    ['warehouse', 'warehouse_name', 'floor', 'rack', 'location_barcode'] as const
+  ).filter((k) => columns[k] !== null);
+  return {
+    items: options.itemQuery ?? `SELECT ${select} FROM ${view}${since} ORDER BY ${code}`,
+    warehouses:
+      options.warehouseQuery ??
+      (columns.warehouse === null
+        ? null
+        : `SELECT DISTINCT ${locationKeys.map(col).join(', ')} FROM ${view} WHERE ${col('warehouse')} IS NOT NULL`),
+    barcode:
+      options.barcodeQuery ??
+      `SELECT ${select} FROM ${view} WHERE ${code} IN (SELECT ${code} FROM ${view} WHERE ${barcodeMatch}) ORDER BY ${code}`,
+  };
+}
+
+/** A driver value as a cell: tedious gives strings, numbers, booleans, Dates, null. */
+function toCell(value: unknown): CellValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  if (value instanceof Date) return value;
+  if (typeof value === 'bigint') return Number(value);
+  return String(value);
+}
+
+/** Groups consecutive rows of one item code into Items, reporting rows that do not fit. */
+class ItemGrouper {
+  private draft: ItemDraft | null = null;
+  private latest = 0;
+
+  constructor(
+    private readonly columns: Record<ColumnKey, string | null>,
+    private readonly report: (problem: MssqlRowProblem) => void,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Feeds one row; returns the previous item when this row starts a new one. */
+  push(dbRow: Record<string, unknown>): Item | null {
+    const raw: RawItemRow = {};
+    for (const field of ITEM_FIELDS) {
+      const column = this.columns[field];
+      if (column !== null) raw[field] = toCell(dbRow[column]);
+    }
+    const read = readItemRow(raw);
+    if (!read.ok) {
+      const itemCode =
+        raw.item_code === null || raw.item_code === undefined ? null : String(raw.item_code);
+      for (const p of read.problems)
+        this.report({ item_code: itemCode, field: p.field, message: p.message });
+      return null;
+    }
+    const row = read.row;
+    let finished: Item | null = null;
+    let draft = this.draft;
+    if (draft?.item_code !== row.item_code) {
+      finished = this.flush();
+      // Only a row that is accepted makes the item exist, as in a file import.
+      draft = new ItemDraft(row, 'its first row');
+    }
+    const problems = draft.check(row);
+    if (problems.length > 0) {
+      for (const p of problems) {
+        this.report({ item_code: row.item_code, field: p.field, message: p.message });
+      }
+    } else {
+      draft.commit(row);
+      this.draft = draft;
+      this.latest = Math.max(this.latest, this.updatedAtOf(dbRow));
+    }
+    return finished;
+  }
+
+  /** The item being assembled, if any, finished and validated. */
+  flush(): Item | null {
+    const draft = this.draft;
+    this.draft = null;
+    if (!draft) return null;
+    const updatedAt = new Date(this.latest > 0 ? this.latest : this.now().getTime());
+    this.latest = 0;
+    const item = draft.toItem(updatedAt.toISOString());
+    // The row checks cover the schema; this guard keeps a surprise from reaching the Store.
+    const valid = itemSchema.safeParse(item);
+    if (valid.success) return valid.data;
+    const issue = valid.error.issues[0];
+    this.report({
+      item_code: item.item_code,
+      field: issue?.path.join('.') ?? null,
+      message: issue?.message ?? 'invalid item',
+    });
+    return null;
+  }
+
+  private updatedAtOf(dbRow: Record<string, unknown>): number {
+    const column = this.columns.updated_at;
+    const value = column === null ? null : dbRow[column];
+    const time =
+      value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : NaN;
+    return Number.isNaN(time) ? 0 : time;
+  }
+}
+
+async function connectPool(url: string): Promise<MssqlPoolLike> {
+  const pool = new sql.ConnectionPool(url);
+  await pool.connect();
+  return pool;
+}
+
+/** Read-only ErpSource over a SQL Server view, streamed and grouped into items. */
+export function createMssqlErpSource(options: MssqlErpOptions): ErpSource {
+  const columns = resolveColumns(options.columns);
+  const queries = buildQueries(options, columns);
+  const connect = options.connect ?? connectPool;
+  const report = options.onRowError ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  let pool: Promise<MssqlPoolLike> | null = null;
+
+  function getPool(): Promise<MssqlPoolLike> {
+    if (!pool) {
+      const attempt = connect(options.url);
+      pool = attempt;
+      // A failed connect is not cached: the next call tries again (the ERP may be back).
+      attempt.catch(() => {
+        if (pool === attempt) pool = null;
+      });
+    }
+    return pool;
+  }
+
+  async function itemsFor(request: MssqlRequestLike, query: string): Promise<Item[]> {
+    const result = await request.query(query);
+    const grouper = new ItemGrouper(columns, report, now);
+    const items: Item[] = [];
+    for (const row of result.recordset ?? []) {
+      const done = grouper.push(row);
+      if (done) items.push(done);
+    }
+    const last = grouper.flush();
+    if (last) items.push(last);
+    return items;
+  }
+
+  return {
+    kind: 'mssql',
+
+    async *fetchItems(fetchOptions?: FetchItemsOptions) {
+      const size = batchSizeOf(fetchOptions);
+      const request = (await getPool()).request();
+      request.input('since', sql.DateTime2, fetchOptions?.since ?? null);
+      // Streamed with back-pressure: the driver pauses while a batch is being consumed, so a
+      // million-row master never sits in memory at once.
+      const rows = request.toReadableStream({ highWaterMark: size });
+      request.query(queries.items).catch((err: unknown) => rows.destroy(err as Error));
+      const grouper = new ItemGrouper(columns, report, now);
+      let batch: Item[] = [];
+      let finished = false;
+      try {
+        for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
+          const item = grouper.push(row);
+          if (item) batch.push(item);
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+        const last = grouper.flush();
+        if (last) batch.push(last);
+        if (batch.length > 0) yield batch;
+        finished = true;
+      } finally {
+        // A consumer that stops early must not leave the query running on a pooled connection.
+        if (!finished) request.cancel();
+      }
+    },
+
+    async fetchWarehouses(): Promise<Warehouse[]> {
+      if (queries.warehouses === null) return [];
+      const result = await (await getPool()).request().query(queries.warehouses);
+      const registry = new LocationRegistry();
+      const names = new Map<string, string>();
+      const cell = (row: Record<string, unknown>, key: ColumnKey) => {
+        const column = columns[key];
+        const value = column === null ? null : toCell(row[column]);
+        const text = value === null || value === undefined ? '' : String(value).trim();
+        return text === '' ? null : text;
+      };
+      for (const row of result.recordset ?? []) {
+        const warehouse = cell(row, 'warehouse');
+        if (warehouse === null) continue;
+        const location = {
+          warehouse,
+          floor: cell(row, 'floor'),
+          rack: cell(row, 'rack'),
+          location_barcode: cell(row, 'location_barcode'),
+          qty: 0,
+        };
+        const problems = registry.check(location);
+        if (problems.length > 0) {
+          for (const p of problems) report({ item_code: null, field: p.field, message: p.message });
+          continue;
+        }
+        registry.commit(location);
+        const name = cell(row, 'warehouse_name');
+        if (name !== null && !names.has(warehouse)) names.set(warehouse, name);
+      }
+      return registry.toWarehouses().map((w) => ({ ...w, name: names.get(w.id) ?? w.name }));
+    },
+
+    async findByBarcode(code: string): Promise<Item | null> {
+      const wanted = code.trim();
+      if (wanted === '') return null;
+      const request = (await getPool()).request();
+      request.input('code', sql.NVarChar(128), wanted);
+      const items = await itemsFor(request, queries.barcode);
+      return items.find((item) => item.barcodes.some((b) => b.code === wanted)) ?? null;
+    },
+
+    async ping() {
+      await (await getPool()).request().query('SELECT 1 AS ok');
+    },
+
+    async close() {
+      const current = pool;
+      pool = null;
+      // A pool that never connected has nothing to close; its error was reported to its caller.
+      const open = await current?.catch(() => null);
+      await open?.close();
+    },
+  };
+}
+
+// Compile-time proof that the real driver fits the slice we depend on.
+const _realPoolFits: (pool: sql.ConnectionPool) => MssqlPoolLike = (pool) => pool;
