@@ -1,16 +1,18 @@
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { Coordination } from './ports/coordination';
 import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
 import { createCircuitBreaker } from './lib/circuit-breaker';
+import { createAccessVerifier } from './http/access-verifier';
 import { createAuthGuard } from './http/auth-guard';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createLoginRateLimiter } from './http/login-rate-limit';
 import { requestIdMiddleware } from './http/request-id';
+import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createAuditLog } from './modules/audit/audit-log';
 import { auditRoutes } from './modules/audit/audit.routes';
@@ -23,6 +25,7 @@ import { createErpStatusRecorder } from './modules/erp/erp-status';
 import { healthRoutes } from './modules/health/health.routes';
 import { createItemsService, type BookQtyPolicy } from './modules/items/items.service';
 import { itemsRoutes } from './modules/items/items.routes';
+import { createLookupFastPath } from './modules/items/lookup-fast-path';
 import { locationsRoutes } from './modules/locations/locations.routes';
 import { createUsersService } from './modules/users/users.service';
 import { usersRoutes } from './modules/users/users.routes';
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps) {
   const bookQtyPolicy: BookQtyPolicy = deps.bookQtyPolicy ?? (async () => true);
 
   const audit = createAuditLog(store, clock);
+  const verifier = createAccessVerifier(store, settings.jwtSecret, clock);
   const tokens = createTokens(
     {
       secret: settings.jwtSecret,
@@ -80,7 +84,7 @@ export function createApp(deps: AppDeps) {
   const erpStatus = createErpStatusRecorder(store, erp, clock);
   const services = {
     auth: createAuthService(store, tokens, audit, clock),
-    users: createUsersService(store, audit, clock),
+    users: createUsersService(store, audit, clock, (id) => verifier.forgetUser(id)),
     items: createItemsService({
       store,
       coordination,
@@ -93,7 +97,7 @@ export function createApp(deps: AppDeps) {
     erp: createErpService({ store, coordination, erp, erpBreaker, erpStatus, audit, clock }),
     audit,
   };
-  const guard = createAuthGuard(store, settings.jwtSecret, clock);
+  const guard = createAuthGuard(verifier);
   const limiter = createLoginRateLimiter(
     coordination,
     { maxFailures: settings.loginRateLimit, windowMs: settings.loginRateWindowMs },
@@ -102,12 +106,12 @@ export function createApp(deps: AppDeps) {
 
   const app: Express = express();
   app.disable('x-powered-by');
+  // API answers are never revalidated by ETag; hashing every body is pure cost on the scan path.
+  app.set('etag', false);
   app.set('trust proxy', settings.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
-  app.use(
-    pinoHttp({ logger: log, genReqId: (req) => (req as typeof req & { id?: string }).id ?? '' }),
-  );
+  app.use(requestLog(log));
   app.use(securityHeaders());
 
   const api = express.Router();
@@ -129,5 +133,11 @@ export function createApp(deps: AppDeps) {
     app.get('/*splat', (_req, res) => res.sendFile(path.join(pwaDir, 'index.html')));
   }
   app.use(errorMiddleware(log));
-  return { app, services };
+
+  const fastPath = createLookupFastPath(services.items, verifier, log);
+  /** The request listener for http.createServer: the lookup fast path first, then Express. */
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!fastPath(req, res)) app(req, res);
+  };
+  return { app, handler, services };
 }

@@ -21,12 +21,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({ level: config.LOG_LEVEL });
+  // Asynchronous writes: a request never waits for its log line (flushed on shutdown).
+  const log = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: false }));
   const adapters = await buildAdapters(config, log);
   await checkDependencies(adapters, log);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const { app, services } = createApp({
+  const { handler, services } = createApp({
     ...adapters,
     log,
     settings: {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       );
   }
 
-  const server = http.createServer(app);
+  const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       adapters.coordination.close(),
       adapters.erp.close(),
     ]);
+    log.flush();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

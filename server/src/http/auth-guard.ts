@@ -5,17 +5,11 @@ import {
   Strategy as JwtStrategy,
   type StrategyOptionsWithoutRequest,
 } from 'passport-jwt';
-import { accessClaimsSchema, can, type Permission } from '@stockverify/shared';
-import type { Store } from '../ports/store';
-import type { Actor } from '../modules/audit/audit-log';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '../modules/auth/tokens';
+import { can, type Permission } from '@stockverify/shared';
 import { AppError, forbidden } from './app-error';
+import { tokenError, type AccessVerifier, type AuthedUser } from './access-verifier';
 
-/** The signed-in user a request carries after `requireAuth`. */
-export interface AuthedUser extends Actor {
-  /** Refresh family of the sign-in, for logout. */
-  familyId: string | null;
-}
+export type { AuthedUser } from './access-verifier';
 
 /** The authenticated user; only call behind `requireAuth`. */
 export function actorOf(req: Request): AuthedUser {
@@ -31,47 +25,28 @@ export interface AuthGuard {
   requirePermission(permission: Permission): RequestHandler;
 }
 
+type Done = (err: unknown, user?: AuthedUser | false, info?: unknown) => void;
+
 /**
- * passport-jwt with one algorithm allow-listed, issuer and audience pinned, and `typ: access`
- * required, so a refresh token or a token signed any other way never passes (DESIGN §6).
+ * passport-jwt with the access verifier's rules: one algorithm allow-listed, issuer and audience
+ * pinned, `typ: access` required, so a refresh token or a token signed any other way never passes.
  */
-export function createAuthGuard(store: Store, secret: string, clock: () => Date): AuthGuard {
+export function createAuthGuard(verifier: AccessVerifier): AuthGuard {
   const passport = new Passport();
-  const verify = (
-    payload: unknown,
-    done: (err: unknown, user?: AuthedUser | false, info?: unknown) => void,
-  ) => {
-    const claims = accessClaimsSchema.safeParse(payload);
-    if (!claims.success) {
-      done(null, false, { message: 'not an access token' });
-      return;
-    }
-    if (claims.data.exp * 1000 <= clock().getTime()) {
-      done(null, false, { name: 'TokenExpiredError' });
-      return;
-    }
-    store.users
-      .get(claims.data.sub)
-      .then((user) => {
-        if (!user || !user.active)
-          return done(null, false, { message: 'account gone or disabled' });
-        // The role comes from the store, not the token: a demotion applies at once.
-        const fam = (payload as { fam?: unknown }).fam;
-        done(null, {
-          id: user.id,
-          username: user.username,
-          role: user.role,
-          familyId: typeof fam === 'string' ? fam : null,
-        });
-      })
+  const verify = (payload: unknown, done: Done) => {
+    verifier
+      .checkClaims(payload)
+      .then((result) =>
+        result.ok ? done(null, result.user) : done(null, false, { reason: result.reason }),
+      )
       .catch((err: unknown) => done(err));
   };
   const base = {
-    secretOrKey: secret,
-    algorithms: [JWT_ALGORITHM],
-    issuer: JWT_ISSUER,
-    audience: JWT_AUDIENCE,
-    // Expiry is judged by the app clock (below), the same clock that signed the token.
+    // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its types only say Buffer.
+    secretOrKey: verifier.key as unknown as Buffer,
+    algorithms: verifier.verifyOptions.algorithms,
+    issuer: verifier.verifyOptions.issuer,
+    audience: verifier.verifyOptions.audience,
     jsonWebTokenOptions: { ignoreExpiration: true },
   } satisfies Partial<StrategyOptionsWithoutRequest>;
   passport.use(
@@ -101,18 +76,13 @@ export function createAuthGuard(store: Store, secret: string, clock: () => Date)
         (err: unknown, user: AuthedUser | false, info: unknown) => {
           if (err) return next(err);
           if (!user) {
-            const name =
-              info instanceof Error ? info.name : (info as { name?: string } | undefined)?.name;
             const present =
               Boolean(req.get('authorization')) ||
               (strategy === 'jwt-query' && typeof req.query['access_token'] === 'string');
-            if (name === 'TokenExpiredError')
-              return next(
-                new AppError(401, 'TOKEN_EXPIRED', 'The access token has expired; refresh it'),
-              );
             if (!present)
               return next(new AppError(401, 'UNAUTHENTICATED', 'Sign in first: no access token'));
-            return next(new AppError(401, 'TOKEN_INVALID', 'The access token is not valid'));
+            const reason = (info as { reason?: string } | undefined)?.reason;
+            return next(tokenError(reason === 'expired' ? 'expired' : 'invalid'));
           }
           req.user = user;
           next();

@@ -1,12 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { issuesToDetails } from '@stockverify/shared';
+import { issuesToDetails, type ApiError } from '@stockverify/shared';
 import { CoordinationUnavailableError } from '../ports/coordination';
 import { StoreConflictError } from '../ports/store';
 import { CircuitOpenError, TimeoutError } from '../lib/circuit-breaker';
 import { AppError, unavailable } from './app-error';
-import { sendError } from './envelope';
+import { requestId, sendError } from './envelope';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -49,6 +49,53 @@ function fromBodyParser(err: BodyParserError): AppError | null {
   return null;
 }
 
+/** Maps any thrown value to the AppError a client should see, or null for a bug (answer 500). */
+export function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) {
+    return new AppError(
+      400,
+      'VALIDATION_FAILED',
+      'The request is not valid',
+      issuesToDetails(err.issues),
+    );
+  }
+  if (err instanceof StoreConflictError) {
+    return new AppError(
+      409,
+      err.field === 'username' ? 'USERNAME_TAKEN' : 'CONFLICT',
+      err.message,
+      [{ path: err.field, message: 'already exists' }],
+    );
+  }
+  if (err instanceof CoordinationUnavailableError || err instanceof TimeoutError) {
+    return unavailable('A dependency is not answering; try again shortly', 5);
+  }
+  if (err instanceof CircuitOpenError) {
+    return unavailable(err.message, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+  }
+  if (err instanceof Error) return fromBodyParser(err as BodyParserError);
+  return null;
+}
+
+/** The AppError for `err`, logging and hiding anything unexpected as a 500. */
+export function clientError(err: unknown, log: Logger, requestId: string): AppError {
+  const appError = toAppError(err);
+  if (appError) return appError;
+  log.error({ err, req_id: requestId }, 'unhandled error');
+  return new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on the server');
+}
+
+/** The `error` object of a failure envelope. */
+export function apiErrorOf(appError: AppError): ApiError {
+  return {
+    code: appError.code,
+    message: appError.message,
+    ...(appError.details ? { details: appError.details } : {}),
+    ...appError.extra,
+  };
+}
+
 /** Owns every error response: envelope JSON, never an HTML page or a stack trace. */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -56,38 +103,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    let appError: AppError | null = null;
-    if (err instanceof AppError) appError = err;
-    else if (err instanceof ZodError) {
-      appError = new AppError(
-        400,
-        'VALIDATION_FAILED',
-        'The request is not valid',
-        issuesToDetails(err.issues),
-      );
-    } else if (err instanceof StoreConflictError) {
-      appError = new AppError(
-        409,
-        err.field === 'username' ? 'USERNAME_TAKEN' : 'CONFLICT',
-        err.message,
-        [{ path: err.field, message: 'already exists' }],
-      );
-    } else if (err instanceof CoordinationUnavailableError || err instanceof TimeoutError) {
-      appError = unavailable('A dependency is not answering; try again shortly', 5);
-    } else if (err instanceof CircuitOpenError) {
-      appError = unavailable(err.message, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-    } else if (err instanceof Error) appError = fromBodyParser(err as BodyParserError);
-
-    if (!appError) {
-      log.error({ err, req_id: res.getHeader('X-Request-Id') }, 'unhandled error');
-      appError = new AppError(500, 'INTERNAL_ERROR', 'Something went wrong on the server');
-    }
+    const appError = clientError(err, log, requestId(req));
     for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-    sendError(req, res, appError.status, {
-      code: appError.code,
-      message: appError.message,
-      ...(appError.details ? { details: appError.details } : {}),
-      ...appError.extra,
-    });
+    sendError(req, res, appError.status, apiErrorOf(appError));
   };
 }

@@ -60,6 +60,10 @@ export interface Coordination {
   /** Unexpired members of a scope, in no particular order. */
   listPresence(scope: string): Promise<PresenceEntry[]>;
 
+  /**
+   * A read-only snapshot of the value (JSON semantics). Never mutate it: the memory adapter hands
+   * out one deep-frozen object to every reader, Redis a fresh copy.
+   */
   cacheGet<T>(key: string): Promise<T | undefined>;
   cacheSet(key: string, value: unknown, ttlMs: number): Promise<void>;
   /** Sets only if absent; true when this call set it (idempotency in-flight markers). */

@@ -12,17 +12,26 @@ import type { ErpSource } from '../../src/ports/erp';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const kinds: Array<[string, () => Coordination[]]> = [
-  ['memory (one instance shared)', () => {
-    const shared = createMemoryCoordination();
-    return [shared, shared];
-  }],
+  [
+    'memory (one instance shared)',
+    () => {
+      const shared = createMemoryCoordination();
+      return [shared, shared];
+    },
+  ],
 ];
 const redisUrl = process.env.REDIS_URL;
 if (redisUrl) {
-  kinds.push(['redis (two clients)', () => {
-    const keyPrefix = `sv-test-${Math.random().toString(36).slice(2)}:`;
-    return [createRedisCoordination({ url: redisUrl, keyPrefix }), createRedisCoordination({ url: redisUrl, keyPrefix })];
-  }]);
+  kinds.push([
+    'redis (two clients)',
+    () => {
+      const keyPrefix = `sv-test-${Math.random().toString(36).slice(2)}:`;
+      return [
+        createRedisCoordination({ url: redisUrl, keyPrefix }),
+        createRedisCoordination({ url: redisUrl, keyPrefix }),
+      ];
+    },
+  ]);
 }
 
 describe.each(kinds)('two API instances on %s', (_name, make) => {
@@ -43,11 +52,17 @@ describe.each(kinds)('two API instances on %s', (_name, make) => {
     ];
     const [a, b] = apps as [TestApp, TestApp];
     for (const app of [a, b, a, b]) {
-      const res = await app.request('POST', '/api/auth/login', { body: { username: 'ghost', password: 'wrong-password' } });
+      const res = await app.request('POST', '/api/auth/login', {
+        body: { username: 'ghost', password: 'wrong-password' },
+      });
       expect(res.status).toBe(401);
     }
-    const limitedOnA = await a.request('POST', '/api/auth/login', { body: { username: 'ghost', password: 'x' } });
-    const limitedOnB = await b.request('POST', '/api/auth/login', { body: { username: 'ghost', password: 'x' } });
+    const limitedOnA = await a.request('POST', '/api/auth/login', {
+      body: { username: 'ghost', password: 'x' },
+    });
+    const limitedOnB = await b.request('POST', '/api/auth/login', {
+      body: { username: 'ghost', password: 'x' },
+    });
     expect(limitedOnA.status).toBe(429);
     expect(limitedOnB.status).toBe(429);
   });
@@ -83,6 +98,8 @@ describe.each(kinds)('two API instances on %s', (_name, make) => {
     release();
     expect((await first).status).toBe(200);
     // Once A is done the lock is free again.
-    expect((await b.request('POST', '/api/erp/sync', { token: adminB.token, body: {} })).status).toBe(200);
+    expect(
+      (await b.request('POST', '/api/erp/sync', { token: adminB.token, body: {} })).status,
+    ).toBe(200);
   });
 });

@@ -327,7 +327,12 @@ describe.each(adapters)('Coordination contract: $name', ({ setup }) => {
       value.nested.n = 2;
       const read = await c.cacheGet<{ nested: { n: number }; at: string }>('k');
       expect(read).toEqual({ nested: { n: 1 }, at: '1970-01-01T00:00:00.000Z' });
-      if (read) read.nested.n = 3;
+      // Readers get a read-only snapshot: a write either throws (memory: frozen) or stays local.
+      try {
+        if (read) read.nested.n = 3;
+      } catch (err) {
+        expect(err).toBeInstanceOf(TypeError);
+      }
       expect(await c.cacheGet('k')).toEqual({ nested: { n: 1 }, at: '1970-01-01T00:00:00.000Z' });
       await expect(c.cacheSet('k', undefined, LONG_TTL)).rejects.toThrow(TypeError);
     });

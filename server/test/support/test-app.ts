@@ -15,7 +15,6 @@ import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
 import type { Coordination } from '../../src/ports/coordination';
 import type { ErpSource } from '../../src/ports/erp';
-import type { Store } from '../../src/ports/store';
 
 export interface TestAppOptions {
   erp?: ErpSource;
@@ -72,7 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     trustProxy: 'loopback',
     ...options.settings,
   };
-  const { app, services } = createApp({
+  const { handler, services } = createApp({
     settings,
     store,
     coordination,
@@ -80,7 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     log: pino({ level: 'silent' }),
     clock,
   });
-  const server = http.createServer(app);
+  const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

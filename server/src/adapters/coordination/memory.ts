@@ -37,6 +37,17 @@ interface LockHolding {
 interface StoredJson {
   json: string;
   expiresAt: number;
+  /** The parsed, deep-frozen value, made on first read. */
+  value?: unknown;
+}
+
+/** Freezes a parsed JSON value all the way down so a shared cached snapshot cannot be changed. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 interface CounterWindow {
@@ -189,7 +200,11 @@ export function createMemoryCoordination(options: MemoryCoordinationOptions = {}
 
     async cacheGet<T>(key: string) {
       const entry = liveCache(key);
-      return entry ? (JSON.parse(entry.json) as T) : undefined;
+      if (!entry) return undefined;
+      // Parsed once, on the first read, and frozen: readers share one read-only snapshot instead
+      // of each paying for a JSON parse (the item cache is read on every scan).
+      entry.value ??= deepFreeze(JSON.parse(entry.json));
+      return entry.value as T;
     },
 
     async cacheSet(key, value, ttlMs) {

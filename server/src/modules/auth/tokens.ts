@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '@stockverify/shared';
 
@@ -24,6 +24,8 @@ export type Tokens = ReturnType<typeof createTokens>;
 /** Signs access tokens and mints opaque refresh tokens (stored only as SHA-256 hashes). */
 export function createTokens(settings: TokenSettings, clock: () => Date) {
   const accessSeconds = settings.accessMinutes * 60;
+  // One KeyObject for every signature (see the note in http/auth-guard.ts).
+  const key = createSecretKey(Buffer.from(settings.secret));
   return {
     accessSeconds,
     refreshMs: settings.refreshDays * 24 * 60 * 60 * 1000,
@@ -41,7 +43,7 @@ export function createTokens(settings: TokenSettings, clock: () => Date) {
           iat,
           exp: iat + accessSeconds,
         },
-        settings.secret,
+        key,
         { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
       );
     },

@@ -13,13 +13,17 @@ import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { ItemsService } from './items.service';
 
+// Schemas are built once: zod 4 compiles an object schema on first use, far too slow per request.
+export const barcodeParams = z.object({ code: barcodeValueSchema });
+const itemCodeParams = z.object({ item_code: itemCodeSchema });
+
 /** `/items/*` (API.md "Items and ERP"). */
 export function itemsRoutes(items: ItemsService, guard: AuthGuard): Router {
   const router = Router();
   router.use(guard.requireAuth, guard.requirePermission('items.read'));
 
   router.get('/barcode/:code', async (req, res) => {
-    const { code } = parse(z.object({ code: barcodeValueSchema }), req.params, 'params');
+    const { code } = parse(barcodeParams, req.params, 'params');
     const { session } = parse(lookupQuerySchema, req.query, 'query');
     sendOk(req, res, await items.lookup(code, actorOf(req), session));
   });
@@ -69,7 +73,7 @@ export function itemsRoutes(items: ItemsService, guard: AuthGuard): Router {
   });
 
   router.get('/:item_code', async (req, res) => {
-    const { item_code } = parse(z.object({ item_code: itemCodeSchema }), req.params, 'params');
+    const { item_code } = parse(itemCodeParams, req.params, 'params');
     const { session } = parse(lookupQuerySchema, req.query, 'query');
     sendOk(req, res, await items.get(item_code, actorOf(req), session));
   });

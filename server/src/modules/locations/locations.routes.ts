@@ -6,6 +6,8 @@ import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
 
+const warehouseParams = z.object({ id: z.string().min(1).max(64) });
+
 /** `/warehouses/*`: warehouses with floors and racks. Claim status joins in with sessions. */
 export function locationsRoutes(store: Store, guard: AuthGuard): Router {
   const router = Router();
@@ -19,7 +21,7 @@ export function locationsRoutes(store: Store, guard: AuthGuard): Router {
   });
 
   router.get('/:id/racks', async (req, res) => {
-    const { id } = parse(z.object({ id: z.string().min(1).max(64) }), req.params, 'params');
+    const { id } = parse(warehouseParams, req.params, 'params');
     const warehouse = await store.locations.getWarehouse(id);
     if (!warehouse) throw notFound('NOT_FOUND', `No warehouse ${id}`);
     sendOk(req, res, { items: warehouse.racks });

@@ -17,7 +17,13 @@ import { toUser } from './user-view';
 export type UsersService = ReturnType<typeof createUsersService>;
 
 /** Admin user management and supervisor unlock (API.md "Auth and users"). */
-export function createUsersService(store: Store, audit: AuditLog, clock: () => Date) {
+export function createUsersService(
+  store: Store,
+  audit: AuditLog,
+  clock: () => Date,
+  /** Told after every change to a user, so caches of who a user is can drop it. */
+  onUserChanged: (id: string) => void = () => {},
+) {
   async function mustGet(id: string): Promise<UserRecord> {
     const user = await store.users.get(id);
     if (!user) throw notFound('USER_NOT_FOUND', `No user with id ${id}`);
@@ -114,6 +120,7 @@ export function createUsersService(store: Store, audit: AuditLog, clock: () => D
         patch.pin_hash = input.pin === null ? null : await hashSecret(input.pin);
       const after = await store.users.update(id, patch);
       if (!after) throw notFound('USER_NOT_FOUND', `No user with id ${id}`);
+      onUserChanged(id);
 
       // A changed secret, role or a deactivation ends every session the user has open.
       const endsSessions =

@@ -1,0 +1,41 @@
+/** The production Store (DESIGN §3) on MongoDB, official driver; shared by every API process. */
+import { MongoClient } from 'mongodb';
+import type { Store } from '../../../ports/store';
+import { createMongoAuditRepo } from './audit';
+import { ensureIndexes, storeCollections } from './collections';
+import { createMongoItemRepo } from './items';
+import { createMongoLocationRepo } from './locations';
+import { createMongoMetaRepo } from './meta';
+import { createMongoRefreshTokenRepo } from './refresh-tokens';
+import { createMongoUserRepo } from './users';
+
+export interface MongoStoreOptions {
+  uri: string;
+  /** Defaults to the database named in the URI. */
+  dbName?: string;
+}
+
+/** Connects lazily (on first operation) to MongoDB; call `init()` to create indexes. */
+export function createMongoStore(options: MongoStoreOptions): Store {
+  const client = new MongoClient(options.uri);
+  const db = client.db(options.dbName);
+  const c = storeCollections(db);
+  return {
+    kind: 'mongodb',
+    async init() {
+      await ensureIndexes(c);
+    },
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await client.close();
+    },
+    users: createMongoUserRepo(c.users),
+    refreshTokens: createMongoRefreshTokenRepo(c.refreshTokens),
+    audit: createMongoAuditRepo(c.audit),
+    items: createMongoItemRepo(c.items),
+    locations: createMongoLocationRepo(c.warehouses),
+    meta: createMongoMetaRepo(c.meta),
+  };
+}

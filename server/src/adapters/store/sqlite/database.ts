@@ -1,0 +1,41 @@
+/** Opening the embedded database with the settings every connection needs. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Opens (creating if needed) the SQLite file, or an in-memory database for ':memory:'. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  // WAL lets readers run while the single writer commits; NORMAL is durable in WAL mode except for
+  // the last transactions on power loss, which the sync protocol replays anyway (DESIGN §5).
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // A second API process or a backup copy may hold the write lock briefly; wait instead of failing.
+  db.pragma('busy_timeout = 5000');
+  // Reads dominate (every scan looks an item up): a 64 MiB page cache and memory-mapped reads keep
+  // hot pages out of read() syscalls. Both are upper bounds, not allocations.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
+  return db;
+}
+
+/**
+ * Defers building a repo's prepared statements to first use: they can only be prepared once
+ * `init()` has created the tables, and then are reused for the life of the connection.
+ */
+export function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+/** SQLite has no boolean type: booleans are stored as 0/1. */
+export function toFlag(value: boolean): 0 | 1 {
+  return value ? 1 : 0;
+}

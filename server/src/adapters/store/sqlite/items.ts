@@ -1,0 +1,204 @@
+/** ItemRepo on SQLite: items with barcodes, stock and trigrams in indexed child tables. */
+import type { Item } from '@stockverify/shared';
+import type { FuzzyCandidate, ItemListQuery, ItemRepo } from '../../../ports/store';
+import { claimBarcodes, itemTrigrams } from '../item-index';
+import { lazy, type Db } from './database';
+import {
+  assembleItems,
+  ITEM_COLUMNS,
+  toBarcode,
+  toItemRow,
+  type BarcodeRow,
+  type ItemRow,
+  type StockRow,
+} from './item-rows';
+
+// Larger than any code point, so `x >= p AND x < p || MAX_CHAR` is "x starts with p" as a range
+// the index can seek (SQLite compares text as UTF-8 bytes and U+10FFFF encodes highest).
+const MAX_CHAR = '\u{10FFFF}';
+
+// Child rows for a set of items take the codes as one JSON array parameter, so one prepared
+// statement serves any number of codes without hitting the bound-parameter limit.
+const IN_CODES = 'item_code IN (SELECT value FROM json_each(?))';
+
+function prepareItemStatements(db: Db) {
+  return {
+    previousName: db
+      .prepare<[string], string>('SELECT name FROM items WHERE item_code = ?')
+      .pluck(),
+    insertItem: db.prepare<[ItemRow]>(
+      `INSERT INTO items (${ITEM_COLUMNS}) VALUES (@item_code, @item_code_lower, @name,
+        @name_lower, @category, @brand, @supplier, @uom, @decimal_qty, @price, @cost, @serialized,
+        @batch_tracked, @active, @updated_at)`,
+    ),
+    updateItem: db.prepare<[ItemRow]>(
+      `UPDATE items SET name = @name, name_lower = @name_lower, category = @category,
+        brand = @brand, supplier = @supplier, uom = @uom, decimal_qty = @decimal_qty,
+        price = @price, cost = @cost, serialized = @serialized, batch_tracked = @batch_tracked,
+        active = @active, updated_at = @updated_at
+       WHERE item_code = @item_code`,
+    ),
+    deleteBarcodes: db.prepare<[string]>('DELETE FROM item_barcodes WHERE item_code = ?'),
+    deleteStock: db.prepare<[string]>('DELETE FROM item_stock WHERE item_code = ?'),
+    deleteTrigrams: db.prepare<[string]>('DELETE FROM item_trigrams WHERE item_code = ?'),
+    // A barcode maps to one item: a later claim moves the code to the new item (DESIGN §4).
+    claimBarcode: db.prepare<[BarcodeRow & { position: number }]>(
+      `INSERT INTO item_barcodes (code, item_code, kind, pack_qty, position)
+       VALUES (@code, @item_code, @kind, @pack_qty, @position)
+       ON CONFLICT (code) DO UPDATE SET item_code = excluded.item_code, kind = excluded.kind,
+         pack_qty = excluded.pack_qty, position = excluded.position`,
+    ),
+    insertStock: db.prepare<[StockRow & { position: number }]>(
+      `INSERT INTO item_stock (item_code, position, warehouse, rack, qty)
+       VALUES (@item_code, @position, @warehouse, @rack, @qty)`,
+    ),
+    insertTrigram: db.prepare<[string, string]>(
+      'INSERT INTO item_trigrams (tri, item_code) VALUES (?, ?)',
+    ),
+    row: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE item_code = ?`),
+    rows: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE ${IN_CODES}`),
+    barcodes: db.prepare<[string], BarcodeRow>(
+      `SELECT item_code, code, kind, pack_qty FROM item_barcodes WHERE ${IN_CODES}
+       ORDER BY item_code, position`,
+    ),
+    stock: db.prepare<[string], StockRow>(
+      `SELECT item_code, warehouse, rack, qty FROM item_stock WHERE ${IN_CODES}
+       ORDER BY item_code, position`,
+    ),
+    // One-item forms of `barcodes` and `stock`: a plain equality seek, several times faster than
+    // the json_each form for the single-item lookups every scan makes.
+    barcodesOf: db.prepare<[string], BarcodeRow>(
+      'SELECT item_code, code, kind, pack_qty FROM item_barcodes WHERE item_code = ? ORDER BY position',
+    ),
+    stockOf: db.prepare<[string], StockRow>(
+      'SELECT item_code, warehouse, rack, qty FROM item_stock WHERE item_code = ? ORDER BY position',
+    ),
+    barcode: db.prepare<[string], BarcodeRow>(
+      'SELECT item_code, code, kind, pack_qty FROM item_barcodes WHERE code = ?',
+    ),
+    prefix: db.prepare<[{ lo: string; hi: string; limit: number }], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM items
+       WHERE (item_code_lower >= @lo AND item_code_lower < @hi)
+          OR (name_lower >= @lo AND name_lower < @hi)
+       ORDER BY item_code LIMIT @limit`,
+    ),
+    fuzzy: db.prepare<[string, number], { item_code: string; shared: number }>(
+      `SELECT item_code, COUNT(*) AS shared FROM item_trigrams
+       WHERE tri IN (SELECT value FROM json_each(?))
+       GROUP BY item_code ORDER BY shared DESC, item_code LIMIT ?`,
+    ),
+    // Absent `after`/`since` are bound as '' (every code and time sorts after it), so the range on
+    // the primary key stays seekable instead of hiding behind an `IS NULL OR`.
+    list: db.prepare<[{ after: string; since: string; limit: number }], ItemRow>(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE item_code > @after AND updated_at > @since
+       ORDER BY item_code LIMIT @limit`,
+    ),
+    listInWarehouse: db.prepare<
+      [{ after: string; since: string; limit: number; warehouse: string }],
+      ItemRow
+    >(
+      `SELECT ${ITEM_COLUMNS} FROM items i WHERE item_code > @after AND updated_at > @since
+         AND EXISTS (SELECT 1 FROM item_stock s
+                     WHERE s.warehouse = @warehouse AND s.item_code = i.item_code)
+       ORDER BY item_code LIMIT @limit`,
+    ),
+    count: db.prepare<[], number>('SELECT COUNT(*) FROM items').pluck(),
+  };
+}
+
+/** Builds the item repository over an open, migrated database. */
+export function createSqliteItemRepo(db: Db): ItemRepo {
+  const statements = lazy(() => prepareItemStatements(db));
+
+  const hydrate = (rows: readonly ItemRow[]): Item[] => {
+    if (rows.length === 0) return [];
+    const codes = JSON.stringify(rows.map((row) => row.item_code));
+    const s = statements();
+    return assembleItems(rows, s.barcodes.all(codes), s.stock.all(codes));
+  };
+
+  const get = (itemCode: string): Item | null => {
+    const s = statements();
+    const row = s.row.get(itemCode);
+    if (!row) return null;
+    return assembleItems([row], s.barcodesOf.all(itemCode), s.stockOf.all(itemCode))[0] ?? null;
+  };
+
+  const upsertOne = (item: Item): 'inserted' | 'updated' => {
+    const s = statements();
+    const code = item.item_code;
+    const previousName = s.previousName.get(code);
+    if (previousName === undefined) {
+      s.insertItem.run(toItemRow(item));
+    } else {
+      s.updateItem.run(toItemRow(item));
+      s.deleteBarcodes.run(code);
+      s.deleteStock.run(code);
+      // Trigrams derive from code and name only; an ERP re-sync mostly changes quantities, so
+      // skipping unchanged names saves most of the index writes.
+      if (previousName !== item.name) s.deleteTrigrams.run(code);
+    }
+    item.barcodes.forEach((barcode, position) =>
+      s.claimBarcode.run({ ...barcode, item_code: code, position }),
+    );
+    item.stock.forEach((row, position) => s.insertStock.run({ ...row, item_code: code, position }));
+    if (previousName !== item.name) {
+      for (const tri of itemTrigrams(item)) s.insertTrigram.run(tri, code);
+    }
+    return previousName === undefined ? 'inserted' : 'updated';
+  };
+
+  const upsertMany = db.transaction((items: readonly Item[]) => {
+    const counts = { inserted: 0, updated: 0 };
+    for (const item of claimBarcodes(items)) counts[upsertOne(item)]++;
+    return counts;
+  });
+
+  return {
+    async upsertMany(items) {
+      return upsertMany(items);
+    },
+    async get(itemCode) {
+      return get(itemCode);
+    },
+    async getMany(itemCodes) {
+      const found = hydrate(statements().rows.all(JSON.stringify(itemCodes)));
+      const byCode = new Map(found.map((item) => [item.item_code, item]));
+      return [...new Set(itemCodes)].flatMap((code) => byCode.get(code) ?? []);
+    },
+    async findByBarcode(code) {
+      const row = statements().barcode.get(code);
+      const item = row ? get(row.item_code) : null;
+      return row && item ? { item, barcode: toBarcode(row) } : null;
+    },
+    async searchPrefix(prefix, limit) {
+      const lo = prefix.toLowerCase();
+      return hydrate(statements().prefix.all({ lo, hi: lo + MAX_CHAR, limit }));
+    },
+    async fuzzyCandidates(queryTrigrams, limit): Promise<FuzzyCandidate[]> {
+      if (queryTrigrams.length === 0) return [];
+      const ranked = statements().fuzzy.all(JSON.stringify(queryTrigrams), limit);
+      const items = new Map(
+        hydrate(statements().rows.all(JSON.stringify(ranked.map((r) => r.item_code)))).map(
+          (item) => [item.item_code, item],
+        ),
+      );
+      return ranked.flatMap(({ item_code, shared }) => {
+        const item = items.get(item_code);
+        return item ? [{ item, shared }] : [];
+      });
+    },
+    async list(query: ItemListQuery) {
+      const params = { after: query.after ?? '', since: query.since ?? '', limit: query.limit };
+      const s = statements();
+      const rows =
+        query.warehouse === undefined
+          ? s.list.all(params)
+          : s.listInWarehouse.all({ ...params, warehouse: query.warehouse });
+      return hydrate(rows);
+    },
+    async count() {
+      return statements().count.get() ?? 0;
+    },
+  };
+}
