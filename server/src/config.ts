@@ -65,5 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ERP_SOURCE === 'mssql' && !config.MSSQL_URL) {
     throw new ConfigError('Invalid configuration:\n  MSSQL_URL: required when ERP_SOURCE=mssql');
   }
-  return { ...config, dataDir: path.resolve(config.DATA_DIR) };
+  // npm runs workspace scripts inside server/; INIT_CWD is where the user typed `npm start`, so a
+  // relative DATA_DIR means the folder they expect.
+  return { ...config, dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), config.DATA_DIR) };
 }

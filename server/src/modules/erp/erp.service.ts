@@ -36,6 +36,7 @@ export type ErpService = ReturnType<typeof createErpService>;
 
 const SYNC_LOCK = 'erp:sync';
 const SYNC_LOCK_TTL_MS = 30 * 60 * 1000;
+const SYNC_BATCH = 500;
 
 /** Detects the item-master format from the file name, then from the bytes (XLSX is a zip). */
 export function detectFormat(file: UploadedFile): 'csv' | 'xlsx' {
@@ -73,11 +74,14 @@ export function createErpService(deps: ErpServiceDeps) {
         const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
         await store.locations.upsertWarehouses(warehouses);
         result.warehouses = warehouses.length;
-        for await (const batch of erp.fetchItems({ since: options.since, batchSize: 2000 })) {
+        // Small batches, yielding between them: the SQLite adapter writes synchronously, and a
+        // 100k-item sync must not stall the lookups of phones scanning meanwhile.
+        for await (const batch of erp.fetchItems({ since: options.since, batchSize: SYNC_BATCH })) {
           const written = await store.items.upsertMany(batch);
           result.items_received += batch.length;
           result.inserted += written.inserted;
           result.updated += written.updated;
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (err) {
         failure = err;
