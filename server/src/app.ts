@@ -28,6 +28,17 @@ import { itemsRoutes } from './modules/items/items.routes';
 import { createLookupFastPath } from './modules/items/lookup-fast-path';
 import { locationsRoutes } from './modules/locations/locations.routes';
 import { createUsersService } from './modules/users/users.service';
+import { claimsRoutes } from './modules/claims/claims.routes';
+import { createClaimsService } from './modules/claims/claims.service';
+import { reviewRoutes } from './modules/conflicts/review.routes';
+import { countingRoutes } from './modules/counting/counting.routes';
+import { createCountingService } from './modules/counting/counting.service';
+import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
+import { createEventBus } from './modules/events/event-bus';
+import { eventsRoutes } from './modules/events/events.routes';
+import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
+import { sessionsRoutes } from './modules/sessions/sessions.routes';
+import { createSessionsService } from './modules/sessions/sessions.service';
 import { usersRoutes } from './modules/users/users.routes';
 
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
@@ -43,6 +54,14 @@ export interface AppSettings {
   trustProxy: string;
   /** Built PWA to serve at `/` when present. */
   pwaDir?: string;
+  /** Counting timings (API.md: RACK_LOCK_TTL_SECONDS, RACK_GRACE_SECONDS, HEARTBEAT_STALE_SECONDS). */
+  rackLockTtlMs?: number;
+  rackGraceMs?: number;
+  presenceTtlMs?: number;
+  review?: ReviewThresholds;
+  syncBatchesPerMinute?: number;
+  /** JSON body limit of `/sync/batch` (500 records). */
+  syncBodyLimit?: string;
 }
 
 export interface AppDeps {
@@ -62,8 +81,15 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const { settings, store, coordination, erp, log } = deps;
   const clock = deps.clock ?? (() => new Date());
-  // Until sessions exist nothing is blind; the sessions module passes the real policy.
-  const bookQtyPolicy: BookQtyPolicy = deps.bookQtyPolicy ?? (async () => true);
+  const bookQtyPolicy: BookQtyPolicy = deps.bookQtyPolicy ?? createBookQtyPolicy(store, clock);
+  const events = createEventBus(coordination, log, clock);
+  // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
+  const storeBreaker = createCircuitBreaker({
+    name: 'store',
+    failureThreshold: 5,
+    openMs: 15_000,
+    timeoutMs: 30_000,
+  });
 
   const audit = createAuditLog(store, clock);
   const verifier = createAccessVerifier(store, settings.jwtSecret, clock);
@@ -96,6 +122,20 @@ export function createApp(deps: AppDeps) {
     }),
     erp: createErpService({ store, coordination, erp, erpBreaker, erpStatus, audit, clock }),
     audit,
+    sessions: createSessionsService(store, audit, events, clock),
+    claims: createClaimsService(store, coordination, audit, events, clock, {
+      lockTtlMs: settings.rackLockTtlMs ?? 60_000,
+      graceMs: settings.rackGraceMs ?? 15 * 60_000,
+      presenceTtlMs: settings.presenceTtlMs ?? 90_000,
+    }),
+    counting: createCountingService({
+      store,
+      coordination,
+      audit,
+      events,
+      clock,
+      review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
+    }),
   };
   const guard = createAuthGuard(verifier);
   const limiter = createLoginRateLimiter(
@@ -115,6 +155,15 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders());
 
   const api = express.Router();
+  const counting = countingRoutes(services.counting, guard, coordination, storeBreaker, {
+    batchesPerMinute: settings.syncBatchesPerMinute ?? 120,
+  });
+  // Sync batches carry up to 500 records: their own, larger body limit, parsed before the default.
+  api.use(
+    '/sync',
+    express.json({ limit: settings.syncBodyLimit ?? '5mb', strict: true }),
+    counting.sync,
+  );
   api.use(express.json({ limit: settings.bodyLimit, strict: true }));
   api.use('/auth', authRoutes(services.auth, guard, limiter));
   api.use('/users', usersRoutes(services.users, guard));
@@ -122,6 +171,11 @@ export function createApp(deps: AppDeps) {
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
   api.use('/warehouses', locationsRoutes(store, guard));
   api.use('/admin/audit', auditRoutes(store, guard));
+  api.use('/sessions', counting.sessions);
+  api.use('/sessions', claimsRoutes(services.claims, guard));
+  api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
+  api.use('/events', eventsRoutes(coordination, guard));
+  api.use(reviewRoutes({ store, counting: services.counting, audit, events, guard, clock }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(apiNotFound());
   app.use('/api', api);

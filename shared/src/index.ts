@@ -5,3 +5,5 @@ export * from './auth';
 export * from './items';
 export * from './quantity';
 export * from './gs1';
+export * from './sessions';
+export * from './sync';

@@ -4,6 +4,15 @@
  * runs against both. Services depend on this interface only, never on a driver.
  */
 import type { Item, ItemBarcode, Role, Warehouse } from '@stockverify/shared';
+import type {
+  ClaimRepo,
+  ConflictRepo,
+  IdempotencyRepo,
+  LineRepo,
+  ResultRepo,
+  SessionRepo,
+  UnknownItemRepo,
+} from './counting';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -188,6 +197,13 @@ export interface Store {
   readonly items: ItemRepo;
   readonly locations: LocationRepo;
   readonly meta: MetaRepo;
+  readonly sessions: SessionRepo;
+  readonly claims: ClaimRepo;
+  readonly lines: LineRepo;
+  readonly results: ResultRepo;
+  readonly idempotency: IdempotencyRepo;
+  readonly conflicts: ConflictRepo;
+  readonly unknownItems: UnknownItemRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

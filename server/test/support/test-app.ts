@@ -55,9 +55,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
   const store = createSqliteStore({ file: path.join(dir, 'test.db') });
   await store.init();
-  const coordination = options.coordination ?? createMemoryCoordination();
-  const erp = options.erp ?? createDemoErpSource({ itemCount: 200 });
   let now = (options.startAt ?? new Date()).getTime();
+  // The memory coordination runs on the test clock too, so lock TTLs move with `advance`.
+  const coordination = options.coordination ?? createMemoryCoordination({ now: () => now });
+  const erp = options.erp ?? createDemoErpSource({ itemCount: 200 });
   const clock = () => new Date(now);
   const settings: AppSettings = {
     jwtSecret: 'test-secret-that-is-long-enough-for-hs256-0123456789',
@@ -126,8 +127,18 @@ export async function startTestApp(options: TestAppOptions = {}) {
     return { user, password, pin, tokens: login.body.data, token: login.body.data.access_token };
   }
 
+  /** Signs in again (after `advance` made the old access token expire); returns the new token. */
+  async function signIn(username: string, password: string): Promise<string> {
+    const res = await request<TokenPair>('POST', '/api/auth/login', {
+      body: { username, password },
+    });
+    if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+    return res.body.data.access_token;
+  }
+
   return {
     baseUrl,
+    signIn,
     store,
     coordination,
     erp,

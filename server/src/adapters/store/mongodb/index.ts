@@ -2,11 +2,18 @@
 import { MongoClient } from 'mongodb';
 import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';
+import { createMongoClaimRepo } from './claims';
 import { ensureIndexes, storeCollections } from './collections';
+import { createMongoConflictRepo } from './conflicts';
+import { createMongoIdempotencyRepo } from './idempotency';
 import { createMongoItemRepo } from './items';
+import { createMongoLineRepo } from './lines';
 import { createMongoLocationRepo } from './locations';
 import { createMongoMetaRepo } from './meta';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
+import { createMongoResultRepo } from './results';
+import { createMongoSessionRepo } from './sessions';
+import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
 
 export interface MongoStoreOptions {
@@ -37,5 +44,12 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     items: createMongoItemRepo(c.items),
     locations: createMongoLocationRepo(c.warehouses),
     meta: createMongoMetaRepo(c.meta),
+    sessions: createMongoSessionRepo(c.sessions, c.snapshot, c.lines),
+    claims: createMongoClaimRepo(c.claims),
+    lines: createMongoLineRepo(c),
+    results: createMongoResultRepo(c.results),
+    idempotency: createMongoIdempotencyRepo(c.idempotency),
+    conflicts: createMongoConflictRepo(c.conflicts),
+    unknownItems: createMongoUnknownItemRepo(c.unknownItems),
   };
 }

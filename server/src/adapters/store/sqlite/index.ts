@@ -1,12 +1,19 @@
 /** The embedded Store (DESIGN §3): one SQLite file under DATA_DIR, WAL mode, numbered migrations. */
 import type { Store } from '../../../ports/store';
 import { createSqliteAuditRepo } from './audit';
+import { createSqliteClaimRepo } from './claims';
+import { createSqliteConflictRepo } from './conflicts';
 import { lazy, openDatabase } from './database';
+import { createSqliteIdempotencyRepo } from './idempotency';
 import { createSqliteItemRepo } from './items';
+import { createSqliteLineRepo } from './lines';
 import { createSqliteLocationRepo } from './locations';
 import { createSqliteMetaRepo } from './meta';
 import { migrate } from './migrations';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
+import { createSqliteResultRepo } from './results';
+import { createSqliteSessionRepo } from './sessions';
+import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
 export interface SqliteStoreOptions {
@@ -35,5 +42,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     items: createSqliteItemRepo(db),
     locations: createSqliteLocationRepo(db),
     meta: createSqliteMetaRepo(db),
+    sessions: createSqliteSessionRepo(db),
+    claims: createSqliteClaimRepo(db),
+    lines: createSqliteLineRepo(db),
+    results: createSqliteResultRepo(db),
+    idempotency: createSqliteIdempotencyRepo(db),
+    conflicts: createSqliteConflictRepo(db),
+    unknownItems: createSqliteUnknownItemRepo(db),
   };
 }

@@ -127,6 +127,200 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'counting workflow',
+    up: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        warehouse TEXT NOT NULL,
+        name TEXT NOT NULL,
+        name_lower TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        status TEXT NOT NULL,
+        racks TEXT NOT NULL,
+        snapshot_items INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        closed_at TEXT,
+        reconciled_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_status ON sessions (status, created_at);
+      CREATE INDEX sessions_warehouse ON sessions (warehouse, created_at);
+      CREATE INDEX sessions_created_at ON sessions (created_at, id);
+
+      -- The book quantities a session's variances are computed against (DESIGN §4), frozen at
+      -- creation and never updated.
+      CREATE TABLE session_snapshot (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        item_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        category TEXT,
+        book_qty REAL NOT NULL,
+        cost REAL NOT NULL,
+        price REAL NOT NULL,
+        PRIMARY KEY (session_id, item_code)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        rack TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        device_id TEXT,
+        status TEXT NOT NULL,
+        first_token INTEGER NOT NULL,
+        token INTEGER NOT NULL,
+        claimed_at TEXT NOT NULL,
+        last_heartbeat_at TEXT NOT NULL,
+        paused_at TEXT,
+        completed_at TEXT,
+        released_at TEXT,
+        released_by TEXT
+      );
+      -- The fencing check reads the rack's highest token straight off this index.
+      CREATE INDEX claims_rack_token ON claims (session_id, rack, token DESC);
+      CREATE INDEX claims_user ON claims (session_id, user_id);
+
+      CREATE TABLE count_lines (
+        id TEXT PRIMARY KEY,
+        op_id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        rack TEXT NOT NULL,
+        item_code TEXT NOT NULL,
+        barcode TEXT,
+        counted_qty REAL NOT NULL,
+        damaged_qty REAL NOT NULL,
+        non_returnable_damaged_qty REAL NOT NULL,
+        serials TEXT NOT NULL,
+        batch_no TEXT,
+        mfg_date TEXT,
+        expiry_date TEXT,
+        condition TEXT NOT NULL,
+        variance_reason TEXT,
+        variance_confirmed INTEGER NOT NULL,
+        remark TEXT,
+        photo_ids TEXT NOT NULL,
+        supersedes TEXT,
+        superseded_by TEXT,
+        book_qty REAL NOT NULL,
+        variance REAL NOT NULL,
+        value_at_cost REAL NOT NULL,
+        value_at_price REAL NOT NULL,
+        status TEXT NOT NULL,
+        review_reasons TEXT NOT NULL,
+        reviewed_by TEXT,
+        reviewed_at TEXT,
+        review_note TEXT,
+        counted_by TEXT NOT NULL,
+        counted_by_name TEXT NOT NULL,
+        device_id TEXT,
+        claim_id TEXT,
+        fencing_token INTEGER,
+        counted_at TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      );
+      CREATE INDEX count_lines_received ON count_lines (session_id, received_at, id);
+      CREATE INDEX count_lines_item ON count_lines (session_id, item_code);
+      CREATE INDEX count_lines_rack ON count_lines (session_id, rack, received_at);
+      -- Serves the "sessions this user counted in" filter and the repeated-count rule.
+      CREATE INDEX count_lines_user ON count_lines (counted_by, session_id, item_code);
+
+      -- Which line holds a serial within a session (DESIGN §4 DUPLICATE_SERIAL). A superseded
+      -- line's rows stay, inactive, so the check only has to look at active ones.
+      CREATE TABLE line_serials (
+        session_id TEXT NOT NULL,
+        item_code TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        op_id TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        PRIMARY KEY (line_id, serial)
+      ) WITHOUT ROWID;
+      CREATE INDEX line_serials_serial ON line_serials (session_id, item_code, serial, active);
+      CREATE INDEX line_serials_op ON line_serials (op_id);
+
+      -- A serial's life across sessions: every sighting is history, never a conflict.
+      CREATE TABLE serial_sightings (
+        seq INTEGER PRIMARY KEY,
+        serial TEXT NOT NULL,
+        item_code TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        rack TEXT NOT NULL,
+        line_id TEXT NOT NULL,
+        op_id TEXT NOT NULL,
+        counted_by TEXT NOT NULL,
+        counted_by_name TEXT NOT NULL,
+        condition TEXT NOT NULL,
+        counted_at TEXT NOT NULL
+      );
+      CREATE INDEX serial_sightings_serial ON serial_sightings (serial, counted_at, seq);
+
+      CREATE TABLE sync_results (
+        op_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE idempotency_keys (
+        key TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        results TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (key, user_id)
+      );
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+      CREATE TABLE conflicts (
+        id TEXT PRIMARY KEY,
+        op_id TEXT NOT NULL UNIQUE,
+        session_id TEXT,
+        rack TEXT,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        record TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        device_id TEXT,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        resolved_by TEXT,
+        resolved_at TEXT,
+        note TEXT,
+        line_id TEXT
+      );
+      CREATE INDEX conflicts_created ON conflicts (created_at, id);
+      CREATE INDEX conflicts_session ON conflicts (session_id, created_at, id);
+      CREATE INDEX conflicts_status ON conflicts (status, created_at, id);
+
+      CREATE TABLE unknown_items (
+        id TEXT PRIMARY KEY,
+        op_id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        rack TEXT NOT NULL,
+        barcode TEXT NOT NULL,
+        description TEXT NOT NULL,
+        counted_qty REAL NOT NULL,
+        photo_ids TEXT NOT NULL,
+        remark TEXT,
+        counted_by TEXT NOT NULL,
+        counted_by_name TEXT NOT NULL,
+        counted_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        mapped_item_code TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT
+      );
+      CREATE INDEX unknown_items_session ON unknown_items (session_id, status);
+      CREATE INDEX unknown_items_status ON unknown_items (status, received_at);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

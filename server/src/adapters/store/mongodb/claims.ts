@@ -1,0 +1,54 @@
+/** ClaimRepo on MongoDB: one document per claim; the rack's newest claim has the highest token. */
+import type { Collection, WithId } from 'mongodb';
+import type { ClaimRecord, ClaimRepo } from '../../../ports/counting';
+import { StoreConflictError } from '../../../ports/store';
+import { definedFields, isDuplicateKey } from './collections';
+
+function toClaim(doc: WithId<ClaimRecord>): ClaimRecord {
+  const { _id, ...claim } = doc;
+  return claim;
+}
+
+/** Builds the claim repository over the claims collection. */
+export function createMongoClaimRepo(claims: Collection<ClaimRecord>): ClaimRepo {
+  const get = async (id: string): Promise<ClaimRecord | null> => {
+    const doc = await claims.findOne({ id });
+    return doc ? toClaim(doc) : null;
+  };
+  return {
+    async insert(claim) {
+      try {
+        // A copy: insertOne writes the generated _id into the object it is given.
+        await claims.insertOne({ ...claim });
+      } catch (err) {
+        throw isDuplicateKey(err) ? new StoreConflictError('id') : err;
+      }
+    },
+    get,
+    async latest(sessionId, rack) {
+      const doc = await claims.findOne({ session_id: sessionId, rack }, { sort: { token: -1 } });
+      return doc ? toClaim(doc) : null;
+    },
+    async listBySession(sessionId) {
+      const docs = await claims
+        .find({ session_id: sessionId })
+        .sort({ claimed_at: -1, token: -1, id: -1 })
+        .toArray();
+      return docs.map(toClaim);
+    },
+    async listOpenByUser(sessionId, userId) {
+      const docs = await claims
+        .find({ session_id: sessionId, user_id: userId, status: { $in: ['active', 'paused'] } })
+        .sort({ claimed_at: 1, id: 1 })
+        .toArray();
+      return docs.map(toClaim);
+    },
+    async update(id, patch) {
+      const set = definedFields(patch);
+      // An empty $set is rejected by the server; an empty patch is just a read.
+      if (Object.keys(set).length === 0) return get(id);
+      const doc = await claims.findOneAndUpdate({ id }, { $set: set }, { returnDocument: 'after' });
+      return doc ? toClaim(doc) : null;
+    },
+  };
+}

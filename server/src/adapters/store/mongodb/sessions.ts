@@ -1,0 +1,99 @@
+/** SessionRepo on MongoDB: sessions plus their book-quantity snapshot in session_snapshot. */
+import type { Collection, Filter, Sort, SortDirection, WithId } from 'mongodb';
+import type { SessionRecord, SessionRepo, SnapshotRow } from '../../../ports/counting';
+import { StoreConflictError } from '../../../ports/store';
+import {
+  definedFields,
+  escapeRegex,
+  isDuplicateKey,
+  pageWindow,
+  type CountLineDocument,
+} from './collections';
+
+// Bounds each insertMany so a 100k-item snapshot never builds one oversized command.
+const CHUNK = 1000;
+
+function toSession(doc: WithId<SessionRecord>): SessionRecord {
+  const { _id, ...session } = doc;
+  return session;
+}
+
+function toRow(doc: WithId<SnapshotRow>): SnapshotRow {
+  const { _id, ...row } = doc;
+  return row;
+}
+
+/** Builds the session repository over the sessions, session_snapshot and count_lines collections. */
+export function createMongoSessionRepo(
+  sessions: Collection<SessionRecord>,
+  snapshot: Collection<SnapshotRow>,
+  lines: Collection<CountLineDocument>,
+): SessionRepo {
+  return {
+    async create(session, rows) {
+      // No transaction without a replica set: the snapshot goes first so a session is never
+      // visible without it. A crash in between leaves orphan rows that a retry with the same id
+      // skips (unique (session_id, item_code)) and that nothing reads otherwise.
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        try {
+          await snapshot.insertMany(
+            rows.slice(i, i + CHUNK).map((row) => ({ ...row })),
+            { ordered: false },
+          );
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      try {
+        // A copy: insertOne writes the generated _id into the object it is given.
+        await sessions.insertOne({ ...session });
+      } catch (err) {
+        throw isDuplicateKey(err) ? new StoreConflictError('id') : err;
+      }
+    },
+    async get(id) {
+      const doc = await sessions.findOne({ id });
+      return doc ? toSession(doc) : null;
+    },
+    async list(query) {
+      const filter: Filter<SessionRecord> = {};
+      if (query.status !== undefined) filter.status = query.status;
+      if (query.warehouse !== undefined) filter.warehouse = query.warehouse;
+      if (query.staff !== undefined) {
+        filter.id = { $in: await lines.distinct('session_id', { counted_by: query.staff }) };
+      }
+      if (query.from !== undefined || query.to !== undefined) {
+        filter.created_at = {
+          ...(query.from !== undefined && { $gte: query.from }),
+          ...(query.to !== undefined && { $lt: query.to }),
+        };
+      }
+      if (query.q) filter.name = { $regex: escapeRegex(query.q), $options: 'i' };
+      const direction: SortDirection = query.sort.startsWith('-') ? -1 : 1;
+      const sort: Sort = { [query.sort.replace(/^-/, '')]: direction, id: direction };
+      const { skip, limit } = pageWindow(query);
+      const [docs, total] = await Promise.all([
+        sessions.find(filter).sort(sort).skip(skip).limit(limit).toArray(),
+        sessions.countDocuments(filter),
+      ]);
+      return { items: docs.map(toSession), total };
+    },
+    async transition(id, from, to, patch) {
+      // The status in the filter is the compare-and-set: one caller moves the session.
+      const doc = await sessions.findOneAndUpdate(
+        { id, status: { $in: [...from] } },
+        { $set: { ...definedFields(patch), status: to } },
+        { returnDocument: 'after' },
+      );
+      return doc ? toSession(doc) : null;
+    },
+    async snapshotRow(sessionId, itemCode) {
+      const doc = await snapshot.findOne({ session_id: sessionId, item_code: itemCode });
+      return doc ? toRow(doc) : null;
+    },
+    async snapshotRows(sessionId) {
+      const docs = await snapshot.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
+      return docs.map(toRow);
+    },
+  };
+}

@@ -1,0 +1,317 @@
+/**
+ * LineRepo on SQLite: count lines, the serials each active line holds within its session, and
+ * every serial sighting. `insert` runs all its checks and writes in one immediate transaction.
+ */
+import { roundMoney, roundQty, type LineStatus } from '@stockverify/shared';
+import type {
+  CountLineRecord,
+  InsertLineOutcome,
+  ItemVariance,
+  LineListQuery,
+  LineRepo,
+  SerialSighting,
+} from '../../../ports/counting';
+import type { Paged } from '../../../ports/store';
+import { lazy, toFlag, type Db } from './database';
+
+type LineRow = Omit<
+  CountLineRecord,
+  'serials' | 'photo_ids' | 'review_reasons' | 'variance_confirmed'
+> & {
+  serials: string;
+  photo_ids: string;
+  review_reasons: string;
+  variance_confirmed: number;
+};
+
+interface ListParams {
+  session_id: string;
+  status: string | null;
+  rack: string | null;
+  has_variance: 0 | 1 | null;
+  include_superseded: 0 | 1;
+}
+
+interface VarianceRow {
+  item_code: string;
+  name: string;
+  category: string | null;
+  book_qty: number;
+  cost: number;
+  price: number;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  lines: number;
+  racks: string;
+}
+
+const COLUMNS = `id, op_id, session_id, rack, item_code, barcode, counted_qty, damaged_qty,
+  non_returnable_damaged_qty, serials, batch_no, mfg_date, expiry_date, condition,
+  variance_reason, variance_confirmed, remark, photo_ids, supersedes, superseded_by, book_qty,
+  variance, value_at_cost, value_at_price, status, review_reasons, reviewed_by, reviewed_at,
+  review_note, counted_by, counted_by_name, device_id, claim_id, fencing_token, counted_at,
+  received_at`;
+
+const SIGHTING_COLUMNS = `serial, item_code, session_id, rack, line_id, op_id, counted_by,
+  counted_by_name, condition, counted_at`;
+
+// A line counts unless a newer line corrected it or a supervisor rejected it (DESIGN §4).
+const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
+
+const LIST_WHERE = `
+  WHERE session_id = @session_id
+    AND (@include_superseded = 1 OR superseded_by IS NULL)
+    AND (@status IS NULL OR status = @status)
+    AND (@rack IS NULL OR rack = @rack)
+    AND (@has_variance IS NULL OR (variance <> 0) = @has_variance)`;
+
+// Book quantity, cost and price come from the session's snapshot; an item outside it has book 0
+// and takes its name from the item master, or shows its code when not even there.
+const VARIANCES = `
+  SELECT l.item_code AS item_code,
+    COALESCE(s.name, i.name, l.item_code) AS name,
+    CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
+    COALESCE(s.book_qty, 0) AS book_qty,
+    COALESCE(s.cost, 0) AS cost,
+    COALESCE(s.price, 0) AS price,
+    l.counted_qty, l.damaged_qty, l.non_returnable_damaged_qty, l.lines, l.racks
+  FROM (
+    SELECT item_code,
+      SUM(counted_qty) AS counted_qty,
+      SUM(damaged_qty) AS damaged_qty,
+      SUM(non_returnable_damaged_qty) AS non_returnable_damaged_qty,
+      COUNT(*) AS lines,
+      json_group_array(DISTINCT rack) AS racks
+    FROM count_lines
+    WHERE session_id = @session_id AND ${COUNTS}
+    GROUP BY item_code
+  ) l
+  LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = l.item_code
+  LEFT JOIN items i ON i.item_code = l.item_code
+  ORDER BY l.item_code`;
+
+function toRecord(row: LineRow): CountLineRecord {
+  return {
+    ...row,
+    serials: JSON.parse(row.serials) as string[],
+    photo_ids: JSON.parse(row.photo_ids) as string[],
+    review_reasons: JSON.parse(row.review_reasons) as string[],
+    variance_confirmed: row.variance_confirmed === 1,
+  };
+}
+
+function toRow(line: CountLineRecord): LineRow {
+  return {
+    ...line,
+    serials: JSON.stringify(line.serials),
+    photo_ids: JSON.stringify(line.photo_ids),
+    review_reasons: JSON.stringify(line.review_reasons),
+    variance_confirmed: toFlag(line.variance_confirmed),
+  };
+}
+
+function toVariance(row: VarianceRow): ItemVariance {
+  const counted = roundQty(row.counted_qty);
+  const nonReturnable = roundQty(row.non_returnable_damaged_qty);
+  const variance = roundQty(counted - nonReturnable - row.book_qty);
+  return {
+    item_code: row.item_code,
+    name: row.name,
+    category: row.category,
+    book_qty: row.book_qty,
+    counted_qty: counted,
+    damaged_qty: roundQty(row.damaged_qty),
+    non_returnable_damaged_qty: nonReturnable,
+    variance,
+    value_at_cost: roundMoney(variance * row.cost),
+    value_at_price: roundMoney(variance * row.price),
+    lines: row.lines,
+    racks: (JSON.parse(row.racks) as string[]).sort(),
+  };
+}
+
+function prepareLineStatements(db: Db) {
+  return {
+    insert: db.prepare<[LineRow]>(
+      `INSERT INTO count_lines (${COLUMNS}) VALUES (@id, @op_id, @session_id, @rack, @item_code,
+        @barcode, @counted_qty, @damaged_qty, @non_returnable_damaged_qty, @serials, @batch_no,
+        @mfg_date, @expiry_date, @condition, @variance_reason, @variance_confirmed, @remark,
+        @photo_ids, @supersedes, @superseded_by, @book_qty, @variance, @value_at_cost,
+        @value_at_price, @status, @review_reasons, @reviewed_by, @reviewed_at, @review_note,
+        @counted_by, @counted_by_name, @device_id, @claim_id, @fencing_token, @counted_at,
+        @received_at)`,
+    ),
+    byId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE id = ?`),
+    byOpId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE op_id = ?`),
+    newestClaim: db
+      .prepare<[string, string], string>(
+        'SELECT id FROM claims WHERE session_id = ? AND rack = ? ORDER BY token DESC LIMIT 1',
+      )
+      .pluck(),
+    supersedable: db
+      .prepare<[{ op_id: string; session_id: string; rack: string; item_code: string }], string>(
+        `SELECT id FROM count_lines WHERE op_id = @op_id AND session_id = @session_id
+          AND rack = @rack AND item_code = @item_code AND superseded_by IS NULL`,
+      )
+      .pluck(),
+    serialHolder: db
+      .prepare<[{ session_id: string; item_code: string; serial: string; except: string }], string>(
+        `SELECT ls.op_id FROM line_serials ls JOIN count_lines l ON l.op_id = ls.op_id
+         WHERE ls.session_id = @session_id AND ls.item_code = @item_code AND ls.serial = @serial
+           AND ls.active = 1 AND ls.op_id <> @except AND l.status <> 'REJECTED'
+         LIMIT 1`,
+      )
+      .pluck(),
+    markSuperseded: db.prepare<[{ op_id: string; by: string }]>(
+      'UPDATE count_lines SET superseded_by = @by WHERE op_id = @op_id',
+    ),
+    releaseSerials: db.prepare<[string]>('UPDATE line_serials SET active = 0 WHERE op_id = ?'),
+    holdSerial: db.prepare<
+      [{ session_id: string; item_code: string; serial: string; line_id: string; op_id: string }]
+    >(
+      `INSERT OR IGNORE INTO line_serials (session_id, item_code, serial, line_id, op_id, active)
+       VALUES (@session_id, @item_code, @serial, @line_id, @op_id, 1)`,
+    ),
+    insertSighting: db.prepare<[SerialSighting]>(
+      `INSERT INTO serial_sightings (${SIGHTING_COLUMNS}) VALUES (@serial, @item_code,
+        @session_id, @rack, @line_id, @op_id, @counted_by, @counted_by_name, @condition,
+        @counted_at)`,
+    ),
+    review: db.prepare<
+      [
+        {
+          id: string;
+          status: LineStatus;
+          reviewed_by: string | null;
+          reviewed_at: string | null;
+          review_note: string | null;
+        },
+      ]
+    >(
+      `UPDATE count_lines SET status = @status, reviewed_by = @reviewed_by,
+        reviewed_at = @reviewed_at, review_note = @review_note
+       WHERE id = @id`,
+    ),
+    page: db.prepare<[ListParams & { limit: number; offset: number }], LineRow>(
+      `SELECT ${COLUMNS} FROM count_lines ${LIST_WHERE}
+       ORDER BY received_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+    ),
+    total: db
+      .prepare<[ListParams], number>(`SELECT COUNT(*) FROM count_lines ${LIST_WHERE}`)
+      .pluck(),
+    variances: db.prepare<[{ session_id: string }], VarianceRow>(VARIANCES),
+    sightings: db.prepare<[string], SerialSighting>(
+      `SELECT ${SIGHTING_COLUMNS} FROM serial_sightings WHERE serial = ?
+       ORDER BY counted_at, seq`,
+    ),
+    countByUserAndItem: db
+      .prepare<[string, string, string], number>(
+        `SELECT COUNT(*) FROM count_lines
+         WHERE counted_by = ? AND session_id = ? AND item_code = ? AND ${COUNTS}`,
+      )
+      .pluck(),
+  };
+}
+
+/** Builds the count-line repository over an open, migrated database. */
+export function createSqliteLineRepo(db: Db): LineRepo {
+  const statements = lazy(() => prepareLineStatements(db));
+
+  /** The first reason the line may not be stored, or null when every check passes. */
+  const refusal = (line: CountLineRecord): Exclude<InsertLineOutcome, { ok: true }> | null => {
+    const s = statements();
+    const existing = s.byOpId.get(line.op_id);
+    if (existing) return { ok: false, reason: 'DUPLICATE_OP', existing: toRecord(existing) };
+    if (line.claim_id !== null) {
+      // Fencing (DESIGN §4): a write under any claim but the rack's newest is from a lost lease.
+      const current = s.newestClaim.get(line.session_id, line.rack) ?? null;
+      if (current !== line.claim_id) {
+        return { ok: false, reason: 'STALE_TOKEN', current_claim_id: current };
+      }
+    }
+    if (line.supersedes !== null) {
+      const target = s.supersedable.get({ ...line, op_id: line.supersedes });
+      if (target === undefined) return { ok: false, reason: 'SUPERSEDES_UNKNOWN' };
+    }
+    // The line being corrected may hold the same serials: the correction takes them over.
+    const except = line.supersedes ?? line.op_id;
+    for (const serial of line.serials) {
+      const holder = s.serialHolder.get({ ...line, serial, except });
+      if (holder !== undefined) {
+        return { ok: false, reason: 'DUPLICATE_SERIAL', serial, other_op_id: holder };
+      }
+    }
+    return null;
+  };
+
+  const write = (line: CountLineRecord): void => {
+    const s = statements();
+    // A line is born counting; only a later correction sets superseded_by.
+    s.insert.run(toRow({ ...line, superseded_by: null }));
+    if (line.supersedes !== null) {
+      s.markSuperseded.run({ op_id: line.supersedes, by: line.op_id });
+      s.releaseSerials.run(line.supersedes);
+    }
+    for (const serial of new Set(line.serials)) {
+      s.holdSerial.run({ ...line, serial, line_id: line.id });
+      s.insertSighting.run({ ...line, serial, line_id: line.id });
+    }
+  };
+
+  const insert = db.transaction((line: CountLineRecord): InsertLineOutcome => {
+    const refused = refusal(line);
+    if (refused) return refused;
+    write(line);
+    return { ok: true, line: { ...line, superseded_by: null } };
+  });
+
+  const review = db.transaction(
+    (id: string, patch: Parameters<LineRepo['review']>[1]): CountLineRecord | null => {
+      if (statements().review.run({ ...patch, id }).changes === 0) return null;
+      const row = statements().byId.get(id);
+      return row ? toRecord(row) : null;
+    },
+  );
+
+  return {
+    async insert(line) {
+      return insert.immediate(line);
+    },
+    async get(id) {
+      const row = statements().byId.get(id);
+      return row ? toRecord(row) : null;
+    },
+    async getByOpId(opId) {
+      const row = statements().byOpId.get(opId);
+      return row ? toRecord(row) : null;
+    },
+    async list(sessionId, query: LineListQuery): Promise<Paged<CountLineRecord>> {
+      const filter: ListParams = {
+        session_id: sessionId,
+        status: query.status ?? null,
+        rack: query.rack ?? null,
+        has_variance: query.has_variance === undefined ? null : toFlag(query.has_variance),
+        include_superseded: toFlag(query.include_superseded ?? false),
+      };
+      const rows = statements().page.all({
+        ...filter,
+        limit: query.page_size,
+        offset: (query.page - 1) * query.page_size,
+      });
+      return { items: rows.map(toRecord), total: statements().total.get(filter) ?? 0 };
+    },
+    async review(id, patch) {
+      return review.immediate(id, patch);
+    },
+    async variances(sessionId) {
+      return statements().variances.all({ session_id: sessionId }).map(toVariance);
+    },
+    async sightings(serial) {
+      return statements().sightings.all(serial);
+    },
+    async countByUserAndItem(sessionId, userId, itemCode) {
+      return statements().countByUserAndItem.get(userId, sessionId, itemCode) ?? 0;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/** SessionRepo on SQLite: sessions with scope and racks as JSON, snapshot rows in their own table. */
+import type { ListSessionsQuery, SessionScope, SessionStatus } from '@stockverify/shared';
+import type { Statement } from 'better-sqlite3';
+import type { SessionRecord, SessionRepo, SnapshotRow } from '../../../ports/counting';
+import type { Paged } from '../../../ports/store';
+import { lazy, type Db } from './database';
+
+type SessionRow = Omit<SessionRecord, 'scope' | 'racks'> & { scope: string; racks: string };
+
+type SessionParams = SessionRow & { name_lower: string };
+
+interface ListParams {
+  status: string | null;
+  warehouse: string | null;
+  staff: string | null;
+  from: string | null;
+  to: string | null;
+  q: string | null;
+}
+
+type Sort = ListSessionsQuery['sort'];
+
+const COLUMNS = `id, warehouse, name, mode, scope, status, racks, snapshot_items, created_by,
+  created_at, closed_at, reconciled_at, updated_at`;
+
+const SNAPSHOT_COLUMNS = 'session_id, item_code, name, category, book_qty, cost, price';
+
+// Sessions number in the hundreds per site, so one `@x IS NULL OR …` plan per sort is enough.
+// `from` is inclusive and `to` exclusive, like every other time range of the API.
+const LIST_WHERE = `
+  WHERE (@status IS NULL OR status = @status)
+    AND (@warehouse IS NULL OR warehouse = @warehouse)
+    AND (@from IS NULL OR created_at >= @from)
+    AND (@to IS NULL OR created_at < @to)
+    AND (@q IS NULL OR instr(name_lower, @q) > 0)
+    AND (@staff IS NULL OR EXISTS (
+      SELECT 1 FROM count_lines l WHERE l.counted_by = @staff AND l.session_id = sessions.id))`;
+
+// Ties break on id in the sort's own direction, so a page boundary never splits differently.
+const ORDER_BY: Record<Sort, string> = {
+  created_at: 'created_at, id',
+  '-created_at': 'created_at DESC, id DESC',
+  name: 'name, id',
+  '-name': 'name DESC, id DESC',
+  status: 'status, id',
+  '-status': 'status DESC, id DESC',
+};
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    ...row,
+    scope: JSON.parse(row.scope) as SessionScope,
+    racks: JSON.parse(row.racks) as string[],
+  };
+}
+
+function toParams(session: SessionRecord): SessionParams {
+  return {
+    ...session,
+    name_lower: session.name.toLowerCase(),
+    scope: JSON.stringify(session.scope),
+    racks: JSON.stringify(session.racks),
+  };
+}
+
+/** Builds the session repository over an open, migrated database. */
+export function createSqliteSessionRepo(db: Db): SessionRepo {
+  const statements = lazy(() => ({
+    insert: db.prepare<[SessionParams]>(
+      `INSERT INTO sessions (${COLUMNS}, name_lower) VALUES (@id, @warehouse, @name, @mode,
+        @scope, @status, @racks, @snapshot_items, @created_by, @created_at, @closed_at,
+        @reconciled_at, @updated_at, @name_lower)`,
+    ),
+    insertSnapshot: db.prepare<[SnapshotRow]>(
+      `INSERT INTO session_snapshot (${SNAPSHOT_COLUMNS}) VALUES (@session_id, @item_code, @name,
+        @category, @book_qty, @cost, @price)`,
+    ),
+    byId: db.prepare<[string], SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`),
+    setStatus: db.prepare<[SessionRow]>(
+      `UPDATE sessions SET status = @status, closed_at = @closed_at,
+        reconciled_at = @reconciled_at, updated_at = @updated_at
+       WHERE id = @id`,
+    ),
+    total: db.prepare<[ListParams], number>(`SELECT COUNT(*) FROM sessions ${LIST_WHERE}`).pluck(),
+    snapshotRow: db.prepare<[string, string], SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM session_snapshot WHERE session_id = ? AND item_code = ?`,
+    ),
+    snapshotRows: db.prepare<[string], SnapshotRow>(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM session_snapshot WHERE session_id = ? ORDER BY item_code`,
+    ),
+  }));
+
+  const pages = new Map<Sort, Statement<[object], SessionRow>>();
+  const pageFor = (sort: Sort) => {
+    let page = pages.get(sort);
+    if (!page) {
+      page = db.prepare<[object], SessionRow>(
+        `SELECT ${COLUMNS} FROM sessions ${LIST_WHERE}
+         ORDER BY ${ORDER_BY[sort]} LIMIT @limit OFFSET @offset`,
+      );
+      pages.set(sort, page);
+    }
+    return page;
+  };
+
+  const create = db.transaction((session: SessionRecord, snapshot: readonly SnapshotRow[]) => {
+    statements().insert.run(toParams(session));
+    for (const row of snapshot) statements().insertSnapshot.run(row);
+  });
+
+  // Read-check-write is the compare-and-set: better-sqlite3 is synchronous and the transaction
+  // holds the write lock, so no other transition can interleave.
+  const transition = db.transaction(
+    (
+      id: string,
+      from: readonly SessionStatus[],
+      to: SessionStatus,
+      patch: Parameters<SessionRepo['transition']>[3],
+    ): SessionRecord | null => {
+      const row = statements().byId.get(id);
+      if (!row || !from.includes(row.status)) return null;
+      const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
+      const next: SessionRow = { ...row, ...Object.fromEntries(defined), status: to };
+      statements().setStatus.run(next);
+      return toRecord(next);
+    },
+  );
+
+  return {
+    async create(session, snapshot) {
+      create.immediate(session, snapshot);
+    },
+    async get(id) {
+      const row = statements().byId.get(id);
+      return row ? toRecord(row) : null;
+    },
+    async list(query: ListSessionsQuery): Promise<Paged<SessionRecord>> {
+      const filter: ListParams = {
+        status: query.status ?? null,
+        warehouse: query.warehouse ?? null,
+        staff: query.staff ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        q: query.q ? query.q.toLowerCase() : null,
+      };
+      const rows = pageFor(query.sort).all({
+        ...filter,
+        limit: query.page_size,
+        offset: (query.page - 1) * query.page_size,
+      });
+      return { items: rows.map(toRecord), total: statements().total.get(filter) ?? 0 };
+    },
+    async transition(id, from, to, patch) {
+      return transition.immediate(id, from, to, patch);
+    },
+    async snapshotRow(sessionId, itemCode) {
+      return statements().snapshotRow.get(sessionId, itemCode) ?? null;
+    },
+    async snapshotRows(sessionId) {
+      return statements().snapshotRows.all(sessionId);
+    },
+  };
+}

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import type { ClaimAnswer, CountSession } from '@stockverify/shared';
+import { roleAtLeast } from '@stockverify/shared';
+import type { ClaimRecord } from '../../ports/counting';
+import type { Coordination, LockState } from '../../ports/coordination';
+import type { Store } from '../../ports/store';
+import { AppError, forbidden, notFound } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+
+export interface ClaimTimings {
+  /** Rack lock TTL (RACK_LOCK_TTL_SECONDS, 60 s). */
+  lockTtlMs: number;
+  /** How long a lapsed claim stays reserved to its claimant (RACK_GRACE_SECONDS, 15 min). */
+  graceMs: number;
+  /** Presence TTL (HEARTBEAT_STALE_SECONDS, 90 s). */
+  presenceTtlMs: number;
+}
+
+export type ClaimsService = ReturnType<typeof createClaimsService>;
+
+/** Coordination key of a rack's lock within a session. */
+export function rackLockKey(sessionId: string, rack: string): string {
+  return `rack:${sessionId}:${rack}`;
+}
+
+const OPEN: ReadonlyArray<ClaimRecord['status']> = ['active', 'paused'];
+
+/**
+ * Rack claims (DESIGN §4): locks in Coordination with TTL and fencing tokens, renewed by
+ * heartbeats; a lapsed claim stays reserved to its claimant for a grace period unless a supervisor
+ * force-releases it; a newer claim makes the old claim's queued lines LOCK_LOST.
+ */
+export function createClaimsService(
+  store: Store,
+  coordination: Coordination,
+  audit: AuditLog,
+  events: EventBus,
+  clock: () => Date,
+  timings: ClaimTimings,
+) {
+  async function openSession(sessionId: string): Promise<CountSession> {
+    const session = await store.sessions.get(sessionId);
+    if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
+    if (session.status !== 'OPEN')
+      throw new AppError(409, 'SESSION_CLOSED', `The session is ${session.status}`);
+    return session;
+  }
+
+  function answer(claim: ClaimRecord, lock: LockState | null): ClaimAnswer {
+    return {
+      claim_id: claim.id,
+      rack: claim.rack,
+      fencing_token: claim.token,
+      lock_expires_at: new Date(lock?.expires_at ?? clock().getTime()).toISOString(),
+      status: claim.status,
+    };
+  }
+
+  function rackLocked(holder: ClaimRecord, reservedUntil: string | null): AppError {
+    return new AppError(
+      409,
+      'RACK_LOCKED',
+      `Rack ${holder.rack} is being counted by ${holder.username}`,
+      undefined,
+      {
+        holder: {
+          user_id: holder.user_id,
+          username: holder.username,
+          since: holder.claimed_at,
+          last_seen: holder.last_heartbeat_at,
+        },
+        ...(reservedUntil ? { reserved_until: reservedUntil } : {}),
+      },
+    );
+  }
+
+  /** The rack's newest claim, which must be open and (unless a supervisor acts) the caller's. */
+  async function ownOpenClaim(actor: Actor, sessionId: string, rack: string): Promise<ClaimRecord> {
+    const claim = await store.claims.latest(sessionId, rack);
+    if (!claim || !OPEN.includes(claim.status)) {
+      throw new AppError(409, 'RACK_NOT_CLAIMED', `Rack ${rack} has no open claim`);
+    }
+    if (claim.user_id !== actor.id && !roleAtLeast(actor.role, 'supervisor')) {
+      throw forbidden(`Rack ${rack} is claimed by ${claim.username}`);
+    }
+    return claim;
+  }
+
+  async function publishClaim(action: string, claim: ClaimRecord, actor: Actor) {
+    events.publish({
+      type: 'claim',
+      action,
+      session_id: claim.session_id,
+      rack: claim.rack,
+      user_id: claim.user_id,
+      username: claim.username,
+      data: { claim_id: claim.id, token: claim.token, by: actor.username },
+    });
+  }
+
+  return {
+    /** Claims a rack, or re-takes the caller's own claim (a retried or lapsed claim keeps its lines). */
+    async claim(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+      deviceId: string | null,
+    ): Promise<ClaimAnswer> {
+      const session = await openSession(sessionId);
+      if (!session.racks.includes(rack))
+        throw notFound('NOT_FOUND', `Rack ${rack} is not in this session`);
+      const key = rackLockKey(sessionId, rack);
+      const now = clock();
+      const latest = await store.claims.latest(sessionId, rack);
+      if (latest?.status === 'completed') {
+        throw new AppError(
+          409,
+          'RACK_COMPLETED',
+          `Rack ${rack} is complete; a supervisor can reopen it for recount`,
+        );
+      }
+      if (latest && OPEN.includes(latest.status) && latest.user_id !== actor.id) {
+        const lock = await coordination.getLock(key);
+        if (lock && lock.owner !== actor.id) throw rackLocked(latest, null);
+        const reservedUntil = Date.parse(latest.last_heartbeat_at) + timings.graceMs;
+        if (reservedUntil > now.getTime())
+          throw rackLocked(latest, new Date(reservedUntil).toISOString());
+        // Past the grace period: the old claim is lost; its queued lines will come back LOCK_LOST.
+        await store.claims.update(latest.id, {
+          status: 'lost',
+          released_at: now.toISOString(),
+          released_by: 'grace-expired',
+        });
+        await audit.record(
+          actor,
+          meta,
+          'claim.lost',
+          { type: 'claim', id: latest.id },
+          { rack, user: latest.username },
+        );
+        await publishClaim('lost', latest, actor);
+      }
+      const lock = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+      if (!lock.ok) {
+        const holder = (await store.claims.latest(sessionId, rack)) ?? latest;
+        if (holder) throw rackLocked(holder, null);
+        throw new AppError(409, 'RACK_LOCKED', `Rack ${rack} is locked`);
+      }
+      if (latest && OPEN.includes(latest.status) && latest.user_id === actor.id) {
+        const updated = await store.claims.update(latest.id, {
+          token: Math.max(latest.token, lock.token),
+          status: 'active',
+          paused_at: null,
+          last_heartbeat_at: now.toISOString(),
+          device_id: deviceId ?? latest.device_id,
+        });
+        return answer(updated ?? latest, lock);
+      }
+      const claim: ClaimRecord = {
+        id: randomUUID(),
+        session_id: sessionId,
+        rack,
+        user_id: actor.id,
+        username: actor.username,
+        device_id: deviceId,
+        status: 'active',
+        first_token: lock.token,
+        token: lock.token,
+        claimed_at: now.toISOString(),
+        last_heartbeat_at: now.toISOString(),
+        paused_at: null,
+        completed_at: null,
+        released_at: null,
+        released_by: null,
+      };
+      await store.claims.insert(claim);
+      await audit.record(
+        actor,
+        meta,
+        'claim.create',
+        { type: 'claim', id: claim.id },
+        { session_id: sessionId, rack, token: claim.token },
+      );
+      await publishClaim('claimed', claim, actor);
+      return answer(claim, lock);
+    },
+
+    /** Renews presence and every lock the caller holds in the session; reports claims it lost. */
+    async heartbeat(actor: Actor, sessionId: string, deviceId: string | null) {
+      await openSession(sessionId);
+      const now = clock();
+      const claims = await store.claims.listOpenByUser(sessionId, actor.id);
+      const held: ClaimAnswer[] = [];
+      const lost: string[] = [];
+      for (const claim of claims) {
+        const key = rackLockKey(sessionId, claim.rack);
+        let lock = await coordination.renewLock(key, actor.id, timings.lockTtlMs);
+        if (!lock) {
+          const retaken = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+          if (!retaken.ok) {
+            lost.push(claim.rack);
+            continue;
+          }
+          lock = retaken;
+        }
+        const updated = await store.claims.update(claim.id, {
+          token: Math.max(claim.token, lock.token),
+          last_heartbeat_at: now.toISOString(),
+        });
+        held.push(answer(updated ?? claim, lock));
+      }
+      await coordination.setPresence(
+        `session:${sessionId}`,
+        actor.id,
+        {
+          username: actor.username,
+          device_id: deviceId,
+          racks: held.map((c) => c.rack),
+          last_seen: now.toISOString(),
+        },
+        timings.presenceTtlMs,
+      );
+      events.publish({
+        type: 'heartbeat',
+        action: 'beat',
+        session_id: sessionId,
+        user_id: actor.id,
+        username: actor.username,
+        data: { racks: held.map((c) => c.rack), lost },
+      });
+      return { claims: held, lost, server_time: now.toISOString() };
+    },
+
+    async pause(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+    ): Promise<ClaimAnswer> {
+      await openSession(sessionId);
+      const claim = await ownOpenClaim(actor, sessionId, rack);
+      const updated =
+        (await store.claims.update(claim.id, {
+          status: 'paused',
+          paused_at: clock().toISOString(),
+        })) ?? claim;
+      await audit.record(actor, meta, 'claim.pause', { type: 'claim', id: claim.id }, { rack });
+      await publishClaim('paused', updated, actor);
+      return answer(updated, await coordination.getLock(rackLockKey(sessionId, rack)));
+    },
+
+    async resume(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+    ): Promise<ClaimAnswer> {
+      await openSession(sessionId);
+      const claim = await ownOpenClaim(actor, sessionId, rack);
+      const updated =
+        (await store.claims.update(claim.id, {
+          status: 'active',
+          paused_at: null,
+          last_heartbeat_at: clock().toISOString(),
+        })) ?? claim;
+      await audit.record(actor, meta, 'claim.resume', { type: 'claim', id: claim.id }, { rack });
+      await publishClaim('resumed', updated, actor);
+      return answer(updated, await coordination.getLock(rackLockKey(sessionId, rack)));
+    },
+
+    /** Marks the rack done and frees its lock. */
+    async complete(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+    ): Promise<ClaimAnswer> {
+      await openSession(sessionId);
+      const claim = await ownOpenClaim(actor, sessionId, rack);
+      const updated =
+        (await store.claims.update(claim.id, {
+          status: 'completed',
+          completed_at: clock().toISOString(),
+        })) ?? claim;
+      await coordination.forceReleaseLock(rackLockKey(sessionId, rack));
+      await audit.record(actor, meta, 'claim.complete', { type: 'claim', id: claim.id }, { rack });
+      await publishClaim('completed', updated, actor);
+      return answer(updated, null);
+    },
+
+    /** Gives the rack back; a supervisor releasing someone else's claim forces it (their queued lines become LOCK_LOST). */
+    async release(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+    ): Promise<ClaimAnswer> {
+      const claim = await ownOpenClaim(actor, sessionId, rack);
+      const forced = claim.user_id !== actor.id;
+      const updated =
+        (await store.claims.update(claim.id, {
+          status: forced ? 'lost' : 'released',
+          released_at: clock().toISOString(),
+          released_by: actor.id,
+        })) ?? claim;
+      await coordination.forceReleaseLock(rackLockKey(sessionId, rack));
+      await audit.record(
+        actor,
+        meta,
+        forced ? 'claim.force_release' : 'claim.release',
+        { type: 'claim', id: claim.id },
+        { rack, holder: claim.username },
+      );
+      await publishClaim(forced ? 'force_released' : 'released', updated, actor);
+      return answer(updated, null);
+    },
+
+    /** Supervisor: reopens a completed rack for recount; the next claim starts a new claim. */
+    async reopen(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      rack: string,
+    ): Promise<ClaimAnswer> {
+      await openSession(sessionId);
+      const claim = await store.claims.latest(sessionId, rack);
+      if (!claim || claim.status !== 'completed')
+        throw new AppError(409, 'INVALID_TRANSITION', `Rack ${rack} is not completed`);
+      const updated =
+        (await store.claims.update(claim.id, {
+          status: 'released',
+          released_at: clock().toISOString(),
+          released_by: actor.id,
+        })) ?? claim;
+      await audit.record(
+        actor,
+        meta,
+        'claim.reopen_for_recount',
+        { type: 'claim', id: claim.id },
+        { rack },
+      );
+      await publishClaim('reopened', updated, actor);
+      return answer(updated, null);
+    },
+  };
+}

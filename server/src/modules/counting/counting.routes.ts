@@ -1,0 +1,114 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { RecordResult } from '@stockverify/shared';
+import { syncBatchSchema } from '@stockverify/shared';
+import type { AuthGuard } from '../../http/auth-guard';
+import { actorOf } from '../../http/auth-guard';
+import { AppError, validationError } from '../../http/app-error';
+import { sendError, sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
+import { parse } from '../../http/validate';
+import type { CircuitBreaker } from '../../lib/circuit-breaker';
+import type { Coordination } from '../../ports/coordination';
+import type { CountingService } from './counting.service';
+
+const sessionParams = z.object({ id: z.string().min(1).max(64) });
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,128}$/, '8–128 letters, digits, dot, dash, colon or underscore');
+
+export interface SyncLimits {
+  /** Batches a user may send per minute. */
+  batchesPerMinute: number;
+}
+
+function sendResult(req: Request, res: Response, result: RecordResult): void {
+  if (result.status === 'OK') {
+    sendOk(req, res, result, 201, result.message);
+    return;
+  }
+  sendError(req, res, result.status === 'CONFLICT' ? 409 : 400, {
+    code: (result.code ?? 'VALIDATION_FAILED') as never,
+    message: result.message,
+    details: result.details,
+    result,
+  });
+}
+
+/** `POST /sessions/:id/count-lines` and `POST /sync/batch`: one code path (DESIGN §5). */
+export function countingRoutes(
+  counting: CountingService,
+  guard: AuthGuard,
+  coordination: Coordination,
+  storeBreaker: CircuitBreaker,
+  limits: SyncLimits,
+) {
+  const sessions = Router();
+  sessions.post(
+    '/:id/count-lines',
+    guard.requireAuth,
+    guard.requirePermission('counting.write'),
+    async (req, res) => {
+      const { id } = parse(sessionParams, req.params, 'params');
+      const deviceId = req.get('x-device-id') ?? null;
+      sendResult(
+        req,
+        res,
+        await storeBreaker.call(() =>
+          counting.countOnline(actorOf(req), metaOf(req), id, req.body, deviceId),
+        ),
+      );
+    },
+  );
+
+  const sync = Router();
+  sync.post(
+    '/batch',
+    guard.requireAuth,
+    guard.requirePermission('counting.write'),
+    async (req, res) => {
+      const actor = actorOf(req);
+      const rate = await coordination.hit(`sync-rate:${actor.id}`, 60_000);
+      if (rate.count > limits.batchesPerMinute) {
+        const seconds = Math.max(1, Math.ceil((rate.reset_at - Date.now()) / 1000));
+        throw new AppError(
+          429,
+          'RATE_LIMITED',
+          `Too many sync batches; try again in ${seconds} s`,
+          undefined,
+          { retry_after: seconds },
+          { 'Retry-After': String(seconds) },
+        );
+      }
+      const keyHeader = req.get('idempotency-key');
+      if (!keyHeader)
+        throw validationError([
+          {
+            path: 'headers.idempotency-key',
+            message: 'required: one key per batch, reused on every retry',
+          },
+        ]);
+      const keyCheck = idempotencyKey.safeParse(keyHeader);
+      if (!keyCheck.success)
+        throw validationError([
+          { path: 'headers.idempotency-key', message: keyCheck.error.issues[0]!.message },
+        ]);
+      const body = parse(syncBatchSchema, req.body, 'body');
+      const outcome = await storeBreaker.call(() =>
+        counting.syncBatch(actor, metaOf(req), keyCheck.data, body),
+      );
+      const counts = { OK: 0, CONFLICT: 0, ERROR: 0 };
+      for (const r of outcome.results) counts[r.status]++;
+      res.setHeader('Idempotent-Replayed', String(outcome.replayed));
+      sendOk(
+        req,
+        res,
+        { results: outcome.results, counts, replayed: outcome.replayed },
+        200,
+        `${counts.OK} saved, ${counts.CONFLICT} conflicts, ${counts.ERROR} errors`,
+      );
+    },
+  );
+
+  return { sessions, sync };
+}

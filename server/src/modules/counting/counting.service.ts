@@ -1,0 +1,689 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type {
+  CountRecord,
+  CountSession,
+  ErrorDetail,
+  RecordResult,
+  SyncRecord,
+} from '@stockverify/shared';
+import {
+  computeVariance,
+  issuesToDetails,
+  normalizeSerial,
+  roleAtLeast,
+  strictVarianceCheck,
+  syncRecordSchema,
+  validateQuantities,
+  validateSerials,
+  varianceValue,
+} from '@stockverify/shared';
+import type { ConflictRecord, CountLineRecord } from '../../ports/counting';
+import type { Coordination } from '../../ports/coordination';
+import type { Store } from '../../ports/store';
+import { AppError } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+import { checkFence } from './fencing';
+import { reviewReasons, type ReviewThresholds } from './review-rules';
+
+export type CountingService = ReturnType<typeof createCountingService>;
+
+interface Context {
+  actor: Actor;
+  meta: RequestMeta;
+  deviceId: string | null;
+  /** Path prefix of the record in the request (`records.3`), '' for the online endpoint. */
+  prefix: string;
+}
+
+const IN_FLIGHT_TTL_MS = 5 * 60 * 1000;
+
+function at(prefix: string, field: string): string {
+  return prefix ? `${prefix}.${field}` : field;
+}
+
+/** Canonical hash of a batch body, to tell a replay from a reused key. */
+export function batchHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * The one code path for count lines (DESIGN §4–§5): online `count-lines` and `sync/batch` both
+ * call `processRecord`. OK and CONFLICT answers are stored by op_id and returned again on any
+ * replay; conflicts are kept for a supervisor; ERRORs change nothing and are re-evaluated when the
+ * phone sends the record again.
+ */
+export function createCountingService(deps: {
+  store: Store;
+  coordination: Coordination;
+  audit: AuditLog;
+  events: EventBus;
+  clock: () => Date;
+  review: ReviewThresholds;
+}) {
+  const { store, coordination, audit, events, clock, review } = deps;
+
+  function error(
+    ctx: Context,
+    opId: string,
+    code: string,
+    message: string,
+    details: ErrorDetail[],
+  ): RecordResult {
+    return { op_id: opId, status: 'ERROR', code, message, details, line_id: null };
+  }
+
+  /** Hides the variance from staff in blind sessions (DESIGN §4). */
+  function visible(result: RecordResult, session: CountSession | null, actor: Actor): RecordResult {
+    if (session?.mode === 'blind' && !roleAtLeast(actor.role, 'supervisor')) {
+      const { variance: _hidden, ...rest } = result;
+      return rest;
+    }
+    return result;
+  }
+
+  async function remember(ctx: Context, result: RecordResult): Promise<RecordResult> {
+    const stored = await store.results.putIfAbsent({
+      op_id: result.op_id,
+      user_id: ctx.actor.id,
+      result,
+      created_at: clock().toISOString(),
+    });
+    return stored.result;
+  }
+
+  async function conflict(
+    ctx: Context,
+    record: SyncRecord,
+    sessionId: string | null,
+    rack: string | null,
+    code: string,
+    message: string,
+    details: ErrorDetail[] = [],
+  ): Promise<RecordResult> {
+    const stored: ConflictRecord = await store.conflicts.insertIfAbsent({
+      id: randomUUID(),
+      op_id: record.op_id,
+      session_id: sessionId,
+      rack,
+      code,
+      message,
+      record: record as unknown as Record<string, unknown>,
+      user_id: ctx.actor.id,
+      username: ctx.actor.username,
+      device_id: ctx.deviceId,
+      created_at: clock().toISOString(),
+      status: 'OPEN',
+      resolved_by: null,
+      resolved_at: null,
+      note: null,
+      line_id: null,
+    });
+    await audit.record(
+      ctx.actor,
+      ctx.meta,
+      'sync.conflict',
+      { type: 'conflict', id: stored.id },
+      { op_id: record.op_id, code, session_id: sessionId, rack },
+    );
+    events.publish({
+      type: 'conflict',
+      action: code,
+      session_id: sessionId,
+      rack,
+      user_id: ctx.actor.id,
+      username: ctx.actor.username,
+      data: { op_id: record.op_id, conflict_id: stored.id },
+    });
+    return remember(ctx, {
+      op_id: record.op_id,
+      status: 'CONFLICT',
+      code,
+      message,
+      details,
+      line_id: null,
+    });
+  }
+
+  /** Builds and stores a count line; `claimId` null means a supervisor accepted it unfenced. */
+  async function countLine(
+    ctx: Context,
+    record: CountRecord,
+    session: CountSession,
+    claimId: string | null,
+    acceptedConflict: boolean,
+  ): Promise<RecordResult | { line: CountLineRecord }> {
+    const item = await store.items.get(record.item_code);
+    if (!item)
+      return error(ctx, record.op_id, 'ITEM_NOT_FOUND', `No item ${record.item_code}`, [
+        { path: at(ctx.prefix, 'item_code'), message: 'not in the item master' },
+      ]);
+    const snapshot = await store.sessions.snapshotRow(session.id, item.item_code);
+    const book = snapshot?.book_qty ?? 0;
+    const variance = computeVariance(record, book);
+    const values = varianceValue(variance, {
+      cost: snapshot?.cost ?? item.cost,
+      price: snapshot?.price ?? item.price,
+    });
+    const previous = await store.lines.countByUserAndItem(session.id, ctx.actor.id, item.item_code);
+    const reasons = reviewReasons(
+      {
+        variance,
+        bookQty: book,
+        valueAtCost: values.at_cost,
+        varianceReason: record.variance_reason ?? null,
+        previousCountsBySameUser: previous - (record.supersedes ? 1 : 0),
+      },
+      review,
+    );
+    if (acceptedConflict) reasons.push('ACCEPTED_CONFLICT');
+    const line: CountLineRecord = {
+      id: randomUUID(),
+      op_id: record.op_id,
+      session_id: session.id,
+      rack: record.rack,
+      item_code: item.item_code,
+      barcode: record.barcode ?? null,
+      counted_qty: record.counted_qty,
+      damaged_qty: record.damaged_qty,
+      non_returnable_damaged_qty: record.non_returnable_damaged_qty,
+      serials: record.serials.map(normalizeSerial),
+      batch_no: record.batch_no ?? null,
+      mfg_date: record.mfg_date ?? null,
+      expiry_date: record.expiry_date ?? null,
+      condition: record.condition,
+      variance_reason: record.variance_reason ?? null,
+      variance_confirmed: record.variance_confirmed,
+      remark: record.remark ?? null,
+      photo_ids: record.photo_ids,
+      supersedes: record.supersedes ?? null,
+      superseded_by: null,
+      book_qty: book,
+      variance,
+      value_at_cost: values.at_cost,
+      value_at_price: values.at_price,
+      status: reasons.length > 0 ? 'NEEDS_REVIEW' : 'PENDING',
+      review_reasons: reasons,
+      reviewed_by: null,
+      reviewed_at: null,
+      review_note: null,
+      counted_by: ctx.actor.id,
+      counted_by_name: ctx.actor.username,
+      device_id: ctx.deviceId,
+      claim_id: claimId,
+      fencing_token: claimId ? record.fencing_token : null,
+      counted_at: new Date(record.counted_at).toISOString(),
+      received_at: clock().toISOString(),
+    };
+    const outcome = await store.lines.insert(line);
+    if (outcome.ok) return { line: outcome.line };
+    switch (outcome.reason) {
+      case 'DUPLICATE_OP':
+        return { line: outcome.existing };
+      case 'STALE_TOKEN':
+        return conflict(
+          ctx,
+          record,
+          session.id,
+          record.rack,
+          'LOCK_LOST',
+          `Rack ${record.rack} was claimed by someone else`,
+        );
+      case 'DUPLICATE_SERIAL':
+        return conflict(
+          ctx,
+          record,
+          session.id,
+          record.rack,
+          'DUPLICATE_SERIAL',
+          `Serial ${outcome.serial} of ${item.item_code} is already counted in this session`,
+          [
+            {
+              path: at(ctx.prefix, 'serials'),
+              message: `${outcome.serial} also on line ${outcome.other_op_id}`,
+            },
+          ],
+        );
+      case 'SUPERSEDES_UNKNOWN':
+        return error(
+          ctx,
+          record.op_id,
+          'SUPERSEDES_UNKNOWN',
+          'supersedes names no line of this session, rack and item',
+          [{ path: at(ctx.prefix, 'supersedes'), message: 'unknown line' }],
+        );
+    }
+  }
+
+  async function processCount(ctx: Context, record: CountRecord): Promise<RecordResult> {
+    const session = await store.sessions.get(record.session_id);
+    if (!session)
+      return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
+        { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
+      ]);
+    if (session.status !== 'OPEN') {
+      return conflict(
+        ctx,
+        record,
+        session.id,
+        record.rack,
+        'SESSION_CLOSED',
+        `The session is ${session.status}`,
+      );
+    }
+    if (!session.racks.includes(record.rack)) {
+      return error(
+        ctx,
+        record.op_id,
+        'VALIDATION_FAILED',
+        `Rack ${record.rack} is not in this session`,
+        [{ path: at(ctx.prefix, 'rack'), message: 'not in the session' }],
+      );
+    }
+    const item = await store.items.get(record.item_code);
+    if (item) {
+      const problems = [
+        ...validateQuantities(record, { decimalQty: item.decimal_qty }, ctx.prefix),
+        ...validateSerials(
+          record.serials,
+          { serialized: item.serialized, countedQty: record.counted_qty },
+          ctx.prefix,
+        ),
+      ];
+      if (problems.length > 0) {
+        const onlySerialCount = problems.every((p) => p.code === 'SERIAL_COUNT_MISMATCH');
+        return error(
+          ctx,
+          record.op_id,
+          onlySerialCount ? 'SERIAL_COUNT_MISMATCH' : 'VALIDATION_FAILED',
+          problems[0]!.message,
+          problems,
+        );
+      }
+    }
+    const fence = await checkFence(
+      store,
+      ctx.actor.id,
+      session.id,
+      record.rack,
+      record.fencing_token,
+    );
+    if (!fence.ok) return conflict(ctx, record, session.id, record.rack, fence.code, fence.message);
+    if (item) {
+      const snapshot = await store.sessions.snapshotRow(session.id, item.item_code);
+      const strict = strictVarianceCheck(
+        session.mode,
+        computeVariance(record, snapshot?.book_qty ?? 0),
+        record,
+      );
+      if (strict) {
+        return conflict(
+          ctx,
+          record,
+          session.id,
+          record.rack,
+          strict,
+          strict === 'VARIANCE_UNCONFIRMED'
+            ? 'Confirm the variance before saving (strict session)'
+            : 'Give a reason for the variance (strict session)',
+          [
+            {
+              path: at(
+                ctx.prefix,
+                strict === 'VARIANCE_UNCONFIRMED' ? 'variance_confirmed' : 'variance_reason',
+              ),
+              message: 'required for a non-zero variance in a strict session',
+            },
+          ],
+        );
+      }
+    }
+    const made = await countLine(ctx, record, session, fence.claim.id, false);
+    if (!('line' in made)) return visible(made, session, ctx.actor);
+    const line = made.line;
+    if (line.op_id === record.op_id && line.counted_by === ctx.actor.id) {
+      events.publish({
+        type: 'scan',
+        action: 'line',
+        session_id: session.id,
+        rack: line.rack,
+        user_id: ctx.actor.id,
+        username: ctx.actor.username,
+        data: {
+          item_code: line.item_code,
+          counted_qty: line.counted_qty,
+          status: line.status,
+          line_id: line.id,
+        },
+      });
+    }
+    const result = await remember(ctx, {
+      op_id: record.op_id,
+      status: 'OK',
+      code: null,
+      message: line.status === 'NEEDS_REVIEW' ? 'Saved; a supervisor will review it' : 'Saved',
+      details: [],
+      line_id: line.id,
+      variance: line.variance,
+    });
+    return visible(result, session, ctx.actor);
+  }
+
+  async function processRecord(ctx: Context, raw: unknown): Promise<RecordResult> {
+    const opId =
+      typeof (raw as { op_id?: unknown })?.op_id === 'string'
+        ? (raw as { op_id: string }).op_id
+        : '';
+    const parsed = syncRecordSchema.safeParse(raw);
+    if (!parsed.success)
+      return error(
+        ctx,
+        opId,
+        'VALIDATION_FAILED',
+        'The record is not valid',
+        issuesToDetails(parsed.error.issues, ctx.prefix),
+      );
+    const record = parsed.data;
+    const previous = await store.results.get(record.op_id);
+    if (previous) {
+      if (previous.user_id !== ctx.actor.id) {
+        return error(
+          ctx,
+          record.op_id,
+          'VALIDATION_FAILED',
+          'This op_id was already used by another user',
+          [{ path: at(ctx.prefix, 'op_id'), message: 'already used' }],
+        );
+      }
+      const session = 'session_id' in record ? await store.sessions.get(record.session_id) : null;
+      return visible(previous.result, session, ctx.actor);
+    }
+    switch (record.type) {
+      case 'count':
+        return processCount(ctx, record);
+      case 'unknown_item': {
+        const session = await store.sessions.get(record.session_id);
+        if (!session)
+          return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
+            { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
+          ]);
+        if (session.status !== 'OPEN')
+          return conflict(
+            ctx,
+            record,
+            session.id,
+            record.rack,
+            'SESSION_CLOSED',
+            `The session is ${session.status}`,
+          );
+        if (!Number.isFinite(record.counted_qty) || record.counted_qty < 0) {
+          return error(
+            ctx,
+            record.op_id,
+            'VALIDATION_FAILED',
+            'counted_qty must be a non-negative number',
+            [{ path: at(ctx.prefix, 'counted_qty'), message: 'must not be negative' }],
+          );
+        }
+        const stored = await store.unknownItems.insertIfAbsent({
+          id: randomUUID(),
+          op_id: record.op_id,
+          session_id: session.id,
+          rack: record.rack,
+          barcode: record.barcode,
+          description: record.description,
+          counted_qty: record.counted_qty,
+          photo_ids: record.photo_ids,
+          remark: record.remark ?? null,
+          counted_by: ctx.actor.id,
+          counted_by_name: ctx.actor.username,
+          counted_at: new Date(record.counted_at).toISOString(),
+          received_at: clock().toISOString(),
+          status: 'OPEN',
+          mapped_item_code: null,
+          resolved_by: null,
+          resolved_at: null,
+        });
+        events.publish({
+          type: 'unknown_item',
+          action: 'reported',
+          session_id: session.id,
+          rack: record.rack,
+          user_id: ctx.actor.id,
+          username: ctx.actor.username,
+          data: { barcode: record.barcode, id: stored.id },
+        });
+        return remember(ctx, {
+          op_id: record.op_id,
+          status: 'OK',
+          code: null,
+          message: 'Unknown item recorded',
+          details: [],
+          line_id: stored.id,
+        });
+      }
+      case 'rack_complete': {
+        const session = await store.sessions.get(record.session_id);
+        if (!session)
+          return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
+            { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
+          ]);
+        if (session.status !== 'OPEN')
+          return conflict(
+            ctx,
+            record,
+            session.id,
+            record.rack,
+            'SESSION_CLOSED',
+            `The session is ${session.status}`,
+          );
+        const fence = await checkFence(
+          store,
+          ctx.actor.id,
+          session.id,
+          record.rack,
+          record.fencing_token,
+        );
+        if (!fence.ok)
+          return conflict(ctx, record, session.id, record.rack, fence.code, fence.message);
+        if (fence.claim.status !== 'completed') {
+          await store.claims.update(fence.claim.id, {
+            status: 'completed',
+            completed_at: clock().toISOString(),
+          });
+          await coordination.forceReleaseLock(`rack:${session.id}:${record.rack}`);
+          await audit.record(
+            ctx.actor,
+            ctx.meta,
+            'claim.complete',
+            { type: 'claim', id: fence.claim.id },
+            { rack: record.rack, via: 'sync' },
+          );
+          events.publish({
+            type: 'claim',
+            action: 'completed',
+            session_id: session.id,
+            rack: record.rack,
+            user_id: ctx.actor.id,
+            username: ctx.actor.username,
+          });
+        }
+        return remember(ctx, {
+          op_id: record.op_id,
+          status: 'OK',
+          code: null,
+          message: 'Rack completed',
+          details: [],
+          line_id: null,
+        });
+      }
+      case 'correction':
+        // The ERP stays read-only: a proposed correction is kept in the audit trail for the ERP team.
+        await audit.record(
+          ctx.actor,
+          ctx.meta,
+          'item.correction_proposed',
+          { type: 'item', id: record.item_code },
+          {
+            op_id: record.op_id,
+            field: record.field,
+            proposed_value: record.proposed_value,
+            reason: record.reason,
+          },
+        );
+        return remember(ctx, {
+          op_id: record.op_id,
+          status: 'OK',
+          code: null,
+          message: 'Correction proposed',
+          details: [],
+          line_id: null,
+        });
+    }
+  }
+
+  return {
+    /** One count record online (`POST /sessions/:id/count-lines`). */
+    async countOnline(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      body: unknown,
+      deviceId: string | null,
+    ): Promise<RecordResult> {
+      const record = (body ?? {}) as Record<string, unknown>;
+      if (record['type'] === undefined) record['type'] = 'count';
+      if (record['session_id'] !== undefined && record['session_id'] !== sessionId) {
+        return error(
+          { actor, meta, deviceId, prefix: '' },
+          String(record['op_id'] ?? ''),
+          'VALIDATION_FAILED',
+          'session_id differs from the URL',
+          [{ path: 'session_id', message: 'must match the session in the URL' }],
+        );
+      }
+      record['session_id'] = sessionId;
+      if (record['type'] !== 'count') {
+        return error(
+          { actor, meta, deviceId, prefix: '' },
+          String(record['op_id'] ?? ''),
+          'VALIDATION_FAILED',
+          'Only count records are taken here',
+          [{ path: 'type', message: 'must be "count"' }],
+        );
+      }
+      return processRecord({ actor, meta, deviceId, prefix: '' }, record);
+    },
+
+    /**
+     * A sync batch with Idempotency-Key semantics: a finished key with the same body returns the
+     * stored results; with another body 422; while in flight 409. Records run in order.
+     */
+    async syncBatch(
+      actor: Actor,
+      meta: RequestMeta,
+      key: string,
+      body: { device_id: string; records: unknown[] },
+    ): Promise<{ results: RecordResult[]; replayed: boolean }> {
+      const hash = batchHash(body);
+      const finished = await store.idempotency.get(key, actor.id);
+      if (finished) {
+        if (finished.request_hash !== hash)
+          throw new AppError(
+            422,
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used for a different batch',
+          );
+        return { results: finished.results, replayed: true };
+      }
+      const marker = `idem:${actor.id}:${key}`;
+      if (!(await coordination.cacheSetIfAbsent(marker, hash, IN_FLIGHT_TTL_MS))) {
+        throw new AppError(
+          409,
+          'IDEMPOTENCY_IN_FLIGHT',
+          'A batch with this Idempotency-Key is still being processed',
+          undefined,
+          undefined,
+          { 'Retry-After': '2' },
+        );
+      }
+      try {
+        const results: RecordResult[] = [];
+        for (const [i, raw] of body.records.entries()) {
+          results.push(
+            await processRecord(
+              { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
+              raw,
+            ),
+          );
+        }
+        const stored = await store.idempotency.putIfAbsent({
+          key,
+          user_id: actor.id,
+          request_hash: hash,
+          results,
+          created_at: clock().toISOString(),
+        });
+        return { results: stored.results, replayed: false };
+      } finally {
+        await coordination.cacheDelete(marker);
+      }
+    },
+
+    /** Supervisor: accepts a conflict as a line (unfenced, flagged for review) or discards it. */
+    async resolveConflict(
+      actor: Actor,
+      meta: RequestMeta,
+      id: string,
+      action: 'accept' | 'discard',
+      note: string | undefined,
+    ) {
+      const found = await store.conflicts.get(id);
+      if (!found) throw new AppError(404, 'NOT_FOUND', `No conflict ${id}`);
+      if (found.status !== 'OPEN')
+        throw new AppError(409, 'INVALID_TRANSITION', `The conflict is already ${found.status}`);
+      let lineId: string | null = null;
+      if (action === 'accept') {
+        const parsed = syncRecordSchema.safeParse(found.record);
+        if (!parsed.success || parsed.data.type !== 'count') {
+          throw new AppError(
+            409,
+            'INVALID_TRANSITION',
+            'Only count records can be accepted as lines; discard this one',
+          );
+        }
+        const session = await store.sessions.get(parsed.data.session_id);
+        if (!session || session.status === 'RECONCILED')
+          throw new AppError(409, 'SESSION_CLOSED', 'The session is reconciled');
+        const owner = await store.users.get(found.user_id);
+        const ctx: Context = {
+          actor: owner ? { id: owner.id, username: owner.username, role: owner.role } : actor,
+          meta,
+          deviceId: found.device_id,
+          prefix: '',
+        };
+        const made = await countLine(ctx, parsed.data, session, null, true);
+        if (!('line' in made))
+          throw new AppError(409, 'CONFLICT', `Cannot accept: ${made.message}`, made.details);
+        lineId = made.line.id;
+      }
+      const resolved = await store.conflicts.resolve(id, {
+        status: action === 'accept' ? 'ACCEPTED' : 'DISCARDED',
+        resolved_by: actor.id,
+        resolved_at: clock().toISOString(),
+        note: note ?? null,
+        line_id: lineId,
+      });
+      if (!resolved)
+        throw new AppError(409, 'INVALID_TRANSITION', 'The conflict was resolved meanwhile');
+      await audit.record(
+        actor,
+        meta,
+        `conflict.${action}`,
+        { type: 'conflict', id },
+        { op_id: found.op_id, code: found.code, line_id: lineId },
+      );
+      return resolved;
+    },
+  };
+}

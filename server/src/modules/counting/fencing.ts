@@ -1,0 +1,47 @@
+import type { ClaimRecord } from '../../ports/counting';
+import type { Store } from '../../ports/store';
+
+export type FenceCheck =
+  | { ok: true; claim: ClaimRecord }
+  | { ok: false; code: 'LOCK_LOST' | 'STALE_TOKEN'; message: string };
+
+/**
+ * Which claim a line written with `token` belongs to (DESIGN §4 fencing). The line is valid when
+ * the rack's newest claim is the caller's, covers the token, and was not taken from them (lost or
+ * force-released). A token of one of the caller's older claims on this rack means the rack was
+ * claimed by someone after them: LOCK_LOST. Any other token is STALE_TOKEN.
+ */
+export async function checkFence(
+  store: Store,
+  userId: string,
+  sessionId: string,
+  rack: string,
+  token: number,
+): Promise<FenceCheck> {
+  const latest = await store.claims.latest(sessionId, rack);
+  const covers = (c: ClaimRecord) =>
+    c.user_id === userId && c.first_token <= token && token <= c.token;
+  if (latest && covers(latest)) {
+    if (latest.status === 'lost') {
+      return {
+        ok: false,
+        code: 'LOCK_LOST',
+        message: `Your claim on rack ${rack} was released while you were away`,
+      };
+    }
+    return { ok: true, claim: latest };
+  }
+  const claims = await store.claims.listBySession(sessionId);
+  if (claims.some((c) => c.rack === rack && covers(c))) {
+    return {
+      ok: false,
+      code: 'LOCK_LOST',
+      message: `Rack ${rack} was claimed by someone else after your claim lapsed`,
+    };
+  }
+  return {
+    ok: false,
+    code: 'STALE_TOKEN',
+    message: `Fencing token ${token} is not one of your claims on rack ${rack}`,
+  };
+}

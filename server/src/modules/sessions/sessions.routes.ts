@@ -1,0 +1,110 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  LINE_STATUSES,
+  bulkIdsSchema,
+  createSessionSchema,
+  listSessionsQuerySchema,
+  roleAtLeast,
+} from '@stockverify/shared';
+import type { AuthGuard } from '../../http/auth-guard';
+import { actorOf } from '../../http/auth-guard';
+import { sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
+import { parse } from '../../http/validate';
+import type { Store } from '../../ports/store';
+import type { SessionsService } from './sessions.service';
+
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const linesQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(100),
+  status: z.enum(LINE_STATUSES).optional(),
+  rack: z.string().max(64).optional(),
+  has_variance: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  include_superseded: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+
+/** `/sessions/*` for supervisors, plus list/detail for every signed-in user. */
+export function sessionsRoutes(sessions: SessionsService, store: Store, guard: AuthGuard): Router {
+  const router = Router();
+  router.use(guard.requireAuth);
+  const manage = guard.requirePermission('sessions.manage');
+
+  router.post('/', manage, async (req, res) => {
+    const input = parse(createSessionSchema, req.body, 'body');
+    sendOk(
+      req,
+      res,
+      await sessions.create(actorOf(req), metaOf(req), input),
+      201,
+      'Session created',
+    );
+  });
+
+  router.get('/', guard.requirePermission('sessions.read'), async (req, res) => {
+    sendOk(req, res, await sessions.list(parse(listSessionsQuerySchema, req.query, 'query')));
+  });
+
+  router.post('/bulk/close', manage, async (req, res) => {
+    const { ids } = parse(bulkIdsSchema, req.body, 'body');
+    sendOk(req, res, { results: await sessions.bulkClose(actorOf(req), metaOf(req), ids) });
+  });
+
+  router.post('/bulk/reconcile', manage, async (req, res) => {
+    const { ids } = parse(bulkIdsSchema, req.body, 'body');
+    sendOk(req, res, { results: await sessions.bulkReconcile(actorOf(req), metaOf(req), ids) });
+  });
+
+  router.get('/:id', guard.requirePermission('sessions.read'), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const session = await sessions.get(id);
+    const metrics = await sessions.metrics(id);
+    // Staff never see variance totals of a blind session (DESIGN §4).
+    const hide = session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor');
+    const shown = hide
+      ? {
+          ...metrics,
+          total_variance: null,
+          variance_value_at_cost: null,
+          variance_value_at_price: null,
+        }
+      : metrics;
+    sendOk(req, res, { ...session, metrics: shown });
+  });
+
+  router.get('/:id/lines', manage, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const query = parse(linesQuery, req.query, 'query');
+    await sessions.get(id);
+    const { items, total } = await store.lines.list(id, query);
+    sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+  });
+
+  router.get('/:id/variances', manage, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    await sessions.get(id);
+    sendOk(req, res, { items: await store.lines.variances(id) });
+  });
+
+  for (const action of ['close', 'reopen', 'reconcile'] as const) {
+    router.post(`/:id/${action}`, manage, async (req, res) => {
+      const { id } = parse(idParams, req.params, 'params');
+      sendOk(
+        req,
+        res,
+        await sessions[action](actorOf(req), metaOf(req), id),
+        200,
+        `Session ${action}d`,
+      );
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  BulkResult,
+  CountSession,
+  CreateSessionInput,
+  Item,
+  ListSessionsQuery,
+  Page,
+  SessionStatus,
+  Warehouse,
+} from '@stockverify/shared';
+import { roundMoney, roundQty } from '@stockverify/shared';
+import type { SnapshotRow } from '../../ports/counting';
+import type { Store } from '../../ports/store';
+import { AppError, notFound, validationError } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+
+export type SessionsService = ReturnType<typeof createSessionsService>;
+
+export interface SessionMetrics {
+  items_in_snapshot: number;
+  items_counted: number;
+  lines: number;
+  racks_total: number;
+  racks_done: number;
+  racks_claimed: number;
+  total_variance: number;
+  variance_value_at_cost: number;
+  variance_value_at_price: number;
+  counters: Array<{ user_id: string; username: string; racks: number; minutes_on_racks: number }>;
+}
+
+/** Racks of a warehouse a scope covers: the listed racks plus every rack on the listed floors. */
+export function racksInScope(warehouse: Warehouse, scope: CreateSessionInput['scope']): string[] {
+  if (scope.floors.length === 0 && scope.racks.length === 0)
+    return warehouse.racks.map((r) => r.code);
+  const floors = new Set(scope.floors);
+  const picked = new Set(scope.racks);
+  return warehouse.racks
+    .filter((r) => floors.has(r.floor) || picked.has(r.code))
+    .map((r) => r.code);
+}
+
+/** Book quantity of an item within the scope: stock rows of the warehouse on in-scope racks. */
+function bookQty(item: Item, warehouse: string, racks: Set<string> | null): number | null {
+  let total = 0;
+  let found = false;
+  for (const row of item.stock) {
+    if (row.warehouse !== warehouse) continue;
+    // Rows without a rack belong to the whole warehouse: only a whole-warehouse count covers them.
+    if (racks && (row.rack === null || !racks.has(row.rack))) continue;
+    total += row.qty;
+    found = true;
+  }
+  return found ? roundQty(total) : null;
+}
+
+/** Count sessions: creation with the book snapshot, lifecycle, lists, metrics (DESIGN §4). */
+export function createSessionsService(
+  store: Store,
+  audit: AuditLog,
+  events: EventBus,
+  clock: () => Date,
+) {
+  async function mustGet(id: string): Promise<CountSession> {
+    const session = await store.sessions.get(id);
+    if (!session) throw notFound('NOT_FOUND', `No session ${id}`);
+    return session;
+  }
+
+  async function transition(
+    actor: Actor,
+    meta: RequestMeta,
+    id: string,
+    from: SessionStatus[],
+    to: SessionStatus,
+  ): Promise<CountSession> {
+    const before = await mustGet(id);
+    if (!from.includes(before.status)) {
+      throw new AppError(
+        409,
+        'INVALID_TRANSITION',
+        `A ${before.status} session cannot become ${to}`,
+        undefined,
+        {
+          status: before.status,
+        },
+      );
+    }
+    if (to === 'CLOSED') {
+      const open = await store.unknownItems.countOpen(id);
+      if (open > 0) {
+        throw new AppError(
+          409,
+          'OPEN_WORK_REMAINS',
+          `${open} unknown item(s) must be mapped or marked "not ours" first`,
+          undefined,
+          {
+            open_unknown_items: open,
+          },
+        );
+      }
+    }
+    if (to === 'RECONCILED') {
+      const conflicts = await store.conflicts.list({
+        page: 1,
+        page_size: 1,
+        session: id,
+        status: 'OPEN',
+      });
+      const review = await store.lines.list(id, { page: 1, page_size: 1, status: 'NEEDS_REVIEW' });
+      if (conflicts.total > 0 || review.total > 0) {
+        throw new AppError(
+          409,
+          'OPEN_WORK_REMAINS',
+          'Resolve open conflicts and review every flagged line first',
+          undefined,
+          {
+            open_conflicts: conflicts.total,
+            lines_needing_review: review.total,
+          },
+        );
+      }
+    }
+    const now = clock().toISOString();
+    const patch = {
+      updated_at: now,
+      ...(to === 'CLOSED' ? { closed_at: now } : {}),
+      ...(to === 'RECONCILED' ? { reconciled_at: now } : {}),
+    };
+    const after = await store.sessions.transition(id, from, to, patch);
+    if (!after)
+      throw new AppError(409, 'INVALID_TRANSITION', 'The session changed meanwhile; reload it');
+    const verb = ({ OPEN: 'reopen', CLOSED: 'close', RECONCILED: 'reconcile' } as const)[to];
+    await audit.record(
+      actor,
+      meta,
+      `session.${verb}`,
+      { type: 'session', id },
+      {
+        before: before.status,
+        after: to,
+      },
+    );
+    events.publish({
+      type: 'session',
+      action: to.toLowerCase(),
+      session_id: id,
+      user_id: actor.id,
+      username: actor.username,
+    });
+    return after;
+  }
+
+  async function bulk(
+    actor: Actor,
+    meta: RequestMeta,
+    ids: string[],
+    from: SessionStatus[],
+    to: SessionStatus,
+  ): Promise<BulkResult[]> {
+    const results: BulkResult[] = [];
+    for (const id of [...new Set(ids)]) {
+      try {
+        const session = await transition(actor, meta, id, from, to);
+        results.push({ id, ok: true, code: null, message: 'OK', status: session.status });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        const current = await store.sessions.get(id);
+        results.push({
+          id,
+          ok: false,
+          code: err.code,
+          message: err.message,
+          status: current?.status ?? null,
+        });
+      }
+    }
+    return results;
+  }
+
+  return {
+    get: mustGet,
+
+    /** Creates a session and snapshots the book quantity of every item in scope. */
+    async create(
+      actor: Actor,
+      meta: RequestMeta,
+      input: CreateSessionInput,
+    ): Promise<CountSession> {
+      const warehouse = await store.locations.getWarehouse(input.warehouse);
+      if (!warehouse)
+        throw validationError([{ path: 'warehouse', message: `no warehouse ${input.warehouse}` }]);
+      const knownRacks = new Set(warehouse.racks.map((r) => r.code));
+      const knownFloors = new Set(warehouse.floors.map((f) => f.code));
+      const problems = [
+        ...input.scope.racks.flatMap((r, i) =>
+          knownRacks.has(r)
+            ? []
+            : [{ path: `scope.racks.${i}`, message: `no rack ${r} in ${warehouse.id}` }],
+        ),
+        ...input.scope.floors.flatMap((f, i) =>
+          knownFloors.has(f)
+            ? []
+            : [{ path: `scope.floors.${i}`, message: `no floor ${f} in ${warehouse.id}` }],
+        ),
+      ];
+      if (problems.length > 0) throw validationError(problems);
+      const racks = racksInScope(warehouse, input.scope);
+      const whole = input.scope.floors.length === 0 && input.scope.racks.length === 0;
+      const rackSet = whole ? null : new Set(racks);
+
+      const id = randomUUID();
+      const snapshot: SnapshotRow[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.items.list({ warehouse: warehouse.id, after, limit: 2000 });
+        for (const item of page) {
+          const qty = bookQty(item, warehouse.id, rackSet);
+          if (qty === null) continue;
+          snapshot.push({
+            session_id: id,
+            item_code: item.item_code,
+            name: item.name,
+            category: item.category,
+            book_qty: qty,
+            cost: item.cost,
+            price: item.price,
+          });
+        }
+        if (page.length < 2000) break;
+        after = page[page.length - 1]!.item_code;
+      }
+      const now = clock().toISOString();
+      const session: CountSession = {
+        id,
+        warehouse: warehouse.id,
+        name: input.name,
+        mode: input.mode,
+        scope: input.scope,
+        status: 'OPEN',
+        racks,
+        snapshot_items: snapshot.length,
+        created_by: actor.id,
+        created_at: now,
+        closed_at: null,
+        reconciled_at: null,
+        updated_at: now,
+      };
+      await store.sessions.create(session, snapshot);
+      await audit.record(
+        actor,
+        meta,
+        'session.create',
+        { type: 'session', id },
+        {
+          warehouse: session.warehouse,
+          mode: session.mode,
+          racks: racks.length,
+          snapshot_items: snapshot.length,
+        },
+      );
+      events.publish({
+        type: 'session',
+        action: 'created',
+        session_id: id,
+        user_id: actor.id,
+        username: actor.username,
+      });
+      return session;
+    },
+
+    async list(query: ListSessionsQuery): Promise<Page<CountSession>> {
+      const { items, total } = await store.sessions.list(query);
+      return { items, total, page: query.page, page_size: query.page_size };
+    },
+
+    /** Live metrics of one session. */
+    async metrics(id: string): Promise<SessionMetrics> {
+      const session = await mustGet(id);
+      const [variances, claims] = await Promise.all([
+        store.lines.variances(id),
+        store.claims.listBySession(id),
+      ]);
+      const latestByRack = new Map<string, (typeof claims)[number]>();
+      for (const claim of claims)
+        if (!latestByRack.has(claim.rack)) latestByRack.set(claim.rack, claim);
+      const latest = [...latestByRack.values()];
+      const now = clock().getTime();
+      const byUser = new Map<string, { username: string; racks: number; minutes: number }>();
+      for (const claim of claims) {
+        const entry = byUser.get(claim.user_id) ?? {
+          username: claim.username,
+          racks: 0,
+          minutes: 0,
+        };
+        entry.racks++;
+        const end =
+          claim.completed_at ??
+          claim.released_at ??
+          (claim.status === 'active' ? new Date(now).toISOString() : claim.last_heartbeat_at);
+        entry.minutes += Math.max(0, Date.parse(end) - Date.parse(claim.claimed_at)) / 60_000;
+        byUser.set(claim.user_id, entry);
+      }
+      return {
+        items_in_snapshot: session.snapshot_items,
+        items_counted: variances.length,
+        lines: variances.reduce((n, v) => n + v.lines, 0),
+        racks_total: session.racks.length,
+        racks_done: latest.filter((c) => c.status === 'completed').length,
+        racks_claimed: latest.filter((c) => c.status === 'active' || c.status === 'paused').length,
+        total_variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
+        variance_value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
+        variance_value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
+        counters: [...byUser.entries()].map(([user_id, e]) => ({
+          user_id,
+          username: e.username,
+          racks: e.racks,
+          minutes_on_racks: Math.round(e.minutes * 10) / 10,
+        })),
+      };
+    },
+
+    close: (actor: Actor, meta: RequestMeta, id: string) =>
+      transition(actor, meta, id, ['OPEN'], 'CLOSED'),
+    reopen: (actor: Actor, meta: RequestMeta, id: string) =>
+      transition(actor, meta, id, ['CLOSED'], 'OPEN'),
+    reconcile: (actor: Actor, meta: RequestMeta, id: string) =>
+      transition(actor, meta, id, ['CLOSED'], 'RECONCILED'),
+    bulkClose: (actor: Actor, meta: RequestMeta, ids: string[]) =>
+      bulk(actor, meta, ids, ['OPEN'], 'CLOSED'),
+    bulkReconcile: (actor: Actor, meta: RequestMeta, ids: string[]) =>
+      bulk(actor, meta, ids, ['CLOSED'], 'RECONCILED'),
+  };
+}

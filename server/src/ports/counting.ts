@@ -1,0 +1,317 @@
+/**
+ * Store repositories of the counting workflow (issue #3, DESIGN §4–§5): sessions with their
+ * book-quantity snapshot, rack claims, count lines with fencing, per-op results, batch
+ * idempotency keys, conflicts and unknown items. Both Store adapters implement every method.
+ */
+import type {
+  ClaimStatus,
+  CountSession,
+  LineStatus,
+  ListSessionsQuery,
+  RecordResult,
+  SessionStatus,
+} from '@stockverify/shared';
+import type { Paged } from './store';
+
+export type SessionRecord = CountSession;
+
+/** Book quantity of one item in a session's scope, frozen at creation with its cost and price. */
+export interface SnapshotRow {
+  session_id: string;
+  item_code: string;
+  name: string;
+  category: string | null;
+  book_qty: number;
+  cost: number;
+  price: number;
+}
+
+export interface SessionRepo {
+  /** Stores the session and its snapshot together (one transaction where the store has them). */
+  create(session: SessionRecord, snapshot: readonly SnapshotRow[]): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  /** `staff` keeps sessions with a line counted by that user id. */
+  list(query: ListSessionsQuery): Promise<Paged<SessionRecord>>;
+  /**
+   * Compare-and-set on status: moves the session to `to` (applying `patch`) only if its status is
+   * one of `from`. Returns the updated session, or null when it was not in `from` (or is missing).
+   */
+  transition(
+    id: string,
+    from: readonly SessionStatus[],
+    to: SessionStatus,
+    patch: Partial<Pick<SessionRecord, 'closed_at' | 'reconciled_at' | 'updated_at'>>,
+  ): Promise<SessionRecord | null>;
+  snapshotRow(sessionId: string, itemCode: string): Promise<SnapshotRow | null>;
+  snapshotRows(sessionId: string): Promise<SnapshotRow[]>;
+}
+
+/** One staff member's hold on one rack of a session (DESIGN §4 "Rack claim"). */
+export interface ClaimRecord {
+  id: string;
+  session_id: string;
+  rack: string;
+  user_id: string;
+  username: string;
+  device_id: string | null;
+  status: ClaimStatus;
+  /** The claim's fencing tokens run from first_token to token: a re-acquire after a lapse within
+   * the grace period keeps the claim and raises `token`. */
+  first_token: number;
+  token: number;
+  claimed_at: string;
+  last_heartbeat_at: string;
+  paused_at: string | null;
+  completed_at: string | null;
+  /** When it was released (by the user, a supervisor, or by expiry past the grace period). */
+  released_at: string | null;
+  released_by: string | null;
+}
+
+export type ClaimPatch = Partial<
+  Omit<ClaimRecord, 'id' | 'session_id' | 'rack' | 'user_id' | 'claimed_at' | 'first_token'>
+>;
+
+export interface ClaimRepo {
+  insert(claim: ClaimRecord): Promise<void>;
+  get(id: string): Promise<ClaimRecord | null>;
+  /** The newest claim of a rack in a session (highest token), whatever its status. */
+  latest(sessionId: string, rack: string): Promise<ClaimRecord | null>;
+  /** Every claim of a session, newest first. */
+  listBySession(sessionId: string): Promise<ClaimRecord[]>;
+  /** The user's claims in `active` or `paused` status in a session. */
+  listOpenByUser(sessionId: string, userId: string): Promise<ClaimRecord[]>;
+  update(id: string, patch: ClaimPatch): Promise<ClaimRecord | null>;
+}
+
+/** A stored count line: the immutable event of DESIGN §4, plus its review state. */
+export interface CountLineRecord {
+  id: string;
+  op_id: string;
+  session_id: string;
+  rack: string;
+  item_code: string;
+  barcode: string | null;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  /** Normalised (trimmed, upper-case). */
+  serials: string[];
+  batch_no: string | null;
+  mfg_date: string | null;
+  expiry_date: string | null;
+  condition: string;
+  variance_reason: string | null;
+  variance_confirmed: boolean;
+  remark: string | null;
+  photo_ids: string[];
+  /** op_id of the line this one corrects. */
+  supersedes: string | null;
+  /** op_id of the line that corrected this one; a superseded line no longer counts. */
+  superseded_by: string | null;
+  book_qty: number;
+  variance: number;
+  value_at_cost: number;
+  value_at_price: number;
+  status: LineStatus;
+  review_reasons: string[];
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  review_note: string | null;
+  counted_by: string;
+  counted_by_name: string;
+  device_id: string | null;
+  /** Null for a line a supervisor accepted from a conflict. */
+  claim_id: string | null;
+  fencing_token: number | null;
+  counted_at: string;
+  received_at: string;
+}
+
+export type InsertLineOutcome =
+  | { ok: true; line: CountLineRecord }
+  | { ok: false; reason: 'DUPLICATE_OP'; existing: CountLineRecord }
+  /** The rack's newest claim is not the line's claim: someone re-claimed it (DESIGN §4 fencing). */
+  | { ok: false; reason: 'STALE_TOKEN'; current_claim_id: string | null }
+  /** One of the serials is on another counting line of the same item in the session. */
+  | { ok: false; reason: 'DUPLICATE_SERIAL'; serial: string; other_op_id: string }
+  /** `supersedes` names no line of this session, rack and item. */
+  | { ok: false; reason: 'SUPERSEDES_UNKNOWN' };
+
+export interface LineListQuery {
+  page: number;
+  page_size: number;
+  status?: LineStatus;
+  rack?: string;
+  has_variance?: boolean;
+  /** Include superseded lines (default: only lines that still count). */
+  include_superseded?: boolean;
+}
+
+/** Per-item aggregation of a session's counting lines (superseded and rejected lines excluded). */
+export interface ItemVariance {
+  item_code: string;
+  name: string;
+  category: string | null;
+  book_qty: number;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  variance: number;
+  value_at_cost: number;
+  value_at_price: number;
+  lines: number;
+  racks: string[];
+}
+
+export interface SerialSighting {
+  serial: string;
+  item_code: string;
+  session_id: string;
+  rack: string;
+  line_id: string;
+  op_id: string;
+  counted_by: string;
+  counted_by_name: string;
+  condition: string;
+  counted_at: string;
+}
+
+export interface LineRepo {
+  /**
+   * Stores a line atomically with every check that must not race: op_id unique; when `claim_id`
+   * is set, that claim must be the rack's newest claim (fencing); no serial of the line on another
+   * line of the same item and session that still counts (superseded and rejected lines, and the
+   * one being superseded, excepted); `supersedes` must name a line of the same session, rack and
+   * item that is not superseded yet (else SUPERSEDES_UNKNOWN), which is then marked superseded.
+   * Serial sightings are recorded with the line.
+   */
+  insert(line: CountLineRecord): Promise<InsertLineOutcome>;
+  get(id: string): Promise<CountLineRecord | null>;
+  getByOpId(opId: string): Promise<CountLineRecord | null>;
+  /** Newest first. */
+  list(sessionId: string, query: LineListQuery): Promise<Paged<CountLineRecord>>;
+  /** Sets review fields; returns the updated line. */
+  review(
+    id: string,
+    patch: Pick<CountLineRecord, 'status' | 'reviewed_by' | 'reviewed_at' | 'review_note'>,
+  ): Promise<CountLineRecord | null>;
+  /** Per-item sums over lines that count (not superseded, not rejected), by item_code. */
+  variances(sessionId: string): Promise<ItemVariance[]>;
+  /** Every sighting of a serial across sessions, oldest first. */
+  sightings(serial: string): Promise<SerialSighting[]>;
+  /** Lines of one user and item in one session that still count (for the repeated-count rule). */
+  countByUserAndItem(sessionId: string, userId: string, itemCode: string): Promise<number>;
+}
+
+/** The stored answer for an op_id, returned again on any replay (exactly-once). */
+export interface StoredResult {
+  op_id: string;
+  user_id: string;
+  result: RecordResult;
+  created_at: string;
+}
+
+export interface ResultRepo {
+  /** Stores the result unless one exists for the op_id; returns the stored one either way. */
+  putIfAbsent(result: StoredResult): Promise<StoredResult>;
+  get(opId: string): Promise<StoredResult | null>;
+}
+
+/** A finished sync batch, kept ≥ 30 days so a replay returns the same results. */
+export interface IdempotencyRecord {
+  key: string;
+  user_id: string;
+  request_hash: string;
+  results: RecordResult[];
+  created_at: string;
+}
+
+export interface IdempotencyRepo {
+  get(key: string, userId: string): Promise<IdempotencyRecord | null>;
+  /** Stores unless present (first finisher wins); returns the stored record. */
+  putIfAbsent(record: IdempotencyRecord): Promise<IdempotencyRecord>;
+  deleteOlderThan(before: string): Promise<number>;
+}
+
+export type ConflictStatus = 'OPEN' | 'ACCEPTED' | 'DISCARDED';
+
+/** A record the server could not take as it was; kept for a supervisor (nothing is dropped). */
+export interface ConflictRecord {
+  id: string;
+  op_id: string;
+  session_id: string | null;
+  rack: string | null;
+  code: string;
+  message: string;
+  /** The record as the phone sent it. */
+  record: Record<string, unknown>;
+  user_id: string;
+  username: string;
+  device_id: string | null;
+  created_at: string;
+  status: ConflictStatus;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  note: string | null;
+  /** The line made when a supervisor accepted it. */
+  line_id: string | null;
+}
+
+export interface ConflictRepo {
+  /** Stores unless a conflict with the same op_id exists; returns the stored one. */
+  insertIfAbsent(conflict: ConflictRecord): Promise<ConflictRecord>;
+  get(id: string): Promise<ConflictRecord | null>;
+  /** Newest first. */
+  list(query: {
+    page: number;
+    page_size: number;
+    session?: string;
+    status?: ConflictStatus;
+  }): Promise<Paged<ConflictRecord>>;
+  /** Compare-and-set from OPEN; null when already resolved. */
+  resolve(
+    id: string,
+    patch: Pick<ConflictRecord, 'status' | 'resolved_by' | 'resolved_at' | 'note' | 'line_id'>,
+  ): Promise<ConflictRecord | null>;
+}
+
+export type UnknownItemStatus = 'OPEN' | 'MAPPED' | 'NOT_OURS';
+
+export interface UnknownItemRecord {
+  id: string;
+  op_id: string;
+  session_id: string;
+  rack: string;
+  barcode: string;
+  description: string;
+  counted_qty: number;
+  photo_ids: string[];
+  remark: string | null;
+  counted_by: string;
+  counted_by_name: string;
+  counted_at: string;
+  received_at: string;
+  status: UnknownItemStatus;
+  mapped_item_code: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export interface UnknownItemRepo {
+  /** Stores unless the op_id exists; returns the stored record. */
+  insertIfAbsent(item: UnknownItemRecord): Promise<UnknownItemRecord>;
+  get(id: string): Promise<UnknownItemRecord | null>;
+  list(query: {
+    page: number;
+    page_size: number;
+    session?: string;
+    status?: UnknownItemStatus;
+  }): Promise<Paged<UnknownItemRecord>>;
+  /** Compare-and-set from OPEN. */
+  resolve(
+    id: string,
+    patch: Pick<UnknownItemRecord, 'status' | 'mapped_item_code' | 'resolved_by' | 'resolved_at'>,
+  ): Promise<UnknownItemRecord | null>;
+  countOpen(sessionId: string): Promise<number>;
+}
