@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimAnswer, CountSession } from '@stockverify/shared';
 import { roleAtLeast } from '@stockverify/shared';
-import type { ClaimRecord } from '../../ports/counting';
+import type { ClaimPatch, ClaimRecord } from '../../ports/counting';
 import type { Coordination, LockState } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import { AppError, forbidden, notFound } from '../../http/app-error';
@@ -97,6 +97,27 @@ export function createClaimsService(
       username: claim.username,
       data: { claim_id: claim.id, token: claim.token, by: actor.username },
     });
+  }
+
+  /** Applies a status change to the caller's open claim of a rack; a completed rack frees its lock. */
+  async function changeOpenClaim(
+    actor: Actor,
+    meta: RequestMeta,
+    sessionId: string,
+    rack: string,
+    verb: 'pause' | 'resume' | 'complete',
+    eventAction: string,
+    patch: (now: string) => ClaimPatch,
+  ): Promise<ClaimAnswer> {
+    await openSession(sessionId);
+    const claim = await ownOpenClaim(actor, sessionId, rack);
+    const change = patch(clock().toISOString());
+    const updated = (await store.claims.update(claim.id, change)) ?? claim;
+    const key = rackLockKey(sessionId, rack);
+    if (change.status === 'completed') await coordination.forceReleaseLock(key);
+    await audit.record(actor, meta, `claim.${verb}`, { type: 'claim', id: claim.id }, { rack });
+    await publishClaim(eventAction, updated, actor);
+    return answer(updated, change.status === 'completed' ? null : await coordination.getLock(key));
   }
 
   return {
@@ -233,62 +254,25 @@ export function createClaimsService(
       return { claims: held, lost, server_time: now.toISOString() };
     },
 
-    async pause(
-      actor: Actor,
-      meta: RequestMeta,
-      sessionId: string,
-      rack: string,
-    ): Promise<ClaimAnswer> {
-      await openSession(sessionId);
-      const claim = await ownOpenClaim(actor, sessionId, rack);
-      const updated =
-        (await store.claims.update(claim.id, {
-          status: 'paused',
-          paused_at: clock().toISOString(),
-        })) ?? claim;
-      await audit.record(actor, meta, 'claim.pause', { type: 'claim', id: claim.id }, { rack });
-      await publishClaim('paused', updated, actor);
-      return answer(updated, await coordination.getLock(rackLockKey(sessionId, rack)));
-    },
+    pause: (actor: Actor, meta: RequestMeta, sessionId: string, rack: string) =>
+      changeOpenClaim(actor, meta, sessionId, rack, 'pause', 'paused', (now) => ({
+        status: 'paused',
+        paused_at: now,
+      })),
 
-    async resume(
-      actor: Actor,
-      meta: RequestMeta,
-      sessionId: string,
-      rack: string,
-    ): Promise<ClaimAnswer> {
-      await openSession(sessionId);
-      const claim = await ownOpenClaim(actor, sessionId, rack);
-      const updated =
-        (await store.claims.update(claim.id, {
-          status: 'active',
-          paused_at: null,
-          last_heartbeat_at: clock().toISOString(),
-        })) ?? claim;
-      await audit.record(actor, meta, 'claim.resume', { type: 'claim', id: claim.id }, { rack });
-      await publishClaim('resumed', updated, actor);
-      return answer(updated, await coordination.getLock(rackLockKey(sessionId, rack)));
-    },
+    resume: (actor: Actor, meta: RequestMeta, sessionId: string, rack: string) =>
+      changeOpenClaim(actor, meta, sessionId, rack, 'resume', 'resumed', (now) => ({
+        status: 'active',
+        paused_at: null,
+        last_heartbeat_at: now,
+      })),
 
     /** Marks the rack done and frees its lock. */
-    async complete(
-      actor: Actor,
-      meta: RequestMeta,
-      sessionId: string,
-      rack: string,
-    ): Promise<ClaimAnswer> {
-      await openSession(sessionId);
-      const claim = await ownOpenClaim(actor, sessionId, rack);
-      const updated =
-        (await store.claims.update(claim.id, {
-          status: 'completed',
-          completed_at: clock().toISOString(),
-        })) ?? claim;
-      await coordination.forceReleaseLock(rackLockKey(sessionId, rack));
-      await audit.record(actor, meta, 'claim.complete', { type: 'claim', id: claim.id }, { rack });
-      await publishClaim('completed', updated, actor);
-      return answer(updated, null);
-    },
+    complete: (actor: Actor, meta: RequestMeta, sessionId: string, rack: string) =>
+      changeOpenClaim(actor, meta, sessionId, rack, 'complete', 'completed', (now) => ({
+        status: 'completed',
+        completed_at: now,
+      })),
 
     /** Gives the rack back; a supervisor releasing someone else's claim forces it (their queued lines become LOCK_LOST). */
     async release(

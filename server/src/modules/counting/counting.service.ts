@@ -145,6 +145,30 @@ export function createCountingService(deps: {
     });
   }
 
+  /** The OPEN session a record writes into, or the answer when there is none (ERROR) or it is closed (CONFLICT). */
+  async function openSessionOf(
+    ctx: Context,
+    record: Extract<SyncRecord, { session_id: string }>,
+  ): Promise<CountSession | RecordResult> {
+    const session = await store.sessions.get(record.session_id);
+    if (!session) {
+      return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
+        { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
+      ]);
+    }
+    if (session.status !== 'OPEN') {
+      return conflict(
+        ctx,
+        record,
+        session.id,
+        record.rack,
+        'SESSION_CLOSED',
+        `The session is ${session.status}`,
+      );
+    }
+    return session;
+  }
+
   /** Builds and stores a count line; `claimId` null means a supervisor accepted it unfenced. */
   async function countLine(
     ctx: Context,
@@ -256,21 +280,8 @@ export function createCountingService(deps: {
   }
 
   async function processCount(ctx: Context, record: CountRecord): Promise<RecordResult> {
-    const session = await store.sessions.get(record.session_id);
-    if (!session)
-      return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
-        { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
-      ]);
-    if (session.status !== 'OPEN') {
-      return conflict(
-        ctx,
-        record,
-        session.id,
-        record.rack,
-        'SESSION_CLOSED',
-        `The session is ${session.status}`,
-      );
-    }
+    const session = await openSessionOf(ctx, record);
+    if (!('racks' in session)) return session;
     if (!session.racks.includes(record.rack)) {
       return error(
         ctx,
@@ -402,20 +413,8 @@ export function createCountingService(deps: {
       case 'count':
         return processCount(ctx, record);
       case 'unknown_item': {
-        const session = await store.sessions.get(record.session_id);
-        if (!session)
-          return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
-            { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
-          ]);
-        if (session.status !== 'OPEN')
-          return conflict(
-            ctx,
-            record,
-            session.id,
-            record.rack,
-            'SESSION_CLOSED',
-            `The session is ${session.status}`,
-          );
+        const session = await openSessionOf(ctx, record);
+        if (!('racks' in session)) return session;
         if (!Number.isFinite(record.counted_qty) || record.counted_qty < 0) {
           return error(
             ctx,
@@ -463,20 +462,8 @@ export function createCountingService(deps: {
         });
       }
       case 'rack_complete': {
-        const session = await store.sessions.get(record.session_id);
-        if (!session)
-          return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
-            { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
-          ]);
-        if (session.status !== 'OPEN')
-          return conflict(
-            ctx,
-            record,
-            session.id,
-            record.rack,
-            'SESSION_CLOSED',
-            `The session is ${session.status}`,
-          );
+        const session = await openSessionOf(ctx, record);
+        if (!('racks' in session)) return session;
         const fence = await checkFence(
           store,
           ctx.actor.id,
