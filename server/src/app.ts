@@ -36,6 +36,7 @@ import { createCountingService } from './modules/counting/counting.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
 import { createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
+import { createMetrics } from './modules/monitoring/metrics';
 import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   const clock = deps.clock ?? (() => new Date());
   const bookQtyPolicy: BookQtyPolicy = deps.bookQtyPolicy ?? createBookQtyPolicy(store, clock);
   const events = createEventBus(coordination, log, clock);
+  const metrics = createMetrics();
   // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
   const storeBreaker = createCircuitBreaker({
     name: 'store',
@@ -123,11 +125,19 @@ export function createApp(deps: AppDeps) {
     erp: createErpService({ store, coordination, erp, erpBreaker, erpStatus, audit, clock }),
     audit,
     sessions: createSessionsService(store, audit, events, clock),
-    claims: createClaimsService(store, coordination, audit, events, clock, {
-      lockTtlMs: settings.rackLockTtlMs ?? 60_000,
-      graceMs: settings.rackGraceMs ?? 15 * 60_000,
-      presenceTtlMs: settings.presenceTtlMs ?? 90_000,
-    }),
+    claims: createClaimsService(
+      store,
+      coordination,
+      audit,
+      events,
+      clock,
+      {
+        lockTtlMs: settings.rackLockTtlMs ?? 60_000,
+        graceMs: settings.rackGraceMs ?? 15 * 60_000,
+        presenceTtlMs: settings.presenceTtlMs ?? 90_000,
+      },
+      metrics,
+    ),
     counting: createCountingService({
       store,
       coordination,
@@ -135,6 +145,7 @@ export function createApp(deps: AppDeps) {
       events,
       clock,
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
+      metrics,
     }),
   };
   const guard = createAuthGuard(verifier);
@@ -193,5 +204,5 @@ export function createApp(deps: AppDeps) {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!fastPath(req, res)) app(req, res);
   };
-  return { app, handler, services };
+  return { app, handler, services, metrics };
 }

@@ -177,6 +177,31 @@ export interface SerialSighting {
   counted_at: string;
 }
 
+/** Per session and counter: what their lines that still count add up to (analytics, metrics). */
+export interface CounterStats {
+  session_id: string;
+  user_id: string;
+  username: string;
+  lines: number;
+  items: number;
+  /** Σ|line variance| and Σ|line book quantity|: line-level (first-count) accuracy. */
+  abs_variance: number;
+  abs_book: number;
+  variance: number;
+  value_at_cost: number;
+  value_at_price: number;
+  first_counted_at: string;
+  last_counted_at: string;
+}
+
+export interface StatsQuery {
+  /** Only these sessions (all when omitted). */
+  session_ids?: readonly string[];
+  /** counted_at bounds: from inclusive, to exclusive (ISO, UTC). */
+  from?: string;
+  to?: string;
+}
+
 export interface LineRepo {
   /**
    * Stores a line atomically with every check that must not race: op_id unique; when `claim_id`
@@ -200,6 +225,8 @@ export interface LineRepo {
   variances(sessionId: string): Promise<ItemVariance[]>;
   /** Every sighting of a serial across sessions, oldest first. */
   sightings(serial: string): Promise<SerialSighting[]>;
+  /** Per (session, counter) sums over lines that still count, ordered by session then user. */
+  stats(query: StatsQuery): Promise<CounterStats[]>;
   /** Lines of one user and item in one session that still count (for the repeated-count rule). */
   countByUserAndItem(sessionId: string, userId: string, itemCode: string): Promise<number>;
 }

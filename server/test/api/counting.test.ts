@@ -657,3 +657,173 @@ describe('review and lifecycle', () => {
     );
   });
 });
+
+describe('metrics and analytics', () => {
+  it('reports counters per session and variance, accuracy and efficiency by warehouse and staff', async () => {
+    const s = await createSession(t, supervisor.token);
+    const ca = await claimed(alice.token, s.id, 'A-01');
+    const cb = await claimed(bob.token, s.id, 'A-02');
+    await sync(t, alice.token, [
+      countRecord(s.id, 'A-01', 'ITM-A', ca.fencing_token, {
+        counted_qty: 8,
+        variance_reason: 'two missing',
+        counted_at: '2026-11-29T10:00:00Z',
+      }),
+      countRecord(s.id, 'A-01', 'ITM-B', ca.fencing_token, {
+        counted_qty: 100,
+        counted_at: '2026-11-29T10:04:00Z',
+      }),
+    ]);
+    await sync(t, bob.token, [
+      countRecord(s.id, 'A-02', 'ITM-C', cb.fencing_token, {
+        counted_qty: 11,
+        variance_reason: 'extra box',
+        counted_at: '2026-11-29T10:00:00Z',
+      }),
+    ]);
+
+    const detail = await t.request<{
+      metrics: { counters: Array<{ username: string; lines: number; items_per_minute: number }> };
+    }>('GET', `/api/sessions/${s.id}`, { token: supervisor.token });
+    expect(
+      detail.body.data.metrics.counters.map((c) => [c.username, c.lines, c.items_per_minute]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['alice', 2, 0.5],
+        ['bob', 1, 1],
+      ]),
+    );
+
+    // Books counted: A 10, B 100, C 10 → Σ|book| 120; discrepancies |−2| + 0 + |+1| = 3 → 97.5 %.
+    const byWarehouse = await t.request<{ groups: Array<Record<string, unknown>> }>(
+      'GET',
+      '/api/sessions/analytics?group_by=warehouse',
+      { token: supervisor.token },
+    );
+    expect(byWarehouse.body.data.groups).toEqual([
+      expect.objectContaining({
+        key: 'WH-T',
+        sessions: 1,
+        lines: 3,
+        variance: -1,
+        accuracy: 97.5,
+        variance_value_at_cost: 0,
+      }),
+    ]);
+    const byStaff = await t.request<{ groups: Array<Record<string, unknown>> }>(
+      'GET',
+      '/api/sessions/analytics?group_by=staff',
+      { token: supervisor.token },
+    );
+    const staff = Object.fromEntries(byStaff.body.data.groups.map((g) => [g['label'], g]));
+    // Alice: books 10 + 100, discrepancy 2 → 98.18 %; Bob: book 10, discrepancy 1 → 90 %.
+    expect(staff['alice']).toMatchObject({ lines: 2, variance: -2, accuracy: 98.18 });
+    expect(staff['bob']).toMatchObject({ lines: 1, variance: 1, accuracy: 90 });
+    expect(
+      (
+        await t.request('GET', '/api/sessions/analytics?group_by=floor', {
+          token: supervisor.token,
+        })
+      ).status,
+    ).toBe(400);
+    expect((await t.request('GET', '/api/sessions/analytics', { token: alice.token })).status).toBe(
+      403,
+    );
+  });
+});
+
+describe('rack map and live events', () => {
+  it('shows each rack’s state, claimant, lines and variances for a session', async () => {
+    const s = await createSession(t, supervisor.token, { scope: { floors: ['GF'] } });
+    const c = await claimed(alice.token, s.id, 'A-01');
+    await sync(t, alice.token, [
+      countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
+        counted_qty: 9,
+        variance_reason: 'one short',
+      }),
+    ]);
+    await claimed(bob.token, s.id, 'A-02');
+    await t.request('POST', `/api/sessions/${s.id}/racks/A-02/complete`, {
+      token: bob.token,
+      body: {},
+    });
+    const map = await t.request<{
+      items: Array<{
+        code: string;
+        state: string;
+        claimant: { username: string } | null;
+        lines: number;
+        has_variances: boolean;
+      }>;
+    }>('GET', `/api/warehouses/WH-T/racks?session=${s.id}`, { token: supervisor.token });
+    expect(
+      map.body.data.items.map((r) => [
+        r.code,
+        r.state,
+        r.claimant?.username ?? null,
+        r.lines,
+        r.has_variances,
+      ]),
+    ).toEqual([
+      ['A-01', 'claimed', 'alice', 1, true],
+      ['A-02', 'completed', null, 0, false],
+    ]);
+    await t.request('POST', `/api/sessions/${s.id}/racks/A-02/reopen`, {
+      token: supervisor.token,
+      body: {},
+    });
+    const after = await t.request<{ items: Array<{ code: string; state: string }> }>(
+      'GET',
+      `/api/warehouses/WH-T/racks?session=${s.id}`,
+      { token: alice.token },
+    );
+    expect(after.body.data.items.find((r) => r.code === 'A-02')?.state).toBe('recount');
+  });
+
+  it('streams claims and scans to a supervisor over SSE, and refuses staff', async () => {
+    const s = await createSession(t, supervisor.token);
+    const staffStream = await fetch(`${t.baseUrl}/api/events?access_token=${alice.token}`);
+    expect(staffStream.status).toBe(403);
+    await staffStream.body?.cancel();
+
+    const controller = new AbortController();
+    const stream = await fetch(
+      `${t.baseUrl}/api/events?session=${s.id}&access_token=${supervisor.token}`,
+      { signal: controller.signal },
+    );
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    const seen: Array<{ event: string; data: { action: string; rack?: string } }> = [];
+    let buffer = '';
+    const readUntil = async (predicate: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!predicate() && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += new TextDecoder().decode(value);
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (event && data)
+            seen.push({ event, data: JSON.parse(data) as { action: string; rack?: string } });
+        }
+      }
+    };
+    const c = await claimed(alice.token, s.id, 'A-01');
+    await sync(t, alice.token, [
+      countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 }),
+    ]);
+    await readUntil(() => seen.some((e) => e.event === 'scan'));
+    controller.abort();
+    expect(seen.map((e) => [e.event, e.data.action])).toEqual(
+      expect.arrayContaining([
+        ['claim', 'claimed'],
+        ['scan', 'line'],
+      ]),
+    );
+    expect(seen.find((e) => e.event === 'scan')?.data.rack).toBe('A-01');
+  });
+});

@@ -853,6 +853,91 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await store.lines.variances('S-empty')).toEqual([]);
     });
 
+    it('sums lines per session and counter for analytics', async () => {
+      await insertOk(
+        makeLine('op-1', {
+          variance: -3,
+          book_qty: 10,
+          value_at_cost: -1.5,
+          value_at_price: -2.25,
+          counted_at: at(1),
+        }),
+      );
+      await insertOk(
+        makeLine('op-2', {
+          item_code: 'ITM-2',
+          variance: 2,
+          book_qty: 5,
+          value_at_cost: 1,
+          value_at_price: 1.5,
+          counted_at: at(5),
+        }),
+      );
+      await insertOk(
+        makeLine('op-3', {
+          item_code: 'ITM-2',
+          supersedes: 'op-2',
+          variance: 0,
+          book_qty: 5,
+          counted_at: at(6),
+        }),
+      );
+      await insertOk(
+        makeLine('op-bob', {
+          counted_by: 'u-bob',
+          counted_by_name: 'Bob',
+          rack: 'A-02',
+          variance: 1,
+          book_qty: 10,
+          counted_at: at(2),
+        }),
+      );
+      await insertOk(
+        makeLine('op-rej', {
+          counted_by: 'u-bob',
+          counted_by_name: 'Bob',
+          rack: 'A-02',
+          item_code: 'ITM-2',
+          variance: 50,
+          counted_at: at(3),
+        }),
+      );
+      await store.lines.review('line-op-rej', {
+        status: 'REJECTED',
+        reviewed_by: 'u-sup',
+        reviewed_at: at(4),
+        review_note: null,
+      });
+      await insertOk(makeLine('op-s2', { session_id: 'S2', counted_at: at(30) }));
+
+      const all = await store.lines.stats({});
+      expect(all.map((r) => [r.session_id, r.user_id, r.lines])).toEqual([
+        ['S1', 'u-alice', 2],
+        ['S1', 'u-bob', 1],
+        ['S2', 'u-alice', 1],
+      ]);
+      expect(all[0]).toEqual({
+        session_id: 'S1',
+        user_id: 'u-alice',
+        username: 'Alice',
+        lines: 2,
+        items: 2,
+        abs_variance: 3,
+        abs_book: 15,
+        variance: -3,
+        value_at_cost: -1.5,
+        value_at_price: -2.25,
+        first_counted_at: at(1),
+        last_counted_at: at(6),
+      });
+      expect((await store.lines.stats({ session_ids: ['S2'] })).map((r) => r.session_id)).toEqual([
+        'S2',
+      ]);
+      expect(
+        (await store.lines.stats({ from: at(2), to: at(6) })).map((r) => [r.user_id, r.lines]),
+      ).toEqual([['u-bob', 1]]);
+    });
+
     it('counts a user lines of an item that still count', async () => {
       await insertOk(makeLine('op-1'));
       await insertOk(makeLine('op-2', { supersedes: 'op-1' }));

@@ -7,6 +7,7 @@ import type { Store } from '../../ports/store';
 import { AppError, forbidden, notFound } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import type { Metrics } from '../monitoring/metrics';
 
 export interface ClaimTimings {
   /** Rack lock TTL (RACK_LOCK_TTL_SECONDS, 60 s). */
@@ -38,7 +39,10 @@ export function createClaimsService(
   events: EventBus,
   clock: () => Date,
   timings: ClaimTimings,
+  metrics?: Metrics,
 ) {
+  const lockOp = (operation: string, outcome: string) =>
+    metrics?.lockOperations.inc({ operation, outcome });
   async function openSession(sessionId: string): Promise<CountSession> {
     const session = await store.sessions.get(sessionId);
     if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
@@ -114,7 +118,10 @@ export function createClaimsService(
     const change = patch(clock().toISOString());
     const updated = (await store.claims.update(claim.id, change)) ?? claim;
     const key = rackLockKey(sessionId, rack);
-    if (change.status === 'completed') await coordination.forceReleaseLock(key);
+    if (change.status === 'completed') {
+      await coordination.forceReleaseLock(key);
+      lockOp('release', 'completed');
+    }
     await audit.record(actor, meta, `claim.${verb}`, { type: 'claim', id: claim.id }, { rack });
     await publishClaim(eventAction, updated, actor);
     return answer(updated, change.status === 'completed' ? null : await coordination.getLock(key));
@@ -164,6 +171,7 @@ export function createClaimsService(
         await publishClaim('lost', latest, actor);
       }
       const lock = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+      lockOp('acquire', lock.ok ? 'ok' : 'held');
       if (!lock.ok) {
         const holder = (await store.claims.latest(sessionId, rack)) ?? latest;
         if (holder) throw rackLocked(holder, null);
@@ -218,8 +226,10 @@ export function createClaimsService(
       for (const claim of claims) {
         const key = rackLockKey(sessionId, claim.rack);
         let lock = await coordination.renewLock(key, actor.id, timings.lockTtlMs);
+        lockOp('renew', lock ? 'ok' : 'lapsed');
         if (!lock) {
           const retaken = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+          lockOp('reacquire', retaken.ok ? 'ok' : 'lost');
           if (!retaken.ok) {
             lost.push(claim.rack);
             continue;

@@ -23,6 +23,7 @@ import type { Store } from '../../ports/store';
 import { AppError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import type { Metrics } from '../monitoring/metrics';
 import { checkFence } from './fencing';
 import { reviewReasons, type ReviewThresholds } from './review-rules';
 
@@ -60,8 +61,15 @@ export function createCountingService(deps: {
   events: EventBus;
   clock: () => Date;
   review: ReviewThresholds;
+  metrics?: Metrics;
 }) {
-  const { store, coordination, audit, events, clock, review } = deps;
+  const { store, coordination, audit, events, clock, review, metrics } = deps;
+
+  /** Every answer goes through here once, for the sync-records counter. */
+  function counted(result: RecordResult): RecordResult {
+    metrics?.syncRecords.inc({ status: result.status, code: result.code ?? 'none' });
+    return result;
+  }
 
   function error(
     ctx: Context,
@@ -559,7 +567,7 @@ export function createCountingService(deps: {
           [{ path: 'type', message: 'must be "count"' }],
         );
       }
-      return processRecord({ actor, meta, deviceId, prefix: '' }, record);
+      return counted(await processRecord({ actor, meta, deviceId, prefix: '' }, record));
     },
 
     /**
@@ -598,9 +606,11 @@ export function createCountingService(deps: {
         const results: RecordResult[] = [];
         for (const [i, raw] of body.records.entries()) {
           results.push(
-            await processRecord(
-              { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
-              raw,
+            counted(
+              await processRecord(
+                { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
+                raw,
+              ),
             ),
           );
         }

@@ -19,14 +19,15 @@ export function eventsRoutes(coordination: Coordination, guard: AuthGuard): Rout
       res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
       res.setHeader('Cache-Control', 'no-cache, no-transform');
       res.setHeader('X-Accel-Buffering', 'no');
-      res.flushHeaders();
-      res.write('retry: 3000\n\n');
       let seq = 0;
       const unsubscribe = await coordination.subscribe(EVENTS_CHANNEL, (message) => {
         const event = message as LiveEvent;
         if (session && event.session_id !== session) return;
         res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       });
+      // Subscribed before the headers go out: a client that saw the response sees every later event.
+      res.flushHeaders();
+      res.write('retry: 3000\n\n');
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
       res.on('close', () => {

@@ -4,6 +4,7 @@ import {
   LINE_STATUSES,
   bulkIdsSchema,
   createSessionSchema,
+  isoInstantSchema,
   listSessionsQuerySchema,
   roleAtLeast,
 } from '@stockverify/shared';
@@ -16,6 +17,11 @@ import type { Store } from '../../ports/store';
 import type { SessionsService } from './sessions.service';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
+const analyticsQuery = z.object({
+  group_by: z.enum(['warehouse', 'staff']).default('warehouse'),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});
 const linesQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(500).default(100),
@@ -60,6 +66,16 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
   router.post('/bulk/reconcile', manage, async (req, res) => {
     const { ids } = parse(bulkIdsSchema, req.body, 'body');
     sendOk(req, res, { results: await sessions.bulkReconcile(actorOf(req), metaOf(req), ids) });
+  });
+
+  router.get('/analytics', manage, async (req, res) => {
+    const { group_by, from, to } = parse(analyticsQuery, req.query, 'query');
+    sendOk(req, res, {
+      group_by,
+      from: from ?? null,
+      to: to ?? null,
+      groups: await sessions.analytics(group_by, from, to),
+    });
   });
 
   router.get('/:id', guard.requirePermission('sessions.read'), async (req, res) => {

@@ -28,7 +28,35 @@ export interface SessionMetrics {
   total_variance: number;
   variance_value_at_cost: number;
   variance_value_at_price: number;
-  counters: Array<{ user_id: string; username: string; racks: number; minutes_on_racks: number }>;
+  counters: Array<{
+    user_id: string;
+    username: string;
+    lines: number;
+    items: number;
+    racks: number;
+    items_per_minute: number;
+  }>;
+}
+
+/** Minutes between a counter's first and last line, at least one (a single scan is one minute's work). */
+function activeMinutes(first: string, last: string): number {
+  return Math.max(1, (Date.parse(last) - Date.parse(first)) / 60_000);
+}
+
+/** One group of `GET /sessions/analytics`. */
+export interface AnalyticsGroup {
+  key: string;
+  label: string;
+  sessions: number;
+  lines: number;
+  items: number;
+  variance: number;
+  variance_value_at_cost: number;
+  variance_value_at_price: number;
+  /** 100 × (Σ|book| − Σ|discrepancy|) / Σ|book|; null when nothing with a book quantity was counted. */
+  accuracy: number | null;
+  /** Lines per active counting minute. */
+  items_per_minute: number;
 }
 
 /** Racks of a warehouse a scope covers: the listed racks plus every rack on the listed floors. */
@@ -287,22 +315,7 @@ export function createSessionsService(
       for (const claim of claims)
         if (!latestByRack.has(claim.rack)) latestByRack.set(claim.rack, claim);
       const latest = [...latestByRack.values()];
-      const now = clock().getTime();
-      const byUser = new Map<string, { username: string; racks: number; minutes: number }>();
-      for (const claim of claims) {
-        const entry = byUser.get(claim.user_id) ?? {
-          username: claim.username,
-          racks: 0,
-          minutes: 0,
-        };
-        entry.racks++;
-        const end =
-          claim.completed_at ??
-          claim.released_at ??
-          (claim.status === 'active' ? new Date(now).toISOString() : claim.last_heartbeat_at);
-        entry.minutes += Math.max(0, Date.parse(end) - Date.parse(claim.claimed_at)) / 60_000;
-        byUser.set(claim.user_id, entry);
-      }
+      const stats = await store.lines.stats({ session_ids: [id] });
       return {
         items_in_snapshot: session.snapshot_items,
         items_counted: variances.length,
@@ -313,13 +326,114 @@ export function createSessionsService(
         total_variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
         variance_value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
         variance_value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
-        counters: [...byUser.entries()].map(([user_id, e]) => ({
-          user_id,
-          username: e.username,
-          racks: e.racks,
-          minutes_on_racks: Math.round(e.minutes * 10) / 10,
-        })),
+        counters: stats.map((c) => {
+          const minutes = activeMinutes(c.first_counted_at, c.last_counted_at);
+          return {
+            user_id: c.user_id,
+            username: c.username,
+            lines: c.lines,
+            items: c.items,
+            racks: claims.filter((claim) => claim.user_id === c.user_id).length,
+            items_per_minute: Math.round((c.lines / minutes) * 10) / 10,
+          };
+        }),
       };
+    },
+
+    /**
+     * Variance, accuracy and efficiency over the sessions created in [from, to), grouped by
+     * warehouse (item-level accuracy from each session's variances) or by counter (line-level).
+     */
+    async analytics(
+      groupBy: 'warehouse' | 'staff',
+      from?: string,
+      to?: string,
+    ): Promise<AnalyticsGroup[]> {
+      const sessions: CountSession[] = [];
+      for (let page = 1; ; page++) {
+        const batch = await store.sessions.list({
+          page,
+          page_size: 500,
+          from,
+          to,
+          sort: 'created_at',
+        });
+        sessions.push(...batch.items);
+        if (batch.items.length < 500) break;
+      }
+      if (sessions.length === 0) return [];
+      const stats = await store.lines.stats({ session_ids: sessions.map((x) => x.id) });
+      const groups = new Map<
+        string,
+        AnalyticsGroup & { absBook: number; absVariance: number; minutes: number; ids: Set<string> }
+      >();
+      const group = (key: string, label: string) => {
+        let g = groups.get(key);
+        if (!g) {
+          g = {
+            key,
+            label,
+            sessions: 0,
+            lines: 0,
+            items: 0,
+            variance: 0,
+            variance_value_at_cost: 0,
+            variance_value_at_price: 0,
+            accuracy: null,
+            items_per_minute: 0,
+            absBook: 0,
+            absVariance: 0,
+            minutes: 0,
+            ids: new Set(),
+          };
+          groups.set(key, g);
+        }
+        return g;
+      };
+      const warehouseOf = new Map(sessions.map((x) => [x.id, x.warehouse]));
+      for (const c of stats) {
+        const g =
+          groupBy === 'staff'
+            ? group(c.user_id, c.username)
+            : group(warehouseOf.get(c.session_id)!, warehouseOf.get(c.session_id)!);
+        g.ids.add(c.session_id);
+        g.lines += c.lines;
+        g.items += c.items;
+        g.minutes += activeMinutes(c.first_counted_at, c.last_counted_at);
+        if (groupBy === 'staff') {
+          g.variance += c.variance;
+          g.variance_value_at_cost += c.value_at_cost;
+          g.variance_value_at_price += c.value_at_price;
+          g.absBook += c.abs_book;
+          g.absVariance += c.abs_variance;
+        }
+      }
+      if (groupBy === 'warehouse') {
+        // Item level: an item counted on two racks has one variance, not two.
+        for (const session of sessions) {
+          const g = groups.get(session.warehouse);
+          if (!g || !g.ids.has(session.id)) continue;
+          for (const v of await store.lines.variances(session.id)) {
+            g.variance += v.variance;
+            g.variance_value_at_cost += v.value_at_cost;
+            g.variance_value_at_price += v.value_at_price;
+            g.absBook += Math.abs(v.book_qty);
+            g.absVariance += Math.abs(v.variance);
+          }
+        }
+      }
+      return [...groups.values()]
+        .map(({ absBook, absVariance, minutes, ids, ...g }) => ({
+          ...g,
+          sessions: ids.size,
+          variance: roundQty(g.variance),
+          variance_value_at_cost: roundMoney(g.variance_value_at_cost),
+          variance_value_at_price: roundMoney(g.variance_value_at_price),
+          accuracy:
+            absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null,
+          items_per_minute: Math.round((g.lines / Math.max(1, minutes)) * 10) / 10,
+        }))
+        .sort((a, b) => a.key.localeCompare(b.key));
     },
 
     close: (actor: Actor, meta: RequestMeta, id: string) =>

@@ -2,9 +2,10 @@
  * LineRepo on MongoDB: count lines (unique op_id), with the serials that still count in
  * `active_serials`, and one serial_sightings document per (line, serial).
  */
-import { roundQty, varianceValue } from '@stockverify/shared';
+import { roundMoney, roundQty, varianceValue } from '@stockverify/shared';
 import type { AnyBulkWriteOperation, Collection, Filter, WithId } from 'mongodb';
 import type {
+  CounterStats,
   ClaimRecord,
   CountLineRecord,
   InsertLineOutcome,
@@ -262,6 +263,56 @@ export function createMongoLineRepo(c: {
     async sightings(serial) {
       const docs = await c.sightings.find({ serial }).sort({ counted_at: 1, _id: 1 }).toArray();
       return docs.map(toSighting);
+    },
+    async stats(query) {
+      const match: Filter<CountLineDocument> = { superseded_by: null, status: { $ne: 'REJECTED' } };
+      if (query.session_ids) match.session_id = { $in: [...query.session_ids] };
+      if (query.from || query.to) {
+        match.counted_at = {
+          ...(query.from ? { $gte: query.from } : {}),
+          ...(query.to ? { $lt: query.to } : {}),
+        };
+      }
+      const rows = await c.lines
+        .aggregate<
+          Omit<CounterStats, 'session_id' | 'user_id'> & {
+            _id: { session_id: string; user_id: string };
+            item_codes: string[];
+          }
+        >([
+          { $match: match },
+          {
+            $group: {
+              _id: { session_id: '$session_id', user_id: '$counted_by' },
+              username: { $max: '$counted_by_name' },
+              lines: { $sum: 1 },
+              item_codes: { $addToSet: '$item_code' },
+              abs_variance: { $sum: { $abs: '$variance' } },
+              abs_book: { $sum: { $abs: '$book_qty' } },
+              variance: { $sum: '$variance' },
+              value_at_cost: { $sum: '$value_at_cost' },
+              value_at_price: { $sum: '$value_at_price' },
+              first_counted_at: { $min: '$counted_at' },
+              last_counted_at: { $max: '$counted_at' },
+            },
+          },
+          { $sort: { '_id.session_id': 1, '_id.user_id': 1 } },
+        ])
+        .toArray();
+      return rows.map(({ _id, item_codes, ...r }) => ({
+        session_id: _id.session_id,
+        user_id: _id.user_id,
+        username: r.username,
+        lines: r.lines,
+        items: item_codes.length,
+        abs_variance: roundQty(r.abs_variance),
+        abs_book: roundQty(r.abs_book),
+        variance: roundQty(r.variance),
+        value_at_cost: roundMoney(r.value_at_cost),
+        value_at_price: roundMoney(r.value_at_price),
+        first_counted_at: r.first_counted_at,
+        last_counted_at: r.last_counted_at,
+      }));
     },
     async countByUserAndItem(sessionId, userId, itemCode) {
       return c.lines.countDocuments({

@@ -4,6 +4,7 @@
  */
 import { roundMoney, roundQty, type LineStatus } from '@stockverify/shared';
 import type {
+  CounterStats,
   CountLineRecord,
   InsertLineOutcome,
   ItemVariance,
@@ -205,6 +206,20 @@ function prepareLineStatements(db: Db) {
       `SELECT ${SIGHTING_COLUMNS} FROM serial_sightings WHERE serial = ?
        ORDER BY counted_at, seq`,
     ),
+    stats: db.prepare<[{ sessions: string | null; from: string; to: string }], CounterStats>(
+      `SELECT session_id, counted_by AS user_id, MAX(counted_by_name) AS username,
+         COUNT(*) AS lines, COUNT(DISTINCT item_code) AS items,
+         SUM(ABS(variance)) AS abs_variance, SUM(ABS(book_qty)) AS abs_book,
+         SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,
+         SUM(value_at_price) AS value_at_price,
+         MIN(counted_at) AS first_counted_at, MAX(counted_at) AS last_counted_at
+       FROM count_lines
+       WHERE ${COUNTS}
+         AND (@sessions IS NULL OR session_id IN (SELECT value FROM json_each(@sessions)))
+         AND counted_at >= @from AND (@to = '' OR counted_at < @to)
+       GROUP BY session_id, counted_by
+       ORDER BY session_id, counted_by`,
+    ),
     countByUserAndItem: db
       .prepare<[string, string, string], number>(
         `SELECT COUNT(*) FROM count_lines
@@ -309,6 +324,21 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     },
     async sightings(serial) {
       return statements().sightings.all(serial);
+    },
+    async stats(query) {
+      const rows = statements().stats.all({
+        sessions: query.session_ids ? JSON.stringify(query.session_ids) : null,
+        from: query.from ?? '',
+        to: query.to ?? '',
+      });
+      return rows.map((r) => ({
+        ...r,
+        abs_variance: roundQty(r.abs_variance),
+        abs_book: roundQty(r.abs_book),
+        variance: roundQty(r.variance),
+        value_at_cost: roundMoney(r.value_at_cost),
+        value_at_price: roundMoney(r.value_at_price),
+      }));
     },
     async countByUserAndItem(sessionId, userId, itemCode) {
       return statements().countByUserAndItem.get(userId, sessionId, itemCode) ?? 0;
