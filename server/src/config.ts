@@ -41,6 +41,14 @@ const envSchema = z.object({
   ITEM_CACHE_SECONDS: positiveInt.default(60),
   TRUST_PROXY: z.string().default('loopback'),
   ERP_SYNC_ON_START: bool.default(true),
+  RACK_LOCK_TTL_SECONDS: positiveInt.max(3600).default(60),
+  RACK_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+  HEARTBEAT_STALE_SECONDS: positiveInt.max(3600).default(90),
+  REVIEW_VARIANCE_QTY: z.coerce.number().min(0).default(100),
+  REVIEW_VARIANCE_PERCENT: z.coerce.number().min(0).default(50),
+  REVIEW_VARIANCE_VALUE: z.coerce.number().min(0).default(1000),
+  SYNC_BATCHES_PER_MINUTE: positiveInt.default(120),
+  IDEMPOTENCY_KEEP_DAYS: positiveInt.min(30, 'at least 30 days (API contract)').default(35),
 });
 
 export type Config = z.infer<typeof envSchema> & { dataDir: string };

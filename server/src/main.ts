@@ -41,6 +41,15 @@ async function main(): Promise<void> {
       itemCacheMs: config.ITEM_CACHE_SECONDS * 1000,
       trustProxy: config.TRUST_PROXY,
       pwaDir: path.resolve(here, '../../pwa/dist'),
+      rackLockTtlMs: config.RACK_LOCK_TTL_SECONDS * 1000,
+      rackGraceMs: config.RACK_GRACE_SECONDS * 1000,
+      presenceTtlMs: config.HEARTBEAT_STALE_SECONDS * 1000,
+      review: {
+        varianceQty: config.REVIEW_VARIANCE_QTY,
+        variancePercent: config.REVIEW_VARIANCE_PERCENT,
+        varianceValue: config.REVIEW_VARIANCE_VALUE,
+      },
+      syncBatchesPerMinute: config.SYNC_BATCHES_PER_MINUTE,
     },
   });
 
@@ -61,6 +70,27 @@ async function main(): Promise<void> {
         log.error({ err }, 'initial ERP mirror failed; lookups fall back to the ERP'),
       );
   }
+
+  // Housekeeping every few minutes: stale heartbeats go to the watchtower; old idempotency keys
+  // (kept ≥ 30 days, API contract) and expired refresh tokens are deleted.
+  const housekeeping = setInterval(() => {
+    services.claims
+      .announceStale(config.HEARTBEAT_STALE_SECONDS * 1000)
+      .catch((err: unknown) => log.warn({ err }, 'stale-heartbeat scan failed'));
+  }, 15_000);
+  housekeeping.unref();
+  const cleanup = async () => {
+    const now = Date.now();
+    await adapters.store.idempotency.deleteOlderThan(
+      new Date(now - config.IDEMPOTENCY_KEEP_DAYS * 86_400_000).toISOString(),
+    );
+    await adapters.store.refreshTokens.deleteExpired(new Date(now).toISOString());
+  };
+  void cleanup().catch((err: unknown) => log.warn({ err }, 'cleanup failed'));
+  setInterval(
+    () => void cleanup().catch((err: unknown) => log.warn({ err }, 'cleanup failed')),
+    6 * 3_600_000,
+  ).unref();
 
   const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000;

@@ -827,3 +827,43 @@ describe('rack map and live events', () => {
     expect(seen.find((e) => e.event === 'scan')?.data.rack).toBe('A-01');
   });
 });
+
+describe('stale heartbeats and a failing store', () => {
+  it('announces a silent phone once per silence', async () => {
+    const s = await createSession(t, supervisor.token);
+    await claimed(alice.token, s.id, 'A-01');
+    t.advance(30_000);
+    expect(await t.services.claims.announceStale(90_000)).toBe(0);
+    t.advance(70_000);
+    expect(await t.services.claims.announceStale(90_000)).toBe(1);
+    expect(await t.services.claims.announceStale(90_000)).toBe(0);
+    await t.request('POST', `/api/sessions/${s.id}/heartbeat`, { token: alice.token, body: {} });
+    t.advance(91_000);
+    expect(await t.services.claims.announceStale(90_000)).toBe(1);
+  });
+});
+
+describe('store failures', () => {
+  it('opens the store circuit after repeated failures: 503 with Retry-After, nothing half-written', async () => {
+    await t.close();
+    t = await startTestApp();
+    await seedCounting(t);
+    supervisor = await t.userWithRole('supervisor', 'sup');
+    alice = await t.userWithRole('staff', 'alice');
+    const s = await createSession(t, supervisor.token);
+    const c = await claimed(alice.token, s.id, 'A-01');
+    const insert = t.store.lines.insert.bind(t.store.lines);
+    t.store.lines.insert = async () => {
+      throw new Error('disk I/O error');
+    };
+    for (let i = 0; i < 5; i++) {
+      const res = await sync(t, alice.token, [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token)]);
+      expect(res.status).toBe(500);
+    }
+    const open = await sync(t, alice.token, [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token)]);
+    expect(open.status).toBe(503);
+    expect(Number(open.headers.get('retry-after'))).toBeGreaterThan(0);
+    t.store.lines.insert = insert;
+    expect((await t.store.lines.list(s.id, { page: 1, page_size: 5 })).total).toBe(0);
+  });
+});

@@ -311,6 +311,50 @@ export function createClaimsService(
       return answer(updated, null);
     },
 
+    /**
+     * Publishes a `heartbeat`/`stale` event for every open claim whose phone has not been heard
+     * from for `staleMs`, once per silence: a Coordination marker keyed by the last heartbeat
+     * keeps several API processes from announcing the same one. Returns how many it announced.
+     */
+    async announceStale(staleMs: number): Promise<number> {
+      const now = clock().getTime();
+      const open = await store.sessions.list({
+        page: 1,
+        page_size: 500,
+        status: 'OPEN',
+        sort: '-created_at',
+      });
+      let announced = 0;
+      for (const session of open.items) {
+        for (const claim of await store.claims.listBySession(session.id)) {
+          if (claim.status !== 'active') continue;
+          const silentFor = now - Date.parse(claim.last_heartbeat_at);
+          if (silentFor < staleMs) continue;
+          const first = await coordination.cacheSetIfAbsent(
+            `stale:${claim.id}:${claim.last_heartbeat_at}`,
+            true,
+            timings.graceMs + staleMs,
+          );
+          if (!first) continue;
+          announced++;
+          events.publish({
+            type: 'heartbeat',
+            action: 'stale',
+            session_id: session.id,
+            rack: claim.rack,
+            user_id: claim.user_id,
+            username: claim.username,
+            data: {
+              claim_id: claim.id,
+              last_heartbeat_at: claim.last_heartbeat_at,
+              silent_seconds: Math.round(silentFor / 1000),
+            },
+          });
+        }
+      }
+      return announced;
+    },
+
     /** Supervisor: reopens a completed rack for recount; the next claim starts a new claim. */
     async reopen(
       actor: Actor,
