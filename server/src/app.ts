@@ -8,6 +8,7 @@ import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
 import { createCircuitBreaker } from './lib/circuit-breaker';
 import { createAccessVerifier } from './http/access-verifier';
+import { AppError } from './http/app-error';
 import { createAuthGuard } from './http/auth-guard';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createLoginRateLimiter } from './http/login-rate-limit';
@@ -36,7 +37,12 @@ import { createCountingService } from './modules/counting/counting.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
 import { createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
+import { clientErrorsRoutes } from './modules/evidence/client-errors.routes';
+import { photosRoutes } from './modules/evidence/photos.routes';
+import { adminRoutes } from './modules/monitoring/admin.routes';
 import { createMetrics } from './modules/monitoring/metrics';
+import { metricsRoutes } from './modules/monitoring/metrics.routes';
+import { requestMetrics } from './modules/monitoring/request-metrics';
 import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
@@ -63,6 +69,8 @@ export interface AppSettings {
   syncBatchesPerMinute?: number;
   /** JSON body limit of `/sync/batch` (500 records). */
   syncBodyLimit?: string;
+  /** Addresses / CIDR blocks that may scrape /metrics without a token (default: loopback). */
+  metricsAllowNetworks?: string[];
 }
 
 export interface AppDeps {
@@ -88,6 +96,7 @@ export function createApp(deps: AppDeps) {
   // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
   const storeBreaker = createCircuitBreaker({
     name: 'store',
+    isFailure: (err) => !(err instanceof AppError),
     failureThreshold: 5,
     openMs: 15_000,
     timeoutMs: 30_000,
@@ -162,6 +171,7 @@ export function createApp(deps: AppDeps) {
   app.set('trust proxy', settings.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
+  app.use(requestMetrics(metrics));
   app.use(requestLog(log));
   app.use(securityHeaders());
 
@@ -175,6 +185,8 @@ export function createApp(deps: AppDeps) {
     express.json({ limit: settings.syncBodyLimit ?? '5mb', strict: true }),
     counting.sync,
   );
+  // Raw image bodies with their own 8 MB limit, before the JSON parser.
+  api.use(photosRoutes(store, guard, { maxBytes: '8mb' }, clock));
   api.use(express.json({ limit: settings.bodyLimit, strict: true }));
   api.use('/auth', authRoutes(services.auth, guard, limiter));
   api.use('/users', usersRoutes(services.users, guard));
@@ -187,6 +199,9 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
   api.use('/events', eventsRoutes(coordination, guard));
   api.use(reviewRoutes({ store, counting: services.counting, audit, events, guard, clock }));
+  api.use(clientErrorsRoutes(store, guard, clock));
+  api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
+  api.use(adminRoutes({ store, coordination, guard, clock }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(apiNotFound());
   app.use('/api', api);
@@ -199,7 +214,7 @@ export function createApp(deps: AppDeps) {
   }
   app.use(errorMiddleware(log));
 
-  const fastPath = createLookupFastPath(services.items, verifier, log);
+  const fastPath = createLookupFastPath(services.items, verifier, log, metrics);
   /** The request listener for http.createServer: the lookup fast path first, then Express. */
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!fastPath(req, res)) app(req, res);

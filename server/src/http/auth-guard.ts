@@ -47,7 +47,9 @@ export function createAuthGuard(verifier: AccessVerifier): AuthGuard {
     algorithms: verifier.verifyOptions.algorithms,
     issuer: verifier.verifyOptions.issuer,
     audience: verifier.verifyOptions.audience,
-    jsonWebTokenOptions: { ignoreExpiration: true },
+    // Expiry is the verifier's job, on the app clock. passport-jwt overwrites
+    // jsonWebTokenOptions.ignoreExpiration with this top-level flag, so it must be here.
+    ignoreExpiration: true,
   } satisfies Partial<StrategyOptionsWithoutRequest>;
   passport.use(
     'jwt',

@@ -49,4 +49,21 @@ describe('circuit breaker', () => {
       TimeoutError,
     );
   });
+
+  it('does not count errors the caller made', async () => {
+    const breaker = createCircuitBreaker({
+      name: 'store',
+      failureThreshold: 1,
+      isFailure: (err) => !(err instanceof RangeError),
+    });
+    await expect(breaker.call(() => Promise.reject(new RangeError('bad input')))).rejects.toThrow(
+      RangeError,
+    );
+    await expect(breaker.call(() => Promise.reject(new RangeError('bad input')))).rejects.toThrow(
+      RangeError,
+    );
+    expect(breaker.state()).toBe('closed');
+    await expect(breaker.call(() => Promise.reject(new Error('disk')))).rejects.toThrow('disk');
+    expect(breaker.state()).toBe('open');
+  });
 });

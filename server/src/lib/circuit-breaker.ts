@@ -27,6 +27,11 @@ export interface CircuitBreakerOptions {
   openMs?: number;
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * Which errors mean the dependency is failing. Others (a client's bad request surfacing as an
+   * error) pass through without counting, so one misbehaving client cannot open the circuit for all.
+   */
+  isFailure?: (err: unknown) => boolean;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -41,6 +46,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions) {
     openMs = 30_000,
     timeoutMs = 5_000,
     now = Date.now,
+    isFailure = () => true,
   } = options;
   let failures = 0;
   let openedAt: number | null = null;
@@ -79,6 +85,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions) {
         openedAt = null;
         return result;
       } catch (err) {
+        if (!(err instanceof TimeoutError) && !isFailure(err)) {
+          // The dependency answered; the caller was wrong. That is a success for the circuit.
+          failures = 0;
+          openedAt = null;
+          throw err;
+        }
         lastError = err instanceof Error ? err.message : String(err);
         failures++;
         if (trial || failures >= failureThreshold) openedAt = now();

@@ -13,6 +13,7 @@ import type {
   SessionRepo,
   UnknownItemRepo,
 } from './counting';
+import type { ClientErrorRepo, MonitoringRepo, PhotoRepo } from './evidence';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -204,6 +205,9 @@ export interface Store {
   readonly idempotency: IdempotencyRepo;
   readonly conflicts: ConflictRepo;
   readonly unknownItems: UnknownItemRepo;
+  readonly photos: PhotoRepo;
+  readonly clientErrors: ClientErrorRepo;
+  readonly monitoring: MonitoringRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

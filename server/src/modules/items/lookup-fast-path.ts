@@ -17,6 +17,7 @@ import { requestIdFrom } from '../../http/request-id';
 import { logRequest } from '../../http/request-log';
 import { SECURITY_HEADERS } from '../../http/security-headers';
 import { parse } from '../../http/validate';
+import type { Metrics } from '../monitoring/metrics';
 import type { ItemsService } from './items.service';
 import { barcodeParams } from './items.routes';
 
@@ -30,6 +31,7 @@ export function createLookupFastPath(
   items: ItemsService,
   verifier: AccessVerifier,
   log: Logger,
+  metrics?: Metrics,
 ): FastPath {
   async function serve(
     req: IncomingMessage,
@@ -86,6 +88,10 @@ export function createLookupFastPath(
       ...Object.entries(extraHeaders).flat(),
     ]);
     res.end(json);
+    metrics?.httpDuration.observe(
+      { method: 'GET', route: '/api/items/barcode/:code', status: String(status) },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     if (log.isLevelEnabled('info'))
       logRequest(log, req, res, requestId, started, user?.id, req.socket.remoteAddress);
   }

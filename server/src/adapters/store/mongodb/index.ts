@@ -3,13 +3,17 @@ import { MongoClient } from 'mongodb';
 import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';
 import { createMongoClaimRepo } from './claims';
+import { createMongoClientErrorRepo } from './client-errors';
 import { ensureIndexes, storeCollections } from './collections';
 import { createMongoConflictRepo } from './conflicts';
+import { ensureEvidenceIndexes, evidenceCollections } from './evidence-collections';
 import { createMongoIdempotencyRepo } from './idempotency';
 import { createMongoItemRepo } from './items';
 import { createMongoLineRepo } from './lines';
 import { createMongoLocationRepo } from './locations';
 import { createMongoMetaRepo } from './meta';
+import { createMongoMonitoringRepo } from './monitoring';
+import { createMongoPhotoRepo } from './photos';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
@@ -27,10 +31,11 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const client = new MongoClient(options.uri);
   const db = client.db(options.dbName);
   const c = storeCollections(db);
+  const e = evidenceCollections(db);
   return {
     kind: 'mongodb',
     async init() {
-      await ensureIndexes(c);
+      await Promise.all([ensureIndexes(c), ensureEvidenceIndexes(db, e, c)]);
     },
     async ping() {
       await db.command({ ping: 1 });
@@ -51,5 +56,8 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     idempotency: createMongoIdempotencyRepo(c.idempotency),
     conflicts: createMongoConflictRepo(c.conflicts),
     unknownItems: createMongoUnknownItemRepo(c.unknownItems),
+    photos: createMongoPhotoRepo(db),
+    clientErrors: createMongoClientErrorRepo(e.clientErrors),
+    monitoring: createMongoMonitoringRepo(c),
   };
 }

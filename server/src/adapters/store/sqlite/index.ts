@@ -1,7 +1,11 @@
 /** The embedded Store (DESIGN §3): one SQLite file under DATA_DIR, WAL mode, numbered migrations. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Store } from '../../../ports/store';
 import { createSqliteAuditRepo } from './audit';
 import { createSqliteClaimRepo } from './claims';
+import { createSqliteClientErrorRepo } from './client-errors';
 import { createSqliteConflictRepo } from './conflicts';
 import { lazy, openDatabase } from './database';
 import { createSqliteIdempotencyRepo } from './idempotency';
@@ -10,6 +14,8 @@ import { createSqliteLineRepo } from './lines';
 import { createSqliteLocationRepo } from './locations';
 import { createSqliteMetaRepo } from './meta';
 import { migrate } from './migrations';
+import { createSqliteMonitoringRepo } from './monitoring';
+import { createSqlitePhotoRepo } from './photos';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
 import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
@@ -19,11 +25,26 @@ import { createSqliteUserRepo } from './users';
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:'. The parent directory is created if missing. */
   file: string;
+  /**
+   * Folder for evidence photo bytes; defaults to `photos/` beside the database file, and to a
+   * temporary folder (removed on close) for ':memory:'.
+   */
+  photosDir?: string;
+}
+
+/** Where photo bytes go, and whether the folder is ours to delete on close. */
+function photoFolder(options: SqliteStoreOptions): { dir: string; temporary: boolean } {
+  if (options.photosDir) return { dir: options.photosDir, temporary: false };
+  if (options.file === ':memory:') {
+    return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'sv-photos-')), temporary: true };
+  }
+  return { dir: path.join(path.dirname(path.resolve(options.file)), 'photos'), temporary: false };
 }
 
 /** Opens the SQLite store; call `init()` before use to apply migrations. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.file);
+  const photos = photoFolder(options);
   const pingStatement = lazy(() => db.prepare('SELECT 1'));
   return {
     kind: 'sqlite',
@@ -35,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (db.open) db.close();
+      if (photos.temporary) fs.rmSync(photos.dir, { recursive: true, force: true });
     },
     users: createSqliteUserRepo(db),
     refreshTokens: createSqliteRefreshTokenRepo(db),
@@ -49,5 +71,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     idempotency: createSqliteIdempotencyRepo(db),
     conflicts: createSqliteConflictRepo(db),
     unknownItems: createSqliteUnknownItemRepo(db),
+    photos: createSqlitePhotoRepo(db, photos.dir),
+    clientErrors: createSqliteClientErrorRepo(db),
+    monitoring: createSqliteMonitoringRepo(db),
   };
 }

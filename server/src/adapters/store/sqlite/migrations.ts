@@ -321,6 +321,44 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX unknown_items_status ON unknown_items (status, received_at);
     `,
   },
+  {
+    version: 3,
+    name: 'evidence photos, client errors, monitoring indexes',
+    up: `
+      -- Photo metadata; the bytes are files named by id in the photos folder beside the database.
+      CREATE TABLE photos (
+        id TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_by_name TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+      );
+
+      CREATE TABLE client_errors (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL,
+        stack TEXT,
+        url TEXT,
+        app_version TEXT,
+        user_agent TEXT,
+        context TEXT,
+        user_id TEXT,
+        username TEXT,
+        request_id TEXT,
+        ip TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX client_errors_created ON client_errors (created_at, id);
+      CREATE INDEX client_errors_source ON client_errors (source, created_at, id);
+
+      -- Monitoring reads across sessions: open claims, and lines received since a time.
+      CREATE INDEX claims_status ON claims (status);
+      CREATE INDEX count_lines_received_at ON count_lines (received_at);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -1,0 +1,84 @@
+/** `POST /client-errors` (reports from the PWA and console) and `GET /admin/errors` (DESIGN §7). */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { isoInstantSchema } from '@stockverify/shared';
+import { actorOf, type AuthGuard } from '../../http/auth-guard';
+import { sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
+import { parse } from '../../http/validate';
+import { CLIENT_ERROR_SOURCES, type ClientErrorRecord } from '../../ports/evidence';
+import type { Store } from '../../ports/store';
+
+const MAX_CONTEXT_KEYS = 50;
+
+/** A report as a front end posts it. Unknown fields are dropped, not refused: old clients report too. */
+export const clientErrorBodySchema = z.object({
+  source: z.enum(CLIENT_ERROR_SOURCES),
+  message: z.string().trim().min(1).max(2000),
+  stack: z.string().max(20_000).optional(),
+  url: z.string().max(2000).optional(),
+  app_version: z.string().max(64).optional(),
+  user_agent: z.string().max(512).optional(),
+  context: z
+    .record(z.string().max(100), z.unknown())
+    .refine((value) => Object.keys(value).length <= MAX_CONTEXT_KEYS, {
+      message: `at most ${MAX_CONTEXT_KEYS} keys`,
+    })
+    .optional(),
+});
+
+const listQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(50),
+  source: z.enum(CLIENT_ERROR_SOURCES).optional(),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});
+
+/** The client-error routes: anyone signed in reports, admins read the list. */
+export function clientErrorsRoutes(store: Store, guard: AuthGuard, clock: () => Date): Router {
+  const router = Router();
+
+  router.post(
+    '/client-errors',
+    guard.requireAuth,
+    guard.requirePermission('client_errors.write'),
+    async (req, res) => {
+      const body = parse(clientErrorBodySchema, req.body, 'body');
+      const actor = actorOf(req);
+      const meta = metaOf(req);
+      const report: ClientErrorRecord = {
+        id: randomUUID(),
+        source: body.source,
+        message: body.message,
+        stack: body.stack ?? null,
+        url: body.url ?? null,
+        app_version: body.app_version ?? null,
+        // The header is what the server saw; the body's value wins when the client sends one.
+        user_agent: body.user_agent ?? req.get('user-agent')?.slice(0, 512) ?? null,
+        context: body.context ?? null,
+        user_id: actor.id,
+        username: actor.username,
+        request_id: meta.request_id,
+        ip: meta.ip,
+        created_at: clock().toISOString(),
+      };
+      await store.clientErrors.insert(report);
+      sendOk(req, res, { id: report.id }, 201, 'Error report stored');
+    },
+  );
+
+  router.get(
+    '/admin/errors',
+    guard.requireAuth,
+    guard.requirePermission('system.read'),
+    async (req, res) => {
+      const query = parse(listQuerySchema, req.query, 'query');
+      const { items, total } = await store.clientErrors.list(query);
+      sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,110 @@
+/**
+ * `POST /photos` (evidence upload, raw image body) and `GET /photos/:id` (download). Mount before
+ * the JSON parser: the upload has its own raw body parser and limit.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { AppError, notFound, validationError } from '../../http/app-error';
+import { actorOf, type AuthGuard } from '../../http/auth-guard';
+import { sendOk } from '../../http/envelope';
+import { parse } from '../../http/validate';
+import {
+  isPhotoId,
+  PHOTO_CONTENT_TYPES,
+  type PhotoContentType,
+  type PhotoMeta,
+} from '../../ports/evidence';
+import type { Store } from '../../ports/store';
+import { matchesSignature } from './image-signature';
+
+export interface PhotoLimits {
+  /** Largest accepted photo, in bytes or a body-parser size string (default '8mb'). */
+  maxBytes?: number | string;
+}
+
+/** What an upload answers (201). */
+export interface PhotoUploaded {
+  photo_id: string;
+  bytes: number;
+  content_type: PhotoContentType;
+  sha256: string;
+}
+
+const photoParams = z.object({
+  id: z.string().refine(isPhotoId, 'not a photo id'),
+});
+
+function declaredType(header: string | undefined): PhotoContentType | null {
+  const base = (header ?? '').split(';')[0]?.trim().toLowerCase();
+  return PHOTO_CONTENT_TYPES.find((type) => type === base) ?? null;
+}
+
+/** The evidence photo routes; ids are server-made UUIDs, so nothing a client sends names a file. */
+export function photosRoutes(
+  store: Store,
+  guard: AuthGuard,
+  limits: PhotoLimits = {},
+  clock: () => Date = () => new Date(),
+): Router {
+  const router = Router();
+  const rawImage = express.raw({ type: [...PHOTO_CONTENT_TYPES], limit: limits.maxBytes ?? '8mb' });
+
+  router.post(
+    '/photos',
+    // Authenticate before reading the body: an anonymous client never gets to upload 8 MB.
+    guard.requireAuth,
+    guard.requirePermission('photos.write'),
+    rawImage,
+    async (req, res) => {
+      const contentType = declaredType(req.get('content-type'));
+      if (!contentType) {
+        throw new AppError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Send the photo as the raw body with Content-Type ${PHOTO_CONTENT_TYPES.join(', ')}`,
+        );
+      }
+      const bytes: unknown = req.body;
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) {
+        throw validationError([{ path: 'body', message: 'the photo is empty' }]);
+      }
+      if (!matchesSignature(contentType, bytes)) {
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `The body is not a ${contentType} image`);
+      }
+      const actor = actorOf(req);
+      const meta: PhotoMeta = {
+        id: randomUUID(),
+        content_type: contentType,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        uploaded_by: actor.id,
+        uploaded_by_name: actor.username,
+        uploaded_at: clock().toISOString(),
+      };
+      await store.photos.save(meta, bytes);
+      const answer: PhotoUploaded = {
+        photo_id: meta.id,
+        bytes: meta.bytes,
+        content_type: meta.content_type,
+        sha256: meta.sha256,
+      };
+      sendOk(req, res, answer, 201, 'Photo stored');
+    },
+  );
+
+  router.get('/photos/:id', guard.requireAuth, async (req, res) => {
+    const { id } = parse(photoParams, req.params, 'params');
+    const photo = await store.photos.get(id);
+    if (!photo) throw notFound('NOT_FOUND', 'No such photo');
+    res.status(200);
+    res.setHeader('Content-Type', photo.meta.content_type);
+    res.setHeader('Content-Length', String(photo.bytes.length));
+    // Photos never change once stored (a new photo gets a new id); only the signed-in may see them.
+    res.setHeader('Cache-Control', 'private, max-age=86400');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(photo.bytes);
+  });
+
+  return router;
+}
