@@ -7,7 +7,9 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError, notFound, validationError } from '../../http/app-error';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
+import type { AuditLog } from '../audit/audit-log';
 import { sendOk } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import {
   isPhotoId,
@@ -46,6 +48,7 @@ export function photosRoutes(
   guard: AuthGuard,
   limits: PhotoLimits = {},
   clock: () => Date = () => new Date(),
+  audit?: AuditLog,
 ): Router {
   const router = Router();
   const rawImage = express.raw({ type: [...PHOTO_CONTENT_TYPES], limit: limits.maxBytes ?? '8mb' });
@@ -83,6 +86,17 @@ export function photosRoutes(
         uploaded_at: clock().toISOString(),
       };
       await store.photos.save(meta, bytes);
+      await audit?.record(
+        actorOf(req),
+        metaOf(req),
+        'photo.upload',
+        { type: 'photo', id: meta.id },
+        {
+          bytes: meta.bytes,
+          content_type: meta.content_type,
+          sha256: meta.sha256,
+        },
+      );
       const answer: PhotoUploaded = {
         photo_id: meta.id,
         bytes: meta.bytes,
