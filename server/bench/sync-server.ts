@@ -1,0 +1,185 @@
+/**
+ * The server side of the sync benchmark, run as its own process: the real app on SQLite (temp
+ * dir) with a ~20,000-item demo master, memory coordination, info-level logs written
+ * asynchronously to /dev/null (as main.ts writes them to stdout). Sets up one counting session
+ * with BENCH_UPLOADERS staff users, each holding its own rack, and a second session on a bench
+ * warehouse where BENCH_PHONES staff users each hold one rack (for heartbeat and claim load).
+ * Prints one JSON line (SyncServerInfo) on stdout when ready.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Role } from '@stockverify/shared';
+import { createApp } from '../src/app';
+import { createMemoryCoordination } from '../src/adapters/coordination/memory';
+import { createDemoErpSource } from '../src/adapters/erp/demo';
+import { createSqliteStore } from '../src/adapters/store/sqlite';
+
+export interface Uploader {
+  token: string;
+  session_id: string;
+  rack: string;
+  fencing_token: number;
+  /** Non-serialized items stocked on the uploader's rack. */
+  rack_items: string[];
+}
+
+export interface Phone {
+  token: string;
+  session_id: string;
+  rack: string;
+}
+
+export interface SyncServerInfo {
+  port: number;
+  items: number;
+  sync_ms: number;
+  uploaders: Uploader[];
+  phones: Phone[];
+  /** Non-serialized items of the whole master, for records "of any item". */
+  any_items: string[];
+}
+
+const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000);
+const uploaderCount = Number(process.env.BENCH_UPLOADERS ?? 20);
+const phoneCount = Number(process.env.BENCH_PHONES ?? 200);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-sync-'));
+const store = createSqliteStore({ file: path.join(dir, 'bench.db') });
+await store.init();
+const erp = createDemoErpSource({ itemCount });
+const { handler, services } = createApp({
+  settings: {
+    jwtSecret: 'bench-secret-bench-secret-bench-secret-0123',
+    accessTokenMinutes: 60,
+    refreshTokenDays: 7,
+    loginRateLimit: 50,
+    loginRateWindowMs: 900_000,
+    bodyLimit: '1mb',
+    uploadLimitBytes: 1 << 20,
+    itemCacheMs: 60_000,
+    trustProxy: 'loopback',
+    // The per-user batch limit (120/min) protects a site from a runaway phone; the benchmark
+    // measures how fast the server stores batches, so it is lifted here.
+    syncBatchesPerMinute: 1_000_000,
+  },
+  store,
+  coordination: createMemoryCoordination(),
+  erp,
+  log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+});
+const meta = { request_id: null, ip: null };
+const system = { id: 'bench', username: 'bench', role: 'admin' as Role };
+const synced = await services.erp.sync(null, meta);
+
+/** Creates users a few at a time (argon2 runs on the libuv pool) and signs each in. */
+async function makeUsers(prefix: string, count: number, role: Role) {
+  const made: Array<{ token: string; actor: { id: string; username: string; role: Role } }> = [];
+  for (let start = 0; start < count; start += 8) {
+    const chunk = Array.from({ length: Math.min(8, count - start) }, (_, k) => start + k);
+    made.push(
+      ...(await Promise.all(
+        chunk.map(async (n) => {
+          const username = `${prefix}${n}`;
+          const user = await services.users.create(system, meta, {
+            username,
+            full_name: `Bench ${prefix} ${n}`,
+            role,
+            password: 'bench-password',
+          });
+          const pair = await services.auth.login({ username, password: 'bench-password' }, meta);
+          return {
+            token: pair.access_token,
+            actor: { id: user.id, username: user.username, role: user.role },
+          };
+        }),
+      )),
+    );
+  }
+  return made;
+}
+
+const [supervisor] = await makeUsers('bench-sup', 1, 'supervisor');
+const items = erp.items().filter((i) => !i.serialized && i.active);
+const countSession = await services.sessions.create(supervisor!.actor, meta, {
+  warehouse: 'WH-MAIN',
+  name: 'Bench sync',
+  mode: 'standard',
+  scope: { floors: [], racks: [] },
+});
+const uploaders: Uploader[] = [];
+for (const [n, u] of (await makeUsers('uploader', uploaderCount, 'staff')).entries()) {
+  const rack = countSession.racks[n % countSession.racks.length]!;
+  const claim = await services.claims.claim(u.actor, meta, countSession.id, rack, `bench-${n}`);
+  uploaders.push({
+    token: u.token,
+    session_id: countSession.id,
+    rack,
+    fencing_token: claim.fencing_token,
+    rack_items: items
+      .filter((i) => i.stock.some((s) => s.warehouse === 'WH-MAIN' && s.rack === rack))
+      .map((i) => i.item_code),
+  });
+}
+
+// Heartbeat and claim load: one rack per phone on a bench warehouse big enough for all of them.
+await store.locations.upsertWarehouses([
+  {
+    id: 'WH-BENCH',
+    name: 'Bench Warehouse',
+    floors: [{ code: 'GF', name: 'Ground Floor' }],
+    racks: Array.from({ length: phoneCount }, (_, n) => ({
+      code: `R-${String(n + 1).padStart(3, '0')}`,
+      floor: 'GF',
+      location_barcode: `LOC-BENCH-${n + 1}`,
+    })),
+  },
+]);
+const phoneSession = await services.sessions.create(supervisor!.actor, meta, {
+  warehouse: 'WH-BENCH',
+  name: 'Bench phones',
+  mode: 'standard',
+  scope: { floors: [], racks: [] },
+});
+const phones: Phone[] = [];
+for (const [n, p] of (await makeUsers('phone', phoneCount, 'staff')).entries()) {
+  const rack = phoneSession.racks[n]!;
+  await services.claims.claim(p.actor, meta, phoneSession.id, rack, `phone-${n}`);
+  phones.push({ token: p.token, session_id: phoneSession.id, rack });
+}
+
+// BENCH_PROFILE=file.cpuprofile records a CPU profile of the serving phase only (not the setup).
+const profileFile = process.env.BENCH_PROFILE;
+const inspector = profileFile ? new (await import('node:inspector/promises')).Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
+const server = http.createServer(handler);
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  const info: SyncServerInfo = {
+    port: (server.address() as AddressInfo).port,
+    items: synced.items_received,
+    sync_ms: synced.duration_ms,
+    uploaders,
+    phones,
+    any_items: items.slice(0, 5000).map((i) => i.item_code),
+  };
+  process.stdout.write(JSON.stringify(info) + '\n');
+});
+process.on('SIGTERM', async () => {
+  if (inspector && profileFile) {
+    const { profile } = await inspector.post('Profiler.stop');
+    fs.writeFileSync(profileFile, JSON.stringify(profile));
+  }
+  server.closeAllConnections();
+  server.close();
+  void store.close().then(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});

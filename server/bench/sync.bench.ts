@@ -1,0 +1,323 @@
+/**
+ * Sync benchmark: BENCH_UPLOADERS (20) staff phones upload sync batches of 500 count records
+ * (fresh op_ids, valid fencing tokens) for BENCH_SECONDS (20) against the app on SQLite with a
+ * ~20,000-item demo master and memory coordination, the server in its own process. Reports the
+ * client-measured round trip per batch (the server sends no timing header), records/s and
+ * errors; then, in the same run, inserts as many rows straight through better-sqlite3 in one
+ * transaction into a table of the same shape, for the ratio. Then heartbeat and claim (re-claiming
+ * the phone's own rack) with autocannon over BENCH_PHONES (200) users: once unpaced (200 requests
+ * always in flight: saturation) and once paced at BENCH_PACED_RATE req/s in total.
+ * Prints tables and writes bench/results/sync.json. Not a test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import type { SyncServerInfo, Uploader } from './sync-server';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const batchSize = 500;
+const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const pacedRate = Number(process.env.BENCH_PACED_RATE ?? 200);
+
+function startServer(): Promise<{ child: ChildProcess; info: SyncServerInfo }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sync-server.ts')], {
+    cwd: path.join(here, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0)
+        resolve({ child, info: JSON.parse(buffer.slice(0, newline)) as SyncServerInfo });
+    });
+    child.once('exit', (code) => reject(new Error(`sync-server exited with ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** 500 count records on the uploader's rack: mostly its rack's items, some of any item. */
+function batchOf(u: Uploader, anyItems: string[], n: number) {
+  const counted_at = new Date().toISOString();
+  return Array.from({ length: batchSize }, (_, i) => {
+    const fromRack = u.rack_items.length > 0 && i % 4 !== 3;
+    const pool = fromRack ? u.rack_items : anyItems;
+    return {
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: u.session_id,
+      rack: u.rack,
+      item_code: pool[(n * batchSize + i) % pool.length]!,
+      counted_qty: (i % 7) + 1,
+      damaged_qty: 0,
+      non_returnable_damaged_qty: 0,
+      serials: [],
+      fencing_token: u.fencing_token,
+      counted_at,
+    };
+  });
+}
+
+interface UploadStats {
+  latencies: number[];
+  ok: number;
+  conflicts: number;
+  recordErrors: number;
+  httpErrors: number;
+}
+
+/** Each uploader sends batches back to back until `untilMs`; returns client round trips. */
+async function upload(
+  url: string,
+  uploaders: Uploader[],
+  anyItems: string[],
+  untilMs: number,
+): Promise<UploadStats> {
+  const stats: UploadStats = { latencies: [], ok: 0, conflicts: 0, recordErrors: 0, httpErrors: 0 };
+  await Promise.all(
+    uploaders.map(async (u, k) => {
+      for (let n = 0; Date.now() < untilMs; n++) {
+        const body = JSON.stringify({
+          device_id: `bench-${k}`,
+          records: batchOf(u, anyItems, n),
+        });
+        const started = performance.now();
+        const res = await fetch(`${url}/api/sync/batch`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${u.token}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
+          body,
+        });
+        const text = await res.text();
+        stats.latencies.push(performance.now() - started);
+        if (res.status !== 200) {
+          stats.httpErrors++;
+          if (stats.httpErrors <= 3)
+            console.error(`sync answered ${res.status}: ${text.slice(0, 200)}`);
+          continue;
+        }
+        const { data } = JSON.parse(text) as { data: { counts: Record<string, number> } };
+        stats.ok += data.counts['OK'] ?? 0;
+        stats.conflicts += data.counts['CONFLICT'] ?? 0;
+        stats.recordErrors += data.counts['ERROR'] ?? 0;
+      }
+    }),
+  );
+  return stats;
+}
+
+/** The same number of rows through better-sqlite3 in one transaction, into a line-shaped table. */
+function rawInsert(rows: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-raw-'));
+  const db = new Database(path.join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE count_lines (
+    id TEXT PRIMARY KEY, op_id TEXT NOT NULL UNIQUE, session_id TEXT NOT NULL, rack TEXT NOT NULL,
+    item_code TEXT NOT NULL, barcode TEXT, counted_qty REAL NOT NULL, damaged_qty REAL NOT NULL,
+    non_returnable_damaged_qty REAL NOT NULL, serials TEXT NOT NULL, condition TEXT NOT NULL,
+    variance_reason TEXT, remark TEXT, supersedes TEXT, superseded_by TEXT, book_qty REAL NOT NULL,
+    variance REAL NOT NULL, value_at_cost REAL NOT NULL, value_at_price REAL NOT NULL,
+    status TEXT NOT NULL, review_reasons TEXT NOT NULL, counted_by TEXT NOT NULL,
+    device_id TEXT, claim_id TEXT, fencing_token INTEGER, counted_at TEXT NOT NULL,
+    received_at TEXT NOT NULL);
+    CREATE INDEX lines_session_rack ON count_lines (session_id, rack);
+    CREATE INDEX lines_session_item ON count_lines (session_id, item_code);`);
+  const insert = db.prepare(`INSERT INTO count_lines VALUES (?, ?, ?, ?, ?, NULL, ?, 0, 0, '[]',
+    'good', NULL, NULL, NULL, NULL, 10, ?, ?, ?, 'PENDING', '[]', ?, 'bench', ?, 1, ?, ?)`);
+  const session = randomUUID();
+  const now = new Date().toISOString();
+  const started = performance.now();
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const qty = (i % 7) + 1;
+      insert.run(
+        randomUUID(),
+        randomUUID(),
+        session,
+        `A-${String(i % 20).padStart(2, '0')}`,
+        `ITM-${i % 20_000}`,
+        qty,
+        qty - 10,
+        (qty - 10) * 6,
+        (qty - 10) * 10,
+        'user',
+        'claim',
+        now,
+        now,
+      );
+    }
+  })();
+  const ms = performance.now() - started;
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+async function loadEndpoint(
+  url: string,
+  info: SyncServerInfo,
+  pathOf: (p: SyncServerInfo['phones'][number]) => string,
+  overallRate?: number,
+) {
+  let i = 0;
+  const phones = info.phones;
+  return autocannon({
+    url,
+    connections: phones.length,
+    duration: loadSeconds,
+    ...(overallRate ? { overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const phone = phones[i++ % phones.length]!;
+          return {
+            ...req,
+            path: pathOf(phone),
+            body: '{}',
+            headers: {
+              ...req.headers,
+              'content-type': 'application/json',
+              authorization: `Bearer ${phone.token}`,
+            },
+          };
+        },
+      },
+    ],
+  });
+}
+
+const server = await startServer();
+const { info } = server;
+const url = `http://127.0.0.1:${info.port}`;
+console.log(
+  `sync server: ${info.items} items mirrored in ${info.sync_ms} ms; ${info.uploaders.length} uploaders, ${info.phones.length} phones; batches of ${batchSize} for ${seconds} s`,
+);
+
+// Warm-up (JIT, caches, SQLite pages), not measured.
+await upload(url, info.uploaders, info.any_items, Date.now() + 2000);
+const uploadStarted = performance.now();
+const stats = await upload(url, info.uploaders, info.any_items, Date.now() + seconds * 1000);
+const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+const sorted = [...stats.latencies].sort((a, b) => a - b);
+const recordsPerSecond = stats.ok / uploadSeconds;
+// One uploader alone: the round trip without queueing behind the others is the server's own time
+// per batch (plus loopback and JSON on both sides).
+const alone = await upload(url, info.uploaders.slice(0, 1), info.any_items, Date.now() + 5000);
+const aloneSorted = [...alone.latencies].sort((a, b) => a - b);
+
+const heartbeatPath = (p: SyncServerInfo['phones'][number]) =>
+  `/api/sessions/${p.session_id}/heartbeat`;
+const claimPath = (p: SyncServerInfo['phones'][number]) =>
+  `/api/sessions/${p.session_id}/racks/${p.rack}/claim`;
+await loadEndpoint(url, info, heartbeatPath, pacedRate); // warm-up
+const heartbeat = await loadEndpoint(url, info, heartbeatPath);
+const heartbeatPaced = await loadEndpoint(url, info, heartbeatPath, pacedRate);
+const claim = await loadEndpoint(url, info, claimPath);
+const claimPaced = await loadEndpoint(url, info, claimPath, pacedRate);
+await stop(server.child);
+
+const rawMs = rawInsert(stats.ok);
+const rawPerSecond = stats.ok / (rawMs / 1000);
+
+const syncRow = (name: string, st: UploadStats, lat: number[], perSecond: number) => ({
+  uploaders: name,
+  batches: lat.length,
+  'p50 ms': round(percentile(lat, 50)),
+  'p95 ms': round(percentile(lat, 95)),
+  'p99 ms': round(percentile(lat, 99)),
+  'max ms': round(lat[lat.length - 1] ?? NaN),
+  'records OK': st.ok,
+  'records/s': Math.round(perSecond),
+  conflicts: st.conflicts,
+  'record errors': st.recordErrors,
+  'http errors': st.httpErrors,
+});
+const syncRows = [
+  syncRow(`${info.uploaders.length} concurrent`, stats, sorted, recordsPerSecond),
+  syncRow('1 alone (5 s)', alone, aloneSorted, alone.ok / 5),
+];
+console.log('\nsync batches of 500 records (client round trip per batch):');
+console.table(syncRows);
+const serviceMs = (uploadSeconds * 1000) / sorted.length;
+console.log(
+  `server busy time per batch under load ≈ ${round(serviceMs)} ms (measured seconds / batches; one event loop serves the batches one after another)`,
+);
+const rawRow = {
+  rows: stats.ok,
+  'raw better-sqlite3, one transaction, ms': round(rawMs),
+  'raw rows/s': Math.round(rawPerSecond),
+  'app records/s': Math.round(recordsPerSecond),
+  'app / raw': `${round((recordsPerSecond / rawPerSecond) * 100, 2)} %`,
+};
+console.table([rawRow]);
+
+const loadRow = (name: string, r: autocannon.Result) => ({
+  endpoint: name,
+  'req/s': Math.round(r.requests.average),
+  'p50 ms': r.latency.p50,
+  'p99 ms': r.latency.p99,
+  'max ms': r.latency.max,
+  errors: r.errors + r.non2xx,
+  requests: r.requests.total,
+});
+const loadRows = [
+  loadRow(`heartbeat, ${info.phones.length} connections, unpaced (saturation)`, heartbeat),
+  loadRow(`heartbeat, ${info.phones.length} connections, ${pacedRate} req/s`, heartbeatPaced),
+  loadRow(`claim (own rack), ${info.phones.length} connections, unpaced (saturation)`, claim),
+  loadRow(`claim (own rack), ${info.phones.length} connections, ${pacedRate} req/s`, claimPaced),
+];
+console.table(loadRows);
+console.log(
+  `goals: sync p95 ≤ 150 ms per 500-record batch (${syncRows[0]!['p95 ms']} ms with ${info.uploaders.length} uploaders, ${syncRows[1]!['p95 ms']} ms alone), ≥ 5,000 records/s (${syncRows[0]!['records/s']}); heartbeat and claim p99 ≤ 5 ms at 200 phones (paced: ${heartbeatPaced.latency.p99} / ${claimPaced.latency.p99} ms)`,
+);
+
+const out = path.join(here, 'results');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(
+  path.join(out, 'sync.json'),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+      items: info.items,
+      uploaders: info.uploaders.length,
+      batch_size: batchSize,
+      seconds,
+      latency_measured: 'client round trip (no server timing header)',
+      sync: syncRows,
+      server_ms_per_batch_under_load: round(serviceMs),
+      raw_insert: rawRow,
+      phones: info.phones.length,
+      load_seconds: loadSeconds,
+      paced_rate: pacedRate,
+      load: loadRows,
+    },
+    null,
+    2,
+  ),
+);
