@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Coordination } from './ports/coordination';
 import type { ErpSource } from './ports/erp';
@@ -197,7 +197,8 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', counting.sessions);
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
-  api.use('/events', eventsRoutes(coordination, guard));
+  const liveStreams = new Set<Response>();
+  api.use('/events', eventsRoutes(coordination, guard, liveStreams));
   api.use(reviewRoutes({ store, counting: services.counting, audit, events, guard, clock }));
   api.use(clientErrorsRoutes(store, guard, clock));
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
@@ -219,5 +220,10 @@ export function createApp(deps: AppDeps) {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!fastPath(req, res)) app(req, res);
   };
-  return { app, handler, services, metrics };
+  /** Ends every open SSE stream (graceful shutdown: consoles reconnect to another process). */
+  const closeStreams = () => {
+    for (const res of liveStreams) res.end();
+    liveStreams.clear();
+  };
+  return { app, handler, services, metrics, closeStreams };
 }

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   await checkDependencies(adapters, log);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const { handler, services } = createApp({
+  const { handler, services, closeStreams } = createApp({
     ...adapters,
     log,
     settings: {
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    closeStreams();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await Promise.allSettled([

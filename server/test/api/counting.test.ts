@@ -566,6 +566,30 @@ describe('sync batch idempotency', () => {
     expect((await t.store.lines.list(s.id, { page: 1, page_size: 10 })).total).toBe(1);
   });
 
+  it('answers a repeated op_id once and takes an original before a correction sent ahead of it', async () => {
+    const s = await createSession(t, supervisor.token);
+    const c = await claimed(alice.token, s.id, 'A-01');
+    const original = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 3 });
+    const fix = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
+      counted_qty: 10,
+      supersedes: original.op_id,
+    });
+    const res = await sync(t, alice.token, [fix, original, fix]);
+    expect(res.body.data.results.map((r) => [r.op_id, r.status])).toEqual([
+      [fix.op_id, 'OK'],
+      [original.op_id, 'OK'],
+      [fix.op_id, 'OK'],
+    ]);
+    expect(res.body.data.results[2]).toEqual(res.body.data.results[0]);
+    const lines = await t.store.lines.list(s.id, {
+      page: 1,
+      page_size: 10,
+      include_superseded: true,
+    });
+    expect(lines.total).toBe(2);
+    expect((await t.store.lines.getByOpId(original.op_id))?.superseded_by).toBe(fix.op_id);
+  });
+
   it('needs an Idempotency-Key, at most 500 records, and refuses other users’ op_ids', async () => {
     const noKey = await t.request('POST', '/api/sync/batch', {
       token: alice.token,

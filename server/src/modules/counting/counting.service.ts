@@ -24,6 +24,7 @@ import { AppError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Metrics } from '../monitoring/metrics';
+import { batchOrder } from './batch-order';
 import { checkFence } from './fencing';
 import { reviewReasons, type ReviewThresholds } from './review-rules';
 
@@ -578,7 +579,7 @@ export function createCountingService(deps: {
       actor: Actor,
       meta: RequestMeta,
       key: string,
-      body: { device_id: string; records: unknown[] },
+      body: { device_id: string; records: Array<{ op_id: string } & Record<string, unknown>> },
     ): Promise<{ results: RecordResult[]; replayed: boolean }> {
       const hash = batchHash(body);
       const finished = await store.idempotency.get(key, actor.id);
@@ -603,17 +604,23 @@ export function createCountingService(deps: {
         );
       }
       try {
-        const results: RecordResult[] = [];
-        for (const [i, raw] of body.records.entries()) {
-          results.push(
-            counted(
-              await processRecord(
-                { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
-                raw,
-              ),
+        // Each op_id answered once per batch; originals before their corrections (batch-order.ts).
+        const answers = new Map<number, RecordResult>();
+        const byOpId = new Map<string, RecordResult>();
+        for (const i of batchOrder(body.records)) {
+          const raw = body.records[i]!;
+          const result = counted(
+            await processRecord(
+              { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
+              raw,
             ),
           );
+          answers.set(i, result);
+          if (typeof raw.op_id === 'string') byOpId.set(raw.op_id, result);
         }
+        const results = body.records.map(
+          (raw, i) => answers.get(i) ?? byOpId.get(String(raw.op_id))!,
+        );
         const stored = await store.idempotency.putIfAbsent({
           key,
           user_id: actor.id,

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import type { Coordination } from '../../ports/coordination';
 import { EVENTS_CHANNEL, type LiveEvent } from './event-bus';
@@ -7,7 +7,12 @@ import { EVENTS_CHANNEL, type LiveEvent } from './event-bus';
  * `GET /events`: Server-Sent Events for supervisors. `?session=` narrows to one session. A comment
  * line every 15 s keeps proxies from closing an idle stream.
  */
-export function eventsRoutes(coordination: Coordination, guard: AuthGuard): Router {
+export function eventsRoutes(
+  coordination: Coordination,
+  guard: AuthGuard,
+  /** Open streams, so a shutdown can end them instead of waiting on them. */
+  open: Set<Response> = new Set(),
+): Router {
   const router = Router();
   router.get(
     '/',
@@ -30,7 +35,9 @@ export function eventsRoutes(coordination: Coordination, guard: AuthGuard): Rout
       res.write('retry: 3000\n\n');
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       keepAlive.unref();
+      open.add(res);
       res.on('close', () => {
+        open.delete(res);
         clearInterval(keepAlive);
         void unsubscribe();
       });
