@@ -212,6 +212,11 @@ export interface LineRepo {
    * Serial sightings are recorded with the line.
    */
   insert(line: CountLineRecord): Promise<InsertLineOutcome>;
+  /**
+   * `insert` for each line in order, as one transaction where the store has them (a sync batch
+   * commits once); each line sees the ones before it. One outcome per line, in order.
+   */
+  insertMany(lines: readonly CountLineRecord[]): Promise<InsertLineOutcome[]>;
   get(id: string): Promise<CountLineRecord | null>;
   getByOpId(opId: string): Promise<CountLineRecord | null>;
   /** Newest first. */
@@ -242,6 +247,8 @@ export interface StoredResult {
 export interface ResultRepo {
   /** Stores the result unless one exists for the op_id; returns the stored one either way. */
   putIfAbsent(result: StoredResult): Promise<StoredResult>;
+  /** putIfAbsent for each, in one transaction where the store has them; the stored ones, in order. */
+  putManyIfAbsent(results: readonly StoredResult[]): Promise<StoredResult[]>;
   get(opId: string): Promise<StoredResult | null>;
 }
 

@@ -876,8 +876,8 @@ describe('store failures', () => {
     alice = await t.userWithRole('staff', 'alice');
     const s = await createSession(t, supervisor.token);
     const c = await claimed(alice.token, s.id, 'A-01');
-    const insert = t.store.lines.insert.bind(t.store.lines);
-    t.store.lines.insert = async () => {
+    const insertMany = t.store.lines.insertMany.bind(t.store.lines);
+    t.store.lines.insertMany = async () => {
       throw new Error('disk I/O error');
     };
     for (let i = 0; i < 5; i++) {
@@ -887,7 +887,7 @@ describe('store failures', () => {
     const open = await sync(t, alice.token, [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token)]);
     expect(open.status).toBe(503);
     expect(Number(open.headers.get('retry-after'))).toBeGreaterThan(0);
-    t.store.lines.insert = insert;
+    t.store.lines.insertMany = insertMany;
     expect((await t.store.lines.list(s.id, { page: 1, page_size: 5 })).total).toBe(0);
   });
 });

@@ -640,6 +640,19 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       });
     });
 
+    it('inserts many lines in order, each seeing the ones before it', async () => {
+      const outcomes = await store.lines.insertMany([
+        makeLine('op-1', { item_code: 'ITM-SER', serials: ['SN1'] }),
+        makeLine('op-2', { item_code: 'ITM-SER', serials: ['SN1'] }),
+        makeLine('op-3', { item_code: 'ITM-SER', serials: ['SN1'], supersedes: 'op-1' }),
+        makeLine('op-1', { item_code: 'ITM-SER', serials: ['SN9'] }),
+      ]);
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'DUPLICATE_SERIAL', 'ok', 'DUPLICATE_OP']);
+      expect((await store.lines.getByOpId('op-1'))?.superseded_by).toBe('op-3');
+      expect(await store.lines.getByOpId('op-2')).toBeNull();
+      expect(await store.lines.insertMany([])).toEqual([]);
+    });
+
     it('refuses to supersede a line that is already superseded', async () => {
       await insertOk(makeLine('op-1', { item_code: 'ITM-1' }));
       await insertOk(makeLine('op-2', { item_code: 'ITM-1', supersedes: 'op-1' }));
@@ -970,6 +983,22 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await store.results.putIfAbsent(second)).toEqual(first);
       expect(await store.results.get('op-1')).toEqual(first);
       expect(await store.results.get('op-2')).toBeNull();
+    });
+  });
+
+  describe('results, many at once', () => {
+    it('keeps the first result per op_id, in order', async () => {
+      const first = makeStoredResult('op-a');
+      await store.results.putIfAbsent(first);
+      const stored = await store.results.putManyIfAbsent([
+        makeStoredResult('op-a', { user_id: 'someone-else' }),
+        makeStoredResult('op-b'),
+      ]);
+      expect(stored.map((r) => [r.op_id, r.user_id])).toEqual([
+        ['op-a', first.user_id],
+        ['op-b', makeStoredResult('op-b').user_id],
+      ]);
+      expect((await store.results.get('op-b'))?.op_id).toBe('op-b');
     });
   });
 

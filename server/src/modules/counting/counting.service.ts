@@ -3,6 +3,7 @@ import type {
   CountRecord,
   CountSession,
   ErrorDetail,
+  Item,
   RecordResult,
   SyncRecord,
 } from '@stockverify/shared';
@@ -17,7 +18,13 @@ import {
   validateSerials,
   varianceValue,
 } from '@stockverify/shared';
-import type { ConflictRecord, CountLineRecord } from '../../ports/counting';
+import type {
+  ConflictRecord,
+  CountLineRecord,
+  InsertLineOutcome,
+  SnapshotRow,
+  StoredResult,
+} from '../../ports/counting';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import { AppError } from '../../http/app-error';
@@ -25,7 +32,7 @@ import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Metrics } from '../monitoring/metrics';
 import { batchOrder } from './batch-order';
-import { checkFence } from './fencing';
+import { checkFence, type FenceCheck } from './fencing';
 import { reviewReasons, type ReviewThresholds } from './review-rules';
 
 export type CountingService = ReturnType<typeof createCountingService>;
@@ -36,6 +43,46 @@ interface Context {
   deviceId: string | null;
   /** Path prefix of the record in the request (`records.3`), '' for the online endpoint. */
   prefix: string;
+  batch: BatchCache;
+}
+
+/**
+ * What one request reads more than once, read once (a 500-record batch touches the same session,
+ * claims and often the same items), and the per-op answers to write in one go at its end.
+ */
+interface BatchCache {
+  sessions: Map<string, CountSession | null>;
+  items: Map<string, Item | null>;
+  snapshots: Map<string, SnapshotRow | null>;
+  fences: Map<string, FenceCheck>;
+  /** Net lines this request added per session|user|item, for the repeated-count rule. */
+  added: Map<string, number>;
+  /** When set, answers are collected here and stored together by the caller. */
+  deferred: StoredResult[] | null;
+}
+
+function newBatch(deferResults: boolean): BatchCache {
+  return {
+    sessions: new Map(),
+    items: new Map(),
+    snapshots: new Map(),
+    fences: new Map(),
+    added: new Map(),
+    deferred: deferResults ? [] : null,
+  };
+}
+
+/** A count record that passed every check before the store: the line to insert. */
+interface PreparedLine {
+  ctx: Context;
+  record: CountRecord;
+  session: CountSession;
+  item: Item;
+  line: CountLineRecord;
+}
+
+function isResult(value: RecordResult | PreparedLine): value is RecordResult {
+  return 'status' in value && 'op_id' in value && !('line' in value);
 }
 
 const IN_FLIGHT_TTL_MS = 5 * 60 * 1000;
@@ -92,13 +139,50 @@ export function createCountingService(deps: {
   }
 
   async function remember(ctx: Context, result: RecordResult): Promise<RecordResult> {
-    const stored = await store.results.putIfAbsent({
+    const entry = {
       op_id: result.op_id,
       user_id: ctx.actor.id,
       result,
       created_at: clock().toISOString(),
-    });
-    return stored.result;
+    };
+    if (ctx.batch.deferred) {
+      ctx.batch.deferred.push(entry);
+      return result;
+    }
+    return (await store.results.putIfAbsent(entry)).result;
+  }
+
+  async function sessionOf(ctx: Context, id: string): Promise<CountSession | null> {
+    if (!ctx.batch.sessions.has(id)) ctx.batch.sessions.set(id, await store.sessions.get(id));
+    return ctx.batch.sessions.get(id)!;
+  }
+
+  async function itemOf(ctx: Context, code: string): Promise<Item | null> {
+    if (!ctx.batch.items.has(code)) ctx.batch.items.set(code, await store.items.get(code));
+    return ctx.batch.items.get(code)!;
+  }
+
+  async function snapshotOf(
+    ctx: Context,
+    sessionId: string,
+    code: string,
+  ): Promise<SnapshotRow | null> {
+    const key = `${sessionId}|${code}`;
+    if (!ctx.batch.snapshots.has(key))
+      ctx.batch.snapshots.set(key, await store.sessions.snapshotRow(sessionId, code));
+    return ctx.batch.snapshots.get(key)!;
+  }
+
+  async function fenceOf(
+    ctx: Context,
+    sessionId: string,
+    rack: string,
+    token: number,
+  ): Promise<FenceCheck> {
+    const key = `${sessionId}|${rack}|${token}`;
+    if (!ctx.batch.fences.has(key))
+      ctx.batch.fences.set(key, await checkFence(store, ctx.actor.id, sessionId, rack, token));
+    return ctx.batch.fences.get(key)!;
   }
 
   async function conflict(
@@ -159,7 +243,7 @@ export function createCountingService(deps: {
     ctx: Context,
     record: Extract<SyncRecord, { session_id: string }>,
   ): Promise<CountSession | RecordResult> {
-    const session = await store.sessions.get(record.session_id);
+    const session = await sessionOf(ctx, record.session_id);
     if (!session) {
       return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
         { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
@@ -178,27 +262,31 @@ export function createCountingService(deps: {
     return session;
   }
 
-  /** Builds and stores a count line; `claimId` null means a supervisor accepted it unfenced. */
-  async function countLine(
+  /** Builds the line for a count record; `claimId` null means a supervisor accepted it unfenced. */
+  async function buildLine(
     ctx: Context,
     record: CountRecord,
     session: CountSession,
+    item: Item,
     claimId: string | null,
     acceptedConflict: boolean,
-  ): Promise<RecordResult | { line: CountLineRecord }> {
-    const item = await store.items.get(record.item_code);
-    if (!item)
-      return error(ctx, record.op_id, 'ITEM_NOT_FOUND', `No item ${record.item_code}`, [
-        { path: at(ctx.prefix, 'item_code'), message: 'not in the item master' },
-      ]);
-    const snapshot = await store.sessions.snapshotRow(session.id, item.item_code);
+  ): Promise<CountLineRecord> {
+    const snapshot = await snapshotOf(ctx, session.id, item.item_code);
     const book = snapshot?.book_qty ?? 0;
     const variance = computeVariance(record, book);
     const values = varianceValue(variance, {
       cost: snapshot?.cost ?? item.cost,
       price: snapshot?.price ?? item.price,
     });
-    const previous = await store.lines.countByUserAndItem(session.id, ctx.actor.id, item.item_code);
+    const addedKey = `${session.id}|${ctx.actor.id}|${item.item_code}`;
+    const previous =
+      (await store.lines.countByUserAndItem(session.id, ctx.actor.id, item.item_code)) +
+      (ctx.batch.added.get(addedKey) ?? 0);
+    // This line counts from now on in the request; a correction replaces one that counted.
+    ctx.batch.added.set(
+      addedKey,
+      (ctx.batch.added.get(addedKey) ?? 0) + (record.supersedes ? 0 : 1),
+    );
     const reasons = reviewReasons(
       {
         variance,
@@ -210,7 +298,7 @@ export function createCountingService(deps: {
       review,
     );
     if (acceptedConflict) reasons.push('ACCEPTED_CONFLICT');
-    const line: CountLineRecord = {
+    return {
       id: randomUUID(),
       op_id: record.op_id,
       session_id: session.id,
@@ -248,7 +336,14 @@ export function createCountingService(deps: {
       counted_at: new Date(record.counted_at).toISOString(),
       received_at: clock().toISOString(),
     };
-    const outcome = await store.lines.insert(line);
+  }
+
+  /** What the store's answer to an insert means for the phone. */
+  async function lineOutcome(
+    p: Omit<PreparedLine, 'line'>,
+    outcome: InsertLineOutcome,
+  ): Promise<RecordResult | { line: CountLineRecord }> {
+    const { ctx, record, session, item } = p;
     if (outcome.ok) return { line: outcome.line };
     switch (outcome.reason) {
       case 'DUPLICATE_OP':
@@ -288,7 +383,11 @@ export function createCountingService(deps: {
     }
   }
 
-  async function processCount(ctx: Context, record: CountRecord): Promise<RecordResult> {
+  /** Every check of a count record that does not need the store's write lock. */
+  async function prepareCount(
+    ctx: Context,
+    record: CountRecord,
+  ): Promise<RecordResult | PreparedLine> {
     const session = await openSessionOf(ctx, record);
     if (!('racks' in session)) return session;
     if (!session.racks.includes(record.rack)) {
@@ -300,68 +399,74 @@ export function createCountingService(deps: {
         [{ path: at(ctx.prefix, 'rack'), message: 'not in the session' }],
       );
     }
-    const item = await store.items.get(record.item_code);
-    if (item) {
-      const problems = [
-        ...validateQuantities(record, { decimalQty: item.decimal_qty }, ctx.prefix),
-        ...validateSerials(
-          record.serials,
-          { serialized: item.serialized, countedQty: record.counted_qty },
-          ctx.prefix,
-        ),
-      ];
-      if (problems.length > 0) {
-        const onlySerialCount = problems.every((p) => p.code === 'SERIAL_COUNT_MISMATCH');
-        return error(
-          ctx,
-          record.op_id,
-          onlySerialCount ? 'SERIAL_COUNT_MISMATCH' : 'VALIDATION_FAILED',
-          problems[0]!.message,
-          problems,
-        );
-      }
+    const item = await itemOf(ctx, record.item_code);
+    if (!item) {
+      return error(ctx, record.op_id, 'ITEM_NOT_FOUND', `No item ${record.item_code}`, [
+        { path: at(ctx.prefix, 'item_code'), message: 'not in the item master' },
+      ]);
     }
-    const fence = await checkFence(
-      store,
-      ctx.actor.id,
-      session.id,
-      record.rack,
-      record.fencing_token,
-    );
-    if (!fence.ok) return conflict(ctx, record, session.id, record.rack, fence.code, fence.message);
-    if (item) {
-      const snapshot = await store.sessions.snapshotRow(session.id, item.item_code);
-      const strict = strictVarianceCheck(
-        session.mode,
-        computeVariance(record, snapshot?.book_qty ?? 0),
-        record,
+    const problems = [
+      ...validateQuantities(record, { decimalQty: item.decimal_qty }, ctx.prefix),
+      ...validateSerials(
+        record.serials,
+        { serialized: item.serialized, countedQty: record.counted_qty },
+        ctx.prefix,
+      ),
+    ];
+    if (problems.length > 0) {
+      const onlySerialCount = problems.every((p) => p.code === 'SERIAL_COUNT_MISMATCH');
+      return error(
+        ctx,
+        record.op_id,
+        onlySerialCount ? 'SERIAL_COUNT_MISMATCH' : 'VALIDATION_FAILED',
+        problems[0]!.message,
+        problems,
       );
-      if (strict) {
-        return conflict(
-          ctx,
-          record,
-          session.id,
-          record.rack,
-          strict,
-          strict === 'VARIANCE_UNCONFIRMED'
-            ? 'Confirm the variance before saving (strict session)'
-            : 'Give a reason for the variance (strict session)',
-          [
-            {
-              path: at(
-                ctx.prefix,
-                strict === 'VARIANCE_UNCONFIRMED' ? 'variance_confirmed' : 'variance_reason',
-              ),
-              message: 'required for a non-zero variance in a strict session',
-            },
-          ],
-        );
-      }
     }
-    const made = await countLine(ctx, record, session, fence.claim.id, false);
+    const fence = await fenceOf(ctx, session.id, record.rack, record.fencing_token);
+    if (!fence.ok) return conflict(ctx, record, session.id, record.rack, fence.code, fence.message);
+    const snapshot = await snapshotOf(ctx, session.id, item.item_code);
+    const strict = strictVarianceCheck(
+      session.mode,
+      computeVariance(record, snapshot?.book_qty ?? 0),
+      record,
+    );
+    if (strict) {
+      return conflict(
+        ctx,
+        record,
+        session.id,
+        record.rack,
+        strict,
+        strict === 'VARIANCE_UNCONFIRMED'
+          ? 'Confirm the variance before saving (strict session)'
+          : 'Give a reason for the variance (strict session)',
+        [
+          {
+            path: at(
+              ctx.prefix,
+              strict === 'VARIANCE_UNCONFIRMED' ? 'variance_confirmed' : 'variance_reason',
+            ),
+            message: 'required for a non-zero variance in a strict session',
+          },
+        ],
+      );
+    }
+    const line = await buildLine(ctx, record, session, item, fence.claim.id, false);
+    return { ctx, record, session, item, line };
+  }
+
+  /** The answer for a prepared line once the store has ruled on it. */
+  async function completeCount(p: PreparedLine, outcome: InsertLineOutcome): Promise<RecordResult> {
+    const { ctx, record, session } = p;
+    if (!outcome.ok && outcome.reason !== 'DUPLICATE_OP') {
+      const key = `${session.id}|${ctx.actor.id}|${p.item.item_code}`;
+      ctx.batch.added.set(key, (ctx.batch.added.get(key) ?? 0) - (record.supersedes ? 0 : 1));
+    }
+    const made = await lineOutcome(p, outcome);
     if (!('line' in made)) return visible(made, session, ctx.actor);
     const line = made.line;
-    if (line.op_id === record.op_id && line.counted_by === ctx.actor.id) {
+    if (outcome.ok) {
       events.publish({
         type: 'scan',
         action: 'line',
@@ -389,13 +494,14 @@ export function createCountingService(deps: {
     return visible(result, session, ctx.actor);
   }
 
-  async function processRecord(ctx: Context, raw: unknown): Promise<RecordResult> {
+  /** Parses a record and answers it at once if its op_id was already answered. */
+  async function admit(ctx: Context, raw: unknown): Promise<RecordResult | SyncRecord> {
     const opId =
       typeof (raw as { op_id?: unknown })?.op_id === 'string'
         ? (raw as { op_id: string }).op_id
         : '';
     const parsed = syncRecordSchema.safeParse(raw);
-    if (!parsed.success)
+    if (!parsed.success) {
       return error(
         ctx,
         opId,
@@ -403,24 +509,42 @@ export function createCountingService(deps: {
         'The record is not valid',
         issuesToDetails(parsed.error.issues, ctx.prefix),
       );
+    }
     const record = parsed.data;
     const previous = await store.results.get(record.op_id);
-    if (previous) {
-      if (previous.user_id !== ctx.actor.id) {
-        return error(
-          ctx,
-          record.op_id,
-          'VALIDATION_FAILED',
-          'This op_id was already used by another user',
-          [{ path: at(ctx.prefix, 'op_id'), message: 'already used' }],
-        );
-      }
-      const session = 'session_id' in record ? await store.sessions.get(record.session_id) : null;
-      return visible(previous.result, session, ctx.actor);
+    if (!previous) return record;
+    if (previous.user_id !== ctx.actor.id) {
+      return error(
+        ctx,
+        record.op_id,
+        'VALIDATION_FAILED',
+        'This op_id was already used by another user',
+        [{ path: at(ctx.prefix, 'op_id'), message: 'already used' }],
+      );
     }
+    const session = 'session_id' in record ? await sessionOf(ctx, record.session_id) : null;
+    return visible(previous.result, session, ctx.actor);
+  }
+
+  async function processCount(ctx: Context, record: CountRecord): Promise<RecordResult> {
+    const prepared = await prepareCount(ctx, record);
+    if (isResult(prepared)) return prepared;
+    const [outcome] = await store.lines.insertMany([prepared.line]);
+    return completeCount(prepared, outcome!);
+  }
+
+  async function processRecord(ctx: Context, raw: unknown): Promise<RecordResult> {
+    const admitted = await admit(ctx, raw);
+    if (!('type' in admitted)) return admitted;
+    return admitted.type === 'count' ? processCount(ctx, admitted) : processOther(ctx, admitted);
+  }
+
+  /** Unknown items, rack completion and master-data corrections. */
+  async function processOther(
+    ctx: Context,
+    record: Exclude<SyncRecord, CountRecord>,
+  ): Promise<RecordResult> {
     switch (record.type) {
-      case 'count':
-        return processCount(ctx, record);
       case 'unknown_item': {
         const session = await openSessionOf(ctx, record);
         if (!('racks' in session)) return session;
@@ -551,7 +675,7 @@ export function createCountingService(deps: {
       if (record['type'] === undefined) record['type'] = 'count';
       if (record['session_id'] !== undefined && record['session_id'] !== sessionId) {
         return error(
-          { actor, meta, deviceId, prefix: '' },
+          { actor, meta, deviceId, prefix: '', batch: newBatch(false) },
           String(record['op_id'] ?? ''),
           'VALIDATION_FAILED',
           'session_id differs from the URL',
@@ -561,14 +685,16 @@ export function createCountingService(deps: {
       record['session_id'] = sessionId;
       if (record['type'] !== 'count') {
         return error(
-          { actor, meta, deviceId, prefix: '' },
+          { actor, meta, deviceId, prefix: '', batch: newBatch(false) },
           String(record['op_id'] ?? ''),
           'VALIDATION_FAILED',
           'Only count records are taken here',
           [{ path: 'type', message: 'must be "count"' }],
         );
       }
-      return counted(await processRecord({ actor, meta, deviceId, prefix: '' }, record));
+      return counted(
+        await processRecord({ actor, meta, deviceId, prefix: '', batch: newBatch(false) }, record),
+      );
     },
 
     /**
@@ -605,30 +731,65 @@ export function createCountingService(deps: {
       }
       try {
         // Each op_id answered once per batch; originals before their corrections (batch-order.ts).
+        // Count lines that passed their checks are written together (one store transaction),
+        // flushed before any other kind of record so the order of effects stays the order sent.
+        const batch = newBatch(true);
         const answers = new Map<number, RecordResult>();
         const byOpId = new Map<string, RecordResult>();
+        const settle = (i: number, result: RecordResult) => {
+          answers.set(i, counted(result));
+          const opId = body.records[i]!.op_id;
+          if (typeof opId === 'string') byOpId.set(opId, answers.get(i)!);
+        };
+        const pending: Array<{ index: number; prepared: PreparedLine }> = [];
+        const flush = async () => {
+          if (pending.length === 0) return;
+          const outcomes = await store.lines.insertMany(pending.map((p) => p.prepared.line));
+          for (const [k, { index, prepared }] of pending.entries()) {
+            settle(index, await completeCount(prepared, outcomes[k]!));
+          }
+          pending.length = 0;
+        };
         for (const i of batchOrder(body.records)) {
-          const raw = body.records[i]!;
-          const result = counted(
-            await processRecord(
-              { actor, meta, deviceId: body.device_id, prefix: `records.${i}` },
-              raw,
-            ),
-          );
-          answers.set(i, result);
-          if (typeof raw.op_id === 'string') byOpId.set(raw.op_id, result);
+          const ctx: Context = {
+            actor,
+            meta,
+            deviceId: body.device_id,
+            prefix: `records.${i}`,
+            batch,
+          };
+          const admitted = await admit(ctx, body.records[i]);
+          if (!('type' in admitted)) {
+            settle(i, admitted);
+          } else if (admitted.type === 'count') {
+            const prepared = await prepareCount(ctx, admitted);
+            if (isResult(prepared)) settle(i, prepared);
+            else pending.push({ index: i, prepared });
+          } else {
+            await flush();
+            settle(i, await processOther(ctx, admitted));
+          }
         }
-        const results = body.records.map(
-          (raw, i) => answers.get(i) ?? byOpId.get(String(raw.op_id))!,
+        await flush();
+        // The per-op answers in one write; should another request have answered an op_id first,
+        // its stored answer is the one that stands.
+        const stored = new Map(
+          (await store.results.putManyIfAbsent(batch.deferred!)).map((r) => [r.op_id, r.result]),
         );
-        const stored = await store.idempotency.putIfAbsent({
+        const results = body.records.map((raw, i) => {
+          const mine = answers.get(i) ?? byOpId.get(String(raw.op_id))!;
+          const winner = stored.get(mine.op_id);
+          if (!winner || winner === mine || winner.line_id === mine.line_id) return mine;
+          return 'variance' in mine ? winner : (({ variance: _v, ...rest }) => rest)(winner);
+        });
+        const finishedBatch = await store.idempotency.putIfAbsent({
           key,
           user_id: actor.id,
           request_hash: hash,
           results,
           created_at: clock().toISOString(),
         });
-        return { results: stored.results, replayed: false };
+        return { results: finishedBatch.results, replayed: false };
       } finally {
         await coordination.cacheDelete(marker);
       }
@@ -665,8 +826,14 @@ export function createCountingService(deps: {
           meta,
           deviceId: found.device_id,
           prefix: '',
+          batch: newBatch(false),
         };
-        const made = await countLine(ctx, parsed.data, session, null, true);
+        const item = await store.items.get(parsed.data.item_code);
+        if (!item)
+          throw new AppError(409, 'CONFLICT', `Cannot accept: no item ${parsed.data.item_code}`);
+        const line = await buildLine(ctx, parsed.data, session, item, null, true);
+        const [outcome] = await store.lines.insertMany([line]);
+        const made = await lineOutcome({ ctx, record: parsed.data, session, item }, outcome!);
         if (!('line' in made))
           throw new AppError(409, 'CONFLICT', `Cannot accept: ${made.message}`, made.details);
         lineId = made.line.id;

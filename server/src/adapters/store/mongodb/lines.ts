@@ -113,6 +113,12 @@ export function createMongoLineRepo(c: {
     // - two corrections of one line can both pass the supersedes check: the first marks it, the
     //   second is stored and counts as well;
     // - until completeInsert runs, the superseded line still counts and its serials still clash.
+    async insertMany(lines) {
+      // No multi-document transaction without a replica set: one after another, each idempotent.
+      const outcomes: InsertLineOutcome[] = [];
+      for (const line of lines) outcomes.push(await this.insert(line));
+      return outcomes;
+    },
     async insert(line) {
       const existing = await getByOpId(line.op_id);
       if (existing) return duplicate(existing);

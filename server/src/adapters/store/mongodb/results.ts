@@ -15,6 +15,11 @@ export function createMongoResultRepo(results: Collection<StoredResult>): Result
     return doc ? toResult(doc) : null;
   };
   return {
+    async putManyIfAbsent(many) {
+      const stored: StoredResult[] = [];
+      for (const result of many) stored.push(await this.putIfAbsent(result));
+      return stored;
+    },
     async putIfAbsent(result) {
       try {
         // A copy: insertOne writes the generated _id into the object it is given.

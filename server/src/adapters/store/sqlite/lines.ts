@@ -281,6 +281,11 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     return { ok: true, line: { ...line, superseded_by: null } };
   });
 
+  // Each line runs in a savepoint of the one batch transaction: one commit for a whole batch.
+  const insertMany = db.transaction((lines: readonly CountLineRecord[]): InsertLineOutcome[] =>
+    lines.map((line) => insert(line)),
+  );
+
   const review = db.transaction(
     (id: string, patch: Parameters<LineRepo['review']>[1]): CountLineRecord | null => {
       if (statements().review.run({ ...patch, id }).changes === 0) return null;
@@ -292,6 +297,9 @@ export function createSqliteLineRepo(db: Db): LineRepo {
   return {
     async insert(line) {
       return insert.immediate(line);
+    },
+    async insertMany(lines) {
+      return insertMany.immediate(lines);
     },
     async get(id) {
       const row = statements().byId.get(id);

@@ -29,9 +29,16 @@ export function createSqliteResultRepo(db: Db): ResultRepo {
     return row ? toStored(row) : result;
   });
 
+  const putManyIfAbsent = db.transaction((results: readonly StoredResult[]): StoredResult[] =>
+    results.map((result) => putIfAbsent(result)),
+  );
+
   return {
     async putIfAbsent(result) {
       return putIfAbsent.immediate(result);
+    },
+    async putManyIfAbsent(results) {
+      return putManyIfAbsent.immediate(results);
     },
     async get(opId) {
       const row = statements().byOpId.get(opId);
