@@ -590,6 +590,34 @@ describe('sync batch idempotency', () => {
     expect((await t.store.lines.getByOpId(original.op_id))?.superseded_by).toBe(fix.op_id);
   });
 
+  it('answers 409 while a batch with the same key is in flight, and 429 past the per-user rate', async () => {
+    const s = await createSession(t, supervisor.token);
+    const c = await claimed(alice.token, s.id, 'A-01');
+    // Another request of Alice's holds the key (the in-flight marker of a batch being processed).
+    await t.coordination.cacheSetIfAbsent(`idem:${alice.user.id}:batch-key-busy`, 'hash', 60_000);
+    const busy = await sync(
+      t,
+      alice.token,
+      [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token)],
+      'batch-key-busy',
+    );
+    expect(busy.status).toBe(409);
+    expect(busy.body.error?.code).toBe('IDEMPOTENCY_IN_FLIGHT');
+    expect(busy.headers.get('retry-after')).toBeTruthy();
+    expect((await t.store.lines.list(s.id, { page: 1, page_size: 5 })).total).toBe(0);
+
+    await t.close();
+    t = await startTestApp({ settings: { syncBatchesPerMinute: 2 } });
+    await seedCounting(t);
+    const carol = await t.userWithRole('staff', 'carol');
+    for (let i = 0; i < 2; i++)
+      expect((await sync(t, carol.token, [{ op_id: `x${i}` }])).status).toBe(200);
+    const limited = await sync(t, carol.token, [{ op_id: 'x3' }]);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error?.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('needs an Idempotency-Key, at most 500 records, and refuses other users’ op_ids', async () => {
     const noKey = await t.request('POST', '/api/sync/batch', {
       token: alice.token,

@@ -647,7 +647,12 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
         makeLine('op-3', { item_code: 'ITM-SER', serials: ['SN1'], supersedes: 'op-1' }),
         makeLine('op-1', { item_code: 'ITM-SER', serials: ['SN9'] }),
       ]);
-      expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'DUPLICATE_SERIAL', 'ok', 'DUPLICATE_OP']);
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual([
+        'ok',
+        'DUPLICATE_SERIAL',
+        'ok',
+        'DUPLICATE_OP',
+      ]);
       expect((await store.lines.getByOpId('op-1'))?.superseded_by).toBe('op-3');
       expect(await store.lines.getByOpId('op-2')).toBeNull();
       expect(await store.lines.insertMany([])).toEqual([]);
