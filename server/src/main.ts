@@ -110,8 +110,13 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     closeStreams();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Requests in flight get a few seconds to finish; keep-alive sockets that only went idle
+    // after close() (an ended SSE stream, say) would otherwise hold the server open until their
+    // keep-alive timeout.
+    setTimeout(() => server.closeAllConnections(), 3000).unref();
+    await closed;
     await Promise.allSettled([
       adapters.store.close(),
       adapters.coordination.close(),
