@@ -3,14 +3,9 @@
  * conflict and unknown-item repositories, run against every adapter that can run here — sqlite
  * always, mongodb only when MONGODB_URI points at a server.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Item, ListSessionsQuery, RecordResult } from '@stockverify/shared';
-import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMongoStore } from '../../src/adapters/store/mongodb';
-import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 import type {
   ClaimRecord,
   ConflictRecord,
@@ -23,60 +18,7 @@ import type {
 } from '../../src/ports/counting';
 import type { Store } from '../../src/ports/store';
 
-interface Fixture {
-  store: Store;
-  dispose(): Promise<void>;
-}
-
-interface Adapter {
-  name: Store['kind'];
-  open(): Promise<Fixture>;
-}
-
-async function fixture(store: Store, cleanup: () => Promise<void> | void): Promise<Fixture> {
-  await store.init();
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      await cleanup();
-    },
-  };
-}
-
-const sqlite: Adapter = {
-  name: 'sqlite',
-  open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-counting-'));
-    return fixture(createSqliteStore({ file: path.join(dir, 'store.db') }), () =>
-      fs.rmSync(dir, { recursive: true, force: true }),
-    );
-  },
-};
-
-function mongodb(uri: string): Adapter {
-  const run = `sv_counting_${process.pid}_${Date.now()}`;
-  let n = 0;
-  return {
-    name: 'mongodb',
-    open() {
-      const dbName = `${run}_${n++}`;
-      return fixture(createMongoStore({ uri, dbName }), async () => {
-        const client = new MongoClient(uri);
-        try {
-          await client.db(dbName).dropDatabase();
-        } finally {
-          await client.close();
-        }
-      });
-    },
-  };
-}
-
-// No MongoDB server exists on build machines (DESIGN §3): without a URI the adapter is left out
-// rather than skipped, so a green run never hides a skipped suite.
-const mongoUri = process.env.MONGODB_URI;
-const adapters: Adapter[] = mongoUri ? [sqlite, mongodb(mongoUri)] : [sqlite];
+const adapters = storeAdapters('counting');
 
 const T0 = '2025-03-01T08:00:00.000Z';
 
@@ -301,7 +243,7 @@ const ids = (records: ReadonlyArray<{ id: string }>) => records.map((r) => r.id)
 const opIds = (records: ReadonlyArray<{ op_id: string }>) => records.map((r) => r.op_id);
 
 describe.each(adapters)('Counting store contract: $name', (adapter) => {
-  let fx: Fixture;
+  let fx: StoreFixture;
   let store: Store;
 
   beforeEach(async () => {

@@ -7,68 +7,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMongoStore } from '../../src/adapters/store/mongodb';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 import type { ClaimRecord, ConflictRecord, CountLineRecord } from '../../src/ports/counting';
 import type { ClientErrorRecord, PhotoMeta } from '../../src/ports/evidence';
 import { StoreConflictError, type Store } from '../../src/ports/store';
 
-interface Fixture {
-  store: Store;
-  dispose(): Promise<void>;
-}
-
-interface Adapter {
-  name: Store['kind'];
-  open(): Promise<Fixture>;
-}
-
-async function fixture(store: Store, cleanup: () => Promise<void> | void): Promise<Fixture> {
-  await store.init();
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      await cleanup();
-    },
-  };
-}
-
-const sqlite: Adapter = {
-  name: 'sqlite',
-  open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-evidence-'));
-    return fixture(createSqliteStore({ file: path.join(dir, 'store.db') }), () =>
-      fs.rmSync(dir, { recursive: true, force: true }),
-    );
-  },
-};
-
-function mongodb(uri: string): Adapter {
-  const run = `sv_evidence_${process.pid}_${Date.now()}`;
-  let n = 0;
-  return {
-    name: 'mongodb',
-    open() {
-      const dbName = `${run}_${n++}`;
-      return fixture(createMongoStore({ uri, dbName }), async () => {
-        const client = new MongoClient(uri);
-        try {
-          await client.db(dbName).dropDatabase();
-        } finally {
-          await client.close();
-        }
-      });
-    },
-  };
-}
-
-// No MongoDB server exists on build machines (DESIGN §3): without a URI the adapter is left out
-// rather than skipped, so a green run never hides a skipped suite.
-const mongoUri = process.env.MONGODB_URI;
-const adapters: Adapter[] = mongoUri ? [sqlite, mongodb(mongoUri)] : [sqlite];
+const adapters = storeAdapters('evidence');
 
 const T0 = '2025-03-01T08:00:00.000Z';
 
@@ -204,7 +150,7 @@ function makeConflict(id: string, overrides: Partial<ConflictRecord> = {}): Conf
 }
 
 describe.each(adapters)('evidence store contract: $name', (adapter) => {
-  let f: Fixture;
+  let f: StoreFixture;
   let store: Store;
   beforeEach(async () => {
     f = await adapter.open();

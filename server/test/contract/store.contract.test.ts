@@ -2,14 +2,9 @@
  * Store contract (DESIGN §3, §8): one suite, run against every adapter that can run here — sqlite
  * always, mongodb only when MONGODB_URI points at a server.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Item, Warehouse } from '@stockverify/shared';
-import { MongoClient } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMongoStore } from '../../src/adapters/store/mongodb';
-import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 import { trigrams } from '../../src/lib/text';
 import {
   StoreConflictError,
@@ -19,78 +14,7 @@ import {
   type UserRecord,
 } from '../../src/ports/store';
 
-/** Fresh, initialised, empty storage for one test. */
-interface Fixture {
-  store: Store;
-  /** Closes the store and opens the same storage again, as a restarted server would. */
-  reopen(): Promise<Store>;
-  dispose(): Promise<void>;
-}
-
-interface Adapter {
-  name: Store['kind'];
-  open(): Promise<Fixture>;
-}
-
-async function fixture(
-  openStore: () => Store,
-  cleanup: () => Promise<void> | void,
-): Promise<Fixture> {
-  let current = openStore();
-  await current.init();
-  return {
-    store: current,
-    async reopen() {
-      await current.close();
-      current = openStore();
-      await current.init();
-      return current;
-    },
-    async dispose() {
-      await current.close();
-      await cleanup();
-    },
-  };
-}
-
-const sqlite: Adapter = {
-  name: 'sqlite',
-  open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-store-'));
-    const file = path.join(dir, 'store.db');
-    return fixture(
-      () => createSqliteStore({ file }),
-      () => fs.rmSync(dir, { recursive: true, force: true }),
-    );
-  },
-};
-
-function mongodb(uri: string): Adapter {
-  const run = `sv_contract_${process.pid}_${Date.now()}`;
-  let n = 0;
-  return {
-    name: 'mongodb',
-    open() {
-      const dbName = `${run}_${n++}`;
-      return fixture(
-        () => createMongoStore({ uri, dbName }),
-        async () => {
-          const client = new MongoClient(uri);
-          try {
-            await client.db(dbName).dropDatabase();
-          } finally {
-            await client.close();
-          }
-        },
-      );
-    },
-  };
-}
-
-// No MongoDB server exists on build machines (DESIGN §3): without a URI the adapter is left out
-// rather than skipped, so a green run never hides a skipped suite.
-const mongoUri = process.env.MONGODB_URI;
-const adapters: Adapter[] = mongoUri ? [sqlite, mongodb(mongoUri)] : [sqlite];
+const adapters = storeAdapters('core');
 
 const T0 = '2025-03-01T08:00:00.000Z';
 
@@ -192,7 +116,7 @@ function makeWarehouse(id: string, overrides: Partial<Warehouse> = {}): Warehous
 const codes = (items: readonly Item[]) => items.map((i) => i.item_code);
 
 describe.each(adapters)('Store contract: $name', (adapter) => {
-  let fx: Fixture;
+  let fx: StoreFixture;
   let store: Store;
 
   beforeEach(async () => {
