@@ -216,6 +216,24 @@ async function loadEndpoint(
  * heartbeat every `everyMs` (25 s in the field; 10× faster here to gather samples) and re-claiming
  * its rack every third beat. Latency per request, client side.
  */
+/** Cumulative request-duration buckets per POST route, read from the loopback /metrics. */
+async function scrapeDurations(url: string): Promise<Map<string, Map<string, number>>> {
+  const text = await (await fetch(`${url}/api/metrics`)).text();
+  const out = new Map<string, Map<string, number>>();
+  const re = /^stockverify_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm;
+  for (const m of text.matchAll(re)) {
+    const labels = Object.fromEntries(
+      [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (labels['method'] !== 'POST' || labels['status'] !== '200') continue;
+    const route = labels['route']!;
+    const buckets = out.get(route) ?? new Map<string, number>();
+    buckets.set(labels['le']!, (buckets.get(labels['le']!) ?? 0) + Number(m[2]));
+    out.set(route, buckets);
+  }
+  return out;
+}
+
 async function phones(url: string, info: SyncServerInfo, everyMs: number, forMs: number) {
   const heartbeat: number[] = [];
   const claims: number[] = [];
@@ -280,12 +298,28 @@ const heartbeat = await loadEndpoint(url, info, heartbeatPath);
 const heartbeatPaced = await loadEndpoint(url, info, heartbeatPath, pacedRate);
 const claim = await loadEndpoint(url, info, claimPath);
 const claimPaced = await loadEndpoint(url, info, claimPath, pacedRate);
+// Server-side durations of the phones phase, from the app's own histogram (difference of two scrapes).
+const before = await scrapeDurations(url);
 const field = await phones(
   url,
   info,
   Number(process.env.BENCH_HEARTBEAT_MS ?? 2500),
   loadSeconds * 1000,
 );
+const after = await scrapeDurations(url);
+const serverSide = (route: string) => {
+  const at = (m: Map<string, Map<string, number>>, le: string) => m.get(route)?.get(le) ?? 0;
+  const total = at(after, '+Inf') - at(before, '+Inf');
+  const within = (le: string) =>
+    total === 0 ? null : round(((at(after, le) - at(before, le)) / total) * 100, 1);
+  return {
+    route,
+    requests: total,
+    '% ≤ 2 ms': within('0.002'),
+    '% ≤ 5 ms': within('0.005'),
+    '% ≤ 10 ms': within('0.01'),
+  };
+};
 await stop(server.child);
 
 const rawMs = rawInsert(stats.ok);
@@ -352,6 +386,14 @@ console.log(
 );
 console.table([fieldRow('heartbeat', field.heartbeat), fieldRow('claim (own rack)', field.claims)]);
 console.log(
+  "the same phones, server side (the app's request-duration histogram, route matched to finish):",
+);
+const serverRows = [
+  serverSide('/api/sessions/:id/heartbeat'),
+  serverSide('/api/sessions/:id/racks/:rack/claim'),
+];
+console.table(serverRows);
+console.log(
   `goals: sync p95 ≤ 150 ms per 500-record batch (${syncRows[0]!['p95 ms']} ms with ${info.uploaders.length} uploaders, ${syncRows[1]!['p95 ms']} ms alone), ≥ 5,000 records/s (${syncRows[0]!['records/s']}); heartbeat and claim p99 ≤ 5 ms at 200 phones (phones on timers: ${round(percentile(field.heartbeat, 99))} / ${round(percentile(field.claims, 99))} ms; bursts of 200 at once: ${heartbeatPaced.latency.p99} / ${claimPaced.latency.p99} ms)`,
 );
 
@@ -375,6 +417,7 @@ fs.writeFileSync(
       load_seconds: loadSeconds,
       paced_rate: pacedRate,
       load: loadRows,
+      phones_server_side: serverRows,
       phones_on_timers: [
         {
           endpoint: 'heartbeat',
