@@ -549,6 +549,7 @@ describe('sync batch idempotency', () => {
     const c = await claimed(alice.token, s.id, 'A-01');
     const records = [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 })];
     const first = await sync(t, alice.token, records, 'batch-key-0001');
+    expect(first.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d+)?$/);
     const replay = await sync(t, alice.token, records, 'batch-key-0001');
     expect(replay.body.data.replayed).toBe(true);
     expect(replay.body.data.results).toEqual(first.body.data.results);
