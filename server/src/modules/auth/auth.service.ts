@@ -193,6 +193,29 @@ export function createAuthService(
     return user;
   }
 
+  /** The caller's record, once their current password is confirmed (400 naming the field if not). */
+  async function confirmedUser(
+    actor: Actor,
+    meta: RequestMeta,
+    currentPassword: string,
+    what: 'password' | 'pin',
+  ): Promise<UserRecord> {
+    const user = await mustGetActive(actor.id);
+    if (!(await verifySecret(user.password_hash, currentPassword))) {
+      await audit.record(
+        actor,
+        meta,
+        `auth.${what}_change_failed`,
+        { type: 'user', id: user.id },
+        null,
+      );
+      throw new AppError(400, 'VALIDATION_FAILED', 'The current password is wrong', [
+        { path: 'current_password', message: 'does not match' },
+      ]);
+    }
+    return user;
+  }
+
   return {
     login(input: LoginInput, meta: RequestMeta): Promise<TokenPair> {
       return secretLogin('password', input.username, input.password, input.device_id ?? null, meta);
@@ -276,19 +299,7 @@ export function createAuthService(
       meta: RequestMeta,
       input: ChangePasswordInput,
     ): Promise<User> {
-      const user = await mustGetActive(actor.id);
-      if (!(await verifySecret(user.password_hash, input.current_password))) {
-        await audit.record(
-          actor,
-          meta,
-          'auth.password_change_failed',
-          { type: 'user', id: user.id },
-          null,
-        );
-        throw new AppError(400, 'VALIDATION_FAILED', 'The current password is wrong', [
-          { path: 'current_password', message: 'does not match' },
-        ]);
-      }
+      const user = await confirmedUser(actor, meta, input.current_password, 'password');
       const now = clock().toISOString();
       const updated = await store.users.update(user.id, {
         password_hash: await hashSecret(input.new_password),
@@ -299,20 +310,9 @@ export function createAuthService(
       return toUser(updated ?? user, clock());
     },
 
+    /** Sets the caller's PIN (the password confirms it is them). */
     async changePin(actor: Actor, meta: RequestMeta, input: ChangePinInput): Promise<User> {
-      const user = await mustGetActive(actor.id);
-      if (!(await verifySecret(user.password_hash, input.current_password))) {
-        await audit.record(
-          actor,
-          meta,
-          'auth.pin_change_failed',
-          { type: 'user', id: user.id },
-          null,
-        );
-        throw new AppError(400, 'VALIDATION_FAILED', 'The current password is wrong', [
-          { path: 'current_password', message: 'does not match' },
-        ]);
-      }
+      const user = await confirmedUser(actor, meta, input.current_password, 'pin');
       const updated = await store.users.update(user.id, {
         pin_hash: await hashSecret(input.new_pin),
         updated_at: clock().toISOString(),
