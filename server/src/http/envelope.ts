@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { ApiError, Envelope } from '@stockverify/shared';
+import type { ApiError, Envelope, Page } from '@stockverify/shared';
 
 /** The request id set by the request-id middleware. */
 export function requestId(req: Request): string {
@@ -34,4 +34,20 @@ export function sendError(req: Request, res: Response, status: number, error: Ap
     request_id: requestId(req),
   };
   res.status(status).json(body);
+}
+
+/** Sends one page of a list as `{ items, page, page_size, total }` (API.md). */
+export function sendPage<T>(
+  req: Request,
+  res: Response,
+  found: { items: T[]; total: number },
+  query: { page: number; page_size: number },
+): void {
+  const page: Page<T> = {
+    items: found.items,
+    page: query.page,
+    page_size: query.page_size,
+    total: found.total,
+  };
+  sendOk(req, res, page);
 }

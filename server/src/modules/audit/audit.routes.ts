@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { isoInstantSchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
-import { sendOk } from '../../http/envelope';
+import { sendPage } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
 
@@ -22,8 +22,7 @@ export function auditRoutes(store: Store, guard: AuthGuard): Router {
   const router = Router();
   router.get('/', guard.requireAuth, guard.requirePermission('audit.read'), async (req, res) => {
     const query = parse(auditQuerySchema, req.query, 'query');
-    const { items, total } = await store.audit.list(query);
-    sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+    sendPage(req, res, await store.audit.list(query), query);
   });
   return router;
 }

@@ -4,7 +4,7 @@ import { normalizeSerial, resolveConflictSchema, reviewSchema } from '@stockveri
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { AppError, notFound, validationError } from '../../http/app-error';
-import { sendOk } from '../../http/envelope';
+import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
@@ -90,8 +90,7 @@ export function reviewRoutes(deps: {
 
   router.get('/conflicts', auth, guard.requirePermission('conflicts.resolve'), async (req, res) => {
     const query = parse(conflictList, req.query, 'query');
-    const { items, total } = await store.conflicts.list(query);
-    sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+    sendPage(req, res, await store.conflicts.list(query), query);
   });
 
   router.post(
@@ -111,8 +110,7 @@ export function reviewRoutes(deps: {
     guard.requirePermission('conflicts.resolve'),
     async (req, res) => {
       const query = parse(unknownList, req.query, 'query');
-      const { items, total } = await store.unknownItems.list(query);
-      sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+      sendPage(req, res, await store.unknownItems.list(query), query);
     },
   );
 

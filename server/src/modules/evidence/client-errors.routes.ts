@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { isoInstantSchema } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
-import { sendOk } from '../../http/envelope';
+import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import { CLIENT_ERROR_SOURCES, type ClientErrorRecord } from '../../ports/evidence';
@@ -75,8 +75,7 @@ export function clientErrorsRoutes(store: Store, guard: AuthGuard, clock: () => 
     guard.requirePermission('system.read'),
     async (req, res) => {
       const query = parse(listQuerySchema, req.query, 'query');
-      const { items, total } = await store.clientErrors.list(query);
-      sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+      sendPage(req, res, await store.clientErrors.list(query), query);
     },
   );
 

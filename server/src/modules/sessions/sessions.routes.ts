@@ -10,7 +10,7 @@ import {
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { sendOk } from '../../http/envelope';
+import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
@@ -99,8 +99,7 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
     const { id } = parse(idParams, req.params, 'params');
     const query = parse(linesQuery, req.query, 'query');
     await sessions.get(id);
-    const { items, total } = await store.lines.list(id, query);
-    sendOk(req, res, { items, total, page: query.page, page_size: query.page_size });
+    sendPage(req, res, await store.lines.list(id, query), query);
   });
 
   router.get('/:id/variances', manage, async (req, res) => {
