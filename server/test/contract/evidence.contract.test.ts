@@ -9,19 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { T0, at, makeClaim, makeConflict, makeLine } from '../support/counting-records';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
-import type { ClaimRecord, ConflictRecord, CountLineRecord } from '../../src/ports/counting';
+import type { CountLineRecord } from '../../src/ports/counting';
 import type { ClientErrorRecord, PhotoMeta } from '../../src/ports/evidence';
 import { StoreConflictError, type Store } from '../../src/ports/store';
 
 const adapters = storeAdapters('evidence');
-
-const T0 = '2025-03-01T08:00:00.000Z';
-
-/** T0 plus `minutes`, as an ISO instant. */
-function at(minutes: number): string {
-  return new Date(Date.parse(T0) + minutes * 60_000).toISOString();
-}
 
 /** Bytes that look like a PNG, distinct per `seed`, with every byte value present. */
 function pngBytes(seed: number, size = 4096): Buffer {
@@ -59,92 +53,6 @@ function makeReport(id: string, overrides: Partial<ClientErrorRecord> = {}): Cli
     request_id: `req-${id}`,
     ip: '10.0.0.7',
     created_at: T0,
-    ...overrides,
-  };
-}
-
-function makeClaim(id: string, overrides: Partial<ClaimRecord> = {}): ClaimRecord {
-  return {
-    id,
-    session_id: 'S1',
-    rack: 'A-01',
-    user_id: 'u-alice',
-    username: 'alice',
-    device_id: 'phone-1',
-    status: 'active',
-    first_token: 1,
-    token: 1,
-    claimed_at: T0,
-    last_heartbeat_at: T0,
-    paused_at: null,
-    completed_at: null,
-    released_at: null,
-    released_by: null,
-    ...overrides,
-  };
-}
-
-/** A PENDING line of ITM-1 on S1/A-01 by alice, with no claim (no fencing). */
-function makeLine(opId: string, overrides: Partial<CountLineRecord> = {}): CountLineRecord {
-  return {
-    id: `line-${opId}`,
-    op_id: opId,
-    session_id: 'S1',
-    rack: 'A-01',
-    item_code: 'ITM-1',
-    barcode: null,
-    counted_qty: 10,
-    damaged_qty: 0,
-    non_returnable_damaged_qty: 0,
-    serials: [],
-    batch_no: null,
-    mfg_date: null,
-    expiry_date: null,
-    condition: 'good',
-    variance_reason: null,
-    variance_confirmed: false,
-    remark: null,
-    photo_ids: [],
-    supersedes: null,
-    superseded_by: null,
-    book_qty: 10,
-    variance: 0,
-    value_at_cost: 0,
-    value_at_price: 0,
-    status: 'PENDING',
-    review_reasons: [],
-    reviewed_by: null,
-    reviewed_at: null,
-    review_note: null,
-    counted_by: 'u-alice',
-    counted_by_name: 'alice',
-    device_id: 'phone-1',
-    claim_id: null,
-    fencing_token: null,
-    counted_at: T0,
-    received_at: T0,
-    ...overrides,
-  };
-}
-
-function makeConflict(id: string, overrides: Partial<ConflictRecord> = {}): ConflictRecord {
-  return {
-    id,
-    op_id: `op-${id}`,
-    session_id: 'S1',
-    rack: 'A-01',
-    code: 'LOCK_LOST',
-    message: 'the rack was re-claimed',
-    record: { type: 'count' },
-    user_id: 'u-alice',
-    username: 'alice',
-    device_id: 'phone-1',
-    created_at: T0,
-    status: 'OPEN',
-    resolved_by: null,
-    resolved_at: null,
-    note: null,
-    line_id: null,
     ...overrides,
   };
 }
