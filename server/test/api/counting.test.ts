@@ -379,6 +379,14 @@ describe('count lines', () => {
     ]);
     expect(res.body.data.results[0]!.status).toBe('OK');
     expect(res.body.data.results[0]).not.toHaveProperty('variance');
+    const staffMap = await t.request<{
+      items: Array<{ code: string; has_variances: boolean | null }>;
+    }>('GET', `/api/warehouses/WH-T/racks?session=${s.id}`, { token: alice.token });
+    expect(staffMap.body.data.items.find((r) => r.code === 'A-01')?.has_variances).toBeNull();
+    const supMap = await t.request<{
+      items: Array<{ code: string; has_variances: boolean | null }>;
+    }>('GET', `/api/warehouses/WH-T/racks?session=${s.id}`, { token: supervisor.token });
+    expect(supMap.body.data.items.find((r) => r.code === 'A-01')?.has_variances).toBe(true);
     const detail = await t.request<{ metrics: { total_variance: number | null } }>(
       'GET',
       `/api/sessions/${s.id}`,

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AuthGuard } from '../../http/auth-guard';
+import { roleAtLeast } from '@stockverify/shared';
+import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { notFound } from '../../http/app-error';
 import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
@@ -58,6 +59,7 @@ export function locationsRoutes(store: Store, guard: AuthGuard): Router {
       if (!latest.has(claim.rack) || latest.get(claim.rack)!.token < claim.token)
         latest.set(claim.rack, claim);
     }
+    const hideVariances = session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor');
     const inScope = new Set(session.racks);
     const items = await Promise.all(
       warehouse.racks
@@ -85,7 +87,8 @@ export function locationsRoutes(store: Store, guard: AuthGuard): Router {
                   }
                 : null,
             lines: lines.total,
-            has_variances: withVariance.total > 0,
+            // Staff never learn of variances in a blind session (DESIGN §4).
+            has_variances: hideVariances ? null : withVariance.total > 0,
           };
         }),
     );
