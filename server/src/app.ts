@@ -10,6 +10,7 @@ import { createCircuitBreaker } from './lib/circuit-breaker';
 import { createAccessVerifier } from './http/access-verifier';
 import { AppError } from './http/app-error';
 import { createAuthGuard } from './http/auth-guard';
+import { consoleCors } from './http/console-cors';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createLoginRateLimiter } from './http/login-rate-limit';
 import { requestIdMiddleware } from './http/request-id';
@@ -61,6 +62,10 @@ export interface AppSettings {
   trustProxy: string;
   /** Built PWA to serve at `/` when present. */
   pwaDir?: string;
+  /** Built supervisor console (desktop/dist/renderer) to serve at `/console` when present. */
+  consoleDir?: string;
+  /** Origins allowed to call /api cross-origin (CORS_ORIGINS; default: Electron's app://renderer). */
+  corsOrigins?: string[];
   /** Counting timings (API.md: RACK_LOCK_TTL_SECONDS, RACK_GRACE_SECONDS, HEARTBEAT_STALE_SECONDS). */
   rackLockTtlMs?: number;
   rackGraceMs?: number;
@@ -205,7 +210,14 @@ export function createApp(deps: AppDeps) {
   api.use(adminRoutes({ store, coordination, guard, clock }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(apiNotFound());
-  app.use('/api', api);
+  app.use('/api', consoleCors(settings.corsOrigins ?? ['app://renderer']), api);
+
+  // The console before the PWA, whose catch-all would otherwise answer /console/* with its shell.
+  if (settings.consoleDir && fs.existsSync(path.join(settings.consoleDir, 'index.html'))) {
+    const consoleDir = settings.consoleDir;
+    app.use('/console', express.static(consoleDir, { index: 'index.html', maxAge: '1h' }));
+    app.get('/console/*splat', (_req, res) => res.sendFile(path.join(consoleDir, 'index.html')));
+  }
 
   if (settings.pwaDir && fs.existsSync(path.join(settings.pwaDir, 'index.html'))) {
     const pwaDir = settings.pwaDir;

@@ -45,4 +45,15 @@ describe('loadConfig', () => {
       /ACCESS_TOKEN_EXPIRE_MINUTES/,
     );
   });
+
+  it('takes CORS_ORIGINS as exact origins, allowing the Electron console by default', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual(['app://renderer']);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'app://renderer, https://office.example:8443' }).CORS_ORIGINS,
+    ).toEqual(['app://renderer', 'https://office.example:8443']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://office.example/console' })).toThrow(
+      /CORS_ORIGINS/,
+    );
+    expect(() => loadConfig({ CORS_ORIGINS: 'office.example' })).toThrow(/CORS_ORIGINS/);
+  });
 });

@@ -4,12 +4,33 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseOrigin } from './http/console-cors';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** Comma-separated origins (`scheme://host[:port]`, no path), e.g. the Electron console's. */
+const originList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+  )
+  .superRefine((origins, ctx) => {
+    for (const origin of origins) {
+      if (parseOrigin(origin) === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin}" is not an origin like https://host:port`,
+        });
+      }
+    }
+  });
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -48,6 +69,8 @@ const envSchema = z.object({
   REVIEW_VARIANCE_PERCENT: z.coerce.number().min(0).default(50),
   REVIEW_VARIANCE_VALUE: z.coerce.number().min(0).default(1000),
   SYNC_BATCHES_PER_MINUTE: positiveInt.default(120),
+  /** Origins allowed to call the API cross-origin (the console); app://renderer is Electron's. */
+  CORS_ORIGINS: originList.default(['app://renderer']),
   IDEMPOTENCY_KEEP_DAYS: positiveInt.min(30, 'at least 30 days (API contract)').default(35),
 });
 

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
       itemCacheMs: config.ITEM_CACHE_SECONDS * 1000,
       trustProxy: config.TRUST_PROXY,
       pwaDir: path.resolve(here, '../../pwa/dist'),
+      consoleDir: path.resolve(here, '../../desktop/dist/renderer'),
+      corsOrigins: config.CORS_ORIGINS,
       rackLockTtlMs: config.RACK_LOCK_TTL_SECONDS * 1000,
       rackGraceMs: config.RACK_GRACE_SECONDS * 1000,
       presenceTtlMs: config.HEARTBEAT_STALE_SECONDS * 1000,
