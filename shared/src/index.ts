@@ -7,3 +7,4 @@ export * from './quantity';
 export * from './gs1';
 export * from './sessions';
 export * from './sync';
+export * from './reports';
