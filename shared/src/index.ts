@@ -7,4 +7,5 @@ export * from './quantity';
 export * from './gs1';
 export * from './sessions';
 export * from './sync';
+export * from './platform';
 export * from './reports';

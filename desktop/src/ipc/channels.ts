@@ -1,6 +1,12 @@
 /** IPC channel names, `domain:verb` (STYLE "Layout and boundaries"); shared by main and preload. */
 export const IPC_CHANNELS = {
   appVersion: 'app:version',
+  fileSave: 'file:save',
+  secretsStatus: 'secrets:status',
+  secretsGet: 'secrets:get',
+  secretsSet: 'secrets:set',
+  secretsDelete: 'secrets:delete',
+  notificationShow: 'notification:show',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];

@@ -1,6 +1,6 @@
 import type { BrowserWindowConstructorOptions, CustomScheme } from 'electron';
 import { registerIpcHandlers } from './ipc.main';
-import type { IpcMainLike } from './ipc.main';
+import type { IpcDeps, IpcMainLike } from './ipc.main';
 import { APP_ORIGIN, installNavigationGuards } from './navigation.main';
 import type { GuardedWebContents } from './navigation.main';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createRendererProtocolHandler } from './protocol.main';
@@ -64,7 +64,12 @@ export interface ConsolePaths {
  * Wires the console's lifecycle: one instance, sandbox everywhere, the renderer on `app://`,
  * navigation guards on every web contents, no permissions granted, IPC handlers, one window.
  */
-export async function startConsole(electron: ConsoleElectron, paths: ConsolePaths): Promise<void> {
+export async function startConsole(
+  electron: ConsoleElectron,
+  paths: ConsolePaths,
+  /** Native powers behind the bridge (save dialog, safeStorage, notifications), made after `ready`. */
+  native: () => Omit<IpcDeps, 'ipcMain' | 'app'> = () => ({}),
+): Promise<void> {
   const { app, protocol, session, shell } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -113,6 +118,6 @@ export async function startConsole(electron: ConsoleElectron, paths: ConsolePath
   );
   session.defaultSession.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, createRendererProtocolHandler({ root: paths.rendererRoot }));
-  registerIpcHandlers({ ipcMain: electron.ipcMain, app });
+  registerIpcHandlers({ ipcMain: electron.ipcMain, app, ...native() });
   openWindow();
 }
