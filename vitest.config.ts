@@ -29,6 +29,7 @@ export default defineConfig({
           root: './pwa',
           include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['./test/setup.ts'],
         },
       },
       {
