@@ -10,6 +10,7 @@ import {
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
+import { AppError } from '../../http/app-error';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
@@ -93,6 +94,21 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
         }
       : metrics;
     sendOk(req, res, { ...session, metrics: shown });
+  });
+
+  // The book-quantity snapshot, for phones to show book and live variance while counting a
+  // standard or strict session offline. Staff never get it for a blind session (DESIGN §4).
+  router.get('/:id/book-quantities', guard.requirePermission('sessions.read'), async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const session = await sessions.get(id);
+    if (session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor')) {
+      throw new AppError(403, 'FORBIDDEN', 'Book quantities are hidden in a blind session');
+    }
+    const rows = await store.sessions.snapshotRows(id);
+    sendOk(req, res, {
+      session_id: id,
+      items: rows.map((row) => ({ item_code: row.item_code, book_qty: row.book_qty })),
+    });
   });
 
   router.get('/:id/lines', manage, async (req, res) => {
