@@ -28,6 +28,10 @@ export interface ApiRequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Serialised as JSON. */
   body?: unknown;
+  /** Sent as is (a photo); `Content-Type` comes from the blob. */
+  rawBody?: Blob;
+  /** Extra headers (`Idempotency-Key`). */
+  headers?: Record<string, string>;
   accessToken?: string;
   signal?: AbortSignal;
   /** Injected for tests; defaults to the global fetch. */
@@ -88,15 +92,17 @@ function retryAfter(response: Response): number | null {
 }
 
 async function send(path: string, options: ApiRequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.rawBody !== undefined) headers['Content-Type'] = options.rawBody.type;
   if (options.accessToken !== undefined) headers.Authorization = `Bearer ${options.accessToken}`;
   const fetchImpl = options.fetchImpl ?? fetch;
+  const hasBody = options.body !== undefined || options.rawBody !== undefined;
   try {
     return await fetchImpl(path, {
-      method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+      method: options.method ?? (hasBody ? 'POST' : 'GET'),
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       signal: options.signal,
     });
   } catch (cause) {
