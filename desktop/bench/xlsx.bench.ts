@@ -10,23 +10,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReportColumn, ReportRow } from '../src/renderer/features/reports/columns';
+import { REPORT_COLUMNS } from '@stockverify/shared';
+import type { ReportRow } from '../src/renderer/features/reports/columns';
 import { runReportJob } from '../src/renderer/features/reports/report-job';
 import type { ReportFormat } from '../src/renderer/features/reports/report-job';
 
-const COLUMNS: ReportColumn[] = [
-  { key: 'session', header: 'Session', kind: 'text' },
-  { key: 'warehouse', header: 'Warehouse', kind: 'text' },
-  { key: 'item_code', header: 'Item', kind: 'text' },
-  { key: 'name', header: 'Name', kind: 'text' },
-  { key: 'category', header: 'Category', kind: 'text' },
-  { key: 'book_qty', header: 'Book qty', kind: 'qty', total: true },
-  { key: 'counted_qty', header: 'Counted qty', kind: 'qty', total: true },
-  { key: 'damaged_qty', header: 'Damaged qty', kind: 'qty', total: true },
-  { key: 'variance', header: 'Variance', kind: 'qty', variance: true, total: true },
-  { key: 'value_at_cost', header: 'Variance value', kind: 'money', variance: true, total: true },
-  { key: 'counted_at', header: 'Counted at', kind: 'datetime' },
-];
+// The variance report's own columns (shared contract, issue #6).
+const COLUMNS = REPORT_COLUMNS.variance;
 const CATEGORIES = ['Tools', 'Fasteners', 'Electrical', 'Plumbing', 'Paint', 'Garden'];
 const PAGE = 5000;
 
@@ -38,7 +28,8 @@ async function* pages(total: number): AsyncGenerator<{ rows: ReportRow[]; total:
       const book = (i * 7) % 500;
       const variance = ((i * 13) % 21) - 10;
       rows.push({
-        session: 'Year-end 2026',
+        session_id: '0f8c2b7e-5d1a-4c3e-9b2f-7a6d5e4c3b2a',
+        session_name: 'Year-end 2026',
         warehouse: 'WH-MAIN',
         item_code: `ITM-${String(i).padStart(7, '0')}`,
         name: `Item number ${i} — widget`,
@@ -46,9 +37,17 @@ async function* pages(total: number): AsyncGenerator<{ rows: ReportRow[]; total:
         book_qty: book,
         counted_qty: book + variance,
         damaged_qty: i % 17 === 0 ? 1 : 0,
+        written_off_qty: 0,
         variance,
         value_at_cost: Math.round(variance * 3.75 * 100) / 100,
-        counted_at: new Date(Date.UTC(2026, 10, 29, 8, 0, i % 36_000)).toISOString(),
+        value_at_price: Math.round(variance * 5.5 * 100) / 100,
+        lines: 1 + (i % 3),
+        racks: `A-${String(i % 40).padStart(2, '0')}`,
+        counters: 'alice, bob',
+        reasons: variance < 0 ? 'missing' : '',
+        review_status: 'NEEDS_REVIEW',
+        photos: 0,
+        last_counted_at: new Date(Date.UTC(2026, 10, 29, 8, 0, i % 36_000)).toISOString(),
       });
     }
     yield { rows, total };

@@ -1,3 +1,4 @@
+import { neutralizeFormula } from '@stockverify/shared';
 import { createTotals, numericCell } from './columns';
 import type { ReportColumn, ReportRow } from './columns';
 
@@ -10,12 +11,11 @@ export interface CsvWriterOptions {
  * prefixed with an apostrophe (CSV injection). */
 export function csvField(value: unknown, column: ReportColumn): string {
   if (value === null || value === undefined) return '';
-  if (column.kind !== 'text' && column.kind !== 'datetime') {
+  if (column.kind !== 'text' && column.kind !== 'date') {
     const n = numericCell(value);
     if (n !== null) return String(n);
   }
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = neutralizeFormula(String(value));
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -4,13 +4,13 @@ import type { ReportColumn } from './columns';
 import { columnLetter, createXlsxWriter, excelDate, xmlText } from './xlsx-writer';
 
 const COLUMNS: ReportColumn[] = [
-  { key: 'item_code', header: 'Item', kind: 'text' },
-  { key: 'book_qty', header: 'Book', kind: 'qty', total: true },
-  { key: 'counted_qty', header: 'Counted', kind: 'qty', total: true },
-  { key: 'variance', header: 'Variance', kind: 'qty', variance: true, total: true },
-  { key: 'value', header: 'Value', kind: 'money', variance: true, total: true },
-  { key: 'lines', header: 'Lines', kind: 'int' },
-  { key: 'counted_at', header: 'Counted at', kind: 'datetime' },
+  { key: 'item_code', header: 'Item', kind: 'text', width: 16 },
+  { key: 'book_qty', header: 'Book', kind: 'qty', width: 12 },
+  { key: 'counted_qty', header: 'Counted', kind: 'qty', width: 12 },
+  { key: 'variance', header: 'Variance', kind: 'qty', width: 12 },
+  { key: 'value_at_cost', header: 'Value', kind: 'money', width: 12 },
+  { key: 'lines', header: 'Lines', kind: 'int', width: 8 },
+  { key: 'counted_at', header: 'Counted at', kind: 'date', width: 20 },
 ];
 
 function write(rows: Record<string, unknown>[], maxRowsPerSheet?: number) {
@@ -51,7 +51,7 @@ const row = (i: number, variance: number) => ({
   book_qty: 10,
   counted_qty: 10 + variance,
   variance,
-  value: variance * 2.5,
+  value_at_cost: variance * 2.5,
   lines: 1,
   counted_at: '2026-11-29T08:30:00Z',
 });
@@ -62,7 +62,7 @@ describe('createXlsxWriter', () => {
     expect(result).toEqual({
       rows: 3,
       sheets: 1,
-      totals: { book_qty: 30, counted_qty: 28.5, variance: -1.5, value: -3.75 },
+      totals: { book_qty: 30, counted_qty: 28.5, variance: -1.5, value_at_cost: -3.75, lines: 3 },
     });
     const workbook = await read(bytes);
     expect(workbook.worksheets.map((w) => w.name)).toEqual(['Variances', 'Summary']);
@@ -124,6 +124,12 @@ describe('createXlsxWriter', () => {
     expect(result).toMatchObject({ rows: 0, sheets: 1 });
     const workbook = await read(bytes);
     expect(workbook.getWorksheet('Variances')!.getCell('A1').value).toBe('Item');
+  });
+
+  it('neutralises text that a spreadsheet would run as a formula', async () => {
+    const { bytes } = write([{ ...row(1, 1), item_code: '=HYPERLINK("http://x")' }]);
+    const sheet = (await read(bytes)).getWorksheet('Variances')!;
+    expect(sheet.getCell('A2').value).toBe(`'=HYPERLINK("http://x")`);
   });
 
   it('keeps text that is not a number as text in a number column and drops XML-illegal characters', async () => {

@@ -1,5 +1,6 @@
 import { Zip, ZipDeflate } from 'fflate';
-import { EXCEL_MAX_DATA_ROWS, createTotals, numericCell } from './columns';
+import { neutralizeFormula } from '@stockverify/shared';
+import { EXCEL_MAX_DATA_ROWS, VARIANCE_KEYS, createTotals, numericCell } from './columns';
 import type { ReportColumn, ReportRow } from './columns';
 
 /**
@@ -38,7 +39,7 @@ const STYLE = {
   qty: 3,
   money: 4,
   percent: 5,
-  datetime: 6,
+  date: 6,
   qtyNeg: 7,
   qtyPos: 8,
   moneyNeg: 9,
@@ -52,7 +53,7 @@ const STYLES_XML =
   '<numFmts count="4">' +
   '<numFmt numFmtId="164" formatCode="#,##0.###"/>' +
   '<numFmt numFmtId="165" formatCode="#,##0.00"/>' +
-  '<numFmt numFmtId="166" formatCode="0.0%"/>' +
+  '<numFmt numFmtId="166" formatCode="0.0&quot;%&quot;"/>' +
   '<numFmt numFmtId="167" formatCode="yyyy-mm-dd hh:mm"/>' +
   '</numFmts>' +
   '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>' +
@@ -131,17 +132,15 @@ function cellXml(column: ReportColumn, ref: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '';
   switch (column.kind) {
     case 'text':
-      return textCell(ref, String(value));
-    case 'datetime': {
+      return textCell(ref, neutralizeFormula(String(value)));
+    case 'date': {
       const serial = excelDate(value);
-      return serial === null
-        ? textCell(ref, String(value))
-        : numberCell(ref, serial, STYLE.datetime);
+      return serial === null ? textCell(ref, String(value)) : numberCell(ref, serial, STYLE.date);
     }
     default: {
       const n = numericCell(value);
       if (n === null) return textCell(ref, String(value));
-      if (column.variance === true && n !== 0) {
+      if (VARIANCE_KEYS.has(column.key) && n !== 0) {
         const money = column.kind === 'money';
         const style =
           n < 0 ? (money ? STYLE.moneyNeg : STYLE.qtyNeg) : money ? STYLE.moneyPos : STYLE.qtyPos;
@@ -207,10 +206,7 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
     sheet = new ZipDeflate(`xl/worksheets/sheet${index}.xml`, { level });
     zip.add(sheet);
     const widths = columns
-      .map(
-        (c, i) =>
-          `<col min="${i + 1}" max="${i + 1}" width="${c.width ?? defaultWidth(c)}" customWidth="1"/>`,
-      )
+      .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"/>`)
       .join('');
     const header = columns
       .map((c, i) => textCell(`${letters[i]}1`, c.header, STYLE.header))
@@ -274,12 +270,6 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
       return result;
     },
   };
-}
-
-function defaultWidth(column: ReportColumn): number {
-  if (column.kind === 'datetime') return 18;
-  if (column.kind === 'text') return Math.max(12, Math.min(40, column.header.length + 4));
-  return Math.max(10, column.header.length + 2);
 }
 
 function addFile(zip: Zip, name: string, text: string, level: XlsxWriterOptions['level']) {
