@@ -1,0 +1,118 @@
+import { countRecordSchema } from '@stockverify/shared';
+import { describe, expect, it } from 'vitest';
+import { adviceFor } from '../sync/advice';
+import {
+  addSerial,
+  buildCountRecord,
+  buildUnknownItemRecord,
+  emptyDraft,
+  liveVariance,
+} from './count-draft';
+import type { CountContext } from './count-draft';
+
+const item = { item_code: 'HAM-1', decimal_qty: false, serialized: false };
+const ids = {
+  opId: '0f8c2a3e-5b7d-4c1e-9a2b-3c4d5e6f7a8b',
+  countedAt: '2026-11-29T10:00:00.000Z',
+  photoIds: [],
+};
+const ctx = (mode: CountContext['mode'], bookQty: number | null = 10): CountContext => ({
+  sessionId: 'S1',
+  rack: 'A-01',
+  mode,
+  fencingToken: 3,
+  bookQty,
+  barcode: '4006381333931',
+});
+
+describe('count draft', () => {
+  it('shows the DESIGN variance examples live, and none in a blind session', () => {
+    expect(liveVariance(emptyDraft({ counted_qty: 7, damaged_qty: 2 }), ctx('standard'))).toBe(-3);
+    expect(
+      liveVariance(emptyDraft({ counted_qty: 12, non_returnable_damaged_qty: 2 }), ctx('standard')),
+    ).toBe(0);
+    expect(liveVariance(emptyDraft({ counted_qty: 7 }), ctx('blind'))).toBeNull();
+    expect(liveVariance(emptyDraft({ counted_qty: 7 }), ctx('standard', null))).toBeNull();
+  });
+
+  it('builds a record the shared sync schema accepts', () => {
+    const built = buildCountRecord(
+      item,
+      emptyDraft({ counted_qty: 7, batch_no: ' LOT1 ', remark: '' }),
+      ctx('standard'),
+      ids,
+    );
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(built.record).toMatchObject({ batch_no: 'LOT1', remark: null, fencing_token: 3 });
+    expect(countRecordSchema.safeParse(built.record).success).toBe(true);
+  });
+
+  it('reports every problem with its field', () => {
+    const built = buildCountRecord(
+      { ...item, serialized: true },
+      emptyDraft({
+        counted_qty: 2.5,
+        damaged_qty: 3,
+        serials: ['A'],
+        mfg_date: '2027-01-01',
+        expiry_date: '2026-01-01',
+      }),
+      ctx('standard'),
+      ids,
+    );
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    const paths = built.errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['counted_qty', 'serials', 'expiry_date']));
+  });
+
+  it('asks for confirmation, then a reason, for a strict non-zero variance', () => {
+    const unconfirmed = buildCountRecord(item, emptyDraft({ counted_qty: 8 }), ctx('strict'), ids);
+    expect(unconfirmed.ok ? [] : unconfirmed.errors.map((e) => e.path)).toEqual([
+      'variance_confirmed',
+    ]);
+    const noReason = buildCountRecord(
+      item,
+      emptyDraft({ counted_qty: 8, variance_confirmed: true }),
+      ctx('strict'),
+      ids,
+    );
+    expect(noReason.ok ? [] : noReason.errors.map((e) => e.path)).toEqual(['variance_reason']);
+    const fine = buildCountRecord(
+      item,
+      emptyDraft({ counted_qty: 8, variance_confirmed: true, variance_reason: 'Damaged in transit' }),
+      ctx('strict'),
+      ids,
+    );
+    expect(fine.ok).toBe(true);
+    expect(buildCountRecord(item, emptyDraft({ counted_qty: 10 }), ctx('strict'), ids).ok).toBe(true);
+  });
+
+  it('refuses a duplicate or blank serial in the form', () => {
+    expect(addSerial(['SN-1'], ' sn-2 ')).toEqual(['SN-1', 'SN-2']);
+    expect(addSerial(['SN-1'], 'sn-1')).toMatchObject({ path: 'serials' });
+    expect(addSerial([], '  ')).toMatchObject({ path: 'serials' });
+  });
+
+  it('needs a description and a positive quantity for an unknown item', () => {
+    const bad = buildUnknownItemRecord(
+      { barcode: '999', description: ' ', counted_qty: 0, remark: '' },
+      ctx('standard'),
+      ids,
+    );
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['description', 'counted_qty']);
+    const good = buildUnknownItemRecord(
+      { barcode: '999', description: 'Blue crate', counted_qty: 4, remark: '' },
+      ctx('standard'),
+      ids,
+    );
+    expect(good).toMatchObject({ ok: true, record: { type: 'unknown_item', counted_qty: 4 } });
+  });
+
+  it('explains every conflict and error, with a safe default for unknown codes', () => {
+    expect(adviceFor('LOCK_LOST', 'conflict')).toMatch(/supervisor released this rack/);
+    expect(adviceFor('SOMETHING_NEW', 'conflict')).toMatch(/Nothing is lost/);
+    expect(adviceFor(null, 'error')).toMatch(/supervisor/);
+  });
+});
