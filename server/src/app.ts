@@ -44,6 +44,8 @@ import { adminRoutes } from './modules/monitoring/admin.routes';
 import { createMetrics } from './modules/monitoring/metrics';
 import { metricsRoutes } from './modules/monitoring/metrics.routes';
 import { requestMetrics } from './modules/monitoring/request-metrics';
+import { bulkExportRoutes, reportsRoutes } from './modules/reports/reports.routes';
+import { createReportsService } from './modules/reports/reports.service';
 import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
@@ -76,6 +78,8 @@ export interface AppSettings {
   syncBodyLimit?: string;
   /** Addresses / CIDR blocks that may scrape /metrics without a token (default: loopback). */
   metricsAllowNetworks?: string[];
+  /** Report exports: rows read from the store per chunk, rows per XLSX sheet (header included). */
+  reports?: { chunkSize?: number; sheetRowLimit?: number };
 }
 
 export interface AppDeps {
@@ -161,6 +165,9 @@ export function createApp(deps: AppDeps) {
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
       metrics,
     }),
+    reports: createReportsService(store, store.reports, clock, {
+      chunkSize: settings.reports?.chunkSize ?? 2000,
+    }),
   };
   const guard = createAuthGuard(verifier);
   const limiter = createLoginRateLimiter(
@@ -199,6 +206,17 @@ export function createApp(deps: AppDeps) {
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
   api.use('/warehouses', locationsRoutes(store, guard));
   api.use('/admin/audit', auditRoutes(store, guard));
+  const reportDeps = {
+    reports: services.reports,
+    store,
+    guard,
+    audit,
+    log,
+    clock,
+    sheetRowLimit: settings.reports?.sheetRowLimit,
+  };
+  api.use('/reports', reportsRoutes(reportDeps));
+  api.use('/sessions', bulkExportRoutes(reportDeps));
   api.use('/sessions', counting.sessions);
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));

@@ -14,6 +14,7 @@ import type {
   UnknownItemRepo,
 } from './counting';
 import type { ClientErrorRepo, MonitoringRepo, PhotoRepo } from './evidence';
+import type { ReportSource } from './reports';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -208,6 +209,8 @@ export interface Store {
   readonly photos: PhotoRepo;
   readonly clientErrors: ClientErrorRepo;
   readonly monitoring: MonitoringRepo;
+  /** Report rows aggregated in the store (issue #6). */
+  readonly reports: ReportSource;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

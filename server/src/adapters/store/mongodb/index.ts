@@ -15,6 +15,7 @@ import { createMongoMetaRepo } from './meta';
 import { createMongoMonitoringRepo } from './monitoring';
 import { createMongoPhotoRepo } from './photos';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
+import { createMongoReportSource } from './reports';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
 import { createMongoUnknownItemRepo } from './unknown-items';
@@ -59,5 +60,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     photos: createMongoPhotoRepo(db),
     clientErrors: createMongoClientErrorRepo(e.clientErrors),
     monitoring: createMongoMonitoringRepo(c),
+    reports: createMongoReportSource(c),
   };
 }

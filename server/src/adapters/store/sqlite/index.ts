@@ -17,6 +17,7 @@ import { migrate } from './migrations';
 import { createSqliteMonitoringRepo } from './monitoring';
 import { createSqlitePhotoRepo } from './photos';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
+import { createSqliteReportSource } from './reports';
 import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
 import { createSqliteUnknownItemRepo } from './unknown-items';
@@ -74,5 +75,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     photos: createSqlitePhotoRepo(db, photos.dir),
     clientErrors: createSqliteClientErrorRepo(db),
     monitoring: createSqliteMonitoringRepo(db),
+    reports: createSqliteReportSource(db),
   };
 }

@@ -1,0 +1,167 @@
+/**
+ * Finished SQL rows → report rows: the derived figures (coverage, accuracy, rates) and the final
+ * rounding of sums. Shared by both store adapters, which hand over rows of the same raw shape.
+ */
+import {
+  roundMoney,
+  roundQty,
+  type ReportRowByType,
+  type ReportType,
+  type StockSummaryRow,
+  type UserActivityRow,
+  type SessionHistoryRow,
+  type VarianceRow,
+  type AuditTrailRow,
+} from '@stockverify/shared';
+
+export type RawRow = Record<string, unknown>;
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** 100 × part / whole to two decimals, or null when there is no whole. */
+export function percent(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((part / whole) * 10_000) / 100 : null;
+}
+
+/** Accuracy as the analytics endpoint defines it: 100 × (Σ|book| − Σ|variance|) / Σ|book|. */
+export function accuracy(absBook: number, absVariance: number): number | null {
+  return absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null;
+}
+
+/** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b". */
+function list(v: unknown): string {
+  const values = typeof v === 'string' ? (JSON.parse(v) as unknown[]) : Array.isArray(v) ? v : [];
+  return values
+    .filter((x) => x !== null && x !== '')
+    .map(String)
+    .sort()
+    .join(', ');
+}
+
+function stockSummary(r: RawRow): StockSummaryRow {
+  const inScope = num(r.items_in_scope);
+  const counted = num(r.items_counted);
+  return {
+    warehouse: str(r.warehouse),
+    item_code: strOrNull(r.item_code),
+    name: strOrNull(r.name),
+    category: strOrNull(r.category),
+    items_in_scope: inScope,
+    items_counted: counted,
+    book_qty: roundQty(num(r.book_qty)),
+    counted_qty: roundQty(num(r.counted_qty)),
+    damaged_qty: roundQty(num(r.damaged_qty)),
+    written_off_qty: roundQty(num(r.written_off_qty)),
+    variance: roundQty(num(r.variance)),
+    value_at_cost: roundMoney(num(r.value_at_cost)),
+    value_at_price: roundMoney(num(r.value_at_price)),
+    coverage: percent(counted, inScope),
+  };
+}
+
+function variance(r: RawRow): VarianceRow {
+  return {
+    session_id: str(r.session_id),
+    session_name: str(r.session_name),
+    warehouse: str(r.warehouse),
+    item_code: str(r.item_code),
+    name: str(r.name),
+    category: strOrNull(r.category),
+    book_qty: num(r.book_qty),
+    counted_qty: num(r.counted_qty),
+    damaged_qty: num(r.damaged_qty),
+    written_off_qty: num(r.written_off_qty),
+    variance: num(r.variance),
+    value_at_cost: num(r.value_at_cost),
+    value_at_price: num(r.value_at_price),
+    lines: num(r.lines),
+    racks: list(r.racks),
+    counters: list(r.counters),
+    reasons: list(r.reasons),
+    review_status: list(r.review_status),
+    photos: num(r.photos),
+    last_counted_at: str(r.last_counted_at),
+  };
+}
+
+function userActivity(r: RawRow): UserActivityRow {
+  const lines = num(r.lines);
+  const minutes = num(r.active_minutes);
+  const written = num(r.lines_written);
+  const overturned = num(r.lines_overturned);
+  return {
+    user_id: str(r.user_id),
+    username: str(r.username),
+    sessions: num(r.sessions),
+    lines,
+    items: num(r.items),
+    active_minutes: Math.round(minutes * 10) / 10,
+    scans_per_hour: Math.round((lines / Math.max(1, minutes)) * 60 * 10) / 10,
+    first_count_accuracy: accuracy(num(r.abs_book), num(r.abs_variance)),
+    lines_written: written,
+    lines_overturned: overturned,
+    recount_overturn_rate: percent(overturned, written),
+    variance: roundQty(num(r.variance)),
+    value_at_cost: roundMoney(num(r.value_at_cost)),
+    value_at_price: roundMoney(num(r.value_at_price)),
+    first_counted_at: str(r.first_counted_at),
+    last_counted_at: str(r.last_counted_at),
+  };
+}
+
+function sessionHistory(r: RawRow): SessionHistoryRow {
+  return {
+    session_id: str(r.session_id),
+    name: str(r.name),
+    warehouse: str(r.warehouse),
+    mode: str(r.mode),
+    status: str(r.status),
+    created_at: str(r.created_at),
+    closed_at: strOrNull(r.closed_at),
+    reconciled_at: strOrNull(r.reconciled_at),
+    counters: num(r.counters),
+    items_in_snapshot: num(r.items_in_snapshot),
+    items_counted: num(r.items_counted),
+    lines: num(r.lines),
+    variance: roundQty(num(r.variance)),
+    value_at_cost: roundMoney(num(r.value_at_cost)),
+    value_at_price: roundMoney(num(r.value_at_price)),
+    accuracy: accuracy(num(r.abs_book), num(r.abs_variance)),
+  };
+}
+
+function auditTrail(r: RawRow): AuditTrailRow {
+  const summary = r.summary;
+  return {
+    at: str(r.at),
+    actor_id: strOrNull(r.actor_id),
+    actor_username: strOrNull(r.actor_username),
+    actor_role: strOrNull(r.actor_role),
+    action: str(r.action),
+    target_type: strOrNull(r.target_type),
+    target_id: strOrNull(r.target_id),
+    request_id: strOrNull(r.request_id),
+    ip: strOrNull(r.ip),
+    summary:
+      summary === null || summary === undefined
+        ? null
+        : typeof summary === 'string'
+          ? summary
+          : JSON.stringify(summary),
+  };
+}
+
+const MAPPERS: { [T in ReportType]: (r: RawRow) => ReportRowByType[T] } = {
+  stock_summary: stockSummary,
+  variance,
+  user_activity: userActivity,
+  session_history: sessionHistory,
+  audit_trail: auditTrail,
+};
+
+/** Maps one raw row of a report type's query to that type's row. */
+export function mapReportRow<T extends ReportType>(type: T, row: RawRow): ReportRowByType[T] {
+  return MAPPERS[type](row);
+}

@@ -1,0 +1,273 @@
+/**
+ * SQL of the five report types on SQLite (issue #6). Every aggregation is a GROUP BY here; the
+ * adapter only maps finished rows. Rounding goes through `sv_round_qty` / `sv_round_money`, the
+ * shared `roundQty` / `roundMoney` registered as SQL functions, so a report rounds each
+ * (session, item) exactly as `LineRepo.variances` and the session detail do, to the cent.
+ *
+ * Named parameters (null = no filter): @warehouse, @session, @session_ids (JSON array),
+ * @from, @to (session created_at in [from, to)), @racks (JSON array of "warehouse␟rack"),
+ * @category, @user; @include_balanced (1 keeps zero variances in the variance report).
+ */
+import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
+
+// Same rule as LineRepo (DESIGN §4): superseded and rejected lines no longer count.
+const COUNTS = `l.superseded_by IS NULL AND l.status <> 'REJECTED'`;
+
+/** The item's category within the session: its snapshot row, else the item master (as VARIANCES). */
+const LINE_CATEGORY = `(CASE WHEN EXISTS (SELECT 1 FROM session_snapshot x
+      WHERE x.session_id = l.session_id AND x.item_code = l.item_code)
+    THEN (SELECT x.category FROM session_snapshot x
+      WHERE x.session_id = l.session_id AND x.item_code = l.item_code)
+    ELSE (SELECT i.category FROM items i WHERE i.item_code = l.item_code) END)`;
+
+const SESSION_WHERE = `
+    (@warehouse IS NULL OR s.warehouse = @warehouse)
+    AND (@session IS NULL OR s.id = @session)
+    AND (@session_ids IS NULL OR s.id IN (SELECT value FROM json_each(@session_ids)))
+    AND (@from IS NULL OR s.created_at >= @from)
+    AND (@to IS NULL OR s.created_at < @to)`;
+
+/** Line filters shared by every line-based report, on `count_lines l` joined to `sessions s`. */
+const LINE_WHERE = `
+    (@racks IS NULL OR (s.warehouse || char(31) || l.rack) IN (SELECT value FROM json_each(@racks)))
+    AND (@user IS NULL OR l.counted_by = @user)
+    AND (@category IS NULL OR ${LINE_CATEGORY} = @category)`;
+
+const SESSIONS_CTE = `sel_sessions AS (
+  SELECT s.id, s.name, s.warehouse, s.mode, s.status, s.created_at, s.closed_at, s.reconciled_at,
+    s.snapshot_items
+  FROM sessions s WHERE ${SESSION_WHERE}
+)`;
+
+const LINES_CTE = `sel_lines AS (
+  SELECT l.*, s.warehouse AS warehouse
+  FROM count_lines l JOIN sel_sessions s ON s.id = l.session_id
+  WHERE ${COUNTS} AND ${LINE_WHERE}
+)`;
+
+/**
+ * Per (session, item): sums of the lines that count, with book, cost and price from the snapshot
+ * (book 0 outside it), and the variance rounded as `toVariance` in lines.ts does. `detail` adds
+ * the lists the variance report shows.
+ */
+function itemVarianceCtes(detail: boolean): string {
+  const details = detail
+    ? `,
+      json_group_array(DISTINCT rack ORDER BY rack) AS racks,
+      json_group_array(DISTINCT counted_by_name ORDER BY counted_by_name) AS counters,
+      json_group_array(DISTINCT variance_reason ORDER BY variance_reason)
+        FILTER (WHERE variance_reason IS NOT NULL AND variance_reason <> '') AS reasons,
+      json_group_array(DISTINCT status ORDER BY status) AS statuses,
+      SUM(json_array_length(photo_ids)) AS photos,
+      MAX(counted_at) AS last_counted_at`
+    : '';
+  const pass = detail
+    ? ', g.racks, g.counters, g.reasons, g.statuses, g.photos, g.last_counted_at'
+    : '';
+  return `item_sums AS (
+  SELECT session_id, MAX(warehouse) AS warehouse, item_code,
+    sv_round_qty(SUM(counted_qty)) AS counted_qty,
+    sv_round_qty(SUM(damaged_qty)) AS damaged_qty,
+    sv_round_qty(SUM(non_returnable_damaged_qty)) AS written_off_qty,
+    COUNT(*) AS lines${details}
+  FROM sel_lines
+  GROUP BY session_id, item_code
+),
+item_var AS (
+  SELECT g.session_id, g.warehouse, g.item_code,
+    COALESCE(sn.name, i.name, g.item_code) AS name,
+    CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END AS category,
+    COALESCE(sn.book_qty, 0) AS book_qty,
+    COALESCE(sn.cost, 0) AS cost,
+    COALESCE(sn.price, 0) AS price,
+    g.counted_qty, g.damaged_qty, g.written_off_qty, g.lines${pass},
+    sv_round_qty(g.counted_qty - g.written_off_qty - COALESCE(sn.book_qty, 0)) AS variance
+  FROM item_sums g
+  LEFT JOIN session_snapshot sn ON sn.session_id = g.session_id AND sn.item_code = g.item_code
+  LEFT JOIN items i ON i.item_code = g.item_code
+)`;
+}
+
+const VARIANCE = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(true)}
+SELECT v.session_id, s.name AS session_name, v.warehouse, v.item_code, v.name, v.category,
+  v.book_qty, v.counted_qty, v.damaged_qty, v.written_off_qty, v.variance,
+  sv_round_money(v.variance * v.cost) AS value_at_cost,
+  sv_round_money(v.variance * v.price) AS value_at_price,
+  v.lines, v.racks, v.counters, v.reasons, v.statuses AS review_status, v.photos,
+  v.last_counted_at
+FROM item_var v JOIN sel_sessions s ON s.id = v.session_id
+WHERE v.variance <> 0 OR @include_balanced = 1`;
+
+const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; order: string }> = {
+  item: {
+    select: 'warehouse, item_code, MAX(name) AS name, MAX(category) AS category',
+    group: 'warehouse, item_code',
+    order: 'warehouse, item_code',
+  },
+  category: {
+    select: 'warehouse, NULL AS item_code, NULL AS name, category',
+    group: 'warehouse, category',
+    order: 'warehouse, category',
+  },
+  warehouse: {
+    select: 'warehouse, NULL AS item_code, NULL AS name, NULL AS category',
+    group: 'warehouse',
+    order: 'warehouse',
+  },
+};
+
+/**
+ * Units are (session, item) pairs: every snapshot row of a chosen session (in scope, with its
+ * book), plus counted items outside the snapshot (book 0). Book counts every pair in scope;
+ * counted quantities, variance and values only pairs with lines, as the session detail does.
+ */
+function stockSummary(groupBy: StockSummaryGroup): string {
+  const key = GROUP_KEYS[groupBy];
+  return `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(false)},
+pairs AS (
+  SELECT s.warehouse, sn.item_code, sn.name, sn.category, 1 AS in_scope, sn.book_qty AS scope_book,
+    v.session_id IS NOT NULL AS counted, v.counted_qty, v.damaged_qty, v.written_off_qty,
+    v.variance, v.cost, v.price
+  FROM sel_sessions s
+  JOIN session_snapshot sn ON sn.session_id = s.id
+  LEFT JOIN item_var v ON v.session_id = sn.session_id AND v.item_code = sn.item_code
+  WHERE @category IS NULL OR sn.category = @category
+  UNION ALL
+  SELECT v.warehouse, v.item_code, v.name, v.category, 0, 0, 1, v.counted_qty, v.damaged_qty,
+    v.written_off_qty, v.variance, v.cost, v.price
+  FROM item_var v
+  WHERE NOT EXISTS (SELECT 1 FROM session_snapshot sn
+    WHERE sn.session_id = v.session_id AND sn.item_code = v.item_code)
+)
+SELECT ${key.select},
+  SUM(in_scope) AS items_in_scope,
+  SUM(in_scope * counted) AS items_counted,
+  SUM(scope_book) AS book_qty,
+  SUM(COALESCE(counted_qty, 0)) AS counted_qty,
+  SUM(COALESCE(damaged_qty, 0)) AS damaged_qty,
+  SUM(COALESCE(written_off_qty, 0)) AS written_off_qty,
+  SUM(COALESCE(variance, 0)) AS variance,
+  SUM(CASE WHEN counted THEN sv_round_money(variance * cost) ELSE 0 END) AS value_at_cost,
+  SUM(CASE WHEN counted THEN sv_round_money(variance * price) ELSE 0 END) AS value_at_price
+FROM pairs
+GROUP BY ${key.group}
+ORDER BY ${key.order}`;
+}
+
+/**
+ * Per counter over the chosen lines: sums per (session, counter) first — rounded as
+ * `LineRepo.stats` rounds them, so figures match `GET /sessions/analytics?group_by=staff` — then
+ * per counter. `written` counts every line the counter wrote (superseded and rejected too) and
+ * those a supervisor rejected or a correction changed.
+ */
+const USER_ACTIVITY = `WITH ${SESSIONS_CTE}, ${LINES_CTE},
+per_session AS (
+  SELECT counted_by, session_id, MAX(counted_by_name) AS username,
+    COUNT(*) AS lines, COUNT(DISTINCT item_code) AS items,
+    sv_round_qty(SUM(ABS(variance))) AS abs_variance,
+    sv_round_qty(SUM(ABS(book_qty))) AS abs_book,
+    sv_round_qty(SUM(variance)) AS variance,
+    sv_round_money(SUM(value_at_cost)) AS value_at_cost,
+    sv_round_money(SUM(value_at_price)) AS value_at_price,
+    MIN(counted_at) AS first_counted_at, MAX(counted_at) AS last_counted_at
+  FROM sel_lines
+  GROUP BY counted_by, session_id
+),
+written AS (
+  SELECT l.counted_by, COUNT(*) AS lines_written,
+    SUM(CASE WHEN l.status = 'REJECTED' OR EXISTS (
+      SELECT 1 FROM count_lines n WHERE n.op_id = l.superseded_by
+        AND (n.counted_qty <> l.counted_qty OR n.damaged_qty <> l.damaged_qty
+          OR n.non_returnable_damaged_qty <> l.non_returnable_damaged_qty)
+    ) THEN 1 ELSE 0 END) AS lines_overturned
+  FROM count_lines l JOIN sel_sessions s ON s.id = l.session_id
+  WHERE ${LINE_WHERE}
+  GROUP BY l.counted_by
+)
+SELECT p.counted_by AS user_id, MAX(p.username) AS username, COUNT(*) AS sessions,
+  SUM(p.lines) AS lines, SUM(p.items) AS items,
+  SUM(sv_active_minutes(p.first_counted_at, p.last_counted_at)) AS active_minutes,
+  SUM(p.abs_variance) AS abs_variance, SUM(p.abs_book) AS abs_book,
+  SUM(p.variance) AS variance, SUM(p.value_at_cost) AS value_at_cost,
+  SUM(p.value_at_price) AS value_at_price,
+  MIN(p.first_counted_at) AS first_counted_at, MAX(p.last_counted_at) AS last_counted_at,
+  COALESCE(MAX(w.lines_written), 0) AS lines_written,
+  COALESCE(MAX(w.lines_overturned), 0) AS lines_overturned
+FROM per_session p LEFT JOIN written w ON w.counted_by = p.counted_by
+GROUP BY p.counted_by
+ORDER BY MAX(p.username), p.counted_by`;
+
+/**
+ * Per session: item-level totals as the session detail computes them. A session without chosen
+ * lines stays in the history unless a line filter (floor, category, user) is set.
+ */
+const SESSION_HISTORY = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(false)},
+per_session AS (
+  SELECT session_id, COUNT(*) AS items_counted, SUM(lines) AS lines,
+    SUM(variance) AS variance,
+    SUM(sv_round_money(variance * cost)) AS value_at_cost,
+    SUM(sv_round_money(variance * price)) AS value_at_price,
+    SUM(ABS(book_qty)) AS abs_book, SUM(ABS(variance)) AS abs_variance
+  FROM item_var GROUP BY session_id
+),
+counters AS (
+  SELECT session_id, COUNT(DISTINCT counted_by) AS counters FROM sel_lines GROUP BY session_id
+)
+SELECT s.id AS session_id, s.name, s.warehouse, s.mode, s.status, s.created_at, s.closed_at,
+  s.reconciled_at, COALESCE(c.counters, 0) AS counters, s.snapshot_items AS items_in_snapshot,
+  COALESCE(p.items_counted, 0) AS items_counted, COALESCE(p.lines, 0) AS lines,
+  COALESCE(p.variance, 0) AS variance, COALESCE(p.value_at_cost, 0) AS value_at_cost,
+  COALESCE(p.value_at_price, 0) AS value_at_price,
+  COALESCE(p.abs_book, 0) AS abs_book, COALESCE(p.abs_variance, 0) AS abs_variance
+FROM sel_sessions s
+LEFT JOIN per_session p ON p.session_id = s.id
+LEFT JOIN counters c ON c.session_id = s.id
+WHERE (@racks IS NULL AND @user IS NULL AND @category IS NULL) OR p.session_id IS NOT NULL
+ORDER BY s.created_at, s.id`;
+
+/** Audit entries: `user` is the actor, `session` the target (or the session named in the summary). */
+const AUDIT_TRAIL = `SELECT a.at, a.actor_id, a.actor_username, a.actor_role, a.action, a.target_type,
+  a.target_id, a.request_id, a.ip, a.summary
+FROM audit a
+WHERE (@user IS NULL OR a.actor_id = @user)
+  AND (@session IS NULL OR a.target_id = @session
+    OR (json_valid(a.summary) AND json_extract(a.summary, '$.session_id') = @session))
+  AND (@from IS NULL OR a.at >= @from)
+  AND (@to IS NULL OR a.at < @to)
+ORDER BY a.at DESC, a.id DESC`;
+
+/** The report's SQL, rows in report order. */
+export function reportSql(type: ReportType, groupBy: StockSummaryGroup): string {
+  switch (type) {
+    case 'stock_summary':
+      return stockSummary(groupBy);
+    case 'variance':
+      return `${VARIANCE}\nORDER BY v.session_id, v.item_code`;
+    case 'user_activity':
+      return USER_ACTIVITY;
+    case 'session_history':
+      return SESSION_HISTORY;
+    case 'audit_trail':
+      return AUDIT_TRAIL;
+  }
+}
+
+/** Row count and sums over the whole report (the same rows, wrapped). */
+export function totalsSql(type: ReportType, groupBy: StockSummaryGroup): string {
+  const inner = type === 'variance' ? VARIANCE : reportSql(type, groupBy);
+  const sums: Record<ReportType, string> = {
+    stock_summary: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
+      SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,
+      SUM(value_at_price) AS value_at_price`,
+    variance: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
+      SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,
+      SUM(value_at_price) AS value_at_price, SUM(lines) AS lines`,
+    user_activity: `SUM(lines) AS lines, SUM(variance) AS variance,
+      SUM(value_at_cost) AS value_at_cost, SUM(value_at_price) AS value_at_price`,
+    session_history: `SUM(lines) AS lines, SUM(variance) AS variance,
+      SUM(value_at_cost) AS value_at_cost, SUM(value_at_price) AS value_at_price`,
+    audit_trail: '',
+  };
+  const extra = sums[type] ? `, ${sums[type]}` : '';
+  return `SELECT COUNT(*) AS rows${extra} FROM (${inner})`;
+}

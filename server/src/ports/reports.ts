@@ -1,0 +1,61 @@
+/**
+ * The reporting port (issue #6): each report type as rows aggregated by the store itself (SQL
+ * GROUP BY on SQLite, aggregation pipelines on MongoDB), read in bounded chunks so a file export
+ * never holds more than one chunk in memory.
+ */
+import type {
+  ReportRowByType,
+  ReportType,
+  ReportTotals,
+  StockSummaryGroup,
+} from '@stockverify/shared';
+
+/**
+ * Filters resolved by the service (ReportFilters, with `floor` turned into the racks on it).
+ * Session choice: warehouse, session / session_ids, created_at in [from, to).
+ * Line choice: racks (warehouse + rack code pairs), category, user.
+ */
+export interface ReportScope {
+  warehouse?: string;
+  session?: string;
+  /** Only these sessions (bulk export). */
+  session_ids?: readonly string[];
+  from?: string;
+  to?: string;
+  /** Lines on these racks only; an empty list matches nothing. */
+  racks?: ReadonlyArray<{ warehouse: string; rack: string }>;
+  category?: string;
+  user?: string;
+  /** variance only: keep items whose variance is zero too (a session's full count sheet). */
+  include_balanced?: boolean;
+}
+
+export interface ReportQuery<T extends ReportType = ReportType> {
+  type: T;
+  scope: ReportScope;
+  /** stock_summary only. */
+  group_by: StockSummaryGroup;
+}
+
+export interface ReadOptions {
+  /** Rows per chunk read from the store. */
+  chunkSize: number;
+  /** Checked between chunks: once aborted, the read stops and the store cursor is released. */
+  signal?: AbortSignal;
+}
+
+export interface ReportSource {
+  /** One page of rows, in report order. */
+  page<T extends ReportType>(
+    query: ReportQuery<T>,
+    offset: number,
+    limit: number,
+  ): Promise<Array<ReportRowByType[T]>>;
+  /** Row count and totals over every row of the report. */
+  totals(query: ReportQuery): Promise<ReportTotals>;
+  /** Every row in report order, `chunkSize` at a time; memory stays at one chunk. */
+  stream<T extends ReportType>(
+    query: ReportQuery<T>,
+    options: ReadOptions,
+  ): AsyncIterable<Array<ReportRowByType[T]>>;
+}
