@@ -1,27 +1,166 @@
-import type { TokenPair } from '@stockverify/shared';
-import { useState } from 'react';
-import { SignedIn } from './features/auth/SignedIn';
+import type { TokenPair, User } from '@stockverify/shared';
+import { useCallback, useEffect, useState } from 'react';
+import { ServicesContext } from './app/context';
+import { useOnline, useOutboxCounts } from './app/hooks';
+import type { Route } from './app/routes';
+import { createServices } from './app/services';
+import type { Services } from './app/services';
+import { IdleGuard } from './features/auth/IdleGuard';
+import { PinSignIn } from './features/auth/PinSignIn';
 import { SignInForm } from './features/auth/SignInForm';
+import { RacksScreen } from './features/work/RacksScreen';
+import { SessionsScreen } from './features/work/SessionsScreen';
+import { ScanScreen } from './features/scan/ScanScreen';
+import { SettingsScreen } from './features/settings/SettingsScreen';
+import { SyncScreen } from './features/sync/SyncScreen';
 import { UpdateBanner } from './features/update/UpdateBanner';
+import { attachSyncTriggers } from './sync/triggers';
+import { Outbox } from './outbox/outbox';
+import { claimsOf } from './work/claims';
 
-/** The staff app shell: update banner, then sign-in or the signed-in user. */
+/** The staff app: opens the phone's databases, then sign-in or the counting screens. */
 export function App() {
-  // Tokens live in memory only for now; storing and refreshing them is a later issue.
-  const [session, setSession] = useState<TokenPair | null>(null);
+  const [services, setServices] = useState<Services | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    createServices().then(setServices, (error: unknown) =>
+      setFailure(error instanceof Error ? error.message : String(error)),
+    );
+  }, []);
+
+  if (failure) {
+    return (
+      <main>
+        <p role="alert" className="error">
+          This phone’s storage could not be opened: {failure}. Close other Stock Verify tabs and
+          reload.
+        </p>
+      </main>
+    );
+  }
+  if (!services) {
+    return (
+      <main aria-busy="true">
+        <p>Opening Stock Verify…</p>
+      </main>
+    );
+  }
+  return (
+    <ServicesContext.Provider value={services}>
+      <Shell services={services} />
+    </ServicesContext.Provider>
+  );
+}
+
+function Shell({ services }: { services: Services }) {
+  const [user, setUser] = useState<User | null>(() => services.auth.user());
+  const [route, setRoute] = useState<Route>({ name: 'sessions' });
+  const online = useOnline();
+  const counts = useOutboxCounts();
+
+  useEffect(() => services.auth.subscribe(setUser), [services]);
+
+  // Sync moments of DESIGN §5 while someone is signed in.
+  useEffect(() => {
+    if (!user) return;
+    return attachSyncTriggers(services.sync, window, document);
+  }, [services, user]);
+
+  // A reload (even offline) goes straight back to the rack this phone is counting.
+  useEffect(() => {
+    if (!user) return;
+    void claimsOf(services.deviceDb, user.id).then((claims) => {
+      const active = claims.find((c) => c.status === 'active' && c.session);
+      if (active?.session) setRoute({ name: 'scan', session: active.session, rack: active.rack });
+    });
+  }, [services, user]);
+
+  const signIn = useCallback(
+    async (tokens: TokenPair) => {
+      await services.auth.signIn(tokens);
+      setRoute({ name: 'sessions' });
+    },
+    [services],
+  );
+  const signOut = useCallback(() => void services.auth.signOut(), [services]);
+
+  const stale = counts !== null && Outbox.isStale(counts, new Date());
+  const problems = counts ? counts.conflict + counts.error : 0;
 
   return (
     <>
       <header className="app-header">
         <span className="brand">Stock Verify</span>
+        <span className={online ? 'net online' : 'net offline'} role="status">
+          {online ? 'Online' : 'Offline'}
+        </span>
       </header>
       <UpdateBanner />
+      {user && <IdleGuard onTimeout={signOut} />}
+      {user && stale && (
+        <div role="alert" className="banner warning">
+          Counts have waited on this phone for more than 4 hours without reaching the server.
+          Connect to the warehouse Wi-Fi and open Sync.
+        </div>
+      )}
       <main>
-        {session === null ? (
-          <SignInForm onSignedIn={setSession} />
+        {!user ? (
+          <div className="stack">
+            <SignInForm onSignedIn={(tokens) => void signIn(tokens)} />
+            <PinSignIn onSignedIn={(tokens) => void signIn(tokens)} />
+          </div>
+        ) : route.name === 'sessions' ? (
+          <SessionsScreen user={user} onOpen={(session) => setRoute({ name: 'racks', session })} />
+        ) : route.name === 'racks' ? (
+          <RacksScreen
+            user={user}
+            session={route.session}
+            onBack={() => setRoute({ name: 'sessions' })}
+            onClaimed={(rack) => setRoute({ name: 'scan', session: route.session, rack })}
+          />
+        ) : route.name === 'scan' ? (
+          <ScanScreen
+            user={user}
+            session={route.session}
+            rack={route.rack}
+            onLeave={() => setRoute({ name: 'racks', session: route.session })}
+          />
+        ) : route.name === 'sync' ? (
+          <SyncScreen user={user} />
         ) : (
-          <SignedIn user={session.user} onSignOut={() => setSession(null)} />
+          <SettingsScreen user={user} onSignOut={signOut} />
         )}
       </main>
+      {user && (
+        <nav className="tabbar" aria-label="Main">
+          <button
+            type="button"
+            aria-current={
+              route.name === 'sessions' || route.name === 'racks' || route.name === 'scan'
+            }
+            onClick={() => setRoute({ name: 'sessions' })}
+          >
+            Count
+          </button>
+          <button
+            type="button"
+            aria-current={route.name === 'sync'}
+            onClick={() => setRoute({ name: 'sync' })}
+          >
+            Sync
+            {counts && counts.pending > 0 && <span className="badge">{counts.pending}</span>}
+            {problems > 0 && <span className="badge danger">{problems}</span>}
+          </button>
+          <button
+            type="button"
+            aria-current={route.name === 'settings'}
+            onClick={() => setRoute({ name: 'settings' })}
+          >
+            Settings
+          </button>
+        </nav>
+      )}
     </>
   );
 }

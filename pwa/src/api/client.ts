@@ -102,7 +102,8 @@ async function send(path: string, options: ApiRequestOptions): Promise<Response>
     return await fetchImpl(path, {
       method: options.method ?? (hasBody ? 'POST' : 'GET'),
       headers,
-      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      body:
+        options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       signal: options.signal,
     });
   } catch (cause) {

@@ -8,7 +8,8 @@ import type { SyncTransport } from '../sync/sync-engine';
 import { ApiClientError } from './client';
 
 // Answers are read leniently (`looseObject`): a newer server may add fields.
-const sessionSchema = z.looseObject({
+// Sessions are kept on the phone (claims, offline list): unknown fields are dropped, not stored.
+const sessionSchema = z.object({
   id: z.string(),
   warehouse: z.string(),
   name: z.string(),

@@ -81,12 +81,18 @@ describe('count draft', () => {
     expect(noReason.ok ? [] : noReason.errors.map((e) => e.path)).toEqual(['variance_reason']);
     const fine = buildCountRecord(
       item,
-      emptyDraft({ counted_qty: 8, variance_confirmed: true, variance_reason: 'Damaged in transit' }),
+      emptyDraft({
+        counted_qty: 8,
+        variance_confirmed: true,
+        variance_reason: 'Damaged in transit',
+      }),
       ctx('strict'),
       ids,
     );
     expect(fine.ok).toBe(true);
-    expect(buildCountRecord(item, emptyDraft({ counted_qty: 10 }), ctx('strict'), ids).ok).toBe(true);
+    expect(buildCountRecord(item, emptyDraft({ counted_qty: 10 }), ctx('strict'), ids).ok).toBe(
+      true,
+    );
   });
 
   it('refuses a duplicate or blank serial in the form', () => {

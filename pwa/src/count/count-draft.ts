@@ -89,7 +89,10 @@ export function buildCountRecord(
     }),
   ];
   if (draft.mfg_date && draft.expiry_date && draft.mfg_date > draft.expiry_date) {
-    errors.push({ path: 'expiry_date', message: 'The expiry date is before the manufacturing date.' });
+    errors.push({
+      path: 'expiry_date',
+      message: 'The expiry date is before the manufacturing date.',
+    });
   }
   const variance = liveVariance(draft, ctx);
   if (errors.length === 0 && variance !== null) {

@@ -61,6 +61,19 @@ export interface ClaimEntry {
   lock_expires_at: string;
   status: 'active' | 'paused' | 'completing';
   claimed_at: string;
+  /** The session as the phone last saw it (mode decides what the count form shows). */
+  session?: ClaimSession;
+}
+
+/** What the phone keeps of a session alongside a claim (not indexed: no schema change). */
+export interface ClaimSession {
+  id: string;
+  warehouse: string;
+  name: string;
+  mode: 'standard' | 'blind' | 'strict';
+  status: 'OPEN' | 'CLOSED' | 'RECONCILED';
+  racks: string[];
+  created_at: string;
 }
 
 /** Someone who signed in on this phone: offered for quick PIN sign-in. */
@@ -75,7 +88,8 @@ export interface RecentUser {
 export type MetaEntry =
   | { key: 'auth'; value: StoredAuth }
   | { key: 'device_id'; value: string }
-  | { key: 'settings'; value: Partial<PhoneSettings> };
+  | { key: 'settings'; value: Partial<PhoneSettings> }
+  | { key: 'sessions'; value: ClaimSession[] };
 
 export interface StoredAuth {
   tokens: TokenPair;

@@ -68,12 +68,13 @@ export async function refreshCatalog(
 
 /** Parses an NDJSON byte stream into items, one line at a time. */
 export async function* ndjsonItems(body: ReadableStream<Uint8Array>): AsyncGenerator<ItemView> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let rest = '';
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    rest += value;
+    rest += decoder.decode(value, { stream: true });
     let newline = rest.indexOf('\n');
     while (newline >= 0) {
       const line = rest.slice(0, newline).trim();
@@ -82,6 +83,7 @@ export async function* ndjsonItems(body: ReadableStream<Uint8Array>): AsyncGener
       newline = rest.indexOf('\n');
     }
   }
+  rest += decoder.decode();
   if (rest.trim().length > 0) yield JSON.parse(rest) as ItemView;
 }
 

@@ -2,9 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { BarcodeLookup, ItemView } from '@stockverify/shared';
 import { freshItemDb } from '../../test/support/fake-db';
 import { classifyScan } from '../scan/classify';
+import type { ScanInput } from '../scan/classify';
 import { refreshCatalog, storeBookQuantities } from './item-cache';
 import type { ExportFetcher } from './item-cache';
 import { bookQuantity, lookupItem } from './lookup';
+
+/** A scan the test knows is an item code. */
+function scan(raw: string): Extract<ScanInput, { kind: 'item' }> {
+  const input = classifyScan(raw);
+  if (input.kind !== 'item') throw new Error(`${raw} read as a rack label`);
+  return input;
+}
 
 function item(code: string, barcodes: Array<[string, 'primary' | 'manual' | 'pack', number]>) {
   return {
@@ -60,7 +68,7 @@ describe('offline item cache', () => {
     expect(second).toMatchObject({ written: 1, incremental: true });
     expect(server.calls).toEqual([{ since: null }, { since: 'T1' }]);
     expect(await db.catalogs.get('WH-MAIN')).toMatchObject({ since: 'T2', item_count: 4500 });
-    const found = await lookupItem(db, classifyScan('NEW-1'), null);
+    const found = await lookupItem(db, scan('NEW-1'), null);
     expect(found).toMatchObject({ kind: 'found', item: { item_code: 'I1' } });
   });
 
@@ -91,25 +99,25 @@ describe('lookupItem', () => {
 
   it('finds primary, pack and manual barcodes and the item code offline', async () => {
     const db = await seeded();
-    expect(await lookupItem(db, classifyScan('4006381333931'), null)).toMatchObject({
+    expect(await lookupItem(db, scan('4006381333931'), null)).toMatchObject({
       kind: 'found',
       barcodeKind: 'primary',
       packQty: 1,
       source: 'offline',
     });
-    expect(await lookupItem(db, classifyScan('14006381333938'), null)).toMatchObject({
+    expect(await lookupItem(db, scan('14006381333938'), null)).toMatchObject({
       barcodeKind: 'pack',
       packQty: 12,
     });
-    expect(await lookupItem(db, classifyScan('HAM1'), null)).toMatchObject({ barcodeKind: 'manual' });
-    expect(await lookupItem(db, classifyScan('HAM-1'), null)).toMatchObject({
+    expect(await lookupItem(db, scan('HAM1'), null)).toMatchObject({ barcodeKind: 'manual' });
+    expect(await lookupItem(db, scan('HAM-1'), null)).toMatchObject({
       barcodeKind: 'item_code',
     });
   });
 
   it('finds a GS1 string by its GTIN and keeps batch and expiry', async () => {
     const db = await seeded();
-    const result = await lookupItem(db, classifyScan('0104006381333931\u001d10B7\u001d17280131'), null);
+    const result = await lookupItem(db, scan('0104006381333931\u001d10B7\u001d17280131'), null);
     expect(result).toMatchObject({
       kind: 'found',
       item: { item_code: 'HAM-1' },
@@ -129,12 +137,12 @@ describe('lookupItem', () => {
       source: 'store',
     } satisfies BarcodeLookup;
     const remote = async (code: string) => (code === '5012345678900' ? answer : null);
-    expect(await lookupItem(db, classifyScan('5012345678900'), remote)).toMatchObject({
+    expect(await lookupItem(db, scan('5012345678900'), remote)).toMatchObject({
       kind: 'found',
       source: 'server',
       item: { item_code: 'SAW-2' },
     });
-    expect(await lookupItem(db, classifyScan('999'), remote)).toEqual({
+    expect(await lookupItem(db, scan('999'), remote)).toEqual({
       kind: 'unknown',
       code: '999',
       gs1: null,
@@ -143,7 +151,7 @@ describe('lookupItem', () => {
     const offline = async () => {
       throw new Error('offline');
     };
-    expect(await lookupItem(db, classifyScan('999'), offline)).toMatchObject({
+    expect(await lookupItem(db, scan('999'), offline)).toMatchObject({
       kind: 'unknown',
       checkedServer: false,
     });

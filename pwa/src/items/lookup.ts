@@ -44,14 +44,16 @@ export async function lookupItem(
       source: 'offline',
     };
   }
-  if (remote === null) return { kind: 'unknown', code: scan.code, gs1: scan.gs1, checkedServer: false };
+  if (remote === null)
+    return { kind: 'unknown', code: scan.code, gs1: scan.gs1, checkedServer: false };
   let answer: BarcodeLookup | null;
   try {
     answer = await remote(scan.code);
   } catch {
     return { kind: 'unknown', code: scan.code, gs1: scan.gs1, checkedServer: false };
   }
-  if (answer === null) return { kind: 'unknown', code: scan.code, gs1: scan.gs1, checkedServer: true };
+  if (answer === null)
+    return { kind: 'unknown', code: scan.code, gs1: scan.gs1, checkedServer: true };
   return {
     kind: 'found',
     item: answer.item,

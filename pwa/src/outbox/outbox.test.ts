@@ -104,9 +104,6 @@ describe('Outbox', () => {
     expect(await outbox.serverPhotoIds(record.op_id, record.photo_ids)).toBeNull();
     expect((await outbox.photosToUpload(record.op_id)).map((p) => p.id)).toEqual(['p2']);
     await outbox.markPhotoUploaded('p2', 'srv-2');
-    expect(await outbox.serverPhotoIds(record.op_id, record.photo_ids)).toEqual([
-      'srv-1',
-      'srv-2',
-    ]);
+    expect(await outbox.serverPhotoIds(record.op_id, record.photo_ids)).toEqual(['srv-1', 'srv-2']);
   });
 });

@@ -30,10 +30,22 @@ export const STALE_PENDING_MS = 4 * 60 * 60 * 1000;
 
 /** The outbox: the phone's durable record of every action, written before the UI says "saved". */
 export class Outbox {
+  private readonly listeners = new Set<() => void>();
+
   constructor(
     private readonly db: DeviceDb,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Calls `listener` after every change to the outbox; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   /**
    * Stores one action (and its photos) in one strict transaction. Resolves only once IndexedDB has
@@ -69,6 +81,7 @@ export class Outbox {
       await this.db.outbox.add(entry);
       if (photos.length > 0) await this.db.photos.bulkAdd(photos);
     });
+    this.changed();
     return entry;
   }
 
@@ -110,6 +123,7 @@ export class Outbox {
         changed += 1;
       }
     });
+    if (changed > 0) this.changed();
     return changed;
   }
 

@@ -22,9 +22,7 @@ export interface WedgeKey {
 }
 
 export type WedgeVerdict =
-  | { kind: 'buffering' }
-  | { kind: 'code'; code: string }
-  | { kind: 'ignored' };
+  { kind: 'buffering' } | { kind: 'code'; code: string } | { kind: 'ignored' };
 
 /** GS1 scanners send FNC1 as ASCII 29 (group separator); keep it so GS1 parsing sees it. */
 const GROUP_SEPARATOR = '\u001d';

@@ -13,7 +13,8 @@ const ADVICE: Record<string, string> = {
   DUPLICATE_SERIAL:
     'This serial was already counted in this session. Check the label; the supervisor decides which count stands.',
   VARIANCE_UNCONFIRMED: 'Strict session: confirm the variance and count the item again.',
-  VARIANCE_REASON_REQUIRED: 'Strict session: count the item again and give a reason for the variance.',
+  VARIANCE_REASON_REQUIRED:
+    'Strict session: count the item again and give a reason for the variance.',
   RACK_NOT_CLAIMED: 'You no longer hold this rack. Claim it again, then count the item again.',
   RACK_COMPLETED: 'The rack was already completed. Ask a supervisor to reopen it for a recount.',
   SERIAL_COUNT_MISMATCH: 'Scan one serial per unit counted, then save the count again.',

@@ -154,7 +154,12 @@ describe('SyncEngine', () => {
     }
     // random() = 0.5 → three quarters of each window: 2 s, 4 s, 8 s windows.
     expect(delays).toEqual([1500, 3000, 6000]);
-    server.faults.push({ kind: 'status', status: 503, code: 'SERVICE_UNAVAILABLE', retryAfter: 60 });
+    server.faults.push({
+      kind: 'status',
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfter: 60,
+    });
     await engine.syncNow();
     expect(timers.at(-1)!.ms).toBe(60_000);
     expect(engine.getStatus()).toMatchObject({ phase: 'waiting', consecutiveFailures: 4 });

@@ -1,16 +1,25 @@
 import type { ClaimEntry, DeviceDb } from '../db/device-db';
-import type { ClaimView } from '../api/staff-api';
+import type { ClaimView, StaffSession } from '../api/staff-api';
 
 /** Remembers a claim on the phone (the fencing token must survive an offline reload). */
 export async function rememberClaim(
   db: DeviceDb,
   userId: string,
-  sessionId: string,
+  session: StaffSession,
   claim: ClaimView,
   now = new Date(),
 ): Promise<ClaimEntry> {
   const entry: ClaimEntry = {
-    session_id: sessionId,
+    session_id: session.id,
+    session: {
+      id: session.id,
+      warehouse: session.warehouse,
+      name: session.name,
+      mode: session.mode,
+      status: session.status,
+      racks: session.racks,
+      created_at: session.created_at,
+    },
     rack: claim.rack,
     user_id: userId,
     claim_id: claim.claim_id,

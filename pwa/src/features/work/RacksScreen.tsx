@@ -1,0 +1,190 @@
+import type { User } from '@stockverify/shared';
+import { useCallback, useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import { ApiClientError } from '../../api/client';
+import { toDisplayError } from '../../api/display-error';
+import type { RackView, StaffSession } from '../../api/staff-api';
+import { createExportFetcher } from '../../api/staff-api';
+import { useServices } from '../../app/context';
+import { refreshCatalog, storeBookQuantities } from '../../items/item-cache';
+import { classifyScan } from '../../scan/classify';
+import { rememberClaim } from '../../work/claims';
+import { useWedge } from '../scan/useWedge';
+
+const STATE_LABEL: Record<RackView['state'], string> = {
+  not_started: 'Not started',
+  claimed: 'Being counted',
+  paused: 'Paused',
+  completed: 'Completed',
+  recount: 'Recount',
+  available: 'Available',
+};
+
+/**
+ * The racks of a session with their claim status. A rack is claimed by tapping it or by scanning
+ * its location label. Opening the screen also brings the offline item list and the session's book
+ * quantities up to date, so counting keeps working when the Wi-Fi drops.
+ */
+export function RacksScreen({
+  user,
+  session,
+  onBack,
+  onClaimed,
+}: {
+  user: User;
+  session: StaffSession;
+  onBack: () => void;
+  onClaimed: (rack: string) => void;
+}) {
+  const services = useServices();
+  const { api, auth, deviceDb, itemDb, deviceId } = services;
+  const [racks, setRacks] = useState<RackView[] | null>(null);
+  const [message, setMessage] = useState<{ text: string; alert: boolean } | null>(null);
+  const [catalog, setCatalog] = useState<string>('Checking the offline item list…');
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setRacks(await api.racks(session.warehouse, session.id));
+    } catch (error) {
+      setRacks([]);
+      setMessage({ text: toDisplayError(error).message, alert: true });
+    }
+  }, [api, session]);
+
+  useEffect(() => {
+    void load();
+    let live = true;
+    const fetchExport = createExportFetcher(auth);
+    refreshCatalog(itemDb, fetchExport, session.warehouse, {
+      session: session.id,
+      onProgress: (n) => live && setCatalog(`Downloading items for offline use… ${n}`),
+    }).then(
+      async (done) => {
+        const state = await itemDb.catalogs.get(session.warehouse);
+        if (live) setCatalog(`${state?.item_count ?? done.written} items ready offline.`);
+      },
+      async () => {
+        const state = await itemDb.catalogs.get(session.warehouse);
+        if (live) {
+          setCatalog(
+            state
+              ? `Offline item list from ${new Date(state.refreshed_at).toLocaleString()} (${state.item_count} items).`
+              : 'The item list could not be downloaded; lookups need the network.',
+          );
+        }
+      },
+    );
+    if (session.mode !== 'blind') {
+      api.bookQuantities(session.id).then(
+        (rows) => storeBookQuantities(itemDb, session.id, rows),
+        () => undefined, // Offline: the copy from the last visit stays.
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [api, auth, itemDb, load, session]);
+
+  const claim = useCallback(
+    async (rack: string) => {
+      setBusy(true);
+      setMessage(null);
+      try {
+        const answer = await api.claim(session.id, rack, deviceId);
+        await rememberClaim(deviceDb, user.id, session, answer);
+        onClaimed(rack);
+      } catch (error) {
+        const text =
+          error instanceof ApiClientError && error.status === 0
+            ? 'Claiming a rack needs a connection. Move to where the Wi-Fi reaches and try again.'
+            : toDisplayError(error).message;
+        setMessage({ text, alert: true });
+        void load();
+      } finally {
+        setBusy(false);
+      }
+    },
+    [api, deviceDb, deviceId, load, onClaimed, session, user.id],
+  );
+
+  const claimByLabel = useCallback(
+    (code: string) => {
+      const scan = classifyScan(code, racks ?? []);
+      if (scan.kind === 'rack') void claim(scan.rack);
+      else if (racks?.some((r) => r.code === code.trim())) void claim(code.trim());
+      else setMessage({ text: `${code} is not a rack label of this session.`, alert: true });
+    },
+    [claim, racks],
+  );
+  useWedge(claimByLabel, !busy);
+
+  function submitLabel(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (label.trim()) claimByLabel(label);
+    setLabel('');
+  }
+
+  return (
+    <section className="stack" aria-labelledby="racks-title">
+      <button type="button" className="link" onClick={onBack}>
+        ← Sessions
+      </button>
+      <h1 id="racks-title">{session.name}</h1>
+      <p className="muted">
+        {session.warehouse} · {session.mode === 'blind' ? 'Blind count' : session.mode}
+      </p>
+      <p role="status" className="note">
+        {catalog}
+      </p>
+      <form className="inline-form" onSubmit={submitLabel}>
+        <label htmlFor="rack-label">Scan or type a rack label</label>
+        <input
+          id="rack-label"
+          value={label}
+          autoComplete="off"
+          onChange={(e) => setLabel(e.target.value)}
+        />
+        <button type="submit" disabled={busy}>
+          Claim
+        </button>
+      </form>
+      {message && (
+        <p role={message.alert ? 'alert' : 'status'} className={message.alert ? 'error' : 'note'}>
+          {message.text}
+        </p>
+      )}
+      {racks === null ? (
+        <p aria-busy="true">Loading racks…</p>
+      ) : (
+        <ul className="plain rack-list">
+          {racks.map((rack) => {
+            const mine = rack.claimant?.user_id === user.id;
+            const taken = rack.claimant !== null && !mine;
+            return (
+              <li key={rack.code}>
+                <button
+                  type="button"
+                  className={`row-button rack-${rack.state}`}
+                  disabled={busy || taken || rack.state === 'completed'}
+                  onClick={() => void claim(rack.code)}
+                  aria-label={`Rack ${rack.code}, ${STATE_LABEL[rack.state]}${
+                    taken ? ` by ${rack.claimant?.username}` : ''
+                  }`}
+                >
+                  <strong>{rack.code}</strong>
+                  <span className="muted">
+                    Floor {rack.floor} · {STATE_LABEL[rack.state]}
+                    {taken ? ` by ${rack.claimant?.username}` : mine ? ' by you' : ''} ·{' '}
+                    {rack.lines} lines
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import type { User } from '@stockverify/shared';
+import { useEffect, useState } from 'react';
+import type { StaffSession } from '../../api/staff-api';
+import { toDisplayError } from '../../api/display-error';
+import { useServices } from '../../app/context';
+import type { ClaimEntry } from '../../db/device-db';
+import { claimsOf } from '../../work/claims';
+
+const MODE_LABEL = { standard: 'Standard', blind: 'Blind count', strict: 'Strict' } as const;
+
+/** Open sessions of the user's warehouse; offline, the list last seen on this phone. */
+export function SessionsScreen({
+  user,
+  onOpen,
+}: {
+  user: User;
+  onOpen: (session: StaffSession) => void;
+}) {
+  const { api, deviceDb } = useServices();
+  const [sessions, setSessions] = useState<StaffSession[] | null>(null);
+  const [claims, setClaims] = useState<ClaimEntry[]>([]);
+  const [note, setNote] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void claimsOf(deviceDb, user.id).then((c) => live && setClaims(c));
+    api.openSessions(user.warehouse).then(
+      async (list) => {
+        if (!live) return;
+        setSessions(list);
+        setNote(null);
+        await deviceDb.meta.put({ key: 'sessions', value: list });
+      },
+      async (error: unknown) => {
+        const cached = await deviceDb.meta.get('sessions');
+        if (!live) return;
+        setSessions(cached?.key === 'sessions' ? cached.value : []);
+        setNote(`${toDisplayError(error).message} Showing the sessions this phone last saw.`);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, deviceDb, user]);
+
+  return (
+    <section className="stack" aria-labelledby="sessions-title">
+      <h1 id="sessions-title">Count sessions</h1>
+      {claims.length > 0 && (
+        <div className="card">
+          <h2>Your racks on this phone</h2>
+          <ul className="plain">
+            {claims.map((claim) => (
+              <li key={`${claim.session_id}/${claim.rack}`}>
+                <button
+                  type="button"
+                  className="row-button"
+                  disabled={!claim.session}
+                  onClick={() => claim.session && onOpen(claim.session)}
+                >
+                  Rack {claim.rack} · {claim.session?.name ?? claim.session_id} · {claim.status}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {note && (
+        <p role="status" className="note">
+          {note}
+        </p>
+      )}
+      {sessions === null ? (
+        <p aria-busy="true">Loading sessions…</p>
+      ) : sessions.length === 0 ? (
+        <p className="muted">No open count session in your warehouse right now.</p>
+      ) : (
+        <ul className="plain">
+          {sessions.map((session) => (
+            <li key={session.id}>
+              <button type="button" className="row-button" onClick={() => onOpen(session)}>
+                <strong>{session.name}</strong>
+                <span className="muted">
+                  {session.warehouse} · {MODE_LABEL[session.mode]} · {session.racks.length} racks
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
