@@ -1,33 +1,171 @@
-import { useEffect, useState } from 'react';
+import type { User } from '@stockverify/shared';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiClient } from './api/client';
+import { ConsoleContext } from './context';
+import type { ConsoleContextValue } from './context';
+import { AdminScreen } from './features/admin/AdminScreen';
+import { SERVER_URL_KEY, SignIn } from './features/auth/SignIn';
 import { ConnectionPanel } from './features/connection/ConnectionPanel';
-import { nativePlatform } from './platform';
+import { Dashboards } from './features/dashboards/Dashboards';
+import { RackMap } from './features/racks/RackMap';
+import { ReportsScreen } from './features/reports/ReportsScreen';
+import { SessionDetail } from './features/sessions/SessionDetail';
+import { SessionsList } from './features/sessions/SessionsList';
+import { Watchtower } from './features/watchtower/Watchtower';
+import { getPlatform } from './platform';
+import { useHashRoute } from './ui/hooks';
 
-/** The supervisor console shell: title, where it runs, and the server connection. */
+const NAV = [
+  ['watchtower', 'Watchtower'],
+  ['sessions', 'Sessions'],
+  ['racks', 'Rack map'],
+  ['reports', 'Reports'],
+  ['dashboards', 'Dashboards'],
+  ['admin', 'Admin'],
+  ['settings', 'Server'],
+] as const;
+
+function Screen({ route }: { route: string[] }) {
+  const [first = 'watchtower', second] = route;
+  switch (first) {
+    case 'sessions':
+      return second ? <SessionDetail id={second} /> : <SessionsList />;
+    case 'racks':
+      return <RackMap />;
+    case 'reports':
+      return <ReportsScreen />;
+    case 'dashboards':
+      return <Dashboards />;
+    case 'admin':
+      return <AdminScreen />;
+    case 'settings':
+      return <ConnectionPanel />;
+    default:
+      return <Watchtower />;
+  }
+}
+
+/** The supervisor console: sign-in, then the screens behind a navigation bar. */
 export function App() {
-  const [runtime, setRuntime] = useState('Browser');
+  const platform = useMemo(() => getPlatform(), []);
+  const route = useHashRoute();
+  const [runtime, setRuntime] = useState(platform.kind === 'desktop' ? 'Desktop app' : 'Browser');
+  const [signedIn, setSignedIn] = useState<{ client: ApiClient; user: User } | null>(null);
+  const [resuming, setResuming] = useState(true);
+
+  const signOut = useCallback(() => {
+    setSignedIn((current) => {
+      void current?.client.signOut();
+      return null;
+    });
+    void platform.secrets.delete('refresh_token').catch(() => undefined);
+  }, [platform]);
+
+  const makeClient = useCallback(
+    (baseUrl: string, remember = false) =>
+      new ApiClient({
+        baseUrl,
+        onSignedOut: () => setSignedIn(null),
+        onTokens: (tokens) => {
+          if (remember) {
+            void platform.secrets.set('refresh_token', tokens.refresh_token).catch(() => undefined);
+          }
+        },
+      }),
+    [platform],
+  );
 
   useEffect(() => {
-    const platform = nativePlatform();
-    if (platform === null) return;
     let live = true;
-    platform
+    void platform
       .appVersion()
-      .then((version) => live && setRuntime(`Desktop app ${version}`))
-      .catch(() => live && setRuntime('Desktop app'));
+      .then(
+        (v) =>
+          live && setRuntime(`${platform.kind === 'desktop' ? 'Desktop app' : 'Browser'} ${v}`),
+      )
+      .catch(() => undefined);
+    // Resume a remembered sign-in (only where the platform keeps secrets encrypted).
+    void (async () => {
+      try {
+        const refresh = await platform.secrets.get('refresh_token');
+        const baseUrl = localStorage.getItem(SERVER_URL_KEY);
+        if (refresh && baseUrl) {
+          const client = makeClient(baseUrl, true);
+          if ((await client.resume(refresh)) && client.user && live) {
+            setSignedIn({ client, user: client.user });
+          }
+        }
+      } catch {
+        // fall through to the sign-in form
+      } finally {
+        if (live) setResuming(false);
+      }
+    })();
     return () => {
       live = false;
     };
-  }, []);
+  }, [platform, makeClient]);
+
+  const context: ConsoleContextValue | null = useMemo(
+    () => (signedIn ? { ...signedIn, platform, signOut } : null),
+    [signedIn, platform, signOut],
+  );
 
   return (
     <>
       <header className="app-header">
         <h1>Stock Verify — Supervisor console</h1>
         <span className="runtime">{runtime}</span>
+        {context && (
+          <span className="who">
+            {context.user.full_name || context.user.username} ({context.user.role})
+            <button type="button" className="link" onClick={signOut}>
+              Sign out
+            </button>
+          </span>
+        )}
       </header>
-      <main>
-        <ConnectionPanel />
-      </main>
+      {context ? (
+        <ConsoleContext.Provider value={context}>
+          <nav className="app-nav" aria-label="Console">
+            {NAV.map(([path, label]) => (
+              <a
+                key={path}
+                href={`#/${path}`}
+                aria-current={(route[0] ?? 'watchtower') === path ? 'page' : undefined}
+              >
+                {label}
+              </a>
+            ))}
+          </nav>
+          <main>
+            <Screen route={route} />
+          </main>
+        </ConsoleContext.Provider>
+      ) : (
+        <main>
+          {resuming ? (
+            <p role="status">Starting…</p>
+          ) : (
+            <SignIn
+              platform={platform}
+              makeClient={(url) => makeClient(url)}
+              onSignedIn={(client, user, remember) => {
+                if (remember) {
+                  // Re-create the client so every future rotation is stored too.
+                  const token = client.refreshTokenForStorage();
+                  if (token)
+                    void platform.secrets.set('refresh_token', token).catch(() => undefined);
+                  client.rememberTokens((t) =>
+                    platform.secrets.set('refresh_token', t.refresh_token).catch(() => undefined),
+                  );
+                }
+                setSignedIn({ client, user });
+              }}
+            />
+          )}
+        </main>
+      )}
     </>
   );
 }

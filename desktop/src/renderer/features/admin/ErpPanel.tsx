@@ -1,0 +1,151 @@
+import type { ErpStatus, ImportResult } from '@stockverify/shared';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { ApiError, errorText } from '../../api/client';
+import { useConsole } from '../../context';
+import { dateTime } from '../../ui/format';
+import { useLoad } from '../../ui/hooks';
+import { Status } from '../../ui/Status';
+
+/** ERP: sync status, "sync now", and an item-master upload (CSV or XLSX) with per-row errors. */
+export function ErpPanel() {
+  const { client, user } = useConsole();
+  const [status, reload] = useLoad(() => client.get<ErpStatus>('/erp/status'), [client]);
+  const [file, setFile] = useState<File | null>(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const isAdmin = user.role === 'admin';
+
+  async function upload(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    setOk(null);
+    if (file === null) {
+      setError('Choose a CSV or XLSX file first.');
+      return;
+    }
+    if (!/\.(csv|xlsx)$/i.test(file.name)) {
+      setError('The item master must be a .csv or .xlsx file.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const body = new FormData();
+      body.append('file', file, file.name);
+      const response = await client.raw('/erp/import', { method: 'POST', body });
+      const envelope = (await response.json()) as {
+        success: boolean;
+        data: ImportResult | null;
+        message: string;
+        error: { code: string; message: string } | null;
+      };
+      if (!envelope.success || envelope.data === null) {
+        throw new ApiError(
+          response.status,
+          envelope.error?.code ?? 'ERROR',
+          envelope.error?.message ?? 'Import failed',
+        );
+      }
+      setResult(envelope.data);
+      setOk(envelope.message);
+      await reload();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function syncNow() {
+    setError(null);
+    setOk(null);
+    setBusy(true);
+    try {
+      await client.post('/erp/sync', {});
+      setOk('Item master synchronised.');
+      await reload();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const s = status.value;
+  return (
+    <section className="panel" aria-labelledby="erp-title">
+      <h2 id="erp-title">Item master (ERP)</h2>
+      <dl className="metrics">
+        <div>
+          <dt>Source</dt>
+          <dd>{s?.source ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Items</dt>
+          <dd>{s?.item_count.toLocaleString('en') ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Last sync</dt>
+          <dd>{dateTime(s?.last_sync_at)}</dd>
+        </div>
+        <div>
+          <dt>Last success</dt>
+          <dd>{dateTime(s?.last_success_at)}</dd>
+        </div>
+        <div>
+          <dt>Reachable</dt>
+          <dd>{s ? (s.reachable === null ? 'unknown' : s.reachable ? 'yes' : 'no') : '…'}</dd>
+        </div>
+        <div>
+          <dt>Last error</dt>
+          <dd>{s?.last_error ? `${s.last_error} (${dateTime(s.last_error_at)})` : 'none'}</dd>
+        </div>
+      </dl>
+      {isAdmin ? (
+        <>
+          <button type="button" disabled={busy} onClick={() => void syncNow()}>
+            Sync now
+          </button>
+          <form className="filters" onSubmit={upload} aria-label="Import item master">
+            <label>
+              Item master file (CSV or XLSX)
+              <input
+                type="file"
+                accept=".csv,.xlsx"
+                onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              />
+            </label>
+            <button type="submit" disabled={busy}>
+              Import
+            </button>
+          </form>
+        </>
+      ) : (
+        <p className="hint">Only admins import or sync the item master.</p>
+      )}
+      <Status error={error ?? (status.state === 'error' ? status.error : null)} ok={ok} />
+      {result && result.errors.length > 0 && (
+        <table className="grid" aria-label="Rejected rows">
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Column</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.errors.slice(0, 200).map((e, i) => (
+              <tr key={i}>
+                <td>{String((e as unknown as Record<string, unknown>).row ?? '')}</td>
+                <td>{String((e as unknown as Record<string, unknown>).column ?? '')}</td>
+                <td>{String((e as unknown as Record<string, unknown>).message ?? '')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,228 @@
+import { ROLES, createUserSchema, passwordSchema, pinSchema } from '@stockverify/shared';
+import type { Role, User } from '@stockverify/shared';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { errorText } from '../../api/client';
+import type { Page } from '../../api/client';
+import { useConsole } from '../../context';
+import { dateTime } from '../../ui/format';
+import { useLoad } from '../../ui/hooks';
+import { Status } from '../../ui/Status';
+
+const issues = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }) =>
+  error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ');
+
+/** Users: create, change role, reset password or PIN, activate, unlock. */
+export function UsersPanel() {
+  const { client, user: me } = useConsole();
+  const isAdmin = me.role === 'admin';
+  const [error, setError] = useState<string | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const [users, reload] = useLoad(
+    () => (isAdmin ? client.get<Page<User>>('/users', { page_size: 200 }) : Promise.resolve(null)),
+    [client, isAdmin],
+  );
+  const [form, setForm] = useState({
+    username: '',
+    full_name: '',
+    role: 'staff' as Role,
+    password: '',
+    pin: '',
+  });
+
+  async function run(what: string, action: () => Promise<unknown>) {
+    setError(null);
+    setOk(null);
+    try {
+      await action();
+      setOk(what);
+      await reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const input = {
+      username: form.username.trim(),
+      full_name: form.full_name.trim(),
+      role: form.role,
+      password: form.password,
+      ...(form.pin ? { pin: form.pin } : {}),
+    };
+    const parsed = createUserSchema.safeParse(input);
+    if (!parsed.success) {
+      setError(issues(parsed.error));
+      return;
+    }
+    await run(`Created ${input.username}.`, () => client.post('/users', parsed.data));
+    setForm({ username: '', full_name: '', role: 'staff', password: '', pin: '' });
+  }
+
+  function resetSecret(u: User, kind: 'password' | 'pin') {
+    const value = window.prompt(
+      kind === 'password'
+        ? `New password for ${u.username}`
+        : `New PIN (4–6 digits) for ${u.username}`,
+    );
+    if (value === null) return;
+    const parsed = (kind === 'password' ? passwordSchema : pinSchema).safeParse(value);
+    if (!parsed.success) {
+      setError(issues(parsed.error));
+      return;
+    }
+    void run(`${kind === 'password' ? 'Password' : 'PIN'} of ${u.username} reset.`, () =>
+      client.patch(`/users/${encodeURIComponent(u.id)}`, { [kind]: parsed.data }),
+    );
+  }
+
+  if (!isAdmin) {
+    return (
+      <section className="panel">
+        <p>
+          Only admins manage users. Supervisors can unlock a locked account from the user list an
+          admin shares, or ask an admin.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="panel" aria-labelledby="users-title">
+      <h2 id="users-title">Users</h2>
+      <form className="filters" onSubmit={create} aria-label="New user" noValidate>
+        <label>
+          User name
+          <input
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+          />
+        </label>
+        <label>
+          Full name
+          <input
+            value={form.full_name}
+            onChange={(e) => setForm({ ...form, full_name: e.target.value })}
+          />
+        </label>
+        <label>
+          Role
+          <select
+            value={form.role}
+            onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={form.password}
+            onChange={(e) => setForm({ ...form, password: e.target.value })}
+          />
+        </label>
+        <label>
+          PIN (optional)
+          <input
+            inputMode="numeric"
+            value={form.pin}
+            onChange={(e) => setForm({ ...form, pin: e.target.value })}
+          />
+        </label>
+        <button type="submit">Create user</button>
+      </form>
+      <Status error={error ?? (users.state === 'error' ? users.error : null)} ok={ok} />
+      <table className="grid" aria-label="Users">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">State</th>
+            <th scope="col">Last sign-in</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(users.value?.items ?? []).map((u) => (
+            <tr key={u.id}>
+              <td>{u.username}</td>
+              <td>{u.full_name}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  disabled={u.id === me.id}
+                  onChange={(e) =>
+                    void run(`${u.username} is now ${e.target.value}.`, () =>
+                      client.patch(`/users/${encodeURIComponent(u.id)}`, { role: e.target.value }),
+                    )
+                  }
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                {u.active ? 'active' : 'disabled'}
+                {u.locked ? ' · locked' : ''}
+              </td>
+              <td>{dateTime(u.last_login_at)}</td>
+              <td className="actions">
+                <button
+                  type="button"
+                  onClick={() => resetSecret(u, 'password')}
+                  aria-label={`Reset password of ${u.username}`}
+                >
+                  Reset password
+                </button>
+                <button
+                  type="button"
+                  onClick={() => resetSecret(u, 'pin')}
+                  aria-label={`Reset PIN of ${u.username}`}
+                >
+                  Reset PIN
+                </button>
+                {u.locked && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void run(`${u.username} unlocked.`, () =>
+                        client.post(`/users/${encodeURIComponent(u.id)}/unlock`),
+                      )
+                    }
+                    aria-label={`Unlock ${u.username}`}
+                  >
+                    Unlock
+                  </button>
+                )}
+                {u.id !== me.id && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void run(`${u.username} ${u.active ? 'disabled' : 'enabled'}.`, () =>
+                        client.patch(`/users/${encodeURIComponent(u.id)}`, { active: !u.active }),
+                      )
+                    }
+                    aria-label={`${u.active ? 'Disable' : 'Enable'} ${u.username}`}
+                  >
+                    {u.active ? 'Disable' : 'Enable'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,334 @@
+import {
+  AUDIT_TRAIL_FILTERS,
+  REPORT_TITLES,
+  REPORT_TYPES,
+  STOCK_SUMMARY_GROUPS,
+  reportRequestSchema,
+} from '@stockverify/shared';
+import type {
+  ReportFilters,
+  ReportPage,
+  ReportRequestInput,
+  ReportType,
+  StockSummaryGroup,
+} from '@stockverify/shared';
+import { useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { errorText } from '../../api/client';
+import { useConsole } from '../../context';
+import { dateTime, money, qty } from '../../ui/format';
+import { Status } from '../../ui/Status';
+import type { ReportFormat } from './report-job';
+import { startReportWorker } from './run-in-worker';
+import type { WorkerJob } from './run-in-worker';
+
+const FILTER_FIELDS = ['warehouse', 'floor', 'category', 'user', 'session', 'from', 'to'] as const;
+type FilterField = (typeof FILTER_FIELDS)[number];
+const FILTER_LABELS: Record<FilterField, string> = {
+  warehouse: 'Warehouse',
+  floor: 'Floor',
+  category: 'Category',
+  user: 'User id',
+  session: 'Session id',
+  from: 'From (date)',
+  to: 'Before (date)',
+};
+
+/** The request from the form, validated with the shared schema (clear errors with field paths). */
+export function buildReportRequest(
+  type: ReportType,
+  groupBy: StockSummaryGroup,
+  form: Record<FilterField, string>,
+): { ok: true; request: ReportRequestInput } | { ok: false; error: string } {
+  const filters: ReportFilters = {};
+  for (const field of FILTER_FIELDS) {
+    const value = form[field].trim();
+    if (value === '') continue;
+    if (type === 'audit_trail' && !(AUDIT_TRAIL_FILTERS as readonly string[]).includes(field)) {
+      continue;
+    }
+    filters[field] =
+      field === 'from' || field === 'to'
+        ? /^\d{4}-\d{2}-\d{2}$/.test(value)
+          ? `${value}T00:00:00.000Z`
+          : value
+        : value;
+  }
+  const request: ReportRequestInput = {
+    type,
+    filters,
+    ...(type === 'stock_summary' ? { group_by: groupBy } : {}),
+  };
+  const parsed = reportRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
+  }
+  return { ok: true, request };
+}
+
+type Job =
+  | { state: 'idle' }
+  | { state: 'running'; format: ReportFormat; rows: number; total: number | null }
+  | { state: 'done'; message: string }
+  | { state: 'failed'; message: string };
+
+function cell(value: unknown, kind: string): string {
+  if (value === null || value === undefined) return '';
+  if (kind === 'date' && typeof value === 'string') return dateTime(value);
+  if (typeof value === 'number') return kind === 'money' ? money(value) : qty(value);
+  return String(value);
+}
+
+/** The five report types with filters: a preview from the server, and files made on this computer. */
+export function ReportsScreen() {
+  const { client, platform } = useConsole();
+  const [type, setType] = useState<ReportType>('variance');
+  const [groupBy, setGroupBy] = useState<StockSummaryGroup>('item');
+  const [form, setForm] = useState<Record<FilterField, string>>({
+    warehouse: '',
+    floor: '',
+    category: '',
+    user: '',
+    session: '',
+    from: '',
+    to: '',
+  });
+  const [preview, setPreview] = useState<ReportPage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [job, setJob] = useState<Job>({ state: 'idle' });
+  const running = useRef<WorkerJob | null>(null);
+
+  async function showPreview(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    const built = buildReportRequest(type, groupBy, form);
+    if (!built.ok) {
+      setError(built.error);
+      return;
+    }
+    try {
+      setPreview(
+        await client.post<ReportPage>('/reports/generate', {
+          ...built.request,
+          page: 1,
+          page_size: 50,
+        }),
+      );
+    } catch (e) {
+      setPreview(null);
+      setError(errorText(e));
+    }
+  }
+
+  async function save(format: ReportFormat) {
+    setError(null);
+    const built = buildReportRequest(type, groupBy, form);
+    if (!built.ok) {
+      setError(built.error);
+      return;
+    }
+    // A fresh access token for the worker's requests.
+    await client.get('/auth/me').catch(() => undefined);
+    let columns = preview?.type === type ? preview.columns : null;
+    if (columns === null) {
+      try {
+        const first = await client.post<ReportPage>('/reports/generate', {
+          ...built.request,
+          page: 1,
+          page_size: 1,
+        });
+        columns = first.columns;
+      } catch (e) {
+        setError(errorText(e));
+        return;
+      }
+    }
+    const title = REPORT_TITLES[type];
+    const summary: Array<[string, string]> = Object.entries(built.request.filters ?? {}).map(
+      ([k, v]) => [`Filter ${k}`, String(v)],
+    );
+    setJob({ state: 'running', format, rows: 0, total: null });
+    const worker = startReportWorker(
+      {
+        baseUrl: client.baseUrl,
+        token: client.token ?? '',
+        request: built.request,
+        format,
+        title,
+        columns,
+        summary,
+      },
+      (rows, total) => setJob((j) => (j.state === 'running' ? { ...j, rows, total } : j)),
+    );
+    running.current = worker;
+    try {
+      const done = await worker.done;
+      const stamp = new Date().toISOString().slice(0, 10);
+      const name = `${title.toLowerCase().replace(/\s+/g, '-')}-${stamp}.${format}`;
+      const saved = await platform.saveFile({
+        suggestedName: name,
+        kind: format,
+        bytes: done.bytes as Uint8Array<ArrayBuffer>,
+      });
+      const rows = done.result.rows.toLocaleString('en');
+      const sheets =
+        format === 'xlsx' && done.result.sheets > 1 ? ` on ${done.result.sheets} sheets` : '';
+      setJob({
+        state: 'done',
+        message: saved.saved
+          ? `${saved.path ? `Saved ${saved.path}` : `Downloaded ${name}`}: ${rows} rows${sheets}.`
+          : 'Not saved.',
+      });
+    } catch (e) {
+      const message = errorText(e);
+      setJob(
+        message === 'cancelled'
+          ? { state: 'done', message: 'Cancelled.' }
+          : { state: 'failed', message },
+      );
+    } finally {
+      running.current = null;
+    }
+  }
+
+  const totals = preview?.totals;
+  return (
+    <div className="stack">
+      <section className="panel" aria-labelledby="reports-title">
+        <h2 id="reports-title">Reports</h2>
+        <form className="filters" onSubmit={showPreview} aria-label="Report filters" noValidate>
+          <label>
+            Report type
+            <select
+              value={type}
+              onChange={(e) => {
+                setType(e.target.value as ReportType);
+                setPreview(null);
+              }}
+            >
+              {REPORT_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {REPORT_TITLES[t]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {type === 'stock_summary' && (
+            <label>
+              Group by
+              <select
+                value={groupBy}
+                onChange={(e) => setGroupBy(e.target.value as StockSummaryGroup)}
+              >
+                {STOCK_SUMMARY_GROUPS.map((g) => (
+                  <option key={g} value={g}>
+                    {g}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {FILTER_FIELDS.filter(
+            (f) => type !== 'audit_trail' || (AUDIT_TRAIL_FILTERS as readonly string[]).includes(f),
+          ).map((field) => (
+            <label key={field}>
+              {FILTER_LABELS[field]}
+              <input
+                type={field === 'from' || field === 'to' ? 'date' : 'text'}
+                value={form[field]}
+                onChange={(e) => setForm((f) => ({ ...f, [field]: e.target.value }))}
+              />
+            </label>
+          ))}
+          <button type="submit">Preview</button>
+        </form>
+        <div className="toolbar" role="group" aria-label="Save report">
+          <button
+            type="button"
+            disabled={job.state === 'running'}
+            onClick={() => void save('xlsx')}
+          >
+            Save as Excel
+          </button>
+          <button type="button" disabled={job.state === 'running'} onClick={() => void save('csv')}>
+            Save as CSV
+          </button>
+          {job.state === 'running' && (
+            <>
+              <progress
+                aria-label="Report progress"
+                max={job.total ?? undefined}
+                value={job.total ? job.rows : undefined}
+              />
+              <span role="status">
+                {job.rows.toLocaleString('en')}
+                {job.total !== null ? ` of ${job.total.toLocaleString('en')}` : ''} rows
+              </span>
+              <button type="button" onClick={() => running.current?.cancel()}>
+                Cancel
+              </button>
+            </>
+          )}
+        </div>
+        <Status
+          error={error ?? (job.state === 'failed' ? job.message : null)}
+          ok={job.state === 'done' ? job.message : null}
+        />
+      </section>
+      {preview && (
+        <section className="panel" aria-labelledby="preview-title">
+          <h2 id="preview-title">
+            {REPORT_TITLES[preview.type]}: {preview.total.toLocaleString('en')} rows
+          </h2>
+          {totals && (
+            <dl className="metrics" aria-label="Report totals">
+              {Object.entries(totals).map(([k, v]) => (
+                <div key={k}>
+                  <dt>{k.replace(/_/g, ' ')}</dt>
+                  <dd>
+                    {typeof v === 'number' ? (k.startsWith('value') ? money(v) : qty(v)) : '—'}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <div className="scroll-x">
+            <table className="grid" aria-label="Report preview">
+              <thead>
+                <tr>
+                  {preview.columns.map((c) => (
+                    <th key={c.key} scope="col">
+                      {c.header}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {preview.items.map((row, i) => (
+                  <tr key={i}>
+                    {preview.columns.map((c) => (
+                      <td
+                        key={c.key}
+                        className={c.kind === 'text' || c.kind === 'date' ? '' : 'num'}
+                      >
+                        {cell((row as unknown as Record<string, unknown>)[c.key], c.kind)}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {preview.total > preview.items.length && (
+            <p className="hint">
+              Showing the first {preview.items.length}; the saved file has every row.
+            </p>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import type { ReportPage, ReportRequestInput } from '@stockverify/shared';
+import type { ReportRow } from './columns';
+
+export const REPORT_PAGE_SIZE = 1000;
+
+export interface ReportPagesOptions {
+  baseUrl: string;
+  token: string;
+  request: ReportRequestInput;
+  fetchImpl?: typeof fetch;
+  signal?: AbortSignal;
+  pageSize?: number;
+  /** Called with the first page (columns and the API's totals). */
+  onFirstPage?: (page: ReportPage) => void;
+}
+
+/** Every row of a report, page by page, from `POST /reports/generate`. */
+export async function* reportPages(
+  options: ReportPagesOptions,
+): AsyncGenerator<{ rows: ReportRow[]; total: number }> {
+  const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  const pageSize = options.pageSize ?? REPORT_PAGE_SIZE;
+  for (let page = 1; ; page++) {
+    const response = await fetchImpl(`${options.baseUrl}/api/reports/generate`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        Authorization: `Bearer ${options.token}`,
+      },
+      body: JSON.stringify({ ...options.request, page, page_size: pageSize }),
+      signal: options.signal,
+    });
+    let body: { success?: boolean; data?: ReportPage; error?: { message?: string } };
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new Error(`The server answered HTTP ${response.status} without a report.`);
+    }
+    if (!response.ok || body.success !== true || body.data === undefined) {
+      throw new Error(body.error?.message ?? `The server answered HTTP ${response.status}.`);
+    }
+    const data = body.data;
+    if (page === 1) options.onFirstPage?.(data);
+    yield { rows: data.items as unknown as ReportRow[], total: data.total };
+    if (page * pageSize >= data.total || data.items.length === 0) return;
+  }
+}

@@ -1,0 +1,42 @@
+import type { ReportWorkerMessage, ReportWorkerRequest } from './report-worker-protocol';
+
+export interface WorkerJob {
+  done: Promise<Extract<ReportWorkerMessage, { kind: 'done' }>>;
+  /** Stops the worker at once; `done` rejects with "cancelled". */
+  cancel(): void;
+}
+
+/** Starts a report in a Web Worker; progress goes to `onProgress`. */
+export function startReportWorker(
+  request: ReportWorkerRequest,
+  onProgress: (rows: number, total: number | null) => void,
+): WorkerJob {
+  const worker = new Worker(new URL('./report.worker.ts', import.meta.url), { type: 'module' });
+  let settle: { reject(error: Error): void } | null = null;
+  const done = new Promise<Extract<ReportWorkerMessage, { kind: 'done' }>>((resolve, reject) => {
+    settle = { reject };
+    worker.onmessage = (event: MessageEvent<ReportWorkerMessage>) => {
+      const message = event.data;
+      if (message.kind === 'progress') onProgress(message.rows, message.total);
+      else if (message.kind === 'done') {
+        worker.terminate();
+        resolve(message);
+      } else {
+        worker.terminate();
+        reject(new Error(message.message));
+      }
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(event.message || 'The report worker failed.'));
+    };
+  });
+  worker.postMessage(request);
+  return {
+    done,
+    cancel() {
+      worker.terminate();
+      settle?.reject(new Error('cancelled'));
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { LINE_STATUSES } from '@stockverify/shared';
+import { useState } from 'react';
+import { errorText } from '../../api/client';
+import type { Page } from '../../api/client';
+import type { CountLine } from '../../api/types';
+import { useConsole } from '../../context';
+import { dateTime, qty, signed } from '../../ui/format';
+import { useLoad } from '../../ui/hooks';
+import { Status } from '../../ui/Status';
+
+const PAGE_SIZE = 100;
+
+/** Count lines with review actions; lines needing review are shown first by default. */
+export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onReviewed(): void }) {
+  const { client } = useConsole();
+  const [status, setStatus] = useState<string>('NEEDS_REVIEW');
+  const [varianceOnly, setVarianceOnly] = useState(false);
+  const [page, setPage] = useState(1);
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const [lines, reload] = useLoad(
+    () =>
+      client.get<Page<CountLine>>(`/sessions/${encodeURIComponent(sessionId)}/lines`, {
+        page,
+        page_size: PAGE_SIZE,
+        status,
+        has_variance: varianceOnly ? 'true' : undefined,
+      }),
+    [client, sessionId, status, varianceOnly, page],
+  );
+
+  async function review(line: CountLine, decision: 'approve' | 'reject' | 'recount') {
+    setError(null);
+    setOk(null);
+    const note = notes[line.id]?.trim();
+    try {
+      await client.patch(`/lines/${encodeURIComponent(line.id)}/review`, {
+        decision,
+        ...(note ? { note } : {}),
+      });
+      setOk(
+        `${line.item_code} on ${line.rack}: ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'sent for recount'}.`,
+      );
+      await reload();
+      onReviewed();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  const data = lines.value;
+  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
+  return (
+    <section className="panel">
+      <div className="filters" role="group" aria-label="Filter lines">
+        <label>
+          Status
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setPage(1);
+            }}
+          >
+            <option value="">Any</option>
+            {LINE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase().replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={varianceOnly}
+            onChange={(e) => {
+              setVarianceOnly(e.target.checked);
+              setPage(1);
+            }}
+          />
+          Only lines with a variance
+        </label>
+      </div>
+      <Status error={error ?? (lines.state === 'error' ? lines.error : null)} ok={ok} />
+      <table className="grid" aria-label="Count lines">
+        <thead>
+          <tr>
+            <th scope="col">Rack</th>
+            <th scope="col">Item</th>
+            <th scope="col" className="num">
+              Book
+            </th>
+            <th scope="col" className="num">
+              Counted
+            </th>
+            <th scope="col" className="num">
+              Damaged
+            </th>
+            <th scope="col" className="num">
+              Variance
+            </th>
+            <th scope="col">Why flagged</th>
+            <th scope="col">Counter</th>
+            <th scope="col">Counted at</th>
+            <th scope="col">Status</th>
+            <th scope="col">Review</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.items.length === 0 && (
+            <tr>
+              <td colSpan={11}>No lines match.</td>
+            </tr>
+          )}
+          {data?.items.map((line) => (
+            <tr key={line.id} data-line={line.item_code}>
+              <td>{line.rack}</td>
+              <td>{line.item_code}</td>
+              <td className="num">{qty(line.book_qty)}</td>
+              <td className="num">{qty(line.counted_qty)}</td>
+              <td className="num">{qty(line.damaged_qty + line.non_returnable_damaged_qty)}</td>
+              <td className={`num ${line.variance < 0 ? 'neg' : line.variance > 0 ? 'pos' : ''}`}>
+                {signed(line.variance)}
+              </td>
+              <td>{line.review_reasons.join(', ') || '—'}</td>
+              <td>{line.counted_by_name}</td>
+              <td>{dateTime(line.counted_at)}</td>
+              <td>{line.status.toLowerCase().replace('_', ' ')}</td>
+              <td className="actions">
+                <input
+                  aria-label={`Review note for ${line.item_code} on ${line.rack}`}
+                  placeholder="Note"
+                  value={notes[line.id] ?? ''}
+                  maxLength={500}
+                  onChange={(e) => setNotes((n) => ({ ...n, [line.id]: e.target.value }))}
+                />
+                <button
+                  type="button"
+                  onClick={() => void review(line, 'approve')}
+                  aria-label={`Approve ${line.item_code} on ${line.rack}`}
+                >
+                  Approve
+                </button>
+                <button
+                  type="button"
+                  onClick={() => void review(line, 'reject')}
+                  aria-label={`Reject ${line.item_code} on ${line.rack}`}
+                >
+                  Reject
+                </button>
+                <button
+                  type="button"
+                  onClick={() => void review(line, 'recount')}
+                  aria-label={`Recount ${line.item_code} on ${line.rack}`}
+                >
+                  Recount
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="toolbar" role="group" aria-label="Pages">
+        <button type="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+          Previous page
+        </button>
+        <span>
+          Page {page} of {pages} ({data?.total ?? 0} lines)
+        </span>
+        <button type="button" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+          Next page
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,164 @@
+import { useState } from 'react';
+import { errorText } from '../../api/client';
+import type { SessionDetail as Detail } from '../../api/types';
+import { useConsole } from '../../context';
+import { dateTime, money, qty, signed } from '../../ui/format';
+import { useLoad } from '../../ui/hooks';
+import { Status } from '../../ui/Status';
+import { ConflictsPanel, UnknownItemsPanel } from './QueuePanels';
+import { LinesPanel } from './LinesPanel';
+import { VariancesPanel } from './VariancesPanel';
+
+const TABS = [
+  ['variances', 'Variances'],
+  ['lines', 'Lines and review'],
+  ['conflicts', 'Conflicts'],
+  ['unknown', 'Unknown items'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+/** One session: metrics, lifecycle actions, and the review work (lines, conflicts, unknowns). */
+export function SessionDetail({ id }: { id: string }) {
+  const { client } = useConsole();
+  const [detail, reload] = useLoad(
+    () => client.get<Detail>(`/sessions/${encodeURIComponent(id)}`),
+    [client, id],
+  );
+  const [tab, setTab] = useState<Tab>('variances');
+  const [error, setError] = useState<string | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+
+  async function lifecycle(action: 'close' | 'reopen' | 'reconcile') {
+    setError(null);
+    setOk(null);
+    try {
+      await client.post(`/sessions/${encodeURIComponent(id)}/${action}`);
+      setOk(
+        `Session ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'reconciled'}.`,
+      );
+      await reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  const s = detail.value;
+  if (s === null) {
+    return (
+      <Status error={detail.state === 'error' ? detail.error : null} info="Loading session…" />
+    );
+  }
+  const m = s.metrics;
+  return (
+    <div className="stack">
+      <section className="panel" aria-labelledby="session-title">
+        <p>
+          <a href="#/sessions">← All sessions</a>
+        </p>
+        <div className="toolbar">
+          <h2 id="session-title">{s.name}</h2>
+          <span className={`status status-${s.status.toLowerCase()}`}>
+            {s.status.toLowerCase()}
+          </span>
+          {s.status === 'OPEN' && (
+            <button type="button" onClick={() => void lifecycle('close')}>
+              Close session
+            </button>
+          )}
+          {s.status === 'CLOSED' && (
+            <>
+              <button type="button" onClick={() => void lifecycle('reopen')}>
+                Reopen session
+              </button>
+              <button type="button" onClick={() => void lifecycle('reconcile')}>
+                Reconcile session
+              </button>
+            </>
+          )}
+        </div>
+        <dl className="metrics">
+          <div>
+            <dt>Warehouse</dt>
+            <dd>{s.warehouse}</dd>
+          </div>
+          <div>
+            <dt>Mode</dt>
+            <dd>{s.mode}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>{dateTime(s.created_at)}</dd>
+          </div>
+          <div>
+            <dt>Racks done</dt>
+            <dd>
+              {m.racks_done} / {m.racks_total} ({m.racks_claimed} claimed)
+            </dd>
+          </div>
+          <div>
+            <dt>Items counted</dt>
+            <dd>
+              {m.items_counted} / {m.items_in_snapshot}
+            </dd>
+          </div>
+          <div>
+            <dt>Lines</dt>
+            <dd>{m.lines}</dd>
+          </div>
+          <div>
+            <dt>Total variance</dt>
+            <dd>{signed(m.total_variance)}</dd>
+          </div>
+          <div>
+            <dt>Variance value (cost)</dt>
+            <dd>{money(m.variance_value_at_cost)}</dd>
+          </div>
+        </dl>
+        {m.counters.length > 0 && (
+          <table className="grid" aria-label="Counters in this session">
+            <thead>
+              <tr>
+                <th scope="col">Counter</th>
+                <th scope="col">Lines</th>
+                <th scope="col">Items</th>
+                <th scope="col">Racks</th>
+                <th scope="col">Items/min</th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.counters.map((c) => (
+                <tr key={c.user_id}>
+                  <td>{c.username}</td>
+                  <td>{c.lines}</td>
+                  <td>{c.items}</td>
+                  <td>{c.racks}</td>
+                  <td>{qty(c.items_per_minute)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Status error={error ?? (detail.state === 'error' ? detail.error : null)} ok={ok} />
+      </section>
+      <div role="tablist" aria-label="Session work" className="tabs">
+        {TABS.map(([key, label]) => (
+          <button
+            key={key}
+            type="button"
+            role="tab"
+            aria-selected={tab === key}
+            onClick={() => setTab(key)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {tab === 'variances' && <VariancesPanel sessionId={id} />}
+        {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
+        {tab === 'conflicts' && <ConflictsPanel sessionId={id} />}
+        {tab === 'unknown' && <UnknownItemsPanel sessionId={id} />}
+      </div>
+    </div>
+  );
+}

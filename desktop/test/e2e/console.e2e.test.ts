@@ -1,0 +1,281 @@
+/**
+ * The console end to end (issue #5): the built renderer served by the real server at /console,
+ * driven in headless Chromium through the browser Platform. A staff user's claim and scan made
+ * through the API reach the watchtower within 2 s; bulk close; review of a flagged line; a
+ * variance report generated in the browser's worker, downloaded, and read back with exceljs.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ReportPage, VarianceRow } from '@stockverify/shared';
+import ExcelJS from 'exceljs';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, ensureConsoleBuilt, startServer } from './server';
+import type { RunningServer } from './server';
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let call: ReturnType<typeof api>['call'];
+let adminToken: string;
+let supervisorToken: string;
+let staffToken: string;
+let downloads: string;
+const browserErrors: string[] = [];
+
+const SUPERVISOR = { username: 'sup-e2e', password: 'supervisor-e2e-pw-1' };
+const STAFF = { username: 'staff-e2e', password: 'staff-e2e-pw-1' };
+
+interface Session {
+  id: string;
+  name: string;
+  warehouse: string;
+  status: string;
+}
+
+let warehouse: string;
+let watched: Session;
+let rack: string;
+let itemCode: string;
+let bookQty: number;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  server = await startServer();
+  ({ call } = api(server.url));
+  adminToken = await api(server.url).login('admin', server.adminPassword);
+  for (const [person, role] of [
+    [SUPERVISOR, 'supervisor'],
+    [STAFF, 'staff'],
+  ] as const) {
+    await call('POST', '/users', adminToken, {
+      username: person.username,
+      full_name: `${role} e2e`,
+      role,
+      password: person.password,
+    });
+  }
+  supervisorToken = await api(server.url).login(SUPERVISOR.username, SUPERVISOR.password);
+  staffToken = await api(server.url).login(STAFF.username, STAFF.password);
+  // The demo ERP is mirrored on start; wait until warehouses and items are there.
+  warehouse = await waitFor('the ERP mirror', async () => {
+    const status = await call<{ item_count: number }>('GET', '/erp/status', supervisorToken);
+    const list = await call<{ items: Array<{ id: string }> }>(
+      'GET',
+      '/warehouses',
+      supervisorToken,
+    );
+    return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
+  });
+  watched = await call<Session>('POST', '/sessions', supervisorToken, {
+    warehouse,
+    name: 'Watched count',
+    mode: 'standard',
+  });
+  // An item with book stock on a rack of this warehouse, to count with a large variance.
+  const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
+    'GET',
+    `/sessions/${watched.id}/book-quantities`,
+    supervisorToken,
+  );
+  for (const candidate of book.items.filter((b) => b.book_qty >= 2)) {
+    const item = await call<{ stock?: Array<{ warehouse: string; rack: string | null }> }>(
+      'GET',
+      `/items/${encodeURIComponent(candidate.item_code)}`,
+      supervisorToken,
+    );
+    const place = item.stock?.find((s) => s.warehouse === warehouse && s.rack);
+    if (place?.rack) {
+      rack = place.rack;
+      itemCode = candidate.item_code;
+      bookQty = candidate.book_qty;
+      break;
+    }
+  }
+  expect(rack, 'an item with book stock on a rack').toBeTruthy();
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({ acceptDownloads: true, timezoneId: 'UTC' });
+  page = await context.newPage();
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+  downloads = mkdtempSync(path.join(tmpdir(), 'sv-console-downloads-'));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
+}, 60_000);
+
+describe('supervisor console in a browser', () => {
+  it('signs in as a supervisor at /console', async () => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('User name').fill(SUPERVISOR.username);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toMatch(/.+/);
+    await page.getByLabel('Password').fill(SUPERVISOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.who').textContent()).toContain('supervisor');
+  }, 60_000);
+
+  it('shows a staff claim and scan made through the API in the watchtower within 2 s', async () => {
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+
+    const claimStarted = Date.now();
+    const claim = await call<{ fencing_token: number }>(
+      'POST',
+      `/sessions/${watched.id}/racks/${encodeURIComponent(rack)}/claim`,
+      staffToken,
+      { device_id: 'e2e-phone' },
+    );
+    const counterRow = page.locator(`tr[data-user="${STAFF.username}"]`);
+    await counterRow.filter({ hasText: rack }).waitFor({ timeout: 2000 });
+    const claimSeenMs = Date.now() - claimStarted;
+
+    const scanStarted = Date.now();
+    await call('POST', `/sessions/${watched.id}/count-lines`, staffToken, {
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: watched.id,
+      rack,
+      item_code: itemCode,
+      // Far above the book quantity, so the line is flagged for review (> 50 %).
+      counted_qty: bookQty * 3 + 7,
+      damaged_qty: 0,
+      non_returnable_damaged_qty: 0,
+      serials: [],
+      fencing_token: claim.fencing_token,
+      variance_reason: 'found extra stock',
+      counted_at: new Date().toISOString(),
+    });
+    await page
+      .locator('li[data-kind="scan"]')
+      .filter({ hasText: itemCode })
+      .waitFor({ timeout: 2000 });
+    const scanSeenMs = Date.now() - scanStarted;
+    expect(claimSeenMs).toBeLessThan(2000);
+    expect(scanSeenMs).toBeLessThan(2000);
+    await expect.poll(() => counterRow.textContent()).toMatch(/held/);
+  }, 60_000);
+
+  it('closes two sessions at once from the sessions list', async () => {
+    const first = await call<Session>('POST', '/sessions', supervisorToken, {
+      warehouse,
+      name: 'Bulk one',
+      mode: 'standard',
+    });
+    const second = await call<Session>('POST', '/sessions', supervisorToken, {
+      warehouse,
+      name: 'Bulk two',
+      mode: 'blind',
+    });
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByLabel('Select Bulk one').check();
+    await page.getByLabel('Select Bulk two').check();
+    await page.getByRole('button', { name: 'Close selected' }).click();
+    await page.getByText('Closed 2 of 2 sessions.').waitFor({ timeout: 10_000 });
+    for (const s of [first, second]) {
+      const now = await call<Session>('GET', `/sessions/${s.id}`, supervisorToken);
+      expect(now.status).toBe('CLOSED');
+    }
+    const watchedNow = await call<Session>('GET', `/sessions/${watched.id}`, supervisorToken);
+    expect(watchedNow.status).toBe('OPEN');
+  }, 60_000);
+
+  it('approves the flagged line from the session detail', async () => {
+    await page.getByRole('link', { name: 'Watched count' }).click();
+    await page.getByRole('tab', { name: 'Lines and review' }).click();
+    await page.getByLabel(`Review note for ${itemCode} on ${rack}`).fill('checked on the shelf');
+    await page.getByRole('button', { name: `Approve ${itemCode} on ${rack}` }).click();
+    await page.getByText(`${itemCode} on ${rack}: approved.`).waitFor({ timeout: 10_000 });
+    const lines = await call<{
+      items: Array<{ item_code: string; status: string; review_note: string }>;
+    }>('GET', `/sessions/${watched.id}/lines`, supervisorToken);
+    const line = lines.items.find((l) => l.item_code === itemCode);
+    expect(line).toMatchObject({ status: 'APPROVED', review_note: 'checked on the shelf' });
+  }, 60_000);
+
+  it('generates a variance report locally and its XLSX matches the API rows and totals', async () => {
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByLabel('Report type').selectOption('variance');
+    await page.getByLabel('Session id').fill(watched.id);
+    const downloadEvent = page.waitForEvent('download', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Save as Excel' }).click();
+    const download = await downloadEvent;
+    expect(download.suggestedFilename()).toMatch(/^variance-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    await page.getByText(/Downloaded variance-.*: 1 rows/).waitFor({ timeout: 10_000 });
+
+    const expected = await call<ReportPage<'variance'>>(
+      'POST',
+      '/reports/generate',
+      supervisorToken,
+      {
+        type: 'variance',
+        filters: { session: watched.id },
+        page_size: 1000,
+      },
+    );
+    expect(expected.total).toBe(1);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(file);
+    const sheet = workbook.getWorksheet('Variance');
+    expect(sheet).toBeDefined();
+    const headers = (sheet!.getRow(1).values as unknown[]).slice(1);
+    expect(headers).toEqual(expected.columns.map((c) => c.header));
+    expect(sheet!.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet!.autoFilter).toBeTruthy();
+    const rows: Record<string, unknown>[] = [];
+    sheet!.eachRow((row, n) => {
+      if (n === 1) return;
+      rows.push(
+        Object.fromEntries(expected.columns.map((c, i) => [c.key, row.getCell(i + 1).value])),
+      );
+    });
+    expect(rows).toHaveLength(expected.items.length);
+    const apiRow = expected.items[0] as VarianceRow;
+    expect(rows[0]).toMatchObject({
+      session_id: apiRow.session_id,
+      item_code: apiRow.item_code,
+      book_qty: apiRow.book_qty,
+      counted_qty: apiRow.counted_qty,
+      variance: apiRow.variance,
+      value_at_cost: apiRow.value_at_cost,
+      review_status: apiRow.review_status,
+    });
+    expect(apiRow.variance).toBe(bookQty * 2 + 7);
+    const summary = new Map<string, unknown>();
+    workbook
+      .getWorksheet('Summary')!
+      .eachRow((r) => summary.set(String(r.getCell(1).value), r.getCell(2).value));
+    expect(summary.get('Rows')).toBe(expected.totals.rows);
+    expect(summary.get('Total Variance')).toBe(expected.totals.variance);
+    expect(summary.get('Total Variance value at cost')).toBe(expected.totals.value_at_cost);
+    expect(summary.get('Total Book qty')).toBe(expected.totals.book_qty);
+  }, 90_000);
+
+  it('raised no uncaught errors in the page', () => {
+    expect(browserErrors).toEqual([]);
+  });
+});
