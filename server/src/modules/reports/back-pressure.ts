@@ -6,8 +6,12 @@ import type { Writable } from 'node:stream';
  * Resolves when the stream can take more: at once when its buffer is below the high-water mark,
  * else on 'drain'; resolves too (the caller then sees `signal.aborted`) when it closes first.
  */
-export async function drained(stream: Writable, signal: AbortSignal): Promise<void> {
-  if (!stream.writableNeedDrain || signal.aborted) return;
+export async function drained(
+  stream: Writable,
+  signal: AbortSignal,
+  needsDrain: () => boolean = () => stream.writableNeedDrain,
+): Promise<void> {
+  if (!needsDrain() || signal.aborted) return;
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   signal.addEventListener('abort', onAbort, { once: true });

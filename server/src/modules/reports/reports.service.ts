@@ -74,6 +74,9 @@ export function createReportsService(
     let done = false;
     try {
       for await (const chunk of rows) {
+        // One chunk per turn of the event loop: other requests (and the 'close' of a client
+        // that left) are served between chunks even while the socket takes every write at once.
+        await new Promise((resolve) => setImmediate(resolve));
         stats.chunks_read++;
         stats.rows_read += chunk.length;
         if (signal.aborted) break;
