@@ -29,6 +29,17 @@ export function createReader(): BrowserMultiFormatReader {
   });
 }
 
+/** Whether the camera track offers a torch (Chrome on Android does; desktops rarely). */
+function torchSupported(controls: IScannerControls): boolean {
+  try {
+    const capabilities = controls.streamVideoCapabilitiesGet?.((track) => [track]) as
+      (MediaTrackCapabilities & { torch?: boolean }) | undefined;
+    return capabilities?.torch === true && typeof controls.switchTorch === 'function';
+  } catch {
+    return false;
+  }
+}
+
 export interface CameraSession {
   controls: IScannerControls;
   torch: boolean;
@@ -50,13 +61,5 @@ export async function startCamera(
       if (result) onText(result.getText());
     },
   );
-  let torch = false;
-  try {
-    const capabilities = controls.streamVideoCapabilitiesGet?.((track) => [track]) as
-      (MediaTrackCapabilities & { torch?: boolean }) | undefined;
-    torch = capabilities?.torch === true && typeof controls.switchTorch === 'function';
-  } catch {
-    torch = false;
-  }
-  return { controls, torch };
+  return { controls, torch: torchSupported(controls) };
 }

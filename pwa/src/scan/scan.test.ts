@@ -47,10 +47,9 @@ describe('WedgeDetector', () => {
 
   it('skips modifier keys and shortcuts, and keeps GS1 group separators', () => {
     const detector = new WedgeDetector();
-    let t = 0;
     const keys = ['Shift', '0', '1', 'GroupSeparator', '1', '0', 'A', 'B'];
-    for (const key of keys) detector.push({ key, timeStamp: (t += 3) });
-    expect(detector.push({ key: 'Enter', timeStamp: (t += 3) })).toEqual({
+    keys.forEach((key, i) => detector.push({ key, timeStamp: i * 3 }));
+    expect(detector.push({ key: 'Enter', timeStamp: keys.length * 3 })).toEqual({
       kind: 'code',
       code: '01\u001d10AB',
     });

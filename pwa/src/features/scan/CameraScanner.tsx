@@ -26,25 +26,30 @@ export function CameraScanner({ onRead }: { onRead: (text: string) => void }) {
     let cancelled = false;
     const element = video.current;
     if (!element) return;
-    // The decoder is the biggest part of the app: loaded (from the precache) on first use.
-    import('../../scan/camera-decoder')
-      .then(({ startCamera }) => startCamera(element, (text) => handler.current(text)))
-      .then(
-        (started) => {
-          if (cancelled) {
-            started.controls.stop();
-            return;
-          }
-          session.current = started;
-          setTorchAvailable(started.torch);
-          setState('running');
-        },
-        (error: unknown) => {
-          if (!cancelled) setState(cameraFailure(error));
-        },
-      );
+    // Started a tick later: a mount that is undone at once (React StrictMode, a quick double tap)
+    // never opens the camera, so two decoders never fight over one <video>.
+    const timer = setTimeout(() => {
+      // The decoder is the biggest part of the app: loaded (from the precache) on first use.
+      import('../../scan/camera-decoder')
+        .then(({ startCamera }) => startCamera(element, (text) => handler.current(text)))
+        .then(
+          (started) => {
+            if (cancelled) {
+              started.controls.stop();
+              return;
+            }
+            session.current = started;
+            setTorchAvailable(started.torch);
+            setState('running');
+          },
+          (error: unknown) => {
+            if (!cancelled) setState(cameraFailure(error));
+          },
+        );
+    }, 0);
     return () => {
       cancelled = true;
+      clearTimeout(timer);
       session.current?.controls.stop();
       session.current = null;
     };
