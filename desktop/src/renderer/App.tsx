@@ -2,6 +2,7 @@ import type { User } from '@stockverify/shared';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiClient } from './api/client';
 import { ConsoleContext } from './context';
+import { reportErrorsTo } from './error-reporter';
 import type { ConsoleContextValue } from './context';
 import { AdminScreen } from './features/admin/AdminScreen';
 import { SERVER_URL_KEY, SignIn } from './features/auth/SignIn';
@@ -105,6 +106,11 @@ export function App() {
       live = false;
     };
   }, [platform, makeClient]);
+
+  useEffect(() => {
+    if (signedIn === null) return;
+    return reportErrorsTo(signedIn.client, runtime);
+  }, [signedIn, runtime]);
 
   const context: ConsoleContextValue | null = useMemo(
     () => (signedIn ? { ...signedIn, platform, signOut } : null),

@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiClient, ApiError, errorText, queryString } from './client';
+
+const user = { id: 'u1', username: 'sup', role: 'supervisor' };
+
+function envelope(status: number, data: unknown, error: unknown = null) {
+  return new Response(
+    JSON.stringify({ success: error === null, data, error, message: '', request_id: 'r' }),
+    { status, headers: { 'Content-Type': 'application/json' } },
+  );
+}
+
+const pair = (n: number) => ({
+  access_token: `access-${n}`,
+  refresh_token: `refresh-${n}`,
+  token_type: 'Bearer',
+  expires_in: 900,
+  refresh_expires_at: '2026-12-06T00:00:00Z',
+  user,
+});
+
+describe('ApiClient', () => {
+  it('signs in, sends the bearer token and unwraps envelopes', async () => {
+    const calls: Array<[string, RequestInit | undefined]> = [];
+    const fetchImpl = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+      calls.push([String(url), init]);
+      return String(url).endsWith('/auth/login')
+        ? envelope(200, pair(1))
+        : envelope(200, { items: [] });
+    });
+    const client = new ApiClient({ baseUrl: 'http://sv.local/', fetchImpl });
+    await expect(client.signIn('sup', 'pw')).resolves.toMatchObject({ username: 'sup' });
+    await expect(client.get('/sessions', { status: 'OPEN', q: '', page: 2 })).resolves.toEqual({
+      items: [],
+    });
+    expect(calls[1]![0]).toBe('http://sv.local/api/sessions?status=OPEN&page=2');
+    expect((calls[1]![1]!.headers as Record<string, string>).Authorization).toBe('Bearer access-1');
+  });
+
+  it('refreshes once on a 401, shared by concurrent calls, and retries', async () => {
+    let refreshes = 0;
+    const fetchImpl = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+      const u = String(url);
+      if (u.endsWith('/auth/login')) return envelope(200, pair(1));
+      if (u.endsWith('/auth/refresh')) {
+        refreshes++;
+        await new Promise((r) => setTimeout(r, 10));
+        return envelope(200, pair(2));
+      }
+      const auth = (init?.headers as Record<string, string>).Authorization;
+      return auth === 'Bearer access-2'
+        ? envelope(200, 'fresh')
+        : envelope(401, null, { code: 'TOKEN_EXPIRED', message: 'expired' });
+    });
+    const onTokens = vi.fn();
+    const client = new ApiClient({ baseUrl: 'http://sv.local', fetchImpl, onTokens });
+    await client.signIn('sup', 'pw');
+    const answers = await Promise.all([client.get('/a'), client.get('/b'), client.get('/c')]);
+    expect(answers).toEqual(['fresh', 'fresh', 'fresh']);
+    expect(refreshes).toBe(1);
+    expect(onTokens).toHaveBeenLastCalledWith(
+      expect.objectContaining({ refresh_token: 'refresh-2' }),
+    );
+  });
+
+  it('signs out when the refresh is refused', async () => {
+    const onSignedOut = vi.fn();
+    const fetchImpl = vi.fn(async (url: string | URL | Request) => {
+      const u = String(url);
+      if (u.endsWith('/auth/login')) return envelope(200, pair(1));
+      if (u.endsWith('/auth/refresh'))
+        return envelope(401, null, { code: 'REFRESH_TOKEN_REUSED', message: 'reused' });
+      return envelope(401, null, { code: 'TOKEN_EXPIRED', message: 'expired' });
+    });
+    const client = new ApiClient({ baseUrl: 'http://sv.local', fetchImpl, onSignedOut });
+    await client.signIn('sup', 'pw');
+    await expect(client.get('/x')).rejects.toMatchObject({ status: 401, code: 'TOKEN_EXPIRED' });
+    expect(onSignedOut).toHaveBeenCalledOnce();
+    expect(client.token).toBeNull();
+  });
+
+  it('turns error envelopes, non-JSON answers and network failures into ApiErrors', async () => {
+    const validation = new ApiClient({
+      baseUrl: 'http://sv.local',
+      fetchImpl: async () =>
+        envelope(400, null, {
+          code: 'VALIDATION_FAILED',
+          message: 'Invalid body',
+          details: [{ path: 'name', message: 'required' }],
+        }),
+    });
+    const error = await validation.post('/sessions', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(errorText(error)).toBe('Invalid body (name: required)');
+
+    const html = new ApiClient({
+      baseUrl: 'http://sv.local',
+      fetchImpl: async () => new Response('<h1>502</h1>', { status: 502 }),
+    });
+    await expect(html.get('/x')).rejects.toMatchObject({ code: 'NOT_JSON', status: 502 });
+
+    const down = new ApiClient({
+      baseUrl: 'http://sv.local',
+      fetchImpl: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    await expect(down.get('/x')).rejects.toMatchObject({
+      code: 'NETWORK',
+      message: expect.stringMatching(/cannot reach/i),
+    });
+  });
+});
+
+describe('queryString', () => {
+  it('keeps defined values only and encodes them', () => {
+    expect(queryString({ a: 1, b: '', c: undefined, d: null, e: 'x y&z', f: false })).toBe(
+      '?a=1&e=x+y%26z&f=false',
+    );
+    expect(queryString({})).toBe('');
+  });
+});

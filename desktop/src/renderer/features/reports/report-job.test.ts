@@ -1,0 +1,149 @@
+import { REPORT_COLUMNS } from '@stockverify/shared';
+import type { ReportPage } from '@stockverify/shared';
+import { describe, expect, it } from 'vitest';
+import type { ReportRow } from './columns';
+import { csvField, createCsvWriter } from './csv-writer';
+import { ReportCancelled, runReportJob } from './report-job';
+import { reportPages } from './report-pages';
+
+const columns = REPORT_COLUMNS.variance;
+
+function rows(n: number): ReportRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    item_code: `I${i}`,
+    variance: i % 2 ? -1 : 2,
+    book_qty: 1,
+  }));
+}
+
+async function* pagesOf(all: ReportRow[], size: number) {
+  for (let i = 0; i < all.length; i += size)
+    yield { rows: all.slice(i, i + size), total: all.length };
+}
+
+describe('runReportJob', () => {
+  it('reports progress on a clock, not only per page, and totals at the end', async () => {
+    let clock = 0;
+    const progress: number[] = [];
+    const result = await runReportJob({
+      format: 'csv',
+      title: 'Variance',
+      sheetName: 'Variance',
+      columns,
+      pages: pagesOf(rows(3000), 3000),
+      onChunk: () => undefined,
+      onProgress: ({ rows: n }) => progress.push(n),
+      progressEveryMs: 100,
+      // Every clock read moves time 1 ms: one report per 100 reads (25 600 rows) is too rare, so
+      // the clock is read every 256 rows and advances 50 ms each time.
+      now: () => (clock += 50),
+    });
+    expect(result.rows).toBe(3000);
+    expect(result.totals.variance).toBe(1500 * 2 - 1500);
+    // Start, in-page reports every other clock read, end of page, end of job.
+    expect(progress[0]).toBe(0);
+    expect(progress.filter((n) => n > 0 && n < 3000).length).toBeGreaterThanOrEqual(4);
+    expect(progress.at(-1)).toBe(3000);
+  });
+
+  it('stops with ReportCancelled when the signal aborts', async () => {
+    const controller = new AbortController();
+    const job = runReportJob({
+      format: 'xlsx',
+      title: 'Variance',
+      sheetName: 'Variance',
+      columns,
+      pages: (async function* () {
+        yield { rows: rows(10), total: 1000 };
+        controller.abort();
+        yield { rows: rows(10), total: 1000 };
+      })(),
+      onChunk: () => undefined,
+      onProgress: () => undefined,
+      signal: controller.signal,
+    });
+    await expect(job).rejects.toBeInstanceOf(ReportCancelled);
+  });
+});
+
+describe('CSV', () => {
+  it('quotes, neutralises formulas, keeps numbers numeric and starts with a BOM', () => {
+    const text = columns.find((c) => c.kind === 'text')!;
+    const qty = columns.find((c) => c.kind === 'qty')!;
+    expect(csvField('a,b', text)).toBe('"a,b"');
+    expect(csvField('say "hi"', text)).toBe('"say ""hi"""');
+    expect(csvField('=1+2', text)).toBe("'=1+2");
+    expect(csvField(-3, qty)).toBe('-3');
+    expect(csvField(null, qty)).toBe('');
+    const chunks: Uint8Array[] = [];
+    const writer = createCsvWriter({ columns: [text, qty], onData: (c) => chunks.push(c) });
+    writer.addRow({ [text.key]: 'x', [qty.key]: 2 });
+    writer.finish();
+    const out = new TextDecoder('utf-8', { ignoreBOM: true }).decode(Buffer.concat(chunks));
+    expect(out).toBe(`\uFEFF${text.header},${qty.header}\r\nx,2\r\n`);
+  });
+});
+
+describe('reportPages', () => {
+  it('pages through POST /reports/generate until the total, sending the token', async () => {
+    const bodies: unknown[] = [];
+    const fetchImpl = async (_url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body)) as { page: number; page_size: number };
+      bodies.push(body);
+      expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+      const start = (body.page - 1) * body.page_size;
+      const items = rows(5).slice(start, start + body.page_size);
+      const data: Partial<ReportPage> = {
+        items: items as never,
+        total: 5,
+        columns: [...columns],
+        totals: { rows: 5 },
+      };
+      return new Response(JSON.stringify({ success: true, data }), { status: 200 });
+    };
+    const seen: ReportRow[] = [];
+    let first: ReportPage | null = null;
+    for await (const page of reportPages({
+      baseUrl: 'http://sv',
+      token: 'tok',
+      request: { type: 'variance', filters: { session: 'S1' } },
+      fetchImpl,
+      pageSize: 2,
+      onFirstPage: (p) => {
+        first = p;
+      },
+    })) {
+      seen.push(...page.rows);
+    }
+    expect(seen.map((r) => r.item_code)).toEqual(['I0', 'I1', 'I2', 'I3', 'I4']);
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]).toEqual({
+      type: 'variance',
+      filters: { session: 'S1' },
+      page: 1,
+      page_size: 2,
+    });
+    expect(first).not.toBeNull();
+  });
+
+  it('fails with the server message on an error envelope', async () => {
+    const fetchImpl = async () =>
+      new Response(
+        JSON.stringify({
+          success: false,
+          data: null,
+          error: { message: 'filters.to: must be after from' },
+        }),
+        {
+          status: 400,
+        },
+      );
+    const pages = reportPages({
+      baseUrl: 'http://sv',
+      token: 't',
+      request: { type: 'variance' },
+      fetchImpl,
+    });
+    await expect(pages.next()).rejects.toThrow('filters.to: must be after from');
+  });
+});
