@@ -1,6 +1,7 @@
 import type { TokenPair, User } from '@stockverify/shared';
 import { useCallback, useEffect, useState } from 'react';
 import { ServicesContext } from './app/context';
+import { installErrorReporter } from './app/error-reporter';
 import { useOnline, useOutboxCounts } from './app/hooks';
 import type { Route } from './app/routes';
 import { createServices } from './app/services';
@@ -60,6 +61,12 @@ function Shell({ services }: { services: Services }) {
   const counts = useOutboxCounts();
 
   useEffect(() => services.auth.subscribe(setUser), [services]);
+  useEffect(() => installErrorReporter(services.auth), [services]);
+
+  // Ask once per sign-in for storage the browser will not evict (Safari wipes idle sites' data).
+  useEffect(() => {
+    if (user && navigator.storage?.persist) void navigator.storage.persist();
+  }, [user]);
 
   // Sync moments of DESIGN §5 while someone is signed in.
   useEffect(() => {

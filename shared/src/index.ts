@@ -9,3 +9,4 @@ export * from './sessions';
 export * from './sync';
 export * from './platform';
 export * from './reports';
+export * from './client-errors';

@@ -3,6 +3,7 @@
  * plus metadata), client error reports from the PWA and console, and the read-only figures the
  * monitoring endpoints need. Both Store adapters implement every method.
  */
+import type { ClientErrorSource } from '@stockverify/shared';
 import type { Paged } from './store';
 
 /** The image types an evidence photo may have (checked against the bytes' signature on upload). */
@@ -43,8 +44,8 @@ export interface PhotoRepo {
   getMeta(id: string): Promise<PhotoMeta | null>;
 }
 
-export const CLIENT_ERROR_SOURCES = ['pwa', 'console'] as const;
-export type ClientErrorSource = (typeof CLIENT_ERROR_SOURCES)[number];
+export { CLIENT_ERROR_SOURCES } from '@stockverify/shared';
+export type { ClientErrorSource };
 
 /** One error report posted by a front end, with who sent it and from where (DESIGN §7). */
 export interface ClientErrorRecord {

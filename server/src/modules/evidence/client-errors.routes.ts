@@ -2,31 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { isoInstantSchema } from '@stockverify/shared';
+import {
+  CLIENT_ERROR_SOURCES,
+  clientErrorReportSchema,
+  isoInstantSchema,
+} from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
-import { CLIENT_ERROR_SOURCES, type ClientErrorRecord } from '../../ports/evidence';
+import type { ClientErrorRecord } from '../../ports/evidence';
 import type { Store } from '../../ports/store';
 
-const MAX_CONTEXT_KEYS = 50;
-
-/** A report as a front end posts it. Unknown fields are dropped, not refused: old clients report too. */
-export const clientErrorBodySchema = z.object({
-  source: z.enum(CLIENT_ERROR_SOURCES),
-  message: z.string().trim().min(1).max(2000),
-  stack: z.string().max(20_000).optional(),
-  url: z.string().max(2000).optional(),
-  app_version: z.string().max(64).optional(),
-  user_agent: z.string().max(512).optional(),
-  context: z
-    .record(z.string().max(100), z.unknown())
-    .refine((value) => Object.keys(value).length <= MAX_CONTEXT_KEYS, {
-      message: `at most ${MAX_CONTEXT_KEYS} keys`,
-    })
-    .optional(),
-});
+/** A report as a front end posts it (the shared schema). */
+export const clientErrorBodySchema = clientErrorReportSchema;
 
 const listQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
