@@ -4,6 +4,7 @@ import type { FormEvent } from 'react';
 import type { ApiClient } from '../../api/client';
 import { errorText } from '../../api/client';
 import { Status } from '../../ui/Status';
+import { checkServerHealth } from '../connection/health';
 import { normalizeServerUrl, suggestedServerUrl } from '../connection/server-url';
 
 export const SERVER_URL_KEY = 'stockverify.serverUrl';
@@ -33,6 +34,24 @@ export function SignIn({ platform, makeClient, onSignedIn }: SignInProps) {
   const [canRemember, setCanRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+
+  async function testConnection() {
+    setError(null);
+    setInfo(null);
+    const url = normalizeServerUrl(server);
+    if (!url.ok) {
+      setError(url.error);
+      return;
+    }
+    setInfo(`Contacting ${url.baseUrl}…`);
+    const result = await checkServerHealth(url.baseUrl);
+    if (result.ok) setInfo(`Connected: the server answered in ${result.latencyMs} ms.`);
+    else {
+      setInfo(null);
+      setError(result.message);
+    }
+  }
 
   useEffect(() => {
     let live = true;
@@ -48,6 +67,7 @@ export function SignIn({ platform, makeClient, onSignedIn }: SignInProps) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setError(null);
+    setInfo(null);
     const url = normalizeServerUrl(server);
     if (!url.ok) {
       setError(url.error);
@@ -92,6 +112,11 @@ export function SignIn({ platform, makeClient, onSignedIn }: SignInProps) {
             />
           </label>
         )}
+        {!servedByServer && (
+          <button type="button" className="secondary" onClick={() => void testConnection()}>
+            Test connection
+          </button>
+        )}
         <label>
           User name
           <input
@@ -124,7 +149,7 @@ export function SignIn({ platform, makeClient, onSignedIn }: SignInProps) {
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        <Status error={error} />
+        <Status error={error} info={info} />
       </form>
     </section>
   );
