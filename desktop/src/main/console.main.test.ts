@@ -1,5 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
+import { IPC_CHANNELS } from '../ipc/channels';
 import { ENTRY_URL, startConsole } from './console.main';
 import type { ConsoleElectron, ConsoleWindow } from './console.main';
 import type { GuardedWebContents } from './navigation.main';
@@ -94,6 +95,21 @@ describe('startConsole', () => {
     expect(order.indexOf('handle:app')).toBeGreaterThan(order.indexOf('whenReady'));
     expect(order).toContain('ipc:app:version');
     expect(fake.protocolHandler()).not.toBeNull();
+  });
+
+  it('builds the native powers only after ready and registers every IPC channel', async () => {
+    const fake = fakeElectron();
+    const native = vi.fn(() => {
+      fake.calls.push('native');
+      return {};
+    });
+    await startConsole(fake.electron, paths, native);
+
+    expect(native).toHaveBeenCalledOnce();
+    // safeStorage and app.getPath('userData') are only usable after `ready`.
+    expect(fake.calls.indexOf('native')).toBeGreaterThan(fake.calls.indexOf('whenReady'));
+    for (const channel of Object.values(IPC_CHANNELS))
+      expect(fake.calls).toContain(`ipc:${channel}`);
   });
 
   it('opens one hardened window on the renderer entry and shows it when ready', async () => {

@@ -19,6 +19,7 @@ interface Filters {
   status: string;
   warehouse: string;
   q: string;
+  staff: string;
   from: string;
   to: string;
   sort: (typeof SESSION_SORTS)[number];
@@ -34,6 +35,7 @@ export function SessionsList() {
     status: '',
     warehouse: '',
     q: '',
+    staff: '',
     from: '',
     to: '',
     sort: '-created_at',
@@ -64,6 +66,7 @@ export function SessionsList() {
           status: filters.status,
           warehouse: filters.warehouse,
           q: filters.q.trim(),
+          staff: filters.staff.trim(),
           from: dayStart(filters.from),
           to: dayStart(filters.to),
           sort: filters.sort,
@@ -190,6 +193,10 @@ export function SessionsList() {
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Counted by (user id)
+          <input value={filters.staff} onChange={(e) => set('staff', e.target.value)} />
         </label>
         <label>
           Created from
