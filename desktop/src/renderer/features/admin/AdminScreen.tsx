@@ -1,3 +1,5 @@
+import { can } from '@stockverify/shared';
+import type { Permission } from '@stockverify/shared';
 import { useState } from 'react';
 import { useConsole } from '../../context';
 import { AuditBrowser, ClientErrors } from './LogsPanels';
@@ -6,21 +8,22 @@ import { HealthPanel } from './HealthPanel';
 import { PhoneQr } from './PhoneQr';
 import { UsersPanel } from './UsersPanel';
 
+// Each section shows when the shared RBAC table lets the user read what it lists.
 const SECTIONS = [
-  ['users', 'Users', 'supervisor'],
-  ['erp', 'Item master (ERP)', 'supervisor'],
-  ['health', 'System health', 'admin'],
-  ['audit', 'Audit trail', 'supervisor'],
-  ['errors', 'Client errors', 'admin'],
-  ['phones', 'Phones', 'supervisor'],
-] as const;
+  ['users', 'Users', 'users.unlock'],
+  ['erp', 'Item master (ERP)', 'erp.status'],
+  ['health', 'System health', 'system.read'],
+  ['audit', 'Audit trail', 'audit.read'],
+  ['errors', 'Client errors', 'system.read'],
+  ['phones', 'Phones', 'sessions.manage'],
+] as const satisfies ReadonlyArray<readonly [string, string, Permission]>;
 type Section = (typeof SECTIONS)[number][0];
 
 /** Admin: users, ERP import and status, health, audit trail, client errors, the phone QR code. */
 export function AdminScreen() {
   const { user } = useConsole();
   const [section, setSection] = useState<Section>('users');
-  const allowed = SECTIONS.filter(([, , role]) => role === 'supervisor' || user.role === 'admin');
+  const allowed = SECTIONS.filter(([, , permission]) => can(user.role, permission));
   return (
     <div className="stack">
       <div role="tablist" aria-label="Admin" className="tabs">

@@ -1,3 +1,4 @@
+import { can } from '@stockverify/shared';
 import type { ErpStatus, ImportResult } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -16,7 +17,7 @@ export function ErpPanel() {
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const isAdmin = user.role === 'admin';
+  const isAdmin = can(user.role, 'erp.manage');
 
   async function upload(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { ROLES, createUserSchema, passwordSchema, pinSchema } from '@stockverify/shared';
+import { ROLES, can, createUserSchema, passwordSchema, pinSchema } from '@stockverify/shared';
 import type { Role, User } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -15,7 +15,7 @@ const issues = (error: { issues: Array<{ path: PropertyKey[]; message: string }>
 /** Users: create, change role, reset password or PIN, activate, unlock. */
 export function UsersPanel() {
   const { client, user: me } = useConsole();
-  const isAdmin = me.role === 'admin';
+  const isAdmin = can(me.role, 'users.manage');
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [users, reload] = useLoad(
