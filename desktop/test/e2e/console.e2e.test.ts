@@ -275,6 +275,24 @@ describe('supervisor console in a browser', () => {
     expect(summary.get('Total Book qty')).toBe(expected.totals.book_qty);
   }, 90_000);
 
+  it('force-releases the staff claim from the rack map', async () => {
+    await page.getByRole('link', { name: 'Rack map' }).click();
+    await page.getByLabel('Open session').selectOption({ label: 'Watched count' });
+    const tile = page.locator(`li[data-rack="${rack}"]`);
+    await tile.filter({ hasText: 'claimed' }).waitFor({ timeout: 10_000 });
+    expect(await tile.textContent()).toContain(STAFF.username);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Force-release ${rack}` }).click();
+    await page.getByText(`${rack} released.`).waitFor({ timeout: 10_000 });
+    await tile.filter({ hasText: 'released' }).waitFor({ timeout: 10_000 });
+    const racks = await call<{ items: Array<{ code: string; state: string }> }>(
+      'GET',
+      `/warehouses/${encodeURIComponent(warehouse)}/racks?session=${watched.id}`,
+      supervisorToken,
+    );
+    expect(racks.items.find((r) => r.code === rack)?.state).toBe('available');
+  }, 60_000);
+
   it('raised no uncaught errors in the page', () => {
     expect(browserErrors).toEqual([]);
   });
