@@ -78,14 +78,7 @@ export function UsersPanel() {
   }
 
   if (!isAdmin) {
-    return (
-      <section className="panel">
-        <p>
-          Only admins manage users. Supervisors can unlock a locked account from the user list an
-          admin shares, or ask an admin.
-        </p>
-      </section>
-    );
+    return <UnlockByUserId />;
   }
   return (
     <section className="panel" aria-labelledby="users-title">
@@ -223,6 +216,48 @@ export function UsersPanel() {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** Supervisors unlock locked accounts (API: users.unlock) without seeing the user list. */
+function UnlockByUserId() {
+  const { client } = useConsole();
+  const [userId, setUserId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  async function unlock(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setError(null);
+    setOk(null);
+    const id = userId.trim();
+    if (id === '') {
+      setError('Enter the user id of the locked account.');
+      return;
+    }
+    try {
+      await client.post(`/users/${encodeURIComponent(id)}/unlock`);
+      setOk('Account unlocked.');
+      setUserId('');
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+  return (
+    <section className="panel" aria-labelledby="unlock-title">
+      <h2 id="unlock-title">Unlock an account</h2>
+      <p className="hint">
+        Only admins manage users. A supervisor can unlock an account locked by failed PIN or
+        password attempts; its user id is in the admin's user list and in a session's counters.
+      </p>
+      <form className="filters" onSubmit={unlock} aria-label="Unlock an account" noValidate>
+        <label>
+          User id
+          <input value={userId} onChange={(e) => setUserId(e.target.value)} spellCheck={false} />
+        </label>
+        <button type="submit">Unlock</button>
+      </form>
+      <Status error={error} ok={ok} />
     </section>
   );
 }

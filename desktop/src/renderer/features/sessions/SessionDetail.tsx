@@ -119,6 +119,7 @@ export function SessionDetail({ id }: { id: string }) {
             <thead>
               <tr>
                 <th scope="col">Counter</th>
+                <th scope="col">User id</th>
                 <th scope="col">Lines</th>
                 <th scope="col">Items</th>
                 <th scope="col">Racks</th>
@@ -129,6 +130,7 @@ export function SessionDetail({ id }: { id: string }) {
               {m.counters.map((c) => (
                 <tr key={c.user_id}>
                   <td>{c.username}</td>
+                  <td className="mono">{c.user_id}</td>
                   <td>{c.lines}</td>
                   <td>{c.items}</td>
                   <td>{c.racks}</td>
