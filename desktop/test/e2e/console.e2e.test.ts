@@ -5,7 +5,7 @@
  * variance report generated in the browser's worker, downloaded, and read back with exceljs.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ReportPage, VarianceRow } from '@stockverify/shared';
@@ -200,6 +200,18 @@ describe('supervisor console in a browser', () => {
     }
     const watchedNow = await call<Session>('GET', `/sessions/${watched.id}`, supervisorToken);
     expect(watchedNow.status).toBe('OPEN');
+
+    // Bulk export of the same two: the server's file, saved through the browser Platform.
+    await page.getByLabel('Select Bulk one').check();
+    await page.getByLabel('Select Bulk two').check();
+    const downloadEvent = page.waitForEvent('download', { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Export selected (CSV)' }).click();
+    const download = await downloadEvent;
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const file = path.join(downloads, `bulk-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split(/\r?\n/)[0]).toContain('Session id');
   }, 60_000);
 
   it('approves the flagged line from the session detail', async () => {
