@@ -60,22 +60,31 @@ export function UsersPanel() {
     setForm({ username: '', full_name: '', role: 'staff', password: '', pin: '' });
   }
 
-  function resetSecret(u: User, kind: 'password' | 'pin') {
-    const value = window.prompt(
-      kind === 'password'
-        ? `New password for ${u.username}`
-        : `New PIN (4–6 digits) for ${u.username}`,
-    );
-    if (value === null) return;
-    const parsed = (kind === 'password' ? passwordSchema : pinSchema).safeParse(value);
+  // An inline field, not window.prompt: Electron does not implement prompt().
+  const [resetting, setResetting] = useState<{ user: User; kind: 'password' | 'pin' } | null>(null);
+  const [secret, setSecret] = useState('');
+
+  function submitSecret(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (resetting === null) return;
+    const { user: u, kind } = resetting;
+    const parsed = (kind === 'password' ? passwordSchema : pinSchema).safeParse(secret);
     if (!parsed.success) {
       setError(issues(parsed.error));
       return;
     }
+    setResetting(null);
+    setSecret('');
     void run(`${kind === 'password' ? 'Password' : 'PIN'} of ${u.username} reset.`, () =>
       client.patch(`/users/${encodeURIComponent(u.id)}`, { [kind]: parsed.data }),
     );
   }
+
+  const resetSecret = (u: User, kind: 'password' | 'pin') => {
+    setError(null);
+    setSecret('');
+    setResetting({ user: u, kind });
+  };
 
   if (!isAdmin) {
     return <UnlockByUserId />;
@@ -130,6 +139,26 @@ export function UsersPanel() {
         </label>
         <button type="submit">Create user</button>
       </form>
+      {resetting && (
+        <form className="filters inset" onSubmit={submitSecret} aria-label="Reset a secret">
+          <label>
+            {resetting.kind === 'password'
+              ? `New password for ${resetting.user.username}`
+              : `New PIN (4–6 digits) for ${resetting.user.username}`}
+            <input
+              type="password"
+              autoComplete="new-password"
+              inputMode={resetting.kind === 'pin' ? 'numeric' : undefined}
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+            />
+          </label>
+          <button type="submit">Save</button>
+          <button type="button" className="secondary" onClick={() => setResetting(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
       <Status error={error ?? (users.state === 'error' ? users.error : null)} ok={ok} />
       <table className="grid" aria-label="Users">
         <thead>
