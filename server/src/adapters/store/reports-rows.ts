@@ -5,6 +5,7 @@
 import {
   roundMoney,
   roundQty,
+  varianceValue,
   type ReportRowByType,
   type ReportType,
   type StockSummaryRow,
@@ -30,9 +31,11 @@ export function accuracy(absBook: number, absVariance: number): number | null {
   return absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null;
 }
 
-/** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b". */
+/** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b", sorted. */
 function list(v: unknown): string {
+  if (v === '[]' || v === null || v === undefined) return '';
   const values = typeof v === 'string' ? (JSON.parse(v) as unknown[]) : Array.isArray(v) ? v : [];
+  if (values.length === 1) return values[0] === null ? '' : String(values[0]);
   return values
     .filter((x) => x !== null && x !== '')
     .map(String)
@@ -61,7 +64,13 @@ function stockSummary(r: RawRow): StockSummaryRow {
   };
 }
 
+/** Raw per (session, item) sums → the row, rounded as `toVariance` in the line repos. */
 function variance(r: RawRow): VarianceRow {
+  const book = num(r.book_qty);
+  const counted = roundQty(num(r.counted_qty));
+  const writtenOff = roundQty(num(r.written_off_qty));
+  const diff = roundQty(counted - writtenOff - book);
+  const value = varianceValue(diff, { cost: num(r.cost), price: num(r.price) });
   return {
     session_id: str(r.session_id),
     session_name: str(r.session_name),
@@ -69,13 +78,13 @@ function variance(r: RawRow): VarianceRow {
     item_code: str(r.item_code),
     name: str(r.name),
     category: strOrNull(r.category),
-    book_qty: num(r.book_qty),
-    counted_qty: num(r.counted_qty),
-    damaged_qty: num(r.damaged_qty),
-    written_off_qty: num(r.written_off_qty),
-    variance: num(r.variance),
-    value_at_cost: num(r.value_at_cost),
-    value_at_price: num(r.value_at_price),
+    book_qty: book,
+    counted_qty: counted,
+    damaged_qty: roundQty(num(r.damaged_qty)),
+    written_off_qty: writtenOff,
+    variance: diff,
+    value_at_cost: value.at_cost,
+    value_at_price: value.at_price,
     lines: num(r.lines),
     racks: list(r.racks),
     counters: list(r.counters),

@@ -60,6 +60,8 @@ interface Pair {
   variance: number;
   value_at_cost: number;
   value_at_price: number;
+  cost: number;
+  price: number;
   doc: PairDoc;
 }
 
@@ -218,6 +220,8 @@ export function createMongoReportSource(c: Collections): ReportSource {
         variance,
         value_at_cost: value.at_cost,
         value_at_price: value.at_price,
+        cost: snap?.cost ?? 0,
+        price: snap?.price ?? 0,
         doc,
       };
     }
@@ -239,9 +243,8 @@ export function createMongoReportSource(c: Collections): ReportSource {
         counted_qty: p.counted_qty,
         damaged_qty: p.damaged_qty,
         written_off_qty: p.written_off_qty,
-        variance: p.variance,
-        value_at_cost: p.value_at_cost,
-        value_at_price: p.value_at_price,
+        cost: p.cost,
+        price: p.price,
         lines: p.doc.lines,
         racks: p.doc.racks,
         counters: p.doc.counters,

@@ -47,29 +47,15 @@ const LINES_CTE = `sel_lines AS (
 
 /**
  * Per (session, item): sums of the lines that count, with book, cost and price from the snapshot
- * (book 0 outside it), and the variance rounded as `toVariance` in lines.ts does. `detail` adds
- * the lists the variance report shows.
+ * (book 0 outside it), and the variance rounded as `toVariance` in lines.ts does.
  */
-function itemVarianceCtes(detail: boolean): string {
-  const details = detail
-    ? `,
-      json_group_array(DISTINCT rack ORDER BY rack) AS racks,
-      json_group_array(DISTINCT counted_by_name ORDER BY counted_by_name) AS counters,
-      json_group_array(DISTINCT variance_reason ORDER BY variance_reason)
-        FILTER (WHERE variance_reason IS NOT NULL AND variance_reason <> '') AS reasons,
-      json_group_array(DISTINCT status ORDER BY status) AS statuses,
-      SUM(json_array_length(photo_ids)) AS photos,
-      MAX(counted_at) AS last_counted_at`
-    : '';
-  const pass = detail
-    ? ', g.racks, g.counters, g.reasons, g.statuses, g.photos, g.last_counted_at'
-    : '';
+function itemVarianceCtes(): string {
   return `item_sums AS (
   SELECT session_id, MAX(warehouse) AS warehouse, item_code,
     sv_round_qty(SUM(counted_qty)) AS counted_qty,
     sv_round_qty(SUM(damaged_qty)) AS damaged_qty,
     sv_round_qty(SUM(non_returnable_damaged_qty)) AS written_off_qty,
-    COUNT(*) AS lines${details}
+    COUNT(*) AS lines
   FROM sel_lines
   GROUP BY session_id, item_code
 ),
@@ -80,7 +66,7 @@ item_var AS (
     COALESCE(sn.book_qty, 0) AS book_qty,
     COALESCE(sn.cost, 0) AS cost,
     COALESCE(sn.price, 0) AS price,
-    g.counted_qty, g.damaged_qty, g.written_off_qty, g.lines${pass},
+    g.counted_qty, g.damaged_qty, g.written_off_qty, g.lines,
     sv_round_qty(g.counted_qty - g.written_off_qty - COALESCE(sn.book_qty, 0)) AS variance
   FROM item_sums g
   LEFT JOIN session_snapshot sn ON sn.session_id = g.session_id AND sn.item_code = g.item_code
@@ -88,14 +74,47 @@ item_var AS (
 )`;
 }
 
-const VARIANCE = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(true)}
-SELECT v.session_id, s.name AS session_name, v.warehouse, v.item_code, v.name, v.category,
-  v.book_qty, v.counted_qty, v.damaged_qty, v.written_off_qty, v.variance,
+/**
+ * The variance report in one GROUP BY over the lines, in (session, item) index order so rows
+ * stream out as groups close (no sort of the whole result). Sums are raw here: the row mapper
+ * rounds them with the shared rules (as `toVariance` in lines.ts). Quantities carry at most three
+ * decimals, so a variance that rounds to non-zero is at least 0.001 away from zero: the HAVING
+ * tolerance only absorbs float noise of the sums.
+ */
+const VARIANCE = `WITH ${SESSIONS_CTE}
+SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
+  COALESCE(sn.name, i.name, l.item_code) AS name,
+  CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END AS category,
+  COALESCE(sn.book_qty, 0) AS book_qty,
+  COALESCE(sn.cost, 0) AS cost,
+  COALESCE(sn.price, 0) AS price,
+  SUM(l.counted_qty) AS counted_qty,
+  SUM(l.damaged_qty) AS damaged_qty,
+  SUM(l.non_returnable_damaged_qty) AS written_off_qty,
+  COUNT(*) AS lines,
+  json_group_array(DISTINCT l.rack) AS racks,
+  json_group_array(DISTINCT l.counted_by_name) AS counters,
+  json_group_array(DISTINCT l.variance_reason)
+    FILTER (WHERE l.variance_reason IS NOT NULL AND l.variance_reason <> '') AS reasons,
+  json_group_array(DISTINCT l.status) AS review_status,
+  SUM(json_array_length(l.photo_ids)) AS photos,
+  MAX(l.counted_at) AS last_counted_at
+FROM count_lines l
+JOIN sel_sessions s ON s.id = l.session_id
+LEFT JOIN session_snapshot sn ON sn.session_id = l.session_id AND sn.item_code = l.item_code
+LEFT JOIN items i ON i.item_code = l.item_code
+WHERE ${COUNTS} AND ${LINE_WHERE}
+GROUP BY l.session_id, l.item_code
+HAVING @include_balanced = 1
+  OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004
+ORDER BY l.session_id, l.item_code`;
+
+/** Totals of the variance report, rounded per (session, item) in SQL like the rows. */
+const VARIANCE_TOTALS = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()}
+SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   sv_round_money(v.variance * v.cost) AS value_at_cost,
-  sv_round_money(v.variance * v.price) AS value_at_price,
-  v.lines, v.racks, v.counters, v.reasons, v.statuses AS review_status, v.photos,
-  v.last_counted_at
-FROM item_var v JOIN sel_sessions s ON s.id = v.session_id
+  sv_round_money(v.variance * v.price) AS value_at_price
+FROM item_var v
 WHERE v.variance <> 0 OR @include_balanced = 1`;
 
 const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; order: string }> = {
@@ -123,7 +142,7 @@ const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; ord
  */
 function stockSummary(groupBy: StockSummaryGroup): string {
   const key = GROUP_KEYS[groupBy];
-  return `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(false)},
+  return `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()},
 pairs AS (
   SELECT s.warehouse, sn.item_code, sn.name, sn.category, 1 AS in_scope, sn.book_qty AS scope_book,
     v.session_id IS NOT NULL AS counted, v.counted_qty, v.damaged_qty, v.written_off_qty,
@@ -201,7 +220,7 @@ ORDER BY MAX(p.username), p.counted_by`;
  * Per session: item-level totals as the session detail computes them. A session without chosen
  * lines stays in the history unless a line filter (floor, category, user) is set.
  */
-const SESSION_HISTORY = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes(false)},
+const SESSION_HISTORY = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()},
 per_session AS (
   SELECT session_id, COUNT(*) AS items_counted, SUM(lines) AS lines,
     SUM(variance) AS variance,
@@ -242,7 +261,7 @@ export function reportSql(type: ReportType, groupBy: StockSummaryGroup): string 
     case 'stock_summary':
       return stockSummary(groupBy);
     case 'variance':
-      return `${VARIANCE}\nORDER BY v.session_id, v.item_code`;
+      return VARIANCE;
     case 'user_activity':
       return USER_ACTIVITY;
     case 'session_history':
@@ -254,7 +273,7 @@ export function reportSql(type: ReportType, groupBy: StockSummaryGroup): string 
 
 /** Row count and sums over the whole report (the same rows, wrapped). */
 export function totalsSql(type: ReportType, groupBy: StockSummaryGroup): string {
-  const inner = type === 'variance' ? VARIANCE : reportSql(type, groupBy);
+  const inner = type === 'variance' ? VARIANCE_TOTALS : reportSql(type, groupBy);
   const sums: Record<ReportType, string> = {
     stock_summary: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
       SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,

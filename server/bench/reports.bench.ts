@@ -1,0 +1,187 @@
+/**
+ * Reports benchmark (issue #6): BENCH_LINES (1,000,000) count lines in SQLite (see
+ * reports-server.ts), the variance report exported through the HTTP endpoint as CSV and as XLSX,
+ * the server in its own process. Reports wall time, rows/s, bytes and the server's RSS growth
+ * (peak during the export minus RSS before it); then, in this process, a plain loop writing the
+ * same number of rows of the same shape with exceljs's streaming writer to a file, for the ratio.
+ * Prints a table and writes bench/results/reports.json. Not a test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { REPORT_COLUMNS, type ReportPage, type VarianceRow } from '@stockverify/shared';
+import type { ReportsServerInfo } from './reports-server';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const GOALS = { csv: { seconds: 15, rssMb: 150 }, xlsx: { seconds: 60, rssMb: 700 } };
+
+function startServer(): Promise<{ child: ChildProcess; info: ReportsServerInfo }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'reports-server.ts')], {
+    cwd: path.join(here, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0)
+        resolve({ child, info: JSON.parse(buffer.slice(0, newline)) as ReportsServerInfo });
+    });
+    child.once('exit', (code) => reject(new Error(`reports-server exited with ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const MB = 1024 * 1024;
+
+const { child, info } = await startServer();
+const base = `http://127.0.0.1:${info.port}`;
+try {
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: info.username, password: info.password }),
+  });
+  const token = ((await login.json()) as { data: { access_token: string } }).data.access_token;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const body = JSON.stringify({ type: 'variance', page_size: 1 });
+
+  const jsonStart = performance.now();
+  const first = await fetch(`${base}/api/reports/generate`, { method: 'POST', headers, body });
+  const page = ((await first.json()) as { data: ReportPage<'variance'> }).data;
+  const jsonMs = performance.now() - jsonStart;
+  const rows = page.total;
+
+  const exports: Record<
+    'csv' | 'xlsx',
+    { ms: number; bytes: number; rssGrowthMb: number; peakRssMb: number }
+  > = {
+    csv: { ms: 0, bytes: 0, rssGrowthMb: 0, peakRssMb: 0 },
+    xlsx: { ms: 0, bytes: 0, rssGrowthMb: 0, peakRssMb: 0 },
+  };
+  for (const format of ['csv', 'xlsx'] as const) {
+    await fetch(`${base}/bench/rss?reset=1`);
+    const start = performance.now();
+    const res = await fetch(`${base}/api/reports/export/${format}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    if (res.status !== 200) throw new Error(`export ${format}: ${res.status}`);
+    let bytes = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+      bytes += chunk.byteLength;
+    const ms = performance.now() - start;
+    const rss = (await (await fetch(`${base}/bench/rss`)).json()) as { base: number; peak: number };
+    exports[format] = {
+      ms,
+      bytes,
+      rssGrowthMb: (rss.peak - rss.base) / MB,
+      peakRssMb: rss.peak / MB,
+    };
+  }
+
+  // The same number of rows of the same shape, written by exceljs alone to a file.
+  const sample = page.items[0] as VarianceRow;
+  const columns = REPORT_COLUMNS.variance;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-xlsx-')), 'plain.xlsx');
+  const plainStart = performance.now();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: file,
+    useSharedStrings: false,
+    useStyles: true,
+  });
+  const sheet = workbook.addWorksheet('Variance');
+  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+  for (let i = 0; i < rows; i++) {
+    const row: Record<string, unknown> = { ...sample, item_code: `ITEM-${i}` };
+    sheet
+      .addRow(
+        columns.map((c) =>
+          c.kind === 'date' ? new Date(String(row[c.key])) : (row[c.key] as string | number | null),
+        ),
+      )
+      .commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+  const plainMs = performance.now() - plainStart;
+  const plainBytes = fs.statSync(file).size;
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+
+  const table = [
+    {
+      what: 'variance → CSV (HTTP)',
+      rows,
+      seconds: round(exports.csv.ms / 1000, 2),
+      'rows/s': Math.round(rows / (exports.csv.ms / 1000)),
+      MB: round(exports.csv.bytes / MB),
+      'server RSS growth MB': round(exports.csv.rssGrowthMb),
+      'goal s / MB': `${GOALS.csv.seconds} / ${GOALS.csv.rssMb}`,
+    },
+    {
+      what: 'variance → XLSX (HTTP)',
+      rows,
+      seconds: round(exports.xlsx.ms / 1000, 2),
+      'rows/s': Math.round(rows / (exports.xlsx.ms / 1000)),
+      MB: round(exports.xlsx.bytes / MB),
+      'server RSS growth MB': round(exports.xlsx.rssGrowthMb),
+      'goal s / MB': `${GOALS.xlsx.seconds} / ${GOALS.xlsx.rssMb}`,
+    },
+    {
+      what: 'plain exceljs loop → file',
+      rows,
+      seconds: round(plainMs / 1000, 2),
+      'rows/s': Math.round(rows / (plainMs / 1000)),
+      MB: round(plainBytes / MB),
+      'server RSS growth MB': '—',
+      'goal s / MB': '—',
+    },
+  ];
+  console.log(
+    `\nReports: ${info.lines.toLocaleString('en')} count lines (${info.sessions} sessions × ` +
+      `${info.items_per_session.toLocaleString('en')} items), seeded in ${round(info.seed_ms / 1000)} s; ` +
+      `JSON page + totals in ${Math.round(jsonMs)} ms`,
+  );
+  console.table(table);
+  console.log(
+    `XLSX through the endpoint / plain exceljs loop: ${round(exports.xlsx.ms / plainMs, 2)}×`,
+  );
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cores: os.cpus().length,
+      node: process.version,
+      memory_gb: round(os.totalmem() / 1024 ** 3),
+    },
+    lines: info.lines,
+    sessions: info.sessions,
+    items_per_session: info.items_per_session,
+    seed_ms: info.seed_ms,
+    variance_rows: rows,
+    json_page_ms: Math.round(jsonMs),
+    csv: { ...exports.csv, rows_per_s: rows / (exports.csv.ms / 1000), goal: GOALS.csv },
+    xlsx: { ...exports.xlsx, rows_per_s: rows / (exports.xlsx.ms / 1000), goal: GOALS.xlsx },
+    plain_exceljs: { ms: plainMs, bytes: plainBytes, rows_per_s: rows / (plainMs / 1000) },
+    xlsx_over_plain: exports.xlsx.ms / plainMs,
+  };
+  fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(here, 'results', 'reports.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+} finally {
+  await stop(child);
+}
