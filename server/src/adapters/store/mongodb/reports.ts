@@ -1,11 +1,13 @@
 /**
  * ReportSource on MongoDB (issue #6). Aggregation pipelines group count lines per (session, item)
  * and per (session, counter), sorted, read through cursors in batches; the last step (variance
- * and values with the shared rounding rules, then per-item / per-category / per-session /
- * per-counter sums) folds the sorted rows in JS, keeping one group at a time for item-sorted
- * reports and one entry per category, session or counter otherwise (few, not per line).
- * MongoDB cannot run on build machines (DESIGN §3): this adapter is type-checked, and the report
- * contract suite runs against it where MONGODB_URI is set.
+ * and values with the shared rounding rules, then per-category / per-session / per-counter sums)
+ * runs in JS. Memory: the variance report streams one pair at a time; session history and user
+ * activity keep one entry per session or counter; the stock summary keeps the counted pairs of
+ * one warehouse at a time (MongoDB cannot merge-join the snapshot and line cursors for us), and
+ * JSON pages skip through the rows before the page. Known limits of this adapter, which cannot
+ * run on build machines (DESIGN §3): it is type-checked, and the report contract suite runs
+ * against it where MONGODB_URI is set.
  */
 import {
   roundMoney,
@@ -106,11 +108,12 @@ export function createMongoReportSource(c: Collections): ReportSource {
     if (scope.user !== undefined) match.counted_by = scope.user;
     if (scope.racks) {
       const racks = scope.racks;
-      match.$or = sessions.map((s) => ({
+      const perSession = sessions.map((s) => ({
         session_id: s.id,
         rack: { $in: racks.filter((r) => r.warehouse === s.warehouse).map((r) => r.rack) },
       }));
-      if (match.$or.length === 0) match.session_id = { $in: [] };
+      // MongoDB refuses an empty $or: no session means no line.
+      if (perSession.length > 0) match.$or = perSession;
     }
     return match;
   }
@@ -193,7 +196,6 @@ export function createMongoReportSource(c: Collections): ReportSource {
           },
         },
         { $sort: { '_id.session_id': 1, '_id.item_code': 1 } },
-        { $project: { snapshot: 0, item: 0 } },
         ...lookups('$_id.session_id', '$_id.item_code'),
       ],
       { allowDiskUse: true },
