@@ -162,6 +162,8 @@ export function ReportsScreen() {
         summary,
       },
       (rows, total) => setJob((j) => (j.state === 'running' ? { ...j, rows, total } : j)),
+      // The client refreshes its access token on the 401 this call gets with an expired one.
+      () => client.get('/auth/me').then(() => client.token ?? ''),
     );
     running.current = worker;
     try {

@@ -126,6 +126,46 @@ describe('reportPages', () => {
     expect(first).not.toBeNull();
   });
 
+  it('asks for a new token once when the server answers 401, then goes on', async () => {
+    const seenTokens: string[] = [];
+    const fetchImpl = async (_url: string | URL | Request, init?: RequestInit) => {
+      const auth = (init?.headers as Record<string, string>).Authorization!;
+      seenTokens.push(auth);
+      if (auth === 'Bearer old') {
+        return new Response(
+          JSON.stringify({ success: false, data: null, error: { message: 'expired' } }),
+          {
+            status: 401,
+          },
+        );
+      }
+      const data: Partial<ReportPage> = {
+        items: rows(1) as never,
+        total: 1,
+        columns: [...columns],
+        totals: { rows: 1 },
+      };
+      return new Response(JSON.stringify({ success: true, data }), { status: 200 });
+    };
+    let renewals = 0;
+    const seen: ReportRow[] = [];
+    for await (const page of reportPages({
+      baseUrl: 'http://sv',
+      token: 'old',
+      renewToken: async () => {
+        renewals++;
+        return 'new';
+      },
+      request: { type: 'variance' },
+      fetchImpl,
+    })) {
+      seen.push(...page.rows);
+    }
+    expect(renewals).toBe(1);
+    expect(seenTokens).toEqual(['Bearer old', 'Bearer new']);
+    expect(seen).toHaveLength(1);
+  });
+
   it('fails with the server message on an error envelope', async () => {
     const fetchImpl = async () =>
       new Response(

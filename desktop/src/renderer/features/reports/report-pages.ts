@@ -6,6 +6,8 @@ export const REPORT_PAGE_SIZE = 1000;
 export interface ReportPagesOptions {
   baseUrl: string;
   token: string;
+  /** Asked for a new access token when the server answers 401 (a long export outlives one). */
+  renewToken?: () => Promise<string>;
   request: ReportRequestInput;
   fetchImpl?: typeof fetch;
   signal?: AbortSignal;
@@ -20,17 +22,24 @@ export async function* reportPages(
 ): AsyncGenerator<{ rows: ReportRow[]; total: number }> {
   const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
   const pageSize = options.pageSize ?? REPORT_PAGE_SIZE;
-  for (let page = 1; ; page++) {
-    const response = await fetchImpl(`${options.baseUrl}/api/reports/generate`, {
+  let token = options.token;
+  const fetchPage = (page: number) =>
+    fetchImpl(`${options.baseUrl}/api/reports/generate`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/json',
-        Authorization: `Bearer ${options.token}`,
+        Authorization: `Bearer ${token}`,
       },
       body: JSON.stringify({ ...options.request, page, page_size: pageSize }),
       signal: options.signal,
     });
+  for (let page = 1; ; page++) {
+    let response = await fetchPage(page);
+    if (response.status === 401 && options.renewToken) {
+      token = await options.renewToken();
+      response = await fetchPage(page);
+    }
     let body: { success?: boolean; data?: ReportPage; error?: { message?: string } };
     try {
       body = (await response.json()) as typeof body;

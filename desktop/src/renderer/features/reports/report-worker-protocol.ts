@@ -12,8 +12,15 @@ export interface ReportWorkerRequest {
   summary: Array<[string, string]>;
 }
 
-/** What the worker answers: progress, then the file or an error. */
+/** A fresh access token, sent when the worker asks for one. */
+export interface ReportWorkerToken {
+  kind: 'token';
+  token: string;
+}
+
+/** What the worker answers: progress (and token requests), then the file or an error. */
 export type ReportWorkerMessage =
   | { kind: 'progress'; rows: number; total: number | null }
+  | { kind: 'token-needed' }
   | { kind: 'done'; bytes: Uint8Array; result: ReportJobResult; apiTotals: ReportTotals | null }
   | { kind: 'error'; message: string };

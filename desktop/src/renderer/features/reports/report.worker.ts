@@ -2,7 +2,11 @@
 import type { ReportTotals } from '@stockverify/shared';
 import { runReportJob } from './report-job';
 import { reportPages } from './report-pages';
-import type { ReportWorkerMessage, ReportWorkerRequest } from './report-worker-protocol';
+import type {
+  ReportWorkerMessage,
+  ReportWorkerRequest,
+  ReportWorkerToken,
+} from './report-worker-protocol';
 
 // Off the UI thread (issue #5): fetches every page and writes the file; the page only sees
 // progress messages and, at the end, the bytes (transferred, not copied).
@@ -10,7 +14,21 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: ReportWorkerMessage, transfer: Transferable[] = []) =>
   scope.postMessage(message, transfer);
 
-scope.onmessage = async (event: MessageEvent<ReportWorkerRequest>) => {
+let tokenWaiter: ((token: string) => void) | null = null;
+
+/** Asks the page for a new access token (the page's client refreshes it). */
+const renewToken = () =>
+  new Promise<string>((resolve) => {
+    tokenWaiter = resolve;
+    post({ kind: 'token-needed' });
+  });
+
+scope.onmessage = async (event: MessageEvent<ReportWorkerRequest | ReportWorkerToken>) => {
+  if ('kind' in event.data) {
+    tokenWaiter?.(event.data.token);
+    tokenWaiter = null;
+    return;
+  }
   const job = event.data;
   const chunks: Uint8Array[] = [];
   let apiTotals: ReportTotals | null = null;
@@ -24,6 +42,7 @@ scope.onmessage = async (event: MessageEvent<ReportWorkerRequest>) => {
       pages: reportPages({
         baseUrl: job.baseUrl,
         token: job.token,
+        renewToken,
         request: job.request,
         onFirstPage: (page) => {
           apiTotals = page.totals;

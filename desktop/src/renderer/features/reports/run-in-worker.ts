@@ -1,4 +1,8 @@
-import type { ReportWorkerMessage, ReportWorkerRequest } from './report-worker-protocol';
+import type {
+  ReportWorkerMessage,
+  ReportWorkerRequest,
+  ReportWorkerToken,
+} from './report-worker-protocol';
 
 export interface WorkerJob {
   done: Promise<Extract<ReportWorkerMessage, { kind: 'done' }>>;
@@ -10,6 +14,8 @@ export interface WorkerJob {
 export function startReportWorker(
   request: ReportWorkerRequest,
   onProgress: (rows: number, total: number | null) => void,
+  /** A fresh access token when the worker's expired. */
+  renewToken: () => Promise<string>,
 ): WorkerJob {
   const worker = new Worker(new URL('./report.worker.ts', import.meta.url), { type: 'module' });
   let settle: { reject(error: Error): void } | null = null;
@@ -18,7 +24,13 @@ export function startReportWorker(
     worker.onmessage = (event: MessageEvent<ReportWorkerMessage>) => {
       const message = event.data;
       if (message.kind === 'progress') onProgress(message.rows, message.total);
-      else if (message.kind === 'done') {
+      else if (message.kind === 'token-needed') {
+        void renewToken()
+          .catch(() => '')
+          .then((token) =>
+            worker.postMessage({ kind: 'token', token } satisfies ReportWorkerToken),
+          );
+      } else if (message.kind === 'done') {
         worker.terminate();
         resolve(message);
       } else {
