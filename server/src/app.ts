@@ -233,8 +233,19 @@ export function createApp(deps: AppDeps) {
   // The console before the PWA, whose catch-all would otherwise answer /console/* with its shell.
   if (settings.consoleDir && fs.existsSync(path.join(settings.consoleDir, 'index.html'))) {
     const consoleDir = settings.consoleDir;
-    app.use('/console', express.static(consoleDir, { index: 'index.html', maxAge: '1h' }));
-    app.get('/console/*splat', (_req, res) => res.sendFile(path.join(consoleDir, 'index.html')));
+    // Hashed assets are cached; the shell is revalidated so a new build shows on the next load.
+    const noCacheHtml = (res: Response, file: string) => {
+      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+    };
+    app.use(
+      '/console',
+      express.static(consoleDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }),
+    );
+    app.get('/console/*splat', (_req, res) =>
+      res.sendFile(path.join(consoleDir, 'index.html'), {
+        headers: { 'Cache-Control': 'no-cache' },
+      }),
+    );
   }
 
   if (settings.pwaDir && fs.existsSync(path.join(settings.pwaDir, 'index.html'))) {

@@ -47,6 +47,9 @@ describe('/console', () => {
     expect(asset.status).toBe(200);
     expect(asset.text).toContain('console');
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    // The shell is revalidated on every load; assets may be cached.
+    expect(shell.headers.get('cache-control')).toBe('no-cache');
+    expect(asset.headers.get('cache-control')).toMatch(/max-age=3600/);
   });
 
   it('redirects /console to /console/ so relative asset URLs resolve', async () => {
@@ -59,6 +62,7 @@ describe('/console', () => {
     const res = await get('/console/sessions/123');
     expect(res.status).toBe(200);
     expect(res.text).toContain('console shell');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
   });
 
   it('leaves / and other routes to the PWA and /api to the API', async () => {
