@@ -213,7 +213,7 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
       .join('');
     buffer +=
       SHEET_HEAD +
-      `<sheetPr filterMode="false"/><dimension ref="A1:${lastColumn}1"/>` +
+      '<sheetPr filterMode="false"/>' +
       '<sheetViews><sheetView workbookViewId="0">' +
       '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' +
       '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>' +
