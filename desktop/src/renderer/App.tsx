@@ -1,5 +1,5 @@
 import type { User } from '@stockverify/shared';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiClient } from './api/client';
 import { ConsoleContext } from './context';
 import { reportErrorsTo } from './error-reporter';
@@ -54,11 +54,13 @@ export function App() {
   const [signedIn, setSignedIn] = useState<{ client: ApiClient; user: User } | null>(null);
   const [resuming, setResuming] = useState(true);
 
+  // The current client, for sign-out (state updaters must stay free of side effects).
+  const current = useRef<ApiClient | null>(null);
+  current.current = signedIn?.client ?? null;
+
   const signOut = useCallback(() => {
-    setSignedIn((current) => {
-      void current?.client.signOut();
-      return null;
-    });
+    void current.current?.signOut();
+    setSignedIn(null);
     void platform.secrets.delete('refresh_token').catch(() => undefined);
   }, [platform]);
 
