@@ -287,7 +287,7 @@ describe('supervisor console in a browser', () => {
     expect(summary.get('Total Book qty')).toBe(expected.totals.book_qty);
   }, 90_000);
 
-  it('force-releases the staff claim from the rack map', async () => {
+  it('force-releases a staff claim and reopens a completed rack from the rack map', async () => {
     await page.getByRole('link', { name: 'Rack map' }).click();
     await page.getByLabel('Open session').selectOption({ label: 'Watched count' });
     const tile = page.locator(`li[data-rack="${rack}"]`);
@@ -303,6 +303,32 @@ describe('supervisor console in a browser', () => {
       supervisorToken,
     );
     expect(racks.items.find((r) => r.code === rack)?.state).toBe('available');
+
+    // The counter takes the rack again and completes it; it has a variance, so the map says so,
+    // and the supervisor reopens it for a recount.
+    await call(
+      'POST',
+      `/sessions/${watched.id}/racks/${encodeURIComponent(rack)}/claim`,
+      staffToken,
+      {
+        device_id: 'e2e-phone',
+      },
+    );
+    await call(
+      'POST',
+      `/sessions/${watched.id}/racks/${encodeURIComponent(rack)}/complete`,
+      staffToken,
+      {},
+    );
+    // Remount the map (a reload would sign the browser console out: it keeps no secrets).
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('link', { name: 'Rack map' }).click();
+    await page.getByLabel('Open session').selectOption({ label: 'Watched count' });
+    await tile.filter({ hasText: 'has variances' }).waitFor({ timeout: 10_000 });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: `Reopen ${rack} for recount` }).click();
+    await page.getByText(`${rack} reopened for recount.`).waitFor({ timeout: 10_000 });
+    await tile.filter({ hasText: 'recount' }).waitFor({ timeout: 10_000 });
   }, 60_000);
 
   it('raised no uncaught errors in the page', () => {
