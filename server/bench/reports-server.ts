@@ -2,7 +2,7 @@
  * The server side of the reports benchmark, run as its own process: the real app on SQLite (temp
  * dir), seeded straight through a second better-sqlite3 connection (one transaction, prepared
  * inserts) with BENCH_LINES (1,000,000) count lines: BENCH_SESSIONS (4) sessions of WH1, each
- * item counted on BENCH_LINES_PER_ITEM (2) racks, every item with a variance. Serves the
+ * item counted on BENCH_LINES_PER_ITEM (1) racks, every item with a variance. Serves the
  * app, plus `GET /bench/rss?reset=1` (this process's peak RSS since the last reset, sampled every
  * 20 ms) for the bench client. Prints one JSON line (ReportsServerInfo) on stdout when ready.
  */
@@ -32,7 +32,7 @@ export interface ReportsServerInfo {
 
 const lineCount = Number(process.env.BENCH_LINES ?? 1_000_000);
 const sessionCount = Number(process.env.BENCH_SESSIONS ?? 4);
-const linesPerItem = Number(process.env.BENCH_LINES_PER_ITEM ?? 2);
+const linesPerItem = Number(process.env.BENCH_LINES_PER_ITEM ?? 1);
 const itemsPerSession = Math.ceil(lineCount / sessionCount / linesPerItem);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-reports-'));

@@ -90,6 +90,10 @@ export async function writeXlsx(
     useStyles: true,
   });
   const lastColumn = columnLetter(columns.length);
+  const cellStyles: Array<Partial<ExcelJS.Style>> = columns.map((c) => {
+    const numFmt = NUM_FMT[c.kind];
+    return numFmt ? { numFmt } : {};
+  });
   let sheets = 0;
   let rows = 0;
   let sheet!: ExcelJS.Worksheet;
@@ -125,8 +129,13 @@ export async function writeXlsx(
         openSheet();
       }
       const record = source as Record<string, unknown>;
-      const values = columns.map((c) => cellValue(c, record[c.key]));
-      sheet.addRow(values).commit();
+      const row = sheet.addRow(columns.map((c) => cellValue(c, record[c.key])));
+      // One shared style object per column: exceljs caches a style's id by object identity, so
+      // it no longer builds and looks up a style per cell (a quarter of the export's time).
+      row.eachCell((cell, col) => {
+        cell.style = cellStyles[col - 1]!;
+      });
+      row.commit();
       sheetRows++;
       rows++;
     }
