@@ -2,8 +2,10 @@
  * Reports benchmark (issue #6): BENCH_LINES (1,000,000) count lines in SQLite (see
  * reports-server.ts), the variance report exported through the HTTP endpoint as CSV and as XLSX,
  * the server in its own process. Reports wall time, rows/s, bytes and the server's RSS growth
- * (peak during the export minus RSS before it); then, in this process, a plain loop writing the
- * same number of rows of the same shape with exceljs's streaming writer to a file, for the ratio.
+ * (peak during the export minus RSS before it); then, in this process, plain loops writing the
+ * same number of rows of the same shape with exceljs's streaming writer to a file (without
+ * styles, and with number formats on shared style objects as the endpoint writes them), for the
+ * ratio.
  * Prints a table and writes bench/results/reports.json. Not a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -92,33 +94,48 @@ try {
     };
   }
 
-  // The same number of rows of the same shape, written by exceljs alone to a file.
+  // The same number of rows of the same shape, written by exceljs alone to a file: as its docs
+  // show (no styles), and with the endpoint's number formats on shared style objects.
   const sample = page.items[0] as VarianceRow;
   const columns = REPORT_COLUMNS.variance;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-xlsx-')), 'plain.xlsx');
-  const plainStart = performance.now();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: file,
-    useSharedStrings: false,
-    useStyles: true,
-  });
-  const sheet = workbook.addWorksheet('Variance');
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
-  for (let i = 0; i < rows; i++) {
-    const row: Record<string, unknown> = { ...sample, item_code: `ITEM-${i}` };
-    sheet
-      .addRow(
+  const plainLoop = async (styled: boolean) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-xlsx-')), 'plain.xlsx');
+    const start = performance.now();
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: file,
+      useSharedStrings: false,
+      useStyles: styled,
+    });
+    const sheet = workbook.addWorksheet('Variance');
+    sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+    const styles = columns.map((c) =>
+      c.kind === 'money'
+        ? { numFmt: '#,##0.00' }
+        : c.kind === 'date'
+          ? { numFmt: 'yyyy-mm-dd hh:mm:ss' }
+          : {},
+    );
+    for (let i = 0; i < rows; i++) {
+      const row: Record<string, unknown> = { ...sample, item_code: `ITEM-${i}` };
+      const added = sheet.addRow(
         columns.map((c) =>
           c.kind === 'date' ? new Date(String(row[c.key])) : (row[c.key] as string | number | null),
         ),
-      )
-      .commit();
-  }
-  sheet.commit();
-  await workbook.commit();
-  const plainMs = performance.now() - plainStart;
-  const plainBytes = fs.statSync(file).size;
-  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      );
+      if (styled) added.eachCell((cell, col) => (cell.style = styles[col - 1]!));
+      added.commit();
+    }
+    sheet.commit();
+    await workbook.commit();
+    const ms = performance.now() - start;
+    const bytes = fs.statSync(file).size;
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    return { ms, bytes };
+  };
+  const plain = await plainLoop(false);
+  const styled = await plainLoop(true);
+  const plainMs = plain.ms;
+  const plainBytes = plain.bytes;
 
   const table = [
     {
@@ -140,11 +157,20 @@ try {
       'goal s / MB': `${GOALS.xlsx.seconds} / ${GOALS.xlsx.rssMb}`,
     },
     {
-      what: 'plain exceljs loop → file',
+      what: 'plain exceljs loop → file, no styles',
       rows,
       seconds: round(plainMs / 1000, 2),
       'rows/s': Math.round(rows / (plainMs / 1000)),
       MB: round(plainBytes / MB),
+      'server RSS growth MB': '—',
+      'goal s / MB': '—',
+    },
+    {
+      what: 'plain exceljs loop → file, formats',
+      rows,
+      seconds: round(styled.ms / 1000, 2),
+      'rows/s': Math.round(rows / (styled.ms / 1000)),
+      MB: round(styled.bytes / MB),
       'server RSS growth MB': '—',
       'goal s / MB': '—',
     },
@@ -175,7 +201,9 @@ try {
     csv: { ...exports.csv, rows_per_s: rows / (exports.csv.ms / 1000), goal: GOALS.csv },
     xlsx: { ...exports.xlsx, rows_per_s: rows / (exports.xlsx.ms / 1000), goal: GOALS.xlsx },
     plain_exceljs: { ms: plainMs, bytes: plainBytes, rows_per_s: rows / (plainMs / 1000) },
+    plain_exceljs_formats: { ...styled, rows_per_s: rows / (styled.ms / 1000) },
     xlsx_over_plain: exports.xlsx.ms / plainMs,
+    xlsx_over_plain_formats: exports.xlsx.ms / styled.ms,
   };
   fs.mkdirSync(path.join(here, 'results'), { recursive: true });
   fs.writeFileSync(

@@ -34,6 +34,11 @@ export function accuracy(absBook: number, absVariance: number): number | null {
 /** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b", sorted. */
 function list(v: unknown): string {
   if (v === '[]' || v === null || v === undefined) return '';
+  // Most groups hold one plain value (one rack, one counter): skip JSON.parse for those.
+  if (typeof v === 'string' && v.startsWith('["') && v.endsWith('"]')) {
+    const inner = v.slice(2, -2);
+    if (!inner.includes('"') && !inner.includes('\\')) return inner;
+  }
   const values = typeof v === 'string' ? (JSON.parse(v) as unknown[]) : Array.isArray(v) ? v : [];
   if (values.length === 1) return values[0] === null ? '' : String(values[0]);
   return values

@@ -27,6 +27,7 @@ export function cellValue(column: ReportColumn, raw: unknown): CellValue {
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 /** RFC 4180: a field with a quote, comma or line break is quoted, its quotes doubled. */
 export function csvField(value: CellValue): string {
@@ -42,7 +43,12 @@ export function csvRecord(columns: readonly ReportColumn[], row: Record<string, 
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;
     if (i > 0) line += ',';
-    line += csvField(cellValue(column, row[column.key]));
+    const raw = row[column.key];
+    // An ISO instant from the store is already the text a CSV date cell shows.
+    line +=
+      column.kind === 'date' && typeof raw === 'string' && ISO_INSTANT.test(raw)
+        ? raw
+        : csvField(cellValue(column, raw));
   }
   return `${line}\r\n`;
 }
