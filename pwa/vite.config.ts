@@ -39,7 +39,7 @@ export default defineConfig({
       },
       workbox: {
         // The whole app shell is precached so the scanner opens with no network at all.
-        globPatterns: ['**/*.{js,css,html,png,svg,ico,woff2}'],
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,woff2,wasm}'],
         navigateFallback: 'index.html',
         // API calls must reach the network (or fail) — never be answered with the app shell.
         navigateFallbackDenylist: [/^\/api\//],

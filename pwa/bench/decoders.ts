@@ -1,66 +1,13 @@
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
-import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import { createReader } from '../src/scan/camera-decoder';
+import { loadJsDecoder, loadWasmDecoder } from '../src/scan/frame-decoders';
 
-/** A decoder under test: one frame in, the text of the first code found (or null) out. */
-export interface FrameDecoder {
+/** A decoder under test: the app's own decoders, plus the browser's where it has one. */
+export interface BenchDecoder {
   name: string;
   decode(canvas: HTMLCanvasElement): Promise<string | null>;
 }
 
-/** @zxing/browser with the app's settings (formats, no TRY_HARDER). */
-export function zxingJs(): FrameDecoder {
-  const reader = createReader();
-  return {
-    name: '@zxing/browser',
-    async decode(canvas) {
-      try {
-        return reader.decodeFromCanvas(canvas).getText();
-      } catch {
-        return null;
-      }
-    },
-  };
-}
-
-const WASM_FORMATS = [
-  'EAN13',
-  'EAN8',
-  'UPCA',
-  'UPCE',
-  'Code128',
-  'Code39',
-  'Code93',
-  'ITF',
-  'Codabar',
-  'QRCode',
-  'DataMatrix',
-] as const;
-
-/** zxing-cpp compiled to WebAssembly (zxing-wasm), served from this origin. */
-export async function zxingWasm(): Promise<FrameDecoder> {
-  await prepareZXingModule({
-    overrides: {
-      locateFile: (path: string, prefix: string) =>
-        path.endsWith('.wasm') ? wasmUrl : prefix + path,
-    },
-    fireImmediately: true,
-  });
-  return {
-    name: 'zxing-wasm (zxing-cpp)',
-    async decode(canvas) {
-      const context = canvas.getContext('2d', { willReadFrequently: true })!;
-      const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      const results = await readBarcodes(image, {
-        formats: [...WASM_FORMATS],
-        maxNumberOfSymbols: 1,
-        tryHarder: true,
-        textMode: 'Plain',
-      });
-      return results[0]?.text ?? null;
-    },
-  };
-}
+export const zxingJs = loadJsDecoder;
+export const zxingWasm = loadWasmDecoder;
 
 interface NativeDetector {
   detect(source: CanvasImageSource): Promise<Array<{ rawValue: string }>>;
@@ -71,7 +18,7 @@ interface NativeDetectorClass {
 }
 
 /** The browser's own BarcodeDetector, where it exists (not in Chromium on Linux desktops). */
-export async function nativeDetector(): Promise<FrameDecoder | null> {
+export async function nativeDetector(): Promise<BenchDecoder | null> {
   const Detector = (globalThis as { BarcodeDetector?: NativeDetectorClass }).BarcodeDetector;
   if (!Detector) return null;
   const formats = await Detector.getSupportedFormats();

@@ -7,11 +7,11 @@ import { ItemDb } from '../src/db/item-db';
 import { refreshCatalog } from '../src/items/item-cache';
 import { lookupItem } from '../src/items/lookup';
 import { Outbox } from '../src/outbox/outbox';
-import { startCamera } from '../src/scan/camera-decoder';
+import { startCamera } from '../src/scan/camera';
 import { classifyScan } from '../src/scan/classify';
 import { ReadConfirmer } from '../src/scan/read-confirm';
 import { nativeDetector, zxingJs, zxingWasm } from './decoders';
-import type { FrameDecoder } from './decoders';
+import type { BenchDecoder } from './decoders';
 
 export interface FrameImage {
   name: string;
@@ -37,8 +37,8 @@ async function frameCanvas(image: FrameImage): Promise<HTMLCanvasElement> {
   return canvas;
 }
 
-async function decoders(): Promise<FrameDecoder[]> {
-  const list = [zxingJs(), await zxingWasm()];
+async function decoders(): Promise<BenchDecoder[]> {
+  const list: BenchDecoder[] = [await zxingJs(), await zxingWasm()];
   const native = await nativeDetector();
   if (native) list.push(native);
   return list;
@@ -58,7 +58,7 @@ const api = {
           const start = performance.now();
           const text = await decoder.decode(canvases[i]!);
           times.push(performance.now() - start);
-          if (text !== null && text.replace(/\u001d/g, '') === image.expected) correct += 1;
+          if (text !== null && text.split('\u001d').join('') === image.expected) correct += 1;
         }
         out.push({ decoder: decoder.name, image: image.name, times, correct });
       }

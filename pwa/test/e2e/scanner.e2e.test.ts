@@ -163,6 +163,9 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
     expect((await lines()).map((l) => [l.item_code, l.counted_qty])).toEqual([
       [items[0]!.item_code, 5],
     ]);
+    // The camera read with zxing-wasm, the faster decoder (README "Staff scanner").
+    await page.getByRole('button', { name: 'Settings' }).click();
+    expect(await page.getByTestId('camera-decoder').textContent()).toContain('zxing-wasm');
   });
 
   it('keeps counting offline from the cached app and item list, then syncs each count once', async () => {
@@ -174,7 +177,16 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
     await page.reload();
     // Signed in and back on the claimed rack, from the service worker and IndexedDB alone.
     await page.getByRole('heading', { name: new RegExp(`Rack ${rack}`) }).waitFor();
-    await expect(page.getByRole('status').filter({ hasText: 'Offline' }).first()).toBeDefined();
+    // The camera decoder (zxing-wasm) is precached with the shell, so scanning works offline too.
+    const precached = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        urls.push(...(await cache.keys()).map((request) => request.url));
+      }
+      return urls;
+    });
+    expect(precached.some((url) => /zxing_reader.*\.wasm/.test(url))).toBe(true);
 
     // Typed into the manual field.
     await page.getByLabel('Barcode or item code').fill(items[1]!.barcodes[0]!.code);

@@ -6,7 +6,9 @@ const helmetMiddleware = helmet({
     useDefaults: true,
     directives: {
       'default-src': ["'self'"],
-      'script-src': ["'self'"],
+      // The scanner decodes camera frames with zxing-cpp compiled to WebAssembly (same origin);
+      // 'wasm-unsafe-eval' allows compiling WebAssembly and nothing else (no JS eval).
+      'script-src': ["'self'", "'wasm-unsafe-eval'"],
       'style-src': ["'self'", "'unsafe-inline'"],
       'img-src': ["'self'", 'data:', 'blob:'],
       'media-src': ["'self'", 'blob:', 'mediastream:'],

@@ -204,6 +204,11 @@ describe('HTTP basics', () => {
     const res = await fetch(`${t.baseUrl}/api/health`);
     expect(res.headers.get('permissions-policy')).toContain('camera=(self)');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // WebAssembly for the barcode decoder, but never JavaScript eval.
+    expect(res.headers.get('content-security-policy')).toContain(
+      "script-src 'self' 'wasm-unsafe-eval'",
+    );
+    expect(res.headers.get('content-security-policy')).not.toContain("'unsafe-eval'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
   });

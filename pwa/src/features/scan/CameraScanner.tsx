@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CameraSession } from '../../scan/camera-decoder';
+import { startCamera } from '../../scan/camera';
+import type { CameraSession } from '../../scan/camera';
 import { cameraFailure } from '../../scan/camera-failure';
 import type { CameraFailure } from '../../scan/camera-failure';
 
@@ -21,6 +22,7 @@ export function CameraScanner({ onRead }: { onRead: (text: string) => void }) {
   const [state, setState] = useState<'starting' | 'running' | CameraFailure>('starting');
   const [torchAvailable, setTorchAvailable] = useState(false);
   const [torchOn, setTorchOn] = useState(false);
+  const [decoder, setDecoder] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -29,35 +31,34 @@ export function CameraScanner({ onRead }: { onRead: (text: string) => void }) {
     // Started a tick later: a mount that is undone at once (React StrictMode, a quick double tap)
     // never opens the camera, so two decoders never fight over one <video>.
     const timer = setTimeout(() => {
-      // The decoder is the biggest part of the app: loaded (from the precache) on first use.
-      import('../../scan/camera-decoder')
-        .then(({ startCamera }) => startCamera(element, (text) => handler.current(text)))
-        .then(
-          (started) => {
-            if (cancelled) {
-              started.controls.stop();
-              return;
-            }
-            session.current = started;
-            setTorchAvailable(started.torch);
-            setState('running');
-          },
-          (error: unknown) => {
-            if (!cancelled) setState(cameraFailure(error));
-          },
-        );
+      // The decoders are the biggest part of the app: loaded (from the precache) on first use.
+      startCamera(element, (text) => handler.current(text)).then(
+        (started) => {
+          if (cancelled) {
+            started.stop();
+            return;
+          }
+          session.current = started;
+          setDecoder(started.decoder);
+          setTorchAvailable(started.torch);
+          setState('running');
+        },
+        (error: unknown) => {
+          if (!cancelled) setState(cameraFailure(error));
+        },
+      );
     }, 0);
     return () => {
       cancelled = true;
       clearTimeout(timer);
-      session.current?.controls.stop();
+      session.current?.stop();
       session.current = null;
     };
   }, []);
 
   async function toggleTorch() {
     const next = !torchOn;
-    await session.current?.controls.switchTorch?.(next);
+    await session.current?.setTorch(next);
     setTorchOn(next);
   }
 
@@ -67,7 +68,7 @@ export function CameraScanner({ onRead }: { onRead: (text: string) => void }) {
       <video ref={video} muted playsInline aria-label="Camera view" hidden={failed} />
       {state === 'starting' && <p role="status">Starting the camera…</p>}
       {state === 'running' && (
-        <p role="status" className="muted">
+        <p role="status" className="muted" data-decoder={decoder ?? undefined}>
           Point the camera at a barcode.
         </p>
       )}

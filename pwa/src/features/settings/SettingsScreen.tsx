@@ -1,6 +1,7 @@
 import type { User } from '@stockverify/shared';
 import { useEffect, useId, useState } from 'react';
 import { useServices } from '../../app/context';
+import { cameraDecoderInUse } from '../../scan/camera';
 
 interface StorageInfo {
   usage: number | null;
@@ -50,6 +51,9 @@ export function SettingsScreen({ user, onSignOut }: { user: User; onSignOut: () 
           Signed in as <strong>{user.full_name}</strong> ({user.username}, {user.role})
         </p>
         <p className="muted">Device id: {services.deviceId}</p>
+        <p className="muted" data-testid="camera-decoder">
+          Camera decoder: {cameraDecoderInUse() ?? 'not started yet'}
+        </p>
         <p data-testid="storage">
           Storage used {mb(storage.usage)} of {mb(storage.quota)}.{' '}
           {storage.persisted === true
