@@ -52,7 +52,10 @@ export async function refreshCatalog(
     chunk = [];
     options.onProgress?.(written);
   };
-  for await (const item of ndjsonItems(response.body)) {
+  for await (const exported of ndjsonItems(response.body)) {
+    // Live ERP stock is never kept on the phone: book quantities come from the session's snapshot
+    // (and never for blind sessions), so nothing here can reveal them.
+    const { stock: _stock, ...item } = exported;
     chunk.push({ item_code: item.item_code, codes: itemCodes(item), warehouse, item });
     if (chunk.length >= WRITE_CHUNK) await flush();
   }

@@ -30,6 +30,7 @@ function item(code: string, barcodes: Array<[string, 'primary' | 'manual' | 'pac
     barcodes: barcodes.map(([c, kind, pack_qty]) => ({ code: c, kind, pack_qty })),
     active: true,
     updated_at: '2026-11-29T00:00:00.000Z',
+    stock: [{ warehouse: 'WH-MAIN', rack: null, qty: 12 }],
   } as ItemView;
 }
 
@@ -70,6 +71,8 @@ describe('offline item cache', () => {
     expect(await db.catalogs.get('WH-MAIN')).toMatchObject({ since: 'T2', item_count: 4500 });
     const found = await lookupItem(db, scan('NEW-1'), null);
     expect(found).toMatchObject({ kind: 'found', item: { item_code: 'I1' } });
+    // Live ERP stock never reaches the phone's cache.
+    expect((await db.items.get('I2'))?.item).not.toHaveProperty('stock');
   });
 
   it('refuses an export that failed, keeping what was cached', async () => {
