@@ -60,11 +60,24 @@ export const reportRequestSchema = z
     /** JSON pages; the file exports ignore them and stream every row. */
     page: z.coerce.number().int().min(1).default(1),
     page_size: z.coerce.number().int().min(1).max(1000).default(100),
+    /**
+     * Variance only: the `next_after` of the previous page. The page then starts right after that
+     * row (`page` is ignored), found through the index instead of counted past like an offset, so
+     * reading a large report page by page costs the same per page from start to end.
+     */
+    after: z.string().min(1).max(400).optional(),
   })
   .superRefine((req, ctx) => {
     const { from, to } = req.filters;
     if (from && to && from >= to) {
       ctx.addIssue({ code: 'custom', path: ['filters', 'to'], message: 'must be after from' });
+    }
+    if (req.after !== undefined && req.type !== 'variance') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['after'],
+        message: 'only the variance report pages by cursor',
+      });
     }
     if (req.type === 'audit_trail') {
       for (const key of ['warehouse', 'floor', 'category'] as const) {
@@ -235,6 +248,8 @@ export interface ReportPage<T extends ReportType = ReportType> {
   total: number;
   totals: ReportTotals;
   generated_at: string;
+  /** Variance only: pass as `after` for the next page; null on the last page. */
+  next_after?: string | null;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface ReportQuery<T extends ReportType = ReportType> {
   scope: ReportScope;
   /** stock_summary only. */
   group_by: StockSummaryGroup;
+  /** variance only: rows strictly after this (session, item) key, in report order. */
+  after?: { session_id: string; item_code: string };
 }
 
 export interface ReadOptions {

@@ -11,6 +11,7 @@ import {
   type ReportType,
   type VarianceRow,
 } from '@stockverify/shared';
+import { makeLine } from '../support/counting-records';
 import { EVIL_NAME, EVIL_REASON, S2_AT, seedReports } from '../support/reports-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -162,6 +163,30 @@ describe('variance report', () => {
     expect(second.items.map(pick)).toEqual(VARIANCE_ROWS.slice(2, 4));
     expect(second).toMatchObject({ page: 2, page_size: 2, total: 5 });
     expect(second.totals.value_at_cost).toBe(-28.15);
+  });
+
+  it('pages by cursor through the index, with the same rows as offsets', async () => {
+    const seen: unknown[][] = [];
+    let after: string | null | undefined;
+    for (let n = 0; n < 5; n++) {
+      const page = await generate({ type: 'variance', page_size: 2, ...(after ? { after } : {}) });
+      seen.push(...page.items.map(pick));
+      after = page.next_after;
+      if (!after) break;
+    }
+    expect(seen).toEqual(VARIANCE_ROWS);
+    expect(after).toBeNull();
+    const bad = await t.request('POST', '/api/reports/generate', {
+      token: supervisor,
+      body: { type: 'variance', after: 'not-a-cursor' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.details?.[0]?.path).toBe('after');
+    const otherType = await t.request('POST', '/api/reports/generate', {
+      token: supervisor,
+      body: { type: 'session_history', after: 'x' },
+    });
+    expect(otherType.body.error?.details?.[0]?.path).toBe('after');
   });
 
   it('writes the same rows to CSV, numbers as numbers and formulas neutralised', async () => {
@@ -657,5 +682,32 @@ describe('bulk session export', () => {
     });
     expect(format.status).toBe(400);
     expect(format.body.error?.details?.[0]?.path).toBe('format');
+  });
+});
+
+describe('totals while paging', () => {
+  it('a later page reuses the first page’s totals; a first page computes them afresh', async () => {
+    const body = { type: 'session_history' as const, filters: { session: 'S2' }, page_size: 1 };
+    const first = await generate(body);
+    expect(first.totals.lines).toBe(2);
+    // One more line in S2 (dave, +1 on P1) after the first page was read.
+    const [outcome] = await t.store.lines.insertMany([
+      makeLine('L-late', {
+        session_id: 'S2',
+        rack: 'C-01',
+        item_code: 'P1',
+        counted_qty: 1,
+        book_qty: 8,
+        variance: -7,
+        counted_by: 'u-dave',
+        counted_by_name: 'Dave',
+      }),
+    ]);
+    expect(outcome?.ok).toBe(true);
+    const later = await generate({ ...body, page: 2 });
+    expect(later.totals.lines).toBe(2);
+    const fresh = await generate(body);
+    expect(fresh.totals.lines).toBe(3);
+    expect(fresh.items[0]?.lines).toBe(3);
   });
 });

@@ -60,6 +60,18 @@ describe.each(storeAdapters('reports'))('ReportSource on $name', (adapter) => {
     expect(await store.reports.page(query('variance'), 3, 10)).toEqual(rows.slice(3));
   });
 
+  it('variance after a (session, item) key', async () => {
+    const rows = await store.reports.page(
+      { ...query('variance'), after: { session_id: 'S1', item_code: 'P3' } },
+      0,
+      100,
+    );
+    expect(rows.map((r) => [r.session_id, r.item_code])).toEqual([
+      ['S1', 'P6'],
+      ['S2', 'P5'],
+    ]);
+  });
+
   it('variance with zero variances kept, for a session list', async () => {
     const rows = await store.reports.page(
       query('variance', { session_ids: ['S2', 'S3'], include_balanced: true }),

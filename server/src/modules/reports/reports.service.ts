@@ -7,12 +7,36 @@ import {
   type ReportFilters,
   type ReportPage,
   type ReportRequest,
+  type ReportTotals,
   type ReportType,
 } from '@stockverify/shared';
+import { validationError } from '../../http/app-error';
 import type { ReportQuery, ReportScope, ReportSource } from '../../ports/reports';
 import type { Store } from '../../ports/store';
 
 export type ReportsService = ReturnType<typeof createReportsService>;
+
+const TOTALS_REUSE_MS = 60_000;
+
+type Cursor = NonNullable<ReportQuery['after']>;
+
+/** The `next_after` of a variance page: the last row's key, opaque to clients. */
+export function encodeCursor(key: Cursor): string {
+  return Buffer.from(JSON.stringify([key.session_id, key.item_code])).toString('base64url');
+}
+
+/** Reads an `after` cursor; a malformed one is a 400 on `after`. */
+export function decodeCursor(cursor: string): Cursor {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) {
+      return { session_id: key[0] as string, item_code: key[1] as string };
+    }
+  } catch {
+    // fall through
+  }
+  throw validationError([{ path: 'after', message: 'not a cursor this report gave' }]);
+}
 
 export interface ReportsSettings {
   /** Rows read from the store per chunk of a file export. */
@@ -61,11 +85,39 @@ export function createReportsService(
   async function queryOf<T extends ReportType>(
     request: ReportRequest & { type: T },
   ): Promise<ReportQuery<T>> {
-    return {
+    const query: ReportQuery<T> = {
       type: request.type,
       scope: await scopeOf(request.filters),
       group_by: request.group_by,
     };
+    if (request.after !== undefined) query.after = decodeCursor(request.after);
+    return query;
+  }
+
+  /**
+   * Totals of the report a later page belongs to, as computed for its first page (within a
+   * minute), so paging through a large report does not aggregate every row again per page.
+   * A first page always computes them afresh.
+   */
+  const recentTotals = new Map<string, { at: number; totals: ReportTotals }>();
+  async function totalsOf(query: ReportQuery, firstPage: boolean): Promise<ReportTotals> {
+    const key = JSON.stringify([query.type, query.group_by, query.scope]);
+    const now = clock().getTime();
+    const cached = recentTotals.get(key);
+    if (!firstPage && cached && now - cached.at < TOTALS_REUSE_MS) return cached.totals;
+    const totals = await source.totals({
+      type: query.type,
+      scope: query.scope,
+      group_by: query.group_by,
+    });
+    recentTotals.delete(key);
+    recentTotals.set(key, { at: now, totals });
+    // Keep the few most recent reports only.
+    for (const old of recentTotals.keys()) {
+      if (recentTotals.size <= 32) break;
+      recentTotals.delete(old);
+    }
+    return totals;
   }
 
   /** Counts every chunk pulled from the store; stops pulling once the signal aborts. */
@@ -98,11 +150,18 @@ export function createReportsService(
       request: ReportRequest & { type: T },
     ): Promise<ReportPage<T>> {
       const query = await queryOf(request);
-      const offset = (request.page - 1) * request.page_size;
+      // A cursor replaces the offset (variance only).
+      const offset = query.after ? 0 : (request.page - 1) * request.page_size;
+      const firstPage = !query.after && request.page === 1;
       const [items, totals] = await Promise.all([
         source.page(query, offset, request.page_size),
-        source.totals(query),
+        totalsOf(query, firstPage),
       ]);
+      const last = items.at(-1) as { session_id?: string; item_code?: string } | undefined;
+      const nextAfter =
+        request.type === 'variance' && items.length === request.page_size && last
+          ? encodeCursor({ session_id: String(last.session_id), item_code: String(last.item_code) })
+          : null;
       return {
         type: request.type,
         filters: request.filters,
@@ -113,6 +172,7 @@ export function createReportsService(
         total: totals.rows,
         totals,
         generated_at: clock().toISOString(),
+        ...(request.type === 'variance' ? { next_after: nextAfter } : {}),
       };
     },
 

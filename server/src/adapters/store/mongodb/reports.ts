@@ -175,10 +175,24 @@ export function createMongoReportSource(c: Collections): ReportSource {
     scope: ReportScope,
     sessions: readonly SessionRecord[],
     size: number,
+    after?: ReportQuery['after'],
   ): AsyncGenerator<Pair> {
     const warehouseOf = new Map(sessions.map((s) => [s.id, s.warehouse]));
+    const keyset: Document[] = after
+      ? [
+          {
+            $match: {
+              $or: [
+                { session_id: { $gt: after.session_id } },
+                { session_id: after.session_id, item_code: { $gt: after.item_code } },
+              ],
+            },
+          },
+        ]
+      : [];
     const cursor = c.lines.aggregate<PairDoc>(
       [
+        ...keyset,
         ...linesPipeline(scope, sessions),
         {
           $group: {
@@ -232,7 +246,7 @@ export function createMongoReportSource(c: Collections): ReportSource {
   async function* varianceRows(query: ReportQuery, size: number): AsyncGenerator<RawRow> {
     const sessions = await sessionsOf(query.scope);
     const names = new Map(sessions.map((s) => [s.id, s.name]));
-    for await (const p of pairs(query.scope, sessions, size)) {
+    for await (const p of pairs(query.scope, sessions, size, query.after)) {
       if (p.variance === 0 && !query.scope.include_balanced) continue;
       yield {
         session_id: p.session_id,

@@ -6,7 +6,8 @@
  *
  * Named parameters (null = no filter): @warehouse, @session, @session_ids (JSON array),
  * @from, @to (session created_at in [from, to)), @racks (JSON array of "warehouse␟rack"),
- * @category, @user; @include_balanced (1 keeps zero variances in the variance report).
+ * @category, @user; variance only: @include_balanced (1 keeps zero variances), @after_session and
+ * @after_item (keyset cursor).
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
@@ -104,6 +105,7 @@ JOIN sel_sessions s ON s.id = l.session_id
 LEFT JOIN session_snapshot sn ON sn.session_id = l.session_id AND sn.item_code = l.item_code
 LEFT JOIN items i ON i.item_code = l.item_code
 WHERE ${COUNTS} AND ${LINE_WHERE}
+  AND (@after_session IS NULL OR (l.session_id, l.item_code) > (@after_session, @after_item))
 GROUP BY l.session_id, l.item_code
 HAVING @include_balanced = 1
   OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004

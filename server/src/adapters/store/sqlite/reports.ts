@@ -39,8 +39,10 @@ export function registerReportFunctions(db: Db): void {
 
 type Params = Record<string, string | number | null>;
 
-function toParams(scope: ReportScope): Params {
+function toParams(scope: ReportScope, after?: ReportQuery['after']): Params {
   return {
+    after_session: after?.session_id ?? null,
+    after_item: after?.item_code ?? null,
     warehouse: scope.warehouse ?? null,
     session: scope.session ?? null,
     session_ids: scope.session_ids ? JSON.stringify(scope.session_ids) : null,
@@ -97,7 +99,7 @@ export function createSqliteReportSource(db: Db): ReportSource {
     limit: number,
   ): Promise<Array<ReportRowByType[T]>> => {
     const stmt = prepared(pageSql(query.type, query.group_by));
-    const rows = stmt.all({ ...toParams(query.scope), limit, offset } as unknown as Params);
+    const rows = stmt.all({ ...toParams(query.scope, query.after), limit, offset } as Params);
     return rows.map((row) => mapReportRow(query.type, row));
   };
 
@@ -111,7 +113,7 @@ export function createSqliteReportSource(db: Db): ReportSource {
     registerReportFunctions(reader);
     const rows = reader
       .prepare<[Params], RawRow>(reportSql(query.type, query.group_by))
-      .iterate(toParams(query.scope));
+      .iterate(toParams(query.scope, query.after));
     try {
       for (;;) {
         if (opts.signal?.aborted) return;
