@@ -1,5 +1,5 @@
 import type { User } from '@stockverify/shared';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiClientError } from '../../api/client';
 import { toDisplayError } from '../../api/display-error';
@@ -8,7 +8,9 @@ import { createExportFetcher } from '../../api/staff-api';
 import { useServices } from '../../app/context';
 import { refreshCatalog, storeBookQuantities } from '../../items/item-cache';
 import { classifyScan } from '../../scan/classify';
+import { ReadConfirmer } from '../../scan/read-confirm';
 import { rememberClaim } from '../../work/claims';
+import { CameraScanner } from '../scan/CameraScanner';
 import { useWedge } from '../scan/useWedge';
 
 const STATE_LABEL: Record<RackView['state'], string> = {
@@ -43,6 +45,8 @@ export function RacksScreen({
   const [catalog, setCatalog] = useState<string>('Checking the offline item list…');
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
+  const [camera, setCamera] = useState(false);
+  const confirmer = useRef(new ReadConfirmer());
 
   const load = useCallback(async () => {
     try {
@@ -120,6 +124,16 @@ export function RacksScreen({
   );
   useWedge(claimByLabel, !busy);
 
+  const onCameraRead = useCallback(
+    (text: string) => {
+      const accepted = confirmer.current.offer(text, performance.now());
+      if (!accepted) return;
+      setCamera(false);
+      claimByLabel(accepted);
+    },
+    [claimByLabel],
+  );
+
   function submitLabel(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (label.trim()) claimByLabel(label);
@@ -150,6 +164,15 @@ export function RacksScreen({
           Claim
         </button>
       </form>
+      <button
+        type="button"
+        className="secondary"
+        aria-pressed={camera}
+        onClick={() => setCamera((c) => !c)}
+      >
+        {camera ? 'Stop camera' : 'Scan a rack label with the camera'}
+      </button>
+      {camera && <CameraScanner onRead={onCameraRead} />}
       {message && (
         <p role={message.alert ? 'alert' : 'status'} className={message.alert ? 'error' : 'note'}>
           {message.text}
