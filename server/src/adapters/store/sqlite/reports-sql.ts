@@ -82,7 +82,10 @@ item_var AS (
  * decimals, so a variance that rounds to non-zero is at least 0.001 away from zero: the HAVING
  * tolerance only absorbs float noise of the sums.
  */
-const VARIANCE = `WITH ${SESSIONS_CTE}
+function variance(cursor: boolean): string {
+  // A bare row-value bound (not under an OR with "no cursor") lets SQLite seek the index to it.
+  const after = cursor ? 'AND (l.session_id, l.item_code) > (@after_session, @after_item)' : '';
+  return `WITH ${SESSIONS_CTE}
 SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
   COALESCE(sn.name, i.name, l.item_code) AS name,
   CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END AS category,
@@ -104,12 +107,12 @@ FROM count_lines l
 JOIN sel_sessions s ON s.id = l.session_id
 LEFT JOIN session_snapshot sn ON sn.session_id = l.session_id AND sn.item_code = l.item_code
 LEFT JOIN items i ON i.item_code = l.item_code
-WHERE ${COUNTS} AND ${LINE_WHERE}
-  AND (@after_session IS NULL OR (l.session_id, l.item_code) > (@after_session, @after_item))
+WHERE ${COUNTS} AND ${LINE_WHERE} ${after}
 GROUP BY l.session_id, l.item_code
 HAVING @include_balanced = 1
   OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004
 ORDER BY l.session_id, l.item_code`;
+}
 
 /** Totals of the variance report, rounded per (session, item) in SQL like the rows. */
 const VARIANCE_TOTALS = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()}
@@ -257,13 +260,13 @@ WHERE (@user IS NULL OR a.actor_id = @user)
   AND (@to IS NULL OR a.at < @to)
 ORDER BY a.at DESC, a.id DESC`;
 
-/** The report's SQL, rows in report order. */
-export function reportSql(type: ReportType, groupBy: StockSummaryGroup): string {
+/** The report's SQL, rows in report order; `cursor` adds the variance keyset bound. */
+export function reportSql(type: ReportType, groupBy: StockSummaryGroup, cursor = false): string {
   switch (type) {
     case 'stock_summary':
       return stockSummary(groupBy);
     case 'variance':
-      return VARIANCE;
+      return variance(cursor);
     case 'user_activity':
       return USER_ACTIVITY;
     case 'session_history':

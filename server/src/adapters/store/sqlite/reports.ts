@@ -90,15 +90,15 @@ export function createSqliteReportSource(db: Db): ReportSource {
     }
     return stmt;
   };
-  const pageSql = (type: ReportType, groupBy: StockSummaryGroup) =>
-    `${reportSql(type, groupBy)}\nLIMIT @limit OFFSET @offset`;
+  const pageSql = (type: ReportType, groupBy: StockSummaryGroup, cursor: boolean) =>
+    `${reportSql(type, groupBy, cursor)}\nLIMIT @limit OFFSET @offset`;
 
   const page = async <T extends ReportType>(
     query: ReportQuery<T>,
     offset: number,
     limit: number,
   ): Promise<Array<ReportRowByType[T]>> => {
-    const stmt = prepared(pageSql(query.type, query.group_by));
+    const stmt = prepared(pageSql(query.type, query.group_by, query.after !== undefined));
     const rows = stmt.all({ ...toParams(query.scope, query.after), limit, offset } as Params);
     return rows.map((row) => mapReportRow(query.type, row));
   };
@@ -112,7 +112,7 @@ export function createSqliteReportSource(db: Db): ReportSource {
     reader.pragma('cache_size = -32768');
     registerReportFunctions(reader);
     const rows = reader
-      .prepare<[Params], RawRow>(reportSql(query.type, query.group_by))
+      .prepare<[Params], RawRow>(reportSql(query.type, query.group_by, query.after !== undefined))
       .iterate(toParams(query.scope, query.after));
     try {
       for (;;) {
