@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { REPORT_COLUMNS, type ReportPage, type VarianceRow } from '@stockverify/shared';
+import { encodeCursor } from '../src/modules/reports/reports.service';
 import type { ReportsServerInfo } from './reports-server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,6 +65,32 @@ try {
   const page = ((await first.json()) as { data: ReportPage<'variance'> }).data;
   const jsonMs = performance.now() - jsonStart;
   const rows = page.total;
+
+  // Deep JSON pages: by offset (SQLite counts past every row before) and by cursor (an index
+  // seek), both after a fresh first page (whose totals later pages reuse).
+  const timed = async (request: object) => {
+    const start = performance.now();
+    const res = await fetch(`${base}/api/reports/generate`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'variance', ...request }),
+    });
+    const data = ((await res.json()) as { data: ReportPage<'variance'> }).data;
+    return { ms: performance.now() - start, first: data.items[0]?.item_code };
+  };
+  const lastSession = `bench-session-${info.sessions - 1}`;
+  const deepItem = info.items_per_session - 1000;
+  const firstPage = await timed({ page_size: 1000 });
+  const byOffset = await timed({ page: Math.floor(rows / 1000), page_size: 1000 });
+  const byCursor = await timed({
+    page_size: 1000,
+    after: encodeCursor({
+      session_id: lastSession,
+      item_code: `ITEM-${String(deepItem - 1).padStart(7, '0')}`,
+    }),
+  });
+  if (byCursor.first !== `ITEM-${String(deepItem).padStart(7, '0')}`)
+    throw new Error(`cursor page starts at ${byCursor.first}`);
 
   const exports: Record<
     'csv' | 'xlsx',
@@ -182,6 +209,10 @@ try {
   );
   console.table(table);
   console.log(
+    `JSON pages of 1,000: first (with totals) ${Math.round(firstPage.ms)} ms; the last one by ` +
+      `offset ${Math.round(byOffset.ms)} ms, by cursor ${Math.round(byCursor.ms)} ms`,
+  );
+  console.log(
     `XLSX through the endpoint / plain exceljs loop: ${round(exports.xlsx.ms / plainMs, 2)}× ` +
       `(no styles), ${round(exports.xlsx.ms / styled.ms, 2)}× (same formats)`,
   );
@@ -199,6 +230,11 @@ try {
     seed_ms: info.seed_ms,
     variance_rows: rows,
     json_page_ms: Math.round(jsonMs),
+    json_pages_of_1000: {
+      first_ms: firstPage.ms,
+      last_by_offset_ms: byOffset.ms,
+      last_by_cursor_ms: byCursor.ms,
+    },
     csv: { ...exports.csv, rows_per_s: rows / (exports.csv.ms / 1000), goal: GOALS.csv },
     xlsx: { ...exports.xlsx, rows_per_s: rows / (exports.xlsx.ms / 1000), goal: GOALS.xlsx },
     plain_exceljs: { ms: plainMs, bytes: plainBytes, rows_per_s: rows / (plainMs / 1000) },
