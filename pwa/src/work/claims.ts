@@ -39,14 +39,17 @@ export function claimsOf(db: DeviceDb, userId: string): Promise<ClaimEntry[]> {
 
 /**
  * A heartbeat may move the fencing token forward (the lock lapsed and was taken again): new
- * lines must carry the new token. Returns the racks the server says are lost.
+ * lines must carry the new token. Racks the server says are lost are no longer held here, so the
+ * phone stops counting into them (what was already counted stays in the outbox).
  */
 export async function applyHeartbeat(
   db: DeviceDb,
   sessionId: string,
   claims: readonly ClaimView[],
+  lost: readonly string[] = [],
 ): Promise<void> {
   await db.transaction('rw', db.claims, async () => {
+    for (const rack of lost) await db.claims.delete([sessionId, rack]);
     for (const claim of claims) {
       await db.claims.update([sessionId, claim.rack], {
         fencing_token: claim.fencing_token,

@@ -250,6 +250,23 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
     expect(await lines()).toHaveLength(3);
   });
 
+  it('signs out, keeps the outbox, and signs a recent user back in with a PIN', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const pinForm = page.getByRole('form', { name: 'Quick sign-in with PIN' });
+    await pinForm.getByLabel(/Asha Counter/).check();
+    await pinForm.getByLabel('PIN').fill('1111');
+    await pinForm.getByRole('button', { name: 'Sign in with PIN' }).click();
+    await pinForm.getByRole('alert').waitFor();
+    await pinForm.getByLabel('PIN').fill('2468');
+    await pinForm.getByRole('button', { name: 'Sign in with PIN' }).click();
+    await page.getByRole('heading', { name: 'Count sessions' }).waitFor();
+    // What this phone holds survived the sign-out.
+    await page.getByRole('button', { name: /^Sync/ }).click();
+    expect(await page.getByTestId('count-synced').textContent()).toBe('3');
+    expect(await page.getByTestId('count-conflict').textContent()).toBe('1');
+  });
+
   it('meets Chromium’s install criteria with the built manifest and service worker', async () => {
     const cdp = await context.newCDPSession(page);
     const manifest = (await cdp.send('Page.getAppManifest')) as {

@@ -179,7 +179,9 @@ export function ScanScreen({
     return (
       <section className="stack">
         <p role="alert" className="error">
-          This phone does not hold rack {rack} of {session.name}. Claim it again from the rack list.
+          {heartbeat.lost.includes(rack)
+            ? `Your hold on rack ${rack} was lost: a supervisor released it, or someone else claimed it after your phone was away. What you counted is kept on the Sync screen for the supervisor.`
+            : `This phone does not hold rack ${rack} of ${session.name}. Claim it again from the rack list.`}
         </p>
         <button type="button" onClick={onLeave}>
           Back to racks

@@ -28,7 +28,7 @@ export function useHeartbeat(sessionId: string, active: boolean): HeartbeatState
     const beat = async () => {
       try {
         const answer = await api.heartbeat(sessionId, deviceId);
-        await applyHeartbeat(deviceDb, sessionId, answer.claims);
+        await applyHeartbeat(deviceDb, sessionId, answer.claims, answer.lost);
         if (live) setState({ lastOkAt: new Date(), lastFailure: null, lost: answer.lost });
       } catch (error) {
         const message =
