@@ -15,10 +15,13 @@ import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
 import type { Coordination } from '../../src/ports/coordination';
 import type { ErpSource } from '../../src/ports/erp';
+import type { Store } from '../../src/ports/store';
 
 export interface TestAppOptions {
   erp?: ErpSource;
   coordination?: Coordination;
+  /** A store shared with another app (two API processes on one database); the caller closes it. */
+  store?: Store;
   settings?: Partial<AppSettings>;
   /** Start time of the controllable clock (default: now). */
   startAt?: Date;
@@ -53,7 +56,7 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 /** A running app plus helpers: a clock to move, users by role, and a typed fetch. */
 export async function startTestApp(options: TestAppOptions = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-test-'));
-  const store = createSqliteStore({ file: path.join(dir, 'test.db') });
+  const store = options.store ?? createSqliteStore({ file: path.join(dir, 'test.db') });
   await store.init();
   let now = (options.startAt ?? new Date()).getTime();
   // The memory coordination runs on the test clock too, so lock TTLs move with `advance`.
@@ -156,7 +159,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
+      if (!options.store) await store.close();
       if (!options.coordination) await coordination.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
