@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import express, { type Express, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Coordination } from './ports/coordination';
+import { CoordinationUnavailableError, type Coordination } from './ports/coordination';
 import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
 import { createCircuitBreaker } from './lib/circuit-breaker';
@@ -105,7 +105,9 @@ export function createApp(deps: AppDeps) {
   // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
   const storeBreaker = createCircuitBreaker({
     name: 'store',
-    isFailure: (err) => !(err instanceof AppError),
+    // A Redis outage is not a store failure: counting it would keep sync refused after Redis is back.
+    isFailure: (err) =>
+      !(err instanceof AppError) && !(err instanceof CoordinationUnavailableError),
     failureThreshold: 5,
     openMs: 15_000,
     timeoutMs: 30_000,

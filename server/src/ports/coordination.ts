@@ -89,3 +89,17 @@ export interface Coordination {
 export class CoordinationUnavailableError extends Error {
   readonly code = 'COORDINATION_UNAVAILABLE';
 }
+
+/**
+ * Best-effort use of Coordination for what counting can do without (caches, rate counters,
+ * in-flight markers): `fallback` when Coordination is unavailable, any other error rethrown.
+ * Counting must not depend on Redis being up (issue #7 fault suite); locks still do.
+ */
+export async function unlessUnavailable<T>(work: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof CoordinationUnavailableError) return fallback;
+    throw error;
+  }
+}

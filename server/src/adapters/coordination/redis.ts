@@ -172,7 +172,30 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Coor
     channel: (channel: string) => `${prefix}channel:${channel}`,
   };
 
-  /** Runs one operation, failing at once while disconnected and mapping outages to RedisUnavailableError. */
+  // Set while Redis is known not to answer on a live connection (CLIENT PAUSE, a stuck server):
+  // a probe write runs until Redis takes it, and meanwhile every command fails at once instead of
+  // each waiting out `commandTimeout` (issue #7 fault suite: lock endpoints fail fast).
+  let probing: Promise<void> | null = null;
+  const probeKey = `${prefix}probe`;
+
+  function startProbe(): void {
+    if (probing || closed) return;
+    probing = (async () => {
+      // A write, so CLIENT PAUSE WRITE keeps the probe waiting as it keeps the real commands.
+      while (!closed) {
+        try {
+          await client.set(probeKey, '1', 'PX', 10_000);
+          return;
+        } catch {
+          if (client.status !== 'ready') await delay(100);
+        }
+      }
+    })().finally(() => {
+      probing = null;
+    });
+  }
+
+  /** Runs one operation, failing at once while Redis is known to be down; maps outages to RedisUnavailableError. */
   async function run<T>(connection: Redis, operation: () => Promise<T>): Promise<T> {
     // The offline queue is only useful before the first connect; after a drop, queueing would make
     // lock endpoints wait out the timeout instead of answering 503 now.
@@ -180,10 +203,16 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Coor
     if (status === 'reconnecting' || status === 'close' || status === 'end') {
       throw new RedisUnavailableError(new Error(`connection is ${status}`));
     }
+    if (probing && connection === client) {
+      throw new RedisUnavailableError(new Error('not answering (waiting for it to take a write)'));
+    }
     try {
       return await operation();
     } catch (error) {
-      if (isOutage(error)) throw new RedisUnavailableError(error);
+      if (isOutage(error)) {
+        if (connection === client && isTimeout(error)) startProbe();
+        throw new RedisUnavailableError(error);
+      }
       throw error;
     }
   }
@@ -432,6 +461,13 @@ async function quit(connection: Redis): Promise<void> {
   } catch {
     connection.disconnect();
   }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** ioredis rejects a command that outlived `commandTimeout` with this message. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /timed out/i.test(error.message);
 }
 
 /** Replies Redis gives while it cannot serve (starting up, stuck script, mid-failover). */

@@ -25,7 +25,7 @@ import type {
   SnapshotRow,
   StoredResult,
 } from '../../ports/counting';
-import type { Coordination } from '../../ports/coordination';
+import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import { AppError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
@@ -85,7 +85,9 @@ function isResult(value: RecordResult | PreparedLine): value is RecordResult {
   return 'status' in value && 'op_id' in value && !('line' in value);
 }
 
-const IN_FLIGHT_TTL_MS = 5 * 60 * 1000;
+// Bounds how long a batch whose API process died mid-way (SIGKILL) blocks the phone's retry of
+// the same key with 409 IDEMPOTENCY_IN_FLIGHT; a live batch takes well under a second.
+const IN_FLIGHT_TTL_MS = 30 * 1000;
 
 function at(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
@@ -719,7 +721,14 @@ export function createCountingService(deps: {
         return { results: finished.results, replayed: true };
       }
       const marker = `idem:${actor.id}:${key}`;
-      if (!(await coordination.cacheSetIfAbsent(marker, hash, IN_FLIGHT_TTL_MS))) {
+      // With Redis down the batch runs unmarked: a concurrent copy is still stored once (unique
+      // op_id, first stored answer stands), so the marker only spares work.
+      if (
+        !(await unlessUnavailable(
+          coordination.cacheSetIfAbsent(marker, hash, IN_FLIGHT_TTL_MS),
+          true,
+        ))
+      ) {
         throw new AppError(
           409,
           'IDEMPOTENCY_IN_FLIGHT',
@@ -791,7 +800,7 @@ export function createCountingService(deps: {
         });
         return { results: finishedBatch.results, replayed: false };
       } finally {
-        await coordination.cacheDelete(marker);
+        await unlessUnavailable(coordination.cacheDelete(marker), undefined);
       }
     },
 

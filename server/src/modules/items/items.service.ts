@@ -6,7 +6,7 @@ import {
   parseGs1,
   type Gs1Data,
 } from '@stockverify/shared';
-import type { Coordination } from '../../ports/coordination';
+import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { BarcodeMatch, Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
@@ -64,10 +64,18 @@ export function createItemsService(deps: ItemsServiceDeps) {
   async function findByCode(
     code: string,
   ): Promise<{ match: BarcodeMatch; source: BarcodeLookup['source'] } | null> {
-    const cached = await coordination.cacheGet<BarcodeMatch>(cacheKey(code));
+    // The cache is an optimisation: with Redis down, lookups go to the store (issue #7).
+    const cached = await unlessUnavailable(
+      coordination.cacheGet<BarcodeMatch>(cacheKey(code)),
+      undefined,
+    );
     if (cached) return { match: cached, source: 'cache' };
     const found = await findUncached(code);
-    if (found) await coordination.cacheSet(cacheKey(code), found.match, cacheTtlMs);
+    if (found)
+      await unlessUnavailable(
+        coordination.cacheSet(cacheKey(code), found.match, cacheTtlMs),
+        undefined,
+      );
     return found;
   }
 
