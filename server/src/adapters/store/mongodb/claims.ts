@@ -1,8 +1,13 @@
-/** ClaimRepo on MongoDB: one document per claim; the rack's newest claim has the highest token. */
+/**
+ * ClaimRepo on MongoDB: one document per claim; the rack's newest claim has the highest token.
+ * Claim state changes (pause, heartbeat, complete, release) are single-document updates, atomic
+ * on their own; the rack lock in Coordination keeps two claimants of one rack apart.
+ */
 import type { Collection, WithId } from 'mongodb';
 import type { ClaimRecord, ClaimRepo } from '../../../ports/counting';
 import { StoreConflictError } from '../../../ports/store';
-import { definedFields, isDuplicateKey } from './collections';
+import { definedFields, isDuplicateKey, rackFenceId, type RackFenceDocument } from './collections';
+import type { RunInTransaction } from './transactions';
 
 function toClaim(doc: WithId<ClaimRecord>): ClaimRecord {
   const { _id, ...claim } = doc;
@@ -10,7 +15,11 @@ function toClaim(doc: WithId<ClaimRecord>): ClaimRecord {
 }
 
 /** Builds the claim repository over the claims collection. */
-export function createMongoClaimRepo(claims: Collection<ClaimRecord>): ClaimRepo {
+export function createMongoClaimRepo(
+  claims: Collection<ClaimRecord>,
+  fences: Collection<RackFenceDocument>,
+  inTransaction: RunInTransaction,
+): ClaimRepo {
   const get = async (id: string): Promise<ClaimRecord | null> => {
     const doc = await claims.findOne({ id });
     return doc ? toClaim(doc) : null;
@@ -18,8 +27,18 @@ export function createMongoClaimRepo(claims: Collection<ClaimRecord>): ClaimRepo
   return {
     async insert(claim) {
       try {
-        // A copy: insertOne writes the generated _id into the object it is given.
-        await claims.insertOne({ ...claim });
+        // The new claim and the rack's fence document in one transaction: a line being written
+        // under the previous claim writes the fence too, so one of the two reruns after the
+        // other and the line's fencing check sees this claim (lines.ts).
+        await inTransaction(async (txn) => {
+          // A copy: insertOne writes the generated _id into the object it is given.
+          await claims.insertOne({ ...claim }, { session: txn });
+          await fences.updateOne(
+            { _id: rackFenceId(claim.session_id, claim.rack) },
+            { $set: { claim_id: claim.id, token: claim.token } },
+            { upsert: true, session: txn },
+          );
+        });
       } catch (err) {
         throw isDuplicateKey(err) ? new StoreConflictError('id') : err;
       }

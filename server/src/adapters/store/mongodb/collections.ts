@@ -1,4 +1,4 @@
-/** The MongoDB collections of the Store, their document shapes and their indexes. */
+/** The MongoDB collections of the Store and their document shapes (indexes: indexes.ts). */
 import type { Item, Warehouse } from '@stockverify/shared';
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db } from 'mongodb';
 import type {
@@ -24,6 +24,28 @@ export type ItemDocument = Item & {
 /** A count line as stored: `active_serials` is its serials while it counts, [] once superseded. */
 export type CountLineDocument = CountLineRecord & { active_serials: string[] };
 
+/**
+ * A finished batch as stored: `created_date` is `created_at` as a BSON date, which the TTL index
+ * needs (it ignores strings). Never returned.
+ */
+export type IdempotencyDocument = IdempotencyRecord & { created_date: Date };
+
+/**
+ * One per (session, rack): written by every claim insert and by every fenced line insert, so two
+ * transactions that race on one rack's fencing conflict and one of them reruns (README.md).
+ */
+export interface RackFenceDocument {
+  _id: string;
+  claim_id?: string;
+  token?: number;
+  line_writes?: number;
+}
+
+/** The `_id` of a rack's fence document. */
+export function rackFenceId(sessionId: string, rack: string): string {
+  return JSON.stringify([sessionId, rack]);
+}
+
 export interface MetaDocument {
   _id: string;
   value: unknown;
@@ -42,106 +64,54 @@ export interface Collections {
   lines: Collection<CountLineDocument>;
   sightings: Collection<SerialSighting>;
   results: Collection<StoredResult>;
-  idempotency: Collection<IdempotencyRecord>;
+  idempotency: Collection<IdempotencyDocument>;
+  rackFences: Collection<RackFenceDocument>;
   conflicts: Collection<ConflictRecord>;
   unknownItems: Collection<UnknownItemRecord>;
 }
 
+/** Collection names, one place (indexes.ts declares each one's indexes by these names). */
+export const COLLECTION = {
+  users: 'users',
+  refreshTokens: 'refresh_tokens',
+  audit: 'audit',
+  items: 'items',
+  warehouses: 'warehouses',
+  meta: 'meta',
+  sessions: 'sessions',
+  snapshot: 'session_snapshot',
+  claims: 'claims',
+  lines: 'count_lines',
+  sightings: 'serial_sightings',
+  results: 'sync_results',
+  idempotency: 'idempotency_keys',
+  rackFences: 'rack_fences',
+  conflicts: 'conflicts',
+  unknownItems: 'unknown_items',
+  clientErrors: 'client_errors',
+  migrations: 'migrations',
+} as const;
+
 /** Typed handles on the Store's collections in `db`. */
 export function storeCollections(db: Db): Collections {
   return {
-    users: db.collection<UserRecord>('users'),
-    refreshTokens: db.collection<RefreshTokenRecord>('refresh_tokens'),
-    audit: db.collection<AuditEntry>('audit'),
-    items: db.collection<ItemDocument>('items'),
-    warehouses: db.collection<Warehouse>('warehouses'),
-    meta: db.collection<MetaDocument>('meta'),
-    sessions: db.collection<SessionRecord>('sessions'),
-    snapshot: db.collection<SnapshotRow>('session_snapshot'),
-    claims: db.collection<ClaimRecord>('claims'),
-    lines: db.collection<CountLineDocument>('count_lines'),
-    sightings: db.collection<SerialSighting>('serial_sightings'),
-    results: db.collection<StoredResult>('sync_results'),
-    idempotency: db.collection<IdempotencyRecord>('idempotency_keys'),
-    conflicts: db.collection<ConflictRecord>('conflicts'),
-    unknownItems: db.collection<UnknownItemRecord>('unknown_items'),
+    users: db.collection<UserRecord>(COLLECTION.users),
+    refreshTokens: db.collection<RefreshTokenRecord>(COLLECTION.refreshTokens),
+    audit: db.collection<AuditEntry>(COLLECTION.audit),
+    items: db.collection<ItemDocument>(COLLECTION.items),
+    warehouses: db.collection<Warehouse>(COLLECTION.warehouses),
+    meta: db.collection<MetaDocument>(COLLECTION.meta),
+    sessions: db.collection<SessionRecord>(COLLECTION.sessions),
+    snapshot: db.collection<SnapshotRow>(COLLECTION.snapshot),
+    claims: db.collection<ClaimRecord>(COLLECTION.claims),
+    lines: db.collection<CountLineDocument>(COLLECTION.lines),
+    sightings: db.collection<SerialSighting>(COLLECTION.sightings),
+    results: db.collection<StoredResult>(COLLECTION.results),
+    idempotency: db.collection<IdempotencyDocument>(COLLECTION.idempotency),
+    rackFences: db.collection<RackFenceDocument>(COLLECTION.rackFences),
+    conflicts: db.collection<ConflictRecord>(COLLECTION.conflicts),
+    unknownItems: db.collection<UnknownItemRecord>(COLLECTION.unknownItems),
   };
-}
-
-/** Creates every index the repositories rely on; creating an existing index is a no-op. */
-export async function ensureIndexes(c: Collections): Promise<void> {
-  await Promise.all([
-    c.users.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { username: 1 }, unique: true },
-    ]),
-    c.refreshTokens.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { token_hash: 1 }, unique: true },
-      { key: { family_id: 1 } },
-      { key: { user_id: 1 } },
-      // Times are ISO strings, which a TTL index ignores; deleteExpired() does the cleanup.
-      { key: { expires_at: 1 } },
-    ]),
-    c.audit.createIndexes([
-      { key: { at: -1, id: -1 } },
-      { key: { actor_id: 1, at: -1 } },
-      { key: { action: 1, at: -1 } },
-      { key: { target_type: 1, target_id: 1, at: -1 } },
-    ]),
-    c.items.createIndexes([
-      { key: { item_code: 1 }, unique: true },
-      { key: { 'barcodes.code': 1 } },
-      { key: { item_code_lower: 1 } },
-      { key: { name_lower: 1 } },
-      { key: { trigrams: 1 } },
-      { key: { 'stock.warehouse': 1, item_code: 1 } },
-      { key: { updated_at: 1 } },
-    ]),
-    c.warehouses.createIndexes([{ key: { id: 1 }, unique: true }]),
-    c.sessions.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { status: 1, created_at: -1 } },
-      { key: { warehouse: 1, created_at: -1 } },
-      { key: { created_at: -1 } },
-    ]),
-    c.snapshot.createIndexes([{ key: { session_id: 1, item_code: 1 }, unique: true }]),
-    c.claims.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { session_id: 1, rack: 1, token: -1 } },
-      { key: { session_id: 1, user_id: 1 } },
-    ]),
-    c.lines.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { op_id: 1 }, unique: true },
-      { key: { session_id: 1, received_at: -1 } },
-      // The duplicate-serial check (multikey on the serials that still count).
-      { key: { session_id: 1, item_code: 1, active_serials: 1 } },
-      { key: { counted_by: 1, session_id: 1 } },
-    ]),
-    c.sightings.createIndexes([
-      { key: { line_id: 1, serial: 1 }, unique: true },
-      { key: { serial: 1, counted_at: 1 } },
-    ]),
-    c.results.createIndexes([{ key: { op_id: 1 }, unique: true }]),
-    c.idempotency.createIndexes([
-      { key: { key: 1, user_id: 1 }, unique: true },
-      // Times are ISO strings, which a TTL index ignores; deleteOlderThan() does the cleanup.
-      { key: { created_at: 1 } },
-    ]),
-    c.conflicts.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { op_id: 1 }, unique: true },
-      { key: { created_at: -1, id: -1 } },
-      { key: { session_id: 1, status: 1, created_at: -1 } },
-    ]),
-    c.unknownItems.createIndexes([
-      { key: { id: 1 }, unique: true },
-      { key: { op_id: 1 }, unique: true },
-      { key: { received_at: -1, id: -1 } },
-      { key: { session_id: 1, status: 1 } },
-    ]),
-  ]);
 }
 
 const DUPLICATE_KEY = 11000;

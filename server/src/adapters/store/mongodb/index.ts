@@ -4,20 +4,23 @@ import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';
 import { createMongoClaimRepo } from './claims';
 import { createMongoClientErrorRepo } from './client-errors';
-import { ensureIndexes, storeCollections } from './collections';
+import { storeCollections } from './collections';
 import { createMongoConflictRepo } from './conflicts';
-import { ensureEvidenceIndexes, evidenceCollections } from './evidence-collections';
+import { evidenceCollections } from './evidence-collections';
 import { createMongoIdempotencyRepo } from './idempotency';
+import { ensureIndexes, indexPlan } from './indexes';
 import { createMongoItemRepo } from './items';
 import { createMongoLineRepo } from './lines';
 import { createMongoLocationRepo } from './locations';
 import { createMongoMetaRepo } from './meta';
+import { migrateMongo } from './migrations';
 import { createMongoMonitoringRepo } from './monitoring';
 import { createMongoPhotoRepo } from './photos';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
 import { createMongoReportSource } from './reports';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
+import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
 
@@ -25,18 +28,30 @@ export interface MongoStoreOptions {
   uri: string;
   /** Defaults to the database named in the URI. */
   dbName?: string;
+  /** TTL of finished sync batches (IDEMPOTENCY_KEEP_DAYS, default 35). */
+  idempotencyKeepDays?: number;
 }
 
-/** Connects lazily (on first operation) to MongoDB; call `init()` to create indexes. */
+/**
+ * Connects lazily (on first operation) to MongoDB. `init()` refuses a standalone server (the
+ * Store writes in transactions, which need a replica set), applies pending migrations, then
+ * creates the indexes.
+ */
 export function createMongoStore(options: MongoStoreOptions): Store {
   const client = new MongoClient(options.uri);
   const db = client.db(options.dbName);
   const c = storeCollections(db);
   const e = evidenceCollections(db);
+  const inTransaction = createTransactionRunner(client);
   return {
     kind: 'mongodb',
     async init() {
-      await Promise.all([ensureIndexes(c), ensureEvidenceIndexes(db, e, c)]);
+      await assertTransactions(db);
+      await migrateMongo(db);
+      await ensureIndexes(
+        db,
+        indexPlan({ idempotencyKeepDays: options.idempotencyKeepDays ?? 35 }),
+      );
     },
     async ping() {
       await db.command({ ping: 1 });
@@ -50,10 +65,10 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     items: createMongoItemRepo(c.items),
     locations: createMongoLocationRepo(c.warehouses),
     meta: createMongoMetaRepo(c.meta),
-    sessions: createMongoSessionRepo(c.sessions, c.snapshot, c.lines),
-    claims: createMongoClaimRepo(c.claims),
-    lines: createMongoLineRepo(c),
-    results: createMongoResultRepo(c.results),
+    sessions: createMongoSessionRepo(c.sessions, c.snapshot, c.lines, inTransaction),
+    claims: createMongoClaimRepo(c.claims, c.rackFences, inTransaction),
+    lines: createMongoLineRepo(c, inTransaction),
+    results: createMongoResultRepo(c.results, inTransaction),
     idempotency: createMongoIdempotencyRepo(c.idempotency),
     conflicts: createMongoConflictRepo(c.conflicts),
     unknownItems: createMongoUnknownItemRepo(c.unknownItems),

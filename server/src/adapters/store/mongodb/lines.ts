@@ -1,9 +1,10 @@
 /**
  * LineRepo on MongoDB: count lines (unique op_id), with the serials that still count in
- * `active_serials`, and one serial_sightings document per (line, serial).
+ * `active_serials` (unique per session and item: indexes.ts), and one serial_sightings document
+ * per (line, serial). A sync batch's lines are written in one transaction.
  */
 import { roundMoney, roundQty, varianceValue } from '@stockverify/shared';
-import type { AnyBulkWriteOperation, Collection, Filter, WithId } from 'mongodb';
+import type { ClientSession, Collection, Filter, WithId } from 'mongodb';
 import type {
   CounterStats,
   ClaimRecord,
@@ -14,12 +15,16 @@ import type {
   SerialSighting,
   SnapshotRow,
 } from '../../../ports/counting';
+import { StoreConflictError } from '../../../ports/store';
 import {
   isDuplicateKey,
   pageWindow,
+  rackFenceId,
   type CountLineDocument,
   type ItemDocument,
+  type RackFenceDocument,
 } from './collections';
+import type { RunInTransaction } from './transactions';
 
 function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
   const { _id, active_serials: _activeSerials, ...line } = doc;
@@ -44,137 +49,139 @@ interface ItemSums {
 }
 
 /** Builds the line repository over count_lines, serial_sightings, claims, the snapshot and items. */
-export function createMongoLineRepo(c: {
-  lines: Collection<CountLineDocument>;
-  sightings: Collection<SerialSighting>;
-  claims: Collection<ClaimRecord>;
-  snapshot: Collection<SnapshotRow>;
-  items: Collection<ItemDocument>;
-}): LineRepo {
+export function createMongoLineRepo(
+  c: {
+    lines: Collection<CountLineDocument>;
+    sightings: Collection<SerialSighting>;
+    claims: Collection<ClaimRecord>;
+    snapshot: Collection<SnapshotRow>;
+    items: Collection<ItemDocument>;
+    rackFences: Collection<RackFenceDocument>;
+  },
+  inTransaction: RunInTransaction,
+): LineRepo {
   const getByOpId = async (opId: string): Promise<CountLineRecord | null> => {
     const doc = await c.lines.findOne({ op_id: opId });
     return doc ? toLine(doc) : null;
   };
 
   /**
-   * The writes that follow a line's insert, each idempotent so that replaying them (after a crash,
-   * on the op's retry) converges: mark the superseded line, record the sightings.
+   * Every check and write of one line, inside the caller's transaction (README.md "MongoDB:
+   * transactions" says which race each step closes). A check that fails returns before writing
+   * anything but the rack fence, so the batch's other lines still commit.
    */
-  const completeInsert = async (line: CountLineRecord): Promise<void> => {
-    if (line.supersedes !== null) {
-      await c.lines.updateOne(
-        {
-          op_id: line.supersedes,
-          session_id: line.session_id,
-          $or: [{ superseded_by: null }, { superseded_by: line.op_id }],
-        },
-        { $set: { superseded_by: line.op_id, active_serials: [] } },
+  const insertIn = async (
+    txn: ClientSession,
+    line: CountLineRecord,
+  ): Promise<InsertLineOutcome> => {
+    const session = { session: txn };
+    const existing = await c.lines.findOne({ op_id: line.op_id }, session);
+    if (existing) return { ok: false, reason: 'DUPLICATE_OP', existing: toLine(existing) };
+
+    if (line.claim_id !== null) {
+      // Writing the rack's fence puts it in this transaction's write set; a claim inserted
+      // concurrently writes it too (claims.ts), so the later of the two reruns and sees the other.
+      await c.rackFences.updateOne(
+        { _id: rackFenceId(line.session_id, line.rack) },
+        { $inc: { line_writes: 1 } },
+        { upsert: true, ...session },
       );
-    }
-    if (line.serials.length === 0) return;
-    const ops: AnyBulkWriteOperation<SerialSighting>[] = line.serials.map((serial) => ({
-      updateOne: {
-        filter: { line_id: line.id, serial },
-        update: {
-          $setOnInsert: {
-            item_code: line.item_code,
-            session_id: line.session_id,
-            rack: line.rack,
-            op_id: line.op_id,
-            counted_by: line.counted_by,
-            counted_by_name: line.counted_by_name,
-            condition: line.condition,
-            counted_at: line.counted_at,
-          },
-        },
-        upsert: true,
-      },
-    }));
-    try {
-      await c.sightings.bulkWrite(ops, { ordered: false });
-    } catch (err) {
-      // Two replays upserting the same (line_id, serial) at once: the other one stored it.
-      if (!isDuplicateKey(err)) throw err;
-    }
-  };
-
-  /** The op was stored already: finish its trailing writes, then answer with it. */
-  const duplicate = async (existing: CountLineRecord): Promise<InsertLineOutcome> => {
-    await completeInsert(existing);
-    return { ok: false, reason: 'DUPLICATE_OP', existing };
-  };
-
-  return {
-    // Without a replica-set transaction (issue 7) the checks and writes below are separate
-    // operations. A crash between them is repaired by the op's retry (DUPLICATE_OP replays
-    // completeInsert). Races that remain between concurrent requests:
-    // - a claim taken between the fencing check and insertOne lets one stale line in;
-    // - two lines with the same serial (different op_ids) can both pass the serial check;
-    // - two corrections of one line can both pass the supersedes check: the first marks it, the
-    //   second is stored and counts as well;
-    // - until completeInsert runs, the superseded line still counts and its serials still clash.
-    async insertMany(lines) {
-      // No multi-document transaction without a replica set: one after another, each idempotent.
-      const outcomes: InsertLineOutcome[] = [];
-      for (const line of lines) outcomes.push(await this.insert(line));
-      return outcomes;
-    },
-    async insert(line) {
-      const existing = await getByOpId(line.op_id);
-      if (existing) return duplicate(existing);
-
-      if (line.claim_id !== null) {
-        const latest = await c.claims.findOne(
-          { session_id: line.session_id, rack: line.rack },
-          { sort: { token: -1 } },
-        );
-        if (latest?.id !== line.claim_id) {
-          return { ok: false, reason: 'STALE_TOKEN', current_claim_id: latest?.id ?? null };
-        }
+      const latest = await c.claims.findOne(
+        { session_id: line.session_id, rack: line.rack },
+        { sort: { token: -1 }, ...session },
+      );
+      if (latest?.id !== line.claim_id) {
+        return { ok: false, reason: 'STALE_TOKEN', current_claim_id: latest?.id ?? null };
       }
+    }
 
-      if (line.supersedes !== null) {
-        const target = await c.lines.findOne({
-          op_id: line.supersedes,
+    const target = line.supersedes === null ? null : { op_id: line.supersedes };
+    if (target) {
+      const found = await c.lines.findOne(
+        {
+          ...target,
           session_id: line.session_id,
           rack: line.rack,
           item_code: line.item_code,
           superseded_by: null,
-        });
-        if (!target) return { ok: false, reason: 'SUPERSEDES_UNKNOWN' };
-      }
+        },
+        session,
+      );
+      if (!found) return { ok: false, reason: 'SUPERSEDES_UNKNOWN' };
+    }
 
-      if (line.serials.length > 0) {
-        const filter: Filter<CountLineDocument> = {
-          session_id: line.session_id,
+    if (line.serials.length > 0) {
+      const filter: Filter<CountLineDocument> = {
+        session_id: line.session_id,
+        item_code: line.item_code,
+        active_serials: { $in: line.serials },
+        status: { $ne: 'REJECTED' },
+      };
+      if (line.supersedes !== null) filter.op_id = { $ne: line.supersedes };
+      const other = await c.lines.findOne(filter, session);
+      const serial = line.serials.find((s) => other?.active_serials.includes(s));
+      if (other && serial !== undefined) {
+        return { ok: false, reason: 'DUPLICATE_SERIAL', serial, other_op_id: other.op_id };
+      }
+    }
+
+    if (target) {
+      // Before the insert, so the correction may carry the serials of the line it replaces
+      // without tripping the serial index. Two corrections of one line both write it: one reruns.
+      await c.lines.updateOne(
+        { ...target, session_id: line.session_id, superseded_by: null },
+        { $set: { superseded_by: line.op_id, active_serials: [] } },
+        session,
+      );
+    }
+    // A line is born counting; only a later correction sets superseded_by. A concurrent line
+    // with the same op_id or serial that committed first fails this insert on its unique index:
+    // the whole transaction then reruns (retryOnDuplicateKey) and answers DUPLICATE_OP/SERIAL.
+    await c.lines.insertOne(
+      {
+        ...line,
+        superseded_by: null,
+        serials: [...line.serials],
+        active_serials: [...line.serials],
+      },
+      session,
+    );
+    if (line.serials.length > 0) {
+      await c.sightings.insertMany(
+        line.serials.map((serial) => ({
+          serial,
           item_code: line.item_code,
-          active_serials: { $in: line.serials },
-          status: { $ne: 'REJECTED' },
-        };
-        if (line.supersedes !== null) filter.op_id = { $ne: line.supersedes };
-        const other = await c.lines.findOne(filter);
-        const serial = line.serials.find((s) => other?.active_serials.includes(s));
-        if (other && serial !== undefined) {
-          return { ok: false, reason: 'DUPLICATE_SERIAL', serial, other_op_id: other.op_id };
-        }
-      }
+          session_id: line.session_id,
+          rack: line.rack,
+          line_id: line.id,
+          op_id: line.op_id,
+          counted_by: line.counted_by,
+          counted_by_name: line.counted_by_name,
+          condition: line.condition,
+          counted_at: line.counted_at,
+        })),
+        session,
+      );
+    }
+    return { ok: true, line: { ...line, superseded_by: null } };
+  };
 
-      try {
-        // A line is born counting; only a later correction sets superseded_by.
-        await c.lines.insertOne({
-          ...line,
-          superseded_by: null,
-          serials: [...line.serials],
-          active_serials: [...line.serials],
-        });
-      } catch (err) {
-        // A concurrent insert of the same op won the unique op_id index.
-        const winner = isDuplicateKey(err) ? await getByOpId(line.op_id) : null;
-        if (!winner) throw err;
-        return duplicate(winner);
-      }
-      await completeInsert(line);
-      return { ok: true, line: { ...line, superseded_by: null } };
+  const insertMany = (lines: readonly CountLineRecord[]): Promise<InsertLineOutcome[]> =>
+    // One transaction per sync batch: each line sees the ones before it, and all commit together.
+    inTransaction(
+      async (txn) => {
+        const outcomes: InsertLineOutcome[] = [];
+        for (const line of lines) outcomes.push(await insertIn(txn, line));
+        return outcomes;
+      },
+      { retryOnDuplicateKey: true },
+    );
+
+  return {
+    insertMany,
+    async insert(line) {
+      const [outcome] = await insertMany([line]);
+      return outcome!;
     },
     async get(id) {
       const doc = await c.lines.findOne({ id });
@@ -197,12 +204,26 @@ export function createMongoLineRepo(c: {
       return { items: docs.map(toLine), total };
     },
     async review(id, patch) {
-      const doc = await c.lines.findOneAndUpdate(
-        { id },
-        { $set: { ...patch } },
-        { returnDocument: 'after' },
+      // A rejected line stops counting and lets go of its serials (DESIGN §4); approving it again
+      // takes them back, which the serial index refuses while another line holds one of them.
+      // An update pipeline, so every value from the request is wrapped in $literal.
+      const values = Object.fromEntries(
+        Object.entries(patch).map(([field, value]) => [field, { $literal: value }]),
       );
-      return doc ? toLine(doc) : null;
+      const activeSerials =
+        patch.status === 'REJECTED'
+          ? { $literal: [] }
+          : { $cond: [{ $eq: ['$superseded_by', null] }, '$serials', []] };
+      try {
+        const doc = await c.lines.findOneAndUpdate(
+          { id },
+          [{ $set: { ...values, active_serials: activeSerials } }],
+          { returnDocument: 'after' },
+        );
+        return doc ? toLine(doc) : null;
+      } catch (err) {
+        throw isDuplicateKey(err) ? new StoreConflictError('serial') : err;
+      }
     },
     async variances(sessionId) {
       // $lookup with both localField and pipeline needs MongoDB 5.0+.

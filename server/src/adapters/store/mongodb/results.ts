@@ -2,6 +2,7 @@
 import type { Collection, WithId } from 'mongodb';
 import type { ResultRepo, StoredResult } from '../../../ports/counting';
 import { isDuplicateKey } from './collections';
+import type { RunInTransaction } from './transactions';
 
 function toResult(doc: WithId<StoredResult>): StoredResult {
   const { _id, ...result } = doc;
@@ -9,16 +10,35 @@ function toResult(doc: WithId<StoredResult>): StoredResult {
 }
 
 /** Builds the per-op result repository over the sync_results collection. */
-export function createMongoResultRepo(results: Collection<StoredResult>): ResultRepo {
+export function createMongoResultRepo(
+  results: Collection<StoredResult>,
+  inTransaction: RunInTransaction,
+): ResultRepo {
   const get = async (opId: string): Promise<StoredResult | null> => {
     const doc = await results.findOne({ op_id: opId });
     return doc ? toResult(doc) : null;
   };
   return {
     async putManyIfAbsent(many) {
-      const stored: StoredResult[] = [];
-      for (const result of many) stored.push(await this.putIfAbsent(result));
-      return stored;
+      // One transaction for the batch's answers. Should another request store one of these op_ids
+      // first, the insert fails on the unique index and the whole transaction reruns, this time
+      // reading that stored answer instead.
+      return inTransaction(
+        async (txn) => {
+          const stored: StoredResult[] = [];
+          for (const result of many) {
+            const existing = await results.findOne({ op_id: result.op_id }, { session: txn });
+            if (existing) {
+              stored.push(toResult(existing));
+            } else {
+              await results.insertOne({ ...result }, { session: txn });
+              stored.push({ ...result });
+            }
+          }
+          return stored;
+        },
+        { retryOnDuplicateKey: true },
+      );
     },
     async putIfAbsent(result) {
       try {

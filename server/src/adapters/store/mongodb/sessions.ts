@@ -9,6 +9,7 @@ import {
   pageWindow,
   type CountLineDocument,
 } from './collections';
+import type { RunInTransaction } from './transactions';
 
 // Bounds each insertMany so a 100k-item snapshot never builds one oversized command.
 const CHUNK = 1000;
@@ -28,25 +29,23 @@ export function createMongoSessionRepo(
   sessions: Collection<SessionRecord>,
   snapshot: Collection<SnapshotRow>,
   lines: Collection<CountLineDocument>,
+  inTransaction: RunInTransaction,
 ): SessionRepo {
   return {
     async create(session, rows) {
-      // No transaction without a replica set: the snapshot goes first so a session is never
-      // visible without it. A crash in between leaves orphan rows that a retry with the same id
-      // skips (unique (session_id, item_code)) and that nothing reads otherwise.
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        try {
-          await snapshot.insertMany(
-            rows.slice(i, i + CHUNK).map((row) => ({ ...row })),
-            { ordered: false },
-          );
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
-      }
+      // One transaction: the session and its whole snapshot appear together or not at all. A
+      // taken id fails on the snapshot's or the session's unique index, either way a conflict.
       try {
-        // A copy: insertOne writes the generated _id into the object it is given.
-        await sessions.insertOne({ ...session });
+        await inTransaction(async (txn) => {
+          for (let i = 0; i < rows.length; i += CHUNK) {
+            // Copies: insertMany writes the generated _id into the objects it is given.
+            await snapshot.insertMany(
+              rows.slice(i, i + CHUNK).map((row) => ({ ...row })),
+              { session: txn },
+            );
+          }
+          await sessions.insertOne({ ...session }, { session: txn });
+        });
       } catch (err) {
         throw isDuplicateKey(err) ? new StoreConflictError('id') : err;
       }

@@ -1,0 +1,203 @@
+/**
+ * Every index of the MongoDB Store, declared in one place and created by `init()` after the
+ * migrations (README.md lists them with the reason for each). Creating an existing index is a
+ * no-op; a TTL whose length changed (IDEMPOTENCY_KEEP_DAYS) is changed in place with collMod.
+ */
+import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
+import { COLLECTION } from './collections';
+import { PHOTO_BUCKET } from './evidence-collections';
+
+export interface IndexPlan {
+  collection: string;
+  indexes: IndexDescription[];
+}
+
+export interface IndexOptions {
+  /** How long finished sync batches are kept (API contract: at least 30 days). */
+  idempotencyKeepDays: number;
+}
+
+/** Name of the TTL index on idempotency keys, so collMod can find it. */
+export const IDEMPOTENCY_TTL_INDEX = 'idempotency_ttl';
+/** Name of the serial-per-session rule's index (DESIGN §4), named in its duplicate-key errors. */
+export const SERIAL_INDEX = 'serial_per_session';
+
+/** The indexes of every collection, for the given retention. */
+export function indexPlan(options: IndexOptions): IndexPlan[] {
+  return [
+    {
+      collection: COLLECTION.users,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { username: 1 }, unique: true },
+      ],
+    },
+    {
+      collection: COLLECTION.refreshTokens,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { token_hash: 1 }, unique: true },
+        { key: { family_id: 1 } },
+        { key: { user_id: 1 } },
+        // expires_at is an ISO string, which a TTL index ignores; deleteExpired() cleans up.
+        { key: { expires_at: 1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.audit,
+      indexes: [
+        { key: { at: -1, id: -1 } },
+        { key: { actor_id: 1, at: -1 } },
+        { key: { action: 1, at: -1 } },
+        { key: { target_type: 1, target_id: 1, at: -1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.items,
+      indexes: [
+        { key: { item_code: 1 }, unique: true },
+        { key: { 'barcodes.code': 1 } },
+        { key: { item_code_lower: 1 } },
+        { key: { name_lower: 1 } },
+        { key: { trigrams: 1 } },
+        { key: { 'stock.warehouse': 1, item_code: 1 } },
+        { key: { updated_at: 1 } },
+      ],
+    },
+    { collection: COLLECTION.warehouses, indexes: [{ key: { id: 1 }, unique: true }] },
+    {
+      collection: COLLECTION.sessions,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { status: 1, created_at: -1 } },
+        { key: { warehouse: 1, created_at: -1 } },
+        { key: { created_at: -1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.snapshot,
+      indexes: [{ key: { session_id: 1, item_code: 1 }, unique: true }],
+    },
+    {
+      collection: COLLECTION.claims,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        // The rack's newest claim (highest token) is the one fencing accepts.
+        { key: { session_id: 1, rack: 1, token: -1 } },
+        { key: { session_id: 1, user_id: 1 } },
+        // Monitoring: open claims across sessions.
+        { key: { status: 1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.lines,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { op_id: 1 }, unique: true },
+        { key: { session_id: 1, received_at: -1 } },
+        // DESIGN §4: one serial of one item on one line that still counts per session. Each line
+        // keeps `active_serials` (its serials while it counts, [] once superseded or rejected);
+        // lines without any are left out, so the empty arrays do not collide.
+        {
+          key: { session_id: 1, item_code: 1, active_serials: 1 },
+          name: SERIAL_INDEX,
+          unique: true,
+          partialFilterExpression: { 'active_serials.0': { $exists: true } },
+        },
+        { key: { counted_by: 1, session_id: 1 } },
+        // Monitoring: lines received since a time.
+        { key: { received_at: 1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.sightings,
+      indexes: [
+        { key: { line_id: 1, serial: 1 }, unique: true },
+        { key: { serial: 1, counted_at: 1 } },
+      ],
+    },
+    { collection: COLLECTION.results, indexes: [{ key: { op_id: 1 }, unique: true }] },
+    {
+      collection: COLLECTION.idempotency,
+      indexes: [
+        { key: { key: 1, user_id: 1 }, unique: true },
+        { key: { created_at: 1 } },
+        // The server deletes finished batches once they are older than the retention; the daily
+        // deleteOlderThan() pass does the same on the string time and stays as a second guard.
+        {
+          key: { created_date: 1 },
+          name: IDEMPOTENCY_TTL_INDEX,
+          expireAfterSeconds: options.idempotencyKeepDays * 86_400,
+        },
+      ],
+    },
+    {
+      collection: COLLECTION.conflicts,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { op_id: 1 }, unique: true },
+        { key: { created_at: -1, id: -1 } },
+        { key: { session_id: 1, status: 1, created_at: -1 } },
+        { key: { status: 1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.unknownItems,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { op_id: 1 }, unique: true },
+        { key: { received_at: -1, id: -1 } },
+        { key: { session_id: 1, status: 1 } },
+      ],
+    },
+    {
+      collection: COLLECTION.clientErrors,
+      indexes: [
+        { key: { id: 1 }, unique: true },
+        { key: { created_at: -1, id: -1 } },
+        { key: { source: 1, created_at: -1, id: -1 } },
+      ],
+    },
+    // The photo id is the GridFS filename: one file per id, found by it.
+    {
+      collection: `${PHOTO_BUCKET}.files`,
+      indexes: [{ key: { filename: 1 }, unique: true }],
+    },
+  ];
+}
+
+// createIndexes refuses an existing index whose options differ (IndexOptionsConflict).
+const INDEX_OPTIONS_CONFLICT = 85;
+
+/** Creates every planned index; says which collection failed and why. */
+export async function ensureIndexes(db: Db, plan: readonly IndexPlan[]): Promise<void> {
+  await Promise.all(
+    plan.map(async ({ collection, indexes }) => {
+      try {
+        await createOrRetune(db, collection, indexes);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`MongoDB: cannot create the indexes of ${collection}: ${reason}`, {
+          cause: err,
+        });
+      }
+    }),
+  );
+}
+
+async function createOrRetune(db: Db, collection: string, indexes: IndexDescription[]) {
+  try {
+    await db.collection(collection).createIndexes(indexes);
+  } catch (err) {
+    const ttl = indexes.find((i) => i.expireAfterSeconds !== undefined && i.name !== undefined);
+    if (!(err instanceof MongoServerError) || err.code !== INDEX_OPTIONS_CONFLICT || !ttl) {
+      throw err;
+    }
+    // Only a TTL's length may change between starts: set it, then create the rest.
+    await db.command({
+      collMod: collection,
+      index: { name: ttl.name, expireAfterSeconds: ttl.expireAfterSeconds },
+    });
+    await db.collection(collection).createIndexes(indexes);
+  }
+}

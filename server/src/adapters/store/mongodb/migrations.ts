@@ -1,0 +1,119 @@
+/**
+ * Schema migrations of the MongoDB Store: a numbered list applied in order at start-up, each
+ * recorded in the `migrations` collection once done. Several API processes may start together, so
+ * every migration must be idempotent (rerunning it changes nothing) — a second runner that finds
+ * one recorded meanwhile simply moves on. **Never edit a migration that has shipped — add the
+ * next number.**
+ */
+import type { Collection, Db } from 'mongodb';
+import { COLLECTION, isDuplicateKey, storeCollections } from './collections';
+
+export interface Migration<Target> {
+  id: number;
+  name: string;
+  up(target: Target): Promise<void>;
+}
+
+export interface AppliedMigration {
+  id: number;
+  name: string;
+  applied_at: string;
+}
+
+/** Where applied migrations are recorded (the `migrations` collection; a fake in tests). */
+export interface MigrationLog {
+  applied(): Promise<AppliedMigration[]>;
+  /** Records one; a second record of the same id (another process was first) is not an error. */
+  record(entry: AppliedMigration): Promise<void>;
+}
+
+/**
+ * Applies, in id order, every migration the log has not recorded, recording each after it ran.
+ * Refuses a list that is not numbered 1, 2, 3…, and a database that a newer server migrated.
+ * Returns the ids applied by this call.
+ */
+export async function runMigrations<Target>(
+  log: MigrationLog,
+  migrations: readonly Migration<Target>[],
+  target: Target,
+  now: () => Date,
+): Promise<number[]> {
+  migrations.forEach((m, i) => {
+    if (m.id !== i + 1) {
+      throw new Error(`migration list out of order: #${i + 1} is numbered ${m.id} (${m.name})`);
+    }
+  });
+  const done = new Set((await log.applied()).map((m) => m.id));
+  const newest = Math.max(0, ...done);
+  if (newest > migrations.length) {
+    throw new Error(
+      `the database was migrated to #${newest} by a newer Stock Verify, this one knows ` +
+        `#${migrations.length}: upgrade this server`,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.id)) continue;
+    await migration.up(target);
+    await log.record({ id: migration.id, name: migration.name, applied_at: now().toISOString() });
+    applied.push(migration.id);
+  }
+  return applied;
+}
+
+interface MigrationDocument {
+  _id: number;
+  name: string;
+  applied_at: string;
+}
+
+/** The migration log over the `migrations` collection (`_id` is the migration number). */
+export function mongoMigrationLog(collection: Collection<MigrationDocument>): MigrationLog {
+  return {
+    async applied() {
+      const docs = await collection.find({}).sort({ _id: 1 }).toArray();
+      return docs.map((d) => ({ id: d._id, name: d.name, applied_at: d.applied_at }));
+    },
+    async record(entry) {
+      try {
+        await collection.insertOne({
+          _id: entry.id,
+          name: entry.name,
+          applied_at: entry.applied_at,
+        });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    },
+  };
+}
+
+/** The Store's migrations, oldest first. */
+export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
+  {
+    id: 1,
+    name: 'rejected lines release their serials',
+    // Before the serial-per-session unique index: a rejected line no longer holds its serials.
+    async up(db) {
+      await storeCollections(db).lines.updateMany(
+        { status: 'REJECTED', 'active_serials.0': { $exists: true } },
+        { $set: { active_serials: [] } },
+      );
+    },
+  },
+  {
+    id: 2,
+    name: 'idempotency keys get a BSON created_date for their TTL index',
+    async up(db) {
+      await storeCollections(db).idempotency.updateMany({ created_date: { $exists: false } }, [
+        { $set: { created_date: { $toDate: '$created_at' } } },
+      ]);
+    },
+  },
+];
+
+/** Applies the Store's pending migrations to `db`. */
+export async function migrateMongo(db: Db, now: () => Date = () => new Date()): Promise<number[]> {
+  const log = mongoMigrationLog(db.collection<MigrationDocument>(COLLECTION.migrations));
+  return runMigrations(log, MONGO_MIGRATIONS, db, now);
+}
