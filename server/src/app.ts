@@ -111,6 +111,8 @@ export function createApp(deps: AppDeps) {
     failureThreshold: 5,
     openMs: 15_000,
     timeoutMs: 30_000,
+    // The app's clock, so tests can move past the open period instead of sleeping through it.
+    now: () => clock().getTime(),
   });
 
   const audit = createAuditLog(store, clock);
