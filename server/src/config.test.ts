@@ -57,3 +57,63 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'office.example' })).toThrow(/CORS_ORIGINS/);
   });
 });
+
+describe('loadConfig: production settings (issue #7)', () => {
+  it('takes TLS files as a pair, or self-signed, not both', () => {
+    expect(() => loadConfig({ TLS_CERT_FILE: '/etc/sv/cert.pem' })).toThrow(/TLS_KEY_FILE/);
+    expect(() => loadConfig({ TLS_KEY_FILE: '/etc/sv/key.pem' })).toThrow(/TLS_CERT_FILE/);
+    expect(() =>
+      loadConfig({ TLS_CERT_FILE: 'c', TLS_KEY_FILE: 'k', TLS_SELF_SIGNED: 'true' }),
+    ).toThrow(/TLS_SELF_SIGNED/);
+    expect(() => loadConfig({ TLS_SELF_SIGNED: 'maybe' })).toThrow(/TLS_SELF_SIGNED/);
+    const selfSigned = loadConfig({
+      TLS_SELF_SIGNED: 'true',
+      TLS_SELF_SIGNED_NAMES: 'stock.lan, 10.0.0.5',
+    });
+    expect(selfSigned.TLS_SELF_SIGNED).toBe(true);
+    expect(selfSigned.TLS_SELF_SIGNED_NAMES).toEqual(['stock.lan', '10.0.0.5']);
+    expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
+  });
+
+  it('checks the MSSQL column map and view name at start', () => {
+    expect(() => loadConfig({ MSSQL_COLUMN_MAP: '{"itemcode":"x"}' })).toThrow(
+      /MSSQL_COLUMN_MAP.*unknown key/s,
+    );
+    expect(() => loadConfig({ MSSQL_COLUMN_MAP: '{' })).toThrow(/MSSQL_COLUMN_MAP/);
+    expect(() => loadConfig({ MSSQL_VIEW: 'dbo.v]; DROP TABLE x--' })).toThrow(/MSSQL_VIEW/);
+    expect(loadConfig({ MSSQL_VIEW: 'erp.StockView' }).MSSQL_VIEW).toBe('erp.StockView');
+  });
+
+  it('schedules ERP mirroring (0 or off turns a pass off) and checks the time of day', () => {
+    const defaults = loadConfig({});
+    expect([
+      defaults.ERP_QTY_SYNC_MINUTES,
+      defaults.ERP_ITEM_SYNC_MINUTES,
+      defaults.ERP_FULL_SYNC_AT,
+    ]).toEqual([5, 60, '02:00']);
+    expect(loadConfig({ ERP_QTY_SYNC_MINUTES: '0', ERP_FULL_SYNC_AT: 'off' })).toMatchObject({
+      ERP_QTY_SYNC_MINUTES: 0,
+      ERP_FULL_SYNC_AT: 'off',
+    });
+    expect(() => loadConfig({ ERP_FULL_SYNC_AT: '25:00' })).toThrow(/ERP_FULL_SYNC_AT/);
+    expect(() => loadConfig({ ERP_QTY_SYNC_MINUTES: '-1' })).toThrow(/ERP_QTY_SYNC_MINUTES/);
+  });
+
+  it('keeps the write-back off by default and refuses unsafe table names', () => {
+    expect(loadConfig({}).ERP_WRITEBACK_ENABLED).toBe(false);
+    expect(() => loadConfig({ ERP_WRITEBACK_TABLE: 'dbo.adj; DROP TABLE x' })).toThrow(
+      /ERP_WRITEBACK_TABLE/,
+    );
+    expect(() => loadConfig({ ERP_WRITEBACK_TABLE: '[dbo].[adj]' })).toThrow(/ERP_WRITEBACK_TABLE/);
+    expect(() => loadConfig({ ERP_WRITEBACK_ENABLED: 'true' })).toThrow(
+      /ERP_WRITEBACK_ENABLED: needs ERP_SOURCE=mssql[\s\S]*ERP_WRITEBACK_TABLE: required/,
+    );
+    const on = loadConfig({
+      ERP_SOURCE: 'mssql',
+      MSSQL_URL: 'mssql://sv:pw@erp/ERP',
+      ERP_WRITEBACK_ENABLED: 'true',
+      ERP_WRITEBACK_TABLE: 'stage.StockAdjustments',
+    });
+    expect(on.ERP_WRITEBACK_TABLE).toBe('stage.StockAdjustments');
+  });
+});

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseMssqlColumnMap } from './adapters/erp/mssql';
 import { parseOrigin } from './http/console-cors';
 
 const bool = z
@@ -32,6 +33,18 @@ const originList = z
     }
   });
 
+/** `HH:MM` (24 h, server local time) or `off`. */
+const timeOfDay = z
+  .string()
+  .trim()
+  .regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'a time like 02:00, or off');
+
+/** Minutes between runs; 0 turns the schedule off. */
+const minutes = z.coerce.number().int().min(0).max(10_080);
+
+/** `table` or `schema.table`, plain identifiers only: the name is spliced into SQL (bracketed). */
+export const WRITEBACK_TABLE = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -48,7 +61,26 @@ const envSchema = z.object({
   MSSQL_URL: z.string().min(1).optional(),
   MSSQL_ITEM_QUERY: z.string().min(1).optional(),
   MSSQL_WAREHOUSE_QUERY: z.string().min(1).optional(),
-  MSSQL_COLUMN_MAP: z.string().min(1).optional(),
+  MSSQL_COLUMN_MAP: z
+    .string()
+    .min(1)
+    .superRefine((json, ctx) => {
+      try {
+        parseMssqlColumnMap(json);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    })
+    .optional(),
+  /** The view (or table) the default ERP queries read, `schema.name`. */
+  MSSQL_VIEW: z
+    .string()
+    .trim()
+    .regex(
+      /^[\p{L}_#@][\p{L}\p{N}_$#@-]{0,127}(\.[\p{L}_#@][\p{L}\p{N}_$#@-]{0,127})?$/u,
+      'schema.name',
+    )
+    .optional(),
   ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt.max(15, 'at most 15 (DESIGN §6)').default(15),
   REFRESH_TOKEN_EXPIRE_DAYS: positiveInt.max(90).default(7),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -71,6 +103,34 @@ const envSchema = z.object({
   SYNC_BATCHES_PER_MINUTE: positiveInt.default(120),
   /** Origins allowed to call the API cross-origin (the console); app://renderer is Electron's. */
   CORS_ORIGINS: originList.default(['app://renderer']),
+  /** HTTPS (DESIGN §6): a certificate and key in PEM files, or a generated self-signed pair. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  TLS_SELF_SIGNED: bool.default(false),
+  /** Extra DNS names / IPs for the self-signed certificate (comma-separated). */
+  TLS_SELF_SIGNED_NAMES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    )
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.:*-]+$/, 'host names or IP addresses')))
+    .default([]),
+  /** Scheduled ERP mirroring (ERP_SOURCE=mssql): incremental passes and a nightly full pass. */
+  ERP_QTY_SYNC_MINUTES: minutes.default(5),
+  ERP_ITEM_SYNC_MINUTES: minutes.default(60),
+  ERP_FULL_SYNC_AT: timeOfDay.default('02:00'),
+  /** The optional adjustment-package writer: the only write the product makes to SQL Server. */
+  ERP_WRITEBACK_ENABLED: bool.default(false),
+  ERP_WRITEBACK_TABLE: z
+    .string()
+    .trim()
+    .regex(WRITEBACK_TABLE, 'schema.table, letters, digits and _ only')
+    .optional(),
+  /** How long each startup check may take before it counts as failed. */
+  STARTUP_CHECK_TIMEOUT_SECONDS: positiveInt.max(300).default(15),
   IDEMPOTENCY_KEEP_DAYS: positiveInt.min(30, 'at least 30 days (API contract)').default(35),
 });
 
@@ -93,8 +153,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ERP_SOURCE === 'file' && !config.ERP_FILE) {
     throw new ConfigError('Invalid configuration:\n  ERP_FILE: required when ERP_SOURCE=file');
   }
+  const problems: string[] = [];
   if (config.ERP_SOURCE === 'mssql' && !config.MSSQL_URL) {
-    throw new ConfigError('Invalid configuration:\n  MSSQL_URL: required when ERP_SOURCE=mssql');
+    problems.push('MSSQL_URL: required when ERP_SOURCE=mssql');
+  }
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
+    problems.push(
+      config.TLS_CERT_FILE
+        ? 'TLS_KEY_FILE: required with TLS_CERT_FILE'
+        : 'TLS_CERT_FILE: required with TLS_KEY_FILE',
+    );
+  }
+  if (config.TLS_SELF_SIGNED && config.TLS_CERT_FILE) {
+    problems.push('TLS_SELF_SIGNED: use either TLS_CERT_FILE/TLS_KEY_FILE or TLS_SELF_SIGNED=true');
+  }
+  if (config.ERP_WRITEBACK_ENABLED) {
+    if (config.ERP_SOURCE !== 'mssql')
+      problems.push('ERP_WRITEBACK_ENABLED: needs ERP_SOURCE=mssql and MSSQL_URL');
+    if (!config.ERP_WRITEBACK_TABLE)
+      problems.push('ERP_WRITEBACK_TABLE: required when ERP_WRITEBACK_ENABLED=true');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   // npm runs workspace scripts inside server/; INIT_CWD is where the user typed `npm start`, so a
   // relative DATA_DIR means the folder they expect.

@@ -27,7 +27,7 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
     ? createMongoStore({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
     : createSqliteStore({ file: path.join(config.dataDir, 'stockverify.db') });
   const coordination = config.REDIS_URL
-    ? createRedisCoordination({ url: config.REDIS_URL })
+    ? createRedisCoordination({ url: config.REDIS_URL, onError: throttledLog(log, 'redis') })
     : createMemoryCoordination();
   let erp: ErpSource;
   switch (config.ERP_SOURCE) {
@@ -37,6 +37,7 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
     case 'mssql':
       erp = createMssqlErpSource({
         url: config.MSSQL_URL!,
+        view: config.MSSQL_VIEW,
         itemQuery: config.MSSQL_ITEM_QUERY,
         warehouseQuery: config.MSSQL_WAREHOUSE_QUERY,
         columns: config.MSSQL_COLUMN_MAP ? parseMssqlColumnMap(config.MSSQL_COLUMN_MAP) : undefined,
@@ -50,6 +51,17 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
     'adapters chosen',
   );
   return { store, coordination, erp };
+}
+
+/** Connection errors repeat on every reconnect attempt: log the first, then one per 10 s. */
+function throttledLog(log: Logger, dependency: string): (error: unknown) => void {
+  let last = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    last = now;
+    log.warn({ err: error, dependency }, `${dependency} connection error`);
+  };
 }
 
 /**

@@ -3,12 +3,22 @@
  * listen, and shut down gracefully on SIGINT/SIGTERM (drain requests, close pools).
  */
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { buildAdapters, resolveJwtSecret } from './deps';
+import { buildAdapters, resolveJwtSecret, type Adapters } from './deps';
+import { fatalOutcomes, formatOutcome, runChecks } from './startup/checks';
+import {
+  dataDirCheck,
+  defaultProbes,
+  dependencyChecks,
+  tlsWanted,
+} from './startup/dependency-checks';
+import { probeMongoReplicaSet } from './startup/mongo-probe';
+import type { TlsMaterial } from './startup/tls';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -23,8 +33,7 @@ async function main(): Promise<void> {
   }
   // Asynchronous writes: a request never waits for its log line (flushed on shutdown).
   const log = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: false }));
-  const adapters = await buildAdapters(config, log);
-  await checkDependencies(adapters, log);
+  const { adapters, tls } = await startDependencies(config, log);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
   const { handler, services, closeStreams } = createApp({
@@ -94,15 +103,27 @@ async function main(): Promise<void> {
     6 * 3_600_000,
   ).unref();
 
-  const server = http.createServer(handler);
+  const server = tls
+    ? https.createServer({ cert: tls.cert, key: tls.key }, handler)
+    : http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  const scheme = tls ? 'https' : 'http';
   console.log(
-    `Stock Verify listening on http://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
+    `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
   );
+  if (tls?.source === 'self-signed') {
+    const lan = tls.names
+      .filter((n) => n.startsWith('IP:') && !n.startsWith('IP:127.') && n !== 'IP:::1')
+      .map((n) => n.slice(3))
+      .filter((ip) => !ip.includes(':'));
+    console.log(
+      `  Self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}); phones on the LAN: ${lan.map((ip) => `https://${ip}:${port}`).join('  ') || '(no LAN address found)'}`,
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -131,35 +152,54 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-/** Starts every dependency and says clearly which one is wrong, instead of failing later. */
-async function checkDependencies(
-  adapters: Awaited<ReturnType<typeof buildAdapters>>,
+/**
+ * Builds the adapters and checks every configured dependency before listening, one line each
+ * (issue #7). A required dependency that fails stops the start with exit code 3; the ERP only
+ * warns, since the mirror serves lookups meanwhile.
+ */
+async function startDependencies(
+  config: Config,
   log: pino.Logger,
-): Promise<void> {
-  const checks: Array<[string, () => Promise<void>]> = [
-    [
-      'store',
-      async () => {
-        await adapters.store.init();
-        await adapters.store.ping();
-      },
-    ],
-    ['coordination', () => adapters.coordination.ping()],
-  ];
-  for (const [name, check] of checks) {
-    try {
-      await check();
-    } catch (err) {
-      console.error(
-        `Cannot start: the ${name} (${name === 'store' ? adapters.store.kind : adapters.coordination.kind}) is not usable: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(3);
-    }
+): Promise<{ adapters: Adapters; tls: TlsMaterial | null }> {
+  const timeoutMs = config.STARTUP_CHECK_TIMEOUT_SECONDS * 1000;
+  const stop = (reason: string): never => {
+    console.error(`Cannot start: ${reason}`);
+    process.exit(3);
+  };
+  console.log('Checking dependencies:');
+  const [dataDir] = await runChecks([dataDirCheck(config)], { timeoutMs });
+  console.log(formatOutcome(dataDir!));
+  if (dataDir!.status === 'fail') stop('the data folder is not writable (see above).');
+
+  let adapters: Adapters;
+  try {
+    adapters = await buildAdapters(config, log);
+  } catch (err) {
+    return stop(
+      `the adapters could not be built: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  // The ERP may be down at start: lookups of mirrored items still work, so only warn.
-  await adapters.erp
-    .ping()
-    .catch((err: unknown) => log.warn({ err }, 'ERP source not reachable at start'));
+  const tlsHolder: { material: TlsMaterial | null } = { material: null };
+  const outcomes = await runChecks(
+    dependencyChecks(config, adapters, defaultProbes(timeoutMs, probeMongoReplicaSet), tlsHolder),
+    { timeoutMs },
+  );
+  for (const outcome of outcomes) {
+    (outcome.status === 'ok' ? console.log : console.error)(formatOutcome(outcome));
+  }
+  const fatal = fatalOutcomes(outcomes);
+  if (fatal.length > 0) {
+    await Promise.allSettled([
+      adapters.store.close(),
+      adapters.coordination.close(),
+      adapters.erp.close(),
+    ]);
+    stop(
+      `${fatal.map((o) => o.name).join(', ')} not usable (see above). Fix the setting named there and start again.`,
+    );
+  }
+  if (tlsWanted(config) && !tlsHolder.material) stop('no TLS certificate (see above).');
+  return { adapters, tls: tlsHolder.material };
 }
 
 void main();

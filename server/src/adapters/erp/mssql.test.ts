@@ -525,3 +525,89 @@ describe('parseMssqlColumnMap', () => {
     expect(() => parseMssqlColumnMap('{item_code:')).toThrow(/not valid JSON/);
   });
 });
+
+describe('mssql ErpSource: item query columns (startup check)', () => {
+  const described = (names: string[]): Row[] =>
+    names.map((name, i) => ({ column_ordinal: i + 1, name, is_hidden: false }));
+
+  it('describes the item query without running it, the query a bound parameter', async () => {
+    const { source, pool } = setup(
+      described(['item_code', 'name', 'stock_qty', 'warehouse', 'updated_at']),
+      {
+        itemQuery: 'SELECT ItemNo AS item_code FROM erp.v WHERE @since IS NULL ORDER BY 1',
+      },
+    );
+    await source.checkItemColumns();
+    const request = pool.requests[0]!;
+    expect(request.text).toBe('EXEC sp_describe_first_result_set @tsql = @tsql, @params = @params');
+    expect(request.inputs.map((i) => [i.name, i.value])).toEqual([
+      ['tsql', 'SELECT ItemNo AS item_code FROM erp.v WHERE @since IS NULL ORDER BY 1'],
+      ['params', '@since datetime2'],
+    ]);
+  });
+
+  it('names every mapped column the query lacks, and one that differs only in case', async () => {
+    const { source } = setup(described(['ItemNo', 'description', 'OnHand', 'updated_at']), {
+      columns: {
+        item_code: 'ItemNo',
+        name: 'Description',
+        stock_qty: 'OnHand',
+        category: null,
+        brand: null,
+        supplier: null,
+        uom: null,
+        price: null,
+        cost: null,
+        barcode: null,
+        manual_barcode: null,
+        pack_barcode: null,
+        pack_qty: null,
+        serialized: null,
+        batch_tracked: null,
+        active: null,
+        floor: null,
+        rack: null,
+        location_barcode: null,
+      },
+    });
+    const report = await source.checkItemColumns();
+    expect(report.columns).toEqual(['ItemNo', 'description', 'OnHand', 'updated_at']);
+    expect(report.missing).toEqual([
+      'name (column Description; the query returns description)',
+      'warehouse (column warehouse)',
+    ]);
+  });
+
+  it('finds nothing missing when the default view has every column', async () => {
+    const all = [
+      'item_code',
+      'name',
+      'category',
+      'brand',
+      'supplier',
+      'uom',
+      'price',
+      'cost',
+      'barcode',
+      'manual_barcode',
+      'pack_barcode',
+      'pack_qty',
+      'serialized',
+      'batch_tracked',
+      'active',
+      'warehouse',
+      'floor',
+      'rack',
+      'location_barcode',
+      'stock_qty',
+      'updated_at',
+    ];
+    const { source } = setup(described(all));
+    expect((await source.checkItemColumns()).missing).toEqual([]);
+  });
+
+  it('propagates an error describing the query (a view that does not exist)', async () => {
+    const { source } = setup(new Error("Invalid object name 'dbo.StockVerifyItems'."));
+    await expect(source.checkItemColumns()).rejects.toThrow(/Invalid object name/);
+  });
+});

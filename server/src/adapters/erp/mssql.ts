@@ -269,8 +269,25 @@ async function connectPool(url: string): Promise<MssqlPoolLike> {
   return pool;
 }
 
+/** What the item query returns, compared with the columns the mapping reads (startup check). */
+export interface ItemColumnsReport {
+  /** Column names of the item query's first result set, as SQL Server describes them. */
+  columns: string[];
+  /** Mapped columns the query does not return, as `field (column Name)`. */
+  missing: string[];
+}
+
+/** The mssql ErpSource, plus a check of the item query's columns. */
+export interface MssqlErpSource extends ErpSource {
+  /**
+   * Asks SQL Server to describe the item query's result set without running it
+   * (`sp_describe_first_result_set`), and names every mapped column it lacks.
+   */
+  checkItemColumns(): Promise<ItemColumnsReport>;
+}
+
 /** Read-only ErpSource over a SQL Server view, streamed and grouped into items. */
-export function createMssqlErpSource(options: MssqlErpOptions): ErpSource {
+export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
   const columns = resolveColumns(options.columns);
   const queries = buildQueries(options, columns);
   const connect = options.connect ?? connectPool;
@@ -380,6 +397,32 @@ export function createMssqlErpSource(options: MssqlErpOptions): ErpSource {
 
     async ping() {
       await (await getPool()).request().query('SELECT 1 AS ok');
+    },
+
+    async checkItemColumns() {
+      const request = (await getPool()).request();
+      request.input('tsql', sql.NVarChar(sql.MAX), queries.items);
+      request.input('params', sql.NVarChar(200), '@since datetime2');
+      const result = await request.query(
+        'EXEC sp_describe_first_result_set @tsql = @tsql, @params = @params',
+      );
+      const found = (result.recordset ?? [])
+        .filter((row) => row.is_hidden !== true)
+        .map((row) => String(row.name ?? ''));
+      const exact = new Set(found);
+      const missing: string[] = [];
+      for (const key of COLUMN_KEYS) {
+        const column = columns[key];
+        if (key === 'warehouse_name' || column === null || exact.has(column)) continue;
+        // Rows are read by exact name, so a column that differs only in case is missing too.
+        const nearly = found.find((f) => f.toLowerCase() === column.toLowerCase());
+        missing.push(
+          nearly
+            ? `${key} (column ${column}; the query returns ${nearly})`
+            : `${key} (column ${column})`,
+        );
+      }
+      return { columns: found, missing };
     },
 
     async close() {

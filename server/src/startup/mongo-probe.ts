@@ -1,0 +1,47 @@
+/**
+ * Replica-set status of a MongoDB deployment, for the startup check: transactions and retryable
+ * writes need a replica set (DESIGN §3, STYLE "Pitfalls"), so a standalone server is reported.
+ */
+import { MongoClient } from 'mongodb';
+import type { ProbeReport } from './checks';
+
+/** The fields of the `hello` answer the check reads. */
+export interface HelloAnswer {
+  setName?: string;
+  isWritablePrimary?: boolean;
+  primary?: string;
+  hosts?: string[];
+  msg?: string;
+}
+
+/** Turns a `hello` answer into the check's detail or warning. */
+export function describeHello(hello: HelloAnswer): ProbeReport {
+  if (hello.msg === 'isdbgrid') {
+    return { detail: 'sharded cluster (mongos)' };
+  }
+  if (!hello.setName) {
+    return {
+      warning:
+        'standalone server, not a replica set: multi-document transactions are unavailable; production needs a replica set (docs/deployment.md)',
+    };
+  }
+  const members = hello.hosts?.length ?? 0;
+  return {
+    detail: `replica set ${hello.setName}, ${members} member(s), primary ${hello.primary ?? 'unknown'}`,
+  };
+}
+
+/** Connects once, asks `hello`, closes. */
+export async function probeMongoReplicaSet(uri: string, timeoutMs: number): Promise<ProbeReport> {
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+  });
+  try {
+    await client.connect();
+    const hello = await client.db('admin').command({ hello: 1 });
+    return describeHello(hello as HelloAnswer);
+  } finally {
+    await client.close();
+  }
+}
