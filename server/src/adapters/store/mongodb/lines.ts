@@ -3,14 +3,11 @@
  * `active_serials` (unique per session and item: indexes.ts), and one serial_sightings document
  * per (line, serial). A sync batch's lines are written in one transaction.
  */
-import { roundMoney, roundQty, varianceValue } from '@stockverify/shared';
 import type { ClientSession, Collection, Filter, WithId } from 'mongodb';
 import type {
-  CounterStats,
   ClaimRecord,
   CountLineRecord,
   InsertLineOutcome,
-  ItemVariance,
   LineRepo,
   SerialSighting,
   SnapshotRow,
@@ -25,6 +22,14 @@ import {
   type RackFenceDocument,
 } from './collections';
 import type { RunInTransaction } from './transactions';
+import {
+  statsPipeline,
+  toCounterStats,
+  toItemVariance,
+  variancesPipeline,
+  type CounterSums,
+  type ItemSums,
+} from './line-pipelines';
 
 function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
   const { _id, active_serials: _activeSerials, ...line } = doc;
@@ -34,18 +39,6 @@ function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
 function toSighting(doc: WithId<SerialSighting>): SerialSighting {
   const { _id, ...sighting } = doc;
   return sighting;
-}
-
-/** What the variances pipeline yields per item, before the shared rounding rules. */
-interface ItemSums {
-  _id: string;
-  counted_qty: number;
-  damaged_qty: number;
-  non_returnable_damaged_qty: number;
-  lines: number;
-  racks: string[];
-  snapshot: SnapshotRow[];
-  item: Array<Pick<ItemDocument, 'name' | 'category'>>;
 }
 
 /** Builds the line repository over count_lines, serial_sightings, claims, the snapshot and items. */
@@ -226,120 +219,20 @@ export function createMongoLineRepo(
       }
     },
     async variances(sessionId) {
-      // $lookup with both localField and pipeline needs MongoDB 5.0+.
       const sums = await c.lines
-        .aggregate<ItemSums>([
-          { $match: { session_id: sessionId, superseded_by: null, status: { $ne: 'REJECTED' } } },
-          {
-            $group: {
-              _id: '$item_code',
-              counted_qty: { $sum: '$counted_qty' },
-              damaged_qty: { $sum: '$damaged_qty' },
-              non_returnable_damaged_qty: { $sum: '$non_returnable_damaged_qty' },
-              lines: { $sum: 1 },
-              racks: { $addToSet: '$rack' },
-            },
-          },
-          {
-            $lookup: {
-              from: c.snapshot.collectionName,
-              localField: '_id',
-              foreignField: 'item_code',
-              pipeline: [{ $match: { session_id: sessionId } }],
-              as: 'snapshot',
-            },
-          },
-          // An item outside the snapshot takes its name from the item master (book 0).
-          {
-            $lookup: {
-              from: c.items.collectionName,
-              localField: '_id',
-              foreignField: 'item_code',
-              pipeline: [{ $project: { _id: 0, name: 1, category: 1 } }],
-              as: 'item',
-            },
-          },
-          { $sort: { _id: 1 } },
-        ])
+        .aggregate<ItemSums>(
+          variancesPipeline(sessionId, c.snapshot.collectionName, c.items.collectionName),
+        )
         .toArray();
-      // Variance and values in JS with the shared rules, so both adapters agree to the cent.
-      return sums.map((s): ItemVariance => {
-        const snap = s.snapshot[0];
-        const item = s.item[0];
-        const book = snap?.book_qty ?? 0;
-        const counted = roundQty(s.counted_qty);
-        const writtenOff = roundQty(s.non_returnable_damaged_qty);
-        const variance = roundQty(counted - writtenOff - book);
-        const value = varianceValue(variance, { cost: snap?.cost ?? 0, price: snap?.price ?? 0 });
-        return {
-          item_code: s._id,
-          name: snap?.name ?? item?.name ?? s._id,
-          category: snap ? snap.category : (item?.category ?? null),
-          book_qty: book,
-          counted_qty: counted,
-          damaged_qty: roundQty(s.damaged_qty),
-          non_returnable_damaged_qty: writtenOff,
-          variance,
-          value_at_cost: value.at_cost,
-          value_at_price: value.at_price,
-          lines: s.lines,
-          racks: [...s.racks].sort(),
-        };
-      });
+      return sums.map(toItemVariance);
     },
     async sightings(serial) {
       const docs = await c.sightings.find({ serial }).sort({ counted_at: 1, _id: 1 }).toArray();
       return docs.map(toSighting);
     },
     async stats(query) {
-      const match: Filter<CountLineDocument> = { superseded_by: null, status: { $ne: 'REJECTED' } };
-      if (query.session_ids) match.session_id = { $in: [...query.session_ids] };
-      if (query.from || query.to) {
-        match.counted_at = {
-          ...(query.from ? { $gte: query.from } : {}),
-          ...(query.to ? { $lt: query.to } : {}),
-        };
-      }
-      const rows = await c.lines
-        .aggregate<
-          Omit<CounterStats, 'session_id' | 'user_id'> & {
-            _id: { session_id: string; user_id: string };
-            item_codes: string[];
-          }
-        >([
-          { $match: match },
-          {
-            $group: {
-              _id: { session_id: '$session_id', user_id: '$counted_by' },
-              username: { $max: '$counted_by_name' },
-              lines: { $sum: 1 },
-              item_codes: { $addToSet: '$item_code' },
-              abs_variance: { $sum: { $abs: '$variance' } },
-              abs_book: { $sum: { $abs: '$book_qty' } },
-              variance: { $sum: '$variance' },
-              value_at_cost: { $sum: '$value_at_cost' },
-              value_at_price: { $sum: '$value_at_price' },
-              first_counted_at: { $min: '$counted_at' },
-              last_counted_at: { $max: '$counted_at' },
-            },
-          },
-          { $sort: { '_id.session_id': 1, '_id.user_id': 1 } },
-        ])
-        .toArray();
-      return rows.map(({ _id, item_codes, ...r }) => ({
-        session_id: _id.session_id,
-        user_id: _id.user_id,
-        username: r.username,
-        lines: r.lines,
-        items: item_codes.length,
-        abs_variance: roundQty(r.abs_variance),
-        abs_book: roundQty(r.abs_book),
-        variance: roundQty(r.variance),
-        value_at_cost: roundMoney(r.value_at_cost),
-        value_at_price: roundMoney(r.value_at_price),
-        first_counted_at: r.first_counted_at,
-        last_counted_at: r.last_counted_at,
-      }));
+      const rows = await c.lines.aggregate<CounterSums>(statsPipeline(query)).toArray();
+      return rows.map(toCounterStats);
     },
     async countByUserAndItem(sessionId, userId, itemCode) {
       return c.lines.countDocuments({
