@@ -24,7 +24,11 @@ export interface Adapters {
 export async function buildAdapters(config: Config, log: Logger): Promise<Adapters> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const store = config.MONGODB_URI
-    ? createMongoStore({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB })
+    ? createMongoStore({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        idempotencyKeepDays: config.IDEMPOTENCY_KEEP_DAYS,
+      })
     : createSqliteStore({ file: path.join(config.dataDir, 'stockverify.db') });
   const coordination = config.REDIS_URL
     ? createRedisCoordination({ url: config.REDIS_URL, onError: throttledLog(log, 'redis') })
