@@ -49,6 +49,16 @@ afterAll(async () => {
 
 type SyncAnswer = { results: RecordResult[]; replayed: boolean };
 
+interface Batch {
+  key: string;
+  body: { device_id: string; records: Array<{ op_id: string } & Record<string, unknown>> };
+}
+
+interface Phone {
+  token: string;
+  batches: Batch[];
+}
+
 it('phones retrying against the surviving process end with every record stored exactly once', async () => {
   const A = a!.url;
   const B = b!.url;
@@ -84,7 +94,7 @@ it('phones retrying against the surviving process end with every record stored e
     .map((i) => i.item_code);
   expect(itemCodes.length).toBeGreaterThan(10);
 
-  const phones = [];
+  const phones: Phone[] = [];
   for (let n = 0; n < PHONES; n++) {
     const token = await loginApi(A, `kill-phone-${n}`, `pw-kill-phone-${n}-secret`);
     const rack = session.body.data.racks[n]!;
@@ -125,10 +135,7 @@ it('phones retrying against the surviving process end with every record stored e
   const deadline = Date.now() + 90_000;
 
   /** Sends one batch until it is answered, switching to B when A stops answering. */
-  async function upload(
-    phone: (typeof phones)[number],
-    batch: (typeof phones)[number]['batches'][number],
-  ) {
+  async function upload(phone: Phone, batch: Batch) {
     for (;;) {
       expect(Date.now(), 'batch not answered in time').toBeLessThan(deadline);
       const base = target;
