@@ -12,7 +12,6 @@ import type {
   SerialSighting,
   SnapshotRow,
 } from '../../../ports/counting';
-import { StoreConflictError } from '../../../ports/store';
 import {
   isDuplicateKey,
   pageWindow,
@@ -198,25 +197,29 @@ export function createMongoLineRepo(
     },
     async review(id, patch) {
       // A rejected line stops counting and lets go of its serials (DESIGN §4); approving it again
-      // takes them back, which the serial index refuses while another line holds one of them.
-      // An update pipeline, so every value from the request is wrapped in $literal.
+      // takes them back. Should another line hold one of them by then, the review still stands
+      // (as on SQLite) and this line guards none: the serial index keeps one holder.
+      // Update pipelines, so every value from the request is wrapped in $literal.
       const values = Object.fromEntries(
         Object.entries(patch).map(([field, value]) => [field, { $literal: value }]),
       );
-      const activeSerials =
-        patch.status === 'REJECTED'
-          ? { $literal: [] }
-          : { $cond: [{ $eq: ['$superseded_by', null] }, '$serials', []] };
+      const review = (activeSerials: unknown) =>
+        c.lines.findOneAndUpdate({ id }, [{ $set: { ...values, active_serials: activeSerials } }], {
+          returnDocument: 'after',
+        });
+      const released = { $literal: [] };
+      let doc;
       try {
-        const doc = await c.lines.findOneAndUpdate(
-          { id },
-          [{ $set: { ...values, active_serials: activeSerials } }],
-          { returnDocument: 'after' },
+        doc = await review(
+          patch.status === 'REJECTED'
+            ? released
+            : { $cond: [{ $eq: ['$superseded_by', null] }, '$serials', []] },
         );
-        return doc ? toLine(doc) : null;
       } catch (err) {
-        throw isDuplicateKey(err) ? new StoreConflictError('serial') : err;
+        if (!isDuplicateKey(err)) throw err;
+        doc = await review(released);
       }
+      return doc ? toLine(doc) : null;
     },
     async variances(sessionId) {
       const sums = await c.lines
