@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReportType } from '@stockverify/shared';
 import type { ReportQuery, ReportScope } from '../../src/ports/reports';
 import type { Store } from '../../src/ports/store';
+import { makeLine } from '../support/counting-records';
 import { seedReports } from '../support/reports-fixture';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 
@@ -58,6 +59,35 @@ describe.each(storeAdapters('reports'))('ReportSource on $name', (adapter) => {
     expect(chunks.map((c) => c.length)).toEqual([2, 2, 1]);
     expect(chunks.flat()).toEqual(rows);
     expect(await store.reports.page(query('variance'), 3, 10)).toEqual(rows.slice(3));
+  });
+
+  it('lists racks, counters, reasons and statuses once each, sorted', async () => {
+    const [outcome] = await store.lines.insertMany([
+      makeLine('L4b', {
+        session_id: 'S1',
+        rack: 'B-01',
+        item_code: 'P3',
+        counted_qty: 1,
+        book_qty: 5,
+        counted_by: 'u-bob',
+        counted_by_name: 'Bob',
+        variance_reason: 'found behind',
+        status: 'APPROVED',
+        photo_ids: ['ph-9'],
+      }),
+    ]);
+    expect(outcome?.ok).toBe(true);
+    const rows = await store.reports.page(query('variance', { session: 'S1' }), 0, 100);
+    expect(rows.find((r) => r.item_code === 'P3')).toMatchObject({
+      counted_qty: 7,
+      variance: 2,
+      lines: 2,
+      racks: 'B-01',
+      counters: 'Bob',
+      reasons: 'found behind',
+      review_status: 'APPROVED',
+      photos: 1,
+    });
   });
 
   it('variance after a (session, item) key', async () => {

@@ -31,7 +31,7 @@ export function accuracy(absBook: number, absVariance: number): number | null {
   return absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null;
 }
 
-/** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b", sorted. */
+/** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b": distinct, sorted. */
 function list(v: unknown): string {
   if (v === '[]' || v === null || v === undefined) return '';
   // Most groups hold one plain value (one rack, one counter): skip JSON.parse for those.
@@ -41,11 +41,8 @@ function list(v: unknown): string {
   }
   const values = typeof v === 'string' ? (JSON.parse(v) as unknown[]) : Array.isArray(v) ? v : [];
   if (values.length === 1) return values[0] === null ? '' : String(values[0]);
-  return values
-    .filter((x) => x !== null && x !== '')
-    .map(String)
-    .sort()
-    .join(', ');
+  const distinct = new Set(values.filter((x) => x !== null && x !== '').map(String));
+  return [...distinct].sort().join(', ');
 }
 
 function stockSummary(r: RawRow): StockSummaryRow {

@@ -78,7 +78,8 @@ item_var AS (
 /**
  * The variance report in one GROUP BY over the lines, in (session, item) index order so rows
  * stream out as groups close (no sort of the whole result). Sums are raw here: the row mapper
- * rounds them with the shared rules (as `toVariance` in lines.ts). Quantities carry at most three
+ * rounds them with the shared rules (as `toVariance` in lines.ts) and makes the lists distinct
+ * (DISTINCT in SQL costs a temporary B-tree per list per group). Quantities carry at most three
  * decimals, so a variance that rounds to non-zero is at least 0.001 away from zero: the HAVING
  * tolerance only absorbs float noise of the sums.
  */
@@ -96,11 +97,11 @@ SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
   SUM(l.damaged_qty) AS damaged_qty,
   SUM(l.non_returnable_damaged_qty) AS written_off_qty,
   COUNT(*) AS lines,
-  json_group_array(DISTINCT l.rack) AS racks,
-  json_group_array(DISTINCT l.counted_by_name) AS counters,
-  json_group_array(DISTINCT l.variance_reason)
+  json_group_array(l.rack) AS racks,
+  json_group_array(l.counted_by_name) AS counters,
+  json_group_array(l.variance_reason)
     FILTER (WHERE l.variance_reason IS NOT NULL AND l.variance_reason <> '') AS reasons,
-  json_group_array(DISTINCT l.status) AS review_status,
+  json_group_array(l.status) AS review_status,
   SUM(json_array_length(l.photo_ids)) AS photos,
   MAX(l.counted_at) AS last_counted_at
 FROM count_lines l
