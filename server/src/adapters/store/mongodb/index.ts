@@ -8,7 +8,12 @@ import { storeCollections } from './collections';
 import { createMongoConflictRepo } from './conflicts';
 import { evidenceCollections } from './evidence-collections';
 import { createMongoIdempotencyRepo } from './idempotency';
-import { ensureIndexes, indexPlan } from './indexes';
+import {
+  COLLECTIONS_WITHOUT_INDEXES,
+  ensureCollections,
+  ensureIndexes,
+  indexPlan,
+} from './indexes';
 import { createMongoItemRepo } from './items';
 import { createMongoLineRepo } from './lines';
 import { createMongoLocationRepo } from './locations';
@@ -48,6 +53,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     async init() {
       await assertTransactions(db);
       await migrateMongo(db);
+      await ensureCollections(db, COLLECTIONS_WITHOUT_INDEXES);
       await ensureIndexes(
         db,
         indexPlan({ idempotencyKeepDays: options.idempotencyKeepDays ?? 35 }),

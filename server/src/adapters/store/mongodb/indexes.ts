@@ -166,6 +166,30 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
   ];
 }
 
+/**
+ * Collections written inside transactions that no index creates (only `_id`): made up front, as
+ * a transaction may not create a collection on every server version or read concern.
+ */
+export const COLLECTIONS_WITHOUT_INDEXES: readonly string[] = [COLLECTION.rackFences];
+
+/** Creates the named collections that do not exist yet (another process may race: fine). */
+export async function ensureCollections(db: Db, names: readonly string[]): Promise<void> {
+  const existing = new Set(
+    (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name),
+  );
+  for (const name of names) {
+    if (existing.has(name)) continue;
+    try {
+      await db.createCollection(name);
+    } catch (err) {
+      // NamespaceExists: another API process made it first.
+      if (!(err instanceof MongoServerError) || err.code !== NAMESPACE_EXISTS) throw err;
+    }
+  }
+}
+
+const NAMESPACE_EXISTS = 48;
+
 // createIndexes refuses an existing index whose options differ (IndexOptionsConflict).
 const INDEX_OPTIONS_CONFLICT = 85;
 
