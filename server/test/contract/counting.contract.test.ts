@@ -415,6 +415,40 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       await insertOk(makeLine('op-3', { item_code: 'ITM-SER', serials: ['SN5'] }));
     });
 
+    it('keeps a review of a rejected line that is approved again after its serial was taken', async () => {
+      const first = await insertOk(makeLine('op-1', { item_code: 'ITM-SER', serials: ['SN5'] }));
+      const review = (status: 'REJECTED' | 'APPROVED') =>
+        store.lines.review(first.id, {
+          status,
+          reviewed_by: 'sup',
+          reviewed_at: '2026-01-02T00:00:00.000Z',
+          review_note: null,
+        });
+      await review('REJECTED');
+      await insertOk(makeLine('op-2', { item_code: 'ITM-SER', serials: ['SN5'] }));
+      expect((await review('APPROVED'))?.status).toBe('APPROVED');
+      // The serial is still held: a third line cannot take it.
+      const third = await store.lines.insert(
+        makeLine('op-3', { item_code: 'ITM-SER', serials: ['SN5'] }),
+      );
+      expect(third.ok ? 'ok' : third.reason).toBe('DUPLICATE_SERIAL');
+    });
+
+    it('stores only one of two racing corrections of the same line', async () => {
+      await insertOk(makeLine('op-1', { item_code: 'ITM-1' }));
+      const outcomes = await Promise.all([
+        store.lines.insert(makeLine('op-2', { item_code: 'ITM-1', supersedes: 'op-1' })),
+        store.lines.insert(makeLine('op-3', { item_code: 'ITM-1', supersedes: 'op-1' })),
+      ]);
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok && o.reason === 'SUPERSEDES_UNKNOWN')).toHaveLength(1);
+      const winner = outcomes.find((o) => o.ok)!;
+      expect((await store.lines.getByOpId('op-1'))?.superseded_by).toBe(
+        winner.ok ? winner.line.op_id : null,
+      );
+      expect((await store.lines.list('S1', { page: 1, page_size: 10 })).total).toBe(1);
+    });
+
     it('refuses a serial another line of the same item holds in the session', async () => {
       await insertOk(makeLine('op-1', { item_code: 'ITM-SER', serials: ['SN9'] }));
       const dup = makeLine('op-2', { item_code: 'ITM-SER', serials: ['SNX', 'SN9'], rack: 'A-02' });
