@@ -41,7 +41,7 @@ describe('indexPlan', () => {
     expect(serial).toMatchObject({
       key: { session_id: 1, item_code: 1, active_serials: 1 },
       unique: true,
-      partialFilterExpression: { 'active_serials.0': { $exists: true } },
+      partialFilterExpression: { active_serials: { $type: 'string' } },
     });
   });
 

@@ -97,12 +97,13 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { session_id: 1, received_at: -1 } },
         // DESIGN §4: one serial of one item on one line that still counts per session. Each line
         // keeps `active_serials` (its serials while it counts, [] once superseded or rejected);
-        // lines without any are left out, so the empty arrays do not collide.
+        // lines without any are left out (on an array, $type matches when an element is a
+        // string; partial indexes accept $type), so the empty arrays do not collide.
         {
           key: { session_id: 1, item_code: 1, active_serials: 1 },
           name: SERIAL_INDEX,
           unique: true,
-          partialFilterExpression: { 'active_serials.0': { $exists: true } },
+          partialFilterExpression: { active_serials: { $type: 'string' } },
         },
         { key: { counted_by: 1, session_id: 1 } },
         // Monitoring: lines received since a time.
