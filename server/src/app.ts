@@ -45,6 +45,9 @@ import { createMetrics } from './modules/monitoring/metrics';
 import { metricsRoutes } from './modules/monitoring/metrics.routes';
 import { requestMetrics } from './modules/monitoring/request-metrics';
 import { bulkExportRoutes, reportsRoutes } from './modules/reports/reports.routes';
+import { adjustmentsRoutes } from './modules/adjustments/adjustments.routes';
+import { createAdjustmentsService } from './modules/adjustments/adjustments.service';
+import type { AdjustmentWriter } from './ports/erp-writeback';
 import { createReportsService } from './modules/reports/reports.service';
 import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
@@ -90,6 +93,8 @@ export interface AppDeps {
   log: Logger;
   clock?: () => Date;
   bookQtyPolicy?: BookQtyPolicy;
+  /** Staging-table writer for adjustment packages (ERP_WRITEBACK_ENABLED); null/absent = off. */
+  adjustmentWriter?: AdjustmentWriter | null;
 }
 
 /**
@@ -221,6 +226,13 @@ export function createApp(deps: AppDeps) {
   };
   api.use('/reports', reportsRoutes(reportDeps));
   api.use('/sessions', bulkExportRoutes(reportDeps));
+  api.use(
+    '/sessions',
+    adjustmentsRoutes(
+      createAdjustmentsService({ store, audit, clock, writer: deps.adjustmentWriter ?? null }),
+      guard,
+    ),
+  );
   api.use('/sessions', counting.sessions);
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));

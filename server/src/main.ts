@@ -16,8 +16,13 @@ import {
   defaultProbes,
   dependencyChecks,
   tlsWanted,
+  writebackCheck,
 } from './startup/dependency-checks';
 import { probeMongoReplicaSet } from './startup/mongo-probe';
+import {
+  createMssqlAdjustmentWriter,
+  type MssqlAdjustmentWriter,
+} from './adapters/erp/mssql-writeback';
 import type { TlsMaterial } from './startup/tls';
 
 async function main(): Promise<void> {
@@ -33,11 +38,12 @@ async function main(): Promise<void> {
   }
   // Asynchronous writes: a request never waits for its log line (flushed on shutdown).
   const log = pino({ level: config.LOG_LEVEL }, pino.destination({ dest: 1, sync: false }));
-  const { adapters, tls } = await startDependencies(config, log);
+  const { adapters, tls, adjustmentWriter } = await startDependencies(config, log);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
   const { handler, services, closeStreams } = createApp({
     ...adapters,
+    adjustmentWriter,
     log,
     settings: {
       jwtSecret: resolveJwtSecret(config),
@@ -144,6 +150,7 @@ async function main(): Promise<void> {
       adapters.store.close(),
       adapters.coordination.close(),
       adapters.erp.close(),
+      adjustmentWriter?.close(),
     ]);
     log.flush();
     process.exit(0);
@@ -160,7 +167,11 @@ async function main(): Promise<void> {
 async function startDependencies(
   config: Config,
   log: pino.Logger,
-): Promise<{ adapters: Adapters; tls: TlsMaterial | null }> {
+): Promise<{
+  adapters: Adapters;
+  tls: TlsMaterial | null;
+  adjustmentWriter: MssqlAdjustmentWriter | null;
+}> {
   const timeoutMs = config.STARTUP_CHECK_TIMEOUT_SECONDS * 1000;
   const stop = (reason: string): never => {
     console.error(`Cannot start: ${reason}`);
@@ -179,11 +190,20 @@ async function startDependencies(
       `the adapters could not be built: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+  // The only write to SQL Server, off by default (ERP_WRITEBACK_ENABLED; config checks the rest).
+  const adjustmentWriter =
+    config.ERP_WRITEBACK_ENABLED && config.MSSQL_URL && config.ERP_WRITEBACK_TABLE
+      ? createMssqlAdjustmentWriter({ url: config.MSSQL_URL, table: config.ERP_WRITEBACK_TABLE })
+      : null;
   const tlsHolder: { material: TlsMaterial | null } = { material: null };
-  const outcomes = await runChecks(
-    dependencyChecks(config, adapters, defaultProbes(timeoutMs, probeMongoReplicaSet), tlsHolder),
-    { timeoutMs },
+  const checks = dependencyChecks(
+    config,
+    adapters,
+    defaultProbes(timeoutMs, probeMongoReplicaSet),
+    tlsHolder,
   );
+  if (adjustmentWriter) checks.push(writebackCheck(adjustmentWriter));
+  const outcomes = await runChecks(checks, { timeoutMs });
   for (const outcome of outcomes) {
     (outcome.status === 'ok' ? console.log : console.error)(formatOutcome(outcome));
   }
@@ -193,13 +213,14 @@ async function startDependencies(
       adapters.store.close(),
       adapters.coordination.close(),
       adapters.erp.close(),
+      adjustmentWriter?.close(),
     ]);
     stop(
       `${fatal.map((o) => o.name).join(', ')} not usable (see above). Fix the setting named there and start again.`,
     );
   }
   if (tlsWanted(config) && !tlsHolder.material) stop('no TLS certificate (see above).');
-  return { adapters, tls: tlsHolder.material };
+  return { adapters, tls: tlsHolder.material, adjustmentWriter };
 }
 
 void main();

@@ -8,7 +8,12 @@ import type { Coordination } from '../ports/coordination';
 import type { ErpSource } from '../ports/erp';
 import type { Store } from '../ports/store';
 import { fatalOutcomes, formatOutcome, runChecks } from './checks';
-import { dataDirCheck, dependencyChecks, type StartupProbes } from './dependency-checks';
+import {
+  dataDirCheck,
+  dependencyChecks,
+  writebackCheck,
+  type StartupProbes,
+} from './dependency-checks';
 import type { TlsMaterial } from './tls';
 
 const dirs: string[] = [];
@@ -148,5 +153,24 @@ describe('dependency checks', () => {
     expect(outcome!.status).toBe('fail');
     expect(outcome!.message).toMatch(/EEXIST|ENOTDIR/);
     expect(outcome!.hint).toContain('DATA_DIR');
+  });
+});
+
+describe('write-back staging table check', () => {
+  it('warns (never stops the start) when the table lacks columns or cannot be described', async () => {
+    const [lacking, down] = await runChecks(
+      [
+        writebackCheck({ table: 'stage.Adj', missingColumns: async () => ['reason'] }),
+        writebackCheck({
+          table: 'stage.Adj',
+          missingColumns: () => Promise.reject(new Error("Invalid object name 'stage.Adj'")),
+        }),
+      ],
+      { timeoutMs: 1000 },
+    );
+    expect(lacking!.status).toBe('warn');
+    expect(lacking!.message).toContain('lacks reason');
+    expect(down!.status).toBe('warn');
+    expect(formatOutcome(down!)).toMatch(/Invalid object name.*create the staging table/);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import type { Adapters } from '../deps';
 import type { MssqlErpSource } from '../adapters/erp/mssql';
+import type { MssqlAdjustmentWriter } from '../adapters/erp/mssql-writeback';
 import type { DependencyCheck, ProbeReport } from './checks';
 import { redactUrl } from './checks';
 import { ensureSelfSigned, loadTlsPair, machineNames, type TlsMaterial } from './tls';
@@ -181,4 +182,25 @@ export function dependencyChecks(
     erpCheck(config, adapters),
     tlsWanted(config) ? tlsCheck(config, probes, tlsHolder) : null,
   ].filter((c): c is DependencyCheck => c !== null);
+}
+
+/** The write-back staging table (only when ERP_WRITEBACK_ENABLED): there, with every column. */
+export function writebackCheck(
+  writer: Pick<MssqlAdjustmentWriter, 'table' | 'missingColumns'>,
+): DependencyCheck {
+  return {
+    name: 'erp-writeback',
+    target: writer.table,
+    // Downloading the package works without it; only the write-back button fails.
+    required: false,
+    hint: 'create the staging table (server/src/adapters/erp/README.md) and grant INSERT, SELECT on it',
+    async probe() {
+      const missing = await writer.missingColumns();
+      if (missing.length > 0) {
+        return {
+          warning: `the staging table lacks ${missing.join(', ')} → see server/src/adapters/erp/README.md`,
+        };
+      }
+    },
+  };
 }

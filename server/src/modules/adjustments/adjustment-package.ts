@@ -1,0 +1,174 @@
+/**
+ * The adjustment package of a reconciled session (issue #7): the stock adjustments an ERP team
+ * imports to bring book quantities in line with what was counted. The ERP stays read-only to
+ * Stock Verify; this package (and the optional staging-table writer) is the hand-over.
+ *
+ * Which adjustments: a session can only be reconciled once no line needs review and no conflict
+ * is open (sessions.service), so at that point every line that still counts (not superseded, not
+ * rejected: PENDING below the review thresholds, APPROVED by a supervisor, or RECOUNT kept as
+ * it was) is approved: explicitly by its reviewer, or by the supervisor who reconciled. The
+ * per-item quantities are exactly those of `GET /sessions/:id/variances`, so the package's
+ * totals equal that endpoint's to the cent; items whose variance is zero need no adjustment and
+ * are left out.
+ */
+import { createHash } from 'node:crypto';
+import { roundMoney, roundQty } from '@stockverify/shared';
+import type { CountSession } from '@stockverify/shared';
+import type { CountLineRecord, ItemVariance } from '../../ports/counting';
+
+export const PACKAGE_FORMAT = 'stockverify.adjustments/1';
+
+/** One approved adjustment: one item of the session with a non-zero variance. */
+export interface AdjustmentRow {
+  line_no: number;
+  session_id: string;
+  warehouse: string;
+  item_code: string;
+  item_name: string;
+  book_qty: number;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  /** counted − non-returnable damaged − book (DESIGN §4). */
+  variance: number;
+  unit_cost: number;
+  value_at_cost: number;
+  value_at_price: number;
+  /** Distinct variance reasons the counters gave, `; `-separated; null when none was given. */
+  reason: string | null;
+  /** Who approved: the reviewer(s) of explicitly approved lines, else who reconciled. */
+  approver: string;
+  approved_at: string;
+}
+
+export interface AdjustmentPackage {
+  format: typeof PACKAGE_FORMAT;
+  session: {
+    id: string;
+    name: string;
+    warehouse: string;
+    mode: CountSession['mode'];
+    reconciled_at: string;
+    reconciled_by: string;
+  };
+  rows: AdjustmentRow[];
+  totals: {
+    items: number;
+    variance: number;
+    value_at_cost: number;
+    value_at_price: number;
+  };
+  /** SHA-256 (hex) of the canonical JSON of `rows`: the same adjustments, the same hash. */
+  content_hash: string;
+  generated_at: string;
+}
+
+/** JSON with object keys sorted at every level, so equal data always gives equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The package's content hash: SHA-256 over the canonical JSON of the rows. */
+export function contentHash(rows: readonly AdjustmentRow[]): string {
+  return createHash('sha256').update(canonicalJson(rows), 'utf8').digest('hex');
+}
+
+export interface PackageInput {
+  session: CountSession;
+  /** Who reconciled (username), from the audit trail. */
+  reconciledBy: string;
+  /** `store.lines.variances(session)`, the numbers of GET /sessions/:id/variances. */
+  variances: readonly ItemVariance[];
+  /** The session's lines that still count (not superseded, not rejected). */
+  lines: readonly Pick<
+    CountLineRecord,
+    'item_code' | 'variance_reason' | 'status' | 'reviewed_by' | 'reviewed_at'
+  >[];
+  /** user id → username, for reviewers. */
+  usernames: ReadonlyMap<string, string>;
+  /** item code → cost in the session's book snapshot (0 for an item outside it, as variances). */
+  unitCosts: ReadonlyMap<string, number>;
+  generatedAt: string;
+}
+
+/** Builds the package from a reconciled session's variances and lines. */
+export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
+  const { session, reconciledBy, variances, lines, usernames } = input;
+  if (session.status !== 'RECONCILED' || !session.reconciled_at) {
+    throw new Error(`session ${session.id} is not reconciled`);
+  }
+  const reconciledAt = session.reconciled_at;
+  const byItem = new Map<string, PackageInput['lines'][number][]>();
+  for (const line of lines) {
+    if (line.status === 'REJECTED') continue;
+    const list = byItem.get(line.item_code) ?? [];
+    list.push(line);
+    byItem.set(line.item_code, list);
+  }
+
+  const rows: AdjustmentRow[] = [];
+  for (const v of variances) {
+    if (roundQty(v.variance) === 0) continue;
+    const itemLines = byItem.get(v.item_code) ?? [];
+    const reasons = [
+      ...new Set(
+        itemLines.map((l) => l.variance_reason?.trim() ?? '').filter((reason) => reason !== ''),
+      ),
+    ];
+    const approvals = itemLines.filter((l) => l.status === 'APPROVED' && l.reviewed_by);
+    const reviewers = [
+      ...new Set(approvals.map((l) => usernames.get(l.reviewed_by!) ?? l.reviewed_by!)),
+    ];
+    // Every line of the item approved one by one: those reviewers approved the adjustment.
+    // Otherwise (some lines passed without review) the reconcile approved it.
+    const explicit = approvals.length > 0 && approvals.length === itemLines.length;
+    const approvedAt = explicit
+      ? approvals.map((l) => l.reviewed_at ?? reconciledAt).sort()[approvals.length - 1]!
+      : reconciledAt;
+    rows.push({
+      line_no: rows.length + 1,
+      session_id: session.id,
+      warehouse: session.warehouse,
+      item_code: v.item_code,
+      item_name: v.name,
+      book_qty: roundQty(v.book_qty),
+      counted_qty: roundQty(v.counted_qty),
+      damaged_qty: roundQty(v.damaged_qty),
+      non_returnable_damaged_qty: roundQty(v.non_returnable_damaged_qty),
+      variance: roundQty(v.variance),
+      unit_cost: input.unitCosts.get(v.item_code) ?? 0,
+      value_at_cost: roundMoney(v.value_at_cost),
+      value_at_price: roundMoney(v.value_at_price),
+      reason: reasons.length > 0 ? reasons.join('; ') : null,
+      approver: explicit ? reviewers.join(', ') : reconciledBy,
+      approved_at: approvedAt,
+    });
+  }
+
+  return {
+    format: PACKAGE_FORMAT,
+    session: {
+      id: session.id,
+      name: session.name,
+      warehouse: session.warehouse,
+      mode: session.mode,
+      reconciled_at: reconciledAt,
+      reconciled_by: reconciledBy,
+    },
+    rows,
+    // Summed like the session metrics sum the variances endpoint, so both agree to the cent.
+    totals: {
+      items: rows.length,
+      variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
+      value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
+      value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
+    },
+    content_hash: contentHash(rows),
+    generated_at: input.generatedAt,
+  };
+}

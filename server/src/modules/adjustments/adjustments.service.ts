@@ -1,0 +1,133 @@
+import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writeback';
+import type { Store } from '../../ports/store';
+import { AppError, notFound } from '../../http/app-error';
+import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
+import { buildAdjustmentPackage, type AdjustmentPackage } from './adjustment-package';
+
+export type AdjustmentsService = ReturnType<typeof createAdjustmentsService>;
+
+const PAGE = 500;
+
+/** Builds adjustment packages of reconciled sessions and, when enabled, writes them to the ERP. */
+export function createAdjustmentsService(deps: {
+  store: Store;
+  audit: AuditLog;
+  clock: () => Date;
+  writer: AdjustmentWriter | null;
+}) {
+  const { store, audit, clock, writer } = deps;
+
+  async function reconciledBy(sessionId: string): Promise<string> {
+    const entries = await store.audit.list({
+      page: 1,
+      page_size: 1,
+      action: 'session.reconcile',
+      target_type: 'session',
+      target_id: sessionId,
+    });
+    return entries.items[0]?.actor_username ?? 'unknown';
+  }
+
+  async function packageOf(sessionId: string): Promise<AdjustmentPackage> {
+    const session = await store.sessions.get(sessionId);
+    if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
+    if (session.status !== 'RECONCILED') {
+      throw new AppError(
+        409,
+        'INVALID_TRANSITION',
+        `Adjustments exist only for a reconciled session; this one is ${session.status}`,
+        undefined,
+        { status: session.status, reason: 'SESSION_NOT_RECONCILED' },
+      );
+    }
+    const [variances, snapshot, by] = await Promise.all([
+      store.lines.variances(sessionId),
+      store.sessions.snapshotRows(sessionId),
+      reconciledBy(sessionId),
+    ]);
+    const lines = [];
+    for (let page = 1; ; page++) {
+      const batch = await store.lines.list(sessionId, { page, page_size: PAGE });
+      lines.push(...batch.items);
+      if (batch.items.length < PAGE) break;
+    }
+    const usernames = new Map<string, string>();
+    for (const id of new Set(lines.map((l) => l.reviewed_by).filter((x) => x !== null))) {
+      const user = await store.users.get(id);
+      if (user) usernames.set(id, user.username);
+    }
+    return buildAdjustmentPackage({
+      session,
+      reconciledBy: by,
+      variances,
+      lines,
+      usernames,
+      unitCosts: new Map(snapshot.map((row) => [row.item_code, row.cost])),
+      generatedAt: clock().toISOString(),
+    });
+  }
+
+  return {
+    /** The package of a reconciled session; 409 INVALID_TRANSITION otherwise. */
+    async package(actor: Actor, meta: RequestMeta, sessionId: string, format: 'json' | 'xlsx') {
+      const pkg = await packageOf(sessionId);
+      await audit.record(
+        actor,
+        meta,
+        'adjustments.export',
+        { type: 'session', id: sessionId },
+        { format, rows: pkg.rows.length, content_hash: pkg.content_hash },
+      );
+      return pkg;
+    },
+
+    writebackEnabled: writer !== null,
+
+    /** Inserts the package into the staging table (idempotent per session and content hash). */
+    async writeback(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+    ): Promise<WritebackResult & { content_hash: string; rows: number }> {
+      if (!writer) {
+        throw new AppError(
+          409,
+          'CONFLICT',
+          'Writing adjustments to the ERP is off (ERP_WRITEBACK_ENABLED); download the package instead',
+          undefined,
+          { reason: 'WRITEBACK_DISABLED' },
+        );
+      }
+      const pkg = await packageOf(sessionId);
+      let result: WritebackResult;
+      try {
+        result = await writer.write(pkg, clock());
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await audit.record(
+          actor,
+          meta,
+          'adjustments.writeback_failed',
+          { type: 'session', id: sessionId },
+          { table: writer.table, content_hash: pkg.content_hash, error: message },
+        );
+        throw new AppError(
+          503,
+          'ERP_UNAVAILABLE',
+          `Writing the adjustments to ${writer.table} failed: ${message}`,
+          undefined,
+          undefined,
+          { 'Retry-After': '60' },
+        );
+      }
+      await audit.record(
+        actor,
+        meta,
+        'adjustments.writeback',
+        { type: 'session', id: sessionId },
+        { ...result, content_hash: pkg.content_hash, rows: pkg.rows.length },
+      );
+      return { ...result, content_hash: pkg.content_hash, rows: pkg.rows.length };
+    },
+  };
+}
