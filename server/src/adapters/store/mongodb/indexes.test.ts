@@ -1,7 +1,14 @@
 /** The index plan holds the rules the repositories rely on (checked without a server). */
+import { MongoServerError, type Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { COLLECTION } from './collections';
-import { IDEMPOTENCY_TTL_INDEX, SERIAL_INDEX, indexPlan, type IndexPlan } from './indexes';
+import {
+  IDEMPOTENCY_TTL_INDEX,
+  SERIAL_INDEX,
+  ensureIndexes,
+  indexPlan,
+  type IndexPlan,
+} from './indexes';
 
 const plan = indexPlan({ idempotencyKeepDays: 35 });
 
@@ -67,5 +74,60 @@ describe('indexPlan', () => {
     expect(keys(COLLECTION.audit)).toContainEqual({ at: -1, id: -1 });
     expect(uniqueKeys(COLLECTION.refreshTokens)).toEqual(['id', 'token_hash']);
     expect(uniqueKeys('photos.files')).toEqual(['filename']);
+  });
+});
+
+/** A stand-in for the two Db calls ensureIndexes makes: createIndexes and command. */
+function fakeDb(failFirst: { collection: string; code: number } | null) {
+  const calls: string[] = [];
+  let failed = false;
+  const db = {
+    collection: (name: string) => ({
+      async createIndexes(indexes: unknown[]) {
+        calls.push(`createIndexes ${name} (${indexes.length})`);
+        if (failFirst && name === failFirst.collection && !failed) {
+          failed = true;
+          throw new MongoServerError({ message: 'conflict', code: failFirst.code });
+        }
+        return [];
+      },
+    }),
+    async command(command: Record<string, unknown>) {
+      calls.push(`command ${JSON.stringify(command)}`);
+      return { ok: 1 };
+    },
+  };
+  return { db: db as unknown as Db, calls };
+}
+
+describe('ensureIndexes', () => {
+  const wanted: string[] = [COLLECTION.idempotency, COLLECTION.users];
+  const small = indexPlan({ idempotencyKeepDays: 40 }).filter((p) => wanted.includes(p.collection));
+
+  it('creates each collection’s indexes in one call', async () => {
+    const { db, calls } = fakeDb(null);
+    await ensureIndexes(db, small);
+    expect(calls.sort()).toEqual(['createIndexes idempotency_keys (3)', 'createIndexes users (2)']);
+  });
+
+  it('retunes a TTL whose length changed with collMod, then creates the rest', async () => {
+    const { db, calls } = fakeDb({ collection: COLLECTION.idempotency, code: 85 });
+    await ensureIndexes(db, small);
+    const idempotency = calls.filter((c) => !c.includes('users'));
+    expect(idempotency).toEqual([
+      'createIndexes idempotency_keys (3)',
+      `command ${JSON.stringify({
+        collMod: 'idempotency_keys',
+        index: { name: IDEMPOTENCY_TTL_INDEX, expireAfterSeconds: 40 * 86_400 },
+      })}`,
+      'createIndexes idempotency_keys (3)',
+    ]);
+  });
+
+  it('names the collection when an index cannot be made (e.g. duplicates under a unique one)', async () => {
+    const { db } = fakeDb({ collection: COLLECTION.users, code: 11000 });
+    await expect(ensureIndexes(db, small)).rejects.toThrow(
+      /cannot create the indexes of users: conflict/,
+    );
   });
 });
