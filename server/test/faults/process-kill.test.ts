@@ -59,6 +59,37 @@ interface Phone {
   batches: Batch[];
 }
 
+it('concurrent sign-ins on both processes all succeed (one SQLite file, two writers)', async () => {
+  // Found by the load benchmark: a sign-in's read-then-write user update ran as a deferred
+  // transaction and failed with SQLITE_BUSY_SNAPSHOT (500) when the other process wrote between.
+  const admin = await loginApi(a!.url, 'admin', PROCESS_ADMIN_PASSWORD);
+  const users = Array.from({ length: 16 }, (_, n) => `signin-${n}`);
+  for (const username of users) {
+    const made = await callApi(a!.url, 'POST', '/api/users', admin, {
+      username,
+      full_name: username,
+      role: 'staff',
+      password: `pw-${username}-secret`,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+  }
+  for (let round = 0; round < 3; round++) {
+    const statuses = await Promise.all(
+      users.map(async (username, n) => {
+        const res = await callApi(
+          (n + round) % 2 === 0 ? a!.url : b!.url,
+          'POST',
+          '/api/auth/login',
+          undefined,
+          { username, password: `pw-${username}-secret` },
+        );
+        return res.status;
+      }),
+    );
+    expect(statuses).toEqual(users.map(() => 200));
+  }
+}, 60_000);
+
 it('phones retrying against the surviving process end with every record stored exactly once', async () => {
   const A = a!.url;
   const B = b!.url;

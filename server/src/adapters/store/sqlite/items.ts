@@ -156,7 +156,7 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
 
   return {
     async upsertMany(items) {
-      return upsertMany(items);
+      return upsertMany.immediate(items);
     },
     async get(itemCode) {
       return get(itemCode);

@@ -22,7 +22,7 @@ export function createSqliteLocationRepo(db: Db): LocationRepo {
 
   return {
     async upsertWarehouses(warehouses) {
-      upsertAll(warehouses);
+      upsertAll.immediate(warehouses);
     },
     async listWarehouses() {
       return statements()

@@ -141,7 +141,9 @@ export function createSqliteUserRepo(db: Db): UserRepo {
       return { items: rows.map(toRecord), total: statements().total.get(filter) ?? 0 };
     },
     async update(id, patch) {
-      return update(id, patch);
+      // IMMEDIATE: read-then-write; deferred, it fails with SQLITE_BUSY_SNAPSHOT when another API
+      // process committed in between (two-process load benchmark, issue #7: logins answered 500).
+      return update.immediate(id, patch);
     },
     async count() {
       return statements().count.get() ?? 0;
