@@ -156,6 +156,8 @@ describe('variance report', () => {
     });
     expect(page.columns).toEqual(REPORT_COLUMNS.variance);
     expect(page.items[2]).toMatchObject({ name: EVIL_NAME, category: 'Chemicals' });
+    // Outside the snapshot: name and category from the item master.
+    expect(page.items[3]).toMatchObject({ name: 'Hammer', category: 'Tools', book_qty: 0 });
   });
 
   it('pages the rows with the totals of all of them', async () => {

@@ -79,7 +79,8 @@ item_var AS (
  * The variance report in one GROUP BY over the lines, in (session, item) index order so rows
  * stream out as groups close (no sort of the whole result). Sums are raw here: the row mapper
  * rounds them with the shared rules (as `toVariance` in lines.ts) and makes the lists distinct
- * (DISTINCT in SQL costs a temporary B-tree per list per group). Quantities carry at most three
+ * (DISTINCT in SQL costs a temporary B-tree per list per group). The item master is read once per
+ * group, and only for an item outside the snapshot. Quantities carry at most three
  * decimals, so a variance that rounds to non-zero is at least 0.001 away from zero: the HAVING
  * tolerance only absorbs float noise of the sums.
  */
@@ -88,8 +89,11 @@ function variance(cursor: boolean): string {
   const after = cursor ? 'AND (l.session_id, l.item_code) > (@after_session, @after_item)' : '';
   return `WITH ${SESSIONS_CTE}
 SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
-  COALESCE(sn.name, i.name, l.item_code) AS name,
-  CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END AS category,
+  COALESCE(sn.name, (SELECT i.name FROM items i WHERE i.item_code = l.item_code), l.item_code)
+    AS name,
+  CASE WHEN sn.item_code IS NULL
+    THEN (SELECT i.category FROM items i WHERE i.item_code = l.item_code)
+    ELSE sn.category END AS category,
   COALESCE(sn.book_qty, 0) AS book_qty,
   COALESCE(sn.cost, 0) AS cost,
   COALESCE(sn.price, 0) AS price,
@@ -107,7 +111,6 @@ SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
 FROM count_lines l
 JOIN sel_sessions s ON s.id = l.session_id
 LEFT JOIN session_snapshot sn ON sn.session_id = l.session_id AND sn.item_code = l.item_code
-LEFT JOIN items i ON i.item_code = l.item_code
 WHERE ${COUNTS} AND ${LINE_WHERE} ${after}
 GROUP BY l.session_id, l.item_code
 HAVING @include_balanced = 1
