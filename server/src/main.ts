@@ -10,6 +10,8 @@ import { pino } from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { buildAdapters, resolveJwtSecret, type Adapters } from './deps';
+import { AppError } from './http/app-error';
+import { createErpScheduler } from './modules/erp/erp-scheduler';
 import { fatalOutcomes, formatOutcome, runChecks } from './startup/checks';
 import {
   dataDirCheck,
@@ -88,6 +90,25 @@ async function main(): Promise<void> {
       );
   }
 
+  // Scheduled ERP mirroring (issue #7): incremental passes and a nightly full pass. Only for
+  // SQL Server: the demo master never changes, and a file master is re-imported by an admin.
+  const scheduler =
+    config.ERP_SOURCE === 'mssql'
+      ? createErpScheduler({
+          meta: adapters.store.meta,
+          settings: {
+            qtyMinutes: config.ERP_QTY_SYNC_MINUTES,
+            itemMinutes: config.ERP_ITEM_SYNC_MINUTES,
+            fullAt: config.ERP_FULL_SYNC_AT,
+          },
+          clock: () => new Date(),
+          runPass: async (pass, since) => ({ ...(await services.erp.scheduledPass(pass, since)) }),
+          isBusy: (err) => err instanceof AppError && err.status === 409,
+          log,
+        })
+      : null;
+  scheduler?.start();
+
   // Housekeeping every few minutes: stale heartbeats go to the watchtower; old idempotency keys
   // (kept ≥ 30 days, API contract) and expired refresh tokens are deleted.
   const housekeeping = setInterval(() => {
@@ -139,6 +160,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     closeStreams();
+    const schedulerStopped = scheduler?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Requests in flight get a few seconds to finish; keep-alive sockets that only went idle
@@ -146,6 +168,7 @@ async function main(): Promise<void> {
     // keep-alive timeout.
     setTimeout(() => server.closeAllConnections(), 3000).unref();
     await closed;
+    await schedulerStopped;
     await Promise.allSettled([
       adapters.store.close(),
       adapters.coordination.close(),

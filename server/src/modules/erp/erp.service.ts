@@ -8,6 +8,7 @@ import { parseItemMaster } from '../../adapters/erp/file';
 import { AppError, validationError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { ErpStatusRecorder } from './erp-status';
+import { readScheduleStatus, type ScheduleStatus, type SyncPass } from './erp-scheduler';
 
 export interface ErpServiceDeps {
   store: Store;
@@ -56,7 +57,7 @@ export function createErpService(deps: ErpServiceDeps) {
     async sync(
       actor: Actor | null,
       meta: RequestMeta,
-      options: { since?: Date } = {},
+      options: { since?: Date; warehouses?: boolean } = {},
     ): Promise<SyncResult> {
       const owner = randomUUID();
       const lock = await coordination.acquireLock(SYNC_LOCK, owner, SYNC_LOCK_TTL_MS);
@@ -71,9 +72,11 @@ export function createErpService(deps: ErpServiceDeps) {
       };
       let failure: unknown = null;
       try {
-        const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
-        await store.locations.upsertWarehouses(warehouses);
-        result.warehouses = warehouses.length;
+        if (options.warehouses ?? true) {
+          const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
+          await store.locations.upsertWarehouses(warehouses);
+          result.warehouses = warehouses.length;
+        }
         // Small batches, yielding between them: the SQLite adapter writes synchronously, and a
         // 100k-item sync must not stall the lookups of phones scanning meanwhile.
         for await (const batch of erp.fetchItems({ since: options.since, batchSize: SYNC_BATCH })) {
@@ -115,6 +118,19 @@ export function createErpService(deps: ErpServiceDeps) {
         );
       }
       return result;
+    },
+
+    /**
+     * One scheduled pass (erp-scheduler.ts): the ERP is pinged through the circuit breaker first,
+     * so while it is down passes fail at once instead of each waiting for a connect timeout.
+     */
+    async scheduledPass(pass: SyncPass, since: Date | undefined): Promise<SyncResult> {
+      await erpBreaker.call(() => erp.ping());
+      return this.sync(
+        null,
+        { request_id: null, ip: null },
+        { since, warehouses: pass !== 'quantities' },
+      );
     },
 
     /** Imports an uploaded CSV/XLSX item master: valid rows are kept, bad rows reported. */
@@ -162,7 +178,7 @@ export function createErpService(deps: ErpServiceDeps) {
       return result;
     },
 
-    async status(): Promise<ErpStatus> {
+    async status(): Promise<ErpStatus & { schedule: ScheduleStatus | null }> {
       const doc = await erpStatus.read();
       let reachable: boolean | null;
       try {
@@ -181,6 +197,8 @@ export function createErpService(deps: ErpServiceDeps) {
         last_error_at: latest.last_error_at,
         item_count: await store.items.count(),
         reachable,
+        // Each scheduled pass's last run and next due time (null when no schedule runs).
+        schedule: await readScheduleStatus(store.meta, clock()),
       };
     },
   };
