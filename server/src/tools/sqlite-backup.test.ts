@@ -30,6 +30,7 @@ describe('backupDataDir', () => {
     await store.close();
 
     expect(result.photos).toBeGreaterThan(0);
+    expect(fs.readdirSync(dest).sort()).toEqual(['jwt-secret', 'photos', 'stockverify.db']);
     expect(fs.readFileSync(path.join(dest, 'photos', 'ab', 'abc.jpg'), 'utf8')).toBe('jpeg');
     expect(fs.statSync(path.join(dest, 'jwt-secret')).mode & 0o077).toBe(0);
     const copy = createSqliteStore({ file: result.database });

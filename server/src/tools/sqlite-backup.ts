@@ -32,8 +32,10 @@ export async function backupDataDir(dataDir: string, dest: string): Promise<Back
   } finally {
     db.close();
   }
-  const copy = new Database(database, { readonly: true });
+  const copy = new Database(database);
   try {
+    // One self-contained file: the copy leaves WAL mode (the server turns it on again at start).
+    copy.pragma('journal_mode = DELETE');
     const check = copy.pragma('integrity_check', { simple: true });
     if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
   } finally {
