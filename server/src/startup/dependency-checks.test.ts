@@ -47,7 +47,7 @@ function setup(env: Record<string, string>, overrides: Partial<Adapters> = {}) {
     generated: true,
   } as TlsMaterial;
   const probes: StartupProbes = {
-    mongoReplicaSet: async () => ({ warning: 'standalone server, not a replica set' }),
+    mongoReplicaSet: async () => ({ detail: 'replica set rs0, 1 member(s), primary db1:27017' }),
     tls: () => tlsMaterial,
   };
   const holder: { material: TlsMaterial | null } = { material: null };
@@ -79,14 +79,14 @@ describe('dependency checks', () => {
     });
     const outcomes = await run(s);
     expect(outcomes.map((o) => [o.name, o.status])).toEqual([
-      ['store', 'warn'],
+      ['store', 'ok'],
       ['coordination', 'ok'],
       ['erp', 'ok'],
     ]);
     const lines = outcomes.map(formatOutcome).join('\n');
     expect(lines).not.toContain('secret');
     expect(lines).not.toContain('hunter2');
-    expect(lines).toContain('standalone server, not a replica set');
+    expect(lines).toContain('replica set rs0');
     expect(fatalOutcomes(outcomes)).toEqual([]);
   });
 

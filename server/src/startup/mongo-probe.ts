@@ -14,16 +14,16 @@ export interface HelloAnswer {
   msg?: string;
 }
 
-/** Turns a `hello` answer into the check's detail or warning. */
+/** Turns a `hello` answer into the check's detail; throws for a standalone server. */
 export function describeHello(hello: HelloAnswer): ProbeReport {
   if (hello.msg === 'isdbgrid') {
     return { detail: 'sharded cluster (mongos)' };
   }
   if (!hello.setName) {
-    return {
-      warning:
-        'standalone server, not a replica set: multi-document transactions are unavailable; production needs a replica set (docs/deployment.md)',
-    };
+    // The store writes sessions and sync batches in multi-document transactions.
+    throw new Error(
+      'standalone server, not a replica set: the store needs transactions (mongod --replSet rs0, rs.initiate(), ?replicaSet=rs0 in MONGODB_URI; docs/deployment.md)',
+    );
   }
   const members = hello.hosts?.length ?? 0;
   return {
