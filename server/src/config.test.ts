@@ -75,6 +75,19 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
   });
 
+  it('checks MSSQL_URL at start: a URL or an ADO string, with a server', () => {
+    expect(loadConfig({ MSSQL_URL: 'mssql://sv:pw@erp/ERP' }).MSSQL_URL).toBe(
+      'mssql://sv:pw@erp/ERP',
+    );
+    expect(
+      loadConfig({ MSSQL_URL: 'Server=erp;Database=ERP;User Id=sv;Password=pw' }).MSSQL_URL,
+    ).toContain('Server=erp');
+    expect(() => loadConfig({ MSSQL_URL: 'Database=ERP' })).toThrow(/MSSQL_URL.*no server/);
+    expect(() => loadConfig({ MSSQL_URL: 'mssql://erp/ERP?encrpyt=1' })).toThrow(
+      /MSSQL_URL.*unknown option/,
+    );
+  });
+
   it('checks the MSSQL column map and view name at start', () => {
     expect(() => loadConfig({ MSSQL_COLUMN_MAP: '{"itemcode":"x"}' })).toThrow(
       /MSSQL_COLUMN_MAP.*unknown key/s,

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseMssqlColumnMap } from './adapters/erp/mssql';
+import { mssqlConfig } from './adapters/erp/mssql-connection';
 import { parseOrigin } from './http/console-cors';
 
 const bool = z
@@ -58,7 +59,17 @@ const envSchema = z.object({
   MONGODB_URI: z.string().min(1).optional(),
   MONGODB_DB: z.string().min(1).default('stockverify'),
   REDIS_URL: z.string().min(1).optional(),
-  MSSQL_URL: z.string().min(1).optional(),
+  MSSQL_URL: z
+    .string()
+    .min(1)
+    .superRefine((url, ctx) => {
+      try {
+        mssqlConfig(url);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    })
+    .optional(),
   MSSQL_ITEM_QUERY: z.string().min(1).optional(),
   MSSQL_WAREHOUSE_QUERY: z.string().min(1).optional(),
   MSSQL_COLUMN_MAP: z

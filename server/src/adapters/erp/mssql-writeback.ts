@@ -9,6 +9,7 @@
  * README.md beside this file.
  */
 import sql, { type ISqlType } from 'mssql';
+import { mssqlConfig } from './mssql-connection';
 import { WRITEBACK_TABLE } from '../../config';
 import type {
   AdjustmentPackage,
@@ -80,7 +81,7 @@ export function quoteTableName(table: string): string {
 }
 
 async function connectPool(url: string): Promise<WritePoolLike> {
-  const pool = new sql.ConnectionPool(url);
+  const pool = new sql.ConnectionPool(mssqlConfig(url));
   await pool.connect();
   return pool;
 }

@@ -6,6 +6,7 @@
  */
 import type { Readable, ReadableOptions } from 'node:stream';
 import sql, { type ISqlType } from 'mssql';
+import { mssqlConfig } from './mssql-connection';
 import { z } from 'zod';
 import { itemSchema, type Item, type Warehouse } from '@stockverify/shared';
 import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
@@ -40,7 +41,7 @@ export interface MssqlPoolLike {
 }
 
 export interface MssqlErpOptions {
-  /** mssql connection string (`mssql://user:pass@host/db` or ADO `Server=…;Database=…`). */
+  /** `mssql://user:pass@host/db?encrypt=true` or ADO `Server=…;Database=…` (mssql-connection.ts). */
   url: string;
   /** View (or table) the default queries read, `schema.name`. Default `dbo.StockVerifyItems`. */
   view?: string;
@@ -264,7 +265,7 @@ class ItemGrouper {
 }
 
 async function connectPool(url: string): Promise<MssqlPoolLike> {
-  const pool = new sql.ConnectionPool(url);
+  const pool = new sql.ConnectionPool(mssqlConfig(url));
   await pool.connect();
   return pool;
 }
