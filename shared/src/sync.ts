@@ -10,6 +10,12 @@ const opId = z.uuid({ message: 'op_id must be a UUID made on the device' });
 const text = (max: number) => z.string().trim().max(max).nullable().optional();
 /** Quantities arrive as numbers; their rules (DESIGN §4) are checked with the item's unit. */
 const qty = z.number({ message: 'must be a number' });
+/** A photo id as POST /photos returns it: letters, digits, `-`, `_`; never a path (issue #7 probes). */
+const photoId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
 
 export const CONDITIONS = ['good', 'damaged', 'expired', 'mixed'] as const;
 
@@ -31,7 +37,7 @@ export const countRecordSchema = z.strictObject({
   variance_reason: text(500),
   variance_confirmed: z.boolean().default(false),
   remark: text(1000),
-  photo_ids: z.array(z.string().min(1).max(64)).max(20).default([]),
+  photo_ids: z.array(photoId).max(20).default([]),
   supersedes: opId.nullable().optional(),
   fencing_token: z.number().int().positive(),
   counted_at: z.iso.datetime({ offset: true }),
@@ -46,7 +52,7 @@ export const unknownItemRecordSchema = z.strictObject({
   barcode: barcodeValueSchema,
   description: z.string().trim().min(1, 'describe what was found').max(500),
   counted_qty: qty,
-  photo_ids: z.array(z.string().min(1).max(64)).max(20).default([]),
+  photo_ids: z.array(photoId).max(20).default([]),
   remark: text(1000),
   counted_at: z.iso.datetime({ offset: true }),
 });

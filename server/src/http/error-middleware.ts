@@ -74,6 +74,13 @@ export function toAppError(err: unknown): AppError | null {
   if (err instanceof CircuitOpenError) {
     return unavailable(err.message, Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
   }
+  // The router could not percent-decode a path parameter (`/photos/%c0%ae`): the client's URL is
+  // wrong, not the server (found by the issue #7 security probes; was a 500).
+  if (err instanceof URIError) {
+    return new AppError(400, 'VALIDATION_FAILED', 'The URL is not valid', [
+      { path: 'params', message: 'malformed percent-encoding' },
+    ]);
+  }
   if (err instanceof Error) return fromBodyParser(err as BodyParserError);
   return null;
 }
