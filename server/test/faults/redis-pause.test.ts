@@ -87,17 +87,19 @@ it('sync goes on and lock endpoints fail fast while Redis is paused; all is well
     );
     expect(beat.value.status).toBe(503);
     expect(beat.value.headers.get('retry-after')).not.toBeNull();
-    expect(beat.ms).toBeLessThan(500);
+    // Without the fast path each would wait out the 2 s command timeout.
+    expect(beat.ms).toBeLessThan(1000);
     const again = await timed(() => claim(t, bob.token, session.id, 'A-02'));
     expect(again.value.status).toBe(503);
-    expect(again.ms).toBeLessThan(500);
+    expect(again.ms).toBeLessThan(1000);
     lockAnswers.push(beat.value.status, again.value.status);
   }
 
   // Counting does not need Redis: batches, online counts and lookups are answered from SQLite.
   for (let i = 0; i < 6; i++) {
     const batch = await timed(() => syncOk([record('ITM-A'), record('ITM-B')]));
-    expect(batch.ms).toBeLessThan(1000);
+    // Rate counter, in-flight marker and its removal: three Redis calls that no longer wait 2 s each.
+    expect(batch.ms).toBeLessThan(1500);
   }
   const online = record('ITM-B');
   const counted = await t.request<RecordResult>('POST', `/api/sessions/${session.id}/count-lines`, {
