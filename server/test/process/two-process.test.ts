@@ -205,7 +205,10 @@ it('main.ts refuses to start when REDIS_URL does not answer, naming the coordina
     const code = await started.exited;
     clearTimeout(timer);
     expect(code, started.output()).toBe(3);
-    expect(started.output()).toMatch(/coordination \(redis\) is not usable/);
+    // One startup-check line naming the dependency and the variable, then the refusal.
+    expect(started.output()).toMatch(/FAIL {2}coordination +redis redis:\/\/127\.0\.0\.1:\d+: /);
+    expect(started.output()).toContain('fix REDIS_URL');
+    expect(started.output()).toContain('Cannot start: coordination not usable');
     expect(started.output()).not.toMatch(/listening on/);
   } finally {
     silent.close();
