@@ -611,3 +611,81 @@ describe('mssql ErpSource: item query columns (startup check)', () => {
     await expect(source.checkItemColumns()).rejects.toThrow(/Invalid object name/);
   });
 });
+
+describe('mssql ErpSource: quantities pass (fetchStock)', () => {
+  async function collectStock(source: ReturnType<typeof setup>['source'], since?: Date) {
+    const updates = [];
+    for await (const batch of source.fetchStock!({ since })) updates.push(...batch);
+    return updates;
+  }
+
+  it('reads only code and stock columns, grouped in SQL, since bound as a parameter', async () => {
+    const { source, pool } = setup([]);
+    const since = new Date('2026-11-29T10:00:00Z');
+    await collectStock(source, since);
+    const request = pool.requests[0]!;
+    expect(request.inputs).toEqual([{ name: 'since', type: sql.DateTime2, value: since }]);
+    expect(request.text).toBe(
+      'SELECT [item_code] AS [item_code], [warehouse] AS [warehouse], [rack] AS [rack], [stock_qty] AS [stock_qty], MAX([updated_at]) AS [updated_at] FROM [dbo].[StockVerifyItems] WHERE @since IS NULL OR [item_code] IN (SELECT [item_code] FROM [dbo].[StockVerifyItems] WHERE [updated_at] > @since) GROUP BY [item_code], [warehouse], [rack], [stock_qty] ORDER BY [item_code]',
+    );
+  });
+
+  it('maps columns, and does without rack and updated_at when the view has none', async () => {
+    const { source, pool } = setup([], {
+      columns: {
+        item_code: 'ItemNo',
+        warehouse: 'WhsCode',
+        stock_qty: 'OnHand',
+        rack: null,
+        updated_at: null,
+      },
+    });
+    await collectStock(source);
+    expect(pool.requests[0]!.text).toBe(
+      'SELECT [ItemNo] AS [item_code], [WhsCode] AS [warehouse], CAST(NULL AS nvarchar(64)) AS [rack], [OnHand] AS [stock_qty], CAST(NULL AS datetime2) AS [updated_at] FROM [dbo].[StockVerifyItems] GROUP BY [ItemNo], [WhsCode], [OnHand] ORDER BY [ItemNo]',
+    );
+  });
+
+  it('has no quantities pass when the view has no stock column, and runs a custom query verbatim', async () => {
+    const none = setup([], { columns: { stock_qty: null } });
+    await expect(collectStock(none.source)).rejects.toThrow(/no warehouse or stock_qty column/);
+    const custom = setup([], {
+      stockQuery: 'SELECT x FROM erp.Qty WHERE @since IS NULL ORDER BY 1',
+    });
+    await collectStock(custom.source);
+    expect(custom.pool.requests[0]!.text).toBe(
+      'SELECT x FROM erp.Qty WHERE @since IS NULL ORDER BY 1',
+    );
+  });
+
+  it('groups rows per item; repeats collapse, no warehouse means no stock, contradictions drop the item', async () => {
+    const t1 = new Date('2026-11-29T09:00:00Z');
+    const t2 = new Date('2026-11-29T09:30:00Z');
+    const { source, problems } = setup([
+      { item_code: 'IT1', warehouse: 'WH', rack: 'A-01', stock_qty: 5, updated_at: t1 },
+      { item_code: 'IT1', warehouse: 'WH', rack: 'A-01', stock_qty: 5, updated_at: t2 },
+      { item_code: 'IT1', warehouse: 'WH2', rack: null, stock_qty: '2.5', updated_at: t1 },
+      { item_code: 'IT2', warehouse: null, rack: null, stock_qty: null, updated_at: t1 },
+      { item_code: 'IT3', warehouse: 'WH', rack: 'A-02', stock_qty: 1, updated_at: t1 },
+      { item_code: 'IT3', warehouse: 'WH', rack: 'A-02', stock_qty: 4, updated_at: t1 },
+      { item_code: 'IT4', warehouse: 'WH', rack: null, stock_qty: 'lots', updated_at: null },
+      { item_code: 'IT5', warehouse: 'WH', rack: null, stock_qty: -3, updated_at: null },
+    ]);
+    expect(await collectStock(source)).toEqual([
+      {
+        item_code: 'IT1',
+        stock: [
+          { warehouse: 'WH', rack: 'A-01', qty: 5 },
+          { warehouse: 'WH2', rack: null, qty: 2.5 },
+        ],
+        updated_at: t2.toISOString(),
+      },
+      { item_code: 'IT2', stock: [], updated_at: t1.toISOString() },
+      { item_code: 'IT5', stock: [{ warehouse: 'WH', rack: null, qty: -3 }], updated_at: null },
+    ]);
+    expect(problems).toEqual([
+      { item_code: 'IT3', field: 'stock_qty', message: 'WH/A-02 has two quantities (1 and 4)' },
+      { item_code: 'IT4', field: 'stock_qty', message: 'not a number' },
+    ]);
+  });
+});

@@ -9,8 +9,9 @@ import sql, { type ISqlType } from 'mssql';
 import { mssqlConfig } from './mssql-connection';
 import { z } from 'zod';
 import { itemSchema, type Item, type Warehouse } from '@stockverify/shared';
-import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
+import type { ErpSource, FetchItemsOptions, StockUpdate } from '../../ports/erp';
 import { batchSizeOf } from './batches';
+import { StockGrouper } from './mssql-stock';
 import {
   ITEM_FIELDS,
   ItemDraft,
@@ -49,6 +50,11 @@ export interface MssqlErpOptions {
   itemQuery?: string;
   /** Replaces the default location query (columns: warehouse, floor, rack, location_barcode…). */
   warehouseQuery?: string;
+  /**
+   * Replaces the default stock query of the quantities pass; must take `@since` and return
+   * columns item_code, warehouse, rack, stock_qty (and updated_at), ordered by item_code.
+   */
+  stockQuery?: string;
   /** Replaces the default barcode lookup; must take `@code` and return every row of the item. */
   barcodeQuery?: string;
   columns?: MssqlColumnMap;
@@ -134,6 +140,8 @@ function resolveColumns(map: MssqlColumnMap = {}): Record<ColumnKey, string | nu
 
 interface Queries {
   items: string;
+  /** Null when the view has no warehouse or stock_qty column: no quantities pass. */
+  stock: string | null;
   /** Null when the view has no warehouse column: there is nothing to ask. */
   warehouses: string | null;
   barcode: string;
@@ -164,8 +172,21 @@ function buildQueries(
   const locationKeys = (
     ['warehouse', 'warehouse_name', 'floor', 'rack', 'location_barcode'] as const
   ).filter((k) => columns[k] !== null);
+  // The quantities pass: only code and stock columns, repeats of the barcode join grouped away
+  // in SQL. Rows without a warehouse still come back, so an item whose stock is gone shows so.
+  const stockGroup = [code, col('warehouse'), ...(columns.rack === null ? [] : [col('rack')])];
+  const stock =
+    options.stockQuery ??
+    (columns.warehouse === null || columns.stock_qty === null
+      ? null
+      : `SELECT ${code} AS [item_code], ${col('warehouse')} AS [warehouse], ${
+          columns.rack === null ? 'CAST(NULL AS nvarchar(64))' : col('rack')
+        } AS [rack], ${col('stock_qty')} AS [stock_qty], ${
+          columns.updated_at === null ? 'CAST(NULL AS datetime2)' : `MAX(${col('updated_at')})`
+        } AS [updated_at] FROM ${view}${since} GROUP BY ${[...stockGroup, col('stock_qty')].join(', ')} ORDER BY ${code}`);
   return {
     items: options.itemQuery ?? `SELECT ${select} FROM ${view}${since} ORDER BY ${code}`,
+    stock,
     warehouses:
       options.warehouseQuery ??
       (columns.warehouse === null
@@ -350,6 +371,36 @@ export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
         finished = true;
       } finally {
         // A consumer that stops early must not leave the query running on a pooled connection.
+        if (!finished) request.cancel();
+      }
+    },
+
+    async *fetchStock(fetchOptions?: FetchItemsOptions) {
+      if (queries.stock === null) {
+        throw new Error('the ERP view has no warehouse or stock_qty column: no quantities pass');
+      }
+      const size = batchSizeOf(fetchOptions);
+      const request = (await getPool()).request();
+      request.input('since', sql.DateTime2, fetchOptions?.since ?? null);
+      const rows = request.toReadableStream({ highWaterMark: size });
+      request.query(queries.stock).catch((err: unknown) => rows.destroy(err as Error));
+      const grouper = new StockGrouper(report);
+      let batch: StockUpdate[] = [];
+      let finished = false;
+      try {
+        for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
+          const update = grouper.push(row);
+          if (update) batch.push(update);
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+        const last = grouper.flush();
+        if (last) batch.push(last);
+        if (batch.length > 0) yield batch;
+        finished = true;
+      } finally {
         if (!finished) request.cancel();
       }
     },

@@ -30,6 +30,12 @@ class FakeErp implements ErpSource {
   calls: Array<{ call: string; since: string | null }> = [];
   down = false;
   items: Item[] = [item('IT1'), item('IT2')];
+  /** Like SQL Server, the quantities pass can read stock rows alone (undefined: a source without). */
+  fetchStock?: ErpSource['fetchStock'] = async function* (this: FakeErp, options) {
+    this.fail();
+    this.calls.push({ call: 'stock', since: options?.since?.toISOString() ?? null });
+    yield this.items.map((i) => ({ item_code: i.item_code, stock: i.stock, updated_at: null }));
+  };
   private fail(): void {
     if (this.down) throw new Error('connect ETIMEDOUT erp:1433');
   }
@@ -170,32 +176,49 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
     const { scheduler } = setup({ qtyMinutes: 5, itemMinutes: 60, fullAt: '02:00' });
     expect(await scheduler.tick()).toBeNull();
     now += 5 * MIN;
-    // Never synced under the scheduler: the first incremental pass reads everything.
+    // Never synced under the scheduler: the first incremental pass reads from the beginning.
+    // A quantities pass reads stock rows only, and only updates items already mirrored.
     expect(await scheduler.tick()).toBe('quantities');
-    expect(calls()).toEqual([{ call: 'items', since: null }]);
-    expect(await store.items.count()).toBe(2);
+    expect(calls()).toEqual([{ call: 'stock', since: null }]);
+    expect(await store.items.count()).toBe(0);
+    let status = await readScheduleStatus(store.meta, clock());
+    expect(status!.passes.quantities.last_result).toMatchObject({
+      items_received: 2,
+      not_mirrored: 2,
+    });
 
     erp.calls = [];
-    now += 5 * MIN;
-    expect(await scheduler.tick()).toBe('quantities');
-    // From the start of the last successful pass, less the overlap; warehouses are not re-read.
+    now = Date.parse('2026-11-29T11:00:00Z');
+    expect(await scheduler.tick()).toBe('items');
+    // From the start of the last successful pass, less the overlap; with warehouses.
     expect(calls()).toEqual([
+      { call: 'warehouses', since: null },
       {
         call: 'items',
         since: new Date(Date.parse('2026-11-29T10:05:00Z') - SINCE_OVERLAP_MS).toISOString(),
       },
     ]);
-
-    erp.calls = [];
-    now = Date.parse('2026-11-29T11:00:00Z');
-    expect(await scheduler.tick()).toBe('items');
-    expect(calls().map((c) => c.call)).toEqual(['warehouses', 'items']);
-    expect(calls()[1]!.since).toBe(
-      new Date(Date.parse('2026-11-29T10:10:00Z') - SINCE_OVERLAP_MS).toISOString(),
-    );
+    expect(await store.items.count()).toBe(2);
     // The items pass also counts as a quantities pass.
     now += 4 * MIN;
     expect(await scheduler.tick()).toBeNull();
+
+    // Stock moves in the ERP: the next quantities pass carries it into the mirror.
+    erp.calls = [];
+    erp.items[0] = { ...erp.items[0]!, stock: [{ warehouse: 'WH', rack: 'A-01', qty: 7 }] };
+    now += 1 * MIN;
+    expect(await scheduler.tick()).toBe('quantities');
+    expect(calls()).toEqual([
+      {
+        call: 'stock',
+        since: new Date(Date.parse('2026-11-29T11:00:00Z') - SINCE_OVERLAP_MS).toISOString(),
+      },
+    ]);
+    expect((await store.items.get('IT1'))!.stock).toEqual([
+      { warehouse: 'WH', rack: 'A-01', qty: 7 },
+    ]);
+    status = await readScheduleStatus(store.meta, clock());
+    expect(status!.passes.quantities.last_result).toMatchObject({ updated: 1, unchanged: 1 });
 
     erp.calls = [];
     now = Date.parse('2026-11-30T02:00:30Z');
@@ -207,7 +230,7 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
     now += 1 * MIN;
     expect(await scheduler.tick()).toBeNull();
 
-    const status = await readScheduleStatus(store.meta, clock());
+    status = await readScheduleStatus(store.meta, clock());
     expect(status!.passes.full).toMatchObject({
       last_started_at: '2026-11-30T02:00:30.000Z',
       last_error: null,
@@ -215,6 +238,31 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
     });
     expect(status!.passes.quantities.next_due_at).toBe('2026-11-30T02:05:30.000Z');
     expect(status!.passes.items.last_result).toMatchObject({ items_received: 2 });
+  });
+
+  it('a source that cannot read stock alone gets an incremental items read on a quantities pass', async () => {
+    erp.fetchStock = undefined;
+    const { scheduler } = setup({ qtyMinutes: 5, itemMinutes: 0, fullAt: 'off' });
+    expect(await scheduler.tick()).toBeNull();
+    now += 5 * MIN;
+    expect(await scheduler.tick()).toBe('quantities');
+    // No warehouses on a quantities pass.
+    expect(calls()).toEqual([{ call: 'items', since: null }]);
+    expect(await store.items.count()).toBe(2);
+  });
+
+  it('a fractional quantity for a whole-number unit is not taken from a quantities pass', async () => {
+    const { scheduler, service } = setup({ qtyMinutes: 5, itemMinutes: 0, fullAt: 'off' });
+    await service.sync(null, { request_id: null, ip: null });
+    erp.items[1] = { ...erp.items[1]!, stock: [{ warehouse: 'WH', rack: null, qty: 2.5 }] };
+    expect(await scheduler.tick()).toBeNull();
+    now += 5 * MIN;
+    expect(await scheduler.tick()).toBe('quantities');
+    expect((await store.items.get('IT2'))!.stock).toEqual([
+      { warehouse: 'WH', rack: null, qty: 5 },
+    ]);
+    const status = await readScheduleStatus(store.meta, clock());
+    expect(status!.passes.quantities.last_result).toMatchObject({ rejected: 1, unchanged: 1 });
   });
 
   it('an ERP outage fails passes fast through the circuit breaker and the schedule recovers', async () => {
@@ -248,7 +296,7 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
     expect(await scheduler.tick()).toBe('quantities');
     const after = await readScheduleStatus(store.meta, clock());
     expect(after!.passes.quantities.last_error).toBeNull();
-    expect(await store.items.count()).toBe(2);
+    expect(after!.passes.quantities.last_result).toMatchObject({ items_received: 2 });
   });
 
   it('a failed nightly pass is tried again after a while, until it succeeds', async () => {

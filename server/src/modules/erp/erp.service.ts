@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ErpStatus, ImportResult } from '@stockverify/shared';
+import type { ErpStatus, ImportResult, Item, StockQty } from '@stockverify/shared';
 import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { Store } from '../../ports/store';
@@ -26,6 +26,27 @@ export interface SyncResult {
   updated: number;
   warehouses: number;
   duration_ms: number;
+}
+
+/** What a quantities pass did (the scheduler records it per pass). */
+export interface QuantitiesResult {
+  items_received: number;
+  updated: number;
+  unchanged: number;
+  /** Items the mirror does not have yet: the next items pass reads them whole. */
+  not_mirrored: number;
+  /** Fractional quantities for a whole-number unit. */
+  rejected: number;
+  duration_ms: number;
+}
+
+/** Same warehouse/rack quantities, in any order. */
+function sameStock(a: readonly StockQty[], b: readonly StockQty[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (row: StockQty) => `${row.warehouse}\u0000${row.rack ?? ''}\u0000${row.qty}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.every((k, i) => k === right[i]);
 }
 
 export interface UploadedFile {
@@ -121,11 +142,78 @@ export function createErpService(deps: ErpServiceDeps) {
     },
 
     /**
+     * The quantities pass where the source can read stock alone (SQL Server): the stock rows of
+     * items changed since `since` replace those of the mirrored items. Items the mirror does not
+     * have yet are left for the next items pass, which reads them whole.
+     */
+    async syncQuantities(since: Date | undefined): Promise<QuantitiesResult> {
+      const readStock = erp.fetchStock?.bind(erp);
+      if (!readStock) throw new Error(`the ${erp.kind} source cannot read stock alone`);
+      const owner = randomUUID();
+      const lock = await coordination.acquireLock(SYNC_LOCK, owner, SYNC_LOCK_TTL_MS);
+      if (!lock.ok) throw new AppError(409, 'CONFLICT', 'An ERP sync is already running');
+      const started = clock().getTime();
+      const result: QuantitiesResult = {
+        items_received: 0,
+        updated: 0,
+        unchanged: 0,
+        not_mirrored: 0,
+        rejected: 0,
+        duration_ms: 0,
+      };
+      let failure: unknown = null;
+      try {
+        for await (const batch of readStock({ since, batchSize: SYNC_BATCH })) {
+          result.items_received += batch.length;
+          const mirrored = new Map(
+            (await store.items.getMany(batch.map((u) => u.item_code))).map((i) => [i.item_code, i]),
+          );
+          const changed: Item[] = [];
+          for (const update of batch) {
+            const item = mirrored.get(update.item_code);
+            if (!item) {
+              result.not_mirrored++;
+              continue;
+            }
+            // The item's unit decides whether a fractional book quantity is valid (as on import).
+            if (!item.decimal_qty && update.stock.some((row) => !Number.isInteger(row.qty))) {
+              result.rejected++;
+              continue;
+            }
+            if (sameStock(item.stock, update.stock)) {
+              result.unchanged++;
+              continue;
+            }
+            changed.push({
+              ...item,
+              stock: update.stock,
+              updated_at: update.updated_at ?? clock().toISOString(),
+            });
+          }
+          if (changed.length > 0) result.updated += (await store.items.upsertMany(changed)).updated;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        result.duration_ms = clock().getTime() - started;
+        await erpStatus.recordSync({ ...result, pass: 'quantities' }, failure);
+        await coordination.releaseLock(SYNC_LOCK, owner);
+      }
+      if (failure) throw failure;
+      return result;
+    },
+
+    /**
      * One scheduled pass (erp-scheduler.ts): the ERP is pinged through the circuit breaker first,
      * so while it is down passes fail at once instead of each waiting for a connect timeout.
      */
-    async scheduledPass(pass: SyncPass, since: Date | undefined): Promise<SyncResult> {
+    async scheduledPass(
+      pass: SyncPass,
+      since: Date | undefined,
+    ): Promise<SyncResult | QuantitiesResult> {
       await erpBreaker.call(() => erp.ping());
+      if (pass === 'quantities' && erp.fetchStock) return this.syncQuantities(since);
       return this.sync(
         null,
         { request_id: null, ip: null },
