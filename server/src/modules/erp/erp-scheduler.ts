@@ -4,9 +4,10 @@
  * schedule's state lives in the Store (so all processes see one history and `/erp/status` shows
  * it) and the ERP sync lock in Coordination lets only one process run a pass at a time.
  *
- * - quantities (ERP_QTY_SYNC_MINUTES): items the ERP changed since the last successful pass
- *   began (minus an overlap for clock skew), without re-reading warehouses. It relies on the
- *   view's `updated_at` moving when stock moves (README beside the mssql adapter).
+ * - quantities (ERP_QTY_SYNC_MINUTES): the stock rows of items the ERP changed since the last
+ *   successful pass began (minus an overlap for clock skew), merged into mirrored items; a
+ *   source that cannot read stock alone gets an incremental items read without warehouses. It
+ *   relies on the view's `updated_at` moving when stock moves (README beside the mssql adapter).
  * - items (ERP_ITEM_SYNC_MINUTES): the same incremental read plus warehouses and racks.
  * - full (ERP_FULL_SYNC_AT, local time): everything, whatever the timestamps say.
  *
