@@ -82,12 +82,22 @@ describe('dependency checks', () => {
       ['store', 'ok'],
       ['coordination', 'ok'],
       ['erp', 'ok'],
+      // No JWT_SECRET with a shared store: each machine would sign with its own key.
+      ['jwt-secret', 'warn'],
     ]);
     const lines = outcomes.map(formatOutcome).join('\n');
     expect(lines).not.toContain('secret');
     expect(lines).not.toContain('hunter2');
     expect(lines).toContain('replica set rs0');
     expect(fatalOutcomes(outcomes)).toEqual([]);
+  });
+
+  it('no JWT_SECRET warning once it is set', async () => {
+    const s = setup({
+      MONGODB_URI: 'mongodb://db1/?replicaSet=rs0',
+      JWT_SECRET: 'x'.repeat(40),
+    });
+    expect((await run(s)).map((o) => o.name)).toEqual(['store', 'erp']);
   });
 
   it('Redis down is fatal; the ERP down only warns', async () => {

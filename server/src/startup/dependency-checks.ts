@@ -169,6 +169,26 @@ function tlsCheck(
   };
 }
 
+/**
+ * With a shared store (MongoDB) the API usually runs on several machines, and each would sign
+ * tokens with its own generated key: a token from one would be refused by the others.
+ */
+function jwtSecretCheck(config: Config): DependencyCheck | null {
+  if (!config.MONGODB_URI || config.JWT_SECRET) return null;
+  return {
+    name: 'jwt-secret',
+    target: path.join(config.dataDir, 'jwt-secret'),
+    required: false,
+    hint: 'set the same JWT_SECRET on every API process',
+    async probe() {
+      return {
+        warning:
+          'signing key generated in DATA_DIR: API processes on other machines will refuse its tokens → set the same JWT_SECRET on every process',
+      };
+    },
+  };
+}
+
 /** The checks for this configuration, in the order they are printed. */
 export function dependencyChecks(
   config: Config,
@@ -181,6 +201,7 @@ export function dependencyChecks(
     coordinationCheck(config, adapters),
     erpCheck(config, adapters),
     tlsWanted(config) ? tlsCheck(config, probes, tlsHolder) : null,
+    jwtSecretCheck(config),
   ].filter((c): c is DependencyCheck => c !== null);
 }
 
