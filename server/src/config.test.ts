@@ -75,6 +75,19 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
   });
 
+  it('takes an HTTP redirect port only with HTTPS, and not the HTTPS port itself', () => {
+    expect(() => loadConfig({ HTTP_REDIRECT_PORT: '8080' })).toThrow(
+      /HTTP_REDIRECT_PORT: only with HTTPS/,
+    );
+    expect(() =>
+      loadConfig({ HTTP_REDIRECT_PORT: '8443', PORT: '8443', TLS_SELF_SIGNED: 'true' }),
+    ).toThrow(/must differ from PORT/);
+    expect(
+      loadConfig({ HTTP_REDIRECT_PORT: '8080', PORT: '8443', TLS_SELF_SIGNED: 'true' })
+        .HTTP_REDIRECT_PORT,
+    ).toBe(8080);
+  });
+
   it('checks MSSQL_URL at start: a URL or an ADO string, with a server', () => {
     expect(loadConfig({ MSSQL_URL: 'mssql://sv:pw@erp/ERP' }).MSSQL_URL).toBe(
       'mssql://sv:pw@erp/ERP',

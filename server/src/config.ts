@@ -131,6 +131,8 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9.:*-]+$/, 'host names or IP addresses')))
     .default([]),
+  /** With HTTPS on: a plain-HTTP port that redirects to it (phones that type no scheme). */
+  HTTP_REDIRECT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Scheduled ERP mirroring (ERP_SOURCE=mssql): incremental passes and a nightly full pass. */
   ERP_QTY_SYNC_MINUTES: minutes.default(5),
   ERP_ITEM_SYNC_MINUTES: minutes.default(60),
@@ -179,6 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.TLS_SELF_SIGNED && config.TLS_CERT_FILE) {
     problems.push('TLS_SELF_SIGNED: use either TLS_CERT_FILE/TLS_KEY_FILE or TLS_SELF_SIGNED=true');
+  }
+  if (config.HTTP_REDIRECT_PORT !== undefined) {
+    if (!config.TLS_CERT_FILE && !config.TLS_SELF_SIGNED)
+      problems.push('HTTP_REDIRECT_PORT: only with HTTPS (TLS_CERT_FILE or TLS_SELF_SIGNED)');
+    else if (config.HTTP_REDIRECT_PORT === config.PORT)
+      problems.push('HTTP_REDIRECT_PORT: must differ from PORT');
   }
   if (config.ERP_WRITEBACK_ENABLED) {
     if (config.ERP_SOURCE !== 'mssql')

@@ -20,6 +20,7 @@ import {
   tlsWanted,
   writebackCheck,
 } from './startup/dependency-checks';
+import { httpsRedirect } from './startup/https-redirect';
 import { probeMongoReplicaSet } from './startup/mongo-probe';
 import {
   createMssqlAdjustmentWriter,
@@ -142,6 +143,16 @@ async function main(): Promise<void> {
   console.log(
     `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
   );
+  // Phones that type the address without https:// get sent to it (HTTP_REDIRECT_PORT).
+  const redirect =
+    tls && config.HTTP_REDIRECT_PORT !== undefined ? http.createServer(httpsRedirect(port)) : null;
+  if (redirect) {
+    await new Promise<void>((resolve) =>
+      redirect.listen(config.HTTP_REDIRECT_PORT, config.HOST, resolve),
+    );
+    redirect.unref();
+    console.log(`  http://${shownHost}:${config.HTTP_REDIRECT_PORT} redirects to HTTPS`);
+  }
   if (tls?.source === 'self-signed') {
     const lan = tls.names
       .filter((n) => n.startsWith('IP:') && !n.startsWith('IP:127.') && n !== 'IP:::1')
@@ -160,6 +171,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     closeStreams();
+    redirect?.close();
     const schedulerStopped = scheduler?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
@@ -60,12 +61,12 @@ function getHttps(url: string, ca: string): Promise<{ status: number; body: stri
   });
 }
 
-async function startHttps(): Promise<{
+async function startHttps(env: Record<string, string> = {}): Promise<{
   url: string;
   stop: () => Promise<number | null>;
   output: () => string;
 }> {
-  const started = spawnMain({ TLS_SELF_SIGNED: 'true' });
+  const started = spawnMain({ TLS_SELF_SIGNED: 'true', ...env });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const match = /listening on (https:\/\/[^\s]+)/.exec(started.output());
@@ -116,7 +117,8 @@ describe('startup checks (main.ts)', () => {
   }, 30_000);
 
   it('TLS_SELF_SIGNED=true serves HTTPS with a generated certificate, reused on restart', async () => {
-    const first = await startHttps();
+    const redirectPort = await closedPort();
+    const first = await startHttps({ HTTP_REDIRECT_PORT: String(redirectPort) });
     const certFile = path.join(dataDir, 'tls', 'cert.pem');
     const ca = fs.readFileSync(certFile, 'utf8');
     // The certificate names 127.0.0.1, so the ordinary hostname check passes against it as the CA.
@@ -125,6 +127,16 @@ describe('startup checks (main.ts)', () => {
     expect(JSON.parse(health.body)).toMatchObject({ success: true, data: { status: 'ok' } });
     expect(first.output()).toMatch(/ok {4}tls +self-signed .*generated/);
     expect(fs.statSync(path.join(dataDir, 'tls', 'key.pem')).mode & 0o077).toBe(0);
+    // Plain HTTP on the redirect port sends the phone to the HTTPS address.
+    const redirected = await new Promise<{ status: number; location?: string }>((resolve, reject) =>
+      http
+        .get(`http://127.0.0.1:${redirectPort}/console`, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+        })
+        .on('error', reject),
+    );
+    expect(redirected).toEqual({ status: 308, location: `${first.url}/console` });
     // A client that does not trust it is refused: it really is TLS with this certificate.
     await expect(getHttps(`${first.url}/api/health`, '')).rejects.toThrow();
     expect(await first.stop()).toBe(0);
