@@ -113,7 +113,7 @@ it('sync goes on and lock endpoints fail fast while Redis is paused; all is well
   expect(Date.now(), 'the checks above ran inside the pause').toBeLessThan(pauseEnds);
 
   // Right after the pause: a burst of lock calls and batches all succeed.
-  await new Promise((r) => setTimeout(r, Math.max(0, pauseEnds - Date.now()) + 200));
+  await new Promise((r) => setTimeout(r, Math.max(0, pauseEnds - Date.now()) + 500));
   const burst = await Promise.all([
     ...Array.from({ length: 10 }, () =>
       t.request('POST', `/api/sessions/${session.id}/heartbeat`, {
