@@ -178,7 +178,8 @@ export function createReportsService(
 
     /** Every row of a report, chunk by chunk, for a file writer; stops when `signal` aborts. */
     async rows<T extends ReportType>(request: ReportRequest & { type: T }, signal: AbortSignal) {
-      const query = await queryOf(request);
+      // A file holds the whole report: paging fields (page, page_size, after) do not apply.
+      const query = await queryOf({ ...request, after: undefined });
       return counted(source.stream(query, { chunkSize: settings.chunkSize, signal }), signal);
     },
 
