@@ -85,9 +85,11 @@ function isResult(value: RecordResult | PreparedLine): value is RecordResult {
   return 'status' in value && 'op_id' in value && !('line' in value);
 }
 
-// Bounds how long a batch whose API process died mid-way (SIGKILL) blocks the phone's retry of
-// the same key with 409 IDEMPOTENCY_IN_FLIGHT; a live batch takes well under a second.
-const IN_FLIGHT_TTL_MS = 30 * 1000;
+// The in-flight marker is a lease: renewed every IN_FLIGHT_RENEW_MS while the batch runs, so a
+// slow batch keeps it, and a batch whose API process died (SIGKILL) blocks the phone's retry of
+// the same key with 409 IDEMPOTENCY_IN_FLIGHT for at most IN_FLIGHT_TTL_MS (issue #7 faults).
+const IN_FLIGHT_TTL_MS = 10 * 1000;
+const IN_FLIGHT_RENEW_MS = 3 * 1000;
 
 function at(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
@@ -738,6 +740,14 @@ export function createCountingService(deps: {
           { 'Retry-After': '2' },
         );
       }
+      let renewing: Promise<unknown> = Promise.resolve();
+      const lease = setInterval(() => {
+        renewing = unlessUnavailable(
+          coordination.cacheSet(marker, hash, IN_FLIGHT_TTL_MS),
+          undefined,
+        ).catch(() => undefined);
+      }, IN_FLIGHT_RENEW_MS);
+      lease.unref();
       try {
         // Each op_id answered once per batch; originals before their corrections (batch-order.ts).
         // Count lines that passed their checks are written together (one store transaction),
@@ -800,6 +810,9 @@ export function createCountingService(deps: {
         });
         return { results: finishedBatch.results, replayed: false };
       } finally {
+        clearInterval(lease);
+        // A renewal still on its way would put the marker back after the delete.
+        await renewing;
         await unlessUnavailable(coordination.cacheDelete(marker), undefined);
       }
     },
