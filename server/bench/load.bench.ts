@@ -139,6 +139,36 @@ function percentile(sorted: number[], p: number): number {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The app's request-duration histogram (Prometheus), per route: bucket bound → count, 2xx only. */
+async function scrapeDurations(base: string): Promise<Map<string, Map<string, number>>> {
+  const text = (await send(base, 'GET', '/api/metrics', '')).text;
+  const out = new Map<string, Map<string, number>>();
+  const re = /^stockverify_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm;
+  for (const m of text.matchAll(re)) {
+    const labels = Object.fromEntries(
+      [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (!String(labels['status']).startsWith('2')) continue;
+    const route = `${labels['method']} ${labels['route']}`;
+    const buckets = out.get(route) ?? new Map<string, number>();
+    buckets.set(labels['le']!, (buckets.get(labels['le']!) ?? 0) + Number(m[2]));
+    out.set(route, buckets);
+  }
+  return out;
+}
+
+/** Sums the histograms of several processes. */
+function addUp(maps: Array<Map<string, Map<string, number>>>): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const map of maps)
+    for (const [route, buckets] of map) {
+      const sum = out.get(route) ?? new Map<string, number>();
+      for (const [le, n] of buckets) sum.set(le, (sum.get(le) ?? 0) + n);
+      out.set(route, sum);
+    }
+  return out;
+}
+
 async function redisFromEnv(): Promise<{ url: string; own: ThrowAwayRedis | null }> {
   const url = process.env.REDIS_URL;
   if (url) {
@@ -264,6 +294,11 @@ try {
   const nextBase = () => bases[turn++ % bases.length]!;
   const runStarted = performance.now() + warmupSeconds * 1000;
   measureFrom = runStarted;
+  // The server's own view of the measured phase: its histogram at the end of the warm-up and after.
+  const scrapeAll = async () => addUp(await Promise.all(bases.map((b) => scrapeDurations(b))));
+  const atWarmupEnd = new Promise<Map<string, Map<string, number>>>((resolve, reject) =>
+    setTimeout(() => scrapeAll().then(resolve, reject), warmupSeconds * 1000),
+  );
   const end = Date.now() + (warmupSeconds + seconds) * 1000;
 
   const countBody = (phone: Phone, item: Item) => ({
@@ -378,6 +413,25 @@ try {
 
   await Promise.all(phones.map((phone) => runPhone(phone)));
   const runSeconds = (performance.now() - runStarted) / 1000;
+  const before = await atWarmupEnd;
+  const after = await scrapeAll();
+  const serverRows = [...after.keys()]
+    .filter((route) => !route.includes('/metrics'))
+    .map((route) => {
+      const at = (m: Map<string, Map<string, number>>, le: string) => m.get(route)?.get(le) ?? 0;
+      const total = at(after, '+Inf') - at(before, '+Inf');
+      const within = (le: string) =>
+        total === 0 ? null : round(((at(after, le) - at(before, le)) / total) * 100, 2);
+      return {
+        route,
+        requests: total,
+        '% ≤ 5 ms': within('0.005'),
+        '% ≤ 10 ms': within('0.01'),
+        '% ≤ 25 ms': within('0.025'),
+        '% ≤ 50 ms': within('0.05'),
+      };
+    })
+    .filter((row) => row.requests > 0);
 
   // -------------------------------------------------------------------------------------------
   // Report
@@ -418,6 +472,10 @@ try {
     `throughput ${round(throughput)} req/s; sync records OK ${recordsOk}, not OK ${recordsNotOk}; failed in warm-up ${warmupFailures}; load average ${load.map((l) => round(l, 2)).join(' ')}`,
   );
   if (failureStatuses.size > 0) console.log('failures:', Object.fromEntries(failureStatuses));
+  console.log(
+    "the same phase at the servers (both processes' request-duration histograms, 2xx, route matched):",
+  );
+  console.table(serverRows);
   const goals = { p99_ms: 50, error_percent: 0.1 };
   const meets = total['p99 ms'] <= goals.p99_ms && total['error %'] < goals.error_percent;
   console.log(
@@ -444,6 +502,7 @@ try {
         batch_records: batchRecords,
         latency_measured: 'client round trip over loopback (node:http, keep-alive)',
         endpoints: rows,
+        server_side: serverRows,
         throughput_rps: round(throughput),
         sync_records: { ok: recordsOk, not_ok: recordsNotOk },
         failures: Object.fromEntries(failureStatuses),
