@@ -139,10 +139,6 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  const scheme = tls ? 'https' : 'http';
-  console.log(
-    `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
-  );
   // Phones that type the address without https:// get sent to it (HTTP_REDIRECT_PORT).
   const redirect =
     tls && config.HTTP_REDIRECT_PORT !== undefined ? http.createServer(httpsRedirect(port)) : null;
@@ -151,18 +147,7 @@ async function main(): Promise<void> {
       redirect.listen(config.HTTP_REDIRECT_PORT, config.HOST, resolve),
     );
     redirect.unref();
-    console.log(`  http://${shownHost}:${config.HTTP_REDIRECT_PORT} redirects to HTTPS`);
   }
-  if (tls?.source === 'self-signed') {
-    const lan = tls.names
-      .filter((n) => n.startsWith('IP:') && !n.startsWith('IP:127.') && n !== 'IP:::1')
-      .map((n) => n.slice(3))
-      .filter((ip) => !ip.includes(':'));
-    console.log(
-      `  Self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}); phones on the LAN: ${lan.map((ip) => `https://${ip}:${port}`).join('  ') || '(no LAN address found)'}`,
-    );
-  }
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -192,6 +177,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Printed only now: a supervisor script (or a test) that sends SIGTERM as soon as it reads
+  // this line must find the handlers in place, or the process dies without draining.
+  const scheme = tls ? 'https' : 'http';
+  console.log(
+    `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
+  );
+  if (redirect)
+    console.log(`  http://${shownHost}:${config.HTTP_REDIRECT_PORT} redirects to HTTPS`);
+  if (tls?.source === 'self-signed') {
+    const lan = tls.names
+      .filter((n) => n.startsWith('IP:') && !n.startsWith('IP:127.') && n !== 'IP:::1')
+      .map((n) => n.slice(3))
+      .filter((ip) => !ip.includes(':'));
+    console.log(
+      `  Self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}); phones on the LAN: ${lan.map((ip) => `https://${ip}:${port}`).join('  ') || '(no LAN address found)'}`,
+    );
+  }
 }
 
 /**
