@@ -75,6 +75,18 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
   });
 
+  it('checks TRUST_PROXY the way Express reads it', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, loopback' }).TRUST_PROXY).toBe(
+      '10.0.0.5, loopback',
+    );
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).TRUST_PROXY).toBe('10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(
+      /TRUST_PROXY: invalid IP address: yes/,
+    );
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('takes an HTTP redirect port only with HTTPS, and not the HTTPS port itself', () => {
     expect(() => loadConfig({ HTTP_REDIRECT_PORT: '8080' })).toThrow(
       /HTTP_REDIRECT_PORT: only with HTTPS/,

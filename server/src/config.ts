@@ -3,6 +3,7 @@
  * stops the process with a message naming the variable.
  */
 import path from 'node:path';
+import express from 'express';
 import { z } from 'zod';
 import { parseMssqlColumnMap } from './adapters/erp/mssql';
 import { mssqlConfig } from './adapters/erp/mssql-connection';
@@ -105,7 +106,20 @@ const envSchema = z.object({
     .default('1mb'),
   UPLOAD_LIMIT_MB: positiveInt.max(512).default(50),
   ITEM_CACHE_SECONDS: positiveInt.default(60),
-  TRUST_PROXY: z.string().default('loopback'),
+  TRUST_PROXY: z
+    .string()
+    .superRefine((value, ctx) => {
+      // Express compiles the list when the app is built; check it here so a typo exits 2.
+      try {
+        express().set('trust proxy', value);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${err instanceof Error ? err.message : String(err)}; use loopback, uniquelocal, addresses or CIDR blocks, comma-separated`,
+        });
+      }
+    })
+    .default('loopback'),
   ERP_SYNC_ON_START: bool.default(true),
   RACK_LOCK_TTL_SECONDS: positiveInt.max(3600).default(60),
   RACK_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
