@@ -75,6 +75,18 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
   });
 
+  it('checks the shape of MONGODB_URI and REDIS_URL', () => {
+    expect(() => loadConfig({ MONGODB_URI: 'db1:27017' })).toThrow(/MONGODB_URI/);
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(
+      loadConfig({ MONGODB_URI: 'mongodb+srv://sv:pw@cluster.example.net/?retryWrites=true' })
+        .MONGODB_URI,
+    ).toContain('mongodb+srv://');
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache:6380/0' }).REDIS_URL).toBe(
+      'rediss://:pw@cache:6380/0',
+    );
+  });
+
   it('checks TRUST_PROXY the way Express reads it', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
     expect(loadConfig({ TRUST_PROXY: '10.0.0.5, loopback' }).TRUST_PROXY).toBe(

@@ -57,9 +57,15 @@ const envSchema = z.object({
   ERP_SOURCE: z.enum(['demo', 'file', 'mssql']).default('demo'),
   ERP_FILE: z.string().min(1).optional(),
   DEMO_ITEM_COUNT: positiveInt.max(2_000_000).default(6000),
-  MONGODB_URI: z.string().min(1).optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a mongodb:// or mongodb+srv:// connection string')
+    .optional(),
   MONGODB_DB: z.string().min(1).default('stockverify'),
-  REDIS_URL: z.string().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S*$/, 'a redis:// or rediss:// URL, like redis://:password@host:6379')
+    .optional(),
   MSSQL_URL: z
     .string()
     .min(1)
