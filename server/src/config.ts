@@ -79,6 +79,8 @@ const envSchema = z.object({
     .optional(),
   MSSQL_ITEM_QUERY: z.string().min(1).optional(),
   MSSQL_WAREHOUSE_QUERY: z.string().min(1).optional(),
+  /** The barcode lookup's SELECT (takes `@code`, returns every row of the item). */
+  MSSQL_BARCODE_QUERY: z.string().min(1).optional(),
   /** The quantities pass's SELECT (columns item_code, warehouse, rack, stock_qty, updated_at). */
   MSSQL_QTY_QUERY: z.string().min(1).optional(),
   MSSQL_COLUMN_MAP: z

@@ -45,6 +45,7 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
         itemQuery: config.MSSQL_ITEM_QUERY,
         warehouseQuery: config.MSSQL_WAREHOUSE_QUERY,
         stockQuery: config.MSSQL_QTY_QUERY,
+        barcodeQuery: config.MSSQL_BARCODE_QUERY,
         columns: config.MSSQL_COLUMN_MAP ? parseMssqlColumnMap(config.MSSQL_COLUMN_MAP) : undefined,
       });
       break;

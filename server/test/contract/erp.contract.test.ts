@@ -61,6 +61,7 @@ if (mssqlUrl) {
         view: process.env.MSSQL_VIEW,
         itemQuery: process.env.MSSQL_ITEM_QUERY,
         stockQuery: process.env.MSSQL_QTY_QUERY,
+        barcodeQuery: process.env.MSSQL_BARCODE_QUERY,
         warehouseQuery: process.env.MSSQL_WAREHOUSE_QUERY,
         columns: process.env.MSSQL_COLUMN_MAP
           ? parseMssqlColumnMap(process.env.MSSQL_COLUMN_MAP)
