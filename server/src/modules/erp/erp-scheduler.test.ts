@@ -329,6 +329,7 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
   it('/erp/status carries the schedule', async () => {
     const { service, scheduler } = setup({ qtyMinutes: 5, itemMinutes: 60, fullAt: '02:00' });
     expect((await service.status()).schedule).toBeNull();
+    expect((await service.status()).circuit).toBe('closed');
     await scheduler.tick();
     const status = await service.status();
     expect(status.schedule!.settings).toEqual({ qtyMinutes: 5, itemMinutes: 60, fullAt: '02:00' });

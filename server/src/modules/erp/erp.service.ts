@@ -266,7 +266,9 @@ export function createErpService(deps: ErpServiceDeps) {
       return result;
     },
 
-    async status(): Promise<ErpStatus & { schedule: ScheduleStatus | null }> {
+    async status(): Promise<
+      ErpStatus & { circuit: ReturnType<CircuitBreaker['state']>; schedule: ScheduleStatus | null }
+    > {
       const doc = await erpStatus.read();
       let reachable: boolean | null;
       try {
@@ -285,6 +287,8 @@ export function createErpService(deps: ErpServiceDeps) {
         last_error_at: latest.last_error_at,
         item_count: await store.items.count(),
         reachable,
+        // closed = calls go through; open = failing fast after repeated failures (DESIGN §5).
+        circuit: erpBreaker.state(),
         // Each scheduled pass's last run and next due time (null when no schedule runs).
         schedule: await readScheduleStatus(store.meta, clock()),
       };
