@@ -195,7 +195,10 @@ export function createErpScheduler(deps: SchedulerDeps) {
     await update(pass, { last_started_at: startedAt });
     try {
       const result = await runPass(pass, since);
+      // last_started_at again: a process that lost the race for the lock may have put back
+      // the value it read before this pass began.
       await update(pass, {
+        last_started_at: startedAt,
         last_finished_at: clock().toISOString(),
         last_success_started_at: startedAt,
         last_error: null,
@@ -209,7 +212,11 @@ export function createErpScheduler(deps: SchedulerDeps) {
         return null;
       }
       const message = err instanceof Error ? err.message : String(err);
-      await update(pass, { last_finished_at: clock().toISOString(), last_error: message });
+      await update(pass, {
+        last_started_at: startedAt,
+        last_finished_at: clock().toISOString(),
+        last_error: message,
+      });
       log.warn({ pass, err }, 'scheduled ERP sync failed; the mirror keeps serving');
     }
     return pass;
