@@ -126,6 +126,39 @@ describe('reportPages', () => {
     expect(first).not.toBeNull();
   });
 
+  it('follows next_after for the variance report instead of page numbers', async () => {
+    const bodies: Array<{ page: number; after?: string }> = [];
+    const all = rows(5);
+    const fetchImpl = async (_url: string | URL | Request, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body)) as { page: number; after?: string };
+      bodies.push(body);
+      const start =
+        body.after === undefined ? 0 : all.findIndex((r) => r.item_code === body.after) + 1;
+      const items = all.slice(start, start + 2);
+      const last = start + 2 >= all.length;
+      const data: Partial<ReportPage> = {
+        items: items as never,
+        total: 5,
+        columns: [...columns],
+        totals: { rows: 5 },
+        next_after: last ? null : String(items.at(-1)!.item_code),
+      };
+      return new Response(JSON.stringify({ success: true, data }), { status: 200 });
+    };
+    const seen: ReportRow[] = [];
+    for await (const page of reportPages({
+      baseUrl: 'http://sv',
+      token: 'tok',
+      request: { type: 'variance' },
+      fetchImpl,
+      pageSize: 2,
+    })) {
+      seen.push(...page.rows);
+    }
+    expect(seen.map((r) => r.item_code)).toEqual(['I0', 'I1', 'I2', 'I3', 'I4']);
+    expect(bodies.map((b) => b.after)).toEqual([undefined, 'I1', 'I3']);
+  });
+
   it('asks for a new token once when the server answers 401, then goes on', async () => {
     const seenTokens: string[] = [];
     const fetchImpl = async (_url: string | URL | Request, init?: RequestInit) => {

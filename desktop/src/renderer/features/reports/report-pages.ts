@@ -23,6 +23,9 @@ export async function* reportPages(
   const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
   const pageSize = options.pageSize ?? REPORT_PAGE_SIZE;
   let token = options.token;
+  // The variance report answers `next_after`: following it reads each page through the index,
+  // where page numbers would make the server count past every earlier row (a million-row report).
+  let after: string | undefined;
   const fetchPage = (page: number) =>
     fetchImpl(`${options.baseUrl}/api/reports/generate`, {
       method: 'POST',
@@ -31,7 +34,12 @@ export async function* reportPages(
         Accept: 'application/json',
         Authorization: `Bearer ${token}`,
       },
-      body: JSON.stringify({ ...options.request, page, page_size: pageSize }),
+      body: JSON.stringify({
+        ...options.request,
+        page,
+        page_size: pageSize,
+        ...(after === undefined ? {} : { after }),
+      }),
       signal: options.signal,
     });
   for (let page = 1; ; page++) {
@@ -52,6 +60,11 @@ export async function* reportPages(
     const data = body.data;
     if (page === 1) options.onFirstPage?.(data);
     yield { rows: data.items as unknown as ReportRow[], total: data.total };
+    if (data.next_after !== undefined) {
+      if (data.next_after === null || data.items.length === 0) return;
+      after = data.next_after;
+      continue;
+    }
     if (page * pageSize >= data.total || data.items.length === 0) return;
   }
 }
