@@ -20,7 +20,8 @@ export function parseOrigin(value: string): string | null {
 }
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, Last-Event-ID';
-const EXPOSED_HEADERS = 'X-Request-Id, Retry-After, Content-Disposition, Server-Timing';
+const EXPOSED_HEADERS =
+  'X-Request-Id, Retry-After, Content-Disposition, Server-Timing, X-Content-Hash, X-Generated-At';
 const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 
 /**

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { errorText } from '../../api/client';
 import type { SessionDetail as Detail } from '../../api/types';
 import { useConsole } from '../../context';
+import { saveResponse } from '../reports/save-response';
 import { dateTime, money, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
@@ -19,7 +20,7 @@ type Tab = (typeof TABS)[number][0];
 
 /** One session: metrics, lifecycle actions, and the review work (lines, conflicts, unknowns). */
 export function SessionDetail({ id }: { id: string }) {
-  const { client } = useConsole();
+  const { client, platform } = useConsole();
   const [detail, reload] = useLoad(
     () => client.get<Detail>(`/sessions/${encodeURIComponent(id)}`),
     [client, id],
@@ -37,6 +38,22 @@ export function SessionDetail({ id }: { id: string }) {
         `Session ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'reconciled'}.`,
       );
       await reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  // The ERP adjustment package of a reconciled session (XLSX with its content hash), issue #7.
+  async function downloadAdjustments() {
+    setError(null);
+    setOk(null);
+    try {
+      const response = await client.raw(
+        `/sessions/${encodeURIComponent(id)}/adjustments?format=xlsx`,
+      );
+      const saved = await saveResponse(platform, response, `adjustments-${id}.xlsx`, 'xlsx');
+      const hash = response.headers.get('X-Content-Hash');
+      setOk(hash ? `${saved} Content hash ${hash.slice(0, 16)}…` : saved);
     } catch (e) {
       setError(errorText(e));
     }
@@ -74,6 +91,11 @@ export function SessionDetail({ id }: { id: string }) {
                 Reconcile session
               </button>
             </>
+          )}
+          {s.status === 'RECONCILED' && (
+            <button type="button" onClick={() => void downloadAdjustments()}>
+              ERP adjustment package (XLSX)
+            </button>
           )}
         </div>
         <dl className="metrics">
