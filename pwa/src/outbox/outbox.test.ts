@@ -86,6 +86,14 @@ describe('Outbox', () => {
     expect((await outbox.pendingBatch('u1', 10)).map((e) => e.op_id)).toEqual([d.op_id]);
   });
 
+  it('keeps creation order for records saved within one millisecond', async () => {
+    const { outbox } = setup();
+    const records = Array.from({ length: 20 }, () => countRecord());
+    for (const record of records) await outbox.enqueue({ userId: 'u1', record, summary: '' });
+    const batch = await outbox.pendingBatch('u1', 20);
+    expect(batch.map((e) => e.op_id)).toEqual(records.map((r) => r.op_id));
+  });
+
   it('says when pending data has waited more than four hours', async () => {
     const { outbox, advance, now } = setup();
     await outbox.enqueue({ userId: 'u1', record: countRecord(), summary: '' });

@@ -31,6 +31,8 @@ export const STALE_PENDING_MS = 4 * 60 * 60 * 1000;
 /** The outbox: the phone's durable record of every action, written before the UI says "saved". */
 export class Outbox {
   private readonly listeners = new Set<() => void>();
+  /** Creation times are kept strictly increasing, so sync order is creation order. */
+  private lastCreatedMs = 0;
 
   constructor(
     private readonly db: DeviceDb,
@@ -53,7 +55,9 @@ export class Outbox {
    * `op_id` twice is refused (a double tap must not count twice).
    */
   async enqueue(input: EnqueueInput): Promise<OutboxEntry> {
-    const at = this.now().toISOString();
+    // Two saves in one millisecond (a correction right after its line) must still sync in order.
+    this.lastCreatedMs = Math.max(this.now().getTime(), this.lastCreatedMs + 1);
+    const at = new Date(this.lastCreatedMs).toISOString();
     const record = input.record;
     const entry: OutboxEntry = {
       op_id: record.op_id,

@@ -260,9 +260,10 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
     await pinForm.getByRole('alert').waitFor();
     await pinForm.getByLabel('PIN').fill('2468');
     await pinForm.getByRole('button', { name: 'Sign in with PIN' }).click();
-    await page.getByRole('heading', { name: 'Count sessions' }).waitFor();
-    // What this phone holds survived the sign-out.
+    // Signed in: the tab bar is back (the app may go straight to the rack this phone holds).
     await page.getByRole('button', { name: /^Sync/ }).click();
+    await page.getByRole('heading', { name: 'Sync' }).waitFor();
+    // What this phone holds survived the sign-out.
     expect(await page.getByTestId('count-synced').textContent()).toBe('3');
     expect(await page.getByTestId('count-conflict').textContent()).toBe('1');
   });
