@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { unlessUnavailable } from '../ports/coordination';
 import type { Coordination } from '../ports/coordination';
 import { AppError } from './app-error';
 
@@ -18,6 +19,8 @@ export interface LoginRateLimiter {
 /**
  * Per-IP limit on failed logins, kept in Coordination so every API process shares it. Only
  * failures count: a busy warehouse signing in many staff through one NAT is not punished.
+ * With Coordination down (Redis paused) the per-IP limit steps aside rather than locking everyone
+ * out of signing in; the per-account lockout, kept in the store, still holds.
  */
 export function createLoginRateLimiter(
   coordination: Coordination,
@@ -27,7 +30,10 @@ export function createLoginRateLimiter(
   const blockKey = (ip: string) => `login-block:${ip}`;
   return {
     guard: async (req, res, next) => {
-      const blockedUntil = await coordination.cacheGet<number>(blockKey(req.ip ?? 'unknown'));
+      const blockedUntil = await unlessUnavailable(
+        coordination.cacheGet<number>(blockKey(req.ip ?? 'unknown')),
+        undefined,
+      );
       if (blockedUntil !== undefined && blockedUntil > now()) {
         const seconds = Math.max(1, Math.ceil((blockedUntil - now()) / 1000));
         throw new AppError(
@@ -43,12 +49,14 @@ export function createLoginRateLimiter(
     },
     async recordFailure(req) {
       const ip = req.ip ?? 'unknown';
-      const state = await coordination.hit(`login-fail:${ip}`, options.windowMs);
-      if (state.count >= options.maxFailures) {
-        await coordination.cacheSet(
-          blockKey(ip),
-          state.reset_at,
-          Math.max(1, state.reset_at - now()),
+      const state = await unlessUnavailable(
+        coordination.hit(`login-fail:${ip}`, options.windowMs),
+        null,
+      );
+      if (state !== null && state.count >= options.maxFailures) {
+        await unlessUnavailable(
+          coordination.cacheSet(blockKey(ip), state.reset_at, Math.max(1, state.reset_at - now())),
+          undefined,
         );
       }
     },

@@ -110,6 +110,15 @@ it('sync goes on and lock endpoints fail fast while Redis is paused; all is well
   okOps.push(online.op_id);
   const lookup = await t.request('GET', '/api/items/barcode/BC-A', { token: alice.token });
   expect(lookup.status, JSON.stringify(lookup.body)).toBe(200);
+  // Signing in does not need Redis either: the per-IP failure limit steps aside, the per-account
+  // lockout (in the store) still holds.
+  const signIn = await timed(() =>
+    t.request('POST', '/api/auth/login', {
+      body: { username: 'pause-bob', password: bob.password },
+    }),
+  );
+  expect(signIn.value.status, JSON.stringify(signIn.value.body)).toBe(200);
+  expect(signIn.ms).toBeLessThan(1500);
   expect(Date.now(), 'the checks above ran inside the pause').toBeLessThan(pauseEnds);
 
   // Right after the pause: a burst of lock calls and batches all succeed.
