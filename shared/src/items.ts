@@ -128,6 +128,25 @@ export interface ErpStatus {
   last_error_at: string | null;
   item_count: number;
   reachable: boolean | null;
+  /** The ERP circuit breaker (`open` = calls refused for a while after failures). */
+  circuit?: 'closed' | 'open' | 'half-open';
+  /** Scheduled passes (SQL Server sources); null when no schedule runs. */
+  schedule?: ErpSchedule | null;
+}
+
+/** One scheduled mirror pass as `/erp/status` shows it. */
+export interface ErpPassStatus {
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_success_started_at: string | null;
+  last_error: string | null;
+  next_due_at: string | null;
+}
+
+/** The mirror schedule: quantities, new items, nightly full pass. */
+export interface ErpSchedule {
+  settings: { qtyMinutes: number; itemMinutes: number; fullAt: string };
+  passes: Record<string, ErpPassStatus>;
 }
 
 /** One rejected row of an item-master import: where it is and why. */

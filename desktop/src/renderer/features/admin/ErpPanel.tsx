@@ -103,7 +103,37 @@ export function ErpPanel() {
           <dt>Last error</dt>
           <dd>{s?.last_error ? `${s.last_error} (${dateTime(s.last_error_at)})` : 'none'}</dd>
         </div>
+        {s?.circuit && (
+          <div>
+            <dt>ERP circuit</dt>
+            <dd>
+              {s.circuit === 'closed' ? 'closed (calls pass)' : `${s.circuit} (calls refused)`}
+            </dd>
+          </div>
+        )}
       </dl>
+      {s?.schedule && (
+        <table className="grid" aria-label="Scheduled ERP passes">
+          <thead>
+            <tr>
+              <th scope="col">Pass</th>
+              <th scope="col">Last finished</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Next due</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.entries(s.schedule.passes).map(([pass, state]) => (
+              <tr key={pass}>
+                <td>{pass}</td>
+                <td>{dateTime(state.last_finished_at)}</td>
+                <td>{state.last_error ?? 'none'}</td>
+                <td>{dateTime(state.next_due_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {isAdmin ? (
         <>
           <button type="button" disabled={busy} onClick={() => void syncNow()}>
