@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import bwipjs from 'bwip-js/node';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ interface ExportedItem {
 }
 interface Line {
   op_id: string;
+  photo_ids: string[];
   item_code: string;
   counted_qty: number;
   rack: string;
@@ -137,10 +139,19 @@ async function lines(): Promise<Line[]> {
   return page1.items;
 }
 
-async function countOpenForm(qty: number) {
+async function countOpenForm(qty: number, photo?: Buffer) {
   const form = page.locator('form.count-form');
   await form.waitFor();
   await form.getByLabel('Counted quantity', { exact: true }).fill(String(qty));
+  if (photo) {
+    await form.getByLabel(/^Photos/).setInputFiles({
+      name: 'shelf.png',
+      mimeType: 'image/png',
+      buffer: photo,
+    });
+    // Compressed on the phone before it is stored.
+    await form.getByText(/Photo 1 · \d+ KB/).waitFor();
+  }
   await form.getByRole('button', { name: 'Save count' }).click();
   await page.getByText(/Saved on this phone/).waitFor();
 }
@@ -194,7 +205,11 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
     await page.getByLabel('Barcode or item code').fill(items[1]!.barcodes[0]!.code);
     await page.getByRole('button', { name: 'Look up' }).click();
     await page.locator('form.count-form').getByRole('heading', { name: items[1]!.name }).waitFor();
-    await countOpenForm(3);
+    // With a photo taken offline: kept in IndexedDB, uploaded before its line when back online.
+    await countOpenForm(
+      3,
+      await bwipjs.toBuffer({ bcid: 'qrcode', text: 'shelf photo', scale: 8 }),
+    );
 
     // A keyboard-wedge burst: keys a few ms apart and Enter, with no field focused.
     await page.getByRole('heading', { name: new RegExp(`Rack ${rack}`) }).click();
@@ -221,6 +236,13 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
       ].sort(),
     );
     expect(new Set(stored.map((l) => l.op_id)).size).toBe(3);
+    const withPhoto = stored.find((l) => l.item_code === items[1]!.item_code)!;
+    expect(withPhoto.photo_ids).toHaveLength(1);
+    const photo = await fetch(`${server.url}/api/photos/${withPhoto.photo_ids[0]}`, {
+      headers: { Authorization: `Bearer ${supervisorToken}` },
+    });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
   });
 
   it('shows a conflict on the sync screen when a supervisor force-released the rack meanwhile', async () => {
