@@ -331,6 +331,25 @@ describe('supervisor console in a browser', () => {
     await tile.filter({ hasText: 'recount' }).waitFor({ timeout: 10_000 });
   }, 60_000);
 
+  it('lists an account locked by failed sign-ins and unlocks it', async () => {
+    // Five wrong passwords lock the staff account (DESIGN §6).
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: STAFF.username, password: 'wrong-password-1' }),
+      });
+      expect(res.status).toBe(401);
+    }
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const table = page.getByRole('table', { name: 'Locked accounts' });
+    await table.getByText(STAFF.username).waitFor({ timeout: 10_000 });
+    await table.getByRole('button', { name: `Unlock ${STAFF.username}` }).click();
+    await page.getByText(`${STAFF.username} unlocked.`).waitFor();
+    await page.getByText('No account is locked.').waitFor();
+    expect((await api(server.url).login(STAFF.username, STAFF.password)).length).toBeGreaterThan(0);
+  }, 30_000);
+
   it('raised no uncaught errors in the page', () => {
     expect(browserErrors).toEqual([]);
   });

@@ -110,12 +110,28 @@ describe('PIN login and lockout', () => {
     const fresh = await t.request<{ access_token: string }>('POST', '/api/auth/login', {
       body: { username: supervisor.user.username, password: supervisor.password },
     });
+    type LockedList = { items: Array<{ id: string; username: string }> };
+    const lockedList = () =>
+      t.request<LockedList>('GET', '/api/users/locked', { token: fresh.body.data.access_token });
+    // Supervisors see who is locked out (and only that) so they can unlock without user management.
+    const before = await lockedList();
+    expect(before.status).toBe(200);
+    expect(before.body.data.items).toEqual([
+      {
+        id: user.id,
+        username: 'erin',
+        full_name: expect.any(String),
+        role: 'staff',
+        warehouse: null,
+      },
+    ]);
     const unlock = await t.request<User>('POST', `/api/users/${user.id}/unlock`, {
       token: fresh.body.data.access_token,
       body: {},
     });
     expect(unlock.status).toBe(200);
     expect(unlock.body.data.locked).toBe(false);
+    expect((await lockedList()).body.data.items).toEqual([]);
     expect((await pinLogin('4821')).status).toBe(200);
     const audit = await t.store.audit.list({ page: 1, page_size: 5, action: 'user.unlock' });
     expect(audit.items[0]?.target_id).toBe(user.id);

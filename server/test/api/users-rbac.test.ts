@@ -17,6 +17,7 @@ describe('RBAC: each role is refused what is above it', () => {
     const admin = await t.userWithRole('admin');
     const cases: Array<[string, string, Record<string, boolean>]> = [
       ['GET', '/api/users', { staff: false, supervisor: false, admin: true }],
+      ['GET', '/api/users/locked', { staff: false, supervisor: true, admin: true }],
       [
         'POST',
         `/api/users/${staff.user.id}/unlock`,

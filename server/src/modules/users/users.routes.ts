@@ -25,6 +25,20 @@ export function usersRoutes(users: UsersService, guard: AuthGuard): Router {
     sendOk(req, res, await users.create(actorOf(req), metaOf(req), input), 201, 'User created');
   });
 
+  // Before `/:id`: supervisors see who is locked out (and nothing else about users) to unlock them.
+  router.get('/locked', guard.requirePermission('users.unlock'), async (req, res) => {
+    const locked = await users.listLocked();
+    sendOk(req, res, {
+      items: locked.map((u) => ({
+        id: u.id,
+        username: u.username,
+        full_name: u.full_name,
+        role: u.role,
+        warehouse: u.warehouse,
+      })),
+    });
+  });
+
   router.get('/:id', admin, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     sendOk(req, res, await users.get(id));

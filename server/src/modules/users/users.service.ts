@@ -82,6 +82,24 @@ export function createUsersService(
       };
     },
 
+    /**
+     * Accounts locked right now (failed PIN or password attempts), for supervisors who unlock
+     * them without managing users. Locks depend on the time, so they are read through the
+     * active users (a site has hundreds, not millions).
+     */
+    async listLocked(): Promise<User[]> {
+      const now = clock();
+      const locked: User[] = [];
+      for (let page = 1; ; page += 1) {
+        const { items, total } = await store.users.list({ page, page_size: 500, active: true });
+        for (const record of items) {
+          const user = toUser(record, now);
+          if (user.locked) locked.push(user);
+        }
+        if (page * 500 >= total || items.length === 0) return locked;
+      }
+    },
+
     async get(id: string): Promise<User> {
       return toUser(await mustGet(id), clock());
     },

@@ -87,7 +87,7 @@ export function UsersPanel() {
   };
 
   if (!isAdmin) {
-    return <UnlockByUserId />;
+    return <LockedAccounts />;
   }
   return (
     <section className="panel" aria-labelledby="users-title">
@@ -249,44 +249,77 @@ export function UsersPanel() {
   );
 }
 
-/** Supervisors unlock locked accounts (API: users.unlock) without seeing the user list. */
-function UnlockByUserId() {
+/** Supervisors unlock locked accounts (API: users.unlock) from the list of who is locked out. */
+interface LockedAccount {
+  id: string;
+  username: string;
+  full_name: string;
+  role: Role;
+  warehouse: string | null;
+}
+
+function LockedAccounts() {
   const { client } = useConsole();
-  const [userId, setUserId] = useState('');
+  const [locked, reload] = useLoad(
+    () => client.get<{ items: LockedAccount[] }>('/users/locked'),
+    [client],
+  );
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
-  async function unlock(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  async function unlock(account: LockedAccount) {
     setError(null);
     setOk(null);
-    const id = userId.trim();
-    if (id === '') {
-      setError('Enter the user id of the locked account.');
-      return;
-    }
     try {
-      await client.post(`/users/${encodeURIComponent(id)}/unlock`);
-      setOk('Account unlocked.');
-      setUserId('');
+      await client.post(`/users/${encodeURIComponent(account.id)}/unlock`);
+      setOk(`${account.username} unlocked.`);
+      await reload();
     } catch (e) {
       setError(errorText(e));
     }
   }
+  const items = locked.value?.items ?? [];
   return (
     <section className="panel" aria-labelledby="unlock-title">
-      <h2 id="unlock-title">Unlock an account</h2>
+      <h2 id="unlock-title">Locked accounts</h2>
       <p className="hint">
-        Only admins manage users. A supervisor can unlock an account locked by failed PIN or
-        password attempts; its user id is in the admin's user list and in a session's counters.
+        Accounts locked by failed PIN or password attempts. Only admins manage users; supervisors
+        unlock.
       </p>
-      <form className="filters" onSubmit={unlock} aria-label="Unlock an account" noValidate>
-        <label>
-          User id
-          <input value={userId} onChange={(e) => setUserId(e.target.value)} spellCheck={false} />
-        </label>
-        <button type="submit">Unlock</button>
-      </form>
-      <Status error={error} ok={ok} />
+      {locked.value !== null && items.length === 0 ? (
+        <p>No account is locked.</p>
+      ) : (
+        <table className="grid" aria-label="Locked accounts">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col">Warehouse</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((account) => (
+              <tr key={account.id}>
+                <td>
+                  {account.full_name} ({account.username})
+                </td>
+                <td>{account.role}</td>
+                <td>{account.warehouse ?? '—'}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Unlock ${account.username}`}
+                    onClick={() => void unlock(account)}
+                  >
+                    Unlock
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Status error={error ?? (locked.state === 'error' ? locked.error : null)} ok={ok} />
     </section>
   );
 }
