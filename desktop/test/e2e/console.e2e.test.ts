@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, ensureConsoleBuilt, startServer } from './server';
+import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
 import type { RunningServer } from './server';
 
 let server: RunningServer;
