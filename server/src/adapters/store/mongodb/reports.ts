@@ -16,6 +16,7 @@ import {
   type ReportRowByType,
   type ReportTotals,
   type ReportType,
+  type StockSummaryRow,
 } from '@stockverify/shared';
 import type { AbstractCursor, Document, Filter } from 'mongodb';
 import type { SessionRecord } from '../../../ports/counting';
@@ -272,21 +273,8 @@ export function createMongoReportSource(c: Collections): ReportSource {
     }
   }
 
-  interface Sums {
-    warehouse: string;
-    item_code: string | null;
-    name: string | null;
-    category: string | null;
-    items_in_scope: number;
-    items_counted: number;
-    book_qty: number;
-    counted_qty: number;
-    damaged_qty: number;
-    written_off_qty: number;
-    variance: number;
-    value_at_cost: number;
-    value_at_price: number;
-  }
+  /** A stock-summary row before its coverage is worked out. */
+  type Sums = Omit<StockSummaryRow, 'coverage'>;
 
   const emptySums = (warehouse: string, key: Partial<Sums>): Sums => ({
     warehouse,
