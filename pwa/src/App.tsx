@@ -62,6 +62,8 @@ function Shell({ services }: { services: Services }) {
 
   useEffect(() => services.auth.subscribe(setUser), [services]);
   useEffect(() => installErrorReporter(services.auth), [services]);
+  // Synced records stay visible for a week, then leave the phone (with their photos).
+  useEffect(() => void services.outbox.pruneSynced().catch(() => undefined), [services]);
 
   // Ask once per sign-in for storage the browser will not evict (Safari wipes idle sites' data).
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countRecord, resultFor } from '../../test/support/records';
 import { freshDeviceDb } from '../../test/support/fake-db';
-import { Outbox, STALE_PENDING_MS } from './outbox';
+import { Outbox, STALE_PENDING_MS, SYNCED_KEEP_MS } from './outbox';
 
 function setup(start = '2026-11-29T10:00:00.000Z') {
   let now = new Date(start);
@@ -92,6 +92,23 @@ describe('Outbox', () => {
     for (const record of records) await outbox.enqueue({ userId: 'u1', record, summary: '' });
     const batch = await outbox.pendingBatch('u1', 20);
     expect(batch.map((e) => e.op_id)).toEqual(records.map((r) => r.op_id));
+  });
+
+  it('prunes records synced more than a week ago, with their photos, and nothing else', async () => {
+    const { db, outbox, advance } = setup();
+    const photo = { id: 'p-old', blob: new Blob(['x']), content_type: 'image/jpeg' };
+    const old = countRecord({ photo_ids: ['p-old'] });
+    const kept = [countRecord(), countRecord(), countRecord()];
+    await outbox.enqueue({ userId: 'u1', record: old, summary: '', photos: [photo] });
+    for (const record of kept) await outbox.enqueue({ userId: 'u1', record, summary: '' });
+    await outbox.applyResults([resultFor(old), resultFor(kept[0]!, 'CONFLICT', 'LOCK_LOST')]);
+    advance(SYNCED_KEEP_MS - 1000);
+    await outbox.applyResults([resultFor(kept[1]!)]);
+    advance(2000);
+    expect(await outbox.pruneSynced()).toBe(1);
+    expect(await db.outbox.get(old.op_id)).toBeUndefined();
+    expect(await db.photos.count()).toBe(0);
+    expect(await outbox.counts('u1')).toMatchObject({ pending: 1, synced: 1, conflict: 1 });
   });
 
   it('says when pending data has waited more than four hours', async () => {

@@ -25,6 +25,9 @@ export interface EnqueueInput {
   photos?: readonly NewPhoto[];
 }
 
+/** Synced records stay visible on the phone this long, then are pruned. */
+export const SYNCED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Data that has waited this long unsynced earns a warning (issue #4: 4 h). */
 export const STALE_PENDING_MS = 4 * 60 * 60 * 1000;
 
@@ -145,27 +148,46 @@ export class Outbox {
 
   /** Counts by status for one user (or everyone on the phone). */
   async counts(userId?: string): Promise<OutboxCounts> {
-    const rows =
+    // Index counts: this runs after every save, and synced rows pile up between prunes.
+    const ofStatus = (status: OutboxStatus) =>
       userId === undefined
-        ? await this.db.outbox.toArray()
-        : await this.db.outbox.filter((e) => e.user_id === userId).toArray();
-    const counts: OutboxCounts = {
-      pending: 0,
-      synced: 0,
-      conflict: 0,
-      error: 0,
-      oldestPendingAt: null,
-    };
-    for (const row of rows) {
-      counts[row.status] += 1;
-      if (
-        row.status === 'pending' &&
-        (counts.oldestPendingAt === null || row.created_at < counts.oldestPendingAt)
-      ) {
-        counts.oldestPendingAt = row.created_at;
-      }
+        ? this.db.outbox.where('status').equals(status)
+        : this.db.outbox.where('[user_id+status]').equals([userId, status]);
+    const [pending, synced, conflict, error, pendingRows] = await Promise.all([
+      ofStatus('pending').count(),
+      ofStatus('synced').count(),
+      ofStatus('conflict').count(),
+      ofStatus('error').count(),
+      ofStatus('pending').toArray(),
+    ]);
+    let oldestPendingAt: string | null = null;
+    for (const row of pendingRows) {
+      if (oldestPendingAt === null || row.created_at < oldestPendingAt)
+        oldestPendingAt = row.created_at;
     }
-    return counts;
+    return { pending, synced, conflict, error, oldestPendingAt };
+  }
+
+  /**
+   * Forgets records the server stored more than `keepMs` ago, with their photos (the server has
+   * them). Pending records, conflicts and errors are never pruned. Returns how many went.
+   */
+  async pruneSynced(keepMs = SYNCED_KEEP_MS): Promise<number> {
+    const cutoff = new Date(this.now().getTime() - keepMs).toISOString();
+    let pruned = 0;
+    await this.db.transaction('rw', this.db.outbox, this.db.photos, async () => {
+      const old = await this.db.outbox
+        .where('status')
+        .equals('synced')
+        .filter((entry) => entry.synced_at !== null && entry.synced_at < cutoff)
+        .primaryKeys();
+      if (old.length === 0) return;
+      await this.db.photos.where('op_id').anyOf(old).delete();
+      await this.db.outbox.bulkDelete(old);
+      pruned = old.length;
+    });
+    if (pruned > 0) this.changed();
+    return pruned;
   }
 
   /** True when something has waited unsynced longer than `STALE_PENDING_MS`. */

@@ -17,6 +17,9 @@ export function SettingsScreen({ user, onSignOut }: { user: User; onSignOut: () 
   const id = useId();
   const services = useServices();
   const [settings, setSettings] = useState(services.settings);
+  const [idleText, setIdleText] = useState(String(services.settings.idleLogoutMinutes));
+  const idleMinutes = Number(idleText);
+  const idleValid = Number.isInteger(idleMinutes) && idleMinutes >= 1 && idleMinutes <= 480;
   const [storage, setStorage] = useState<StorageInfo>({
     usage: null,
     quota: null,
@@ -76,13 +79,21 @@ export function SettingsScreen({ user, onSignOut }: { user: User; onSignOut: () 
           type="number"
           min={1}
           max={480}
-          value={settings.idleLogoutMinutes}
+          value={idleText}
+          aria-invalid={!idleValid}
+          aria-describedby={idleValid ? undefined : `${id}-idle-error`}
           onChange={(e) => {
+            setIdleText(e.target.value);
             const minutes = Number(e.target.value);
             if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 480)
               void update({ idleLogoutMinutes: minutes });
           }}
         />
+        {!idleValid && (
+          <p id={`${id}-idle-error`} className="field-error">
+            Enter whole minutes from 1 to 480; {settings.idleLogoutMinutes} minutes still applies.
+          </p>
+        )}
         <label htmlFor={`${id}-reads`}>Identical camera reads before a code is accepted</label>
         <select
           id={`${id}-reads`}
