@@ -65,6 +65,11 @@ export interface AppSettings {
   uploadLimitBytes: number;
   itemCacheMs: number;
   trustProxy: string;
+  /**
+   * Whether this server itself serves HTTPS. Only then do responses carry HSTS and the CSP's
+   * `upgrade-insecure-requests` (over plain HTTP they would blank every page). Default: false.
+   */
+  tls?: boolean;
   /** Built PWA to serve at `/` when present. */
   pwaDir?: string;
   /** Built supervisor console (desktop/dist/renderer) to serve at `/console` when present. */
@@ -194,7 +199,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestIdMiddleware());
   app.use(requestMetrics(metrics));
   app.use(requestLog(log));
-  app.use(securityHeaders());
+  app.use(securityHeaders(settings.tls ?? false));
 
   const api = express.Router();
   const counting = countingRoutes(services.counting, guard, coordination, storeBreaker, {
@@ -272,7 +277,9 @@ export function createApp(deps: AppDeps) {
   }
   app.use(errorMiddleware(log));
 
-  const fastPath = createLookupFastPath(services.items, verifier, log, metrics);
+  const fastPath = createLookupFastPath(services.items, verifier, log, metrics, {
+    tls: settings.tls ?? false,
+  });
   /** The request listener for http.createServer: the lookup fast path first, then Express. */
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!fastPath(req, res)) app(req, res);

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
       uploadLimitBytes: config.UPLOAD_LIMIT_MB * 1024 * 1024,
       itemCacheMs: config.ITEM_CACHE_SECONDS * 1000,
       trustProxy: config.TRUST_PROXY,
+      tls: tls !== null,
       pwaDir: path.resolve(here, '../../pwa/dist'),
       consoleDir: path.resolve(here, '../../desktop/dist/renderer'),
       corsOrigins: config.CORS_ORIGINS,

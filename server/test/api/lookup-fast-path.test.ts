@@ -28,7 +28,7 @@ const securityHeaderNames = [
   'origin-agent-cluster',
   'permissions-policy',
   'referrer-policy',
-  'strict-transport-security',
+  // No Strict-Transport-Security over plain HTTP: security-headers-tls.test.ts covers both modes.
   'x-content-type-options',
   'x-dns-prefetch-control',
   'x-download-options',

@@ -15,14 +15,13 @@ import { AppError, forbidden } from '../../http/app-error';
 import { apiErrorOf, clientError } from '../../http/error-middleware';
 import { requestIdFrom } from '../../http/request-id';
 import { logRequest } from '../../http/request-log';
-import { SECURITY_HEADERS } from '../../http/security-headers';
+import { securityHeaderPairs } from '../../http/security-headers';
 import { parse } from '../../http/validate';
 import type { Metrics } from '../monitoring/metrics';
 import type { ItemsService } from './items.service';
 import { barcodeParams } from './items.routes';
 
 const PREFIX = '/api/items/barcode/';
-const STATIC_HEADERS = SECURITY_HEADERS.flat();
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -32,7 +31,10 @@ export function createLookupFastPath(
   verifier: AccessVerifier,
   log: Logger,
   metrics?: Metrics,
+  options: { tls?: boolean } = {},
 ): FastPath {
+  // The same security headers as the Express stack, for the same TLS mode.
+  const staticHeaders = securityHeaderPairs(options.tls ?? false).flat();
   async function serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -78,7 +80,7 @@ export function createLookupFastPath(
     }
     const json = JSON.stringify(body);
     res.writeHead(status, [
-      ...STATIC_HEADERS,
+      ...staticHeaders,
       'X-Request-Id',
       requestId,
       'Content-Type',
