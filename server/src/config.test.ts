@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes DEMO_RACKS_PER_AISLE for bigger demo warehouses (20 by default)', () => {
+    expect(loadConfig({}).DEMO_RACKS_PER_AISLE).toBe(20);
+    expect(loadConfig({ DEMO_RACKS_PER_AISLE: '167' }).DEMO_RACKS_PER_AISLE).toBe(167);
+    expect(() => loadConfig({ DEMO_RACKS_PER_AISLE: '0' })).toThrow(/DEMO_RACKS_PER_AISLE/);
+    expect(() => loadConfig({ DEMO_RACKS_PER_AISLE: '1000' })).toThrow(/DEMO_RACKS_PER_AISLE/);
+  });
+
   it('needs the file or connection of the chosen ERP source', () => {
     expect(() => loadConfig({ ERP_SOURCE: 'file' })).toThrow(/ERP_FILE/);
     expect(() => loadConfig({ ERP_SOURCE: 'mssql' })).toThrow(/MSSQL_URL/);

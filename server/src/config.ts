@@ -57,6 +57,8 @@ const envSchema = z.object({
   ERP_SOURCE: z.enum(['demo', 'file', 'mssql']).default('demo'),
   ERP_FILE: z.string().min(1).optional(),
   DEMO_ITEM_COUNT: positiveInt.max(2_000_000).default(6000),
+  /** Racks per aisle in the demo warehouses (WH-MAIN has 6 aisles: 167 gives 1,002 racks). */
+  DEMO_RACKS_PER_AISLE: positiveInt.max(999).default(20),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a mongodb:// or mongodb+srv:// connection string')

@@ -50,7 +50,10 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
       });
       break;
     default:
-      erp = createDemoErpSource({ itemCount: config.DEMO_ITEM_COUNT });
+      erp = createDemoErpSource({
+        itemCount: config.DEMO_ITEM_COUNT,
+        racksPerAisle: config.DEMO_RACKS_PER_AISLE,
+      });
   }
   log.info(
     { store: store.kind, coordination: coordination.kind, erp: erp.kind },

@@ -137,6 +137,35 @@ describe('demo dataset', () => {
     expect((await source.fetchWarehouses())[0]!.racks).toHaveLength(120);
   });
 
+  it('builds bigger demo warehouses with racksPerAisle, stocking items across all their racks', async () => {
+    // 167 racks per aisle: WH-MAIN's 6 aisles hold 1,002 racks (a 1,000-rack stocktake, issue #13).
+    const source = createDemoErpSource({ itemCount: 20_000, racksPerAisle: 167 });
+    const [main, north] = await source.fetchWarehouses();
+    expect(main!.racks).toHaveLength(1002);
+    expect(north!.racks).toHaveLength(501);
+    expect(main!.racks[0]).toEqual({
+      code: 'A-001',
+      floor: 'GF',
+      location_barcode: 'LOC-WH-MAIN-A-001',
+    });
+    expect(main!.racks.at(-1)!.code).toBe('F-167');
+    const codes = new Set(main!.racks.map((r) => r.code));
+    const stocked = new Set<string>();
+    for (const item of source.items())
+      for (const s of item.stock) {
+        if (s.warehouse !== 'WH-MAIN') continue;
+        expect(codes.has(s.rack!)).toBe(true);
+        stocked.add(s.rack!);
+      }
+    expect(stocked.size).toBeGreaterThan(990);
+    // The default layout and dataset are unchanged.
+    expect(createDemoErpSource({ itemCount: 50, racksPerAisle: 20 }).items()).toEqual(
+      items.slice(0, 50),
+    );
+    expect(() => createDemoErpSource({ racksPerAisle: 0 })).toThrow(RangeError);
+    expect(() => createDemoErpSource({ racksPerAisle: 1000 })).toThrow(RangeError);
+  });
+
   it('rejects impossible item counts', () => {
     expect(() => generateDemoItems({ itemCount: -1 })).toThrow(RangeError);
     expect(() => generateDemoItems({ itemCount: 2.5 })).toThrow(RangeError);

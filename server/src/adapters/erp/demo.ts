@@ -28,6 +28,11 @@ export interface DemoErpOptions {
   seed?: number;
   /** `updated_at` values count back from this instead of the fixed DEMO_EPOCH. */
   now?: () => Date;
+  /**
+   * Racks per aisle in the demo warehouses (default 20: WH-MAIN 6 aisles = 120 racks, WH-NORTH
+   * 60; at most 999). Larger values give a large-warehouse demo (167: 1,002 racks in WH-MAIN).
+   */
+  racksPerAisle?: number;
 }
 
 /** Known codes of each kind in a generated dataset, for tests that need a real scan. */
@@ -54,6 +59,8 @@ export interface DemoErpSource extends ErpSource {
 
 export const DEFAULT_DEMO_ITEM_COUNT = 6000;
 export const MAX_DEMO_ITEM_COUNT = 1_000_000;
+export const DEFAULT_DEMO_RACKS_PER_AISLE = 20;
+export const MAX_DEMO_RACKS_PER_AISLE = 999;
 /** `updated_at` of the demo items lies in the 180 days before this instant. */
 export const DEMO_EPOCH = new Date('2025-01-01T00:00:00.000Z');
 
@@ -67,11 +74,14 @@ function buildWarehouse(
   id: string,
   name: string,
   aislesByFloor: Record<string, string[]>,
+  racksPerAisle: number,
 ): Warehouse {
+  // Two digits as always (A-01); three when an aisle holds more than 99 racks (A-001).
+  const width = Math.max(2, String(racksPerAisle).length);
   const racks = Object.entries(aislesByFloor).flatMap(([floor, aisles]) =>
     aisles.flatMap((aisle) =>
-      Array.from({ length: 20 }, (_, i) => {
-        const code = `${aisle}-${String(i + 1).padStart(2, '0')}`;
+      Array.from({ length: racksPerAisle }, (_, i) => {
+        const code = `${aisle}-${String(i + 1).padStart(width, '0')}`;
         return { code, floor, location_barcode: `LOC-${id}-${code}` };
       }),
     ),
@@ -80,11 +90,30 @@ function buildWarehouse(
   return { id, name, floors, racks };
 }
 
-/** The demo's locations: racks A-01…F-20 in WH-MAIN, A-01…C-20 in WH-NORTH. */
-export const DEMO_WAREHOUSES: readonly Warehouse[] = [
-  buildWarehouse('WH-MAIN', 'Main Warehouse', { GF: ['A', 'B'], F1: ['C', 'D'], F2: ['E', 'F'] }),
-  buildWarehouse('WH-NORTH', 'North Depot', { GF: ['A', 'B'], F1: ['C'] }),
-];
+/** The demo's locations with `racksPerAisle` racks in each aisle (WH-MAIN aisles A–F, WH-NORTH A–C). */
+export function demoWarehouses(racksPerAisle = DEFAULT_DEMO_RACKS_PER_AISLE): Warehouse[] {
+  if (
+    !Number.isInteger(racksPerAisle) ||
+    racksPerAisle < 1 ||
+    racksPerAisle > MAX_DEMO_RACKS_PER_AISLE
+  ) {
+    throw new RangeError(
+      `racksPerAisle must be a whole number from 1 to ${MAX_DEMO_RACKS_PER_AISLE}`,
+    );
+  }
+  return [
+    buildWarehouse(
+      'WH-MAIN',
+      'Main Warehouse',
+      { GF: ['A', 'B'], F1: ['C', 'D'], F2: ['E', 'F'] },
+      racksPerAisle,
+    ),
+    buildWarehouse('WH-NORTH', 'North Depot', { GF: ['A', 'B'], F1: ['C'] }, racksPerAisle),
+  ];
+}
+
+/** The demo's default locations: racks A-01…F-20 in WH-MAIN, A-01…C-20 in WH-NORTH. */
+export const DEMO_WAREHOUSES: readonly Warehouse[] = demoWarehouses();
 
 /** mulberry32: tiny, fast and good enough to make data look random; not for security. */
 function mulberry32(seed: number): () => number {
@@ -171,8 +200,6 @@ function hashString(s: string): number {
 }
 
 const PACK_SIZES = [6, 12, 24] as const;
-const MAIN = DEMO_WAREHOUSES[0]!;
-const NORTH = DEMO_WAREHOUSES[1]!;
 
 /**
  * Builds item after item from one PRNG stream. Item i depends only on the seed and i (never on
@@ -188,6 +215,8 @@ class DemoGenerator {
   constructor(
     seed: number,
     private readonly epoch: number,
+    private readonly main: Warehouse,
+    private readonly north: Warehouse,
   ) {
     this.rand = mulberry32(seed);
     this.combos = shuffledCombos(mulberry32(seed ^ 0x9e3779b9));
@@ -276,6 +305,7 @@ class DemoGenerator {
     const stock: StockQty[] = [];
     const inMain = rand() < 0.9;
     const inNorth = rand() < 0.5 || !inMain;
+    const { main: MAIN, north: NORTH } = this;
     if (inMain) {
       const rack = this.pick(MAIN.racks).code;
       stock.push({ warehouse: MAIN.id, rack, qty: this.quantity(decimal, serialized) });
@@ -304,7 +334,13 @@ export function generateDemoItems(options: DemoErpOptions = {}): Item[] {
   if (!Number.isInteger(count) || count < 0 || count > MAX_DEMO_ITEM_COUNT) {
     throw new RangeError(`itemCount must be a whole number from 0 to ${MAX_DEMO_ITEM_COUNT}`);
   }
-  const generator = new DemoGenerator(options.seed ?? 1, (options.now?.() ?? DEMO_EPOCH).getTime());
+  const [main, north] = demoWarehouses(options.racksPerAisle);
+  const generator = new DemoGenerator(
+    options.seed ?? 1,
+    (options.now?.() ?? DEMO_EPOCH).getTime(),
+    main!,
+    north!,
+  );
   const items: Item[] = new Array(count);
   for (let i = 0; i < count; i++) items[i] = generator.item(i);
   return items;
@@ -339,6 +375,7 @@ function findSamples(items: readonly Item[]): DemoSamples {
 
 /** Demo ErpSource over a generated dataset (default 6,000 items in WH-MAIN and WH-NORTH). */
 export function createDemoErpSource(options: DemoErpOptions = {}): DemoErpSource {
+  const warehouses = demoWarehouses(options.racksPerAisle);
   let items: Item[] | null = null;
   let byBarcode: Map<string, Item> | null = null;
   let samples: DemoSamples | null = null;
@@ -357,7 +394,7 @@ export function createDemoErpSource(options: DemoErpOptions = {}): DemoErpSource
       yield* chunk(list, size);
     },
     async fetchWarehouses() {
-      return structuredClone(DEMO_WAREHOUSES) as Warehouse[];
+      return structuredClone(warehouses);
     },
     async findByBarcode(code: string) {
       if (!byBarcode) {
