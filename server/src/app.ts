@@ -14,6 +14,7 @@ import { consoleCors } from './http/console-cors';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createLoginRateLimiter } from './http/login-rate-limit';
 import { requestIdMiddleware } from './http/request-id';
+import { noStore } from './http/no-store';
 import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createAuditLog } from './modules/audit/audit-log';
@@ -36,7 +37,7 @@ import { reviewRoutes } from './modules/conflicts/review.routes';
 import { countingRoutes } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
-import { createEventBus } from './modules/events/event-bus';
+import { announceUserChange, createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
 import { clientErrorsRoutes } from './modules/evidence/client-errors.routes';
 import { photosRoutes } from './modules/evidence/photos.routes';
@@ -144,7 +145,10 @@ export function createApp(deps: AppDeps) {
   const erpStatus = createErpStatusRecorder(store, erp, clock);
   const services = {
     auth: createAuthService(store, tokens, audit, clock),
-    users: createUsersService(store, audit, clock, (id) => verifier.forgetUser(id)),
+    users: createUsersService(store, audit, clock, (id) => {
+      verifier.forgetUser(id);
+      announceUserChange(coordination, log, id);
+    }),
     items: createItemsService({
       store,
       coordination,
@@ -242,14 +246,14 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
   const liveStreams = new Set<Response>();
-  api.use('/events', eventsRoutes(coordination, guard, liveStreams));
+  api.use('/events', eventsRoutes(coordination, guard, liveStreams, { users: store.users }));
   api.use(reviewRoutes({ store, counting: services.counting, audit, events, guard, clock }));
   api.use(clientErrorsRoutes(store, guard, clock));
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
   api.use(adminRoutes({ store, coordination, guard, clock }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(apiNotFound());
-  app.use('/api', consoleCors(settings.corsOrigins ?? ['app://renderer']), api);
+  app.use('/api', noStore(), consoleCors(settings.corsOrigins ?? ['app://renderer']), api);
 
   // The console before the PWA, whose catch-all would otherwise answer /console/* with its shell.
   if (settings.consoleDir && fs.existsSync(path.join(settings.consoleDir, 'index.html'))) {

@@ -22,7 +22,7 @@ export interface Adapters {
 
 /** Builds the adapters the configuration asks for (DESIGN §3 "Embedded default" and scale-out). */
 export async function buildAdapters(config: Config, log: Logger): Promise<Adapters> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = config.MONGODB_URI
     ? createMongoStore({
         uri: config.MONGODB_URI,

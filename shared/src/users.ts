@@ -59,6 +59,18 @@ export const updateUserSchema = z
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update' });
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
+/**
+ * The answer of `POST /users/:id/reset-password` (no input: the server makes the password): the
+ * new password, shown this once and never stored in clear.
+ */
+export const passwordResetSchema = z.object({
+  user: userSchema,
+  password: z.string(),
+  /** Refresh tokens of the user that were revoked (every sign-in ended). */
+  sessions_ended: z.number().int(),
+});
+export type PasswordReset = z.infer<typeof passwordResetSchema>;
+
 export const listUsersQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(500).default(50),

@@ -12,10 +12,13 @@ export function logRequest(
   userId: string | undefined,
   ip: string | undefined,
 ): void {
+  // Express rewrites req.url inside a mounted router (`/login` under `/api/auth`); originalUrl
+  // keeps the full path. The query is left out: it may carry a token (EventSource streams).
+  const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '';
   const entry = {
     req_id: requestId,
     method: req.method,
-    url: (req.url ?? '').split('?')[0],
+    url: url.split('?')[0],
     status: res.statusCode,
     ms: Number(process.hrtime.bigint() - started) / 1e6,
     user: userId,

@@ -56,7 +56,7 @@ export function dataDirCheck(config: Config): DependencyCheck {
     required: true,
     hint: `make ${config.dataDir} writable by this user, or set DATA_DIR`,
     async probe() {
-      fs.mkdirSync(config.dataDir, { recursive: true });
+      fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const probeFile = path.join(config.dataDir, `.write-test-${process.pid}`);
       fs.writeFileSync(probeFile, 'ok');
       fs.rmSync(probeFile);

@@ -11,7 +11,7 @@ import type { Store, UserRecord } from '../../ports/store';
 import { AppError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import { toUser } from '../users/user-view';
-import { afterFailure, afterSuccess, lockStatus } from './lockout';
+import { afterFailure, afterSuccess, createPhantomLockouts, lockStatus } from './lockout';
 import { hashSecret, verifySecret } from './passwords';
 import { hashRefreshToken, type Tokens } from './tokens';
 
@@ -98,6 +98,37 @@ export function createAuthService(
     };
   }
 
+  // Lockouts of names without an account behind them (unknown users, PIN without a PIN).
+  const phantoms = createPhantomLockouts();
+
+  /**
+   * A sign-in that cannot succeed, answered exactly as a real account's wrong secret would be
+   * (same checks, same timing, same 401 / 423 sequence), and audited.
+   */
+  async function phantomFailure(
+    key: string,
+    actor: Actor | null,
+    secret: string,
+    meta: RequestMeta,
+    summary: Record<string, unknown>,
+  ): Promise<never> {
+    const target = { type: 'user', id: actor?.id ?? null };
+    const status = phantoms.status(key, clock());
+    if (status.locked) {
+      await audit.record(actor, meta, 'auth.login_refused_locked', target, summary);
+      throw lockedError(status.hard ? null : status.retryAfterSeconds);
+    }
+    await verifySecret(null, secret);
+    const state = phantoms.fail(key, clock());
+    await audit.record(actor, meta, 'auth.login_failed', target, {
+      ...summary,
+      consecutive_failures: state.consecutive_failures,
+    });
+    // Not locked a moment ago (checked above): a hard lock now is this failure's doing.
+    if (state.hard_locked) throw lockedError(null);
+    throw invalidCredentials();
+  }
+
   async function secretLogin(
     kind: 'password' | 'pin',
     username: string,
@@ -110,15 +141,11 @@ export function createAuthService(
       const user = await store.users.getByUsername(name);
       const now = clock();
       if (!user) {
-        await verifySecret(null, secret);
-        await audit.record(
-          null,
-          meta,
-          'auth.login_failed',
-          { type: 'user', id: null },
-          { username: name, kind, reason: 'unknown_user' },
-        );
-        throw invalidCredentials();
+        return phantomFailure(`user:${name}`, null, secret, meta, {
+          username: name,
+          kind,
+          reason: 'unknown_user',
+        });
       }
       const actor: Actor = { id: user.id, username: user.username, role: user.role };
       const status = lockStatus(user, now);
@@ -131,6 +158,14 @@ export function createAuthService(
           { kind },
         );
         throw lockedError(status.hard ? null : status.retryAfterSeconds);
+      }
+      // PIN guesses on an account without a PIN answer like wrong PINs, on a lockout of their
+      // own: they never lock the account (an outsider could otherwise lock out any admin).
+      if (kind === 'pin' && user.pin_hash === null) {
+        return phantomFailure(`pin:${user.id}`, actor, secret, meta, {
+          kind,
+          reason: 'no_pin',
+        });
       }
       const ok = await verifySecret(
         kind === 'password' ? user.password_hash : user.pin_hash,
@@ -310,14 +345,23 @@ export function createAuthService(
       return toUser(updated ?? user, clock());
     },
 
-    /** Sets the caller's PIN (the password confirms it is them). */
+    /** Sets the caller's PIN (the password confirms it is them); every sign-in of the account ends. */
     async changePin(actor: Actor, meta: RequestMeta, input: ChangePinInput): Promise<User> {
       const user = await confirmedUser(actor, meta, input.current_password, 'pin');
+      const now = clock().toISOString();
       const updated = await store.users.update(user.id, {
         pin_hash: await hashSecret(input.new_pin),
-        updated_at: clock().toISOString(),
+        updated_at: now,
       });
-      await audit.record(actor, meta, 'auth.pin_changed', { type: 'user', id: user.id }, null);
+      // A changed PIN is a changed secret: whoever knew the old one keeps no refresh token.
+      const revoked = await store.refreshTokens.revokeUser(user.id, now);
+      await audit.record(
+        actor,
+        meta,
+        'auth.pin_changed',
+        { type: 'user', id: user.id },
+        { sessions_revoked: revoked },
+      );
       return toUser(updated ?? user, clock());
     },
   };

@@ -51,6 +51,13 @@ export function createClaimsService(
     return session;
   }
 
+  /** Staff release only in an open session; nobody changes the claims of a reconciled one. */
+  function assertReleasable(actor: Actor, session: CountSession): void {
+    const staffOnly = !roleAtLeast(actor.role, 'supervisor');
+    if (session.status === 'RECONCILED' || (staffOnly && session.status !== 'OPEN'))
+      throw new AppError(409, 'SESSION_CLOSED', `The session is ${session.status}`);
+  }
+
   function answer(claim: ClaimRecord, lock: LockState | null): ClaimAnswer {
     return {
       claim_id: claim.id,
@@ -291,6 +298,9 @@ export function createClaimsService(
       sessionId: string,
       rack: string,
     ): Promise<ClaimAnswer> {
+      const session = await store.sessions.get(sessionId);
+      if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
+      assertReleasable(actor, session);
       const claim = await ownOpenClaim(actor, sessionId, rack);
       const forced = claim.user_id !== actor.id;
       const updated =

@@ -19,6 +19,19 @@ export interface LiveEvent {
 
 export const EVENTS_CHANNEL = 'events';
 
+/**
+ * Announces `{ id }` after any change to a user (role, status, secrets, lockout) to every API
+ * process, so open live streams re-check their user at once (events.routes.ts).
+ */
+export const USER_CHANGES_CHANNEL = 'users.changed';
+
+/** Publishes a user change notice; a failure only delays it to the next periodic re-check. */
+export function announceUserChange(coordination: Coordination, log: Logger, id: string): void {
+  coordination
+    .publish(USER_CHANGES_CHANNEL, { id })
+    .catch((err: unknown) => log.warn({ err, user: id }, 'user change not announced'));
+}
+
 export type EventBus = ReturnType<typeof createEventBus>;
 
 /**

@@ -15,6 +15,7 @@ import { AppError, forbidden } from '../../http/app-error';
 import { apiErrorOf, clientError } from '../../http/error-middleware';
 import { requestIdFrom } from '../../http/request-id';
 import { logRequest } from '../../http/request-log';
+import { NO_STORE } from '../../http/no-store';
 import { securityHeaderPairs } from '../../http/security-headers';
 import { parse } from '../../http/validate';
 import type { Metrics } from '../monitoring/metrics';
@@ -81,6 +82,7 @@ export function createLookupFastPath(
     const json = JSON.stringify(body);
     res.writeHead(status, [
       ...staticHeaders,
+      ...NO_STORE,
       'X-Request-Id',
       requestId,
       'Content-Type',

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createUserSchema, listUsersQuerySchema, updateUserSchema } from '@stockverify/shared';
+import { validationError } from '../../http/app-error';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -48,6 +49,28 @@ export function usersRoutes(users: UsersService, guard: AuthGuard): Router {
     const { id } = parse(idParams, req.params, 'params');
     const input = parse(updateUserSchema, req.body, 'body');
     sendOk(req, res, await users.update(actorOf(req), metaOf(req), id, input), 200, 'User updated');
+  });
+
+  // Admins only: the new password is in the answer, once (Cache-Control: no-store, as all /api).
+  router.post('/:id/reset-password', admin, async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const body: unknown = req.body ?? {};
+    const given =
+      body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
+    if (given.length > 0)
+      throw validationError(
+        given.map((key) => ({
+          path: key,
+          message: 'not accepted: the server makes the new password; send {}',
+        })),
+      );
+    sendOk(
+      req,
+      res,
+      await users.resetPassword(actorOf(req), metaOf(req), id),
+      200,
+      'Password reset; give the new password to its owner, it is not shown again',
+    );
   });
 
   router.post('/:id/unlock', guard.requirePermission('users.unlock'), async (req, res) => {

@@ -3,6 +3,7 @@ import type {
   CreateUserInput,
   ListUsersQuery,
   Page,
+  PasswordReset,
   UpdateUserInput,
   User,
 } from '@stockverify/shared';
@@ -15,6 +16,11 @@ import { hashSecret } from '../auth/passwords';
 import { toUser } from './user-view';
 
 export type UsersService = ReturnType<typeof createUsersService>;
+
+/** A generated password: 120 random bits, 20 URL-safe characters (easy to copy, no quoting). */
+export function randomPassword(): string {
+  return randomBytes(15).toString('base64url');
+}
 
 /** Admin user management and supervisor unlock (API.md "Auth and users"). */
 export function createUsersService(
@@ -143,6 +149,7 @@ export function createUsersService(
       // A changed secret, role or a deactivation ends every session the user has open.
       const endsSessions =
         input.password !== undefined ||
+        input.pin !== undefined ||
         input.active === false ||
         (input.role !== undefined && input.role !== before.role);
       if (endsSessions) await store.refreshTokens.revokeUser(id, clock().toISOString());
@@ -173,6 +180,38 @@ export function createUsersService(
       return toUser(after, clock());
     },
 
+    /**
+     * Gives the account a new random password (returned once, stored only as its hash), clears
+     * its lockout and ends every sign-in it has: an admin's recovery of a lost or locked account,
+     * through the API or `npm run admin -- reset-password` (tools/admin.ts).
+     */
+    async resetPassword(actor: Actor, meta: RequestMeta, id: string): Promise<PasswordReset> {
+      const before = await mustGet(id);
+      const password = randomPassword();
+      const now = clock().toISOString();
+      const after = await store.users.update(id, {
+        ...unlocked(),
+        password_hash: await hashSecret(password),
+        updated_at: now,
+      });
+      if (!after) throw notFound('USER_NOT_FOUND', `No user with id ${id}`);
+      onUserChanged(id);
+      const ended = await store.refreshTokens.revokeUser(id, now);
+      await audit.record(
+        actor,
+        meta,
+        'user.password_reset',
+        { type: 'user', id },
+        {
+          username: before.username,
+          was_locked: toUser(before, clock()).locked,
+          was_hard_locked: before.hard_locked,
+          sessions_revoked: ended,
+        },
+      );
+      return { user: toUser(after, clock()), password, sessions_ended: ended };
+    },
+
     /** Clears a PIN / password lockout. Supervisors may not unlock accounts above their role. */
     async unlock(actor: Actor, meta: RequestMeta, id: string): Promise<User> {
       const before = await mustGet(id);
@@ -183,6 +222,7 @@ export function createUsersService(
         updated_at: clock().toISOString(),
       });
       if (!after) throw notFound('USER_NOT_FOUND', `No user with id ${id}`);
+      onUserChanged(id);
       await audit.record(
         actor,
         meta,
@@ -204,7 +244,7 @@ export function createUsersService(
       configuredPassword: string | undefined,
     ): Promise<{ password: string; generated: boolean } | null> {
       if ((await store.users.count()) > 0) return null;
-      const password = configuredPassword ?? randomBytes(12).toString('base64url');
+      const password = configuredPassword ?? randomPassword();
       await this.create(
         { id: 'system', username: 'system', role: 'admin' },
         { request_id: null, ip: null },

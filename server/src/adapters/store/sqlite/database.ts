@@ -7,7 +7,7 @@ export type Db = Database.Database;
 
 /** Opens (creating if needed) the SQLite file, or an in-memory database for ':memory:'. */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') ownerOnly(file);
   const db = new Database(file);
   // WAL lets readers run while the single writer commits; NORMAL is durable in WAL mode except for
   // the last transactions on power loss, which the sync protocol replays anyway (DESIGN §5).
@@ -21,6 +21,23 @@ export function openDatabase(file: string): Db {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   return db;
+}
+
+/**
+ * The database holds password hashes and every count: its folder is created 700 and the file 600
+ * (issue #12), before SQLite opens it; SQLite gives the -wal and -shm files the database file's
+ * mode. A database an older version left readable by others is narrowed to 600 on open.
+ */
+function ownerOnly(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch {
+      // Absent (-wal/-shm before first use), or not ours to change: opening it decides.
+    }
+  }
 }
 
 /**

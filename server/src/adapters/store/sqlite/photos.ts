@@ -26,10 +26,11 @@ export function createSqlitePhotoRepo(db: Db, photosDir: string): PhotoRepo {
 
   /** Writes under a temporary name, syncs, then renames: a crash never leaves a torn photo. */
   const writeBytes = async (id: string, bytes: Buffer) => {
-    await fs.mkdir(photosDir, { recursive: true });
+    // Evidence photos are readable by their owner only (issue #12): folder 700, files 600.
+    await fs.mkdir(photosDir, { recursive: true, mode: 0o700 });
     const temp = path.join(photosDir, `.${id}.${randomUUID()}.tmp`);
     try {
-      const handle = await fs.open(temp, 'wx');
+      const handle = await fs.open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(bytes);
         await handle.sync();
