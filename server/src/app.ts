@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { PhoneAccess } from '@stockverify/shared';
 import express, { type Express, type Response } from 'express';
 import type { Logger } from 'pino';
 import { CoordinationUnavailableError, type Coordination } from './ports/coordination';
@@ -12,6 +13,7 @@ import { AppError } from './http/app-error';
 import { createAuthGuard } from './http/auth-guard';
 import { consoleCors } from './http/console-cors';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
+import { frontEndMissing } from './http/front-end-missing';
 import { createLoginRateLimiter } from './http/login-rate-limit';
 import { requestIdMiddleware } from './http/request-id';
 import { noStore } from './http/no-store';
@@ -26,6 +28,7 @@ import { createErpService } from './modules/erp/erp.service';
 import { erpRoutes } from './modules/erp/erp.routes';
 import { createErpStatusRecorder } from './modules/erp/erp-status';
 import { healthRoutes } from './modules/health/health.routes';
+import { phoneAccessRoutes } from './modules/health/phone-access.routes';
 import { createItemsService, type BookQtyPolicy } from './modules/items/items.service';
 import { itemsRoutes } from './modules/items/items.routes';
 import { createLookupFastPath } from './modules/items/lookup-fast-path';
@@ -71,6 +74,8 @@ export interface AppSettings {
    * `upgrade-insecure-requests` (over plain HTTP they would blank every page). Default: false.
    */
   tls?: boolean;
+  /** The LAN addresses phones use, for GET /admin/phone-access (known once listening). */
+  phoneAccess?: () => PhoneAccess | null;
   /** Built PWA to serve at `/` when present. */
   pwaDir?: string;
   /** Built supervisor console (desktop/dist/renderer) to serve at `/console` when present. */
@@ -252,6 +257,7 @@ export function createApp(deps: AppDeps) {
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
   api.use(adminRoutes({ store, coordination, guard, clock }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
+  api.use(phoneAccessRoutes(guard, settings.phoneAccess ?? (() => null)));
   api.use(apiNotFound());
   app.use('/api', noStore(), consoleCors(settings.corsOrigins ?? ['app://renderer']), api);
 
@@ -271,6 +277,8 @@ export function createApp(deps: AppDeps) {
         headers: { 'Cache-Control': 'no-cache' },
       }),
     );
+  } else if (settings.consoleDir) {
+    app.get(['/console', '/console/*splat'], frontEndMissing('The console', settings.consoleDir));
   }
 
   if (settings.pwaDir && fs.existsSync(path.join(settings.pwaDir, 'index.html'))) {
@@ -278,6 +286,8 @@ export function createApp(deps: AppDeps) {
     app.use(express.static(pwaDir, { index: 'index.html', maxAge: '1h' }));
     // Client-side routes of the PWA fall back to its shell; /api never reaches here.
     app.get('/*splat', (_req, res) => res.sendFile(path.join(pwaDir, 'index.html')));
+  } else if (settings.pwaDir) {
+    app.get('/', frontEndMissing('The staff app', settings.pwaDir));
   }
   app.use(errorMiddleware(log));
 

@@ -2,6 +2,7 @@
  * Entry point: read config (fail fast), build adapters, make sure an admin exists, mirror the ERP,
  * listen, and shut down gracefully on SIGINT/SIGTERM (drain requests, close pools).
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { buildAdapters, resolveJwtSecret, type Adapters } from './deps';
 import { AppError } from './http/app-error';
 import { createErpScheduler } from './modules/erp/erp-scheduler';
+import type { PhoneAccess } from '@stockverify/shared';
+import { bannerLines, firstAdminLines, lanAddresses, phoneAccessOf } from './startup/banner';
 import { fatalOutcomes, formatOutcome, runChecks } from './startup/checks';
 import {
   dataDirCheck,
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
   const { adapters, tls, adjustmentWriter } = await startDependencies(config, log);
 
   const here = path.dirname(fileURLToPath(import.meta.url));
+  const pwaDir = path.resolve(here, '../../pwa/dist');
+  const consoleDir = path.resolve(here, '../../desktop/dist/renderer');
+  // Known once the server listens (PORT=0 picks one); the console's phone QR code asks for it.
+  let phoneAccess: PhoneAccess | null = null;
   const { handler, services, closeStreams } = createApp({
     ...adapters,
     adjustmentWriter,
@@ -59,8 +66,9 @@ async function main(): Promise<void> {
       itemCacheMs: config.ITEM_CACHE_SECONDS * 1000,
       trustProxy: config.TRUST_PROXY,
       tls: tls !== null,
-      pwaDir: path.resolve(here, '../../pwa/dist'),
-      consoleDir: path.resolve(here, '../../desktop/dist/renderer'),
+      pwaDir,
+      consoleDir,
+      phoneAccess: () => phoneAccess,
       corsOrigins: config.CORS_ORIGINS,
       rackLockTtlMs: config.RACK_LOCK_TTL_SECONDS * 1000,
       rackGraceMs: config.RACK_GRACE_SECONDS * 1000,
@@ -75,13 +83,6 @@ async function main(): Promise<void> {
   });
 
   const firstAdmin = await services.users.ensureFirstAdmin(config.STOCKVERIFY_ADMIN_PASSWORD);
-  if (firstAdmin) {
-    const secret = firstAdmin.generated ? firstAdmin.password : '(from STOCKVERIFY_ADMIN_PASSWORD)';
-    // Printed once, on the console only (never to the log stream), and never again.
-    console.log(
-      `\n  First start: created user "admin" with password: ${secret}\n  Change it after signing in.\n`,
-    );
-  }
 
   if (config.ERP_SYNC_ON_START && (await adapters.store.items.count()) === 0) {
     services.erp
@@ -141,8 +142,14 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   // Phones that type the address without https:// get sent to it (HTTP_REDIRECT_PORT).
+  // With the self-signed certificate it also offers the local CA (/ca.crt, /trust) to phones.
+  const trustOffer = tls?.ca
+    ? { caCert: tls.ca.cert, fingerprint256: tls.ca.fingerprint256 }
+    : undefined;
   const redirect =
-    tls && config.HTTP_REDIRECT_PORT !== undefined ? http.createServer(httpsRedirect(port)) : null;
+    tls && config.HTTP_REDIRECT_PORT !== undefined
+      ? http.createServer(httpsRedirect(port, trustOffer))
+      : null;
   if (redirect) {
     await new Promise<void>((resolve) =>
       redirect.listen(config.HTTP_REDIRECT_PORT, config.HOST, resolve),
@@ -181,20 +188,37 @@ async function main(): Promise<void> {
   // Printed only now: a supervisor script (or a test) that sends SIGTERM as soon as it reads
   // this line must find the handlers in place, or the process dies without draining.
   const scheme = tls ? 'https' : 'http';
-  console.log(
-    `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
-  );
-  if (redirect)
-    console.log(`  http://${shownHost}:${config.HTTP_REDIRECT_PORT} redirects to HTTPS`);
-  if (tls?.source === 'self-signed') {
-    const lan = tls.names
-      .filter((n) => n.startsWith('IP:') && !n.startsWith('IP:127.') && n !== 'IP:::1')
-      .map((n) => n.slice(3))
-      .filter((ip) => !ip.includes(':'));
-    console.log(
-      `  Self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}); phones on the LAN: ${lan.map((ip) => `https://${ip}:${port}`).join('  ') || '(no LAN address found)'}`,
-    );
+  if (firstAdmin) {
+    // Printed once, on stderr on its own marked lines: never through the logger, never into the
+    // JSON log stream on stdout, and never again (the reset command makes a new one). Before the
+    // listening line, so whoever waits for that line has the password too.
+    console.error(firstAdminLines(firstAdmin.password, firstAdmin.generated).join('\n'));
   }
+  const bannerInput = {
+    scheme,
+    host: config.HOST,
+    port,
+    storeKind: adapters.store.kind,
+    consoleBuilt: fs.existsSync(path.join(consoleDir, 'index.html')),
+    pwaBuilt: fs.existsSync(path.join(pwaDir, 'index.html')),
+    lan: lanAddresses(),
+    tls: tls
+      ? {
+          source: tls.source,
+          certFile: tls.ca?.certFile ?? tls.certFile,
+          fingerprint256: tls.ca?.fingerprint256 ?? tls.fingerprint256,
+        }
+      : null,
+    redirectPort: redirect ? (config.HTTP_REDIRECT_PORT ?? null) : null,
+  } as const;
+  phoneAccess = phoneAccessOf(bannerInput);
+  // One write, so whoever reads the listening line has the whole banner.
+  console.log(
+    [
+      `Stock Verify listening on ${scheme}://${shownHost}:${port}  (API at /api, store: ${adapters.store.kind})`,
+      ...bannerLines(bannerInput),
+    ].join('\n'),
+  );
 }
 
 /**

@@ -10,3 +10,4 @@ export * from './sync';
 export * from './platform';
 export * from './reports';
 export * from './client-errors';
+export * from './phone-access';

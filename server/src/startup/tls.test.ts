@@ -86,6 +86,48 @@ describe('self-signed certificate (openssl)', () => {
     expect(moved.names).toContain('IP:10.1.2.3');
   });
 
+  it('is signed by a local CA that phones trust once; a new address keeps the same CA', () => {
+    const dir = path.join(tempDir(), 'tls');
+    const now = new Date();
+    const first = ensureSelfSigned({ dir, names, now });
+    expect(first.ca).not.toBeNull();
+    const ca = new X509Certificate(first.ca!.cert);
+    const leaf = new X509Certificate(first.cert);
+    // Android installs a "CA certificate" only with CA:TRUE; iOS offers full trust only to roots.
+    expect(ca.ca).toBe(true);
+    expect(leaf.ca).toBe(false);
+    expect(leaf.checkIssued(ca)).toBe(true);
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(first.ca!.fingerprint256).toBe(ca.fingerprint256);
+    expect(first.ca!.generated).toBe(true);
+    expect(fs.statSync(path.join(dir, 'ca-key.pem')).mode & 0o077).toBe(0);
+    expect(new Date(ca.validTo).getTime() - now.getTime()).toBeGreaterThan(9 * 365 * DAY);
+
+    const moved = ensureSelfSigned({ dir, names: [...names, 'IP:10.9.8.7'], now });
+    expect(moved.generated).toBe(true);
+    expect(moved.ca!.generated).toBe(false);
+    expect(moved.ca!.fingerprint256).toBe(first.ca!.fingerprint256);
+    expect(new X509Certificate(moved.cert).verify(ca.publicKey)).toBe(true);
+  });
+
+  it('replaces a server certificate that its CA did not sign (a pre-CA leftover)', () => {
+    const dir = path.join(tempDir(), 'tls');
+    fs.mkdirSync(dir, { recursive: true });
+    opensslGenerator({
+      names,
+      days: 300,
+      certFile: path.join(dir, 'cert.pem'),
+      keyFile: path.join(dir, 'key.pem'),
+    });
+    const old = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    const material = ensureSelfSigned({ dir, names, now: new Date() });
+    expect(material.generated).toBe(true);
+    expect(material.cert).not.toBe(old);
+    expect(
+      new X509Certificate(material.cert).checkIssued(new X509Certificate(material.ca!.cert)),
+    ).toBe(true);
+  });
+
   it('reports a missing openssl with what to do instead', () => {
     const broken: CertificateGenerator = () => {
       throw new TlsError('TLS_SELF_SIGNED needs the openssl command');

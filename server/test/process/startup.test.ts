@@ -120,8 +120,9 @@ describe('startup checks (main.ts)', () => {
     const redirectPort = await closedPort();
     const first = await startHttps({ HTTP_REDIRECT_PORT: String(redirectPort) });
     const certFile = path.join(dataDir, 'tls', 'cert.pem');
-    const ca = fs.readFileSync(certFile, 'utf8');
-    // The certificate names 127.0.0.1, so the ordinary hostname check passes against it as the CA.
+    const served = fs.readFileSync(certFile, 'utf8');
+    // The server certificate names 127.0.0.1 and is signed by the local CA phones trust.
+    const ca = fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem'), 'utf8');
     const health = await getHttps(`${first.url}/api/health`, ca);
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ success: true, data: { status: 'ok' } });
@@ -143,7 +144,7 @@ describe('startup checks (main.ts)', () => {
 
     const second = await startHttps();
     expect(second.output()).not.toMatch(/tls .*generated/);
-    expect(fs.readFileSync(certFile, 'utf8')).toBe(ca);
+    expect(fs.readFileSync(certFile, 'utf8')).toBe(served);
     expect((await getHttps(`${second.url}/api/health`, ca)).status).toBe(200);
     expect(await second.stop()).toBe(0);
   }, 60_000);
