@@ -14,6 +14,7 @@ import type {
   UnknownItemRepo,
 } from './counting';
 import type { ClientErrorRepo, MonitoringRepo, PhotoRepo } from './evidence';
+import type { ReadModelRepo } from './read-model';
 import type { ReportSource } from './reports';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
@@ -211,6 +212,8 @@ export interface Store {
   readonly monitoring: MonitoringRepo;
   /** Report rows aggregated in the store (issue #6). */
   readonly reports: ReportSource;
+  /** Per-session figures kept with the line writes (issue #13). */
+  readonly readModel: ReadModelRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

@@ -85,7 +85,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   router.get('/admin/kpis', ...supervisorOnly, async (req, res) => {
     const since = utcMidnight(clock());
     const [today, sessions, openConflicts, activeClaims] = await Promise.all([
-      store.monitoring.linesSince(since),
+      // Today's figures from the read model's per-day rows (issue #13), not from today's lines.
+      store.readModel.linesSinceDay(since),
       store.sessions.list({ page: 1, page_size: 1, status: 'OPEN', sort: '-created_at' }),
       store.monitoring.openConflicts(),
       store.monitoring.countOpenClaims(),

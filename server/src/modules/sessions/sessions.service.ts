@@ -307,25 +307,26 @@ export function createSessionsService(
     /** Live metrics of one session. */
     async metrics(id: string): Promise<SessionMetrics> {
       const session = await mustGet(id);
-      const [variances, claims] = await Promise.all([
-        store.lines.variances(id),
+      // Totals and counters from the session's read model (issue #13), not from every line.
+      const [figures, claims, stats] = await Promise.all([
+        store.readModel.session(id),
         store.claims.listBySession(id),
+        store.readModel.counters([id]),
       ]);
       const latestByRack = new Map<string, (typeof claims)[number]>();
       for (const claim of claims)
         if (!latestByRack.has(claim.rack)) latestByRack.set(claim.rack, claim);
       const latest = [...latestByRack.values()];
-      const stats = await store.lines.stats({ session_ids: [id] });
       return {
         items_in_snapshot: session.snapshot_items,
-        items_counted: variances.length,
-        lines: variances.reduce((n, v) => n + v.lines, 0),
+        items_counted: figures.items_counted,
+        lines: figures.lines,
         racks_total: session.racks.length,
         racks_done: latest.filter((c) => c.status === 'completed').length,
         racks_claimed: latest.filter((c) => c.status === 'active' || c.status === 'paused').length,
-        total_variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
-        variance_value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
-        variance_value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
+        total_variance: figures.total_variance,
+        variance_value_at_cost: figures.variance_value_at_cost,
+        variance_value_at_price: figures.variance_value_at_price,
         counters: stats.map((c) => {
           const minutes = activeMinutes(c.first_counted_at, c.last_counted_at);
           return {
@@ -362,7 +363,7 @@ export function createSessionsService(
         if (batch.items.length < 500) break;
       }
       if (sessions.length === 0) return [];
-      const stats = await store.lines.stats({ session_ids: sessions.map((x) => x.id) });
+      const stats = await store.readModel.counters(sessions.map((x) => x.id));
       const groups = new Map<
         string,
         AnalyticsGroup & { absBook: number; absVariance: number; minutes: number; ids: Set<string> }
@@ -413,13 +414,13 @@ export function createSessionsService(
         for (const session of sessions) {
           const g = groups.get(session.warehouse);
           if (!g || !g.ids.has(session.id)) continue;
-          for (const v of await store.lines.variances(session.id)) {
-            g.variance += v.variance;
-            g.variance_value_at_cost += v.value_at_cost;
-            g.variance_value_at_price += v.value_at_price;
-            g.absBook += Math.abs(v.book_qty);
-            g.absVariance += Math.abs(v.variance);
-          }
+          // The session's item-level sums, kept by the read model (issue #13).
+          const v = await store.readModel.session(session.id);
+          g.variance += v.total_variance;
+          g.variance_value_at_cost += v.variance_value_at_cost;
+          g.variance_value_at_price += v.variance_value_at_price;
+          g.absBook += v.abs_book;
+          g.absVariance += v.abs_variance;
         }
       }
       return [...groups.values()]

@@ -21,6 +21,7 @@ import { createMongoMetaRepo } from './meta';
 import { migrateMongo } from './migrations';
 import { createMongoMonitoringRepo } from './monitoring';
 import { createMongoPhotoRepo } from './photos';
+import { createMongoReadModel, readModelCollections } from './read-model';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
 import { createMongoReportSource } from './reports';
 import { createMongoResultRepo } from './results';
@@ -48,6 +49,12 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const c = storeCollections(db);
   const e = evidenceCollections(db);
   const inTransaction = createTransactionRunner(client);
+  const readModel = createMongoReadModel(
+    readModelCollections(db),
+    c.lines,
+    c.snapshot,
+    inTransaction,
+  );
   return {
     kind: 'mongodb',
     async init() {
@@ -73,7 +80,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     meta: createMongoMetaRepo(c.meta),
     sessions: createMongoSessionRepo(c.sessions, c.snapshot, c.lines, inTransaction),
     claims: createMongoClaimRepo(c.claims, c.rackFences, inTransaction),
-    lines: createMongoLineRepo(c, inTransaction),
+    lines: createMongoLineRepo(c, inTransaction, readModel),
     results: createMongoResultRepo(c.results, inTransaction),
     idempotency: createMongoIdempotencyRepo(c.idempotency),
     conflicts: createMongoConflictRepo(c.conflicts),
@@ -82,5 +89,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     clientErrors: createMongoClientErrorRepo(e.clientErrors),
     monitoring: createMongoMonitoringRepo(c),
     reports: createMongoReportSource(c),
+    readModel: readModel.repo,
   };
 }

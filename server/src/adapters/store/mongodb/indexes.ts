@@ -6,6 +6,7 @@
 import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
 import { COLLECTION } from './collections';
 import { PHOTO_BUCKET } from './evidence-collections';
+import { READ_MODEL_COLLECTION } from './read-model';
 
 export interface IndexPlan {
   collection: string;
@@ -108,7 +109,23 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { counted_by: 1, session_id: 1 } },
         // Monitoring: lines received since a time.
         { key: { received_at: 1 } },
+        // The read model recomputes an item's row from its lines on every change (issue #13).
+        { key: { session_id: 1, item_code: 1 } },
       ],
+    },
+    // The read model (issue #13): each view reads one session's rows in key order.
+    {
+      collection: READ_MODEL_COLLECTION.items,
+      indexes: [{ key: { session_id: 1, item_code: 1 } }],
+    },
+    { collection: READ_MODEL_COLLECTION.racks, indexes: [{ key: { session_id: 1, rack: 1 } }] },
+    {
+      collection: READ_MODEL_COLLECTION.counters,
+      indexes: [{ key: { session_id: 1, user_id: 1 } }],
+    },
+    {
+      collection: READ_MODEL_COLLECTION.days,
+      indexes: [{ key: { day: 1 } }, { key: { session_id: 1, lines: 1 } }],
     },
     {
       collection: COLLECTION.sightings,
@@ -171,7 +188,10 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
  * Collections written inside transactions that no index creates (only `_id`): made up front, as
  * a transaction may not create a collection on every server version or read concern.
  */
-export const COLLECTIONS_WITHOUT_INDEXES: readonly string[] = [COLLECTION.rackFences];
+export const COLLECTIONS_WITHOUT_INDEXES: readonly string[] = [
+  COLLECTION.rackFences,
+  READ_MODEL_COLLECTION.sessions,
+];
 
 /** Creates the named collections that do not exist yet (another process may race: fine). */
 export async function ensureCollections(db: Db, names: readonly string[]): Promise<void> {

@@ -21,6 +21,14 @@ import {
   type RackFenceDocument,
 } from './collections';
 import type { RunInTransaction } from './transactions';
+import { lineCounts, reviewEvent, type LineEvent } from '../read-model-plan';
+import type { MongoReadModel } from './read-model';
+
+/** What one transaction changed, for the read model (issue #13). */
+interface Change {
+  events: LineEvent[];
+  written: CountLineRecord[];
+}
 import {
   statsPipeline,
   toCounterStats,
@@ -51,6 +59,8 @@ export function createMongoLineRepo(
     rackFences: Collection<RackFenceDocument>;
   },
   inTransaction: RunInTransaction,
+  /** Kept in the same transactions as the line writes. */
+  model: MongoReadModel,
 ): LineRepo {
   const getByOpId = async (opId: string): Promise<CountLineRecord | null> => {
     const doc = await c.lines.findOne({ op_id: opId });
@@ -65,6 +75,7 @@ export function createMongoLineRepo(
   const insertIn = async (
     txn: ClientSession,
     line: CountLineRecord,
+    change: Change,
   ): Promise<InsertLineOutcome> => {
     const session = { session: txn };
     const existing = await c.lines.findOne({ op_id: line.op_id }, session);
@@ -88,6 +99,7 @@ export function createMongoLineRepo(
     }
 
     const target = line.supersedes === null ? null : { op_id: line.supersedes };
+    let corrected: CountLineRecord | null = null;
     if (target) {
       const found = await c.lines.findOne(
         {
@@ -100,6 +112,7 @@ export function createMongoLineRepo(
         session,
       );
       if (!found) return { ok: false, reason: 'SUPERSEDES_UNKNOWN' };
+      corrected = toLine(found);
     }
 
     if (line.serials.length > 0) {
@@ -117,6 +130,7 @@ export function createMongoLineRepo(
       }
     }
 
+    if (corrected && lineCounts(corrected)) change.events.push({ line: corrected, sign: -1 });
     if (target) {
       // Before the insert, so the correction may carry the serials of the line it replaces
       // without tripping the serial index. Two corrections of one line both write it: one reruns.
@@ -155,7 +169,10 @@ export function createMongoLineRepo(
         session,
       );
     }
-    return { ok: true, line: { ...line, superseded_by: null } };
+    const born = { ...line, superseded_by: null };
+    change.written.push(born);
+    if (lineCounts(born)) change.events.push({ line: born, sign: 1 });
+    return { ok: true, line: born };
   };
 
   const insertMany = (lines: readonly CountLineRecord[]): Promise<InsertLineOutcome[]> =>
@@ -163,7 +180,9 @@ export function createMongoLineRepo(
     inTransaction(
       async (txn) => {
         const outcomes: InsertLineOutcome[] = [];
-        for (const line of lines) outcomes.push(await insertIn(txn, line));
+        const change: Change = { events: [], written: [] };
+        for (const line of lines) outcomes.push(await insertIn(txn, line, change));
+        await model.apply(txn, change.events, change.written);
         return outcomes;
       },
       { retryOnDuplicateKey: true },
@@ -203,9 +222,18 @@ export function createMongoLineRepo(
       const values = Object.fromEntries(
         Object.entries(patch).map(([field, value]) => [field, { $literal: value }]),
       );
+      // One transaction: the status change and the read model's move commit together.
       const review = (activeSerials: unknown) =>
-        c.lines.findOneAndUpdate({ id }, [{ $set: { ...values, active_serials: activeSerials } }], {
-          returnDocument: 'after',
+        inTransaction(async (txn) => {
+          const before = await c.lines.findOne({ id }, { session: txn });
+          const after = await c.lines.findOneAndUpdate(
+            { id },
+            [{ $set: { ...values, active_serials: activeSerials } }],
+            { returnDocument: 'after', session: txn },
+          );
+          const event = before && after ? reviewEvent(toLine(before), toLine(after)) : null;
+          if (event) await model.apply(txn, [event], []);
+          return after;
         });
       const released = { $literal: [] };
       let doc;

@@ -7,6 +7,9 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { COLLECTION, isDuplicateKey, storeCollections } from './collections';
+import { READ_MODEL_COLLECTION, createMongoReadModel, readModelCollections } from './read-model';
+import { ensureCollections } from './indexes';
+import { createTransactionRunner } from './transactions';
 
 export interface Migration<Target> {
   id: number;
@@ -108,6 +111,23 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await storeCollections(db).idempotency.updateMany({ created_date: { $exists: false } }, [
         { $set: { created_date: { $toDate: '$created_at' } } },
       ]);
+    },
+  },
+  {
+    id: 3,
+    name: 'session read model built from existing lines (issue #13)',
+    // Idempotent: each session's model is cleared and recomputed from its lines, one transaction
+    // per session. The collections are made first: a transaction may not create one.
+    async up(db) {
+      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
+      const c = storeCollections(db);
+      const model = createMongoReadModel(
+        readModelCollections(db),
+        c.lines,
+        c.snapshot,
+        createTransactionRunner(db.client),
+      );
+      await model.repo.rebuildAll();
     },
   },
 ];

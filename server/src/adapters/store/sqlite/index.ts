@@ -16,6 +16,7 @@ import { createSqliteMetaRepo } from './meta';
 import { migrate } from './migrations';
 import { createSqliteMonitoringRepo } from './monitoring';
 import { createSqlitePhotoRepo } from './photos';
+import { createSqliteReadModel } from './read-model';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
 import { createSqliteReportSource } from './reports';
 import { createSqliteResultRepo } from './results';
@@ -76,5 +77,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     clientErrors: createSqliteClientErrorRepo(db),
     monitoring: createSqliteMonitoringRepo(db),
     reports: createSqliteReportSource(db),
+    readModel: createSqliteReadModel(db).repo,
   };
 }

@@ -14,6 +14,8 @@ import type {
 } from '../../../ports/counting';
 import type { Paged } from '../../../ports/store';
 import { lazy, toFlag, type Db } from './database';
+import { lineCounts, reviewEvent, type LineEvent } from '../read-model-plan';
+import { createSqliteReadModel } from './read-model';
 
 type LineRow = Omit<
   CountLineRecord,
@@ -232,6 +234,14 @@ function prepareLineStatements(db: Db) {
 /** Builds the count-line repository over an open, migrated database. */
 export function createSqliteLineRepo(db: Db): LineRepo {
   const statements = lazy(() => prepareLineStatements(db));
+  // The read model (issue #13) is kept in the same transaction as every line write below.
+  const model = createSqliteReadModel(db);
+
+  /** What one write transaction changed, for the read model. */
+  interface Change {
+    events: LineEvent[];
+    written: CountLineRecord[];
+  }
 
   /** The first reason the line may not be stored, or null when every check passes. */
   const refusal = (line: CountLineRecord): Exclude<InsertLineOutcome, { ok: true }> | null => {
@@ -260,11 +270,17 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     return null;
   };
 
-  const write = (line: CountLineRecord): void => {
+  const write = (line: CountLineRecord, change: Change): void => {
     const s = statements();
     // A line is born counting; only a later correction sets superseded_by.
-    s.insert.run(toRow({ ...line, superseded_by: null }));
+    const born = { ...line, superseded_by: null };
+    s.insert.run(toRow(born));
+    change.written.push(born);
+    if (lineCounts(born)) change.events.push({ line: born, sign: 1 });
     if (line.supersedes !== null) {
+      const target = s.byOpId.get(line.supersedes);
+      if (target && lineCounts(toRecord(target)))
+        change.events.push({ line: toRecord(target), sign: -1 });
       s.markSuperseded.run({ op_id: line.supersedes, by: line.op_id });
       s.releaseSerials.run(line.supersedes);
     }
@@ -274,29 +290,38 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     }
   };
 
-  const insert = db.transaction((line: CountLineRecord): InsertLineOutcome => {
+  const insertLine = db.transaction((line: CountLineRecord, change: Change): InsertLineOutcome => {
     const refused = refusal(line);
     if (refused) return refused;
-    write(line);
+    write(line, change);
     return { ok: true, line: { ...line, superseded_by: null } };
   });
 
-  // Each line runs in a savepoint of the one batch transaction: one commit for a whole batch.
-  const insertMany = db.transaction((lines: readonly CountLineRecord[]): InsertLineOutcome[] =>
-    lines.map((line) => insert(line)),
-  );
+  // Each line runs in a savepoint of the one batch transaction: one commit for a whole batch, and
+  // the read model moves once for the batch, in that transaction.
+  const insertMany = db.transaction((lines: readonly CountLineRecord[]): InsertLineOutcome[] => {
+    const change: Change = { events: [], written: [] };
+    const outcomes = lines.map((line) => insertLine(line, change));
+    model.apply(change.events, change.written);
+    return outcomes;
+  });
 
   const review = db.transaction(
     (id: string, patch: Parameters<LineRepo['review']>[1]): CountLineRecord | null => {
+      const before = statements().byId.get(id);
       if (statements().review.run({ ...patch, id }).changes === 0) return null;
       const row = statements().byId.get(id);
-      return row ? toRecord(row) : null;
+      if (!row) return null;
+      const after = toRecord(row);
+      const event = before ? reviewEvent(toRecord(before), after) : null;
+      if (event) model.apply([event], []);
+      return after;
     },
   );
 
   return {
     async insert(line) {
-      return insert.immediate(line);
+      return insertMany.immediate([line])[0]!;
     },
     async insertMany(lines) {
       return insertMany.immediate(lines);

@@ -3,11 +3,14 @@
  * shipped: databases in the field already ran it. Add the next number instead.
  */
 import type { Db } from './database';
+import { createSqliteReadModel, READ_MODEL_SCHEMA } from './read-model';
 
 export interface Migration {
   version: number;
   name: string;
   up: string;
+  /** Fills new tables from existing data, in the same transaction, right after `up`. */
+  build?: (db: Db) => void;
 }
 
 export const migrations: readonly Migration[] = [
@@ -359,6 +362,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX count_lines_received_at ON count_lines (received_at);
     `,
   },
+  {
+    version: 5,
+    name: 'session read model (issue #13)',
+    up: READ_MODEL_SCHEMA,
+    // Builds the model of every existing session from its lines.
+    build(db) {
+      const model = createSqliteReadModel(db);
+      const ids = db
+        .prepare<[], string>(
+          'SELECT id FROM sessions UNION SELECT DISTINCT session_id FROM count_lines',
+        )
+        .pluck()
+        .all();
+      for (const id of ids) model.rebuildSync(id);
+    },
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
@@ -376,6 +395,7 @@ export function migrate(db: Db, all: readonly Migration[] = migrations): void {
     for (const m of [...all].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue;
       db.exec(m.up);
+      m.build?.(db);
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();

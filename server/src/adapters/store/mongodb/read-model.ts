@@ -1,0 +1,421 @@
+/**
+ * The read model on MongoDB (issue #13): rm_items, rm_racks, rm_counters, rm_sessions and rm_days,
+ * one document per row of the SQLite tables, `_id` the row's key. `apply` runs inside the line
+ * repository's transactions (one per sync batch, one per review), so the model commits with the
+ * lines. The planner is the SQLite adapter's (read-model-plan.ts); `planWrites` turns a plan into
+ * bulk writes and is unit-tested without a server.
+ */
+import type { AnyBulkWriteOperation, ClientSession, Collection, Db } from 'mongodb';
+import type { CountLineRecord, SnapshotRow } from '../../../ports/counting';
+import type { ReadModelRepo } from '../../../ports/read-model';
+import {
+  bySession,
+  dayOf,
+  lineCounts,
+  plan,
+  toCounterStats,
+  toItemFigures,
+  toLineFigures,
+  toRackFigures,
+  toSessionFigures,
+  touched,
+  type CounterRow,
+  type ItemLine,
+  type ItemRow,
+  type LineEvent,
+  type Plan,
+  type PlanInputs,
+} from '../read-model-plan';
+import type { CountLineDocument } from './collections';
+import type { RunInTransaction } from './transactions';
+
+export type RmItemDocument = ItemRow & { _id: string };
+export type RmCounterDocument = CounterRow & { _id: string };
+export interface RmRackDocument {
+  _id: string;
+  session_id: string;
+  rack: string;
+  lines: number;
+  items: number;
+  variance_items: number;
+  last_activity_at: string | null;
+}
+export interface RmSessionDocument {
+  _id: string;
+  lines: number;
+  items: number;
+  variance_m: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  cost_c: number;
+  price_c: number;
+}
+export interface RmDayDocument {
+  _id: string;
+  day: string;
+  session_id: string;
+  user_id: string;
+  lines: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  cost_c: number;
+}
+
+export const READ_MODEL_COLLECTION = {
+  items: 'rm_items',
+  racks: 'rm_racks',
+  counters: 'rm_counters',
+  sessions: 'rm_sessions',
+  days: 'rm_days',
+} as const;
+
+export interface ReadModelCollections {
+  items: Collection<RmItemDocument>;
+  racks: Collection<RmRackDocument>;
+  counters: Collection<RmCounterDocument>;
+  sessions: Collection<RmSessionDocument>;
+  days: Collection<RmDayDocument>;
+}
+
+export function readModelCollections(db: Db): ReadModelCollections {
+  return {
+    items: db.collection<RmItemDocument>(READ_MODEL_COLLECTION.items),
+    racks: db.collection<RmRackDocument>(READ_MODEL_COLLECTION.racks),
+    counters: db.collection<RmCounterDocument>(READ_MODEL_COLLECTION.counters),
+    sessions: db.collection<RmSessionDocument>(READ_MODEL_COLLECTION.sessions),
+    days: db.collection<RmDayDocument>(READ_MODEL_COLLECTION.days),
+  };
+}
+
+/** `_id` of a row keyed by several fields. */
+export function rmId(...parts: string[]): string {
+  return JSON.stringify(parts);
+}
+
+/** The bulk writes of one plan, per collection (empty lists are left out by the caller). */
+export function planWrites(p: Plan): {
+  items: AnyBulkWriteOperation<RmItemDocument>[];
+  racks: AnyBulkWriteOperation<RmRackDocument>[];
+  sessions: AnyBulkWriteOperation<RmSessionDocument>[];
+  counters: AnyBulkWriteOperation<RmCounterDocument>[];
+  days: AnyBulkWriteOperation<RmDayDocument>[];
+} {
+  const sid = p.session_id;
+  return {
+    items: [
+      ...p.itemPuts.map((row): AnyBulkWriteOperation<RmItemDocument> => ({
+        replaceOne: {
+          filter: { _id: rmId(sid, row.item_code) },
+          replacement: { ...row, racks: [...row.racks] },
+          upsert: true,
+        },
+      })),
+      ...p.itemDeletes.map((code): AnyBulkWriteOperation<RmItemDocument> => ({
+        deleteOne: { filter: { _id: rmId(sid, code) } },
+      })),
+    ],
+    racks: [...p.racks].map(([rack, d]): AnyBulkWriteOperation<RmRackDocument> => {
+      // An update pipeline, so a first write and a later one are the same operation: missing
+      // fields count as 0 / null, and last_activity_at only moves forward.
+      const plus = (field: string, by: number) => ({
+        $add: [{ $ifNull: [`$${field}`, 0] }, { $literal: by }],
+      });
+      const activity =
+        d.activity === null
+          ? { $ifNull: ['$last_activity_at', null] }
+          : {
+              $cond: [
+                {
+                  $or: [
+                    { $eq: [{ $ifNull: ['$last_activity_at', null] }, null] },
+                    { $gt: [{ $literal: d.activity }, '$last_activity_at'] },
+                  ],
+                },
+                { $literal: d.activity },
+                '$last_activity_at',
+              ],
+            };
+      return {
+        updateOne: {
+          filter: { _id: rmId(sid, rack) },
+          update: [
+            {
+              $set: {
+                session_id: { $literal: sid },
+                rack: { $literal: rack },
+                lines: plus('lines', d.lines),
+                items: plus('items', d.items),
+                variance_items: plus('variance_items', d.variance_items),
+                last_activity_at: activity,
+              },
+            },
+          ],
+          upsert: true,
+        },
+      };
+    }),
+    sessions: [
+      {
+        updateOne: {
+          filter: { _id: sid },
+          update: { $inc: { ...p.session } },
+          upsert: true,
+        },
+      },
+    ],
+    counters: [
+      ...p.counterPuts.map((row): AnyBulkWriteOperation<RmCounterDocument> => ({
+        replaceOne: {
+          filter: { _id: rmId(sid, row.user_id) },
+          replacement: { ...row },
+          upsert: true,
+        },
+      })),
+      ...p.counterDeletes.map((userId): AnyBulkWriteOperation<RmCounterDocument> => ({
+        deleteOne: { filter: { _id: rmId(sid, userId) } },
+      })),
+    ],
+    days: p.days.map((d): AnyBulkWriteOperation<RmDayDocument> => ({
+      updateOne: {
+        filter: { _id: rmId(d.day, sid, d.user_id) },
+        update: {
+          $set: { day: d.day, session_id: sid, user_id: d.user_id },
+          $inc: {
+            lines: d.lines,
+            abs_variance_m: d.abs_variance_m,
+            abs_book_m: d.abs_book_m,
+            cost_c: d.cost_c,
+          },
+        },
+        upsert: true,
+      },
+    })),
+  };
+}
+
+const COUNTING = { superseded_by: null, status: { $ne: 'REJECTED' } } as const;
+
+/** The MongoDB read model over the model's collections and the lines and snapshot. */
+export function createMongoReadModel(
+  rm: ReadModelCollections,
+  lines: Collection<CountLineDocument>,
+  snapshot: Collection<SnapshotRow>,
+  inTransaction: RunInTransaction,
+) {
+  const inputsFor = async (
+    txn: ClientSession,
+    sessionId: string,
+    events: readonly LineEvent[],
+  ): Promise<PlanInputs> => {
+    const o = { session: txn };
+    const t = touched(events);
+    const codes = [...t.items];
+    const users = [...t.counters.keys()];
+    const [olds, itemLines, snaps, counterDocs, userItems] = await Promise.all([
+      rm.items.find({ _id: { $in: codes.map((c) => rmId(sessionId, c)) } }, o).toArray(),
+      lines
+        .find(
+          { session_id: sessionId, item_code: { $in: codes }, ...COUNTING },
+          {
+            ...o,
+            projection: {
+              item_code: 1,
+              rack: 1,
+              counted_qty: 1,
+              damaged_qty: 1,
+              non_returnable_damaged_qty: 1,
+            },
+          },
+        )
+        .toArray(),
+      snapshot.find({ session_id: sessionId, item_code: { $in: codes } }, o).toArray(),
+      rm.counters.find({ _id: { $in: users.map((u) => rmId(sessionId, u)) } }, o).toArray(),
+      lines
+        .aggregate<{ _id: { u: string; i: string }; n: number }>(
+          [
+            {
+              $match: {
+                session_id: sessionId,
+                counted_by: { $in: users },
+                item_code: { $in: codes },
+                ...COUNTING,
+              },
+            },
+            { $group: { _id: { u: '$counted_by', i: '$item_code' }, n: { $sum: 1 } } },
+          ],
+          o,
+        )
+        .toArray(),
+    ]);
+    const items: PlanInputs['items'] = new Map();
+    for (const code of codes) {
+      const old = olds.find((d) => d.item_code === code);
+      const snap = snaps.find((s) => s.item_code === code);
+      items.set(code, {
+        old: old ? stripId(old) : null,
+        lines: itemLines.filter((l) => l.item_code === code) as ItemLine[],
+        snapshot: snap ? { book_qty: snap.book_qty, cost: snap.cost, price: snap.price } : null,
+      });
+    }
+    const counters: PlanInputs['counters'] = new Map();
+    for (const [userId, c] of t.counters) {
+      const itemCounts = new Map<string, number>();
+      for (const code of c.items) {
+        const hit = userItems.find((u) => u._id.u === userId && u._id.i === code);
+        itemCounts.set(code, hit?.n ?? 0);
+      }
+      let bounds: { first: string; last: string; username: string } | null = null;
+      if (c.removal) {
+        const [b] = await lines
+          .aggregate<{ first: string; last: string; username: string }>(
+            [
+              { $match: { session_id: sessionId, counted_by: userId, ...COUNTING } },
+              {
+                $group: {
+                  _id: null,
+                  first: { $min: '$counted_at' },
+                  last: { $max: '$counted_at' },
+                  username: { $max: '$counted_by_name' },
+                },
+              },
+            ],
+            o,
+          )
+          .toArray();
+        if (b) bounds = { first: b.first, last: b.last, username: b.username };
+      }
+      const old = counterDocs.find((d) => d.user_id === userId);
+      counters.set(userId, { old: old ? stripId(old) : null, itemLines: itemCounts, bounds });
+    }
+    return { session_id: sessionId, items, counters };
+  };
+
+  const write = async (txn: ClientSession, p: Plan): Promise<void> => {
+    const w = planWrites(p);
+    const o = { session: txn, ordered: true };
+    if (w.items.length > 0) await rm.items.bulkWrite(w.items, o);
+    if (w.racks.length > 0) await rm.racks.bulkWrite(w.racks, o);
+    await rm.sessions.bulkWrite(w.sessions, o);
+    if (w.counters.length > 0) await rm.counters.bulkWrite(w.counters, o);
+    if (w.days.length > 0) {
+      await rm.days.bulkWrite(w.days, o);
+      await rm.days.deleteMany({ session_id: p.session_id, lines: 0 }, { session: txn });
+    }
+  };
+
+  /** Keeps the model in step with a change, inside the transaction of the line writes. */
+  const apply = async (
+    txn: ClientSession,
+    events: readonly LineEvent[],
+    written: readonly CountLineRecord[],
+  ): Promise<void> => {
+    for (const [sessionId, change] of bySession(events, written)) {
+      await write(
+        txn,
+        plan(change.events, change.written, await inputsFor(txn, sessionId, change.events)),
+      );
+    }
+  };
+
+  const rebuildIn = async (txn: ClientSession, sessionId: string): Promise<void> => {
+    const o = { session: txn };
+    await Promise.all([
+      rm.items.deleteMany({ session_id: sessionId }, o),
+      rm.racks.deleteMany({ session_id: sessionId }, o),
+      rm.counters.deleteMany({ session_id: sessionId }, o),
+      rm.sessions.deleteMany({ _id: sessionId }, o),
+      rm.days.deleteMany({ session_id: sessionId }, o),
+    ]);
+    const all = (await lines.find({ session_id: sessionId }, o).toArray()).map(
+      ({ _id, active_serials: _a, ...line }) => line as CountLineRecord,
+    );
+    if (all.length > 0) {
+      await apply(
+        txn,
+        all.filter(lineCounts).map((line): LineEvent => ({ line, sign: 1 })),
+        all,
+      );
+    }
+  };
+
+  const repo: ReadModelRepo = {
+    async session(sessionId) {
+      const doc = await rm.sessions.findOne({ _id: sessionId });
+      return toSessionFigures(
+        sessionId,
+        doc ?? {
+          lines: 0,
+          items: 0,
+          variance_m: 0,
+          abs_variance_m: 0,
+          abs_book_m: 0,
+          cost_c: 0,
+          price_c: 0,
+        },
+      );
+    },
+    async racks(sessionId) {
+      const docs = await rm.racks.find({ session_id: sessionId }).sort({ rack: 1 }).toArray();
+      return docs.map(toRackFigures);
+    },
+    async items(sessionId) {
+      const docs = await rm.items.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
+      return docs.map((d) => toItemFigures(stripId(d)));
+    },
+    async counters(sessionIds) {
+      const docs = await rm.counters
+        .find({ session_id: { $in: [...sessionIds] } })
+        .sort({ session_id: 1, user_id: 1 })
+        .toArray();
+      return docs.map((d) => toCounterStats(stripId(d)));
+    },
+    async linesSinceDay(midnightIso) {
+      const day = dayOf(midnightIso);
+      const [sums] = await rm.days
+        .aggregate<{
+          lines: number;
+          abs_variance_m: number;
+          abs_book_m: number;
+          cost_c: number;
+          users: string[];
+        }>([
+          { $match: { day: { $gte: day }, lines: { $gt: 0 } } },
+          {
+            $group: {
+              _id: null,
+              lines: { $sum: '$lines' },
+              abs_variance_m: { $sum: '$abs_variance_m' },
+              abs_book_m: { $sum: '$abs_book_m' },
+              cost_c: { $sum: '$cost_c' },
+              users: { $addToSet: '$user_id' },
+            },
+          },
+        ])
+        .toArray();
+      return toLineFigures(
+        sums ?? { lines: 0, abs_variance_m: 0, abs_book_m: 0, cost_c: 0 },
+        sums?.users.length ?? 0,
+      );
+    },
+    async rebuild(sessionId) {
+      await inTransaction((txn) => rebuildIn(txn, sessionId));
+    },
+    async rebuildAll() {
+      const ids = new Set<string>([
+        ...(await lines.distinct('session_id')),
+        ...(await snapshot.distinct('session_id')),
+      ]);
+      for (const id of ids) await inTransaction((txn) => rebuildIn(txn, id));
+      return ids.size;
+    },
+  };
+
+  return { apply, repo, rebuildIn };
+}
+
+export type MongoReadModel = ReturnType<typeof createMongoReadModel>;
+
+function stripId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
+  const { _id, ...rest } = doc;
+  return rest;
+}

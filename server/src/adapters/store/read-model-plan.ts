@@ -1,0 +1,495 @@
+/**
+ * The read model's one planner (issue #13), shared by the SQLite and MongoDB adapters: given what
+ * a write changed (lines that started or stopped counting, lines written) and the affected rows as
+ * they are after the line writes, it says which model rows to put, delete or increment.
+ *
+ * Exactness: quantities are added as integers of thousandths and money as integers of cents
+ * (every stored line value and every item value is already rounded to that precision), so adding
+ * and removing in any order gives the very sums the SQL `SUM`s give after `roundQty`/`roundMoney`.
+ * An item's row is recomputed from its counting lines on every change (an item has a handful), so
+ * its variance is the `store.lines.variances` formula itself; rack and session rows move by the
+ * difference between an item's old and new row.
+ */
+import { QTY_DECIMALS, roundMoney, roundQty } from '@stockverify/shared';
+import type { CountLineRecord, CounterStats } from '../../ports/counting';
+import type { ItemFigures, RackFigures, SessionFigures } from '../../ports/read-model';
+import type { LineFigures } from '../../ports/evidence';
+
+const QTY_SCALE = 10 ** QTY_DECIMALS;
+
+/** A quantity as an integer of thousandths. */
+export function milli(qty: number): number {
+  return Math.round(qty * QTY_SCALE);
+}
+
+/** Money as an integer of cents. */
+export function cents(value: number): number {
+  return Math.round(value * 100);
+}
+
+export function fromMilli(m: number): number {
+  return roundQty(m / QTY_SCALE);
+}
+
+export function fromCents(c: number): number {
+  return roundMoney(c / 100);
+}
+
+/** Whether a line counts (DESIGN §4): not corrected by a newer line, not rejected. */
+export function lineCounts(line: Pick<CountLineRecord, 'superseded_by' | 'status'>): boolean {
+  return line.superseded_by === null && line.status !== 'REJECTED';
+}
+
+/** The UTC day (YYYY-MM-DD) of an ISO instant. */
+export function dayOf(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10);
+}
+
+/** What one counting line of an item contributes to the item's row. */
+export type ItemLine = Pick<
+  CountLineRecord,
+  'rack' | 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'
+>;
+
+export interface SnapshotPrice {
+  book_qty: number;
+  cost: number;
+  price: number;
+}
+
+/** The stored row of one item of a session (only while it has counting lines). */
+export interface ItemRow {
+  session_id: string;
+  item_code: string;
+  counted_m: number;
+  damaged_m: number;
+  nonret_m: number;
+  lines: number;
+  /** Distinct racks of its counting lines, sorted. */
+  racks: string[];
+  book_qty: number;
+  cost: number;
+  price: number;
+  variance_m: number;
+  cost_c: number;
+  price_c: number;
+}
+
+/** The stored row of one counter of a session (only while they have counting lines). */
+export interface CounterRow {
+  session_id: string;
+  user_id: string;
+  username: string;
+  lines: number;
+  items: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  variance_m: number;
+  cost_c: number;
+  price_c: number;
+  first_counted_at: string;
+  last_counted_at: string;
+}
+
+export interface RackDelta {
+  lines: number;
+  items: number;
+  variance_items: number;
+  /** Newest received_at among lines written in this change, or null. */
+  activity: string | null;
+}
+
+export interface SessionDelta {
+  lines: number;
+  items: number;
+  variance_m: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  cost_c: number;
+  price_c: number;
+}
+
+export interface DayDelta {
+  day: string;
+  user_id: string;
+  lines: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  cost_c: number;
+}
+
+/** A line that started (+1) or stopped (−1) counting. */
+export interface LineEvent {
+  line: CountLineRecord;
+  sign: 1 | -1;
+}
+
+/** Everything the planner reads, as it is after the line writes of the change. */
+export interface PlanInputs {
+  session_id: string;
+  items: Map<
+    string,
+    { old: ItemRow | null; lines: readonly ItemLine[]; snapshot: SnapshotPrice | null }
+  >;
+  counters: Map<
+    string,
+    {
+      old: CounterRow | null;
+      /** Counting lines of (session, user, item) now, for each item the change touched. */
+      itemLines: Map<string, number>;
+      /** MIN/MAX counted_at and MAX name over the counter's counting lines now; needed only
+       * when a line of theirs stopped counting (a min or max cannot be decremented). */
+      bounds: { first: string; last: string; username: string } | null;
+    }
+  >;
+}
+
+export interface Plan {
+  session_id: string;
+  itemPuts: ItemRow[];
+  itemDeletes: string[];
+  racks: Map<string, RackDelta>;
+  session: SessionDelta;
+  counterPuts: CounterRow[];
+  counterDeletes: string[];
+  days: DayDelta[];
+}
+
+/** What the planner needs to fetch for a change: touched items, counters, and who lost lines. */
+export function touched(events: readonly LineEvent[]) {
+  const items = new Set<string>();
+  const counters = new Map<string, { items: Set<string>; removal: boolean }>();
+  for (const { line, sign } of events) {
+    items.add(line.item_code);
+    let c = counters.get(line.counted_by);
+    if (!c) {
+      c = { items: new Set(), removal: false };
+      counters.set(line.counted_by, c);
+    }
+    c.items.add(line.item_code);
+    if (sign < 0) c.removal = true;
+  }
+  return { items, counters };
+}
+
+/** An item's row from its counting lines now (null when none is left). */
+export function itemRow(
+  sessionId: string,
+  itemCode: string,
+  lines: readonly ItemLine[],
+  snapshot: SnapshotPrice | null,
+): ItemRow | null {
+  if (lines.length === 0) return null;
+  let counted = 0;
+  let damaged = 0;
+  let nonret = 0;
+  const racks = new Set<string>();
+  for (const l of lines) {
+    counted += milli(l.counted_qty);
+    damaged += milli(l.damaged_qty);
+    nonret += milli(l.non_returnable_damaged_qty);
+    racks.add(l.rack);
+  }
+  const book = snapshot?.book_qty ?? 0;
+  const cost = snapshot?.cost ?? 0;
+  const price = snapshot?.price ?? 0;
+  // The variances formula (sqlite/lines.ts toVariance) on the same rounded sums.
+  const variance = roundQty(fromMilli(counted) - fromMilli(nonret) - book);
+  return {
+    session_id: sessionId,
+    item_code: itemCode,
+    counted_m: counted,
+    damaged_m: damaged,
+    nonret_m: nonret,
+    lines: lines.length,
+    racks: [...racks].sort(),
+    book_qty: book,
+    cost,
+    price,
+    variance_m: milli(variance),
+    cost_c: cents(roundMoney(variance * cost)),
+    price_c: cents(roundMoney(variance * price)),
+  };
+}
+
+export function toItemFigures(row: ItemRow): ItemFigures {
+  return {
+    item_code: row.item_code,
+    book_qty: row.book_qty,
+    counted_qty: fromMilli(row.counted_m),
+    damaged_qty: fromMilli(row.damaged_m),
+    non_returnable_damaged_qty: fromMilli(row.nonret_m),
+    variance: fromMilli(row.variance_m),
+    value_at_cost: fromCents(row.cost_c),
+    value_at_price: fromCents(row.price_c),
+    lines: row.lines,
+    racks: [...row.racks],
+  };
+}
+
+export function toCounterStats(row: CounterRow): CounterStats {
+  return {
+    session_id: row.session_id,
+    user_id: row.user_id,
+    username: row.username,
+    lines: row.lines,
+    items: row.items,
+    abs_variance: fromMilli(row.abs_variance_m),
+    abs_book: fromMilli(row.abs_book_m),
+    variance: fromMilli(row.variance_m),
+    value_at_cost: fromCents(row.cost_c),
+    value_at_price: fromCents(row.price_c),
+    first_counted_at: row.first_counted_at,
+    last_counted_at: row.last_counted_at,
+  };
+}
+
+/** The stored session sums as the figures the detail page shows. */
+export function toSessionFigures(
+  sessionId: string,
+  row: Omit<SessionDelta, 'lines' | 'items'> & { lines: number; items: number },
+): SessionFigures {
+  return {
+    session_id: sessionId,
+    lines: row.lines,
+    items_counted: row.items,
+    total_variance: fromMilli(row.variance_m),
+    variance_value_at_cost: fromCents(row.cost_c),
+    variance_value_at_price: fromCents(row.price_c),
+    abs_book: fromMilli(row.abs_book_m),
+    abs_variance: fromMilli(row.abs_variance_m),
+  };
+}
+
+export function toRackFigures(row: {
+  rack: string;
+  lines: number;
+  items: number;
+  variance_items: number;
+  last_activity_at: string | null;
+}): RackFigures {
+  return {
+    rack: row.rack,
+    lines: row.lines,
+    items: row.items,
+    variance_items: row.variance_items,
+    last_activity_at: row.last_activity_at,
+  };
+}
+
+/** Sums of day rows as the KPI figures (`counters` is counted by the caller). */
+export function toLineFigures(
+  sums: { lines: number; abs_variance_m: number; abs_book_m: number; cost_c: number },
+  counters: number,
+): LineFigures {
+  return {
+    lines: sums.lines,
+    counters,
+    abs_variance: fromMilli(sums.abs_variance_m),
+    abs_book: fromMilli(sums.abs_book_m),
+    variance_value_at_cost: fromCents(sums.cost_c),
+  };
+}
+
+function rackDelta(map: Map<string, RackDelta>, rack: string): RackDelta {
+  let d = map.get(rack);
+  if (!d) {
+    d = { lines: 0, items: 0, variance_items: 0, activity: null };
+    map.set(rack, d);
+  }
+  return d;
+}
+
+/**
+ * The model rows to write for one change of one session: `events` are the lines that started or
+ * stopped counting, `written` the lines stored (their racks' last activity), `inputs` what
+ * `touched(events)` asked for, read after the line writes.
+ */
+export function plan(
+  events: readonly LineEvent[],
+  written: readonly CountLineRecord[],
+  inputs: PlanInputs,
+): Plan {
+  const sessionId = inputs.session_id;
+  const racks = new Map<string, RackDelta>();
+  const session: SessionDelta = {
+    lines: 0,
+    items: 0,
+    variance_m: 0,
+    abs_variance_m: 0,
+    abs_book_m: 0,
+    cost_c: 0,
+    price_c: 0,
+  };
+  const itemPuts: ItemRow[] = [];
+  const itemDeletes: string[] = [];
+
+  for (const [code, input] of inputs.items) {
+    const before = input.old;
+    const after = itemRow(sessionId, code, input.lines, input.snapshot);
+    for (const [row, sign] of [
+      [before, -1],
+      [after, 1],
+    ] as const) {
+      if (!row) continue;
+      session.items += sign;
+      session.variance_m += sign * row.variance_m;
+      session.abs_variance_m += sign * Math.abs(row.variance_m);
+      session.abs_book_m += sign * Math.abs(milli(row.book_qty));
+      session.cost_c += sign * row.cost_c;
+      session.price_c += sign * row.price_c;
+      const flagged = row.variance_m !== 0 ? 1 : 0;
+      for (const rack of row.racks) {
+        const d = rackDelta(racks, rack);
+        d.items += sign;
+        d.variance_items += sign * flagged;
+      }
+    }
+    if (after) itemPuts.push(after);
+    else if (before) itemDeletes.push(code);
+  }
+
+  const counterAdds = new Map<string, CountLineRecord[]>();
+  const counterDelta = new Map<string, Omit<CounterRow, 'first_counted_at' | 'last_counted_at'>>();
+  const days = new Map<string, DayDelta>();
+  const userItemSigns = new Map<string, number>();
+  for (const { line, sign } of events) {
+    const r = rackDelta(racks, line.rack);
+    r.lines += sign;
+    session.lines += sign;
+    let c = counterDelta.get(line.counted_by);
+    if (!c) {
+      c = {
+        session_id: sessionId,
+        user_id: line.counted_by,
+        username: '',
+        lines: 0,
+        items: 0,
+        abs_variance_m: 0,
+        abs_book_m: 0,
+        variance_m: 0,
+        cost_c: 0,
+        price_c: 0,
+      };
+      counterDelta.set(line.counted_by, c);
+    }
+    c.lines += sign;
+    c.abs_variance_m += sign * Math.abs(milli(line.variance));
+    c.abs_book_m += sign * Math.abs(milli(line.book_qty));
+    c.variance_m += sign * milli(line.variance);
+    c.cost_c += sign * cents(line.value_at_cost);
+    c.price_c += sign * cents(line.value_at_price);
+    if (sign > 0) {
+      const adds = counterAdds.get(line.counted_by) ?? [];
+      adds.push(line);
+      counterAdds.set(line.counted_by, adds);
+    }
+    const key = `${line.counted_by}\u0000${line.item_code}`;
+    userItemSigns.set(key, (userItemSigns.get(key) ?? 0) + sign);
+    const day = dayOf(line.received_at);
+    const dayKey = `${day}\u0000${line.counted_by}`;
+    let d = days.get(dayKey);
+    if (!d) {
+      d = {
+        day,
+        user_id: line.counted_by,
+        lines: 0,
+        abs_variance_m: 0,
+        abs_book_m: 0,
+        cost_c: 0,
+      };
+      days.set(dayKey, d);
+    }
+    d.lines += sign;
+    d.abs_variance_m += sign * Math.abs(milli(line.variance));
+    d.abs_book_m += sign * Math.abs(milli(line.book_qty));
+    d.cost_c += sign * cents(line.value_at_cost);
+  }
+
+  for (const line of written) {
+    const r = rackDelta(racks, line.rack);
+    if (r.activity === null || line.received_at > r.activity) r.activity = line.received_at;
+  }
+
+  const counterPuts: CounterRow[] = [];
+  const counterDeletes: string[] = [];
+  for (const [userId, delta] of counterDelta) {
+    const input = inputs.counters.get(userId);
+    if (!input) throw new Error(`read model: counter ${userId} was not read`);
+    const old = input.old;
+    let items = old?.items ?? 0;
+    for (const [itemCode, now] of input.itemLines) {
+      const before = now - (userItemSigns.get(`${userId}\u0000${itemCode}`) ?? 0);
+      items += (now > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+    }
+    const lines = (old?.lines ?? 0) + delta.lines;
+    if (lines <= 0) {
+      if (old) counterDeletes.push(userId);
+      continue;
+    }
+    let first = old?.first_counted_at ?? null;
+    let last = old?.last_counted_at ?? null;
+    let username = old?.username ?? null;
+    if (input.bounds) {
+      ({ first, last, username } = input.bounds);
+    } else {
+      for (const line of counterAdds.get(userId) ?? []) {
+        if (first === null || line.counted_at < first) first = line.counted_at;
+        if (last === null || line.counted_at > last) last = line.counted_at;
+        if (username === null || line.counted_by_name > username) username = line.counted_by_name;
+      }
+    }
+    counterPuts.push({
+      session_id: sessionId,
+      user_id: userId,
+      username: username ?? '',
+      lines,
+      items,
+      abs_variance_m: (old?.abs_variance_m ?? 0) + delta.abs_variance_m,
+      abs_book_m: (old?.abs_book_m ?? 0) + delta.abs_book_m,
+      variance_m: (old?.variance_m ?? 0) + delta.variance_m,
+      cost_c: (old?.cost_c ?? 0) + delta.cost_c,
+      price_c: (old?.price_c ?? 0) + delta.price_c,
+      first_counted_at: first ?? '',
+      last_counted_at: last ?? '',
+    });
+  }
+
+  return {
+    session_id: sessionId,
+    itemPuts,
+    itemDeletes,
+    racks,
+    session,
+    counterPuts,
+    counterDeletes,
+    days: [...days.values()],
+  };
+}
+
+/** Groups a change's events and written lines by session. */
+export function bySession(
+  events: readonly LineEvent[],
+  written: readonly CountLineRecord[],
+): Map<string, { events: LineEvent[]; written: CountLineRecord[] }> {
+  const out = new Map<string, { events: LineEvent[]; written: CountLineRecord[] }>();
+  const of = (id: string) => {
+    let g = out.get(id);
+    if (!g) {
+      g = { events: [], written: [] };
+      out.set(id, g);
+    }
+    return g;
+  };
+  for (const e of events) of(e.line.session_id).events.push(e);
+  for (const l of written) of(l.session_id).written.push(l);
+  return out;
+}
+
+/** Whether a line's review changes whether it counts: the model's event for it, if any. */
+export function reviewEvent(before: CountLineRecord, after: CountLineRecord): LineEvent | null {
+  const was = lineCounts(before);
+  const is = lineCounts(after);
+  if (was === is) return null;
+  return is ? { line: after, sign: 1 } : { line: before, sign: -1 };
+}

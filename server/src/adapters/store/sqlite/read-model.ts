@@ -1,0 +1,415 @@
+/**
+ * The read model on SQLite (issue #13): rm_items, rm_racks, rm_counters, rm_sessions and rm_days
+ * (migration 4). `apply` runs inside the line repository's write transactions, so the model
+ * commits or rolls back with the lines; the views read it with one indexed query each.
+ */
+import type { CountLineRecord } from '../../../ports/counting';
+import type { ReadModelRepo } from '../../../ports/read-model';
+import {
+  bySession,
+  dayOf,
+  lineCounts,
+  plan,
+  toCounterStats,
+  toItemFigures,
+  toLineFigures,
+  toRackFigures,
+  toSessionFigures,
+  touched,
+  type CounterRow,
+  type ItemLine,
+  type ItemRow,
+  type LineEvent,
+  type Plan,
+  type PlanInputs,
+  type SnapshotPrice,
+} from '../read-model-plan';
+import { lazy, type Db } from './database';
+
+type ItemDbRow = Omit<ItemRow, 'racks'> & { racks: string };
+
+interface SessionDbRow {
+  session_id: string;
+  lines: number;
+  items: number;
+  variance_m: number;
+  abs_variance_m: number;
+  abs_book_m: number;
+  cost_c: number;
+  price_c: number;
+}
+
+const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, book_qty,
+  cost, price, variance_m, cost_c, price_c`;
+const COUNTER_COLUMNS = `session_id, user_id, username, lines, items, abs_variance_m, abs_book_m,
+  variance_m, cost_c, price_c, first_counted_at, last_counted_at`;
+const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
+
+/** The schema of the read model (migration 4 creates it; kept here beside the code using it). */
+export const READ_MODEL_SCHEMA = `
+  CREATE TABLE rm_items (
+    session_id TEXT NOT NULL,
+    item_code TEXT NOT NULL,
+    counted_m INTEGER NOT NULL,
+    damaged_m INTEGER NOT NULL,
+    nonret_m INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    racks TEXT NOT NULL,
+    book_qty REAL NOT NULL,
+    cost REAL NOT NULL,
+    price REAL NOT NULL,
+    variance_m INTEGER NOT NULL,
+    cost_c INTEGER NOT NULL,
+    price_c INTEGER NOT NULL,
+    PRIMARY KEY (session_id, item_code)
+  ) WITHOUT ROWID;
+  CREATE TABLE rm_racks (
+    session_id TEXT NOT NULL,
+    rack TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    variance_items INTEGER NOT NULL,
+    last_activity_at TEXT,
+    PRIMARY KEY (session_id, rack)
+  ) WITHOUT ROWID;
+  CREATE TABLE rm_counters (
+    session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    abs_variance_m INTEGER NOT NULL,
+    abs_book_m INTEGER NOT NULL,
+    variance_m INTEGER NOT NULL,
+    cost_c INTEGER NOT NULL,
+    price_c INTEGER NOT NULL,
+    first_counted_at TEXT NOT NULL,
+    last_counted_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE rm_sessions (
+    session_id TEXT PRIMARY KEY,
+    lines INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    variance_m INTEGER NOT NULL,
+    abs_variance_m INTEGER NOT NULL,
+    abs_book_m INTEGER NOT NULL,
+    cost_c INTEGER NOT NULL,
+    price_c INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- Per UTC day of received_at, session and counter: the KPI figures of "today".
+  CREATE TABLE rm_days (
+    day TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    abs_variance_m INTEGER NOT NULL,
+    abs_book_m INTEGER NOT NULL,
+    cost_c INTEGER NOT NULL,
+    PRIMARY KEY (day, session_id, user_id)
+  ) WITHOUT ROWID;
+`;
+
+function prepare(db: Db) {
+  return {
+    item: db.prepare<[string, string], ItemDbRow>(
+      `SELECT ${ITEM_COLUMNS} FROM rm_items WHERE session_id = ? AND item_code = ?`,
+    ),
+    itemLines: db.prepare<[string, string], ItemLine>(
+      `SELECT rack, counted_qty, damaged_qty, non_returnable_damaged_qty FROM count_lines
+       WHERE session_id = ? AND item_code = ? AND ${COUNTS}`,
+    ),
+    snapshot: db.prepare<[string, string], SnapshotPrice>(
+      'SELECT book_qty, cost, price FROM session_snapshot WHERE session_id = ? AND item_code = ?',
+    ),
+    putItem: db.prepare<[ItemDbRow]>(
+      `INSERT OR REPLACE INTO rm_items (${ITEM_COLUMNS}) VALUES (@session_id, @item_code,
+        @counted_m, @damaged_m, @nonret_m, @lines, @racks, @book_qty, @cost, @price, @variance_m,
+        @cost_c, @price_c)`,
+    ),
+    deleteItem: db.prepare<[string, string]>(
+      'DELETE FROM rm_items WHERE session_id = ? AND item_code = ?',
+    ),
+    counter: db.prepare<[string, string], CounterRow>(
+      `SELECT ${COUNTER_COLUMNS} FROM rm_counters WHERE session_id = ? AND user_id = ?`,
+    ),
+    userItemLines: db
+      .prepare<[string, string, string], number>(
+        `SELECT COUNT(*) FROM count_lines
+         WHERE counted_by = ? AND session_id = ? AND item_code = ? AND ${COUNTS}`,
+      )
+      .pluck(),
+    bounds: db.prepare<
+      [string, string],
+      { first: string | null; last: string | null; username: string | null }
+    >(
+      `SELECT MIN(counted_at) AS first, MAX(counted_at) AS last, MAX(counted_by_name) AS username
+       FROM count_lines WHERE counted_by = ? AND session_id = ? AND ${COUNTS}`,
+    ),
+    putCounter: db.prepare<[CounterRow]>(
+      `INSERT OR REPLACE INTO rm_counters (${COUNTER_COLUMNS}) VALUES (@session_id, @user_id,
+        @username, @lines, @items, @abs_variance_m, @abs_book_m, @variance_m, @cost_c, @price_c,
+        @first_counted_at, @last_counted_at)`,
+    ),
+    deleteCounter: db.prepare<[string, string]>(
+      'DELETE FROM rm_counters WHERE session_id = ? AND user_id = ?',
+    ),
+    addRack: db.prepare<
+      [
+        {
+          session_id: string;
+          rack: string;
+          lines: number;
+          items: number;
+          variance_items: number;
+          activity: string | null;
+        },
+      ]
+    >(
+      `INSERT INTO rm_racks (session_id, rack, lines, items, variance_items, last_activity_at)
+       VALUES (@session_id, @rack, @lines, @items, @variance_items, @activity)
+       ON CONFLICT (session_id, rack) DO UPDATE SET
+         lines = lines + excluded.lines,
+         items = items + excluded.items,
+         variance_items = variance_items + excluded.variance_items,
+         last_activity_at = CASE
+           WHEN excluded.last_activity_at IS NULL THEN last_activity_at
+           WHEN last_activity_at IS NULL OR excluded.last_activity_at > last_activity_at
+             THEN excluded.last_activity_at
+           ELSE last_activity_at END`,
+    ),
+    addSession: db.prepare<[SessionDbRow]>(
+      `INSERT INTO rm_sessions (session_id, lines, items, variance_m, abs_variance_m, abs_book_m,
+         cost_c, price_c)
+       VALUES (@session_id, @lines, @items, @variance_m, @abs_variance_m, @abs_book_m, @cost_c,
+         @price_c)
+       ON CONFLICT (session_id) DO UPDATE SET
+         lines = lines + excluded.lines,
+         items = items + excluded.items,
+         variance_m = variance_m + excluded.variance_m,
+         abs_variance_m = abs_variance_m + excluded.abs_variance_m,
+         abs_book_m = abs_book_m + excluded.abs_book_m,
+         cost_c = cost_c + excluded.cost_c,
+         price_c = price_c + excluded.price_c`,
+    ),
+    addDay: db.prepare<
+      [
+        {
+          day: string;
+          session_id: string;
+          user_id: string;
+          lines: number;
+          abs_variance_m: number;
+          abs_book_m: number;
+          cost_c: number;
+        },
+      ]
+    >(
+      `INSERT INTO rm_days (day, session_id, user_id, lines, abs_variance_m, abs_book_m, cost_c)
+       VALUES (@day, @session_id, @user_id, @lines, @abs_variance_m, @abs_book_m, @cost_c)
+       ON CONFLICT (day, session_id, user_id) DO UPDATE SET
+         lines = lines + excluded.lines,
+         abs_variance_m = abs_variance_m + excluded.abs_variance_m,
+         abs_book_m = abs_book_m + excluded.abs_book_m,
+         cost_c = cost_c + excluded.cost_c`,
+    ),
+    dropEmptyDays: db.prepare<[string]>('DELETE FROM rm_days WHERE session_id = ? AND lines = 0'),
+    sessionRow: db.prepare<[string], SessionDbRow>(
+      `SELECT session_id, lines, items, variance_m, abs_variance_m, abs_book_m, cost_c, price_c
+       FROM rm_sessions WHERE session_id = ?`,
+    ),
+    racks: db.prepare<
+      [string],
+      {
+        rack: string;
+        lines: number;
+        items: number;
+        variance_items: number;
+        last_activity_at: string | null;
+      }
+    >(
+      `SELECT rack, lines, items, variance_items, last_activity_at FROM rm_racks
+       WHERE session_id = ? ORDER BY rack`,
+    ),
+    items: db.prepare<[string], ItemDbRow>(
+      `SELECT ${ITEM_COLUMNS} FROM rm_items WHERE session_id = ? ORDER BY item_code`,
+    ),
+    counters: db.prepare<[string], CounterRow>(
+      `SELECT ${COUNTER_COLUMNS} FROM rm_counters
+       WHERE session_id IN (SELECT value FROM json_each(?))
+       ORDER BY session_id, user_id`,
+    ),
+    daySums: db.prepare<
+      [string],
+      { lines: number; abs_variance_m: number; abs_book_m: number; cost_c: number }
+    >(
+      `SELECT COALESCE(SUM(lines), 0) AS lines,
+              COALESCE(SUM(abs_variance_m), 0) AS abs_variance_m,
+              COALESCE(SUM(abs_book_m), 0) AS abs_book_m,
+              COALESCE(SUM(cost_c), 0) AS cost_c
+       FROM rm_days WHERE day >= ?`,
+    ),
+    dayCounters: db
+      .prepare<[string], number>(
+        'SELECT COUNT(DISTINCT user_id) FROM rm_days WHERE day >= ? AND lines > 0',
+      )
+      .pluck(),
+    clear: ['rm_items', 'rm_racks', 'rm_counters', 'rm_sessions', 'rm_days'].map((table) =>
+      db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
+    ),
+    allLines: db.prepare<[string], Omit<CountLineRecord, 'serials' | 'photo_ids'>>(
+      // Only the columns the planner reads; the rest of the record is filled below.
+      `SELECT id, op_id, session_id, rack, item_code, counted_qty, damaged_qty,
+         non_returnable_damaged_qty, superseded_by, book_qty, variance, value_at_cost,
+         value_at_price, status, counted_by, counted_by_name, counted_at, received_at
+       FROM count_lines WHERE session_id = ?`,
+    ),
+    sessionIds: db
+      .prepare<[], string>(
+        'SELECT id FROM sessions UNION SELECT DISTINCT session_id FROM count_lines',
+      )
+      .pluck(),
+  };
+}
+
+export interface SqliteReadModel {
+  /** Keeps the model in step with a change; call inside the transaction of the line writes. */
+  apply(events: readonly LineEvent[], written: readonly CountLineRecord[]): void;
+  /** Recomputes a session's model from its lines (synchronous; inside a transaction). */
+  rebuildSync(sessionId: string): void;
+  repo: ReadModelRepo;
+}
+
+/** The SQLite read model over an open, migrated database. */
+export function createSqliteReadModel(db: Db): SqliteReadModel {
+  const statements = lazy(() => prepare(db));
+
+  const inputsFor = (sessionId: string, events: readonly LineEvent[]): PlanInputs => {
+    const s = statements();
+    const t = touched(events);
+    const items: PlanInputs['items'] = new Map();
+    for (const code of t.items) {
+      const old = s.item.get(sessionId, code);
+      items.set(code, {
+        old: old ? { ...old, racks: JSON.parse(old.racks) as string[] } : null,
+        lines: s.itemLines.all(sessionId, code),
+        snapshot: s.snapshot.get(sessionId, code) ?? null,
+      });
+    }
+    const counters: PlanInputs['counters'] = new Map();
+    for (const [userId, c] of t.counters) {
+      const itemLines = new Map<string, number>();
+      for (const code of c.items) {
+        itemLines.set(code, s.userItemLines.get(userId, sessionId, code) ?? 0);
+      }
+      let bounds: { first: string; last: string; username: string } | null = null;
+      if (c.removal) {
+        const b = s.bounds.get(userId, sessionId);
+        if (b && b.first !== null && b.last !== null && b.username !== null)
+          bounds = { first: b.first, last: b.last, username: b.username };
+      }
+      counters.set(userId, { old: s.counter.get(sessionId, userId) ?? null, itemLines, bounds });
+    }
+    return { session_id: sessionId, items, counters };
+  };
+
+  const write = (p: Plan): void => {
+    const s = statements();
+    for (const row of p.itemPuts) s.putItem.run({ ...row, racks: JSON.stringify(row.racks) });
+    for (const code of p.itemDeletes) s.deleteItem.run(p.session_id, code);
+    for (const [rack, d] of p.racks) s.addRack.run({ session_id: p.session_id, rack, ...d });
+    s.addSession.run({ session_id: p.session_id, ...p.session });
+    for (const row of p.counterPuts) s.putCounter.run(row);
+    for (const userId of p.counterDeletes) s.deleteCounter.run(p.session_id, userId);
+    let emptied = false;
+    for (const d of p.days) {
+      s.addDay.run({ session_id: p.session_id, ...d });
+      emptied ||= d.lines < 0;
+    }
+    if (emptied) s.dropEmptyDays.run(p.session_id);
+  };
+
+  const apply = (events: readonly LineEvent[], written: readonly CountLineRecord[]): void => {
+    for (const [sessionId, change] of bySession(events, written)) {
+      write(plan(change.events, change.written, inputsFor(sessionId, change.events)));
+    }
+  };
+
+  const rebuildSync = (sessionId: string): void => {
+    const s = statements();
+    for (const clear of s.clear) clear.run(sessionId);
+    const lines = s.allLines.all(sessionId).map((row): CountLineRecord => ({
+      ...row,
+      barcode: null,
+      serials: [],
+      batch_no: null,
+      mfg_date: null,
+      expiry_date: null,
+      condition: '',
+      variance_reason: null,
+      variance_confirmed: false,
+      remark: null,
+      photo_ids: [],
+      supersedes: null,
+      review_reasons: [],
+      reviewed_by: null,
+      reviewed_at: null,
+      review_note: null,
+      device_id: null,
+      claim_id: null,
+      fencing_token: null,
+    }));
+    const events = lines.filter(lineCounts).map((line): LineEvent => ({ line, sign: 1 }));
+    // With every old row cleared, the change "all counting lines start counting" is the model.
+    if (lines.length > 0) apply(events, lines);
+  };
+
+  const rebuild = db.transaction((sessionId: string) => rebuildSync(sessionId));
+  const rebuildAll = db.transaction((): number => {
+    const ids = statements().sessionIds.all();
+    for (const id of ids) rebuildSync(id);
+    return ids.length;
+  });
+
+  const repo: ReadModelRepo = {
+    async session(sessionId) {
+      const row = statements().sessionRow.get(sessionId);
+      return toSessionFigures(
+        sessionId,
+        row ?? {
+          lines: 0,
+          items: 0,
+          variance_m: 0,
+          abs_variance_m: 0,
+          abs_book_m: 0,
+          cost_c: 0,
+          price_c: 0,
+        },
+      );
+    },
+    async racks(sessionId) {
+      return statements().racks.all(sessionId).map(toRackFigures);
+    },
+    async items(sessionId) {
+      return statements()
+        .items.all(sessionId)
+        .map((row) => toItemFigures({ ...row, racks: JSON.parse(row.racks) as string[] }));
+    },
+    async counters(sessionIds) {
+      return statements().counters.all(JSON.stringify(sessionIds)).map(toCounterStats);
+    },
+    async linesSinceDay(midnightIso) {
+      const day = dayOf(midnightIso);
+      const sums = statements().daySums.get(day)!;
+      return toLineFigures(sums, statements().dayCounters.get(day) ?? 0);
+    },
+    async rebuild(sessionId) {
+      rebuild.immediate(sessionId);
+    },
+    async rebuildAll() {
+      return rebuildAll.immediate();
+    },
+  };
+
+  return { apply, rebuildSync, repo };
+}

@@ -1,0 +1,87 @@
+/**
+ * The rack map of a session (the supervisor's map and the staff app's rack list): every rack of
+ * the session's scope with its claim state, claimant, counting lines and, for viewers who may see
+ * variances, whether any item on it has one. Read from the session's read model (issue #13) and
+ * its claims: two indexed reads whatever the number of lines, O(racks).
+ */
+import type { Rack, Warehouse } from '@stockverify/shared';
+import type { ClaimRecord, SessionRecord } from '../../ports/counting';
+import type { Store } from '../../ports/store';
+
+/** What the rack map shows for one rack of a session. */
+export type RackState =
+  'not_started' | 'claimed' | 'paused' | 'completed' | 'recount' | 'available';
+
+/** A rack's state from its newest claim: released after completion means reopened for recount. */
+export function rackState(claim: ClaimRecord | undefined): RackState {
+  if (!claim) return 'not_started';
+  switch (claim.status) {
+    case 'active':
+      return 'claimed';
+    case 'paused':
+      return 'paused';
+    case 'completed':
+      return 'completed';
+    default:
+      return claim.completed_at ? 'recount' : 'available';
+  }
+}
+
+export type RackMapEntry = Rack & {
+  state: RackState;
+  claimant: { user_id: string; username: string; last_heartbeat_at: string } | null;
+  /** Lines that count (not corrected, not rejected) on this rack. */
+  lines: number;
+  /** Whether an item counted on this rack has a session variance; null when the viewer may not
+   * see variances. */
+  has_variances: boolean | null;
+};
+
+/** The newest claim (highest token) of each rack. */
+function newestClaims(claims: readonly ClaimRecord[]): Map<string, ClaimRecord> {
+  const latest = new Map<string, ClaimRecord>();
+  for (const claim of claims) {
+    const seen = latest.get(claim.rack);
+    if (!seen || seen.token < claim.token) latest.set(claim.rack, claim);
+  }
+  return latest;
+}
+
+/**
+ * The rack map of `session` (which must be of `warehouse`), in the warehouse's rack order.
+ * `showVariances` comes from the caller's visibility rule; this module has none of its own.
+ */
+export async function rackMap(
+  store: Store,
+  warehouse: Warehouse,
+  session: SessionRecord,
+  showVariances: boolean,
+): Promise<RackMapEntry[]> {
+  const [claims, figures] = await Promise.all([
+    store.claims.listBySession(session.id),
+    store.readModel.racks(session.id),
+  ]);
+  const latest = newestClaims(claims);
+  const byRack = new Map(figures.map((f) => [f.rack, f]));
+  const inScope = new Set(session.racks);
+  return warehouse.racks
+    .filter((rack) => inScope.has(rack.code))
+    .map((rack) => {
+      const claim = latest.get(rack.code);
+      const f = byRack.get(rack.code);
+      return {
+        ...rack,
+        state: rackState(claim),
+        claimant:
+          claim && (claim.status === 'active' || claim.status === 'paused')
+            ? {
+                user_id: claim.user_id,
+                username: claim.username,
+                last_heartbeat_at: claim.last_heartbeat_at,
+              }
+            : null,
+        lines: f?.lines ?? 0,
+        has_variances: showVariances ? (f?.variance_items ?? 0) > 0 : null,
+      };
+    });
+}

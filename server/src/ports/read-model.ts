@@ -1,0 +1,63 @@
+/**
+ * The incremental read model of each session (issue #13): per rack, per item, per counter and per
+ * session figures kept by the Store in the same transaction as the line writes, so every
+ * supervisor and staff view reads a few rows instead of aggregating every line on each request.
+ *
+ * "Counting lines" are the lines that count in the variance definition: not superseded by a
+ * correction, not rejected by a supervisor (`store.lines.variances`). Every figure below is over
+ * them, except a rack's `last_activity_at`, the newest `received_at` of any line written into it.
+ * Both adapters keep the model with the one planner in adapters/store/read-model-plan.ts.
+ */
+import type { CounterStats, ItemVariance } from './counting';
+import type { LineFigures } from './evidence';
+
+/** One rack of a session. Racks no line was ever written into have no row. */
+export interface RackFigures {
+  rack: string;
+  /** Counting lines in this rack. */
+  lines: number;
+  /** Distinct items with a counting line in this rack. */
+  items: number;
+  /** Of those, items whose session-level variance is not zero (supervisor-only to show). */
+  variance_items: number;
+  /** Newest `received_at` of any line written into the rack (corrected and rejected ones too). */
+  last_activity_at: string | null;
+}
+
+/** Per-item figures: `ItemVariance` less the name and category, which come from the snapshot. */
+export type ItemFigures = Omit<ItemVariance, 'name' | 'category'>;
+
+/** Whole-session totals, the numbers of the detail page (`sessions.service` metrics). */
+export interface SessionFigures {
+  session_id: string;
+  lines: number;
+  /** Items with at least one counting line. */
+  items_counted: number;
+  /** Σ of the items' variances (item level), and their values, each item value rounded first. */
+  total_variance: number;
+  variance_value_at_cost: number;
+  variance_value_at_price: number;
+  /** Σ|book| and Σ|variance| over counted items (item-level accuracy). */
+  abs_book: number;
+  abs_variance: number;
+}
+
+export interface ReadModelRepo {
+  /** Totals of one session (all zero when nothing counts yet). */
+  session(sessionId: string): Promise<SessionFigures>;
+  /** Every rack of the session that a line was written into, by rack code. */
+  racks(sessionId: string): Promise<RackFigures[]>;
+  /** Every item with a counting line, by item code. */
+  items(sessionId: string): Promise<ItemFigures[]>;
+  /**
+   * Per (session, counter) figures, ordered by session then user: `store.lines.stats` without a
+   * time window, read from the model.
+   */
+  counters(sessionIds: readonly string[]): Promise<CounterStats[]>;
+  /** `monitoring.linesSince` for a UTC midnight: lines received on that day or later. */
+  linesSinceDay(midnightIso: string): Promise<LineFigures>;
+  /** Recomputes one session's model from its lines (the rebuild tool, migrations). */
+  rebuild(sessionId: string): Promise<void>;
+  /** Recomputes every session's model; returns how many sessions it rebuilt. */
+  rebuildAll(): Promise<number>;
+}
