@@ -23,13 +23,7 @@ export interface Adapters {
 /** Builds the adapters the configuration asks for (DESIGN §3 "Embedded default" and scale-out). */
 export async function buildAdapters(config: Config, log: Logger): Promise<Adapters> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = config.MONGODB_URI
-    ? createMongoStore({
-        uri: config.MONGODB_URI,
-        dbName: config.MONGODB_DB,
-        idempotencyKeepDays: config.IDEMPOTENCY_KEEP_DAYS,
-      })
-    : createSqliteStore({ file: path.join(config.dataDir, 'stockverify.db') });
+  const store = buildStore(config);
   const coordination = config.REDIS_URL
     ? createRedisCoordination({ url: config.REDIS_URL, onError: throttledLog(log, 'redis') })
     : createMemoryCoordination();
@@ -60,6 +54,22 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
     'adapters chosen',
   );
   return { store, coordination, erp };
+}
+
+/** The embedded SQLite file under DATA_DIR, or MongoDB when MONGODB_URI is set (also tools/admin.ts). */
+export function buildStore(config: Config): Store {
+  return config.MONGODB_URI
+    ? createMongoStore({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        idempotencyKeepDays: config.IDEMPOTENCY_KEEP_DAYS,
+      })
+    : createSqliteStore({ file: sqliteFile(config) });
+}
+
+/** Where the embedded store keeps its database. */
+export function sqliteFile(config: Config): string {
+  return path.join(config.dataDir, 'stockverify.db');
 }
 
 /** Connection errors repeat on every reconnect attempt: log the first, then one per 10 s. */
