@@ -1,0 +1,1050 @@
+/**
+ * Session benchmark (issue #13): one stocktake at full scale. The real API (src/main.ts) in its
+ * own process on the embedded store (SQLite, memory coordination), with a demo master of `--items`
+ * items and WH-MAIN grown to at least `--racks` racks (DEMO_RACKS_PER_AISLE). One session over
+ * `--racks` racks is filled with `--lines` count lines through the real sync endpoint: `--builders`
+ * staff users claim racks and send batches of `--batch` records (mostly the rack's own items, one
+ * in eight found elsewhere), then complete most racks (some are released, some left in progress,
+ * and `--phones` racks are released for the phones below). Then, each for `--seconds`:
+ *
+ *   A. the reads alone: their own cost on a quiet server;
+ *   B. `--phones` staff phones, each holding its own claimed rack, sync batches back to back, no
+ *      reads: records/s without the read load;
+ *   C. the reads while the phones of B sync back to back: records/s with the read load, and the
+ *      reads behind a saturated event loop;
+ *   D. the reads while each phone syncs one batch every `--paced-ms` (5 s: 20 phones × 500
+ *      records / 5 s = 2,000 records/s, many times a real stocktake's peak): the budgeted figures.
+ *   B′/B″ (only with `--compare-env KEY=VALUE`, repeatable): phase B on the API restarted with that
+ *      setting (e.g. the read model's upkeep off), then restarted as run: the throughput ratio.
+ *
+ * Reads (`--readers` clients, each requesting every read in turn): the rack map
+ * (`GET /warehouses/:id/racks?session=`) as supervisor and as staff (the staff app's rack list),
+ * session detail as supervisor and staff, the staff app's session list,
+ * `GET /sessions/:id/variances` page 1 and a deep page (by the `next_after` cursor when the answer
+ * is paginated; the old answer is one array of every item, so it has no deep page),
+ * `GET /sessions/:id/lines` page 1, `GET /sessions/analytics?group_by=staff`, `GET /admin/kpis`,
+ * `POST /reports/generate` user_activity, and `GET /health` as the HTTP floor. In the same run a
+ * raw `GROUP BY item_code` over the session's count lines, through better-sqlite3 on the same
+ * database file (read-only), is the anchor the figures can be read against.
+ *
+ * Sizes: `--lines 250000 --racks 1000 --items 50000 --phones 20 --seconds 30` (the defaults;
+ * also `--builders 20 --readers 1 --batch 500 --paced-ms 5000`), or SESSION_BENCH_LINES,
+ * SESSION_BENCH_RACKS, … (the option's name in capitals); `--server-env KEY=VALUE` (repeatable)
+ * passes a setting to the API process; `--keep` keeps the data dir. Prints tables and writes
+ * bench/results/session.json. Not a test.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { Item } from '@stockverify/shared';
+import { demoWarehouses, generateDemoItems } from '../src/adapters/erp/demo';
+import {
+  PROCESS_ADMIN_PASSWORD,
+  startApiProcess,
+  type ApiProcess,
+} from '../test/support/api-process';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function options() {
+  const args = process.argv.slice(2);
+  const flags = new Map<string, string>();
+  const serverEnv: Record<string, string> = {};
+  const compareEnv: Record<string, string> = {};
+  let keep = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--keep') {
+      keep = true;
+      continue;
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}`);
+    const value = match[2] ?? args[++i];
+    if (value === undefined) throw new Error(`${arg} needs a value`);
+    if (match[1] === 'server-env' || match[1] === 'compare-env') {
+      const eq = value.indexOf('=');
+      if (eq < 1) throw new Error(`--${match[1]} takes KEY=VALUE, not ${value}`);
+      (match[1] === 'server-env' ? serverEnv : compareEnv)[value.slice(0, eq)] = value.slice(
+        eq + 1,
+      );
+    } else flags.set(match[1]!, value);
+  }
+  const known = [
+    'lines',
+    'racks',
+    'items',
+    'phones',
+    'seconds',
+    'builders',
+    'readers',
+    'batch',
+    'paced-ms',
+  ];
+  for (const name of flags.keys())
+    if (!known.includes(name))
+      throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
+  const num = (name: string, fallback: number, min: number) => {
+    const raw =
+      flags.get(name) ?? process.env[`SESSION_BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`--${name} must be a whole number ≥ ${min}, not ${raw}`);
+    return value;
+  };
+  const o = {
+    lines: num('lines', 250_000, 1),
+    racks: num('racks', 1000, 1),
+    items: num('items', 50_000, 100),
+    phones: num('phones', 20, 0),
+    seconds: num('seconds', 30, 1),
+    builders: num('builders', 20, 1),
+    readers: num('readers', 1, 0),
+    batch: num('batch', 500, 1),
+    pacedMs: num('paced-ms', 5000, 1),
+    serverEnv,
+    compareEnv,
+    keep,
+  };
+  if (o.batch > 500) throw new Error('--batch is at most 500 (the sync endpoint refuses more)');
+  if (o.racks > 6 * 999) throw new Error('--racks is at most 5,994 (6 aisles × 999)');
+  if (o.phones > o.racks) throw new Error('--phones cannot exceed --racks (one rack each)');
+  return o;
+}
+const opt = options();
+
+// ---------------------------------------------------------------------------------------------
+// HTTP: plain node:http with one keep-alive agent (lighter than fetch on the shared cores)
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const REQUEST_TIMEOUT_MS = 300_000;
+
+interface Answer {
+  status: number;
+  text: string;
+  bytes: number;
+  headers: http.IncomingHttpHeaders;
+}
+
+function send(
+  base: string,
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const target = new URL(base + url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method,
+        agent,
+        timeout: REQUEST_TIMEOUT_MS,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const all = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            text: all.toString(),
+            bytes: all.length,
+            headers: res.headers,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A JSON call that must answer `expect`; returns the envelope's data. */
+async function call<T>(
+  base: string,
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  expect = 200,
+): Promise<T> {
+  const res = await send(base, method, url, token, body);
+  if (res.status !== expect)
+    throw new Error(`${method} ${url} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  return (JSON.parse(res.text) as { data: T }).data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const round = (n: number, digits = 1) =>
+  Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const loadavg = () => os.loadavg().map((l) => round(l, 2));
+
+/** The app's request-duration histogram per route (2xx only): bucket bound → count. */
+async function scrapeDurations(base: string): Promise<Map<string, Map<string, number>>> {
+  const text = (await send(base, 'GET', '/api/metrics', '')).text;
+  const out = new Map<string, Map<string, number>>();
+  const re = /^stockverify_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm;
+  for (const m of text.matchAll(re)) {
+    const labels = Object.fromEntries(
+      [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (!String(labels['status']).startsWith('2')) continue;
+    const route = `${labels['method']} ${labels['route']}`;
+    const buckets = out.get(route) ?? new Map<string, number>();
+    buckets.set(labels['le']!, (buckets.get(labels['le']!) ?? 0) + Number(m[2]));
+    out.set(route, buckets);
+  }
+  return out;
+}
+
+function serverShares(
+  before: Map<string, Map<string, number>>,
+  after: Map<string, Map<string, number>>,
+) {
+  return [...after.keys()]
+    .filter((route) => !route.includes('/metrics'))
+    .map((route) => {
+      const at = (m: Map<string, Map<string, number>>, le: string) => m.get(route)?.get(le) ?? 0;
+      const total = at(after, '+Inf') - at(before, '+Inf');
+      const within = (le: string) =>
+        total === 0 ? null : round(((at(after, le) - at(before, le)) / total) * 100, 1);
+      return {
+        route,
+        requests: total,
+        '% ≤ 10 ms': within('0.01'),
+        '% ≤ 25 ms': within('0.025'),
+        '% ≤ 50 ms': within('0.05'),
+        '% ≤ 100 ms': within('0.1'),
+      };
+    })
+    .filter((row) => row.requests > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: the API process, the demo master as the server sees it, users, the session
+
+const racksPerAisle = Math.max(20, Math.ceil(opt.racks / 6));
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-session-'));
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.type()} ${os.release()}`;
+const loadAtStart = loadavg();
+const startedAt = new Date();
+console.log(
+  `session bench: ${opt.lines} lines over ${opt.racks} racks, ${opt.items} demo items (${racksPerAisle} racks per aisle), ${opt.builders} builders, ${opt.phones} phones, ${opt.readers} reader(s), ${opt.seconds} s per phase; load average ${loadAtStart.join(' ')}`,
+);
+
+let api: ApiProcess | null = null;
+let failed = false;
+try {
+  const setupStarted = performance.now();
+  const serverEnv = {
+    DATA_DIR: dataDir,
+    DEMO_ITEM_COUNT: String(opt.items),
+    DEMO_RACKS_PER_AISLE: String(racksPerAisle),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    REDIS_URL: '',
+    MONGODB_URI: '',
+    // The per-user batch limit protects a site from a runaway phone; lifted to measure the server.
+    SYNC_BATCHES_PER_MINUTE: '1000000',
+    ...opt.serverEnv,
+  };
+  api = await startApiProcess(serverEnv);
+  let base = api.url;
+
+  /** A signed-in user; the access token (15 min at most) is renewed by signing in again. */
+  interface User {
+    username: string;
+    password: string;
+    token: string;
+    at: number;
+  }
+  async function signIn(username: string, password: string): Promise<User> {
+    const pair = await call<{ access_token: string }>(base, 'POST', '/api/auth/login', '', {
+      username,
+      password,
+    });
+    return { username, password, token: pair.access_token, at: Date.now() };
+  }
+  async function tokenOf(user: User): Promise<string> {
+    if (Date.now() - user.at > 8 * 60_000)
+      Object.assign(user, await signIn(user.username, user.password));
+    return user.token;
+  }
+  const adminUser = await signIn('admin', PROCESS_ADMIN_PASSWORD);
+  const admin = adminUser.token;
+
+  // The first ERP mirror runs in the background after start; counting needs the items mirrored.
+  const mirrorStarted = performance.now();
+  for (;;) {
+    const status = await call<{ last_success_at: string | null }>(
+      base,
+      'GET',
+      '/api/erp/status',
+      admin,
+    );
+    if (status.last_success_at) break;
+    if (performance.now() - mirrorStarted > 600_000)
+      throw new Error(`ERP mirror not done after 10 min: ${JSON.stringify(status)}`);
+    await sleep(250);
+  }
+  const mirrorSeconds = (performance.now() - mirrorStarted) / 1000;
+
+  // The demo is deterministic: the same options give the items the server mirrored.
+  const items = generateDemoItems({ itemCount: opt.items, racksPerAisle });
+  const main = demoWarehouses(racksPerAisle)[0]!;
+  const racks = main.racks.slice(0, opt.racks).map((r) => r.code);
+  const countable = (i: Item) => i.active && !i.serialized && !i.batch_tracked;
+  const onRack = new Map<string, string[]>(racks.map((r) => [r, []]));
+  const elsewhere: string[] = [];
+  for (const item of items) {
+    if (!countable(item)) continue;
+    elsewhere.push(item.item_code);
+    for (const s of item.stock)
+      if (s.warehouse === main.id && s.rack) onRack.get(s.rack)?.push(item.item_code);
+  }
+
+  const suffix = randomUUID().slice(0, 6);
+  async function makeUsers(prefix: string, count: number, role: 'staff' | 'supervisor') {
+    const users: User[] = [];
+    for (let start = 0; start < count; start += 4) {
+      const chunk = Array.from({ length: Math.min(4, count - start) }, (_, k) => start + k);
+      users.push(
+        ...(await Promise.all(
+          chunk.map(async (n) => {
+            const username = `${prefix}-${suffix}-${n}`;
+            const password = `pw-${username}-secret`;
+            await call(
+              base,
+              'POST',
+              '/api/users',
+              admin,
+              { username, full_name: `Bench ${prefix} ${n}`, role, password },
+              201,
+            );
+            return signIn(username, password);
+          }),
+        )),
+      );
+    }
+    return users;
+  }
+  const supervisor = (await makeUsers('sup', 1, 'supervisor'))[0]!;
+  const builders = await makeUsers('builder', opt.builders, 'staff');
+  const phoneUsers = await makeUsers('phone', opt.phones, 'staff');
+
+  const sessionStarted = performance.now();
+  const session = await call<{ id: string; racks: string[] }>(
+    base,
+    'POST',
+    '/api/sessions',
+    supervisor.token,
+    {
+      warehouse: main.id,
+      name: `Stocktake bench ${suffix}`,
+      mode: 'standard',
+      scope: { floors: [], racks },
+    },
+    201,
+  );
+  const sessionCreateMs = performance.now() - sessionStarted;
+  if (session.racks.length !== opt.racks)
+    throw new Error(`the session has ${session.racks.length} racks, not ${opt.racks}`);
+  console.log(
+    `set up in ${round((performance.now() - setupStarted) / 1000)} s: ${opt.items} items mirrored in ${round(mirrorSeconds)} s, session of ${session.racks.length} racks created in ${round(sessionCreateMs, 0)} ms`,
+  );
+
+  // -------------------------------------------------------------------------------------------
+  // Build: the session's lines through POST /sync/batch
+
+  let sequence = 0;
+  /** One count record of `rack`: mostly its own items, one in eight an item found elsewhere. */
+  function record(rack: string, token: number, n: number) {
+    const own = onRack.get(rack)!;
+    const pool = own.length > 0 && n % 8 !== 7 ? own : elsewhere;
+    const k = sequence++;
+    return {
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: session.id,
+      rack,
+      item_code: pool[(n * 7 + (k % 3)) % pool.length]!,
+      counted_qty: 1 + ((Math.imul(k, 2654435761) >>> 0) % 40),
+      damaged_qty: k % 23 === 0 ? 1 : 0,
+      non_returnable_damaged_qty: 0,
+      serials: [],
+      fencing_token: token,
+      counted_at: new Date().toISOString(),
+    };
+  }
+
+  interface SyncTally {
+    ok: number;
+    conflict: number;
+    error: number;
+    httpErrors: number;
+    codes: Map<string, number>;
+    serverMs: number[];
+    roundTripMs: number[];
+  }
+  const tally = (): SyncTally => ({
+    ok: 0,
+    conflict: 0,
+    error: 0,
+    httpErrors: 0,
+    codes: new Map(),
+    serverMs: [],
+    roundTripMs: [],
+  });
+
+  async function syncBatch(t: SyncTally, user: User, device: string, records: unknown[]) {
+    const token = await tokenOf(user);
+    const started = performance.now();
+    const res = await send(
+      base,
+      'POST',
+      '/api/sync/batch',
+      token,
+      { device_id: device, records },
+      { 'idempotency-key': randomUUID() },
+    );
+    t.roundTripMs.push(performance.now() - started);
+    const dur = /dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1];
+    if (dur) t.serverMs.push(Number(dur));
+    if (res.status !== 200) {
+      t.httpErrors++;
+      const label = `HTTP ${res.status}`;
+      t.codes.set(label, (t.codes.get(label) ?? 0) + 1);
+      if (t.httpErrors <= 3)
+        console.error(`sync answered ${res.status}: ${res.text.slice(0, 300)}`);
+      return;
+    }
+    const { results } = (
+      JSON.parse(res.text) as { data: { results: Array<{ status: string; code?: string }> } }
+    ).data;
+    for (const r of results) {
+      if (r.status === 'OK') t.ok++;
+      else {
+        if (r.status === 'CONFLICT') t.conflict++;
+        else t.error++;
+        const label = `${r.status} ${r.code ?? ''}`.trim();
+        t.codes.set(label, (t.codes.get(label) ?? 0) + 1);
+      }
+    }
+  }
+
+  // Lines per rack, as even as the numbers allow; the phones' racks are the last ones.
+  const linesOf = (k: number) =>
+    Math.floor(opt.lines / opt.racks) + (k < opt.lines % opt.racks ? 1 : 0);
+  const phoneRacks = new Set(racks.slice(racks.length - opt.phones));
+  /** What a builder does with a rack once its lines are in: most are completed. */
+  const endOf = (rack: string, k: number): 'complete' | 'release' | null =>
+    phoneRacks.has(rack) ? 'release' : k % 10 < 8 ? 'complete' : k % 10 === 8 ? 'release' : null;
+
+  const build = tally();
+  let built = 0;
+  let nextProgress = 0.1;
+  const buildStarted = performance.now();
+  await Promise.all(
+    builders.map(async (user, b) => {
+      const mine = racks.map((rack, k) => ({ rack, k })).filter(({ k }) => k % opt.builders === b);
+      const fence = new Map<string, number>();
+      const left = new Map(mine.map(({ rack, k }) => [rack, linesOf(k)]));
+      let cursor = 0;
+      let inRack = 0;
+      while (cursor < mine.length) {
+        const records: ReturnType<typeof record>[] = [];
+        const touched: Array<{ rack: string; k: number }> = [];
+        while (records.length < opt.batch && cursor < mine.length) {
+          const { rack, k } = mine[cursor]!;
+          if (!fence.has(rack)) {
+            const claim = await call<{ fencing_token: number }>(
+              base,
+              'POST',
+              `/api/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+              await tokenOf(user),
+              { device_id: `builder-${b}` },
+            );
+            fence.set(rack, claim.fencing_token);
+          }
+          if (touched.at(-1)?.rack !== rack) touched.push({ rack, k });
+          const take = Math.min(opt.batch - records.length, left.get(rack)!);
+          for (let n = 0; n < take; n++) records.push(record(rack, fence.get(rack)!, inRack + n));
+          inRack += take;
+          left.set(rack, left.get(rack)! - take);
+          if (left.get(rack) === 0) {
+            cursor++;
+            inRack = 0;
+          }
+        }
+        if (records.length > 0) await syncBatch(build, user, `builder-${b}`, records);
+        built += records.length;
+        if (built >= nextProgress * opt.lines) {
+          console.log(
+            `  built ${built} lines (${Math.round((built / opt.lines) * 100)} %) in ${round((performance.now() - buildStarted) / 1000)} s`,
+          );
+          nextProgress += 0.1;
+        }
+        for (const { rack, k } of touched) {
+          if (left.get(rack) !== 0) continue;
+          const end = endOf(rack, k);
+          if (end)
+            await call(
+              base,
+              'POST',
+              `/api/sessions/${session.id}/racks/${encodeURIComponent(rack)}/${end}`,
+              await tokenOf(user),
+              {},
+            );
+        }
+      }
+    }),
+  );
+  const buildSeconds = (performance.now() - buildStarted) / 1000;
+  if (build.ok < opt.lines * 0.99)
+    console.warn(
+      `warning: only ${build.ok} of ${opt.lines} records stored: ${JSON.stringify(Object.fromEntries(build.codes))}`,
+    );
+
+  // -------------------------------------------------------------------------------------------
+  // The reads and the phones
+
+  const phones = await Promise.all(
+    [...phoneRacks].map(async (rack, n) => {
+      const user = phoneUsers[n]!;
+      const claim = await call<{ fencing_token: number }>(
+        base,
+        'POST',
+        `/api/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+        await tokenOf(user),
+        { device_id: `phone-${n}` },
+      );
+      return { n, user, rack, fence: claim.fencing_token };
+    }),
+  );
+  const staff = phoneUsers[0] ?? builders[0]!;
+
+  /** Walks the paginated variances once to find a cursor (or page) halfway through. */
+  const variancesPage1 = await send(
+    base,
+    'GET',
+    `/api/sessions/${session.id}/variances?page=1&page_size=100`,
+    supervisor.token,
+  );
+  const v1 = (JSON.parse(variancesPage1.text) as { data: unknown }).data as
+    | { items: unknown[]; total?: number; next_after?: string | null; page_size?: number }
+    | undefined;
+  const paginated = v1 !== undefined && typeof v1.total === 'number';
+  let deepVariances: string | null = null;
+  let variancesShape = 'one array of every item (not paginated)';
+  if (paginated) {
+    const pageSize = v1.page_size ?? v1.items.length;
+    const middle = Math.max(1, Math.floor(v1.total! / pageSize / 2));
+    if (v1.next_after !== undefined) {
+      variancesShape = `paginated, ${v1.total} items, cursor (next_after)`;
+      let after = v1.next_after;
+      for (let page = 1; page < middle && after; page++) {
+        const next = await call<{ next_after: string | null }>(
+          base,
+          'GET',
+          `/api/sessions/${session.id}/variances?page_size=${pageSize}&after=${encodeURIComponent(after)}`,
+          supervisor.token,
+        );
+        after = next.next_after;
+      }
+      if (after)
+        deepVariances = `/api/sessions/${session.id}/variances?page_size=${pageSize}&after=${encodeURIComponent(after)}`;
+    } else {
+      variancesShape = `paginated, ${v1.total} items, pages only`;
+      deepVariances = `/api/sessions/${session.id}/variances?page=${middle}&page_size=${pageSize}`;
+    }
+  }
+
+  interface Read {
+    name: string;
+    method: 'GET' | 'POST';
+    url: string;
+    /** Who asks; null: no token. */
+    token: User | null;
+    body?: unknown;
+    budget: boolean;
+  }
+  const reads: Read[] = [
+    {
+      name: 'rack map (supervisor)',
+      method: 'GET',
+      url: `/api/warehouses/${main.id}/racks?session=${session.id}`,
+      token: supervisor,
+      budget: true,
+    },
+    {
+      name: 'rack list (staff app)',
+      method: 'GET',
+      url: `/api/warehouses/${main.id}/racks?session=${session.id}`,
+      token: staff,
+      budget: true,
+    },
+    {
+      name: 'session detail (supervisor)',
+      method: 'GET',
+      url: `/api/sessions/${session.id}`,
+      token: supervisor,
+      budget: true,
+    },
+    {
+      name: 'session detail (staff app)',
+      method: 'GET',
+      url: `/api/sessions/${session.id}`,
+      token: staff,
+      budget: true,
+    },
+    {
+      name: 'session list (staff app)',
+      method: 'GET',
+      url: `/api/sessions?status=OPEN&page_size=100&sort=-created_at&warehouse=${main.id}`,
+      token: staff,
+      budget: true,
+    },
+    {
+      name: 'variances page 1',
+      method: 'GET',
+      url: `/api/sessions/${session.id}/variances?page=1&page_size=100`,
+      token: supervisor,
+      budget: true,
+    },
+    ...(deepVariances
+      ? [
+          {
+            name: 'variances deep page',
+            method: 'GET' as const,
+            url: deepVariances,
+            token: supervisor,
+            budget: true,
+          },
+        ]
+      : []),
+    {
+      name: 'lines page 1',
+      method: 'GET',
+      url: `/api/sessions/${session.id}/lines?page=1`,
+      token: supervisor,
+      budget: true,
+    },
+    {
+      name: 'analytics by staff',
+      method: 'GET',
+      url: '/api/sessions/analytics?group_by=staff',
+      token: supervisor,
+      budget: true,
+    },
+    { name: 'admin KPIs', method: 'GET', url: '/api/admin/kpis', token: supervisor, budget: true },
+    {
+      name: 'report user_activity',
+      method: 'POST',
+      url: '/api/reports/generate',
+      token: supervisor,
+      body: { type: 'user_activity', filters: { session: session.id } },
+      budget: true,
+    },
+    { name: 'health (HTTP floor)', method: 'GET', url: '/api/health', token: null, budget: false },
+  ];
+
+  interface ReadStats {
+    ms: number[];
+    bytes: number;
+    errors: number;
+    statuses: Map<number, number>;
+  }
+  const newReadStats = () =>
+    new Map<string, ReadStats>(
+      reads.map((r) => [r.name, { ms: [], bytes: 0, errors: 0, statuses: new Map() }]),
+    );
+
+  /** `readers` clients, each requesting every read in turn (from its own offset) until `until`. */
+  async function readLoop(until: number): Promise<Map<string, ReadStats>> {
+    const stats = newReadStats();
+    await Promise.all(
+      Array.from({ length: opt.readers }, async (_, reader) => {
+        for (let i = reader; ; i++) {
+          const read = reads[i % reads.length]!;
+          // Stop once time is up and every read has been timed at least once.
+          if (Date.now() >= until && [...stats.values()].every((s) => s.ms.length > 0)) break;
+          const s = stats.get(read.name)!;
+          const started = performance.now();
+          try {
+            const token = read.token ? await tokenOf(read.token) : '';
+            const res = await send(base, read.method, read.url, token, read.body);
+            s.ms.push(performance.now() - started);
+            s.bytes = res.bytes;
+            if (res.status !== 200) {
+              s.errors++;
+              s.statuses.set(res.status, (s.statuses.get(res.status) ?? 0) + 1);
+              if (s.errors <= 2)
+                console.error(`${read.name} answered ${res.status}: ${res.text.slice(0, 200)}`);
+            }
+          } catch (err) {
+            s.ms.push(performance.now() - started);
+            s.errors++;
+            console.error(`${read.name}: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      }),
+    );
+    return stats;
+  }
+
+  /**
+   * The phones send batches of their own rack until `until` (and while `more()`): back to back
+   * when `everyMs` is 0, else one batch every `everyMs` each, from a random phase.
+   */
+  async function phoneLoop(
+    until: number,
+    everyMs = 0,
+    more: () => boolean = () => false,
+  ): Promise<{ tally: SyncTally; seconds: number }> {
+    const t = tally();
+    const started = performance.now();
+    await Promise.all(
+      phones.map(async (phone) => {
+        let nextBeat = Date.now() + 20_000;
+        let nextBatch = Date.now() + (everyMs > 0 ? Math.random() * everyMs : 0);
+        for (let n = 0; Date.now() < until || more(); n++) {
+          if (Date.now() >= nextBeat) {
+            nextBeat = Date.now() + 20_000;
+            await call(
+              base,
+              'POST',
+              `/api/sessions/${session.id}/heartbeat`,
+              await tokenOf(phone.user),
+              { device_id: `phone-${phone.n}` },
+            );
+          }
+          if (nextBatch > Date.now()) {
+            await sleep(Math.min(nextBatch - Date.now(), 250));
+            n--;
+            continue;
+          }
+          nextBatch += everyMs;
+          const records = Array.from({ length: opt.batch }, (_, i) =>
+            record(phone.rack, phone.fence, n * opt.batch + i),
+          );
+          await syncBatch(t, phone.user, `phone-${phone.n}`, records);
+        }
+      }),
+    );
+    return { tally: t, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Raw anchor: GROUP BY item_code over the session's lines, read-only on the same file. */
+  function rawAnchor(times: number) {
+    const db = new Database(path.join(dataDir, 'stockverify.db'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    const statement = db.prepare(
+      `SELECT item_code, SUM(counted_qty), SUM(damaged_qty), SUM(non_returnable_damaged_qty),
+         COUNT(*) FROM count_lines
+       WHERE session_id = ? AND superseded_by IS NULL AND status <> 'REJECTED'
+       GROUP BY item_code`,
+    );
+    const lines = db
+      .prepare('SELECT COUNT(*) FROM count_lines WHERE session_id = ?')
+      .pluck()
+      .get(session.id) as number;
+    const ms: number[] = [];
+    let groups = 0;
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      groups = statement.all(session.id).length;
+      ms.push(performance.now() - started);
+    }
+    db.close();
+    return { lines, groups, ms: sorted(ms) };
+  }
+
+  // Warm-up: every read once (JIT, SQLite pages), not kept.
+  for (const read of reads)
+    await send(base, read.method, read.url, read.token ? await tokenOf(read.token) : '', read.body);
+
+  const anchor = rawAnchor(7);
+  console.log(
+    `built ${build.ok} lines in ${round(buildSeconds)} s (${Math.round(build.ok / buildSeconds)} records/s); the session holds ${anchor.lines} lines of ${anchor.groups} items; variances: ${variancesShape}`,
+  );
+
+  /**
+   * The readers for `--seconds`, with the phones syncing meanwhile unless `everyMs` is null (0:
+   * back to back). The phones keep going until the last read is answered.
+   */
+  async function readPhase(everyMs: number | null) {
+    const before = await scrapeDurations(base);
+    const until = Date.now() + opt.seconds * 1000;
+    let reading = opt.readers > 0;
+    const [stats, sync] = await Promise.all([
+      readLoop(until).finally(() => (reading = false)),
+      everyMs === null || phones.length === 0 ? null : phoneLoop(until, everyMs, () => reading),
+    ]);
+    return { stats, sync, server: serverShares(before, await scrapeDurations(base)) };
+  }
+
+  const seconds = opt.seconds;
+  console.log(`phase A: the reads alone, ${seconds} s`);
+  const quiet = await readPhase(null);
+  console.log(`phase B: ${phones.length} phones syncing back to back, no reads, ${seconds} s`);
+  const alone = await phoneLoop(Date.now() + seconds * 1000);
+  console.log(`phase C: the reads while ${phones.length} phones sync back to back, ${seconds} s`);
+  const saturated = await readPhase(0);
+  console.log(
+    `phase D: the reads while ${phones.length} phones each sync a batch every ${opt.pacedMs} ms, ${seconds} s`,
+  );
+  const paced = await readPhase(opt.pacedMs);
+  const anchorAfter = rawAnchor(5);
+
+  // Phase B again on a restarted API with --compare-env (e.g. the read model's upkeep off), then
+  // restarted as run, so the two are next to each other on the same data.
+  const compareLabel = Object.entries(opt.compareEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  let compared: {
+    off: Awaited<ReturnType<typeof phoneLoop>>;
+    on: Awaited<ReturnType<typeof phoneLoop>>;
+  } | null = null;
+  if (compareLabel) {
+    const restart = async (env: Record<string, string>) => {
+      await api!.stop();
+      api = await startApiProcess({ ...serverEnv, ...env });
+      base = api.url;
+    };
+    console.log(`phase B′: phase B on the API restarted with ${compareLabel}, ${seconds} s`);
+    await restart(opt.compareEnv);
+    const off = await phoneLoop(Date.now() + seconds * 1000);
+    console.log(`phase B″: phase B on the API restarted as run, ${seconds} s`);
+    await restart({});
+    const on = await phoneLoop(Date.now() + seconds * 1000);
+    compared = { off, on };
+  }
+  const loadAtEnd = loadavg();
+
+  // -------------------------------------------------------------------------------------------
+  // Report
+
+  const anchorMs = percentile(anchor.ms, 50);
+  const BUDGET_MS = 50;
+  const figures = (stats: Map<string, ReadStats>, name: string) => {
+    const ms = sorted(stats.get(name)!.ms);
+    return {
+      n: ms.length,
+      p50: round(percentile(ms, 50)),
+      p95: round(percentile(ms, 95)),
+      p99: round(percentile(ms, 99)),
+      max: round(ms.at(-1) ?? NaN),
+      errors: stats.get(name)!.errors,
+      bytes: stats.get(name)!.bytes,
+    };
+  };
+  const verdict = (read: Read, p95: number | null) =>
+    !read.budget ? '—' : p95 !== null && p95 <= BUDGET_MS ? 'met' : 'NOT met';
+  const phaseRows = (stats: Map<string, ReadStats>) =>
+    reads.map((read) => {
+      const f = figures(stats, read.name);
+      return {
+        request: read.name,
+        n: f.n,
+        'p50 ms': f.p50,
+        'p95 ms': f.p95,
+        'p99 ms': f.p99,
+        'max ms': f.max,
+        errors: f.errors,
+        'p95 ≤ 50 ms': verdict(read, f.p95),
+      };
+    });
+  const summaryRows = reads.map((read) => {
+    const a = figures(quiet.stats, read.name);
+    const d = figures(paced.stats, read.name);
+    const c = figures(saturated.stats, read.name);
+    return {
+      request: read.name,
+      KB: round(a.bytes / 1024, 1),
+      'alone p50': a.p50,
+      'alone p95': a.p95,
+      'paced sync p50': d.p50,
+      'paced sync p95': d.p95,
+      'paced sync p99': d.p99,
+      'saturating sync p95': c.p95,
+      'saturating sync p99': c.p99,
+      'alone p50 / anchor': a.p50 === null ? null : round(a.p50 / anchorMs, 2),
+      errors: a.errors + c.errors + d.errors,
+      'budget (paced p95 ≤ 50 ms)': verdict(read, d.p95),
+    };
+  });
+  const syncRow = (name: string, t: SyncTally, s: number) => ({
+    phase: name,
+    'records OK': t.ok,
+    'records/s': Math.round(t.ok / s),
+    'batch server p50 ms': round(percentile(sorted(t.serverMs), 50)),
+    'batch server p95 ms': round(percentile(sorted(t.serverMs), 95)),
+    'batch round trip p95 ms': round(percentile(sorted(t.roundTripMs), 95)),
+    'not OK': t.conflict + t.error,
+    'http errors': t.httpErrors,
+  });
+  const syncRows = [
+    syncRow(`build: ${opt.builders} builders, 0 → ${opt.lines} lines`, build, buildSeconds),
+    syncRow(`B: ${phones.length} phones back to back, no reads`, alone.tally, alone.seconds),
+    ...(saturated.sync
+      ? [
+          syncRow(
+            `C: ${phones.length} phones back to back, with the reads`,
+            saturated.sync.tally,
+            saturated.sync.seconds,
+          ),
+        ]
+      : []),
+    ...(paced.sync
+      ? [
+          syncRow(
+            `D: ${phones.length} phones, a batch every ${opt.pacedMs} ms each, with the reads`,
+            paced.sync.tally,
+            paced.sync.seconds,
+          ),
+        ]
+      : []),
+    ...(compared
+      ? [
+          syncRow(
+            `B′: as B, restarted with ${compareLabel}`,
+            compared.off.tally,
+            compared.off.seconds,
+          ),
+          syncRow('B″: as B, restarted as run', compared.on.tally, compared.on.seconds),
+        ]
+      : []),
+  ];
+  const perSecond = (r: { tally: SyncTally; seconds: number } | null) =>
+    r ? r.tally.ok / r.seconds : NaN;
+  const readsVsNone = perSecond(saturated.sync) / perSecond(alone);
+  const compareRatio = compared ? perSecond(compared.on) / perSecond(compared.off) : null;
+  const notOk = new Map<string, number>();
+  for (const t of [build, alone.tally, saturated.sync?.tally, paced.sync?.tally])
+    if (t) for (const [code, n] of t.codes) notOk.set(code, (notOk.get(code) ?? 0) + n);
+
+  console.log(
+    `\nreads, client round trip over loopback (${opt.readers} reader(s) requesting each in turn); ms:`,
+  );
+  console.log(`A: alone (no sync)`);
+  console.table(phaseRows(quiet.stats));
+  console.log(`C: while ${phones.length} phones sync batches of ${opt.batch} back to back`);
+  console.table(phaseRows(saturated.stats));
+  console.log(
+    `D: while ${phones.length} phones each sync a batch of ${opt.batch} every ${opt.pacedMs} ms`,
+  );
+  console.table(phaseRows(paced.stats));
+  console.log('summary (ms):');
+  console.table(summaryRows);
+  console.log(
+    `raw anchor: GROUP BY item_code over ${anchor.lines} lines (${anchor.groups} items), better-sqlite3 read-only on the same file: median ${round(anchorMs)} ms before the phases, ${round(percentile(anchorAfter.ms, 50))} ms after`,
+  );
+  console.log('sync through POST /sync/batch (server time from Server-Timing):');
+  console.table(syncRows);
+  if (notOk.size > 0) console.log('records not OK:', Object.fromEntries(notOk));
+  console.log(
+    "server side (the app's request-duration histogram, 2xx, by route; both rack views share a route), phase A:",
+  );
+  console.table(quiet.server);
+  console.log('phase C:');
+  console.table(saturated.server);
+  console.log('phase D:');
+  console.table(paced.server);
+  const readsMet = summaryRows.every((r) => r['budget (paced p95 ≤ 50 ms)'] !== 'NOT met');
+  console.log(
+    `budgets: every read p95 ≤ ${BUDGET_MS} ms while the phones sync (phase D): ${readsMet ? 'met' : 'NOT met'}; sync records/s back to back with the reads ${Math.round(perSecond(saturated.sync))} vs without ${Math.round(perSecond(alone))} (${round(readsVsNone * 100, 1)} %)`,
+  );
+  console.log(
+    compareRatio === null
+      ? 'sync throughput with vs without the read model: not measured (--compare-env KEY=VALUE turning its upkeep off runs it)'
+      : `sync throughput as run / with ${compareLabel}: ${round(compareRatio * 100, 1)} % (budget ≥ 90 %: ${compareRatio >= 0.9 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `load average at start ${loadAtStart.join(' ')}, at end ${loadAtEnd.join(' ')}; ${machine}`,
+  );
+
+  const out = path.join(here, 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(
+    path.join(out, 'session.json'),
+    JSON.stringify(
+      {
+        date: startedAt.toISOString(),
+        machine,
+        load_average: { start: loadAtStart, end: loadAtEnd },
+        options: { ...opt, racks_per_aisle: racksPerAisle },
+        setup: {
+          mirror_seconds: round(mirrorSeconds),
+          session_create_ms: round(sessionCreateMs, 0),
+          variances: variancesShape,
+        },
+        latency_measured: 'client round trip over loopback (node:http, keep-alive), ms',
+        summary: summaryRows,
+        reads_alone: phaseRows(quiet.stats),
+        reads_saturating_sync: phaseRows(saturated.stats),
+        reads_paced_sync: phaseRows(paced.stats),
+        raw_anchor: {
+          query: 'GROUP BY item_code over the session count_lines (better-sqlite3, read-only)',
+          lines: anchor.lines,
+          items: anchor.groups,
+          median_ms_before: round(anchorMs),
+          median_ms_after: round(percentile(anchorAfter.ms, 50)),
+        },
+        sync: syncRows,
+        sync_not_ok: Object.fromEntries(notOk),
+        throughput_with_reads_vs_without: round(readsVsNone, 3),
+        compare_env: compareLabel || null,
+        throughput_as_run_vs_compare_env: compareRatio === null ? null : round(compareRatio, 3),
+        server_side: { alone: quiet.server, saturating: saturated.server, paced: paced.server },
+        budgets: { read_p95_ms: BUDGET_MS, reads_met_paced: readsMet },
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`written ${path.relative(process.cwd(), path.join(out, 'session.json'))}`);
+} catch (err) {
+  failed = true;
+  throw err;
+} finally {
+  agent.destroy();
+  const code = await api?.stop();
+  if (failed || (code !== 0 && code !== undefined)) {
+    console.error(`API process exited with ${code}`);
+    console.error(api?.output().slice(-4000));
+  }
+  if (opt.keep) console.log(`data kept in ${dataDir}`);
+  else fs.rmSync(dataDir, { recursive: true, force: true });
+}
