@@ -350,6 +350,18 @@ describe('supervisor console in a browser', () => {
     expect((await api(server.url).login(STAFF.username, STAFF.password)).length).toBeGreaterThan(0);
   }, 30_000);
 
+  it('the phone QR code warns that a loopback-only server cannot be reached by phones', async () => {
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('tab', { name: 'Phones' }).click();
+    // The test server listens on 127.0.0.1: it reports no LAN address (GET /admin/phone-access).
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'phones cannot reach it' })
+      .waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel('Address phones use').inputValue()).toBe(`${server.url}/`);
+    await page.getByRole('img', { name: `QR code for ${server.url}/` }).waitFor();
+  }, 30_000);
+
   it('raised no uncaught errors in the page', () => {
     expect(browserErrors).toEqual([]);
   });

@@ -118,7 +118,7 @@ export function bannerLines(input: BannerInput): string[] {
     );
   } else if (input.tls?.source === 'self-signed') {
     lines.push(
-      `  Self-signed certificate ${input.tls.certFile} (CA SHA-256 ${input.tls.fingerprint256})`,
+      `  Local CA for phones: ${input.tls.certFile} (SHA-256 ${input.tls.fingerprint256})`,
     );
     const trustHost = hosts[0] ?? 'localhost';
     lines.push(

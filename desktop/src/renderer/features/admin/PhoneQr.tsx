@@ -1,6 +1,8 @@
+import { phoneAccessSchema, type PhoneAccess } from '@stockverify/shared';
 import { toSVG } from 'bwip-js/browser';
 import { useMemo, useState } from 'react';
 import { useConsole } from '../../context';
+import { useLoad } from '../../ui/hooks';
 import { normalizeServerUrl } from '../connection/server-url';
 
 /** The PWA's address for phones: the server's origin (the PWA is served at `/`). */
@@ -9,29 +11,82 @@ export function pwaUrlFor(baseUrl: string): string {
   return `${url.origin}/`;
 }
 
+/** True for an address only this computer can open (localhost, 127.x, ::1). */
+export function isLoopback(address: string): boolean {
+  try {
+    const host = new URL(address).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return (
+      host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
+    );
+  } catch {
+    return false;
+  }
+}
+
+export const LOOPBACK_WARNING =
+  'This address works on this computer only: phones cannot reach it. Use the server’s LAN address (https://…).';
+
+/**
+ * The address the QR code starts with: the server's own LAN https address when it reported one
+ * (GET /admin/phone-access), else the address this console uses; with a warning when phones
+ * cannot use it (loopback, plain HTTP, certificate not offered).
+ */
+export function phoneAddressChoice(
+  consoleBaseUrl: string,
+  access: PhoneAccess | null,
+): { address: string; warning: string | null } {
+  const reported = access?.urls[0];
+  if (reported) return { address: reported, warning: access.warning };
+  const address = pwaUrlFor(consoleBaseUrl);
+  if (isLoopback(address)) return { address, warning: access?.warning ?? LOOPBACK_WARNING };
+  return { address, warning: access?.warning ?? null };
+}
+
 /** A QR code of the PWA's URL so phones open the scanner without typing (DESIGN §6). */
 export function PhoneQr() {
   const { client } = useConsole();
-  const [address, setAddress] = useState(() => pwaUrlFor(client.baseUrl));
+  const [access] = useLoad(
+    async () => phoneAccessSchema.parse(await client.get<unknown>('/admin/phone-access')),
+    [client],
+  );
+  const choice = phoneAddressChoice(client.baseUrl, access.value);
+  const [typed, setTyped] = useState<string | null>(null);
+  const address = typed ?? choice.address;
   const checked = normalizeServerUrl(address);
   const svg = useMemo(
     () => (checked.ok ? toSVG({ bcid: 'qrcode', text: `${checked.baseUrl}/`, scale: 4 }) : null),
     [checked.ok, checked.ok ? checked.baseUrl : ''],
   );
-  const insecure =
-    checked.ok &&
-    checked.baseUrl.startsWith('http://') &&
-    !/\/\/(localhost|127\.)/.test(checked.baseUrl);
+  const loopback = checked.ok && isLoopback(checked.baseUrl);
+  const insecure = checked.ok && checked.baseUrl.startsWith('http://') && !loopback;
+  // The server's own warning describes its address; a typed address gets the checks below.
+  const serverWarning = typed === null ? choice.warning : null;
+  const trust = access.value?.trust ?? null;
   return (
     <section className="panel" aria-labelledby="qr-title">
       <h2 id="qr-title">Phones</h2>
       <label>
         Address phones use
-        <input value={address} onChange={(e) => setAddress(e.target.value)} spellCheck={false} />
+        <input value={address} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
       </label>
+      {(access.value?.urls.length ?? 0) > 1 && (
+        <p className="hint">
+          Other addresses of the server: {access.value!.urls.slice(1).join('  ')}
+        </p>
+      )}
       {!checked.ok && (
         <p role="alert" className="result error">
           {checked.error}
+        </p>
+      )}
+      {serverWarning && (
+        <p role="alert" className="result error">
+          {serverWarning}
+        </p>
+      )}
+      {!serverWarning && loopback && (
+        <p role="alert" className="result error">
+          {LOOPBACK_WARNING}
         </p>
       )}
       {svg && checked.ok && (
@@ -48,7 +103,20 @@ export function PhoneQr() {
           </figcaption>
         </figure>
       )}
-      {insecure && (
+      {trust && (
+        <p className="hint">
+          Before first use each phone trusts the server's certificate
+          {trust.url ? (
+            <>
+              {' '}
+              at <strong>{trust.url}</strong>
+            </>
+          ) : null}
+          ; its SHA-256 fingerprint is <code>{trust.fingerprint256}</code>. See the deployment
+          guide, “HTTPS for the phones”.
+        </p>
+      )}
+      {insecure && !serverWarning && (
         <p className="hint">
           Phones need HTTPS for the camera: configure a certificate on the server (or its
           self-signed one) and use the https:// address here.
