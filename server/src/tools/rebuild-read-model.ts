@@ -13,14 +13,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createMongoStore } from '../adapters/store/mongodb';
+import { createSqliteStore } from '../adapters/store/sqlite';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { buildStore, sqliteFile } from '../deps';
-import type { ToolOutput } from './admin';
+import type { Store } from '../ports/store';
 
 const USAGE = `Usage:
   npm run read-model:rebuild -- <session-id> [<session-id>…]   rebuild those sessions
   npm run read-model:rebuild -- --all                           rebuild every session
 Settings are the server's: DATA_DIR (embedded store) or MONGODB_URI.`;
+
+export interface ToolOutput {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** The server's store for these settings (deps.ts builds the same one). */
+function sqliteFile(config: Config): string {
+  return path.join(config.dataDir, 'stockverify.db');
+}
+
+function openStore(config: Config): Store {
+  return config.MONGODB_URI
+    ? createMongoStore({
+        uri: config.MONGODB_URI,
+        dbName: config.MONGODB_DB,
+        idempotencyKeepDays: config.IDEMPOTENCY_KEEP_DAYS,
+      })
+    : createSqliteStore({ file: sqliteFile(config) });
+}
 
 const consoleOutput: ToolOutput = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -58,7 +79,7 @@ export async function runRebuildTool(
     io.err(`No Stock Verify data at ${sqliteFile(config)}. Run this with the server's DATA_DIR.`);
     return 1;
   }
-  const store = buildStore(config);
+  const store = openStore(config);
   try {
     await store.init();
     if (all) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeLine } from '../../../../test/support/counting-records';
-import { plan, type PlanInputs } from '../read-model-plan';
+import { plan, type ItemRow, type PlanInputs } from '../read-model-plan';
 import { planWrites, rmId } from './read-model';
 
 const line = makeLine('op-1', {
@@ -21,7 +21,7 @@ const line = makeLine('op-1', {
   received_at: '2025-03-01T08:03:00.000Z',
 });
 
-function inputs(old: PlanInputs['items'] extends Map<string, infer V> ? V['old'] : never) {
+function inputs(old: ItemRow | null) {
   const i: PlanInputs = {
     session_id: 'S1',
     items: new Map([
@@ -82,7 +82,7 @@ describe('MongoDB read model writes', () => {
         },
       },
     ]);
-    const rack = w.racks[0] as { updateOne: { filter: unknown; update: unknown[] } };
+    const rack = w.racks[0] as unknown as { updateOne: { filter: unknown; update: unknown[] } };
     expect(rack.updateOne.filter).toEqual({ _id: rmId('S1', 'A-01') });
     const set = (rack.updateOne.update[0] as { $set: Record<string, unknown> }).$set;
     expect(set.lines).toEqual({ $add: [{ $ifNull: ['$lines', 0] }, { $literal: 1 }] });
@@ -125,11 +125,14 @@ describe('MongoDB read model writes', () => {
     const w = planWrites(plan([{ line, sign: -1 }], [], removal));
     expect(w.items).toEqual([{ deleteOne: { filter: { _id: rmId('S1', 'ITM-1') } } }]);
     expect(w.counters).toEqual([{ deleteOne: { filter: { _id: rmId('S1', 'u-alice') } } }]);
-    const inc = (w.sessions[0] as { updateOne: { update: { $inc: Record<string, number> } } })
-      .updateOne.update.$inc;
+    const inc = (
+      w.sessions[0] as unknown as { updateOne: { update: { $inc: Record<string, number> } } }
+    ).updateOne.update.$inc;
     expect(inc).toMatchObject({ lines: -1, items: -1, variance_m: 3000, cost_c: 615 });
     // No line written: the rack's last activity is left as it is.
-    const rack = w.racks[0] as { updateOne: { update: Array<{ $set: Record<string, unknown> }> } };
+    const rack = w.racks[0] as unknown as {
+      updateOne: { update: Array<{ $set: Record<string, unknown> }> };
+    };
     expect(rack.updateOne.update[0]!.$set.last_activity_at).toEqual({
       $ifNull: ['$last_activity_at', null],
     });
