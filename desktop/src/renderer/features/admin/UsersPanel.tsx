@@ -1,5 +1,5 @@
-import { ROLES, can, createUserSchema, passwordSchema, pinSchema } from '@stockverify/shared';
-import type { Role, User } from '@stockverify/shared';
+import { ROLES, can, createUserSchema, pinSchema, roleAtLeast } from '@stockverify/shared';
+import type { PasswordReset, Role, User } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
@@ -12,7 +12,10 @@ import { Status } from '../../ui/Status';
 const issues = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }) =>
   error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ');
 
-/** Users: create, change role, reset password or PIN, activate, unlock. */
+/**
+ * Users: create, change role, reset password (a new random one, shown once) or PIN, activate,
+ * unlock (admins unlock anyone, admins included).
+ */
 export function UsersPanel() {
   const { client, user: me } = useConsole();
   const isAdmin = can(me.role, 'users.manage');
@@ -60,29 +63,44 @@ export function UsersPanel() {
     setForm({ username: '', full_name: '', role: 'staff', password: '', pin: '' });
   }
 
-  // An inline field, not window.prompt: Electron does not implement prompt().
+  // Inline forms, not window.prompt / confirm: Electron does not implement prompt().
   const [resetting, setResetting] = useState<{ user: User; kind: 'password' | 'pin' } | null>(null);
   const [secret, setSecret] = useState('');
+  // The server-made password of the last reset: shown once, gone when dismissed or on leaving.
+  const [issued, setIssued] = useState<{ username: string; password: string } | null>(null);
 
   function submitSecret(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (resetting === null) return;
     const { user: u, kind } = resetting;
-    const parsed = (kind === 'password' ? passwordSchema : pinSchema).safeParse(secret);
+    setResetting(null);
+    setSecret('');
+    if (kind === 'password') {
+      void run(
+        `Password of ${u.username} reset; every sign-in of ${u.username} ended.`,
+        async () => {
+          const reset = await client.post<PasswordReset>(
+            `/users/${encodeURIComponent(u.id)}/reset-password`,
+          );
+          setIssued({ username: reset.user.username, password: reset.password });
+        },
+      );
+      return;
+    }
+    const parsed = pinSchema.safeParse(secret);
     if (!parsed.success) {
       setError(issues(parsed.error));
       return;
     }
-    setResetting(null);
-    setSecret('');
-    void run(`${kind === 'password' ? 'Password' : 'PIN'} of ${u.username} reset.`, () =>
-      client.patch(`/users/${encodeURIComponent(u.id)}`, { [kind]: parsed.data }),
+    void run(`PIN of ${u.username} reset.`, () =>
+      client.patch(`/users/${encodeURIComponent(u.id)}`, { pin: parsed.data }),
     );
   }
 
   const resetSecret = (u: User, kind: 'password' | 'pin') => {
     setError(null);
     setSecret('');
+    setIssued(null);
     setResetting({ user: u, kind });
   };
 
@@ -141,23 +159,40 @@ export function UsersPanel() {
       </form>
       {resetting && (
         <form className="filters inset" onSubmit={submitSecret} aria-label="Reset a secret">
-          <label>
-            {resetting.kind === 'password'
-              ? `New password for ${resetting.user.username}`
-              : `New PIN (4–6 digits) for ${resetting.user.username}`}
-            <input
-              type="password"
-              autoComplete="new-password"
-              inputMode={resetting.kind === 'pin' ? 'numeric' : undefined}
-              value={secret}
-              onChange={(e) => setSecret(e.target.value)}
-            />
-          </label>
-          <button type="submit">Save</button>
+          {resetting.kind === 'password' ? (
+            <p>
+              Give {resetting.user.username} a new random password? It is shown here once; every
+              sign-in of {resetting.user.username} ends and a lockout is cleared.
+            </p>
+          ) : (
+            <label>
+              {`New PIN (4–6 digits) for ${resetting.user.username}`}
+              <input
+                type="password"
+                autoComplete="new-password"
+                inputMode="numeric"
+                value={secret}
+                onChange={(e) => setSecret(e.target.value)}
+              />
+            </label>
+          )}
+          <button type="submit">{resetting.kind === 'password' ? 'Reset password' : 'Save'}</button>
           <button type="button" className="secondary" onClick={() => setResetting(null)}>
             Cancel
           </button>
         </form>
+      )}
+      {issued && (
+        <div className="inset" role="alert" aria-label="New password">
+          <p>
+            New password for <strong>{issued.username}</strong>, shown only this once:{' '}
+            <code className="secret">{issued.password}</code>
+          </p>
+          <p className="hint">Give it to its owner now; it cannot be shown again.</p>
+          <button type="button" onClick={() => setIssued(null)}>
+            Done
+          </button>
+        </div>
       )}
       <Status error={error ?? (users.state === 'error' ? users.error : null)} ok={ok} />
       <table className="grid" aria-label="Users">
@@ -259,7 +294,7 @@ interface LockedAccount {
 }
 
 function LockedAccounts() {
-  const { client } = useConsole();
+  const { client, user: me } = useConsole();
   const [locked, reload] = useLoad(
     () => client.get<{ items: LockedAccount[] }>('/users/locked'),
     [client],
@@ -306,13 +341,17 @@ function LockedAccounts() {
                 <td>{account.role}</td>
                 <td>{account.warehouse ?? '—'}</td>
                 <td>
-                  <button
-                    type="button"
-                    aria-label={`Unlock ${account.username}`}
-                    onClick={() => void unlock(account)}
-                  >
-                    Unlock
-                  </button>
+                  {roleAtLeast(me.role, account.role) ? (
+                    <button
+                      type="button"
+                      aria-label={`Unlock ${account.username}`}
+                      onClick={() => void unlock(account)}
+                    >
+                      Unlock
+                    </button>
+                  ) : (
+                    <span className="hint">An admin unlocks this account</span>
+                  )}
                 </td>
               </tr>
             ))}
