@@ -17,7 +17,7 @@ import { SyncScreen } from './features/sync/SyncScreen';
 import { UpdateBanner } from './features/update/UpdateBanner';
 import { attachSyncTriggers } from './sync/triggers';
 import { Outbox } from './outbox/outbox';
-import { claimsOf } from './work/claims';
+import { rememberPlace, restorePlace } from './work/last-place';
 
 /** The staff app: opens the phone's databases, then sign-in or the counting screens. */
 export function App() {
@@ -57,6 +57,13 @@ export function App() {
 function Shell({ services }: { services: Services }) {
   const [user, setUser] = useState<User | null>(() => services.auth.user());
   const [route, setRoute] = useState<Route>({ name: 'sessions' });
+  // The counting screen to come back to from Sync or Settings (the Count tab).
+  const [counting, setCounting] = useState<Route>({ name: 'sessions' });
+  useEffect(() => {
+    if (route.name === 'sessions' || route.name === 'racks' || route.name === 'scan') {
+      setCounting(route);
+    }
+  }, [route]);
   const online = useOnline();
   const counts = useOutboxCounts();
 
@@ -76,14 +83,37 @@ function Shell({ services }: { services: Services }) {
     return attachSyncTriggers(services.sync, window, document);
   }, [services, user]);
 
-  // A reload (even offline) goes straight back to the rack this phone is counting.
+  // A reload (even offline) goes straight back to the screen this counter was on: the rack being
+  // counted if the phone still holds it, else that session's racks (issue #14).
+  const userId = user?.id ?? null;
+  // The place is remembered only once it has been restored: the first render's 'sessions' route
+  // must not overwrite it before it is read.
+  const [restoredFor, setRestoredFor] = useState<string | null>(null);
   useEffect(() => {
-    if (!user) return;
-    void claimsOf(services.deviceDb, user.id).then((claims) => {
-      const active = claims.find((c) => c.status === 'active' && c.session);
-      if (active?.session) setRoute({ name: 'scan', session: active.session, rack: active.rack });
-    });
-  }, [services, user]);
+    if (!userId) return;
+    let live = true;
+    void restorePlace(services.deviceDb, userId)
+      .then((place) => {
+        if (live && place) setRoute(place);
+      })
+      .catch(() => undefined)
+      .finally(() => live && setRestoredFor(userId));
+    return () => {
+      live = false;
+    };
+  }, [services, userId]);
+  useEffect(() => {
+    if (!userId || restoredFor !== userId) return;
+    const place =
+      route.name === 'scan'
+        ? { user_id: userId, session_id: route.session.id, rack: route.rack }
+        : route.name === 'racks'
+          ? { user_id: userId, session_id: route.session.id, rack: null }
+          : route.name === 'sessions'
+            ? null
+            : undefined; // Sync and Settings keep the counting screen to come back to.
+    if (place !== undefined) void rememberPlace(services.deviceDb, place).catch(() => undefined);
+  }, [services, userId, restoredFor, route]);
 
   const signIn = useCallback(
     async (tokens: TokenPair) => {
@@ -120,7 +150,11 @@ function Shell({ services }: { services: Services }) {
             <PinSignIn onSignedIn={(tokens) => void signIn(tokens)} />
           </div>
         ) : route.name === 'sessions' ? (
-          <SessionsScreen user={user} onOpen={(session) => setRoute({ name: 'racks', session })} />
+          <SessionsScreen
+            user={user}
+            onOpen={(session) => setRoute({ name: 'racks', session })}
+            onOpenRack={(session, rack) => setRoute({ name: 'scan', session, rack })}
+          />
         ) : route.name === 'racks' ? (
           <RacksScreen
             user={user}
@@ -148,7 +182,13 @@ function Shell({ services }: { services: Services }) {
             aria-current={
               route.name === 'sessions' || route.name === 'racks' || route.name === 'scan'
             }
-            onClick={() => setRoute({ name: 'sessions' })}
+            onClick={() =>
+              setRoute(
+                route.name === 'sync' || route.name === 'settings'
+                  ? counting
+                  : { name: 'sessions' },
+              )
+            }
           >
             Count
           </button>

@@ -5,8 +5,11 @@ import {
   addSerial,
   buildCountRecord,
   buildUnknownItemRecord,
+  countOf,
   emptyDraft,
+  initialDraft,
   liveVariance,
+  serialsLabel,
 } from './count-draft';
 import type { CountContext } from './count-draft';
 
@@ -120,5 +123,32 @@ describe('count draft', () => {
     expect(adviceFor('LOCK_LOST', 'conflict')).toMatch(/supervisor released this rack/);
     expect(adviceFor('SOMETHING_NEW', 'conflict')).toMatch(/Nothing is lost/);
     expect(adviceFor(null, 'error')).toMatch(/supervisor/);
+  });
+});
+
+describe('labels and the first draft (issue #14)', () => {
+  it('counts one unit for a serialized item scanned with its GS1 serial', () => {
+    const draft = initialDraft({
+      item: { serialized: true },
+      packQty: 1,
+      gs1: { serial: ' sn-1 ', batch: 'B1', expiry: '2027-01-31' },
+    });
+    expect(draft).toMatchObject({ counted_qty: 1, serials: ['SN-1'], batch_no: 'B1' });
+    expect(serialsLabel(1, 1)).toBe('Serials: 1 scanned');
+    expect(serialsLabel(1, 3)).toBe('Serials: 1 scanned, 3 counted');
+    expect(serialsLabel(2, null)).toBe('Serials: 2 scanned');
+  });
+
+  it('a pack barcode still counts its pack quantity', () => {
+    expect(initialDraft({ item: { serialized: false }, packQty: 12, gs1: null })).toMatchObject({
+      counted_qty: 12,
+      serials: [],
+    });
+  });
+
+  it('says "1 line" and "2 lines"', () => {
+    expect(countOf(1, 'line')).toBe('1 line');
+    expect(countOf(2, 'line')).toBe('2 lines');
+    expect(countOf(0, 'rack')).toBe('0 racks');
   });
 });

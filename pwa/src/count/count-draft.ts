@@ -165,3 +165,39 @@ export function buildUnknownItemRecord(
     },
   };
 }
+
+/**
+ * The first draft after a scan: a pack barcode counts its pack quantity; a GS1 code fills batch,
+ * expiry and serial, and a serialized item scanned with its serial counts that one unit (the count
+ * of a serialized item follows its serials).
+ */
+export function initialDraft(found: {
+  item: Pick<ItemView, 'serialized'>;
+  packQty: number;
+  gs1: { batch?: string | null; expiry?: string | null; serial?: string | null } | null;
+}): Partial<CountDraft> {
+  const serials = found.gs1?.serial ? [normalizeSerial(found.gs1.serial)] : [];
+  return {
+    counted_qty:
+      found.item.serialized && serials.length > 0
+        ? serials.length
+        : found.packQty > 1
+          ? found.packQty
+          : 0,
+    batch_no: found.gs1?.batch ?? '',
+    expiry_date: found.gs1?.expiry ?? '',
+    serials,
+  };
+}
+
+/** "1 line", "3 lines": a count and its noun, singular when it is one. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** The serial field's label: how many are scanned and, for a serialized item, of how many counted. */
+export function serialsLabel(scanned: number, counted: number | null): string {
+  if (counted === null || counted === scanned)
+    return `Serials: ${countOf(scanned, 'scanned', 'scanned')}`;
+  return `Serials: ${scanned} scanned, ${counted} counted`;
+}

@@ -89,7 +89,26 @@ export type MetaEntry =
   | { key: 'auth'; value: StoredAuth }
   | { key: 'device_id'; value: string }
   | { key: 'settings'; value: Partial<PhoneSettings> }
-  | { key: 'sessions'; value: ClaimSession[] };
+  | { key: 'sessions'; value: ClaimSession[] }
+  /** The screen the signed-in counter is on, so a reload (even offline) reopens it. */
+  | { key: 'place'; value: { user_id: string; session_id: string; rack: string | null } }
+  /** Each session's rack list as last seen, for the rack screen offline. */
+  | { key: `racks:${string}`; value: CachedRackList };
+
+export interface CachedRackList {
+  saved_at: string;
+  racks: CachedRack[];
+}
+
+/** A rack as the rack list last showed it (the fields the screen needs, nothing more). */
+export interface CachedRack {
+  code: string;
+  floor: string;
+  location_barcode: string | null;
+  state: 'not_started' | 'claimed' | 'paused' | 'completed' | 'recount' | 'available';
+  claimant: { user_id: string; username: string } | null;
+  lines: number;
+}
 
 export interface StoredAuth {
   tokens: TokenPair;

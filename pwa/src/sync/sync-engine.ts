@@ -184,7 +184,7 @@ export class SyncEngine {
         // A partial answer: the rest stays pending and goes again after a pause, never lost.
         const missing = batch.filter((e) => !answered.some((r) => r.op_id === e.op_id));
         await this.opts.outbox.noteAttempt(missing.map((e) => e.op_id));
-        summary.failure = `${missing.length} records got no answer; they will be sent again`;
+        summary.failure = `${missing.length} ${missing.length === 1 ? 'record' : 'records'} got no answer; they will be sent again`;
         this.scheduleRetry(summary.failure, null);
         return summary;
       }

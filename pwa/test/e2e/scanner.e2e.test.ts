@@ -13,6 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBarcode, writeBarcodeY4m } from '../support/barcode-video';
 import { apiClient, ensurePwaBuilt, startServer } from './server';
 import type { RunningServer } from './server';
+import { requireBinary } from '../../../shared/test-support/requires';
+
+// Left out (with the install command printed) where Chromium is missing; a failure in CI.
+const hasChromium = requireBinary('chromium');
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAREHOUSE = 'WH-MAIN';
@@ -156,7 +160,7 @@ async function countOpenForm(qty: number, photo?: Buffer) {
   await page.getByText(/Saved on this phone/).waitFor();
 }
 
-describe('staff scanner PWA', { timeout: 60_000 }, () => {
+describe.runIf(hasChromium)('staff scanner PWA', { timeout: 60_000 }, () => {
   it('signs in, claims a rack and counts an item scanned with the camera', async () => {
     await page.goto(server.url);
     await page.getByLabel('Username').fill('asha');
@@ -247,7 +251,8 @@ describe('staff scanner PWA', { timeout: 60_000 }, () => {
 
   it('shows a conflict on the sync screen when a supervisor force-released the rack meanwhile', async () => {
     await page.getByRole('button', { name: 'Count' }).click();
-    await page.getByRole('button', { name: new RegExp(`Rack ${rack}`) }).click();
+    // Count returns to the rack this phone was counting (issue #14); its rack list is one step back.
+    await page.getByRole('button', { name: '← Racks' }).click();
     // Claimed again by its location label, as a wedge scanner or a typing person enters it.
     await page.getByLabel('Scan or type a rack label').fill(rackLabel);
     await page.getByLabel('Scan or type a rack label').press('Enter');

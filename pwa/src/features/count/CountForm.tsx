@@ -3,7 +3,14 @@ import type { ErrorDetail, User } from '@stockverify/shared';
 import { useEffect, useId, useState } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
 import { useServices } from '../../app/context';
-import { addSerial, buildCountRecord, emptyDraft, liveVariance } from '../../count/count-draft';
+import {
+  addSerial,
+  buildCountRecord,
+  emptyDraft,
+  initialDraft,
+  liveVariance,
+  serialsLabel,
+} from '../../count/count-draft';
 import type { CountContext, CountDraft } from '../../count/count-draft';
 import type { OutboxEntry } from '../../db/device-db';
 import type { LookupResult } from '../../items/lookup';
@@ -44,14 +51,7 @@ export function CountForm({
   const id = useId();
   const { outbox, sync } = useServices();
   const { item } = found;
-  const [draft, setDraft] = useState<CountDraft>(() =>
-    emptyDraft({
-      counted_qty: found.packQty > 1 ? found.packQty : 0,
-      batch_no: found.gs1?.batch ?? '',
-      expiry_date: found.gs1?.expiry ?? '',
-      serials: found.gs1?.serial ? [found.gs1.serial.toUpperCase()] : [],
-    }),
-  );
+  const [draft, setDraft] = useState<CountDraft>(() => emptyDraft(initialDraft(found)));
   const [serialInput, setSerialInput] = useState('');
   const [photos, setPhotos] = useState<NewPhoto[]>([]);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
@@ -192,8 +192,8 @@ export function CountForm({
       {(item.serialized || draft.serials.length > 0) && (
         <div>
           <label htmlFor={`${id}-serial`}>
-            Serials ({draft.serials.length}
-            {item.serialized ? ` of ${draft.counted_qty}` : ''}) — scan each, Enter adds
+            {serialsLabel(draft.serials.length, item.serialized ? draft.counted_qty : null)} — scan
+            each, Enter adds
           </label>
           <input
             id={`${id}-serial`}

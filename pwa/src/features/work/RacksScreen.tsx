@@ -9,7 +9,10 @@ import { useServices } from '../../app/context';
 import { refreshCatalog, storeBookQuantities } from '../../items/item-cache';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
-import { rememberClaim } from '../../work/claims';
+import { countOf } from '../../count/count-draft';
+import { useOnline } from '../../app/hooks';
+import type { CachedRack, CachedRackList } from '../../db/device-db';
+import { claimsOf, rememberClaim } from '../../work/claims';
 import { CameraScanner } from '../scan/CameraScanner';
 import { useWedge } from '../scan/useWedge';
 
@@ -40,7 +43,7 @@ export function RacksScreen({
 }) {
   const services = useServices();
   const { api, auth, deviceDb, itemDb, deviceId } = services;
-  const [racks, setRacks] = useState<RackView[] | null>(null);
+  const [racks, setRacks] = useState<CachedRack[] | null>(null);
   const [message, setMessage] = useState<{ text: string; alert: boolean } | null>(null);
   const [catalog, setCatalog] = useState<string>('Checking the offline item list…');
   const [label, setLabel] = useState('');
@@ -48,17 +51,48 @@ export function RacksScreen({
   const [camera, setCamera] = useState(false);
   const confirmer = useRef(new ReadConfirmer());
 
-  const load = useCallback(async () => {
-    try {
-      setRacks(await api.racks(session.warehouse, session.id));
-    } catch (error) {
-      setRacks([]);
-      setMessage({ text: toDisplayError(error).message, alert: true });
-    }
-  }, [api, session]);
+  const [held, setHeld] = useState<Set<string>>(new Set());
+  const online = useOnline();
 
+  // The list is kept on the phone, so offline the counter still sees the racks and can go back to
+  // one this phone holds (issue #14). A failure shows the last list with its age, and clears as
+  // soon as a reload succeeds.
+  const load = useCallback(async () => {
+    const cacheKey = `racks:${session.id}` as const;
+    void claimsOf(deviceDb, user.id).then((claims) =>
+      setHeld(new Set(claims.filter((c) => c.session_id === session.id).map((c) => c.rack))),
+    );
+    try {
+      const list = await api.racks(session.warehouse, session.id);
+      setRacks(list);
+      setMessage(null);
+      await deviceDb.meta
+        .put({
+          key: cacheKey,
+          value: { saved_at: new Date().toISOString(), racks: list.map(toCachedRack) },
+        })
+        .catch(() => undefined);
+    } catch (error) {
+      const cached = await deviceDb.meta.get(cacheKey).catch(() => undefined);
+      const saved = cached?.key === cacheKey ? (cached.value as CachedRackList) : null;
+      setRacks(saved ? saved.racks : []);
+      const why = toDisplayError(error).message;
+      setMessage({
+        text: saved
+          ? `${why} Showing the racks as this phone last saw them (${new Date(saved.saved_at).toLocaleTimeString()}).`
+          : why,
+        alert: !saved,
+      });
+    }
+  }, [api, deviceDb, session, user.id]);
+
+  // On opening, and whenever the network comes or goes: back online, the live list replaces the
+  // saved one and the message goes.
   useEffect(() => {
     void load();
+  }, [online, load]);
+
+  useEffect(() => {
     let live = true;
     const fetchExport = createExportFetcher(auth);
     refreshCatalog(itemDb, fetchExport, session.warehouse, {
@@ -67,14 +101,15 @@ export function RacksScreen({
     }).then(
       async (done) => {
         const state = await itemDb.catalogs.get(session.warehouse);
-        if (live) setCatalog(`${state?.item_count ?? done.written} items ready offline.`);
+        if (live)
+          setCatalog(`${countOf(state?.item_count ?? done.written, 'item')} ready offline.`);
       },
       async () => {
         const state = await itemDb.catalogs.get(session.warehouse);
         if (live) {
           setCatalog(
             state
-              ? `Offline item list from ${new Date(state.refreshed_at).toLocaleString()} (${state.item_count} items).`
+              ? `Offline item list from ${new Date(state.refreshed_at).toLocaleString()} (${countOf(state.item_count, 'item')}).`
               : 'The item list could not be downloaded; lookups need the network.',
           );
         }
@@ -89,7 +124,7 @@ export function RacksScreen({
     return () => {
       live = false;
     };
-  }, [api, auth, itemDb, load, session]);
+  }, [api, auth, itemDb, session]);
 
   const claim = useCallback(
     async (rack: string) => {
@@ -100,17 +135,23 @@ export function RacksScreen({
         await rememberClaim(deviceDb, user.id, session, answer);
         onClaimed(rack);
       } catch (error) {
-        const text =
-          error instanceof ApiClientError && error.status === 0
-            ? 'Claiming a rack needs a connection. Move to where the Wi-Fi reaches and try again.'
-            : toDisplayError(error).message;
+        const offline = error instanceof ApiClientError && error.status === 0;
+        // A rack this phone already holds opens without the server: its claim and fencing token
+        // are on the phone, and the heartbeat renews the lock when the network is back.
+        if (offline && held.has(rack)) {
+          onClaimed(rack);
+          return;
+        }
+        const text = offline
+          ? 'Claiming a rack needs a connection. Move to where the Wi-Fi reaches and try again.'
+          : toDisplayError(error).message;
         setMessage({ text, alert: true });
         void load();
       } finally {
         setBusy(false);
       }
     },
-    [api, deviceDb, deviceId, load, onClaimed, session, user.id],
+    [api, deviceDb, deviceId, held, load, onClaimed, session, user.id],
   );
 
   const claimByLabel = useCallback(
@@ -183,7 +224,7 @@ export function RacksScreen({
       ) : (
         <ul className="plain rack-list">
           {racks.map((rack) => {
-            const mine = rack.claimant?.user_id === user.id;
+            const mine = rack.claimant?.user_id === user.id || held.has(rack.code);
             const taken = rack.claimant !== null && !mine;
             return (
               <li key={rack.code}>
@@ -200,7 +241,7 @@ export function RacksScreen({
                   <span className="muted">
                     Floor {rack.floor} · {STATE_LABEL[rack.state]}
                     {taken ? ` by ${rack.claimant?.username}` : mine ? ' by you' : ''} ·{' '}
-                    {rack.lines} lines
+                    {countOf(rack.lines, 'line')}
                   </span>
                 </button>
               </li>
@@ -210,4 +251,18 @@ export function RacksScreen({
       )}
     </section>
   );
+}
+
+/** What the phone keeps of a rack for the offline list. */
+function toCachedRack(rack: RackView): CachedRack {
+  return {
+    code: rack.code,
+    floor: rack.floor,
+    location_barcode: rack.location_barcode,
+    state: rack.state,
+    claimant: rack.claimant
+      ? { user_id: rack.claimant.user_id, username: rack.claimant.username }
+      : null,
+    lines: rack.lines,
+  };
 }

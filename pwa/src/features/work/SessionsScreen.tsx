@@ -5,6 +5,7 @@ import { toDisplayError } from '../../api/display-error';
 import { useServices } from '../../app/context';
 import type { ClaimEntry } from '../../db/device-db';
 import { claimsOf } from '../../work/claims';
+import { countOf } from '../../count/count-draft';
 
 const MODE_LABEL = { standard: 'Standard', blind: 'Blind count', strict: 'Strict' } as const;
 
@@ -12,9 +13,12 @@ const MODE_LABEL = { standard: 'Standard', blind: 'Blind count', strict: 'Strict
 export function SessionsScreen({
   user,
   onOpen,
+  onOpenRack,
 }: {
   user: User;
   onOpen: (session: StaffSession) => void;
+  /** A rack this phone holds opens straight to its counting screen. */
+  onOpenRack: (session: StaffSession, rack: string) => void;
 }) {
   const { api, deviceDb } = useServices();
   const [sessions, setSessions] = useState<StaffSession[] | null>(null);
@@ -56,7 +60,7 @@ export function SessionsScreen({
                   type="button"
                   className="row-button"
                   disabled={!claim.session}
-                  onClick={() => claim.session && onOpen(claim.session)}
+                  onClick={() => claim.session && onOpenRack(claim.session, claim.rack)}
                 >
                   Rack {claim.rack} · {claim.session?.name ?? claim.session_id} · {claim.status}
                 </button>
@@ -81,7 +85,8 @@ export function SessionsScreen({
               <button type="button" className="row-button" onClick={() => onOpen(session)}>
                 <strong>{session.name}</strong>
                 <span className="muted">
-                  {session.warehouse} · {MODE_LABEL[session.mode]} · {session.racks.length} racks
+                  {session.warehouse} · {MODE_LABEL[session.mode]} ·{' '}
+                  {countOf(session.racks.length, 'rack')}
                 </span>
               </button>
             </li>

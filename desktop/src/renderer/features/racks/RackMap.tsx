@@ -4,7 +4,7 @@ import { errorText } from '../../api/client';
 import type { Page } from '../../api/client';
 import type { RackView, WarehouseSummary } from '../../api/types';
 import { useConsole } from '../../context';
-import { ago } from '../../ui/format';
+import { ago, countOf } from '../../ui/format';
 import { useLoad, useNow } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 
@@ -157,7 +157,7 @@ export function RackMap() {
                   >
                     <strong>{rack.code}</strong>
                     <span>{state}</span>
-                    <span>{rack.lines} lines</span>
+                    <span>{countOf(rack.lines, 'line')}</span>
                     {rack.claimant && (
                       <span>
                         {rack.claimant.username} ·{' '}

@@ -4,7 +4,7 @@ import { errorText } from '../../api/client';
 import type { Page } from '../../api/client';
 import type { CountLine } from '../../api/types';
 import { useConsole } from '../../context';
-import { dateTime, qty, signed } from '../../ui/format';
+import { countOf, dateTime, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 
@@ -167,7 +167,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
           Previous page
         </button>
         <span>
-          Page {page} of {pages} ({data?.total ?? 0} lines)
+          Page {page} of {pages} ({countOf(data?.total ?? 0, 'line')})
         </span>
         <button type="button" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
           Next page

@@ -5,7 +5,7 @@ import { errorText } from '../../api/client';
 import type { Page } from '../../api/client';
 import type { WarehouseSummary } from '../../api/types';
 import { useConsole } from '../../context';
-import { dateTime } from '../../ui/format';
+import { countOf, dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
@@ -112,7 +112,9 @@ export function SessionsList() {
       });
       const failed = result.results.filter((r) => !r.ok);
       const done = result.results.length - failed.length;
-      setOk(`${action === 'close' ? 'Closed' : 'Reconciled'} ${done} of ${ids.length} sessions.`);
+      setOk(
+        `${action === 'close' ? 'Closed' : 'Reconciled'} ${done} of ${countOf(ids.length, 'session')}.`,
+      );
       if (failed.length > 0) {
         const names = new Map(rows.map((r) => [r.id, r.name]));
         setError(failed.map((f) => `${names.get(f.id) ?? f.id}: ${f.message}`).join(' · '));

@@ -1,0 +1,255 @@
+/**
+ * The staff app as a counter uses it on the floor (issue #14), on a 412 × 915 touch phone in
+ * headless Chromium against the real server: an offline reload reopens the rack being counted
+ * (not the first one this phone claimed), the rack list and this phone's racks are there offline,
+ * the error goes when the network is back, "Your racks on this phone" opens the rack, and no screen
+ * is wider than the phone.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, ensurePwaBuilt, startServer } from './server';
+import type { RunningServer } from './server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WAREHOUSE = 'WH-MAIN';
+
+interface ExportedItem {
+  item_code: string;
+  name: string;
+  serialized: boolean;
+  decimal_qty: boolean;
+  barcodes: Array<{ code: string; kind: string }>;
+}
+
+let server: RunningServer;
+let context: BrowserContext;
+let page: Page;
+let tmp: string;
+let api: ReturnType<typeof apiClient>;
+let supervisorToken: string;
+let sessionId: string;
+let rackA: string;
+let rackB: string;
+let item: ExportedItem;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensurePwaBuilt();
+  server = await startServer();
+  api = apiClient(server.url);
+  const admin = await api.login('admin', server.adminPassword);
+  for (let i = 0; i < 100; i += 1) {
+    const status = await api.call<{ item_count: number }>('GET', '/erp/status', admin);
+    if (status.item_count > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await api.call('POST', '/users', admin, {
+    username: 'sam',
+    full_name: 'Sam Supervisor',
+    role: 'supervisor',
+    password: 'supervisor-pass-1',
+  });
+  await api.call('POST', '/users', admin, {
+    username: 'ravi',
+    full_name: 'Ravi Counter',
+    role: 'staff',
+    password: 'staff-pass-1',
+    warehouse: WAREHOUSE,
+  });
+  supervisorToken = await api.login('sam', 'supervisor-pass-1');
+  const exported = await api.call<{ items: ExportedItem[] }>(
+    'GET',
+    `/items/export?warehouse=${WAREHOUSE}&format=json&limit=200`,
+    admin,
+  );
+  item = exported.items.find(
+    (i) => !i.serialized && !i.decimal_qty && /^\d{13}$/.test(i.barcodes[0]?.code ?? ''),
+  )!;
+  const racks = await api.call<{ items: Array<{ code: string }> }>(
+    'GET',
+    `/warehouses/${WAREHOUSE}/racks`,
+    admin,
+  );
+  rackA = racks.items[0]!.code;
+  rackB = racks.items[2]!.code;
+  const session = await api.call<{ id: string }>('POST', '/sessions', supervisorToken, {
+    warehouse: WAREHOUSE,
+    name: 'Floor walk',
+    mode: 'standard',
+    scope: { floors: [], racks: [rackA, racks.items[1]!.code, rackB] },
+  });
+  sessionId = session.id;
+
+  tmp = mkdtempSync(path.join(tmpdir(), 'sv-floor-'));
+  context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    viewport: { width: 412, height: 915 },
+    hasTouch: true,
+    isMobile: true,
+    serviceWorkers: 'allow',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Nothing on the screen is wider than the phone: the page never pans sideways. */
+async function expectNoHorizontalOverflow(screen: string) {
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+    widest: [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter(({ right }) => right > window.innerWidth + 0.5)
+      .map(({ el }) => `${el.tagName.toLowerCase()}.${el.className}`)
+      .slice(0, 5),
+  }));
+  expect({ screen, ...widths }).toEqual({
+    screen,
+    page: widths.viewport,
+    viewport: widths.viewport,
+    widest: [],
+  });
+}
+
+function rackButton(rack: string) {
+  return page.getByRole('button', { name: new RegExp(`^Rack ${rack},`) });
+}
+
+function scanHeading(rack: string) {
+  return page.getByRole('heading', { name: new RegExp(`^Rack ${rack}\\b`) });
+}
+
+describe('staff app on the floor', { timeout: 90_000 }, () => {
+  it('fits a 412 px phone on every screen, the count form included', async () => {
+    await page.goto(server.url);
+    await expectNoHorizontalOverflow('sign-in');
+    await page.getByLabel('Username').fill('ravi');
+    await page.getByLabel('Password').fill('staff-pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: /Floor walk/ }).waitFor();
+    await expect.poll(() => page.getByText('3 racks').count()).toBe(1);
+    await expectNoHorizontalOverflow('sessions');
+    await page.getByRole('button', { name: /Floor walk/ }).click();
+    await page.getByText(/items ready offline/).waitFor({ timeout: 30_000 });
+    await expectNoHorizontalOverflow('racks');
+    await rackButton(rackA).click();
+    await scanHeading(rackA).waitFor();
+    await expectNoHorizontalOverflow('scan');
+    await page.getByLabel('Barcode or item code').fill(item.barcodes[0]!.code);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const form = page.locator('form.count-form');
+    await form.getByRole('heading', { name: item.name }).waitFor();
+    await expectNoHorizontalOverflow('count form');
+    // "+" is on screen and works with a tap.
+    const plus = form.getByRole('button', { name: 'Counted quantity: plus 1' });
+    const box = await plus.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(412);
+    await plus.tap();
+    await plus.tap();
+    await expect
+      .poll(() => form.getByLabel('Counted quantity', { exact: true }).inputValue())
+      .toBe('2');
+    await form.getByRole('button', { name: 'Save count' }).click();
+    await page.getByText(/Saved on this phone/).waitFor();
+    await page.getByRole('button', { name: /^Sync/ }).click();
+    await expectNoHorizontalOverflow('sync');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expectNoHorizontalOverflow('settings');
+  });
+
+  it('says "1 line" for a rack with one line', async () => {
+    await expect
+      .poll(async () => {
+        const lines = await api.call<{ total: number }>(
+          'GET',
+          `/sessions/${sessionId}/lines`,
+          supervisorToken,
+        );
+        return lines.total;
+      })
+      .toBe(1);
+    await page.getByRole('button', { name: 'Count' }).click();
+    // The Count tab goes back to where the counter was: rack A's counting screen.
+    await scanHeading(rackA).waitFor();
+    await page.getByRole('button', { name: '← Racks' }).click();
+    await expect.poll(() => rackButton(rackA).textContent()).toMatch(/· 1 line$/);
+  });
+
+  it('reopens the rack being counted after an offline reload, not the first one claimed', async () => {
+    await rackButton(rackB).click();
+    await scanHeading(rackB).waitFor();
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await scanHeading(rackB).waitFor();
+    expect(await scanHeading(rackA).count()).toBe(0);
+
+    // The count saved now belongs to rack B.
+    await page.getByLabel('Barcode or item code').fill(item.barcodes[0]!.code);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const form = page.locator('form.count-form');
+    await form.getByRole('heading', { name: item.name }).waitFor();
+    await form.getByLabel('Counted quantity', { exact: true }).fill('4');
+    await form.getByRole('button', { name: 'Save count' }).click();
+    await page.getByText(/Saved on this phone/).waitFor();
+  });
+
+  it('shows the racks offline and goes back to a rack this phone holds', async () => {
+    await page.getByRole('button', { name: '← Racks' }).click();
+    // The list as last seen, with a note, not an empty screen.
+    await rackButton(rackA).waitFor();
+    await page.getByText(/Showing the racks as this phone last saw them/).waitFor();
+    await rackButton(rackA).click();
+    await scanHeading(rackA).waitFor();
+    await page.getByRole('button', { name: '← Racks' }).click();
+    await page.getByText(/Showing the racks as this phone last saw them/).waitFor();
+
+    // Back online: the note goes without leaving the screen, and the offline count syncs to B.
+    await context.setOffline(false);
+    await expect
+      .poll(() => page.getByText(/Showing the racks as this phone last saw them/).count(), {
+        timeout: 15_000,
+      })
+      .toBe(0);
+    await expect
+      .poll(
+        async () => {
+          const lines = await api.call<{ items: Array<{ rack: string; counted_qty: number }> }>(
+            'GET',
+            `/sessions/${sessionId}/lines?page_size=100`,
+            supervisorToken,
+          );
+          return lines.items.map((l) => [l.rack, l.counted_qty]).sort();
+        },
+        { timeout: 20_000 },
+      )
+      .toEqual(
+        [
+          [rackA, 2],
+          [rackB, 4],
+        ].sort(),
+      );
+  });
+
+  it('opens the rack itself from "Your racks on this phone"', async () => {
+    await page.getByRole('button', { name: '← Sessions' }).click();
+    const yours = page.locator('.card', { hasText: 'Your racks on this phone' });
+    await yours.getByRole('button', { name: new RegExp(`Rack ${rackB}`) }).click();
+    await scanHeading(rackB).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+});
