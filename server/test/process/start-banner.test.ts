@@ -5,7 +5,9 @@
  * its own marked line (never on stdout, where the JSON log goes), shown once.
  */
 import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +24,7 @@ const lanIps = Object.values(os.networkInterfaces())
   .filter((i) => i && !i.internal && i.family === 'IPv4')
   .map((i) => i!.address);
 
-function startMain(): Promise<{
+function startMain(extra: Record<string, string> = {}): Promise<{
   port: number;
   stdout: () => string;
   stderr: () => string;
@@ -39,6 +41,7 @@ function startMain(): Promise<{
       LOG_LEVEL: 'info',
       DATA_DIR: dataDir,
       DEMO_ITEM_COUNT: '100',
+      ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,7 +52,7 @@ function startMain(): Promise<{
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
-      const match = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      const match = /listening on https?:\/\/localhost:(\d+)/.exec(out);
       if (!match) return;
       clearInterval(timer);
       resolve({
@@ -119,5 +122,40 @@ describe('the start banner (main.ts)', () => {
     expect(second.stdout() + second.stderr()).not.toMatch(/FIRST START|password: /);
     expect(second.stdout()).toContain('npm run admin -- reset-password <username>');
     expect(await second.stop()).toBe(0);
+  }, 90_000);
+
+  it('TLS_SELF_SIGNED: phones get the https LAN address and the trust page; /ca.crt is the CA', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const redirectPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const started = await startMain({
+      TLS_SELF_SIGNED: 'true',
+      HTTP_REDIRECT_PORT: String(redirectPort),
+    });
+    try {
+      const ca = new X509Certificate(fs.readFileSync(path.join(dataDir, 'tls', 'ca.pem')));
+      const out = started.stdout();
+      expect(out).toContain(ca.fingerprint256);
+      expect(out).not.toMatch(/Phones need HTTPS/);
+      if (lanIps.length > 0) {
+        expect(out).toContain(`Phones open (staff app): https://${lanIps[0]}:${started.port}/`);
+        expect(out).toContain(`open http://${lanIps[0]}:${redirectPort}/trust`);
+      }
+      // The plain-HTTP port hands out the CA (DER) and the trust page; the rest still redirects.
+      const crt = await fetch(`http://127.0.0.1:${redirectPort}/ca.crt`);
+      expect(crt.status).toBe(200);
+      expect(crt.headers.get('content-type')).toBe('application/x-x509-ca-cert');
+      const served = new X509Certificate(Buffer.from(await crt.arrayBuffer()));
+      expect(served.fingerprint256).toBe(ca.fingerprint256);
+      const trust = await fetch(`http://127.0.0.1:${redirectPort}/trust`);
+      expect(await trust.text()).toContain(ca.fingerprint256);
+      const other = await fetch(`http://127.0.0.1:${redirectPort}/console/`, {
+        redirect: 'manual',
+      });
+      expect(other.status).toBe(308);
+    } finally {
+      expect(await started.stop()).toBe(0);
+    }
   }, 90_000);
 });
