@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await realStore?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function allLines(sessionId: string): Promise<CountLineRecord[]> {

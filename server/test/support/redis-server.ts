@@ -1,7 +1,9 @@
 /**
  * A throw-away redis-server on a free loopback port, for tests that must do things to Redis no
  * other test may see (CLIENT PAUSE, FLUSHALL): the Redis at REDIS_URL is shared by every suite
- * running at the same time. Needs `redis-server` on PATH (.ci/run installs it).
+ * running at the same time. Needs `redis-server` on PATH (.ci/run installs it); suites using it
+ * guard with `requireBinary('redis-server')` (shared/test-support/requires.ts), which leaves them
+ * out, naming the install command, where it is missing.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -33,8 +35,13 @@ export async function startThrowAwayRedis(): Promise<ThrowAwayRedis> {
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', (err) => (output += String(err)));
+  // 'close' follows both an exit and a failed spawn (ENOENT, EACCES), which emits no 'exit'.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let spawnFailed = false;
+  child.once('error', (err) => {
+    spawnFailed = true;
+    output += String(err);
+  });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -51,8 +58,10 @@ export async function startThrowAwayRedis(): Promise<ThrowAwayRedis> {
       break;
     } catch {
       probe.disconnect();
-      if (child.exitCode !== null || Date.now() > deadline)
+      if (spawnFailed || child.exitCode !== null || Date.now() > deadline) {
+        if (child.exitCode === null && !spawnFailed) child.kill('SIGKILL');
         throw new Error(`redis-server did not start on port ${port}: ${output}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -60,7 +69,7 @@ export async function startThrowAwayRedis(): Promise<ThrowAwayRedis> {
     url,
     connect: () => new Redis(url),
     async stop() {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && !spawnFailed) child.kill('SIGKILL');
       await exited;
     },
   };
