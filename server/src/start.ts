@@ -6,13 +6,17 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FRONT_ENDS, buildState, runBuild } from './startup/frontends';
+import { FRONT_ENDS, buildState, runBuild, skipBuildSetting } from './startup/frontends';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function buildFrontEnds(): Promise<void> {
-  const skip = process.env.STOCKVERIFY_SKIP_FRONTEND_BUILD;
-  if (skip === '1' || skip === 'true') {
+  const skip = skipBuildSetting(process.env.STOCKVERIFY_SKIP_FRONTEND_BUILD);
+  if (!skip.ok) {
+    console.error(skip.error);
+    process.exit(2);
+  }
+  if (skip.skip) {
     console.log('Front-end build skipped (STOCKVERIFY_SKIP_FRONTEND_BUILD).');
     return;
   }

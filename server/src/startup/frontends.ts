@@ -100,3 +100,16 @@ export function runBuild(
     child.once('exit', (code) => resolve({ ok: code === 0, output, ms: Date.now() - started }));
   });
 }
+
+/** STOCKVERIFY_SKIP_FRONTEND_BUILD: `1`/`true` skips, `0`/`false`/unset builds; else an error. */
+export function skipBuildSetting(
+  value: string | undefined,
+): { ok: true; skip: boolean } | { ok: false; error: string } {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return { ok: true, skip: false };
+  if (v === '1' || v === 'true') return { ok: true, skip: true };
+  return {
+    ok: false,
+    error: `STOCKVERIFY_SKIP_FRONTEND_BUILD: "${value}" is not 1 or 0 (true or false)`,
+  };
+}
