@@ -201,6 +201,15 @@ describe('account recovery through the API', () => {
     const supToken = await t.signIn('sup-unlock', supervisor.password);
     const adminToken = await t.signIn('rescuer', rescuer.password);
 
+    // The supervisor's list of locked accounts leaves out the admin it may not unlock.
+    type LockedList = { items: Array<{ username: string }> };
+    const lockedFor = async (token: string) =>
+      (await t.request<LockedList>('GET', '/api/users/locked', { token })).body.data.items.map(
+        (u) => u.username,
+      );
+    expect(await lockedFor(supToken)).not.toContain('locked-admin');
+    expect(await lockedFor(adminToken)).toContain('locked-admin');
+
     const bySupervisor = await t.request('POST', `/api/users/${locked.user.id}/unlock`, {
       token: supToken,
       body: {},

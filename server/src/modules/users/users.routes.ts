@@ -26,9 +26,10 @@ export function usersRoutes(users: UsersService, guard: AuthGuard): Router {
     sendOk(req, res, await users.create(actorOf(req), metaOf(req), input), 201, 'User created');
   });
 
-  // Before `/:id`: supervisors see who is locked out (and nothing else about users) to unlock them.
+  // Before `/:id`: supervisors see who is locked out (and nothing else about users) to unlock them;
+  // only the accounts they may unlock (no admins for a supervisor).
   router.get('/locked', guard.requirePermission('users.unlock'), async (req, res) => {
-    const locked = await users.listLocked();
+    const locked = await users.listLocked(actorOf(req));
     sendOk(req, res, {
       items: locked.map((u) => ({
         id: u.id,

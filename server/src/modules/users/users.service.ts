@@ -89,18 +89,19 @@ export function createUsersService(
     },
 
     /**
-     * Accounts locked right now (failed PIN or password attempts), for supervisors who unlock
-     * them without managing users. Locks depend on the time, so they are read through the
-     * active users (a site has hundreds, not millions).
+     * Accounts locked right now (failed PIN or password attempts) that `actor` may unlock, for
+     * supervisors who unlock without managing users: a supervisor sees staff and supervisors, an
+     * admin everyone. Locks depend on the time, so they are read through the active users (a
+     * site has hundreds, not millions).
      */
-    async listLocked(): Promise<User[]> {
+    async listLocked(actor: Actor): Promise<User[]> {
       const now = clock();
       const locked: User[] = [];
       for (let page = 1; ; page += 1) {
         const { items, total } = await store.users.list({ page, page_size: 500, active: true });
         for (const record of items) {
           const user = toUser(record, now);
-          if (user.locked) locked.push(user);
+          if (user.locked && roleAtLeast(actor.role, user.role)) locked.push(user);
         }
         if (page * 500 >= total || items.length === 0) return locked;
       }

@@ -1,4 +1,4 @@
-import { ROLES, can, createUserSchema, pinSchema, roleAtLeast } from '@stockverify/shared';
+import { ROLES, can, createUserSchema, pinSchema } from '@stockverify/shared';
 import type { PasswordReset, Role, User } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -294,7 +294,7 @@ interface LockedAccount {
 }
 
 function LockedAccounts() {
-  const { client, user: me } = useConsole();
+  const { client } = useConsole();
   const [locked, reload] = useLoad(
     () => client.get<{ items: LockedAccount[] }>('/users/locked'),
     [client],
@@ -317,8 +317,8 @@ function LockedAccounts() {
     <section className="panel" aria-labelledby="unlock-title">
       <h2 id="unlock-title">Locked accounts</h2>
       <p className="hint">
-        Accounts locked by failed PIN or password attempts. Only admins manage users; supervisors
-        unlock.
+        Accounts locked by failed PIN or password attempts that you may unlock. Only admins manage
+        users and unlock admins.
       </p>
       {locked.value !== null && items.length === 0 ? (
         <p>No account is locked.</p>
@@ -341,17 +341,13 @@ function LockedAccounts() {
                 <td>{account.role}</td>
                 <td>{account.warehouse ?? '—'}</td>
                 <td>
-                  {roleAtLeast(me.role, account.role) ? (
-                    <button
-                      type="button"
-                      aria-label={`Unlock ${account.username}`}
-                      onClick={() => void unlock(account)}
-                    >
-                      Unlock
-                    </button>
-                  ) : (
-                    <span className="hint">An admin unlocks this account</span>
-                  )}
+                  <button
+                    type="button"
+                    aria-label={`Unlock ${account.username}`}
+                    onClick={() => void unlock(account)}
+                  >
+                    Unlock
+                  </button>
                 </td>
               </tr>
             ))}
