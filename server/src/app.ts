@@ -29,7 +29,7 @@ import { erpRoutes } from './modules/erp/erp.routes';
 import { createErpStatusRecorder } from './modules/erp/erp-status';
 import { healthRoutes } from './modules/health/health.routes';
 import { phoneAccessRoutes } from './modules/health/phone-access.routes';
-import { createItemsService, type BookQtyPolicy } from './modules/items/items.service';
+import { createItemsService } from './modules/items/items.service';
 import { itemsRoutes } from './modules/items/items.routes';
 import { createLookupFastPath } from './modules/items/lookup-fast-path';
 import { locationsRoutes } from './modules/locations/locations.routes';
@@ -53,7 +53,7 @@ import { adjustmentsRoutes } from './modules/adjustments/adjustments.routes';
 import { createAdjustmentsService } from './modules/adjustments/adjustments.service';
 import type { AdjustmentWriter } from './ports/erp-writeback';
 import { createReportsService } from './modules/reports/reports.service';
-import { createBookQtyPolicy } from './modules/sessions/book-qty-policy';
+import { createAccessPolicy, type AccessPolicy } from './modules/access/access-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
 import { usersRoutes } from './modules/users/users.routes';
@@ -103,7 +103,8 @@ export interface AppDeps {
   erp: ErpSource;
   log: Logger;
   clock?: () => Date;
-  bookQtyPolicy?: BookQtyPolicy;
+  /** The blind rule and the warehouse boundaries; built from the store when absent. */
+  access?: AccessPolicy;
   /** Staging-table writer for adjustment packages (ERP_WRITEBACK_ENABLED); null/absent = off. */
   adjustmentWriter?: AdjustmentWriter | null;
 }
@@ -115,7 +116,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const { settings, store, coordination, erp, log } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const bookQtyPolicy: BookQtyPolicy = deps.bookQtyPolicy ?? createBookQtyPolicy(store, clock);
+  const access: AccessPolicy = deps.access ?? createAccessPolicy(store, clock);
   const events = createEventBus(coordination, log, clock);
   const metrics = createMetrics();
   // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
@@ -160,12 +161,12 @@ export function createApp(deps: AppDeps) {
       erp,
       erpBreaker,
       erpStatus,
-      bookQtyPolicy,
+      access,
       cacheTtlMs: settings.itemCacheMs,
     }),
     erp: createErpService({ store, coordination, erp, erpBreaker, erpStatus, audit, clock }),
     audit,
-    sessions: createSessionsService(store, audit, events, clock),
+    sessions: createSessionsService(store, audit, events, clock, access),
     claims: createClaimsService(
       store,
       coordination,
@@ -177,6 +178,7 @@ export function createApp(deps: AppDeps) {
         graceMs: settings.rackGraceMs ?? 15 * 60_000,
         presenceTtlMs: settings.presenceTtlMs ?? 90_000,
       },
+      access,
       metrics,
     ),
     counting: createCountingService({
@@ -187,6 +189,7 @@ export function createApp(deps: AppDeps) {
       clock,
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
       metrics,
+      access,
     }),
     reports: createReportsService(store, store.reports, clock, {
       chunkSize: settings.reports?.chunkSize ?? 2000,
@@ -227,7 +230,7 @@ export function createApp(deps: AppDeps) {
   api.use('/users', usersRoutes(services.users, guard));
   api.use('/items', itemsRoutes(services.items, guard));
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
-  api.use('/warehouses', locationsRoutes(store, guard));
+  api.use('/warehouses', locationsRoutes(store, guard, access));
   api.use('/admin/audit', auditRoutes(store, guard));
   const reportDeps = {
     reports: services.reports,
@@ -252,7 +255,9 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
   const liveStreams = new Set<Response>();
   api.use('/events', eventsRoutes(coordination, guard, liveStreams, { users: store.users }));
-  api.use(reviewRoutes({ store, counting: services.counting, audit, events, guard, clock }));
+  api.use(
+    reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),
+  );
   api.use(clientErrorsRoutes(store, guard, clock));
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
   api.use(adminRoutes({ store, coordination, guard, clock }));

@@ -5,6 +5,7 @@ import type { ClaimPatch, ClaimRecord } from '../../ports/counting';
 import type { Coordination, LockState } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import { AppError, forbidden, notFound } from '../../http/app-error';
+import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Metrics } from '../monitoring/metrics';
@@ -39,13 +40,22 @@ export function createClaimsService(
   events: EventBus,
   clock: () => Date,
   timings: ClaimTimings,
+  /** The warehouse boundaries (modules/access): claims only in the actor's warehouse. */
+  access: AccessPolicy,
   metrics?: Metrics,
 ) {
   const lockOp = (operation: string, outcome: string) =>
     metrics?.lockOperations.inc({ operation, outcome });
-  async function openSession(sessionId: string): Promise<CountSession> {
+  /** The session, if the actor may work in its warehouse (issue #12: users are bound to theirs). */
+  async function sessionFor(actor: Actor, sessionId: string): Promise<CountSession> {
     const session = await store.sessions.get(sessionId);
     if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
+    await access.assertWarehouse(actor, session.warehouse, 'params.id');
+    return session;
+  }
+
+  async function openSession(actor: Actor, sessionId: string): Promise<CountSession> {
+    const session = await sessionFor(actor, sessionId);
     if (session.status !== 'OPEN')
       throw new AppError(409, 'SESSION_CLOSED', `The session is ${session.status}`);
     return session;
@@ -120,7 +130,7 @@ export function createClaimsService(
     eventAction: string,
     patch: (now: string) => ClaimPatch,
   ): Promise<ClaimAnswer> {
-    await openSession(sessionId);
+    await openSession(actor, sessionId);
     const claim = await ownOpenClaim(actor, sessionId, rack);
     const change = patch(clock().toISOString());
     const updated = (await store.claims.update(claim.id, change)) ?? claim;
@@ -143,7 +153,7 @@ export function createClaimsService(
       rack: string,
       deviceId: string | null,
     ): Promise<ClaimAnswer> {
-      const session = await openSession(sessionId);
+      const session = await openSession(actor, sessionId);
       if (!session.racks.includes(rack))
         throw notFound('NOT_FOUND', `Rack ${rack} is not in this session`);
       const key = rackLockKey(sessionId, rack);
@@ -225,7 +235,7 @@ export function createClaimsService(
 
     /** Renews presence and every lock the caller holds in the session; reports claims it lost. */
     async heartbeat(actor: Actor, sessionId: string, deviceId: string | null) {
-      await openSession(sessionId);
+      await openSession(actor, sessionId);
       const now = clock();
       const claims = await store.claims.listOpenByUser(sessionId, actor.id);
       const held: ClaimAnswer[] = [];
@@ -298,8 +308,7 @@ export function createClaimsService(
       sessionId: string,
       rack: string,
     ): Promise<ClaimAnswer> {
-      const session = await store.sessions.get(sessionId);
-      if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
+      const session = await sessionFor(actor, sessionId);
       assertReleasable(actor, session);
       const claim = await ownOpenClaim(actor, sessionId, rack);
       const forced = claim.user_id !== actor.id;
@@ -372,7 +381,7 @@ export function createClaimsService(
       sessionId: string,
       rack: string,
     ): Promise<ClaimAnswer> {
-      await openSession(sessionId);
+      await openSession(actor, sessionId);
       const claim = await store.claims.latest(sessionId, rack);
       if (!claim || claim.status !== 'completed')
         throw new AppError(409, 'INVALID_TRANSITION', `Rack ${rack} is not completed`);

@@ -8,6 +8,7 @@ import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
+import type { AccessPolicy, Viewer } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import type { CountingService } from '../counting/counting.service';
 import type { EventBus } from '../events/event-bus';
@@ -37,8 +38,24 @@ export function reviewRoutes(deps: {
   events: EventBus;
   guard: AuthGuard;
   clock: () => Date;
+  access: AccessPolicy;
 }) {
-  const { store, counting, audit, events, guard, clock } = deps;
+  const { store, counting, audit, events, guard, clock, access } = deps;
+
+  /** A supervisor with a warehouse reviews only that warehouse's sessions (issue #12). */
+  async function assertSession(viewer: Viewer, sessionId: string | null, field: string) {
+    const session = sessionId ? await store.sessions.get(sessionId) : null;
+    if (session) await access.assertWarehouse(viewer, session.warehouse, field);
+  }
+
+  /** Queues list one session for a supervisor bound to a warehouse, all for the unbound. */
+  async function assertQueue(viewer: Viewer, sessionId: string | undefined) {
+    if (sessionId) return assertSession(viewer, sessionId, 'query.session');
+    if ((await access.boundTo(viewer)) !== null)
+      throw validationError([
+        { path: 'query.session', message: 'required: you review the sessions of one warehouse' },
+      ]);
+  }
   const router = Router();
   // Mounted at /api itself, so each route authenticates on its own (health must stay open).
   const auth = guard.requireAuth;
@@ -52,6 +69,7 @@ export function reviewRoutes(deps: {
       const { decision, note } = parse(reviewSchema, req.body, 'body');
       const line = await store.lines.get(id);
       if (!line) throw notFound('NOT_FOUND', `No line ${id}`);
+      await assertSession(actorOf(req), line.session_id, 'params.id');
       if (line.superseded_by)
         throw new AppError(
           409,
@@ -90,6 +108,7 @@ export function reviewRoutes(deps: {
 
   router.get('/conflicts', auth, guard.requirePermission('conflicts.resolve'), async (req, res) => {
     const query = parse(conflictList, req.query, 'query');
+    await assertQueue(actorOf(req), query.session);
     sendPage(req, res, await store.conflicts.list(query), query);
   });
 
@@ -110,6 +129,7 @@ export function reviewRoutes(deps: {
     guard.requirePermission('conflicts.resolve'),
     async (req, res) => {
       const query = parse(unknownList, req.query, 'query');
+      await assertQueue(actorOf(req), query.session);
       sendPage(req, res, await store.unknownItems.list(query), query);
     },
   );
@@ -121,6 +141,8 @@ export function reviewRoutes(deps: {
     async (req, res) => {
       const { id } = parse(idParams, req.params, 'params');
       const input = parse(resolveUnknownSchema, req.body, 'body');
+      const target = await store.unknownItems.get(id);
+      if (target) await assertSession(actorOf(req), target.session_id, 'params.id');
       if (input.action === 'map' && !(await store.items.get(input.item_code))) {
         throw validationError([{ path: 'item_code', message: `no item ${input.item_code}` }]);
       }

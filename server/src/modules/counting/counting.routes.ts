@@ -27,7 +27,10 @@ function sendResult(req: Request, res: Response, result: RecordResult): void {
     sendOk(req, res, result, 201, result.message);
     return;
   }
-  sendError(req, res, result.status === 'CONFLICT' ? 409 : 400, {
+  // A session of another warehouse is a 403, like every other warehouse refusal (issue #12).
+  const status =
+    result.status === 'CONFLICT' ? 409 : result.code === 'WAREHOUSE_FORBIDDEN' ? 403 : 400;
+  sendError(req, res, status, {
     code: (result.code ?? 'VALIDATION_FAILED') as never,
     message: result.message,
     details: result.details,

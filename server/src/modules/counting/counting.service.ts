@@ -11,7 +11,6 @@ import {
   computeVariance,
   issuesToDetails,
   normalizeSerial,
-  roleAtLeast,
   strictVarianceCheck,
   syncRecordSchema,
   validateQuantities,
@@ -28,6 +27,7 @@ import type {
 import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import { AppError } from '../../http/app-error';
+import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { Metrics } from '../monitoring/metrics';
@@ -95,6 +95,9 @@ function at(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
 }
 
+const SAVED_MESSAGE = 'Saved';
+const REVIEW_MESSAGE = 'Saved; a supervisor will review it';
+
 /** Canonical hash of a batch body, to tell a replay from a reused key. */
 export function batchHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -114,8 +117,10 @@ export function createCountingService(deps: {
   clock: () => Date;
   review: ReviewThresholds;
   metrics?: Metrics;
+  /** The blind rule and the warehouse boundaries (modules/access). */
+  access: AccessPolicy;
 }) {
-  const { store, coordination, audit, events, clock, review, metrics } = deps;
+  const { store, coordination, audit, events, clock, review, metrics, access } = deps;
 
   /** Every answer goes through here once, for the sync-records counter. */
   function counted(result: RecordResult): RecordResult {
@@ -134,12 +139,18 @@ export function createCountingService(deps: {
   }
 
   /** Hides the variance from staff in blind sessions (DESIGN §4). */
-  function visible(result: RecordResult, session: CountSession | null, actor: Actor): RecordResult {
-    if (session?.mode === 'blind' && !roleAtLeast(actor.role, 'supervisor')) {
-      const { variance: _hidden, ...rest } = result;
-      return rest;
-    }
-    return result;
+  async function visible(
+    result: RecordResult,
+    session: CountSession | null,
+    actor: Actor,
+  ): Promise<RecordResult> {
+    if (!session || (await access.showsBook(actor, session.warehouse))) return result;
+    // Where the counter may not see book quantities, the answer is the same whatever was counted:
+    // no variance, and no hint that the line went to review (the supervisor still sees it).
+    const { variance: _hidden, ...rest } = result;
+    return rest.status === 'OK' && rest.message === REVIEW_MESSAGE
+      ? { ...rest, message: SAVED_MESSAGE }
+      : rest;
   }
 
   async function remember(ctx: Context, result: RecordResult): Promise<RecordResult> {
@@ -252,6 +263,21 @@ export function createCountingService(deps: {
       return error(ctx, record.op_id, 'NOT_FOUND', `No session ${record.session_id}`, [
         { path: at(ctx.prefix, 'session_id'), message: 'no such session' },
       ]);
+    }
+    // Users bound to a warehouse count only there (issue #12): an error, nothing stored.
+    if (!(await access.mayUse(ctx.actor, session.warehouse))) {
+      return error(
+        ctx,
+        record.op_id,
+        'WAREHOUSE_FORBIDDEN',
+        `You work in another warehouse than ${session.warehouse}`,
+        [
+          {
+            path: at(ctx.prefix, 'session_id'),
+            message: `not your warehouse (${session.warehouse})`,
+          },
+        ],
+      );
     }
     if (session.status !== 'OPEN') {
       return conflict(
@@ -435,7 +461,11 @@ export function createCountingService(deps: {
       computeVariance(record, snapshot?.book_qty ?? 0),
       record,
     );
-    if (strict) {
+    // A counter who may not see book quantities (a blind count is open in the warehouse) would
+    // learn from a strict refusal that the count is off: the line is kept and flagged instead.
+    const blindToCounter =
+      strict !== null && !(await access.showsBook(ctx.actor, session.warehouse));
+    if (strict && !blindToCounter) {
       return conflict(
         ctx,
         record,
@@ -457,6 +487,10 @@ export function createCountingService(deps: {
       );
     }
     const line = await buildLine(ctx, record, session, item, fence.claim.id, false);
+    if (strict && blindToCounter) {
+      line.review_reasons.push(strict);
+      line.status = 'NEEDS_REVIEW';
+    }
     return { ctx, record, session, item, line };
   }
 
@@ -490,7 +524,7 @@ export function createCountingService(deps: {
       op_id: record.op_id,
       status: 'OK',
       code: null,
-      message: line.status === 'NEEDS_REVIEW' ? 'Saved; a supervisor will review it' : 'Saved',
+      message: line.status === 'NEEDS_REVIEW' ? REVIEW_MESSAGE : SAVED_MESSAGE,
       details: [],
       line_id: line.id,
       variance: line.variance,
@@ -720,7 +754,15 @@ export function createCountingService(deps: {
             'IDEMPOTENCY_KEY_REUSED',
             'This Idempotency-Key was used for a different batch',
           );
-        return { results: finished.results, replayed: true };
+        // Shown as they would be now: a blind count opened since hides what the first answer showed.
+        const results: RecordResult[] = [];
+        for (const [i, result] of finished.results.entries()) {
+          const sessionId = body.records[i]?.['session_id'];
+          const session =
+            typeof sessionId === 'string' ? await store.sessions.get(sessionId) : null;
+          results.push(await visible(result, session, actor));
+        }
+        return { results, replayed: true };
       }
       const marker = `idem:${actor.id}:${key}`;
       // With Redis down the batch runs unmarked: a concurrent copy is still stored once (unique
@@ -827,6 +869,9 @@ export function createCountingService(deps: {
     ) {
       const found = await store.conflicts.get(id);
       if (!found) throw new AppError(404, 'NOT_FOUND', `No conflict ${id}`);
+      // A supervisor with a warehouse resolves only that warehouse's conflicts (issue #12).
+      const of = found.session_id ? await store.sessions.get(found.session_id) : null;
+      if (of) await access.assertWarehouse(actor, of.warehouse, 'params.id');
       if (found.status !== 'OPEN')
         throw new AppError(409, 'INVALID_TRANSITION', `The conflict is already ${found.status}`);
       let lineId: string | null = null;

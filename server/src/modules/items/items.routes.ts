@@ -38,7 +38,7 @@ export function itemsRoutes(items: ItemsService, guard: AuthGuard): Router {
   router.get('/export', async (req, res) => {
     const query = parse(exportQuerySchema, req.query, 'query');
     const generatedAt = new Date().toISOString();
-    const pages = items.export(
+    const pages = await items.export(
       {
         warehouse: query.warehouse,
         since: query.since,

@@ -11,16 +11,11 @@ import type { ErpSource } from '../../ports/erp';
 import type { BarcodeMatch, Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
 import { notFound } from '../../http/app-error';
+import type { AccessPolicy, BookView } from '../access/access-policy';
 import type { Actor } from '../audit/audit-log';
 import type { ErpStatusRecorder } from '../erp/erp-status';
 import { viewItem } from './item-view';
 import { BAND, fuzzyQuery, fuzzyScore, prefixScore } from './ranking';
-
-/**
- * Decides whether a reader may see book quantities. Staff in a blind session never may
- * (DESIGN §4); the sessions module supplies the real rule.
- */
-export type BookQtyPolicy = (viewer: Actor, sessionId: string | undefined) => Promise<boolean>;
 
 export interface ItemsServiceDeps {
   store: Store;
@@ -28,7 +23,8 @@ export interface ItemsServiceDeps {
   erp: ErpSource;
   erpBreaker: CircuitBreaker;
   erpStatus: ErpStatusRecorder;
-  bookQtyPolicy: BookQtyPolicy;
+  /** The blind rule and the warehouse boundaries (modules/access). */
+  access: AccessPolicy;
   cacheTtlMs: number;
 }
 
@@ -38,8 +34,20 @@ const SUGGESTIONS = 5;
 
 /** Item lookup and search: cache → store → ERP source (DESIGN §3, issue "Items"). */
 export function createItemsService(deps: ItemsServiceDeps) {
-  const { store, coordination, erp, erpBreaker, erpStatus, bookQtyPolicy, cacheTtlMs } = deps;
+  const { store, coordination, erp, erpBreaker, erpStatus, access, cacheTtlMs } = deps;
   const cacheKey = (code: string) => `item:bc:${code}`;
+
+  /**
+   * What the viewer may see of stock. `session=` no longer decides anything (the blind rule is the
+   * warehouse's): it is only checked, so a user bound to a warehouse cannot name another's.
+   */
+  async function bookViewFor(viewer: Actor, sessionId: string | undefined): Promise<BookView> {
+    if (sessionId) {
+      const session = await store.sessions.get(sessionId);
+      if (session) await access.assertWarehouse(viewer, session.warehouse, 'query.session');
+    }
+    return access.bookView(viewer);
+  }
 
   /** Store or ERP, without the cache; an ERP failure is recorded and treated as "not there". */
   async function findUncached(
@@ -130,7 +138,7 @@ export function createItemsService(deps: ItemsServiceDeps) {
       }
       if (!found) {
         const suggestions = await rank(code, SUGGESTIONS);
-        const show = await bookQtyPolicy(viewer, sessionId);
+        const show = await bookViewFor(viewer, sessionId);
         throw notFound('ITEM_NOT_FOUND', `No item has the barcode ${code}`, {
           suggestions: suggestions.map((s) => viewItem(s.item, show)),
           ...(erpBreaker.state() === 'closed' ? {} : { erp_unavailable: true }),
@@ -138,7 +146,7 @@ export function createItemsService(deps: ItemsServiceDeps) {
       }
       const { match, source } = found;
       return {
-        item: viewItem(match.item, await bookQtyPolicy(viewer, sessionId)),
+        item: viewItem(match.item, await bookViewFor(viewer, sessionId)),
         matched_barcode: match.barcode.code,
         barcode_kind: match.barcode.kind,
         pack_qty: match.barcode.pack_qty,
@@ -154,7 +162,7 @@ export function createItemsService(deps: ItemsServiceDeps) {
       viewer: Actor,
       sessionId?: string,
     ): Promise<SearchHit[]> {
-      const show = await bookQtyPolicy(viewer, sessionId);
+      const show = await bookViewFor(viewer, sessionId);
       return (await rank(query, limit)).map((h) => ({
         item: viewItem(h.item, show),
         match: h.match,
@@ -165,29 +173,36 @@ export function createItemsService(deps: ItemsServiceDeps) {
     async get(itemCode: string, viewer: Actor, sessionId?: string): Promise<ItemView> {
       const item = await store.items.get(itemCode);
       if (!item) throw notFound('ITEM_NOT_FOUND', `No item with code ${itemCode}`);
-      return viewItem(item, await bookQtyPolicy(viewer, sessionId));
+      return viewItem(item, await bookViewFor(viewer, sessionId));
     },
 
-    /** Pages of the item master for offline use, keyset-paged by item code. */
-    async *export(
+    /**
+     * Pages of the item master for offline use, keyset-paged by item code. The access checks run
+     * before the first page, so a refusal is an error answer, never a cut-off stream.
+     */
+    async export(
       query: { warehouse?: string; since?: string; after?: string; pageSize: number },
       viewer: Actor,
       sessionId?: string,
-    ): AsyncGenerator<ItemView[]> {
-      const show = await bookQtyPolicy(viewer, sessionId);
-      let after = query.after;
-      for (;;) {
-        const page = await store.items.list({
-          warehouse: query.warehouse,
-          since: query.since,
-          after,
-          limit: query.pageSize,
-        });
-        if (page.length === 0) return;
-        yield page.map((item) => viewItem(item, show, query.warehouse));
-        if (page.length < query.pageSize) return;
-        after = page[page.length - 1]!.item_code;
+    ): Promise<AsyncGenerator<ItemView[]>> {
+      if (query.warehouse) await access.assertWarehouse(viewer, query.warehouse, 'query.warehouse');
+      const show = await bookViewFor(viewer, sessionId);
+      async function* pages(): AsyncGenerator<ItemView[]> {
+        let after = query.after;
+        for (;;) {
+          const page = await store.items.list({
+            warehouse: query.warehouse,
+            since: query.since,
+            after,
+            limit: query.pageSize,
+          });
+          if (page.length === 0) return;
+          yield page.map((item) => viewItem(item, show, query.warehouse));
+          if (page.length < query.pageSize) return;
+          after = page[page.length - 1]!.item_code;
+        }
       }
+      return pages();
     },
   };
 }

@@ -6,6 +6,7 @@ import { notFound } from '../../http/app-error';
 import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
+import type { AccessPolicy } from '../access/access-policy';
 import { rackMap } from './rack-map.service';
 
 const warehouseParams = z.object({ id: z.string().min(1).max(64) });
@@ -14,7 +15,7 @@ const racksQuery = z.object({ session: z.string().min(1).max(64).optional() });
 export { rackState, type RackState } from './rack-map.service';
 
 /** `/warehouses/*`: warehouses with floors and racks; with `?session=` each rack's claim state. */
-export function locationsRoutes(store: Store, guard: AuthGuard): Router {
+export function locationsRoutes(store: Store, guard: AuthGuard, access: AccessPolicy): Router {
   const router = Router();
   router.use(guard.requireAuth, guard.requirePermission('locations.read'));
 
@@ -37,7 +38,9 @@ export function locationsRoutes(store: Store, guard: AuthGuard): Router {
     const session = await store.sessions.get(sessionId);
     if (!session || session.warehouse !== id)
       throw notFound('NOT_FOUND', `No session ${sessionId} in ${id}`);
-    const hideVariances = session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor');
+    await access.assertWarehouse(actorOf(req), id, 'params.id');
+    // The variance flag is for supervisors only: staff never learn which rack is off (DESIGN §4).
+    const hideVariances = !roleAtLeast(actorOf(req).role, 'supervisor');
     // From the session's read model: O(racks), whatever the number of lines (issue #13).
     const items = await rackMap(store, warehouse, session, !hideVariances);
     sendOk(req, res, { session_id: sessionId, items });

@@ -6,7 +6,8 @@ import {
   createSessionSchema,
   isoInstantSchema,
   listSessionsQuerySchema,
-  roleAtLeast,
+  variancesQuerySchema,
+  type VariancesPage,
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
@@ -16,6 +17,7 @@ import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
 import type { SessionsService } from './sessions.service';
+import { decodeVarianceCursor, encodeVarianceCursor } from './variance-cursor';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const analyticsQuery = z.object({
@@ -56,7 +58,8 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
   });
 
   router.get('/', guard.requirePermission('sessions.read'), async (req, res) => {
-    sendOk(req, res, await sessions.list(parse(listSessionsQuerySchema, req.query, 'query')));
+    const query = parse(listSessionsQuerySchema, req.query, 'query');
+    sendOk(req, res, await sessions.list(actorOf(req), query));
   });
 
   router.post('/bulk/close', manage, async (req, res) => {
@@ -75,17 +78,17 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
       group_by,
       from: from ?? null,
       to: to ?? null,
-      groups: await sessions.analytics(group_by, from, to),
+      groups: await sessions.analytics(actorOf(req), group_by, from, to),
     });
   });
 
   router.get('/:id', guard.requirePermission('sessions.read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const session = await sessions.get(id);
+    const actor = actorOf(req);
+    const session = await sessions.getFor(actor, id);
     const metrics = await sessions.metrics(id);
-    // Staff never see variance totals of a blind session (DESIGN §4).
-    const hide = session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor');
-    const shown = hide
+    // No variance totals where the viewer may not see book quantities (the blind rule, DESIGN §4).
+    const shown = !(await sessions.showsBook(actor, session))
       ? {
           ...metrics,
           total_variance: null,
@@ -97,12 +100,18 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
   });
 
   // The book-quantity snapshot, for phones to show book and live variance while counting a
-  // standard or strict session offline. Staff never get it for a blind session (DESIGN §4).
+  // standard or strict session offline. Staff never get it while a blind session is open in the
+  // session's warehouse, whichever session they name (DESIGN §4).
   router.get('/:id/book-quantities', guard.requirePermission('sessions.read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const session = await sessions.get(id);
-    if (session.mode === 'blind' && !roleAtLeast(actorOf(req).role, 'supervisor')) {
-      throw new AppError(403, 'FORBIDDEN', 'Book quantities are hidden in a blind session');
+    const actor = actorOf(req);
+    const session = await sessions.getFor(actor, id);
+    if (!(await sessions.showsBook(actor, session))) {
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'Book quantities are hidden while a blind count is open in this warehouse',
+      );
     }
     const rows = await store.sessions.snapshotRows(id);
     sendOk(req, res, {
@@ -114,14 +123,25 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
   router.get('/:id/lines', manage, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const query = parse(linesQuery, req.query, 'query');
-    await sessions.get(id);
+    await sessions.getFor(actorOf(req), id);
     sendPage(req, res, await store.lines.list(id, query), query);
   });
 
+  // Paged like every list, plus a keyset cursor (issue #13): sorted and filtered in the Store.
   router.get('/:id/variances', manage, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    await sessions.get(id);
-    sendOk(req, res, { items: await store.lines.variances(id) });
+    const query = parse(variancesQuerySchema, req.query, 'query');
+    const after = query.after ? decodeVarianceCursor(query.sort, query.after) : undefined;
+    await sessions.getFor(actorOf(req), id);
+    const found = await store.variances.page(id, { ...query, after });
+    const page: VariancesPage = {
+      items: found.items,
+      page: query.page,
+      page_size: query.page_size,
+      total: found.total,
+      next_after: found.next ? encodeVarianceCursor(query.sort, found.next) : null,
+    };
+    sendOk(req, res, page);
   });
 
   for (const action of ['close', 'reopen', 'reconcile'] as const) {

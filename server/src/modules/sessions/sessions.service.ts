@@ -13,6 +13,7 @@ import { roundMoney, roundQty } from '@stockverify/shared';
 import type { SnapshotRow } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { AppError, notFound, validationError } from '../../http/app-error';
+import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 
@@ -90,10 +91,18 @@ export function createSessionsService(
   audit: AuditLog,
   events: EventBus,
   clock: () => Date,
+  access: AccessPolicy,
 ) {
   async function mustGet(id: string): Promise<CountSession> {
     const session = await store.sessions.get(id);
     if (!session) throw notFound('NOT_FOUND', `No session ${id}`);
+    return session;
+  }
+
+  /** The session, if the actor may see it (its warehouse is theirs, or they are not bound). */
+  async function mustGetFor(actor: Actor, id: string): Promise<CountSession> {
+    const session = await mustGet(id);
+    await access.assertWarehouse(actor, session.warehouse, 'params.id');
     return session;
   }
 
@@ -104,7 +113,7 @@ export function createSessionsService(
     from: SessionStatus[],
     to: SessionStatus,
   ): Promise<CountSession> {
-    const before = await mustGet(id);
+    const before = await mustGetFor(actor, id);
     if (!from.includes(before.status)) {
       throw new AppError(
         409,
@@ -158,6 +167,7 @@ export function createSessionsService(
       ...(to === 'RECONCILED' ? { reconciled_at: now } : {}),
     };
     const after = await store.sessions.transition(id, from, to, patch);
+    access.invalidate();
     if (!after)
       throw new AppError(409, 'INVALID_TRANSITION', 'The session changed meanwhile; reload it');
     const verb = ({ OPEN: 'reopen', CLOSED: 'close', RECONCILED: 'reconcile' } as const)[to];
@@ -195,7 +205,8 @@ export function createSessionsService(
         results.push({ id, ok: true, code: null, message: 'OK', status: session.status });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        const current = await store.sessions.get(id);
+        // Nothing about a session of another warehouse, not even its status.
+        const current = err.code === 'WAREHOUSE_FORBIDDEN' ? null : await store.sessions.get(id);
         results.push({
           id,
           ok: false,
@@ -210,6 +221,12 @@ export function createSessionsService(
 
   return {
     get: mustGet,
+    /** The session for a reader: 403 WAREHOUSE_FORBIDDEN outside the reader's warehouse. */
+    getFor: mustGetFor,
+
+    /** True when the viewer may see book quantities and variances of this session now. */
+    showsBook: (viewer: Actor, session: CountSession) =>
+      access.showsBook(viewer, session.warehouse),
 
     /** Creates a session and snapshots the book quantity of every item in scope. */
     async create(
@@ -217,6 +234,7 @@ export function createSessionsService(
       meta: RequestMeta,
       input: CreateSessionInput,
     ): Promise<CountSession> {
+      await access.assertWarehouse(actor, input.warehouse, 'warehouse');
       const warehouse = await store.locations.getWarehouse(input.warehouse);
       if (!warehouse)
         throw validationError([{ path: 'warehouse', message: `no warehouse ${input.warehouse}` }]);
@@ -277,6 +295,7 @@ export function createSessionsService(
         updated_at: now,
       };
       await store.sessions.create(session, snapshot);
+      access.invalidate();
       await audit.record(
         actor,
         meta,
@@ -299,8 +318,14 @@ export function createSessionsService(
       return session;
     },
 
-    async list(query: ListSessionsQuery): Promise<Page<CountSession>> {
-      const { items, total } = await store.sessions.list(query);
+    /** Sessions the viewer may see: a user bound to a warehouse sees only its sessions. */
+    async list(viewer: Actor, query: ListSessionsQuery): Promise<Page<CountSession>> {
+      const home = await access.boundTo(viewer);
+      if (home !== null && query.warehouse !== undefined && query.warehouse !== home)
+        throw warehouseForbidden(query.warehouse, 'query.warehouse');
+      const { items, total } = await store.sessions.list(
+        home === null ? query : { ...query, warehouse: home },
+      );
       return { items, total, page: query.page, page_size: query.page_size };
     },
 
@@ -346,10 +371,12 @@ export function createSessionsService(
      * warehouse (item-level accuracy from each session's variances) or by counter (line-level).
      */
     async analytics(
+      viewer: Actor,
       groupBy: 'warehouse' | 'staff',
       from?: string,
       to?: string,
     ): Promise<AnalyticsGroup[]> {
+      const home = await access.boundTo(viewer);
       const sessions: CountSession[] = [];
       for (let page = 1; ; page++) {
         const batch = await store.sessions.list({
@@ -357,6 +384,7 @@ export function createSessionsService(
           page_size: 500,
           from,
           to,
+          ...(home === null ? {} : { warehouse: home }),
           sort: 'created_at',
         });
         sessions.push(...batch.items);

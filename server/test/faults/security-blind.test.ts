@@ -1,0 +1,487 @@
+/**
+ * Blind counts are a property of the warehouse for staff, not of the request (issue #12, High #2
+ * and #3; DESIGN §4). While a blind session is OPEN in a warehouse, a staff member of that
+ * warehouse gets no book quantity or variance of it through ANY route, whatever `session=` names
+ * (a standard session, a reconciled one, another warehouse's), and no answer (message, status,
+ * review flag, error detail) lets them infer one.
+ *
+ * The route list below is checked against the app's real router: every route a staff token (or no
+ * token) gets past the RBAC table is found by asking the running app, and a route that is
+ * staff-reachable but not in STAFF_ROUTES fails the first test. Adding a route means adding its
+ * probe here.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CountSession, RecordResult, TokenPair } from '@stockverify/shared';
+import { createApp } from '../../src/app';
+import {
+  claim,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+} from '../support/counting-fixture';
+import { makeItem, startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let supervisor: { token: string };
+/** Staff of WH-T, where the blind session is open. */
+let tess: { id: string; token: string };
+/** Staff of WH-N, where no blind session is open. */
+let nora: { id: string; token: string };
+let blind: CountSession;
+let standard: CountSession;
+let reconciled: CountSession;
+let north: CountSession;
+
+const NORTH = {
+  id: 'WH-N',
+  name: 'North',
+  floors: [{ code: 'GF', name: 'Ground' }],
+  racks: [{ code: 'N-01', floor: 'GF', location_barcode: 'LOC-N-01' }],
+};
+
+/** Creates a user bound to a warehouse and signs in through the API. */
+async function userIn(role: 'staff' | 'supervisor', username: string, warehouse: string | null) {
+  const password = `pw-${username}-secret`;
+  const user = await t.services.users.create(
+    { id: 'test', username: 'test', role: 'admin' },
+    { request_id: null, ip: null },
+    { username, full_name: username, role, password, warehouse },
+  );
+  const login = await t.request<TokenPair>('POST', '/api/auth/login', {
+    body: { username, password },
+  });
+  expect(login.status).toBe(200);
+  return { id: user.id, token: login.body.data.access_token };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedCounting(t);
+  await t.store.locations.upsertWarehouses([NORTH]);
+  await t.seedItems([
+    makeItem('MIX-1', 'Mixed Site Item', {
+      stock: [
+        { warehouse: 'WH-T', rack: 'A-01', qty: 5 },
+        { warehouse: 'WH-N', rack: 'N-01', qty: 8 },
+      ],
+      barcodes: [{ code: 'BC-MIX', kind: 'primary', pack_qty: 1 }],
+    }),
+    makeItem('BLD-1', 'Blind One', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
+    makeItem('BLD-2', 'Blind Two', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
+    makeItem('NTH-1', 'North Item', {
+      stock: [{ warehouse: 'WH-N', rack: 'N-01', qty: 7 }],
+      barcodes: [{ code: 'BC-N', kind: 'primary', pack_qty: 1 }],
+    }),
+  ]);
+  supervisor = await t.userWithRole('supervisor', 'blind-sup');
+  tess = await userIn('staff', 'tess', 'WH-T');
+  nora = await userIn('staff', 'nora', 'WH-N');
+  reconciled = await createSession(t, supervisor.token, { name: 'Old count' });
+  for (const step of ['close', 'reconcile'])
+    expect(
+      (
+        await t.request('POST', `/api/sessions/${reconciled.id}/${step}`, {
+          token: supervisor.token,
+        })
+      ).status,
+    ).toBe(200);
+  standard = await createSession(t, supervisor.token, {
+    name: 'Standard beside',
+    scope: { floors: [], racks: ['A-02', 'B-01'] },
+  });
+  north = await createSession(t, supervisor.token, { warehouse: 'WH-N', name: 'North count' });
+  blind = await createSession(t, supervisor.token, {
+    name: 'Blind count',
+    mode: 'blind',
+    scope: { floors: [], racks: ['A-01'] },
+  });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Keys that carry a book quantity or a variance, or tell whether a count matched the book. */
+const LEAKY_KEYS = new Set([
+  'stock',
+  'book_qty',
+  'variance',
+  'total_variance',
+  'variance_value_at_cost',
+  'variance_value_at_price',
+  'value_at_cost',
+  'value_at_price',
+  'has_variances',
+  'review_reasons',
+]);
+
+/** Every place in a JSON value where a leaky key has a value (null counts as hidden). */
+function leaks(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaks(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') {
+    // A message that says a supervisor will review a line tells a blind counter it was off.
+    return typeof value === 'string' && /review/i.test(value) ? [`${path}: "${value}"`] : [];
+  }
+  return Object.entries(value).flatMap(([key, v]) => [
+    ...(LEAKY_KEYS.has(key) && v !== null && v !== undefined
+      ? [`${path}.${key} = ${JSON.stringify(v).slice(0, 80)}`]
+      : []),
+    ...leaks(v, `${path}.${key}`),
+  ]);
+}
+
+interface Answer {
+  label: string;
+  status: number;
+  text: string;
+  json: unknown;
+}
+
+async function call(
+  method: string,
+  url: string,
+  token: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await fetch(t.baseUrl + url, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('application/json')) json = JSON.parse(text);
+  else if (type.includes('ndjson'))
+    json = text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as unknown);
+  return { label: `${method} ${url}`, status: res.status, text, json };
+}
+
+const sessionIds = () => [blind.id, standard.id, reconciled.id, north.id, 'no-such-session'];
+const sessionQueries = () => ['', ...sessionIds().map((id) => `session=${id}`)];
+
+type Probe = () => Promise<Answer[]>;
+
+/** Calls `path` (with `:id` replaced by each session's id) as tess. */
+function perSession(method: string, path: string, body?: unknown): Probe {
+  return async () => {
+    const out: Answer[] = [];
+    for (const id of sessionIds())
+      out.push(await call(method, path.replace(':id', id), tess.token, body));
+    return out;
+  };
+}
+
+/** Calls a lookup as tess without and with every `session=`. */
+function perQuery(path: string, extra = ''): Probe {
+  return async () => {
+    const out: Answer[] = [];
+    for (const q of sessionQueries()) {
+      const query = [extra, q].filter(Boolean).join('&');
+      out.push(await call('GET', query ? `${path}?${query}` : path, tess.token));
+    }
+    return out;
+  };
+}
+
+/** One count line of tess in the standard session beside the blind one, online and by sync. */
+const countProbe: Probe = async () => {
+  const held = await claim(t, tess.token, standard.id, 'A-02');
+  const token = held.body.data?.fencing_token ?? 1;
+  const online = await call(
+    'POST',
+    `/api/sessions/${standard.id}/count-lines`,
+    tess.token,
+    countRecord(standard.id, 'A-02', 'ITM-C', token, { counted_qty: 2 }),
+  );
+  const batch = await call(
+    'POST',
+    '/api/sync/batch',
+    tess.token,
+    {
+      device_id: 'phone-t',
+      records: [countRecord(standard.id, 'A-02', 'ITM-C', token, { counted_qty: 3 })],
+    },
+    { 'idempotency-key': randomUUID() },
+  );
+  return [{ label: 'claim A-02', status: held.status, text: '', json: held.body }, online, batch];
+};
+
+/** Every staff-reachable route and how it is probed. */
+const STAFF_ROUTES: Record<string, Probe> = {
+  'GET /api/health': async () => [await call('GET', '/api/health', tess.token)],
+  'GET /api/metrics': async () => [await call('GET', '/api/metrics', null)],
+  'POST /api/auth/login': async () => [
+    await call('POST', '/api/auth/login', null, { username: 'tess', password: 'pw-tess-secret' }),
+  ],
+  'POST /api/auth/pin-login': async () => [
+    await call('POST', '/api/auth/pin-login', null, { username: 'tess', pin: '0000' }),
+  ],
+  'POST /api/auth/refresh': async () => [
+    await call('POST', '/api/auth/refresh', null, { refresh_token: 'x'.repeat(40) }),
+  ],
+  'POST /api/auth/logout': async () => [await call('POST', '/api/auth/logout', tess.token, {})],
+  'GET /api/auth/me': async () => [await call('GET', '/api/auth/me', tess.token)],
+  'PUT /api/auth/me/password': async () => [
+    await call('PUT', '/api/auth/me/password', tess.token, {}),
+  ],
+  'PUT /api/auth/me/pin': async () => [await call('PUT', '/api/auth/me/pin', tess.token, {})],
+  'GET /api/items/barcode/:code': async () => [
+    ...(await perQuery('/api/items/barcode/BC-A')()),
+    ...(await perQuery('/api/items/barcode/BC-MIX')()),
+    // Not found: the suggestions are items too.
+    ...(await perQuery('/api/items/barcode/Alpha')()),
+  ],
+  'GET /api/items/:item_code': async () => [
+    ...(await perQuery('/api/items/ITM-A')()),
+    ...(await perQuery('/api/items/MIX-1')()),
+  ],
+  'GET /api/items/search': perQuery('/api/items/search', 'q=a&limit=50'),
+  'GET /api/items/export': async () => [
+    ...(await perQuery('/api/items/export', 'warehouse=WH-T')()),
+    ...(await perQuery('/api/items/export', 'warehouse=WH-T&format=json&limit=500')()),
+    ...(await perQuery('/api/items/export')()),
+  ],
+  'GET /api/warehouses/': async () => [await call('GET', '/api/warehouses', tess.token)],
+  'GET /api/warehouses/:id/racks': async () => {
+    const out = [await call('GET', '/api/warehouses/WH-T/racks', tess.token)];
+    for (const s of [blind, standard, reconciled])
+      out.push(await call('GET', `/api/warehouses/WH-T/racks?session=${s.id}`, tess.token));
+    return out;
+  },
+  'GET /api/sessions/': async () => [
+    await call('GET', '/api/sessions', tess.token),
+    await call('GET', '/api/sessions?status=OPEN&warehouse=WH-T', tess.token),
+  ],
+  'GET /api/sessions/:id': perSession('GET', '/api/sessions/:id'),
+  'GET /api/sessions/:id/book-quantities': perSession('GET', '/api/sessions/:id/book-quantities'),
+  'POST /api/sessions/:id/heartbeat': perSession('POST', '/api/sessions/:id/heartbeat', {}),
+  'POST /api/sessions/:id/count-lines': countProbe,
+  'POST /api/sync/batch': countProbe,
+  'POST /api/sessions/:id/racks/:rack/claim': countProbe,
+  'POST /api/sessions/:id/racks/:rack/pause': perSession(
+    'POST',
+    '/api/sessions/:id/racks/A-02/pause',
+    {},
+  ),
+  'POST /api/sessions/:id/racks/:rack/resume': perSession(
+    'POST',
+    '/api/sessions/:id/racks/A-02/resume',
+    {},
+  ),
+  'POST /api/sessions/:id/racks/:rack/complete': perSession(
+    'POST',
+    '/api/sessions/:id/racks/B-01/complete',
+    {},
+  ),
+  'POST /api/sessions/:id/racks/:rack/release': perSession(
+    'POST',
+    '/api/sessions/:id/racks/B-01/release',
+    {},
+  ),
+  'POST /api/photos': async () => [
+    await call('POST', '/api/photos', tess.token, undefined, { 'content-type': 'image/png' }),
+  ],
+  'GET /api/photos/:id': async () => [await call('GET', `/api/photos/${randomUUID()}`, tess.token)],
+  'POST /api/client-errors': async () => [
+    await call('POST', '/api/client-errors', tess.token, { source: 'pwa', message: 'probe' }),
+  ],
+};
+
+/** The app's routes under /api, read from its Express router (method and full path). */
+function appRoutes(): string[] {
+  const { app } = createApp({
+    settings: t.settings,
+    store: t.store,
+    coordination: t.coordination,
+    erp: t.erp,
+    log: pino({ level: 'silent' }),
+  });
+  interface Layer {
+    rawPath?: string;
+    route?: { path: string; methods: Record<string, boolean> };
+    handle?: { stack?: Layer[] };
+  }
+  const out = new Set<string>();
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods))
+          out.add(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      } else if (layer.handle?.stack) {
+        const mount = !layer.rawPath || layer.rawPath === '/' ? '' : layer.rawPath;
+        walk(layer.handle.stack, prefix + mount);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return [...out].filter((r) => r.split(' ')[1]!.startsWith('/api/')).sort();
+}
+
+/** Concrete values for path parameters, for asking the app whether staff get past RBAC. */
+function concrete(path: string): string {
+  return path
+    .replace(':item_code', 'ITM-A')
+    .replace(':code', 'BC-A')
+    .replace(':rack', 'A-01')
+    .replace(':format', 'csv')
+    .replace(':serial', 'SER-X')
+    .replace(':id', path.startsWith('/api/warehouses') ? 'WH-T' : 'no-such-id');
+}
+
+describe('every staff-reachable route is probed', () => {
+  it('the route list matches the routes staff get past the RBAC table (asked of the running app)', async () => {
+    // A throwaway staff member of the same warehouse: asking has side effects (logout, …).
+    const prober = await userIn('staff', 'route-prober', 'WH-T');
+    const routes = appRoutes();
+    expect(routes.length).toBeGreaterThan(40);
+    const reachable: string[] = [];
+    for (const route of routes) {
+      const [method, path] = route.split(' ') as [string, string];
+      const res = await call(
+        method,
+        concrete(path),
+        prober.token,
+        method === 'GET' ? undefined : {},
+      );
+      const error = (res.json as { error?: { code?: string; message?: string } } | null)?.error;
+      const refusedByRole =
+        res.status === 403 &&
+        error?.code === 'FORBIDDEN' &&
+        /^Needs the [a-z_.]+ permission/.test(error.message ?? '');
+      if (!refusedByRole) reachable.push(route);
+    }
+    expect(reachable.sort()).toEqual(Object.keys(STAFF_ROUTES).sort());
+  });
+});
+
+describe('while a blind session is open in WH-T', () => {
+  it('staff of WH-T get no book quantity or variance through any route, whatever session= says', async () => {
+    const found: string[] = [];
+    for (const [route, probe] of Object.entries(STAFF_ROUTES)) {
+      for (const answer of await probe()) {
+        for (const leak of leaks(answer.json))
+          found.push(`${route} → ${answer.label} (${answer.status}): ${leak}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('supervisors still see every book quantity and variance', async () => {
+    const item = await call('GET', `/api/items/ITM-A?session=${blind.id}`, supervisor.token);
+    expect((item.json as { data: { stock: unknown[] } }).data.stock).toEqual([
+      { warehouse: 'WH-T', rack: 'A-01', qty: 10 },
+    ]);
+    const books = await call('GET', `/api/sessions/${blind.id}/book-quantities`, supervisor.token);
+    expect(books.status).toBe(200);
+    const racks = await call(
+      'GET',
+      `/api/warehouses/WH-T/racks?session=${blind.id}`,
+      supervisor.token,
+    );
+    const rack = (racks.json as { data: { items: Array<{ has_variances: unknown }> } }).data
+      .items[0]!;
+    expect(typeof rack.has_variances).toBe('boolean');
+  });
+
+  it('staff of a warehouse without a blind session still see its stock and variances', async () => {
+    const item = await call('GET', `/api/items/barcode/BC-N?session=${north.id}`, nora.token);
+    expect((item.json as { data: { item: { stock: unknown[] } } }).data.item.stock).toEqual([
+      { warehouse: 'WH-N', rack: 'N-01', qty: 7 },
+    ]);
+    // The mixed item shows its WH-N row to nora, never WH-T's (blind, and not her warehouse).
+    const mixed = await call('GET', '/api/items/MIX-1', nora.token);
+    expect((mixed.json as { data: { stock: unknown[] } }).data.stock).toEqual([
+      { warehouse: 'WH-N', rack: 'N-01', qty: 8 },
+    ]);
+    const books = await call('GET', `/api/sessions/${north.id}/book-quantities`, nora.token);
+    expect(books.status).toBe(200);
+    const held = await claim(t, nora.token, north.id, 'N-01');
+    expect(held.status).toBe(200);
+    const answer = await call(
+      'POST',
+      `/api/sessions/${north.id}/count-lines`,
+      nora.token,
+      countRecord(north.id, 'N-01', 'NTH-1', held.body.data.fencing_token, { counted_qty: 6 }),
+    );
+    expect(answer.status).toBe(201);
+    expect((answer.json as { data: RecordResult }).data.variance).toBe(-1);
+  });
+});
+
+describe('blind count answers do not depend on the quantity (High #3)', () => {
+  /** An answer with its ids taken out, for byte-for-byte comparison. */
+  function withoutIds(answer: Answer): string {
+    return answer.text
+      .replace(/"(op_id|line_id|request_id)":"[^"]*"/g, '"$1":"…"')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '…');
+  }
+
+  it('online: the book quantity and the book quantity + 1 get the same answer', async () => {
+    const held = await claim(t, tess.token, blind.id, 'A-01');
+    expect(held.status).toBe(200);
+    const fence = held.body.data.fencing_token;
+    // Two items with the same book quantity (4), so no rule but the variance tells them apart.
+    const send = (item: string, qty: number) =>
+      call(
+        'POST',
+        `/api/sessions/${blind.id}/count-lines`,
+        tess.token,
+        countRecord(blind.id, 'A-01', item, fence, { counted_qty: qty }),
+      );
+    const matching = await send('BLD-1', 4);
+    const off = await send('BLD-2', 5);
+    expect(matching.status).toBe(201);
+    expect(withoutIds(off)).toBe(withoutIds(matching));
+    // The supervisor still sees which line needs review.
+    const lines = await t.store.lines.list(blind.id, { page: 1, page_size: 50 });
+    const byItem = new Map(lines.items.map((l) => [l.item_code, l]));
+    expect(byItem.get('BLD-1')?.status).toBe('PENDING');
+    expect(byItem.get('BLD-2')?.status).toBe('NEEDS_REVIEW');
+    expect(byItem.get('BLD-2')?.review_reasons).toContain('MISSING_REASON');
+  });
+
+  it('sync batch: the same two quantities get the same per-record answers', async () => {
+    const held = await claim(t, tess.token, blind.id, 'A-01');
+    const fence = held.body.data.fencing_token;
+    const batch = (item: string, qty: number) =>
+      call(
+        'POST',
+        '/api/sync/batch',
+        tess.token,
+        {
+          device_id: 'phone-t',
+          records: [countRecord(blind.id, 'A-01', item, fence, { counted_qty: qty })],
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+    const matching = await batch('ITM-A', 10);
+    const off = await batch('ITM-B', 101);
+    expect(matching.status).toBe(200);
+    expect(withoutIds(off)).toBe(withoutIds(matching));
+  });
+
+  it('a replayed answer (same op_id) is as blind as the first', async () => {
+    const held = await claim(t, tess.token, blind.id, 'A-01');
+    const record = countRecord(blind.id, 'A-01', 'MIX-1', held.body.data.fencing_token, {
+      counted_qty: 9,
+    });
+    const first = await sync(t, tess.token, [record]);
+    const again = await sync(t, tess.token, [record]);
+    for (const res of [first, again]) {
+      expect(leaks(res.body)).toEqual([]);
+      expect(res.body.data.results[0]!.status).toBe('OK');
+    }
+  });
+});
