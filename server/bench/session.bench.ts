@@ -553,39 +553,70 @@ try {
   );
   const staff = phoneUsers[0] ?? builders[0]!;
 
-  /** Walks the paginated variances once to find a cursor (or page) halfway through. */
-  const variancesPage1 = await send(
+  /**
+   * The variances answer: the old one is every item in one array; the paginated one is
+   * `{items, page, page_size, total, next_after}`. For the deep page, the middle page by offset,
+   * and the cursor there (walked once through `next_after`; the query parameter is found by trying
+   * `after`, then `cursor`).
+   */
+  type VariancePage = {
+    items: unknown[];
+    total?: number;
+    page_size?: number;
+    next_after?: string | null;
+  };
+  const variancesUrl = `/api/sessions/${session.id}/variances`;
+  const v1 = await call<VariancePage>(
     base,
     'GET',
-    `/api/sessions/${session.id}/variances?page=1&page_size=100`,
-    supervisor.token,
+    `${variancesUrl}?page=1&page_size=100`,
+    await tokenOf(supervisor),
   );
-  const v1 = (JSON.parse(variancesPage1.text) as { data: unknown }).data as
-    | { items: unknown[]; total?: number; next_after?: string | null; page_size?: number }
-    | undefined;
-  const paginated = v1 !== undefined && typeof v1.total === 'number';
-  let deepVariances: string | null = null;
-  let variancesShape = 'one array of every item (not paginated)';
-  if (paginated) {
+  const deepVariances: Array<{ name: string; url: string }> = [];
+  let variancesShape = `one array of every item (${v1.items.length}), not paginated`;
+  if (typeof v1.total === 'number') {
     const pageSize = v1.page_size ?? v1.items.length;
-    const middle = Math.max(1, Math.floor(v1.total! / pageSize / 2));
-    if (v1.next_after !== undefined) {
-      variancesShape = `paginated, ${v1.total} items, cursor (next_after)`;
-      let after = v1.next_after;
-      for (let page = 1; page < middle && after; page++) {
-        const next = await call<{ next_after: string | null }>(
+    const middle = Math.max(2, Math.floor(v1.total / pageSize / 2));
+    variancesShape = `paginated: ${v1.total} items, pages of ${pageSize}`;
+    deepVariances.push({
+      name: `variances page ${middle} (offset)`,
+      url: `${variancesUrl}?page=${middle}&page_size=${pageSize}`,
+    });
+    let param: string | null = null;
+    let after = v1.next_after ?? null;
+    const first = JSON.stringify(v1.items[0]);
+    for (const candidate of ['after', 'cursor']) {
+      if (!after) break;
+      const res = await send(
+        base,
+        'GET',
+        `${variancesUrl}?page_size=${pageSize}&${candidate}=${encodeURIComponent(after)}`,
+        await tokenOf(supervisor),
+      );
+      if (res.status !== 200) continue;
+      const page = (JSON.parse(res.text) as { data: VariancePage }).data;
+      if (JSON.stringify(page.items[0]) === first) continue;
+      param = candidate;
+      after = page.next_after ?? null;
+      break;
+    }
+    if (param) {
+      for (let page = 2; page < middle && after; page++) {
+        const next = await call<VariancePage>(
           base,
           'GET',
-          `/api/sessions/${session.id}/variances?page_size=${pageSize}&after=${encodeURIComponent(after)}`,
-          supervisor.token,
+          `${variancesUrl}?page_size=${pageSize}&${param}=${encodeURIComponent(after)}`,
+          await tokenOf(supervisor),
         );
-        after = next.next_after;
+        after = next.next_after ?? null;
       }
-      if (after)
-        deepVariances = `/api/sessions/${session.id}/variances?page_size=${pageSize}&after=${encodeURIComponent(after)}`;
-    } else {
-      variancesShape = `paginated, ${v1.total} items, pages only`;
-      deepVariances = `/api/sessions/${session.id}/variances?page=${middle}&page_size=${pageSize}`;
+      if (after) {
+        variancesShape += `, cursor \`${param}\``;
+        deepVariances.push({
+          name: `variances page ${middle} (cursor)`,
+          url: `${variancesUrl}?page_size=${pageSize}&${param}=${encodeURIComponent(after)}`,
+        });
+      }
     }
   }
 
@@ -637,21 +668,17 @@ try {
     {
       name: 'variances page 1',
       method: 'GET',
-      url: `/api/sessions/${session.id}/variances?page=1&page_size=100`,
+      url: `${variancesUrl}?page=1&page_size=100`,
       token: supervisor,
       budget: true,
     },
-    ...(deepVariances
-      ? [
-          {
-            name: 'variances deep page',
-            method: 'GET' as const,
-            url: deepVariances,
-            token: supervisor,
-            budget: true,
-          },
-        ]
-      : []),
+    ...deepVariances.map(({ name, url }) => ({
+      name,
+      method: 'GET' as const,
+      url,
+      token: supervisor,
+      budget: true,
+    })),
     {
       name: 'lines page 1',
       method: 'GET',
@@ -995,8 +1022,29 @@ try {
     `load average at start ${loadAtStart.join(' ')}, at end ${loadAtEnd.join(' ')}; ${machine}`,
   );
 
+  // The same figures as a Markdown table, for the README.
+  const cell = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
+  const markdown = [
+    `| request | answer KB | alone p50 / p95 | while syncing paced: p50 / p95 / p99 | syncing back to back: p95 | p95 ≤ ${BUDGET_MS} ms |`,
+    '|---|---:|---:|---:|---:|---|',
+    ...summaryRows.map(
+      (r) =>
+        `| ${r.request} | ${cell(r.KB)} | ${cell(r['alone p50'])} / ${cell(r['alone p95'])} | ${cell(r['paced sync p50'])} / ${cell(r['paced sync p95'])} / ${cell(r['paced sync p99'])} | ${cell(r['saturating sync p95'])} | ${r['budget (paced p95 ≤ 50 ms)']} |`,
+    ),
+    `| raw \`GROUP BY item_code\` (better-sqlite3) | — | ${cell(round(anchorMs))} (median) | — | — | — |`,
+    '',
+    '| sync phase | records/s | batch server p50 / p95 ms |',
+    '|---|---:|---:|',
+    ...syncRows.map(
+      (r) =>
+        `| ${r.phase} | ${cell(r['records/s'])} | ${cell(r['batch server p50 ms'])} / ${cell(r['batch server p95 ms'])} |`,
+    ),
+  ].join('\n');
+  console.log(`\n${markdown}\n`);
+
   const out = path.join(here, 'results');
   fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'session.md'), markdown + '\n');
   fs.writeFileSync(
     path.join(out, 'session.json'),
     JSON.stringify(
