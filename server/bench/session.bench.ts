@@ -578,6 +578,15 @@ try {
     const pageSize = v1.page_size ?? v1.items.length;
     const middle = Math.max(2, Math.floor(v1.total / pageSize / 2));
     variancesShape = `paginated: ${v1.total} items, pages of ${pageSize}`;
+    // What a supervisor narrows the list to: the costliest items waiting for review, one rack.
+    deepVariances.push({
+      name: 'variances: needs review, by |value|',
+      url: `${variancesUrl}?page=1&page_size=100&sort=-abs_value&needs_review=true`,
+    });
+    deepVariances.push({
+      name: 'variances: one rack',
+      url: `${variancesUrl}?page=1&page_size=100&rack=${encodeURIComponent(racks[Math.floor(racks.length / 2)]!)}`,
+    });
     deepVariances.push({
       name: `variances page ${middle} (offset)`,
       url: `${variancesUrl}?page=${middle}&page_size=${pageSize}`,
