@@ -224,7 +224,7 @@ export function createApp(deps: AppDeps) {
     counting.sync,
   );
   // Raw image bodies with their own 8 MB limit, before the JSON parser.
-  api.use(photosRoutes(store, guard, { maxBytes: '8mb' }, clock, audit));
+  api.use(photosRoutes(store, guard, access, { maxBytes: '8mb' }, clock, audit));
   api.use(express.json({ limit: settings.bodyLimit, strict: true }));
   api.use('/auth', authRoutes(services.auth, guard, limiter));
   api.use('/users', usersRoutes(services.users, guard));

@@ -42,6 +42,12 @@ export interface PhotoRepo {
   /** The photo with its bytes; null when unknown (or the id is not a photo id). */
   get(id: string): Promise<{ meta: PhotoMeta; bytes: Buffer } | null>;
   getMeta(id: string): Promise<PhotoMeta | null>;
+  /**
+   * Ids of the sessions whose count lines or unknown items name this photo (who may read a photo
+   * follows who may read its sessions, issue #12). A scan: only asked for readers who are neither
+   * the uploader nor unbound supervisors.
+   */
+  sessionsOf(id: string): Promise<string[]>;
 }
 
 export { CLIENT_ERROR_SOURCES } from '@stockverify/shared';

@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
-import { T0, at, makeClaim, makeConflict, makeLine } from '../support/counting-records';
+import {
+  T0,
+  at,
+  makeClaim,
+  makeConflict,
+  makeLine,
+  makeUnknownItem,
+} from '../support/counting-records';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 import type { CountLineRecord } from '../../src/ports/counting';
 import type { ClientErrorRecord, PhotoMeta } from '../../src/ports/evidence';
@@ -98,6 +105,20 @@ describe.each(adapters)('evidence store contract: $name', (adapter) => {
       await store.photos.save(meta, first);
       await expect(store.photos.save(meta, pngBytes(9))).rejects.toBeInstanceOf(StoreConflictError);
       expect((await store.photos.get(meta.id))?.bytes.equals(first)).toBe(true);
+    });
+
+    it('names the sessions whose lines or unknown items carry a photo', async () => {
+      const id = randomUUID();
+      const other = randomUUID();
+      expect(await store.photos.sessionsOf(id)).toEqual([]);
+      await store.lines.insert(makeLine('p1', { session_id: 'S1', photo_ids: [other, id] }));
+      await store.lines.insert(makeLine('p2', { session_id: 'S3', photo_ids: [other] }));
+      await store.unknownItems.insertIfAbsent(
+        makeUnknownItem('u1', { session_id: 'S2', photo_ids: [id] }),
+      );
+      expect((await store.photos.sessionsOf(id)).sort()).toEqual(['S1', 'S2']);
+      expect((await store.photos.sessionsOf(other)).sort()).toEqual(['S1', 'S3']);
+      expect(await store.photos.sessionsOf('../S1')).toEqual([]);
     });
 
     it('refuses ids that are not server-made UUIDs, reading and writing nothing', async () => {

@@ -413,6 +413,28 @@ export function createCountingService(deps: {
     }
   }
 
+  /**
+   * `photo_ids` must name photos this user uploaded (issue #12): the phone uploads them before the
+   * record, so anything else is a mistake or someone else's evidence. An ERROR naming the field.
+   */
+  async function photoRefusal(
+    ctx: Context,
+    record: { op_id: string; photo_ids: string[] },
+  ): Promise<RecordResult | null> {
+    for (const [i, id] of record.photo_ids.entries()) {
+      const meta = await store.photos.getMeta(id);
+      if (meta?.uploaded_by === ctx.actor.id) continue;
+      return error(
+        ctx,
+        record.op_id,
+        'PHOTO_NOT_FOUND',
+        `No photo ${id} of yours; upload it first`,
+        [{ path: at(ctx.prefix, `photo_ids.${i}`), message: 'no photo of yours with this id' }],
+      );
+    }
+    return null;
+  }
+
   /** Every check of a count record that does not need the store's write lock. */
   async function prepareCount(
     ctx: Context,
@@ -453,6 +475,8 @@ export function createCountingService(deps: {
         problems,
       );
     }
+    const badPhoto = await photoRefusal(ctx, record);
+    if (badPhoto) return badPhoto;
     const fence = await fenceOf(ctx, session.id, record.rack, record.fencing_token);
     if (!fence.ok) return conflict(ctx, record, session.id, record.rack, fence.code, fence.message);
     const snapshot = await snapshotOf(ctx, session.id, item.item_code);
@@ -595,6 +619,8 @@ export function createCountingService(deps: {
             [{ path: at(ctx.prefix, 'counted_qty'), message: 'must not be negative' }],
           );
         }
+        const badPhoto = await photoRefusal(ctx, record);
+        if (badPhoto) return badPhoto;
         const stored = await store.unknownItems.insertIfAbsent({
           id: randomUUID(),
           op_id: record.op_id,

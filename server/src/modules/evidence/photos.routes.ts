@@ -6,7 +6,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError, notFound, validationError } from '../../http/app-error';
-import { actorOf, type AuthGuard } from '../../http/auth-guard';
+import { actorOf, type AuthedUser, type AuthGuard } from '../../http/auth-guard';
+import { roleAtLeast } from '@stockverify/shared';
+import type { AccessPolicy } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import { sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
@@ -46,6 +48,7 @@ function declaredType(header: string | undefined): PhotoContentType | null {
 export function photosRoutes(
   store: Store,
   guard: AuthGuard,
+  access: AccessPolicy,
   limits: PhotoLimits = {},
   clock: () => Date = () => new Date(),
   audit?: AuditLog,
@@ -107,8 +110,27 @@ export function photosRoutes(
     },
   );
 
+  /**
+   * A photo is evidence of the sessions whose lines name it: whoever may read one of them may read
+   * it (issue #12). Before any line names it, only its uploader, admins and supervisors without a
+   * warehouse may.
+   */
+  async function mayRead(viewer: AuthedUser, meta: PhotoMeta): Promise<boolean> {
+    if (meta.uploaded_by === viewer.id) return true;
+    if (roleAtLeast(viewer.role, 'supervisor') && (await access.boundTo(viewer)) === null)
+      return true;
+    for (const sessionId of await store.photos.sessionsOf(meta.id)) {
+      const session = await store.sessions.get(sessionId);
+      if (session && (await access.mayUse(viewer, session.warehouse))) return true;
+    }
+    return false;
+  }
+
   router.get('/photos/:id', guard.requireAuth, async (req, res) => {
     const { id } = parse(photoParams, req.params, 'params');
+    const meta = await store.photos.getMeta(id);
+    // Someone else's photo is answered like a missing one: its existence is not for them either.
+    if (!meta || !(await mayRead(actorOf(req), meta))) throw notFound('NOT_FOUND', 'No such photo');
     const photo = await store.photos.get(id);
     if (!photo) throw notFound('NOT_FOUND', 'No such photo');
     res.status(200);

@@ -13,7 +13,7 @@ import {
   type PhotoRepo,
 } from '../../../ports/evidence';
 import { StoreConflictError } from '../../../ports/store';
-import { isDuplicateKey } from './collections';
+import { COLLECTION, isDuplicateKey } from './collections';
 import { PHOTO_BUCKET } from './evidence-collections';
 
 function isContentType(value: unknown): value is PhotoContentType {
@@ -71,6 +71,14 @@ export function createMongoPhotoRepo(db: Db): PhotoRepo {
     async getMeta(id) {
       const file = await findFile(id);
       return file ? toMeta(file) : null;
+    },
+    async sessionsOf(id) {
+      if (!isPhotoId(id)) return [];
+      const [lines, unknown] = await Promise.all([
+        db.collection(COLLECTION.lines).distinct('session_id', { photo_ids: id }),
+        db.collection(COLLECTION.unknownItems).distinct('session_id', { photo_ids: id }),
+      ]);
+      return [...new Set([...lines, ...unknown].map(String))];
     },
   };
 }

@@ -19,6 +19,11 @@ export function createSqlitePhotoRepo(db: Db, photosDir: string): PhotoRepo {
         @uploaded_by_name, @uploaded_at)`,
     ),
     byId: db.prepare<[string], PhotoMeta>(`SELECT ${COLUMNS} FROM photos WHERE id = ?`),
+    // photo_ids is a JSON array of UUIDs: the quoted id matches one element exactly.
+    sessions: db.prepare<[string, string], { session_id: string }>(
+      `SELECT session_id FROM count_lines WHERE photo_ids LIKE ?
+       UNION SELECT session_id FROM unknown_items WHERE photo_ids LIKE ?`,
+    ),
   }));
 
   // Only ever called with an id that passed isPhotoId: no separators, no dots, nothing to escape.
@@ -63,6 +68,13 @@ export function createSqlitePhotoRepo(db: Db, photosDir: string): PhotoRepo {
       }
     },
     getMeta,
+    async sessionsOf(id) {
+      if (!isPhotoId(id)) return [];
+      const pattern = `%"${id}"%`;
+      return statements()
+        .sessions.all(pattern, pattern)
+        .map((r) => r.session_id);
+    },
     async get(id) {
       const meta = await getMeta(id);
       if (!meta) return null;
