@@ -11,3 +11,4 @@ export * from './platform';
 export * from './reports';
 export * from './client-errors';
 export * from './phone-access';
+export * from './monitoring';

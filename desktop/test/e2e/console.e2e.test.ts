@@ -197,6 +197,8 @@ describe.runIf(hasChromium)('supervisor console in a browser', () => {
     await page.getByLabel('Select Bulk one').check();
     await page.getByLabel('Select Bulk two').check();
     await page.getByRole('button', { name: 'Close selected' }).click();
+    // A bulk close asks first (issue #14).
+    await page.getByRole('dialog').getByRole('button', { name: 'Close 2 sessions' }).click();
     await page.getByText('Closed 2 of 2 sessions.').waitFor({ timeout: 10_000 });
     for (const s of [first, second]) {
       const now = await call<Session>('GET', `/sessions/${s.id}`, supervisorToken);

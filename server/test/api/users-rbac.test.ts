@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page, User } from '@stockverify/shared';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { systemStatusSchema } from '@stockverify/shared';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -225,5 +226,7 @@ describe('HTTP basics', () => {
     expect(res.body.data.store).toMatchObject({ kind: 'sqlite', ok: true });
     expect(res.body.data.coordination.ok).toBe(true);
     expect(res.body.data.erp.ok).toBe(true);
+    // The overall state in one word (issue #14: the console showed "Overall: ·"), to the schema.
+    expect(systemStatusSchema.parse(res.body.data).status).toBe('ok');
   });
 });

@@ -1,3 +1,5 @@
+import { overallStatus } from '@stockverify/shared';
+import type { SystemStatus } from '@stockverify/shared';
 import { Router } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -56,12 +58,13 @@ export function healthRoutes(deps: {
         probe(() => deps.erp.ping()),
       ]);
       sendOk(req, res, {
+        status: overallStatus({ store, coordination, erp }),
         version: VERSION,
         uptime_s: Math.round((Date.now() - startedAt) / 1000),
         store: { kind: deps.store.kind, ...store },
         coordination: { kind: deps.coordination.kind, ...coordination },
         erp: { kind: deps.erp.kind, ...erp },
-      });
+      } satisfies SystemStatus);
     },
   );
 

@@ -169,9 +169,9 @@ export function ErpPanel() {
           <tbody>
             {result.errors.slice(0, 200).map((e, i) => (
               <tr key={i}>
-                <td>{String((e as unknown as Record<string, unknown>).row ?? '')}</td>
-                <td>{String((e as unknown as Record<string, unknown>).column ?? '')}</td>
-                <td>{String((e as unknown as Record<string, unknown>).message ?? '')}</td>
+                <td>{e.row}</td>
+                <td>{e.field ?? '—'}</td>
+                <td>{e.message}</td>
               </tr>
             ))}
           </tbody>

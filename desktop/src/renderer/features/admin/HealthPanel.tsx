@@ -1,29 +1,20 @@
+import { systemStatusSchema } from '@stockverify/shared';
+import type { OverallStatus } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 
-interface Dependency {
-  kind: string;
-  ok?: boolean;
-  latency_ms?: number;
-  error?: string | null;
-  [key: string]: unknown;
-}
-
-interface SystemStatus {
-  status: string;
-  version: string;
-  uptime_s: number;
-  store: Dependency;
-  coordination: Dependency;
-  erp: Dependency;
-}
+const OVERALL_TEXT: Record<OverallStatus, string> = {
+  ok: 'everything answers',
+  degraded: 'counting works; a dependency is down (see below)',
+  down: 'the store does not answer: counting is stopped',
+};
 
 /** Store, coordination and ERP connectivity with latency; version and uptime. */
 export function HealthPanel() {
   const { client } = useConsole();
   const [status, reload] = useLoad(
-    () => client.get<SystemStatus>('/admin/system-status'),
+    () => client.get<unknown>('/admin/system-status').then((a) => systemStatusSchema.parse(a)),
     [client],
   );
   const s = status.value;
@@ -39,8 +30,11 @@ export function HealthPanel() {
       {s && (
         <>
           <p>
-            Overall: <strong>{s.status}</strong> · version {s.version} · up{' '}
-            {Math.round(s.uptime_s / 60)} min
+            Overall:{' '}
+            <strong data-status={s.status}>
+              {s.status} — {OVERALL_TEXT[s.status]}
+            </strong>{' '}
+            · version {s.version} · up {Math.round(s.uptime_s / 60)} min
           </p>
           <table className="grid" aria-label="Dependencies">
             <thead>
@@ -55,11 +49,11 @@ export function HealthPanel() {
               {(['store', 'coordination', 'erp'] as const).map((name) => {
                 const d = s[name];
                 return (
-                  <tr key={name} className={d.ok === false ? 'row-alert' : undefined}>
+                  <tr key={name} className={d.ok ? undefined : 'row-alert'}>
                     <td>{name}</td>
                     <td>{d.kind}</td>
-                    <td>{d.ok === false ? `down${d.error ? `: ${d.error}` : ''}` : 'ok'}</td>
-                    <td>{typeof d.latency_ms === 'number' ? `${d.latency_ms} ms` : '—'}</td>
+                    <td>{d.ok ? 'ok' : `down${d.error ? `: ${d.error}` : ''}`}</td>
+                    <td>{`${d.latency_ms} ms`}</td>
                   </tr>
                 );
               })}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ReactNode } from 'react';
 import type { ReportPage, SessionHistoryRow, StockSummaryRow } from '@stockverify/shared';
 import {
@@ -7,6 +8,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   Tooltip,
   XAxis,
   YAxis,
@@ -54,12 +56,131 @@ export function progressByDay(rows: readonly SessionHistoryRow[]) {
     }));
 }
 
-function Chart({ title, children }: { title: string; children: ReactNode }) {
+interface TableColumn<Row> {
+  header: string;
+  cell: (row: Row) => string;
+  numeric?: boolean;
+}
+
+/**
+ * A chart with its numbers: "Show as table" swaps the picture for a table of the same rows, for
+ * people who would rather read (and for screen readers).
+ */
+function Chart<Row>({
+  title,
+  rows,
+  columns,
+  children,
+}: {
+  title: string;
+  rows: readonly Row[];
+  columns: readonly TableColumn<Row>[];
+  children: ReactNode;
+}) {
+  const [asTable, setAsTable] = useState(false);
   return (
     <figure className="panel chart" aria-label={title}>
-      <figcaption>{title}</figcaption>
-      {children}
+      <figcaption>
+        {title}{' '}
+        <button
+          type="button"
+          className="secondary"
+          aria-pressed={asTable}
+          onClick={() => setAsTable((t) => !t)}
+        >
+          {asTable ? 'Show as chart' : 'Show as table'}
+        </button>
+      </figcaption>
+      {asTable ? (
+        <table className="grid" aria-label={title}>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c.header} scope="col" className={c.numeric ? 'num' : undefined}>
+                  {c.header}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, i) => (
+              <tr key={i}>
+                {columns.map((c) => (
+                  <td key={c.header} className={c.numeric ? 'num' : undefined}>
+                    {c.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : rows.length === 0 ? (
+        <p className="muted">Nothing to show yet.</p>
+      ) : (
+        children
+      )}
     </figure>
+  );
+}
+
+/** A bar axis always includes zero, so bar lengths compare honestly (issue #14). */
+export const FROM_ZERO: [(min: number) => number, (max: number) => number] = [
+  (min) => Math.min(0, min),
+  (max) => Math.max(0, max),
+];
+
+const LABEL_WIDTH = 150;
+const LABEL_CHARS = 20;
+
+/** A label that fits the axis; the tooltip shows it whole. */
+export function shortLabel(label: string): string {
+  return label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
+}
+
+/** Height of a horizontal bar chart with one readable row per label. */
+export function barChartHeight(rows: number): number {
+  return Math.max(HEIGHT, rows * 28 + 70);
+}
+
+/**
+ * Bars laid horizontally, one labelled row per category or counter: every label is shown
+ * (shortened if long, whole in the tooltip) and the value axis starts at zero.
+ */
+function HorizontalBars<Row extends object>({
+  rows,
+  labelKey,
+  bars,
+  domain = FROM_ZERO,
+}: {
+  rows: readonly Row[];
+  labelKey: string;
+  bars: ReadonlyArray<{ key: string; name: string; fill: string }>;
+  domain?: [number | ((n: number) => number), number | ((n: number) => number)];
+}) {
+  return (
+    <BarChart
+      width={WIDTH}
+      height={barChartHeight(rows.length)}
+      data={[...rows]}
+      layout="vertical"
+      margin={{ left: 8, right: 16 }}
+    >
+      <CartesianGrid strokeDasharray="3 3" />
+      <XAxis type="number" domain={domain} allowDataOverflow={false} />
+      <YAxis
+        type="category"
+        dataKey={labelKey}
+        width={LABEL_WIDTH}
+        interval={0}
+        tickFormatter={(v: unknown) => shortLabel(String(v ?? ''))}
+      />
+      <ReferenceLine x={0} stroke="#334155" />
+      <Tooltip />
+      {bars.length > 1 && <Legend />}
+      {bars.map((b) => (
+        <Bar key={b.key} dataKey={b.key} name={b.name} fill={b.fill} isAnimationActive={false} />
+      ))}
+    </BarChart>
   );
 }
 
@@ -103,6 +224,16 @@ export function Dashboards() {
     [client],
   );
   const k = kpis.value;
+  const progress = progressByDay(history.value ?? []);
+  const categoryRows = (categories.value ?? []).map((r) => ({
+    ...r,
+    category: r.category ?? '(none)',
+  }));
+  const staffRows = staff.value ?? [];
+  const accuracyRows = [
+    ...staffRows,
+    ...(warehouses.value ?? []).map((w) => ({ ...w, label: `Warehouse ${w.label}` })),
+  ];
   const errors = [kpis, staff, warehouses, categories, history]
     .map((l) => (l.state === 'error' ? l.error : null))
     .filter((e): e is string => e !== null);
@@ -143,11 +274,23 @@ export function Dashboards() {
         <Status error={errors.length > 0 ? errors.join(' · ') : null} />
       </section>
       <div className="charts">
-        <Chart title="Progress over time (items counted per day)">
-          <LineChart width={WIDTH} height={HEIGHT} data={progressByDay(history.value ?? [])}>
+        <Chart
+          title="Progress over time (items counted per day)"
+          rows={progress}
+          columns={[
+            { header: 'Day', cell: (r) => r.day },
+            { header: 'Items counted', cell: (r) => qty(r.items), numeric: true },
+            {
+              header: 'Accuracy %',
+              cell: (r) => (r.accuracy === null ? '—' : qty(r.accuracy)),
+              numeric: true,
+            },
+          ]}
+        >
+          <LineChart width={WIDTH} height={HEIGHT} data={progress}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="day" />
-            <YAxis yAxisId="items" />
+            <YAxis yAxisId="items" domain={FROM_ZERO} />
             <YAxis yAxisId="pct" orientation="right" domain={[0, 100]} />
             <Tooltip />
             <Legend />
@@ -157,6 +300,7 @@ export function Dashboards() {
               dataKey="items"
               name="Items counted"
               stroke="#0f766e"
+              isAnimationActive={false}
             />
             <Line
               yAxisId="pct"
@@ -164,51 +308,75 @@ export function Dashboards() {
               dataKey="accuracy"
               name="Accuracy %"
               stroke="#b45309"
+              isAnimationActive={false}
             />
           </LineChart>
         </Chart>
-        <Chart title="Variance by category">
-          <BarChart width={WIDTH} height={HEIGHT} data={categories.value ?? []}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="category" />
-            <YAxis />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="variance" name="Variance (qty)" fill="#b91c1c" />
-            <Bar dataKey="value_at_cost" name="Value at cost" fill="#1f4e79" />
-          </BarChart>
+        <Chart
+          title="Variance by category"
+          rows={categoryRows}
+          columns={[
+            { header: 'Category', cell: (r) => r.category },
+            { header: 'Variance (qty)', cell: (r) => qty(r.variance), numeric: true },
+            { header: 'Value at cost', cell: (r) => money(r.value_at_cost), numeric: true },
+          ]}
+        >
+          <HorizontalBars
+            rows={categoryRows}
+            labelKey="category"
+            bars={[
+              { key: 'variance', name: 'Variance (qty)', fill: '#b91c1c' },
+              { key: 'value_at_cost', name: 'Value at cost', fill: '#1f4e79' },
+            ]}
+          />
         </Chart>
-        <Chart title="Variance by counter">
-          <BarChart width={WIDTH} height={HEIGHT} data={staff.value ?? []}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" />
-            <YAxis />
-            <Tooltip />
-            <Legend />
-            <Bar dataKey="variance" name="Variance (qty)" fill="#b91c1c" />
-          </BarChart>
+        <Chart
+          title="Variance by counter"
+          rows={staffRows}
+          columns={[
+            { header: 'Counter', cell: (r) => r.label },
+            { header: 'Variance (qty)', cell: (r) => qty(r.variance), numeric: true },
+            { header: 'Lines', cell: (r) => qty(r.lines), numeric: true },
+          ]}
+        >
+          <HorizontalBars
+            rows={staffRows}
+            labelKey="label"
+            bars={[{ key: 'variance', name: 'Variance (qty)', fill: '#b91c1c' }]}
+          />
         </Chart>
-        <Chart title="Accuracy by counter and warehouse (%)">
-          <BarChart
-            width={WIDTH}
-            height={HEIGHT}
-            data={[...(staff.value ?? []), ...(warehouses.value ?? [])]}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" />
-            <YAxis domain={[0, 100]} />
-            <Tooltip />
-            <Bar dataKey="accuracy" name="Accuracy %" fill="#047857" />
-          </BarChart>
+        <Chart
+          title="Accuracy by counter and warehouse (%)"
+          rows={accuracyRows}
+          columns={[
+            { header: 'Counter or warehouse', cell: (r) => r.label },
+            {
+              header: 'Accuracy %',
+              cell: (r) => (r.accuracy === null ? '—' : qty(r.accuracy)),
+              numeric: true,
+            },
+          ]}
+        >
+          <HorizontalBars
+            rows={accuracyRows}
+            labelKey="label"
+            domain={[0, 100]}
+            bars={[{ key: 'accuracy', name: 'Accuracy %', fill: '#047857' }]}
+          />
         </Chart>
-        <Chart title="Counter productivity (items per minute)">
-          <BarChart width={WIDTH} height={HEIGHT} data={staff.value ?? []}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="label" />
-            <YAxis />
-            <Tooltip />
-            <Bar dataKey="items_per_minute" name="Items/min" fill="#0f766e" />
-          </BarChart>
+        <Chart
+          title="Counter productivity (items per minute)"
+          rows={staffRows}
+          columns={[
+            { header: 'Counter', cell: (r) => r.label },
+            { header: 'Items/min', cell: (r) => qty(r.items_per_minute), numeric: true },
+          ]}
+        >
+          <HorizontalBars
+            rows={staffRows}
+            labelKey="label"
+            bars={[{ key: 'items_per_minute', name: 'Items/min', fill: '#0f766e' }]}
+          />
         </Chart>
       </div>
     </div>

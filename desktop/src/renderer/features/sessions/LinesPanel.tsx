@@ -145,6 +145,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
                 </button>
                 <button
                   type="button"
+                  className="danger"
                   onClick={() => void review(line, 'reject')}
                   aria-label={`Reject ${line.item_code} on ${line.rack}`}
                 >
@@ -152,6 +153,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
                 </button>
                 <button
                   type="button"
+                  className="secondary"
                   onClick={() => void review(line, 'recount')}
                   aria-label={`Recount ${line.item_code} on ${line.rack}`}
                 >

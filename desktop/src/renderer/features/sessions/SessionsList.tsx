@@ -10,10 +10,21 @@ import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
 import { saveResponse } from '../reports/save-response';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { bulkSummary } from './bulk-summary';
+import type { BulkAction, BulkSummary, HeldRack } from './bulk-summary';
 import { CreateSession } from './CreateSession';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
+/** Sessions whose held racks are looked up before a bulk close (each is one rack-map request). */
+const HELD_LOOKUPS = 50;
+
+interface RackState {
+  code: string;
+  state: string;
+  claimant: { username: string } | null;
+}
 
 interface Filters {
   status: string;
@@ -47,6 +58,11 @@ export function SessionsList() {
   const [ok, setOk] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [confirming, setConfirming] = useState<{
+    action: BulkAction;
+    ids: string[];
+    summary: BulkSummary;
+  } | null>(null);
   const loading = useRef(false);
   const generation = useRef(0);
   const [warehouses] = useLoad(
@@ -101,8 +117,42 @@ export function SessionsList() {
       return next;
     });
 
-  async function bulk(action: 'close' | 'reconcile') {
-    const ids = [...selected];
+  /** Asks first: which sessions it applies to, which it refuses, and racks counters still hold. */
+  async function askBulk(action: BulkAction) {
+    setBusy(true);
+    setOk(null);
+    setError(null);
+    try {
+      const chosen = rows.filter((r) => selected.has(r.id));
+      const open = chosen.filter((s) => s.status === 'OPEN').slice(0, HELD_LOOKUPS);
+      const held = new Map<string, HeldRack[]>();
+      if (action === 'close') {
+        await Promise.all(
+          open.map(async (s) => {
+            const racks = await client.get<{ items: RackState[] }>(
+              `/warehouses/${encodeURIComponent(s.warehouse)}/racks`,
+              { session: s.id },
+            );
+            held.set(
+              s.id,
+              racks.items
+                .filter((r) => r.claimant && (r.state === 'claimed' || r.state === 'paused'))
+                .map((r) => ({ rack: r.code, username: r.claimant!.username })),
+            );
+          }),
+        );
+      }
+      const summary = bulkSummary(action, chosen, held);
+      setConfirming({ action, ids: summary.ids, summary });
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function bulk(action: BulkAction, ids: string[]) {
+    setConfirming(null);
     setBusy(true);
     setOk(null);
     setError(null);
@@ -229,14 +279,14 @@ export function SessionsList() {
         <button
           type="button"
           disabled={busy || selected.size === 0}
-          onClick={() => void bulk('close')}
+          onClick={() => void askBulk('close')}
         >
           Close selected
         </button>
         <button
           type="button"
           disabled={busy || selected.size === 0}
-          onClick={() => void bulk('reconcile')}
+          onClick={() => void askBulk('reconcile')}
         >
           Reconcile selected
         </button>
@@ -256,6 +306,17 @@ export function SessionsList() {
         </button>
       </div>
       <Status error={error} ok={ok} />
+      {confirming && (
+        <ConfirmDialog
+          title={confirming.summary.title}
+          confirmLabel={confirming.summary.confirmLabel}
+          busy={busy || confirming.summary.applies.length === 0}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => void bulk(confirming.action, confirming.ids)}
+        >
+          <BulkSummaryView summary={confirming.summary} />
+        </ConfirmDialog>
+      )}
       <VirtualList
         items={rows}
         rowHeight={ROW_HEIGHT}
@@ -305,5 +366,48 @@ export function SessionsList() {
       />
       <p className="hint">Modes: {SESSION_MODES.join(', ')}.</p>
     </section>
+  );
+}
+
+function BulkSummaryView({ summary }: { summary: BulkSummary }) {
+  return (
+    <>
+      {summary.applies.length > 0 ? (
+        <>
+          <p>It applies to:</p>
+          <ul>
+            {summary.applies.map((name) => (
+              <li key={name}>{name}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>None of the selected sessions can be changed this way.</p>
+      )}
+      {summary.held.length > 0 && (
+        <div role="alert" className="warning">
+          <p>Counters still hold racks; closing ends their work there:</p>
+          <ul>
+            {summary.held.map((h) => (
+              <li key={h.name}>
+                {h.name}: {h.racks.map((r) => `${r.rack} (${r.username})`).join(', ')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {summary.refused.length > 0 && (
+        <>
+          <p>Left as they are:</p>
+          <ul>
+            {summary.refused.map((r) => (
+              <li key={r.name}>
+                {r.name} — {r.why}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
   );
 }
