@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { CoordinationUnavailableError, type Coordination } from './ports/coordination';
 import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
-import { createCircuitBreaker } from './lib/circuit-breaker';
+import { createCircuitBreaker, failedIn, markFailures } from './lib/circuit-breaker';
 import { createAccessVerifier } from './http/access-verifier';
 import { AppError } from './http/app-error';
 import { createAuthGuard } from './http/auth-guard';
@@ -37,7 +37,7 @@ import { createUsersService } from './modules/users/users.service';
 import { claimsRoutes } from './modules/claims/claims.routes';
 import { createClaimsService } from './modules/claims/claims.service';
 import { reviewRoutes } from './modules/conflicts/review.routes';
-import { countingRoutes } from './modules/counting/counting.routes';
+import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
 import { announceUserChange, createEventBus } from './modules/events/event-bus';
@@ -122,9 +122,13 @@ export function createApp(deps: AppDeps) {
   // The store breaker trips on a failing store so phones get a fast 503 + Retry-After and back off.
   const storeBreaker = createCircuitBreaker({
     name: 'store',
+    // Only what the store adapter itself threw counts (the counting service gets a marked view of
+    // it): a handler bug or a hostile body must not open the circuit for every user (issue #12).
     // A Redis outage is not a store failure: counting it would keep sync refused after Redis is back.
     isFailure: (err) =>
-      !(err instanceof AppError) && !(err instanceof CoordinationUnavailableError),
+      failedIn(err, 'store') &&
+      !(err instanceof AppError) &&
+      !(err instanceof CoordinationUnavailableError),
     failureThreshold: 5,
     openMs: 15_000,
     timeoutMs: 30_000,
@@ -182,7 +186,7 @@ export function createApp(deps: AppDeps) {
       metrics,
     ),
     counting: createCountingService({
-      store,
+      store: markFailures(store, 'store'),
       coordination,
       audit,
       events,
@@ -220,12 +224,13 @@ export function createApp(deps: AppDeps) {
   // Sync batches carry up to 500 records: their own, larger body limit, parsed before the default.
   api.use(
     '/sync',
-    express.json({ limit: settings.syncBodyLimit ?? '5mb', strict: true }),
+    express.json({ limit: settings.syncBodyLimit ?? '5mb', strict: true, verify: refuseDeepJson }),
     counting.sync,
   );
   // Raw image bodies with their own 8 MB limit, before the JSON parser.
   api.use(photosRoutes(store, guard, access, { maxBytes: '8mb' }, clock, audit));
-  api.use(express.json({ limit: settings.bodyLimit, strict: true }));
+  // Nesting is checked on the raw bytes before parsing (issue #12): no route needs deep JSON.
+  api.use(express.json({ limit: settings.bodyLimit, strict: true, verify: refuseDeepJson }));
   api.use('/auth', authRoutes(services.auth, guard, limiter));
   api.use('/users', usersRoutes(services.users, guard));
   api.use('/items', itemsRoutes(services.items, guard));

@@ -5,6 +5,154 @@
 import { z } from 'zod';
 import { barcodeValueSchema, itemCodeSchema } from './items';
 
+/** Serials one count record may carry (a pallet of serialized goods is counted in parts). */
+export const MAX_RECORD_SERIALS = 1_000;
+/** Serials one sync batch may carry in all; a bigger batch is refused 413 and the phone halves it. */
+export const MAX_BATCH_SERIALS = 5_000;
+/** Open conflicts one user may have stored in one session; past it, records are ERRORs. */
+export const CONFLICT_BUDGET = 200;
+/** Open unknown items one user may have reported in one session. */
+export const UNKNOWN_ITEM_BUDGET = 200;
+
+/**
+ * Shape limits of any JSON body a phone sends, checked right after parsing and before anything
+ * walks the value recursively (zod, hashing, logging): a 50,000-deep array parses fine but makes
+ * JSON.stringify throw (issue #12). A sync batch needs 4 levels (body, records, record, serials);
+ * strings and keys longer than any field allows can only smuggle data past the strict schemas.
+ */
+export const JSON_LIMITS = {
+  maxDepth: 8,
+  /** Values in all (objects, arrays, scalars): 500 records × ~30 fields + 5,000 serials fits. */
+  maxNodes: 50_000,
+  maxStringLength: 4_096,
+  maxKeyLength: 64,
+} as const;
+
+export type JsonLimits = { [K in keyof typeof JSON_LIMITS]: number };
+
+/** Which JSON limit a body went beyond, where, and why (see jsonBeyondLimits). */
+export interface JsonExcess {
+  path: string;
+  message: string;
+  limit: keyof JsonLimits;
+}
+
+/**
+ * The first place `value` goes beyond `limits`, or null when it stays within them. Iterative (an
+ * explicit stack, not recursion), so depth itself cannot overflow the call stack; stops at the
+ * first excess, so a hostile body costs at most `maxNodes` steps.
+ */
+export function jsonBeyondLimits(
+  value: unknown,
+  limits: JsonLimits = JSON_LIMITS,
+): JsonExcess | null {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    key: string;
+    parent: Frame | null;
+  }
+  const pathOf = (frame: Frame | null): string => {
+    const parts: string[] = [];
+    for (let f = frame; f && f.parent; f = f.parent) parts.push(f.key);
+    return parts.reverse().join('.');
+  };
+  const stack: Frame[] = [{ value, depth: 0, key: '', parent: null }];
+  // Values are counted as they are found (before they are pushed), so the stack never holds more
+  // than maxNodes frames whatever the body looks like.
+  let nodes = 1;
+  const tooMany = (frame: Frame) => ({
+    path: pathOf(frame),
+    message: `more than ${limits.maxNodes} values in one request`,
+    limit: 'maxNodes' as const,
+  });
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const v = frame.value;
+    if (typeof v === 'string') {
+      if (v.length > limits.maxStringLength) {
+        return {
+          path: pathOf(frame),
+          message: `a text longer than ${limits.maxStringLength} characters`,
+          limit: 'maxStringLength',
+        };
+      }
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    const depth = frame.depth + 1;
+    if (depth > limits.maxDepth) {
+      return {
+        path: pathOf(frame),
+        message: `nested deeper than ${limits.maxDepth} levels`,
+        limit: 'maxDepth',
+      };
+    }
+    if (Array.isArray(v)) {
+      nodes += v.length;
+      if (nodes > limits.maxNodes) return tooMany(frame);
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], depth, key: String(i), parent: frame });
+      continue;
+    }
+    const keys = Object.keys(v);
+    nodes += keys.length;
+    if (nodes > limits.maxNodes) return tooMany(frame);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      if (key.length > limits.maxKeyLength) {
+        return {
+          path: pathOf(frame),
+          message: `a field name longer than ${limits.maxKeyLength} characters`,
+          limit: 'maxKeyLength',
+        };
+      }
+      stack.push({ value: (v as Record<string, unknown>)[key], depth, key, parent: frame });
+    }
+  }
+  return null;
+}
+
+/**
+ * How deep the JSON text nests, stopping as soon as it passes `maxDepth` (returns maxDepth + 1):
+ * one pass over the bytes, before JSON.parse, so a 50,000-deep array costs a scan, not a parse
+ * and its garbage. Brackets inside strings do not count.
+ */
+export function jsonTextDepth(text: Uint8Array, maxDepth: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > maxDepth) return deepest;
+      }
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** Serials a batch carries in all (records that are not objects or have no array count 0). */
+export function batchSerialCount(records: readonly unknown[]): number {
+  let total = 0;
+  for (const r of records) {
+    const serials = (r as { serials?: unknown } | null)?.serials;
+    if (Array.isArray(serials)) total += serials.length;
+  }
+  return total;
+}
+
 const isoDate = z.iso.date().nullable().optional();
 const opId = z.uuid({ message: 'op_id must be a UUID made on the device' });
 const text = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -29,7 +177,10 @@ export const countRecordSchema = z.strictObject({
   counted_qty: qty,
   damaged_qty: qty.default(0),
   non_returnable_damaged_qty: qty.default(0),
-  serials: z.array(z.string().max(128)).max(10_000).default([]),
+  serials: z
+    .array(z.string().max(128))
+    .max(MAX_RECORD_SERIALS, `at most ${MAX_RECORD_SERIALS} serials per record`)
+    .default([]),
   batch_no: text(64),
   mfg_date: isoDate,
   expiry_date: isoDate,

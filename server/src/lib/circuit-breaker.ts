@@ -101,3 +101,65 @@ export function createCircuitBreaker(options: CircuitBreakerOptions) {
     },
   };
 }
+
+const FAILED_IN = Symbol('failed in dependency');
+
+/** Marks `err` as thrown by `dependency` (non-objects are wrapped in an Error first). */
+function markFailure(err: unknown, dependency: string): unknown {
+  const error = typeof err === 'object' && err !== null ? err : new Error(String(err));
+  if (Object.isExtensible(error) && !(FAILED_IN in error)) {
+    Object.defineProperty(error, FAILED_IN, { value: dependency, enumerable: false });
+  }
+  return error;
+}
+
+/** Whether `err` was thrown (or rejected) by a call into `dependency` wrapped by `markFailures`. */
+export function failedIn(err: unknown, dependency: string): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { [FAILED_IN]?: string })[FAILED_IN] === dependency
+  );
+}
+
+/**
+ * A view of an adapter (and of every object under it, e.g. a store's repositories) whose methods
+ * mark what they throw or reject with as a failure of `dependency`. A breaker around a handler
+ * then counts only what the dependency itself threw (`isFailure: (e) => failedIn(e, name)`), not
+ * a bug or a hostile input blowing up in the handler (issue #12: a RangeError from hashing a
+ * 50,000-deep body opened the store circuit for every user).
+ */
+export function markFailures<T extends object>(target: T, dependency: string): T {
+  const views = new WeakMap<object, unknown>();
+  const view = <U extends object>(obj: U): U => {
+    const known = views.get(obj);
+    if (known) return known as U;
+    const proxy = new Proxy(obj, {
+      get(inner, prop, receiver) {
+        const value: unknown = Reflect.get(inner, prop, receiver);
+        if (typeof value === 'function') {
+          const fn = value as (...args: unknown[]) => unknown;
+          return (...args: unknown[]) => {
+            let out: unknown;
+            try {
+              out = fn.apply(inner, args);
+            } catch (err) {
+              throw markFailure(err, dependency);
+            }
+            if (out instanceof Promise) {
+              return out.catch((err: unknown) => {
+                throw markFailure(err, dependency);
+              });
+            }
+            return out;
+          };
+        }
+        if (typeof value === 'object' && value !== null) return view(value);
+        return value;
+      },
+    });
+    views.set(obj, proxy);
+    return proxy;
+  };
+  return view(target);
+}

@@ -308,6 +308,8 @@ export interface ConflictRepo {
     id: string,
     patch: Pick<ConflictRecord, 'status' | 'resolved_by' | 'resolved_at' | 'note' | 'line_id'>,
   ): Promise<ConflictRecord | null>;
+  /** OPEN conflicts one user stored in one session (the per-user budget, issue #12). */
+  countOpenByUser(sessionId: string, userId: string): Promise<number>;
 }
 
 export type UnknownItemStatus = 'OPEN' | 'MAPPED' | 'NOT_OURS';
@@ -348,4 +350,6 @@ export interface UnknownItemRepo {
     patch: Pick<UnknownItemRecord, 'status' | 'mapped_item_code' | 'resolved_by' | 'resolved_at'>,
   ): Promise<UnknownItemRecord | null>;
   countOpen(sessionId: string): Promise<number>;
+  /** OPEN unknown items one user reported in one session (the per-user budget, issue #12). */
+  countOpenByUser(sessionId: string, userId: string): Promise<number>;
 }

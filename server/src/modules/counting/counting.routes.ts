@@ -1,7 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { RecordResult } from '@stockverify/shared';
-import { syncBatchSchema } from '@stockverify/shared';
+import {
+  batchSerialCount,
+  JSON_LIMITS,
+  jsonBeyondLimits,
+  jsonTextDepth,
+  MAX_BATCH_SERIALS,
+  syncBatchSchema,
+} from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { AppError, validationError } from '../../http/app-error';
@@ -20,6 +27,56 @@ const idempotencyKey = z
 export interface SyncLimits {
   /** Batches a user may send per minute. */
   batchesPerMinute: number;
+}
+
+/**
+ * Refuses a body whose shape goes beyond JSON_LIMITS (depth, values, text and key lengths) with
+ * 400 and the path at fault, before anything walks it recursively (issue #12 #1).
+ */
+function assertBoundedBody(body: unknown): void {
+  const beyond = jsonBeyondLimits(body);
+  if (!beyond) return;
+  const details = [{ path: beyond.path || 'body', message: beyond.message, code: 'JSON_LIMIT' }];
+  if (beyond.limit === 'maxNodes') {
+    // Too much in one request, not a wrong one: 413, so a phone halves its batch and goes on.
+    throw new AppError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The body is too large: ${beyond.message}`,
+      details,
+      {
+        limit: 'values_per_request',
+        max: JSON_LIMITS.maxNodes,
+      },
+    );
+  }
+  throw new AppError(
+    400,
+    'VALIDATION_FAILED',
+    `The body is not acceptable: ${beyond.message}`,
+    details,
+  );
+}
+
+/**
+ * `verify` hook for express.json: refuses a body nested deeper than JSON_LIMITS.maxDepth from its
+ * raw bytes, before it is parsed (issue #12 #1). The AppError passes through body-parser as is.
+ */
+export function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
+  if (jsonTextDepth(buf, JSON_LIMITS.maxDepth) > JSON_LIMITS.maxDepth) {
+    throw new AppError(
+      400,
+      'VALIDATION_FAILED',
+      `The body is not acceptable: nested deeper than ${JSON_LIMITS.maxDepth} levels`,
+      [
+        {
+          path: 'body',
+          message: `nested deeper than ${JSON_LIMITS.maxDepth} levels`,
+          code: 'JSON_LIMIT',
+        },
+      ],
+    );
+  }
 }
 
 function sendResult(req: Request, res: Response, result: RecordResult): void {
@@ -52,8 +109,12 @@ export function countingRoutes(
     guard.requireAuth,
     guard.requirePermission('counting.write'),
     async (req, res) => {
+      assertBoundedBody(req.body);
       const { id } = parse(sessionParams, req.params, 'params');
-      const deviceId = req.get('x-device-id') ?? null;
+      const deviceId = req.get('x-device-id')?.trim() || null;
+      // Stored on the line like a batch's device_id, so bounded the same way.
+      if (deviceId !== null && deviceId.length > 128)
+        throw validationError([{ path: 'headers.x-device-id', message: 'at most 128 characters' }]);
       sendResult(
         req,
         res,
@@ -71,6 +132,7 @@ export function countingRoutes(
     guard.requirePermission('counting.write'),
     async (req, res) => {
       const started = performance.now();
+      assertBoundedBody(req.body);
       const actor = actorOf(req);
       // The per-user limit protects the server; with Redis down, sync goes on unlimited.
       const rate = await unlessUnavailable(coordination.hit(`sync-rate:${actor.id}`, 60_000), null);
@@ -99,6 +161,17 @@ export function countingRoutes(
           { path: 'headers.idempotency-key', message: keyCheck.error.issues[0]!.message },
         ]);
       const body = parse(syncBatchSchema, req.body, 'body');
+      // Total work per batch (issue #12 #4): a phone halves its batch on 413 and sends again.
+      const serials = batchSerialCount(body.records);
+      if (serials > MAX_BATCH_SERIALS) {
+        throw new AppError(
+          413,
+          'PAYLOAD_TOO_LARGE',
+          `The batch carries ${serials} serials; at most ${MAX_BATCH_SERIALS} per batch`,
+          [{ path: 'records', message: `at most ${MAX_BATCH_SERIALS} serials per batch` }],
+          { limit: 'serials_per_batch', max: MAX_BATCH_SERIALS },
+        );
+      }
       const outcome = await storeBreaker.call(() =>
         counting.syncBatch(actor, metaOf(req), keyCheck.data, body),
       );

@@ -8,11 +8,13 @@ import type {
   SyncRecord,
 } from '@stockverify/shared';
 import {
+  CONFLICT_BUDGET,
   computeVariance,
   issuesToDetails,
   normalizeSerial,
   strictVarianceCheck,
   syncRecordSchema,
+  UNKNOWN_ITEM_BUDGET,
   validateQuantities,
   validateSerials,
   varianceValue,
@@ -57,8 +59,12 @@ interface BatchCache {
   fences: Map<string, FenceCheck>;
   /** Net lines this request added per session|user|item, for the repeated-count rule. */
   added: Map<string, number>;
+  /** Lines per session|user|item in the store before this request wrote any (read once). */
+  counted: Map<string, number>;
   /** When set, answers are collected here and stored together by the caller. */
   deferred: StoredResult[] | null;
+  /** Open conflicts / unknown items per `kind|session|user`, read once, counted up as stored. */
+  budgets: Map<string, number>;
 }
 
 function newBatch(deferResults: boolean): BatchCache {
@@ -68,7 +74,9 @@ function newBatch(deferResults: boolean): BatchCache {
     snapshots: new Map(),
     fences: new Map(),
     added: new Map(),
+    counted: new Map(),
     deferred: deferResults ? [] : null,
+    budgets: new Map(),
   };
 }
 
@@ -94,6 +102,17 @@ const IN_FLIGHT_RENEW_MS = 3 * 1000;
 function at(prefix: string, field: string): string {
   return prefix ? `${prefix}.${field}` : field;
 }
+
+/** A long batch gives the event loop back this often (ms), so other users' requests get in. */
+const SLICE_MS = 10;
+/** Count lines written per store transaction in a batch: small enough to stay one short slice. */
+const FLUSH_LINES = 20;
+const FLUSH_SERIALS = 250;
+/** Per-op answers stored per store transaction at the end of a batch. */
+const FLUSH_RESULTS = 100;
+
+/** Resolves on the next turn of the event loop, after pending I/O. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const SAVED_MESSAGE = 'Saved';
 const REVIEW_MESSAGE = 'Saved; a supervisor will review it';
@@ -200,6 +219,42 @@ export function createCountingService(deps: {
     return ctx.batch.fences.get(key)!;
   }
 
+  /**
+   * How much of a per-user, per-session budget is used (issue #12: one staff user flooded the
+   * supervisor's queue with 1,000 conflicts in 1.3 s). Read from the store once per request.
+   */
+  async function budgetUsed(
+    ctx: Context,
+    kind: 'conflict' | 'unknown',
+    sessionId: string,
+  ): Promise<{ used: number; key: string }> {
+    const key = `${kind}|${sessionId}|${ctx.actor.id}`;
+    let used = ctx.batch.budgets.get(key);
+    if (used === undefined) {
+      used =
+        kind === 'conflict'
+          ? await store.conflicts.countOpenByUser(sessionId, ctx.actor.id)
+          : await store.unknownItems.countOpenByUser(sessionId, ctx.actor.id);
+      ctx.batch.budgets.set(key, used);
+    }
+    return { used, key };
+  }
+
+  /** The ERROR for a record past its budget: nothing stored, the phone keeps it and shows it. */
+  function overBudget(ctx: Context, opId: string, kind: 'conflict' | 'unknown'): RecordResult {
+    const [code, max, what] =
+      kind === 'conflict'
+        ? ['CONFLICT_BUDGET_EXCEEDED', CONFLICT_BUDGET, 'open conflicts']
+        : ['UNKNOWN_ITEM_BUDGET_EXCEEDED', UNKNOWN_ITEM_BUDGET, 'open unknown items'];
+    return error(
+      ctx,
+      opId,
+      code,
+      `You have ${max} ${what} in this session; a supervisor must resolve some before more are kept`,
+      [{ path: at(ctx.prefix, 'op_id'), message: `at most ${max} ${what} per user and session` }],
+    );
+  }
+
   async function conflict(
     ctx: Context,
     record: SyncRecord,
@@ -209,8 +264,11 @@ export function createCountingService(deps: {
     message: string,
     details: ErrorDetail[] = [],
   ): Promise<RecordResult> {
+    const budget = sessionId === null ? null : await budgetUsed(ctx, 'conflict', sessionId);
+    if (budget && budget.used >= CONFLICT_BUDGET) return overBudget(ctx, record.op_id, 'conflict');
+    const id = randomUUID();
     const stored: ConflictRecord = await store.conflicts.insertIfAbsent({
-      id: randomUUID(),
+      id,
       op_id: record.op_id,
       session_id: sessionId,
       rack,
@@ -227,6 +285,7 @@ export function createCountingService(deps: {
       note: null,
       line_id: null,
     });
+    if (budget && stored.id === id) ctx.batch.budgets.set(budget.key, budget.used + 1);
     await audit.record(
       ctx.actor,
       ctx.meta,
@@ -309,9 +368,15 @@ export function createCountingService(deps: {
       price: snapshot?.price ?? item.price,
     });
     const addedKey = `${session.id}|${ctx.actor.id}|${item.item_code}`;
-    const previous =
-      (await store.lines.countByUserAndItem(session.id, ctx.actor.id, item.item_code)) +
-      (ctx.batch.added.get(addedKey) ?? 0);
+    // Read once per request (a batch of 500 lines of one item re-counted them all per line, and
+    // lines flushed earlier in the batch would count twice); this request's own lines are `added`.
+    if (!ctx.batch.counted.has(addedKey)) {
+      ctx.batch.counted.set(
+        addedKey,
+        await store.lines.countByUserAndItem(session.id, ctx.actor.id, item.item_code),
+      );
+    }
+    const previous = ctx.batch.counted.get(addedKey)! + (ctx.batch.added.get(addedKey) ?? 0);
     // This line counts from now on in the request; a correction replaces one that counted.
     ctx.batch.added.set(
       addedKey,
@@ -387,7 +452,13 @@ export function createCountingService(deps: {
           'LOCK_LOST',
           `Rack ${record.rack} was claimed by someone else`,
         );
-      case 'DUPLICATE_SERIAL':
+      case 'DUPLICATE_SERIAL': {
+        // Another counter's op_id is never shown: it is what a correction would need (issue #12).
+        const other = await store.lines.getByOpId(outcome.other_op_id);
+        const where =
+          other?.counted_by === ctx.actor.id
+            ? `also on your line ${outcome.other_op_id}`
+            : 'also on another counter’s line in this session';
         return conflict(
           ctx,
           record,
@@ -398,19 +469,38 @@ export function createCountingService(deps: {
           [
             {
               path: at(ctx.prefix, 'serials'),
-              message: `${outcome.serial} also on line ${outcome.other_op_id}`,
+              message: `${outcome.serial} ${where}`,
             },
           ],
         );
+      }
       case 'SUPERSEDES_UNKNOWN':
         return error(
           ctx,
           record.op_id,
           'SUPERSEDES_UNKNOWN',
-          'supersedes names no line of this session, rack and item',
+          'supersedes names no line of yours in this session, rack and item',
           [{ path: at(ctx.prefix, 'supersedes'), message: 'unknown line' }],
         );
     }
+  }
+
+  /**
+   * Only the author changes a count (issue #12): a correction may supersede a line of the same
+   * user, or one a supervisor sent back for recount. Answered like a line that does not exist, so
+   * the answer tells nothing about other users' lines.
+   */
+  async function supersedeRefusal(ctx: Context, record: CountRecord): Promise<RecordResult | null> {
+    if (!record.supersedes) return null;
+    const target = await store.lines.getByOpId(record.supersedes);
+    if (!target || target.counted_by === ctx.actor.id || target.status === 'RECOUNT') return null;
+    return error(
+      ctx,
+      record.op_id,
+      'SUPERSEDES_UNKNOWN',
+      'supersedes names no line of yours in this session, rack and item',
+      [{ path: at(ctx.prefix, 'supersedes'), message: 'unknown line' }],
+    );
   }
 
   /**
@@ -475,6 +565,8 @@ export function createCountingService(deps: {
         problems,
       );
     }
+    const notYours = await supersedeRefusal(ctx, record);
+    if (notYours) return notYours;
     const badPhoto = await photoRefusal(ctx, record);
     if (badPhoto) return badPhoto;
     const fence = await fenceOf(ctx, session.id, record.rack, record.fencing_token);
@@ -610,19 +702,58 @@ export function createCountingService(deps: {
       case 'unknown_item': {
         const session = await openSessionOf(ctx, record);
         if (!('racks' in session)) return session;
-        if (!Number.isFinite(record.counted_qty) || record.counted_qty < 0) {
+        // The same rack, quantity and claim rules as a count line (issue #12 #7).
+        if (!session.racks.includes(record.rack)) {
           return error(
             ctx,
             record.op_id,
             'VALIDATION_FAILED',
-            'counted_qty must be a non-negative number',
-            [{ path: at(ctx.prefix, 'counted_qty'), message: 'must not be negative' }],
+            `Rack ${record.rack} is not in this session`,
+            [{ path: at(ctx.prefix, 'rack'), message: 'not in the session' }],
           );
         }
+        const qtyProblems = validateQuantities(
+          { counted_qty: record.counted_qty, damaged_qty: 0, non_returnable_damaged_qty: 0 },
+          { decimalQty: true },
+          ctx.prefix,
+        );
+        if (qtyProblems.length > 0) {
+          return error(
+            ctx,
+            record.op_id,
+            'VALIDATION_FAILED',
+            qtyProblems[0]!.message,
+            qtyProblems,
+          );
+        }
+        const latest = await store.claims.latest(session.id, record.rack);
+        if (!latest || latest.user_id !== ctx.actor.id || latest.status === 'lost') {
+          const claims = await store.claims.listBySession(session.id);
+          if (claims.some((c) => c.rack === record.rack && c.user_id === ctx.actor.id)) {
+            return conflict(
+              ctx,
+              record,
+              session.id,
+              record.rack,
+              'LOCK_LOST',
+              `Your claim on rack ${record.rack} was released or taken over`,
+            );
+          }
+          return error(
+            ctx,
+            record.op_id,
+            'RACK_NOT_CLAIMED',
+            `Claim rack ${record.rack} before reporting what is on it`,
+            [{ path: at(ctx.prefix, 'rack'), message: 'not claimed by you' }],
+          );
+        }
+        const budget = await budgetUsed(ctx, 'unknown', session.id);
+        if (budget.used >= UNKNOWN_ITEM_BUDGET) return overBudget(ctx, record.op_id, 'unknown');
+        const unknownId = randomUUID();
         const badPhoto = await photoRefusal(ctx, record);
         if (badPhoto) return badPhoto;
         const stored = await store.unknownItems.insertIfAbsent({
-          id: randomUUID(),
+          id: unknownId,
           op_id: record.op_id,
           session_id: session.id,
           rack: record.rack,
@@ -640,6 +771,7 @@ export function createCountingService(deps: {
           resolved_by: null,
           resolved_at: null,
         });
+        if (stored.id === unknownId) ctx.batch.budgets.set(budget.key, budget.used + 1);
         events.publish({
           type: 'unknown_item',
           action: 'reported',
@@ -818,8 +950,9 @@ export function createCountingService(deps: {
       lease.unref();
       try {
         // Each op_id answered once per batch; originals before their corrections (batch-order.ts).
-        // Count lines that passed their checks are written together (one store transaction),
-        // flushed before any other kind of record so the order of effects stays the order sent.
+        // Count lines that passed their checks are written together (one store transaction per
+        // FLUSH_LINES lines or FLUSH_SERIALS serials), flushed before any other kind of record so
+        // the order of effects stays the order sent.
         const batch = newBatch(true);
         const answers = new Map<number, RecordResult>();
         const byOpId = new Map<string, RecordResult>();
@@ -828,7 +961,9 @@ export function createCountingService(deps: {
           const opId = body.records[i]!.op_id;
           if (typeof opId === 'string') byOpId.set(opId, answers.get(i)!);
         };
+        let slice = performance.now();
         const pending: Array<{ index: number; prepared: PreparedLine }> = [];
+        let pendingSerials = 0;
         const flush = async () => {
           if (pending.length === 0) return;
           const outcomes = await store.lines.insertMany(pending.map((p) => p.prepared.line));
@@ -836,8 +971,18 @@ export function createCountingService(deps: {
             settle(index, await completeCount(prepared, outcomes[k]!));
           }
           pending.length = 0;
+          pendingSerials = 0;
+          // The write was one synchronous transaction: let other requests in before the next.
+          await nextTurn();
+          slice = performance.now();
         };
         for (const i of batchOrder(body.records)) {
+          // The store answers synchronously (SQLite), so without this a 500-record batch would
+          // hold the event loop from its first record to its last (issue #12 #4).
+          if (performance.now() - slice > SLICE_MS) {
+            await nextTurn();
+            slice = performance.now();
+          }
           const ctx: Context = {
             actor,
             meta,
@@ -851,7 +996,16 @@ export function createCountingService(deps: {
           } else if (admitted.type === 'count') {
             const prepared = await prepareCount(ctx, admitted);
             if (isResult(prepared)) settle(i, prepared);
-            else pending.push({ index: i, prepared });
+            else {
+              // Written in chunks, so no single store transaction holds the event loop long.
+              if (
+                pending.length >= FLUSH_LINES ||
+                pendingSerials + prepared.line.serials.length > FLUSH_SERIALS
+              )
+                await flush();
+              pending.push({ index: i, prepared });
+              pendingSerials += prepared.line.serials.length;
+            }
           } else {
             await flush();
             settle(i, await processOther(ctx, admitted));
@@ -860,9 +1014,13 @@ export function createCountingService(deps: {
         await flush();
         // The per-op answers in one write; should another request have answered an op_id first,
         // its stored answer is the one that stands.
-        const stored = new Map(
-          (await store.results.putManyIfAbsent(batch.deferred!)).map((r) => [r.op_id, r.result]),
-        );
+        const stored = new Map<string, RecordResult>();
+        // In chunks with a turn of the event loop between them (issue #12 #4).
+        for (let k = 0; k < batch.deferred!.length; k += FLUSH_RESULTS) {
+          const chunk = batch.deferred!.slice(k, k + FLUSH_RESULTS);
+          for (const r of await store.results.putManyIfAbsent(chunk)) stored.set(r.op_id, r.result);
+          await nextTurn();
+        }
         const results = body.records.map((raw, i) => {
           const mine = answers.get(i) ?? byOpId.get(String(raw.op_id))!;
           const winner = stored.get(mine.op_id);
@@ -924,6 +1082,15 @@ export function createCountingService(deps: {
         const item = await store.items.get(parsed.data.item_code);
         if (!item)
           throw new AppError(409, 'CONFLICT', `Cannot accept: no item ${parsed.data.item_code}`);
+        // Accepting does not let a conflict erase another counter's line (issue #12).
+        const notYours = await supersedeRefusal(ctx, parsed.data);
+        if (notYours)
+          throw new AppError(
+            409,
+            'CONFLICT',
+            `Cannot accept: ${notYours.message}`,
+            notYours.details,
+          );
         const line = await buildLine(ctx, parsed.data, session, item, null, true);
         const [outcome] = await store.lines.insertMany([line]);
         const made = await lineOutcome({ ctx, record: parsed.data, session, item }, outcome!);

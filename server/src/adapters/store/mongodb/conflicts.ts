@@ -47,5 +47,8 @@ export function createMongoConflictRepo(conflicts: Collection<ConflictRecord>): 
       );
       return doc ? toConflict(doc) : null;
     },
+    async countOpenByUser(sessionId, userId) {
+      return conflicts.countDocuments({ session_id: sessionId, user_id: userId, status: 'OPEN' });
+    },
   };
 }

@@ -56,5 +56,12 @@ export function createMongoUnknownItemRepo(
     async countOpen(sessionId) {
       return unknownItems.countDocuments({ session_id: sessionId, status: 'OPEN' });
     },
+    async countOpenByUser(sessionId, userId) {
+      return unknownItems.countDocuments({
+        session_id: sessionId,
+        counted_by: userId,
+        status: 'OPEN',
+      });
+    },
   };
 }

@@ -158,28 +158,36 @@ function prepareLineStatements(db: Db) {
           AND rack = @rack AND item_code = @item_code AND superseded_by IS NULL`,
       )
       .pluck(),
-    serialHolder: db
-      .prepare<[{ session_id: string; item_code: string; serial: string; except: string }], string>(
-        `SELECT ls.op_id FROM line_serials ls JOIN count_lines l ON l.op_id = ls.op_id
-         WHERE ls.session_id = @session_id AND ls.item_code = @item_code AND ls.serial = @serial
-           AND ls.active = 1 AND ls.op_id <> @except AND l.status <> 'REJECTED'
-         LIMIT 1`,
-      )
-      .pluck(),
+    // One statement per line, not per serial (issue #12: a batch of 100 000 serials held the event
+    // loop 12.6 s): the line's first serial, in its order, that another counting line holds.
+    serialHolder: db.prepare<
+      [{ session_id: string; item_code: string; serials: string; except: string }],
+      { serial: string; op_id: string }
+    >(
+      // CROSS JOIN keeps json_each outside: the planner would otherwise scan every serial of the
+      // item in the session once per serial of the line.
+      `SELECT j.value AS serial, ls.op_id AS op_id FROM json_each(@serials) j
+         CROSS JOIN line_serials ls ON ls.session_id = @session_id AND ls.item_code = @item_code
+           AND ls.serial = j.value AND ls.active = 1 AND ls.op_id <> @except
+         CROSS JOIN count_lines l ON l.op_id = ls.op_id
+       WHERE l.status <> 'REJECTED'
+       ORDER BY j.key LIMIT 1`,
+    ),
     markSuperseded: db.prepare<[{ op_id: string; by: string }]>(
       'UPDATE count_lines SET superseded_by = @by WHERE op_id = @op_id',
     ),
     releaseSerials: db.prepare<[string]>('UPDATE line_serials SET active = 0 WHERE op_id = ?'),
-    holdSerial: db.prepare<
-      [{ session_id: string; item_code: string; serial: string; line_id: string; op_id: string }]
+    holdSerials: db.prepare<
+      [{ session_id: string; item_code: string; serials: string; line_id: string; op_id: string }]
     >(
       `INSERT OR IGNORE INTO line_serials (session_id, item_code, serial, line_id, op_id, active)
-       VALUES (@session_id, @item_code, @serial, @line_id, @op_id, 1)`,
+       SELECT @session_id, @item_code, j.value, @line_id, @op_id, 1 FROM json_each(@serials) j`,
     ),
-    insertSighting: db.prepare<[SerialSighting]>(
-      `INSERT INTO serial_sightings (${SIGHTING_COLUMNS}) VALUES (@serial, @item_code,
-        @session_id, @rack, @line_id, @op_id, @counted_by, @counted_by_name, @condition,
-        @counted_at)`,
+    insertSightings: db.prepare<[Omit<SerialSighting, 'serial'> & { serials: string }]>(
+      `INSERT INTO serial_sightings (${SIGHTING_COLUMNS})
+       SELECT j.value, @item_code, @session_id, @rack, @line_id, @op_id, @counted_by,
+         @counted_by_name, @condition, @counted_at
+       FROM json_each(@serials) j ORDER BY j.key`,
     ),
     review: db.prepare<
       [
@@ -261,10 +269,20 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     }
     // The line being corrected may hold the same serials: the correction takes them over.
     const except = line.supersedes ?? line.op_id;
-    for (const serial of line.serials) {
-      const holder = s.serialHolder.get({ ...line, serial, except });
+    if (line.serials.length > 0) {
+      const holder = s.serialHolder.get({
+        session_id: line.session_id,
+        item_code: line.item_code,
+        serials: JSON.stringify(line.serials),
+        except,
+      });
       if (holder !== undefined) {
-        return { ok: false, reason: 'DUPLICATE_SERIAL', serial, other_op_id: holder };
+        return {
+          ok: false,
+          reason: 'DUPLICATE_SERIAL',
+          serial: holder.serial,
+          other_op_id: holder.op_id,
+        };
       }
     }
     return null;
@@ -284,9 +302,21 @@ export function createSqliteLineRepo(db: Db): LineRepo {
       s.markSuperseded.run({ op_id: line.supersedes, by: line.op_id });
       s.releaseSerials.run(line.supersedes);
     }
-    for (const serial of new Set(line.serials)) {
-      s.holdSerial.run({ ...line, serial, line_id: line.id });
-      s.insertSighting.run({ ...line, serial, line_id: line.id });
+    if (line.serials.length > 0) {
+      const serials = JSON.stringify([...new Set(line.serials)]);
+      const sighting = {
+        item_code: line.item_code,
+        session_id: line.session_id,
+        rack: line.rack,
+        line_id: line.id,
+        op_id: line.op_id,
+        counted_by: line.counted_by,
+        counted_by_name: line.counted_by_name,
+        condition: line.condition,
+        counted_at: line.counted_at,
+      };
+      s.holdSerials.run({ ...sighting, serials });
+      s.insertSightings.run({ ...sighting, serials });
     }
   };
 

@@ -45,10 +45,21 @@ export function createSqliteUnknownItemRepo(db: Db): UnknownItemRepo {
       )
       .pluck(),
   );
+  const countOpenByUser = lazy(() =>
+    db
+      .prepare<[string, string], number>(
+        `SELECT COUNT(*) FROM unknown_items
+         WHERE session_id = ? AND counted_by = ? AND status = 'OPEN'`,
+      )
+      .pluck(),
+  );
   return {
     ...queue,
     async countOpen(sessionId) {
       return countOpen().get(sessionId) ?? 0;
+    },
+    async countOpenByUser(sessionId, userId) {
+      return countOpenByUser().get(sessionId, userId) ?? 0;
     },
   };
 }
