@@ -5,6 +5,16 @@ import { VitePWA } from 'vite-plugin-pwa';
 const API_TARGET = 'http://127.0.0.1:8080';
 const THEME_COLOR = '#0f766e';
 
+/**
+ * Navigations the service worker answers with the app shell: only the app's own, which is `/`
+ * (the app has no client-side routes). Every other path is the server's: the API (health,
+ * metrics, photos included) and the console at /console/ (server/src/app.ts), and any path it
+ * adds later. A browser that opened the staff app once must still reach them (issue #11).
+ */
+export const APP_NAVIGATIONS = [/^\/(index\.html)?(\?.*)?$/];
+/** Named as well, so they stay out even if APP_NAVIGATIONS ever widens. */
+export const SERVER_NAVIGATIONS = [/^\/api(\/|\?|$)/, /^\/console(\/|\?|$)/];
+
 // The server serves `dist/` at `/` (DESIGN §9), so the app is built for the site root.
 export default defineConfig({
   plugins: [
@@ -41,8 +51,9 @@ export default defineConfig({
         // The whole app shell is precached so the scanner opens with no network at all.
         globPatterns: ['**/*.{js,css,html,png,svg,ico,woff2,wasm}'],
         navigateFallback: 'index.html',
-        // API calls must reach the network (or fail) — never be answered with the app shell.
-        navigateFallbackDenylist: [/^\/api\//],
+        // Server paths (API, console) must reach the network (or fail), never get the app shell.
+        navigateFallbackAllowlist: APP_NAVIGATIONS,
+        navigateFallbackDenylist: SERVER_NAVIGATIONS,
         cleanupOutdatedCaches: true,
       },
     }),

@@ -1,3 +1,5 @@
+// First: fills in the Web Crypto parts a plain-HTTP page on a LAN address does not get.
+import './app/insecure-origin';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';

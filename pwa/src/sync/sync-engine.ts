@@ -5,6 +5,7 @@ import type { OutboxEntry, PhotoEntry } from '../db/device-db';
 import type { Outbox } from '../outbox/outbox';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import type { BackoffPolicy } from './backoff';
+import { sha256Digest } from '../app/insecure-origin';
 
 /** What the engine needs from the network; the HTTP one is `createHttpTransport`. */
 export interface SyncTransport {
@@ -55,7 +56,8 @@ export interface SyncRun {
 
 /** Idempotency key of a batch: a digest of the exact body, so a retry of it is a replay. */
 export async function batchKey(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
+  // Web Crypto's digest, or the same SHA-256 in JS on a plain-HTTP LAN address (no crypto.subtle).
+  const digest = await sha256Digest(new TextEncoder().encode(body));
   const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   return `batch-${hex.slice(0, 48)}`;
 }
