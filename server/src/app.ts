@@ -56,6 +56,7 @@ import { createReportsService } from './modules/reports/reports.service';
 import { createAccessPolicy, type AccessPolicy } from './modules/access/access-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
+import { sessionAccess } from './modules/sessions/session-access';
 import { usersRoutes } from './modules/users/users.routes';
 
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
@@ -244,9 +245,12 @@ export function createApp(deps: AppDeps) {
     audit,
     log,
     clock,
+    access,
     sheetRowLimit: settings.reports?.sheetRowLimit,
   };
   api.use('/reports', reportsRoutes(reportDeps));
+  // Users bound to a warehouse reach no /sessions/:id/… route of another one (issue #12).
+  api.use('/sessions', sessionAccess(store, guard, access));
   api.use('/sessions', bulkExportRoutes(reportDeps));
   api.use(
     '/sessions',

@@ -150,7 +150,7 @@ describe('staff work only in their own warehouse', () => {
       'POST',
       `/api/sessions/${main.id}/count-lines`,
       nora.token,
-      'session_id',
+      'params.id',
       record,
     );
     const before = await state();
@@ -281,6 +281,34 @@ describe('a supervisor with a warehouse manages only that one', () => {
     await forbidden('POST', `/api/unknown-items/${unknownId}/resolve`, sven.token, 'params.id', {
       action: 'not_ours',
     });
+  });
+
+  it('exports, adjustment packages and reports of another warehouse are refused', async () => {
+    await forbidden('POST', '/api/sessions/bulk/export', sven.token, 'ids.1', {
+      ids: [north.id, main.id],
+      format: 'csv',
+    });
+    await forbidden('GET', `/api/sessions/${closed.id}/adjustments`, sven.token, 'params.id');
+    await forbidden('POST', '/api/reports/generate', sven.token, 'filters.warehouse', {
+      type: 'variance',
+      filters: { warehouse: 'WH-T' },
+    });
+    await forbidden('POST', '/api/reports/export/csv', sven.token, 'filters.session', {
+      type: 'variance',
+      filters: { session: main.id },
+    });
+    // Without filters the report is of their warehouse only.
+    const own = await t.request('POST', '/api/reports/generate', {
+      token: sven.token,
+      body: { type: 'variance' },
+    });
+    expect(own.status).toBe(200);
+    expect(JSON.stringify(own.body.data)).not.toContain(main.id);
+    const all = await t.request('POST', '/api/reports/generate', {
+      token: boss.token,
+      body: { type: 'variance' },
+    });
+    expect(JSON.stringify(all.body.data)).toContain(main.id);
   });
 
   it('the sessions list and analytics show only their warehouse', async () => {

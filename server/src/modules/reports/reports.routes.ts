@@ -24,6 +24,7 @@ import { sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
+import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import { writeCsv } from './csv-writer';
 import type { ReportsService } from './reports.service';
@@ -43,8 +44,30 @@ export interface ReportsRoutesDeps {
   audit: AuditLog;
   log: Logger;
   clock: () => Date;
+  /** The warehouse boundaries: a supervisor with a warehouse reports on that one only. */
+  access: AccessPolicy;
   /** Rows per XLSX sheet, header included (default: Excel's limit). */
   sheetRowLimit?: number;
+}
+
+/**
+ * A supervisor bound to a warehouse reports on that warehouse only (issue #12): another warehouse
+ * or a session of one is 403 WAREHOUSE_FORBIDDEN; without a warehouse filter theirs is applied.
+ */
+async function scopeToWarehouse(
+  deps: ReportsRoutesDeps,
+  req: Request,
+  request: ReportRequest,
+): Promise<ReportRequest> {
+  const actor = actorOf(req);
+  const home = await deps.access.boundTo(actor);
+  if (home === null || request.type === 'audit_trail') return request;
+  const { warehouse, session } = request.filters;
+  if (warehouse !== undefined && warehouse !== home)
+    throw warehouseForbidden(warehouse, 'filters.warehouse');
+  const named = session ? await deps.store.sessions.get(session) : null;
+  if (named) await deps.access.assertWarehouse(actor, named.warehouse, 'filters.session');
+  return { ...request, filters: { ...request.filters, warehouse: home } };
 }
 
 /** The audit trail is admin-only data (`audit.read`), whatever route shows it. */
@@ -124,15 +147,17 @@ export function reportsRoutes(deps: ReportsRoutesDeps): Router {
   router.use(guard.requireAuth, guard.requirePermission('reports.read'));
 
   router.post('/generate', async (req, res) => {
-    const request = parse(reportRequestSchema, req.body, 'body');
-    checkTypeAllowed(req, request);
+    const parsed = parse(reportRequestSchema, req.body, 'body');
+    checkTypeAllowed(req, parsed);
+    const request = await scopeToWarehouse(deps, req, parsed);
     sendOk(req, res, await reports.generate(request));
   });
 
   router.post('/export/:format', async (req, res) => {
     const { format } = parse(formatParams, req.params, 'params');
-    const request = parse(reportRequestSchema, req.body, 'body');
-    checkTypeAllowed(req, request);
+    const parsed = parse(reportRequestSchema, req.body, 'body');
+    checkTypeAllowed(req, parsed);
+    const request = await scopeToWarehouse(deps, req, parsed);
     const rows = await streamFile(deps, res, {
       format,
       title: REPORT_TITLES[request.type],
@@ -172,6 +197,8 @@ export function bulkExportRoutes(deps: ReportsRoutesDeps): Router {
       if (missing.length > 0) {
         throw notFound('NOT_FOUND', `No such session: ${missing.join(', ')}`, { missing });
       }
+      for (const [i, session] of found.entries())
+        await deps.access.assertWarehouse(actorOf(req), session!.warehouse, `ids.${i}`);
       const rows = await streamFile(deps, res, {
         format,
         title: 'Sessions',
