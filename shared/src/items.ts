@@ -132,6 +132,25 @@ export interface ErpStatus {
   circuit?: 'closed' | 'open' | 'half-open';
   /** Scheduled passes (SQL Server sources); null when no schedule runs. */
   schedule?: ErpSchedule | null;
+  /** The latest items pass into the mirror, live while it runs; null before the first one. */
+  mirror?: ErpMirrorProgress | null;
+}
+
+/** Progress of an items pass (the first mirror of a large master takes a while). */
+export interface ErpMirrorProgress {
+  /** True while the pass runs; false once finished, failed or interrupted. */
+  running: boolean;
+  /** Whole master (true) or only the items changed since the last pass. */
+  full: boolean;
+  started_at: string;
+  /** Null while running, or when the process stopped before finishing (see `interrupted`). */
+  finished_at: string | null;
+  items_done: number;
+  /** Null when the source cannot count its items ahead. */
+  items_total: number | null;
+  /** The pass stopped without finishing: the process ended, or no progress for 5 minutes. */
+  interrupted: boolean;
+  error: string | null;
 }
 
 /** One scheduled mirror pass as `/erp/status` shows it. */

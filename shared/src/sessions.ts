@@ -111,3 +111,74 @@ export const resolveConflictSchema = z.strictObject({
   action: z.enum(['accept', 'discard']),
   note: z.string().trim().max(500).optional(),
 });
+
+/**
+ * `GET /sessions/:id/variances` sorts (issue #13): by |variance|, by |value at cost| or by item
+ * code; `-` is descending. Ties are always broken by item code, ascending.
+ */
+export const VARIANCE_SORTS = [
+  '-abs_variance',
+  'abs_variance',
+  '-abs_value',
+  'abs_value',
+  'item_code',
+  '-item_code',
+] as const;
+export type VarianceSort = (typeof VARIANCE_SORTS)[number];
+
+const queryFlag = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .transform((v) => v === 'true');
+
+/**
+ * Query of the paged per-item variances. Pages by `page` or, cheaper and stable while counts
+ * arrive, by `after` (the previous page's `next_after`); not both. Unknown parameters are refused.
+ */
+export const variancesQuerySchema = z
+  .strictObject({
+    page: z.coerce.number().int().min(1).default(1),
+    page_size: z.coerce.number().int().min(1).max(500).default(100),
+    sort: z.enum(VARIANCE_SORTS).default('-abs_variance'),
+    after: z.string().min(1).max(400).optional(),
+    /** Only items whose variance is (true) or is not (false) zero. */
+    has_variance: queryFlag.optional(),
+    /** Only items with (true) or without (false) a counting line waiting for review. */
+    needs_review: queryFlag.optional(),
+    category: z.string().trim().min(1).max(128).optional(),
+    /** Only items with a counting line in this rack. */
+    rack: z.string().trim().min(1).max(64).optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.after !== undefined && query.page !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['after'], message: 'give either page or after' });
+    }
+  });
+export type VariancesQuery = z.infer<typeof variancesQuerySchema>;
+
+/** One item of a session's variances: its lines that count, summed (DESIGN §4). */
+export interface SessionItemVariance {
+  item_code: string;
+  name: string;
+  category: string | null;
+  book_qty: number;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  /** counted − written off − book. */
+  variance: number;
+  value_at_cost: number;
+  value_at_price: number;
+  lines: number;
+  racks: string[];
+  /** Counting lines of this item waiting for a supervisor's review. */
+  needs_review: number;
+}
+
+/** A page of variances; `next_after` continues after the last row, null on the last page. */
+export interface VariancesPage {
+  items: SessionItemVariance[];
+  page: number;
+  page_size: number;
+  total: number;
+  next_after: string | null;
+}

@@ -24,6 +24,8 @@ export interface ErpSource {
   readonly kind: 'demo' | 'file' | 'mssql';
   /** Streams the item master in batches. */
   fetchItems(options?: FetchItemsOptions): AsyncIterable<Item[]>;
+  /** Optional: how many items `fetchItems` with the same `since` will yield (mirror progress). */
+  countItems?(options?: Pick<FetchItemsOptions, 'since'>): Promise<number>;
   /**
    * Optional, lighter than fetchItems: only the stock rows of items changed since `since`, for
    * the frequent quantities pass of the ERP schedule. Sources without it get full items instead.

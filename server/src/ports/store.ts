@@ -16,6 +16,7 @@ import type {
 import type { ClientErrorRepo, MonitoringRepo, PhotoRepo } from './evidence';
 import type { ReadModelRepo } from './read-model';
 import type { ReportSource } from './reports';
+import type { VarianceRepo } from './variances';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -212,6 +213,8 @@ export interface Store {
   readonly monitoring: MonitoringRepo;
   /** Report rows aggregated in the store (issue #6). */
   readonly reports: ReportSource;
+  /** Paged, sorted, filtered per-item variances of a session (issue #13). */
+  readonly variances: VarianceRepo;
   /** Per-session figures kept with the line writes (issue #13). */
   readonly readModel: ReadModelRepo;
 }

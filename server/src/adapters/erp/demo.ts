@@ -393,6 +393,11 @@ export function createDemoErpSource(options: DemoErpOptions = {}): DemoErpSource
         since === undefined ? all() : all().filter((i) => Date.parse(i.updated_at) > since);
       yield* chunk(list, size);
     },
+    async countItems(countOptions?: Pick<FetchItemsOptions, 'since'>) {
+      const since = countOptions?.since?.getTime();
+      if (since === undefined) return all().length;
+      return all().filter((i) => Date.parse(i.updated_at) > since).length;
+    },
     async fetchWarehouses() {
       return structuredClone(warehouses);
     },

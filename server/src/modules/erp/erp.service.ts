@@ -9,6 +9,7 @@ import { AppError, validationError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { ErpStatusRecorder } from './erp-status';
 import { readScheduleStatus, type ScheduleStatus, type SyncPass } from './erp-scheduler';
+import { readMirrorProgress, startMirrorProgress } from './mirror-progress';
 
 export interface ErpServiceDeps {
   store: Store;
@@ -73,6 +74,16 @@ export function detectFormat(file: UploadedFile): 'csv' | 'xlsx' {
 export function createErpService(deps: ErpServiceDeps) {
   const { store, coordination, erp, erpBreaker, erpStatus, audit, clock } = deps;
 
+  /** The source's item count for a pass, or null when it cannot say (progress shows no total). */
+  async function countItems(since: Date | undefined): Promise<number | null> {
+    if (!erp.countItems) return null;
+    try {
+      return await erpBreaker.call(() => erp.countItems!({ since }));
+    } catch {
+      return null;
+    }
+  }
+
   return {
     /** Pulls the whole item master (or what changed since `since`) into the store. One at a time. */
     async sync(
@@ -92,7 +103,11 @@ export function createErpService(deps: ErpServiceDeps) {
         duration_ms: 0,
       };
       let failure: unknown = null;
+      // /erp/status shows how far the pass is (a first mirror of 100,000 items takes seconds);
+      // items not mirrored yet are still found meanwhile: a lookup falls through to the ERP.
+      const progress = startMirrorProgress(store.meta, clock, options.since === undefined);
       try {
+        await progress.begin(await countItems(options.since));
         if (options.warehouses ?? true) {
           const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
           await store.locations.upsertWarehouses(warehouses);
@@ -105,12 +120,14 @@ export function createErpService(deps: ErpServiceDeps) {
           result.items_received += batch.length;
           result.inserted += written.inserted;
           result.updated += written.updated;
+          await progress.advance(result.items_received);
           await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (err) {
         failure = err;
       } finally {
         result.duration_ms = clock().getTime() - started;
+        await progress.finish(result.items_received, failure);
         await erpStatus.recordSync({ ...result }, failure);
         await coordination.releaseLock(SYNC_LOCK, owner);
       }
@@ -291,6 +308,8 @@ export function createErpService(deps: ErpServiceDeps) {
         circuit: erpBreaker.state(),
         // Each scheduled pass's last run and next due time (null when no schedule runs).
         schedule: await readScheduleStatus(store.meta, clock()),
+        // The latest items pass: items done of total and when it started, live while it runs.
+        mirror: await readMirrorProgress(store.meta, clock()),
       };
     },
   };

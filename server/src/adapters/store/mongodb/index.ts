@@ -24,6 +24,7 @@ import { createMongoPhotoRepo } from './photos';
 import { createMongoReadModel, readModelCollections } from './read-model';
 import { createMongoRefreshTokenRepo } from './refresh-tokens';
 import { createMongoReportSource } from './reports';
+import { createMongoVarianceRepo } from './variances';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
 import { assertTransactions, createTransactionRunner } from './transactions';
@@ -89,6 +90,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     clientErrors: createMongoClientErrorRepo(e.clientErrors),
     monitoring: createMongoMonitoringRepo(c),
     reports: createMongoReportSource(c),
+    variances: createMongoVarianceRepo(c),
     readModel: readModel.repo,
   };
 }

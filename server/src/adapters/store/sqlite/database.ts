@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { itemSearchText } from '../item-index';
 
 export type Db = Database.Database;
 
@@ -20,6 +21,10 @@ export function openDatabase(file: string): Db {
   // hot pages out of read() syscalls. Both are upper bounds, not allocations.
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
+  // The fuzzy search document of an item, for SQL that builds the index (migration 6).
+  db.function('item_search_text', { deterministic: true }, (itemCode: unknown, name: unknown) =>
+    itemSearchText({ item_code: String(itemCode), name: String(name) }),
+  );
   return db;
 }
 

@@ -19,6 +19,7 @@ import { createSqlitePhotoRepo } from './photos';
 import { createSqliteReadModel } from './read-model';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
 import { createSqliteReportSource } from './reports';
+import { createSqliteVarianceRepo } from './variances';
 import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
 import { createSqliteUnknownItemRepo } from './unknown-items';
@@ -77,6 +78,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     clientErrors: createSqliteClientErrorRepo(db),
     monitoring: createSqliteMonitoringRepo(db),
     reports: createSqliteReportSource(db),
+    variances: createSqliteVarianceRepo(db),
     readModel: createSqliteReadModel(db).repo,
   };
 }

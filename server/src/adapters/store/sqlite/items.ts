@@ -1,7 +1,10 @@
-/** ItemRepo on SQLite: items with barcodes, stock and trigrams in indexed child tables. */
+/**
+ * ItemRepo on SQLite: items with barcodes and stock in indexed child tables, and one FTS5 trigram
+ * document per item for fuzzy search (migration 'item search in FTS5', issue #13).
+ */
 import type { Item } from '@stockverify/shared';
 import type { FuzzyCandidate, ItemListQuery, ItemRepo } from '../../../ports/store';
-import { claimBarcodes, itemTrigrams } from '../item-index';
+import { claimBarcodes, itemSearchText } from '../item-index';
 import { lazy, type Db } from './database';
 import {
   assembleItems,
@@ -21,15 +24,20 @@ const MAX_CHAR = '\u{10FFFF}';
 // statement serves any number of codes without hitting the bound-parameter limit.
 const IN_CODES = 'item_code IN (SELECT value FROM json_each(?))';
 
+/** A trigram as an FTS5 string literal: one token for the `trigram` tokenizer, spaces included. */
+function ftsString(trigram: string): string {
+  return `"${trigram.replace(/"/g, '""')}"`;
+}
+
 function prepareItemStatements(db: Db) {
   return {
-    previousName: db
-      .prepare<[string], string>('SELECT name FROM items WHERE item_code = ?')
-      .pluck(),
-    insertItem: db.prepare<[ItemRow]>(
-      `INSERT INTO items (${ITEM_COLUMNS}) VALUES (@item_code, @item_code_lower, @name,
+    previous: db.prepare<[string], { name: string; search_id: number | null }>(
+      'SELECT name, search_id FROM items WHERE item_code = ?',
+    ),
+    insertItem: db.prepare<[ItemRow & { search_id: number | bigint }]>(
+      `INSERT INTO items (${ITEM_COLUMNS}, search_id) VALUES (@item_code, @item_code_lower, @name,
         @name_lower, @category, @brand, @supplier, @uom, @decimal_qty, @price, @cost, @serialized,
-        @batch_tracked, @active, @updated_at)`,
+        @batch_tracked, @active, @updated_at, @search_id)`,
     ),
     updateItem: db.prepare<[ItemRow]>(
       `UPDATE items SET name = @name, name_lower = @name_lower, category = @category,
@@ -40,7 +48,17 @@ function prepareItemStatements(db: Db) {
     ),
     deleteBarcodes: db.prepare<[string]>('DELETE FROM item_barcodes WHERE item_code = ?'),
     deleteStock: db.prepare<[string]>('DELETE FROM item_stock WHERE item_code = ?'),
-    deleteTrigrams: db.prepare<[string]>('DELETE FROM item_trigrams WHERE item_code = ?'),
+    // The search document of an item; its rowid is items.search_id (FTS5 picks a new one).
+    insertSearchDoc: db.prepare<[string, string]>(
+      'INSERT INTO item_search (item_code, doc) VALUES (?, ?)',
+    ),
+    replaceSearchDoc: db.prepare<[number, string, string]>(
+      'INSERT INTO item_search (rowid, item_code, doc) VALUES (?, ?, ?)',
+    ),
+    deleteSearchDoc: db.prepare<[number]>('DELETE FROM item_search WHERE rowid = ?'),
+    setSearchId: db.prepare<[number | bigint, string]>(
+      'UPDATE items SET search_id = ? WHERE item_code = ?',
+    ),
     // A barcode maps to one item: a later claim moves the code to the new item (DESIGN §4).
     claimBarcode: db.prepare<[BarcodeRow & { position: number }]>(
       `INSERT INTO item_barcodes (code, item_code, kind, pack_qty, position)
@@ -51,9 +69,6 @@ function prepareItemStatements(db: Db) {
     insertStock: db.prepare<[StockRow & { position: number }]>(
       `INSERT INTO item_stock (item_code, position, warehouse, rack, qty)
        VALUES (@item_code, @position, @warehouse, @rack, @qty)`,
-    ),
-    insertTrigram: db.prepare<[string, string]>(
-      'INSERT INTO item_trigrams (tri, item_code) VALUES (?, ?)',
     ),
     row: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE item_code = ?`),
     rows: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE ${IN_CODES}`),
@@ -82,10 +97,18 @@ function prepareItemStatements(db: Db) {
           OR (name_lower >= @lo AND name_lower < @hi)
        ORDER BY item_code LIMIT @limit`,
     ),
-    fuzzy: db.prepare<[string, number], { item_code: string; shared: number }>(
-      `SELECT item_code, COUNT(*) AS shared FROM item_trigrams
-       WHERE tri IN (SELECT value FROM json_each(?))
-       GROUP BY item_code ORDER BY shared DESC, item_code LIMIT ?`,
+    // One MATCH per query trigram (each an FTS5 string): an item matched by n of them shares n.
+    // The item code (for the tie order) is read only for items at or above the n-th best count.
+    fuzzy: db.prepare<[{ terms: string; limit: number }], { item_code: string; shared: number }>(
+      `WITH matched AS (
+         SELECT f.rowid AS id, COUNT(*) AS shared
+         FROM json_each(@terms) q JOIN item_search f ON f.item_search MATCH q.value
+         GROUP BY f.rowid
+       ),
+       cut AS (SELECT shared FROM matched ORDER BY shared DESC LIMIT 1 OFFSET @limit - 1)
+       SELECT f.item_code, m.shared FROM matched m JOIN item_search f ON f.rowid = m.id
+       WHERE m.shared >= coalesce((SELECT shared FROM cut), 0)
+       ORDER BY m.shared DESC, f.item_code LIMIT @limit`,
     ),
     // Absent `after`/`since` are bound as '' (every code and time sorts after it), so the range on
     // the primary key stays seekable instead of hiding behind an `IS NULL OR`.
@@ -127,25 +150,33 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
   const upsertOne = (item: Item): 'inserted' | 'updated' => {
     const s = statements();
     const code = item.item_code;
-    const previousName = s.previousName.get(code);
-    if (previousName === undefined) {
-      s.insertItem.run(toItemRow(item));
+    const previous = s.previous.get(code);
+    if (previous === undefined) {
+      const searchId = s.insertSearchDoc.run(code, itemSearchText(item)).lastInsertRowid;
+      s.insertItem.run({ ...toItemRow(item), search_id: searchId });
     } else {
       s.updateItem.run(toItemRow(item));
       s.deleteBarcodes.run(code);
       s.deleteStock.run(code);
-      // Trigrams derive from code and name only; an ERP re-sync mostly changes quantities, so
-      // skipping unchanged names saves most of the index writes.
-      if (previousName !== item.name) s.deleteTrigrams.run(code);
+      // The search document derives from code and name only; an ERP re-sync mostly changes
+      // quantities, so an unchanged name leaves the index alone.
+      if (previous.name !== item.name) {
+        if (previous.search_id === null) {
+          s.setSearchId.run(
+            s.insertSearchDoc.run(code, itemSearchText(item)).lastInsertRowid,
+            code,
+          );
+        } else {
+          s.deleteSearchDoc.run(previous.search_id);
+          s.replaceSearchDoc.run(previous.search_id, code, itemSearchText(item));
+        }
+      }
     }
     item.barcodes.forEach((barcode, position) =>
       s.claimBarcode.run({ ...barcode, item_code: code, position }),
     );
     item.stock.forEach((row, position) => s.insertStock.run({ ...row, item_code: code, position }));
-    if (previousName !== item.name) {
-      for (const tri of itemTrigrams(item)) s.insertTrigram.run(tri, code);
-    }
-    return previousName === undefined ? 'inserted' : 'updated';
+    return previous === undefined ? 'inserted' : 'updated';
   };
 
   const upsertMany = db.transaction((items: readonly Item[]) => {
@@ -176,8 +207,11 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
       return hydrate(statements().prefix.all({ lo, hi: lo + MAX_CHAR, limit }));
     },
     async fuzzyCandidates(queryTrigrams, limit): Promise<FuzzyCandidate[]> {
-      if (queryTrigrams.length === 0) return [];
-      const ranked = statements().fuzzy.all(JSON.stringify(queryTrigrams), limit);
+      // The trigram tokenizer matches nothing shorter than three characters; trigrams() never
+      // yields one, but a caller's stray value must not turn into an error.
+      const terms = [...new Set(queryTrigrams)].filter((t) => t.length === 3).map(ftsString);
+      if (terms.length === 0) return [];
+      const ranked = statements().fuzzy.all({ terms: JSON.stringify(terms), limit });
       const items = new Map(
         hydrate(statements().rows.all(JSON.stringify(ranked.map((r) => r.item_code)))).map(
           (item) => [item.item_code, item],

@@ -378,6 +378,26 @@ export const migrations: readonly Migration[] = [
       for (const id of ids) model.rebuildSync(id);
     },
   },
+  {
+    version: 6,
+    name: 'item search in FTS5',
+    up: `
+      -- Fuzzy item search (issue #13): one contentless FTS5 trigram document per item replaces one
+      -- item_trigrams row per trigram, which made mirroring 100,000 items take 30-40 s. The
+      -- document is item_search_text(code, name), registered by openDatabase (item-index.ts); the
+      -- item code is kept beside it so a match needs no join. items.search_id is the document's
+      -- rowid (an explicit column: VACUUM may renumber an implicit rowid).
+      ALTER TABLE items ADD COLUMN search_id INTEGER;
+      UPDATE items SET search_id = rowid;
+      CREATE VIRTUAL TABLE item_search USING fts5 (
+        item_code UNINDEXED, doc, tokenize = 'trigram', detail = 'none',
+        content = '', contentless_delete = 1, contentless_unindexed = 1
+      );
+      INSERT INTO item_search (rowid, item_code, doc)
+        SELECT search_id, item_code, item_search_text(item_code, name) FROM items;
+      DROP TABLE item_trigrams;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
