@@ -7,7 +7,7 @@ const ADVICE: Record<string, string> = {
   LOCK_LOST:
     'A supervisor released this rack while you were offline. Your count is kept for the supervisor to accept or discard; tell them it is there.',
   STALE_TOKEN:
-    'Someone else claimed this rack after you. Your count is kept for the supervisor; check with them before counting it again.',
+    'This count carries an old claim on the rack: the rack was claimed again (on another phone, or by you after a release). Your count is kept for the supervisor; open the rack on the phone that holds it now and count the item again there if it is missing.',
   SESSION_CLOSED:
     'The session was closed before this count arrived. It is kept for the supervisor, who can reopen the session.',
   DUPLICATE_SERIAL:

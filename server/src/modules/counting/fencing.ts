@@ -9,7 +9,9 @@ export type FenceCheck =
  * Which claim a line written with `token` belongs to (DESIGN §4 fencing). The line is valid when
  * the rack's newest claim is the caller's, covers the token, and was not taken from them (lost or
  * force-released). A token of one of the caller's older claims on this rack means the rack was
- * claimed by someone after them: LOCK_LOST. Any other token is STALE_TOKEN.
+ * claimed by someone after them: LOCK_LOST — unless the newest claim is the caller's own (they
+ * released and claimed again, here or on another phone): then the old token is STALE_TOKEN, and the
+ * message says so (issue #14). Any other token is STALE_TOKEN.
  */
 export async function checkFence(
   store: Store,
@@ -33,6 +35,13 @@ export async function checkFence(
   }
   const claims = await store.claims.listBySession(sessionId);
   if (claims.some((c) => c.rack === rack && covers(c))) {
+    if (latest && latest.user_id === userId) {
+      return {
+        ok: false,
+        code: 'STALE_TOKEN',
+        message: `Rack ${rack} was claimed again on another phone or after a release; your newer claim has a newer token (${latest.token}), so count on that claim`,
+      };
+    }
     return {
       ok: false,
       code: 'LOCK_LOST',
