@@ -5,7 +5,8 @@
  * PIN guesses on an account without a PIN, lockout answers for real and unknown names, refresh
  * tokens after a PIN change, recovery of a locked admin by another admin, live streams of a user
  * disabled mid-stream, `Cache-Control: no-store` on API answers, file permissions of the data
- * folder, full paths in the request log, and releasing a claim in a reconciled session.
+ * folder, an unbounded `X-Device-Id`, full paths in the request log, and releasing a claim in a
+ * reconciled session.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,7 +24,7 @@ import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
 import { loadConfig } from '../../src/config';
 import { buildAdapters } from '../../src/deps';
-import { claim, createSession, seedCounting } from '../support/counting-fixture';
+import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
 import { startTestApp, type ApiResponse, type TestApp } from '../support/test-app';
 
 const pinLogin = (t: TestApp, username: string, pin: string) =>
@@ -476,6 +477,32 @@ describe('requests that touch counting', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('an X-Device-Id longer than 128 characters or not printable ASCII is 400 naming the header; nothing stored', async () => {
+    const session = await createSession(t, supervisor.token);
+    const held = await claim(t, staff.token, session.id, 'A-01');
+    const fence = held.body.data.fencing_token;
+    const url = `/api/sessions/${session.id}/count-lines`;
+    for (const deviceId of ['x'.repeat(5000), 'x'.repeat(129), 'phone\u00e9', 'pho\tne']) {
+      const refused = await t.request('POST', url, {
+        token: staff.token,
+        body: countRecord(session.id, 'A-01', 'ITM-A', fence),
+        headers: { 'x-device-id': deviceId },
+      });
+      expect(refused.status, deviceId.slice(0, 10)).toBe(400);
+      expect(refused.body.error?.code).toBe('VALIDATION_FAILED');
+      expect(refused.body.error?.details?.[0]?.path).toBe('headers.x-device-id');
+    }
+    expect((await t.store.lines.list(session.id, { page: 1, page_size: 10 })).total).toBe(0);
+    const ok = await t.request('POST', url, {
+      token: staff.token,
+      body: countRecord(session.id, 'A-01', 'ITM-A', fence),
+      headers: { 'x-device-id': 'p'.repeat(128) },
+    });
+    expect(ok.status).toBeLessThan(300);
+    const lines = await t.store.lines.list(session.id, { page: 1, page_size: 10 });
+    expect(lines.items.map((l) => l.device_id)).toEqual(['p'.repeat(128)]);
   });
 
   it('staff cannot release a claim in a reconciled session (409 SESSION_CLOSED); the claim stays', async () => {

@@ -113,8 +113,10 @@ export function countingRoutes(
       const { id } = parse(sessionParams, req.params, 'params');
       const deviceId = req.get('x-device-id')?.trim() || null;
       // Stored on the line like a batch's device_id, so bounded the same way.
-      if (deviceId !== null && deviceId.length > 128)
-        throw validationError([{ path: 'headers.x-device-id', message: 'at most 128 characters' }]);
+      if (deviceId !== null && (deviceId.length > 128 || !/^[\x20-\x7e]+$/.test(deviceId)))
+        throw validationError([
+          { path: 'headers.x-device-id', message: 'at most 128 printable ASCII characters' },
+        ]);
       sendResult(
         req,
         res,
