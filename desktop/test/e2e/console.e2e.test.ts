@@ -368,6 +368,93 @@ describe.runIf(hasChromium)('supervisor console in a browser', () => {
     await page.getByRole('img', { name: `QR code for ${server.url}/` }).waitFor();
   }, 30_000);
 
+  it('pages and virtualizes the variances of a session with hundreds of items (issue #13)', async () => {
+    const counter = { username: 'staff-variances-e2e', password: 'staff-variances-pw-1' };
+    await call('POST', '/users', adminToken, {
+      username: counter.username,
+      full_name: 'Variances counter',
+      role: 'staff',
+      password: counter.password,
+    });
+    const counterToken = await api(server.url).login(counter.username, counter.password);
+    const session = await call<Session>('POST', '/sessions', supervisorToken, {
+      warehouse,
+      name: 'Variance paging',
+      mode: 'standard',
+    });
+    const claim = await call<{ fencing_token: number }>(
+      'POST',
+      `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+      counterToken,
+      { device_id: 'e2e-variances-phone' },
+    );
+    const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
+      'GET',
+      `/sessions/${session.id}/book-quantities`,
+      supervisorToken,
+    );
+    // 300 items counted once each in one rack: more than one page of the panel (200).
+    const records = book.items.slice(0, 300).map((b, i) => ({
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: session.id,
+      rack,
+      item_code: b.item_code,
+      counted_qty: i % 5,
+      damaged_qty: 0,
+      non_returnable_damaged_qty: 0,
+      serials: [],
+      fencing_token: claim.fencing_token,
+      counted_at: new Date().toISOString(),
+    }));
+    const synced = await fetch(`${server.url}/api/sync/batch`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${counterToken}`,
+        'Idempotency-Key': randomUUID(),
+      },
+      body: JSON.stringify({ device_id: 'e2e-variances-phone', records }),
+    });
+    expect(synced.status).toBe(200);
+    const firstPage = await call<{
+      total: number;
+      items: Array<{ item_code: string }>;
+      next_after: string | null;
+    }>('GET', `/sessions/${session.id}/variances?page_size=200`, supervisorToken);
+    expect(firstPage.total).toBeGreaterThan(200);
+    expect(firstPage.next_after).not.toBeNull();
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('link', { name: 'Variance paging' }).click();
+    const panel = page.getByRole('region', { name: 'Variances' });
+    const count = panel.getByText(/ of [\d,]+ items$/);
+    await count.filter({ hasText: `200 of ${firstPage.total} items` }).waitFor({ timeout: 15_000 });
+    const list = panel.getByRole('table', { name: 'Variances by item' });
+    // Largest variance first, as the API orders it; only the rows in view are in the page.
+    const rows = list.locator('[data-item]');
+    expect(await rows.first().getAttribute('data-item')).toBe(firstPage.items[0]!.item_code);
+    expect(await rows.count()).toBeLessThan(60);
+    // Scrolling to the end follows next_after for the rest.
+    await list.locator('.vlist-viewport').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await count
+      .filter({ hasText: `${firstPage.total} of ${firstPage.total} items` })
+      .waitFor({ timeout: 15_000 });
+
+    // Sorted by item code, then filtered to a rack nothing was counted in.
+    await panel.getByLabel('Sort variances').selectOption('item_code');
+    const byCode = await call<{ items: Array<{ item_code: string }> }>(
+      'GET',
+      `/sessions/${session.id}/variances?page_size=1&sort=item_code`,
+      supervisorToken,
+    );
+    await expect
+      .poll(() => rows.first().getAttribute('data-item'), { timeout: 10_000 })
+      .toBe(byCode.items[0]!.item_code);
+    await panel.getByLabel('Rack filter').fill('NO-SUCH-RACK');
+    await panel.getByText('No item matches.').waitFor({ timeout: 10_000 });
+  }, 90_000);
+
   it('raised no uncaught errors in the page', () => {
     expect(browserErrors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { can } from '@stockverify/shared';
-import type { ErpStatus, ImportResult } from '@stockverify/shared';
-import { useState } from 'react';
+import type { ErpMirrorProgress, ErpStatus, ImportResult } from '@stockverify/shared';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, errorText } from '../../api/client';
 import { useConsole } from '../../context';
@@ -75,6 +75,13 @@ export function ErpPanel() {
   }
 
   const s = status.value;
+  // While an items pass runs (the first mirror of a large master), its progress refreshes.
+  const mirroring = s?.mirror?.running === true;
+  useEffect(() => {
+    if (!mirroring) return;
+    const timer = setInterval(() => void reload(), 2000);
+    return () => clearInterval(timer);
+  }, [mirroring, reload]);
   return (
     <section className="panel" aria-labelledby="erp-title">
       <h2 id="erp-title">Item master (ERP)</h2>
@@ -103,6 +110,12 @@ export function ErpPanel() {
           <dt>Last error</dt>
           <dd>{s?.last_error ? `${s.last_error} (${dateTime(s.last_error_at)})` : 'none'}</dd>
         </div>
+        {s?.mirror && (
+          <div>
+            <dt>Items pass</dt>
+            <dd aria-label="Items pass progress">{mirrorText(s.mirror)}</dd>
+          </div>
+        )}
         {s?.circuit && (
           <div>
             <dt>ERP circuit</dt>
@@ -179,4 +192,19 @@ export function ErpPanel() {
       )}
     </section>
   );
+}
+
+/** "42,000 of 100,000 items (42 %), started 10:02" while running; how the last pass ended after. */
+function mirrorText(m: ErpMirrorProgress): string {
+  const done = m.items_done.toLocaleString('en');
+  const of =
+    m.items_total === null
+      ? `${done} items`
+      : `${done} of ${m.items_total.toLocaleString('en')} items` +
+        (m.items_total > 0 ? ` (${Math.floor((100 * m.items_done) / m.items_total)} %)` : '');
+  const kind = m.full ? 'whole master' : 'changes';
+  if (m.running) return `running (${kind}): ${of}, started ${dateTime(m.started_at)}`;
+  if (m.interrupted) return `interrupted at ${of}, started ${dateTime(m.started_at)}`;
+  if (m.error) return `failed at ${of}: ${m.error} (started ${dateTime(m.started_at)})`;
+  return `done (${kind}): ${of}, ${dateTime(m.started_at)} – ${dateTime(m.finished_at)}`;
 }

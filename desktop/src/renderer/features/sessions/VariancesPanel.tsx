@@ -1,76 +1,250 @@
-import type { ItemVariance } from '../../api/types';
+import { VARIANCE_SORTS } from '@stockverify/shared';
+import type { SessionItemVariance, VarianceSort, VariancesPage } from '@stockverify/shared';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CSSProperties } from 'react';
+import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { money, qty, signed } from '../../ui/format';
-import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
+import { VirtualList } from '../../ui/VirtualList';
 
-/** Per-item variances: book, counted, damaged, variance and its value. */
+const PAGE_SIZE = 200;
+const ROW_HEIGHT = 36;
+
+const SORT_LABELS: Record<VarianceSort, string> = {
+  '-abs_variance': 'Largest variance first',
+  abs_variance: 'Smallest variance first',
+  '-abs_value': 'Largest value first',
+  abs_value: 'Smallest value first',
+  item_code: 'Item code A–Z',
+  '-item_code': 'Item code Z–A',
+};
+
+type Tristate = '' | 'true' | 'false';
+
+interface Filters {
+  sort: VarianceSort;
+  has_variance: Tristate;
+  needs_review: Tristate;
+  category: string;
+  rack: string;
+}
+
+// One grid for the header and every row (the list is divs, not a table, so it can virtualize).
+const COLUMNS: CSSProperties = {
+  display: 'grid',
+  gridTemplateColumns: '7rem 2.5fr 1fr repeat(6, 5.5rem) 1.5fr',
+  alignItems: 'center',
+  columnGap: '0.5rem',
+  width: '100%',
+  padding: '0 0.5rem',
+  borderBottom: '1px solid #f1f5f9',
+};
+const NUM: CSSProperties = { textAlign: 'right' };
+
+/**
+ * Per-item variances, paged by the server (largest first by default) and virtualized: scrolling
+ * near the end follows `next_after`, so a 50,000-item session loads a page at a time.
+ */
 export function VariancesPanel({ sessionId }: { sessionId: string }) {
   const { client } = useConsole();
-  const [variances] = useLoad(
-    () =>
-      client
-        .get<{ items: ItemVariance[] }>(`/sessions/${encodeURIComponent(sessionId)}/variances`)
-        .then((r) => r.items),
-    [client, sessionId],
+  const [filters, setFilters] = useState<Filters>({
+    sort: '-abs_variance',
+    has_variance: '',
+    needs_review: '',
+    category: '',
+    rack: '',
+  });
+  const [rows, setRows] = useState<SessionItemVariance[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const next = useRef<string | null>(null);
+  const loading = useRef(false);
+  const generation = useRef(0);
+
+  const load = useCallback(
+    async (replace: boolean) => {
+      if (loading.current && !replace) return;
+      if (!replace && next.current === null) return;
+      loading.current = true;
+      const mine = replace ? ++generation.current : generation.current;
+      try {
+        const page = await client.get<VariancesPage>(
+          `/sessions/${encodeURIComponent(sessionId)}/variances`,
+          {
+            page_size: PAGE_SIZE,
+            sort: filters.sort,
+            has_variance: filters.has_variance || undefined,
+            needs_review: filters.needs_review || undefined,
+            category: filters.category.trim() || undefined,
+            rack: filters.rack.trim() || undefined,
+            after: replace ? undefined : (next.current ?? undefined),
+          },
+        );
+        if (mine !== generation.current) return;
+        next.current = page.next_after;
+        setTotal(page.total);
+        setRows((old) => (replace ? page.items : [...old, ...page.items]));
+        setError(null);
+      } catch (e) {
+        if (mine === generation.current) setError(errorText(e));
+      } finally {
+        if (mine === generation.current) loading.current = false;
+      }
+    },
+    [client, sessionId, filters],
   );
-  const items = variances.value ?? [];
+
+  useEffect(() => {
+    next.current = null;
+    void load(true);
+  }, [load]);
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
+    setFilters((old) => ({ ...old, [key]: value }));
+
   return (
-    <section className="panel">
-      <Status error={variances.state === 'error' ? variances.error : null} />
-      <table className="grid" aria-label="Variances by item">
-        <thead>
-          <tr>
-            <th scope="col">Item</th>
-            <th scope="col">Name</th>
-            <th scope="col">Category</th>
-            <th scope="col" className="num">
-              Book
-            </th>
-            <th scope="col" className="num">
-              Counted
-            </th>
-            <th scope="col" className="num">
-              Damaged
-            </th>
-            <th scope="col" className="num">
-              Written off
-            </th>
-            <th scope="col" className="num">
-              Variance
-            </th>
-            <th scope="col" className="num">
-              Value (cost)
-            </th>
-            <th scope="col">Racks</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.length === 0 && (
-            <tr>
-              <td colSpan={10}>
-                {variances.state === 'loading' ? 'Loading…' : 'Nothing counted yet.'}
-              </td>
-            </tr>
-          )}
-          {items.map((v) => (
-            <tr key={v.item_code}>
-              <td>{v.item_code}</td>
-              <td>{v.name}</td>
-              <td>{v.category ?? '—'}</td>
-              <td className="num">{qty(v.book_qty)}</td>
-              <td className="num">{qty(v.counted_qty)}</td>
-              <td className="num">{qty(v.damaged_qty)}</td>
-              <td className="num">{qty(v.non_returnable_damaged_qty)}</td>
-              <td className={`num ${v.variance < 0 ? 'neg' : v.variance > 0 ? 'pos' : ''}`}>
+    <section className="panel" aria-label="Variances">
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter variances">
+        <label>
+          Sort{' '}
+          <select
+            aria-label="Sort variances"
+            value={filters.sort}
+            onChange={(e) => set('sort', e.target.value as VarianceSort)}
+          >
+            {VARIANCE_SORTS.map((s) => (
+              <option key={s} value={s}>
+                {SORT_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Variance{' '}
+          <select
+            aria-label="Variance filter"
+            value={filters.has_variance}
+            onChange={(e) => set('has_variance', e.target.value as Tristate)}
+          >
+            <option value="">Any</option>
+            <option value="true">Has a variance</option>
+            <option value="false">Balanced</option>
+          </select>
+        </label>
+        <label>
+          Review{' '}
+          <select
+            aria-label="Review filter"
+            value={filters.needs_review}
+            onChange={(e) => set('needs_review', e.target.value as Tristate)}
+          >
+            <option value="">Any</option>
+            <option value="true">Needs review</option>
+            <option value="false">Nothing to review</option>
+          </select>
+        </label>
+        <label>
+          Category{' '}
+          <input
+            aria-label="Category filter"
+            value={filters.category}
+            onChange={(e) => set('category', e.target.value)}
+          />
+        </label>
+        <label>
+          Rack{' '}
+          <input
+            aria-label="Rack filter"
+            value={filters.rack}
+            onChange={(e) => set('rack', e.target.value)}
+          />
+        </label>
+        <span aria-live="polite">
+          {total === null
+            ? 'Loading…'
+            : `${rows.length.toLocaleString('en')} of ${total.toLocaleString('en')} items`}
+        </span>
+      </form>
+      <Status error={error} />
+      {total === 0 ? (
+        <p>
+          {rows.length === 0 && hasFilter(filters) ? 'No item matches.' : 'Nothing counted yet.'}
+        </p>
+      ) : (
+        <VirtualList
+          // A new sort or filter starts again from the top of the list.
+          key={JSON.stringify(filters)}
+          items={rows}
+          rowHeight={ROW_HEIGHT}
+          height={Math.min(560, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT))}
+          label="Variances by item"
+          onNearEnd={() => void load(false)}
+          header={
+            <div role="row" className="vlist-row vlist-head" style={COLUMNS}>
+              <span role="columnheader">Item</span>
+              <span role="columnheader">Name</span>
+              <span role="columnheader">Category</span>
+              <span role="columnheader" style={NUM}>
+                Book
+              </span>
+              <span role="columnheader" style={NUM}>
+                Counted
+              </span>
+              <span role="columnheader" style={NUM}>
+                Damaged
+              </span>
+              <span role="columnheader" style={NUM}>
+                Written off
+              </span>
+              <span role="columnheader" style={NUM}>
+                Variance
+              </span>
+              <span role="columnheader" style={NUM}>
+                Value (cost)
+              </span>
+              <span role="columnheader">Racks</span>
+            </div>
+          }
+          renderRow={(v) => (
+            <div style={COLUMNS} data-item={v.item_code}>
+              <span role="cell">{v.item_code}</span>
+              <span role="cell" title={v.name}>
+                {v.name}
+                {v.needs_review > 0 && ` (${v.needs_review} to review)`}
+              </span>
+              <span role="cell">{v.category ?? '—'}</span>
+              <span role="cell" style={NUM}>
+                {qty(v.book_qty)}
+              </span>
+              <span role="cell" style={NUM}>
+                {qty(v.counted_qty)}
+              </span>
+              <span role="cell" style={NUM}>
+                {qty(v.damaged_qty)}
+              </span>
+              <span role="cell" style={NUM}>
+                {qty(v.non_returnable_damaged_qty)}
+              </span>
+              <span
+                role="cell"
+                style={NUM}
+                className={v.variance < 0 ? 'neg' : v.variance > 0 ? 'pos' : ''}
+              >
                 {signed(v.variance)}
-              </td>
-              <td className="num">{money(v.value_at_cost)}</td>
-              <td>{v.racks.join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </span>
+              <span role="cell" style={NUM}>
+                {money(v.value_at_cost)}
+              </span>
+              <span role="cell">{v.racks.join(', ')}</span>
+            </div>
+          )}
+        />
+      )}
     </section>
   );
+}
+
+function hasFilter(f: Filters): boolean {
+  return f.has_variance !== '' || f.needs_review !== '' || f.category !== '' || f.rack !== '';
 }
