@@ -43,6 +43,43 @@ export interface CountLine {
   variance_reason: string | null;
   counted_by_name: string;
   counted_at: string;
+  /** Every other field of the line, shown in the line detail drawer (issue #14). */
+  op_id: string;
+  item_name: string | null;
+  serials: string[];
+  batch_no: string | null;
+  mfg_date: string | null;
+  expiry_date: string | null;
+  condition: string;
+  variance_confirmed: boolean;
+  remark: string | null;
+  photo_ids: string[];
+  supersedes: string | null;
+  superseded_by: string | null;
+  value_at_price: number;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  counted_by: string;
+  device_id: string | null;
+  claim_id: string | null;
+  fencing_token: number | null;
+  received_at: string;
+  /** The line this recount corrects, when it corrects one. */
+  supersedes_line: SupersededLine | null;
+}
+
+export interface SupersededLine {
+  id: string;
+  op_id: string;
+  counted_qty: number;
+  damaged_qty: number;
+  non_returnable_damaged_qty: number;
+  variance: number;
+  status: LineStatus;
+  counted_by_name: string;
+  counted_at: string;
+  variance_reason: string | null;
+  remark: string | null;
 }
 
 export interface ItemVariance {

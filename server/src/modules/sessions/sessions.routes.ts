@@ -124,7 +124,36 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
     const { id } = parse(idParams, req.params, 'params');
     const query = parse(linesQuery, req.query, 'query');
     await sessions.getFor(actorOf(req), id);
-    sendPage(req, res, await store.lines.list(id, query), query);
+    const found = await store.lines.list(id, query);
+    // Names beside codes, and the line a recount corrects, for review (issue #14 points 5 and 7).
+    const codes = [...new Set(found.items.map((line) => line.item_code))];
+    const names = new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
+    const items = await Promise.all(
+      found.items.map(async (line) => {
+        const old = line.supersedes ? await store.lines.getByOpId(line.supersedes) : null;
+        return {
+          ...line,
+          item_name: names.get(line.item_code) ?? null,
+          supersedes_line:
+            old && old.session_id === id
+              ? {
+                  id: old.id,
+                  op_id: old.op_id,
+                  counted_qty: old.counted_qty,
+                  damaged_qty: old.damaged_qty,
+                  non_returnable_damaged_qty: old.non_returnable_damaged_qty,
+                  variance: old.variance,
+                  status: old.status,
+                  counted_by_name: old.counted_by_name,
+                  counted_at: old.counted_at,
+                  variance_reason: old.variance_reason,
+                  remark: old.remark,
+                }
+              : null,
+        };
+      }),
+    );
+    sendPage(req, res, { ...found, items }, query);
   });
 
   // Paged like every list, plus a keyset cursor (issue #13): sorted and filtered in the Store.

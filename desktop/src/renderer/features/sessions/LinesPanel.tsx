@@ -1,5 +1,5 @@
 import { LINE_STATUSES } from '@stockverify/shared';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { errorText } from '../../api/client';
 import type { Page } from '../../api/client';
 import type { CountLine } from '../../api/types';
@@ -7,6 +7,7 @@ import { useConsole } from '../../context';
 import { countOf, dateTime, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
+import { LineDrawer } from './LineDrawer';
 
 const PAGE_SIZE = 100;
 
@@ -19,6 +20,8 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
+  const [detail, setDetail] = useState<CountLine | null>(null);
+  const detailButtons = useRef(new Map<string, HTMLButtonElement>());
   const [lines, reload] = useLoad(
     () =>
       client.get<Page<CountLine>>(`/sessions/${encodeURIComponent(sessionId)}/lines`, {
@@ -117,7 +120,10 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
           {data?.items.map((line) => (
             <tr key={line.id} data-line={line.item_code}>
               <td>{line.rack}</td>
-              <td>{line.item_code}</td>
+              <td>
+                <span className="mono">{line.item_code}</span>
+                {line.item_name && <span className="item-name"> {line.item_name}</span>}
+              </td>
               <td className="num">{qty(line.book_qty)}</td>
               <td className="num">{qty(line.counted_qty)}</td>
               <td className="num">{qty(line.damaged_qty + line.non_returnable_damaged_qty)}</td>
@@ -129,6 +135,18 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
               <td>{dateTime(line.counted_at)}</td>
               <td>{line.status.toLowerCase().replace('_', ' ')}</td>
               <td className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  ref={(el) => {
+                    if (el) detailButtons.current.set(line.id, el);
+                    else detailButtons.current.delete(line.id);
+                  }}
+                  onClick={() => setDetail(line)}
+                  aria-label={`Details of ${line.item_code} on ${line.rack}`}
+                >
+                  Details
+                </button>
                 <input
                   aria-label={`Review note for ${line.item_code} on ${line.rack}`}
                   placeholder="Note"
@@ -164,6 +182,17 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
           ))}
         </tbody>
       </table>
+      {detail && (
+        <LineDrawer
+          line={detail}
+          onClose={() => {
+            const back = detailButtons.current.get(detail.id);
+            setDetail(null);
+            // After the modal drawer is gone (the page is inert while it is open).
+            setTimeout(() => back?.focus(), 0);
+          }}
+        />
+      )}
       <div className="toolbar" role="group" aria-label="Pages">
         <button type="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
           Previous page

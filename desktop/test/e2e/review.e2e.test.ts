@@ -1,0 +1,301 @@
+/**
+ * Review with the evidence (issue #14, console side), at 1440 × 900 in headless Chromium against
+ * the real server: a line detail drawer with every field, the photos (thumbnails, full size,
+ * download, missing ones named), a recount beside its original, names beside item codes.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../shared/test-support/requires';
+import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import type { RunningServer } from './server';
+
+const hasChromium = requireBinary('chromium');
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let call: ReturnType<typeof api>['call'];
+let adminToken: string;
+let staffToken: string;
+let warehouse: string;
+const browserErrors: string[] = [];
+
+interface Session {
+  id: string;
+  name: string;
+  status: string;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A real PNG of one colour, `w` × `h`, so the browser can show it. */
+function png(w: number, h: number, rgb: [number, number, number]): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of buf) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3).fill(Buffer.from(rgb))]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function upload(bytes: Buffer): Promise<string> {
+  const response = await fetch(`${server.url}/api/photos`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'image/png', Authorization: `Bearer ${staffToken}` },
+    body: new Uint8Array(bytes),
+  });
+  const json = (await response.json()) as { data: { photo_id: string } };
+  expect(response.status).toBe(201);
+  return json.data.photo_id;
+}
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  ensureConsoleBuilt();
+  server = await startServer();
+  ({ call } = api(server.url));
+  adminToken = await api(server.url).login('admin', server.adminPassword);
+  warehouse = await until('the ERP mirror', async () => {
+    const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
+    const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
+    return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
+  });
+  await call('POST', '/users', adminToken, {
+    username: 'ravi',
+    full_name: 'Ravi Counter',
+    role: 'staff',
+    password: 'staff-review-pw-1',
+    warehouse,
+  });
+  staffToken = await api(server.url).login('ravi', 'staff-review-pw-1');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
+  page.on('pageerror', (error) => browserErrors.push(error.message));
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+}, 60_000);
+
+describe.runIf(hasChromium)('console review with the evidence', { timeout: 90_000 }, () => {
+  it('opens a line with every field, its photos full size, and the original beside the recount', async () => {
+    const session = await call<Session>('POST', '/sessions', adminToken, {
+      warehouse,
+      name: 'Evidence review',
+      mode: 'standard',
+    });
+    const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
+      'GET',
+      `/sessions/${session.id}/book-quantities`,
+      adminToken,
+    );
+    const code = book.items[0]!.item_code;
+    const item = await call<{ name: string }>(
+      'GET',
+      `/items/${encodeURIComponent(code)}`,
+      adminToken,
+    );
+    const racks = await call<{ items: Array<{ code: string }> }>(
+      'GET',
+      `/warehouses/${warehouse}/racks`,
+      adminToken,
+    );
+    const rack = racks.items[0]!.code;
+    const claim = await call<{ fencing_token: number }>(
+      'POST',
+      `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+      staffToken,
+      { device_id: 'review-e2e-phone' },
+    );
+    const red = png(40, 30, [200, 30, 30]);
+    const blue = png(60, 20, [30, 30, 200]);
+    const photos = [await upload(red), await upload(blue), await upload(png(10, 10, [0, 0, 0]))];
+    const base = {
+      type: 'count',
+      session_id: session.id,
+      rack,
+      item_code: code,
+      serials: [],
+      fencing_token: claim.fencing_token,
+    };
+    const original = randomUUID();
+    await call('POST', `/sessions/${session.id}/count-lines`, staffToken, {
+      ...base,
+      op_id: original,
+      counted_qty: book.items[0]!.book_qty + 500,
+      damaged_qty: 0,
+      non_returnable_damaged_qty: 0,
+      variance_reason: 'first look',
+      counted_at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    // Sent the way a phone sends it, naming its device.
+    const response = await fetch(`${server.url}/api/sessions/${session.id}/count-lines`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${staffToken}`,
+        'X-Device-Id': 'review-e2e-phone',
+      },
+      body: JSON.stringify({
+        ...base,
+        op_id: randomUUID(),
+        supersedes: original,
+        counted_qty: book.items[0]!.book_qty + 7,
+        damaged_qty: 2,
+        non_returnable_damaged_qty: 1,
+        batch_no: 'LOT-42',
+        mfg_date: '2026-01-15',
+        expiry_date: '2027-06-30',
+        condition: 'mixed',
+        variance_reason: 'found more behind the pallet',
+        remark: 'two boxes torn',
+        photo_ids: photos,
+        counted_at: new Date().toISOString(),
+      }),
+    });
+    const recount = await response.text();
+    expect(response.ok, recount).toBe(true);
+    expect(recount).not.toMatch(/"(ERROR|CONFLICT)"/);
+    // The third photo is not on the server yet (a phone still uploading it): 404, as the API says.
+    await page.route(`**/api/photos/${photos[2]}`, (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          success: false,
+          data: null,
+          error: { code: 'NOT_FOUND', message: 'No such photo' },
+          message: 'No such photo',
+          request_id: 'e2e',
+        }),
+      }),
+    );
+
+    await page.goto(`${server.url}/console/#/sessions/${session.id}`);
+    await page.getByRole('tab', { name: /Lines/ }).click();
+    await page.getByLabel('Status').selectOption('');
+    const row = page.locator(`tr[data-line="${code}"]`).first();
+    await row.waitFor();
+    // Names beside codes in the lines table.
+    expect(await row.textContent()).toContain(item.name);
+
+    const details = page.getByRole('button', { name: `Details of ${code} on ${rack}` });
+    await details.click();
+    const drawer = page.getByRole('dialog', { name: `${code} — ${item.name} on ${rack}` });
+    await drawer.waitFor();
+    const text = (await drawer.textContent()) ?? '';
+    for (const expected of [
+      'found more behind the pallet',
+      'two boxes torn',
+      'LOT-42',
+      '2026-01-15',
+      '2027-06-30',
+      'mixed',
+      'review-e2e-phone',
+      'ravi',
+      original,
+      String(claim.fencing_token),
+      'Received at',
+      'Why flagged',
+    ]) {
+      expect(text, expected).toContain(expected);
+    }
+    // Original and recount side by side.
+    const compare = drawer.getByRole('table', { name: 'Original and recount' });
+    const rows = await compare.locator('tbody tr').allTextContents();
+    expect(rows[0]).toMatch(/^Original/);
+    expect(rows[0]).toContain('first look');
+    expect(rows[0]).toContain(String(book.items[0]!.book_qty + 500));
+    expect(rows[1]).toMatch(/^Recount/);
+    expect(rows[1]).toContain(String(book.items[0]!.book_qty + 7));
+
+    // Thumbnails that really show, and the missing one named.
+    const thumbs = drawer.getByRole('button', { name: /^Open photo \d of 3 full size$/ });
+    await until('the thumbnails', async () => ((await thumbs.count()) === 2 ? true : null));
+    await expect
+      .poll(() =>
+        thumbs
+          .locator('img')
+          .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)),
+      )
+      .toEqual([40, 60]);
+    await drawer.getByText('Photo 3: not uploaded yet').waitFor();
+
+    // Full size, keyboard: arrows move, Escape closes, download saves the same bytes.
+    await thumbs.first().click();
+    const viewer = page.getByRole('dialog', { name: 'Photo 1 of 2' });
+    await viewer.waitFor();
+    expect(await viewer.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(
+      40,
+    );
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: 'Photo 2 of 2' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('dialog', { name: 'Photo 1 of 2' }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`photo-${photos[0]}.png`);
+    const saved = await download.path();
+    expect(readFileSync(saved).equals(red)).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: /^Photo \d of 2$/ }).waitFor({ state: 'detached' });
+    expect(await drawer.isVisible()).toBe(true);
+    // Focus went back to the thumbnail; Escape again closes the drawer and returns to the row.
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    expect(await details.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(browserErrors).toEqual([]);
+  });
+});
