@@ -6,9 +6,10 @@
  * Exactness: quantities are added as integers of thousandths and money as integers of cents
  * (every stored line value and every item value is already rounded to that precision), so adding
  * and removing in any order gives the very sums the SQL `SUM`s give after `roundQty`/`roundMoney`.
- * An item's row is recomputed from its counting lines on every change (an item has a handful), so
- * its variance is the `store.lines.variances` formula itself; rack and session rows move by the
- * difference between an item's old and new row.
+ * An item's row keeps those integer sums and, per rack and per counter, how many of its lines
+ * count; its variance and values are then the `store.lines.variances` formula on the sums. Rack,
+ * session and counter rows move by the difference between an item's old and new row, so no line
+ * is read back on a write.
  */
 import { QTY_DECIMALS, roundMoney, roundQty } from '@stockverify/shared';
 import type { CountLineRecord, CounterStats } from '../../ports/counting';
@@ -42,14 +43,11 @@ export function lineCounts(line: Pick<CountLineRecord, 'superseded_by' | 'status
 
 /** The UTC day (YYYY-MM-DD) of an ISO instant. */
 export function dayOf(iso: string): string {
+  // The server writes every instant as toISOString() (UTC, 'Z'): its first ten characters are the
+  // day. Anything else is parsed.
+  if (iso.length === 24 && iso.endsWith('Z') && iso[10] === 'T') return iso.slice(0, 10);
   return new Date(iso).toISOString().slice(0, 10);
 }
-
-/** What one counting line of an item contributes to the item's row. */
-export type ItemLine = Pick<
-  CountLineRecord,
-  'rack' | 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'
->;
 
 export interface SnapshotPrice {
   book_qty: number;
@@ -65,8 +63,10 @@ export interface ItemRow {
   damaged_m: number;
   nonret_m: number;
   lines: number;
-  /** Distinct racks of its counting lines, sorted. */
-  racks: string[];
+  /** Counting lines per rack (racks with none are left out). */
+  racks: Record<string, number>;
+  /** Counting lines per counter (user id), for each counter's distinct items. */
+  users: Record<string, number>;
   book_qty: number;
   cost: number;
   price: number;
@@ -127,16 +127,12 @@ export interface LineEvent {
 /** Everything the planner reads, as it is after the line writes of the change. */
 export interface PlanInputs {
   session_id: string;
-  items: Map<
-    string,
-    { old: ItemRow | null; lines: readonly ItemLine[]; snapshot: SnapshotPrice | null }
-  >;
+  /** Each touched item's row before the change, and its snapshot (book, cost, price). */
+  items: Map<string, { old: ItemRow | null; snapshot: SnapshotPrice | null }>;
   counters: Map<
     string,
     {
       old: CounterRow | null;
-      /** Counting lines of (session, user, item) now, for each item the change touched. */
-      itemLines: Map<string, number>;
       /** MIN/MAX counted_at and MAX name over the counter's counting lines now; needed only
        * when a line of theirs stopped counting (a min or max cannot be decremented). */
       bounds: { first: string; last: string; username: string } | null;
@@ -172,28 +168,43 @@ export function touched(events: readonly LineEvent[]) {
   return { items, counters };
 }
 
-/** An item's row from its counting lines now (null when none is left). */
-export function itemRow(
+function bump(counts: Record<string, number>, key: string, by: number): void {
+  const n = (counts[key] ?? 0) + by;
+  if (n === 0) delete counts[key];
+  else counts[key] = n;
+}
+
+/**
+ * An item's row after `events` (its lines that started or stopped counting) moved it from `old`;
+ * null when none of its lines counts any more. Variance and values are the variances formula
+ * (sqlite/lines.ts toVariance) on the rounded sums.
+ */
+export function nextItemRow(
   sessionId: string,
   itemCode: string,
-  lines: readonly ItemLine[],
+  old: ItemRow | null,
+  events: readonly LineEvent[],
   snapshot: SnapshotPrice | null,
 ): ItemRow | null {
-  if (lines.length === 0) return null;
-  let counted = 0;
-  let damaged = 0;
-  let nonret = 0;
-  const racks = new Set<string>();
-  for (const l of lines) {
-    counted += milli(l.counted_qty);
-    damaged += milli(l.damaged_qty);
-    nonret += milli(l.non_returnable_damaged_qty);
-    racks.add(l.rack);
+  let counted = old?.counted_m ?? 0;
+  let damaged = old?.damaged_m ?? 0;
+  let nonret = old?.nonret_m ?? 0;
+  let lines = old?.lines ?? 0;
+  const racks = { ...old?.racks };
+  const users = { ...old?.users };
+  for (const { line, sign } of events) {
+    counted += sign * milli(line.counted_qty);
+    damaged += sign * milli(line.damaged_qty);
+    nonret += sign * milli(line.non_returnable_damaged_qty);
+    lines += sign;
+    bump(racks, line.rack, sign);
+    bump(users, line.counted_by, sign);
   }
-  const book = snapshot?.book_qty ?? 0;
-  const cost = snapshot?.cost ?? 0;
-  const price = snapshot?.price ?? 0;
-  // The variances formula (sqlite/lines.ts toVariance) on the same rounded sums.
+  if (lines <= 0) return null;
+  // The snapshot is frozen: an item's book, cost and price never change within a session.
+  const book = old?.book_qty ?? snapshot?.book_qty ?? 0;
+  const cost = old?.cost ?? snapshot?.cost ?? 0;
+  const price = old?.price ?? snapshot?.price ?? 0;
   const variance = roundQty(fromMilli(counted) - fromMilli(nonret) - book);
   return {
     session_id: sessionId,
@@ -201,8 +212,9 @@ export function itemRow(
     counted_m: counted,
     damaged_m: damaged,
     nonret_m: nonret,
-    lines: lines.length,
-    racks: [...racks].sort(),
+    lines,
+    racks,
+    users,
     book_qty: book,
     cost,
     price,
@@ -223,7 +235,7 @@ export function toItemFigures(row: ItemRow): ItemFigures {
     value_at_cost: fromCents(row.cost_c),
     value_at_price: fromCents(row.price_c),
     lines: row.lines,
-    racks: [...row.racks],
+    racks: Object.keys(row.racks).sort(),
   };
 }
 
@@ -303,7 +315,7 @@ function rackDelta(map: Map<string, RackDelta>, rack: string): RackDelta {
 /**
  * The model rows to write for one change of one session: `events` are the lines that started or
  * stopped counting, `written` the lines stored (their racks' last activity), `inputs` what
- * `touched(events)` asked for, read after the line writes.
+ * `touched(events)` asked for: the rows as they were before the change.
  */
 export function plan(
   events: readonly LineEvent[],
@@ -324,9 +336,17 @@ export function plan(
   const itemPuts: ItemRow[] = [];
   const itemDeletes: string[] = [];
 
+  const eventsOf = new Map<string, LineEvent[]>();
+  for (const e of events) {
+    const list = eventsOf.get(e.line.item_code);
+    if (list) list.push(e);
+    else eventsOf.set(e.line.item_code, [e]);
+  }
+  // (user, item) → counting lines before and after, for each counter's distinct items.
+  const userItems = new Map<string, Map<string, { before: number; after: number }>>();
   for (const [code, input] of inputs.items) {
     const before = input.old;
-    const after = itemRow(sessionId, code, input.lines, input.snapshot);
+    const after = nextItemRow(sessionId, code, before, eventsOf.get(code) ?? [], input.snapshot);
     for (const [row, sign] of [
       [before, -1],
       [after, 1],
@@ -339,11 +359,20 @@ export function plan(
       session.cost_c += sign * row.cost_c;
       session.price_c += sign * row.price_c;
       const flagged = row.variance_m !== 0 ? 1 : 0;
-      for (const rack of row.racks) {
+      for (const rack of Object.keys(row.racks)) {
         const d = rackDelta(racks, rack);
         d.items += sign;
         d.variance_items += sign * flagged;
       }
+    }
+    for (const { line } of eventsOf.get(code) ?? []) {
+      const user = line.counted_by;
+      let mine = userItems.get(user);
+      if (!mine) {
+        mine = new Map();
+        userItems.set(user, mine);
+      }
+      mine.set(code, { before: before?.users[user] ?? 0, after: after?.users[user] ?? 0 });
     }
     if (after) itemPuts.push(after);
     else if (before) itemDeletes.push(code);
@@ -352,7 +381,6 @@ export function plan(
   const counterAdds = new Map<string, CountLineRecord[]>();
   const counterDelta = new Map<string, Omit<CounterRow, 'first_counted_at' | 'last_counted_at'>>();
   const days = new Map<string, DayDelta>();
-  const userItemSigns = new Map<string, number>();
   for (const { line, sign } of events) {
     const r = rackDelta(racks, line.rack);
     r.lines += sign;
@@ -384,8 +412,6 @@ export function plan(
       adds.push(line);
       counterAdds.set(line.counted_by, adds);
     }
-    const key = `${line.counted_by}\u0000${line.item_code}`;
-    userItemSigns.set(key, (userItemSigns.get(key) ?? 0) + sign);
     const day = dayOf(line.received_at);
     const dayKey = `${day}\u0000${line.counted_by}`;
     let d = days.get(dayKey);
@@ -418,9 +444,8 @@ export function plan(
     if (!input) throw new Error(`read model: counter ${userId} was not read`);
     const old = input.old;
     let items = old?.items ?? 0;
-    for (const [itemCode, now] of input.itemLines) {
-      const before = now - (userItemSigns.get(`${userId}\u0000${itemCode}`) ?? 0);
-      items += (now > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+    for (const n of userItems.get(userId)?.values() ?? []) {
+      items += (n.after > 0 ? 1 : 0) - (n.before > 0 ? 1 : 0);
     }
     const lines = (old?.lines ?? 0) + delta.lines;
     if (lines <= 0) {

@@ -29,14 +29,11 @@ function inputs(old: ItemRow | null) {
         'ITM-1',
         {
           old,
-          lines: old ? [] : [line],
           snapshot: { book_qty: 10, cost: 2.05, price: 3 },
         },
       ],
     ]),
-    counters: new Map([
-      ['u-alice', { old: null, itemLines: new Map([['ITM-1', old ? 0 : 1]]), bounds: null }],
-    ]),
+    counters: new Map([['u-alice', { old: null, bounds: null }]]),
   };
   return i;
 }
@@ -54,7 +51,8 @@ describe('MongoDB read model writes', () => {
             counted_m: 7500,
             nonret_m: 500,
             lines: 1,
-            racks: ['A-01'],
+            racks: [['A-01', 1]],
+            users: [['u-alice', 1]],
             variance_m: -3000,
             cost_c: -615,
             price_c: -900,
@@ -119,7 +117,6 @@ describe('MongoDB read model writes', () => {
     const removal = inputs(old);
     removal.counters.set('u-alice', {
       old: added.counterPuts[0]!,
-      itemLines: new Map([['ITM-1', 0]]),
       bounds: null,
     });
     const w = planWrites(plan([{ line, sign: -1 }], [], removal));

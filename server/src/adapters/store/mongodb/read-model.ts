@@ -20,7 +20,6 @@ import {
   toSessionFigures,
   touched,
   type CounterRow,
-  type ItemLine,
   type ItemRow,
   type LineEvent,
   type Plan,
@@ -29,7 +28,21 @@ import {
 import type { CountLineDocument } from './collections';
 import type { RunInTransaction } from './transactions';
 
-export type RmItemDocument = ItemRow & { _id: string };
+/** Per-rack and per-counter counts as [key, n] pairs: a rack code may hold a '.'. */
+export type RmItemDocument = Omit<ItemRow, 'racks' | 'users'> & {
+  _id: string;
+  racks: Array<[string, number]>;
+  users: Array<[string, number]>;
+};
+
+export function toItemDocument(row: ItemRow): Omit<RmItemDocument, '_id'> {
+  return { ...row, racks: Object.entries(row.racks), users: Object.entries(row.users) };
+}
+
+export function fromItemDocument(doc: RmItemDocument): ItemRow {
+  const { _id, ...row } = doc;
+  return { ...row, racks: Object.fromEntries(doc.racks), users: Object.fromEntries(doc.users) };
+}
 export type RmCounterDocument = CounterRow & { _id: string };
 export interface RmRackDocument {
   _id: string;
@@ -106,7 +119,7 @@ export function planWrites(p: Plan): {
       ...p.itemPuts.map((row): AnyBulkWriteOperation<RmItemDocument> => ({
         replaceOne: {
           filter: { _id: rmId(sid, row.item_code) },
-          replacement: { ...row, racks: [...row.racks] },
+          replacement: toItemDocument(row),
           upsert: true,
         },
       })),
@@ -202,6 +215,7 @@ export function createMongoReadModel(
   snapshot: Collection<SnapshotRow>,
   inTransaction: RunInTransaction,
 ) {
+  /** The model rows a change moves, as they were before it (bounds: after the line writes). */
   const inputsFor = async (
     txn: ClientSession,
     sessionId: string,
@@ -211,59 +225,29 @@ export function createMongoReadModel(
     const t = touched(events);
     const codes = [...t.items];
     const users = [...t.counters.keys()];
-    const [olds, itemLines, snaps, counterDocs, userItems] = await Promise.all([
+    const [olds, counterDocs] = await Promise.all([
       rm.items.find({ _id: { $in: codes.map((c) => rmId(sessionId, c)) } }, o).toArray(),
-      lines
-        .find(
-          { session_id: sessionId, item_code: { $in: codes }, ...COUNTING },
-          {
-            ...o,
-            projection: {
-              item_code: 1,
-              rack: 1,
-              counted_qty: 1,
-              damaged_qty: 1,
-              non_returnable_damaged_qty: 1,
-            },
-          },
-        )
-        .toArray(),
-      snapshot.find({ session_id: sessionId, item_code: { $in: codes } }, o).toArray(),
       rm.counters.find({ _id: { $in: users.map((u) => rmId(sessionId, u)) } }, o).toArray(),
-      lines
-        .aggregate<{ _id: { u: string; i: string }; n: number }>(
-          [
-            {
-              $match: {
-                session_id: sessionId,
-                counted_by: { $in: users },
-                item_code: { $in: codes },
-                ...COUNTING,
-              },
-            },
-            { $group: { _id: { u: '$counted_by', i: '$item_code' }, n: { $sum: 1 } } },
-          ],
-          o,
-        )
-        .toArray(),
     ]);
+    const oldOf = new Map(olds.map((d) => [d.item_code, d]));
+    // An item's row keeps its snapshot figures: only items new to the model need the snapshot.
+    const fresh = codes.filter((code) => !oldOf.has(code));
+    const snaps =
+      fresh.length === 0
+        ? []
+        : await snapshot.find({ session_id: sessionId, item_code: { $in: fresh } }, o).toArray();
+    const snapOf = new Map(snaps.map((d) => [d.item_code, d]));
     const items: PlanInputs['items'] = new Map();
     for (const code of codes) {
-      const old = olds.find((d) => d.item_code === code);
-      const snap = snaps.find((s) => s.item_code === code);
+      const old = oldOf.get(code);
+      const snap = snapOf.get(code);
       items.set(code, {
-        old: old ? stripId(old) : null,
-        lines: itemLines.filter((l) => l.item_code === code) as ItemLine[],
+        old: old ? fromItemDocument(old) : null,
         snapshot: snap ? { book_qty: snap.book_qty, cost: snap.cost, price: snap.price } : null,
       });
     }
     const counters: PlanInputs['counters'] = new Map();
     for (const [userId, c] of t.counters) {
-      const itemCounts = new Map<string, number>();
-      for (const code of c.items) {
-        const hit = userItems.find((u) => u._id.u === userId && u._id.i === code);
-        itemCounts.set(code, hit?.n ?? 0);
-      }
       let bounds: { first: string; last: string; username: string } | null = null;
       if (c.removal) {
         const [b] = await lines
@@ -285,7 +269,7 @@ export function createMongoReadModel(
         if (b) bounds = { first: b.first, last: b.last, username: b.username };
       }
       const old = counterDocs.find((d) => d.user_id === userId);
-      counters.set(userId, { old: old ? stripId(old) : null, itemLines: itemCounts, bounds });
+      counters.set(userId, { old: old ? stripId(old) : null, bounds });
     }
     return { session_id: sessionId, items, counters };
   };
@@ -360,7 +344,7 @@ export function createMongoReadModel(
     },
     async items(sessionId) {
       const docs = await rm.items.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
-      return docs.map((d) => toItemFigures(stripId(d)));
+      return docs.map((d) => toItemFigures(fromItemDocument(d)));
     },
     async counters(sessionIds) {
       const docs = await rm.counters

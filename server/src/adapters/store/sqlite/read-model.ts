@@ -17,7 +17,6 @@ import {
   toSessionFigures,
   touched,
   type CounterRow,
-  type ItemLine,
   type ItemRow,
   type LineEvent,
   type Plan,
@@ -26,7 +25,7 @@ import {
 } from '../read-model-plan';
 import { lazy, type Db } from './database';
 
-type ItemDbRow = Omit<ItemRow, 'racks'> & { racks: string };
+type ItemDbRow = Omit<ItemRow, 'racks' | 'users'> & { racks: string; users: string };
 
 interface SessionDbRow {
   session_id: string;
@@ -39,10 +38,16 @@ interface SessionDbRow {
   price_c: number;
 }
 
-const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, book_qty,
-  cost, price, variance_m, cost_c, price_c`;
+const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, users,
+  book_qty, cost, price, variance_m, cost_c, price_c`;
 const COUNTER_COLUMNS = `session_id, user_id, username, lines, items, abs_variance_m, abs_book_m,
   variance_m, cost_c, price_c, first_counted_at, last_counted_at`;
+/** A session and a JSON array of keys (item codes, user ids) to read the rows of. */
+interface Keys {
+  session_id: string;
+  keys: string;
+}
+
 const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
 
 /** The schema of the read model (migration 4 creates it; kept here beside the code using it). */
@@ -54,7 +59,9 @@ export const READ_MODEL_SCHEMA = `
     damaged_m INTEGER NOT NULL,
     nonret_m INTEGER NOT NULL,
     lines INTEGER NOT NULL,
+    -- JSON objects: counting lines per rack and per counter.
     racks TEXT NOT NULL,
+    users TEXT NOT NULL,
     book_qty REAL NOT NULL,
     cost REAL NOT NULL,
     price REAL NOT NULL,
@@ -112,33 +119,28 @@ export const READ_MODEL_SCHEMA = `
 
 function prepare(db: Db) {
   return {
-    item: db.prepare<[string, string], ItemDbRow>(
-      `SELECT ${ITEM_COLUMNS} FROM rm_items WHERE session_id = ? AND item_code = ?`,
+    // CROSS JOIN keeps json_each outside: one primary-key probe per touched key, where the
+    // planner would otherwise scan the whole session's rows and test each against the list.
+    itemsIn: db.prepare<[Keys], ItemDbRow>(
+      `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'r.$1')} FROM json_each(@keys) j
+       CROSS JOIN rm_items r ON r.session_id = @session_id AND r.item_code = j.value`,
     ),
-    itemLines: db.prepare<[string, string], ItemLine>(
-      `SELECT rack, counted_qty, damaged_qty, non_returnable_damaged_qty FROM count_lines
-       WHERE session_id = ? AND item_code = ? AND ${COUNTS}`,
-    ),
-    snapshot: db.prepare<[string, string], SnapshotPrice>(
-      'SELECT book_qty, cost, price FROM session_snapshot WHERE session_id = ? AND item_code = ?',
+    snapshotsIn: db.prepare<[Keys], SnapshotPrice & { item_code: string }>(
+      `SELECT s.item_code, s.book_qty, s.cost, s.price FROM json_each(@keys) j
+       CROSS JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = j.value`,
     ),
     putItem: db.prepare<[ItemDbRow]>(
       `INSERT OR REPLACE INTO rm_items (${ITEM_COLUMNS}) VALUES (@session_id, @item_code,
-        @counted_m, @damaged_m, @nonret_m, @lines, @racks, @book_qty, @cost, @price, @variance_m,
+        @counted_m, @damaged_m, @nonret_m, @lines, @racks, @users, @book_qty, @cost, @price, @variance_m,
         @cost_c, @price_c)`,
     ),
     deleteItem: db.prepare<[string, string]>(
       'DELETE FROM rm_items WHERE session_id = ? AND item_code = ?',
     ),
-    counter: db.prepare<[string, string], CounterRow>(
-      `SELECT ${COUNTER_COLUMNS} FROM rm_counters WHERE session_id = ? AND user_id = ?`,
+    countersIn: db.prepare<[Keys], CounterRow>(
+      `SELECT ${COUNTER_COLUMNS.replace(/(\w+)/g, 'r.$1')} FROM json_each(@keys) j
+       CROSS JOIN rm_counters r ON r.session_id = @session_id AND r.user_id = j.value`,
     ),
-    userItemLines: db
-      .prepare<[string, string, string], number>(
-        `SELECT COUNT(*) FROM count_lines
-         WHERE counted_by = ? AND session_id = ? AND item_code = ? AND ${COUNTS}`,
-      )
-      .pluck(),
     bounds: db.prepare<
       [string, string],
       { first: string | null; last: string | null; username: string | null }
@@ -284,38 +286,61 @@ export interface SqliteReadModel {
 export function createSqliteReadModel(db: Db): SqliteReadModel {
   const statements = lazy(() => prepare(db));
 
+  const toItemRow = (row: ItemDbRow): ItemRow => ({
+    ...row,
+    racks: JSON.parse(row.racks) as Record<string, number>,
+    users: JSON.parse(row.users) as Record<string, number>,
+  });
+
+  /** The rows a change moves, before it: one statement each for all touched items/counters. */
   const inputsFor = (sessionId: string, events: readonly LineEvent[]): PlanInputs => {
     const s = statements();
     const t = touched(events);
+    const codes = JSON.stringify([...t.items]);
+    const olds = new Map(
+      s.itemsIn.all({ session_id: sessionId, keys: codes }).map((row) => [row.item_code, row]),
+    );
+    // An item's row keeps its snapshot figures: only items new to the model need the snapshot.
+    const fresh = [...t.items].filter((code) => !olds.has(code));
+    const snaps = new Map(
+      fresh.length === 0
+        ? []
+        : s.snapshotsIn
+            .all({ session_id: sessionId, keys: JSON.stringify(fresh) })
+            .map((row) => [row.item_code, row]),
+    );
     const items: PlanInputs['items'] = new Map();
     for (const code of t.items) {
-      const old = s.item.get(sessionId, code);
+      const old = olds.get(code);
+      const snap = snaps.get(code);
       items.set(code, {
-        old: old ? { ...old, racks: JSON.parse(old.racks) as string[] } : null,
-        lines: s.itemLines.all(sessionId, code),
-        snapshot: s.snapshot.get(sessionId, code) ?? null,
+        old: old ? toItemRow(old) : null,
+        snapshot: snap ? { book_qty: snap.book_qty, cost: snap.cost, price: snap.price } : null,
       });
     }
+    const oldCounters = new Map(
+      s.countersIn
+        .all({ session_id: sessionId, keys: JSON.stringify([...t.counters.keys()]) })
+        .map((row) => [row.user_id, row]),
+    );
     const counters: PlanInputs['counters'] = new Map();
     for (const [userId, c] of t.counters) {
-      const itemLines = new Map<string, number>();
-      for (const code of c.items) {
-        itemLines.set(code, s.userItemLines.get(userId, sessionId, code) ?? 0);
-      }
       let bounds: { first: string; last: string; username: string } | null = null;
       if (c.removal) {
+        // After the line writes of the change: the counter's lines that count now.
         const b = s.bounds.get(userId, sessionId);
         if (b && b.first !== null && b.last !== null && b.username !== null)
           bounds = { first: b.first, last: b.last, username: b.username };
       }
-      counters.set(userId, { old: s.counter.get(sessionId, userId) ?? null, itemLines, bounds });
+      counters.set(userId, { old: oldCounters.get(userId) ?? null, bounds });
     }
     return { session_id: sessionId, items, counters };
   };
 
   const write = (p: Plan): void => {
     const s = statements();
-    for (const row of p.itemPuts) s.putItem.run({ ...row, racks: JSON.stringify(row.racks) });
+    for (const row of p.itemPuts)
+      s.putItem.run({ ...row, racks: JSON.stringify(row.racks), users: JSON.stringify(row.users) });
     for (const code of p.itemDeletes) s.deleteItem.run(p.session_id, code);
     for (const [rack, d] of p.racks) s.addRack.run({ session_id: p.session_id, rack, ...d });
     s.addSession.run({ session_id: p.session_id, ...p.session });
@@ -393,7 +418,7 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     async items(sessionId) {
       return statements()
         .items.all(sessionId)
-        .map((row) => toItemFigures({ ...row, racks: JSON.parse(row.racks) as string[] }));
+        .map((row) => toItemFigures(toItemRow(row)));
     },
     async counters(sessionIds) {
       return statements().counters.all(JSON.stringify(sessionIds)).map(toCounterStats);
