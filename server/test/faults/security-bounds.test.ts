@@ -7,14 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MAX_BATCH_RECORDS,
   MAX_BATCH_SERIALS,
   MAX_RECORD_SERIALS,
   type CountSession,
+  type ImportResult,
   type RecordResult,
 } from '@stockverify/shared';
+import { IMPORT_LIMITS, MAX_REPORTED_ERRORS } from '../../src/adapters/erp/import-limits';
 import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -90,6 +94,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -440,4 +446,78 @@ describe('#7 and #8: unknown items and stored conflicts are checked and budgeted
     ]);
     expect(victimConflict.body.data.results[0]!.status).toBe('CONFLICT');
   });
+});
+
+describe('#5 item-master imports run in a worker thread, within caps', () => {
+  let admin: User;
+  beforeAll(async () => {
+    admin = await t.userWithRole('admin', 'bounds-admin');
+  });
+
+  function upload(name: string, content: Buffer | string, type: string) {
+    const form = new FormData();
+    form.append('file', new Blob([content], { type }), name);
+    return t.request<ImportResult>('POST', '/api/erp/import', {
+      token: admin.token,
+      rawBody: form,
+    });
+  }
+
+  /** A real workbook whose sheet XML is replaced by `mb` megabytes of repeated rows (a zip bomb). */
+  async function xlsxBomb(mb: number): Promise<Buffer> {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Items');
+    sheet.addRow(['item_code', 'name']);
+    sheet.addRow(['BOMB-1', 'Bomb']);
+    const zip = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+    const row = '<row r="2"><c r="A2" t="inlineStr"><is><t>BOMB</t></is></c></row>';
+    const rows = row.repeat(Math.ceil((mb * 1024 * 1024) / row.length));
+    zip.file(
+      'xl/worksheets/sheet1.xml',
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
+    );
+    return zip.generateAsync({
+      type: 'nodebuffer',
+      compression: 'DEFLATE',
+      compressionOptions: { level: 9 },
+    });
+  }
+
+  it('an XLSX that inflates past the cap is refused 413 naming the cap; others keep syncing', async () => {
+    const bomb = await xlsxBomb(IMPORT_LIMITS.inflatedBytes / 1024 / 1024 + 16);
+    expect(bomb.length).toBeLessThan(t.settings.uploadLimitBytes);
+    const itemsBefore = await t.store.items.count();
+    let res: Awaited<ReturnType<typeof upload>> | undefined;
+    await underAttack(async () => {
+      res = await upload('bomb.xlsx', bomb, XLSX_TYPE);
+    });
+    expect(res!.status).toBe(413);
+    expect(res!.body.error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      cap: 'inflatedBytes',
+      limit: IMPORT_LIMITS.inflatedBytes,
+    });
+    expect(await t.store.items.count()).toBe(itemsBefore);
+  }, 60_000);
+
+  it('a CSV with 200,000 columns is refused 413 (columns) with a small answer', async () => {
+    const csv = `item_code,name${',x'.repeat(200_000)}\nCOL-1,Columns\n`;
+    const res = await upload('wide.csv', csv, 'text/csv');
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ cap: 'columns', limit: IMPORT_LIMITS.columns });
+    expect(JSON.stringify(res.body).length).toBeLessThan(10_000);
+    expect(await t.store.items.get('COL-1')).toBeNull();
+  }, 60_000);
+
+  it('row problems past the reporting cap are counted, not listed; long cell values are clipped', async () => {
+    const lines = ['item_code,name,price'];
+    for (let i = 0; i < 5_000; i++) lines.push(`BAD-${i},Bad,${'9'.repeat(i === 0 ? 50_000 : 1)}x`);
+    const res = await upload('bad.csv', lines.join('\n'), 'text/csv');
+    expect(res.status).toBe(200);
+    const errors = res.body.data.errors;
+    expect(errors).toHaveLength(MAX_REPORTED_ERRORS);
+    expect(errors.at(-1)!.message).toMatch(/4001 more problems not listed/);
+    expect(Math.max(...errors.map((e) => e.message.length))).toBeLessThanOrEqual(200);
+    expect(res.body.data.rejected).toBe(5_000);
+  }, 60_000);
 });

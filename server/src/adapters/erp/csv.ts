@@ -4,6 +4,8 @@
  * uses them (Excel writes `;` in locales with a decimal comma). No dependency: the format is small.
  */
 
+import { IMPORT_LIMITS, ImportLimitError, type ImportLimits } from './import-limits';
+
 /** A CSV the parser cannot read as a whole (unlike a bad row, which is reported and skipped). */
 export class CsvFormatError extends Error {}
 
@@ -42,16 +44,36 @@ export function detectDelimiter(text: string): CsvDelimiter {
 export function parseCsv(
   text: string,
   delimiter: CsvDelimiter = detectDelimiter(text),
+  limits: Pick<ImportLimits, 'rows' | 'columns' | 'cells'> = IMPORT_LIMITS,
 ): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
   let line = 1;
   let i = 0;
+  let cells = 0;
   const n = text.length;
-  const endRecord = () => {
+  // Caps checked as fields are found (issue #12): a million columns stop at the 101st.
+  const pushField = () => {
     record.push(field);
+    if (record.length > limits.columns) {
+      throw new ImportLimitError(
+        'columns',
+        limits.columns,
+        `line ${line} has more than ${limits.columns} columns`,
+      );
+    }
+    if (++cells > limits.cells) {
+      throw new ImportLimitError('cells', limits.cells, `more than ${limits.cells} cells`);
+    }
+  };
+  const endRecord = () => {
+    pushField();
     records.push(record);
+    // +1: the header row (blank lines count here too; they are rare).
+    if (records.length > limits.rows + 1) {
+      throw new ImportLimitError('rows', limits.rows, `more than ${limits.rows} rows`);
+    }
     record = [];
     field = '';
   };
@@ -84,7 +106,7 @@ export function parseCsv(
       continue;
     }
     if (c === delimiter) {
-      record.push(field);
+      pushField();
       field = '';
       i++;
     } else if (c === '\r' || c === '\n') {

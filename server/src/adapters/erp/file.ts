@@ -10,6 +10,13 @@ import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
 import { batchSizeOf, chunk } from './batches';
 import { CsvFormatError, decodeCsv, detectDelimiter, parseCsv } from './csv';
 import {
+  clipText,
+  IMPORT_LIMITS,
+  ImportLimitError,
+  MAX_REPORTED_ERRORS,
+  type ImportLimits,
+} from './import-limits';
+import {
   BARCODE_FIELD,
   ITEM_FIELDS,
   ItemDraft,
@@ -21,6 +28,7 @@ import {
   type ItemRow,
   type RawItemRow,
 } from './item-rows';
+import { parseItemMasterInWorker } from './import-worker';
 import { XlsxFormatError, readFirstSheet, type SheetRow } from './xlsx';
 
 export type ItemMasterFormat = 'csv' | 'xlsx';
@@ -118,12 +126,14 @@ function isBlank(cells: readonly CellValue[]): boolean {
 async function readTable(
   input: Buffer,
   format: ItemMasterFormat,
+  limits: ImportLimits,
 ): Promise<{ rows: SheetRow[]; decimalComma: boolean }> {
   try {
-    if (format === 'xlsx') return { rows: await readFirstSheet(input), decimalComma: false };
+    if (format === 'xlsx')
+      return { rows: await readFirstSheet(input, limits), decimalComma: false };
     const text = decodeCsv(input);
     const delimiter = detectDelimiter(text);
-    const rows = parseCsv(text, delimiter).map((cells, i) => ({ number: i + 1, cells }));
+    const rows = parseCsv(text, delimiter, limits).map((cells, i) => ({ number: i + 1, cells }));
     return { rows, decimalComma: delimiter === ';' };
   } catch (err) {
     if (err instanceof CsvFormatError || err instanceof XlsxFormatError) {
@@ -218,12 +228,16 @@ class ItemMasterBuilder {
 export async function parseItemMaster(
   input: Buffer,
   format: ItemMasterFormat,
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; limits?: ImportLimits } = {},
 ): Promise<ParseResult> {
-  const table = await readTable(input, format);
+  const limits = options.limits ?? IMPORT_LIMITS;
+  const table = await readTable(input, format, limits);
   const nonBlank = table.rows.filter((r) => !isBlank(r.cells));
   const headerRow = nonBlank[0];
   if (!headerRow) throw new ItemMasterFormatError('the file is empty: no header row');
+  if (nonBlank.length - 1 > limits.rows) {
+    throw new ImportLimitError('rows', limits.rows, `more than ${limits.rows} rows`);
+  }
   const header = mapHeader(headerRow.cells);
 
   const errors: ImportRowError[] = header.ignored.map((name) => ({
@@ -246,12 +260,33 @@ export async function parseItemMaster(
 
   return {
     items: builder.items((options.now?.() ?? new Date()).toISOString()),
-    errors,
+    errors: boundedErrors(errors),
     rows: dataRows.length,
     rejected: rejected.size,
     warehouses: builder.warehouses(),
-    ignoredColumns: header.ignored,
+    ignoredColumns: header.ignored.map(clipText),
   };
+}
+
+/**
+ * At most MAX_REPORTED_ERRORS problems, each text clipped (a cell's value is quoted in some
+ * messages); a last entry says how many more there were (issue #12: a 74 MB error answer).
+ */
+function boundedErrors(errors: ImportRowError[]): ImportRowError[] {
+  const clip = (e: ImportRowError): ImportRowError => ({
+    ...e,
+    field: e.field === null ? null : clipText(e.field),
+    message: clipText(e.message),
+  });
+  if (errors.length <= MAX_REPORTED_ERRORS) return errors.map(clip);
+  const shown = errors.slice(0, MAX_REPORTED_ERRORS - 1).map(clip);
+  const rest = errors.length - shown.length;
+  shown.push({
+    row: errors[shown.length]!.row,
+    field: '*',
+    message: `… and ${rest} more problems not listed; fix these and import again`,
+  });
+  return shown;
 }
 
 /** Format of an item master file from its extension. */
@@ -282,7 +317,8 @@ export function createFileErpSource(options: { path: string }): ErpSource {
     const version = `${info.ino}:${info.size}:${info.mtimeMs}`;
     if (!force && loaded?.version === version) return loaded;
     // The file's modification time is when its items last changed, as far as we can tell.
-    const result = await parseItemMaster(await readFile(path), format, { now: () => info.mtime });
+    // In a worker thread, with the import caps (issue #12).
+    const result = await parseItemMasterInWorker(await readFile(path), format, { now: info.mtime });
     loaded = { version, result };
     return loaded;
   }

@@ -4,7 +4,9 @@ import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
-import { parseItemMaster } from '../../adapters/erp/file';
+import type { parseItemMaster } from '../../adapters/erp/file';
+import { ImportLimitError } from '../../adapters/erp/import-limits';
+import { parseItemMasterInWorker } from '../../adapters/erp/import-worker';
 import { AppError, validationError } from '../../http/app-error';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { ErpStatusRecorder } from './erp-status';
@@ -245,17 +247,37 @@ export function createErpService(deps: ErpServiceDeps) {
       const format = detectFormat(file);
       let parsed: Awaited<ReturnType<typeof parseItemMaster>>;
       try {
-        parsed = await parseItemMaster(file.buffer, format);
+        // In a worker thread with caps on what the file unpacks to (issue #12).
+        parsed = await parseItemMasterInWorker(file.buffer, format, { now: clock() });
       } catch (err) {
+        if (err instanceof ImportLimitError) {
+          throw new AppError(
+            413,
+            'PAYLOAD_TOO_LARGE',
+            `The file is too large to import: ${err.message}`,
+            [
+              {
+                path: 'file',
+                message: err.message,
+                code: `IMPORT_${err.cap.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+              },
+            ],
+            { cap: err.cap, limit: err.limit },
+          );
+        }
         throw validationError(
           [{ path: 'file', message: err instanceof Error ? err.message : String(err) }],
           'The file cannot be read as an item master',
         );
       }
-      const written =
-        parsed.items.length > 0
-          ? await store.items.upsertMany(parsed.items)
-          : { inserted: 0, updated: 0 };
+      // Written in batches with a turn of the event loop between them, like a sync (issue #12).
+      const written = { inserted: 0, updated: 0 };
+      for (let i = 0; i < parsed.items.length; i += SYNC_BATCH) {
+        const batch = await store.items.upsertMany(parsed.items.slice(i, i + SYNC_BATCH));
+        written.inserted += batch.inserted;
+        written.updated += batch.updated;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (parsed.warehouses.length > 0) await mergeWarehouses(store, parsed.warehouses);
       const result: ImportResult = {
         format,
