@@ -2,7 +2,13 @@ import type { SessionHistoryRow } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
 import { visibleRange } from '../ui/VirtualList';
 import { pwaUrlFor } from './admin/PhoneQr';
-import { progressByDay } from './dashboards/Dashboards';
+import {
+  barChartHeight,
+  FROM_ZERO,
+  progressByDay,
+  roundUp,
+  shortLabel,
+} from './dashboards/Dashboards';
 import { tileState } from './racks/RackMap';
 import { buildReportRequest } from './reports/ReportsScreen';
 import { fileNameFrom } from './reports/save-response';
@@ -103,5 +109,17 @@ describe('progressByDay', () => {
 describe('pwaUrlFor', () => {
   it('points phones at the server origin, where the PWA is served', () => {
     expect(pwaUrlFor('https://sv.local:8443/api-ignored')).toBe('https://sv.local:8443/');
+  });
+});
+
+describe('bar chart axes (issue #14)', () => {
+  it('always include zero and end on round numbers', () => {
+    const [low, high] = FROM_ZERO;
+    expect([low(-230.23), high(-5)]).toEqual([-300, 0]);
+    expect([low(3), high(47)]).toEqual([0, 50]);
+    expect([low(-0.4), high(1234)]).toEqual([-0.4, 2000]);
+    expect(roundUp(0)).toBe(0);
+    expect(shortLabel('A very long category name indeed')).toBe('A very long categor…');
+    expect(barChartHeight(30)).toBeGreaterThan(barChartHeight(3));
   });
 });

@@ -125,9 +125,16 @@ function Chart<Row>({
 
 /** A bar axis always includes zero, so bar lengths compare honestly (issue #14). */
 export const FROM_ZERO: [(min: number) => number, (max: number) => number] = [
-  (min) => Math.min(0, min),
-  (max) => Math.max(0, max),
+  (min) => (min < 0 ? -roundUp(-min) : 0),
+  (max) => Math.max(0, roundUp(max)),
 ];
+
+/** Rounds a positive bound up to a round number (230.23 → 300, 47 → 50), for readable ticks. */
+export function roundUp(n: number): number {
+  if (!(n > 0)) return 0;
+  const step = 10 ** Math.floor(Math.log10(n));
+  return Math.ceil(n / step) * step;
+}
 
 const LABEL_WIDTH = 150;
 const LABEL_CHARS = 20;
