@@ -82,3 +82,23 @@ export const listUsersQuerySchema = z.object({
     .optional(),
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuerySchema>;
+
+/**
+ * `GET /users/directory?q=`: who is who, for supervisors' pickers (issue #14: names where ids
+ * were asked for). Only these fields, never anything about sign-in.
+ */
+export const userDirectoryQuerySchema = z.strictObject({
+  q: z.string().trim().max(64).optional(),
+  role: roleSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export type UserDirectoryQuery = z.infer<typeof userDirectoryQuerySchema>;
+
+export const userDirectoryEntrySchema = z.strictObject({
+  id: z.string(),
+  username: z.string(),
+  full_name: z.string(),
+  role: roleSchema,
+  warehouse: z.string().nullable(),
+});
+export type UserDirectoryEntry = z.infer<typeof userDirectoryEntrySchema>;

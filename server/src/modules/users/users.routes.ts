@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { createUserSchema, listUsersQuerySchema, updateUserSchema } from '@stockverify/shared';
+import {
+  createUserSchema,
+  listUsersQuerySchema,
+  updateUserSchema,
+  userDirectoryQuerySchema,
+  type UserDirectoryEntry,
+} from '@stockverify/shared';
 import { validationError } from '../../http/app-error';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
@@ -39,6 +45,27 @@ export function usersRoutes(users: UsersService, guard: AuthGuard): Router {
         warehouse: u.warehouse,
       })),
     });
+  });
+
+  // Before `/:id`: names for supervisors' pickers (issue #14), active accounts only, and only who
+  // they are (id, names, role, warehouse), nothing about their sign-in.
+  router.get('/directory', guard.requirePermission('sessions.manage'), async (req, res) => {
+    const query = parse(userDirectoryQuerySchema, req.query, 'query');
+    const found = await users.list({
+      page: 1,
+      page_size: query.limit,
+      active: true,
+      ...(query.q ? { q: query.q } : {}),
+      ...(query.role ? { role: query.role } : {}),
+    });
+    const items: UserDirectoryEntry[] = found.items.map((u) => ({
+      id: u.id,
+      username: u.username,
+      full_name: u.full_name,
+      role: u.role,
+      warehouse: u.warehouse,
+    }));
+    sendOk(req, res, { items });
   });
 
   router.get('/:id', admin, async (req, res) => {
