@@ -1,14 +1,14 @@
 /**
- * Paged per-item variances on SQLite (issue #13): one statement per sort sums the session's lines
- * that count per item (walking count_lines_item, `(session_id, item_code)`), joins the snapshot for
- * book, cost and price, filters, and returns one page with the filtered total beside each row.
- *
- * NOTE: this aggregates the session's lines on each request, like `lines.variances`. The per-item
- * read model of issue #13 (rm_items, adapters/store/sqlite/read-model.ts) had not landed on main
- * when this was written; once it has, `v` below can read rm_items instead (counted, written off,
- * variance and values are there), keeping only `needs_review` and the rack test on count_lines.
+ * Paged per-item variances on SQLite (issue #13), read from the session read model: rm_items holds
+ * every counted item's sums, variance (thousandths) and values (cents), kept in the line-write
+ * transaction (read-model.ts). One statement per sort filters the session's rm_items rows (its
+ * primary key prefix), orders them by an exact integer key, counts the filtered total beside them,
+ * and only for the page's rows joins the snapshot and item master for name and category and counts
+ * the lines waiting for review (count_lines_item). The category and review filters look those up
+ * per item only when they are asked for.
  */
-import { QTY_DECIMALS, roundMoney, roundQty, type SessionItemVariance } from '@stockverify/shared';
+import type { SessionItemVariance } from '@stockverify/shared';
+import { fromCents, fromMilli } from '../read-model-plan';
 import type {
   VarianceCursor,
   VariancePageQuery,
@@ -17,19 +17,17 @@ import type {
 } from '../../../ports/variances';
 import type { Db } from './database';
 
-/** DESIGN §4: a line counts unless a newer line superseded it or a supervisor rejected it. */
-const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
-
 interface Row {
   item_code: string;
   name: string;
   category: string | null;
   book_qty: number;
-  cost: number;
-  price: number;
-  counted_qty: number;
-  damaged_qty: number;
-  non_returnable_damaged_qty: number;
+  counted_m: number;
+  damaged_m: number;
+  nonret_m: number;
+  variance_m: number;
+  cost_c: number;
+  price_c: number;
   lines: number;
   racks: string;
   needs_review: number;
@@ -49,88 +47,79 @@ interface Params {
   offset: number;
 }
 
-// The variance as shown (each sum rounded, then the difference), and its value at cost.
-const VARIANCE = `ROUND(ROUND(l.counted_qty, ${QTY_DECIMALS})
-  - ROUND(l.non_returnable_damaged_qty, ${QTY_DECIMALS}) - COALESCE(s.book_qty, 0), ${QTY_DECIMALS})`;
-
 const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = {
-  '-abs_variance': { key: 'ABS(variance)', desc: true },
-  abs_variance: { key: 'ABS(variance)', desc: false },
-  '-abs_value': { key: 'ABS(ROUND(variance * cost, 2))', desc: true },
-  abs_value: { key: 'ABS(ROUND(variance * cost, 2))', desc: false },
-  item_code: { key: 'item_code', desc: false },
-  '-item_code': { key: 'item_code', desc: true },
+  '-abs_variance': { key: 'ABS(r.variance_m)', desc: true },
+  abs_variance: { key: 'ABS(r.variance_m)', desc: false },
+  '-abs_value': { key: 'ABS(r.cost_c)', desc: true },
+  abs_value: { key: 'ABS(r.cost_c)', desc: false },
+  item_code: { key: 'r.item_code', desc: false },
+  '-item_code': { key: 'r.item_code', desc: true },
 };
+
+// The item's category as the variances show it: the snapshot's, or the item master's for an item
+// outside the snapshot (as lines.variances does).
+const CATEGORY = `(CASE WHEN EXISTS (SELECT 1 FROM session_snapshot s
+    WHERE s.session_id = @session_id AND s.item_code = r.item_code)
+  THEN (SELECT s.category FROM session_snapshot s
+    WHERE s.session_id = @session_id AND s.item_code = r.item_code)
+  ELSE (SELECT i.category FROM items i WHERE i.item_code = r.item_code) END)`;
+const REVIEW_LINES = `(SELECT COUNT(*) FROM count_lines c
+  WHERE c.session_id = @session_id AND c.item_code = r.item_code
+    AND c.status = 'NEEDS_REVIEW' AND c.superseded_by IS NULL)`;
 
 function pageSql(sort: VariancePageQuery['sort']): string {
   const { key, desc } = KEYS[sort];
-  const byCode = key === 'item_code';
+  const byCode = key === 'r.item_code';
   // Strictly after the cursor row in this order; ties on the key go by item code ascending.
   const after = byCode
-    ? `item_code ${desc ? '<' : '>'} @after_code`
-    : `(sort_key ${desc ? '<' : '>'} @after_key
-        OR (sort_key = @after_key AND item_code > @after_code))`;
+    ? `f.item_code ${desc ? '<' : '>'} @after_code`
+    : `(f.sort_key ${desc ? '<' : '>'} @after_key
+        OR (f.sort_key = @after_key AND f.item_code > @after_code))`;
   const order = byCode
     ? `item_code ${desc ? 'DESC' : 'ASC'}`
     : `sort_key ${desc ? 'DESC' : 'ASC'}, item_code ASC`;
   return `
-    WITH l AS (
-      SELECT item_code,
-        SUM(counted_qty) AS counted_qty,
-        SUM(damaged_qty) AS damaged_qty,
-        SUM(non_returnable_damaged_qty) AS non_returnable_damaged_qty,
-        COUNT(*) AS lines,
-        json_group_array(DISTINCT rack) AS racks,
-        SUM(status = 'NEEDS_REVIEW') AS needs_review,
-        MAX(rack = @rack) AS in_rack
-      FROM count_lines
-      WHERE session_id = @session_id AND ${COUNTS}
-      GROUP BY item_code
+    WITH f AS (
+      SELECT r.item_code, ${key} AS sort_key, COUNT(*) OVER () AS total
+      FROM rm_items r
+      WHERE r.session_id = @session_id
+        AND (@has_variance IS NULL OR (r.variance_m <> 0) = @has_variance)
+        AND (@rack IS NULL OR EXISTS (SELECT 1 FROM json_each(r.racks) WHERE key = @rack))
+        AND (@category IS NULL OR ${CATEGORY} = @category)
+        AND (@needs_review IS NULL OR (${REVIEW_LINES} > 0) = @needs_review)
     ),
-    v AS (
-      SELECT l.*,
-        COALESCE(s.name, i.name, l.item_code) AS name,
-        CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
-        COALESCE(s.book_qty, 0) AS book_qty,
-        COALESCE(s.cost, 0) AS cost,
-        COALESCE(s.price, 0) AS price,
-        ${VARIANCE} AS variance
-      FROM l
-      LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = l.item_code
-      LEFT JOIN items i ON i.item_code = l.item_code
-    ),
-    f AS (
-      SELECT v.*, ${key} AS sort_key, COUNT(*) OVER () AS total FROM v
-      WHERE (@has_variance IS NULL OR (variance <> 0) = @has_variance)
-        AND (@needs_review IS NULL OR (needs_review > 0) = @needs_review)
-        AND (@category IS NULL OR category = @category)
-        AND (@rack IS NULL OR in_rack = 1)
+    p AS (
+      SELECT * FROM f
+      WHERE @after_code IS NULL OR ${after}
+      ORDER BY ${order}
+      LIMIT @limit OFFSET @offset
     )
-    SELECT item_code, name, category, book_qty, cost, price, counted_qty, damaged_qty,
-      non_returnable_damaged_qty, lines, racks, needs_review, sort_key, total
-    FROM f
-    WHERE @after_code IS NULL OR ${after}
-    ORDER BY ${order}
-    LIMIT @limit OFFSET @offset`;
+    SELECT r.item_code,
+      COALESCE(s.name, i.name, r.item_code) AS name,
+      CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
+      r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
+      r.lines, r.racks, ${REVIEW_LINES} AS needs_review, p.sort_key, p.total
+    FROM p
+    JOIN rm_items r ON r.session_id = @session_id AND r.item_code = p.item_code
+    LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
+    LEFT JOIN items i ON i.item_code = r.item_code
+    ORDER BY ${order.replace(/item_code/g, 'p.item_code').replace('sort_key', 'p.sort_key')}`;
 }
 
 function toVariance(row: Row): SessionItemVariance {
-  const counted = roundQty(row.counted_qty);
-  const writtenOff = roundQty(row.non_returnable_damaged_qty);
-  const variance = roundQty(counted - writtenOff - row.book_qty);
   return {
     item_code: row.item_code,
     name: row.name,
     category: row.category,
     book_qty: row.book_qty,
-    counted_qty: counted,
-    damaged_qty: roundQty(row.damaged_qty),
-    non_returnable_damaged_qty: writtenOff,
-    variance,
-    value_at_cost: roundMoney(variance * row.cost),
-    value_at_price: roundMoney(variance * row.price),
+    counted_qty: fromMilli(row.counted_m),
+    damaged_qty: fromMilli(row.damaged_m),
+    non_returnable_damaged_qty: fromMilli(row.nonret_m),
+    variance: fromMilli(row.variance_m),
+    value_at_cost: fromCents(row.cost_c),
+    value_at_price: fromCents(row.price_c),
     lines: row.lines,
-    racks: (JSON.parse(row.racks) as string[]).sort(),
+    racks: Object.keys(JSON.parse(row.racks) as Record<string, number>).sort(),
     needs_review: row.needs_review,
   };
 }
