@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accuracyPercent,
+  itemAccuracy,
   computeVariance,
   normalizeSerial,
   roundMoney,
@@ -142,5 +144,23 @@ describe('money and units', () => {
   it('knows which units allow decimals', () => {
     expect(uomAllowsDecimal('kg')).toBe(true);
     expect(uomAllowsDecimal('PCS')).toBe(false);
+  });
+});
+
+describe('accuracy (DESIGN §4: max(0, 1 − |variance| / book))', () => {
+  it('is the share of the book that was right, never below 0', () => {
+    expect(itemAccuracy(10, -2)).toBeCloseTo(0.8);
+    expect(itemAccuracy(10, 25)).toBe(0);
+    expect(itemAccuracy(10, -10)).toBe(0);
+  });
+  it('is 100 % when book and count are both 0, and 0 when stock turns up against no book', () => {
+    expect(itemAccuracy(0, 0)).toBe(1);
+    expect(itemAccuracy(0, 3)).toBe(0);
+  });
+  it('as a percentage over sums: two decimals, floored at 0, null without a book', () => {
+    expect(accuracyPercent(120, 3)).toBe(97.5);
+    expect(accuracyPercent(110, 2)).toBe(98.18);
+    expect(accuracyPercent(10, 25)).toBe(0);
+    expect(accuracyPercent(0, 0)).toBeNull();
   });
 });

@@ -188,3 +188,25 @@ const DECIMAL_UOMS = new Set([
 export function uomAllowsDecimal(uom: string): boolean {
   return DECIMAL_UOMS.has(uom.trim().toUpperCase());
 }
+
+/**
+ * Accuracy of an item (DESIGN §4), a fraction 0–1: `max(0, 1 − |variance| / book)`, so a variance
+ * larger than the book is 0, never negative; 1 when book and variance are both 0 (nothing there,
+ * nothing found), 0 when stock turns up against a book of 0.
+ */
+export function itemAccuracy(book: number, variance: number): number {
+  const b = Math.abs(book);
+  const v = Math.abs(variance);
+  if (b === 0) return v === 0 ? 1 : 0;
+  return Math.max(0, 1 - v / b);
+}
+
+/**
+ * Accuracy over many items or lines as a percentage with two decimals: the item rule applied to
+ * Σ|book| and Σ|variance|. KPIs, analytics and reports all answer through this one function;
+ * null when there is no book quantity to measure against.
+ */
+export function accuracyPercent(absBook: number, absVariance: number): number | null {
+  if (!(absBook > 0)) return null;
+  return Math.round(itemAccuracy(absBook, absVariance) * 10_000) / 100;
+}

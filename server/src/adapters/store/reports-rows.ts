@@ -3,6 +3,7 @@
  * rounding of sums. Shared by both store adapters, which hand over rows of the same raw shape.
  */
 import {
+  accuracyPercent,
   roundMoney,
   roundQty,
   varianceValue,
@@ -24,11 +25,6 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 /** 100 × part / whole to two decimals, or null when there is no whole. */
 export function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 100 : null;
-}
-
-/** Accuracy as the analytics endpoint defines it: 100 × (Σ|book| − Σ|variance|) / Σ|book|. */
-export function accuracy(absBook: number, absVariance: number): number | null {
-  return absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null;
 }
 
 /** A JSON array of strings (SQLite json_group_array, or a MongoDB array) as "a, b": distinct, sorted. */
@@ -110,7 +106,7 @@ function userActivity(r: RawRow): UserActivityRow {
     items: num(r.items),
     active_minutes: Math.round(minutes * 10) / 10,
     scans_per_hour: Math.round((lines / Math.max(1, minutes)) * 60 * 10) / 10,
-    first_count_accuracy: accuracy(num(r.abs_book), num(r.abs_variance)),
+    first_count_accuracy: accuracyPercent(num(r.abs_book), num(r.abs_variance)),
     lines_written: written,
     lines_overturned: overturned,
     recount_overturn_rate: percent(overturned, written),
@@ -139,7 +135,7 @@ function sessionHistory(r: RawRow): SessionHistoryRow {
     variance: roundQty(num(r.variance)),
     value_at_cost: roundMoney(num(r.value_at_cost)),
     value_at_price: roundMoney(num(r.value_at_price)),
-    accuracy: accuracy(num(r.abs_book), num(r.abs_variance)),
+    accuracy: accuracyPercent(num(r.abs_book), num(r.abs_variance)),
   };
 }
 

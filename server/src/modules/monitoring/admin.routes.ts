@@ -1,6 +1,7 @@
 /** `GET /admin/kpis` and `GET /admin/active-users`: today's figures and who is counting now. */
 import { Router } from 'express';
 import { z } from 'zod';
+import { accuracyPercent } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import type { SessionRecord } from '../../ports/counting';
@@ -53,13 +54,6 @@ export function utcMidnight(now: Date): string {
   return new Date(
     Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()),
   ).toISOString();
-}
-
-/** Accuracy in percent with two decimals, floored at 0; null when there is no book quantity. */
-export function accuracyPercent(absBook: number, absVariance: number): number | null {
-  if (absBook === 0) return null;
-  const percent = (100 * (absBook - absVariance)) / absBook;
-  return Math.max(0, Math.round(percent * 100) / 100);
 }
 
 /** The supervisor's monitoring routes (permission monitoring.read). */

@@ -9,7 +9,7 @@ import type {
   SessionStatus,
   Warehouse,
 } from '@stockverify/shared';
-import { roundMoney, roundQty } from '@stockverify/shared';
+import { accuracyPercent, roundMoney, roundQty } from '@stockverify/shared';
 import type { SnapshotRow } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { AppError, notFound, validationError } from '../../http/app-error';
@@ -458,8 +458,7 @@ export function createSessionsService(
           variance: roundQty(g.variance),
           variance_value_at_cost: roundMoney(g.variance_value_at_cost),
           variance_value_at_price: roundMoney(g.variance_value_at_price),
-          accuracy:
-            absBook > 0 ? Math.round(((absBook - absVariance) / absBook) * 10_000) / 100 : null,
+          accuracy: accuracyPercent(absBook, absVariance),
           items_per_minute: Math.round((g.lines / Math.max(1, minutes)) * 10) / 10,
         }))
         .sort((a, b) => a.key.localeCompare(b.key));
