@@ -35,6 +35,8 @@ import { createLookupFastPath } from './modules/items/lookup-fast-path';
 import { locationsRoutes } from './modules/locations/locations.routes';
 import { createUsersService } from './modules/users/users.service';
 import { claimsRoutes } from './modules/claims/claims.routes';
+import { recountsRoutes } from './modules/recounts/recounts.routes';
+import { createRecountsService } from './modules/recounts/recounts.service';
 import { createClaimsService } from './modules/claims/claims.service';
 import { reviewRoutes } from './modules/conflicts/review.routes';
 import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
@@ -260,6 +262,7 @@ export function createApp(deps: AppDeps) {
     ),
   );
   api.use('/sessions', counting.sessions);
+  api.use('/sessions', recountsRoutes(createRecountsService({ store, access }), guard));
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
   const liveStreams = new Set<Response>();

@@ -12,3 +12,4 @@ export * from './reports';
 export * from './client-errors';
 export * from './phone-access';
 export * from './monitoring';
+export * from './recounts';

@@ -15,13 +15,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CountSession, RecordResult, TokenPair } from '@stockverify/shared';
 import { createApp } from '../../src/app';
-import {
-  claim,
-  countRecord,
-  createSession,
-  seedCounting,
-  sync,
-} from '../support/counting-fixture';
+import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
 import { makeItem, startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -267,6 +261,11 @@ const STAFF_ROUTES: Record<string, Probe> = {
   'GET /api/sessions/:id': perSession('GET', '/api/sessions/:id'),
   'GET /api/sessions/:id/book-quantities': perSession('GET', '/api/sessions/:id/book-quantities'),
   'POST /api/sessions/:id/heartbeat': perSession('POST', '/api/sessions/:id/heartbeat', {}),
+  'GET /api/sessions/:id/recounts': perSession('GET', '/api/sessions/:id/recounts'),
+  'GET /api/sessions/:id/racks/:rack/lines': perSession(
+    'GET',
+    '/api/sessions/:id/racks/A-01/lines',
+  ),
   'POST /api/sessions/:id/count-lines': countProbe,
   'POST /api/sync/batch': countProbe,
   'POST /api/sessions/:id/racks/:rack/claim': countProbe,
@@ -472,16 +471,52 @@ describe('blind count answers do not depend on the quantity (High #3)', () => {
     expect(withoutIds(off)).toBe(withoutIds(matching));
   });
 
+  it('a strict session beside the blind one: no refusal tells the counter the count is off', async () => {
+    const strict = await createSession(t, supervisor.token, {
+      name: 'Strict beside',
+      mode: 'strict',
+      scope: { floors: [], racks: ['B-01'] },
+    });
+    const held = await claim(t, tess.token, strict.id, 'B-01');
+    expect(held.status).toBe(200);
+    const fence = held.body.data.fencing_token;
+    const send = (item: string, qty: number) =>
+      call(
+        'POST',
+        `/api/sessions/${strict.id}/count-lines`,
+        tess.token,
+        countRecord(strict.id, 'B-01', item, fence, { counted_qty: qty }),
+      );
+    // ITM-C's book on B-01 is 4; KG-1's is 20.5. Neither line is confirmed or explained.
+    const matching = await send('ITM-C', 4);
+    const off = await send('KG-1', 3);
+    expect(matching.status).toBe(201);
+    expect(withoutIds(off)).toBe(withoutIds(matching));
+    const lines = await t.store.lines.list(strict.id, { page: 1, page_size: 10 });
+    const kg = lines.items.find((l) => l.item_code === 'KG-1');
+    expect(kg?.status).toBe('NEEDS_REVIEW');
+    expect(kg?.review_reasons).toContain('VARIANCE_UNCONFIRMED');
+  });
+
   it('a replayed answer (same op_id) is as blind as the first', async () => {
     const held = await claim(t, tess.token, blind.id, 'A-01');
     const record = countRecord(blind.id, 'A-01', 'MIX-1', held.body.data.fencing_token, {
       counted_qty: 9,
     });
-    const first = await sync(t, tess.token, [record]);
+    const key = randomUUID();
+    const first = await sync(t, tess.token, [record], key);
+    // The same batch again (Idempotency-Key replay) and the same op_id in a new batch.
+    const replay = await sync(t, tess.token, [record], key);
+    expect(replay.body.data.replayed).toBe(true);
     const again = await sync(t, tess.token, [record]);
-    for (const res of [first, again]) {
+    for (const res of [first, replay, again]) {
       expect(leaks(res.body)).toEqual([]);
       expect(res.body.data.results[0]!.status).toBe('OK');
     }
+  });
+
+  it('staff cannot open the live event stream, where supervisors see review flags', async () => {
+    const res = await call('GET', '/api/events', tess.token);
+    expect(res.status).toBe(403);
   });
 });

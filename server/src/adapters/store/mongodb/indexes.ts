@@ -111,6 +111,8 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { received_at: 1 } },
         // The read model recomputes an item's row from its lines on every change (issue #13).
         { key: { session_id: 1, item_code: 1 } },
+        // Recount tasks: one session's lines in one status (issue #14).
+        { key: { session_id: 1, status: 1 } },
       ],
     },
     // The read model (issue #13): each view reads one session's rows in key order.

@@ -398,6 +398,15 @@ export const migrations: readonly Migration[] = [
       DROP TABLE item_trigrams;
     `,
   },
+  {
+    version: 7,
+    name: 'count lines by status',
+    up: `
+      -- Phones ask for their recount tasks every heartbeat (issue #14): lines of one session in
+      -- one status, without reading the session's other lines.
+      CREATE INDEX count_lines_status ON count_lines (session_id, status);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

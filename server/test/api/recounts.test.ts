@@ -1,0 +1,141 @@
+/**
+ * The recount loop on the counter's side (issue #14 point 3): a supervisor's "recount" reaches the
+ * phone of whoever counted the line, as a task without quantities; the recount supersedes the
+ * line; and another phone opening the rack sees the rack's lines (quantities hidden while blind).
+ */
+import { rackLinesSchema, recountTasksSchema } from '@stockverify/shared';
+import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let supervisor: { token: string };
+let alice: { token: string; user: { id: string } };
+let bob: { token: string; user: { id: string } };
+
+beforeEach(async () => {
+  t = await startTestApp();
+  await seedCounting(t);
+  supervisor = await t.userWithRole('supervisor', 'sup');
+  alice = await t.userWithRole('staff', 'alice');
+  bob = await t.userWithRole('staff', 'bob');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function countLine(token: string, sessionId: string, rack: string, qty: number) {
+  const c = await claim(t, token, sessionId, rack);
+  expect(c.status, JSON.stringify(c.body)).toBe(200);
+  const record = countRecord(sessionId, rack, 'ITM-A', (c.body.data as ClaimAnswer).fencing_token, {
+    counted_qty: qty,
+    variance_reason: 'Misplaced in another rack',
+  });
+  const res = await t.request<RecordResult>('POST', `/api/sessions/${sessionId}/count-lines`, {
+    token,
+    body: record,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return {
+    record,
+    lineId: res.body.data.line_id!,
+    token: (c.body.data as ClaimAnswer).fencing_token,
+  };
+}
+
+async function tasks(token: string, sessionId: string) {
+  const res = await t.request('GET', `/api/sessions/${sessionId}/recounts`, { token });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return recountTasksSchema.parse(res.body.data).items;
+}
+
+describe('recount tasks', () => {
+  it("reach the counter's phone, without quantities, and end when the recount supersedes the line", async () => {
+    const session = await createSession(t, supervisor.token);
+    const first = await countLine(alice.token, session.id, 'A-01', 3);
+    expect(await tasks(alice.token, session.id)).toEqual([]);
+
+    const review = await t.request('PATCH', `/api/lines/${first.lineId}/review`, {
+      token: supervisor.token,
+      body: { decision: 'recount', note: 'Check the back shelf' },
+    });
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+
+    const mine = await tasks(alice.token, session.id);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        op_id: first.record.op_id,
+        rack: 'A-01',
+        item_code: 'ITM-A',
+        item_name: 'Alpha Widget',
+        note: 'Check the back shelf',
+      }),
+    ]);
+    expect(JSON.stringify(mine)).not.toMatch(/counted_qty|book_qty|variance/);
+    // Another counter has no such task; the supervisor sees every open one.
+    expect(await tasks(bob.token, session.id)).toEqual([]);
+    expect(await tasks(supervisor.token, session.id)).toHaveLength(1);
+
+    // The recount supersedes the line sent back.
+    const recount = countRecord(session.id, 'A-01', 'ITM-A', first.token, {
+      counted_qty: 10,
+      supersedes: first.record.op_id,
+    });
+    const res = await t.request<RecordResult>('POST', `/api/sessions/${session.id}/count-lines`, {
+      token: alice.token,
+      body: recount,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(await tasks(alice.token, session.id)).toEqual([]);
+  });
+});
+
+describe("a rack's lines for another phone", () => {
+  it('lists what is counted in the rack, with quantities only where blind does not apply', async () => {
+    const standard = await createSession(t, supervisor.token);
+    await countLine(alice.token, standard.id, 'A-01', 4);
+    const seen = await t.request('GET', `/api/sessions/${standard.id}/racks/A-01/lines`, {
+      token: bob.token,
+    });
+    expect(seen.status).toBe(200);
+    const lines = rackLinesSchema.parse(seen.body.data);
+    expect(lines.total).toBe(1);
+    expect(lines.items[0]).toMatchObject({
+      item_code: 'ITM-A',
+      item_name: 'Alpha Widget',
+      counted_qty: 4,
+      mine: false,
+    });
+
+    // While a blind session is open in the warehouse, staff see that lines exist, not how many.
+    const blind = await createSession(t, supervisor.token, { name: 'Blind', mode: 'blind' });
+    await countLine(bob.token, blind.id, 'A-02', 2);
+    const hidden = await t.request('GET', `/api/sessions/${blind.id}/racks/A-02/lines`, {
+      token: alice.token,
+    });
+    const blindLines = rackLinesSchema.parse(hidden.body.data);
+    expect(blindLines.items.map((l) => l.counted_qty)).toEqual([null]);
+    const forSupervisor = await t.request('GET', `/api/sessions/${blind.id}/racks/A-02/lines`, {
+      token: supervisor.token,
+    });
+    expect(rackLinesSchema.parse(forSupervisor.body.data).items[0]!.counted_qty).toBe(2);
+  });
+
+  it('answers an unknown session with 404 and a bad rack with 400', async () => {
+    const missing = await t.request('GET', '/api/sessions/nope/racks/A-01/lines', {
+      token: alice.token,
+    });
+    expect(missing.status).toBe(404);
+    const session = await createSession(t, supervisor.token);
+    const bad = await t.request(
+      'GET',
+      `/api/sessions/${session.id}/racks/${'x'.repeat(65)}/lines`,
+      {
+        token: alice.token,
+      },
+    );
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('params.rack');
+  });
+});
