@@ -163,6 +163,8 @@ export interface ItemRepo {
   getMany(itemCodes: readonly string[]): Promise<Item[]>;
   /** Exact match on any barcode (primary, manual or pack) of any item. */
   findByBarcode(code: string): Promise<BarcodeMatch | null>;
+  /** `findByBarcode` for many codes at once (near-miss suggestions); matches in no set order. */
+  findByBarcodes(codes: readonly string[]): Promise<BarcodeMatch[]>;
   /** Items whose item_code or name starts with `prefix` (case-insensitive), by item_code. */
   searchPrefix(prefix: string, limit: number): Promise<Item[]>;
   /**

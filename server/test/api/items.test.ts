@@ -84,6 +84,27 @@ describe('barcode lookup', () => {
     expect(suggestions[0]?.item_code).toBe('ITM-1001');
   });
 
+  it('suggests the item a mistyped or misread barcode was meant to be (issue #14)', async () => {
+    // DRILL_SET's EAN-13 is 4006381333931.
+    const cases: Array<[string, string]> = [
+      ['4006381333932', 'wrong check digit'],
+      ['4006381339931', 'one digit off'],
+      ['4006381333913', 'two digits swapped'],
+      ['400638133393', 'one digit dropped'],
+      ['40063813339311', 'one digit doubled'],
+      ['4006381393935', 'one body digit off, check digit made to fit'],
+      ['MAN-1002', 'manual code one character off'],
+    ];
+    for (const [code, what] of cases) {
+      const res = await lookup(code);
+      expect(res.status, what).toBe(404);
+      expect(res.body.error?.code, what).toBe('ITEM_NOT_FOUND');
+      const suggestions = res.body.error?.suggestions as Item[];
+      expect(suggestions.length, what).toBeLessThanOrEqual(5);
+      expect(suggestions[0]?.item_code, what).toBe('ITM-1001');
+    }
+  });
+
   it('rejects a code that is not printable text with a 400 naming the field', async () => {
     const res = await lookup('abc\u0001def');
     expect(res.status).toBe(400);

@@ -16,6 +16,7 @@ import type { Actor } from '../audit/audit-log';
 import type { ErpStatusRecorder } from '../erp/erp-status';
 import { viewItem } from './item-view';
 import { BAND, fuzzyQuery, fuzzyScore, prefixScore } from './ranking';
+import { nearMissBarcodes } from './near-miss';
 
 export interface ItemsServiceDeps {
   store: Store;
@@ -116,6 +117,27 @@ export function createItemsService(deps: ItemsServiceDeps) {
       .slice(0, limit);
   }
 
+  /**
+   * Up to five items a code nobody has was probably meant to be: items with a barcode one slip
+   * away (wrong check digit, swapped, off, dropped or doubled character), most likely first, then
+   * the search ranking's matches by code and name (issue #14).
+   */
+  async function suggest(code: string): Promise<Item[]> {
+    const candidates = nearMissBarcodes(code);
+    const rankOf = new Map(candidates.map((c, i) => [c.code, i]));
+    const matches = await store.items.findByBarcodes(candidates.map((c) => c.code));
+    matches.sort((a, b) => rankOf.get(a.barcode.code)! - rankOf.get(b.barcode.code)!);
+    const out = new Map<string, Item>();
+    for (const m of matches) if (out.size < SUGGESTIONS) out.set(m.item.item_code, m.item);
+    if (out.size < SUGGESTIONS) {
+      for (const hit of await rank(code, SUGGESTIONS)) {
+        if (out.size < SUGGESTIONS && !out.has(hit.item.item_code))
+          out.set(hit.item.item_code, hit.item);
+      }
+    }
+    return [...out.values()];
+  }
+
   return {
     /**
      * Exact lookup of a scanned code: primary, manual or pack barcode; a GS1 element string is
@@ -137,10 +159,10 @@ export function createItemsService(deps: ItemsServiceDeps) {
         }
       }
       if (!found) {
-        const suggestions = await rank(code, SUGGESTIONS);
+        const suggestions = await suggest(code);
         const show = await bookViewFor(viewer, sessionId);
         throw notFound('ITEM_NOT_FOUND', `No item has the barcode ${code}`, {
-          suggestions: suggestions.map((s) => viewItem(s.item, show)),
+          suggestions: suggestions.map((item) => viewItem(item, show)),
           ...(erpBreaker.state() === 'closed' ? {} : { erp_unavailable: true }),
         });
       }

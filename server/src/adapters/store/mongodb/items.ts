@@ -88,6 +88,16 @@ export function createMongoItemRepo(items: Collection<ItemDocument>): ItemRepo {
       const barcode = doc?.barcodes.find((b) => b.code === code);
       return doc && barcode ? { item: toItem(doc), barcode: { ...barcode } } : null;
     },
+    async findByBarcodes(codes) {
+      if (codes.length === 0) return [];
+      const wanted = new Set(codes);
+      const docs = await items.find({ 'barcodes.code': { $in: [...wanted] } }).toArray();
+      return docs.flatMap((doc) =>
+        doc.barcodes
+          .filter((b) => wanted.has(b.code))
+          .map((b) => ({ item: toItem(doc), barcode: { ...b } })),
+      );
+    },
     async searchPrefix(prefix, limit) {
       // Anchored, case-sensitive regexes on the lower-cased copies can use their indexes.
       const pattern = { $regex: `^${escapeRegex(prefix.toLowerCase())}` };

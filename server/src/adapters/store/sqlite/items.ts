@@ -91,6 +91,10 @@ function prepareItemStatements(db: Db) {
     barcode: db.prepare<[string], BarcodeRow>(
       'SELECT item_code, code, kind, pack_qty FROM item_barcodes WHERE code = ?',
     ),
+    barcodesIn: db.prepare<[string], BarcodeRow>(
+      `SELECT item_code, code, kind, pack_qty FROM item_barcodes
+       WHERE code IN (SELECT value FROM json_each(?))`,
+    ),
     prefix: db.prepare<[{ lo: string; hi: string; limit: number }], ItemRow>(
       `SELECT ${ITEM_COLUMNS} FROM items
        WHERE (item_code_lower >= @lo AND item_code_lower < @hi)
@@ -201,6 +205,20 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
       const row = statements().barcode.get(code);
       const item = row ? get(row.item_code) : null;
       return row && item ? { item, barcode: toBarcode(row) } : null;
+    },
+    async findByBarcodes(codes) {
+      if (codes.length === 0) return [];
+      const rows = statements().barcodesIn.all(JSON.stringify(codes));
+      const items = new Map(
+        hydrate(statements().rows.all(JSON.stringify(rows.map((r) => r.item_code)))).map((item) => [
+          item.item_code,
+          item,
+        ]),
+      );
+      return rows.flatMap((row) => {
+        const item = items.get(row.item_code);
+        return item ? [{ item, barcode: toBarcode(row) }] : [];
+      });
     },
     async searchPrefix(prefix, limit) {
       const lo = prefix.toLowerCase();
