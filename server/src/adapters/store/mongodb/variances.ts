@@ -4,8 +4,9 @@
  * computed in the pipeline, then the filters and one $facet for the page and the filtered total.
  * The SQLite adapter's sqlite/variances.ts is the reference; the contract suite runs both.
  *
- * NOTE: like sqlite/variances.ts this aggregates the session's lines on each request; the read
- * model of issue #13 had not landed when this was written.
+ * NOTE: this aggregates the session's lines on each request. The SQLite adapter reads the session
+ * read model (rm_items) instead; doing the same here over the MongoDB read model's item documents
+ * (mongodb/read-model.ts) is left to do.
  */
 import { QTY_DECIMALS, roundMoney, roundQty, type SessionItemVariance } from '@stockverify/shared';
 import type { Collection, Document } from 'mongodb';
