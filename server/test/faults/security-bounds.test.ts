@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -463,24 +464,75 @@ describe('#5 item-master imports run in a worker thread, within caps', () => {
     });
   }
 
-  /** A real workbook whose sheet XML is replaced by `mb` megabytes of repeated rows (a zip bomb). */
+  /**
+   * A real workbook whose sheet XML is replaced by `mb` megabytes of repeated rows (a zip bomb).
+   * Built from Buffers (outside the JS heap) with a small zip writer of its own, so making the
+   * bomb leaves no garbage whose collection would show up as event-loop delay during the attack.
+   */
   async function xlsxBomb(mb: number): Promise<Buffer> {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Items');
     sheet.addRow(['item_code', 'name']);
     sheet.addRow(['BOMB-1', 'Bomb']);
-    const zip = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
-    const row = '<row r="2"><c r="A2" t="inlineStr"><is><t>BOMB</t></is></c></row>';
-    const rows = row.repeat(Math.ceil((mb * 1024 * 1024) / row.length));
-    zip.file(
-      'xl/worksheets/sheet1.xml',
-      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
-    );
-    return zip.generateAsync({
-      type: 'nodebuffer',
-      compression: 'DEFLATE',
-      compressionOptions: { level: 9 },
-    });
+    const source = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+    const entries: Array<{ name: string; data: Buffer }> = [];
+    for (const name of Object.keys(source.files)) {
+      if (source.files[name]!.dir) continue;
+      entries.push({ name, data: await source.files[name]!.async('nodebuffer') });
+    }
+    const row = Buffer.from('<row r="2"><c r="A2" t="inlineStr"><is><t>BOMB</t></is></c></row>');
+    const rows = Buffer.alloc(Math.ceil((mb * 1024 * 1024) / row.length) * row.length).fill(row);
+    const sheetXml = Buffer.concat([
+      Buffer.from(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+      ),
+      rows,
+      Buffer.from('</sheetData></worksheet>'),
+    ]);
+    const target = entries.find((e) => e.name === 'xl/worksheets/sheet1.xml')!;
+    target.data = sheetXml;
+    return zipOf(entries);
+  }
+
+  /** A zip of deflated entries: local headers, data, central directory, end record. */
+  function zipOf(entries: Array<{ name: string; data: Buffer }>): Buffer {
+    const parts: Buffer[] = [];
+    const central: Buffer[] = [];
+    let offset = 0;
+    for (const { name, data } of entries) {
+      const packed = deflateRawSync(data, { level: 9 });
+      const nameBytes = Buffer.from(name);
+      const crc = crc32(data);
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt16LE(8, 8);
+      local.writeUInt32LE(crc, 14);
+      local.writeUInt32LE(packed.length, 18);
+      local.writeUInt32LE(data.length, 22);
+      local.writeUInt16LE(nameBytes.length, 26);
+      const dir = Buffer.alloc(46);
+      dir.writeUInt32LE(0x02014b50, 0);
+      dir.writeUInt16LE(20, 4);
+      dir.writeUInt16LE(20, 6);
+      dir.writeUInt16LE(8, 10);
+      dir.writeUInt32LE(crc, 16);
+      dir.writeUInt32LE(packed.length, 20);
+      dir.writeUInt32LE(data.length, 24);
+      dir.writeUInt16LE(nameBytes.length, 28);
+      dir.writeUInt32LE(offset, 42);
+      parts.push(local, nameBytes, packed);
+      central.push(dir, nameBytes);
+      offset += local.length + nameBytes.length + packed.length;
+    }
+    const centralSize = central.reduce((n, b) => n + b.length, 0);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(entries.length, 8);
+    end.writeUInt16LE(entries.length, 10);
+    end.writeUInt32LE(centralSize, 12);
+    end.writeUInt32LE(offset, 16);
+    return Buffer.concat([...parts, ...central, end]);
   }
 
   it('an XLSX that inflates past the cap is refused 413 naming the cap; others keep syncing', async () => {
