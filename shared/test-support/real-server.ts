@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,15 +31,54 @@ function newestMtime(target: string): number {
  */
 export function ensureBuilt(workspace: string, output: string, sources: readonly string[]): void {
   const index = path.join(REPO_ROOT, output);
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const newest = Math.max(...sources.map((s) => newestMtime(path.join(REPO_ROOT, s))));
-  if (built > newest) return;
-  const result = spawnSync('npm', ['run', 'build', '-w', workspace], {
-    cwd: REPO_ROOT,
-    stdio: 'pipe',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  if (result.status !== 0) throw new Error(`${workspace} build failed:\n${String(result.stderr)}`);
+  const fresh = () => {
+    const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+    return built > Math.max(...sources.map((s) => newestMtime(path.join(REPO_ROOT, s))));
+  };
+  if (fresh()) return;
+  // Several test files (in parallel workers) may find the same build stale: one builds, the
+  // others wait for it and then find it fresh, instead of writing one dist folder at once.
+  withLock(
+    path.join(REPO_ROOT, 'node_modules/.cache', `stockverify-build-${workspace}.lock`),
+    () => {
+      if (fresh()) return;
+      const result = spawnSync('npm', ['run', 'build', '-w', workspace], {
+        cwd: REPO_ROOT,
+        stdio: 'pipe',
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
+      if (result.status !== 0)
+        throw new Error(`${workspace} build failed:\n${String(result.stderr)}`);
+    },
+  );
+}
+
+/**
+ * Runs `work` holding a lock directory (mkdir is atomic) shared by every process on the machine;
+ * waits for another holder up to `waitMs`. A lock older than that is from a killed run and taken.
+ */
+export function withLock<T>(lock: string, work: () => T, waitMs = 10 * 60_000): T {
+  mkdirSync(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : 0;
+      if (age > waitMs) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`${lock} still held after ${waitMs} ms`, { cause: err });
+      else Atomics.wait(pause, 0, 0, 100);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 async function freePort(): Promise<number> {
