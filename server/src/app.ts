@@ -160,6 +160,8 @@ export function createApp(deps: AppDeps) {
     auth: createAuthService(store, tokens, audit, clock),
     users: createUsersService(store, audit, clock, (id) => {
       verifier.forgetUser(id);
+      // A user moved to another warehouse is bound there at once (in this process).
+      access.invalidate();
       announceUserChange(coordination, log, id);
     }),
     items: createItemsService({

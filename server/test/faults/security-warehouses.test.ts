@@ -326,6 +326,26 @@ describe('a supervisor with a warehouse manages only that one', () => {
   });
 });
 
+describe('moving a user to another warehouse', () => {
+  it('binds them to the new one at once', async () => {
+    const moe = await userIn('staff', 'moe', 'WH-T');
+    const before = await t.request<{ items: CountSession[] }>('GET', '/api/sessions', {
+      token: moe.token,
+    });
+    expect(new Set(before.body.data.items.map((s) => s.warehouse))).toEqual(new Set(['WH-T']));
+    const moved = await t.request('PATCH', `/api/users/${moe.id}`, {
+      token: admin.token,
+      body: { warehouse: 'WH-N' },
+    });
+    expect(moved.status).toBe(200);
+    const after = await t.request<{ items: CountSession[] }>('GET', '/api/sessions', {
+      token: moe.token,
+    });
+    expect(after.body.data.items.map((s) => s.id)).toEqual([north.id]);
+    await forbidden('GET', `/api/sessions/${main.id}`, moe.token, 'params.id');
+  });
+});
+
 describe('admins and supervisors without a warehouse see all', () => {
   it('lists every warehouse’s sessions and manages any of them', async () => {
     for (const token of [admin.token, boss.token]) {
