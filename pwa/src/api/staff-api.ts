@@ -1,3 +1,4 @@
+import { rackLinesSchema, recountTasksSchema } from '@stockverify/shared';
 import type { BarcodeLookup, RecordResult, SyncRecord } from '@stockverify/shared';
 import { z } from 'zod';
 import type { AuthStore } from '../auth/auth-store';
@@ -114,6 +115,17 @@ export function createStaffApi(auth: AuthStore) {
         method: 'POST',
         body: {},
       }),
+    /** Lines of mine a supervisor sent back for recount in this session (issue #14). */
+    recounts: async (sessionId: string) =>
+      (await auth.request(path(`/sessions/${enc(sessionId)}/recounts`), recountTasksSchema)).items,
+    /** What is counted in a rack, from every phone (quantities hidden while blind applies). */
+    rackLines: async (sessionId: string, rack: string) =>
+      (
+        await auth.request(
+          path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/lines`),
+          rackLinesSchema,
+        )
+      ).items,
     bookQuantities: async (sessionId: string) =>
       (await auth.request(path(`/sessions/${enc(sessionId)}/book-quantities`), booksSchema)).items,
   };

@@ -50,6 +50,11 @@ export interface CountContext {
   /** The session's book quantity for this item; null when unknown or hidden (blind). */
   bookQty: number | null;
   barcode: string | null;
+  /**
+   * A recount a supervisor asked for (issue #14): the count supersedes that line, and it is blind
+   * whatever the session's mode, so the earlier figure cannot anchor it.
+   */
+  recountOf?: { op_id: string; note: string | null };
 }
 
 /** The variance the phone shows while counting; null when it must not (blind) or cannot. */

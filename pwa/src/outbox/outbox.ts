@@ -1,3 +1,4 @@
+import Dexie from 'dexie';
 import type { RecordResult, SyncRecord } from '@stockverify/shared';
 import type { DeviceDb, OutboxEntry, OutboxStatus, PhotoEntry } from '../db/device-db';
 
@@ -210,6 +211,20 @@ export class Outbox {
   /** Every count entry of a rack (for the "already counted here" warning and the rack total). */
   async rackEntries(sessionId: string, rack: string): Promise<OutboxEntry[]> {
     return this.db.outbox.where('[session_id+rack]').equals([sessionId, rack]).toArray();
+  }
+
+  /** The op_ids this phone's records of a session correct (`supersedes`): answered recounts. */
+  async sessionSupersedes(sessionId: string): Promise<Set<string>> {
+    const entries = await this.db.outbox
+      .where('[session_id+rack]')
+      .between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey])
+      .toArray();
+    const ops = new Set<string>();
+    for (const entry of entries) {
+      const record = entry.record;
+      if (record.type === 'count' && record.supersedes) ops.add(record.supersedes);
+    }
+    return ops;
   }
 
   /** Photos of a record that the server has not stored yet. */

@@ -64,6 +64,13 @@ beforeAll(async () => {
     password: 'staff-pass-1',
     warehouse: WAREHOUSE,
   });
+  await api.call('POST', '/users', admin, {
+    username: 'asha',
+    full_name: 'Asha Counter',
+    role: 'staff',
+    password: 'staff-pass-2',
+    warehouse: WAREHOUSE,
+  });
   supervisorToken = await api.login('sam', 'supervisor-pass-1');
   const exported = await api.call<{ items: ExportedItem[] }>(
     'GET',
@@ -266,5 +273,79 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     await yours.getByRole('button', { name: new RegExp(`Rack ${rackB}`) }).click();
     await scanHeading(rackB).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('brings a supervisor’s recount to the counter, blind, and the recount replaces the line', async () => {
+    const lines = await api.call<{ items: Array<{ id: string; rack: string; op_id: string }> }>(
+      'GET',
+      `/sessions/${sessionId}/lines?rack=${rackA}`,
+      supervisorToken,
+    );
+    const sentBack = lines.items[0]!;
+    await api.call('PATCH', `/lines/${sentBack.id}/review`, supervisorToken, {
+      decision: 'recount',
+      note: 'Check the top shelf',
+    });
+    await page.getByRole('button', { name: '← Racks' }).click();
+    const asked = page.getByRole('alert', { name: 'Recounts asked of you' });
+    await asked.getByRole('button', { name: new RegExp(`Rack ${rackA}: ${item.name}`) }).click();
+    await scanHeading(rackA).waitFor();
+    await page
+      .getByRole('alert', { name: 'Recounts asked of you' })
+      .getByRole('button', { name: `Recount ${item.name}` })
+      .click();
+    const form = page.locator('form.count-form');
+    await form.getByText(/Recount asked by your supervisor: Check the top shelf/).waitFor();
+    // Blind: neither the book quantity nor the earlier count.
+    expect(await form.locator('.book').count()).toBe(0);
+    await form.getByLabel('Counted quantity', { exact: true }).fill('5');
+    await form.getByRole('button', { name: 'Save count' }).click();
+    await page.getByText(/Saved on this phone/).waitFor();
+    expect(await page.getByRole('alert', { name: 'Recounts asked of you' }).count()).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await api.call<{ items: Array<{ counted_qty: number; supersedes: string | null }> }>(
+              'GET',
+              `/sessions/${sessionId}/lines?rack=${rackA}`,
+              supervisorToken,
+            )
+          ).items.map((l) => [l.counted_qty, l.supersedes]),
+        { timeout: 20_000 },
+      )
+      .toEqual([[5, sentBack.op_id]]);
+  });
+
+  it('shows another phone what is already counted in a rack it takes over', async () => {
+    const ravi = await api.login('ravi', 'staff-pass-1');
+    await api.call('POST', `/sessions/${sessionId}/racks/${rackA}/release`, ravi, {});
+    // A second phone: its own browser, so nothing of the first phone's storage is shared.
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    const other = await browser.newContext({
+      viewport: { width: 412, height: 915 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    try {
+      const phone = await other.newPage();
+      await phone.goto(server.url);
+      await phone.getByLabel('Username').fill('asha');
+      await phone.getByLabel('Password').fill('staff-pass-2');
+      await phone.getByRole('button', { name: 'Sign in' }).click();
+      await phone.getByRole('button', { name: /Floor walk/ }).click();
+      await phone.getByRole('button', { name: new RegExp(`^Rack ${rackA},`) }).click();
+      await phone.getByRole('heading', { name: new RegExp(`^Rack ${rackA}\\b`) }).waitFor();
+      const counted = phone.getByRole('list', { name: 'Counted in this rack' });
+      await expect.poll(() => counted.textContent(), { timeout: 10_000 }).toContain(item.name);
+      expect(await counted.textContent()).toContain('by ravi');
+      expect(await phone.getByText('Nothing yet.').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -56,7 +56,7 @@ export function CountForm({
   const [photos, setPhotos] = useState<NewPhoto[]>([]);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [earlier, setEarlier] = useState<OutboxEntry[]>([]);
-  const [replaces, setReplaces] = useState<string | null>(null);
+  const [replaces, setReplaces] = useState<string | null>(ctx.recountOf?.op_id ?? null);
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
@@ -137,7 +137,13 @@ export function CountForm({
         {found.barcodeKind === 'pack' ? ` · pack of ${found.packQty}` : ''} · {item.uom}
         {found.source === 'server' ? ' · from server' : ''}
       </p>
-      {earlier.length > 0 && (
+      {ctx.recountOf && (
+        <p role="status" className="banner warning">
+          Recount asked by your supervisor{ctx.recountOf.note ? `: ${ctx.recountOf.note}` : ''}.
+          Count everything of this item in this rack; this count replaces the earlier one.
+        </p>
+      )}
+      {earlier.length > 0 && !ctx.recountOf && (
         <div role="alert" className="banner warning">
           <span>
             Already counted in this rack:{' '}

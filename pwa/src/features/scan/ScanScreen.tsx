@@ -12,7 +12,10 @@ import { bookQuantity, lookupItem } from '../../items/lookup';
 import type { LookupResult } from '../../items/lookup';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
+import type { RackLine, RecountTask } from '@stockverify/shared';
 import { forgetClaim } from '../../work/claims';
+import { useRackLines } from '../../work/useRackLines';
+import { useRecounts } from '../../work/useRecounts';
 import { CountForm } from '../count/CountForm';
 import { UnknownItemForm } from '../count/UnknownItemForm';
 import { CameraScanner } from './CameraScanner';
@@ -66,6 +69,8 @@ export function ScanScreen({
     }),
   );
   const heartbeat = useHeartbeat(session.id, claim?.status === 'active');
+  const recounts = useRecounts(session.id, rack);
+  const serverLines = useRackLines(session.id, rack, version);
   const [now, setNow] = useState(() => new Date());
 
   useEffect(() => {
@@ -86,7 +91,7 @@ export function ScanScreen({
   }, [outbox, session.id, rack, version]);
 
   const handleCode = useCallback(
-    async (code: string) => {
+    async (code: string, recountOf?: RecountTask) => {
       if (!claim) return;
       const scan = classifyScan(code, []);
       if (scan.kind !== 'item') return;
@@ -104,8 +109,9 @@ export function ScanScreen({
         setStep({ name: 'unknown', code: result.code, checkedServer: result.checkedServer });
         return;
       }
+      // A recount is blind whatever the session's mode (issue #14).
       const bookQty =
-        session.mode === 'blind'
+        session.mode === 'blind' || recountOf
           ? null
           : await bookQuantity(itemDb, session.id, result.item.item_code);
       setStep({
@@ -114,10 +120,11 @@ export function ScanScreen({
         ctx: {
           sessionId: session.id,
           rack,
-          mode: session.mode,
+          mode: recountOf ? 'blind' : session.mode,
           fencingToken: claim.fencing_token,
           bookQty,
           barcode: result.barcodeKind === 'item_code' ? null : result.matched,
+          ...(recountOf ? { recountOf: { op_id: recountOf.op_id, note: recountOf.note } } : {}),
         },
       });
     },
@@ -212,6 +219,29 @@ export function ScanScreen({
           {notice.text}
         </p>
       )}
+      {step.name === 'scan' && recounts.length > 0 && (
+        <div role="alert" className="card recounts" aria-label="Recounts asked of you">
+          <h2>Recount asked by your supervisor</h2>
+          <ul className="plain">
+            {recounts.map((task) => (
+              <li key={task.line_id}>
+                <button
+                  type="button"
+                  className="row-button"
+                  disabled={claim === null}
+                  onClick={() => void handleCode(task.item_code, task)}
+                >
+                  <strong>Recount {task.item_name ?? task.item_code}</strong>
+                  <span className="muted">
+                    {task.item_code}
+                    {task.note ? ` · “${task.note}”` : ''}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {step.name === 'scan' && (
         <div className="card">
           <div className="actions">
@@ -258,13 +288,20 @@ export function ScanScreen({
       {step.name === 'scan' && (
         <>
           <h2>Counted in this rack</h2>
-          {recent.length === 0 ? (
+          {recent.length === 0 && others(serverLines, recent).length === 0 ? (
             <p className="muted">Nothing yet.</p>
           ) : (
             <ul className="plain counted" aria-label="Counted in this rack">
               {recent.map((entry) => (
                 <li key={entry.op_id} className={`entry-${entry.status}`}>
                   {entry.summary} <span className="tag">{STATUS_LABEL[entry.status]}</span>
+                </li>
+              ))}
+              {others(serverLines, recent).map((line) => (
+                <li key={line.op_id} className="entry-synced">
+                  {line.item_name ?? line.item_code}
+                  {line.counted_qty === null ? '' : ` · ${line.counted_qty}`}{' '}
+                  <span className="tag">{line.mine ? 'Synced' : `by ${line.counted_by_name}`}</span>
                 </li>
               ))}
             </ul>
@@ -286,4 +323,10 @@ export function ScanScreen({
       )}
     </section>
   );
+}
+
+/** Lines the server knows in this rack that this phone's outbox does not list already. */
+function others(lines: readonly RackLine[], local: readonly OutboxEntry[]): RackLine[] {
+  const here = new Set(local.map((e) => e.op_id));
+  return lines.filter((l) => !here.has(l.op_id));
 }

@@ -13,6 +13,7 @@ import { countOf } from '../../count/count-draft';
 import { useOnline } from '../../app/hooks';
 import type { CachedRack, CachedRackList } from '../../db/device-db';
 import { claimsOf, rememberClaim } from '../../work/claims';
+import { useRecounts } from '../../work/useRecounts';
 import { CameraScanner } from '../scan/CameraScanner';
 import { useWedge } from '../scan/useWedge';
 
@@ -52,6 +53,7 @@ export function RacksScreen({
   const confirmer = useRef(new ReadConfirmer());
 
   const [held, setHeld] = useState<Set<string>>(new Set());
+  const recounts = useRecounts(session.id);
   const online = useOnline();
 
   // The list is kept on the phone, so offline the counter still sees the racks and can go back to
@@ -193,6 +195,28 @@ export function RacksScreen({
       <p role="status" className="note">
         {catalog}
       </p>
+      {recounts.length > 0 && (
+        <div role="alert" className="card recounts" aria-label="Recounts asked of you">
+          <h2>Recount asked by your supervisor</h2>
+          <ul className="plain">
+            {recounts.map((task) => (
+              <li key={task.line_id}>
+                <button
+                  type="button"
+                  className="row-button"
+                  disabled={busy}
+                  onClick={() => void claim(task.rack)}
+                >
+                  <strong>
+                    Rack {task.rack}: {task.item_name ?? task.item_code}
+                  </strong>
+                  {task.note && <span className="muted">“{task.note}”</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <form className="inline-form" onSubmit={submitLabel}>
         <label htmlFor="rack-label">Scan or type a rack label</label>
         <input

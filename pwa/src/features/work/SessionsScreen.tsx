@@ -77,7 +77,14 @@ export function SessionsScreen({
       {sessions === null ? (
         <p aria-busy="true">Loading sessions…</p>
       ) : sessions.length === 0 ? (
-        <p className="muted">No open count session in your warehouse right now.</p>
+        <div className="muted" role="status">
+          <p>No open count session in your warehouse right now.</p>
+          <p>
+            Ask your supervisor to start a count session for{' '}
+            {user.warehouse ? `warehouse ${user.warehouse}` : 'your warehouse'}; it shows here as
+            soon as it starts.
+          </p>
+        </div>
       ) : (
         <ul className="plain">
           {sessions.map((session) => (

@@ -25,10 +25,10 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
     return session;
   }
 
-  async function names(sessionId: string, lines: readonly CountLineRecord[]) {
+  /** Item names from the item master (an item counted outside the snapshot has one too). */
+  async function names(lines: readonly CountLineRecord[]) {
     const codes = [...new Set(lines.map((l) => l.item_code))];
-    const rows = await Promise.all(codes.map((c) => store.sessions.snapshotRow(sessionId, c)));
-    return new Map(codes.map((c, i) => [c, rows[i]?.name ?? null]));
+    return new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
   }
 
   return {
@@ -45,7 +45,7 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
           l.superseded_by === null &&
           (roleAtLeast(viewer.role, 'supervisor') || l.counted_by === viewer.id),
       );
-      const itemNames = await names(sessionId, open);
+      const itemNames = await names(open);
       return open.map((l) => ({
         line_id: l.id,
         op_id: l.op_id,
@@ -69,7 +69,7 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
       const session = await sessionFor(viewer, sessionId);
       const showQty = await access.showsBook(viewer, session.warehouse);
       const page = await store.lines.list(sessionId, { page: 1, page_size: RACK_LINES, rack });
-      const itemNames = await names(sessionId, page.items);
+      const itemNames = await names(page.items);
       return {
         total: page.total,
         items: page.items.map((l) => ({
