@@ -38,7 +38,7 @@ function Screen({ route }: { route: string[] }) {
     case 'dashboards':
       return <Dashboards />;
     case 'admin':
-      return <AdminScreen />;
+      return <AdminScreen key={second ?? ''} initial={second} />;
     case 'settings':
       return <ConnectionPanel />;
     default:

@@ -298,4 +298,184 @@ describe.runIf(hasChromium)('console review with the evidence', { timeout: 90_00
     expect(await details.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(browserErrors).toEqual([]);
   });
+  it('asks for people and sessions by name, and names items beside codes on the watchtower', async () => {
+    // A session nobody counted in: the "Counted by" filter must leave it out.
+    await call<Session>('POST', '/sessions', adminToken, {
+      warehouse,
+      name: 'Nobody counted here',
+      mode: 'standard',
+    });
+    await page.goto(`${server.url}/console/#/sessions`);
+    await page.locator('[data-session="Nobody counted here"]').waitFor();
+    const counter = page.getByRole('combobox', { name: 'Counted by' });
+    await counter.fill('Ravi C');
+    // Keyboard: ↓ then Enter picks the first match.
+    await page.getByRole('option', { name: /^Ravi Counter \(ravi\)/ }).waitFor();
+    await counter.press('ArrowDown');
+    await counter.press('Enter');
+    expect(await counter.inputValue()).toBe('Ravi Counter (ravi)');
+    await page.locator('[data-session="Nobody counted here"]').waitFor({ state: 'detached' });
+    await page.locator('[data-session="Evidence review"]').waitFor();
+
+    // Reports: the session is picked by its name.
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const sessionPicker = page.getByRole('combobox', { name: 'Session' });
+    await sessionPicker.fill('Evidence');
+    await page.getByRole('option', { name: /^Evidence review/ }).click();
+    expect(await sessionPicker.inputValue()).toBe('Evidence review');
+    await page.getByRole('combobox', { name: 'User' }).fill('ravi');
+    await page.getByRole('option', { name: /^Ravi Counter/ }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('table').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Watchtower: a scan names the item beside its code.
+    await page.getByRole('link', { name: 'Watchtower' }).click();
+    await page.getByRole('heading', { name: 'Recent activity' }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const session = await call<Session>('POST', '/sessions', adminToken, {
+      warehouse,
+      name: 'Watched for names',
+      mode: 'standard',
+    });
+    const book = await call<{ items: Array<{ item_code: string }> }>(
+      'GET',
+      `/sessions/${session.id}/book-quantities`,
+      adminToken,
+    );
+    const code = book.items[1]!.item_code;
+    const item = await call<{ name: string }>(
+      'GET',
+      `/items/${encodeURIComponent(code)}`,
+      adminToken,
+    );
+    const racks = await call<{ items: Array<{ code: string }> }>(
+      'GET',
+      `/warehouses/${warehouse}/racks`,
+      adminToken,
+    );
+    const rack = racks.items[1]!.code;
+    const claim = await call<{ fencing_token: number }>(
+      'POST',
+      `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+      staffToken,
+      { device_id: 'review-e2e-phone' },
+    );
+    await call('POST', `/sessions/${session.id}/count-lines`, staffToken, {
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: session.id,
+      rack,
+      item_code: code,
+      counted_qty: 3,
+      serials: [],
+      fencing_token: claim.fencing_token,
+      variance_reason: 'names e2e',
+      counted_at: new Date().toISOString(),
+    });
+    const feed = page.getByRole('list', { name: 'Recent activity' });
+    await feed.getByText(`ravi counted 3 × ${code} ${item.name}`).waitFor({ timeout: 15_000 });
+    expect(browserErrors).toEqual([]);
+  });
+  it('reaches every step of a review by keyboard alone, focus always visible and never lost', async () => {
+    const session = await call<Session>('POST', '/sessions', adminToken, {
+      warehouse,
+      name: 'Keyboard count',
+      mode: 'standard',
+    });
+    const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
+      'GET',
+      `/sessions/${session.id}/book-quantities`,
+      adminToken,
+    );
+    const code = book.items[2]!.item_code;
+    const racks = await call<{ items: Array<{ code: string }> }>(
+      'GET',
+      `/warehouses/${warehouse}/racks`,
+      adminToken,
+    );
+    const rack = racks.items[2]!.code;
+    const claim = await call<{ fencing_token: number }>(
+      'POST',
+      `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+      staffToken,
+      { device_id: 'review-e2e-phone' },
+    );
+    await call('POST', `/sessions/${session.id}/count-lines`, staffToken, {
+      op_id: randomUUID(),
+      type: 'count',
+      session_id: session.id,
+      rack,
+      item_code: code,
+      counted_qty: book.items[2]!.book_qty + 999,
+      serials: [],
+      fencing_token: claim.fencing_token,
+      variance_reason: 'keyboard e2e',
+      counted_at: new Date().toISOString(),
+    });
+
+    /** Tabs (or shift-tabs) to the control named `name`; every stop must show its focus. */
+    async function tabTo(name: string, backwards = false) {
+      for (let n = 0; n < 120; n++) {
+        await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body) return null;
+          const css = getComputedStyle(el);
+          return {
+            name: (el.getAttribute('aria-label') ?? el.textContent ?? '').trim(),
+            tag: `${el.tagName.toLowerCase()} type=${el.getAttribute('type')} outline=${css.outlineStyle} ${css.outlineWidth}`,
+            visible: css.outlineStyle !== 'none' && parseFloat(css.outlineWidth) >= 2,
+          };
+        });
+        if (!focused) continue;
+        expect(focused.visible, `focus shown on <${focused.tag}> ${focused.name}`).toBe(true);
+        if (focused.name === name) return;
+      }
+      throw new Error(`could not reach "${name}" with the keyboard`);
+    }
+    const focusLost = () =>
+      page.evaluate(
+        () => document.activeElement === null || document.activeElement === document.body,
+      );
+
+    await page.goto(`${server.url}/console/#/sessions`);
+    await page.locator('[data-session="Keyboard count"]').waitFor();
+    await page.getByRole('heading', { name: 'Sessions', exact: true }).click();
+    await tabTo('Keyboard count');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keyboard count' }).waitFor();
+
+    await tabTo('Lines and review');
+    await page.keyboard.press('Enter');
+    await tabTo(`Details of ${code} on ${rack}`);
+    await page.keyboard.press('Enter');
+    const drawer = page.getByRole('dialog', { name: new RegExp(`^${code} .* on ${rack}$`) });
+    await drawer.waitFor();
+    // The drawer takes the focus, and gives it back.
+    expect(await drawer.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+
+    await tabTo(`Approve ${code} on ${rack}`);
+    await page.keyboard.press('Enter');
+    await page.getByText(`${code} on ${rack}: approved.`).waitFor({ timeout: 10_000 });
+    expect(await focusLost(), 'focus after approving').toBe(false);
+
+    await tabTo('Close session', true);
+    await page.keyboard.press('Enter');
+    await page.getByText('Session closed.').waitFor({ timeout: 10_000 });
+    expect(await focusLost(), 'focus after closing').toBe(false);
+
+    const lines = await call<{ items: Array<{ item_code: string; status: string }> }>(
+      'GET',
+      `/sessions/${session.id}/lines`,
+      adminToken,
+    );
+    expect(lines.items.find((l) => l.item_code === code)?.status).toBe('APPROVED');
+    expect((await call<Session>('GET', `/sessions/${session.id}`, adminToken)).status).toBe(
+      'CLOSED',
+    );
+    expect(browserErrors).toEqual([]);
+  });
 });

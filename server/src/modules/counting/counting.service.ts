@@ -630,6 +630,8 @@ export function createCountingService(deps: {
         username: ctx.actor.username,
         data: {
           item_code: line.item_code,
+          // Names beside codes on the watchtower (issue #14).
+          item_name: p.item.name,
           counted_qty: line.counted_qty,
           status: line.status,
           line_id: line.id,

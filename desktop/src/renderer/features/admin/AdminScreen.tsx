@@ -20,10 +20,13 @@ const SECTIONS = [
 type Section = (typeof SECTIONS)[number][0];
 
 /** Admin: users, ERP import and status, health, audit trail, client errors, the phone QR code. */
-export function AdminScreen() {
+export function AdminScreen({ initial }: { initial?: string }) {
   const { user } = useConsole();
-  const [section, setSection] = useState<Section>('users');
   const allowed = SECTIONS.filter(([, , permission]) => can(user.role, permission));
+  // `#/admin/<section>` opens that section (links from the first-run guide, issue #14).
+  const [section, setSection] = useState<Section>(
+    allowed.find(([key]) => key === initial)?.[0] ?? 'users',
+  );
   return (
     <div className="stack">
       <div role="tablist" aria-label="Admin" className="tabs">

@@ -12,12 +12,16 @@ import type {
   ReportType,
   StockSummaryGroup,
 } from '@stockverify/shared';
-import { useRef, useState } from 'react';
+import { filterSummary } from '@stockverify/shared/spreadsheet';
+import { useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { dateTime, money, qty } from '../../ui/format';
 import { Status } from '../../ui/Status';
+import { SearchPicker } from '../../ui/SearchPicker';
+import type { PickerOption } from '../../ui/SearchPicker';
+import { searchSessions, searchUsers } from '../../ui/pickers';
 import type { ReportFormat } from './report-job';
 import { startReportWorker } from './run-in-worker';
 import type { WorkerJob } from './run-in-worker';
@@ -28,8 +32,8 @@ const FILTER_LABELS: Record<FilterField, string> = {
   warehouse: 'Warehouse',
   floor: 'Floor',
   category: 'Category',
-  user: 'User id',
-  session: 'Session id',
+  user: 'User',
+  session: 'Session',
   from: 'From (date)',
   to: 'Before (date)',
 };
@@ -100,6 +104,15 @@ export function ReportsScreen() {
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useState<Job>({ state: 'idle' });
   const running = useRef<WorkerJob | null>(null);
+  // Users and sessions are picked by name; the form keeps their ids (issue #14).
+  const [picked, setPicked] = useState<Record<'user' | 'session', PickerOption | null>>({
+    user: null,
+    session: null,
+  });
+  const finders = useMemo(
+    () => ({ user: searchUsers(client), session: searchSessions(client) }),
+    [client],
+  );
 
   async function showPreview(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -147,9 +160,7 @@ export function ReportsScreen() {
       }
     }
     const title = REPORT_TITLES[type];
-    const summary: Array<[string, string]> = Object.entries(built.request.filters ?? {}).map(
-      ([k, v]) => [`Filter ${k}`, String(v)],
-    );
+    const summary = filterSummary(built.request.filters);
     setJob({ state: 'running', format, rows: 0, total: null });
     const worker = startReportWorker(
       {
@@ -235,16 +246,29 @@ export function ReportsScreen() {
           )}
           {FILTER_FIELDS.filter(
             (f) => type !== 'audit_trail' || (AUDIT_TRAIL_FILTERS as readonly string[]).includes(f),
-          ).map((field) => (
-            <label key={field}>
-              {FILTER_LABELS[field]}
-              <input
-                type={field === 'from' || field === 'to' ? 'date' : 'text'}
-                value={form[field]}
-                onChange={(e) => setForm((f) => ({ ...f, [field]: e.target.value }))}
+          ).map((field) =>
+            field === 'user' || field === 'session' ? (
+              <SearchPicker
+                key={field}
+                label={FILTER_LABELS[field]}
+                value={picked[field]}
+                search={finders[field]}
+                onChange={(option) => {
+                  setPicked((p) => ({ ...p, [field]: option }));
+                  setForm((f) => ({ ...f, [field]: option?.id ?? '' }));
+                }}
               />
-            </label>
-          ))}
+            ) : (
+              <label key={field}>
+                {FILTER_LABELS[field]}
+                <input
+                  type={field === 'from' || field === 'to' ? 'date' : 'text'}
+                  value={form[field]}
+                  onChange={(e) => setForm((f) => ({ ...f, [field]: e.target.value }))}
+                />
+              </label>
+            ),
+          )}
           <button type="submit">Preview</button>
         </form>
         <div className="toolbar" role="group" aria-label="Save report">

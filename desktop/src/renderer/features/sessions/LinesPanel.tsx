@@ -22,6 +22,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
   const [ok, setOk] = useState<string | null>(null);
   const [detail, setDetail] = useState<CountLine | null>(null);
   const detailButtons = useRef(new Map<string, HTMLButtonElement>());
+  const tableRef = useRef<HTMLTableElement>(null);
   const [lines, reload] = useLoad(
     () =>
       client.get<Page<CountLine>>(`/sessions/${encodeURIComponent(sessionId)}/lines`, {
@@ -36,6 +37,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
   async function review(line: CountLine, decision: 'approve' | 'reject' | 'recount') {
     setError(null);
     setOk(null);
+    const row = lines.value?.items.indexOf(line) ?? 0;
     const note = notes[line.id]?.trim();
     try {
       await client.patch(`/lines/${encodeURIComponent(line.id)}/review`, {
@@ -47,6 +49,16 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
       );
       await reload();
       onReviewed();
+      // The reviewed row may be gone: keep the keyboard user's place (issue #14), on the same
+      // row's review actions (now the next line) or else on the table.
+      setTimeout(() => {
+        const rows = tableRef.current?.querySelectorAll<HTMLElement>('tbody tr') ?? [];
+        const target =
+          rows[Math.min(row, rows.length - 1)]?.querySelector<HTMLElement>(
+            'button[aria-label^="Approve "]',
+          ) ?? tableRef.current;
+        target?.focus();
+      }, 0);
     } catch (e) {
       setError(errorText(e));
     }
@@ -87,7 +99,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
         </label>
       </div>
       <Status error={error ?? (lines.state === 'error' ? lines.error : null)} ok={ok} />
-      <table className="grid" aria-label="Count lines">
+      <table className="grid" aria-label="Count lines" ref={tableRef} tabIndex={-1}>
         <thead>
           <tr>
             <th scope="col">Rack</th>

@@ -38,6 +38,8 @@ export function SessionDetail({ id }: { id: string }) {
         `Session ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'reconciled'}.`,
       );
       await reload();
+      // The button pressed is gone (the status changed): focus the session's title, not nowhere.
+      setTimeout(() => document.getElementById('session-title')?.focus(), 0);
     } catch (e) {
       setError(errorText(e));
     }
@@ -73,7 +75,9 @@ export function SessionDetail({ id }: { id: string }) {
           <a href="#/sessions">← All sessions</a>
         </p>
         <div className="toolbar">
-          <h2 id="session-title">{s.name}</h2>
+          <h2 id="session-title" tabIndex={-1}>
+            {s.name}
+          </h2>
           <span className={`status status-${s.status.toLowerCase()}`}>
             {s.status.toLowerCase()}
           </span>

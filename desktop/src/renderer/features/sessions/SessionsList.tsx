@@ -1,6 +1,6 @@
 import { SESSION_MODES, SESSION_STATUSES } from '@stockverify/shared';
 import type { BulkResult, CountSession, SESSION_SORTS } from '@stockverify/shared';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../api/client';
 import type { Page } from '../../api/client';
 import type { WarehouseSummary } from '../../api/types';
@@ -14,6 +14,10 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { bulkSummary } from './bulk-summary';
 import type { BulkAction, BulkSummary, HeldRack } from './bulk-summary';
 import { CreateSession } from './CreateSession';
+import { FirstRunGuide } from './FirstRunGuide';
+import { SearchPicker } from '../../ui/SearchPicker';
+import type { PickerOption } from '../../ui/SearchPicker';
+import { searchUsers } from '../../ui/pickers';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
@@ -42,6 +46,7 @@ const dayStart = (day: string) => (day ? `${day}T00:00:00.000Z` : undefined);
 /** Every session, filtered and sorted by the server, in a virtualized list with bulk actions. */
 export function SessionsList() {
   const { client, platform } = useConsole();
+  const findUsers = useMemo(() => searchUsers(client), [client]);
   const [filters, setFilters] = useState<Filters>({
     status: '',
     warehouse: '',
@@ -58,6 +63,7 @@ export function SessionsList() {
   const [ok, setOk] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [counter, setCounter] = useState<PickerOption | null>(null);
   const [confirming, setConfirming] = useState<{
     action: BulkAction;
     ids: string[];
@@ -202,170 +208,178 @@ export function SessionsList() {
   const allShownSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
 
   return (
-    <section className="panel" aria-labelledby="sessions-title">
-      <div className="toolbar">
-        <h2 id="sessions-title">Sessions</h2>
-        <button type="button" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
-          New session
-        </button>
-      </div>
-      {creating && (
-        <CreateSession
-          warehouses={warehouses.value ?? []}
-          onCreated={(session) => {
-            setCreating(false);
-            setOk(`Created "${session.name}".`);
-            void loadPage(1, true);
-          }}
-        />
-      )}
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter sessions">
-        <label>
-          Search
-          <input type="search" value={filters.q} onChange={(e) => set('q', e.target.value)} />
-        </label>
-        <label>
-          Status
-          <select value={filters.status} onChange={(e) => set('status', e.target.value)}>
-            <option value="">Any</option>
-            {SESSION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Warehouse
-          <select value={filters.warehouse} onChange={(e) => set('warehouse', e.target.value)}>
-            <option value="">Any</option>
-            {(warehouses.value ?? []).map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Counted by (user id)
-          <input value={filters.staff} onChange={(e) => set('staff', e.target.value)} />
-        </label>
-        <label>
-          Created from
-          <input type="date" value={filters.from} onChange={(e) => set('from', e.target.value)} />
-        </label>
-        <label>
-          Created before
-          <input type="date" value={filters.to} onChange={(e) => set('to', e.target.value)} />
-        </label>
-        <label>
-          Sort
-          <select
-            value={filters.sort}
-            onChange={(e) => set('sort', e.target.value as Filters['sort'])}
-          >
-            <option value="-created_at">Newest first</option>
-            <option value="created_at">Oldest first</option>
-            <option value="name">Name A–Z</option>
-            <option value="-name">Name Z–A</option>
-            <option value="status">Status</option>
-          </select>
-        </label>
-      </form>
-      <div className="toolbar" role="group" aria-label="Bulk actions">
-        <span>
-          {selected.size} selected · {rows.length} of {total} shown
-        </span>
-        <button
-          type="button"
-          disabled={busy || selected.size === 0}
-          onClick={() => void askBulk('close')}
-        >
-          Close selected
-        </button>
-        <button
-          type="button"
-          disabled={busy || selected.size === 0}
-          onClick={() => void askBulk('reconcile')}
-        >
-          Reconcile selected
-        </button>
-        <button
-          type="button"
-          disabled={busy || selected.size === 0}
-          onClick={() => void bulkExport('xlsx')}
-        >
-          Export selected (Excel)
-        </button>
-        <button
-          type="button"
-          disabled={busy || selected.size === 0}
-          onClick={() => void bulkExport('csv')}
-        >
-          Export selected (CSV)
-        </button>
-      </div>
-      <Status error={error} ok={ok} />
-      {confirming && (
-        <ConfirmDialog
-          title={confirming.summary.title}
-          confirmLabel={confirming.summary.confirmLabel}
-          busy={busy || confirming.summary.applies.length === 0}
-          onCancel={() => setConfirming(null)}
-          onConfirm={() => void bulk(confirming.action, confirming.ids)}
-        >
-          <BulkSummaryView summary={confirming.summary} />
-        </ConfirmDialog>
-      )}
-      <VirtualList
-        items={rows}
-        rowHeight={ROW_HEIGHT}
-        height={Math.min(560, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT))}
-        label="Sessions"
-        onNearEnd={loadMore}
-        header={
-          <div role="row" className="vlist-row vlist-head sessions-cols">
-            <span role="columnheader">
-              <input
-                type="checkbox"
-                aria-label="Select all shown sessions"
-                checked={allShownSelected}
-                onChange={() =>
-                  setSelected(allShownSelected ? new Set() : new Set(rows.map((r) => r.id)))
-                }
-              />
-            </span>
-            <span role="columnheader">Name</span>
-            <span role="columnheader">Warehouse</span>
-            <span role="columnheader">Mode</span>
-            <span role="columnheader">Status</span>
-            <span role="columnheader">Created</span>
-          </div>
-        }
-        renderRow={(s) => (
-          <div className="sessions-cols" data-session={s.name}>
-            <span role="cell">
-              <input
-                type="checkbox"
-                aria-label={`Select ${s.name}`}
-                checked={selected.has(s.id)}
-                onChange={() => toggle(s.id)}
-              />
-            </span>
-            <span role="cell">
-              <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a>
-            </span>
-            <span role="cell">{s.warehouse}</span>
-            <span role="cell">{s.mode}</span>
-            <span role="cell" className={`status status-${s.status.toLowerCase()}`}>
-              {s.status.toLowerCase()}
-            </span>
-            <span role="cell">{dateTime(s.created_at)}</span>
-          </div>
+    <>
+      <FirstRunGuide />
+      <section className="panel" aria-labelledby="sessions-title">
+        <div className="toolbar">
+          <h2 id="sessions-title">Sessions</h2>
+          <button type="button" onClick={() => setCreating((c) => !c)} aria-expanded={creating}>
+            New session
+          </button>
+        </div>
+        {creating && (
+          <CreateSession
+            warehouses={warehouses.value ?? []}
+            onCreated={(session) => {
+              setCreating(false);
+              setOk(`Created "${session.name}".`);
+              void loadPage(1, true);
+            }}
+          />
         )}
-      />
-      <p className="hint">Modes: {SESSION_MODES.join(', ')}.</p>
-    </section>
+        <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter sessions">
+          <label>
+            Search
+            <input type="search" value={filters.q} onChange={(e) => set('q', e.target.value)} />
+          </label>
+          <label>
+            Status
+            <select value={filters.status} onChange={(e) => set('status', e.target.value)}>
+              <option value="">Any</option>
+              {SESSION_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Warehouse
+            <select value={filters.warehouse} onChange={(e) => set('warehouse', e.target.value)}>
+              <option value="">Any</option>
+              {(warehouses.value ?? []).map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <SearchPicker
+            label="Counted by"
+            value={counter}
+            search={findUsers}
+            onChange={(option) => {
+              setCounter(option);
+              set('staff', option?.id ?? '');
+            }}
+          />
+          <label>
+            Created from
+            <input type="date" value={filters.from} onChange={(e) => set('from', e.target.value)} />
+          </label>
+          <label>
+            Created before
+            <input type="date" value={filters.to} onChange={(e) => set('to', e.target.value)} />
+          </label>
+          <label>
+            Sort
+            <select
+              value={filters.sort}
+              onChange={(e) => set('sort', e.target.value as Filters['sort'])}
+            >
+              <option value="-created_at">Newest first</option>
+              <option value="created_at">Oldest first</option>
+              <option value="name">Name A–Z</option>
+              <option value="-name">Name Z–A</option>
+              <option value="status">Status</option>
+            </select>
+          </label>
+        </form>
+        <div className="toolbar" role="group" aria-label="Bulk actions">
+          <span>
+            {selected.size} selected · {rows.length} of {total} shown
+          </span>
+          <button
+            type="button"
+            disabled={busy || selected.size === 0}
+            onClick={() => void askBulk('close')}
+          >
+            Close selected
+          </button>
+          <button
+            type="button"
+            disabled={busy || selected.size === 0}
+            onClick={() => void askBulk('reconcile')}
+          >
+            Reconcile selected
+          </button>
+          <button
+            type="button"
+            disabled={busy || selected.size === 0}
+            onClick={() => void bulkExport('xlsx')}
+          >
+            Export selected (Excel)
+          </button>
+          <button
+            type="button"
+            disabled={busy || selected.size === 0}
+            onClick={() => void bulkExport('csv')}
+          >
+            Export selected (CSV)
+          </button>
+        </div>
+        <Status error={error} ok={ok} />
+        {confirming && (
+          <ConfirmDialog
+            title={confirming.summary.title}
+            confirmLabel={confirming.summary.confirmLabel}
+            busy={busy || confirming.summary.applies.length === 0}
+            onCancel={() => setConfirming(null)}
+            onConfirm={() => void bulk(confirming.action, confirming.ids)}
+          >
+            <BulkSummaryView summary={confirming.summary} />
+          </ConfirmDialog>
+        )}
+        <VirtualList
+          items={rows}
+          rowHeight={ROW_HEIGHT}
+          height={Math.min(560, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT))}
+          label="Sessions"
+          onNearEnd={loadMore}
+          header={
+            <div role="row" className="vlist-row vlist-head sessions-cols">
+              <span role="columnheader">
+                <input
+                  type="checkbox"
+                  aria-label="Select all shown sessions"
+                  checked={allShownSelected}
+                  onChange={() =>
+                    setSelected(allShownSelected ? new Set() : new Set(rows.map((r) => r.id)))
+                  }
+                />
+              </span>
+              <span role="columnheader">Name</span>
+              <span role="columnheader">Warehouse</span>
+              <span role="columnheader">Mode</span>
+              <span role="columnheader">Status</span>
+              <span role="columnheader">Created</span>
+            </div>
+          }
+          renderRow={(s) => (
+            <div className="sessions-cols" data-session={s.name}>
+              <span role="cell">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${s.name}`}
+                  checked={selected.has(s.id)}
+                  onChange={() => toggle(s.id)}
+                />
+              </span>
+              <span role="cell">
+                <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a>
+              </span>
+              <span role="cell">{s.warehouse}</span>
+              <span role="cell">{s.mode}</span>
+              <span role="cell" className={`status status-${s.status.toLowerCase()}`}>
+                {s.status.toLowerCase()}
+              </span>
+              <span role="cell">{dateTime(s.created_at)}</span>
+            </div>
+          )}
+        />
+        <p className="hint">Modes: {SESSION_MODES.join(', ')}.</p>
+      </section>
+    </>
   );
 }
 

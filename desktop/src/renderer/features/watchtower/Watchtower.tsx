@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { ActiveUser, LiveEvent } from '../../api/types';
 import { useConsole } from '../../context';
+import { FirstRunGuide } from '../sessions/FirstRunGuide';
 import { ago, dateTime } from '../../ui/format';
 import { useNow } from '../../ui/hooks';
 import { applyEvent, emptyWatchState, itemsPerMinute, tick } from './watchtower-state';
@@ -94,84 +95,91 @@ export function Watchtower() {
     a.username.localeCompare(b.username),
   );
   return (
-    <div className="watchtower">
-      <section className="panel" aria-labelledby="wt-counters">
-        <h2 id="wt-counters">
-          Active counters{' '}
-          <span className={`badge ${stream === 'live' ? 'ok' : 'warn'}`} role="status">
-            {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
-          </span>
-        </h2>
-        <table className="grid" aria-label="Active counters">
-          <thead>
-            <tr>
-              <th scope="col">Counter</th>
-              <th scope="col">Rack</th>
-              <th scope="col">Lock</th>
-              <th scope="col">Last heartbeat</th>
-              <th scope="col">Last scan</th>
-              <th scope="col">Items/min</th>
-            </tr>
-          </thead>
-          <tbody>
-            {counters.length === 0 && (
+    <div className="stack">
+      <FirstRunGuide />
+      <div className="watchtower">
+        <section className="panel" aria-labelledby="wt-counters">
+          <h2 id="wt-counters">
+            Active counters{' '}
+            <span className={`badge ${stream === 'live' ? 'ok' : 'warn'}`} role="status">
+              {stream === 'live'
+                ? 'Live'
+                : stream === 'connecting'
+                  ? 'Connecting…'
+                  : 'Reconnecting…'}
+            </span>
+          </h2>
+          <table className="grid" aria-label="Active counters">
+            <thead>
               <tr>
-                <td colSpan={6}>Nobody is counting right now.</td>
+                <th scope="col">Counter</th>
+                <th scope="col">Rack</th>
+                <th scope="col">Lock</th>
+                <th scope="col">Last heartbeat</th>
+                <th scope="col">Last scan</th>
+                <th scope="col">Items/min</th>
               </tr>
-            )}
-            {counters.map((c) => (
-              <tr
-                key={c.userId}
-                data-user={c.username}
-                className={
-                  c.stale || c.lock === 'lost' ? 'row-alert' : c.idle ? 'row-warn' : undefined
-                }
-              >
-                <td>{c.username}</td>
-                <td>{c.rack ?? '—'}</td>
-                <td>
-                  {c.lock === 'held'
-                    ? 'held'
-                    : c.lock === 'paused'
-                      ? 'paused'
-                      : c.lock === 'lost'
-                        ? 'LOST'
-                        : '—'}
-                  {c.stale && ' · stale heartbeat'}
-                  {c.idle && ' · idle'}
-                </td>
-                <td>{ago(c.lastHeartbeatAt, now)}</td>
-                <td>{ago(c.lastScanAt, now)}</td>
-                <td>{itemsPerMinute(c, now)}</td>
-              </tr>
+            </thead>
+            <tbody>
+              {counters.length === 0 && (
+                <tr>
+                  <td colSpan={6}>Nobody is counting right now.</td>
+                </tr>
+              )}
+              {counters.map((c) => (
+                <tr
+                  key={c.userId}
+                  data-user={c.username}
+                  className={
+                    c.stale || c.lock === 'lost' ? 'row-alert' : c.idle ? 'row-warn' : undefined
+                  }
+                >
+                  <td>{c.username}</td>
+                  <td>{c.rack ?? '—'}</td>
+                  <td>
+                    {c.lock === 'held'
+                      ? 'held'
+                      : c.lock === 'paused'
+                        ? 'paused'
+                        : c.lock === 'lost'
+                          ? 'LOST'
+                          : '—'}
+                    {c.stale && ' · stale heartbeat'}
+                    {c.idle && ' · idle'}
+                  </td>
+                  <td>{ago(c.lastHeartbeatAt, now)}</td>
+                  <td>{ago(c.lastScanAt, now)}</td>
+                  <td>{itemsPerMinute(c, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="panel" aria-labelledby="wt-anomalies">
+          <h2 id="wt-anomalies">Anomalies</h2>
+          <ul className="feed" aria-label="Anomalies">
+            {state.anomalies.length === 0 && <li>None.</li>}
+            {state.anomalies.map((a) => (
+              <li key={a.id} className="anomaly">
+                <time>{dateTime(new Date(a.at).toISOString())}</time> <strong>{a.username}</strong>{' '}
+                {a.rack ? `(${a.rack}) ` : ''}
+                {a.kind.replace(/_/g, ' ')}: {a.message}
+              </li>
             ))}
-          </tbody>
-        </table>
-      </section>
-      <section className="panel" aria-labelledby="wt-anomalies">
-        <h2 id="wt-anomalies">Anomalies</h2>
-        <ul className="feed" aria-label="Anomalies">
-          {state.anomalies.length === 0 && <li>None.</li>}
-          {state.anomalies.map((a) => (
-            <li key={a.id} className="anomaly">
-              <time>{dateTime(new Date(a.at).toISOString())}</time> <strong>{a.username}</strong>{' '}
-              {a.rack ? `(${a.rack}) ` : ''}
-              {a.kind.replace(/_/g, ' ')}: {a.message}
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="panel" aria-labelledby="wt-feed">
-        <h2 id="wt-feed">Recent activity</h2>
-        <ul className="feed" aria-label="Recent activity">
-          {state.feed.length === 0 && <li>Waiting for scans…</li>}
-          {state.feed.map((f) => (
-            <li key={f.id} data-kind={f.kind}>
-              <time>{ago(f.at, now)}</time> {f.text}
-            </li>
-          ))}
-        </ul>
-      </section>
+          </ul>
+        </section>
+        <section className="panel" aria-labelledby="wt-feed">
+          <h2 id="wt-feed">Recent activity</h2>
+          <ul className="feed" aria-label="Recent activity">
+            {state.feed.length === 0 && <li>Waiting for scans…</li>}
+            {state.feed.map((f) => (
+              <li key={f.id} data-kind={f.kind}>
+                <time>{ago(f.at, now)}</time> {f.text}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
     </div>
   );
 }

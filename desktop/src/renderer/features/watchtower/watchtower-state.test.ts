@@ -56,6 +56,26 @@ describe('applyEvent', () => {
     expect(state.anomalies).toEqual([]);
   });
 
+  it('names the item beside its code in the feed and in a repeated-item flag (issue #14)', () => {
+    const named = (ms: number): LiveEvent =>
+      ev(
+        {
+          type: 'scan',
+          action: 'line',
+          data: { item_code: 'ITM-9', item_name: 'Domex Floor Cleaner', counted_qty: 2 },
+        },
+        ms,
+      );
+    const state = fold(
+      Array.from({ length: DEFAULT_RULES.repeatLimit }, (_, n) => named(n * 10_000)),
+    );
+    expect(state.feed[0]!.text).toBe('alice counted 2 × ITM-9 Domex Floor Cleaner on rack A-01');
+    const flag = state.anomalies.find((a) => a.kind === 'repeated_item');
+    expect(flag?.message).toMatch(/^ITM-9 Domex Floor Cleaner scanned/);
+    // Events without a name still read well.
+    expect(fold([scan(0)]).feed[0]!.text).toBe('alice counted 1 × ITM-1 on rack A-01');
+  });
+
   it('keeps heartbeats out of the feed but records them', () => {
     const state = fold([
       ev({ type: 'heartbeat', action: 'beat', data: { racks: ['A-01'], lost: [] } }, 7000),

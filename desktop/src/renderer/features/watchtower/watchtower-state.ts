@@ -123,13 +123,19 @@ function raise(state: WatchState, key: string, anomaly: Omit<Anomaly, 'id'>): Wa
   };
 }
 
+/** An item as people know it: code and name (issue #14), the code alone when no name came. */
+function itemLabel(data: Record<string, unknown>): string {
+  const code = String(data.item_code ?? '?');
+  return typeof data.item_name === 'string' && data.item_name ? `${code} ${data.item_name}` : code;
+}
+
 function describe(event: LiveEvent): string {
   const who = event.username ?? 'someone';
   const rack = event.rack ? ` rack ${event.rack}` : '';
   const data = event.data ?? {};
   switch (event.type) {
     case 'scan':
-      return `${who} counted ${String(data.counted_qty ?? '?')} × ${String(data.item_code ?? '?')} on${rack}`;
+      return `${who} counted ${String(data.counted_qty ?? '?')} × ${itemLabel(data)} on${rack}`;
     case 'claim':
       return `${who}: ${event.action.replace('_', ' ')}${rack}`;
     case 'heartbeat':
@@ -223,7 +229,7 @@ export function applyEvent(
       next = raise(next, `repeat:${updated.userId}:${updated.lastItem}:${updated.repeatStartAt}`, {
         ...base,
         kind: 'repeated_item',
-        message: `${updated.lastItem} scanned ${updated.repeat} times in a row`,
+        message: `${itemLabel(data)} scanned ${updated.repeat} times in a row`,
       });
     }
   }
