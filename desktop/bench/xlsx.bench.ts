@@ -11,7 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPORT_COLUMNS } from '@stockverify/shared';
-import type { ReportRow } from '../src/renderer/features/reports/columns';
+import type { ReportRow } from '@stockverify/shared/spreadsheet';
 import { runReportJob } from '../src/renderer/features/reports/report-job';
 import type { ReportFormat } from '../src/renderer/features/reports/report-job';
 

@@ -185,3 +185,18 @@ export function apiClient(baseUrl: string) {
     },
   };
 }
+
+/** Polls `probe` every 200 ms until it answers non-null (a throw counts as not yet). */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  ms = 20_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

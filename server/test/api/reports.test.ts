@@ -95,11 +95,16 @@ async function xlsxOf(body: Body, token = supervisor) {
   return workbook;
 }
 
-/** Every data row of every sheet (header rows dropped, after checking they are the headers). */
+/**
+ * Every data row of every data sheet (header rows dropped, after checking they are the headers);
+ * the last sheet is the Summary the console's files have too.
+ */
 function sheetRows(workbook: ExcelJS.Workbook, type: ReportType): unknown[][] {
   const headers = REPORT_COLUMNS[type].map((c) => c.header);
   const out: unknown[][] = [];
+  expect(workbook.worksheets.at(-1)?.name).toBe('Summary');
   workbook.eachSheet((sheet) => {
+    if (sheet.name === 'Summary') return;
     sheet.eachRow((row, n) => {
       const values = (row.values as unknown[]).slice(1);
       if (n === 1) expect(values).toEqual(headers);
@@ -223,6 +228,7 @@ describe('variance report', () => {
       'Variance',
       'Variance (2)',
       'Variance (3)',
+      'Summary',
     ]);
     const rows = sheetRows(workbook, 'variance');
     const cols = REPORT_COLUMNS.variance;
@@ -242,12 +248,25 @@ describe('variance report', () => {
     const first = workbook.worksheets[0]!;
     expect(first.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(first.autoFilter).toBe('A1:T3');
-    expect(first.getRow(1).font?.bold).toBe(true);
+    expect(first.getRow(1).getCell(1).font?.bold).toBe(true);
     const money = cols.findIndex((c) => c.key === 'value_at_cost') + 1;
     const date = cols.findIndex((c) => c.key === 'last_counted_at') + 1;
     expect(first.getRow(2).getCell(money).numFmt).toBe('#,##0.00');
     expect(first.getRow(2).getCell(date).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
     expect(workbook.worksheets[2]!.autoFilter).toBe('A1:T2');
+    // Variances are coloured (red below zero), as in the console's own files.
+    const variance = cols.findIndex((c) => c.key === 'variance') + 1;
+    const fill = first.getRow(2).getCell(variance).fill as ExcelJS.FillPattern;
+    expect(fill.fgColor?.argb).toBe('FFFDE2E1');
+    // The Summary sheet: rows, sheets and the totals the JSON answer gives.
+    const summary = new Map<unknown, unknown>();
+    workbook.getWorksheet('Summary')!.eachRow((row) => {
+      summary.set(row.getCell(1).value, row.getCell(2).value);
+    });
+    expect(summary.get('Report')).toBe('Variance');
+    expect(summary.get('Rows')).toBe(5);
+    expect(summary.get('Sheets')).toBe(3);
+    expect(summary.get('Total Variance')).toBe(-6);
   });
 });
 

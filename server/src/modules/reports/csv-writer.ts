@@ -1,27 +1,27 @@
-/** Streams a report as CSV: UTF-8 with a BOM (Excel reads the encoding), RFC 4180, CRLF. */
+/**
+ * Streams a report as CSV into a Node stream with the shared writer (shared/src/spreadsheet), so
+ * the file is the one the console writes; waits for 'drain' between chunks whenever the client lags.
+ */
 import type { Writable } from 'node:stream';
 import type { ReportColumn } from '@stockverify/shared';
+import { createCsvWriter } from '@stockverify/shared/spreadsheet';
 import { drained } from './back-pressure';
-import { csvHeader, csvRecord } from './cells';
 
-const BOM = '\uFEFF';
-
-/** Writes header and rows chunk by chunk, waiting for 'drain' whenever the client lags. */
 export async function writeCsv(
   out: Writable,
   columns: readonly ReportColumn[],
   chunks: AsyncIterable<ReadonlyArray<object>>,
   signal: AbortSignal,
 ): Promise<{ rows: number }> {
+  const writer = createCsvWriter({ columns, onData: (chunk) => out.write(chunk) });
   let rows = 0;
-  out.write(BOM + csvHeader(columns));
   for await (const chunk of chunks) {
     if (signal.aborted) break;
-    let text = '';
-    for (const row of chunk) text += csvRecord(columns, row as Record<string, unknown>);
+    for (const row of chunk) writer.addRow(row as Record<string, unknown>);
     rows += chunk.length;
-    if (!out.write(text)) await drained(out, signal);
+    await drained(out, signal);
     if (signal.aborted) break;
   }
+  if (!signal.aborted) writer.finish();
   return { rows };
 }

@@ -26,6 +26,7 @@ import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
+import { filterSummary } from '@stockverify/shared/spreadsheet';
 import { writeCsv } from './csv-writer';
 import type { ReportsService } from './reports.service';
 import { writeXlsx } from './xlsx-writer';
@@ -95,12 +96,15 @@ async function streamFile(
     title: string;
     baseName: string;
     columns: readonly ReportColumn[];
+    /** Lines on the XLSX Summary sheet above the totals (the filters asked for). */
+    summary: Array<[string, string]>;
     rows: (signal: AbortSignal) => Promise<AsyncIterable<ReadonlyArray<object>>>;
   },
 ): Promise<number> {
   const signal = abortOnDisconnect(res);
   const rows = await file.rows(signal);
-  const stamp = deps.clock().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const now = deps.clock();
+  const stamp = now.toISOString().slice(0, 19).replace(/[:T]/g, '-');
   res.status(200);
   res.setHeader('Content-Type', CONTENT_TYPES[file.format]);
   res.setHeader(
@@ -115,6 +119,8 @@ async function streamFile(
         : await writeXlsx(res, file.columns, rows, signal, {
             title: file.title,
             sheetRowLimit: deps.sheetRowLimit,
+            summary: file.summary,
+            now,
           });
     if (!signal.aborted && !res.writableEnded) res.end();
     return written.rows;
@@ -163,6 +169,8 @@ export function reportsRoutes(deps: ReportsRoutesDeps): Router {
       title: REPORT_TITLES[request.type],
       baseName: request.type.replaceAll('_', '-'),
       columns: REPORT_COLUMNS[request.type],
+      // What was asked for, as the console's own file shows it.
+      summary: filterSummary(parsed.filters),
       rows: (signal) => reports.rows(request, signal),
     });
     await recordExport(
@@ -204,6 +212,7 @@ export function bulkExportRoutes(deps: ReportsRoutesDeps): Router {
         title: 'Sessions',
         baseName: 'sessions',
         columns: REPORT_COLUMNS.variance,
+        summary: [['Sessions', unique.join(', ')]],
         rows: (signal) => reports.sessionLines(unique, signal),
       });
       await recordExport(

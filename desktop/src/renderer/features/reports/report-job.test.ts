@@ -1,8 +1,7 @@
 import { REPORT_COLUMNS } from '@stockverify/shared';
 import type { ReportPage } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
-import type { ReportRow } from './columns';
-import { csvField, createCsvWriter } from './csv-writer';
+import { csvField, createCsvWriter, type ReportRow } from '@stockverify/shared/spreadsheet';
 import { ReportCancelled, runReportJob } from './report-job';
 import { reportPages } from './report-pages';
 

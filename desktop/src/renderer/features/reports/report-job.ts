@@ -1,6 +1,9 @@
-import type { ReportColumn, ReportRow } from './columns';
-import { createCsvWriter } from './csv-writer';
-import { createXlsxWriter } from './xlsx-writer';
+import {
+  createCsvWriter,
+  createXlsxWriter,
+  type ReportColumn,
+  type ReportRow,
+} from '@stockverify/shared/spreadsheet';
 
 export type ReportFormat = 'xlsx' | 'csv';
 

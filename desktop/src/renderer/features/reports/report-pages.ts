@@ -1,5 +1,5 @@
 import type { ReportPage, ReportRequestInput } from '@stockverify/shared';
-import type { ReportRow } from './columns';
+import type { ReportRow } from '@stockverify/shared/spreadsheet';
 
 export const REPORT_PAGE_SIZE = 1000;
 

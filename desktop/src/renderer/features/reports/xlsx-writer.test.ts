@@ -1,7 +1,12 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { ReportColumn } from './columns';
-import { columnLetter, createXlsxWriter, excelDate, xmlText } from './xlsx-writer';
+import {
+  columnLetter,
+  createXlsxWriter,
+  excelDate,
+  xmlText,
+  type ReportColumn,
+} from '@stockverify/shared/spreadsheet';
 
 const COLUMNS: ReportColumn[] = [
   { key: 'item_code', header: 'Item', kind: 'text', width: 16 },
@@ -83,7 +88,7 @@ describe('createXlsxWriter', () => {
     expect(sheet.getCell('G2').value).toEqual(new Date('2026-11-29T08:30:00Z'));
     expect(sheet.getCell('B2').numFmt).toBe('#,##0.###');
     expect(sheet.getCell('E2').numFmt).toBe('#,##0.00');
-    expect(sheet.getCell('G2').numFmt).toBe('yyyy-mm-dd hh:mm');
+    expect(sheet.getCell('G2').numFmt).toBe('yyyy-mm-dd hh:mm:ss');
     // Variance colours: red below zero, green above, none at zero.
     expect(sheet.getCell('D2').fill).toMatchObject({ fgColor: { argb: 'FFFDE2E1' } });
     expect(sheet.getCell('D4').fill).toMatchObject({ fgColor: { argb: 'FFE2F5E5' } });

@@ -19,6 +19,7 @@ import {
   type StockSummaryRow,
 } from '@stockverify/shared';
 import type { AbstractCursor, Document, Filter } from 'mongodb';
+import { TOTAL_KEYS } from '@stockverify/shared/spreadsheet';
 import type { SessionRecord } from '../../../ports/counting';
 import type { ReadOptions, ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
 import type { AuditEntry } from '../../../ports/store';
@@ -606,15 +607,7 @@ export function createMongoReportSource(c: Collections): ReportSource {
       for await (const r of raw(query, 1000)) {
         const row = mapReportRow(query.type, r) as unknown as Record<string, unknown>;
         totals.rows++;
-        for (const key of [
-          'book_qty',
-          'counted_qty',
-          'variance',
-          'value_at_cost',
-          'value_at_price',
-          'lines',
-        ] as const)
-          totals[key] += typeof row[key] === 'number' ? row[key] : 0;
+        for (const key of TOTAL_KEYS) totals[key] += typeof row[key] === 'number' ? row[key] : 0;
       }
       const out: ReportTotals = { rows: totals.rows };
       const has = (k: string) =>

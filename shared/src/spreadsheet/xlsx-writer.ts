@@ -1,27 +1,37 @@
-import { Zip, ZipDeflate } from 'fflate';
-import { neutralizeFormula } from '@stockverify/shared';
-import { EXCEL_MAX_DATA_ROWS, VARIANCE_KEYS, createTotals, numericCell } from './columns';
-import type { ReportColumn, ReportRow } from './columns';
-
 /**
- * A streaming XLSX writer for report rows: each row becomes sheet XML at once and is deflated into
- * the zip as it goes, so memory stays flat however many rows there are. Runs the same in a Web
- * Worker (the console) and in Node (the benchmark). The workbook has a frozen, filterable header,
- * number formats per column kind, coloured variance cells, sheets split at Excel's row limit, and a
- * Summary sheet with the filters, row count and column totals.
+ * The one streaming XLSX writer for report rows (ADR 0005): each row becomes SpreadsheetML at once
+ * and is deflated into the zip as it goes, so memory stays flat however many rows there are. The
+ * console runs it in a Web Worker, the server's export in Node (feeding the response with
+ * back-pressure between chunks of rows), so a report reads the same whoever made the file. The
+ * workbook has a frozen, filterable header, the number format of each column kind (cells.ts),
+ * coloured variance cells, sheets split at Excel's row limit, and a Summary sheet with the
+ * filters, row count and column totals.
  */
+import { Zip, ZipDeflate, strToU8 } from 'fflate';
+import {
+  EXCEL_MAX_DATA_ROWS,
+  NUMBER_FORMATS,
+  VARIANCE_KEYS,
+  cellOf,
+  columnLetter,
+  createTotals,
+  xmlText,
+} from './cells';
+import type { ColumnKind, ReportColumn, ReportRow } from './cells';
+
 export interface XlsxWriterOptions {
   title: string;
   sheetName: string;
   columns: readonly ReportColumn[];
   /** Summary lines shown above the totals, e.g. the filters. */
   summary?: ReadonlyArray<readonly [string, string]>;
-  /** Rows per sheet before a new one starts (tests use small numbers). */
+  /** Data rows per sheet before a new one starts (tests use small numbers). */
   maxRowsPerSheet?: number;
   /** Receives the file in order, piece by piece. */
   onData(chunk: Uint8Array, final: boolean): void;
   /** Deflate level (1 fastest … 9 smallest). */
   level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  /** The "Generated" instant on the Summary sheet (default: now). */
   now?: Date;
 }
 
@@ -47,14 +57,39 @@ const STYLE = {
   bold: 11,
 } as const;
 
+/** Custom number format ids (164 and up) of the kinds that have a format, in kind order. */
+const FORMAT_KINDS = (Object.keys(NUMBER_FORMATS) as ColumnKind[]).filter(
+  (k) => NUMBER_FORMATS[k] !== null,
+);
+const formatId = (kind: ColumnKind) => 164 + FORMAT_KINDS.indexOf(kind);
+
+const xf = (kind: ColumnKind | null, fontId: number, fillId: number) =>
+  `<xf numFmtId="${kind ? formatId(kind) : 0}" fontId="${fontId}" fillId="${fillId}" borderId="0" xfId="0"` +
+  `${kind ? ' applyNumberFormat="1"' : ''}${fontId ? ' applyFont="1"' : ''}${fillId ? ' applyFill="1"' : ''}/>`;
+
+// One xf per STYLE id, in the same order.
+const CELL_XFS = [
+  xf(null, 0, 0),
+  xf(null, 2, 2),
+  xf('int', 0, 0),
+  xf('qty', 0, 0),
+  xf('money', 0, 0),
+  xf('percent', 0, 0),
+  xf('date', 0, 0),
+  xf('qty', 0, 3),
+  xf('qty', 0, 4),
+  xf('money', 0, 3),
+  xf('money', 0, 4),
+  xf(null, 1, 0),
+];
+
 const STYLES_XML =
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
   '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
-  '<numFmts count="4">' +
-  '<numFmt numFmtId="164" formatCode="#,##0.###"/>' +
-  '<numFmt numFmtId="165" formatCode="#,##0.00"/>' +
-  '<numFmt numFmtId="166" formatCode="0.0&quot;%&quot;"/>' +
-  '<numFmt numFmtId="167" formatCode="yyyy-mm-dd hh:mm"/>' +
+  `<numFmts count="${FORMAT_KINDS.length}">` +
+  FORMAT_KINDS.map(
+    (k) => `<numFmt numFmtId="${formatId(k)}" formatCode="${xmlText(NUMBER_FORMATS[k]!)}"/>`,
+  ).join('') +
   '</numFmts>' +
   '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>' +
   '<font><b/><sz val="11"/><name val="Calibri"/></font>' +
@@ -67,57 +102,9 @@ const STYLES_XML =
   '</fills>' +
   '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
   '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-  '<cellXfs count="12">' +
-  '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
-  '<xf numFmtId="0" fontId="2" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>' +
-  '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
-  '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
-  '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
-  '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
-  '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' +
-  '<xf numFmtId="164" fontId="0" fillId="3" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/>' +
-  '<xf numFmtId="164" fontId="0" fillId="4" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/>' +
-  '<xf numFmtId="165" fontId="0" fillId="3" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/>' +
-  '<xf numFmtId="165" fontId="0" fillId="4" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/>' +
-  '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>' +
-  '</cellXfs>' +
+  `<cellXfs count="${CELL_XFS.length}">${CELL_XFS.join('')}</cellXfs>` +
   '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
   '</styleSheet>';
-
-// XML 1.0 forbids most control characters even when escaped.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
-/** Escapes text for an XML text node or attribute. */
-export function xmlText(value: string): string {
-  return value
-    .replace(INVALID_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
-
-/** `A`, `B`, … `Z`, `AA`, … for a 0-based column index. */
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let letters = '';
-  while (n > 0) {
-    const rest = (n - 1) % 26;
-    letters = String.fromCharCode(65 + rest) + letters;
-    n = Math.floor((n - 1) / 26);
-  }
-  return letters;
-}
-
-const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
-
-/** An ISO instant as an Excel date serial (UTC), or null. */
-export function excelDate(value: unknown): number | null {
-  if (typeof value !== 'string' && !(value instanceof Date)) return null;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  return Number.isNaN(ms) ? null : (ms - EXCEL_EPOCH_MS) / 86_400_000;
-}
 
 function textCell(ref: string, text: string, style: number = STYLE.text): string {
   const s = style === 0 ? '' : ` s="${style}"`;
@@ -129,26 +116,18 @@ function numberCell(ref: string, n: number, style: number): string {
 }
 
 function cellXml(column: ReportColumn, ref: string, value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  switch (column.kind) {
-    case 'text':
-      return textCell(ref, neutralizeFormula(String(value)));
-    case 'date': {
-      const serial = excelDate(value);
-      return serial === null ? textCell(ref, String(value)) : numberCell(ref, serial, STYLE.date);
-    }
-    default: {
-      const n = numericCell(value);
-      if (n === null) return textCell(ref, String(value));
-      if (VARIANCE_KEYS.has(column.key) && n !== 0) {
-        const money = column.kind === 'money';
-        const style =
-          n < 0 ? (money ? STYLE.moneyNeg : STYLE.qtyNeg) : money ? STYLE.moneyPos : STYLE.qtyPos;
-        return numberCell(ref, n, style);
-      }
-      return numberCell(ref, n, STYLE[column.kind]);
-    }
+  const cell = cellOf(column, value);
+  if (cell === null) return '';
+  if (cell.type === 'text') return textCell(ref, cell.value);
+  if (cell.type === 'date') return numberCell(ref, cell.value, STYLE.date);
+  const n = cell.value;
+  if (VARIANCE_KEYS.has(column.key) && n !== 0) {
+    const money = column.kind === 'money';
+    const style =
+      n < 0 ? (money ? STYLE.moneyNeg : STYLE.qtyNeg) : money ? STYLE.moneyPos : STYLE.qtyPos;
+    return numberCell(ref, n, style);
   }
+  return numberCell(ref, n, STYLE[column.kind as Exclude<ColumnKind, 'text' | 'date'>]);
 }
 
 const SHEET_HEAD =
@@ -165,8 +144,6 @@ function sheetName(base: string, index: number): string {
       .slice(0, 25) || 'Report';
   return index === 1 ? clean : `${clean} (${index})`;
 }
-
-const encoder = new TextEncoder();
 
 /** Starts a workbook; call `addRow` for every row, then `finish`. */
 export function createXlsxWriter(options: XlsxWriterOptions) {
@@ -196,7 +173,7 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
 
   const flush = (final = false) => {
     if (sheet === null) return;
-    sheet.push(encoder.encode(buffer), final);
+    sheet.push(strToU8(buffer), final);
     buffer = '';
   };
 
@@ -275,7 +252,7 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
 function addFile(zip: Zip, name: string, text: string, level: XlsxWriterOptions['level']) {
   const file = new ZipDeflate(name, { level });
   zip.add(file);
-  file.push(encoder.encode(text), true);
+  file.push(strToU8(text), true);
 }
 
 function addSummarySheet(

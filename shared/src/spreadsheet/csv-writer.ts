@@ -1,0 +1,51 @@
+/** A streaming CSV writer for report rows: UTF-8 with a BOM (Excel reads the encoding), RFC 4180, CRLF. */
+import { strToU8 } from 'fflate';
+import { cellOf, createTotals } from './cells';
+import type { ReportColumn, ReportRow } from './cells';
+
+export interface CsvWriterOptions {
+  columns: readonly ReportColumn[];
+  /** Receives the file in order, piece by piece; the last piece has `final` set. */
+  onData(chunk: Uint8Array, final: boolean): void;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** A CSV field under the cell rules (cells.ts), quoted when needed (RFC 4180). */
+export function csvField(value: unknown, column: ReportColumn): string {
+  const cell = cellOf(column, value);
+  if (cell === null) return '';
+  if (cell.type === 'number') return String(cell.value);
+  // A date cell shows the instant as the store gave it (ISO 8601, UTC).
+  const text = cell.type === 'date' ? cell.iso : cell.value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Starts a CSV file (BOM and header); call `addRow` for every row, then `finish`. */
+export function createCsvWriter({ columns, onData }: CsvWriterOptions) {
+  const totals = createTotals(columns);
+  let rows = 0;
+  let buffer = `\uFEFF${columns.map((c) => csvField(c.header, { ...c, kind: 'text' })).join(',')}\r\n`;
+  return {
+    addRow(row: ReportRow): void {
+      let line = '';
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!;
+        line += (i > 0 ? ',' : '') + csvField(row[column.key], column);
+      }
+      buffer += `${line}\r\n`;
+      rows++;
+      totals.add(row);
+      if (buffer.length > 65_536) {
+        onData(strToU8(buffer), false);
+        buffer = '';
+      }
+    },
+    /** Hands over what is still buffered (the last piece, `final`). */
+    finish() {
+      onData(strToU8(buffer), true);
+      buffer = '';
+      return { rows, sheets: 1, totals: totals.result() };
+    },
+  };
+}
