@@ -268,7 +268,10 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
   const liveStreams = new Set<Response>();
-  api.use('/events', eventsRoutes(coordination, guard, liveStreams, { users: store.users }));
+  api.use(
+    '/events',
+    eventsRoutes(coordination, guard, liveStreams, { users: store.users, access }),
+  );
   api.use(
     reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),
   );

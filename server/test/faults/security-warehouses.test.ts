@@ -326,6 +326,50 @@ describe('a supervisor with a warehouse manages only that one', () => {
   });
 });
 
+describe('live events', () => {
+  /** Opens /events as `token` and collects its text until `until` shows up (or 5 s pass). */
+  async function stream(token: string) {
+    const controller = new AbortController();
+    const res = await fetch(`${t.baseUrl}/api/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    return {
+      async until(marker: string): Promise<string> {
+        const deadline = Date.now() + 5000;
+        while (!text.includes(marker) && Date.now() < deadline) {
+          const chunk = await Promise.race([
+            reader.read(),
+            new Promise<null>((resolve) => setTimeout(() => resolve(null), 200)),
+          ]);
+          if (chunk && !chunk.done) text += decoder.decode(chunk.value);
+        }
+        return text;
+      },
+      close: () => controller.abort(),
+    };
+  }
+
+  it('a supervisor with a warehouse sees only its sessions’ events', async () => {
+    const svens = await stream(sven.token);
+    const boss_ = await stream(boss.token);
+    // Something in WH-T, then something in WH-N.
+    await t.request('POST', `/api/sessions/${main.id}/heartbeat`, { token: tess.token, body: {} });
+    await t.request('POST', `/api/sessions/${north.id}/heartbeat`, { token: nora.token, body: {} });
+    const seenBySven = await svens.until(north.id);
+    const seenByBoss = await boss_.until(north.id);
+    svens.close();
+    boss_.close();
+    expect(seenBySven).toContain(north.id);
+    expect(seenBySven).not.toContain(main.id);
+    expect(seenByBoss).toContain(main.id);
+  });
+});
+
 describe('moving a user to another warehouse', () => {
   it('binds them to the new one at once', async () => {
     const moe = await userIn('staff', 'moe', 'WH-T');

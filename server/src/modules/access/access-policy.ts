@@ -39,6 +39,11 @@ export interface AccessPolicy {
   bookView(viewer: Viewer): Promise<BookView>;
   /** True when the viewer may see book quantities and variances of `warehouse` right now. */
   showsBook(viewer: Viewer, warehouse: string): Promise<boolean>;
+  /**
+   * For a live-event stream: null when the viewer sees every session's events, else a test per
+   * event's session id (a user bound to a warehouse sees only that warehouse's sessions).
+   */
+  sessionFilter(viewer: Viewer): Promise<((sessionId: string | null) => Promise<boolean>) | null>;
   /** Forget what is remembered (a session opened or closed in this process, a user changed). */
   invalidate(): void;
 }
@@ -58,6 +63,16 @@ export function warehouseForbidden(warehouse: string, field: string): AppError {
 export function createAccessPolicy(store: Store, clock: () => Date): AccessPolicy {
   let blind: { until: number; warehouses: Set<string> } | null = null;
   const homes = new Map<string, { until: number; warehouse: string | null }>();
+  /** A session's warehouse never changes: remembered for every event stream (bounded). */
+  const sessionWarehouses = new Map<string, string | null>();
+
+  async function warehouseOfSession(sessionId: string): Promise<string | null> {
+    if (sessionWarehouses.has(sessionId)) return sessionWarehouses.get(sessionId)!;
+    const warehouse = (await store.sessions.get(sessionId))?.warehouse ?? null;
+    if (sessionWarehouses.size > 10_000) sessionWarehouses.clear();
+    if (warehouse !== null) sessionWarehouses.set(sessionId, warehouse);
+    return warehouse;
+  }
 
   async function openBlindWarehouses(now: number): Promise<Set<string>> {
     if (blind && blind.until > now) return blind.warehouses;
@@ -116,6 +131,12 @@ export function createAccessPolicy(store: Store, clock: () => Date): AccessPolic
     async showsBook(viewer, warehouse) {
       const view = await bookView(viewer);
       return view.kind === 'all' || (view.kind === 'some' && view.allows(warehouse));
+    },
+    async sessionFilter(viewer) {
+      const home = await boundTo(viewer);
+      if (home === null) return null;
+      return async (sessionId) =>
+        sessionId !== null && (await warehouseOfSession(sessionId)) === home;
     },
     invalidate() {
       blind = null;

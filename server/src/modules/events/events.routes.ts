@@ -4,6 +4,7 @@ import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
+import type { AccessPolicy } from '../access/access-policy';
 import { EVENTS_CHANNEL, USER_CHANGES_CHANNEL, type LiveEvent } from './event-bus';
 
 export interface EventsRouteOptions {
@@ -11,6 +12,8 @@ export interface EventsRouteOptions {
   users?: Pick<Store, 'users'>['users'];
   /** How often an open stream re-checks its user besides on change notices (default 15 s). */
   recheckMs?: number;
+  /** A supervisor bound to a warehouse sees only its sessions' events (issue #12). */
+  access?: Pick<AccessPolicy, 'sessionFilter'>;
 }
 
 /**
@@ -44,10 +47,22 @@ export function eventsRoutes(
       res.setHeader('X-Accel-Buffering', 'no');
       let seq = 0;
       let ended = false;
+      const send = (event: LiveEvent) => {
+        if (ended) return;
+        res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+      const visible = (await options.access?.sessionFilter(actorOf(req))) ?? null;
+      // Events of a bound viewer wait for their session's warehouse in order, one after another.
+      let queue: Promise<void> = Promise.resolve();
       const unsubscribe = await coordination.subscribe(EVENTS_CHANNEL, (message) => {
         const event = message as LiveEvent;
         if (ended || (session && event.session_id !== session)) return;
-        res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        if (!visible) return send(event);
+        queue = queue
+          .then(async () => {
+            if (await visible(event.session_id)) send(event);
+          })
+          .catch(() => undefined);
       });
 
       /** Ends the stream unless its user still exists, is active and may read events. */
