@@ -9,9 +9,10 @@ export type FenceCheck =
  * Which claim a line written with `token` belongs to (DESIGN §4 fencing). The line is valid when
  * the rack's newest claim is the caller's, covers the token, and was not taken from them (lost or
  * force-released). A token of one of the caller's older claims on this rack means the rack was
- * claimed by someone after them: LOCK_LOST — unless the newest claim is the caller's own (they
- * released and claimed again, here or on another phone): then the old token is STALE_TOKEN, and the
- * message says so (issue #14). Any other token is STALE_TOKEN.
+ * claimed by someone after them: LOCK_LOST — unless every claim since is the caller's own (they
+ * released and claimed again, here or on another phone, and nobody else held the rack between):
+ * then the old token is STALE_TOKEN, and the message says so (issue #14). Any other token is
+ * STALE_TOKEN.
  */
 export async function checkFence(
   store: Store,
@@ -34,8 +35,14 @@ export async function checkFence(
     return { ok: true, claim: latest };
   }
   const claims = await store.claims.listBySession(sessionId);
-  if (claims.some((c) => c.rack === rack && covers(c))) {
-    if (latest && latest.user_id === userId) {
+  const own = claims.find((c) => c.rack === rack && covers(c));
+  if (own) {
+    // Someone else's claim after this one took the rack from the caller, even if they claimed it
+    // back since: LOCK_LOST. Only the caller's own claims after it make the token merely stale.
+    const takenMeanwhile = claims.some(
+      (c) => c.rack === rack && c.user_id !== userId && c.first_token > own.token,
+    );
+    if (!takenMeanwhile && latest && latest.user_id === userId) {
       return {
         ok: false,
         code: 'STALE_TOKEN',
