@@ -71,17 +71,6 @@ export interface Envelope<T> {
   request_id: string;
 }
 
-/** Builds an envelope schema for a given data schema, for clients that validate what they receive. */
-export function envelopeSchema<T extends z.ZodType>(data: T) {
-  return z.object({
-    success: z.boolean(),
-    data: data.nullable(),
-    error: apiErrorSchema.passthrough().nullable(),
-    message: z.string(),
-    request_id: z.string(),
-  });
-}
-
 /** `data` of every paginated list. */
 export interface Page<T> {
   items: T[];
@@ -90,6 +79,7 @@ export interface Page<T> {
   total: number;
 }
 
+/** `page` and `page_size` of every paged list query; a list's own filters `.extend` it. */
 export const paginationQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(500).default(50),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoInstantSchema } from './envelope';
+import { isoInstantSchema, paginationQuerySchema } from './envelope';
 
 export const SESSION_MODES = ['standard', 'blind', 'strict'] as const;
 export const sessionModeSchema = z.enum(SESSION_MODES);
@@ -53,9 +53,7 @@ export const SESSION_SORTS = [
   '-status',
 ] as const;
 
-export const listSessionsQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
+export const listSessionsQuerySchema = paginationQuerySchema.extend({
   status: sessionStatusSchema.optional(),
   warehouse: z.string().max(64).optional(),
   /** Sessions this user counted in. */

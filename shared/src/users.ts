@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationQuerySchema } from './envelope';
 import { roleSchema } from './roles';
 
 export const usernameSchema = z
@@ -71,9 +72,7 @@ export const passwordResetSchema = z.object({
 });
 export type PasswordReset = z.infer<typeof passwordResetSchema>;
 
-export const listUsersQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
+export const listUsersQuerySchema = paginationQuerySchema.extend({
   role: roleSchema.optional(),
   q: z.string().trim().max(64).optional(),
   active: z

@@ -73,8 +73,3 @@ export function getPlatform(): Platform {
   current ??= window.platform ?? createBrowserPlatform();
   return current;
 }
-
-/** The native bridge when running in Electron, or null in a plain browser. */
-export function nativePlatform(): PlatformBridge | null {
-  return window.platform ?? null;
-}

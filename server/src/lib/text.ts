@@ -23,12 +23,3 @@ export function trigrams(s: string): string[] {
   }
   return [...out];
 }
-
-/** Dice coefficient of two trigram sets, 0…1. */
-export function trigramSimilarity(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  const set = new Set(a);
-  let shared = 0;
-  for (const t of b) if (set.has(t)) shared++;
-  return (2 * shared) / (a.length + b.length);
-}

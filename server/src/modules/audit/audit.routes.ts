@@ -1,14 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isoInstantSchema } from '@stockverify/shared';
+import { isoInstantSchema, paginationQuerySchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendPage } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';
 
-const auditQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
+const auditQuerySchema = paginationQuerySchema.extend({
   actor_id: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
   target_type: z.string().max(64).optional(),

@@ -1,9 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { normalizeSerial, resolveConflictSchema, reviewSchema } from '@stockverify/shared';
+import {
+  normalizeSerial,
+  paginationQuerySchema,
+  resolveConflictSchema,
+  reviewSchema,
+} from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { AppError, notFound, validationError } from '../../http/app-error';
+import { AppError, notFound, validationError } from '../../lib/errors';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
@@ -14,9 +19,7 @@ import type { CountingService } from '../counting/counting.service';
 import type { EventBus } from '../events/event-bus';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
-const listQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
+const listQuery = paginationQuerySchema.extend({
   session: z.string().max(64).optional(),
 });
 const conflictList = listQuery.extend({

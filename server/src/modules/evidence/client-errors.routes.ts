@@ -6,6 +6,7 @@ import {
   CLIENT_ERROR_SOURCES,
   clientErrorReportSchema,
   isoInstantSchema,
+  paginationQuerySchema,
 } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
@@ -17,9 +18,7 @@ import type { Store } from '../../ports/store';
 /** A report as a front end posts it (the shared schema). */
 export const clientErrorBodySchema = clientErrorReportSchema;
 
-const listQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
+const listQuerySchema = paginationQuerySchema.extend({
   source: z.enum(CLIENT_ERROR_SOURCES).optional(),
   from: isoInstantSchema.optional(),
   to: isoInstantSchema.optional(),
