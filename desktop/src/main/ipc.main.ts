@@ -46,10 +46,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Wraps a handler: checks the sender frame, validates the payload with its shared zod schema,
- * and turns every failure into `{ ok: false, error }` (STYLE: handlers never throw across IPC).
- */
 /** A zod schema, seen structurally (zod is shared's dependency, not the desktop's). */
 interface PayloadSchema<P> {
   safeParse(
@@ -59,6 +55,10 @@ interface PayloadSchema<P> {
     | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
 }
 
+/**
+ * Wraps a handler: checks the sender frame, validates the payload with its shared zod schema,
+ * and turns every failure into `{ ok: false, error }` (STYLE: handlers never throw across IPC).
+ */
 function guarded<P, T>(
   schema: PayloadSchema<P>,
   produce: (payload: P) => T | Promise<T>,
