@@ -8,6 +8,7 @@
  *
  *   npm run bench:mirror                      # 100,000 items, one round
  *   BENCH_ITEMS=50000 BENCH_ROUNDS=3 npm run bench:mirror
+ *   BENCH_ONLY=new npm run bench:mirror       # the current approach alone
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const itemCount = Number(process.env.BENCH_ITEMS ?? process.env.DEMO_ITEM_COUNT ?? 100_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 const queryCount = Number(process.env.BENCH_QUERIES ?? 200);
+// BENCH_ONLY=new (or old) runs one approach: a quick figure, no ratio and no query comparison.
+const only = process.env.BENCH_ONLY as 'old' | 'new' | undefined;
+if (only !== undefined && only !== 'old' && only !== 'new')
+  throw new Error('BENCH_ONLY: old or new');
 // The batch the ERP sync writes per transaction (erp.service.ts SYNC_BATCH).
 const BATCH = 500;
 
@@ -204,19 +209,24 @@ const runs: Run[] = [];
 let queryStats: Record<string, unknown> = {};
 for (let round = 0; round < rounds; round++) {
   // Alternate the order so neither approach always runs on a warmer or busier machine.
-  const order = round % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
+  const order = only
+    ? [only]
+    : round % 2 === 0
+      ? (['old', 'new'] as const)
+      : (['new', 'old'] as const);
   let oldDone: Awaited<ReturnType<typeof runOld>> | undefined;
   let newDone: Awaited<ReturnType<typeof runNew>> | undefined;
   for (const approach of order) {
     if (approach === 'old') oldDone = await runOld(round);
     else newDone = await runNew(round);
   }
-  for (const done of [oldDone!, newDone!]) {
+  for (const done of [oldDone, newDone]) {
+    if (!done) continue;
     done.run.items_per_s = Math.round(itemCount / (done.run.wall_ms / 1000));
     done.run.db_mb = sizeMb(done.file);
     runs.push(done.run);
   }
-  if (round === rounds - 1) {
+  if (round === rounds - 1 && oldDone && newDone) {
     // Fuzzy candidates as the search asks them (limit 40): same answers, and how long each takes.
     const queries = sampleQueries();
     const oldMs: number[] = [];
@@ -245,8 +255,8 @@ for (let round = 0; round < rounds; round++) {
       new_p95_ms: percentile(newMs, 95),
     };
   }
-  oldDone!.db.close();
-  await newDone!.store.close();
+  oldDone?.db.close();
+  await newDone?.store.close();
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
@@ -271,21 +281,25 @@ const median = (approach: 'old' | 'new', key: 'wall_ms' | 'cpu_ms') => {
     .filter((r) => r.approach === approach)
     .map((r) => r[key])
     .sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)]!;
+  return values[Math.floor(values.length / 2)] ?? NaN;
 };
 const ratio = {
   wall: median('old', 'wall_ms') / median('new', 'wall_ms'),
   cpu: median('old', 'cpu_ms') / median('new', 'cpu_ms'),
 };
-console.log(
-  `new is ${ratio.wall.toFixed(1)}x faster (wall), ${ratio.cpu.toFixed(1)}x less CPU; ` +
-    `median new mirror ${fmt(median('new', 'wall_ms'))} ms (budget 5,000 ms)`,
-);
-console.log(
-  `fuzzy candidates (limit 40), ${String(queryStats.queries)} queries: same answer ${String(queryStats.same_candidates)}/${String(queryStats.queries)}; ` +
-    `p50/p95 old ${(queryStats.old_p50_ms as number).toFixed(2)}/${(queryStats.old_p95_ms as number).toFixed(2)} ms, ` +
-    `new ${(queryStats.new_p50_ms as number).toFixed(2)}/${(queryStats.new_p95_ms as number).toFixed(2)} ms`,
-);
+if (!only) {
+  console.log(
+    `new is ${ratio.wall.toFixed(1)}x faster (wall), ${ratio.cpu.toFixed(1)}x less CPU; ` +
+      `median new mirror ${fmt(median('new', 'wall_ms'))} ms (budget 5,000 ms)`,
+  );
+}
+if (queryStats.queries !== undefined) {
+  console.log(
+    `fuzzy candidates (limit 40), ${String(queryStats.queries)} queries: same answer ${String(queryStats.same_candidates)}/${String(queryStats.queries)}; ` +
+      `p50/p95 old ${(queryStats.old_p50_ms as number).toFixed(2)}/${(queryStats.old_p95_ms as number).toFixed(2)} ms, ` +
+      `new ${(queryStats.new_p50_ms as number).toFixed(2)}/${(queryStats.new_p95_ms as number).toFixed(2)} ms`,
+  );
+}
 
 const out = path.join(here, 'results');
 fs.mkdirSync(out, { recursive: true });
