@@ -5,13 +5,13 @@
  * import one another, so this lives beside `shared`, outside its published `exports`; it spawns the
  * server by path and imports nothing from any app.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnMain, waitForOutput } from './main-process';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -108,52 +108,26 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sv-e2e-'));
   const adminPassword = 'e2e-admin-password-1';
   const { REDIS_URL: _redis, MONGODB_URI: _mongo, MSSQL_URL: _mssql, ...inherited } = process.env;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'server/src/main.ts')],
+  const child = spawnMain(
     {
-      cwd: REPO_ROOT,
-      env: {
-        ...inherited,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        STOCKVERIFY_ADMIN_PASSWORD: adminPassword,
-        DEMO_ITEM_COUNT: '400',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-        TZ: 'UTC',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      STOCKVERIFY_ADMIN_PASSWORD: adminPassword,
+      DEMO_ITEM_COUNT: '400',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      TZ: 'UTC',
+      ...env,
     },
+    { baseEnv: inherited, cwd: REPO_ROOT },
   );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Stock Verify listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+  await waitForOutput(child, /Stock Verify listening/, 45_000);
   return {
     url: `http://127.0.0.1:${port}`,
     adminPassword,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await child.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

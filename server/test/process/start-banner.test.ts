@@ -4,17 +4,15 @@
  * that they need HTTPS, the reset command on every start; the first admin password on stderr on
  * its own marked line (never on stdout, where the JSON log goes), shown once.
  */
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { phoneAccessSchema } from '@stockverify/shared';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnMain, waitForOutput } from '../../../shared/test-support/main-process';
 
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-banner-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -24,17 +22,10 @@ const lanIps = Object.values(os.networkInterfaces())
   .filter((i) => i && !i.internal && i.family === 'IPv4')
   .map((i) => i!.address);
 
-function startMain(extra: Record<string, string> = {}): Promise<{
-  port: number;
-  stdout: () => string;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}> {
+async function startMain(extra: Record<string, string> = {}) {
   const { STOCKVERIFY_ADMIN_PASSWORD: _pw, REDIS_URL: _r, MONGODB_URI: _m, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...env,
+  const started = spawnMain(
+    {
       PORT: '0',
       HOST: '0.0.0.0',
       // Info-level JSON logs on stdout: the password must not be among them.
@@ -43,33 +34,10 @@ function startMain(extra: Record<string, string> = {}): Promise<{
       DEMO_ITEM_COUNT: '100',
       ...extra,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on https?:\/\/localhost:(\d+)/.exec(out);
-      if (!match) return;
-      clearInterval(timer);
-      resolve({
-        port: Number(match[1]),
-        stdout: () => out,
-        stderr: () => err,
-        stop: async () => {
-          child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`main exited with ${code}: ${out}\n${err}`));
-    });
-  });
+    { baseEnv: env },
+  );
+  const [, port] = await waitForOutput(started, /listening on https?:\/\/localhost:(\d+)/);
+  return { port: Number(port), stdout: started.stdout, stderr: started.stderr, stop: started.stop };
 }
 
 async function login(port: number, password: string) {

@@ -4,41 +4,30 @@
  * saying what to do; TLS_SELF_SIGNED=true serves HTTPS with a certificate generated under
  * DATA_DIR/tls, trusted here as the CA, and reused on the next start.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnMain, waitForOutput } from '../../../shared/test-support/main-process';
 
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-startup-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-function spawnMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      DATA_DIR: dataDir,
-      DEMO_ITEM_COUNT: '200',
-      REDIS_URL: '',
-      MONGODB_URI: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** main.ts on the embedded default in this test's data dir. */
+function spawnHere(env: Record<string, string>) {
+  return spawnMain({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    DATA_DIR: dataDir,
+    DEMO_ITEM_COUNT: '200',
+    REDIS_URL: '',
+    MONGODB_URI: '',
+    ...env,
   });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, exited, output: () => out };
 }
 
 /** A loopback port that nothing listens on: bound, noted, closed. */
@@ -66,34 +55,19 @@ async function startHttps(env: Record<string, string> = {}): Promise<{
   stop: () => Promise<number | null>;
   output: () => string;
 }> {
-  const started = spawnMain({ TLS_SELF_SIGNED: 'true', ...env });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on (https:\/\/[^\s]+)/.exec(started.output());
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 50);
-    void started.exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`main exited with ${code}: ${started.output()}`));
-    });
-  });
+  const started = spawnHere({ TLS_SELF_SIGNED: 'true', ...env });
+  const [, url] = await waitForOutput(started, /listening on (https:\/\/[^\s]+)/);
   return {
-    url,
+    url: url!,
     output: started.output,
-    stop: async () => {
-      started.child.kill('SIGTERM');
-      return started.exited;
-    },
+    stop: started.stop,
   };
 }
 
 describe('startup checks (main.ts)', () => {
   it('an unreachable Redis stops the start with exit code 3 and says what to do', async () => {
     const port = await closedPort();
-    const { exited, output } = spawnMain({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const { exited, output } = spawnHere({ REDIS_URL: `redis://127.0.0.1:${port}` });
     expect(await exited).toBe(3);
     const text = output();
     expect(text).toMatch(/ok {4}store +sqlite /);
@@ -106,7 +80,7 @@ describe('startup checks (main.ts)', () => {
   }, 30_000);
 
   it('unreadable TLS files stop the start with exit code 3, naming the variable', async () => {
-    const { exited, output } = spawnMain({
+    const { exited, output } = spawnHere({
       TLS_CERT_FILE: path.join(dataDir, 'missing-cert.pem'),
       TLS_KEY_FILE: path.join(dataDir, 'missing-key.pem'),
     });

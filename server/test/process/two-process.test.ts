@@ -5,88 +5,26 @@
  * of the other. Runs only when REDIS_URL is set; the start-up refusal of an unreachable Redis
  * always runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimAnswer, CountSession, Item, TokenPair } from '@stockverify/shared';
+import {
+  PROCESS_ADMIN_PASSWORD,
+  spawnApiProcess,
+  startApiProcess,
+  type ApiProcess,
+} from '../support/api-process';
 
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const ADMIN_PASSWORD = 'two-process-admin-password';
-const JWT_SECRET = 'two-process-jwt-secret-0123456789-abcdefghij';
+const ADMIN_PASSWORD = PROCESS_ADMIN_PASSWORD;
 
 interface Envelope<T> {
   success: boolean;
   data: T;
   error: { code: string; message: string; [k: string]: unknown } | null;
-}
-
-interface RunningApi {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<number | null>;
-}
-
-function spawnMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ERP_SOURCE: 'demo',
-      DEMO_ITEM_COUNT: '300',
-      JWT_SECRET,
-      STOCKVERIFY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, output: () => out, exited };
-}
-
-/** Starts main.ts and resolves once it prints its URL (rejects if it exits or takes > 30 s). */
-function startMain(env: Record<string, string>): Promise<RunningApi> {
-  const { child, output, exited } = spawnMain(env);
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => {
-      clearInterval(poll);
-      child.kill('SIGKILL');
-      reject(new Error(`main did not listen within 30 s: ${output()}`));
-    }, 30_000);
-    const poll = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(output());
-      if (!match) return;
-      clearInterval(poll);
-      clearTimeout(deadline);
-      resolve({
-        url: match[1]!,
-        child,
-        output,
-        stop: async () => {
-          if (child.exitCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(deadline);
-      reject(new Error(`main exited with ${code}: ${output()}`));
-    });
-  });
 }
 
 async function call<T>(
@@ -196,7 +134,7 @@ it('main.ts refuses to start when REDIS_URL does not answer, naming the coordina
   const { port } = silent.address() as net.AddressInfo;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-noredis-'));
   try {
-    const started = spawnMain({
+    const started = spawnApiProcess({
       DATA_DIR: dataDir,
       REDIS_URL: `redis://127.0.0.1:${port}`,
       ERP_SYNC_ON_START: 'false',
@@ -220,12 +158,12 @@ const redisUrl = process.env.REDIS_URL;
 if (redisUrl) {
   describe('two API processes sharing one SQLite data dir and one Redis', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-two-'));
-    let a: RunningApi | undefined;
-    let b: RunningApi | undefined;
+    let a: ApiProcess | undefined;
+    let b: ApiProcess | undefined;
     const shared = { DATA_DIR: dataDir, REDIS_URL: redisUrl };
 
     beforeAll(async () => {
-      a = await startMain(shared);
+      a = await startApiProcess(shared);
       // A creates the admin and mirrors the ERP in the background; B starts on the mirrored store.
       const adminToken = await login(a.url, 'admin', ADMIN_PASSWORD);
       const deadline = Date.now() + 30_000;
@@ -241,7 +179,7 @@ if (redisUrl) {
           throw new Error(`ERP mirror not done: ${JSON.stringify(status.body)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      b = await startMain(shared);
+      b = await startApiProcess(shared);
     }, 90_000);
 
     afterAll(async () => {

@@ -2,11 +2,12 @@
  * The real entry point (src/main.ts) as a child process, for tests and benchmarks that need
  * several API processes sharing one data dir and one Redis (DESIGN §3 scale-out), or one to kill.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import type { ChildProcess } from 'node:child_process';
+import {
+  spawnMain,
+  waitForOutput,
+  type MainProcess,
+} from '../../../shared/test-support/main-process';
 
 export const PROCESS_ADMIN_PASSWORD = 'api-process-admin-password';
 export const PROCESS_JWT_SECRET = 'api-process-jwt-secret-0123456789-abcdefghij';
@@ -21,60 +22,26 @@ export interface ApiProcess {
   kill: () => Promise<void>;
 }
 
+/** main.ts with the process tests' settings (loopback, any free port, demo ERP, known secrets). */
+export function spawnApiProcess(env: Record<string, string>): MainProcess {
+  return spawnMain({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ERP_SOURCE: 'demo',
+    DEMO_ITEM_COUNT: '300',
+    JWT_SECRET: PROCESS_JWT_SECRET,
+    STOCKVERIFY_ADMIN_PASSWORD: PROCESS_ADMIN_PASSWORD,
+    ...env,
+  });
+}
+
 /** Starts main.ts on a free loopback port; resolves once it listens (rejects after 60 s or on exit). */
-export function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ERP_SOURCE: 'demo',
-      DEMO_ITEM_COUNT: '300',
-      JWT_SECRET: PROCESS_JWT_SECRET,
-      STOCKVERIFY_ADMIN_PASSWORD: PROCESS_ADMIN_PASSWORD,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => {
-      clearInterval(poll);
-      child.kill('SIGKILL');
-      reject(new Error(`main did not listen within 60 s: ${out}`));
-    }, 60_000);
-    const poll = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (!match) return;
-      clearInterval(poll);
-      clearTimeout(deadline);
-      resolve({
-        url: match[1]!,
-        child,
-        output: () => out,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-        kill: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          await exited;
-        },
-      });
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(deadline);
-      reject(new Error(`main exited with ${code}: ${out}`));
-    });
-  });
+export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  const started = spawnApiProcess(env);
+  const [, url] = await waitForOutput(started);
+  const { child, output, stop, kill } = started;
+  return { url: url!, child, output, stop, kill };
 }
 
 interface Envelope<T> {
