@@ -464,6 +464,10 @@ describe.runIf(hasChromium)('console review with the evidence', { timeout: 90_00
 
     await tabTo('Close session', true);
     await page.keyboard.press('Enter');
+    // Closing asks first (issue #14): focus starts on Cancel, Tab reaches the confirmation.
+    await page.getByRole('dialog', { name: 'Close this session?' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.getByText('Session closed.').waitFor({ timeout: 10_000 });
     expect(await focusLost(), 'focus after closing').toBe(false);
 

@@ -9,6 +9,10 @@ import { Status } from '../../ui/Status';
 import { ConflictsPanel, UnknownItemsPanel } from './QueuePanels';
 import { LinesPanel } from './LinesPanel';
 import { VariancesPanel } from './VariancesPanel';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { bulkSummary, heldRacks } from './bulk-summary';
+import type { BulkAction, BulkSummary, HeldRack } from './bulk-summary';
+import { BulkSummaryView } from './BulkSummaryView';
 
 const TABS = [
   ['variances', 'Variances'],
@@ -28,6 +32,22 @@ export function SessionDetail({ id }: { id: string }) {
   const [tab, setTab] = useState<Tab>('variances');
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<BulkSummary | null>(null);
+
+  /** Close and reconcile ask first, naming the racks counters still hold (issue #14). */
+  async function askLifecycle(action: BulkAction) {
+    setError(null);
+    setOk(null);
+    const s = detail.value;
+    if (!s) return;
+    try {
+      const held = new Map<string, HeldRack[]>();
+      if (action === 'close') held.set(s.id, await heldRacks(client, s.warehouse, s.id));
+      setConfirming(bulkSummary(action, [s], held, { one: true }));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
 
   async function lifecycle(action: 'close' | 'reopen' | 'reconcile') {
     setError(null);
@@ -82,7 +102,7 @@ export function SessionDetail({ id }: { id: string }) {
             {s.status.toLowerCase()}
           </span>
           {s.status === 'OPEN' && (
-            <button type="button" onClick={() => void lifecycle('close')}>
+            <button type="button" onClick={() => void askLifecycle('close')}>
               Close session
             </button>
           )}
@@ -91,7 +111,7 @@ export function SessionDetail({ id }: { id: string }) {
               <button type="button" onClick={() => void lifecycle('reopen')}>
                 Reopen session
               </button>
-              <button type="button" onClick={() => void lifecycle('reconcile')}>
+              <button type="button" onClick={() => void askLifecycle('reconcile')}>
                 Reconcile session
               </button>
             </>
@@ -145,7 +165,6 @@ export function SessionDetail({ id }: { id: string }) {
             <thead>
               <tr>
                 <th scope="col">Counter</th>
-                <th scope="col">User id</th>
                 <th scope="col">Lines</th>
                 <th scope="col">Items</th>
                 <th scope="col">Racks</th>
@@ -156,7 +175,6 @@ export function SessionDetail({ id }: { id: string }) {
               {m.counters.map((c) => (
                 <tr key={c.user_id}>
                   <td>{c.username}</td>
-                  <td className="mono">{c.user_id}</td>
                   <td>{c.lines}</td>
                   <td>{c.items}</td>
                   <td>{c.racks}</td>
@@ -167,6 +185,19 @@ export function SessionDetail({ id }: { id: string }) {
           </table>
         )}
         <Status error={error ?? (detail.state === 'error' ? detail.error : null)} ok={ok} />
+        {confirming && (
+          <ConfirmDialog
+            title={confirming.title}
+            confirmLabel={confirming.confirmLabel}
+            onCancel={() => setConfirming(null)}
+            onConfirm={() => {
+              setConfirming(null);
+              void lifecycle(confirming.action);
+            }}
+          >
+            <BulkSummaryView summary={confirming} />
+          </ConfirmDialog>
+        )}
       </section>
       <div role="tablist" aria-label="Session work" className="tabs">
         {TABS.map(([key, label]) => (

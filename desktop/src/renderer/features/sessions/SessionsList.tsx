@@ -11,7 +11,8 @@ import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
 import { saveResponse } from '../reports/save-response';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
-import { bulkSummary } from './bulk-summary';
+import { BulkSummaryView } from './BulkSummaryView';
+import { bulkSummary, heldRacks } from './bulk-summary';
 import type { BulkAction, BulkSummary, HeldRack } from './bulk-summary';
 import { CreateSession } from './CreateSession';
 import { FirstRunGuide } from './FirstRunGuide';
@@ -23,12 +24,6 @@ const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
 /** Sessions whose held racks are looked up before a bulk close (each is one rack-map request). */
 const HELD_LOOKUPS = 50;
-
-interface RackState {
-  code: string;
-  state: string;
-  claimant: { username: string } | null;
-}
 
 interface Filters {
   status: string;
@@ -135,16 +130,7 @@ export function SessionsList() {
       if (action === 'close') {
         await Promise.all(
           open.map(async (s) => {
-            const racks = await client.get<{ items: RackState[] }>(
-              `/warehouses/${encodeURIComponent(s.warehouse)}/racks`,
-              { session: s.id },
-            );
-            held.set(
-              s.id,
-              racks.items
-                .filter((r) => r.claimant && (r.state === 'claimed' || r.state === 'paused'))
-                .map((r) => ({ rack: r.code, username: r.claimant!.username })),
-            );
+            held.set(s.id, await heldRacks(client, s.warehouse, s.id));
           }),
         );
       }
@@ -379,49 +365,6 @@ export function SessionsList() {
         />
         <p className="hint">Modes: {SESSION_MODES.join(', ')}.</p>
       </section>
-    </>
-  );
-}
-
-function BulkSummaryView({ summary }: { summary: BulkSummary }) {
-  return (
-    <>
-      {summary.applies.length > 0 ? (
-        <>
-          <p>It applies to:</p>
-          <ul>
-            {summary.applies.map((name) => (
-              <li key={name}>{name}</li>
-            ))}
-          </ul>
-        </>
-      ) : (
-        <p>None of the selected sessions can be changed this way.</p>
-      )}
-      {summary.held.length > 0 && (
-        <div role="alert" className="warning">
-          <p>Counters still hold racks; closing ends their work there:</p>
-          <ul>
-            {summary.held.map((h) => (
-              <li key={h.name}>
-                {h.name}: {h.racks.map((r) => `${r.rack} (${r.username})`).join(', ')}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {summary.refused.length > 0 && (
-        <>
-          <p>Left as they are:</p>
-          <ul>
-            {summary.refused.map((r) => (
-              <li key={r.name}>
-                {r.name} — {r.why}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
     </>
   );
 }

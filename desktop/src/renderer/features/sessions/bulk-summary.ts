@@ -11,6 +11,7 @@ export interface HeldRack {
 
 /** What a bulk close or reconcile will do, said before it is done (issue #14). */
 export interface BulkSummary {
+  action: BulkAction;
   title: string;
   /** Sessions the action applies to, by name, and their ids (only these are sent). */
   applies: string[];
@@ -29,6 +30,7 @@ export function bulkSummary(
   action: BulkAction,
   sessions: readonly Pick<CountSession, 'id' | 'name' | 'status'>[],
   heldBySession: ReadonlyMap<string, readonly HeldRack[]>,
+  options: { one?: boolean } = {},
 ): BulkSummary {
   const applies = sessions.filter((s) => s.status === FROM[action]);
   const refused = sessions
@@ -46,12 +48,33 @@ export function bulkSummary(
     .map((s) => ({ name: s.name, racks: [...(heldBySession.get(s.id) ?? [])] }))
     .filter((h) => h.racks.length > 0);
   const verb = action === 'close' ? 'Close' : 'Reconcile';
+  const what = options.one ? 'this session' : countOf(applies.length, 'session');
   return {
-    title: `${verb} ${countOf(applies.length, 'session')}?`,
+    action,
+    title: `${verb} ${what}?`,
     applies: applies.map((s) => s.name),
     ids: applies.map((s) => s.id),
     refused,
     held: action === 'close' ? held : [],
-    confirmLabel: `${verb} ${countOf(applies.length, 'session')}`,
+    confirmLabel: options.one ? `${verb} session` : `${verb} ${what}`,
   };
+}
+
+/** Reads what the console's API client offers (kept narrow so this file stays testable). */
+interface RackMapReader {
+  get<T>(path: string, query?: Record<string, string | undefined>): Promise<T>;
+}
+
+/** Racks of a session that a counter still holds (claimed or paused), from the rack map. */
+export async function heldRacks(
+  client: RackMapReader,
+  warehouse: string,
+  sessionId: string,
+): Promise<HeldRack[]> {
+  const racks = await client.get<{
+    items: Array<{ code: string; state: string; claimant: { username: string } | null }>;
+  }>(`/warehouses/${encodeURIComponent(warehouse)}/racks`, { session: sessionId });
+  return racks.items
+    .filter((r) => r.claimant && (r.state === 'claimed' || r.state === 'paused'))
+    .map((r) => ({ rack: r.code, username: r.claimant!.username }));
 }
