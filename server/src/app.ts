@@ -9,7 +9,7 @@ import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
 import { createCircuitBreaker, failedIn, markFailures } from './lib/circuit-breaker';
 import { createAccessVerifier } from './http/access-verifier';
-import { AppError } from './http/app-error';
+import { AppError } from './lib/errors';
 import { createAuthGuard } from './http/auth-guard';
 import { consoleCors } from './http/console-cors';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
@@ -25,6 +25,7 @@ import { createAuthService } from './modules/auth/auth.service';
 import { authRoutes } from './modules/auth/auth.routes';
 import { createTokens } from './modules/auth/tokens';
 import { createErpService } from './modules/erp/erp.service';
+import { parseItemMasterInWorker } from './adapters/erp/import-worker';
 import { erpRoutes } from './modules/erp/erp.routes';
 import { createErpStatusRecorder } from './modules/erp/erp-status';
 import { healthRoutes } from './modules/health/health.routes';
@@ -173,7 +174,16 @@ export function createApp(deps: AppDeps) {
       access,
       cacheTtlMs: settings.itemCacheMs,
     }),
-    erp: createErpService({ store, coordination, erp, erpBreaker, erpStatus, audit, clock }),
+    erp: createErpService({
+      store,
+      coordination,
+      erp,
+      parseItemMaster: parseItemMasterInWorker,
+      erpBreaker,
+      erpStatus,
+      audit,
+      clock,
+    }),
     audit,
     sessions: createSessionsService(store, audit, events, clock, access),
     claims: createClaimsService(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseMssqlColumnMap } from './adapters/erp/mssql';
 import { mssqlConfig } from './adapters/erp/mssql-connection';
 import { parseOrigin } from './http/console-cors';
+import { WRITEBACK_TABLE } from './ports/erp-writeback';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -43,9 +44,6 @@ const timeOfDay = z
 
 /** Minutes between runs; 0 turns the schedule off. */
 const minutes = z.coerce.number().int().min(0).max(10_080);
-
-/** `table` or `schema.table`, plain identifiers only: the name is spliced into SQL (bracketed). */
-export const WRITEBACK_TABLE = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { buildAdapters, resolveJwtSecret, type Adapters } from './deps';
-import { AppError } from './http/app-error';
+import { AppError } from './lib/errors';
 import { createErpScheduler } from './modules/erp/erp-scheduler';
 import type { PhoneAccess } from '@stockverify/shared';
 import { bannerLines, firstAdminLines, lanAddresses, phoneAccessOf } from './startup/banner';

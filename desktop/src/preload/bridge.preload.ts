@@ -7,6 +7,7 @@ import type {
 } from '@stockverify/shared';
 import { IPC_CHANNELS } from '../ipc/channels';
 import type { IpcResult } from '../ipc/channels';
+import type { PlatformBridge } from '../ipc/bridge';
 
 /** The slice of Electron's `ipcRenderer` the bridge uses (injected so tests need no Electron). */
 export interface IpcInvoker {
@@ -45,7 +46,7 @@ const isSaveResult = (value: unknown): value is SaveFileResult =>
  * The native powers the renderer may use (the shared `Platform`), composed from per-domain
  * bridges. Only plain functions cross the context bridge; no Electron object reaches the page.
  */
-export function createPlatformBridge(ipc: IpcInvoker) {
+export function createPlatformBridge(ipc: IpcInvoker): PlatformBridge {
   const secrets = {
     canPersist: (): Promise<boolean> => call(ipc, IPC_CHANNELS.secretsStatus, isBoolean),
     get: (key: SecretKey): Promise<string | null> =>
@@ -72,5 +73,4 @@ export function createPlatformBridge(ipc: IpcInvoker) {
   } satisfies Platform;
 }
 
-/** The renderer's view of `window.platform`, derived from the preload so the two cannot drift. */
-export type PlatformBridge = ReturnType<typeof createPlatformBridge>;
+export type { PlatformBridge } from '../ipc/bridge';

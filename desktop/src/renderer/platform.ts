@@ -5,7 +5,7 @@ import type {
   SaveFileResult,
   SecretKey,
 } from '@stockverify/shared';
-import type { PlatformBridge } from '../preload/bridge.preload';
+import type { PlatformBridge } from '../ipc/bridge';
 
 declare global {
   interface Window {

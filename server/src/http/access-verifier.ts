@@ -2,9 +2,9 @@ import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { accessClaimsSchema } from '@stockverify/shared';
 import type { Store, UserRecord } from '../ports/store';
-import type { Actor } from '../modules/audit/audit-log';
-import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '../modules/auth/tokens';
-import { AppError } from './app-error';
+import type { Actor } from '../lib/request-context';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '../lib/jwt';
+import { AppError } from '../lib/errors';
 
 /** The signed-in user a request carries after authentication. */
 export interface AuthedUser extends Actor {

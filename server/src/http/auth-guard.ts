@@ -6,7 +6,7 @@ import {
   type StrategyOptionsWithoutRequest,
 } from 'passport-jwt';
 import { can, type Permission } from '@stockverify/shared';
-import { AppError, forbidden } from './app-error';
+import { AppError, forbidden } from '../lib/errors';
 import { tokenError, type AccessVerifier, type AuthedUser } from './access-verifier';
 
 export type { AuthedUser } from './access-verifier';

@@ -5,7 +5,7 @@ import { issuesToDetails, type ApiError } from '@stockverify/shared';
 import { CoordinationUnavailableError } from '../ports/coordination';
 import { StoreConflictError } from '../ports/store';
 import { CircuitOpenError, TimeoutError } from '../lib/circuit-breaker';
-import { AppError, unavailable } from './app-error';
+import { AppError, unavailable } from '../lib/errors';
 import { requestId, sendError } from './envelope';
 
 interface BodyParserError extends Error {

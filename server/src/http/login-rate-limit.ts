@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { unlessUnavailable } from '../ports/coordination';
 import type { Coordination } from '../ports/coordination';
-import { AppError } from './app-error';
+import { AppError } from '../lib/errors';
 
 export interface LoginRateLimitOptions {
   /** Failed attempts allowed per IP in one window (API.md: 50 per 15 minutes). */

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { RequestMeta } from '../modules/audit/audit-log';
+import type { RequestMeta } from '../lib/request-context';
 import { requestId } from './envelope';
 
 /** The request facts an audit entry records. */

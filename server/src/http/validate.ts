@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { issuesToDetails } from '@stockverify/shared';
-import { validationError } from './app-error';
+import { validationError } from '../lib/errors';
 
 type Where = 'body' | 'query' | 'params';
 

@@ -10,6 +10,8 @@ export type Loadable<T> =
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]) {
   const [result, setResult] = useState<Loadable<T>>({ state: 'loading', value: null });
   const generation = useRef(0);
+  // The caller lists what `load` reads in `deps`, as with useEffect.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- deps are the caller's, checked there
   const run = useCallback(load, deps);
   const reload = useCallback(async () => {
     const mine = ++generation.current;

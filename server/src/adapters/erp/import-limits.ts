@@ -5,6 +5,7 @@
  * past a cap stops there, and the error names the cap.
  */
 import { inflateRawSync } from 'node:zlib';
+import { ImportLimitExceeded } from '../../ports/item-master-import';
 
 export interface ImportLimits {
   /** Bytes all entries of an XLSX (zip) inflate to, measured by inflating, not as declared. */
@@ -31,15 +32,11 @@ export const MAX_REPORTED_TEXT = 200;
 
 export type ImportCap = keyof ImportLimits | 'memory' | 'time';
 
-/** The file went past a cap; `cap` names it, `limit` is its value. */
-export class ImportLimitError extends Error {
-  constructor(
-    readonly cap: ImportCap,
-    readonly limit: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ImportLimitError';
+/** The file went past a cap; `cap` names it, `limit` is its value (the port's error, these caps). */
+export class ImportLimitError extends ImportLimitExceeded {
+  declare readonly cap: ImportCap;
+  constructor(cap: ImportCap, limit: number, message: string) {
+    super(cap, limit, message);
   }
 }
 

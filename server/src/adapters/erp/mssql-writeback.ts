@@ -10,12 +10,13 @@
  */
 import sql, { type ISqlType } from 'mssql';
 import { mssqlConfig } from './mssql-connection';
-import { WRITEBACK_TABLE } from '../../config';
-import type {
-  AdjustmentPackage,
-  AdjustmentRow,
-} from '../../modules/adjustments/adjustment-package';
-import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writeback';
+import {
+  WRITEBACK_TABLE,
+  type AdjustmentPackage,
+  type AdjustmentRow,
+  type AdjustmentWriter,
+  type WritebackResult,
+} from '../../ports/erp-writeback';
 
 /** The slice of mssql's Request the writer uses. */
 export interface WriteRequestLike {

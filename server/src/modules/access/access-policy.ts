@@ -12,7 +12,7 @@
  *   quantity of a warehouse with an open blind session).
  */
 import { roleAtLeast, type Role } from '@stockverify/shared';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import type { Store } from '../../ports/store';
 
 /** The part of a signed-in user the policy needs. */

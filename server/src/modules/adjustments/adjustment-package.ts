@@ -15,53 +15,14 @@ import { createHash } from 'node:crypto';
 import { roundMoney, roundQty } from '@stockverify/shared';
 import type { CountSession } from '@stockverify/shared';
 import type { CountLineRecord, ItemVariance } from '../../ports/counting';
+import {
+  PACKAGE_FORMAT,
+  type AdjustmentPackage,
+  type AdjustmentRow,
+} from '../../ports/erp-writeback';
 
-export const PACKAGE_FORMAT = 'stockverify.adjustments/1';
-
-/** One approved adjustment: one item of the session with a non-zero variance. */
-export interface AdjustmentRow {
-  line_no: number;
-  session_id: string;
-  warehouse: string;
-  item_code: string;
-  item_name: string;
-  book_qty: number;
-  counted_qty: number;
-  damaged_qty: number;
-  non_returnable_damaged_qty: number;
-  /** counted − non-returnable damaged − book (DESIGN §4). */
-  variance: number;
-  unit_cost: number;
-  value_at_cost: number;
-  value_at_price: number;
-  /** Distinct variance reasons the counters gave, `; `-separated; null when none was given. */
-  reason: string | null;
-  /** Who approved: the reviewer(s) of explicitly approved lines, else who reconciled. */
-  approver: string;
-  approved_at: string;
-}
-
-export interface AdjustmentPackage {
-  format: typeof PACKAGE_FORMAT;
-  session: {
-    id: string;
-    name: string;
-    warehouse: string;
-    mode: CountSession['mode'];
-    reconciled_at: string;
-    reconciled_by: string;
-  };
-  rows: AdjustmentRow[];
-  totals: {
-    items: number;
-    variance: number;
-    value_at_cost: number;
-    value_at_price: number;
-  };
-  /** SHA-256 (hex) of the canonical JSON of `rows`: the same adjustments, the same hash. */
-  content_hash: string;
-  generated_at: string;
-}
+export { PACKAGE_FORMAT };
+export type { AdjustmentPackage, AdjustmentRow };
 
 /** JSON with object keys sorted at every level, so equal data always gives equal text. */
 export function canonicalJson(value: unknown): string {

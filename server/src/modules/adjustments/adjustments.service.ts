@@ -1,6 +1,6 @@
 import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writeback';
 import type { Store } from '../../ports/store';
-import { AppError, notFound } from '../../http/app-error';
+import { AppError, notFound } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import { buildAdjustmentPackage, type AdjustmentPackage } from './adjustment-package';
 

@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@stockverify/shared';
 import type { AuditEntry, Store } from '../../ports/store';
+import type { Actor, RequestMeta } from '../../lib/request-context';
 
-/** Who did something, as services see it. */
-export interface Actor {
-  id: string;
-  username: string;
-  role: Role;
-}
-
-/** Facts about the request an audit entry records beside the actor. */
-export interface RequestMeta {
-  request_id: string | null;
-  ip: string | null;
-}
+export type { Actor, RequestMeta };
 
 export interface AuditTarget {
   type: string;

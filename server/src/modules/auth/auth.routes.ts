@@ -6,7 +6,7 @@ import {
   pinLoginSchema,
   refreshSchema,
 } from '@stockverify/shared';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';

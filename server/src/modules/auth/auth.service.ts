@@ -8,7 +8,7 @@ import type {
   User,
 } from '@stockverify/shared';
 import type { Store, UserRecord } from '../../ports/store';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import { toUser } from '../users/user-view';
 import { afterFailure, afterSuccess, createPhantomLockouts, lockStatus } from './lockout';

@@ -2,10 +2,9 @@ import { createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypt
 import jwt from 'jsonwebtoken';
 import type { Role } from '@stockverify/shared';
 
-/** The one algorithm signed and accepted (DESIGN §6). */
-export const JWT_ALGORITHM = 'HS256' as const;
-export const JWT_ISSUER = 'stockverify';
-export const JWT_AUDIENCE = 'stockverify-api';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '../../lib/jwt';
+
+export { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER };
 
 export interface TokenSettings {
   secret: string;

@@ -4,7 +4,7 @@ import { roleAtLeast } from '@stockverify/shared';
 import type { ClaimPatch, ClaimRecord } from '../../ports/counting';
 import type { Coordination, LockState } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
-import { AppError, forbidden, notFound } from '../../http/app-error';
+import { AppError, forbidden, notFound } from '../../lib/errors';
 import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';

@@ -11,7 +11,7 @@ import {
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { AppError, validationError } from '../../http/app-error';
+import { AppError, validationError } from '../../lib/errors';
 import { sendError, sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';

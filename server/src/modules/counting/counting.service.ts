@@ -28,7 +28,7 @@ import type {
 } from '../../ports/counting';
 import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';

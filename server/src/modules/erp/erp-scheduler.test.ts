@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item, Warehouse } from '@stockverify/shared';
 import { createMemoryCoordination } from '../../adapters/coordination/memory';
 import { createSqliteStore } from '../../adapters/store/sqlite';
+import { parseItemMasterInWorker } from '../../adapters/erp/import-worker';
 import { CircuitOpenError, createCircuitBreaker } from '../../lib/circuit-breaker';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
 import type { Store } from '../../ports/store';
 import { createAuditLog } from '../audit/audit-log';
@@ -97,6 +98,7 @@ function setup(settings: ScheduleSettings, openMs = 30_000) {
     store,
     coordination,
     erp,
+    parseItemMaster: parseItemMasterInWorker,
     erpBreaker,
     erpStatus: createErpStatusRecorder(store, erp, clock),
     audit: createAuditLog(store, clock),

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { validationError } from '../../http/app-error';
+import { validationError } from '../../lib/errors';
 import { sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';

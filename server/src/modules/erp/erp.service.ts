@@ -4,10 +4,12 @@ import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
-import type { parseItemMaster } from '../../adapters/erp/file';
-import { ImportLimitError } from '../../adapters/erp/import-limits';
-import { parseItemMasterInWorker } from '../../adapters/erp/import-worker';
-import { AppError, validationError } from '../../http/app-error';
+import {
+  ImportLimitExceeded,
+  type ItemMasterParser,
+  type ParsedItemMaster,
+} from '../../ports/item-master-import';
+import { AppError, validationError } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { ErpStatusRecorder } from './erp-status';
 import { readScheduleStatus, type ScheduleStatus, type SyncPass } from './erp-scheduler';
@@ -17,6 +19,8 @@ export interface ErpServiceDeps {
   store: Store;
   coordination: Coordination;
   erp: ErpSource;
+  /** Reads an uploaded item-master file (adapters/erp: in a worker thread, with caps). */
+  parseItemMaster: ItemMasterParser;
   erpBreaker: CircuitBreaker;
   erpStatus: ErpStatusRecorder;
   audit: AuditLog;
@@ -74,7 +78,7 @@ export function detectFormat(file: UploadedFile): 'csv' | 'xlsx' {
 
 /** Mirrors the ERP item master into the Store, imports files, reports status. */
 export function createErpService(deps: ErpServiceDeps) {
-  const { store, coordination, erp, erpBreaker, erpStatus, audit, clock } = deps;
+  const { store, coordination, erp, parseItemMaster, erpBreaker, erpStatus, audit, clock } = deps;
 
   /** The source's item count for a pass, or null when it cannot say (progress shows no total). */
   async function countItems(since: Date | undefined): Promise<number | null> {
@@ -245,12 +249,12 @@ export function createErpService(deps: ErpServiceDeps) {
       if (file.buffer.length === 0)
         throw validationError([{ path: 'file', message: 'the file is empty' }]);
       const format = detectFormat(file);
-      let parsed: Awaited<ReturnType<typeof parseItemMaster>>;
+      let parsed: ParsedItemMaster;
       try {
         // In a worker thread with caps on what the file unpacks to (issue #12).
-        parsed = await parseItemMasterInWorker(file.buffer, format, { now: clock() });
+        parsed = await parseItemMaster(file.buffer, format, { now: clock() });
       } catch (err) {
-        if (err instanceof ImportLimitError) {
+        if (err instanceof ImportLimitExceeded) {
           throw new AppError(
             413,
             'PAYLOAD_TOO_LARGE',
@@ -338,10 +342,7 @@ export function createErpService(deps: ErpServiceDeps) {
 }
 
 /** Adds imported racks to known warehouses instead of replacing what the ERP told us. */
-async function mergeWarehouses(
-  store: Store,
-  incoming: Awaited<ReturnType<typeof parseItemMaster>>['warehouses'],
-) {
+async function mergeWarehouses(store: Store, incoming: ParsedItemMaster['warehouses']) {
   const merged = [];
   for (const wh of incoming) {
     const existing = await store.locations.getWarehouse(wh.id);

@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { AppError, notFound, validationError } from '../../http/app-error';
+import { AppError, notFound, validationError } from '../../lib/errors';
 import { actorOf, type AuthedUser, type AuthGuard } from '../../http/auth-guard';
 import { roleAtLeast } from '@stockverify/shared';
 import type { AccessPolicy } from '../access/access-policy';

@@ -10,7 +10,7 @@ import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { BarcodeMatch, Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
-import { notFound } from '../../http/app-error';
+import { notFound } from '../../lib/errors';
 import type { AccessPolicy, BookView } from '../access/access-policy';
 import type { Actor } from '../audit/audit-log';
 import type { ErpStatusRecorder } from '../erp/erp-status';

@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { can, lookupQuerySchema, type Envelope } from '@stockverify/shared';
 import { bearerToken, type AccessVerifier, type AuthedUser } from '../../http/access-verifier';
-import { AppError, forbidden } from '../../http/app-error';
+import { AppError, forbidden } from '../../lib/errors';
 import { apiErrorOf, clientError } from '../../http/error-middleware';
 import { requestIdFrom } from '../../http/request-id';
 import { logRequest } from '../../http/request-log';

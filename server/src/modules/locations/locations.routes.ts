@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { roleAtLeast } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
-import { notFound } from '../../http/app-error';
+import { notFound } from '../../lib/errors';
 import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { Store } from '../../ports/store';

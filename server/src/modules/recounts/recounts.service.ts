@@ -1,6 +1,6 @@
 import type { RackLine, RecountTask } from '@stockverify/shared';
 import { roleAtLeast } from '@stockverify/shared';
-import { notFound } from '../../http/app-error';
+import { notFound } from '../../lib/errors';
 import type { CountLineRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy, Viewer } from '../access/access-policy';

@@ -17,7 +17,7 @@ import {
   type ReportFormat,
   type ReportRequest,
 } from '@stockverify/shared';
-import { forbidden, notFound } from '../../http/app-error';
+import { forbidden, notFound } from '../../lib/errors';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';

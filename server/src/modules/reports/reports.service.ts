@@ -10,7 +10,7 @@ import {
   type ReportTotals,
   type ReportType,
 } from '@stockverify/shared';
-import { validationError } from '../../http/app-error';
+import { validationError } from '../../lib/errors';
 import type { ReportQuery, ReportScope, ReportSource } from '../../ports/reports';
 import type { Store } from '../../ports/store';
 

@@ -11,7 +11,7 @@ import {
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { AppError } from '../../http/app-error';
+import { AppError } from '../../lib/errors';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';

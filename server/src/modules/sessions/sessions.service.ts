@@ -12,7 +12,7 @@ import type {
 import { accuracyPercent, roundMoney, roundQty } from '@stockverify/shared';
 import type { SnapshotRow } from '../../ports/counting';
 import type { Store } from '../../ports/store';
-import { AppError, notFound, validationError } from '../../http/app-error';
+import { AppError, notFound, validationError } from '../../lib/errors';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';

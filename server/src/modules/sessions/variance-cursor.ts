@@ -1,6 +1,6 @@
 /** The `next_after` cursor of `GET /sessions/:id/variances`: opaque to clients, tied to a sort. */
 import type { VarianceSort } from '@stockverify/shared';
-import { validationError } from '../../http/app-error';
+import { validationError } from '../../lib/errors';
 import type { VarianceCursor } from '../../ports/variances';
 
 export function encodeVarianceCursor(sort: VarianceSort, cursor: VarianceCursor): string {

@@ -7,7 +7,7 @@ import {
   userDirectoryQuerySchema,
   type UserDirectoryEntry,
 } from '@stockverify/shared';
-import { validationError } from '../../http/app-error';
+import { validationError } from '../../lib/errors';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';

@@ -9,7 +9,7 @@ import type {
 } from '@stockverify/shared';
 import { roleAtLeast } from '@stockverify/shared';
 import type { Store, UserPatch, UserRecord } from '../../ports/store';
-import { AppError, forbidden, notFound } from '../../http/app-error';
+import { AppError, forbidden, notFound } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import { unlocked } from '../auth/lockout';
 import { hashSecret } from '../auth/passwords';

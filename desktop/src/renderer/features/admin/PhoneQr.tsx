@@ -53,9 +53,10 @@ export function PhoneQr() {
   const [typed, setTyped] = useState<string | null>(null);
   const address = typed ?? choice.address;
   const checked = normalizeServerUrl(address);
+  const qrText = checked.ok ? `${checked.baseUrl}/` : null;
   const svg = useMemo(
-    () => (checked.ok ? toSVG({ bcid: 'qrcode', text: `${checked.baseUrl}/`, scale: 4 }) : null),
-    [checked.ok, checked.ok ? checked.baseUrl : ''],
+    () => (qrText === null ? null : toSVG({ bcid: 'qrcode', text: qrText, scale: 4 })),
+    [qrText],
   );
   const loopback = checked.ok && isLoopback(checked.baseUrl);
   const insecure = checked.ok && checked.baseUrl.startsWith('http://') && !loopback;
