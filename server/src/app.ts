@@ -325,6 +325,8 @@ export function createApp(deps: AppDeps) {
 
   const fastPath = createLookupFastPath(services.items, verifier, log, metrics, {
     tls: settings.tls ?? false,
+    corsOrigins: settings.corsOrigins ?? ['app://renderer'],
+    trustProxy: app.get('trust proxy fn') as (addr: string, i: number) => boolean,
   });
   /** The request listener for http.createServer: the lookup fast path first, then Express. */
   const handler = (req: IncomingMessage, res: ServerResponse) => {

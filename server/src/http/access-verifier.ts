@@ -20,8 +20,8 @@ export type AccessVerifier = ReturnType<typeof createAccessVerifier>;
 /**
  * The one definition of a valid access token (DESIGN §6): HS256 only, issuer and audience pinned,
  * `typ: access`, not expired by the app clock, and a user who still exists and is active. The role
- * comes from the store, not the token, so a demotion applies at once. Used by the passport-jwt
- * strategy and by the lookup fast path alike.
+ * comes from the store, not the token, so a demotion applies at once. The one token verifier: the
+ * passport-jwt strategy (auth-guard.ts) and the lookup fast path both use it, cache included.
  */
 export function createAccessVerifier(store: Store, secret: string, clock: () => Date) {
   // jsonwebtoken turns a string secret into a KeyObject on every verify, first trying (and failing
@@ -93,6 +93,12 @@ export function createAccessVerifier(store: Store, secret: string, clock: () => 
   return {
     key,
     verifyOptions,
+    /**
+     * The signature, algorithm, issuer and audience check, remembered per token text; throws when
+     * they fail. Both the Express guard (passport-jwt's verify step) and the lookup fast path go
+     * through it.
+     */
+    verifySignature,
     checkClaims,
     /** Drops what this process remembers of a user, after a change to role, status or secrets. */
     forgetUser(id: string): void {

@@ -27,11 +27,42 @@ export interface AuthGuard {
 
 type Done = (err: unknown, user?: AuthedUser | false, info?: unknown) => void;
 
+type JwtVerifierFn = (
+  token: string,
+  key: unknown,
+  options: unknown,
+  callback: (err: unknown, payload?: unknown) => void,
+) => void;
+
 /**
- * passport-jwt with the access verifier's rules: one algorithm allow-listed, issuer and audience
- * pinned, `typ: access` required, so a refresh token or a token signed any other way never passes.
+ * passport-jwt checks a token's signature with its `JwtVerifier` (jsonwebtoken, uncached), a
+ * documented injection point shared by every strategy in the process. It is replaced once, here,
+ * so that a strategy built by createAuthGuard verifies through its app's access verifier (the same
+ * cached check the lookup fast path uses); a key that belongs to no access verifier (another
+ * strategy) still goes to passport-jwt's own.
+ */
+const strategyStatics = JwtStrategy as unknown as { JwtVerifier: JwtVerifierFn };
+const passportJwtVerifier = strategyStatics.JwtVerifier;
+const verifierByKey = new WeakMap<object, AccessVerifier>();
+strategyStatics.JwtVerifier = (token, key, options, callback) => {
+  const shared = typeof key === 'object' && key !== null ? verifierByKey.get(key) : undefined;
+  if (!shared) return passportJwtVerifier(token, key, options, callback);
+  let payload: unknown;
+  try {
+    payload = shared.verifySignature(token);
+  } catch (err) {
+    return callback(err);
+  }
+  callback(null, payload);
+};
+
+/**
+ * passport-jwt with the access verifier doing every check (signature through the verifier's cache,
+ * then claims and user): one algorithm allow-listed, issuer and audience pinned, `typ: access`
+ * required, so a refresh token or a token signed any other way never passes.
  */
 export function createAuthGuard(verifier: AccessVerifier): AuthGuard {
+  verifierByKey.set(verifier.key, verifier);
   const passport = new Passport();
   const verify = (payload: unknown, done: Done) => {
     verifier

@@ -31,11 +31,11 @@ const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
  * browser refuses it. No credentials mode: the console sends a bearer token, never cookies.
  */
 export function consoleCors(allowedOrigins: readonly string[]): RequestHandler {
-  const allowed = new Set(allowedOrigins.map(parseOrigin).filter((o): o is string => o !== null));
+  const isAllowed = allowedOriginCheck(allowedOrigins);
   return (req, res, next) => {
     const origin = req.headers.origin;
     res.vary('Origin');
-    const ok = typeof origin === 'string' && allowed.has(parseOrigin(origin) ?? '');
+    const ok = isAllowed(origin);
     if (!ok) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
@@ -48,4 +48,30 @@ export function consoleCors(allowedOrigins: readonly string[]): RequestHandler {
     }
     next();
   };
+}
+
+/** Whether a request's `Origin` header is one of `allowedOrigins` (compared parsed, exactly). */
+function allowedOriginCheck(allowedOrigins: readonly string[]) {
+  const allowed = new Set(allowedOrigins.map(parseOrigin).filter((o): o is string => o !== null));
+  return (origin: string | undefined): origin is string =>
+    typeof origin === 'string' && allowed.has(parseOrigin(origin) ?? '');
+}
+
+/**
+ * The same CORS answer as `consoleCors` for a GET served outside Express (the lookup fast path):
+ * header name/value pairs, flat, for `writeHead`.
+ */
+export function consoleCorsHeaders(allowedOrigins: readonly string[]) {
+  const isAllowed = allowedOriginCheck(allowedOrigins);
+  return (origin: string | undefined): string[] =>
+    isAllowed(origin)
+      ? [
+          'Vary',
+          'Origin',
+          'Access-Control-Allow-Origin',
+          origin,
+          'Access-Control-Expose-Headers',
+          EXPOSED_HEADERS,
+        ]
+      : ['Vary', 'Origin'];
 }

@@ -4,13 +4,16 @@
  * Express app serves ~22 % of a bare node:http server's requests here). This handler answers the
  * same contract with the same parts as the Express route — access verifier, RBAC table, shared
  * zod schemas, items service, security headers, request id, envelope, error mapping, request log —
- * and hands everything else to Express. test/api/items.test.ts exercises it; a parity test checks
- * its headers and errors against the Express stack.
+ * plus the console's CORS headers and Express's `req.ip` (trust proxy) in the log line — and hands
+ * everything else to Express. test/api/items.test.ts exercises it; a parity test diffs every header
+ * and the body of its answers against Express's answer to the same request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import proxyaddr from 'proxy-addr';
 import { can, lookupQuerySchema, type Envelope } from '@stockverify/shared';
 import { bearerToken, type AccessVerifier, type AuthedUser } from '../../http/access-verifier';
+import { consoleCorsHeaders } from '../../http/console-cors';
 import { AppError, forbidden } from '../../lib/errors';
 import { apiErrorOf, clientError } from '../../http/error-middleware';
 import { requestIdFrom } from '../../http/request-id';
@@ -32,10 +35,18 @@ export function createLookupFastPath(
   verifier: AccessVerifier,
   log: Logger,
   metrics?: Metrics,
-  options: { tls?: boolean } = {},
+  options: {
+    tls?: boolean;
+    /** Origins the console may call from, as given to Express's `consoleCors`. */
+    corsOrigins?: readonly string[];
+    /** Express's compiled `trust proxy fn`, so the logged address is Express's `req.ip`. */
+    trustProxy?: (addr: string, i: number) => boolean;
+  } = {},
 ): FastPath {
   // The same security headers as the Express stack, for the same TLS mode.
   const staticHeaders = securityHeaderPairs(options.tls ?? false).flat();
+  const corsHeaders = consoleCorsHeaders(options.corsOrigins ?? []);
+  const trustProxy = options.trustProxy ?? (() => false);
   async function serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -83,6 +94,7 @@ export function createLookupFastPath(
     res.writeHead(status, [
       ...staticHeaders,
       ...NO_STORE,
+      ...corsHeaders(req.headers.origin),
       'X-Request-Id',
       requestId,
       'Content-Type',
@@ -97,7 +109,7 @@ export function createLookupFastPath(
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     if (log.isLevelEnabled('info'))
-      logRequest(log, req, res, requestId, started, user?.id, req.socket.remoteAddress);
+      logRequest(log, req, res, requestId, started, user?.id, proxyaddr(req, trustProxy));
   }
 
   return (req, res) => {
