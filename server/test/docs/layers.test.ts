@@ -134,3 +134,48 @@ describe('lint zones: a wrong-way import fails lint', () => {
     ).toEqual([]);
   });
 });
+
+describe('lint: promises and hooks', () => {
+  it('no-floating-promises is on, type-aware, for every workspace', async () => {
+    const asConfigured = new ESLint({ cwd: ROOT });
+    for (const file of [
+      'server/src/app.ts',
+      'shared/src/envelope.ts',
+      'pwa/src/App.tsx',
+      'desktop/src/main/index.main.ts',
+    ]) {
+      const config = (await asConfigured.calculateConfigForFile(path.join(ROOT, file))) as {
+        rules: Record<string, unknown[]>;
+        languageOptions: { parserOptions?: { projectService?: unknown } };
+      };
+      expect(config.rules['@typescript-eslint/no-floating-promises']?.[0], file).toBe(2);
+      expect(config.languageOptions.parserOptions?.projectService, file).toBe(true);
+    }
+  });
+
+  it('a hook called conditionally fails lint in the staff app and the console', async () => {
+    const hooks = new ESLint({
+      cwd: ROOT,
+      ruleFilter: ({ ruleId }) => ruleId.startsWith('react-hooks/'),
+      overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+    });
+    const code = [
+      "import { useState } from 'react';",
+      'export function Probe({ on }: { on: boolean }) {',
+      '  if (on) {',
+      '    const [n] = useState(0);',
+      '    return n;',
+      '  }',
+      '  return null;',
+      '}',
+      '',
+    ].join('\n');
+    for (const file of ['pwa/src/layers-probe.tsx', 'desktop/src/renderer/layers-probe.tsx']) {
+      const [result] = await hooks.lintText(code, { filePath: path.join(ROOT, file) });
+      expect(
+        result!.messages.map((m) => m.ruleId),
+        file,
+      ).toEqual(['react-hooks/rules-of-hooks']);
+    }
+  });
+});
