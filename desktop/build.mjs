@@ -1,5 +1,5 @@
 // Bundles the Electron main process and preload (workspace packages inlined, `electron` left to the
-// runtime) and writes the minimal package.json electron-builder packages (STYLE "Pitfalls").
+// runtime) and writes the minimal package.json electron-builder packages (style "Pitfalls").
 // The renderer is built separately by `vite build` into dist/renderer.
 import { build } from 'esbuild';
 import { readFile, writeFile } from 'node:fs/promises';

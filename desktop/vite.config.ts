@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const { version } = JSON.parse(readFileSync(here('./package.json'), 'utf8')) as { version: string };
 
-// The renderer is a plain web app (DESIGN §2): served from app://renderer/ inside Electron and
+// The renderer is a plain web app (design §2): served from app://renderer/ inside Electron and
 // also loadable from any sub-path of the server, hence relative asset URLs.
 export default defineConfig({
   root: here('./src/renderer'),

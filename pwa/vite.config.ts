@@ -15,12 +15,12 @@ export const APP_NAVIGATIONS = [/^\/(index\.html)?(\?.*)?$/];
 /** Named as well, so they stay out even if APP_NAVIGATIONS ever widens. */
 export const SERVER_NAVIGATIONS = [/^\/api(\/|\?|$)/, /^\/console(\/|\?|$)/];
 
-// The server serves `dist/` at `/` (DESIGN §9), so the app is built for the site root.
+// The server serves `dist/` at `/` (design §9), so the app is built for the site root.
 export default defineConfig({
   plugins: [
     react(),
     VitePWA({
-      // Updates are the user's choice (STYLE "Front ends"): a banner offers the reload.
+      // Updates are the user's choice (style "Front ends"): a banner offers the reload.
       registerType: 'prompt',
       injectRegister: false,
       devOptions: { enabled: false },

@@ -77,7 +77,7 @@ function Shell({ services }: { services: Services }) {
     if (user && navigator.storage?.persist) void navigator.storage.persist();
   }, [user]);
 
-  // Sync moments of DESIGN §5 while someone is signed in.
+  // Sync moments of design §5 while someone is signed in.
   useEffect(() => {
     if (!user) return;
     return attachSyncTriggers(services.sync, window, document);

@@ -86,7 +86,7 @@ export interface AppSettings {
   consoleDir?: string;
   /** Origins allowed to call /api cross-origin (CORS_ORIGINS; default: Electron's app://renderer). */
   corsOrigins?: string[];
-  /** Counting timings (API.md: RACK_LOCK_TTL_SECONDS, RACK_GRACE_SECONDS, HEARTBEAT_STALE_SECONDS). */
+  /** Counting timings (api.md: RACK_LOCK_TTL_SECONDS, RACK_GRACE_SECONDS, HEARTBEAT_STALE_SECONDS). */
   rackLockTtlMs?: number;
   rackGraceMs?: number;
   presenceTtlMs?: number;

@@ -47,7 +47,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ERP_SOURCE: 'file', ERP_FILE: 'items.csv' }).ERP_FILE).toBe('items.csv');
   });
 
-  it('caps the access-token lifetime at 15 minutes (DESIGN §6)', () => {
+  it('caps the access-token lifetime at 15 minutes (design §6)', () => {
     expect(() => loadConfig({ ACCESS_TOKEN_EXPIRE_MINUTES: '60' })).toThrow(
       /ACCESS_TOKEN_EXPIRE_MINUTES/,
     );

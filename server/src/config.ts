@@ -1,5 +1,5 @@
 /**
- * Configuration: one zod schema over the environment, read once at start (DESIGN §9). A bad value
+ * Configuration: one zod schema over the environment, read once at start (design §9). A bad value
  * stops the process with a message naming the variable.
  */
 import path from 'node:path';
@@ -103,7 +103,7 @@ const envSchema = z.object({
       'schema.name',
     )
     .optional(),
-  ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt.max(15, 'at most 15 (DESIGN §6)').default(15),
+  ACCESS_TOKEN_EXPIRE_MINUTES: positiveInt.max(15, 'at most 15 (design §6)').default(15),
   REFRESH_TOKEN_EXPIRE_DAYS: positiveInt.max(90).default(7),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   LOGIN_RATE_LIMIT: positiveInt.default(50),
@@ -138,7 +138,7 @@ const envSchema = z.object({
   SYNC_BATCHES_PER_MINUTE: positiveInt.default(120),
   /** Origins allowed to call the API cross-origin (the console); app://renderer is Electron's. */
   CORS_ORIGINS: originList.default(['app://renderer']),
-  /** HTTPS (DESIGN §6): a certificate and key in PEM files, or a generated self-signed pair. */
+  /** HTTPS (design §6): a certificate and key in PEM files, or a generated self-signed pair. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   TLS_SELF_SIGNED: bool.default(false),

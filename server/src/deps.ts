@@ -20,7 +20,7 @@ export interface Adapters {
   erp: ErpSource;
 }
 
-/** Builds the adapters the configuration asks for (DESIGN §3 "Embedded default" and scale-out). */
+/** Builds the adapters the configuration asks for (design §3 "Embedded default" and scale-out). */
 export async function buildAdapters(config: Config, log: Logger): Promise<Adapters> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = buildStore(config);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Front ends that report their errors to the server (DESIGN §7). */
+/** Front ends that report their errors to the server (design §7). */
 export const CLIENT_ERROR_SOURCES = ['pwa', 'console'] as const;
 export type ClientErrorSource = (typeof CLIENT_ERROR_SOURCES)[number];
 

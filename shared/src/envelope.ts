@@ -62,7 +62,7 @@ export const apiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof apiErrorSchema> & Record<string, unknown>;
 
-/** The envelope every JSON response is wrapped in (API.md "Envelope and errors"). */
+/** The envelope every JSON response is wrapped in (api.md "Envelope and errors"). */
 export interface Envelope<T> {
   success: boolean;
   data: T | null;

@@ -32,7 +32,7 @@ export type StockQty = z.infer<typeof stockQtySchema>;
 
 export const itemCodeSchema = z.string().trim().min(1, 'required').max(64);
 
-/** The ERP golden record as mirrored by the server (DESIGN §4 "Item"). */
+/** The ERP golden record as mirrored by the server (design §4 "Item"). */
 export const itemSchema = z.object({
   item_code: itemCodeSchema,
   name: z.string().trim().min(1, 'required').max(256),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What the supervisor console may ask of the computer it runs on (DESIGN §2). Electron implements
+ * What the supervisor console may ask of the computer it runs on (design §2). Electron implements
  * it in the preload (native save dialog, `safeStorage`, system notifications); a browser
  * implementation lets the same console run at `/console` and be tested in Chromium.
  */

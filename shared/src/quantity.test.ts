@@ -12,7 +12,7 @@ import {
   varianceValue,
 } from './quantity';
 
-describe('variance (DESIGN §4 worked examples)', () => {
+describe('variance (design §4 worked examples)', () => {
   it('good 5 + returnable 2 vs book 10 → −3', () => {
     const line = { counted_qty: 7, damaged_qty: 2, non_returnable_damaged_qty: 0 };
     expect(validateQuantities(line, { decimalQty: false })).toEqual([]);
@@ -147,7 +147,7 @@ describe('money and units', () => {
   });
 });
 
-describe('accuracy (DESIGN §4: max(0, 1 − |variance| / book))', () => {
+describe('accuracy (design §4: max(0, 1 − |variance| / book))', () => {
   it('is the share of the book that was right, never below 0', () => {
     expect(itemAccuracy(10, -2)).toBeCloseTo(0.8);
     expect(itemAccuracy(10, 25)).toBe(0);

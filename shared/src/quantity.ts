@@ -1,5 +1,5 @@
 /**
- * Quantity and variance rules (DESIGN §4), one coherent rule for every path: online counts,
+ * Quantity and variance rules (design §4), one coherent rule for every path: online counts,
  * sync batches and reports all call these functions.
  */
 import type { ErrorDetail } from './envelope';
@@ -85,7 +85,7 @@ export function validateQuantities(
 
 /**
  * variance = counted − written-off − book, i.e. (good + returnable damage) − system quantity.
- * Examples (DESIGN §4): 7 counted (2 returnable damaged) vs book 10 → −3; 95 (5 returnable)
+ * Examples (design §4): 7 counted (2 returnable damaged) vs book 10 → −3; 95 (5 returnable)
  * vs 100 → −5; 12 counted of which 2 written off vs 10 → 0.
  */
 export function computeVariance(
@@ -109,7 +109,7 @@ export function varianceValue(variance: number, item: { cost: number; price: num
   return { at_cost: roundMoney(variance * item.cost), at_price: roundMoney(variance * item.price) };
 }
 
-/** Trims and upper-cases serials, the one canonical form compared everywhere (DESIGN §4). */
+/** Trims and upper-cases serials, the one canonical form compared everywhere (design §4). */
 export function normalizeSerial(serial: string): string {
   return serial.trim().toUpperCase();
 }
@@ -190,7 +190,7 @@ export function uomAllowsDecimal(uom: string): boolean {
 }
 
 /**
- * Accuracy of an item (DESIGN §4), a fraction 0–1: `max(0, 1 − |variance| / book)`, so a variance
+ * Accuracy of an item (design §4), a fraction 0–1: `max(0, 1 − |variance| / book)`, so a variance
  * larger than the book is 0, never negative; 1 when book and variance are both 0 (nothing there,
  * nothing found), 0 when stock turns up against a book of 0.
  */

@@ -1,5 +1,5 @@
 /**
- * The reporting contract (issue #6, API.md "Reports"): the request both `POST /reports/generate`
+ * The reporting contract (issue #6, api.md "Reports"): the request both `POST /reports/generate`
  * and `POST /reports/export/:format` take, each report type's row, and the column definitions
  * every writer uses (the server's CSV/XLSX streams and the console's local XLSX), so a report
  * reads the same whatever made the file.

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-/** Roles in ascending order of power: staff < supervisor < admin (DESIGN §6). */
+/** Roles in ascending order of power: staff < supervisor < admin (design §6). */
 export const ROLES = ['staff', 'supervisor', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
 /**
- * The one permission table (DESIGN §6). Each permission names the lowest role that holds it;
+ * The one permission table (design §6). Each permission names the lowest role that holds it;
  * every higher role holds it too. Routes ask `can(role, permission)`, never compare role names.
  */
 export const PERMISSIONS = {

@@ -81,7 +81,7 @@ export interface BulkResult {
 export const CLAIM_STATUSES = ['active', 'paused', 'completed', 'released', 'lost'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
-/** Answer of a rack claim (API.md). */
+/** Answer of a rack claim (api.md). */
 export interface ClaimAnswer {
   claim_id: string;
   rack: string;
@@ -153,7 +153,7 @@ export const variancesQuerySchema = z
   });
 export type VariancesQuery = z.infer<typeof variancesQuerySchema>;
 
-/** One item of a session's variances: its lines that count, summed (DESIGN §4). */
+/** One item of a session's variances: its lines that count, summed (design §4). */
 export interface SessionItemVariance {
   item_code: string;
   name: string;

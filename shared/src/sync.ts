@@ -1,5 +1,5 @@
 /**
- * The records a phone syncs (API.md "Sync record shapes"): one schema for the online
+ * The records a phone syncs (api.md "Racks and counting"): one schema for the online
  * count-lines endpoint and the sync batch, so both share one code path.
  */
 import { z } from 'zod';
@@ -156,7 +156,7 @@ export function batchSerialCount(records: readonly unknown[]): number {
 const isoDate = z.iso.date().nullable().optional();
 const opId = z.uuid({ message: 'op_id must be a UUID made on the device' });
 const text = (max: number) => z.string().trim().max(max).nullable().optional();
-/** Quantities arrive as numbers; their rules (DESIGN §4) are checked with the item's unit. */
+/** Quantities arrive as numbers; their rules (design §4) are checked with the item's unit. */
 const qty = z.number({ message: 'must be a number' });
 /** A photo id as POST /photos returns it: letters, digits, `-`, `_`; never a path (issue #7 probes). */
 const photoId = z
@@ -253,7 +253,7 @@ export const syncBatchSchema = z.strictObject({
 export const RESULT_STATUSES = ['OK', 'CONFLICT', 'ERROR'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-/** The answer for one record (API.md). `variance` is omitted for staff in blind sessions. */
+/** The answer for one record (api.md). `variance` is omitted for staff in blind sessions. */
 export interface RecordResult {
   op_id: string;
   status: ResultStatus;

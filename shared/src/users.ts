@@ -16,7 +16,7 @@ export const passwordSchema = z
   .min(8, 'at least 8 characters')
   .max(256, 'at most 256 characters');
 
-/** PINs are 4–6 digits (DESIGN §6). */
+/** PINs are 4–6 digits (design §6). */
 export const pinSchema = z.string().regex(/^\d{4,6}$/, 'a PIN is 4 to 6 digits');
 
 const fullNameSchema = z.string().trim().min(1, 'required').max(120);

@@ -1,5 +1,5 @@
 /**
- * Test support shared by the front ends' end-to-end tests and benchmarks (DESIGN §8): the real
+ * Test support shared by the front ends' end-to-end tests and benchmarks (design §8): the real
  * server (`server/src/main.ts`) in a child process on loopback, a fresh build of a front end when
  * its sources are newer, and a small JSON client to arrange data through the API. Apps never
  * import one another, so this lives beside `shared`, outside its published `exports`; it spawns the

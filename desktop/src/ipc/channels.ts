@@ -1,4 +1,4 @@
-/** IPC channel names, `domain:verb` (STYLE "Layout and boundaries"); shared by main and preload. */
+/** IPC channel names, `domain:verb` (style "Layout and boundaries"); shared by main and preload. */
 export const IPC_CHANNELS = {
   appVersion: 'app:version',
   fileSave: 'file:save',

@@ -57,7 +57,7 @@ interface PayloadSchema<P> {
 
 /**
  * Wraps a handler: checks the sender frame, validates the payload with its shared zod schema,
- * and turns every failure into `{ ok: false, error }` (STYLE: handlers never throw across IPC).
+ * and turns every failure into `{ ok: false, error }` (style "Layout and boundaries": handlers never throw across IPC).
  */
 function guarded<P, T>(
   schema: PayloadSchema<P>,

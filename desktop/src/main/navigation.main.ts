@@ -20,7 +20,7 @@ export function originOf(url: string): string | null {
 
 /**
  * True only when `url` parses and its origin equals one of `allowedOrigins` exactly
- * (STYLE pitfall: a substring check is not a security check).
+ * (style "Pitfalls": a substring check is not a security check).
  */
 export function isAllowedNavigation(url: string, allowedOrigins: readonly string[]): boolean {
   const origin = originOf(url);

@@ -25,7 +25,7 @@ export interface SecretVaultDeps {
 // Backends that do not really protect a secret at rest on Linux (Electron docs: safeStorage).
 const PLAIN_TEXT_BACKENDS = new Set(['basic_text', 'unknown']);
 
-/** Thrown by `set` when the OS offers no real encryption (DESIGN §6: refuse plain text). */
+/** Thrown by `set` when the OS offers no real encryption (design §6: refuse plain text). */
 export class PlainTextStorageError extends Error {
   constructor() {
     super(

@@ -6,7 +6,7 @@ export interface MainWindowPaths {
 }
 
 /**
- * Options for the console window, hardened per DESIGN §6: isolated, sandboxed renderer with no
+ * Options for the console window, hardened per design §6: isolated, sandboxed renderer with no
  * Node integration anywhere, web security on, and no webview tag.
  */
 export function createMainWindowOptions({

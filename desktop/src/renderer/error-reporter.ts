@@ -4,7 +4,7 @@ import type { ApiClient } from './api/client';
 const PER_MINUTE = 10;
 
 /**
- * Sends uncaught errors of the console to `POST /client-errors` (DESIGN §7), where admins read
+ * Sends uncaught errors of the console to `POST /client-errors` (design §7), where admins read
  * them under Admin → Client errors. Returns a function that stops reporting.
  */
 export function reportErrorsTo(client: ApiClient, appVersion: string, win: Window = window) {

@@ -340,7 +340,7 @@ describe.runIf(hasChromium)('supervisor console in a browser', () => {
   }, 60_000);
 
   it('lists an account locked by failed sign-ins and unlocks it', async () => {
-    // Five wrong passwords lock the staff account (DESIGN §6).
+    // Five wrong passwords lock the staff account (design §6).
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${server.url}/api/auth/login`, {
         method: 'POST',

@@ -82,7 +82,7 @@ const lookupSchema = z.looseObject({
   pack_qty: z.number(),
 });
 
-/** The staff endpoints the phone uses (API.md "Racks and counting", items, sync). */
+/** The staff endpoints the phone uses (api.md "Racks and counting", items, sync). */
 export function createStaffApi(auth: AuthStore) {
   const path = (p: string) => `/api${p}`;
   const enc = encodeURIComponent;

@@ -43,7 +43,7 @@ export function buildReport(
 }
 
 /**
- * Posts uncaught errors to `POST /client-errors` (DESIGN §7) while someone is signed in, so the
+ * Posts uncaught errors to `POST /client-errors` (design §7) while someone is signed in, so the
  * console's error log shows what went wrong on the floor. Reporting never throws.
  */
 export function installErrorReporter(auth: AuthStore): () => void {

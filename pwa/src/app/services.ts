@@ -31,7 +31,7 @@ async function deviceIdOf(db: DeviceDb): Promise<string> {
 export async function createServices(): Promise<Services> {
   const deviceDb = new DeviceDb();
   const itemDb = new ItemDb();
-  // STYLE "Front ends": a newer version of the app in another tab upgrades the schema; this
+  // style "Front ends": a newer version of the app in another tab upgrades the schema; this
   // (older) page must not keep using it, so it reloads into the new version.
   for (const db of [deviceDb, itemDb]) {
     db.on('versionchange', () => {

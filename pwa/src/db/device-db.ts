@@ -5,16 +5,16 @@ import type { SyncRecord, TokenPair } from '@stockverify/shared';
 /**
  * The phone's own data: the outbox (every count not yet known to the server), photos waiting for
  * upload, active rack claims, who signed in here, settings. Losing any of it loses work, so every
- * transaction asks for `strict` durability (STYLE "Pitfalls": Chromium defaults to relaxed).
+ * transaction asks for `strict` durability (style "Pitfalls": Chromium defaults to relaxed).
  *
- * Primary keys are chosen for life (STYLE "Front ends"): `op_id` is made on the phone before the
+ * Primary keys are chosen for life (style "Front ends"): `op_id` is made on the phone before the
  * server ever sees a record. Every schema change adds a version and keeps the old declarations.
  */
 export const DEVICE_DB_NAME = 'stockverify-device';
 
 export type OutboxStatus = 'pending' | 'synced' | 'conflict' | 'error';
 
-/** What the server answered for a record (API.md "Result per record"), kept for the sync screen. */
+/** What the server answered for a record (api.md "Racks and counting"), kept for the sync screen. */
 export interface OutboxResult {
   code: string | null;
   message: string;

@@ -3,7 +3,7 @@ import type { DexieOptions, Table } from 'dexie';
 import type { ItemView } from '@stockverify/shared';
 
 /**
- * The offline copy of the item master (DESIGN §5) and of session book quantities. Everything here
+ * The offline copy of the item master (design §5) and of session book quantities. Everything here
  * can be downloaded again, so it lives in its own database with relaxed durability: bulk writes of
  * 50,000 items stay fast, and the outbox's strict transactions never wait behind them.
  */

@@ -26,7 +26,7 @@ export type ExportFetcher = (query: {
 }) => Promise<Response>;
 
 /**
- * Downloads the item master of one warehouse into the offline cache (DESIGN §5): the first time in
+ * Downloads the item master of one warehouse into the offline cache (design §5): the first time in
  * full, then only what changed since the server's last `X-Generated-At`. NDJSON is parsed as it
  * arrives and written in chunks, so 50,000 items never sit in memory as one JSON document.
  */

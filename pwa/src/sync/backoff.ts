@@ -1,4 +1,4 @@
-/** Exponential back-off with jitter (DESIGN §5): spreads a warehouse of phones coming back online. */
+/** Exponential back-off with jitter (design §5): spreads a warehouse of phones coming back online. */
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;

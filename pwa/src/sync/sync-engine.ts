@@ -68,7 +68,7 @@ function isPermanent(error: ApiClientError): boolean {
 }
 
 /**
- * Sends the outbox to the server (DESIGN §5): oldest first, up to 500 records per batch, one
+ * Sends the outbox to the server (design §5): oldest first, up to 500 records per batch, one
  * idempotency key per batch body. Every record keeps its place in the outbox until the server gives
  * a verdict for it; transport failures back off exponentially with jitter and respect
  * `Retry-After`. One run at a time: a trigger during a run asks for one more run after it.

@@ -1,6 +1,6 @@
 import type { SyncEngine } from './sync-engine';
 
-/** The foreground timer of DESIGN §5. */
+/** The foreground timer of design §5. */
 export const SYNC_INTERVAL_MS = 30_000;
 
 /** The browser events the engine listens to; `window` and `document` in the app. */
@@ -10,7 +10,7 @@ export interface SyncTriggerTarget {
 }
 
 /**
- * Wires the sync moments of DESIGN §5: now (app start), `online`, the page becoming visible, and
+ * Wires the sync moments of design §5: now (app start), `online`, the page becoming visible, and
  * every 30 s while visible. Background Sync is never relied on. Returns the detach function.
  */
 export function attachSyncTriggers(

@@ -1,7 +1,7 @@
 /**
  * The staff scanner end to end (issue #4): the built PWA in headless Chromium against a real
  * server. Camera scanning is real: Chromium's fake capture device plays a Y4M video of an EAN-13
- * rendered with bwip-js (DESIGN §8). Offline is `context.setOffline(true)`.
+ * rendered with bwip-js (design §8). Offline is `context.setOffline(true)`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -60,7 +60,7 @@ export async function renderBarcode(bcid: string, text: string, scale = 3): Prom
 /**
  * Writes a Y4M video (4:2:0) of `image` centred on a white `width`×`height` frame, `frames` long
  * at `fps`: what Chromium's `--use-file-for-fake-video-capture` plays to `getUserMedia`
- * (DESIGN §8). Blank frames before the code (`blankFrames`) let a benchmark see the moment the
+ * (design §8). Blank frames before the code (`blankFrames`) let a benchmark see the moment the
  * code appears.
  */
 export async function writeBarcodeY4m(

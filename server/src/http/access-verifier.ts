@@ -18,7 +18,7 @@ export type ClaimsCheck =
 export type AccessVerifier = ReturnType<typeof createAccessVerifier>;
 
 /**
- * The one definition of a valid access token (DESIGN §6): HS256 only, issuer and audience pinned,
+ * The one definition of a valid access token (design §6): HS256 only, issuer and audience pinned,
  * `typ: access`, not expired by the app clock, and a user who still exists and is active. The role
  * comes from the store, not the token, so a demotion applies at once. The one token verifier: the
  * passport-jwt strategy (auth-guard.ts) and the lookup fast path both use it, cache included.

@@ -26,7 +26,7 @@ const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 
 /**
  * CORS for the supervisor console running from another origin (Electron's `app://renderer`, or a
- * configured host). Origins are compared exactly after parsing (STYLE: a substring check is not a
+ * configured host). Origins are compared exactly after parsing (style "Pitfalls": a substring check is not a
  * security check); an allowed preflight answers 204, anything else gets no CORS headers, so the
  * browser refuses it. No credentials mode: the console sends a bearer token, never cookies.
  */

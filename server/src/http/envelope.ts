@@ -6,7 +6,7 @@ export function requestId(req: Request): string {
   return (req as Request & { id?: string }).id ?? '';
 }
 
-/** Sends a success envelope (API.md). */
+/** Sends a success envelope (api.md). */
 export function sendOk<T>(
   req: Request,
   res: Response,
@@ -36,7 +36,7 @@ export function sendError(req: Request, res: Response, status: number, error: Ap
   res.status(status).json(body);
 }
 
-/** Sends one page of a list as `{ items, page, page_size, total }` (API.md). */
+/** Sends one page of a list as `{ items, page, page_size, total }` (api.md). */
 export function sendPage<T>(
   req: Request,
   res: Response,

@@ -16,7 +16,7 @@ interface BodyParserError extends Error {
   field?: string;
 }
 
-/** JSON 404 for every unknown /api route (API.md "Details pinned down"). */
+/** JSON 404 for every unknown /api route (api.md "Details pinned down"). */
 export function apiNotFound(): RequestHandler {
   return (req, res) => {
     sendError(req, res, 404, {

@@ -4,7 +4,7 @@ import type { Coordination } from '../ports/coordination';
 import { AppError } from '../lib/errors';
 
 export interface LoginRateLimitOptions {
-  /** Failed attempts allowed per IP in one window (API.md: 50 per 15 minutes). */
+  /** Failed attempts allowed per IP in one window (api.md: 50 per 15 minutes). */
   maxFailures: number;
   windowMs: number;
 }

@@ -64,7 +64,7 @@ const computed = new Map<boolean, ReadonlyArray<readonly [string, string]>>();
 /**
  * The security headers every response carries, as name/value pairs: helmet's, with a CSP that
  * fits the PWA and console (same-origin API, camera video in blob:, service worker), plus a
- * Permissions-Policy keeping the camera allowed for our own origin only (DESIGN §6).
+ * Permissions-Policy keeping the camera allowed for our own origin only (design §6).
  * `tls` is whether this server itself serves HTTPS: only then are `upgrade-insecure-requests`
  * and Strict-Transport-Security sent. Computed once per mode by running helmet against a
  * recording response: none of them depend on the request, and the lookup fast path must send

@@ -1,5 +1,5 @@
 /**
- * A small circuit breaker (DESIGN §5): after `failureThreshold` failures in a row the circuit
+ * A small circuit breaker (design §5): after `failureThreshold` failures in a row the circuit
  * opens and calls fail at once for `openMs`; then one trial call decides whether it closes again.
  * Each call also gets a timeout so a hanging dependency counts as a failure instead of piling up.
  */

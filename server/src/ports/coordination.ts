@@ -1,5 +1,5 @@
 /**
- * Coordination port: what several API processes must agree on (DESIGN §3) — rack locks with
+ * Coordination port: what several API processes must agree on (design §3) — rack locks with
  * fencing tokens, presence, caches, rate-limit counters and pub/sub for live events.
  * Adapters: memory (one process) and redis (ioredis). One contract suite runs against both.
  */

@@ -1,5 +1,5 @@
 /**
- * Store repositories of the counting workflow (issue #3, DESIGN §4–§5): sessions with their
+ * Store repositories of the counting workflow (issue #3, design §4–§5): sessions with their
  * book-quantity snapshot, rack claims, count lines with fencing, per-op results, batch
  * idempotency keys, conflicts and unknown items. Both Store adapters implement every method.
  */
@@ -46,7 +46,7 @@ export interface SessionRepo {
   snapshotRows(sessionId: string): Promise<SnapshotRow[]>;
 }
 
-/** One staff member's hold on one rack of a session (DESIGN §4 "Rack claim"). */
+/** One staff member's hold on one rack of a session (design §4 "Rack claim"). */
 export interface ClaimRecord {
   id: string;
   session_id: string;
@@ -84,7 +84,7 @@ export interface ClaimRepo {
   update(id: string, patch: ClaimPatch): Promise<ClaimRecord | null>;
 }
 
-/** A stored count line: the immutable event of DESIGN §4, plus its review state. */
+/** A stored count line: the immutable event of design §4, plus its review state. */
 export interface CountLineRecord {
   id: string;
   op_id: string;
@@ -131,7 +131,7 @@ export interface CountLineRecord {
 export type InsertLineOutcome =
   | { ok: true; line: CountLineRecord }
   | { ok: false; reason: 'DUPLICATE_OP'; existing: CountLineRecord }
-  /** The rack's newest claim is not the line's claim: someone re-claimed it (DESIGN §4 fencing). */
+  /** The rack's newest claim is not the line's claim: someone re-claimed it (design §4 fencing). */
   | { ok: false; reason: 'STALE_TOKEN'; current_claim_id: string | null }
   /** One of the serials is on another counting line of the same item in the session. */
   | { ok: false; reason: 'DUPLICATE_SERIAL'; serial: string; other_op_id: string }

@@ -1,5 +1,5 @@
 /**
- * ErpSource port: the company's item master, read-only (DESIGN §3). Adapters: demo (generated),
+ * ErpSource port: the company's item master, read-only (design §3). Adapters: demo (generated),
  * file (CSV/XLSX import) and mssql (SQL Server). The server mirrors it into the Store; a lookup
  * only reaches the source for an item the mirror does not have yet.
  */

@@ -1,5 +1,5 @@
 /**
- * Store repositories for evidence and observability (DESIGN §4 photos, §7): evidence photos (bytes
+ * Store repositories for evidence and observability (design §4 photos, §7): evidence photos (bytes
  * plus metadata), client error reports from the PWA and console, and the read-only figures the
  * monitoring endpoints need. Both Store adapters implement every method.
  */
@@ -53,7 +53,7 @@ export interface PhotoRepo {
 export { CLIENT_ERROR_SOURCES } from '@stockverify/shared';
 export type { ClientErrorSource };
 
-/** One error report posted by a front end, with who sent it and from where (DESIGN §7). */
+/** One error report posted by a front end, with who sent it and from where (design §7). */
 export interface ClientErrorRecord {
   id: string;
   source: ClientErrorSource;

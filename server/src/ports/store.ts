@@ -1,5 +1,5 @@
 /**
- * Store port: all operational data (DESIGN §3). Two adapters implement it — sqlite (embedded
+ * Store port: all operational data (design §3). Two adapters implement it — sqlite (embedded
  * default) and mongodb (production) — and one contract suite (test/contract/store.contract.test.ts)
  * runs against both. Services depend on this interface only, never on a driver.
  */
@@ -29,7 +29,7 @@ export interface UserRecord {
   active: boolean;
   password_hash: string;
   pin_hash: string | null;
-  /** Failed logins since the last success (DESIGN §6 lockout). */
+  /** Failed logins since the last success (design §6 lockout). */
   consecutive_failures: number;
   /** ISO times of failed logins in the last 24 h, oldest first. */
   failure_times: string[];
@@ -67,7 +67,7 @@ export interface RefreshTokenRecord {
   revoked_at: string | null;
 }
 
-/** One audit-trail entry (DESIGN §4 "Audit trail"). Append-only. */
+/** One audit-trail entry (design §4 "Audit trail"). Append-only. */
 export interface AuditEntry {
   id: string;
   at: string;

@@ -123,7 +123,7 @@ function erpCheck(config: Config, adapters: Adapters): DependencyCheck {
   return {
     name: 'erp',
     target,
-    // The ERP may be down at start: lookups of mirrored items still work (DESIGN §3).
+    // The ERP may be down at start: lookups of mirrored items still work (design §3).
     required: false,
     hint:
       erp.kind === 'mssql'

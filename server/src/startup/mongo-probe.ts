@@ -1,6 +1,6 @@
 /**
  * Replica-set status of a MongoDB deployment, for the startup check: transactions and retryable
- * writes need a replica set (DESIGN §3, STYLE "Pitfalls"), so a standalone server is reported.
+ * writes need a replica set (design §3, style "Pitfalls"), so a standalone server is reported.
  */
 import { MongoClient } from 'mongodb';
 import type { ProbeReport } from './checks';

@@ -1,5 +1,5 @@
 /**
- * HTTPS material (DESIGN §6): phones need a secure context for the camera, so the server serves
+ * HTTPS material (design §6): phones need a secure context for the camera, so the server serves
  * TLS with a configured certificate (TLS_CERT_FILE + TLS_KEY_FILE) or with a self-signed one it
  * generates under DATA_DIR/tls for LAN use. The generated pair is reused across restarts until it
  * nears expiry or the machine's names / LAN addresses change.

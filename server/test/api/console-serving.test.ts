@@ -1,6 +1,6 @@
 /**
  * The supervisor console served by the server at /console (beside the PWA at /), and CORS for the
- * Electron console's origin (issue #5; DESIGN §2, §6).
+ * Electron console's origin (issue #5; design §2, §6).
  */
 import fs from 'node:fs';
 import os from 'node:os';

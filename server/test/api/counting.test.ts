@@ -234,7 +234,7 @@ describe('rack claims', () => {
 });
 
 describe('count lines', () => {
-  it('computes the DESIGN §4 variance examples end to end, online and by sync', async () => {
+  it('computes the design §4 variance examples end to end, online and by sync', async () => {
     const s = await createSession(t, supervisor.token);
     const a01 = await claimed(alice.token, s.id, 'A-01');
     const a02 = await claimed(alice.token, s.id, 'A-02');

@@ -1,5 +1,5 @@
 /**
- * Evidence photos and client error reports through the real app (API.md POST /photos, "Monitoring"
+ * Evidence photos and client error reports through the real app (api.md POST /photos, "Monitoring"
  * POST /client-errors, GET /admin/errors).
  */
 import { createHash } from 'node:crypto';

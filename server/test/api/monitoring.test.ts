@@ -1,5 +1,5 @@
 /**
- * Monitoring through the real app (API.md "Monitoring", DESIGN §7): Prometheus metrics and their
+ * Monitoring through the real app (api.md "Monitoring", design §7): Prometheus metrics and their
  * access rule, today's KPIs against hand-computed figures, and presence from heartbeats.
  */
 import { randomUUID } from 'node:crypto';

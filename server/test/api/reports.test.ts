@@ -114,7 +114,7 @@ function sheetRows(workbook: ExcelJS.Workbook, type: ReportType): unknown[][] {
   return out;
 }
 
-// Hand-computed (DESIGN §4: variance = counted − written off − book, per session and item):
+// Hand-computed (design §4: variance = counted − written off − book, per session and item):
 // S1/P1: 7 + 2 counted, 1 written off, book 10 → −2; × 2.50 = −5.00; × 4 = −8.00
 // S1/P2: 95 (L3 replaced L3a's 90), book 100 → −5; × 0.10 = −0.50; × 0.25 = −1.25
 // S1/P3: 6 vs 5 → +1; × 7.35 = 7.35; × 12 = 12.00

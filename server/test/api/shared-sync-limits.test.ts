@@ -1,6 +1,6 @@
 /**
  * Two API instances on one store and one Coordination (in production: two processes sharing
- * MongoDB and Redis) must agree on the sync path's limits (DESIGN §5, issue #7): one per-user
+ * MongoDB and Redis) must agree on the sync path's limits (design §5, issue #7): one per-user
  * budget of sync batches, and one in-flight marker per Idempotency-Key, so a retry that lands on
  * the other process answers 409 instead of running the batch twice. Runs with a shared memory
  * instance always, and with two Redis clients when REDIS_URL is set.

@@ -1,5 +1,5 @@
 /**
- * Property test of the offline sync invariant (DESIGN §5): whatever the duplication, reordering,
+ * Property test of the offline sync invariant (design §5): whatever the duplication, reordering,
  * dropped responses, retries, lapsed locks and re-claims, the server's count lines are exactly the
  * records some phone got `OK` for, each op_id once; every `CONFLICT` is kept for a supervisor; no
  * record is left without an answer; and `LOCK_LOST` only follows a re-claim by another device.
@@ -459,7 +459,7 @@ async function interpret(devices: number, steps: Step[], trace: string[]): Promi
   const okOps = created.filter((op) => finalAnswers.get(op)!.status === 'OK').sort();
   const lines = await allLines(sessionId);
   const lineOps = lines.map((l) => l.op_id).sort();
-  // DESIGN §5: the server's lines are exactly the records phones got OK for, each once.
+  // design §5: the server's lines are exactly the records phones got OK for, each once.
   expect(lineOps).toEqual([...new Set(lineOps)]);
   expect(lineOps).toEqual(okOps);
   expect(lineOps).toEqual([...everOk].sort());
@@ -507,7 +507,7 @@ async function interpret(devices: number, steps: Step[], trace: string[]): Promi
   }
 }
 
-describe('sync invariant (DESIGN §5), property-based', () => {
+describe('sync invariant (design §5), property-based', () => {
   it(`holds over ${NUM_RUNS} generated histories of 2–3 phones`, async () => {
     await fc.assert(
       fc.asyncProperty(historyArb, async ({ devices, steps }) => {

@@ -1,5 +1,5 @@
 /**
- * Coordination contract (DESIGN §3): one suite, every adapter that can run here. Memory always;
+ * Coordination contract (design §3): one suite, every adapter that can run here. Memory always;
  * redis when REDIS_URL is set (CI starts a server). Each test gets its own key prefix, so runs
  * sharing a Redis never collide and cleanup deletes only this test's keys.
  */

@@ -1,5 +1,5 @@
 /**
- * Counting-store contract (issue #3, DESIGN §4–§5): the session, claim, line, result, idempotency,
+ * Counting-store contract (issue #3, design §4–§5): the session, claim, line, result, idempotency,
  * conflict and unknown-item repositories, run against every adapter that can run here — sqlite
  * always, mongodb only when MONGODB_URI points at a server.
  */

@@ -1,5 +1,5 @@
 /**
- * ErpSource contract (STYLE "one contract suite per port"): every adapter that can run here must
+ * ErpSource contract (style "Server"): every adapter that can run here must
  * behave alike. demo and file always run; mssql joins when MSSQL_URL points at a SQL Server
  * holding the StockVerifyItems view (MSSQL_COLUMN_MAP / MSSQL_ITEM_QUERY / MSSQL_WAREHOUSE_QUERY
  * as in production config).

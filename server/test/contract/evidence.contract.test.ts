@@ -1,5 +1,5 @@
 /**
- * Evidence and monitoring store contract (DESIGN §4 photos, §7): the photo, client-error and
+ * Evidence and monitoring store contract (design §4 photos, §7): the photo, client-error and
  * monitoring repositories, run against every adapter that can run here — sqlite always, mongodb
  * only when MONGODB_URI points at a server.
  */

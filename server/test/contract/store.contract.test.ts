@@ -1,5 +1,5 @@
 /**
- * Store contract (DESIGN §3, §8): one suite, run against every adapter that can run here — sqlite
+ * Store contract (design §3, §8): one suite, run against every adapter that can run here — sqlite
  * always, mongodb only when MONGODB_URI points at a server.
  */
 import type { Item, Warehouse } from '@stockverify/shared';

@@ -1,6 +1,6 @@
 /**
  * Blind counts are a property of the warehouse for staff, not of the request (issue #12, High #2
- * and #3; DESIGN §4). While a blind session is OPEN in a warehouse, a staff member of that
+ * and #3; design §4). While a blind session is OPEN in a warehouse, a staff member of that
  * warehouse gets no book quantity or variance of it through ANY route, whatever `session=` names
  * (a standard session, a reconciled one, another warehouse's), and no answer (message, status,
  * review flag, error detail) lets them infer one.

@@ -1,5 +1,5 @@
 /**
- * Users are bound to their warehouse (issue #12, Medium #10; DESIGN §4): staff claim, count, look
+ * Users are bound to their warehouse (issue #12, Medium #10; design §4): staff claim, count, look
  * up stock and see sessions only in their own warehouse; a supervisor with a warehouse manages only
  * that one; admins and supervisors without a warehouse see all. Each refusal is 403
  * WAREHOUSE_FORBIDDEN naming the field at fault, and changes nothing.

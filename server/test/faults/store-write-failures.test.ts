@@ -3,7 +3,7 @@
  * createApp makes 20 % of the sync path's writes throw, half before the write and half after it
  * was committed (a lost acknowledgement). Three phones keep retrying each batch under its
  * Idempotency-Key (and, when the store circuit opens, after its Retry-After) until every record
- * has an answer. Then the sync invariant (DESIGN §5, as in test/api/sync-invariant.test.ts) must
+ * has an answer. Then the sync invariant (design §5, as in test/api/sync-invariant.test.ts) must
  * hold: the session's lines are exactly the records answered OK, each op_id once, with the
  * line id the phone was told.
  */
@@ -138,7 +138,7 @@ async function runHistory(seed: number): Promise<void> {
   expect(sent.filter((op) => !answers.has(op))).toEqual([]);
   expect([...answers.values()].filter((r) => r.status !== 'OK')).toEqual([]);
 
-  // DESIGN §5: the stored lines are exactly the records answered OK, each once.
+  // design §5: the stored lines are exactly the records answered OK, each once.
   const lines = await allLines(session.id);
   const lineOps = lines.map((l) => l.op_id).sort();
   expect(lineOps).toEqual([...new Set(lineOps)]);

@@ -1,5 +1,5 @@
 /**
- * Scale-out as DESIGN §3 describes it, on one machine: two real API processes (main.ts) sharing one
+ * Scale-out as design §3 describes it, on one machine: two real API processes (main.ts) sharing one
  * SQLite data dir and one Redis. Rack locks and live events must go through Redis, so a claim made
  * through one process holds against the other, and a scan posted to one reaches an SSE subscriber
  * of the other. Runs only when REDIS_URL is set; the start-up refusal of an unreachable Redis

@@ -1,6 +1,6 @@
 /**
  * The real entry point (src/main.ts) as a child process, for tests and benchmarks that need
- * several API processes sharing one data dir and one Redis (DESIGN §3 scale-out), or one to kill.
+ * several API processes sharing one data dir and one Redis (design §3 scale-out), or one to kill.
  */
 import type { ChildProcess } from 'node:child_process';
 import {

@@ -1,7 +1,7 @@
 /**
  * The Store adapters a contract suite runs against: SQLite always (a fresh temp dir per test), and
  * MongoDB only when MONGODB_URI points at a server (a fresh database per test, dropped after). No
- * MongoDB server exists on build machines (DESIGN §3): without a URI the adapter is left out
+ * MongoDB server exists on build machines (design §3): without a URI the adapter is left out
  * rather than skipped, so a green run never hides a skipped suite.
  */
 import fs from 'node:fs';

@@ -26,7 +26,7 @@ export interface VirtualListProps<T> {
 }
 
 /**
- * A list that renders only the rows in view (STYLE: long lists are virtualized), so thousands of
+ * A list that renders only the rows in view (style "Front ends": long lists are virtualized), so thousands of
  * sessions scroll smoothly; rows are absolutely positioned inside a spacer of the full height.
  */
 export function VirtualList<T>({

@@ -3,7 +3,7 @@ import { ApiClientError } from '../../api/client';
 import { useServices } from '../../app/context';
 import { applyHeartbeat } from '../../work/claims';
 
-/** Clients beat every 20–30 s (DESIGN §4); the lock TTL is 60 s. */
+/** Clients beat every 20–30 s (design §4); the lock TTL is 60 s. */
 export const HEARTBEAT_MS = 25_000;
 
 export interface HeartbeatState {

@@ -1,5 +1,5 @@
 /**
- * In-process Coordination adapter (DESIGN §3): the single-process default. Correct only while one API
+ * In-process Coordination adapter (design §3): the single-process default. Correct only while one API
  * process serves every client; scale-out must use the redis adapter.
  *
  * Semantics deliberately mirror the redis adapter so the contract suite holds for both:
@@ -7,7 +7,7 @@
  *   mutate what is stored and a value that would not survive Redis (Date, Map, undefined) behaves
  *   the same here instead of hiding a bug until production;
  * - pub/sub delivers asynchronously, like a message arriving over a socket;
- * - fencing tokens never expire, so a token is never reissued (DESIGN §4).
+ * - fencing tokens never expire, so a token is never reissued (design §4).
  */
 import type {
   Coordination,
@@ -66,7 +66,7 @@ export function createMemoryCoordination(options: MemoryCoordinationOptions = {}
   const onError = options.onError ?? ((error: unknown) => console.error(error));
 
   const locks = new Map<string, LockHolding>();
-  // Never swept: a fence must outlive every holding of its key (DESIGN §4), and it is one number per rack.
+  // Never swept: a fence must outlive every holding of its key (design §4), and it is one number per rack.
   const fences = new Map<string, number>();
   const presence = new Map<string, Map<string, StoredJson>>();
   const cache = new Map<string, StoredJson>();

@@ -1,5 +1,5 @@
 /**
- * Redis Coordination adapter (DESIGN §3): what several API processes share when scaled out.
+ * Redis Coordination adapter (design §3): what several API processes share when scaled out.
  *
  * Failure behaviour: every command is bounded by `commandTimeout` (default 2 s), and while the
  * connection is known to be down commands fail at once instead of queueing. Anything that means
@@ -45,7 +45,7 @@ export class RedisUnavailableError extends CoordinationUnavailableError {
 
 /**
  * Lock value is JSON {owner, token}; the fence key holds the last token issued and never expires, so
- * a token is never reissued (DESIGN §4). Returns {acquired 0|1, owner, token, pttl}.
+ * a token is never reissued (design §4). Returns {acquired 0|1, owner, token, pttl}.
  */
 const ACQUIRE_LOCK = `
 local current = redis.call('GET', KEYS[1])

@@ -1,6 +1,6 @@
 /**
  * Demo ErpSource: a generated, realistic hardware-store item master so `npm start` works with no
- * ERP (DESIGN §3). Deterministic: the same seed gives the same items, byte for byte, because all
+ * ERP (design §3). Deterministic: the same seed gives the same items, byte for byte, because all
  * randomness comes from a seeded PRNG and `updated_at` counts back from a fixed epoch. Barcodes
  * are derived from the item's index through bijections, so they are unique by construction.
  */

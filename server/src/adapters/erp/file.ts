@@ -1,5 +1,5 @@
 /**
- * File ErpSource: an item master the admin uploads as CSV or XLSX (DESIGN §3). Column mapping and
+ * File ErpSource: an item master the admin uploads as CSV or XLSX (design §3). Column mapping and
  * row rules are in README.md beside this file. Bad rows are reported with the row number the user
  * sees and kept out; good rows are kept.
  */

@@ -1,5 +1,5 @@
 /**
- * SQL Server ErpSource (DESIGN §3): reads the ERP's item master, never writes. Only SELECTs run,
+ * SQL Server ErpSource (design §3): reads the ERP's item master, never writes. Only SELECTs run,
  * and every value reaches SQL Server as a bound parameter; the only text spliced into SQL is
  * column and view names from configuration, validated and bracket-quoted. The expected view
  * shape and the column map are described in README.md beside this file.

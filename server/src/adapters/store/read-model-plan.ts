@@ -36,7 +36,7 @@ export function fromCents(c: number): number {
   return roundMoney(c / 100);
 }
 
-/** Whether a line counts (DESIGN §4): not corrected by a newer line, not rejected. */
+/** Whether a line counts (design §4): not corrected by a newer line, not rejected. */
 export function lineCounts(line: Pick<CountLineRecord, 'superseded_by' | 'status'>): boolean {
   return line.superseded_by === null && line.status !== 'REJECTED';
 }

@@ -1,5 +1,5 @@
 /**
- * Who may see and touch what, in one place (DESIGN §4, issue #12): the blind rule and the
+ * Who may see and touch what, in one place (design §4, issue #12): the blind rule and the
  * warehouse boundaries. Every route and service that shows a book quantity or a variance, or acts
  * on a session, asks this module; no copy of either rule lives anywhere else.
  *

@@ -11,7 +11,7 @@ export interface AuditTarget {
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
-/** Appends audit entries (DESIGN §4: every mutation and auth event). */
+/** Appends audit entries (design §4: every mutation and auth event). */
 export function createAuditLog(store: Store, clock: () => Date) {
   return {
     async record(

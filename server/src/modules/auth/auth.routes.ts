@@ -15,7 +15,7 @@ import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { AuthService } from './auth.service';
 
-/** `/auth/*` (API.md "Auth and users"). */
+/** `/auth/*` (api.md "Auth and users"). */
 export function authRoutes(auth: AuthService, guard: AuthGuard, limiter: LoginRateLimiter): Router {
   const router = Router();
 

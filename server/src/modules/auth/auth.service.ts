@@ -47,7 +47,7 @@ function lockedError(retryAfterSeconds: number | null): AppError {
 
 /**
  * Password and PIN login, refresh rotation with family revocation on reuse, logout and own-secret
- * changes (DESIGN §6). Every outcome is audited.
+ * changes (design §6). Every outcome is audited.
  */
 export function createAuthService(
   store: Store,

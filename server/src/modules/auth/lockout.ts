@@ -1,5 +1,5 @@
 /**
- * Account lockout policy for password and PIN logins (DESIGN §6, API.md "Details pinned down"):
+ * Account lockout policy for password and PIN logins (design §6, api.md "Details pinned down"):
  * after 5 consecutive failures the account is locked for an exponentially growing time; after
  * 10 failures within 24 h it stays locked until a supervisor unlocks it.
  */

@@ -11,7 +11,7 @@ const rackParams = z.object({ id: z.string().min(1).max(64), rack: z.string().mi
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
 const deviceBody = z.strictObject({ device_id: z.string().trim().min(1).max(128).optional() });
 
-/** Rack claim endpoints under `/sessions/:id` (API.md "Racks and counting"). */
+/** Rack claim endpoints under `/sessions/:id` (api.md "Racks and counting"). */
 export function claimsRoutes(claims: ClaimsService, guard: AuthGuard): Router {
   const router = Router({ mergeParams: true });
   router.use(guard.requireAuth, guard.requirePermission('counting.write'));

@@ -29,7 +29,7 @@ export function rackLockKey(sessionId: string, rack: string): string {
 const OPEN: ReadonlyArray<ClaimRecord['status']> = ['active', 'paused'];
 
 /**
- * Rack claims (DESIGN §4): locks in Coordination with TTL and fencing tokens, renewed by
+ * Rack claims (design §4): locks in Coordination with TTL and fencing tokens, renewed by
  * heartbeats; a lapsed claim stays reserved to its claimant for a grace period unless a supervisor
  * force-releases it; a newer claim makes the old claim's queued lines LOCK_LOST.
  */

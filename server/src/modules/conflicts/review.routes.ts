@@ -33,7 +33,7 @@ const resolveUnknownSchema = z.discriminatedUnion('action', [
 const serialParams = z.object({ serial: z.string().trim().min(1).max(128) });
 const REVIEW_STATUS = { approve: 'APPROVED', reject: 'REJECTED', recount: 'RECOUNT' } as const;
 
-/** Supervisor review: lines, conflicts, unknown items, serial history (API.md). */
+/** Supervisor review: lines, conflicts, unknown items, serial history (api.md). */
 export function reviewRoutes(deps: {
   store: Store;
   counting: CountingService;

@@ -95,7 +95,7 @@ function sendResult(req: Request, res: Response, result: RecordResult): void {
   });
 }
 
-/** `POST /sessions/:id/count-lines` and `POST /sync/batch`: one code path (DESIGN §5). */
+/** `POST /sessions/:id/count-lines` and `POST /sync/batch`: one code path (design §5). */
 export function countingRoutes(
   counting: CountingService,
   guard: AuthGuard,

@@ -123,7 +123,7 @@ export function batchHash(body: unknown): string {
 }
 
 /**
- * The one code path for count lines (DESIGN §4–§5): online `count-lines` and `sync/batch` both
+ * The one code path for count lines (design §4–§5): online `count-lines` and `sync/batch` both
  * call `processRecord`. OK and CONFLICT answers are stored by op_id and returned again on any
  * replay; conflicts are kept for a supervisor; ERRORs change nothing and are re-evaluated when the
  * phone sends the record again.
@@ -157,7 +157,7 @@ export function createCountingService(deps: {
     return { op_id: opId, status: 'ERROR', code, message, details, line_id: null };
   }
 
-  /** Hides the variance from staff in blind sessions (DESIGN §4). */
+  /** Hides the variance from staff in blind sessions (design §4). */
   async function visible(
     result: RecordResult,
     session: CountSession | null,

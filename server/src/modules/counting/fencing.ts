@@ -6,7 +6,7 @@ export type FenceCheck =
   | { ok: false; code: 'LOCK_LOST' | 'STALE_TOKEN'; message: string };
 
 /**
- * Which claim a line written with `token` belongs to (DESIGN §4 fencing). The line is valid when
+ * Which claim a line written with `token` belongs to (design §4 fencing). The line is valid when
  * the rack's newest claim is the caller's, covers the token, and was not taken from them (lost or
  * force-released). A token of one of the caller's older claims on this rack means the rack was
  * claimed by someone after them: LOCK_LOST — unless every claim since is the caller's own (they

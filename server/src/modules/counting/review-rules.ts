@@ -1,4 +1,4 @@
-/** Review thresholds (DESIGN §4; defaults from the old system), configurable. */
+/** Review thresholds (design §4; defaults from the old system), configurable. */
 export interface ReviewThresholds {
   /** |variance| above this many units. */
   varianceQty: number;

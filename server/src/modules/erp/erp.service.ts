@@ -330,7 +330,7 @@ export function createErpService(deps: ErpServiceDeps) {
         last_error_at: latest.last_error_at,
         item_count: await store.items.count(),
         reachable,
-        // closed = calls go through; open = failing fast after repeated failures (DESIGN §5).
+        // closed = calls go through; open = failing fast after repeated failures (design §5).
         circuit: erpBreaker.state(),
         // Each scheduled pass's last run and next due time (null when no schedule runs).
         schedule: await readScheduleStatus(store.meta, clock()),

@@ -1,4 +1,4 @@
-/** `POST /client-errors` (reports from the PWA and console) and `GET /admin/errors` (DESIGN §7). */
+/** `POST /client-errors` (reports from the PWA and console) and `GET /admin/errors` (design §7). */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';

@@ -17,7 +17,7 @@ import type { ItemsService } from './items.service';
 export const barcodeParams = z.object({ code: barcodeValueSchema });
 const itemCodeParams = z.object({ item_code: itemCodeSchema });
 
-/** `/items/*` (API.md "Items and ERP"). */
+/** `/items/*` (api.md "Items and ERP"). */
 export function itemsRoutes(items: ItemsService, guard: AuthGuard): Router {
   const router = Router();
   router.use(guard.requireAuth, guard.requirePermission('items.read'));

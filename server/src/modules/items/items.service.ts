@@ -33,7 +33,7 @@ export type ItemsService = ReturnType<typeof createItemsService>;
 
 const SUGGESTIONS = 5;
 
-/** Item lookup and search: cache → store → ERP source (DESIGN §3, issue "Items"). */
+/** Item lookup and search: cache → store → ERP source (design §3, issue "Items"). */
 export function createItemsService(deps: ItemsServiceDeps) {
   const { store, coordination, erp, erpBreaker, erpStatus, access, cacheTtlMs } = deps;
   const cacheKey = (code: string) => `item:bc:${code}`;

@@ -1,5 +1,5 @@
 /**
- * Search ranking (API.md): exact barcode > exact code > code/name prefix > fuzzy name. Scores are
+ * Search ranking (api.md): exact barcode > exact code > code/name prefix > fuzzy name. Scores are
  * banded so no fuzzy match can outrank a prefix match, and so on up.
  */
 import type { Item, SearchMatchKind } from '@stockverify/shared';

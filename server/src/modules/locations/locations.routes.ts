@@ -39,7 +39,7 @@ export function locationsRoutes(store: Store, guard: AuthGuard, access: AccessPo
     if (!session || session.warehouse !== id)
       throw notFound('NOT_FOUND', `No session ${sessionId} in ${id}`);
     await access.assertWarehouse(actorOf(req), id, 'params.id');
-    // The variance flag is for supervisors only: staff never learn which rack is off (DESIGN §4).
+    // The variance flag is for supervisors only: staff never learn which rack is off (design §4).
     const hideVariances = !roleAtLeast(actorOf(req).role, 'supervisor');
     // From the session's read model: O(racks), whatever the number of lines (issue #13).
     const items = await rackMap(store, warehouse, session, !hideVariances);

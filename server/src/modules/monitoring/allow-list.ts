@@ -1,4 +1,4 @@
-/** The networks allowed to scrape `/metrics` without a token (API.md: loopback by default). */
+/** The networks allowed to scrape `/metrics` without a token (api.md: loopback by default). */
 import net from 'node:net';
 
 export const DEFAULT_METRICS_NETWORKS: readonly string[] = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];

@@ -1,4 +1,4 @@
-/** `GET /metrics` (Prometheus text) and `GET /metrics/json` (DESIGN §7, API.md "Monitoring"). */
+/** `GET /metrics` (Prometheus text) and `GET /metrics/json` (design §7, api.md "Monitoring"). */
 import { Router, type RequestHandler } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
- * The Prometheus registry of one API process (DESIGN §7): request durations by route, sync
+ * The Prometheus registry of one API process (design §7): request durations by route, sync
  * records by status, lock operations, active claims. One registry per app so tests do not share.
  */
 export function createMetrics() {

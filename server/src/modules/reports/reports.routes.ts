@@ -1,5 +1,5 @@
 /**
- * `/reports/*` (API.md "Reports") and `POST /sessions/bulk/export`. JSON answers are enveloped;
+ * `/reports/*` (api.md "Reports") and `POST /sessions/bulk/export`. JSON answers are enveloped;
  * CSV and XLSX are streams, written as the store yields rows and stopped when the client leaves.
  */
 import type { Request, Response } from 'express';

@@ -87,7 +87,7 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
     const actor = actorOf(req);
     const session = await sessions.getFor(actor, id);
     const metrics = await sessions.metrics(id);
-    // No variance totals where the viewer may not see book quantities (the blind rule, DESIGN §4).
+    // No variance totals where the viewer may not see book quantities (the blind rule, design §4).
     const shown = !(await sessions.showsBook(actor, session))
       ? {
           ...metrics,
@@ -101,7 +101,7 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
 
   // The book-quantity snapshot, for phones to show book and live variance while counting a
   // standard or strict session offline. Staff never get it while a blind session is open in the
-  // session's warehouse, whichever session they name (DESIGN §4).
+  // session's warehouse, whichever session they name (design §4).
   router.get('/:id/book-quantities', guard.requirePermission('sessions.read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const actor = actorOf(req);

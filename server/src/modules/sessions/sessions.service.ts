@@ -85,7 +85,7 @@ function bookQty(item: Item, warehouse: string, racks: Set<string> | null): numb
   return found ? roundQty(total) : null;
 }
 
-/** Count sessions: creation with the book snapshot, lifecycle, lists, metrics (DESIGN §4). */
+/** Count sessions: creation with the book snapshot, lifecycle, lists, metrics (design §4). */
 export function createSessionsService(
   store: Store,
   audit: AuditLog,

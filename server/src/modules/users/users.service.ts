@@ -22,7 +22,7 @@ export function randomPassword(): string {
   return randomBytes(15).toString('base64url');
 }
 
-/** Admin user management and supervisor unlock (API.md "Auth and users"). */
+/** Admin user management and supervisor unlock (api.md "Auth and users"). */
 export function createUsersService(
   store: Store,
   audit: AuditLog,

@@ -42,7 +42,7 @@ export function phoneAddressChoice(
   return { address, warning: access?.warning ?? null };
 }
 
-/** A QR code of the PWA's URL so phones open the scanner without typing (DESIGN §6). */
+/** A QR code of the PWA's URL so phones open the scanner without typing (design §6). */
 export function PhoneQr() {
   const { client } = useConsole();
   const [access] = useLoad(

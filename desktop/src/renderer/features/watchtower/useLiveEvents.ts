@@ -17,7 +17,7 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
 /**
  * Subscribes to `GET /events` (EventSource cannot send headers, so the access token goes in the
- * query, API.md). On an error the stream is reopened with the client's current token, which the
+ * query, api.md). On an error the stream is reopened with the client's current token, which the
  * client refreshes as other calls need it.
  */
 export function useLiveEvents(client: ApiClient, onEvent: (event: LiveEvent) => void): StreamState {

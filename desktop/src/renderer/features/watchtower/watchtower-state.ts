@@ -7,7 +7,7 @@ export interface WatchRules {
   rateWindow: number;
   /** The same item this many times in a row by one counter is flagged. */
   repeatLimit: number;
-  /** A heartbeat older than this is stale (API.md HEARTBEAT_STALE_SECONDS). */
+  /** A heartbeat older than this is stale (api.md HEARTBEAT_STALE_SECONDS). */
   staleMs: number;
   /** Holding a lock without a scan this long is "idle with a lock". */
   idleMs: number;

@@ -1,4 +1,4 @@
-/** ClientErrorRepo on MongoDB: error reports from the PWA and console (DESIGN §7). */
+/** ClientErrorRepo on MongoDB: error reports from the PWA and console (design §7). */
 import type { Collection, Filter, WithId } from 'mongodb';
 import type { ClientErrorRecord, ClientErrorRepo } from '../../../ports/evidence';
 import { pageWindow } from './collections';

@@ -1,4 +1,4 @@
-/** The production Store (DESIGN §3) on MongoDB, official driver; shared by every API process. */
+/** The production Store (design §3) on MongoDB, official driver; shared by every API process. */
 import { MongoClient } from 'mongodb';
 import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';

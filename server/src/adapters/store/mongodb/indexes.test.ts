@@ -30,7 +30,7 @@ describe('indexPlan', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('makes op_id unique wherever an op is stored once (DESIGN §5)', () => {
+  it('makes op_id unique wherever an op is stored once (design §5)', () => {
     for (const collection of [
       COLLECTION.lines,
       COLLECTION.results,

@@ -20,7 +20,7 @@ export interface IndexOptions {
 
 /** Name of the TTL index on idempotency keys, so collMod can find it. */
 export const IDEMPOTENCY_TTL_INDEX = 'idempotency_ttl';
-/** Name of the serial-per-session rule's index (DESIGN §4), named in its duplicate-key errors. */
+/** Name of the serial-per-session rule's index (design §4), named in its duplicate-key errors. */
 export const SERIAL_INDEX = 'serial_per_session';
 
 /** The indexes of every collection, for the given retention. */
@@ -96,7 +96,7 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { id: 1 }, unique: true },
         { key: { op_id: 1 }, unique: true },
         { key: { session_id: 1, received_at: -1 } },
-        // DESIGN §4: one serial of one item on one line that still counts per session. Each line
+        // design §4: one serial of one item on one line that still counts per session. Each line
         // keeps `active_serials` (its serials while it counts, [] once superseded or rejected);
         // lines without any are left out (on an array, $type matches when an element is a
         // string; partial indexes accept $type), so the empty arrays do not collide.

@@ -1,6 +1,6 @@
 /**
  * The MongoDB count-line aggregations' shape and the mappers that finish them, checked against
- * DESIGN §4's worked examples and the SQLite adapter's rounding (no server needed).
+ * design §4's worked examples and the SQLite adapter's rounding (no server needed).
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -9,7 +9,7 @@ import type { Document, Filter } from 'mongodb';
 import type { CounterStats, ItemVariance, SnapshotRow, StatsQuery } from '../../../ports/counting';
 import type { CountLineDocument, ItemDocument } from './collections';
 
-/** DESIGN §4: a line counts unless a newer line superseded it or a supervisor rejected it. */
+/** design §4: a line counts unless a newer line superseded it or a supervisor rejected it. */
 export const LINES_THAT_COUNT = { superseded_by: null, status: { $ne: 'REJECTED' } } as const;
 
 /** What the variances pipeline yields per item, before the shared rounding rules. */
@@ -69,7 +69,7 @@ export function variancesPipeline(
 }
 
 /**
- * One item's variance from its sums: variance = counted − written off − book (DESIGN §4), each
+ * One item's variance from its sums: variance = counted − written off − book (design §4), each
  * sum rounded like the SQLite adapter's, values at snapshot cost and price.
  */
 export function toItemVariance(s: ItemSums): ItemVariance {

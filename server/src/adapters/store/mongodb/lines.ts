@@ -215,7 +215,7 @@ export function createMongoLineRepo(
       return { items: docs.map(toLine), total };
     },
     async review(id, patch) {
-      // A rejected line stops counting and lets go of its serials (DESIGN §4); approving it again
+      // A rejected line stops counting and lets go of its serials (design §4); approving it again
       // takes them back. Should another line hold one of them by then, the review still stands
       // (as on SQLite) and this line guards none: the serial index keeps one holder.
       // Update pipelines, so every value from the request is wrapped in $literal.

@@ -21,7 +21,7 @@ export function createMongoRefreshTokenRepo(
       return doc ? toRecord(doc) : null;
     },
     async consume(id, at) {
-      // The filter is the race guard (DESIGN §6): a single-document update is atomic, so only one
+      // The filter is the race guard (design §6): a single-document update is atomic, so only one
       // caller can match used_at null.
       const result = await tokens.updateOne(
         { id, used_at: null, revoked_at: null },

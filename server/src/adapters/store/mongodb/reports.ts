@@ -6,7 +6,7 @@
  * activity keep one entry per session or counter; the stock summary keeps the counted pairs of
  * one warehouse at a time (MongoDB cannot merge-join the snapshot and line cursors for us), and
  * JSON pages skip through the rows before the page. Known limits of this adapter, which cannot
- * run on build machines (DESIGN §3): it is type-checked, and the report contract suite runs
+ * run on build machines (design §3): it is type-checked, and the report contract suite runs
  * against it where MONGODB_URI is set.
  */
 import {

@@ -1,4 +1,4 @@
-/** ClientErrorRepo on SQLite: error reports from the PWA and console (DESIGN §7). */
+/** ClientErrorRepo on SQLite: error reports from the PWA and console (design §7). */
 import type { Statement } from 'better-sqlite3';
 import type { ClientErrorQuery, ClientErrorRecord, ClientErrorRepo } from '../../../ports/evidence';
 import { lazy, type Db } from './database';

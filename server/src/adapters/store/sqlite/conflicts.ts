@@ -1,4 +1,4 @@
-/** ConflictRepo on SQLite: records kept for a supervisor instead of dropped (DESIGN §5). */
+/** ConflictRepo on SQLite: records kept for a supervisor instead of dropped (design §5). */
 import type { ConflictRecord, ConflictRepo } from '../../../ports/counting';
 import { lazy, type Db } from './database';
 import { createSupervisorQueue } from './supervisor-queue';

@@ -11,7 +11,7 @@ export function openDatabase(file: string): Db {
   if (file !== ':memory:') ownerOnly(file);
   const db = new Database(file);
   // WAL lets readers run while the single writer commits; NORMAL is durable in WAL mode except for
-  // the last transactions on power loss, which the sync protocol replays anyway (DESIGN §5).
+  // the last transactions on power loss, which the sync protocol replays anyway (design §5).
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -1,4 +1,4 @@
-/** IdempotencyRepo on SQLite: finished sync batches by (key, user), kept ≥ 30 days (DESIGN §5). */
+/** IdempotencyRepo on SQLite: finished sync batches by (key, user), kept ≥ 30 days (design §5). */
 import type { RecordResult } from '@stockverify/shared';
 import type { IdempotencyRecord, IdempotencyRepo } from '../../../ports/counting';
 import { lazy, type Db } from './database';

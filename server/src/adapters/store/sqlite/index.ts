@@ -1,4 +1,4 @@
-/** The embedded Store (DESIGN §3): one SQLite file under DATA_DIR, WAL mode, numbered migrations. */
+/** The embedded Store (design §3): one SQLite file under DATA_DIR, WAL mode, numbered migrations. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

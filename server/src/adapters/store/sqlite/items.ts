@@ -59,7 +59,7 @@ function prepareItemStatements(db: Db) {
     setSearchId: db.prepare<[number | bigint, string]>(
       'UPDATE items SET search_id = ? WHERE item_code = ?',
     ),
-    // A barcode maps to one item: a later claim moves the code to the new item (DESIGN §4).
+    // A barcode maps to one item: a later claim moves the code to the new item (design §4).
     claimBarcode: db.prepare<[BarcodeRow & { position: number }]>(
       `INSERT INTO item_barcodes (code, item_code, kind, pack_qty, position)
        VALUES (@code, @item_code, @kind, @pack_qty, @position)

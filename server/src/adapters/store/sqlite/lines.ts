@@ -59,7 +59,7 @@ const COLUMNS = `id, op_id, session_id, rack, item_code, barcode, counted_qty, d
 const SIGHTING_COLUMNS = `serial, item_code, session_id, rack, line_id, op_id, counted_by,
   counted_by_name, condition, counted_at`;
 
-// A line counts unless a newer line corrected it or a supervisor rejected it (DESIGN §4).
+// A line counts unless a newer line corrected it or a supervisor rejected it (design §4).
 const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
 
 const LIST_WHERE = `
@@ -257,7 +257,7 @@ export function createSqliteLineRepo(db: Db): LineRepo {
     const existing = s.byOpId.get(line.op_id);
     if (existing) return { ok: false, reason: 'DUPLICATE_OP', existing: toRecord(existing) };
     if (line.claim_id !== null) {
-      // Fencing (DESIGN §4): a write under any claim but the rack's newest is from a lost lease.
+      // Fencing (design §4): a write under any claim but the rack's newest is from a lost lease.
       const current = s.newestClaim.get(line.session_id, line.rack) ?? null;
       if (current !== line.claim_id) {
         return { ok: false, reason: 'STALE_TOKEN', current_claim_id: current };

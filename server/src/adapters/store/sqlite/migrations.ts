@@ -154,7 +154,7 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_warehouse ON sessions (warehouse, created_at);
       CREATE INDEX sessions_created_at ON sessions (created_at, id);
 
-      -- The book quantities a session's variances are computed against (DESIGN §4), frozen at
+      -- The book quantities a session's variances are computed against (design §4), frozen at
       -- creation and never updated.
       CREATE TABLE session_snapshot (
         session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
@@ -232,7 +232,7 @@ export const migrations: readonly Migration[] = [
       -- Serves the "sessions this user counted in" filter and the repeated-count rule.
       CREATE INDEX count_lines_user ON count_lines (counted_by, session_id, item_code);
 
-      -- Which line holds a serial within a session (DESIGN §4 DUPLICATE_SERIAL). A superseded
+      -- Which line holds a serial within a session (design §4 DUPLICATE_SERIAL). A superseded
       -- line's rows stay, inactive, so the check only has to look at active ones.
       CREATE TABLE line_serials (
         session_id TEXT NOT NULL,

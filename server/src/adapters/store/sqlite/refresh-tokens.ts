@@ -15,7 +15,7 @@ export function createSqliteRefreshTokenRepo(db: Db): RefreshTokenRepo {
     byHash: db.prepare<[string], RefreshTokenRecord>(
       `SELECT ${COLUMNS} FROM refresh_tokens WHERE token_hash = ?`,
     ),
-    // The WHERE clause is the whole race guard (DESIGN §6): only one UPDATE can see used_at NULL.
+    // The WHERE clause is the whole race guard (design §6): only one UPDATE can see used_at NULL.
     consume: db.prepare<[{ id: string; at: string }]>(
       `UPDATE refresh_tokens SET used_at = @at
        WHERE id = @id AND used_at IS NULL AND revoked_at IS NULL`,

@@ -11,7 +11,7 @@
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
-// Same rule as LineRepo (DESIGN §4): superseded and rejected lines no longer count.
+// Same rule as LineRepo (design §4): superseded and rejected lines no longer count.
 const COUNTS = `l.superseded_by IS NULL AND l.status <> 'REJECTED'`;
 
 /** The item's category within the session: its snapshot row, else the item master (as VARIANCES). */

@@ -1,4 +1,4 @@
-/** ResultRepo on SQLite: the first answer for each op_id, kept for replays (DESIGN §5). */
+/** ResultRepo on SQLite: the first answer for each op_id, kept for replays (design §5). */
 import type { RecordResult } from '@stockverify/shared';
 import type { ResultRepo, StoredResult } from '../../../ports/counting';
 import { lazy, type Db } from './database';

@@ -1,4 +1,4 @@
-/** UnknownItemRepo on SQLite: scanned barcodes missing from the item master (DESIGN §4). */
+/** UnknownItemRepo on SQLite: scanned barcodes missing from the item master (design §4). */
 import type { UnknownItemRecord, UnknownItemRepo } from '../../../ports/counting';
 import { lazy, type Db } from './database';
 import { createSupervisorQueue } from './supervisor-queue';
