@@ -1,5 +1,6 @@
 /** A streaming CSV writer for report rows: UTF-8 with a BOM (Excel reads the encoding), RFC 4180, CRLF. */
 import { strToU8 } from 'fflate';
+import { neutralizeFormula } from '../reports';
 import { cellOf, createTotals } from './cells';
 import type { ReportColumn, ReportRow } from './cells';
 
@@ -11,14 +12,24 @@ export interface CsvWriterOptions {
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+const quoted = (text: string) => (NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
 /** A CSV field under the cell rules (cells.ts), quoted when needed (RFC 4180). */
 export function csvField(value: unknown, column: ReportColumn): string {
+  // Fast paths for what the store hands over (a million rows): the same result as cellOf.
+  if (typeof value === 'number' && column.kind !== 'text' && column.kind !== 'date') {
+    if (Number.isFinite(value)) return String(value);
+  } else if (typeof value === 'string' && value !== '') {
+    if (column.kind === 'text') return quoted(neutralizeFormula(value));
+    if (column.kind === 'date' && ISO_INSTANT.test(value)) return value;
+  }
   const cell = cellOf(column, value);
   if (cell === null) return '';
   if (cell.type === 'number') return String(cell.value);
   // A date cell shows the instant as the store gave it (ISO 8601, UTC).
-  const text = cell.type === 'date' ? cell.iso : cell.value;
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return quoted(cell.type === 'date' ? cell.iso : cell.value);
 }
 
 /** Starts a CSV file (BOM and header); call `addRow` for every row, then `finish`. */

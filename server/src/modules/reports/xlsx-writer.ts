@@ -7,11 +7,15 @@
  */
 import type { Writable } from 'node:stream';
 import type { ReportColumn } from '@stockverify/shared';
-import { createXlsxWriter, type ReportRow } from '@stockverify/shared/spreadsheet';
+import {
+  EXCEL_MAX_DATA_ROWS,
+  createXlsxWriter,
+  type ReportRow,
+} from '@stockverify/shared/spreadsheet';
 import { drained } from './back-pressure';
 
 /** Excel's row limit per sheet, header included. */
-export const EXCEL_MAX_ROWS = 1_048_576;
+const EXCEL_MAX_ROWS = EXCEL_MAX_DATA_ROWS + 1;
 
 export interface XlsxOptions {
   title: string;
