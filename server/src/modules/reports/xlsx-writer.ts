@@ -36,6 +36,11 @@ export async function writeXlsx(
   options: XlsxOptions,
 ): Promise<{ rows: number; sheets: number }> {
   const limit = Math.max(2, Math.min(options.sheetRowLimit ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS));
+  // The zip's pieces of one chunk of rows go out as one write (fewer, larger socket writes).
+  const pieces: Uint8Array[] = [];
+  const flush = () => {
+    if (pieces.length > 0) out.write(Buffer.concat(pieces.splice(0)));
+  };
   const writer = createXlsxWriter({
     title: options.title,
     sheetName: options.title,
@@ -43,7 +48,7 @@ export async function writeXlsx(
     summary: options.summary,
     maxRowsPerSheet: limit - 1,
     now: options.now,
-    onData: (chunk) => out.write(chunk),
+    onData: (piece) => pieces.push(piece),
   });
   let rows = 0;
   let sheets = 0;
@@ -52,9 +57,12 @@ export async function writeXlsx(
     for (const row of chunk) writer.addRow(row as ReportRow);
     rows += chunk.length;
     sheets = Math.max(1, Math.ceil(rows / (limit - 1)));
+    flush();
     await drained(out, signal);
     if (signal.aborted) break;
   }
   if (signal.aborted) return { rows, sheets };
-  return writer.finish();
+  const result = writer.finish();
+  flush();
+  return result;
 }
