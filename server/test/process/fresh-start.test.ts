@@ -57,6 +57,10 @@ function copySources(to: string): void {
   }
   for (const ws of WORKSPACES) {
     fs.symlinkSync(path.join(to, ws), path.join(modules, '@stockverify', ws));
+    // A workspace whose dependency versions differ from the root's has its own node_modules
+    // (the staff app's pinned @zxing packages): npm install leaves it there, so link it too.
+    const own = path.join(REPO, ws, 'node_modules');
+    if (fs.existsSync(own)) fs.symlinkSync(own, path.join(to, ws, 'node_modules'));
   }
 }
 
