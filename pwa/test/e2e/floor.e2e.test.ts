@@ -38,6 +38,7 @@ let supervisorToken: string;
 let sessionId: string;
 let rackA: string;
 let rackB: string;
+let freeRack: { code: string; location_barcode: string };
 let item: ExportedItem;
 const pageErrors: string[] = [];
 
@@ -80,12 +81,13 @@ beforeAll(async () => {
   item = exported.items.find(
     (i) => !i.serialized && !i.decimal_qty && /^\d{13}$/.test(i.barcodes[0]?.code ?? ''),
   )!;
-  const racks = await api.call<{ items: Array<{ code: string }> }>(
+  const racks = await api.call<{ items: Array<{ code: string; location_barcode: string }> }>(
     'GET',
     `/warehouses/${WAREHOUSE}/racks`,
     admin,
   );
   rackA = racks.items[0]!.code;
+  freeRack = racks.items[1]!;
   rackB = racks.items[2]!.code;
   const session = await api.call<{ id: string }>('POST', '/sessions', supervisorToken, {
     warehouse: WAREHOUSE,
@@ -347,5 +349,63 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     } finally {
       await browser.close();
     }
+  });
+
+  it('counts by keyboard and wedge scanner alone: session, rack label, item, quantity, save', async () => {
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Count' }).waitFor();
+    // From wherever the app reopened, back to the sessions list by keyboard.
+    async function tabTo(name: RegExp) {
+      for (let n = 0; n < 60; n++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLInputElement | null;
+          if (!el) return '';
+          const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label');
+          return (label ?? el.textContent ?? '').trim();
+        });
+        if (name.test(focused)) return;
+      }
+      throw new Error(`could not reach ${name} with the keyboard`);
+    }
+    await tabTo(/^Count$/);
+    await page.keyboard.press('Enter');
+    if ((await page.getByRole('heading', { name: 'Count sessions' }).count()) === 0) {
+      await tabTo(/^← (Racks|Sessions)$/);
+      await page.keyboard.press('Enter');
+      if ((await page.getByRole('heading', { name: 'Count sessions' }).count()) === 0) {
+        await tabTo(/^← Sessions$/);
+        await page.keyboard.press('Enter');
+      }
+    }
+    await page.getByRole('heading', { name: 'Count sessions' }).waitFor();
+    await tabTo(/^Floor walk/);
+    await page.keyboard.press('Enter');
+    await tabTo(/^Scan or type a rack label$/);
+    await page.keyboard.type(freeRack.location_barcode);
+    await page.keyboard.press('Enter');
+    await scanHeading(freeRack.code).waitFor();
+    // A wedge burst with no field focused, then the quantity (the field has the focus) and Enter.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.type(item.barcodes[0]!.code, { delay: 4 });
+    await page.keyboard.press('Enter');
+    const form = page.locator('form.count-form');
+    await form.getByRole('heading', { name: item.name }).waitFor();
+    await page.keyboard.type('6');
+    await page.keyboard.press('Enter');
+    await page.getByText(/Saved on this phone/).waitFor();
+    await expect
+      .poll(
+        async () =>
+          (
+            await api.call<{ items: Array<{ counted_qty: number }> }>(
+              'GET',
+              `/sessions/${sessionId}/lines?rack=${freeRack.code}`,
+              supervisorToken,
+            )
+          ).items.map((l) => l.counted_qty),
+        { timeout: 20_000 },
+      )
+      .toEqual([6]);
   });
 });
