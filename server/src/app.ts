@@ -287,7 +287,7 @@ export function createApp(deps: AppDeps) {
   );
   api.use(clientErrorsRoutes(store, guard, clock));
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
-  api.use(adminRoutes({ store, coordination, guard, clock }));
+  api.use(adminRoutes({ store, coordination, guard, clock, access }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(phoneAccessRoutes(guard, settings.phoneAccess ?? (() => null)));
   api.use(apiNotFound());

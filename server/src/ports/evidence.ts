@@ -101,10 +101,10 @@ export interface LineFigures {
 
 /** Read-only figures across sessions for the monitoring endpoints (GET /admin/kpis, /metrics). */
 export interface MonitoringRepo {
-  /** Rack claims in `active` or `paused` status, across every session. */
-  countOpenClaims(): Promise<number>;
+  /** Rack claims in `active` or `paused` status, across every session (or of `sessionIds`). */
+  countOpenClaims(sessionIds?: readonly string[]): Promise<number>;
   /** Figures over lines whose `received_at` is at or after `iso`, across every session. */
   linesSince(iso: string): Promise<LineFigures>;
-  /** Conflicts still OPEN, across every session. */
-  openConflicts(): Promise<number>;
+  /** Conflicts still OPEN, across every session (or of `sessionIds`). */
+  openConflicts(sessionIds?: readonly string[]): Promise<number>;
 }

@@ -54,8 +54,11 @@ export interface ReadModelRepo {
    * time window, read from the model.
    */
   counters(sessionIds: readonly string[]): Promise<CounterStats[]>;
-  /** `monitoring.linesSince` for a UTC midnight: lines received on that day or later. */
-  linesSinceDay(midnightIso: string): Promise<LineFigures>;
+  /**
+   * `monitoring.linesSince` for a UTC midnight: lines received on that day or later; with
+   * `sessionIds`, only those sessions' (a supervisor bound to a warehouse, issue #12).
+   */
+  linesSinceDay(midnightIso: string, sessionIds?: readonly string[]): Promise<LineFigures>;
   /** Recomputes one session's model from its lines (the rebuild tool, migrations). */
   rebuild(sessionId: string): Promise<void>;
   /** Recomputes every session's model; returns how many sessions it rebuilt. */

@@ -324,6 +324,48 @@ describe('a supervisor with a warehouse manages only that one', () => {
     expect(analytics.status).toBe(200);
     expect(analytics.body.data.groups.every((g) => g.key === 'WH-N')).toBe(true);
   });
+
+  it('KPIs, active counters and serial history show only their warehouse', async () => {
+    // WH-T work: tess counts a serialized item and is present in the session.
+    const held = await claim(t, tess.token, main.id, 'A-02');
+    expect(held.status).toBe(200);
+    const counted = await sync(t, tess.token, [
+      countRecord(main.id, 'A-02', 'SER-1', held.body.data.fencing_token, {
+        counted_qty: 1,
+        serials: ['SN-WHT-1'],
+      }),
+    ]);
+    expect(counted.body.data.results[0]!.status).toBe('OK');
+    await t.request('POST', `/api/sessions/${main.id}/heartbeat`, { token: tess.token, body: {} });
+
+    type Kpis = { counted_today: number; open_conflicts: number; active_claims: number };
+    const kpis = async (token: string) =>
+      (await t.request<Kpis>('GET', '/api/admin/kpis', { token })).body.data;
+    const all = await kpis(boss.token);
+    expect(all.counted_today).toBeGreaterThan(0);
+    expect(all.open_conflicts).toBeGreaterThan(0);
+    expect(all.active_claims).toBeGreaterThan(0);
+    expect(await kpis(sven.token)).toMatchObject({
+      counted_today: 0,
+      open_conflicts: 0,
+      active_claims: 0,
+    });
+
+    const active = async (token: string) =>
+      (
+        await t.request<{ items: Array<{ warehouse: string }> }>('GET', '/api/admin/active-users', {
+          token,
+        })
+      ).body.data.items.map((u) => u.warehouse);
+    expect(await active(boss.token)).toContain('WH-T');
+    expect((await active(sven.token)).filter((w) => w !== 'WH-N')).toEqual([]);
+
+    const sightings = async (token: string) =>
+      (await t.request<{ sightings: unknown[] }>('GET', '/api/serials/SN-WHT-1', { token })).body
+        .data.sightings.length;
+    expect(await sightings(boss.token)).toBe(1);
+    expect(await sightings(sven.token)).toBe(0);
+  });
 });
 
 describe('live events', () => {

@@ -178,9 +178,21 @@ export function reviewRoutes(deps: {
     guard.requirePermission('serials.read'),
     async (req, res) => {
       const { serial } = parse(serialParams, req.params, 'params');
+      const all = await store.lines.sightings(normalizeSerial(serial));
+      // A supervisor bound to a warehouse sees the sightings in that warehouse's sessions only.
+      const home = await access.boundTo(actorOf(req));
+      const sessions = home
+        ? new Map(
+            await Promise.all(
+              [...new Set(all.map((s) => s.session_id))].map(
+                async (id) => [id, (await store.sessions.get(id))?.warehouse ?? null] as const,
+              ),
+            ),
+          )
+        : null;
       sendOk(req, res, {
         serial: normalizeSerial(serial),
-        sightings: await store.lines.sightings(normalizeSerial(serial)),
+        sightings: sessions ? all.filter((s) => sessions.get(s.session_id) === home) : all,
       });
     },
   );

@@ -3,16 +3,20 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { accuracyPercent } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
+import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import type { SessionRecord } from '../../ports/counting';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
+import type { AccessPolicy } from '../access/access-policy';
 
 export interface AdminRoutesDeps {
   store: Store;
   coordination: Coordination;
   guard: AuthGuard;
   clock: () => Date;
+  /** A supervisor bound to a warehouse sees that warehouse's figures only (issue #12). */
+  access: Pick<AccessPolicy, 'boundTo'>;
 }
 
 export interface Kpis {
@@ -58,18 +62,22 @@ export function utcMidnight(now: Date): string {
 
 /** The supervisor's monitoring routes (permission monitoring.read). */
 export function adminRoutes(deps: AdminRoutesDeps): Router {
-  const { store, coordination, guard, clock } = deps;
+  const { store, coordination, guard, clock, access } = deps;
   const router = Router();
   const supervisorOnly = [guard.requireAuth, guard.requirePermission('monitoring.read')];
 
-  const openSessions = async (): Promise<SessionRecord[]> => {
+  const sessionsOf = async (
+    status: 'OPEN' | undefined,
+    warehouse: string | null,
+  ): Promise<SessionRecord[]> => {
     const sessions: SessionRecord[] = [];
     for (let page = 1; ; page++) {
       const { items, total } = await store.sessions.list({
         page,
         page_size: PAGE,
-        status: 'OPEN',
         sort: '-created_at',
+        ...(status ? { status } : {}),
+        ...(warehouse ? { warehouse } : {}),
       });
       sessions.push(...items);
       if (items.length < PAGE || sessions.length >= total) return sessions;
@@ -78,12 +86,21 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
 
   router.get('/admin/kpis', ...supervisorOnly, async (req, res) => {
     const since = utcMidnight(clock());
+    const warehouse = await access.boundTo(actorOf(req));
+    // A supervisor bound to a warehouse: the figures of its sessions only.
+    const scope = warehouse ? (await sessionsOf(undefined, warehouse)).map((s) => s.id) : undefined;
     const [today, sessions, openConflicts, activeClaims] = await Promise.all([
       // Today's figures from the read model's per-day rows (issue #13), not from today's lines.
-      store.readModel.linesSinceDay(since),
-      store.sessions.list({ page: 1, page_size: 1, status: 'OPEN', sort: '-created_at' }),
-      store.monitoring.openConflicts(),
-      store.monitoring.countOpenClaims(),
+      store.readModel.linesSinceDay(since, scope),
+      store.sessions.list({
+        page: 1,
+        page_size: 1,
+        status: 'OPEN',
+        sort: '-created_at',
+        ...(warehouse ? { warehouse } : {}),
+      }),
+      store.monitoring.openConflicts(scope),
+      store.monitoring.countOpenClaims(scope),
     ]);
     const kpis: Kpis = {
       since,
@@ -99,7 +116,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
   });
 
   router.get('/admin/active-users', ...supervisorOnly, async (req, res) => {
-    const sessions = await openSessions();
+    const sessions = await sessionsOf('OPEN', await access.boundTo(actorOf(req)));
     const perSession = await Promise.all(
       sessions.map(async (session) => {
         const entries = await coordination.listPresence(`session:${session.id}`);

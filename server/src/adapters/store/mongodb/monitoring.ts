@@ -16,8 +16,11 @@ export function createMongoMonitoringRepo(
   c: Pick<Collections, 'claims' | 'lines' | 'conflicts'>,
 ): MonitoringRepo {
   return {
-    async countOpenClaims() {
-      return c.claims.countDocuments({ status: { $in: ['active', 'paused'] } });
+    async countOpenClaims(sessionIds) {
+      return c.claims.countDocuments({
+        status: { $in: ['active', 'paused'] },
+        ...(sessionIds ? { session_id: { $in: [...sessionIds] } } : {}),
+      });
     },
     async linesSince(iso) {
       const [sums] = await c.lines
@@ -50,8 +53,11 @@ export function createMongoMonitoringRepo(
         variance_value_at_cost: roundMoney(sums?.variance_value_at_cost ?? 0),
       };
     },
-    async openConflicts() {
-      return c.conflicts.countDocuments({ status: 'OPEN' });
+    async openConflicts(sessionIds) {
+      return c.conflicts.countDocuments({
+        status: 'OPEN',
+        ...(sessionIds ? { session_id: { $in: [...sessionIds] } } : {}),
+      });
     },
   };
 }

@@ -353,7 +353,7 @@ export function createMongoReadModel(
         .toArray();
       return docs.map((d) => toCounterStats(stripId(d)));
     },
-    async linesSinceDay(midnightIso) {
+    async linesSinceDay(midnightIso, sessionIds) {
       const day = dayOf(midnightIso);
       const [sums] = await rm.days
         .aggregate<{
@@ -363,7 +363,13 @@ export function createMongoReadModel(
           cost_c: number;
           users: string[];
         }>([
-          { $match: { day: { $gte: day }, lines: { $gt: 0 } } },
+          {
+            $match: {
+              day: { $gte: day },
+              lines: { $gt: 0 },
+              ...(sessionIds ? { session_id: { $in: [...sessionIds] } } : {}),
+            },
+          },
           {
             $group: {
               _id: null,

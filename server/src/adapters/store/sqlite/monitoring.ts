@@ -22,10 +22,23 @@ export function createSqliteMonitoringRepo(db: Db): MonitoringRepo {
     openConflicts: db
       .prepare<[], number>(`SELECT COUNT(*) FROM conflicts WHERE status = 'OPEN'`)
       .pluck(),
+    openClaimsOf: db
+      .prepare<[string], number>(
+        `SELECT COUNT(*) FROM claims WHERE status IN ('active', 'paused')
+         AND session_id IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck(),
+    openConflictsOf: db
+      .prepare<[string], number>(
+        `SELECT COUNT(*) FROM conflicts WHERE status = 'OPEN'
+         AND session_id IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck(),
   }));
 
   return {
-    async countOpenClaims() {
+    async countOpenClaims(sessionIds) {
+      if (sessionIds) return statements().openClaimsOf.get(JSON.stringify(sessionIds)) ?? 0;
       return statements().openClaims.get() ?? 0;
     },
     async linesSince(iso) {
@@ -38,7 +51,8 @@ export function createSqliteMonitoringRepo(db: Db): MonitoringRepo {
         variance_value_at_cost: roundMoney(row?.variance_value_at_cost ?? 0),
       };
     },
-    async openConflicts() {
+    async openConflicts(sessionIds) {
+      if (sessionIds) return statements().openConflictsOf.get(JSON.stringify(sessionIds)) ?? 0;
       return statements().openConflicts.get() ?? 0;
     },
   };

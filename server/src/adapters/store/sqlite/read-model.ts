@@ -256,6 +256,22 @@ function prepare(db: Db) {
         'SELECT COUNT(DISTINCT user_id) FROM rm_days WHERE day >= ? AND lines > 0',
       )
       .pluck(),
+    daySumsOf: db.prepare<
+      [string, string],
+      { lines: number; abs_variance_m: number; abs_book_m: number; cost_c: number }
+    >(
+      `SELECT COALESCE(SUM(lines), 0) AS lines,
+              COALESCE(SUM(abs_variance_m), 0) AS abs_variance_m,
+              COALESCE(SUM(abs_book_m), 0) AS abs_book_m,
+              COALESCE(SUM(cost_c), 0) AS cost_c
+       FROM rm_days WHERE day >= ? AND session_id IN (SELECT value FROM json_each(?))`,
+    ),
+    dayCountersOf: db
+      .prepare<[string, string], number>(
+        `SELECT COUNT(DISTINCT user_id) FROM rm_days
+         WHERE day >= ? AND lines > 0 AND session_id IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck(),
     clear: ['rm_items', 'rm_racks', 'rm_counters', 'rm_sessions', 'rm_days'].map((table) =>
       db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
     ),
@@ -423,8 +439,13 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     async counters(sessionIds) {
       return statements().counters.all(JSON.stringify(sessionIds)).map(toCounterStats);
     },
-    async linesSinceDay(midnightIso) {
+    async linesSinceDay(midnightIso, sessionIds) {
       const day = dayOf(midnightIso);
+      if (sessionIds) {
+        const ids = JSON.stringify(sessionIds);
+        const sums = statements().daySumsOf.get(day, ids)!;
+        return toLineFigures(sums, statements().dayCountersOf.get(day, ids) ?? 0);
+      }
       const sums = statements().daySums.get(day)!;
       return toLineFigures(sums, statements().dayCounters.get(day) ?? 0);
     },
