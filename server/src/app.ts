@@ -21,6 +21,7 @@ import { requestLog } from './http/request-log';
 import { securityHeaders } from './http/security-headers';
 import { createAuditLog } from './modules/audit/audit-log';
 import { auditRoutes } from './modules/audit/audit.routes';
+import { createAuditService } from './modules/audit/audit.service';
 import { createAuthService } from './modules/auth/auth.service';
 import { authRoutes } from './modules/auth/auth.routes';
 import { createTokens } from './modules/auth/tokens';
@@ -251,7 +252,7 @@ export function createApp(deps: AppDeps) {
   api.use('/items', itemsRoutes(services.items, guard));
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
   api.use('/warehouses', locationsRoutes(store, guard, access));
-  api.use('/admin/audit', auditRoutes(store, guard));
+  api.use('/admin/audit', auditRoutes(createAuditService(store), guard));
   const reportDeps = {
     reports: services.reports,
     store,

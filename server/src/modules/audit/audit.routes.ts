@@ -4,7 +4,7 @@ import { isoInstantSchema, paginationQuerySchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendPage } from '../../http/envelope';
 import { parse } from '../../http/validate';
-import type { Store } from '../../ports/store';
+import type { AuditService } from './audit.service';
 
 const auditQuerySchema = paginationQuerySchema.extend({
   actor_id: z.string().max(64).optional(),
@@ -16,11 +16,11 @@ const auditQuerySchema = paginationQuerySchema.extend({
 });
 
 /** `GET /admin/audit`: the audit trail, newest first, filterable. */
-export function auditRoutes(store: Store, guard: AuthGuard): Router {
+export function auditRoutes(audit: AuditService, guard: AuthGuard): Router {
   const router = Router();
   router.get('/', guard.requireAuth, guard.requirePermission('audit.read'), async (req, res) => {
     const query = parse(auditQuerySchema, req.query, 'query');
-    sendPage(req, res, await store.audit.list(query), query);
+    sendPage(req, res, await audit.list(query), query);
   });
   return router;
 }
