@@ -47,6 +47,7 @@ import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/coun
 import { announceUserChange, createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
 import { clientErrorsRoutes } from './modules/evidence/client-errors.routes';
+import { createClientErrorsService } from './modules/evidence/client-errors.service';
 import { photosRoutes } from './modules/evidence/photos.routes';
 import { adminRoutes } from './modules/monitoring/admin.routes';
 import { createMetrics } from './modules/monitoring/metrics';
@@ -286,7 +287,7 @@ export function createApp(deps: AppDeps) {
   api.use(
     reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),
   );
-  api.use(clientErrorsRoutes(store, guard, clock));
+  api.use(clientErrorsRoutes(createClientErrorsService(store, clock), guard));
   api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
   api.use(adminRoutes({ store, coordination, guard, clock, access }));
   api.use(healthRoutes({ store, coordination, erp, guard }));

@@ -1,5 +1,4 @@
 /** `POST /client-errors` (reports from the PWA and console) and `GET /admin/errors` (design §7). */
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -12,8 +11,7 @@ import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
-import type { ClientErrorRecord } from '../../ports/evidence';
-import type { Store } from '../../ports/store';
+import type { ClientErrorsService } from './client-errors.service';
 
 /** A report as a front end posts it (the shared schema). */
 export const clientErrorBodySchema = clientErrorReportSchema;
@@ -25,7 +23,7 @@ const listQuerySchema = paginationQuerySchema.extend({
 });
 
 /** The client-error routes: anyone signed in reports, admins read the list. */
-export function clientErrorsRoutes(store: Store, guard: AuthGuard, clock: () => Date): Router {
+export function clientErrorsRoutes(clientErrors: ClientErrorsService, guard: AuthGuard): Router {
   const router = Router();
 
   router.post(
@@ -34,26 +32,10 @@ export function clientErrorsRoutes(store: Store, guard: AuthGuard, clock: () => 
     guard.requirePermission('client_errors.write'),
     async (req, res) => {
       const body = parse(clientErrorBodySchema, req.body, 'body');
-      const actor = actorOf(req);
-      const meta = metaOf(req);
-      const report: ClientErrorRecord = {
-        id: randomUUID(),
-        source: body.source,
-        message: body.message,
-        stack: body.stack ?? null,
-        url: body.url ?? null,
-        app_version: body.app_version ?? null,
-        // The header is what the server saw; the body's value wins when the client sends one.
-        user_agent: body.user_agent ?? req.get('user-agent')?.slice(0, 512) ?? null,
-        context: body.context ?? null,
-        user_id: actor.id,
-        username: actor.username,
-        request_id: meta.request_id,
-        ip: meta.ip,
-        created_at: clock().toISOString(),
-      };
-      await store.clientErrors.insert(report);
-      sendOk(req, res, { id: report.id }, 201, 'Error report stored');
+      // The header is what the server saw; the body's value wins when the client sends one.
+      const userAgent = req.get('user-agent')?.slice(0, 512) ?? null;
+      const id = await clientErrors.report(body, actorOf(req), metaOf(req), userAgent);
+      sendOk(req, res, { id }, 201, 'Error report stored');
     },
   );
 
@@ -63,7 +45,7 @@ export function clientErrorsRoutes(store: Store, guard: AuthGuard, clock: () => 
     guard.requirePermission('system.read'),
     async (req, res) => {
       const query = parse(listQuerySchema, req.query, 'query');
-      sendPage(req, res, await store.clientErrors.list(query), query);
+      sendPage(req, res, await clientErrors.list(query), query);
     },
   );
 
