@@ -52,6 +52,7 @@ import { photosRoutes } from './modules/evidence/photos.routes';
 import { adminRoutes } from './modules/monitoring/admin.routes';
 import { createMetrics } from './modules/monitoring/metrics';
 import { metricsRoutes } from './modules/monitoring/metrics.routes';
+import { createMetricsService } from './modules/monitoring/metrics.service';
 import { requestMetrics } from './modules/monitoring/request-metrics';
 import { bulkExportRoutes, reportsRoutes } from './modules/reports/reports.routes';
 import { adjustmentsRoutes } from './modules/adjustments/adjustments.routes';
@@ -288,7 +289,13 @@ export function createApp(deps: AppDeps) {
     reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),
   );
   api.use(clientErrorsRoutes(createClientErrorsService(store, clock), guard));
-  api.use(metricsRoutes({ metrics, store, guard, allowNetworks: settings.metricsAllowNetworks }));
+  api.use(
+    metricsRoutes({
+      metrics: createMetricsService(metrics, store),
+      guard,
+      allowNetworks: settings.metricsAllowNetworks,
+    }),
+  );
   api.use(adminRoutes({ store, coordination, guard, clock, access }));
   api.use(healthRoutes({ store, coordination, erp, guard }));
   api.use(phoneAccessRoutes(guard, settings.phoneAccess ?? (() => null)));

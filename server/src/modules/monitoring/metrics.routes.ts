@@ -2,13 +2,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
-import type { Store } from '../../ports/store';
 import { createAllowList, DEFAULT_METRICS_NETWORKS } from './allow-list';
-import type { Metrics } from './metrics';
+import type { MetricsService } from './metrics.service';
 
 export interface MetricsRoutesDeps {
-  metrics: Metrics;
-  store: Store;
+  metrics: MetricsService;
   guard: AuthGuard;
   /** Addresses or CIDR blocks scraped without a token (default: loopback). */
   allowNetworks?: readonly string[];
@@ -19,25 +17,14 @@ export interface MetricsRoutesDeps {
  * real client, not the proxy) scrapes `/metrics` without a token; anyone else needs an admin token.
  */
 export function metricsRoutes(deps: MetricsRoutesDeps): Router {
-  const { metrics, store, guard } = deps;
+  const { metrics, guard } = deps;
   const router = Router();
   const allowed = createAllowList(deps.allowNetworks ?? DEFAULT_METRICS_NETWORKS);
 
-  /** Gauges that are read from the store rather than counted as things happen. */
-  const refreshGauges = async () => {
-    try {
-      metrics.activeClaims.set(await store.monitoring.countOpenClaims());
-    } catch {
-      // A store outage must not stop the scrape: the other figures are what shows the outage.
-      // The gauge keeps its last value.
-    }
-  };
-
   const prometheusText: RequestHandler = async (_req, res) => {
-    await refreshGauges();
-    const text = await metrics.registry.metrics();
+    const { contentType, text } = await metrics.prometheus();
     res.status(200);
-    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.setHeader('Content-Type', contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.end(text);
   };
@@ -55,8 +42,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Router {
     guard.requireAuth,
     guard.requirePermission('system.read'),
     async (req, res) => {
-      await refreshGauges();
-      sendOk(req, res, await metrics.registry.getMetricsAsJSON());
+      sendOk(req, res, await metrics.json());
     },
   );
 

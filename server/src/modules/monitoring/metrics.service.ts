@@ -1,0 +1,28 @@
+import type { Store } from '../../ports/store';
+import type { Metrics } from './metrics';
+
+export type MetricsService = ReturnType<typeof createMetricsService>;
+
+/** The process's metrics, with the gauges that are read from the store refreshed first. */
+export function createMetricsService(metrics: Metrics, store: Store) {
+  /** Gauges that are read from the store rather than counted as things happen. */
+  const refreshGauges = async () => {
+    try {
+      metrics.activeClaims.set(await store.monitoring.countOpenClaims());
+    } catch {
+      // A store outage must not stop the scrape: the other figures are what shows the outage.
+      // The gauge keeps its last value.
+    }
+  };
+  return {
+    /** Prometheus text and its content type. */
+    async prometheus(): Promise<{ contentType: string; text: string }> {
+      await refreshGauges();
+      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+    },
+    async json() {
+      await refreshGauges();
+      return metrics.registry.getMetricsAsJSON();
+    },
+  };
+}
