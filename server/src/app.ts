@@ -30,6 +30,7 @@ import { parseItemMasterInWorker } from './adapters/erp/import-worker';
 import { erpRoutes } from './modules/erp/erp.routes';
 import { createErpStatusRecorder } from './modules/erp/erp-status';
 import { healthRoutes } from './modules/health/health.routes';
+import { createHealthService } from './modules/health/health.service';
 import { phoneAccessRoutes } from './modules/health/phone-access.routes';
 import { createItemsService } from './modules/items/items.service';
 import { itemsRoutes } from './modules/items/items.routes';
@@ -297,7 +298,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   api.use(adminRoutes({ store, coordination, guard, clock, access }));
-  api.use(healthRoutes({ store, coordination, erp, guard }));
+  api.use(healthRoutes(createHealthService({ store, coordination, erp }), guard));
   api.use(phoneAccessRoutes(guard, settings.phoneAccess ?? (() => null)));
   api.use(apiNotFound());
   app.use('/api', noStore(), consoleCors(settings.corsOrigins ?? ['app://renderer']), api);
