@@ -36,6 +36,7 @@ import { createItemsService } from './modules/items/items.service';
 import { itemsRoutes } from './modules/items/items.routes';
 import { createLookupFastPath } from './modules/items/lookup-fast-path';
 import { locationsRoutes } from './modules/locations/locations.routes';
+import { createLocationsService } from './modules/locations/locations.service';
 import { createUsersService } from './modules/users/users.service';
 import { claimsRoutes } from './modules/claims/claims.routes';
 import { recountsRoutes } from './modules/recounts/recounts.routes';
@@ -254,7 +255,7 @@ export function createApp(deps: AppDeps) {
   api.use('/users', usersRoutes(services.users, guard));
   api.use('/items', itemsRoutes(services.items, guard));
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
-  api.use('/warehouses', locationsRoutes(store, guard, access));
+  api.use('/warehouses', locationsRoutes(createLocationsService(store, access), guard));
   api.use('/admin/audit', auditRoutes(createAuditService(store), guard));
   const reportDeps = {
     reports: services.reports,

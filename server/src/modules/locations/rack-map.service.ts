@@ -4,13 +4,12 @@
  * variances, whether any item on it has one. Read from the session's read model (issue #13) and
  * its claims: two indexed reads whatever the number of lines, O(racks).
  */
-import type { Rack, Warehouse } from '@stockverify/shared';
+import type { Rack, RackState, Warehouse } from '@stockverify/shared';
 import type { ClaimRecord, SessionRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 
-/** What the rack map shows for one rack of a session. */
-export type RackState =
-  'not_started' | 'claimed' | 'paused' | 'completed' | 'recount' | 'available';
+/** What the rack map shows for one rack of a session (`RACK_STATES` in shared). */
+export type { RackState };
 
 /** A rack's state from its newest claim: released after completion means reopened for recount. */
 export function rackState(claim: ClaimRecord | undefined): RackState {
