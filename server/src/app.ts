@@ -48,6 +48,7 @@ import { createCountingService } from './modules/counting/counting.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
 import { announceUserChange, createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
+import { createEventsService } from './modules/events/events.service';
 import { clientErrorsRoutes } from './modules/evidence/client-errors.routes';
 import { createClientErrorsService } from './modules/evidence/client-errors.service';
 import { photosRoutes } from './modules/evidence/photos.routes';
@@ -285,7 +286,11 @@ export function createApp(deps: AppDeps) {
   const liveStreams = new Set<Response>();
   api.use(
     '/events',
-    eventsRoutes(coordination, guard, liveStreams, { users: store.users, access }),
+    eventsRoutes(
+      createEventsService(coordination, { users: store.users, access }),
+      guard,
+      liveStreams,
+    ),
   );
   api.use(
     reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),

@@ -1,19 +1,12 @@
 import { Router, type Response } from 'express';
-import { can } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import type { Coordination } from '../../ports/coordination';
-import type { Store } from '../../ports/store';
-import type { AccessPolicy } from '../access/access-policy';
-import { EVENTS_CHANNEL, USER_CHANGES_CHANNEL, type LiveEvent } from './event-bus';
+import type { LiveEvent } from './event-bus';
+import type { EventsService } from './events.service';
 
 export interface EventsRouteOptions {
-  /** Who may still read the stream is checked against the store (absent: never re-checked). */
-  users?: Pick<Store, 'users'>['users'];
   /** How often an open stream re-checks its user besides on change notices (default 15 s). */
   recheckMs?: number;
-  /** A supervisor bound to a warehouse sees only its sessions' events (issue #12). */
-  access?: Pick<AccessPolicy, 'sessionFilter'>;
 }
 
 /**
@@ -26,7 +19,7 @@ export interface EventsRouteOptions {
  * closes (issue #12); the browser's reconnect is then refused by the auth guard.
  */
 export function eventsRoutes(
-  coordination: Coordination,
+  events: EventsService,
   guard: AuthGuard,
   /** Open streams, so a shutdown can end them instead of waiting on them. */
   open: Set<Response> = new Set(),
@@ -39,7 +32,6 @@ export function eventsRoutes(
     guard.requireAuthAllowQuery,
     guard.requirePermission('events.read'),
     async (req, res) => {
-      const userId = actorOf(req).id;
       const session = typeof req.query['session'] === 'string' ? req.query['session'] : null;
       res.status(200);
       res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -47,44 +39,18 @@ export function eventsRoutes(
       res.setHeader('X-Accel-Buffering', 'no');
       let seq = 0;
       let ended = false;
-      const send = (event: LiveEvent) => {
-        if (ended) return;
-        res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      };
-      const visible = (await options.access?.sessionFilter(actorOf(req))) ?? null;
-      // Events of a bound viewer wait for their session's warehouse in order, one after another.
-      let queue: Promise<void> = Promise.resolve();
-      const unsubscribe = await coordination.subscribe(EVENTS_CHANNEL, (message) => {
-        const event = message as LiveEvent;
-        if (ended || (session && event.session_id !== session)) return;
-        if (!visible) return send(event);
-        queue = queue
-          .then(async () => {
-            if (await visible(event.session_id)) send(event);
-          })
-          .catch(() => undefined);
+      const watch = await events.watch(actorOf(req), session, {
+        event: (event: LiveEvent) => {
+          if (ended) return;
+          res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        },
+        revoked: () => {
+          if (ended) return;
+          ended = true;
+          res.write(`event: end\ndata: ${JSON.stringify({ reason: 'access_revoked' })}\n\n`);
+          res.end();
+        },
       });
-
-      /** Ends the stream unless its user still exists, is active and may read events. */
-      const recheck = async () => {
-        if (ended || !options.users) return;
-        let allowed = true;
-        try {
-          const user = await options.users.get(userId);
-          allowed = user !== null && user.active && can(user.role, 'events.read');
-        } catch {
-          // A failing store is no proof of anything: the next check decides.
-        }
-        if (allowed || ended) return;
-        ended = true;
-        res.write(`event: end\ndata: ${JSON.stringify({ reason: 'access_revoked' })}\n\n`);
-        res.end();
-      };
-      const unsubscribeUsers = options.users
-        ? await coordination.subscribe(USER_CHANGES_CHANNEL, (message) => {
-            if ((message as { id?: unknown }).id === userId) void recheck();
-          })
-        : async () => {};
 
       // Subscribed before the headers go out: a client that saw the response sees every later event.
       res.flushHeaders();
@@ -93,7 +59,7 @@ export function eventsRoutes(
         if (!ended) res.write(': keep-alive\n\n');
       }, 15_000);
       keepAlive.unref();
-      const rechecks = setInterval(() => void recheck(), recheckMs);
+      const rechecks = setInterval(() => void watch.recheck(), recheckMs);
       rechecks.unref();
       open.add(res);
       res.on('close', () => {
@@ -101,11 +67,10 @@ export function eventsRoutes(
         open.delete(res);
         clearInterval(keepAlive);
         clearInterval(rechecks);
-        void unsubscribe();
-        void unsubscribeUsers();
+        watch.close();
       });
       // A change that landed between authentication and subscribing is not missed.
-      void recheck();
+      void watch.recheck();
     },
   );
   return router;
