@@ -13,3 +13,6 @@ export * from './client-errors';
 export * from './phone-access';
 export * from './monitoring';
 export * from './recounts';
+export * from './pages';
+export * from './racks';
+export * from './review';

@@ -54,27 +54,32 @@ export const itemSchema = z.object({
 export type Item = z.infer<typeof itemSchema>;
 
 /** An item as a given reader may see it: book quantities are withheld in blind contexts. */
-export type ItemView = Omit<Item, 'stock'> & { stock?: StockQty[] };
+export const itemViewSchema = itemSchema
+  .omit({ stock: true })
+  .extend({ stock: z.array(stockQtySchema).optional() });
+export type ItemView = z.infer<typeof itemViewSchema>;
 
 /** Parsed GS1 element string (AI 01/02/10/17/21/30/37). */
-export interface Gs1Data {
-  gtin?: string;
-  content_gtin?: string;
-  batch?: string;
-  expiry?: string;
-  serial?: string;
-  count?: number;
-}
+export const gs1DataSchema = z.object({
+  gtin: z.string().optional(),
+  content_gtin: z.string().optional(),
+  batch: z.string().optional(),
+  expiry: z.string().optional(),
+  serial: z.string().optional(),
+  count: z.number().optional(),
+});
+export type Gs1Data = z.infer<typeof gs1DataSchema>;
 
 /** Answer of `GET /items/barcode/:code`. */
-export interface BarcodeLookup {
-  item: ItemView;
-  matched_barcode: string;
-  barcode_kind: BarcodeKind;
-  pack_qty: number;
-  gs1: Gs1Data | null;
-  source: 'cache' | 'store' | 'erp';
-}
+export const barcodeLookupSchema = z.object({
+  item: itemViewSchema,
+  matched_barcode: z.string(),
+  barcode_kind: barcodeKindSchema,
+  pack_qty: z.number(),
+  gs1: gs1DataSchema.nullable(),
+  source: z.enum(['cache', 'store', 'erp']),
+});
+export type BarcodeLookup = z.infer<typeof barcodeLookupSchema>;
 
 export const searchQuerySchema = z.object({
   q: z.string().trim().min(1, 'required').max(128),

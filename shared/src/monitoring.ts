@@ -36,3 +36,61 @@ export function overallStatus(deps: {
   if (!deps.store.ok) return 'down';
   return deps.coordination.ok && deps.erp.ok ? 'ok' : 'degraded';
 }
+
+/** `GET /admin/kpis`: today's figures (UTC day), for the dashboards. */
+export const kpisSchema = z.object({
+  /** Start of the UTC day the figures cover. */
+  since: z.string(),
+  counted_today: z.number(),
+  active_counters: z.number(),
+  /** 100 × (Σ|book| − Σ|variance|) / Σ|book| over today's lines; null when Σ|book| is 0. */
+  accuracy_today: z.number().nullable(),
+  variance_value_today: z.number(),
+  open_sessions: z.number(),
+  open_conflicts: z.number(),
+  active_claims: z.number(),
+});
+export type Kpis = z.infer<typeof kpisSchema>;
+
+/** One counter seen by a heartbeat lately (`GET /admin/active-users`). */
+export const activeUserSchema = z.object({
+  user_id: z.string(),
+  username: z.string(),
+  session_id: z.string(),
+  session_name: z.string(),
+  warehouse: z.string(),
+  racks: z.array(z.string()),
+  device_id: z.string().nullable(),
+  last_seen: z.string(),
+});
+export type ActiveUser = z.infer<typeof activeUserSchema>;
+
+/** `GET /admin/active-users`. */
+export const activeUsersSchema = z.object({ items: z.array(activeUserSchema) });
+
+/** Kinds of live event a supervisor's watchtower receives (`GET /events`, server-sent). */
+export const LIVE_EVENT_TYPES = [
+  'session',
+  'claim',
+  'lock',
+  'heartbeat',
+  'scan',
+  'conflict',
+  'unknown_item',
+  'review',
+] as const;
+export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
+
+/** One live event. */
+export const liveEventSchema = z.object({
+  type: z.enum(LIVE_EVENT_TYPES),
+  /** What happened, e.g. 'claimed', 'released', 'lost', 'line'. */
+  action: z.string(),
+  session_id: z.string().nullable(),
+  rack: z.string().nullable().optional(),
+  user_id: z.string().nullable().optional(),
+  username: z.string().nullable().optional(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type LiveEvent = z.infer<typeof liveEventSchema>;

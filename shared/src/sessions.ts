@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoInstantSchema, paginationQuerySchema } from './envelope';
+import { pageSchemaOf } from './pages';
 
 export const SESSION_MODES = ['standard', 'blind', 'strict'] as const;
 export const sessionModeSchema = z.enum(SESSION_MODES);
@@ -26,23 +27,62 @@ export const createSessionSchema = z.strictObject({
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 
 /** A count session as the API shows it. */
-export interface CountSession {
-  id: string;
-  warehouse: string;
-  name: string;
-  mode: z.infer<typeof sessionModeSchema>;
-  scope: SessionScope;
-  status: SessionStatus;
+export const countSessionSchema = z.object({
+  id: z.string(),
+  warehouse: z.string(),
+  name: z.string(),
+  mode: sessionModeSchema,
+  scope: z.object({ floors: z.array(z.string()), racks: z.array(z.string()) }),
+  status: sessionStatusSchema,
   /** Racks in scope, fixed at creation. */
-  racks: string[];
+  racks: z.array(z.string()),
   /** Items in the book-quantity snapshot. */
-  snapshot_items: number;
-  created_by: string;
-  created_at: string;
-  closed_at: string | null;
-  reconciled_at: string | null;
-  updated_at: string;
-}
+  snapshot_items: z.number(),
+  created_by: z.string(),
+  created_at: z.string(),
+  closed_at: z.string().nullable(),
+  reconciled_at: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type CountSession = z.infer<typeof countSessionSchema>;
+
+/** `GET /sessions`: a page of sessions. */
+export const sessionPageSchema = pageSchemaOf(countSessionSchema);
+
+/** A session's figures in `GET /sessions/:id` (totals are null while the viewer may not see them). */
+export const sessionMetricsSchema = z.object({
+  items_in_snapshot: z.number(),
+  items_counted: z.number(),
+  lines: z.number(),
+  racks_total: z.number(),
+  racks_done: z.number(),
+  racks_claimed: z.number(),
+  total_variance: z.number().nullable(),
+  variance_value_at_cost: z.number().nullable(),
+  variance_value_at_price: z.number().nullable(),
+  counters: z.array(
+    z.object({
+      user_id: z.string(),
+      username: z.string(),
+      lines: z.number(),
+      items: z.number(),
+      racks: z.number(),
+      items_per_minute: z.number(),
+    }),
+  ),
+});
+export type SessionMetrics = z.infer<typeof sessionMetricsSchema>;
+
+/** `GET /sessions/:id`: the session and its figures. */
+export const sessionDetailSchema = countSessionSchema.extend({ metrics: sessionMetricsSchema });
+export type SessionDetail = z.infer<typeof sessionDetailSchema>;
+
+/** `GET /sessions/:id/book-quantities`: the snapshot's book quantity of every item. */
+export const bookQuantitiesSchema = z.object({
+  session_id: z.string(),
+  items: z.array(z.object({ item_code: z.string(), book_qty: z.number() })),
+});
+export type BookQuantities = z.infer<typeof bookQuantitiesSchema>;
 
 export const SESSION_SORTS = [
   'created_at',
@@ -81,14 +121,23 @@ export interface BulkResult {
 export const CLAIM_STATUSES = ['active', 'paused', 'completed', 'released', 'lost'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
-/** Answer of a rack claim (api.md). */
-export interface ClaimAnswer {
-  claim_id: string;
-  rack: string;
-  fencing_token: number;
-  lock_expires_at: string;
-  status: ClaimStatus;
-}
+/** Answer of a rack claim (api.md), and of pause, resume, complete and release. */
+export const claimAnswerSchema = z.object({
+  claim_id: z.string(),
+  rack: z.string(),
+  fencing_token: z.number(),
+  lock_expires_at: z.string(),
+  status: z.enum(CLAIM_STATUSES),
+});
+export type ClaimAnswer = z.infer<typeof claimAnswerSchema>;
+
+/** `POST /sessions/:id/heartbeat`: the claims still held and the racks lost since. */
+export const heartbeatAnswerSchema = z.object({
+  claims: z.array(claimAnswerSchema),
+  lost: z.array(z.string()),
+  server_time: z.string(),
+});
+export type HeartbeatAnswer = z.infer<typeof heartbeatAnswerSchema>;
 
 export const REVIEW_DECISIONS = ['approve', 'reject', 'recount'] as const;
 export const reviewSchema = z.strictObject({

@@ -254,12 +254,22 @@ export const RESULT_STATUSES = ['OK', 'CONFLICT', 'ERROR'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** The answer for one record (api.md). `variance` is omitted for staff in blind sessions. */
-export interface RecordResult {
-  op_id: string;
-  status: ResultStatus;
-  code: string | null;
-  message: string;
-  details: Array<{ path: string; message: string; code?: string }>;
-  line_id: string | null;
-  variance?: number | null;
-}
+export const recordResultSchema = z.object({
+  op_id: z.string(),
+  status: z.enum(RESULT_STATUSES),
+  code: z.string().nullable(),
+  message: z.string(),
+  details: z
+    .array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))
+    .default([]),
+  line_id: z.string().nullable().default(null),
+  variance: z.number().nullable().optional(),
+});
+export type RecordResult = z.infer<typeof recordResultSchema>;
+
+/** `POST /sync/batch`: one result per record, in the order sent. */
+export const syncBatchAnswerSchema = z.object({ results: z.array(recordResultSchema) });
+export type SyncBatchAnswer = z.infer<typeof syncBatchAnswerSchema>;
+
+/** `POST /photos`: the id to put in a record's `photo_ids`. */
+export const photoUploadAnswerSchema = z.object({ photo_id: z.string() });

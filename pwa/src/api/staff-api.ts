@@ -1,5 +1,17 @@
-import { rackLinesSchema, recountTasksSchema } from '@stockverify/shared';
-import type { BarcodeLookup, RecordResult, SyncRecord } from '@stockverify/shared';
+import {
+  barcodeLookupSchema,
+  bookQuantitiesSchema,
+  claimAnswerSchema,
+  countSessionSchema,
+  heartbeatAnswerSchema,
+  pageSchemaOf,
+  photoUploadAnswerSchema,
+  rackLinesSchema,
+  rackMapSchema,
+  recountTasksSchema,
+  syncBatchAnswerSchema,
+} from '@stockverify/shared';
+import type { ClaimAnswer, HeartbeatAnswer, RackView, SyncRecord } from '@stockverify/shared';
 import { z } from 'zod';
 import type { AuthStore } from '../auth/auth-store';
 import type { PhotoEntry } from '../db/device-db';
@@ -8,79 +20,30 @@ import type { RemoteLookup } from '../items/lookup';
 import type { SyncTransport } from '../sync/sync-engine';
 import { ApiClientError } from './client';
 
-// Answers are read leniently (`looseObject`): a newer server may add fields.
-// Sessions are kept on the phone (claims, offline list): unknown fields are dropped, not stored.
-const sessionSchema = z.object({
-  id: z.string(),
-  warehouse: z.string(),
-  name: z.string(),
-  mode: z.enum(['standard', 'blind', 'strict']),
-  status: z.enum(['OPEN', 'CLOSED', 'RECONCILED']),
-  racks: z.array(z.string()),
-  created_at: z.string(),
+// Answers are checked against the shared schemas (`@stockverify/shared`), the same ones the server
+// is tested against. They are read leniently: `z.object` drops fields a newer server may add.
+
+/**
+ * A session as the phone keeps it (claims, offline list): the fields it uses, from the shared
+ * session schema; the rest is dropped, not stored.
+ */
+const staffSessionSchema = countSessionSchema.pick({
+  id: true,
+  warehouse: true,
+  name: true,
+  mode: true,
+  status: true,
+  racks: true,
+  created_at: true,
 });
-export type StaffSession = z.infer<typeof sessionSchema>;
+export type StaffSession = z.infer<typeof staffSessionSchema>;
+const staffSessionPageSchema = pageSchemaOf(staffSessionSchema);
 
-const sessionPageSchema = z.looseObject({ items: z.array(sessionSchema), total: z.number() });
+export type { RackView };
+export type ClaimView = ClaimAnswer;
+export type { HeartbeatAnswer };
 
-const rackStateSchema = z.looseObject({
-  code: z.string(),
-  floor: z.string(),
-  location_barcode: z.string().nullable(),
-  state: z.enum(['not_started', 'claimed', 'paused', 'completed', 'recount', 'available']),
-  claimant: z
-    .looseObject({
-      user_id: z.string(),
-      username: z.string(),
-      last_heartbeat_at: z.string().nullable().optional(),
-    })
-    .nullable(),
-  lines: z.number(),
-});
-export type RackView = z.infer<typeof rackStateSchema>;
-
-const racksSchema = z.looseObject({ items: z.array(rackStateSchema) });
-
-const claimSchema = z.looseObject({
-  claim_id: z.string(),
-  rack: z.string(),
-  fencing_token: z.number(),
-  lock_expires_at: z.string(),
-  status: z.string(),
-});
-export type ClaimView = z.infer<typeof claimSchema>;
-
-const heartbeatSchema = z.looseObject({
-  claims: z.array(claimSchema),
-  lost: z.array(z.string()),
-  server_time: z.string(),
-});
-export type HeartbeatAnswer = z.infer<typeof heartbeatSchema>;
-
-const booksSchema = z.looseObject({
-  items: z.array(z.object({ item_code: z.string(), book_qty: z.number() })),
-});
-
-const resultSchema = z.looseObject({
-  op_id: z.string(),
-  status: z.enum(['OK', 'CONFLICT', 'ERROR']),
-  code: z.string().nullable(),
-  message: z.string(),
-  details: z.array(z.looseObject({ path: z.string(), message: z.string() })).default([]),
-  line_id: z.string().nullable().default(null),
-  variance: z.number().nullable().optional(),
-});
-const batchSchema = z.looseObject({ results: z.array(resultSchema) });
-const photoSchema = z.looseObject({ photo_id: z.string() });
 const anySchema = z.unknown();
-
-/** Trusts the server's lookup shape (it is the shared `BarcodeLookup`), checking the essentials. */
-const lookupSchema = z.looseObject({
-  item: z.looseObject({ item_code: z.string(), name: z.string() }),
-  matched_barcode: z.string(),
-  barcode_kind: z.enum(['primary', 'manual', 'pack']),
-  pack_qty: z.number(),
-});
 
 /** The staff endpoints the phone uses (api.md "Racks and counting", items, sync). */
 export function createStaffApi(auth: AuthStore) {
@@ -90,23 +53,27 @@ export function createStaffApi(auth: AuthStore) {
     openSessions: async (warehouse: string | null) => {
       const query = new URLSearchParams({ status: 'OPEN', page_size: '100', sort: '-created_at' });
       if (warehouse) query.set('warehouse', warehouse);
-      return (await auth.request(path(`/sessions?${query}`), sessionPageSchema)).items;
+      return (await auth.request(path(`/sessions?${query}`), staffSessionPageSchema)).items;
     },
-    session: (id: string) => auth.request(path(`/sessions/${enc(id)}`), sessionSchema),
+    session: (id: string) => auth.request(path(`/sessions/${enc(id)}`), staffSessionSchema),
     racks: async (warehouse: string, sessionId: string) =>
       (
         await auth.request(
           path(`/warehouses/${enc(warehouse)}/racks?session=${enc(sessionId)}`),
-          racksSchema,
+          rackMapSchema,
         )
       ).items,
     claim: (sessionId: string, rack: string, deviceId: string) =>
-      auth.request(path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/claim`), claimSchema, {
-        method: 'POST',
-        body: { device_id: deviceId },
-      }),
+      auth.request(
+        path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/claim`),
+        claimAnswerSchema,
+        {
+          method: 'POST',
+          body: { device_id: deviceId },
+        },
+      ),
     heartbeat: (sessionId: string, deviceId: string) =>
-      auth.request(path(`/sessions/${enc(sessionId)}/heartbeat`), heartbeatSchema, {
+      auth.request(path(`/sessions/${enc(sessionId)}/heartbeat`), heartbeatAnswerSchema, {
         method: 'POST',
         body: { device_id: deviceId },
       }),
@@ -127,7 +94,12 @@ export function createStaffApi(auth: AuthStore) {
         )
       ).items,
     bookQuantities: async (sessionId: string) =>
-      (await auth.request(path(`/sessions/${enc(sessionId)}/book-quantities`), booksSchema)).items,
+      (
+        await auth.request(
+          path(`/sessions/${enc(sessionId)}/book-quantities`),
+          bookQuantitiesSchema,
+        )
+      ).items,
   };
 }
 
@@ -140,9 +112,9 @@ export function createRemoteLookup(auth: AuthStore, sessionId: string | null): R
     try {
       const answer = await auth.request(
         `/api/items/barcode/${encodeURIComponent(code)}${query}`,
-        lookupSchema,
+        barcodeLookupSchema,
       );
-      return answer as unknown as BarcodeLookup;
+      return answer;
     } catch (error) {
       if (error instanceof ApiClientError && error.code === 'ITEM_NOT_FOUND') return null;
       throw error;
@@ -164,17 +136,21 @@ export function createExportFetcher(auth: AuthStore): ExportFetcher {
 export function createHttpTransport(auth: AuthStore): SyncTransport {
   return {
     async postBatch(deviceId: string, records: readonly SyncRecord[], key: string) {
-      const answer = await auth.request('/api/sync/batch', batchSchema, {
+      const answer = await auth.request('/api/sync/batch', syncBatchAnswerSchema, {
         method: 'POST',
         body: { device_id: deviceId, records },
         headers: { 'Idempotency-Key': key },
       });
-      return answer.results as RecordResult[];
+      return answer.results;
     },
     async uploadPhoto(photo: PhotoEntry) {
       const blob = new Blob([photo.blob], { type: photo.content_type });
-      return (await auth.request('/api/photos', photoSchema, { method: 'POST', rawBody: blob }))
-        .photo_id;
+      return (
+        await auth.request('/api/photos', photoUploadAnswerSchema, {
+          method: 'POST',
+          rawBody: blob,
+        })
+      ).photo_id;
     },
   };
 }

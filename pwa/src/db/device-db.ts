@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { DexieOptions, Table } from 'dexie';
-import type { SyncRecord, TokenPair } from '@stockverify/shared';
+import type { RackState, SyncRecord, TokenPair } from '@stockverify/shared';
 
 /**
  * The phone's own data: the outbox (every count not yet known to the server), photos waiting for
@@ -105,7 +105,7 @@ export interface CachedRack {
   code: string;
   floor: string;
   location_barcode: string | null;
-  state: 'not_started' | 'claimed' | 'paused' | 'completed' | 'recount' | 'available';
+  state: RackState;
   claimant: { user_id: string; username: string } | null;
   lines: number;
 }

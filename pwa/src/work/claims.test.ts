@@ -16,7 +16,7 @@ const claim = (rack: string, token: number) => ({
   rack,
   fencing_token: token,
   lock_expires_at: '2026-11-29T08:01:00.000Z',
-  status: 'active',
+  status: 'active' as const,
 });
 
 describe('claims kept on the phone', () => {

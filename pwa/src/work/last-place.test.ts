@@ -17,7 +17,7 @@ const claim = (rack: string) => ({
   rack,
   fencing_token: 1,
   lock_expires_at: '2026-11-29T08:01:00.000Z',
-  status: 'active',
+  status: 'active' as const,
 });
 
 describe('the place a reload returns to (issue #14)', () => {

@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError, errorText, queryString } from './client';
+import { rackMapSchema } from '@stockverify/shared';
+import { describe, expect, it, vi } from 'vitest';
 
 const user = { id: 'u1', username: 'sup', role: 'supervisor' };
 
@@ -118,5 +119,37 @@ describe('queryString', () => {
       '?a=1&e=x+y%26z&f=false',
     );
     expect(queryString({})).toBe('');
+  });
+});
+
+describe('answers checked against the shared schemas', () => {
+  const rack = {
+    code: 'A-01',
+    floor: 'GF',
+    location_barcode: null,
+    state: 'claimed',
+    claimant: { user_id: 'u2', username: 'alice', last_heartbeat_at: '2026-12-06T06:00:00Z' },
+    lines: 2,
+    has_variances: null,
+  };
+  const answering = (data: unknown) =>
+    new ApiClient({ baseUrl: 'http://sv.local', fetchImpl: async () => envelope(200, data) });
+
+  it('returns the parsed answer, dropping fields a newer server adds', async () => {
+    const client = answering({ session_id: 's1', items: [{ ...rack, added_later: true }] });
+    const map = await client.read(rackMapSchema, '/warehouses/WH/racks', { session: 's1' });
+    expect(map.items).toEqual([rack]);
+  });
+
+  it('refuses an answer that drifted from the contract, naming the field', async () => {
+    const { last_heartbeat_at: _dropped, ...claimant } = rack.claimant;
+    const client = answering({ session_id: 's1', items: [{ ...rack, claimant, state: 'busy' }] });
+    const error = await client.read(rackMapSchema, '/warehouses/WH/racks').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 'BAD_ANSWER' });
+    expect((error as ApiError).details.map((d) => d.path)).toEqual([
+      'items.0.state',
+      'items.0.claimant.last_heartbeat_at',
+    ]);
   });
 });

@@ -32,6 +32,39 @@ export interface Page<T> {
 
 export type QueryValue = string | number | boolean | null | undefined;
 
+/**
+ * A shared zod schema of an answer (`@stockverify/shared`), as the client uses it. `z.object`
+ * drops fields a newer server adds, so a reader is lenient about additions and strict about the
+ * fields it reads.
+ */
+export interface AnswerSchema<T> {
+  parse(value: unknown): T;
+}
+
+/** The first problems of a refused answer, `path: message`, from a zod error's issues. */
+function answerProblems(error: unknown): Array<{ path: string; message: string }> {
+  const issues = isRecord(error) && Array.isArray(error.issues) ? (error.issues as unknown[]) : [];
+  return issues.slice(0, 3).map((issue) => {
+    const record = isRecord(issue) ? issue : {};
+    const path = Array.isArray(record.path) ? record.path.join('.') : '';
+    return { path, message: typeof record.message === 'string' ? record.message : 'invalid' };
+  });
+}
+
+/** Checks `data` against `schema`; a mismatch is an ApiError `BAD_ANSWER` naming the fields. */
+export function parseAnswer<T>(schema: AnswerSchema<T>, data: unknown, path: string): T {
+  try {
+    return schema.parse(data);
+  } catch (error) {
+    throw new ApiError(
+      200,
+      'BAD_ANSWER',
+      `The server's answer to ${path} is not what this console expects.`,
+      answerProblems(error),
+    );
+  }
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
@@ -101,6 +134,20 @@ export class ApiClient {
 
   get<T>(path: string, query?: Record<string, QueryValue>): Promise<T> {
     return this.send<T>('GET', `${path}${queryString(query)}`);
+  }
+
+  /** GET, checked against the shared schema of the answer. */
+  async read<T>(
+    schema: AnswerSchema<T>,
+    path: string,
+    query?: Record<string, QueryValue>,
+  ): Promise<T> {
+    return parseAnswer(schema, await this.get<unknown>(path, query), path);
+  }
+
+  /** POST, checked against the shared schema of the answer. */
+  async write<T>(schema: AnswerSchema<T>, path: string, body: unknown = {}): Promise<T> {
+    return parseAnswer(schema, await this.post<unknown>(path, body), path);
   }
 
   post<T>(path: string, body: unknown = {}): Promise<T> {

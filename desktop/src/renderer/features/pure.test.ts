@@ -77,6 +77,7 @@ describe('tileState', () => {
   const rack = {
     code: 'A-01',
     floor: 'GF',
+    location_barcode: null,
     claimant: null,
     lines: 3,
     has_variances: false,

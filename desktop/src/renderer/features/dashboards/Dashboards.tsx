@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
+import { kpisSchema } from '@stockverify/shared';
 import type { ReportPage, SessionHistoryRow, StockSummaryRow } from '@stockverify/shared';
 import {
   Bar,
@@ -13,7 +14,6 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { Kpis } from '../../api/types';
 import { useConsole } from '../../context';
 import { money, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -194,7 +194,7 @@ function HorizontalBars<Row extends object>({
 /** KPIs and charts: progress, variance by category and counter, accuracy, productivity. */
 export function Dashboards() {
   const { client } = useConsole();
-  const [kpis] = useLoad(() => client.get<Kpis>('/admin/kpis'), [client]);
+  const [kpis] = useLoad(() => client.read(kpisSchema, '/admin/kpis'), [client]);
   const [staff] = useLoad(
     () =>
       client

@@ -1,8 +1,7 @@
-import type { CountSession } from '@stockverify/shared';
+import { rackMapSchema, sessionPageSchema, warehousesSchema } from '@stockverify/shared';
+import type { CountSession, RackView } from '@stockverify/shared';
 import { useState } from 'react';
 import { errorText } from '../../api/client';
-import type { Page } from '../../api/client';
-import type { RackView, WarehouseSummary } from '../../api/types';
 import { useConsole } from '../../context';
 import { ago, countOf } from '../../ui/format';
 import { useLoad, useNow } from '../../ui/hooks';
@@ -32,7 +31,7 @@ export function RackMap() {
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [warehouses] = useLoad(
-    () => client.get<{ items: WarehouseSummary[] }>('/warehouses').then((r) => r.items),
+    () => client.read(warehousesSchema, '/warehouses').then((r) => r.items),
     [client],
   );
   const chosenWarehouse = warehouse || (warehouses.value?.[0]?.id ?? '');
@@ -41,7 +40,7 @@ export function RackMap() {
       chosenWarehouse === ''
         ? Promise.resolve([] as CountSession[])
         : client
-            .get<Page<CountSession>>('/sessions', {
+            .read(sessionPageSchema, '/sessions', {
               warehouse: chosenWarehouse,
               status: 'OPEN',
               page_size: 100,
@@ -55,12 +54,9 @@ export function RackMap() {
       chosenSession === '' || chosenWarehouse === ''
         ? Promise.resolve([] as RackView[])
         : client
-            .get<{ items: RackView[] }>(
-              `/warehouses/${encodeURIComponent(chosenWarehouse)}/racks`,
-              {
-                session: chosenSession,
-              },
-            )
+            .read(rackMapSchema, `/warehouses/${encodeURIComponent(chosenWarehouse)}/racks`, {
+              session: chosenSession,
+            })
             .then((r) => r.items),
     [client, chosenWarehouse, chosenSession, now - (now % 15_000)],
   );

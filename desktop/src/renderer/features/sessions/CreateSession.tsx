@@ -1,9 +1,8 @@
-import { SESSION_MODES, createSessionSchema } from '@stockverify/shared';
-import type { CountSession } from '@stockverify/shared';
+import { SESSION_MODES, countSessionSchema, createSessionSchema } from '@stockverify/shared';
+import type { CountSession, WarehouseSummary } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
-import type { WarehouseSummary } from '../../api/types';
 import { useConsole } from '../../context';
 import { Status } from '../../ui/Status';
 
@@ -46,7 +45,7 @@ export function CreateSession({
     setBusy(true);
     setError(null);
     try {
-      onCreated(await client.post<CountSession>('/sessions', parsed.data));
+      onCreated(await client.write(countSessionSchema, '/sessions', parsed.data));
     } catch (e) {
       setError(errorText(e));
     } finally {

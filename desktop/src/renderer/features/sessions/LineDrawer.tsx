@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef } from 'react';
 import type { ReactNode } from 'react';
-import type { CountLine } from '../../api/types';
+import type { CountLine } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { dateTime, qty, signed } from '../../ui/format';
 import { PhotoGallery, usePhotos } from '../../ui/PhotoGallery';

@@ -1,8 +1,7 @@
-import { LINE_STATUSES } from '@stockverify/shared';
+import { LINE_STATUSES, countLinePageSchema } from '@stockverify/shared';
+import type { CountLine } from '@stockverify/shared';
 import { useRef, useState } from 'react';
 import { errorText } from '../../api/client';
-import type { Page } from '../../api/client';
-import type { CountLine } from '../../api/types';
 import { useConsole } from '../../context';
 import { countOf, dateTime, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -25,7 +24,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
   const tableRef = useRef<HTMLTableElement>(null);
   const [lines, reload] = useLoad(
     () =>
-      client.get<Page<CountLine>>(`/sessions/${encodeURIComponent(sessionId)}/lines`, {
+      client.read(countLinePageSchema, `/sessions/${encodeURIComponent(sessionId)}/lines`, {
         page,
         page_size: PAGE_SIZE,
         status,

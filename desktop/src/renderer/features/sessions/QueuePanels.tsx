@@ -1,7 +1,7 @@
+import { conflictPageSchema, unknownItemPageSchema } from '@stockverify/shared';
+import type { Conflict, UnknownItem } from '@stockverify/shared';
 import { useState } from 'react';
 import { errorText } from '../../api/client';
-import type { Page } from '../../api/client';
-import type { Conflict, UnknownItem } from '../../api/types';
 import { useConsole } from '../../context';
 import { dateTime, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -12,7 +12,7 @@ export function ConflictsPanel({ sessionId }: { sessionId: string }) {
   const { client } = useConsole();
   const [error, setError] = useState<string | null>(null);
   const [conflicts, reload] = useLoad(
-    () => client.get<Page<Conflict>>('/conflicts', { session: sessionId, page_size: 200 }),
+    () => client.read(conflictPageSchema, '/conflicts', { session: sessionId, page_size: 200 }),
     [client, sessionId],
   );
   async function resolve(conflict: Conflict, action: 'accept' | 'discard') {
@@ -93,7 +93,8 @@ export function UnknownItemsPanel({ sessionId }: { sessionId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [codes, setCodes] = useState<Record<string, string>>({});
   const [unknowns, reload] = useLoad(
-    () => client.get<Page<UnknownItem>>('/unknown-items', { session: sessionId, page_size: 200 }),
+    () =>
+      client.read(unknownItemPageSchema, '/unknown-items', { session: sessionId, page_size: 200 }),
     [client, sessionId],
   );
   async function resolve(item: UnknownItem, action: 'map' | 'not_ours') {

@@ -1,6 +1,6 @@
+import { sessionDetailSchema } from '@stockverify/shared';
 import { useState } from 'react';
 import { errorText } from '../../api/client';
-import type { SessionDetail as Detail } from '../../api/types';
 import { useConsole } from '../../context';
 import { saveResponse } from '../reports/save-response';
 import { dateTime, money, qty, signed } from '../../ui/format';
@@ -26,7 +26,7 @@ type Tab = (typeof TABS)[number][0];
 export function SessionDetail({ id }: { id: string }) {
   const { client, platform } = useConsole();
   const [detail, reload] = useLoad(
-    () => client.get<Detail>(`/sessions/${encodeURIComponent(id)}`),
+    () => client.read(sessionDetailSchema, `/sessions/${encodeURIComponent(id)}`),
     [client, id],
   );
   const [tab, setTab] = useState<Tab>('variances');

@@ -1,9 +1,12 @@
-import { SESSION_MODES, SESSION_STATUSES } from '@stockverify/shared';
+import {
+  SESSION_MODES,
+  SESSION_STATUSES,
+  sessionPageSchema,
+  warehousesSchema,
+} from '@stockverify/shared';
 import type { BulkResult, CountSession, SESSION_SORTS } from '@stockverify/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../api/client';
-import type { Page } from '../../api/client';
-import type { WarehouseSummary } from '../../api/types';
 import { useConsole } from '../../context';
 import { countOf, dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -67,7 +70,7 @@ export function SessionsList() {
   const loading = useRef(false);
   const generation = useRef(0);
   const [warehouses] = useLoad(
-    () => client.get<{ items: WarehouseSummary[] }>('/warehouses').then((r) => r.items),
+    () => client.read(warehousesSchema, '/warehouses').then((r) => r.items),
     [client],
   );
 
@@ -77,7 +80,7 @@ export function SessionsList() {
       loading.current = true;
       const mine = replace ? ++generation.current : generation.current;
       try {
-        const result = await client.get<Page<CountSession>>('/sessions', {
+        const result = await client.read(sessionPageSchema, '/sessions', {
           page,
           page_size: PAGE_SIZE,
           status: filters.status,

@@ -1,4 +1,6 @@
+import { rackMapSchema } from '@stockverify/shared';
 import type { CountSession } from '@stockverify/shared';
+import type { AnswerSchema } from '../../api/client';
 import { countOf } from '../../ui/format';
 
 export type BulkAction = 'close' | 'reconcile';
@@ -62,7 +64,11 @@ export function bulkSummary(
 
 /** Reads what the console's API client offers (kept narrow so this file stays testable). */
 interface RackMapReader {
-  get<T>(path: string, query?: Record<string, string | undefined>): Promise<T>;
+  read<T>(
+    schema: AnswerSchema<T>,
+    path: string,
+    query?: Record<string, string | undefined>,
+  ): Promise<T>;
 }
 
 /** Racks of a session that a counter still holds (claimed or paused), from the rack map. */
@@ -71,9 +77,11 @@ export async function heldRacks(
   warehouse: string,
   sessionId: string,
 ): Promise<HeldRack[]> {
-  const racks = await client.get<{
-    items: Array<{ code: string; state: string; claimant: { username: string } | null }>;
-  }>(`/warehouses/${encodeURIComponent(warehouse)}/racks`, { session: sessionId });
+  const racks = await client.read(
+    rackMapSchema,
+    `/warehouses/${encodeURIComponent(warehouse)}/racks`,
+    { session: sessionId },
+  );
   return racks.items
     .filter((r) => r.claimant && (r.state === 'claimed' || r.state === 'paused'))
     .map((r) => ({ rack: r.code, username: r.claimant!.username }));

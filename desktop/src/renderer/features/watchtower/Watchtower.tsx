@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type { ActiveUser, LiveEvent } from '../../api/types';
+import { activeUsersSchema } from '@stockverify/shared';
+import type { ActiveUser, LiveEvent } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { FirstRunGuide } from '../sessions/FirstRunGuide';
 import { ago, dateTime } from '../../ui/format';
@@ -66,7 +67,7 @@ export function Watchtower() {
     let live = true;
     const load = () =>
       client
-        .get<{ items: ActiveUser[] }>('/admin/active-users')
+        .read(activeUsersSchema, '/admin/active-users')
         .then((r) => live && dispatch({ kind: 'seed', users: r.items }))
         .catch(() => undefined);
     void load();

@@ -1,17 +1,7 @@
+import { LIVE_EVENT_TYPES, liveEventSchema } from '@stockverify/shared';
+import type { LiveEvent } from '@stockverify/shared';
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client';
-import type { LiveEvent } from '../../api/types';
-
-const EVENT_TYPES: ReadonlyArray<LiveEvent['type']> = [
-  'session',
-  'claim',
-  'lock',
-  'heartbeat',
-  'scan',
-  'conflict',
-  'unknown_item',
-  'review',
-];
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
@@ -42,10 +32,12 @@ export function useLiveEvents(client: ApiClient, onEvent: (event: LiveEvent) => 
         setState('reconnecting');
         retry = setTimeout(() => void open(), 3000);
       };
-      for (const type of EVENT_TYPES) {
+      for (const type of LIVE_EVENT_TYPES) {
         source.addEventListener(type, (message) => {
           try {
-            handler.current(JSON.parse((message as MessageEvent<string>).data) as LiveEvent);
+            handler.current(
+              liveEventSchema.parse(JSON.parse((message as MessageEvent<string>).data)),
+            );
           } catch {
             // a malformed event is skipped, not fatal
           }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent } from '../../api/types';
+import type { LiveEvent } from '@stockverify/shared';
 import {
   ANOMALY_LIMIT,
   DEFAULT_RULES,

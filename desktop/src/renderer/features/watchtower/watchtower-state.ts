@@ -1,4 +1,4 @@
-import type { LiveEvent } from '../../api/types';
+import type { LiveEvent } from '@stockverify/shared';
 
 /** Thresholds for the watchtower's anomaly flags. */
 export interface WatchRules {

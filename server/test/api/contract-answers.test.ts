@@ -1,0 +1,171 @@
+/**
+ * One API contract (issue #15 point 2): every answer the console and the staff app read is parsed
+ * here, from the real app, with the same `@stockverify/shared` schema the clients check it with. A
+ * field renamed or retyped on one side only (the old ERP table's `.column` against the server's
+ * `field`) fails here instead of silently showing nothing.
+ */
+import {
+  activeUsersSchema,
+  barcodeLookupSchema,
+  bookQuantitiesSchema,
+  claimAnswerSchema,
+  conflictPageSchema,
+  countLinePageSchema,
+  countSessionSchema,
+  heartbeatAnswerSchema,
+  kpisSchema,
+  photoUploadAnswerSchema,
+  rackMapSchema,
+  sessionDetailSchema,
+  sessionPageSchema,
+  syncBatchAnswerSchema,
+  unknownItemPageSchema,
+  warehousesSchema,
+} from '@stockverify/shared';
+import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claim, countRecord, seedCounting, sync } from '../support/counting-fixture';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let supervisor: { token: string };
+let alice: { token: string };
+
+beforeEach(async () => {
+  t = await startTestApp();
+  await seedCounting(t);
+  supervisor = await t.userWithRole('supervisor', 'sup');
+  alice = await t.userWithRole('staff', 'alice');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** The `data` of a 2xx answer; anything else fails with the body. */
+async function data(
+  method: string,
+  path: string,
+  token: string,
+  opts: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<unknown> {
+  const res = await t.request(method, path, { token, ...opts });
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body.data;
+}
+
+describe('answers the console and the staff app read match the shared schemas', () => {
+  it('sessions, claims, heartbeat, book quantities, sync, rack map, lines, queues, lookup, KPIs', async () => {
+    // The console creates a session; the phone lists, opens and claims.
+    const created = countSessionSchema.parse(
+      await data('POST', '/api/sessions', supervisor.token, {
+        body: { warehouse: 'WH-T', name: 'Contract count', mode: 'standard' },
+      }),
+    );
+    expect(created.status).toBe('OPEN');
+    const page = sessionPageSchema.parse(
+      await data('GET', '/api/sessions?status=OPEN&page_size=100&sort=-created_at', alice.token),
+    );
+    expect(page.items.map((s) => s.id)).toContain(created.id);
+    countSessionSchema.parse(await data('GET', `/api/sessions/${created.id}`, alice.token));
+
+    const claimed = await claim(t, alice.token, created.id, 'A-01');
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+    const held: ClaimAnswer = claimAnswerSchema.parse(claimed.body.data);
+    const beat = heartbeatAnswerSchema.parse(
+      await data('POST', `/api/sessions/${created.id}/heartbeat`, alice.token, {
+        body: { device_id: 'phone-1' },
+      }),
+    );
+    expect(beat.claims.map((c) => c.rack)).toEqual(['A-01']);
+    const books = bookQuantitiesSchema.parse(
+      await data('GET', `/api/sessions/${created.id}/book-quantities`, alice.token),
+    );
+    expect(books.items.length).toBeGreaterThan(0);
+
+    // The phone's lookup fallback and photo upload.
+    const lookup = barcodeLookupSchema.parse(
+      await data('GET', `/api/items/barcode/BC-A?session=${created.id}`, alice.token),
+    );
+    expect(lookup.item.item_code).toBe('ITM-A');
+    const jpeg = Buffer.alloc(2048, 7);
+    jpeg.set([0xff, 0xd8, 0xff, 0xe0]);
+    const uploaded = await fetch(`${t.baseUrl}/api/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'image/jpeg' },
+      body: jpeg,
+    });
+    expect(uploaded.status).toBe(201);
+    const photo = photoUploadAnswerSchema.parse(
+      ((await uploaded.json()) as { data: unknown }).data,
+    );
+
+    // A sync batch with a line, an unknown item and a stale-token record (a conflict).
+    const line = countRecord(created.id, 'A-01', 'ITM-A', held.fencing_token, {
+      counted_qty: 4,
+      variance_reason: 'Misplaced in another rack',
+      photo_ids: [photo.photo_id],
+    });
+    const unknown = {
+      op_id: randomUUID(),
+      type: 'unknown_item',
+      session_id: created.id,
+      rack: 'A-01',
+      barcode: 'NO-SUCH-CODE',
+      description: 'Blue box, no label',
+      counted_qty: 2,
+      counted_at: '2026-11-29T10:05:00Z',
+    };
+    const stale = countRecord(created.id, 'A-01', 'ITM-B', held.fencing_token + 100);
+    const batch = await sync(t, alice.token, [line, unknown, stale]);
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const results: RecordResult[] = syncBatchAnswerSchema.parse(batch.body.data).results;
+    expect(results.map((r) => r.status)).toEqual(['OK', 'OK', 'CONFLICT']);
+
+    // A recount that supersedes the line, so `supersedes_line` is filled in.
+    const first = results[0]!.line_id!;
+    await data('PATCH', `/api/lines/${first}/review`, supervisor.token, {
+      body: { decision: 'recount', note: 'Again' },
+    });
+    const recount = countRecord(created.id, 'A-01', 'ITM-A', held.fencing_token, {
+      counted_qty: 10,
+      supersedes: line.op_id,
+    });
+    const again = await sync(t, alice.token, [recount]);
+    expect(syncBatchAnswerSchema.parse(again.body.data).results[0]!.status).toBe('OK');
+
+    // The console's reads.
+    const detail = sessionDetailSchema.parse(
+      await data('GET', `/api/sessions/${created.id}`, supervisor.token),
+    );
+    expect(detail.metrics.lines).toBeGreaterThan(0);
+    const lines = countLinePageSchema.parse(
+      await data('GET', `/api/sessions/${created.id}/lines?page_size=50`, supervisor.token),
+    );
+    expect(lines.items.some((l) => l.supersedes_line?.op_id === line.op_id)).toBe(true);
+    const conflicts = conflictPageSchema.parse(
+      await data('GET', `/api/conflicts?session=${created.id}&page_size=200`, supervisor.token),
+    );
+    expect(conflicts.items).toHaveLength(1);
+    const unknowns = unknownItemPageSchema.parse(
+      await data('GET', `/api/unknown-items?session=${created.id}&page_size=200`, supervisor.token),
+    );
+    expect(unknowns.items.map((u) => u.barcode)).toEqual(['NO-SUCH-CODE']);
+    const warehouses = warehousesSchema.parse(
+      await data('GET', '/api/warehouses', supervisor.token),
+    );
+    expect(warehouses.items[0]).toMatchObject({ id: 'WH-T', rack_count: 3 });
+    for (const who of [supervisor, alice]) {
+      const map = rackMapSchema.parse(
+        await data('GET', `/api/warehouses/WH-T/racks?session=${created.id}`, who.token),
+      );
+      expect(map.items.find((r) => r.code === 'A-01')?.state).toBe('claimed');
+    }
+    const kpis = kpisSchema.parse(await data('GET', '/api/admin/kpis', supervisor.token));
+    expect(kpis.active_claims).toBe(1);
+    const active = activeUsersSchema.parse(
+      await data('GET', '/api/admin/active-users', supervisor.token),
+    );
+    expect(active.items.map((u) => u.username)).toEqual(['alice']);
+  });
+});

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { rackSchema, warehouseSchema } from './items';
+
+/**
+ * What the rack map shows for one rack of a session, from its newest claim: none yet, held, paused,
+ * done, released after completion (reopened for recount) or released before it (free again).
+ */
+export const RACK_STATES = [
+  'not_started',
+  'claimed',
+  'paused',
+  'completed',
+  'recount',
+  'available',
+] as const;
+export const rackStateSchema = z.enum(RACK_STATES);
+export type RackState = z.infer<typeof rackStateSchema>;
+
+/** Who holds a rack's claim, on the rack map. */
+export const rackClaimantSchema = z.object({
+  user_id: z.string(),
+  username: z.string(),
+  last_heartbeat_at: z.string(),
+});
+
+/** One rack of a session's rack map (the supervisor's map and the staff app's rack list). */
+export const rackViewSchema = rackSchema.extend({
+  state: rackStateSchema,
+  claimant: rackClaimantSchema.nullable(),
+  /** Lines that count (not corrected, not rejected) on this rack. */
+  lines: z.number(),
+  /** Whether an item counted on this rack has a variance; null when the viewer may not see it. */
+  has_variances: z.boolean().nullable(),
+});
+export type RackView = z.infer<typeof rackViewSchema>;
+
+/** `GET /warehouses/:id/racks?session=…`. */
+export const rackMapSchema = z.object({ session_id: z.string(), items: z.array(rackViewSchema) });
+export type RackMap = z.infer<typeof rackMapSchema>;
+
+/** One warehouse of `GET /warehouses`: its floors and how many racks, not the racks. */
+export const warehouseSummarySchema = warehouseSchema
+  .omit({ racks: true })
+  .extend({ rack_count: z.number() });
+export type WarehouseSummary = z.infer<typeof warehouseSummarySchema>;
+
+/** `GET /warehouses`. */
+export const warehousesSchema = z.object({ items: z.array(warehouseSummarySchema) });

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { pageSchemaOf } from './pages';
+import { LINE_STATUSES } from './sessions';
+
+const lineStatusSchema = z.enum(LINE_STATUSES);
+
+/** The line a recount corrects, as `GET /sessions/:id/lines` shows it beside the recount. */
+export const supersededLineSchema = z.object({
+  id: z.string(),
+  op_id: z.string(),
+  counted_qty: z.number(),
+  damaged_qty: z.number(),
+  non_returnable_damaged_qty: z.number(),
+  variance: z.number(),
+  status: lineStatusSchema,
+  counted_by_name: z.string(),
+  counted_at: z.string(),
+  variance_reason: z.string().nullable(),
+  remark: z.string().nullable(),
+});
+export type SupersededLine = z.infer<typeof supersededLineSchema>;
+
+/** One counting line of `GET /sessions/:id/lines` (the console's lines panel and line drawer). */
+export const countLineSchema = z.object({
+  id: z.string(),
+  op_id: z.string(),
+  rack: z.string(),
+  item_code: z.string(),
+  item_name: z.string().nullable(),
+  barcode: z.string().nullable(),
+  counted_qty: z.number(),
+  damaged_qty: z.number(),
+  non_returnable_damaged_qty: z.number(),
+  serials: z.array(z.string()),
+  batch_no: z.string().nullable(),
+  mfg_date: z.string().nullable(),
+  expiry_date: z.string().nullable(),
+  condition: z.string(),
+  variance_reason: z.string().nullable(),
+  variance_confirmed: z.boolean(),
+  remark: z.string().nullable(),
+  photo_ids: z.array(z.string()),
+  supersedes: z.string().nullable(),
+  superseded_by: z.string().nullable(),
+  book_qty: z.number(),
+  variance: z.number(),
+  value_at_cost: z.number(),
+  value_at_price: z.number(),
+  status: lineStatusSchema,
+  review_reasons: z.array(z.string()),
+  reviewed_by: z.string().nullable(),
+  reviewed_at: z.string().nullable(),
+  review_note: z.string().nullable(),
+  counted_by: z.string(),
+  counted_by_name: z.string(),
+  device_id: z.string().nullable(),
+  claim_id: z.string().nullable(),
+  fencing_token: z.number().nullable(),
+  counted_at: z.string(),
+  received_at: z.string(),
+  /** The line this recount corrects, when it corrects one. */
+  supersedes_line: supersededLineSchema.nullable(),
+});
+export type CountLine = z.infer<typeof countLineSchema>;
+
+/** `GET /sessions/:id/lines`. */
+export const countLinePageSchema = pageSchemaOf(countLineSchema);
+
+export const CONFLICT_STATUSES = ['OPEN', 'ACCEPTED', 'DISCARDED'] as const;
+
+/** A record the server could not take as sent, waiting for a supervisor (`GET /conflicts`). */
+export const conflictSchema = z.object({
+  id: z.string(),
+  op_id: z.string(),
+  session_id: z.string().nullable(),
+  rack: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+  /** The record as the phone sent it. */
+  record: z.record(z.string(), z.unknown()),
+  user_id: z.string(),
+  username: z.string(),
+  device_id: z.string().nullable(),
+  created_at: z.string(),
+  status: z.enum(CONFLICT_STATUSES),
+  resolved_by: z.string().nullable(),
+  resolved_at: z.string().nullable(),
+  note: z.string().nullable(),
+  line_id: z.string().nullable(),
+});
+export type Conflict = z.infer<typeof conflictSchema>;
+
+/** `GET /conflicts`. */
+export const conflictPageSchema = pageSchemaOf(conflictSchema);
+
+export const UNKNOWN_ITEM_STATUSES = ['OPEN', 'MAPPED', 'NOT_OURS'] as const;
+
+/** A counted barcode the item master does not know (`GET /unknown-items`). */
+export const unknownItemSchema = z.object({
+  id: z.string(),
+  op_id: z.string(),
+  session_id: z.string(),
+  rack: z.string(),
+  barcode: z.string(),
+  description: z.string(),
+  counted_qty: z.number(),
+  photo_ids: z.array(z.string()),
+  remark: z.string().nullable(),
+  counted_by: z.string(),
+  counted_by_name: z.string(),
+  counted_at: z.string(),
+  status: z.enum(UNKNOWN_ITEM_STATUSES),
+  mapped_item_code: z.string().nullable(),
+  resolved_by: z.string().nullable(),
+  resolved_at: z.string().nullable(),
+});
+export type UnknownItem = z.infer<typeof unknownItemSchema>;
+
+/** `GET /unknown-items`. */
+export const unknownItemPageSchema = pageSchemaOf(unknownItemSchema);
