@@ -45,6 +45,7 @@ import { createClaimsService } from './modules/claims/claims.service';
 import { reviewRoutes } from './modules/conflicts/review.routes';
 import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
+import { createSyncRateService } from './modules/counting/sync-rate.service';
 import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
 import { announceUserChange, createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
@@ -239,9 +240,10 @@ export function createApp(deps: AppDeps) {
   app.use(securityHeaders(settings.tls ?? false));
 
   const api = express.Router();
-  const counting = countingRoutes(services.counting, guard, coordination, storeBreaker, {
+  const syncRate = createSyncRateService(coordination, {
     batchesPerMinute: settings.syncBatchesPerMinute ?? 120,
   });
+  const counting = countingRoutes(services.counting, guard, syncRate, storeBreaker);
   // Sync batches carry up to 500 records: their own, larger body limit, parsed before the default.
   api.use(
     '/sync',

@@ -16,18 +16,13 @@ import { sendError, sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
-import { unlessUnavailable, type Coordination } from '../../ports/coordination';
 import type { CountingService } from './counting.service';
+import type { SyncRateService } from './sync-rate.service';
 
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
 const idempotencyKey = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{8,128}$/, '8–128 letters, digits, dot, dash, colon or underscore');
-
-export interface SyncLimits {
-  /** Batches a user may send per minute. */
-  batchesPerMinute: number;
-}
 
 /**
  * Refuses a body whose shape goes beyond JSON_LIMITS (depth, values, text and key lengths) with
@@ -99,9 +94,8 @@ function sendResult(req: Request, res: Response, result: RecordResult): void {
 export function countingRoutes(
   counting: CountingService,
   guard: AuthGuard,
-  coordination: Coordination,
+  syncRate: SyncRateService,
   storeBreaker: CircuitBreaker,
-  limits: SyncLimits,
 ) {
   const sessions = Router();
   sessions.post(
@@ -136,19 +130,7 @@ export function countingRoutes(
       const started = performance.now();
       assertBoundedBody(req.body);
       const actor = actorOf(req);
-      // The per-user limit protects the server; with Redis down, sync goes on unlimited.
-      const rate = await unlessUnavailable(coordination.hit(`sync-rate:${actor.id}`, 60_000), null);
-      if (rate && rate.count > limits.batchesPerMinute) {
-        const seconds = Math.max(1, Math.ceil((rate.reset_at - Date.now()) / 1000));
-        throw new AppError(
-          429,
-          'RATE_LIMITED',
-          `Too many sync batches; try again in ${seconds} s`,
-          undefined,
-          { retry_after: seconds },
-          { 'Retry-After': String(seconds) },
-        );
-      }
+      await syncRate.hit(actor.id);
       const keyHeader = req.get('idempotency-key');
       if (!keyHeader)
         throw validationError([
