@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageSchemaOf } from './pages';
 
 /** Front ends that report their errors to the server (design §7). */
 export const CLIENT_ERROR_SOURCES = ['pwa', 'console'] as const;
@@ -25,3 +26,24 @@ export const clientErrorReportSchema = z.object({
     .optional(),
 });
 export type ClientErrorReport = z.infer<typeof clientErrorReportSchema>;
+
+/** A stored client error report, `GET /admin/errors`. */
+export const clientErrorEntrySchema = z.object({
+  id: z.string(),
+  source: z.enum(CLIENT_ERROR_SOURCES),
+  message: z.string(),
+  stack: z.string().nullable(),
+  url: z.string().nullable(),
+  app_version: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()).nullable(),
+  user_id: z.string().nullable(),
+  username: z.string().nullable(),
+  request_id: z.string().nullable(),
+  ip: z.string().nullable(),
+  created_at: z.string(),
+});
+export type ClientErrorEntry = z.infer<typeof clientErrorEntrySchema>;
+
+/** `GET /admin/errors`. */
+export const clientErrorPageSchema = pageSchemaOf(clientErrorEntrySchema);

@@ -16,3 +16,4 @@ export * from './recounts';
 export * from './pages';
 export * from './racks';
 export * from './review';
+export * from './audit';

@@ -202,6 +202,26 @@ export const variancesQuerySchema = z
   });
 export type VariancesQuery = z.infer<typeof variancesQuerySchema>;
 
+/** One group of `GET /sessions/analytics` (by staff or by warehouse). */
+export const analyticsGroupSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  sessions: z.number(),
+  lines: z.number(),
+  items: z.number(),
+  variance: z.number(),
+  variance_value_at_cost: z.number(),
+  variance_value_at_price: z.number(),
+  /** 100 × (Σ|book| − Σ|discrepancy|) / Σ|book|; null when nothing with a book quantity was counted. */
+  accuracy: z.number().nullable(),
+  /** Lines per active counting minute. */
+  items_per_minute: z.number(),
+});
+export type AnalyticsGroup = z.infer<typeof analyticsGroupSchema>;
+
+/** `GET /sessions/analytics`. */
+export const analyticsSchema = z.object({ groups: z.array(analyticsGroupSchema) });
+
 /** One item of a session's variances: its lines that count, summed (design §4). */
 export interface SessionItemVariance {
   item_code: string;

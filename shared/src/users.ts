@@ -101,3 +101,17 @@ export const userDirectoryEntrySchema = z.strictObject({
   warehouse: z.string().nullable(),
 });
 export type UserDirectoryEntry = z.infer<typeof userDirectoryEntrySchema>;
+
+/** `GET /users/locked`: who is locked out, for a supervisor to unlock (nothing else about them). */
+export const lockedAccountsSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      username: z.string(),
+      full_name: z.string(),
+      role: roleSchema,
+      warehouse: z.string().nullable(),
+    }),
+  ),
+});
+export type LockedAccount = z.infer<typeof lockedAccountsSchema>['items'][number];

@@ -6,14 +6,18 @@
  */
 import {
   activeUsersSchema,
+  analyticsSchema,
+  auditPageSchema,
   barcodeLookupSchema,
   bookQuantitiesSchema,
   claimAnswerSchema,
+  clientErrorPageSchema,
   conflictPageSchema,
   countLinePageSchema,
   countSessionSchema,
   heartbeatAnswerSchema,
   kpisSchema,
+  lockedAccountsSchema,
   photoUploadAnswerSchema,
   rackMapSchema,
   sessionDetailSchema,
@@ -167,5 +171,39 @@ describe('answers the console and the staff app read match the shared schemas', 
       await data('GET', '/api/admin/active-users', supervisor.token),
     );
     expect(active.items.map((u) => u.username)).toEqual(['alice']);
+  });
+
+  it('analytics, audit log, client errors and locked accounts', async () => {
+    const admin = await t.userWithRole('admin', 'root');
+    await data('POST', '/api/sessions', supervisor.token, {
+      body: { warehouse: 'WH-T', name: 'Analytics count', mode: 'standard' },
+    });
+    for (const group_by of ['staff', 'warehouse']) {
+      analyticsSchema.parse(
+        await data('GET', `/api/sessions/analytics?group_by=${group_by}`, supervisor.token),
+      );
+    }
+    const audit = auditPageSchema.parse(
+      await data('GET', '/api/admin/audit?page=1&page_size=50', admin.token),
+    );
+    expect(audit.items.map((e) => e.action)).toContain('session.create');
+
+    await data('POST', '/api/client-errors', alice.token, {
+      body: { source: 'pwa', message: 'TypeError: x is undefined', context: { rack: 'A-01' } },
+    });
+    const errors = clientErrorPageSchema.parse(
+      await data('GET', '/api/admin/errors?page=1&page_size=50', admin.token),
+    );
+    expect(errors.items.map((e) => e.message)).toEqual(['TypeError: x is undefined']);
+
+    for (let i = 0; i < 5; i++) {
+      await t.request('POST', '/api/auth/login', {
+        body: { username: 'alice', password: 'not-her-password' },
+      });
+    }
+    const locked = lockedAccountsSchema.parse(
+      await data('GET', '/api/users/locked', supervisor.token),
+    );
+    expect(locked.items.map((u) => u.username)).toEqual(['alice']);
   });
 });

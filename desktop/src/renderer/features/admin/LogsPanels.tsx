@@ -1,31 +1,9 @@
+import { auditPageSchema, clientErrorPageSchema } from '@stockverify/shared';
 import { useState } from 'react';
-import type { Page } from '../../api/client';
 import { useConsole } from '../../context';
 import { dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
-
-interface AuditEntry {
-  id: string;
-  at: string;
-  actor_username: string | null;
-  actor_role: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  summary: Record<string, unknown> | null;
-  ip: string | null;
-}
-
-interface ClientError {
-  id: string;
-  source: string;
-  message: string;
-  url: string | null;
-  app_version: string | null;
-  username: string | null;
-  created_at: string;
-}
 
 const PAGE_SIZE = 50;
 
@@ -54,7 +32,7 @@ export function AuditBrowser() {
   const [targetType, setTargetType] = useState('');
   const [entries] = useLoad(
     () =>
-      client.get<Page<AuditEntry>>('/admin/audit', {
+      client.read(auditPageSchema, '/admin/audit', {
         page,
         page_size: PAGE_SIZE,
         action: action.trim(),
@@ -129,7 +107,8 @@ export function ClientErrors() {
   const [page, setPage] = useState(1);
   const [source, setSource] = useState('');
   const [errors] = useLoad(
-    () => client.get<Page<ClientError>>('/admin/errors', { page, page_size: PAGE_SIZE, source }),
+    () =>
+      client.read(clientErrorPageSchema, '/admin/errors', { page, page_size: PAGE_SIZE, source }),
     [client, page, source],
   );
   return (

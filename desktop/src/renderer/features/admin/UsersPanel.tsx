@@ -1,5 +1,5 @@
-import { ROLES, can, createUserSchema, pinSchema } from '@stockverify/shared';
-import type { PasswordReset, Role, User } from '@stockverify/shared';
+import { ROLES, can, createUserSchema, lockedAccountsSchema, pinSchema } from '@stockverify/shared';
+import type { LockedAccount, PasswordReset, Role, User } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
@@ -285,18 +285,10 @@ export function UsersPanel() {
 }
 
 /** Supervisors unlock locked accounts (API: users.unlock) from the list of who is locked out. */
-interface LockedAccount {
-  id: string;
-  username: string;
-  full_name: string;
-  role: Role;
-  warehouse: string | null;
-}
-
 function LockedAccounts() {
   const { client } = useConsole();
   const [locked, reload] = useLoad(
-    () => client.get<{ items: LockedAccount[] }>('/users/locked'),
+    () => client.read(lockedAccountsSchema, '/users/locked'),
     [client],
   );
   const [error, setError] = useState<string | null>(null);

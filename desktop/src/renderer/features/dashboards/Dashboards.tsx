@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { kpisSchema } from '@stockverify/shared';
+import { analyticsSchema, kpisSchema } from '@stockverify/shared';
 import type { ReportPage, SessionHistoryRow, StockSummaryRow } from '@stockverify/shared';
 import {
   Bar,
@@ -18,18 +18,6 @@ import { useConsole } from '../../context';
 import { money, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
-
-interface AnalyticsGroup {
-  key: string;
-  label: string;
-  sessions: number;
-  lines: number;
-  items: number;
-  variance: number;
-  variance_value_at_cost: number;
-  accuracy: number | null;
-  items_per_minute: number;
-}
 
 const WIDTH = 520;
 const HEIGHT = 260;
@@ -198,14 +186,14 @@ export function Dashboards() {
   const [staff] = useLoad(
     () =>
       client
-        .get<{ groups: AnalyticsGroup[] }>('/sessions/analytics', { group_by: 'staff' })
+        .read(analyticsSchema, '/sessions/analytics', { group_by: 'staff' })
         .then((r) => r.groups),
     [client],
   );
   const [warehouses] = useLoad(
     () =>
       client
-        .get<{ groups: AnalyticsGroup[] }>('/sessions/analytics', { group_by: 'warehouse' })
+        .read(analyticsSchema, '/sessions/analytics', { group_by: 'warehouse' })
         .then((r) => r.groups),
     [client],
   );
