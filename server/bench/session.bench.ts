@@ -616,7 +616,10 @@ try {
       break;
     }
     if (param) {
-      for (let page = 2; page < middle && after; page++) {
+      // Walked for at most 20 s: when each page costs seconds, the cursor of the page reached.
+      const walkUntil = Date.now() + 20_000;
+      let reached = 2;
+      for (; reached < middle && after && Date.now() < walkUntil; reached++) {
         const next = await call<VariancePage>(
           base,
           'GET',
@@ -628,7 +631,7 @@ try {
       if (after) {
         variancesShape += `, cursor \`${param}\``;
         deepVariances.push({
-          name: `variances page ${middle} (cursor)`,
+          name: `variances page ${reached} (cursor)`,
           url: `${variancesUrl}?page_size=${pageSize}&${param}=${encodeURIComponent(after)}`,
         });
       }
