@@ -66,6 +66,7 @@ import { createReportsService } from './modules/reports/reports.service';
 import { createAccessPolicy, type AccessPolicy } from './modules/access/access-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
+import { createSessionReadsService } from './modules/sessions/session-reads.service';
 import { sessionAccess } from './modules/sessions/session-access';
 import { usersRoutes } from './modules/users/users.routes';
 
@@ -284,7 +285,10 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', counting.sessions);
   api.use('/sessions', recountsRoutes(createRecountsService({ store, access }), guard));
   api.use('/sessions', claimsRoutes(services.claims, guard));
-  api.use('/sessions', sessionsRoutes(services.sessions, store, guard));
+  api.use(
+    '/sessions',
+    sessionsRoutes(services.sessions, createSessionReadsService(store, services.sessions), guard),
+  );
   const liveStreams = new Set<Response>();
   api.use(
     '/events',

@@ -7,17 +7,15 @@ import {
   isoInstantSchema,
   listSessionsQuerySchema,
   variancesQuerySchema,
-  type VariancesPage,
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { AppError } from '../../lib/errors';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
-import type { Store } from '../../ports/store';
+import type { SessionReadsService } from './session-reads.service';
 import type { SessionsService } from './sessions.service';
-import { decodeVarianceCursor, encodeVarianceCursor } from './variance-cursor';
+import { decodeVarianceCursor } from './variance-cursor';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const analyticsQuery = z.object({
@@ -41,7 +39,11 @@ const linesQuery = z.object({
 });
 
 /** `/sessions/*` for supervisors, plus list/detail for every signed-in user. */
-export function sessionsRoutes(sessions: SessionsService, store: Store, guard: AuthGuard): Router {
+export function sessionsRoutes(
+  sessions: SessionsService,
+  reads: SessionReadsService,
+  guard: AuthGuard,
+): Router {
   const router = Router();
   router.use(guard.requireAuth);
   const manage = guard.requirePermission('sessions.manage');
@@ -84,19 +86,7 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
 
   router.get('/:id', guard.requirePermission('sessions.read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const actor = actorOf(req);
-    const session = await sessions.getFor(actor, id);
-    const metrics = await sessions.metrics(id);
-    // No variance totals where the viewer may not see book quantities (the blind rule, design §4).
-    const shown = !(await sessions.showsBook(actor, session))
-      ? {
-          ...metrics,
-          total_variance: null,
-          variance_value_at_cost: null,
-          variance_value_at_price: null,
-        }
-      : metrics;
-    sendOk(req, res, { ...session, metrics: shown });
+    sendOk(req, res, await reads.detail(actorOf(req), id));
   });
 
   // The book-quantity snapshot, for phones to show book and live variance while counting a
@@ -104,56 +94,13 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
   // session's warehouse, whichever session they name (design §4).
   router.get('/:id/book-quantities', guard.requirePermission('sessions.read'), async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const actor = actorOf(req);
-    const session = await sessions.getFor(actor, id);
-    if (!(await sessions.showsBook(actor, session))) {
-      throw new AppError(
-        403,
-        'FORBIDDEN',
-        'Book quantities are hidden while a blind count is open in this warehouse',
-      );
-    }
-    const rows = await store.sessions.snapshotRows(id);
-    sendOk(req, res, {
-      session_id: id,
-      items: rows.map((row) => ({ item_code: row.item_code, book_qty: row.book_qty })),
-    });
+    sendOk(req, res, await reads.bookQuantities(actorOf(req), id));
   });
 
   router.get('/:id/lines', manage, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const query = parse(linesQuery, req.query, 'query');
-    await sessions.getFor(actorOf(req), id);
-    const found = await store.lines.list(id, query);
-    // Names beside codes, and the line a recount corrects, for review (issue #14 points 5 and 7).
-    const codes = [...new Set(found.items.map((line) => line.item_code))];
-    const names = new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
-    const items = await Promise.all(
-      found.items.map(async (line) => {
-        const old = line.supersedes ? await store.lines.getByOpId(line.supersedes) : null;
-        return {
-          ...line,
-          item_name: names.get(line.item_code) ?? null,
-          supersedes_line:
-            old && old.session_id === id
-              ? {
-                  id: old.id,
-                  op_id: old.op_id,
-                  counted_qty: old.counted_qty,
-                  damaged_qty: old.damaged_qty,
-                  non_returnable_damaged_qty: old.non_returnable_damaged_qty,
-                  variance: old.variance,
-                  status: old.status,
-                  counted_by_name: old.counted_by_name,
-                  counted_at: old.counted_at,
-                  variance_reason: old.variance_reason,
-                  remark: old.remark,
-                }
-              : null,
-        };
-      }),
-    );
-    sendPage(req, res, { ...found, items }, query);
+    sendPage(req, res, await reads.lines(actorOf(req), id, query), query);
   });
 
   // Paged like every list, plus a keyset cursor (issue #13): sorted and filtered in the Store.
@@ -161,16 +108,7 @@ export function sessionsRoutes(sessions: SessionsService, store: Store, guard: A
     const { id } = parse(idParams, req.params, 'params');
     const query = parse(variancesQuerySchema, req.query, 'query');
     const after = query.after ? decodeVarianceCursor(query.sort, query.after) : undefined;
-    await sessions.getFor(actorOf(req), id);
-    const found = await store.variances.page(id, { ...query, after });
-    const page: VariancesPage = {
-      items: found.items,
-      page: query.page,
-      page_size: query.page_size,
-      total: found.total,
-      next_after: found.next ? encodeVarianceCursor(query.sort, found.next) : null,
-    };
-    sendOk(req, res, page);
+    sendOk(req, res, await reads.variances(actorOf(req), id, query, after));
   });
 
   for (const action of ['close', 'reopen', 'reconcile'] as const) {
