@@ -53,6 +53,7 @@ import { createEventsService } from './modules/events/events.service';
 import { clientErrorsRoutes } from './modules/evidence/client-errors.routes';
 import { createClientErrorsService } from './modules/evidence/client-errors.service';
 import { photosRoutes } from './modules/evidence/photos.routes';
+import { createPhotosService } from './modules/evidence/photos.service';
 import { adminRoutes } from './modules/monitoring/admin.routes';
 import { createMetrics } from './modules/monitoring/metrics';
 import { metricsRoutes } from './modules/monitoring/metrics.routes';
@@ -252,7 +253,9 @@ export function createApp(deps: AppDeps) {
     counting.sync,
   );
   // Raw image bodies with their own 8 MB limit, before the JSON parser.
-  api.use(photosRoutes(store, guard, access, { maxBytes: '8mb' }, clock, audit));
+  api.use(
+    photosRoutes(createPhotosService({ store, access, clock, audit }), guard, { maxBytes: '8mb' }),
+  );
   // Nesting is checked on the raw bytes before parsing (issue #12): no route needs deep JSON.
   api.use(express.json({ limit: settings.bodyLimit, strict: true, verify: refuseDeepJson }));
   api.use('/auth', authRoutes(services.auth, guard, limiter));
