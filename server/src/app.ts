@@ -64,6 +64,7 @@ import { adjustmentsRoutes } from './modules/adjustments/adjustments.routes';
 import { createAdjustmentsService } from './modules/adjustments/adjustments.service';
 import type { AdjustmentWriter } from './ports/erp-writeback';
 import { createReportsService } from './modules/reports/reports.service';
+import { createReportAccessService } from './modules/reports/report-access.service';
 import { createAccessPolicy, type AccessPolicy } from './modules/access/access-policy';
 import { sessionsRoutes } from './modules/sessions/sessions.routes';
 import { createSessionsService } from './modules/sessions/sessions.service';
@@ -266,12 +267,11 @@ export function createApp(deps: AppDeps) {
   api.use('/admin/audit', auditRoutes(createAuditService(store), guard));
   const reportDeps = {
     reports: services.reports,
-    store,
     guard,
     audit,
     log,
     clock,
-    access,
+    scope: createReportAccessService(store, access),
     sheetRowLimit: settings.reports?.sheetRowLimit,
   };
   api.use('/reports', reportsRoutes(reportDeps));

@@ -10,24 +10,20 @@ import {
   REPORT_COLUMNS,
   REPORT_TITLES,
   bulkExportSchema,
-  can,
   reportFormatSchema,
   reportRequestSchema,
   type ReportColumn,
   type ReportFormat,
-  type ReportRequest,
 } from '@stockverify/shared';
-import { forbidden, notFound } from '../../lib/errors';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
-import type { Store } from '../../ports/store';
-import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import { filterSummary } from '@stockverify/shared/spreadsheet';
 import { writeCsv } from './csv-writer';
+import type { ReportAccessService } from './report-access.service';
 import type { ReportsService } from './reports.service';
 import { writeXlsx } from './xlsx-writer';
 
@@ -40,42 +36,14 @@ const CONTENT_TYPES: Record<ReportFormat, string> = {
 
 export interface ReportsRoutesDeps {
   reports: ReportsService;
-  store: Store;
+  /** Who may report on what (the audit trail, a bound supervisor's warehouse). */
+  scope: ReportAccessService;
   guard: AuthGuard;
   audit: AuditLog;
   log: Logger;
   clock: () => Date;
-  /** The warehouse boundaries: a supervisor with a warehouse reports on that one only. */
-  access: AccessPolicy;
   /** Rows per XLSX sheet, header included (default: Excel's limit). */
   sheetRowLimit?: number;
-}
-
-/**
- * A supervisor bound to a warehouse reports on that warehouse only (issue #12): another warehouse
- * or a session of one is 403 WAREHOUSE_FORBIDDEN; without a warehouse filter theirs is applied.
- */
-async function scopeToWarehouse(
-  deps: ReportsRoutesDeps,
-  req: Request,
-  request: ReportRequest,
-): Promise<ReportRequest> {
-  const actor = actorOf(req);
-  const home = await deps.access.boundTo(actor);
-  if (home === null || request.type === 'audit_trail') return request;
-  const { warehouse, session } = request.filters;
-  if (warehouse !== undefined && warehouse !== home)
-    throw warehouseForbidden(warehouse, 'filters.warehouse');
-  const named = session ? await deps.store.sessions.get(session) : null;
-  if (named) await deps.access.assertWarehouse(actor, named.warehouse, 'filters.session');
-  return { ...request, filters: { ...request.filters, warehouse: home } };
-}
-
-/** The audit trail is admin-only data (`audit.read`), whatever route shows it. */
-function checkTypeAllowed(req: Request, request: ReportRequest): void {
-  if (request.type === 'audit_trail' && !can(actorOf(req).role, 'audit.read')) {
-    throw forbidden('The audit trail is for admins');
-  }
 }
 
 /** Aborts when the client goes away before the file is complete. */
@@ -154,16 +122,14 @@ export function reportsRoutes(deps: ReportsRoutesDeps): Router {
 
   router.post('/generate', async (req, res) => {
     const parsed = parse(reportRequestSchema, req.body, 'body');
-    checkTypeAllowed(req, parsed);
-    const request = await scopeToWarehouse(deps, req, parsed);
+    const request = await deps.scope.scope(actorOf(req), parsed);
     sendOk(req, res, await reports.generate(request));
   });
 
   router.post('/export/:format', async (req, res) => {
     const { format } = parse(formatParams, req.params, 'params');
     const parsed = parse(reportRequestSchema, req.body, 'body');
-    checkTypeAllowed(req, parsed);
-    const request = await scopeToWarehouse(deps, req, parsed);
+    const request = await deps.scope.scope(actorOf(req), parsed);
     const rows = await streamFile(deps, res, {
       format,
       title: REPORT_TITLES[request.type],
@@ -191,7 +157,7 @@ export function reportsRoutes(deps: ReportsRoutesDeps): Router {
 
 /** `POST /sessions/bulk/export`: the per-item count sheet of several sessions as one file. */
 export function bulkExportRoutes(deps: ReportsRoutesDeps): Router {
-  const { reports, guard, store } = deps;
+  const { reports, guard } = deps;
   const router = Router();
   router.post(
     '/bulk/export',
@@ -199,14 +165,7 @@ export function bulkExportRoutes(deps: ReportsRoutesDeps): Router {
     guard.requirePermission('sessions.manage'),
     async (req, res) => {
       const { ids, format } = parse(bulkExportSchema, req.body, 'body');
-      const unique = [...new Set(ids)];
-      const found = await Promise.all(unique.map((id) => store.sessions.get(id)));
-      const missing = unique.filter((_, i) => found[i] === null);
-      if (missing.length > 0) {
-        throw notFound('NOT_FOUND', `No such session: ${missing.join(', ')}`, { missing });
-      }
-      for (const [i, session] of found.entries())
-        await deps.access.assertWarehouse(actorOf(req), session!.warehouse, `ids.${i}`);
+      const unique = await deps.scope.sessionsToExport(actorOf(req), ids);
       const rows = await streamFile(deps, res, {
         format,
         title: 'Sessions',
