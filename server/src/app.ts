@@ -55,6 +55,7 @@ import { createClientErrorsService } from './modules/evidence/client-errors.serv
 import { photosRoutes } from './modules/evidence/photos.routes';
 import { createPhotosService } from './modules/evidence/photos.service';
 import { adminRoutes } from './modules/monitoring/admin.routes';
+import { createMonitoringService } from './modules/monitoring/monitoring.service';
 import { createMetrics } from './modules/monitoring/metrics';
 import { metricsRoutes } from './modules/monitoring/metrics.routes';
 import { createMetricsService } from './modules/monitoring/metrics.service';
@@ -312,7 +313,7 @@ export function createApp(deps: AppDeps) {
       allowNetworks: settings.metricsAllowNetworks,
     }),
   );
-  api.use(adminRoutes({ store, coordination, guard, clock, access }));
+  api.use(adminRoutes(createMonitoringService({ store, coordination, clock, access }), guard));
   api.use(healthRoutes(createHealthService({ store, coordination, erp }), guard));
   api.use(phoneAccessRoutes(guard, settings.phoneAccess ?? (() => null)));
   api.use(apiNotFound());
