@@ -110,13 +110,17 @@ export const bulkIdsSchema = z.strictObject({
 });
 
 /** One id's outcome in a bulk action. */
-export interface BulkResult {
-  id: string;
-  ok: boolean;
-  code: string | null;
-  message: string;
-  status: SessionStatus | null;
-}
+export const bulkResultSchema = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  code: z.string().nullable(),
+  message: z.string(),
+  status: sessionStatusSchema.nullable(),
+});
+export type BulkResult = z.infer<typeof bulkResultSchema>;
+
+/** `POST /sessions/bulk/:action`: one result per id, in the order sent. */
+export const bulkResultsSchema = z.object({ results: z.array(bulkResultSchema) });
 
 export const CLAIM_STATUSES = ['active', 'paused', 'completed', 'released', 'lost'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
@@ -223,29 +227,31 @@ export type AnalyticsGroup = z.infer<typeof analyticsGroupSchema>;
 export const analyticsSchema = z.object({ groups: z.array(analyticsGroupSchema) });
 
 /** One item of a session's variances: its lines that count, summed (design §4). */
-export interface SessionItemVariance {
-  item_code: string;
-  name: string;
-  category: string | null;
-  book_qty: number;
-  counted_qty: number;
-  damaged_qty: number;
-  non_returnable_damaged_qty: number;
+export const sessionItemVarianceSchema = z.object({
+  item_code: z.string(),
+  name: z.string(),
+  category: z.string().nullable(),
+  book_qty: z.number(),
+  counted_qty: z.number(),
+  damaged_qty: z.number(),
+  non_returnable_damaged_qty: z.number(),
   /** counted − written off − book. */
-  variance: number;
-  value_at_cost: number;
-  value_at_price: number;
-  lines: number;
-  racks: string[];
+  variance: z.number(),
+  value_at_cost: z.number(),
+  value_at_price: z.number(),
+  lines: z.number(),
+  racks: z.array(z.string()),
   /** Counting lines of this item waiting for a supervisor's review. */
-  needs_review: number;
-}
+  needs_review: z.number(),
+});
+export type SessionItemVariance = z.infer<typeof sessionItemVarianceSchema>;
 
 /** A page of variances; `next_after` continues after the last row, null on the last page. */
-export interface VariancesPage {
-  items: SessionItemVariance[];
-  page: number;
-  page_size: number;
-  total: number;
-  next_after: string | null;
-}
+export const variancesPageSchema = z.object({
+  items: z.array(sessionItemVarianceSchema),
+  page: z.number(),
+  page_size: z.number(),
+  total: z.number(),
+  next_after: z.string().nullable(),
+});
+export type VariancesPage = z.infer<typeof variancesPageSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationQuerySchema } from './envelope';
+import { pageSchemaOf } from './pages';
 import { roleSchema } from './roles';
 
 export const usernameSchema = z
@@ -37,6 +38,9 @@ export const userSchema = z.object({
   last_login_at: z.string().nullable(),
 });
 export type User = z.infer<typeof userSchema>;
+
+/** `GET /users`. */
+export const userPageSchema = pageSchemaOf(userSchema);
 
 export const createUserSchema = z.strictObject({
   username: usernameSchema,

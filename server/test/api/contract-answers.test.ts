@@ -8,6 +8,7 @@ import {
   activeUsersSchema,
   analyticsSchema,
   auditPageSchema,
+  bulkResultsSchema,
   barcodeLookupSchema,
   bookQuantitiesSchema,
   claimAnswerSchema,
@@ -18,12 +19,15 @@ import {
   heartbeatAnswerSchema,
   kpisSchema,
   lockedAccountsSchema,
+  passwordResetSchema,
   photoUploadAnswerSchema,
   rackMapSchema,
   sessionDetailSchema,
   sessionPageSchema,
   syncBatchAnswerSchema,
   unknownItemPageSchema,
+  userPageSchema,
+  variancesPageSchema,
   warehousesSchema,
 } from '@stockverify/shared';
 import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
@@ -165,6 +169,10 @@ describe('answers the console and the staff app read match the shared schemas', 
       );
       expect(map.items.find((r) => r.code === 'A-01')?.state).toBe('claimed');
     }
+    const variances = variancesPageSchema.parse(
+      await data('GET', `/api/sessions/${created.id}/variances?page_size=100`, supervisor.token),
+    );
+    expect(variances.items.map((v) => v.item_code)).toContain('ITM-A');
     const kpis = kpisSchema.parse(await data('GET', '/api/admin/kpis', supervisor.token));
     expect(kpis.active_claims).toBe(1);
     const active = activeUsersSchema.parse(
@@ -195,6 +203,25 @@ describe('answers the console and the staff app read match the shared schemas', 
       await data('GET', '/api/admin/errors?page=1&page_size=50', admin.token),
     );
     expect(errors.items.map((e) => e.message)).toEqual(['TypeError: x is undefined']);
+
+    const users = userPageSchema.parse(await data('GET', '/api/users?page_size=200', admin.token));
+    const bob = await t.userWithRole('staff', 'bob');
+    const reset = passwordResetSchema.parse(
+      await data('POST', `/api/users/${bob.user.id}/reset-password`, admin.token),
+    );
+    expect(reset.user.username).toBe('bob');
+    expect(users.items.map((u) => u.username)).toContain('alice');
+    const opened = countSessionSchema.parse(
+      await data('POST', '/api/sessions', supervisor.token, {
+        body: { warehouse: 'WH-T', name: 'To close', mode: 'standard' },
+      }),
+    );
+    const bulk = bulkResultsSchema.parse(
+      await data('POST', '/api/sessions/bulk/close', supervisor.token, {
+        body: { ids: [opened.id, 'no-such-session'] },
+      }),
+    );
+    expect(bulk.results.map((r) => r.ok)).toEqual([true, false]);
 
     for (let i = 0; i < 5; i++) {
       await t.request('POST', '/api/auth/login', {

@@ -1,9 +1,16 @@
-import { ROLES, can, createUserSchema, lockedAccountsSchema, pinSchema } from '@stockverify/shared';
-import type { LockedAccount, PasswordReset, Role, User } from '@stockverify/shared';
+import {
+  ROLES,
+  can,
+  createUserSchema,
+  lockedAccountsSchema,
+  passwordResetSchema,
+  pinSchema,
+  userPageSchema,
+} from '@stockverify/shared';
+import type { LockedAccount, Role, User } from '@stockverify/shared';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
-import type { Page } from '../../api/client';
 import { useConsole } from '../../context';
 import { dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -22,7 +29,8 @@ export function UsersPanel() {
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [users, reload] = useLoad(
-    () => (isAdmin ? client.get<Page<User>>('/users', { page_size: 200 }) : Promise.resolve(null)),
+    () =>
+      isAdmin ? client.read(userPageSchema, '/users', { page_size: 200 }) : Promise.resolve(null),
     [client, isAdmin],
   );
   const [form, setForm] = useState({
@@ -79,7 +87,8 @@ export function UsersPanel() {
       void run(
         `Password of ${u.username} reset; every sign-in of ${u.username} ended.`,
         async () => {
-          const reset = await client.post<PasswordReset>(
+          const reset = await client.write(
+            passwordResetSchema,
             `/users/${encodeURIComponent(u.id)}/reset-password`,
           );
           setIssued({ username: reset.user.username, password: reset.password });

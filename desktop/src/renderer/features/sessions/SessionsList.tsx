@@ -1,10 +1,11 @@
 import {
   SESSION_MODES,
   SESSION_STATUSES,
+  bulkResultsSchema,
   sessionPageSchema,
   warehousesSchema,
 } from '@stockverify/shared';
-import type { BulkResult, CountSession, SESSION_SORTS } from '@stockverify/shared';
+import type { CountSession, SESSION_SORTS } from '@stockverify/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
@@ -152,7 +153,7 @@ export function SessionsList() {
     setOk(null);
     setError(null);
     try {
-      const result = await client.post<{ results: BulkResult[] }>(`/sessions/bulk/${action}`, {
+      const result = await client.write(bulkResultsSchema, `/sessions/bulk/${action}`, {
         ids,
       });
       const failed = result.results.filter((r) => !r.ok);

@@ -1,5 +1,6 @@
 import { VARIANCE_SORTS } from '@stockverify/shared';
-import type { SessionItemVariance, VarianceSort, VariancesPage } from '@stockverify/shared';
+import { variancesPageSchema } from '@stockverify/shared';
+import type { SessionItemVariance, VarianceSort } from '@stockverify/shared';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
 import { errorText } from '../../api/client';
@@ -69,7 +70,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
       loading.current = true;
       const mine = replace ? ++generation.current : generation.current;
       try {
-        const page = await client.get<VariancesPage>(
+        const page = await client.read(
+          variancesPageSchema,
           `/sessions/${encodeURIComponent(sessionId)}/variances`,
           {
             page_size: PAGE_SIZE,
