@@ -34,7 +34,8 @@ const queryCount = Number(process.env.BENCH_QUERIES ?? 200);
 const only = process.env.BENCH_ONLY as 'old' | 'new' | undefined;
 if (only !== undefined && only !== 'old' && only !== 'new')
   throw new Error('BENCH_ONLY: old or new');
-// The batch the ERP sync writes per transaction (erp.service.ts SYNC_BATCH).
+// The batch the old ERP sync wrote per transaction (erp.service.ts SYNC_BATCH was 500 then; the
+// new path runs the real service with its own batch size).
 const BATCH = 500;
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
