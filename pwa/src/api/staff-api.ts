@@ -12,7 +12,7 @@ import {
   syncBatchAnswerSchema,
 } from '@stockverify/shared';
 import type { ClaimAnswer, HeartbeatAnswer, RackView, SyncRecord } from '@stockverify/shared';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuthStore } from '../auth/auth-store';
 import type { PhotoEntry } from '../db/device-db';
 import type { ExportFetcher } from '../items/item-cache';
@@ -42,8 +42,6 @@ const staffSessionPageSchema = pageSchemaOf(staffSessionSchema);
 export type { RackView };
 export type ClaimView = ClaimAnswer;
 export type { HeartbeatAnswer };
-
-const anySchema = z.unknown();
 
 /** The staff endpoints the phone uses (api.md "Racks and counting", items, sync). */
 export function createStaffApi(auth: AuthStore) {
@@ -78,10 +76,14 @@ export function createStaffApi(auth: AuthStore) {
         body: { device_id: deviceId },
       }),
     rackAction: (sessionId: string, rack: string, action: 'pause' | 'resume' | 'release') =>
-      auth.request(path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/${action}`), anySchema, {
-        method: 'POST',
-        body: {},
-      }),
+      auth.request(
+        path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/${action}`),
+        claimAnswerSchema,
+        {
+          method: 'POST',
+          body: {},
+        },
+      ),
     /** Lines of mine a supervisor sent back for recount in this session (issue #14). */
     recounts: async (sessionId: string) =>
       (await auth.request(path(`/sessions/${enc(sessionId)}/recounts`), recountTasksSchema)).items,

@@ -179,6 +179,14 @@ describe('answers the console and the staff app read match the shared schemas', 
       await data('GET', '/api/admin/active-users', supervisor.token),
     );
     expect(active.items.map((u) => u.username)).toEqual(['alice']);
+    for (const action of ['pause', 'resume', 'release'] as const) {
+      const answer = claimAnswerSchema.parse(
+        await data('POST', `/api/sessions/${created.id}/racks/A-01/${action}`, alice.token, {
+          body: {},
+        }),
+      );
+      expect(answer.rack).toBe('A-01');
+    }
   });
 
   it('analytics, audit log, client errors and locked accounts', async () => {
