@@ -43,6 +43,7 @@ import { recountsRoutes } from './modules/recounts/recounts.routes';
 import { createRecountsService } from './modules/recounts/recounts.service';
 import { createClaimsService } from './modules/claims/claims.service';
 import { reviewRoutes } from './modules/conflicts/review.routes';
+import { createReviewService } from './modules/conflicts/review.service';
 import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
 import { createSyncRateService } from './modules/counting/sync-rate.service';
@@ -303,7 +304,11 @@ export function createApp(deps: AppDeps) {
     ),
   );
   api.use(
-    reviewRoutes({ store, counting: services.counting, audit, events, guard, clock, access }),
+    reviewRoutes(
+      createReviewService({ store, audit, events, clock, access }),
+      services.counting,
+      guard,
+    ),
   );
   api.use(clientErrorsRoutes(createClientErrorsService(store, clock), guard));
   api.use(
