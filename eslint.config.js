@@ -164,6 +164,20 @@ function layerZones() {
       ],
       ['**/*.routes.ts', 'server/src/modules/items/lookup-fast-path.ts'],
     ),
+    // Routes are thin (issue #15): parse, call a service, answer. No store or coordination.
+    zone(
+      ['server/src/modules/**/*.routes.ts'],
+      [
+        {
+          regex: into('adapters', ...roots),
+          message: 'modules reach adapters through ports (the app wires them in)',
+        },
+        {
+          regex: into('ports'),
+          message: 'route files call services; only services use ports (store, coordination, …)',
+        },
+      ],
+    ),
     zone(
       ['server/src/modules/**/*.service.ts'],
       [

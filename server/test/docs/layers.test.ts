@@ -84,6 +84,12 @@ const cases: Array<{ zone: string; file: string; wrong: string; right: string }>
     right: "import { actorOf } from '../../http/auth-guard';",
   },
   {
+    zone: 'a route file importing a port (type-only too)',
+    file: 'server/src/modules/sessions/sessions.routes.ts',
+    wrong: "import type { Store } from '../../ports/store';",
+    right: "import type { SessionsService } from './sessions.service';",
+  },
+  {
     zone: 'lib importing a port',
     file: 'server/src/lib/layers-probe.ts',
     wrong: "import type { Store } from '../ports/store';",
