@@ -97,7 +97,8 @@ export const userDirectoryQuerySchema = z.strictObject({
 });
 export type UserDirectoryQuery = z.infer<typeof userDirectoryQuerySchema>;
 
-export const userDirectoryEntrySchema = z.strictObject({
+/** One person of `GET /users/directory` (names for supervisors' pickers). */
+export const userDirectoryEntrySchema = z.object({
   id: z.string(),
   username: z.string(),
   full_name: z.string(),
@@ -105,6 +106,9 @@ export const userDirectoryEntrySchema = z.strictObject({
   warehouse: z.string().nullable(),
 });
 export type UserDirectoryEntry = z.infer<typeof userDirectoryEntrySchema>;
+
+/** `GET /users/directory`. */
+export const userDirectorySchema = z.object({ items: z.array(userDirectoryEntrySchema) });
 
 /** `GET /users/locked`: who is locked out, for a supervisor to unlock (nothing else about them). */
 export const lockedAccountsSchema = z.object({

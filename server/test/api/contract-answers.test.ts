@@ -26,6 +26,7 @@ import {
   sessionPageSchema,
   syncBatchAnswerSchema,
   unknownItemPageSchema,
+  userDirectorySchema,
   userPageSchema,
   variancesPageSchema,
   warehousesSchema,
@@ -219,6 +220,10 @@ describe('answers the console and the staff app read match the shared schemas', 
     );
     expect(reset.user.username).toBe('bob');
     expect(users.items.map((u) => u.username)).toContain('alice');
+    const directory = userDirectorySchema.parse(
+      await data('GET', '/api/users/directory?role=staff&limit=20', supervisor.token),
+    );
+    expect(directory.items.map((u) => u.username)).toContain('alice');
     const opened = countSessionSchema.parse(
       await data('POST', '/api/sessions', supervisor.token, {
         body: { warehouse: 'WH-T', name: 'To close', mode: 'standard' },

@@ -1,11 +1,11 @@
-import type { CountSession, UserDirectoryEntry } from '@stockverify/shared';
-import type { ApiClient, Page } from '../api/client';
+import { sessionPageSchema, userDirectorySchema } from '@stockverify/shared';
+import type { ApiClient } from '../api/client';
 import type { PickerOption } from './SearchPicker';
 
 /** People by name through `GET /users/directory` (supervisors and admins). */
 export function searchUsers(client: ApiClient) {
   return async (q: string): Promise<PickerOption[]> => {
-    const found = await client.get<{ items: UserDirectoryEntry[] }>('/users/directory', {
+    const found = await client.read(userDirectorySchema, '/users/directory', {
       q: q || undefined,
       limit: 20,
     });
@@ -20,7 +20,7 @@ export function searchUsers(client: ApiClient) {
 /** Sessions by name through `GET /sessions?q=`, newest first. */
 export function searchSessions(client: ApiClient) {
   return async (q: string): Promise<PickerOption[]> => {
-    const found = await client.get<Page<CountSession>>('/sessions', {
+    const found = await client.read(sessionPageSchema, '/sessions', {
       q: q || undefined,
       page_size: 20,
       sort: '-created_at',

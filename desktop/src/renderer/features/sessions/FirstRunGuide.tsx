@@ -1,5 +1,4 @@
-import type { UserDirectoryEntry } from '@stockverify/shared';
-import { can, sessionPageSchema } from '@stockverify/shared';
+import { can, sessionPageSchema, userDirectorySchema } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { useLoad } from '../../ui/hooks';
 
@@ -19,7 +18,7 @@ export function FirstRunGuide() {
   const [facts] = useLoad<Facts>(async () => {
     const [sessions, staff, erp] = await Promise.all([
       client.read(sessionPageSchema, '/sessions', { page_size: 1 }),
-      client.get<{ items: UserDirectoryEntry[] }>('/users/directory', { role: 'staff', limit: 1 }),
+      client.read(userDirectorySchema, '/users/directory', { role: 'staff', limit: 1 }),
       can(user.role, 'erp.status')
         ? client.get<{ item_count: number }>('/erp/status').catch(() => null)
         : Promise.resolve(null),
