@@ -407,6 +407,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX count_lines_status ON count_lines (session_id, status);
     `,
   },
+  {
+    version: 8,
+    name: 'variances sorted by index',
+    up: `
+      -- GET /sessions/:id/variances sorts 50,000 items by |variance| or |value| (issue #13): with
+      -- these, a page reads its rows in order and stops instead of sorting every item.
+      CREATE INDEX rm_items_abs_variance ON rm_items (session_id, abs(variance_m) DESC, item_code);
+      CREATE INDEX rm_items_abs_value ON rm_items (session_id, abs(cost_c) DESC, item_code);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -1,11 +1,11 @@
 /**
  * Paged per-item variances on SQLite (issue #13), read from the session read model: rm_items holds
  * every counted item's sums, variance (thousandths) and values (cents), kept in the line-write
- * transaction (read-model.ts). One statement per sort filters the session's rm_items rows (its
- * primary key prefix), orders them by an exact integer key, counts the filtered total beside them,
- * and only for the page's rows joins the snapshot and item master for name and category and counts
- * the lines waiting for review (count_lines_item). The category and review filters look those up
- * per item only when they are asked for.
+ * transaction (read-model.ts). A page reads the session's rm_items rows in the sort's order
+ * through an expression index (migration 8) and stops at the limit; only the filters asked for
+ * are compiled into the statement, each as one set-based lookup (review lines by status, a rack's
+ * items by rack), and name, category and review counts are looked up for the page's rows only.
+ * The total is a separate count over the same filters.
  */
 import type { SessionItemVariance } from '@stockverify/shared';
 import { fromCents, fromMilli } from '../read-model-plan';
@@ -15,6 +15,7 @@ import type {
   VariancePageResult,
   VarianceRepo,
 } from '../../../ports/variances';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 interface Row {
@@ -32,78 +33,110 @@ interface Row {
   racks: string;
   needs_review: number;
   sort_key: number | string;
-  total: number;
 }
 
 interface Params {
   session_id: string;
-  has_variance: 0 | 1 | null;
-  needs_review: 0 | 1 | null;
-  category: string | null;
-  rack: string | null;
-  after_key: number | string | null;
-  after_code: string | null;
-  limit: number;
-  offset: number;
+  category?: string;
+  rack?: string;
+  after_key?: number | string;
+  after_code?: string;
+  limit?: number;
+  offset?: number;
 }
 
+type Filters = Pick<VariancePageQuery, 'has_variance' | 'needs_review' | 'category' | 'rack'>;
+
 const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = {
-  '-abs_variance': { key: 'ABS(r.variance_m)', desc: true },
-  abs_variance: { key: 'ABS(r.variance_m)', desc: false },
-  '-abs_value': { key: 'ABS(r.cost_c)', desc: true },
-  abs_value: { key: 'ABS(r.cost_c)', desc: false },
+  '-abs_variance': { key: 'abs(r.variance_m)', desc: true },
+  abs_variance: { key: 'abs(r.variance_m)', desc: false },
+  '-abs_value': { key: 'abs(r.cost_c)', desc: true },
+  abs_value: { key: 'abs(r.cost_c)', desc: false },
   item_code: { key: 'r.item_code', desc: false },
   '-item_code': { key: 'r.item_code', desc: true },
 };
 
-// The item's category as the variances show it: the snapshot's, or the item master's for an item
-// outside the snapshot (as lines.variances does).
-const CATEGORY = `(CASE WHEN EXISTS (SELECT 1 FROM session_snapshot s
-    WHERE s.session_id = @session_id AND s.item_code = r.item_code)
-  THEN (SELECT s.category FROM session_snapshot s
-    WHERE s.session_id = @session_id AND s.item_code = r.item_code)
+// Lines waiting for review, per item (count_lines_status finds them without reading the others).
+const REVIEW_ITEMS = `SELECT item_code FROM count_lines
+  WHERE session_id = @session_id AND status = 'NEEDS_REVIEW' AND superseded_by IS NULL`;
+// Items with a line that still counts in one rack (count_lines_rack), as rm_items.racks lists them.
+const RACK_ITEMS = `SELECT item_code FROM count_lines
+  WHERE session_id = @session_id AND rack = @rack
+    AND superseded_by IS NULL AND status <> 'REJECTED'`;
+// The item's category as the variances show it: the snapshot's, else the item master's.
+const CATEGORY = `COALESCE(
+  (SELECT s.category FROM session_snapshot s
+    WHERE s.session_id = @session_id AND s.item_code = r.item_code),
+  CASE WHEN EXISTS (SELECT 1 FROM session_snapshot s
+    WHERE s.session_id = @session_id AND s.item_code = r.item_code) THEN NULL
   ELSE (SELECT i.category FROM items i WHERE i.item_code = r.item_code) END)`;
-const REVIEW_LINES = `(SELECT COUNT(*) FROM count_lines c
-  WHERE c.session_id = @session_id AND c.item_code = r.item_code
-    AND c.status = 'NEEDS_REVIEW' AND c.superseded_by IS NULL)`;
 
-function pageSql(sort: VariancePageQuery['sort']): string {
+/**
+ * The WHERE clause of the filters asked for, and only those: a filter that is not asked costs
+ * nothing (issue #13: at 50,000 items every per-item subquery is seconds).
+ */
+function where(filters: Filters): string {
+  const parts = ['r.session_id = @session_id'];
+  if (filters.has_variance !== undefined)
+    parts.push(filters.has_variance ? 'r.variance_m <> 0' : 'r.variance_m = 0');
+  if (filters.needs_review !== undefined)
+    parts.push(`r.item_code ${filters.needs_review ? 'IN' : 'NOT IN'} (${REVIEW_ITEMS})`);
+  if (filters.rack !== undefined) parts.push(`r.item_code IN (${RACK_ITEMS})`);
+  if (filters.category !== undefined) parts.push(`${CATEGORY} = @category`);
+  return parts.join('\n        AND ');
+}
+
+/** Cache key of a statement: the sort and which filters it compiles. */
+function shapeOf(sort: VariancePageQuery['sort'], filters: Filters, cursor: boolean): string {
+  return [
+    sort,
+    filters.has_variance ?? '-',
+    filters.needs_review ?? '-',
+    filters.rack !== undefined,
+    filters.category !== undefined,
+    cursor,
+  ].join('|');
+}
+
+/**
+ * One page in the sort's order. The sort keys have expression indexes (migration 8), so a page
+ * reads its rows in order and stops at the limit instead of sorting the session's items.
+ */
+function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: boolean): string {
   const { key, desc } = KEYS[sort];
   const byCode = key === 'r.item_code';
   // Strictly after the cursor row in this order; ties on the key go by item code ascending.
-  const after = byCode
-    ? `f.item_code ${desc ? '<' : '>'} @after_code`
-    : `(f.sort_key ${desc ? '<' : '>'} @after_key
-        OR (f.sort_key = @after_key AND f.item_code > @after_code))`;
+  const after = !cursor
+    ? ''
+    : byCode
+      ? `AND r.item_code ${desc ? '<' : '>'} @after_code`
+      : // The first bound lets the index seek to the cursor; the second breaks the tie.
+        `AND ${key} ${desc ? '<=' : '>='} @after_key
+          AND (${key} ${desc ? '<' : '>'} @after_key OR r.item_code > @after_code)`;
   const order = byCode
-    ? `item_code ${desc ? 'DESC' : 'ASC'}`
-    : `sort_key ${desc ? 'DESC' : 'ASC'}, item_code ASC`;
+    ? `r.item_code ${desc ? 'DESC' : 'ASC'}`
+    : `${key} ${desc ? 'DESC' : 'ASC'}, r.item_code ASC`;
   return `
-    WITH f AS (
-      SELECT r.item_code, ${key} AS sort_key, COUNT(*) OVER () AS total
-      FROM rm_items r
-      WHERE r.session_id = @session_id
-        AND (@has_variance IS NULL OR (r.variance_m <> 0) = @has_variance)
-        AND (@rack IS NULL OR EXISTS (SELECT 1 FROM json_each(r.racks) WHERE key = @rack))
-        AND (@category IS NULL OR ${CATEGORY} = @category)
-        AND (@needs_review IS NULL OR (${REVIEW_LINES} > 0) = @needs_review)
-    ),
-    p AS (
-      SELECT * FROM f
-      WHERE @after_code IS NULL OR ${after}
-      ORDER BY ${order}
-      LIMIT @limit OFFSET @offset
-    )
     SELECT r.item_code,
       COALESCE(s.name, i.name, r.item_code) AS name,
       CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
       r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
-      r.lines, r.racks, ${REVIEW_LINES} AS needs_review, p.sort_key, p.total
-    FROM p
-    JOIN rm_items r ON r.session_id = @session_id AND r.item_code = p.item_code
+      r.lines, r.racks,
+      (SELECT COUNT(*) FROM count_lines c INDEXED BY count_lines_item
+        WHERE c.session_id = @session_id AND c.item_code = r.item_code
+          AND c.status = 'NEEDS_REVIEW' AND c.superseded_by IS NULL) AS needs_review,
+      ${key} AS sort_key
+    FROM rm_items r
     LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
     LEFT JOIN items i ON i.item_code = r.item_code
-    ORDER BY ${order.replace(/item_code/g, 'p.item_code').replace('sort_key', 'p.sort_key')}`;
+    WHERE ${where(filters)}
+      ${after}
+    ORDER BY ${order}
+    LIMIT @limit OFFSET @offset`;
+}
+
+function countSql(filters: Filters): string {
+  return `SELECT COUNT(*) FROM rm_items r WHERE ${where(filters)}`;
 }
 
 function toVariance(row: Row): SessionItemVariance {
@@ -129,41 +162,41 @@ const flag = (value: boolean | undefined): 0 | 1 | null =>
 
 /** Builds the variance pages over an open, migrated database. */
 export function createSqliteVarianceRepo(db: Db): VarianceRepo {
-  const statements = new Map<VariancePageQuery['sort'], ReturnType<typeof prepare>>();
-  const prepare = (sort: VariancePageQuery['sort']) => db.prepare<[Params], Row>(pageSql(sort));
-  const statement = (sort: VariancePageQuery['sort']) => {
-    let found = statements.get(sort);
-    if (!found) statements.set(sort, (found = prepare(sort)));
-    return found;
-  };
+  const pages = new Map<string, Statement<[Params], Row>>();
+  const counts = new Map<string, Statement<[Params], number>>();
 
   return {
     async page(sessionId, query): Promise<VariancePageResult> {
-      const params: Params = {
-        session_id: sessionId,
-        has_variance: flag(query.has_variance),
-        needs_review: flag(query.needs_review),
-        category: query.category ?? null,
-        rack: query.rack ?? null,
-        after_key: query.after?.key ?? null,
-        after_code: query.after?.item_code ?? null,
+      const filters: Filters = {
+        has_variance: query.has_variance,
+        needs_review: query.needs_review,
+        category: query.category,
+        rack: query.rack,
+      };
+      const cursor = query.after !== undefined;
+      const shape = shapeOf(query.sort, filters, cursor);
+      let pageStatement = pages.get(shape);
+      if (!pageStatement) {
+        pageStatement = db.prepare<[Params], Row>(pageSql(query.sort, filters, cursor));
+        pages.set(shape, pageStatement);
+      }
+      const countShape = shapeOf('item_code', filters, false);
+      let countStatement = counts.get(countShape);
+      if (!countStatement) {
+        countStatement = db.prepare<[Params], number>(countSql(filters)).pluck();
+        counts.set(countShape, countStatement);
+      }
+      const named: Params = { session_id: sessionId };
+      if (query.category !== undefined) named.category = query.category;
+      if (query.rack !== undefined) named.rack = query.rack;
+      const rows = pageStatement.all({
+        ...named,
+        ...(query.after ? { after_key: query.after.key, after_code: query.after.item_code } : {}),
         // One row more than the page tells whether another page follows.
         limit: query.page_size + 1,
         offset: query.after ? 0 : (query.page - 1) * query.page_size,
-      };
-      const rows = statement(query.sort).all(params);
-      let total = rows[0]?.total;
-      if (total === undefined) {
-        // An empty page past the end (or after the last row): count without paging.
-        const all = statement(query.sort).all({
-          ...params,
-          after_key: null,
-          after_code: null,
-          limit: 1,
-          offset: 0,
-        });
-        total = all[0]?.total ?? 0;
-      }
+      });
+      const total = countStatement.get(named) ?? 0;
       const page = rows.slice(0, query.page_size);
       const last = page[page.length - 1];
       const next: VarianceCursor | null =
