@@ -157,9 +157,6 @@ function toVariance(row: Row): SessionItemVariance {
   };
 }
 
-const flag = (value: boolean | undefined): 0 | 1 | null =>
-  value === undefined ? null : value ? 1 : 0;
-
 /** Builds the variance pages over an open, migrated database. */
 export function createSqliteVarianceRepo(db: Db): VarianceRepo {
   const pages = new Map<string, Statement<[Params], Row>>();
