@@ -174,7 +174,20 @@ async function main(): Promise<void> {
       await c.getByRole('tab', { name: /Variances/ }).waitFor();
       await shot(c, 'console-session-variances');
       await c.getByRole('tab', { name: /Lines/ }).click();
+      // Every line, not only those waiting for review, then one line's detail drawer.
+      await c.getByLabel('Status').selectOption('');
+      await c
+        .getByRole('button', { name: /^Details of / })
+        .first()
+        .waitFor();
       await shot(c, 'console-session-lines');
+      await c
+        .getByRole('button', { name: /^Details of / })
+        .first()
+        .click();
+      await c.getByRole('dialog').first().waitFor();
+      await shot(c, 'console-line-detail');
+      await c.keyboard.press('Escape');
       await c.getByRole('link', { name: 'Rack map' }).click();
       await shot(c, 'console-rack-map');
       await c.getByRole('link', { name: 'Dashboards' }).click();
