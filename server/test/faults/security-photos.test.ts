@@ -7,8 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CountSession, RecordResult, TokenPair } from '@stockverify/shared';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import type { CountSession, RecordResult } from '@stockverify/shared';
+import {
+  claim,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  userIn as userInWarehouse,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -27,19 +34,8 @@ const PNG = Buffer.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
 ]);
 
-async function userIn(role: 'staff' | 'supervisor', username: string, warehouse: string | null) {
-  const password = `pw-${username}-secret`;
-  const user = await t.services.users.create(
-    { id: 'test', username: 'test', role: 'admin' },
-    { request_id: null, ip: null },
-    { username, full_name: username, role, password, warehouse },
-  );
-  const login = await t.request<TokenPair>('POST', '/api/auth/login', {
-    body: { username, password },
-  });
-  expect(login.status).toBe(200);
-  return { id: user.id, token: login.body.data.access_token };
-}
+const userIn = (role: 'staff' | 'supervisor', username: string, warehouse: string | null) =>
+  userInWarehouse(t, role, username, warehouse);
 
 async function upload(token: string): Promise<string> {
   const res = await fetch(`${t.baseUrl}/api/photos`, {

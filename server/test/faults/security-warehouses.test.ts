@@ -6,8 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CountSession, RecordResult, TokenPair } from '@stockverify/shared';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import type { CountSession, RecordResult } from '@stockverify/shared';
+import {
+  claim,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  userIn as userInWarehouse,
+  NORTH,
+} from '../support/counting-fixture';
 import { makeItem, startTestApp, type ApiResponse, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -26,26 +34,8 @@ let lineId: string;
 let conflictId: string;
 let unknownId: string;
 
-const NORTH = {
-  id: 'WH-N',
-  name: 'North',
-  floors: [{ code: 'GF', name: 'Ground' }],
-  racks: [{ code: 'N-01', floor: 'GF', location_barcode: 'LOC-N-01' }],
-};
-
-async function userIn(role: 'staff' | 'supervisor', username: string, warehouse: string | null) {
-  const password = `pw-${username}-secret`;
-  const user = await t.services.users.create(
-    { id: 'test', username: 'test', role: 'admin' },
-    { request_id: null, ip: null },
-    { username, full_name: username, role, password, warehouse },
-  );
-  const login = await t.request<TokenPair>('POST', '/api/auth/login', {
-    body: { username, password },
-  });
-  expect(login.status).toBe(200);
-  return { id: user.id, token: login.body.data.access_token };
-}
+const userIn = (role: 'staff' | 'supervisor', username: string, warehouse: string | null) =>
+  userInWarehouse(t, role, username, warehouse);
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -1,6 +1,7 @@
 /** A small warehouse and item master for counting tests, and helpers to drive a session. */
 import { randomUUID } from 'node:crypto';
-import type { ClaimAnswer, CountSession, RecordResult } from '@stockverify/shared';
+import type { ClaimAnswer, CountSession, RecordResult, TokenPair } from '@stockverify/shared';
+import { expect } from 'vitest';
 import { makeItem, type TestApp } from './test-app';
 
 export const WAREHOUSE = {
@@ -118,4 +119,32 @@ export async function sync(
       headers: { 'idempotency-key': key },
     },
   );
+}
+
+/** A second warehouse for the boundary tests (issue #12). */
+export const NORTH = {
+  id: 'WH-N',
+  name: 'North',
+  floors: [{ code: 'GF', name: 'Ground' }],
+  racks: [{ code: 'N-01', floor: 'GF', location_barcode: 'LOC-N-01' }],
+};
+
+/** Creates a user bound to a warehouse (or none) and signs them in through the API. */
+export async function userIn(
+  t: TestApp,
+  role: 'staff' | 'supervisor',
+  username: string,
+  warehouse: string | null,
+): Promise<{ id: string; token: string }> {
+  const password = `pw-${username}-secret`;
+  const user = await t.services.users.create(
+    { id: 'test', username: 'test', role: 'admin' },
+    { request_id: null, ip: null },
+    { username, full_name: username, role, password, warehouse },
+  );
+  const login = await t.request<TokenPair>('POST', '/api/auth/login', {
+    body: { username, password },
+  });
+  expect(login.status).toBe(200);
+  return { id: user.id, token: login.body.data.access_token };
 }
