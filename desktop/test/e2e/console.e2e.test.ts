@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
 import type { RunningServer } from './server';
 import { requireBinary } from '../../../shared/test-support/requires';
 
@@ -45,16 +45,6 @@ let watched: Session;
 let rack: string;
 let itemCode: string;
 let bookQty: number;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 beforeAll(async () => {
   ensureConsoleBuilt();

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -27,16 +27,6 @@ interface Session {
   id: string;
   name: string;
   status: string;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Claims a rack as the staff user and counts one item there (variance against the book). */
@@ -81,7 +71,7 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  warehouse = await until('the ERP mirror', async () => {
+  warehouse = await waitFor('the ERP mirror', async () => {
     const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
     const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
     return status.item_count > 0 && list.items[0] ? list.items[0].id : null;

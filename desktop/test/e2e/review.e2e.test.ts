@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -28,16 +28,6 @@ interface Session {
   id: string;
   name: string;
   status: string;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** A real PNG of one colour, `w` × `h`, so the browser can show it. */
@@ -92,7 +82,7 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  warehouse = await until('the ERP mirror', async () => {
+  warehouse = await waitFor('the ERP mirror', async () => {
     const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
     const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
     return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
@@ -261,7 +251,7 @@ describe.runIf(hasChromium)('console review with the evidence', { timeout: 90_00
 
     // Thumbnails that really show, and the missing one named.
     const thumbs = drawer.getByRole('button', { name: /^Open photo \d of 3 full size$/ });
-    await until('the thumbnails', async () => ((await thumbs.count()) === 2 ? true : null));
+    await waitFor('the thumbnails', async () => ((await thumbs.count()) === 2 ? true : null));
     await expect
       .poll(() =>
         thumbs
