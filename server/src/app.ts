@@ -292,7 +292,11 @@ export function createApp(deps: AppDeps) {
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use(
     '/sessions',
-    sessionsRoutes(services.sessions, createSessionReadsService(store, services.sessions), guard),
+    sessionsRoutes(
+      services.sessions,
+      createSessionReadsService(store, services.sessions, access),
+      guard,
+    ),
   );
   const liveStreams = new Set<Response>();
   api.use(

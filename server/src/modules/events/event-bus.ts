@@ -1,21 +1,6 @@
+import type { LiveEvent } from '@stockverify/shared';
 import type { Logger } from 'pino';
 import type { Coordination } from '../../ports/coordination';
-
-/** Kinds of live event a supervisor's watchtower receives (issue #3 "Live events"). */
-export type LiveEventType =
-  'session' | 'claim' | 'lock' | 'heartbeat' | 'scan' | 'conflict' | 'unknown_item' | 'review';
-
-export interface LiveEvent {
-  type: LiveEventType;
-  /** What happened, e.g. 'claimed', 'released', 'lost', 'line'. */
-  action: string;
-  session_id: string | null;
-  rack?: string | null;
-  user_id?: string | null;
-  username?: string | null;
-  at: string;
-  data?: Record<string, unknown>;
-}
 
 export const EVENTS_CHANNEL = 'events';
 

@@ -1,7 +1,7 @@
+import type { LiveEvent } from '@stockverify/shared';
 import { Router, type Response } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import type { LiveEvent } from './event-bus';
 import type { EventsService } from './events.service';
 
 export interface EventsRouteOptions {

@@ -1,9 +1,9 @@
-import { can } from '@stockverify/shared';
+import { can, type LiveEvent } from '@stockverify/shared';
 import type { Actor } from '../../lib/request-context';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
-import { EVENTS_CHANNEL, USER_CHANGES_CHANNEL, type LiveEvent } from './event-bus';
+import { EVENTS_CHANNEL, USER_CHANGES_CHANNEL } from './event-bus';
 
 export interface EventsServiceOptions {
   /** Who may still read the stream is checked against the store (absent: never re-checked). */

@@ -5,8 +5,6 @@ import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import type { MonitoringService } from './monitoring.service';
 
-export type { ActiveUser, Kpis } from './monitoring.service';
-
 /** The supervisor's monitoring routes (permission monitoring.read). */
 export function adminRoutes(monitoring: MonitoringService, guard: AuthGuard): Router {
   const router = Router();

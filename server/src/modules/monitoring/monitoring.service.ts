@@ -1,34 +1,10 @@
 import { z } from 'zod';
-import { accuracyPercent } from '@stockverify/shared';
+import { accuracyPercent, type ActiveUser, type Kpis } from '@stockverify/shared';
 import type { Actor } from '../../lib/request-context';
 import type { SessionRecord } from '../../ports/counting';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
-
-export interface Kpis {
-  /** Start of the UTC day the figures cover. */
-  since: string;
-  counted_today: number;
-  active_counters: number;
-  /** 100 × (Σ|book| − Σ|variance|) / Σ|book| over today's lines; null when Σ|book| is 0. */
-  accuracy_today: number | null;
-  variance_value_today: number;
-  open_sessions: number;
-  open_conflicts: number;
-  active_claims: number;
-}
-
-export interface ActiveUser {
-  user_id: string;
-  username: string;
-  session_id: string;
-  session_name: string;
-  warehouse: string;
-  racks: string[];
-  device_id: string | null;
-  last_seen: string;
-}
 
 /** What the heartbeat writes into presence (claims.service); anything else is skipped. */
 const presenceSchema = z.object({
@@ -108,7 +84,7 @@ export function createMonitoringService(deps: {
         open_sessions: sessions.total,
         open_conflicts: openConflicts,
         active_claims: activeClaims,
-      };
+      } satisfies Kpis;
     },
 
     /** Who is counting in the open sessions `viewer` may see, most recently seen first. */
@@ -130,7 +106,7 @@ export function createMonitoringService(deps: {
                 racks: data.data.racks,
                 device_id: data.data.device_id ?? null,
                 last_seen: data.data.last_seen,
-              },
+              } satisfies ActiveUser,
             ];
           });
         }),

@@ -3,6 +3,7 @@ import { AppError } from '../../lib/errors';
 import type { Actor } from '../../lib/request-context';
 import type { Store } from '../../ports/store';
 import type { VarianceCursor } from '../../ports/variances';
+import type { AccessPolicy } from '../access/access-policy';
 import type { SessionsService } from './sessions.service';
 import { encodeVarianceCursor } from './variance-cursor';
 
@@ -13,15 +14,19 @@ export type SessionReadsService = ReturnType<typeof createSessionReadsService>;
 /**
  * What a viewer reads of one session: its detail, book quantities, lines and variances, each
  * after the session is found in the viewer's reach (`sessions.getFor`) and, where book figures
- * show, under the blind rule (design §4).
+ * show, under the blind rule (design §4), which the access policy alone decides.
  */
-export function createSessionReadsService(store: Store, sessions: SessionsService) {
+export function createSessionReadsService(
+  store: Store,
+  sessions: SessionsService,
+  access: Pick<AccessPolicy, 'showsBook'>,
+) {
   return {
     /** The session with its metrics; no variance totals where the viewer may not see book. */
     async detail(actor: Actor, id: string) {
       const session = await sessions.getFor(actor, id);
       const metrics = await sessions.metrics(id);
-      const shown = !(await sessions.showsBook(actor, session))
+      const shown = !(await access.showsBook(actor, session.warehouse))
         ? {
             ...metrics,
             total_variance: null,
@@ -39,7 +44,7 @@ export function createSessionReadsService(store: Store, sessions: SessionsServic
      */
     async bookQuantities(actor: Actor, id: string) {
       const session = await sessions.getFor(actor, id);
-      if (!(await sessions.showsBook(actor, session))) {
+      if (!(await access.showsBook(actor, session.warehouse))) {
         throw new AppError(
           403,
           'FORBIDDEN',

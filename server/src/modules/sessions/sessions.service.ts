@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  AnalyticsGroup,
   BulkResult,
   CountSession,
   CreateSessionInput,
   Item,
   ListSessionsQuery,
   Page,
+  SessionMetrics,
   SessionStatus,
   Warehouse,
 } from '@stockverify/shared';
@@ -19,45 +21,9 @@ import type { EventBus } from '../events/event-bus';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
-export interface SessionMetrics {
-  items_in_snapshot: number;
-  items_counted: number;
-  lines: number;
-  racks_total: number;
-  racks_done: number;
-  racks_claimed: number;
-  total_variance: number;
-  variance_value_at_cost: number;
-  variance_value_at_price: number;
-  counters: Array<{
-    user_id: string;
-    username: string;
-    lines: number;
-    items: number;
-    racks: number;
-    items_per_minute: number;
-  }>;
-}
-
 /** Minutes between a counter's first and last line, at least one (a single scan is one minute's work). */
 function activeMinutes(first: string, last: string): number {
   return Math.max(1, (Date.parse(last) - Date.parse(first)) / 60_000);
-}
-
-/** One group of `GET /sessions/analytics`. */
-export interface AnalyticsGroup {
-  key: string;
-  label: string;
-  sessions: number;
-  lines: number;
-  items: number;
-  variance: number;
-  variance_value_at_cost: number;
-  variance_value_at_price: number;
-  /** 100 × (Σ|book| − Σ|discrepancy|) / Σ|book|; null when nothing with a book quantity was counted. */
-  accuracy: number | null;
-  /** Lines per active counting minute. */
-  items_per_minute: number;
 }
 
 /** Racks of a warehouse a scope covers: the listed racks plus every rack on the listed floors. */
@@ -224,10 +190,6 @@ export function createSessionsService(
     /** The session for a reader: 403 WAREHOUSE_FORBIDDEN outside the reader's warehouse. */
     getFor: mustGetFor,
 
-    /** True when the viewer may see book quantities and variances of this session now. */
-    showsBook: (viewer: Actor, session: CountSession) =>
-      access.showsBook(viewer, session.warehouse),
-
     /** Creates a session and snapshots the book quantity of every item in scope. */
     async create(
       actor: Actor,
@@ -363,7 +325,7 @@ export function createSessionsService(
             items_per_minute: Math.round((c.lines / minutes) * 10) / 10,
           };
         }),
-      };
+      } satisfies SessionMetrics;
     },
 
     /**
@@ -452,15 +414,18 @@ export function createSessionsService(
         }
       }
       return [...groups.values()]
-        .map(({ absBook, absVariance, minutes, ids, ...g }) => ({
-          ...g,
-          sessions: ids.size,
-          variance: roundQty(g.variance),
-          variance_value_at_cost: roundMoney(g.variance_value_at_cost),
-          variance_value_at_price: roundMoney(g.variance_value_at_price),
-          accuracy: accuracyPercent(absBook, absVariance),
-          items_per_minute: Math.round((g.lines / Math.max(1, minutes)) * 10) / 10,
-        }))
+        .map(
+          ({ absBook, absVariance, minutes, ids, ...g }) =>
+            ({
+              ...g,
+              sessions: ids.size,
+              variance: roundQty(g.variance),
+              variance_value_at_cost: roundMoney(g.variance_value_at_cost),
+              variance_value_at_price: roundMoney(g.variance_value_at_price),
+              accuracy: accuracyPercent(absBook, absVariance),
+              items_per_minute: Math.round((g.lines / Math.max(1, minutes)) * 10) / 10,
+            }) satisfies AnalyticsGroup,
+        )
         .sort((a, b) => a.key.localeCompare(b.key));
     },
 
