@@ -17,3 +17,4 @@ export * from './pages';
 export * from './racks';
 export * from './review';
 export * from './audit';
+export * from './tolerance';
