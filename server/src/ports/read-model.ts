@@ -42,6 +42,18 @@ export interface SessionFigures {
   abs_variance: number;
 }
 
+/**
+ * One counter's writing in one session, over every line they wrote (corrected and rejected ones
+ * too): the user_activity report's "lines written" and "lines overturned", the latter being lines a
+ * supervisor rejected or a correction changed (another quantity, damage or write-off).
+ */
+export interface WriterFigures {
+  session_id: string;
+  user_id: string;
+  written: number;
+  overturned: number;
+}
+
 export interface ReadModelRepo {
   /** Totals of one session (all zero when nothing counts yet). */
   session(sessionId: string): Promise<SessionFigures>;
@@ -54,6 +66,8 @@ export interface ReadModelRepo {
    * time window, read from the model.
    */
   counters(sessionIds: readonly string[]): Promise<CounterStats[]>;
+  /** Per (session, counter) lines written and overturned, ordered by session then user. */
+  writers(sessionIds: readonly string[]): Promise<WriterFigures[]>;
   /**
    * `monitoring.linesSince` for a UTC midnight: lines received on that day or later; with
    * `sessionIds`, only those sessions' (a supervisor bound to a warehouse, issue #12).

@@ -5,6 +5,10 @@
  * lines — the store's own variance and stats aggregations and the rack rule — after every write,
  * correction, review, reopening and rebuild. A fast-check property drives random histories.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,12 +19,52 @@ import {
   type LineStatus,
 } from '@stockverify/shared';
 import type { CountLineRecord, SnapshotRow } from '../../src/ports/counting';
-import type { RackFigures, SessionFigures } from '../../src/ports/read-model';
+import type { RackFigures, SessionFigures, WriterFigures } from '../../src/ports/read-model';
 import type { Store } from '../../src/ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
-import { storeAdapters, type StoreFixture } from '../support/store-adapters';
+import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { READ_MODEL_WRITERS_SCHEMA } from '../../src/adapters/store/sqlite/read-model';
+import { storeAdapters, type StoreAdapter, type StoreFixture } from '../support/store-adapters';
 
-const adapters = storeAdapters('read_model');
+/**
+ * SQLite with rm_writers, as READ_MODEL_WRITERS_MIGRATION makes it: the lines written and
+ * overturned are kept with the line writes instead of counted from the lines on each read.
+ */
+const sqliteWithWriters: StoreAdapter & { label: string } = {
+  name: 'sqlite',
+  label: 'sqlite with rm_writers',
+  async open() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-store-'));
+    const file = path.join(dir, 'store.db');
+    const open = async () => {
+      const store = createSqliteStore({ file });
+      await store.init();
+      return store;
+    };
+    let store = await open();
+    // Before the store's first read-model statement: it sees the table from the start.
+    const raw = new Database(file);
+    raw.exec(READ_MODEL_WRITERS_SCHEMA);
+    raw.close();
+    return {
+      store,
+      async reopen() {
+        await store.close();
+        store = await open();
+        return store;
+      },
+      async dispose() {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const adapters = [
+  ...storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string })),
+  sqliteWithWriters,
+];
 const RACKS = ['A-01', 'A-02', 'B-01'] as const;
 const ITEMS = ['ITM-1', 'ITM-2', 'KG-3', 'OFF-4'] as const;
 const USERS = [
@@ -108,6 +152,28 @@ async function allLines(store: Store, sessionId: string): Promise<CountLineRecor
   }
 }
 
+/** Lines written and overturned per counter, by the user_activity report's rule, from every line. */
+function writersOf(sessionId: string, lines: readonly CountLineRecord[]): WriterFigures[] {
+  const byOp = new Map(lines.map((l) => [l.op_id, l]));
+  const out = new Map<string, WriterFigures>();
+  for (const l of lines) {
+    let w = out.get(l.counted_by);
+    if (!w) {
+      w = { session_id: sessionId, user_id: l.counted_by, written: 0, overturned: 0 };
+      out.set(l.counted_by, w);
+    }
+    w.written += 1;
+    const next = l.superseded_by === null ? undefined : byOp.get(l.superseded_by);
+    const changed =
+      next !== undefined &&
+      (next.counted_qty !== l.counted_qty ||
+        next.damaged_qty !== l.damaged_qty ||
+        next.non_returnable_damaged_qty !== l.non_returnable_damaged_qty);
+    if (l.status === 'REJECTED' || changed) w.overturned += 1;
+  }
+  return [...out.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+}
+
 /** The model recomputed from scratch: the store's own aggregations and the rack rule. */
 async function recompute(store: Store, sessionId: string) {
   const variances = await store.lines.variances(sessionId);
@@ -124,7 +190,8 @@ async function recompute(store: Store, sessionId: string) {
   };
   const varianceOf = new Map(variances.map((v) => [v.item_code, v.variance]));
   const racks = new Map<string, RackFigures & { itemSet: Set<string> }>();
-  for (const line of await allLines(store, sessionId)) {
+  const lines = await allLines(store, sessionId);
+  for (const line of lines) {
     let r = racks.get(line.rack);
     if (!r) {
       r = {
@@ -155,6 +222,7 @@ async function recompute(store: Store, sessionId: string) {
     items,
     racks: rackList,
     counters: await store.lines.stats({ session_ids: [sessionId] }),
+    writers: writersOf(sessionId, lines),
   };
 }
 
@@ -164,6 +232,7 @@ async function modelOf(store: Store, sessionId: string) {
     items: await store.readModel.items(sessionId),
     racks: await store.readModel.racks(sessionId),
     counters: await store.readModel.counters([sessionId]),
+    writers: await store.readModel.writers([sessionId]),
   };
 }
 
@@ -190,7 +259,16 @@ type Step =
         minute: number;
       }>;
     }
-  | { kind: 'correct'; pick: number; user: number; counted: number; nonret: number; minute: number }
+  | {
+      kind: 'correct';
+      pick: number;
+      user: number;
+      counted: number;
+      nonret: number;
+      minute: number;
+      /** A correction that repeats the line's quantities: the line is not overturned. */
+      same: boolean;
+    }
   | { kind: 'review'; pick: number; status: LineStatus }
   | {
       kind: 'accept_conflict';
@@ -242,6 +320,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       counted: qty,
       nonret: fc.constantFrom(0, 1),
       minute: fc.nat({ max: 3 * 1440 }),
+      same: fc.boolean(),
     }),
   },
   {
@@ -267,7 +346,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'rebuild' as const }) },
 );
 
-describe.each(adapters)('Read model contract: $name', (adapter) => {
+describe.each(adapters)('Read model contract: $label', (adapter) => {
   let fx: StoreFixture;
   let store: Store;
   let n = 0;
@@ -402,7 +481,14 @@ describe.each(adapters)('Read model contract: $name', (adapter) => {
       process.env.READ_MODEL_PROPERTY_RUNS ?? (adapter.name === 'sqlite' ? 1000 : 100),
     );
     let histories = 0;
-    const reached = { corrections: 0, rejections: 0, reapprovals: 0, accepted: 0, rebuilds: 0 };
+    const reached = {
+      corrections: 0,
+      unchanged: 0,
+      rejections: 0,
+      reapprovals: 0,
+      accepted: 0,
+      rebuilds: 0,
+    };
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 6 }), async (steps) => {
         histories++;
@@ -429,12 +515,17 @@ describe.each(adapters)('Read model contract: $name', (adapter) => {
                 rack: target.rack,
                 item: target.item_code,
                 user: step.user,
-                counted: step.counted,
-                nonret,
-                damaged: 0,
+                ...(step.same
+                  ? {
+                      counted: target.counted_qty,
+                      nonret: target.non_returnable_damaged_qty,
+                      damaged: target.damaged_qty,
+                    }
+                  : { counted: step.counted, nonret, damaged: 0 }),
                 minute: step.minute,
                 supersedes: target.op_id,
               });
+              if (step.same) reached.unchanged++;
               await insertOk(line);
               ops.push(line.op_id);
               reached.corrections++;

@@ -140,6 +140,14 @@ export interface PlanInputs {
   >;
 }
 
+/** A change of one counter's lines written and overturned in one session (WriterFigures). */
+export interface WriterDelta {
+  session_id: string;
+  user_id: string;
+  written: number;
+  overturned: number;
+}
+
 export interface Plan {
   session_id: string;
   itemPuts: ItemRow[];
@@ -149,6 +157,8 @@ export interface Plan {
   counterPuts: CounterRow[];
   counterDeletes: string[];
   days: DayDelta[];
+  /** Lines written and overturned per counter (non-zero deltas only). */
+  writers: WriterDelta[];
 }
 
 /** What the planner needs to fetch for a change: touched items, counters, and who lost lines. */
@@ -321,6 +331,7 @@ export function plan(
   events: readonly LineEvent[],
   written: readonly CountLineRecord[],
   inputs: PlanInputs,
+  reviews: readonly WriterDelta[] = [],
 ): Plan {
   const sessionId = inputs.session_id;
   const racks = new Map<string, RackDelta>();
@@ -489,7 +500,89 @@ export function plan(
     counterPuts,
     counterDeletes,
     days: [...days.values()],
+    writers: writerDeltas(sessionId, events, written, reviews),
   };
+}
+
+/** Whether a correction changed what the corrected line said (the report's "overturned"). */
+export function differs(
+  next: Pick<CountLineRecord, 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'>,
+  line: Pick<CountLineRecord, 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'>,
+): boolean {
+  return (
+    next.counted_qty !== line.counted_qty ||
+    next.damaged_qty !== line.damaged_qty ||
+    next.non_returnable_damaged_qty !== line.non_returnable_damaged_qty
+  );
+}
+
+/**
+ * Whether a line is overturned: rejected by a supervisor, or corrected by a line that changed it.
+ * `successor` is the line named by its `superseded_by` (null when there is none).
+ */
+export function overturned(
+  line: Pick<CountLineRecord, 'status' | 'superseded_by'> &
+    Pick<CountLineRecord, 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'>,
+  successor: Parameters<typeof differs>[0] | null,
+): boolean {
+  return (
+    line.status === 'REJECTED' ||
+    (line.superseded_by !== null && successor !== null && differs(successor, line))
+  );
+}
+
+/**
+ * Lines written and overturned per counter for one change: every line in `written` is new to the
+ * model (+1 written, and +1 overturned if it already is; a rebuild hands every line, each with its
+ * successor among them); a line that stops counting because a written line corrects it is
+ * overturned if the correction changed it. A review's move comes ready-made in `reviews`
+ * (`reviewWriterDelta`): a review changes neither lines written nor corrections.
+ */
+export function writerDeltas(
+  sessionId: string,
+  events: readonly LineEvent[],
+  written: readonly CountLineRecord[],
+  reviews: readonly WriterDelta[] = [],
+): WriterDelta[] {
+  const out = new Map<string, WriterDelta>();
+  const add = (userId: string, w: number, o: number) => {
+    let d = out.get(userId);
+    if (!d) {
+      d = { session_id: sessionId, user_id: userId, written: 0, overturned: 0 };
+      out.set(userId, d);
+    }
+    d.written += w;
+    d.overturned += o;
+  };
+  const byOp = new Map(written.map((l) => [l.op_id, l]));
+  const corrector = new Map<string, CountLineRecord>();
+  for (const l of written) if (l.supersedes !== null) corrector.set(l.supersedes, l);
+  for (const l of written) {
+    const successor = l.superseded_by === null ? null : (byOp.get(l.superseded_by) ?? null);
+    add(l.counted_by, 1, overturned(l, successor) ? 1 : 0);
+  }
+  for (const { line, sign } of events) {
+    if (sign > 0) continue;
+    // A counting line was neither rejected nor corrected; a correction written now may change it.
+    const next = corrector.get(line.op_id);
+    if (next && differs(next, line)) add(line.counted_by, 0, 1);
+  }
+  for (const r of reviews) add(r.user_id, r.written, r.overturned);
+  return [...out.values()].filter((d) => d.written !== 0 || d.overturned !== 0);
+}
+
+/**
+ * A review's move of the reviewed line's counter: overturned before and after, given the line
+ * that corrected it (null when none did). Null when nothing moves.
+ */
+export function reviewWriterDelta(
+  before: CountLineRecord,
+  after: CountLineRecord,
+  successor: Parameters<typeof differs>[0] | null,
+): WriterDelta | null {
+  const by = (overturned(after, successor) ? 1 : 0) - (overturned(before, successor) ? 1 : 0);
+  if (by === 0) return null;
+  return { session_id: after.session_id, user_id: after.counted_by, written: 0, overturned: by };
 }
 
 /** Groups a change's events and written lines by session. */

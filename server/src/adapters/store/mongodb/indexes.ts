@@ -126,6 +126,10 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
       indexes: [{ key: { session_id: 1, user_id: 1 } }],
     },
     {
+      collection: READ_MODEL_COLLECTION.writers,
+      indexes: [{ key: { session_id: 1, user_id: 1 } }],
+    },
+    {
       collection: READ_MODEL_COLLECTION.days,
       indexes: [{ key: { day: 1 } }, { key: { session_id: 1, lines: 1 } }],
     },

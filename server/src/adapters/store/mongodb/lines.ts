@@ -21,7 +21,7 @@ import {
   type RackFenceDocument,
 } from './collections';
 import type { RunInTransaction } from './transactions';
-import { lineCounts, reviewEvent, type LineEvent } from '../read-model-plan';
+import { lineCounts, type LineEvent } from '../read-model-plan';
 import type { MongoReadModel } from './read-model';
 
 /** What one transaction changed, for the read model (issue #13). */
@@ -231,8 +231,7 @@ export function createMongoLineRepo(
             [{ $set: { ...values, active_serials: activeSerials } }],
             { returnDocument: 'after', session: txn },
           );
-          const event = before && after ? reviewEvent(toLine(before), toLine(after)) : null;
-          if (event) await model.apply(txn, [event], []);
+          if (before && after) await model.review(txn, toLine(before), toLine(after));
           return after;
         });
       const released = { $literal: [] };

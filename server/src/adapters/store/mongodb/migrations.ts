@@ -130,6 +130,22 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await model.repo.rebuildAll();
     },
   },
+  {
+    id: 4,
+    name: 'read model: lines written and overturned per counter (user_activity report)',
+    // rm_writers is new: every session's model is rebuilt from its lines, writers included.
+    async up(db) {
+      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
+      const c = storeCollections(db);
+      const model = createMongoReadModel(
+        readModelCollections(db),
+        c.lines,
+        c.snapshot,
+        createTransactionRunner(db.client),
+      );
+      await model.repo.rebuildAll();
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

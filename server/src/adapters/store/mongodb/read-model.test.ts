@@ -109,6 +109,49 @@ describe('MongoDB read model writes', () => {
         },
       },
     ]);
+    expect(w.writers).toEqual([
+      {
+        updateOne: {
+          filter: { _id: rmId('S1', 'u-alice') },
+          update: {
+            $set: { session_id: 'S1', user_id: 'u-alice' },
+            $inc: { written: 1, overturned: 0 },
+          },
+          upsert: true,
+        },
+      },
+    ]);
+  });
+
+  it("increments a counter's overturned lines when a correction changes one", () => {
+    const correction = makeLine('op-2', {
+      ...line,
+      id: 'line-op-2',
+      op_id: 'op-2',
+      counted_qty: 8,
+      supersedes: 'op-1',
+      counted_by: 'u-bob',
+    });
+    const i = inputs(plan([{ line, sign: 1 }], [line], inputs(null)).itemPuts[0]!);
+    i.counters.set('u-bob', { old: null, bounds: null });
+    const w = planWrites(
+      plan(
+        [
+          { line, sign: -1 },
+          { line: correction, sign: 1 },
+        ],
+        [correction],
+        i,
+      ),
+    );
+    const incs = w.writers.map((op) => {
+      const u = (op as { updateOne: { filter: unknown; update: { $inc: unknown } } }).updateOne;
+      return [u.filter, u.update.$inc];
+    });
+    expect(incs).toEqual([
+      [{ _id: rmId('S1', 'u-bob') }, { written: 1, overturned: 0 }],
+      [{ _id: rmId('S1', 'u-alice') }, { written: 0, overturned: 1 }],
+    ]);
   });
 
   it('deletes the rows of an item and a counter whose last line stopped counting', () => {

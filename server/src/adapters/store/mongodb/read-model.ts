@@ -13,6 +13,8 @@ import {
   dayOf,
   lineCounts,
   plan,
+  reviewEvent,
+  reviewWriterDelta,
   toCounterStats,
   toItemFigures,
   toLineFigures,
@@ -24,6 +26,7 @@ import {
   type LineEvent,
   type Plan,
   type PlanInputs,
+  type WriterDelta,
 } from '../read-model-plan';
 import type { CountLineDocument } from './collections';
 import type { RunInTransaction } from './transactions';
@@ -74,12 +77,22 @@ export interface RmDayDocument {
   cost_c: number;
 }
 
+/** Lines written and overturned by one counter in one session (WriterFigures). */
+export interface RmWriterDocument {
+  _id: string;
+  session_id: string;
+  user_id: string;
+  written: number;
+  overturned: number;
+}
+
 export const READ_MODEL_COLLECTION = {
   items: 'rm_items',
   racks: 'rm_racks',
   counters: 'rm_counters',
   sessions: 'rm_sessions',
   days: 'rm_days',
+  writers: 'rm_writers',
 } as const;
 
 export interface ReadModelCollections {
@@ -88,6 +101,7 @@ export interface ReadModelCollections {
   counters: Collection<RmCounterDocument>;
   sessions: Collection<RmSessionDocument>;
   days: Collection<RmDayDocument>;
+  writers: Collection<RmWriterDocument>;
 }
 
 export function readModelCollections(db: Db): ReadModelCollections {
@@ -97,6 +111,7 @@ export function readModelCollections(db: Db): ReadModelCollections {
     counters: db.collection<RmCounterDocument>(READ_MODEL_COLLECTION.counters),
     sessions: db.collection<RmSessionDocument>(READ_MODEL_COLLECTION.sessions),
     days: db.collection<RmDayDocument>(READ_MODEL_COLLECTION.days),
+    writers: db.collection<RmWriterDocument>(READ_MODEL_COLLECTION.writers),
   };
 }
 
@@ -112,6 +127,7 @@ export function planWrites(p: Plan): {
   sessions: AnyBulkWriteOperation<RmSessionDocument>[];
   counters: AnyBulkWriteOperation<RmCounterDocument>[];
   days: AnyBulkWriteOperation<RmDayDocument>[];
+  writers: AnyBulkWriteOperation<RmWriterDocument>[];
 } {
   const sid = p.session_id;
   return {
@@ -203,6 +219,16 @@ export function planWrites(p: Plan): {
         upsert: true,
       },
     })),
+    writers: p.writers.map((d): AnyBulkWriteOperation<RmWriterDocument> => ({
+      updateOne: {
+        filter: { _id: rmId(sid, d.user_id) },
+        update: {
+          $set: { session_id: sid, user_id: d.user_id },
+          $inc: { written: d.written, overturned: d.overturned },
+        },
+        upsert: true,
+      },
+    })),
   };
 }
 
@@ -285,6 +311,7 @@ export function createMongoReadModel(
       await rm.days.bulkWrite(w.days, o);
       await rm.days.deleteMany({ session_id: p.session_id, lines: 0 }, { session: txn });
     }
+    if (w.writers.length > 0) await rm.writers.bulkWrite(w.writers, o);
   };
 
   /** Keeps the model in step with a change, inside the transaction of the line writes. */
@@ -292,13 +319,40 @@ export function createMongoReadModel(
     txn: ClientSession,
     events: readonly LineEvent[],
     written: readonly CountLineRecord[],
+    reviews: readonly WriterDelta[] = [],
   ): Promise<void> => {
-    for (const [sessionId, change] of bySession(events, written)) {
+    const changes = bySession(events, written);
+    for (const r of reviews) {
+      if (!changes.has(r.session_id)) changes.set(r.session_id, { events: [], written: [] });
+    }
+    for (const [sessionId, change] of changes) {
+      const mine = reviews.filter((r) => r.session_id === sessionId);
       await write(
         txn,
-        plan(change.events, change.written, await inputsFor(txn, sessionId, change.events)),
+        plan(change.events, change.written, await inputsFor(txn, sessionId, change.events), mine),
       );
     }
+  };
+
+  /** Keeps the model in step with a line's review, inside the review's transaction. */
+  const review = async (
+    txn: ClientSession,
+    before: CountLineRecord,
+    after: CountLineRecord,
+  ): Promise<void> => {
+    const event = reviewEvent(before, after);
+    const successor =
+      after.superseded_by === null
+        ? null
+        : await lines.findOne(
+            { op_id: after.superseded_by },
+            {
+              session: txn,
+              projection: { _id: 0, counted_qty: 1, damaged_qty: 1, non_returnable_damaged_qty: 1 },
+            },
+          );
+    const moved = reviewWriterDelta(before, after, successor);
+    if (event || moved) await apply(txn, event ? [event] : [], [], moved ? [moved] : []);
   };
 
   const rebuildIn = async (txn: ClientSession, sessionId: string): Promise<void> => {
@@ -309,6 +363,7 @@ export function createMongoReadModel(
       rm.counters.deleteMany({ session_id: sessionId }, o),
       rm.sessions.deleteMany({ _id: sessionId }, o),
       rm.days.deleteMany({ session_id: sessionId }, o),
+      rm.writers.deleteMany({ session_id: sessionId }, o),
     ]);
     const all = (await lines.find({ session_id: sessionId }, o).toArray()).map(
       ({ _id, active_serials: _a, ...line }) => line as CountLineRecord,
@@ -352,6 +407,18 @@ export function createMongoReadModel(
         .sort({ session_id: 1, user_id: 1 })
         .toArray();
       return docs.map((d) => toCounterStats(stripId(d)));
+    },
+    async writers(sessionIds) {
+      const docs = await rm.writers
+        .find({ session_id: { $in: [...sessionIds] } })
+        .sort({ session_id: 1, user_id: 1 })
+        .toArray();
+      return docs.map(({ session_id, user_id, written, overturned }) => ({
+        session_id,
+        user_id,
+        written,
+        overturned,
+      }));
     },
     async linesSinceDay(midnightIso, sessionIds) {
       const day = dayOf(midnightIso);
@@ -400,7 +467,7 @@ export function createMongoReadModel(
     },
   };
 
-  return { apply, repo, rebuildIn };
+  return { apply, review, repo, rebuildIn };
 }
 
 export type MongoReadModel = ReturnType<typeof createMongoReadModel>;

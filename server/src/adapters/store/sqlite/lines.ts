@@ -14,7 +14,7 @@ import type {
 } from '../../../ports/counting';
 import type { Paged } from '../../../ports/store';
 import { lazy, toFlag, type Db } from './database';
-import { lineCounts, reviewEvent, type LineEvent } from '../read-model-plan';
+import { lineCounts, type LineEvent } from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
 
 type LineRow = Omit<
@@ -343,8 +343,7 @@ export function createSqliteLineRepo(db: Db): LineRepo {
       const row = statements().byId.get(id);
       if (!row) return null;
       const after = toRecord(row);
-      const event = before ? reviewEvent(toRecord(before), after) : null;
-      if (event) model.apply([event], []);
+      if (before) model.review(toRecord(before), after);
       return after;
     },
   );

@@ -4,12 +4,14 @@
  * commits or rolls back with the lines; the views read it with one indexed query each.
  */
 import type { CountLineRecord } from '../../../ports/counting';
-import type { ReadModelRepo } from '../../../ports/read-model';
+import type { ReadModelRepo, WriterFigures } from '../../../ports/read-model';
 import {
   bySession,
   dayOf,
   lineCounts,
   plan,
+  reviewEvent,
+  reviewWriterDelta,
   toCounterStats,
   toItemFigures,
   toLineFigures,
@@ -22,6 +24,7 @@ import {
   type Plan,
   type PlanInputs,
   type SnapshotPrice,
+  type WriterDelta,
 } from '../read-model-plan';
 import { lazy, type Db } from './database';
 
@@ -116,6 +119,72 @@ export const READ_MODEL_SCHEMA = `
     PRIMARY KEY (day, session_id, user_id)
   ) WITHOUT ROWID;
 `;
+
+/**
+ * Lines written and overturned per (session, counter), for the user_activity report. Not in
+ * migration 5: a database gets it from the migration that adds READ_MODEL_WRITERS_MIGRATION. Until
+ * then the figures are counted from the lines on each read (`writersFromLines`), and kept here
+ * from the moment the table exists.
+ */
+export const READ_MODEL_WRITERS_SCHEMA = `
+  CREATE TABLE rm_writers (
+    session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    written INTEGER NOT NULL,
+    overturned INTEGER NOT NULL,
+    PRIMARY KEY (session_id, user_id)
+  ) WITHOUT ROWID;
+`;
+
+/** The migration adding rm_writers, built from every session's lines (give it the next version). */
+export const READ_MODEL_WRITERS_MIGRATION = {
+  name: 'read model: lines written and overturned per counter',
+  up: READ_MODEL_WRITERS_SCHEMA,
+  build(db: Db): void {
+    createSqliteReadModel(db).rebuildAllSync();
+  },
+};
+
+/** Lines written and overturned per (session, counter), counted from every line of the sessions. */
+export const WRITERS_FROM_LINES = `SELECT l.session_id, l.counted_by AS user_id, COUNT(*) AS written,
+    SUM(CASE WHEN l.status = 'REJECTED' OR EXISTS (
+      SELECT 1 FROM count_lines n WHERE n.op_id = l.superseded_by
+        AND (n.counted_qty <> l.counted_qty OR n.damaged_qty <> l.damaged_qty
+          OR n.non_returnable_damaged_qty <> l.non_returnable_damaged_qty)
+    ) THEN 1 ELSE 0 END) AS overturned
+  FROM count_lines l WHERE l.session_id IN (SELECT value FROM json_each(?))
+  GROUP BY l.session_id, l.counted_by`;
+
+function prepareWriters(db: Db) {
+  const exists = db
+    .prepare<[], number>(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rm_writers'",
+    )
+    .pluck()
+    .get();
+  if (!exists) {
+    return {
+      kept: false as const,
+      read: db.prepare<[string], WriterFigures>(
+        `SELECT * FROM (${WRITERS_FROM_LINES}) ORDER BY session_id, user_id`,
+      ),
+    };
+  }
+  return {
+    kept: true as const,
+    read: db.prepare<[string], WriterFigures>(
+      `SELECT session_id, user_id, written, overturned FROM rm_writers
+       WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id, user_id`,
+    ),
+    add: db.prepare<[WriterDelta]>(
+      `INSERT INTO rm_writers (session_id, user_id, written, overturned)
+       VALUES (@session_id, @user_id, @written, @overturned)
+       ON CONFLICT (session_id, user_id) DO UPDATE SET
+         written = written + excluded.written, overturned = overturned + excluded.overturned`,
+    ),
+    clear: db.prepare<[string]>('DELETE FROM rm_writers WHERE session_id = ?'),
+  };
+}
 
 function prepare(db: Db) {
   return {
@@ -287,20 +356,36 @@ function prepare(db: Db) {
         'SELECT id FROM sessions UNION SELECT DISTINCT session_id FROM count_lines',
       )
       .pluck(),
+    successor: db.prepare<
+      [string],
+      Pick<CountLineRecord, 'counted_qty' | 'damaged_qty' | 'non_returnable_damaged_qty'>
+    >(
+      `SELECT counted_qty, damaged_qty, non_returnable_damaged_qty FROM count_lines
+       WHERE op_id = ?`,
+    ),
   };
 }
 
 export interface SqliteReadModel {
   /** Keeps the model in step with a change; call inside the transaction of the line writes. */
-  apply(events: readonly LineEvent[], written: readonly CountLineRecord[]): void;
+  apply(
+    events: readonly LineEvent[],
+    written: readonly CountLineRecord[],
+    reviews?: readonly WriterDelta[],
+  ): void;
+  /** Keeps the model in step with a line's review (inside the review's transaction). */
+  review(before: CountLineRecord, after: CountLineRecord): void;
   /** Recomputes a session's model from its lines (synchronous; inside a transaction). */
   rebuildSync(sessionId: string): void;
+  /** Recomputes every session's model (synchronous; inside a transaction). */
+  rebuildAllSync(): number;
   repo: ReadModelRepo;
 }
 
 /** The SQLite read model over an open, migrated database. */
 export function createSqliteReadModel(db: Db): SqliteReadModel {
   const statements = lazy(() => prepare(db));
+  const writers = lazy(() => prepareWriters(db));
 
   const toItemRow = (row: ItemDbRow): ItemRow => ({
     ...row,
@@ -368,17 +453,40 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       emptied ||= d.lines < 0;
     }
     if (emptied) s.dropEmptyDays.run(p.session_id);
+    const w = writers();
+    if (w.kept) for (const d of p.writers) w.add.run(d);
   };
 
-  const apply = (events: readonly LineEvent[], written: readonly CountLineRecord[]): void => {
-    for (const [sessionId, change] of bySession(events, written)) {
-      write(plan(change.events, change.written, inputsFor(sessionId, change.events)));
+  const apply = (
+    events: readonly LineEvent[],
+    written: readonly CountLineRecord[],
+    reviews: readonly WriterDelta[] = [],
+  ): void => {
+    const changes = bySession(events, written);
+    for (const r of reviews) {
+      if (!changes.has(r.session_id)) changes.set(r.session_id, { events: [], written: [] });
     }
+    for (const [sessionId, change] of changes) {
+      const mine = reviews.filter((r) => r.session_id === sessionId);
+      write(plan(change.events, change.written, inputsFor(sessionId, change.events), mine));
+    }
+  };
+
+  const review = (before: CountLineRecord, after: CountLineRecord): void => {
+    const event = reviewEvent(before, after);
+    const successor =
+      after.superseded_by === null
+        ? null
+        : (statements().successor.get(after.superseded_by) ?? null);
+    const moved = reviewWriterDelta(before, after, successor);
+    if (event || moved) apply(event ? [event] : [], [], moved ? [moved] : []);
   };
 
   const rebuildSync = (sessionId: string): void => {
     const s = statements();
     for (const clear of s.clear) clear.run(sessionId);
+    const w = writers();
+    if (w.kept) w.clear.run(sessionId);
     const lines = s.allLines.all(sessionId).map((row): CountLineRecord => ({
       ...row,
       barcode: null,
@@ -406,11 +514,12 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
   };
 
   const rebuild = db.transaction((sessionId: string) => rebuildSync(sessionId));
-  const rebuildAll = db.transaction((): number => {
+  const rebuildAllSync = (): number => {
     const ids = statements().sessionIds.all();
     for (const id of ids) rebuildSync(id);
     return ids.length;
-  });
+  };
+  const rebuildAll = db.transaction(rebuildAllSync);
 
   const repo: ReadModelRepo = {
     async session(sessionId) {
@@ -439,6 +548,9 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     async counters(sessionIds) {
       return statements().counters.all(JSON.stringify(sessionIds)).map(toCounterStats);
     },
+    async writers(sessionIds) {
+      return writers().read.all(JSON.stringify(sessionIds));
+    },
     async linesSinceDay(midnightIso, sessionIds) {
       const day = dayOf(midnightIso);
       if (sessionIds) {
@@ -457,5 +569,5 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     },
   };
 
-  return { apply, rebuildSync, repo };
+  return { apply, review, rebuildSync, rebuildAllSync, repo };
 }
