@@ -175,6 +175,17 @@ export interface ItemRepo {
   /** Keyset-paged listing by item_code for offline export and sync. */
   list(query: ItemListQuery): Promise<Item[]>;
   count(): Promise<number>;
+  /**
+   * Optional (issue #13): a full items pass is about to fill an empty mirror. The adapter may stop
+   * keeping some indexes row by row and build them once in `finish`; every read stays correct
+   * meanwhile, only slower. Null when the mirror is not empty (the pass writes as usual).
+   */
+  beginFirstMirror?(): Promise<FirstMirror | null>;
+}
+
+/** A first mirror under way (ItemRepo.beginFirstMirror); `finish` once, whether it worked or not. */
+export interface FirstMirror {
+  finish(): Promise<void>;
 }
 
 export interface LocationRepo {

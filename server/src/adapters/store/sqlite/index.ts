@@ -9,7 +9,7 @@ import { createSqliteClientErrorRepo } from './client-errors';
 import { createSqliteConflictRepo } from './conflicts';
 import { lazy, openDatabase } from './database';
 import { createSqliteIdempotencyRepo } from './idempotency';
-import { createSqliteItemRepo } from './items';
+import { createSqliteItemRepo, restoreDeferredItemIndexes } from './items';
 import { createSqliteLineRepo } from './lines';
 import { createSqliteLocationRepo } from './locations';
 import { createSqliteMetaRepo } from './meta';
@@ -53,6 +53,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     async init() {
       migrate(db);
+      // A first item mirror that stopped half-way left some item indexes to build (items.ts).
+      restoreDeferredItemIndexes(db);
     },
     async ping() {
       pingStatement().get();
