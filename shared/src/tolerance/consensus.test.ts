@@ -148,6 +148,7 @@ describe('settleBin: worked examples (design §12)', () => {
       { id: 'e1', code: 'late_after_decision' },
     ]);
     expect(late.voices.map((v) => v.counter_id)).toEqual(['A', 'B', 'C']);
+    expect(late.counters).toEqual(['A', 'B', 'C']);
   });
 
   it('8. three that agree settle at the median: 80, 83, 81 → 81', () => {
@@ -180,6 +181,7 @@ describe('settleBin: worked examples (design §12)', () => {
     expect(s.voices).toEqual([
       { counter_id: 'A', phase: 1, quantity: 81, count_ids: ['a2'], replaced_count_ids: ['a1'] },
     ]);
+    expect(s.counters).toEqual(['A']);
   });
 
   it("12. a counter's lines of one phase add up (two spots of the rack): 50 + 48 = 98", () => {
@@ -193,6 +195,9 @@ describe('settleBin: worked examples (design §12)', () => {
       RULE,
     );
     expect(s).toMatchObject({ state: 'settled', quantity: 99, superseded: ['a1'] });
+    // The recount task of a bin goes to somebody other than everyone who counted it.
+    const ab = settleBin(bin([count('a1', 'A', 0, 80), count('b1', 'B', 1, 95)]), RULE);
+    expect(ab).toMatchObject({ state: 'open', phase: 2, counters: ['A', 'B'] });
   });
 
   it('14. a split bin adds up: 30 + 25 against 60 → 55 settled; 30 + 20 → the supervisor', () => {

@@ -135,6 +135,11 @@ export interface Settlement {
   voices: Voice[];
   /** Count ids a correction replaced. */
   superseded: string[];
+  /**
+   * Everyone who counted the bin (corrected and replaced counts included, late ones not), sorted:
+   * a recount task goes to somebody else.
+   */
+  counters: string[];
   conflicts: BinConflict[];
   /** The decision that stands, when decided. */
   decision?: {
@@ -333,6 +338,7 @@ export function settleBin(
       replaced_count_ids: v.replaced,
     })),
     superseded,
+    counters: [...new Set(onTime.map((c) => c.counter_id))].sort(cmp),
     conflicts: conflicts.sort((a, b) => cmp(a.id, b.id) || cmp(a.code, b.code)),
     agreement_allowance: Number.isFinite(allowance) ? fromMilli(allowance) : null,
     rule: { id: rule.id, version: rule.version },
