@@ -124,71 +124,85 @@ export const warehouseSchema = z.object({
 });
 export type Warehouse = z.infer<typeof warehouseSchema>;
 
-/** Status of the ERP mirror, `GET /erp/status`. */
-export interface ErpStatus {
-  source: 'demo' | 'file' | 'mssql';
-  last_sync_at: string | null;
-  last_success_at: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
-  item_count: number;
-  reachable: boolean | null;
-  /** The ERP circuit breaker (`open` = calls refused for a while after failures). */
-  circuit?: 'closed' | 'open' | 'half-open';
-  /** Scheduled passes (SQL Server sources); null when no schedule runs. */
-  schedule?: ErpSchedule | null;
-  /** The latest items pass into the mirror, live while it runs; null before the first one. */
-  mirror?: ErpMirrorProgress | null;
-}
+/** Where the item master comes from. */
+export const ERP_SOURCE_KINDS = ['demo', 'file', 'mssql'] as const;
+
+/** The ERP circuit breaker: `open` = calls refused for a while after failures (design §5). */
+export const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
 
 /** Progress of an items pass (the first mirror of a large master takes a while). */
-export interface ErpMirrorProgress {
+export const erpMirrorProgressSchema = z.object({
   /** True while the pass runs; false once finished, failed or interrupted. */
-  running: boolean;
+  running: z.boolean(),
   /** Whole master (true) or only the items changed since the last pass. */
-  full: boolean;
-  started_at: string;
+  full: z.boolean(),
+  started_at: z.string(),
   /** Null while running, or when the process stopped before finishing (see `interrupted`). */
-  finished_at: string | null;
-  items_done: number;
+  finished_at: z.string().nullable(),
+  items_done: z.number(),
   /** Null when the source cannot count its items ahead. */
-  items_total: number | null;
+  items_total: z.number().nullable(),
   /** The pass stopped without finishing: the process ended, or no progress for 5 minutes. */
-  interrupted: boolean;
-  error: string | null;
-}
+  interrupted: z.boolean(),
+  error: z.string().nullable(),
+});
+export type ErpMirrorProgress = z.infer<typeof erpMirrorProgressSchema>;
 
 /** One scheduled mirror pass as `/erp/status` shows it. */
-export interface ErpPassStatus {
-  last_started_at: string | null;
-  last_finished_at: string | null;
-  last_success_started_at: string | null;
-  last_error: string | null;
-  next_due_at: string | null;
-}
+export const erpPassStatusSchema = z.object({
+  last_started_at: z.string().nullable(),
+  last_finished_at: z.string().nullable(),
+  last_success_started_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+  next_due_at: z.string().nullable(),
+});
+export type ErpPassStatus = z.infer<typeof erpPassStatusSchema>;
 
 /** The mirror schedule: quantities, new items, nightly full pass. */
-export interface ErpSchedule {
-  settings: { qtyMinutes: number; itemMinutes: number; fullAt: string };
-  passes: Record<string, ErpPassStatus>;
-}
+export const erpScheduleSchema = z.object({
+  settings: z.object({ qtyMinutes: z.number(), itemMinutes: z.number(), fullAt: z.string() }),
+  passes: z.record(z.string(), erpPassStatusSchema),
+});
+export type ErpSchedule = z.infer<typeof erpScheduleSchema>;
+
+/** Status of the ERP mirror, `GET /erp/status`. */
+export const erpStatusSchema = z.object({
+  source: z.enum(ERP_SOURCE_KINDS),
+  last_sync_at: z.string().nullable(),
+  last_success_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+  item_count: z.number(),
+  reachable: z.boolean().nullable(),
+  /** The ERP circuit breaker (`open` = calls refused for a while after failures). */
+  circuit: z.enum(CIRCUIT_STATES).optional(),
+  /** Scheduled passes (SQL Server sources); null when no schedule runs. */
+  schedule: erpScheduleSchema.nullable().optional(),
+  /** The latest items pass into the mirror, live while it runs; null before the first one. */
+  mirror: erpMirrorProgressSchema.nullable().optional(),
+});
+export type ErpStatus = z.infer<typeof erpStatusSchema>;
 
 /** One rejected row of an item-master import: where it is and why. */
-export interface ImportRowError {
-  row: number;
-  field: string | null;
-  message: string;
-}
+export const importRowErrorSchema = z.object({
+  row: z.number(),
+  /** The column at fault; null when the row as a whole is wrong. */
+  field: z.string().nullable(),
+  message: z.string(),
+});
+export type ImportRowError = z.infer<typeof importRowErrorSchema>;
 
-export interface ImportResult {
-  format: 'csv' | 'xlsx';
-  rows: number;
-  accepted: number;
-  inserted: number;
-  updated: number;
+/** `POST /erp/import`: what became of the file's rows. */
+export const importResultSchema = z.object({
+  format: z.enum(['csv', 'xlsx']),
+  rows: z.number(),
+  accepted: z.number(),
+  inserted: z.number(),
+  updated: z.number(),
   /** Distinct data rows rejected (a row may have several errors). */
-  rejected: number;
-  errors: ImportRowError[];
+  rejected: z.number(),
+  errors: z.array(importRowErrorSchema),
   /** Header columns the importer does not know; reported, not fatal. */
-  ignored_columns: string[];
-}
+  ignored_columns: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof importResultSchema>;

@@ -101,145 +101,177 @@ export const bulkExportSchema = z.strictObject({
 });
 export type BulkExportInput = z.infer<typeof bulkExportSchema>;
 
+const nullableText = z.string().nullable();
+const num = z.number();
+
 /** stock_summary: book vs count per item, category or warehouse over the chosen sessions. */
-export interface StockSummaryRow {
-  warehouse: string;
+export const stockSummaryRowSchema = z.object({
+  warehouse: z.string(),
   /** Null when grouped by category or warehouse. */
-  item_code: string | null;
-  name: string | null;
+  item_code: nullableText,
+  name: nullableText,
   /** Null when grouped by warehouse (or the item has none). */
-  category: string | null;
+  category: nullableText,
   /** (session, item) pairs in the sessions' book snapshots. */
-  items_in_scope: number;
+  items_in_scope: num,
   /** Of those, pairs with at least one count line that counts. */
-  items_counted: number;
+  items_counted: num,
   /** Book quantity of every item in scope (snapshot). */
-  book_qty: number;
-  counted_qty: number;
+  book_qty: num,
+  counted_qty: num,
   /** Returnable damage (part of counted_qty). */
-  damaged_qty: number;
+  damaged_qty: num,
   /** Non-returnable damage, written off (part of counted_qty). */
-  written_off_qty: number;
+  written_off_qty: num,
   /** Σ per (session, item) of counted − written off − book, over counted items only. */
-  variance: number;
-  value_at_cost: number;
-  value_at_price: number;
+  variance: num,
+  value_at_cost: num,
+  value_at_price: num,
   /** 100 × items_counted / items_in_scope; null when nothing is in scope. */
-  coverage: number | null;
-}
+  coverage: num.nullable(),
+});
+export type StockSummaryRow = z.infer<typeof stockSummaryRowSchema>;
 
 /** variance: one row per session and item whose variance is not zero. */
-export interface VarianceRow {
-  session_id: string;
-  session_name: string;
-  warehouse: string;
-  item_code: string;
-  name: string;
-  category: string | null;
-  book_qty: number;
-  counted_qty: number;
-  damaged_qty: number;
-  written_off_qty: number;
-  variance: number;
-  value_at_cost: number;
-  value_at_price: number;
-  lines: number;
+export const varianceRowSchema = z.object({
+  session_id: z.string(),
+  session_name: z.string(),
+  warehouse: z.string(),
+  item_code: z.string(),
+  name: z.string(),
+  category: nullableText,
+  book_qty: num,
+  counted_qty: num,
+  damaged_qty: num,
+  written_off_qty: num,
+  variance: num,
+  value_at_cost: num,
+  value_at_price: num,
+  lines: num,
   /** Sorted, distinct, joined with ", ". */
-  racks: string;
-  counters: string;
-  reasons: string;
+  racks: z.string(),
+  counters: z.string(),
+  reasons: z.string(),
   /** Distinct review statuses of the lines, e.g. "APPROVED, NEEDS_REVIEW". */
-  review_status: string;
-  photos: number;
-  last_counted_at: string;
-}
+  review_status: z.string(),
+  photos: num,
+  last_counted_at: z.string(),
+});
+export type VarianceRow = z.infer<typeof varianceRowSchema>;
 
 /** user_activity: one row per counter. */
-export interface UserActivityRow {
-  user_id: string;
-  username: string;
-  sessions: number;
+export const userActivityRowSchema = z.object({
+  user_id: z.string(),
+  username: z.string(),
+  sessions: num,
   /** Lines that count (not superseded, not rejected). */
-  lines: number;
+  lines: num,
   /** Σ per session of distinct items. */
-  items: number;
+  items: num,
   /** Σ per session of minutes between first and last line (at least one). */
-  active_minutes: number;
-  scans_per_hour: number;
+  active_minutes: num,
+  scans_per_hour: num,
   /** Line-level: 100 × (Σ|book| − Σ|line variance|) / Σ|book|; null without book quantities. */
-  first_count_accuracy: number | null;
+  first_count_accuracy: num.nullable(),
   /** Every line the counter wrote, superseded and rejected ones included. */
-  lines_written: number;
+  lines_written: num,
   /** Lines corrected with different quantities, or rejected. */
-  lines_overturned: number;
+  lines_overturned: num,
   /** 100 × lines_overturned / lines_written. */
-  recount_overturn_rate: number | null;
-  variance: number;
-  value_at_cost: number;
-  value_at_price: number;
-  first_counted_at: string;
-  last_counted_at: string;
-}
+  recount_overturn_rate: num.nullable(),
+  variance: num,
+  value_at_cost: num,
+  value_at_price: num,
+  first_counted_at: z.string(),
+  last_counted_at: z.string(),
+});
+export type UserActivityRow = z.infer<typeof userActivityRowSchema>;
 
 /** session_history: one row per session. */
-export interface SessionHistoryRow {
-  session_id: string;
-  name: string;
-  warehouse: string;
-  mode: string;
-  status: string;
-  created_at: string;
-  closed_at: string | null;
-  reconciled_at: string | null;
-  counters: number;
-  items_in_snapshot: number;
-  items_counted: number;
-  lines: number;
-  variance: number;
-  value_at_cost: number;
-  value_at_price: number;
+export const sessionHistoryRowSchema = z.object({
+  session_id: z.string(),
+  name: z.string(),
+  warehouse: z.string(),
+  mode: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  closed_at: nullableText,
+  reconciled_at: nullableText,
+  counters: num,
+  items_in_snapshot: num,
+  items_counted: num,
+  lines: num,
+  variance: num,
+  value_at_cost: num,
+  value_at_price: num,
   /** Item-level: 100 × (Σ|book| − Σ|variance|) / Σ|book| over counted items. */
-  accuracy: number | null;
-}
+  accuracy: num.nullable(),
+});
+export type SessionHistoryRow = z.infer<typeof sessionHistoryRowSchema>;
 
 /** audit_trail: one row per audit entry, newest first. */
-export interface AuditTrailRow {
-  at: string;
-  actor_id: string | null;
-  actor_username: string | null;
-  actor_role: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  request_id: string | null;
-  ip: string | null;
+export const auditTrailRowSchema = z.object({
+  at: z.string(),
+  actor_id: nullableText,
+  actor_username: nullableText,
+  actor_role: nullableText,
+  action: z.string(),
+  target_type: nullableText,
+  target_id: nullableText,
+  request_id: nullableText,
+  ip: nullableText,
   /** The before/after summary as JSON text. */
-  summary: string | null;
-}
+  summary: nullableText,
+});
+export type AuditTrailRow = z.infer<typeof auditTrailRowSchema>;
 
-export interface ReportRowByType {
-  stock_summary: StockSummaryRow;
-  variance: VarianceRow;
-  user_activity: UserActivityRow;
-  session_history: SessionHistoryRow;
-  audit_trail: AuditTrailRow;
-}
+/** The row schema of each report type. */
+export const REPORT_ROW_SCHEMAS = {
+  stock_summary: stockSummaryRowSchema,
+  variance: varianceRowSchema,
+  user_activity: userActivityRowSchema,
+  session_history: sessionHistoryRowSchema,
+  audit_trail: auditTrailRowSchema,
+} as const satisfies { readonly [T in ReportType]: z.ZodType };
+
+export type ReportRowByType = {
+  [T in ReportType]: z.infer<(typeof REPORT_ROW_SCHEMAS)[T]>;
+};
 export type ReportRow = ReportRowByType[ReportType];
 
 /** Totals of a report over every row (not only the page), in the same rounding as the rows. */
-export interface ReportTotals {
-  rows: number;
-  book_qty?: number;
-  counted_qty?: number;
-  variance?: number;
-  value_at_cost?: number;
-  value_at_price?: number;
-  lines?: number;
-}
+export const reportTotalsSchema = z.object({
+  rows: num,
+  book_qty: num.optional(),
+  counted_qty: num.optional(),
+  variance: num.optional(),
+  value_at_cost: num.optional(),
+  value_at_price: num.optional(),
+  lines: num.optional(),
+});
+export type ReportTotals = z.infer<typeof reportTotalsSchema>;
 
-/** `data` of `POST /reports/generate`. */
-export interface ReportPage<T extends ReportType = ReportType> {
+/**
+ * How a column's cells are written: `text` is neutralised against formula injection; `int`,
+ * `qty` (up to 3 decimals), `money` (2 decimals) and `percent` (a number 0–100) stay numbers;
+ * `date` is an ISO instant (a date cell in XLSX).
+ */
+export const COLUMN_KINDS = ['text', 'int', 'qty', 'money', 'date', 'percent'] as const;
+export type ColumnKind = (typeof COLUMN_KINDS)[number];
+
+export const reportColumnSchema = z.object({
+  key: z.string(),
+  header: z.string(),
+  kind: z.enum(COLUMN_KINDS),
+  /** Suggested width in characters. */
+  width: num,
+});
+export type ReportColumn = z.infer<typeof reportColumnSchema>;
+
+/** `data` of `POST /reports/generate`: one page of a report of type `T`. */
+export type ReportPage<T extends ReportType = ReportType> = {
   type: T;
+  /** The filters the report ran with (a warehouse-bound reader's warehouse added). */
   filters: ReportFilters;
   columns: ReportColumn[];
   items: ReportRowByType[T][];
@@ -250,22 +282,39 @@ export interface ReportPage<T extends ReportType = ReportType> {
   generated_at: string;
   /** Variance only: pass as `after` for the next page; null on the last page. */
   next_after?: string | null;
+};
+
+/** The answer's filters: read leniently (a newer server may filter by more). */
+const answerFiltersSchema = z.object(reportFiltersSchema.shape);
+
+/** The answer of `POST /reports/generate` for a report of type `type` with rows `rows`. */
+function pageSchema<T extends ReportType, R extends z.ZodType>(type: T, rows: R) {
+  return z.object({
+    type: z.literal(type),
+    filters: answerFiltersSchema,
+    columns: z.array(reportColumnSchema),
+    items: z.array(rows),
+    page: num,
+    page_size: num,
+    total: num,
+    totals: reportTotalsSchema,
+    generated_at: z.string(),
+    next_after: z.string().nullable().optional(),
+  });
 }
 
-/**
- * How a column's cells are written: `text` is neutralised against formula injection; `int`,
- * `qty` (up to 3 decimals), `money` (2 decimals) and `percent` (a number 0–100) stay numbers;
- * `date` is an ISO instant (a date cell in XLSX).
- */
-export const COLUMN_KINDS = ['text', 'int', 'qty', 'money', 'date', 'percent'] as const;
-export type ColumnKind = (typeof COLUMN_KINDS)[number];
+/** The answer schema of each report type; the annotation proves each one reads a ReportPage. */
+const REPORT_PAGE_SCHEMAS: { readonly [T in ReportType]: z.ZodType<ReportPage<T>> } = {
+  stock_summary: pageSchema('stock_summary', stockSummaryRowSchema),
+  variance: pageSchema('variance', varianceRowSchema),
+  user_activity: pageSchema('user_activity', userActivityRowSchema),
+  session_history: pageSchema('session_history', sessionHistoryRowSchema),
+  audit_trail: pageSchema('audit_trail', auditTrailRowSchema),
+};
 
-export interface ReportColumn {
-  key: string;
-  header: string;
-  kind: ColumnKind;
-  /** Suggested width in characters. */
-  width: number;
+/** The schema of a `POST /reports/generate` answer for a report of type `type`. */
+export function reportPageSchemaOf<T extends ReportType>(type: T): z.ZodType<ReportPage<T>> {
+  return REPORT_PAGE_SCHEMAS[type];
 }
 
 const col = (key: string, header: string, kind: ColumnKind, width?: number): ReportColumn => ({

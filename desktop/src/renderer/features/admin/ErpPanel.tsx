@@ -1,8 +1,9 @@
 import { can } from '@stockverify/shared';
-import type { ErpMirrorProgress, ErpStatus, ImportResult } from '@stockverify/shared';
+import type { ErpMirrorProgress, ImportResult } from '@stockverify/shared';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, errorText } from '../../api/client';
+import { errorText } from '../../api/client';
+import { importItemMaster, readErpStatus } from '../../api/erp';
 import { useConsole } from '../../context';
 import { dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -11,7 +12,7 @@ import { Status } from '../../ui/Status';
 /** ERP: sync status, "sync now", and an item-master upload (CSV or XLSX) with per-row errors. */
 export function ErpPanel() {
   const { client, user } = useConsole();
-  const [status, reload] = useLoad(() => client.get<ErpStatus>('/erp/status'), [client]);
+  const [status, reload] = useLoad(() => readErpStatus(client), [client]);
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,24 +34,9 @@ export function ErpPanel() {
     }
     setBusy(true);
     try {
-      const body = new FormData();
-      body.append('file', file, file.name);
-      const response = await client.raw('/erp/import', { method: 'POST', body });
-      const envelope = (await response.json()) as {
-        success: boolean;
-        data: ImportResult | null;
-        message: string;
-        error: { code: string; message: string } | null;
-      };
-      if (!envelope.success || envelope.data === null) {
-        throw new ApiError(
-          response.status,
-          envelope.error?.code ?? 'ERROR',
-          envelope.error?.message ?? 'Import failed',
-        );
-      }
-      setResult(envelope.data);
-      setOk(envelope.message);
+      const imported = await importItemMaster(client, file, file.name);
+      setResult(imported.result);
+      setOk(imported.message);
       await reload();
     } catch (e) {
       setError(errorText(e));

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { analyticsSchema, kpisSchema } from '@stockverify/shared';
-import type { ReportPage, SessionHistoryRow, StockSummaryRow } from '@stockverify/shared';
+import type { SessionHistoryRow } from '@stockverify/shared';
 import {
   Bar,
   BarChart,
@@ -14,6 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { generateReport } from '../../api/reports';
 import { useConsole } from '../../context';
 import { money, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -199,23 +200,15 @@ export function Dashboards() {
   );
   const [categories] = useLoad(
     () =>
-      client
-        .post<ReportPage<'stock_summary'>>('/reports/generate', {
-          type: 'stock_summary',
-          group_by: 'category',
-          page_size: 1000,
-        })
-        .then((r) => r.items as StockSummaryRow[]),
+      generateReport(client, {
+        type: 'stock_summary',
+        group_by: 'category',
+        page_size: 1000,
+      }).then((r) => r.items),
     [client],
   );
   const [history] = useLoad(
-    () =>
-      client
-        .post<ReportPage<'session_history'>>('/reports/generate', {
-          type: 'session_history',
-          page_size: 1000,
-        })
-        .then((r) => r.items as SessionHistoryRow[]),
+    () => generateReport(client, { type: 'session_history', page_size: 1000 }).then((r) => r.items),
     [client],
   );
   const k = kpis.value;

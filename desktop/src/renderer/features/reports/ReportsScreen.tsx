@@ -16,6 +16,7 @@ import { filterSummary } from '@stockverify/shared/spreadsheet';
 import { useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
+import { generateReport } from '../../api/reports';
 import { useConsole } from '../../context';
 import { dateTime, money, qty } from '../../ui/format';
 import { Status } from '../../ui/Status';
@@ -124,7 +125,7 @@ export function ReportsScreen() {
     }
     try {
       setPreview(
-        await client.post<ReportPage>('/reports/generate', {
+        await generateReport(client, {
           ...built.request,
           page: 1,
           page_size: 50,
@@ -148,7 +149,7 @@ export function ReportsScreen() {
     let columns = preview?.type === type ? preview.columns : null;
     if (columns === null) {
       try {
-        const first = await client.post<ReportPage>('/reports/generate', {
+        const first = await generateReport(client, {
           ...built.request,
           page: 1,
           page_size: 1,

@@ -1,5 +1,5 @@
 import { REPORT_COLUMNS } from '@stockverify/shared';
-import type { ReportPage } from '@stockverify/shared';
+import type { ReportPage, VarianceRow } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
 import { csvField, createCsvWriter, type ReportRow } from '@stockverify/shared/spreadsheet';
 import { ReportCancelled, runReportJob } from './report-job';
@@ -13,6 +13,52 @@ function rows(n: number): ReportRow[] {
     variance: i % 2 ? -1 : 2,
     book_qty: 1,
   }));
+}
+
+/** Variance rows as the server sends them (every field of the shared row schema). */
+function varianceRows(n: number): VarianceRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    session_id: 'S1',
+    session_name: 'Count',
+    warehouse: 'WH-1',
+    item_code: `I${i}`,
+    name: `Item ${i}`,
+    category: null,
+    book_qty: 1,
+    counted_qty: i % 2 ? 0 : 3,
+    damaged_qty: 0,
+    written_off_qty: 0,
+    variance: i % 2 ? -1 : 2,
+    value_at_cost: 0,
+    value_at_price: 0,
+    lines: 1,
+    racks: 'A-01',
+    counters: 'alice',
+    reasons: '',
+    review_status: 'APPROVED',
+    photos: 0,
+    last_counted_at: '2026-11-29T10:00:00.000Z',
+  }));
+}
+
+/** A `POST /reports/generate` answer of the variance report with `items`. */
+function variancePage(
+  items: VarianceRow[],
+  total: number,
+  extra: Partial<ReportPage<'variance'>> = {},
+): ReportPage<'variance'> {
+  return {
+    type: 'variance',
+    filters: {},
+    columns: [...columns],
+    items,
+    page: 1,
+    page_size: items.length,
+    total,
+    totals: { rows: total },
+    generated_at: '2026-11-29T10:00:00.000Z',
+    ...extra,
+  };
 }
 
 async function* pagesOf(all: ReportRow[], size: number) {
@@ -91,13 +137,8 @@ describe('reportPages', () => {
       bodies.push(body);
       expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer tok');
       const start = (body.page - 1) * body.page_size;
-      const items = rows(5).slice(start, start + body.page_size);
-      const data: Partial<ReportPage> = {
-        items: items as never,
-        total: 5,
-        columns: [...columns],
-        totals: { rows: 5 },
-      };
+      const items = varianceRows(5).slice(start, start + body.page_size);
+      const data = variancePage(items, 5);
       return new Response(JSON.stringify({ success: true, data }), { status: 200 });
     };
     const seen: ReportRow[] = [];
@@ -127,7 +168,7 @@ describe('reportPages', () => {
 
   it('follows next_after for the variance report instead of page numbers', async () => {
     const bodies: Array<{ page: number; after?: string }> = [];
-    const all = rows(5);
+    const all = varianceRows(5);
     const fetchImpl = async (_url: string | URL | Request, init?: RequestInit) => {
       const body = JSON.parse(String(init?.body)) as { page: number; after?: string };
       bodies.push(body);
@@ -135,13 +176,9 @@ describe('reportPages', () => {
         body.after === undefined ? 0 : all.findIndex((r) => r.item_code === body.after) + 1;
       const items = all.slice(start, start + 2);
       const last = start + 2 >= all.length;
-      const data: Partial<ReportPage> = {
-        items: items as never,
-        total: 5,
-        columns: [...columns],
-        totals: { rows: 5 },
+      const data = variancePage(items, 5, {
         next_after: last ? null : String(items.at(-1)!.item_code),
-      };
+      });
       return new Response(JSON.stringify({ success: true, data }), { status: 200 });
     };
     const seen: ReportRow[] = [];
@@ -171,12 +208,7 @@ describe('reportPages', () => {
           },
         );
       }
-      const data: Partial<ReportPage> = {
-        items: rows(1) as never,
-        total: 1,
-        columns: [...columns],
-        totals: { rows: 1 },
-      };
+      const data = variancePage(varianceRows(1), 1);
       return new Response(JSON.stringify({ success: true, data }), { status: 200 });
     };
     let renewals = 0;
@@ -217,5 +249,57 @@ describe('reportPages', () => {
       fetchImpl,
     });
     await expect(pages.next()).rejects.toThrow('filters.to: must be after from');
+  });
+
+  it('refuses a page that does not match the report type, naming the field, before any row', async () => {
+    // One row with its variance as text and one without a counter: a file written from them
+    // would show blank or wrong cells without a word.
+    const [good, retyped, partial] = varianceRows(3) as [VarianceRow, VarianceRow, VarianceRow];
+    const { counters: _dropped, ...withoutCounters } = partial;
+    const bad = [good, { ...retyped, variance: '-1' }, withoutCounters];
+    const fetchImpl = async () =>
+      new Response(JSON.stringify({ success: true, data: variancePage(bad as never, 3) }), {
+        status: 200,
+      });
+    const seen: ReportRow[] = [];
+    const read = async () => {
+      for await (const page of reportPages({
+        baseUrl: 'http://sv',
+        token: 't',
+        request: { type: 'variance' },
+        fetchImpl,
+      })) {
+        seen.push(...page.rows);
+      }
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: 'BAD_ANSWER',
+      details: [
+        { path: 'items.1.variance', message: expect.any(String) },
+        { path: 'items.2.counters', message: expect.any(String) },
+      ],
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a page of another report type than the one asked for', async () => {
+    const fetchImpl = async () =>
+      new Response(
+        JSON.stringify({
+          success: true,
+          data: { ...variancePage(varianceRows(1), 1), type: 'audit_trail' },
+        }),
+        { status: 200 },
+      );
+    const pages = reportPages({
+      baseUrl: 'http://sv',
+      token: 't',
+      request: { type: 'variance' },
+      fetchImpl,
+    });
+    await expect(pages.next()).rejects.toMatchObject({
+      code: 'BAD_ANSWER',
+      details: [{ path: 'type', message: expect.any(String) }],
+    });
   });
 });

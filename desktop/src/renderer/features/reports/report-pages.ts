@@ -1,5 +1,7 @@
+import { reportPageSchemaOf } from '@stockverify/shared';
 import type { ReportPage, ReportRequestInput } from '@stockverify/shared';
 import type { ReportRow } from '@stockverify/shared/spreadsheet';
+import { parseAnswer } from '../../api/client';
 
 export const REPORT_PAGE_SIZE = 1000;
 
@@ -16,12 +18,17 @@ export interface ReportPagesOptions {
   onFirstPage?: (page: ReportPage) => void;
 }
 
-/** Every row of a report, page by page, from `POST /reports/generate`. */
+/**
+ * Every row of a report, page by page, from `POST /reports/generate`; each page is checked
+ * against the report type's shared schema (a row with a missing or retyped field is an ApiError
+ * `BAD_ANSWER` naming it, not a blank cell in the file).
+ */
 export async function* reportPages(
   options: ReportPagesOptions,
 ): AsyncGenerator<{ rows: ReportRow[]; total: number }> {
   const fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
   const pageSize = options.pageSize ?? REPORT_PAGE_SIZE;
+  const schema = reportPageSchemaOf(options.request.type);
   let token = options.token;
   // The variance report answers `next_after`: following it reads each page through the index,
   // where page numbers would make the server count past every earlier row (a million-row report).
@@ -48,7 +55,7 @@ export async function* reportPages(
       token = await options.renewToken();
       response = await fetchPage(page);
     }
-    let body: { success?: boolean; data?: ReportPage; error?: { message?: string } };
+    let body: { success?: boolean; data?: unknown; error?: { message?: string } };
     try {
       body = (await response.json()) as typeof body;
     } catch {
@@ -57,9 +64,9 @@ export async function* reportPages(
     if (!response.ok || body.success !== true || body.data === undefined) {
       throw new Error(body.error?.message ?? `The server answered HTTP ${response.status}.`);
     }
-    const data = body.data;
+    const data = parseAnswer(schema, body.data, '/reports/generate');
     if (page === 1) options.onFirstPage?.(data);
-    yield { rows: data.items as unknown as ReportRow[], total: data.total };
+    yield { rows: data.items, total: data.total };
     if (data.next_after !== undefined) {
       if (data.next_after === null || data.items.length === 0) return;
       after = data.next_after;

@@ -1,4 +1,5 @@
 import { can, sessionPageSchema, userDirectorySchema } from '@stockverify/shared';
+import { readErpStatus } from '../../api/erp';
 import { useConsole } from '../../context';
 import { useLoad } from '../../ui/hooks';
 
@@ -20,7 +21,7 @@ export function FirstRunGuide() {
       client.read(sessionPageSchema, '/sessions', { page_size: 1 }),
       client.read(userDirectorySchema, '/users/directory', { role: 'staff', limit: 1 }),
       can(user.role, 'erp.status')
-        ? client.get<{ item_count: number }>('/erp/status').catch(() => null)
+        ? readErpStatus(client).catch(() => null)
         : Promise.resolve(null),
     ]);
     return {
