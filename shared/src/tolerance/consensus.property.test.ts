@@ -96,7 +96,11 @@ const historyArb = fc.record({
   split: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, fc.constant(true)),
   rule: ruleArb,
   phaseLimit: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
-  events: fc.array(eventArb, { minLength: 0, maxLength: 10 }),
+  /** Short histories too, so a lone first count (accepted or sent to recount) is common. */
+  events: fc.oneof(
+    fc.array(eventArb, { minLength: 1, maxLength: 2 }),
+    fc.array(eventArb, { minLength: 0, maxLength: 10 }),
+  ),
   /** Most histories have no supervisor decision, so the counts' own settling is exercised. */
   decides: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, fc.constant(true)),
   /** Delivery: a sort key per record and the records sent twice. */
@@ -224,6 +228,10 @@ describe('consensus property: order, duplicates, decisions', () => {
         const expected = settleBin(inOrder, rule, h.phaseLimit);
         seen(expected.reason);
         if (expected.conflicts.length) seen('conflict');
+        if (expected.superseded.length) seen('correction');
+        if (expected.voices.some((v) => v.replaced_count_ids.length))
+          seen('replaced_by_later_phase');
+        if (expected.decision?.overrides.length) seen('override');
 
         // 1. Shuffled and duplicated delivery settles the same.
         const shuffled: BinHistory = {
@@ -306,6 +314,9 @@ describe('consensus property: order, duplicates, decisions', () => {
         'split_additive',
         'supervisor_decided',
         'conflict',
+        'correction',
+        'replaced_by_later_phase',
+        'override',
       ]) {
         expect(reached.get(what) ?? 0, what).toBeGreaterThan(0);
       }
