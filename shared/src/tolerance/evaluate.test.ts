@@ -65,6 +65,12 @@ describe('evaluate: asymmetric limits (design §12 worked examples, book 40, cos
       'units',
     ]);
   });
+  it('a limit stored as null (as a document store may keep an absent field) is no limit, not 0', () => {
+    const fromStore = rule({});
+    (fromStore.thresholds.overage as Record<string, unknown>).units = null;
+    (fromStore.thresholds.overage as Record<string, unknown>).value = null;
+    expect(evaluate(fromStore, { book: 1, counted: 50, unitCost: 2 }).within).toBe(true);
+  });
   it('no limits at all accepts anything', () => {
     expect(evaluate(rule({}), { book: 1, counted: 1e6, unitCost: 99 }).within).toBe(true);
   });

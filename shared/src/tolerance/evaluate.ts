@@ -50,6 +50,19 @@ export class ToleranceInputError extends Error {
 }
 
 /**
+ * The limits that are set: only numbers count, so a limit a store kept as null (a document store
+ * may write an absent field so) stays "no limit" and never becomes a limit of 0.
+ */
+export function presentLimits(limits: ToleranceLimits): ToleranceLimits {
+  const out: ToleranceLimits = {};
+  for (const axis of TOLERANCE_AXES) {
+    const v: unknown = limits[axis];
+    if (typeof v === 'number') out[axis] = v;
+  }
+  return out;
+}
+
+/**
  * Per axis, the largest difference in thousandths that a side's limits allow, given the book and
  * unit cost: `null` when the axis has no limit (or, for value, when the item costs nothing, so no
  * difference has any value). Limits are inclusive; the value axis compares the variance value
@@ -61,16 +74,17 @@ export function allowanceMilli(
   unitCostMicro: number,
 ): Record<ToleranceAxis, number | null> {
   const out: Record<ToleranceAxis, number | null> = { units: null, percent: null, value: null };
-  if (limits.units !== undefined) out.units = toMilli(limits.units);
-  if (limits.percent !== undefined) {
+  const { units, percent, value } = presentLimits(limits);
+  if (units !== undefined) out.units = toMilli(units);
+  if (percent !== undefined) {
     // d/|book| × 100 ≤ p  ⇔  d × 10 000 ≤ p_hundredths × |book|; a book of 0 allows no difference.
-    const hundredths = BigInt(Math.round(limits.percent * 100));
+    const hundredths = BigInt(Math.round(percent * 100));
     out.percent = Number((hundredths * BigInt(Math.abs(bookMilli))) / 10_000n);
   }
-  if (limits.value !== undefined && unitCostMicro > 0) {
+  if (value !== undefined && unitCostMicro > 0) {
     // value in cents = d × cost_µ / 10^7 (d in thousandths, cost in millionths); rounded half up it
     // stays ≤ L cents while d × cost_µ ≤ L × 10^7 + 5 × 10^6 − 1.
-    const cents = BigInt(Math.round(limits.value * 100));
+    const cents = BigInt(Math.round(value * 100));
     out.value = Number((cents * 10_000_000n + 4_999_999n) / BigInt(unitCostMicro));
   }
   return out;
@@ -127,7 +141,7 @@ export function evaluate(rule: ToleranceRule, input: EvaluateInput): ToleranceEv
   const varianceM = countedM - bookM;
   const direction: ToleranceDirection =
     varianceM < 0 ? 'shortage' : varianceM > 0 ? 'overage' : 'none';
-  const thresholds = direction === 'none' ? {} : { ...rule.thresholds[direction] };
+  const thresholds = direction === 'none' ? {} : presentLimits(rule.thresholds[direction]);
   const allowM = allowanceMilli(thresholds, bookM, costU);
   const abs = Math.abs(varianceM);
   const exceededBy = TOLERANCE_AXES.filter((axis) => {
