@@ -1,0 +1,642 @@
+/**
+ * Every route of the API with who may call it and the shared schemas of its request and answer:
+ * the table docs/api.md's route lists and shape tables are generated from (`npm run docs:api`).
+ * server/test/docs/api-docs.test.ts checks it against the running app: every route the app serves
+ * is here and nothing else, and the role each route asks for is the one written here.
+ *
+ * A request checked by a schema that still lives in its route file is named with `local(file)`,
+ * an answer without a shared schema with `text(…)`; both show up in the document as such, so the
+ * gaps in the one contract (issue #15) stay visible.
+ */
+import type { Permission } from '@stockverify/shared';
+import {
+  REPORT_TYPES,
+  activeUsersSchema,
+  analyticsSchema,
+  auditPageSchema,
+  barcodeLookupSchema,
+  bookQuantitiesSchema,
+  bulkExportSchema,
+  bulkIdsSchema,
+  bulkResultsSchema,
+  changePasswordSchema,
+  changePinSchema,
+  claimAnswerSchema,
+  clientErrorPageSchema,
+  clientErrorReportSchema,
+  conflictPageSchema,
+  countLinePageSchema,
+  countRecordSchema,
+  countSessionSchema,
+  createSessionSchema,
+  createUserSchema,
+  erpStatusSchema,
+  exportQuerySchema,
+  heartbeatAnswerSchema,
+  importResultSchema,
+  itemViewSchema,
+  kpisSchema,
+  liveEventSchema,
+  listSessionsQuerySchema,
+  listUsersQuerySchema,
+  lockedAccountsSchema,
+  loginSchema,
+  lookupQuerySchema,
+  passwordResetSchema,
+  phoneAccessSchema,
+  photoUploadAnswerSchema,
+  pinLoginSchema,
+  rackLinesSchema,
+  rackMapSchema,
+  recordResultSchema,
+  recountTasksSchema,
+  refreshSchema,
+  reportPageSchemaOf,
+  reportRequestSchema,
+  resolveConflictSchema,
+  reviewSchema,
+  searchQuerySchema,
+  sessionDetailSchema,
+  sessionPageSchema,
+  syncBatchAnswerSchema,
+  syncBatchSchema,
+  syncRecordSchema,
+  systemStatusSchema,
+  tokenPairSchema,
+  unknownItemPageSchema,
+  updateUserSchema,
+  userDirectoryQuerySchema,
+  userDirectorySchema,
+  userPageSchema,
+  userSchema,
+  variancesPageSchema,
+  variancesQuerySchema,
+  warehousesSchema,
+} from '@stockverify/shared';
+import type { z } from 'zod';
+
+/** The sections of docs/api.md, in page order; each has a generated route table. */
+export const API_GROUPS = [
+  'auth',
+  'items',
+  'locations',
+  'sessions',
+  'counting',
+  'reports',
+  'monitoring',
+] as const;
+export type ApiGroup = (typeof API_GROUPS)[number];
+
+/** Anyone, any signed-in user, or the permission a route asks for (shared/src/roles.ts). */
+export type Who = 'anyone' | 'signed in' | Permission;
+
+export type Shape =
+  | z.ZodType
+  | { kind: 'text'; text: string }
+  | { kind: 'variants'; variants: readonly { label: string; schema: z.ZodType }[] };
+
+export interface RouteDoc {
+  group: ApiGroup;
+  who: Who;
+  /** Said after the role: an ownership rule, or who gets in without a token. */
+  whoNote?: string;
+  summary: string;
+  query?: Shape;
+  /** What the answer's table describes; default: the envelope's `data`. */
+  answerLabel?: string;
+  body?: Shape;
+  answer: Shape;
+  /** Further shapes the route reads, each with what it describes (e.g. each record of a batch). */
+  more?: readonly { label: string; shape: Shape }[];
+}
+
+export const text = (value: string): Shape => ({ kind: 'text', text: value });
+
+/** A request checked by a schema declared in its route file, not (yet) in `@stockverify/shared`. */
+const local = (file: string): Shape =>
+  text(`checked by a schema private to \`server/src/modules/${file}\` (not in shared yet).`);
+
+/** An answer the server builds without a shared schema yet. */
+const unshared = (what: string): Shape => text(`${what} (no shared schema yet).`);
+
+const empty = text('`{}` or nothing.');
+
+/** Route key: `METHOD /path` as the app serves it under `/api`, `:name` for path parameters. */
+export const API_ROUTES: Record<string, RouteDoc> = {
+  // Auth and users
+  'POST /auth/login': {
+    group: 'auth',
+    who: 'anyone',
+    summary: 'Sign in with a password; counts toward the lockout and the per-address limit.',
+    body: loginSchema,
+    answer: tokenPairSchema,
+  },
+  'POST /auth/pin-login': {
+    group: 'auth',
+    who: 'anyone',
+    summary: 'Sign in with a PIN (phones); same answer as a password login.',
+    body: pinLoginSchema,
+    answer: tokenPairSchema,
+  },
+  'POST /auth/refresh': {
+    group: 'auth',
+    who: 'anyone',
+    summary: 'A new token pair (rotation; reusing an old refresh token revokes the family).',
+    body: refreshSchema,
+    answer: tokenPairSchema,
+  },
+  'POST /auth/logout': {
+    group: 'auth',
+    who: 'signed in',
+    summary: "Revokes this sign-in's refresh family.",
+    body: empty,
+    answer: unshared('`{revoked}`: refresh tokens revoked'),
+  },
+  'GET /auth/me': {
+    group: 'auth',
+    who: 'signed in',
+    summary: 'The signed-in user.',
+    answer: userSchema,
+  },
+  'PUT /auth/me/password': {
+    group: 'auth',
+    who: 'signed in',
+    summary: "Change one's own password; ends the user's refresh tokens.",
+    body: changePasswordSchema,
+    answer: userSchema,
+  },
+  'PUT /auth/me/pin': {
+    group: 'auth',
+    who: 'signed in',
+    summary: "Change one's own PIN (needs the current password); ends the user's refresh tokens.",
+    body: changePinSchema,
+    answer: userSchema,
+  },
+  'GET /users': {
+    group: 'auth',
+    who: 'users.manage',
+    summary: 'Users, paginated.',
+    query: listUsersQuerySchema,
+    answer: userPageSchema,
+  },
+  'POST /users': {
+    group: 'auth',
+    who: 'users.manage',
+    summary: 'Create a user.',
+    body: createUserSchema,
+    answer: userSchema,
+  },
+  'GET /users/locked': {
+    group: 'auth',
+    who: 'users.unlock',
+    summary: 'Locked accounts (supervisors see staff and supervisors; admins see all).',
+    answer: lockedAccountsSchema,
+  },
+  'GET /users/directory': {
+    group: 'auth',
+    who: 'sessions.manage',
+    summary: 'Who is who for pickers: active accounts only, a few fields each.',
+    query: userDirectoryQuerySchema,
+    answer: userDirectorySchema,
+  },
+  'GET /users/:id': {
+    group: 'auth',
+    who: 'users.manage',
+    summary: 'One user.',
+    answer: userSchema,
+  },
+  'PATCH /users/:id': {
+    group: 'auth',
+    who: 'users.manage',
+    summary: 'Role, name, warehouse, active flag, reset password or PIN.',
+    body: updateUserSchema,
+    answer: userSchema,
+  },
+  'POST /users/:id/reset-password': {
+    group: 'auth',
+    who: 'users.manage',
+    summary: 'A new random password, shown once; ends the sessions of the user.',
+    body: empty,
+    answer: passwordResetSchema,
+  },
+  'POST /users/:id/unlock': {
+    group: 'auth',
+    who: 'users.unlock',
+    summary: 'Clear a lockout; unlocking an account above one’s own role is refused.',
+    body: empty,
+    answer: userSchema,
+  },
+
+  // Items and ERP
+  'GET /items/barcode/:code': {
+    group: 'items',
+    who: 'items.read',
+    summary:
+      'Exact lookup: primary, manual and pack barcodes, GS1 element strings; 404 `ITEM_NOT_FOUND` with `error.suggestions` (≤ 5).',
+    query: lookupQuerySchema,
+    answer: barcodeLookupSchema,
+  },
+  'GET /items/search': {
+    group: 'items',
+    who: 'items.read',
+    summary: 'Ranked: exact barcode > exact code > code / name prefix > fuzzy name.',
+    query: searchQuerySchema,
+    answer: unshared('`{items: [{item, match, score}]}`'),
+  },
+  'GET /items/export': {
+    group: 'items',
+    who: 'items.read',
+    summary: 'The item master for offline use; `X-Generated-At` is the next `since`.',
+    query: exportQuerySchema,
+    answer: text('an NDJSON stream of items (`format=json`: one JSON answer), not enveloped.'),
+  },
+  'GET /items/:item_code': {
+    group: 'items',
+    who: 'items.read',
+    summary: 'One item.',
+    query: lookupQuerySchema,
+    answer: itemViewSchema,
+  },
+  'GET /serials/:serial': {
+    group: 'items',
+    who: 'serials.read',
+    summary: 'Every sighting of a serial across sessions.',
+    answer: unshared('the sightings of the serial'),
+  },
+  'POST /erp/import': {
+    group: 'items',
+    who: 'erp.manage',
+    summary: 'Upload a CSV or XLSX item master; per-row errors reported, valid rows kept.',
+    body: text('multipart form data with the file in `file`.'),
+    answer: importResultSchema,
+  },
+  'POST /erp/sync': {
+    group: 'items',
+    who: 'erp.manage',
+    summary: 'Mirror the configured ERP source now.',
+    body: local('erp/erp.routes.ts'),
+    answer: unshared('the sync result'),
+  },
+  'GET /erp/status': {
+    group: 'items',
+    who: 'erp.status',
+    summary: 'Source, last sync, item count, last error, circuit state, schedule, mirror progress.',
+    answer: erpStatusSchema,
+  },
+
+  // Locations
+  'GET /warehouses': {
+    group: 'locations',
+    who: 'locations.read',
+    summary: 'Warehouses with floors and rack counts.',
+    answer: warehousesSchema,
+  },
+  'GET /warehouses/:id/racks': {
+    group: 'locations',
+    who: 'locations.read',
+    summary: "Racks; with `session=` each rack's claim state, claimant, lines, items, activity.",
+    query: local('locations/locations.routes.ts'),
+    answer: rackMapSchema,
+  },
+
+  // Count sessions
+  'POST /sessions': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Open a count session; snapshots book quantities.',
+    body: createSessionSchema,
+    answer: countSessionSchema,
+  },
+  'GET /sessions': {
+    group: 'sessions',
+    who: 'sessions.read',
+    summary: 'Sessions, paginated, filtered and sorted.',
+    query: listSessionsQuerySchema,
+    answer: sessionPageSchema,
+  },
+  'GET /sessions/analytics': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Variance, accuracy, efficiency by warehouse or staff.',
+    query: local('sessions/sessions.routes.ts'),
+    answer: analyticsSchema,
+  },
+  'POST /sessions/bulk/close': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Close several sessions; a result per id.',
+    body: bulkIdsSchema,
+    answer: bulkResultsSchema,
+  },
+  'POST /sessions/bulk/reconcile': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Reconcile several sessions; a result per id.',
+    body: bulkIdsSchema,
+    answer: bulkResultsSchema,
+  },
+  'POST /sessions/bulk/export': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'The variance lines of these sessions as one file.',
+    body: bulkExportSchema,
+    answer: text('a CSV or XLSX stream, not enveloped.'),
+  },
+  'GET /sessions/:id': {
+    group: 'sessions',
+    who: 'sessions.read',
+    summary:
+      'Detail with metrics (items counted, lines, total variance, value, progress, items/min).',
+    answer: sessionDetailSchema,
+  },
+  'GET /sessions/:id/book-quantities': {
+    group: 'sessions',
+    who: 'sessions.read',
+    summary: 'The snapshot, for standard and strict sessions; 403 for staff while blind applies.',
+    answer: bookQuantitiesSchema,
+  },
+  'GET /sessions/:id/lines': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary:
+      'Count lines, paginated and filterable; each with `item_name` and `supersedes_line` (the line a recount corrects).',
+    query: local('sessions/sessions.routes.ts'),
+    answer: countLinePageSchema,
+  },
+  'GET /sessions/:id/variances': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Variances per item, paged with a `next_after` cursor (below).',
+    query: variancesQuerySchema,
+    answer: variancesPageSchema,
+  },
+  'POST /sessions/:id/close': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Close the session (409 `INVALID_TRANSITION` from another state).',
+    body: empty,
+    answer: countSessionSchema,
+  },
+  'POST /sessions/:id/reopen': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Reopen a closed session.',
+    body: empty,
+    answer: countSessionSchema,
+  },
+  'POST /sessions/:id/reconcile': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'Reconcile a closed session.',
+    body: empty,
+    answer: countSessionSchema,
+  },
+  'GET /sessions/:id/adjustments': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary: 'The ERP adjustment package of a reconciled session (`X-Content-Hash`).',
+    query: local('adjustments/adjustments.routes.ts'),
+    answer: unshared('the package as JSON, or an XLSX file with `format=xlsx`'),
+  },
+  'POST /sessions/:id/adjustments/writeback': {
+    group: 'sessions',
+    who: 'erp.manage',
+    summary: 'Insert the package into the staging table (off unless `ERP_WRITEBACK_ENABLED`).',
+    body: empty,
+    answer: unshared('the write-back result with `content_hash` and `rows`'),
+  },
+  'PATCH /lines/:id/review': {
+    group: 'sessions',
+    who: 'lines.review',
+    summary: 'Approve, reject or send a line back for recount.',
+    body: reviewSchema,
+    answer: unshared('the reviewed line'),
+  },
+  'GET /conflicts': {
+    group: 'sessions',
+    who: 'conflicts.resolve',
+    summary: 'Sync conflicts, paginated.',
+    query: local('review/review.routes.ts'),
+    answer: conflictPageSchema,
+  },
+  'POST /conflicts/:id/resolve': {
+    group: 'sessions',
+    who: 'conflicts.resolve',
+    summary: 'Accept or discard a sync conflict.',
+    body: resolveConflictSchema,
+    answer: unshared('the resolved conflict'),
+  },
+  'GET /unknown-items': {
+    group: 'sessions',
+    who: 'conflicts.resolve',
+    summary: 'Unknown items reported by phones, paginated.',
+    query: local('review/review.routes.ts'),
+    answer: unknownItemPageSchema,
+  },
+  'POST /unknown-items/:id/resolve': {
+    group: 'sessions',
+    who: 'conflicts.resolve',
+    summary: 'Map an unknown item to an item, or mark it "not ours".',
+    body: local('review/review.routes.ts'),
+    answer: unshared('the resolved unknown item'),
+  },
+
+  // Racks and counting
+  'POST /sessions/:id/racks/:rack/claim': {
+    group: 'counting',
+    who: 'counting.write',
+    summary: 'Claim a rack; 409 `RACK_LOCKED` with the holder.',
+    body: local('claims/claims.routes.ts'),
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/heartbeat': {
+    group: 'counting',
+    who: 'counting.write',
+    summary: 'Renews presence and every lock this user holds in the session.',
+    body: local('claims/claims.routes.ts'),
+    answer: heartbeatAnswerSchema,
+  },
+  'POST /sessions/:id/racks/:rack/pause': {
+    group: 'counting',
+    who: 'counting.write',
+    whoNote: 'own claim; a supervisor any',
+    summary: 'Pause counting a claimed rack.',
+    body: local('claims/claims.routes.ts'),
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/racks/:rack/resume': {
+    group: 'counting',
+    who: 'counting.write',
+    whoNote: 'own claim; a supervisor any',
+    summary: 'Resume a paused rack.',
+    body: local('claims/claims.routes.ts'),
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/racks/:rack/complete': {
+    group: 'counting',
+    who: 'counting.write',
+    whoNote: 'own claim; a supervisor any',
+    summary: 'Mark the rack counted.',
+    body: local('claims/claims.routes.ts'),
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/racks/:rack/release': {
+    group: 'counting',
+    who: 'counting.write',
+    whoNote: 'own claim; a supervisor any',
+    summary: 'Give the rack up.',
+    body: local('claims/claims.routes.ts'),
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/racks/:rack/reopen': {
+    group: 'counting',
+    who: 'sessions.manage',
+    summary: 'Reopen a completed rack for recount; the next claim starts a new claim.',
+    body: empty,
+    answer: claimAnswerSchema,
+  },
+  'POST /sessions/:id/count-lines': {
+    group: 'counting',
+    who: 'counting.write',
+    summary:
+      'One `count` record online; same rules and answers as sync (201 OK, 409 CONFLICT, 400 ERROR).',
+    body: countRecordSchema,
+    answer: recordResultSchema,
+  },
+  'POST /sync/batch': {
+    group: 'counting',
+    who: 'counting.write',
+    summary: 'Records from a phone with an `Idempotency-Key` header; a result per record.',
+    body: syncBatchSchema,
+    more: [
+      {
+        label:
+          'Each of `records[]`, checked one by one (a record that fails gets its own `ERROR` result)',
+        shape: syncRecordSchema,
+      },
+    ],
+    answer: syncBatchAnswerSchema,
+  },
+  'POST /photos': {
+    group: 'counting',
+    who: 'photos.write',
+    summary: 'Upload an evidence photo.',
+    body: text('the image bytes (JPEG, PNG or WebP, ≤ 8 MB) with their `Content-Type`.'),
+    answer: photoUploadAnswerSchema,
+  },
+  'GET /photos/:id': {
+    group: 'counting',
+    who: 'signed in',
+    summary: 'The photo, for whoever may read the session it belongs to.',
+    answer: text('the image bytes, not enveloped.'),
+  },
+  'GET /sessions/:id/recounts': {
+    group: 'counting',
+    who: 'sessions.read',
+    summary:
+      'Recount tasks: staff get the lines of theirs a supervisor sent back (no quantities), supervisors every open one.',
+    answer: recountTasksSchema,
+  },
+  'GET /sessions/:id/racks/:rack/lines': {
+    group: 'counting',
+    who: 'sessions.read',
+    summary:
+      'What is counted in a rack, from every phone, newest first (≤ 200); `counted_qty` null while blind applies to the viewer.',
+    answer: rackLinesSchema,
+  },
+
+  // Reports
+  'POST /reports/generate': {
+    group: 'reports',
+    who: 'reports.read',
+    summary: 'JSON rows and totals of one report (the audit trail needs `audit.read`).',
+    body: reportRequestSchema,
+    answer: {
+      kind: 'variants',
+      variants: REPORT_TYPES.map((type) => ({
+        label: `type \`${type}\``,
+        schema: reportPageSchemaOf(type),
+      })),
+    },
+  },
+  'POST /reports/export/:format': {
+    group: 'reports',
+    who: 'reports.read',
+    summary: 'The same report as a `csv` or `xlsx` file, streamed.',
+    body: reportRequestSchema,
+    answer: text('a CSV or XLSX stream, not enveloped.'),
+  },
+
+  // Monitoring
+  'GET /health': {
+    group: 'monitoring',
+    who: 'anyone',
+    summary: 'Liveness.',
+    answer: unshared('`{status, version, uptime_s}`'),
+  },
+  'GET /admin/system-status': {
+    group: 'monitoring',
+    who: 'system.read',
+    summary: 'Store / ERP / Redis with latency, overall status, version, uptime.',
+    answer: systemStatusSchema,
+  },
+  'GET /admin/phone-access': {
+    group: 'monitoring',
+    who: 'monitoring.read',
+    summary: "The addresses phones on the LAN can open the staff app at (the console's QR code).",
+    answer: phoneAccessSchema,
+  },
+  'GET /admin/kpis': {
+    group: 'monitoring',
+    who: 'monitoring.read',
+    summary: 'Counts today, accuracy, variance value, active counters, sync backlog.',
+    answer: kpisSchema,
+  },
+  'GET /admin/active-users': {
+    group: 'monitoring',
+    who: 'monitoring.read',
+    summary: 'Presence: who, which session / rack, last seen, device.',
+    answer: activeUsersSchema,
+  },
+  'GET /admin/audit': {
+    group: 'monitoring',
+    who: 'audit.read',
+    summary: 'The audit trail, paginated.',
+    query: local('audit/audit.routes.ts'),
+    answer: auditPageSchema,
+  },
+  'GET /admin/errors': {
+    group: 'monitoring',
+    who: 'system.read',
+    summary: 'Client error reports, paginated.',
+    query: local('evidence/client-errors.routes.ts'),
+    answer: clientErrorPageSchema,
+  },
+  'POST /client-errors': {
+    group: 'monitoring',
+    who: 'client_errors.write',
+    summary: 'An error report from the staff app or the console.',
+    body: clientErrorReportSchema,
+    answer: unshared('`{id}` of the stored report'),
+  },
+  'GET /events': {
+    group: 'monitoring',
+    who: 'events.read',
+    summary: 'Server-Sent Events (token as `Authorization` or `?access_token=`), not enveloped.',
+    answerLabel: 'Each event of the `text/event-stream`',
+    answer: liveEventSchema,
+  },
+  'GET /metrics': {
+    group: 'monitoring',
+    who: 'system.read',
+    whoNote: 'or without a token from allow-listed networks (loopback)',
+    summary: 'Prometheus text.',
+    answer: text('Prometheus text, not enveloped.'),
+  },
+  'GET /metrics/json': {
+    group: 'monitoring',
+    who: 'system.read',
+    summary: 'The same figures as JSON.',
+    answer: unshared('the metrics as JSON'),
+  },
+};
