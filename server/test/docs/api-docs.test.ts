@@ -97,6 +97,13 @@ describe('docs/api.md is generated from the shared schemas', () => {
     expect(doc).toMatch(/`records` +\| array of objects +\| yes +\| 1–500 items/);
   });
 
+  it('a request schema said to be private to a route file names a file that exists', () => {
+    const doc = fs.readFileSync(DOC, 'utf8');
+    const files = [...doc.matchAll(/private to `([^`]+)`/g)].map((m) => m[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((file) => !fs.existsSync(path.join(ROOT, file)))).toEqual([]);
+  });
+
   it('its hand-written record example is a valid sync record', () => {
     const doc = fs.readFileSync(DOC, 'utf8');
     const examples = [...doc.matchAll(/```json\n([\s\S]*?)\n```/g)]
