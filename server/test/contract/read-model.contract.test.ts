@@ -5,10 +5,6 @@
  * lines — the store's own variance and stats aggregations and the rack rule — after every write,
  * correction, review, reopening and rebuild. A fast-check property drives random histories.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,44 +18,8 @@ import type { CountLineRecord, SnapshotRow } from '../../src/ports/counting';
 import type { RackFigures, SessionFigures, WriterFigures } from '../../src/ports/read-model';
 import type { Store } from '../../src/ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
-import { createSqliteStore } from '../../src/adapters/store/sqlite';
-import { READ_MODEL_WRITERS_SCHEMA } from '../../src/adapters/store/sqlite/read-model';
-import { storeAdapters, type StoreAdapter, type StoreFixture } from '../support/store-adapters';
-
-/**
- * SQLite with rm_writers, as READ_MODEL_WRITERS_MIGRATION makes it: the lines written and
- * overturned are kept with the line writes instead of counted from the lines on each read.
- */
-const sqliteWithWriters: StoreAdapter & { label: string } = {
-  name: 'sqlite',
-  label: 'sqlite with rm_writers',
-  async open() {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-store-'));
-    const file = path.join(dir, 'store.db');
-    const open = async () => {
-      const store = createSqliteStore({ file });
-      await store.init();
-      return store;
-    };
-    let store = await open();
-    // Before the store's first read-model statement: it sees the table from the start.
-    const raw = new Database(file);
-    raw.exec(READ_MODEL_WRITERS_SCHEMA);
-    raw.close();
-    return {
-      store,
-      async reopen() {
-        await store.close();
-        store = await open();
-        return store;
-      },
-      async dispose() {
-        await store.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+import { sqliteWithWriters } from '../support/sqlite-with-writers';
+import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 
 const adapters = [
   ...storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string })),

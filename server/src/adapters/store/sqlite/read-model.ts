@@ -136,24 +136,31 @@ export const READ_MODEL_WRITERS_SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-/** The migration adding rm_writers, built from every session's lines (give it the next version). */
-export const READ_MODEL_WRITERS_MIGRATION = {
-  name: 'read model: lines written and overturned per counter',
-  up: READ_MODEL_WRITERS_SCHEMA,
-  build(db: Db): void {
-    createSqliteReadModel(db).rebuildAllSync();
-  },
-};
-
-/** Lines written and overturned per (session, counter), counted from every line of the sessions. */
-export const WRITERS_FROM_LINES = `SELECT l.session_id, l.counted_by AS user_id, COUNT(*) AS written,
+/** Lines written and overturned per (session, counter), counted from the lines matching `where`. */
+function writersFromLines(where: string): string {
+  return `SELECT l.session_id, l.counted_by AS user_id, COUNT(*) AS written,
     SUM(CASE WHEN l.status = 'REJECTED' OR EXISTS (
       SELECT 1 FROM count_lines n WHERE n.op_id = l.superseded_by
         AND (n.counted_qty <> l.counted_qty OR n.damaged_qty <> l.damaged_qty
           OR n.non_returnable_damaged_qty <> l.non_returnable_damaged_qty)
     ) THEN 1 ELSE 0 END) AS overturned
-  FROM count_lines l WHERE l.session_id IN (SELECT value FROM json_each(?))
+  FROM count_lines l WHERE ${where}
   GROUP BY l.session_id, l.counted_by`;
+}
+
+/** Of the sessions in a JSON array (the one parameter). */
+const WRITERS_FROM_LINES = writersFromLines('l.session_id IN (SELECT value FROM json_each(?))');
+
+/**
+ * The migration adding rm_writers, filled from every line in one pass (the rest of the model is
+ * already built): append it to migrations.ts under the next version.
+ */
+export const READ_MODEL_WRITERS_MIGRATION = {
+  name: 'read model: lines written and overturned per counter',
+  up: `${READ_MODEL_WRITERS_SCHEMA}
+    INSERT INTO rm_writers (session_id, user_id, written, overturned)
+      ${writersFromLines('1')};`,
+};
 
 function prepareWriters(db: Db) {
   const exists = db

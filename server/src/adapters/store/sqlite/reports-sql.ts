@@ -8,6 +8,11 @@
  * @from, @to (session created_at in [from, to)), @racks (JSON array of "warehouse␟rack"),
  * @category, @user; variance only: @include_balanced (1 keeps zero variances), @after_session and
  * @after_item (keyset cursor).
+ *
+ * user_activity and session_history read the session read model (issue #13: rm_counters,
+ * rm_writers, rm_sessions), a few rows per session, unless a line filter asks for figures the
+ * model does not keep (a floor's racks or a category; session_history also per user): those are
+ * still aggregated from the lines.
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
@@ -182,6 +187,85 @@ GROUP BY ${key.group}
 ORDER BY ${key.order}`;
 }
 
+/** Lines written and overturned per counter, over every line they wrote in the chosen sessions. */
+const WRITTEN_FROM_LINES = `written AS (
+  SELECT l.counted_by, COUNT(*) AS lines_written,
+    SUM(CASE WHEN l.status = 'REJECTED' OR EXISTS (
+      SELECT 1 FROM count_lines n WHERE n.op_id = l.superseded_by
+        AND (n.counted_qty <> l.counted_qty OR n.damaged_qty <> l.damaged_qty
+          OR n.non_returnable_damaged_qty <> l.non_returnable_damaged_qty)
+    ) THEN 1 ELSE 0 END) AS lines_overturned
+  FROM count_lines l JOIN sel_sessions s ON s.id = l.session_id
+  WHERE ${LINE_WHERE}
+  GROUP BY l.counted_by
+)`;
+
+/** The same from the read model's rm_writers (no line filter but @user). */
+const WRITTEN_FROM_MODEL = `written AS (
+  SELECT w.user_id AS counted_by, SUM(w.written) AS lines_written,
+    SUM(w.overturned) AS lines_overturned
+  FROM sel_sessions s JOIN rm_writers w ON w.session_id = s.id
+  WHERE @user IS NULL OR w.user_id = @user
+  GROUP BY w.user_id
+)`;
+
+/** Per counter from the per (session, counter) rows of `per_session` and `written`. */
+const USER_ACTIVITY_SELECT = `SELECT p.counted_by AS user_id, MAX(p.username) AS username,
+  COUNT(*) AS sessions, SUM(p.lines) AS lines, SUM(p.items) AS items,
+  SUM(sv_active_minutes(p.first_counted_at, p.last_counted_at)) AS active_minutes,
+  SUM(p.abs_variance) AS abs_variance, SUM(p.abs_book) AS abs_book,
+  SUM(p.variance) AS variance, SUM(p.value_at_cost) AS value_at_cost,
+  SUM(p.value_at_price) AS value_at_price,
+  MIN(p.first_counted_at) AS first_counted_at, MAX(p.last_counted_at) AS last_counted_at,
+  COALESCE(MAX(w.lines_written), 0) AS lines_written,
+  COALESCE(MAX(w.lines_overturned), 0) AS lines_overturned
+FROM per_session p LEFT JOIN written w ON w.counted_by = p.counted_by
+GROUP BY p.counted_by
+ORDER BY MAX(p.username), p.counted_by`;
+
+/**
+ * user_activity from the read model: one rm_counters row per (session, counter), the figures
+ * `LineRepo.stats` gives, in the model's integer thousandths and cents (rounded back exactly as
+ * the line query rounds its sums); lines written and overturned from rm_writers when the database
+ * has it, else from the lines.
+ */
+function userActivityFromModel(writers: boolean): string {
+  return `WITH ${SESSIONS_CTE},
+per_session AS (
+  SELECT c.user_id AS counted_by, c.session_id, c.username, c.lines, c.items,
+    sv_round_qty(c.abs_variance_m / 1000.0) AS abs_variance,
+    sv_round_qty(c.abs_book_m / 1000.0) AS abs_book,
+    sv_round_qty(c.variance_m / 1000.0) AS variance,
+    sv_round_money(c.cost_c / 100.0) AS value_at_cost,
+    sv_round_money(c.price_c / 100.0) AS value_at_price,
+    c.first_counted_at, c.last_counted_at
+  FROM sel_sessions s JOIN rm_counters c ON c.session_id = s.id
+  WHERE @user IS NULL OR c.user_id = @user
+),
+${writers ? WRITTEN_FROM_MODEL : WRITTEN_FROM_LINES}
+${USER_ACTIVITY_SELECT}`;
+}
+
+/**
+ * session_history from the read model: rm_sessions holds the item-level totals of the session
+ * detail (Σ of rounded item variances and values, Σ|book| and Σ|variance| of counted items), and
+ * a session's counters are its rm_counters rows.
+ */
+const SESSION_HISTORY_FROM_MODEL = `WITH ${SESSIONS_CTE}
+SELECT s.id AS session_id, s.name, s.warehouse, s.mode, s.status, s.created_at, s.closed_at,
+  s.reconciled_at,
+  (SELECT COUNT(*) FROM rm_counters c WHERE c.session_id = s.id) AS counters,
+  s.snapshot_items AS items_in_snapshot,
+  COALESCE(r.items, 0) AS items_counted, COALESCE(r.lines, 0) AS lines,
+  COALESCE(r.variance_m, 0) / 1000.0 AS variance,
+  COALESCE(r.cost_c, 0) / 100.0 AS value_at_cost,
+  COALESCE(r.price_c, 0) / 100.0 AS value_at_price,
+  COALESCE(r.abs_book_m, 0) / 1000.0 AS abs_book,
+  COALESCE(r.abs_variance_m, 0) / 1000.0 AS abs_variance
+FROM sel_sessions s
+LEFT JOIN rm_sessions r ON r.session_id = s.id
+ORDER BY s.created_at, s.id`;
+
 /**
  * Per counter over the chosen lines: sums per (session, counter) first — rounded as
  * `LineRepo.stats` rounds them, so figures match `GET /sessions/analytics?group_by=staff` — then
@@ -201,29 +285,8 @@ per_session AS (
   FROM sel_lines
   GROUP BY counted_by, session_id
 ),
-written AS (
-  SELECT l.counted_by, COUNT(*) AS lines_written,
-    SUM(CASE WHEN l.status = 'REJECTED' OR EXISTS (
-      SELECT 1 FROM count_lines n WHERE n.op_id = l.superseded_by
-        AND (n.counted_qty <> l.counted_qty OR n.damaged_qty <> l.damaged_qty
-          OR n.non_returnable_damaged_qty <> l.non_returnable_damaged_qty)
-    ) THEN 1 ELSE 0 END) AS lines_overturned
-  FROM count_lines l JOIN sel_sessions s ON s.id = l.session_id
-  WHERE ${LINE_WHERE}
-  GROUP BY l.counted_by
-)
-SELECT p.counted_by AS user_id, MAX(p.username) AS username, COUNT(*) AS sessions,
-  SUM(p.lines) AS lines, SUM(p.items) AS items,
-  SUM(sv_active_minutes(p.first_counted_at, p.last_counted_at)) AS active_minutes,
-  SUM(p.abs_variance) AS abs_variance, SUM(p.abs_book) AS abs_book,
-  SUM(p.variance) AS variance, SUM(p.value_at_cost) AS value_at_cost,
-  SUM(p.value_at_price) AS value_at_price,
-  MIN(p.first_counted_at) AS first_counted_at, MAX(p.last_counted_at) AS last_counted_at,
-  COALESCE(MAX(w.lines_written), 0) AS lines_written,
-  COALESCE(MAX(w.lines_overturned), 0) AS lines_overturned
-FROM per_session p LEFT JOIN written w ON w.counted_by = p.counted_by
-GROUP BY p.counted_by
-ORDER BY MAX(p.username), p.counted_by`;
+${WRITTEN_FROM_LINES}
+${USER_ACTIVITY_SELECT}`;
 
 /**
  * Per session: item-level totals as the session detail computes them. A session without chosen
@@ -264,25 +327,56 @@ WHERE (@user IS NULL OR a.actor_id = @user)
   AND (@to IS NULL OR a.at < @to)
 ORDER BY a.at DESC, a.id DESC`;
 
+/**
+ * Where a report's figures come from: `model` when the read model answers the query (no line
+ * filter it does not keep), `writers` when the database has rm_writers.
+ */
+export interface ReportSqlSource {
+  model: boolean;
+  writers: boolean;
+}
+
+const FROM_LINES: ReportSqlSource = { model: false, writers: false };
+
+/** Whether the read model answers a report over this scope (see the file's comment). */
+export function modelAnswers(
+  type: ReportType,
+  scope: { racks?: unknown; category?: unknown; user?: unknown },
+): boolean {
+  const lineFilter = scope.racks !== undefined || scope.category !== undefined;
+  if (type === 'user_activity') return !lineFilter;
+  if (type === 'session_history') return !lineFilter && scope.user === undefined;
+  return false;
+}
+
 /** The report's SQL, rows in report order; `cursor` adds the variance keyset bound. */
-export function reportSql(type: ReportType, groupBy: StockSummaryGroup, cursor = false): string {
+export function reportSql(
+  type: ReportType,
+  groupBy: StockSummaryGroup,
+  cursor = false,
+  source: ReportSqlSource = FROM_LINES,
+): string {
   switch (type) {
     case 'stock_summary':
       return stockSummary(groupBy);
     case 'variance':
       return variance(cursor);
     case 'user_activity':
-      return USER_ACTIVITY;
+      return source.model ? userActivityFromModel(source.writers) : USER_ACTIVITY;
     case 'session_history':
-      return SESSION_HISTORY;
+      return source.model ? SESSION_HISTORY_FROM_MODEL : SESSION_HISTORY;
     case 'audit_trail':
       return AUDIT_TRAIL;
   }
 }
 
 /** Row count and sums over the whole report (the same rows, wrapped). */
-export function totalsSql(type: ReportType, groupBy: StockSummaryGroup): string {
-  const inner = type === 'variance' ? VARIANCE_TOTALS : reportSql(type, groupBy);
+export function totalsSql(
+  type: ReportType,
+  groupBy: StockSummaryGroup,
+  source: ReportSqlSource = FROM_LINES,
+): string {
+  const inner = type === 'variance' ? VARIANCE_TOTALS : reportSql(type, groupBy, false, source);
   const sums: Record<ReportType, string> = {
     stock_summary: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
       SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,

@@ -12,12 +12,11 @@ import {
   type ReportRowByType,
   type ReportTotals,
   type ReportType,
-  type StockSummaryGroup,
 } from '@stockverify/shared';
 import type { ReadOptions, ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
 import type { Db } from './database';
 import { mapReportRow, type RawRow } from '../reports-rows';
-import { reportSql, totalsSql } from './reports-sql';
+import { modelAnswers, reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
 
 /** Minutes between a counter's first and last line, at least one (as the session metrics count). */
 export function activeMinutes(first: string, last: string): number {
@@ -81,6 +80,19 @@ function toTotals(row: TotalsRow): ReportTotals {
 /** Builds the report source over the store's open, migrated database. */
 export function createSqliteReportSource(db: Db): ReportSource {
   registerReportFunctions(db);
+  // rm_writers comes with a migration of its own; until a database has it, the lines written and
+  // overturned are counted from the lines (checked once: tables are only added at start).
+  let writers: boolean | undefined;
+  const sourceOf = (query: Pick<ReportQuery, 'type' | 'scope'>): ReportSqlSource => {
+    writers ??=
+      db
+        .prepare<[], number>(
+          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rm_writers'",
+        )
+        .pluck()
+        .get() === 1;
+    return { model: modelAnswers(query.type, query.scope), writers };
+  };
   const cache = new Map<string, Database.Statement<[Params], RawRow>>();
   const prepared = (sql: string) => {
     let stmt = cache.get(sql);
@@ -90,15 +102,16 @@ export function createSqliteReportSource(db: Db): ReportSource {
     }
     return stmt;
   };
-  const pageSql = (type: ReportType, groupBy: StockSummaryGroup, cursor: boolean) =>
-    `${reportSql(type, groupBy, cursor)}\nLIMIT @limit OFFSET @offset`;
+  const pageSql = (query: ReportQuery) =>
+    `${reportSql(query.type, query.group_by, query.after !== undefined, sourceOf(query))}
+LIMIT @limit OFFSET @offset`;
 
   const page = async <T extends ReportType>(
     query: ReportQuery<T>,
     offset: number,
     limit: number,
   ): Promise<Array<ReportRowByType[T]>> => {
-    const stmt = prepared(pageSql(query.type, query.group_by, query.after !== undefined));
+    const stmt = prepared(pageSql(query));
     const rows = stmt.all({ ...toParams(query.scope, query.after), limit, offset } as Params);
     return rows.map((row) => mapReportRow(query.type, row));
   };
@@ -111,9 +124,8 @@ export function createSqliteReportSource(db: Db): ReportSource {
     const reader = new Database(db.name, { readonly: true, fileMustExist: true });
     reader.pragma('cache_size = -32768');
     registerReportFunctions(reader);
-    const rows = reader
-      .prepare<[Params], RawRow>(reportSql(query.type, query.group_by, query.after !== undefined))
-      .iterate(toParams(query.scope, query.after));
+    const sql = reportSql(query.type, query.group_by, query.after !== undefined, sourceOf(query));
+    const rows = reader.prepare<[Params], RawRow>(sql).iterate(toParams(query.scope, query.after));
     try {
       for (;;) {
         if (opts.signal?.aborted) return;
@@ -148,7 +160,9 @@ export function createSqliteReportSource(db: Db): ReportSource {
   return {
     page,
     async totals(query) {
-      const row = prepared(totalsSql(query.type, query.group_by)).get(toParams(query.scope));
+      const row = prepared(totalsSql(query.type, query.group_by, sourceOf(query))).get(
+        toParams(query.scope),
+      );
       return toTotals(row as unknown as TotalsRow);
     },
     stream(query, opts) {
