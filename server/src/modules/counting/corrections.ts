@@ -1,0 +1,67 @@
+import type { CorrectionRecord, CountRecord, RecordResult } from '@stockverify/shared';
+import type { OpAnswers } from './op-answers';
+import { at, recordError, type CountingDeps, type RecordContext } from './record-context';
+
+export type Corrections = ReturnType<typeof createCorrections>;
+
+/**
+ * Two kinds of correction: a count line that supersedes an earlier one (design §4: lines are
+ * never edited in place), and a proposed change to the item master, kept for the ERP team.
+ */
+export function createCorrections(deps: Pick<CountingDeps, 'store' | 'audit'>, answers: OpAnswers) {
+  const { store, audit } = deps;
+
+  /**
+   * Only the author changes a count (issue #12): a correction may supersede a line of the same
+   * user, or one a supervisor sent back for recount. Answered like a line that does not exist, so
+   * the answer tells nothing about other users' lines.
+   */
+  async function supersedeRefusal(
+    ctx: RecordContext,
+    record: CountRecord,
+  ): Promise<RecordResult | null> {
+    if (!record.supersedes) return null;
+    const target = await store.lines.getByOpId(record.supersedes);
+    if (!target || target.counted_by === ctx.actor.id || target.status === 'RECOUNT') return null;
+    return supersedesUnknown(ctx.prefix, record.op_id);
+  }
+
+  /** The ERP stays read-only: a proposed correction is kept in the audit trail for the ERP team. */
+  async function proposeCorrection(
+    ctx: RecordContext,
+    record: CorrectionRecord,
+  ): Promise<RecordResult> {
+    await audit.record(
+      ctx.actor,
+      ctx.meta,
+      'item.correction_proposed',
+      { type: 'item', id: record.item_code },
+      {
+        op_id: record.op_id,
+        field: record.field,
+        proposed_value: record.proposed_value,
+        reason: record.reason,
+      },
+    );
+    return answers.remember(ctx, {
+      op_id: record.op_id,
+      status: 'OK',
+      code: null,
+      message: 'Correction proposed',
+      details: [],
+      line_id: null,
+    });
+  }
+
+  return { supersedeRefusal, proposeCorrection };
+}
+
+/** The ERROR for a correction whose `supersedes` names no line the sender may replace. */
+export function supersedesUnknown(prefix: string, opId: string): RecordResult {
+  return recordError(
+    opId,
+    'SUPERSEDES_UNKNOWN',
+    'supersedes names no line of yours in this session, rack and item',
+    [{ path: at(prefix, 'supersedes'), message: 'unknown line' }],
+  );
+}
