@@ -158,10 +158,13 @@ export const erpPassStatusSchema = z.object({
 });
 export type ErpPassStatus = z.infer<typeof erpPassStatusSchema>;
 
-/** The mirror schedule: quantities, new items, nightly full pass. */
+/** The scheduled mirror passes: quantities, new items, the nightly full pass. */
+export const ERP_SYNC_PASSES = ['quantities', 'items', 'full'] as const;
+
+/** The mirror schedule: its settings and every pass. */
 export const erpScheduleSchema = z.object({
   settings: z.object({ qtyMinutes: z.number(), itemMinutes: z.number(), fullAt: z.string() }),
-  passes: z.record(z.string(), erpPassStatusSchema),
+  passes: z.record(z.enum(ERP_SYNC_PASSES), erpPassStatusSchema),
 });
 export type ErpSchedule = z.infer<typeof erpScheduleSchema>;
 

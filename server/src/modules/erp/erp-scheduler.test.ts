@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Item, Warehouse } from '@stockverify/shared';
+import { erpStatusSchema, type Item, type Warehouse } from '@stockverify/shared';
 import { createMemoryCoordination } from '../../adapters/coordination/memory';
 import { createSqliteStore } from '../../adapters/store/sqlite';
 import { parseItemMasterInWorker } from '../../adapters/erp/import-worker';
@@ -333,7 +333,8 @@ describe('ERP scheduler (fake clock, fake ERP, real ErpService on SQLite)', () =
     expect((await service.status()).schedule).toBeNull();
     expect((await service.status()).circuit).toBe('closed');
     await scheduler.tick();
-    const status = await service.status();
+    // The console reads it through the shared schema (each pass by name).
+    const status = erpStatusSchema.parse(await service.status());
     expect(status.schedule!.settings).toEqual({ qtyMinutes: 5, itemMinutes: 60, fullAt: '02:00' });
     expect(status.schedule!.passes.quantities.next_due_at).toBe('2026-11-29T10:05:00.000Z');
   });

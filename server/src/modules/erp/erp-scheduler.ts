@@ -13,9 +13,11 @@
  *
  * A higher pass counts as the lower ones (a full pass is also an items and a quantities pass).
  */
+import { ERP_SYNC_PASSES } from '@stockverify/shared';
 import type { MetaRepo } from '../../ports/store';
 
-export const SYNC_PASSES = ['quantities', 'items', 'full'] as const;
+/** The passes, as `/erp/status` names them (shared with the console). */
+export const SYNC_PASSES = ERP_SYNC_PASSES;
 export type SyncPass = (typeof SYNC_PASSES)[number];
 
 export interface ScheduleSettings {
