@@ -35,12 +35,17 @@ export interface SpawnMainOptions {
   cwd?: string;
 }
 
-/** Spawns `node --import tsx server/src/main.ts` with `env` over the base environment. */
+/**
+ * Spawns `node --import tsx server/src/main.ts` with `env` over the base environment. Node flags
+ * NODE_OPTIONS refuses (`--cpu-prof`, `--cpu-prof-dir=…`) go in `STOCKVERIFY_MAIN_NODE_ARGS`
+ * (space-separated), e.g. to profile the API under a benchmark.
+ */
 export function spawnMain(
   env: Record<string, string>,
   options: SpawnMainOptions = {},
 ): MainProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const nodeArgs = (process.env.STOCKVERIFY_MAIN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN], {
     cwd: options.cwd ?? SERVER_DIR,
     env: { ...(options.baseEnv ?? process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,7 @@ import { createSqliteMetaRepo } from './meta';
 import { migrate } from './migrations';
 import { createSqliteMonitoringRepo } from './monitoring';
 import { createSqlitePhotoRepo } from './photos';
+import { startCheckpointer } from './checkpointer';
 import { createSqliteReadModel } from './read-model';
 import { createSqliteRefreshTokenRepo } from './refresh-tokens';
 import { createSqliteReportSource } from './reports';
@@ -47,6 +48,8 @@ function photoFolder(options: SqliteStoreOptions): { dir: string; temporary: boo
 /** Opens the SQLite store; call `init()` before use to apply migrations. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.file);
+  // A file database checkpoints its WAL in a worker thread, never in a request's commit.
+  const checkpointer = options.file === ':memory:' ? null : startCheckpointer(db, options.file);
   const photos = photoFolder(options);
   const pingStatement = lazy(() => db.prepare('SELECT 1'));
   return {
@@ -60,6 +63,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       pingStatement().get();
     },
     async close() {
+      await checkpointer?.stop();
       if (db.open) db.close();
       if (photos.temporary) fs.rmSync(photos.dir, { recursive: true, force: true });
     },
