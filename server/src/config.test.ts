@@ -82,6 +82,15 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ TLS_SELF_SIGNED_NAMES: 'a b' })).toThrow(/TLS_SELF_SIGNED_NAMES/);
   });
 
+  it('takes the benchmark switch BENCH_SKIP_READ_MODEL, never in production', () => {
+    expect(loadConfig({}).BENCH_SKIP_READ_MODEL).toBe(false);
+    expect(loadConfig({ BENCH_SKIP_READ_MODEL: 'true' }).BENCH_SKIP_READ_MODEL).toBe(true);
+    expect(() => loadConfig({ BENCH_SKIP_READ_MODEL: 'yes' })).toThrow(/BENCH_SKIP_READ_MODEL/);
+    expect(() => loadConfig({ BENCH_SKIP_READ_MODEL: 'true', NODE_ENV: 'production' })).toThrow(
+      /BENCH_SKIP_READ_MODEL: a benchmark setting/,
+    );
+  });
+
   it('checks the shape of MONGODB_URI and REDIS_URL', () => {
     expect(() => loadConfig({ MONGODB_URI: 'db1:27017' })).toThrow(/MONGODB_URI/);
     expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);

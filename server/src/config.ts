@@ -57,6 +57,16 @@ const envSchema = z.object({
   DEMO_ITEM_COUNT: positiveInt.max(2_000_000).default(6000),
   /** Racks per aisle in the demo warehouses (WH-MAIN has 6 aisles: 167 gives 1,002 racks). */
   DEMO_RACKS_PER_AISLE: positiveInt.max(999).default(20),
+  /**
+   * Benchmarks only (`npm run bench:session -- --compare-env BENCH_SKIP_READ_MODEL=true`): the
+   * SQLite store writes count lines without keeping the session read model, to measure what its
+   * upkeep costs. Every view then reads a stale model (`npm run read-model:rebuild` repairs it).
+   * Refused with NODE_ENV=production.
+   */
+  BENCH_SKIP_READ_MODEL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a mongodb:// or mongodb+srv:// connection string')
@@ -209,6 +219,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('HTTP_REDIRECT_PORT: only with HTTPS (TLS_CERT_FILE or TLS_SELF_SIGNED)');
     else if (config.HTTP_REDIRECT_PORT === config.PORT)
       problems.push('HTTP_REDIRECT_PORT: must differ from PORT');
+  }
+  if (config.BENCH_SKIP_READ_MODEL && config.NODE_ENV === 'production') {
+    problems.push('BENCH_SKIP_READ_MODEL: a benchmark setting, never with NODE_ENV=production');
   }
   if (config.ERP_WRITEBACK_ENABLED) {
     if (config.ERP_SOURCE !== 'mssql')

@@ -64,7 +64,10 @@ export function buildStore(config: Config): Store {
         dbName: config.MONGODB_DB,
         idempotencyKeepDays: config.IDEMPOTENCY_KEEP_DAYS,
       })
-    : createSqliteStore({ file: sqliteFile(config) });
+    : createSqliteStore({
+        file: sqliteFile(config),
+        skipReadModelUpkeep: config.BENCH_SKIP_READ_MODEL,
+      });
 }
 
 /** Where the embedded store keeps its database. */

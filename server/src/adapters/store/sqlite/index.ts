@@ -34,6 +34,8 @@ export interface SqliteStoreOptions {
    * temporary folder (removed on close) for ':memory:'.
    */
   photosDir?: string;
+  /** Benchmarks only: line writes leave the session read model as it was (config BENCH_SKIP_READ_MODEL). */
+  skipReadModelUpkeep?: boolean;
 }
 
 /** Where photo bytes go, and whether the folder is ours to delete on close. */
@@ -75,7 +77,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     meta: createSqliteMetaRepo(db),
     sessions: createSqliteSessionRepo(db),
     claims: createSqliteClaimRepo(db),
-    lines: createSqliteLineRepo(db),
+    lines: createSqliteLineRepo(db, { skipReadModelUpkeep: options.skipReadModelUpkeep === true }),
     results: createSqliteResultRepo(db),
     idempotency: createSqliteIdempotencyRepo(db),
     conflicts: createSqliteConflictRepo(db),

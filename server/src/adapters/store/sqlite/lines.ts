@@ -240,10 +240,17 @@ function prepareLineStatements(db: Db) {
 }
 
 /** Builds the count-line repository over an open, migrated database. */
-export function createSqliteLineRepo(db: Db): LineRepo {
+export function createSqliteLineRepo(
+  db: Db,
+  options: { skipReadModelUpkeep?: boolean } = {},
+): LineRepo {
   const statements = lazy(() => prepareLineStatements(db));
-  // The read model (issue #13) is kept in the same transaction as every line write below.
-  const model = createSqliteReadModel(db);
+  // The read model (issue #13) is kept in the same transaction as every line write below
+  // (a benchmark may turn that off to measure its cost: config BENCH_SKIP_READ_MODEL).
+  const kept = createSqliteReadModel(db);
+  const model: Pick<typeof kept, 'apply' | 'review'> = options.skipReadModelUpkeep
+    ? { apply: () => undefined, review: () => undefined }
+    : kept;
 
   /** What one write transaction changed, for the read model. */
   interface Change {
