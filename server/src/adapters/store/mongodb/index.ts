@@ -50,12 +50,8 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const c = storeCollections(db);
   const e = evidenceCollections(db);
   const inTransaction = createTransactionRunner(client);
-  const readModel = createMongoReadModel(
-    readModelCollections(db),
-    c.lines,
-    c.snapshot,
-    inTransaction,
-  );
+  const rm = readModelCollections(db);
+  const readModel = createMongoReadModel(rm, c.lines, c.snapshot, inTransaction);
   return {
     kind: 'mongodb',
     async init() {
@@ -89,7 +85,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     photos: createMongoPhotoRepo(db),
     clientErrors: createMongoClientErrorRepo(e.clientErrors),
     monitoring: createMongoMonitoringRepo(c),
-    reports: createMongoReportSource(c),
+    reports: createMongoReportSource(c, rm),
     variances: createMongoVarianceRepo(c),
     readModel: readModel.repo,
   };

@@ -10,9 +10,8 @@
  * @after_item (keyset cursor).
  *
  * user_activity and session_history read the session read model (issue #13: rm_counters,
- * rm_writers, rm_sessions), a few rows per session, unless a line filter asks for figures the
- * model does not keep (a floor's racks or a category; session_history also per user): those are
- * still aggregated from the lines.
+ * rm_writers, rm_sessions), a few rows per session, where `modelAnswers` (../reports-model.ts)
+ * says the model keeps the figures; with other line filters they aggregate the lines.
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
@@ -337,17 +336,6 @@ export interface ReportSqlSource {
 }
 
 const FROM_LINES: ReportSqlSource = { model: false, writers: false };
-
-/** Whether the read model answers a report over this scope (see the file's comment). */
-export function modelAnswers(
-  type: ReportType,
-  scope: { racks?: unknown; category?: unknown; user?: unknown },
-): boolean {
-  const lineFilter = scope.racks !== undefined || scope.category !== undefined;
-  if (type === 'user_activity') return !lineFilter;
-  if (type === 'session_history') return !lineFilter && scope.user === undefined;
-  return false;
-}
 
 /** The report's SQL, rows in report order; `cursor` adds the variance keyset bound. */
 export function reportSql(

@@ -16,7 +16,8 @@ import {
 import type { ReadOptions, ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
 import type { Db } from './database';
 import { mapReportRow, type RawRow } from '../reports-rows';
-import { modelAnswers, reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
+import { modelAnswers } from '../reports-model';
+import { reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
 
 /** Minutes between a counter's first and last line, at least one (as the session metrics count). */
 export function activeMinutes(first: string, last: string): number {

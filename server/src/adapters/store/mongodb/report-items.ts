@@ -1,0 +1,215 @@
+/**
+ * The item reports on MongoDB (issue #6): variance and stock summary. Count lines are grouped per
+ * (session, item) (`pairsPipeline`), sorted, read through a cursor in batches; variance and values
+ * follow the shared rounding rules here. Memory: the variance report streams one pair at a time;
+ * the stock summary keeps the counted pairs of one warehouse at a time (MongoDB cannot merge-join
+ * the snapshot and line cursors for us).
+ */
+import { roundQty, varianceValue, type StockSummaryRow } from '@stockverify/shared';
+import type { Document } from 'mongodb';
+import type { SessionRecord } from '../../../ports/counting';
+import type { ReportQuery, ReportScope } from '../../../ports/reports';
+import type { RawRow } from '../reports-rows';
+import { batches, type ReportContext } from './report-context';
+import { pairsPipeline } from './report-pipelines';
+
+/** Per (session, item) sums of the lines that count, with snapshot and item-master facts. */
+export interface PairDoc {
+  _id: { session_id: string; item_code: string };
+  counted_qty: number;
+  damaged_qty: number;
+  written_off_qty: number;
+  lines: number;
+  racks: string[];
+  counters: string[];
+  reasons: Array<string | null>;
+  statuses: string[];
+  photos: number;
+  last_counted_at: string;
+  snapshot: Array<{
+    name: string;
+    category: string | null;
+    book_qty: number;
+    cost: number;
+    price: number;
+  }>;
+  item: Array<{ name: string; category: string | null }>;
+}
+
+/** A (session, item) pair after the shared variance rule. */
+export interface Pair {
+  session_id: string;
+  warehouse: string;
+  item_code: string;
+  name: string;
+  category: string | null;
+  in_snapshot: boolean;
+  book_qty: number;
+  counted_qty: number;
+  damaged_qty: number;
+  written_off_qty: number;
+  variance: number;
+  value_at_cost: number;
+  value_at_price: number;
+  cost: number;
+  price: number;
+  doc: PairDoc;
+}
+
+/** (session, item) pairs in session then item order, variance by the shared rule. */
+export async function* pairs(
+  ctx: ReportContext,
+  scope: ReportScope,
+  sessions: readonly SessionRecord[],
+  size: number,
+  after?: ReportQuery['after'],
+): AsyncGenerator<Pair> {
+  const warehouseOf = new Map(sessions.map((s) => [s.id, s.warehouse]));
+  const cursor = ctx.c.lines.aggregate<PairDoc>(pairsPipeline(ctx.names, scope, sessions, after), {
+    allowDiskUse: true,
+  });
+  for await (const doc of batches(cursor, size)) {
+    const snap = doc.snapshot[0];
+    const item = doc.item[0];
+    const book = snap?.book_qty ?? 0;
+    const counted = roundQty(doc.counted_qty);
+    const writtenOff = roundQty(doc.written_off_qty);
+    const variance = roundQty(counted - writtenOff - book);
+    const value = varianceValue(variance, { cost: snap?.cost ?? 0, price: snap?.price ?? 0 });
+    yield {
+      session_id: doc._id.session_id,
+      warehouse: warehouseOf.get(doc._id.session_id) ?? '',
+      item_code: doc._id.item_code,
+      name: snap?.name ?? item?.name ?? doc._id.item_code,
+      category: snap ? snap.category : (item?.category ?? null),
+      in_snapshot: snap !== undefined,
+      book_qty: book,
+      counted_qty: counted,
+      damaged_qty: roundQty(doc.damaged_qty),
+      written_off_qty: writtenOff,
+      variance,
+      value_at_cost: value.at_cost,
+      value_at_price: value.at_price,
+      cost: snap?.cost ?? 0,
+      price: snap?.price ?? 0,
+      doc,
+    };
+  }
+}
+
+/** The variance report: one row per (session, item) pair, balanced ones only when asked. */
+export async function* varianceRows(
+  ctx: ReportContext,
+  query: ReportQuery,
+  size: number,
+): AsyncGenerator<RawRow> {
+  const sessions = await ctx.sessionsOf(query.scope);
+  const names = new Map(sessions.map((s) => [s.id, s.name]));
+  for await (const p of pairs(ctx, query.scope, sessions, size, query.after)) {
+    if (p.variance === 0 && !query.scope.include_balanced) continue;
+    yield {
+      session_id: p.session_id,
+      session_name: names.get(p.session_id),
+      warehouse: p.warehouse,
+      item_code: p.item_code,
+      name: p.name,
+      category: p.category,
+      book_qty: p.book_qty,
+      counted_qty: p.counted_qty,
+      damaged_qty: p.damaged_qty,
+      written_off_qty: p.written_off_qty,
+      cost: p.cost,
+      price: p.price,
+      lines: p.doc.lines,
+      racks: p.doc.racks,
+      counters: p.doc.counters,
+      reasons: p.doc.reasons,
+      review_status: p.doc.statuses,
+      photos: p.doc.photos,
+      last_counted_at: p.doc.last_counted_at,
+    };
+  }
+}
+
+/** A stock-summary row before its coverage is worked out. */
+type Sums = Omit<StockSummaryRow, 'coverage'>;
+
+const emptySums = (warehouse: string, key: Partial<Sums>): Sums => ({
+  warehouse,
+  item_code: null,
+  name: null,
+  category: null,
+  items_in_scope: 0,
+  items_counted: 0,
+  book_qty: 0,
+  counted_qty: 0,
+  damaged_qty: 0,
+  written_off_qty: 0,
+  variance: 0,
+  value_at_cost: 0,
+  value_at_price: 0,
+  ...key,
+});
+
+/** Stock summary per warehouse: snapshot rows merged with counted pairs, then grouped. */
+export async function* stockRows(
+  ctx: ReportContext,
+  query: ReportQuery,
+  size: number,
+): AsyncGenerator<RawRow> {
+  const sessions = await ctx.sessionsOf(query.scope);
+  const warehouses = [...new Set(sessions.map((s) => s.warehouse))].sort();
+  for (const warehouse of warehouses) {
+    const inWarehouse = sessions.filter((s) => s.warehouse === warehouse);
+    const counted = new Map<string, Pair>();
+    // Pairs of one warehouse, keyed by session+item; memory is one entry per counted pair of
+    // this warehouse's chosen sessions (MongoDB cannot merge-join two sorted cursors for us).
+    for await (const p of pairs(ctx, query.scope, inWarehouse, size))
+      counted.set(`${p.session_id}\u001f${p.item_code}`, p);
+    const groups = new Map<string, Sums>();
+    const add = (key: string, init: Partial<Sums>, f: (s: Sums) => void) => {
+      let g = groups.get(key);
+      if (!g) {
+        g = emptySums(warehouse, init);
+        groups.set(key, g);
+      }
+      f(g);
+    };
+    const keyOf = (itemCode: string, name: string, category: string | null) =>
+      query.group_by === 'item'
+        ? { key: itemCode, init: { item_code: itemCode, name, category } }
+        : query.group_by === 'category'
+          ? { key: category ?? '', init: { category } }
+          : { key: '', init: {} };
+    const addCounted = (g: Sums, p: Pair) => {
+      g.counted_qty += p.counted_qty;
+      g.damaged_qty += p.damaged_qty;
+      g.written_off_qty += p.written_off_qty;
+      g.variance += p.variance;
+      g.value_at_cost += p.value_at_cost;
+      g.value_at_price += p.value_at_price;
+    };
+    const snapFilter: Document = { session_id: { $in: inWarehouse.map((s) => s.id) } };
+    if (query.scope.category !== undefined) snapFilter.category = query.scope.category;
+    const snapCursor = ctx.c.snapshot.find(snapFilter).sort({ item_code: 1, session_id: 1 });
+    for await (const row of batches(snapCursor, size)) {
+      const k = keyOf(row.item_code, row.name, row.category);
+      const p = counted.get(`${row.session_id}\u001f${row.item_code}`);
+      counted.delete(`${row.session_id}\u001f${row.item_code}`);
+      add(k.key, k.init, (g) => {
+        g.items_in_scope++;
+        g.book_qty += row.book_qty;
+        if (p) {
+          g.items_counted++;
+          addCounted(g, p);
+        }
+      });
+    }
+    for (const p of counted.values()) {
+      const k = keyOf(p.item_code, p.name, p.category);
+      add(k.key, k.init, (g) => addCounted(g, p));
+    }
+    const keys = [...groups.keys()].sort();
+    for (const key of keys) yield groups.get(key)! as unknown as RawRow;
+  }
+}
