@@ -3,7 +3,7 @@
  * default) and mongodb (production) — and one contract suite (test/contract/store.contract.test.ts)
  * runs against both. Services depend on this interface only, never on a driver.
  */
-import type { Item, ItemBarcode, Role, Warehouse } from '@stockverify/shared';
+import type { AuditEntry, Item, ItemBarcode, Role, Warehouse } from '@stockverify/shared';
 import type {
   ClaimRepo,
   ConflictRepo,
@@ -67,21 +67,11 @@ export interface RefreshTokenRecord {
   revoked_at: string | null;
 }
 
-/** One audit-trail entry (design §4 "Audit trail"). Append-only. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor_id: string | null;
-  actor_username: string | null;
-  actor_role: Role | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  /** Before/after summary or other facts; never secrets. */
-  summary: Record<string, unknown> | null;
-  request_id: string | null;
-  ip: string | null;
-}
+/**
+ * One audit-trail entry (design §4 "Audit trail"), append-only: stored as `GET /admin/audit`
+ * answers it, so its shape is declared once, in shared.
+ */
+export type { AuditEntry };
 
 export interface AuditQuery {
   page: number;

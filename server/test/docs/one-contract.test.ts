@@ -43,8 +43,6 @@ function sharedTypeNames(): Set<string> {
  * anything else with a shared type's name is a redeclared answer shape.
  */
 const SAME_NAME_OTHER_THING: Record<string, string> = {
-  // The store's audit record (typed role); the answer is shared `AuditEntry` (ports/store.ts).
-  'server/src/ports/store.ts AuditEntry': 'stored record',
   // The stored unknown item with its resolution; shared `UnknownItemRecord` is the sync record.
   'server/src/ports/counting.ts UnknownItemRecord': 'stored record',
   // A SQLite result row, private to the adapter.
