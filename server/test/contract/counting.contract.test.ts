@@ -550,6 +550,37 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await list({ page_size: 2, page: 3 })).toEqual({ ops: [], total: 3 });
     });
 
+    it('the unfiltered total counts rejected lines, not superseded ones, through reviews', async () => {
+      const rejectedAt = (id: string, status: 'REJECTED' | 'APPROVED') =>
+        store.lines.review(id, {
+          status,
+          reviewed_by: 'u-sup',
+          reviewed_at: at(9),
+          review_note: null,
+        });
+      await insertOk(makeLine('op-1', { received_at: at(1) }));
+      await insertOk(makeLine('op-2', { received_at: at(2), status: 'NEEDS_REVIEW' }));
+      await insertOk(makeLine('op-3', { received_at: at(3), supersedes: 'op-1' }));
+      await insertOk(makeLine('op-4', { received_at: at(4), item_code: 'ITM-2' }));
+      const total = async () => (await store.lines.list('S1', { page: 1, page_size: 1 })).total;
+      expect(await total()).toBe(3);
+      await rejectedAt('line-op-2', 'REJECTED');
+      expect(await total()).toBe(3);
+      await rejectedAt('line-op-4', 'REJECTED');
+      await rejectedAt('line-op-2', 'APPROVED');
+      expect(await total()).toBe(3);
+      // A correction of a rejected line: the rejected one no longer lists, its correction does.
+      await insertOk(
+        makeLine('op-5', { received_at: at(5), item_code: 'ITM-2', supersedes: 'op-4' }),
+      );
+      expect(await total()).toBe(3);
+      await insertOk(makeLine('op-6', { received_at: at(6), session_id: 'S2' }));
+      expect(await total()).toBe(3);
+      expect(
+        (await store.lines.list('S1', { page: 1, page_size: 1, include_superseded: true })).total,
+      ).toBe(5);
+    });
+
     it('records a review on the line', async () => {
       const line = await insertOk(makeLine('op-1', { status: 'NEEDS_REVIEW' }));
       const patch = {

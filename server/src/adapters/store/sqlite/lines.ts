@@ -211,6 +211,18 @@ function prepareLineStatements(db: Db) {
     total: db
       .prepare<[ListParams], number>(`SELECT COUNT(*) FROM count_lines ${LIST_WHERE}`)
       .pluck(),
+    // The unfiltered list is every line not superseded: the ones that count (kept by the read
+    // model) plus the rejected ones (few; found by the status index). Counting them from the
+    // lines meant a row lookup per line for superseded_by: 55 ms at 100,000 lines.
+    countingLines: db
+      .prepare<[string], number>('SELECT lines FROM rm_sessions WHERE session_id = ?')
+      .pluck(),
+    rejectedListed: db
+      .prepare<[string], number>(
+        `SELECT COUNT(*) FROM count_lines
+         WHERE session_id = ? AND status = 'REJECTED' AND superseded_by IS NULL`,
+      )
+      .pluck(),
     variances: db.prepare<[{ session_id: string }], VarianceRow>(VARIANCES),
     sightings: db.prepare<[string], SerialSighting>(
       `SELECT ${SIGHTING_COLUMNS} FROM serial_sightings WHERE serial = ?
@@ -383,7 +395,17 @@ export function createSqliteLineRepo(
         limit: query.page_size,
         offset: (query.page - 1) * query.page_size,
       });
-      return { items: rows.map(toRecord), total: statements().total.get(filter) ?? 0 };
+      const unfiltered =
+        !options.skipReadModelUpkeep &&
+        filter.status === null &&
+        filter.rack === null &&
+        filter.has_variance === null &&
+        filter.include_superseded === 0;
+      const total = unfiltered
+        ? (statements().countingLines.get(sessionId) ?? 0) +
+          (statements().rejectedListed.get(sessionId) ?? 0)
+        : (statements().total.get(filter) ?? 0);
+      return { items: rows.map(toRecord), total };
     },
     async review(id, patch) {
       return review.immediate(id, patch);
