@@ -10,6 +10,8 @@ import type {
   ListSessionsQuery,
   RecordResult,
   SessionStatus,
+  UNKNOWN_ITEM_STATUSES,
+  UnknownItem,
 } from '@stockverify/shared';
 import type { Paged } from './store';
 
@@ -312,27 +314,10 @@ export interface ConflictRepo {
   countOpenByUser(sessionId: string, userId: string): Promise<number>;
 }
 
-export type UnknownItemStatus = 'OPEN' | 'MAPPED' | 'NOT_OURS';
+export type UnknownItemStatus = (typeof UNKNOWN_ITEM_STATUSES)[number];
 
-export interface UnknownItemRecord {
-  id: string;
-  op_id: string;
-  session_id: string;
-  rack: string;
-  barcode: string;
-  description: string;
-  counted_qty: number;
-  photo_ids: string[];
-  remark: string | null;
-  counted_by: string;
-  counted_by_name: string;
-  counted_at: string;
-  received_at: string;
-  status: UnknownItemStatus;
-  mapped_item_code: string | null;
-  resolved_by: string | null;
-  resolved_at: string | null;
-}
+/** A stored unknown item: the answer of `GET /unknown-items` and when the server received it. */
+export type UnknownItemRecord = UnknownItem & { received_at: string };
 
 export interface UnknownItemRepo {
   /** Stores unless the op_id exists; returns the stored record. */

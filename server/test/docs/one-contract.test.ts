@@ -43,7 +43,7 @@ function sharedTypeNames(): Set<string> {
  * anything else with a shared type's name is a redeclared answer shape.
  */
 const SAME_NAME_OTHER_THING: Record<string, string> = {
-  // The stored unknown item with its resolution; shared `UnknownItemRecord` is the sync record.
+  // The stored unknown item (shared `UnknownItem` + received_at); shared's is the sync record.
   'server/src/ports/counting.ts UnknownItemRecord': 'stored record',
   // A SQLite result row, private to the adapter.
   'server/src/adapters/store/sqlite/lines.ts VarianceRow': 'database row',
