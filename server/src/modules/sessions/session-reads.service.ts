@@ -1,4 +1,10 @@
-import type { VariancesPage, VariancesQuery } from '@stockverify/shared';
+import type {
+  BookQuantities,
+  CountLine,
+  SessionDetail,
+  VariancesPage,
+  VariancesQuery,
+} from '@stockverify/shared';
 import { AppError } from '../../lib/errors';
 import type { Actor } from '../../lib/request-context';
 import type { Store } from '../../ports/store';
@@ -34,7 +40,7 @@ export function createSessionReadsService(
             variance_value_at_price: null,
           }
         : metrics;
-      return { ...session, metrics: shown };
+      return { ...session, metrics: shown } satisfies SessionDetail;
     },
 
     /**
@@ -55,7 +61,7 @@ export function createSessionReadsService(
       return {
         session_id: id,
         items: rows.map((row) => ({ item_code: row.item_code, book_qty: row.book_qty })),
-      };
+      } satisfies BookQuantities;
     },
 
     /** A page of the session's lines, with item names and the line a recount corrects. */
@@ -87,7 +93,7 @@ export function createSessionReadsService(
                     remark: old.remark,
                   }
                 : null,
-          };
+          } satisfies CountLine;
         }),
       );
       return { ...found, items };
