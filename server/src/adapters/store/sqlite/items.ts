@@ -164,8 +164,9 @@ function prepareItemStatements(db: Db) {
       `SELECT item_code, name, search_id FROM items WHERE ${IN_CODES}`,
     ),
     lastSearchId: db.prepare<[], number | null>('SELECT max(rowid) FROM item_search').pluck(),
-    // Positional forms of insertItem/updateItem/claimBarcode/insertStock: a row binds as one array
-    // (measured faster than named objects, and than INSERT … SELECT FROM json_each for these).
+    // Positional forms of insertItem/updateItem/claimBarcode/insertStock: values bind one by one,
+    // straight from the item (measured faster than named objects, than one array per row — about
+    // 15 % of a 100,000-item mirror's CPU — and than INSERT … SELECT FROM json_each for these).
     insertItemRow: db.prepare<unknown[]>(
       `INSERT INTO items (${ITEM_COLUMNS}, search_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -317,41 +318,23 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
     const s = statements();
     const codes = items.map((item) => item.item_code);
     const previous = new Map(s.previousIn.all(JSON.stringify(codes)).map((r) => [r.item_code, r]));
-    const inserts: unknown[][] = [];
-    const updates: unknown[][] = [];
+    const inserts: Item[] = [];
+    const insertIds: number[] = [];
+    const updates: Item[] = [];
     const docs: unknown[][] = [];
-    const barcodes: unknown[][] = [];
-    const stock: unknown[][] = [];
     // New search documents are numbered here (after the highest), so a batch's rowids are known
     // before its documents go in with one statement.
     let searchId = s.lastSearchId.get() ?? 0;
     for (const item of items) {
       const code = item.item_code;
-      const row: unknown[] = [
-        code,
-        code.toLowerCase(),
-        item.name,
-        item.name.toLowerCase(),
-        item.category,
-        item.brand,
-        item.supplier,
-        item.uom,
-        toFlag(item.decimal_qty),
-        item.price,
-        item.cost,
-        toFlag(item.serialized),
-        toFlag(item.batch_tracked),
-        toFlag(item.active),
-        item.updated_at,
-      ];
       const before = previous.get(code);
       if (before === undefined) {
         searchId++;
-        row.push(searchId);
-        inserts.push(row);
+        inserts.push(item);
+        insertIds.push(searchId);
         docs.push([searchId, code, itemSearchText(item)]);
       } else {
-        updates.push(row);
+        updates.push(item);
         // The search document derives from code and name only (see upsertOne).
         if (before.name !== item.name) {
           if (before.search_id === null) {
@@ -364,23 +347,74 @@ export function createSqliteItemRepo(db: Db): ItemRepo {
           }
         }
       }
-      item.barcodes.forEach((b, position) =>
-        barcodes.push([b.code, code, b.kind, b.pack_qty, position]),
-      );
-      item.stock.forEach((q, position) => stock.push([code, position, q.warehouse, q.rack, q.qty]));
     }
+    // Rows are bound straight from the items, value by value: no row array per item, barcode or
+    // stock row (a 100,000-item mirror would allocate about 380,000 of them).
     if (updates.length > 0) {
-      for (const row of updates) s.updateItemRow.run([...row.slice(1), row[0]]);
-      const existing = JSON.stringify(updates.map((row) => row[0]));
+      for (const item of updates) {
+        const code = item.item_code;
+        s.updateItemRow.run(
+          code.toLowerCase(),
+          item.name,
+          item.name.toLowerCase(),
+          item.category,
+          item.brand,
+          item.supplier,
+          item.uom,
+          toFlag(item.decimal_qty),
+          item.price,
+          item.cost,
+          toFlag(item.serialized),
+          toFlag(item.batch_tracked),
+          toFlag(item.active),
+          item.updated_at,
+          code,
+        );
+      }
+      const existing = JSON.stringify(updates.map((item) => item.item_code));
       s.deleteBarcodesIn.run(existing);
       s.deleteStockIn.run(existing);
     }
     if (inserts.length > 0) {
       s.insertSearchDocs.run(JSON.stringify(docs));
-      for (const row of inserts) s.insertItemRow.run(row);
+      for (let i = 0; i < inserts.length; i++) {
+        const item = inserts[i]!;
+        const code = item.item_code;
+        s.insertItemRow.run(
+          code,
+          code.toLowerCase(),
+          item.name,
+          item.name.toLowerCase(),
+          item.category,
+          item.brand,
+          item.supplier,
+          item.uom,
+          toFlag(item.decimal_qty),
+          item.price,
+          item.cost,
+          toFlag(item.serialized),
+          toFlag(item.batch_tracked),
+          toFlag(item.active),
+          item.updated_at,
+          insertIds[i],
+        );
+      }
     }
-    for (const row of barcodes) s.claimBarcodeRow.run(row);
-    for (const row of stock) s.insertStockRow.run(row);
+    // Every barcode of the batch in item order (a later claim wins), then every stock row.
+    for (const item of items) {
+      const list = item.barcodes;
+      for (let position = 0; position < list.length; position++) {
+        const b = list[position]!;
+        s.claimBarcodeRow.run(b.code, item.item_code, b.kind, b.pack_qty, position);
+      }
+    }
+    for (const item of items) {
+      const list = item.stock;
+      for (let position = 0; position < list.length; position++) {
+        const q = list[position]!;
+        s.insertStockRow.run(item.item_code, position, q.warehouse, q.rack, q.qty);
+      }
+    }
     return { inserted: inserts.length, updated: updates.length };
   };
 
