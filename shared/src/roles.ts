@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'reports.read': 'supervisor',
   'monitoring.read': 'supervisor',
   'events.read': 'supervisor',
+  'tolerance.manage': 'supervisor',
   'users.manage': 'admin',
   'erp.manage': 'admin',
   'system.read': 'admin',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoInstantSchema, paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
+import { sessionToleranceSchema } from './tolerance/api';
 
 export const SESSION_MODES = ['standard', 'blind', 'strict'] as const;
 export const sessionModeSchema = z.enum(SESSION_MODES);
@@ -43,6 +44,11 @@ export const countSessionSchema = z.object({
   closed_at: z.string().nullable(),
   reconciled_at: z.string().nullable(),
   updated_at: z.string(),
+  /**
+   * The tolerance rule-set version in force when the session was created (issue #16, design §12):
+   * later edits of the rule table do not change it. Null or absent on sessions created before.
+   */
+  tolerance_rule_set: sessionToleranceSchema.nullable().optional(),
 });
 export type CountSession = z.infer<typeof countSessionSchema>;
 
@@ -225,6 +231,14 @@ export type AnalyticsGroup = z.infer<typeof analyticsGroupSchema>;
 
 /** `GET /sessions/analytics`. */
 export const analyticsSchema = z.object({ groups: z.array(analyticsGroupSchema) });
+
+/** The grouping and period of `GET /sessions/analytics`. */
+export const analyticsQuerySchema = z.object({
+  group_by: z.enum(['warehouse', 'staff']).default('warehouse'),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});
+export type AnalyticsQuery = z.infer<typeof analyticsQuerySchema>;
 
 /** One item of a session's variances: its lines that count, summed (design §4). */
 export const sessionItemVarianceSchema = z.object({

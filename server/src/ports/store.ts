@@ -16,6 +16,7 @@ import type {
 import type { ClientErrorRepo, MonitoringRepo, PhotoRepo } from './evidence';
 import type { ReadModelRepo } from './read-model';
 import type { ReportSource } from './reports';
+import type { ToleranceRepo } from './tolerance';
 import type { VarianceRepo } from './variances';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
@@ -220,6 +221,8 @@ export interface Store {
   readonly variances: VarianceRepo;
   /** Per-session figures kept with the line writes (issue #13). */
   readonly readModel: ReadModelRepo;
+  /** Versions of the tolerance rule table (issue #16). */
+  readonly tolerance: ToleranceRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

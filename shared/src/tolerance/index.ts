@@ -3,3 +3,4 @@ export * from './evaluate';
 export * from './resolve';
 export * from './consensus';
 export * from './preview';
+export * from './api';

@@ -18,6 +18,7 @@ import { AppError, notFound, validationError } from '../../lib/errors';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import { ruleSetInForce } from '../tolerance/rule-table';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
@@ -240,6 +241,8 @@ export function createSessionsService(
         if (page.length < 2000) break;
         after = page[page.length - 1]!.item_code;
       }
+      // The tolerance rules in force now stay this session's rules (issue #16, design §12).
+      const rules = await ruleSetInForce(store, clock);
       const now = clock().toISOString();
       const session: CountSession = {
         id,
@@ -255,6 +258,7 @@ export function createSessionsService(
         closed_at: null,
         reconciled_at: null,
         updated_at: now,
+        tolerance_rule_set: { version: rules.version, hash: rules.hash },
       };
       await store.sessions.create(session, snapshot);
       access.invalidate();
@@ -268,6 +272,7 @@ export function createSessionsService(
           mode: session.mode,
           racks: racks.length,
           snapshot_items: snapshot.length,
+          tolerance_version: rules.version,
         },
       );
       events.publish({

@@ -13,6 +13,7 @@ import type {
   UnknownItemRecord,
 } from '../../../ports/counting';
 import type { AuditEntry, RefreshTokenRecord, UserRecord } from '../../../ports/store';
+import type { ToleranceVersionRecord } from '../../../ports/tolerance';
 
 /** An item as stored: the Item plus the derived fields its indexes need (never returned). */
 export type ItemDocument = Item & {
@@ -68,6 +69,8 @@ export interface Collections {
   rackFences: Collection<RackFenceDocument>;
   conflicts: Collection<ConflictRecord>;
   unknownItems: Collection<UnknownItemRecord>;
+  /** Versions of the tolerance rule table, one document each, never updated (issue #16). */
+  tolerance: Collection<ToleranceVersionRecord>;
 }
 
 /** Collection names, one place (indexes.ts declares each one's indexes by these names). */
@@ -89,6 +92,7 @@ export const COLLECTION = {
   conflicts: 'conflicts',
   unknownItems: 'unknown_items',
   clientErrors: 'client_errors',
+  tolerance: 'tolerance_versions',
   migrations: 'migrations',
 } as const;
 
@@ -111,6 +115,7 @@ export function storeCollections(db: Db): Collections {
     rackFences: db.collection<RackFenceDocument>(COLLECTION.rackFences),
     conflicts: db.collection<ConflictRecord>(COLLECTION.conflicts),
     unknownItems: db.collection<UnknownItemRecord>(COLLECTION.unknownItems),
+    tolerance: db.collection<ToleranceVersionRecord>(COLLECTION.tolerance),
   };
 }
 

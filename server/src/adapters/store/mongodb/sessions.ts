@@ -16,7 +16,8 @@ const CHUNK = 1000;
 
 function toSession(doc: WithId<SessionRecord>): SessionRecord {
   const { _id, ...session } = doc;
-  return session;
+  // Sessions created before rule-set snapshots (issue #16) have none: null, as on SQLite.
+  return { ...session, tolerance_rule_set: session.tolerance_rule_set ?? null };
 }
 
 function toRow(doc: WithId<SnapshotRow>): SnapshotRow {

@@ -23,6 +23,7 @@ import { createSqliteReportSource } from './reports';
 import { createSqliteVarianceRepo } from './variances';
 import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
+import { createSqliteToleranceRepo } from './tolerance';
 import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
@@ -88,5 +89,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     reports: createSqliteReportSource(db),
     variances: createSqliteVarianceRepo(db),
     readModel: createSqliteReadModel(db).repo,
+    tolerance: createSqliteToleranceRepo(db),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Db } from './database';
 import { createSqliteReadModel, READ_MODEL_SCHEMA } from './read-model';
+import { TOLERANCE_SCHEMA } from './tolerance';
 
 export interface Migration {
   version: number;
@@ -416,6 +417,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX rm_items_abs_variance ON rm_items (session_id, abs(variance_m) DESC, item_code);
       CREATE INDEX rm_items_abs_value ON rm_items (session_id, abs(cost_c) DESC, item_code);
     `,
+  },
+  {
+    version: 9,
+    name: 'tolerance rule table versions (issue #16)',
+    up: TOLERANCE_SCHEMA,
   },
 ];
 

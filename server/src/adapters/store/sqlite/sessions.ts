@@ -5,7 +5,12 @@ import type { SessionRecord, SessionRepo, SnapshotRow } from '../../../ports/cou
 import type { Paged } from '../../../ports/store';
 import { lazy, type Db } from './database';
 
-type SessionRow = Omit<SessionRecord, 'scope' | 'racks'> & { scope: string; racks: string };
+type SessionRow = Omit<SessionRecord, 'scope' | 'racks' | 'tolerance_rule_set'> & {
+  scope: string;
+  racks: string;
+  tolerance_version: number | null;
+  tolerance_hash: string | null;
+};
 
 type SessionParams = SessionRow & { name_lower: string };
 
@@ -21,7 +26,7 @@ interface ListParams {
 type Sort = ListSessionsQuery['sort'];
 
 const COLUMNS = `id, warehouse, name, mode, scope, status, racks, snapshot_items, created_by,
-  created_at, closed_at, reconciled_at, updated_at`;
+  created_at, closed_at, reconciled_at, updated_at, tolerance_version, tolerance_hash`;
 
 const SNAPSHOT_COLUMNS = 'session_id, item_code, name, category, book_qty, cost, price';
 
@@ -47,19 +52,27 @@ const ORDER_BY: Record<Sort, string> = {
 };
 
 function toRecord(row: SessionRow): SessionRecord {
+  const { tolerance_version, tolerance_hash, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     scope: JSON.parse(row.scope) as SessionScope,
     racks: JSON.parse(row.racks) as string[],
+    tolerance_rule_set:
+      tolerance_version === null || tolerance_hash === null
+        ? null
+        : { version: tolerance_version, hash: tolerance_hash },
   };
 }
 
 function toParams(session: SessionRecord): SessionParams {
+  const { tolerance_rule_set, ...rest } = session;
   return {
-    ...session,
+    ...rest,
     name_lower: session.name.toLowerCase(),
     scope: JSON.stringify(session.scope),
     racks: JSON.stringify(session.racks),
+    tolerance_version: tolerance_rule_set?.version ?? null,
+    tolerance_hash: tolerance_rule_set?.hash ?? null,
   };
 }
 
@@ -69,7 +82,7 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
     insert: db.prepare<[SessionParams]>(
       `INSERT INTO sessions (${COLUMNS}, name_lower) VALUES (@id, @warehouse, @name, @mode,
         @scope, @status, @racks, @snapshot_items, @created_by, @created_at, @closed_at,
-        @reconciled_at, @updated_at, @name_lower)`,
+        @reconciled_at, @updated_at, @tolerance_version, @tolerance_hash, @name_lower)`,
     ),
     insertSnapshot: db.prepare<[SnapshotRow]>(
       `INSERT INTO session_snapshot (${SNAPSHOT_COLUMNS}) VALUES (@session_id, @item_code, @name,
