@@ -27,7 +27,6 @@ import { createMongoReportSource } from './reports';
 import { createMongoVarianceRepo } from './variances';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
-import { createMongoToleranceRepo } from './tolerance';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -87,8 +86,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     clientErrors: createMongoClientErrorRepo(e.clientErrors),
     monitoring: createMongoMonitoringRepo(c),
     reports: createMongoReportSource(c, rm),
-    variances: createMongoVarianceRepo(c),
+    variances: createMongoVarianceRepo({ ...c, rmItems: rm.items }),
     readModel: readModel.repo,
-    tolerance: createMongoToleranceRepo(c.tolerance),
   };
 }

@@ -118,7 +118,13 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
     // The read model (issue #13): each view reads one session's rows in key order.
     {
       collection: READ_MODEL_COLLECTION.items,
-      indexes: [{ key: { session_id: 1, item_code: 1 } }],
+      indexes: [
+        { key: { session_id: 1, item_code: 1 } },
+        // GET /sessions/:id/variances reads a page in the sort's order and stops at the limit.
+        { key: { session_id: 1, abs_variance_m: -1, item_code: 1 } },
+        { key: { session_id: 1, abs_cost_c: -1, item_code: 1 } },
+        { key: { session_id: 1, rack_codes: 1 } },
+      ],
     },
     { collection: READ_MODEL_COLLECTION.racks, indexes: [{ key: { session_id: 1, rack: 1 } }] },
     {
@@ -182,9 +188,6 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { source: 1, created_at: -1, id: -1 } },
       ],
     },
-    // A version of the rule table is written once: the unique version is what refuses the second
-    // of two changes made on the same version (issue #16); newest first for the versions list.
-    { collection: COLLECTION.tolerance, indexes: [{ key: { version: -1 }, unique: true }] },
     // The photo id is the GridFS filename: one file per id, found by it.
     {
       collection: `${PHOTO_BUCKET}.files`,

@@ -132,8 +132,9 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
   },
   {
     id: 4,
-    name: 'read model: lines written and overturned per counter (user_activity report)',
-    // rm_writers is new: every session's model is rebuilt from its lines, writers included.
+    name: 'read model: lines written and overturned per counter, item sort keys for variances',
+    // rm_writers is new, and rm_items documents gain rack_codes, abs_variance_m and abs_cost_c
+    // (the variances page): every session's model is rebuilt from its lines.
     async up(db) {
       await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
       const c = storeCollections(db);

@@ -31,19 +31,33 @@ import {
 import type { CountLineDocument } from './collections';
 import type { RunInTransaction } from './transactions';
 
-/** Per-rack and per-counter counts as [key, n] pairs: a rack code may hold a '.'. */
+/**
+ * Per-rack and per-counter counts as [key, n] pairs: a rack code may hold a '.'. Stored beside
+ * them for the variances page (variances.ts): the racks' codes and the two sort keys, |variance|
+ * and |value at cost|, so the page's filter and sort read indexed fields.
+ */
 export type RmItemDocument = Omit<ItemRow, 'racks' | 'users'> & {
   _id: string;
   racks: Array<[string, number]>;
   users: Array<[string, number]>;
+  rack_codes: string[];
+  abs_variance_m: number;
+  abs_cost_c: number;
 };
 
 export function toItemDocument(row: ItemRow): Omit<RmItemDocument, '_id'> {
-  return { ...row, racks: Object.entries(row.racks), users: Object.entries(row.users) };
+  return {
+    ...row,
+    racks: Object.entries(row.racks),
+    users: Object.entries(row.users),
+    rack_codes: Object.keys(row.racks),
+    abs_variance_m: Math.abs(row.variance_m),
+    abs_cost_c: Math.abs(row.cost_c),
+  };
 }
 
 export function fromItemDocument(doc: RmItemDocument): ItemRow {
-  const { _id, ...row } = doc;
+  const { _id, rack_codes: _r, abs_variance_m: _v, abs_cost_c: _c, ...row } = doc;
   return { ...row, racks: Object.fromEntries(doc.racks), users: Object.fromEntries(doc.users) };
 }
 export type RmCounterDocument = CounterRow & { _id: string };

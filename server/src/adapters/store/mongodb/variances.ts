@@ -1,14 +1,16 @@
 /**
- * Paged per-item variances on MongoDB (issue #13): the per-item sums of `variancesPipeline`
- * (line-pipelines.ts) with the review count and rack test added, the variance and sort value
- * computed in the pipeline, then the filters and one $facet for the page and the filtered total.
- * The SQLite adapter's sqlite/variances.ts is the reference; the contract suite runs both.
- *
- * NOTE: this aggregates the session's lines on each request. The SQLite adapter reads the session
- * read model (rm_items) instead; doing the same here over the MongoDB read model's item documents
- * (mongodb/read-model.ts) is left to do.
+ * Paged per-item variances on MongoDB (issue #13), read from the session read model: one rm_items
+ * document per counted item holds its sums, variance (thousandths) and values (cents), kept in the
+ * line-write transaction (read-model.ts), with the sort keys |variance| and |value at cost| stored
+ * beside them so a page reads the session's documents in index order and stops at the limit
+ * (indexes.ts). As on SQLite (sqlite/variances.ts, the reference), only the filters asked for are
+ * compiled: has variance and rack on the documents themselves, needs review through the session's
+ * lines waiting for review (one distinct over {session_id, status}), category through the snapshot
+ * and item master (looked up for every item only under that filter; otherwise for the page's rows
+ * only). The total is a separate count over the same filters. The builders are pure and
+ * unit-tested without a server (variances.test.ts).
  */
-import { QTY_DECIMALS, roundMoney, roundQty, type SessionItemVariance } from '@stockverify/shared';
+import type { SessionItemVariance } from '@stockverify/shared';
 import type { Collection, Document } from 'mongodb';
 import type { SnapshotRow } from '../../../ports/counting';
 import type {
@@ -17,111 +19,97 @@ import type {
   VariancePageResult,
   VarianceRepo,
 } from '../../../ports/variances';
+import { fromCents, fromMilli } from '../read-model-plan';
 import type { CountLineDocument, ItemDocument } from './collections';
-import { LINES_THAT_COUNT } from './line-pipelines';
+import type { RmItemDocument } from './read-model';
 
-/** What the pipeline yields per item, before the shared rounding rules. */
-export interface VarianceSums {
-  _id: string;
-  name: string;
-  category: string | null;
-  book_qty: number;
-  cost: number;
-  price: number;
-  counted_qty: number;
-  damaged_qty: number;
-  non_returnable_damaged_qty: number;
-  lines: number;
-  racks: string[];
-  needs_review: number;
-  sort_key: number | string;
+/** The stored field each sort reads, and its direction (ties: item code ascending). */
+export const VARIANCE_SORT: Record<VariancePageQuery['sort'], { field: string; desc: boolean }> = {
+  '-abs_variance': { field: 'abs_variance_m', desc: true },
+  abs_variance: { field: 'abs_variance_m', desc: false },
+  '-abs_value': { field: 'abs_cost_c', desc: true },
+  abs_value: { field: 'abs_cost_c', desc: false },
+  item_code: { field: 'item_code', desc: false },
+  '-item_code': { field: 'item_code', desc: true },
+};
+
+/** Lines waiting for review that still count toward an item (as sqlite/variances.ts). */
+export function reviewLinesFilter(sessionId: string): Document {
+  return { session_id: sessionId, status: 'NEEDS_REVIEW', superseded_by: null };
 }
 
-interface Facet {
-  total: Array<{ n: number }>;
-  items: VarianceSums[];
-}
+type Filters = Pick<VariancePageQuery, 'has_variance' | 'needs_review' | 'rack'>;
 
-const round = (expr: unknown, places: number) => ({ $round: [expr, places] });
-
-/** Sort value per sort, over the fields the pipeline has added by then. */
-function sortKey(sort: VariancePageQuery['sort']): unknown {
-  if (sort === 'item_code' || sort === '-item_code') return '$_id';
-  if (sort === '-abs_variance' || sort === 'abs_variance') return { $abs: '$variance' };
-  return { $abs: round({ $multiply: ['$variance', '$cost'] }, 2) };
-}
-
-/** The whole pipeline for one page: pure, unit-tested without a server. */
-export function variancePagePipeline(
+/**
+ * The filter on the session's rm_items documents, without the category (which needs lookups) and
+ * the cursor. `reviewCodes`: the items with a line waiting for review, read only when the
+ * needs-review filter is asked.
+ */
+export function varianceFilter(
   sessionId: string,
-  query: VariancePageQuery,
+  query: Filters,
+  reviewCodes: readonly string[] | null,
+): Document {
+  const filter: Document = { session_id: sessionId };
+  if (query.has_variance !== undefined)
+    filter.variance_m = query.has_variance ? { $ne: 0 } : { $eq: 0 };
+  if (query.rack !== undefined) filter.rack_codes = query.rack;
+  if (query.needs_review !== undefined)
+    filter.item_code = { [query.needs_review ? '$in' : '$nin']: [...(reviewCodes ?? [])] };
+  return filter;
+}
+
+/** Rows strictly after the cursor row in the sort's order. */
+export function cursorFilter(sort: VariancePageQuery['sort'], after: VarianceCursor): Document {
+  const { field, desc } = VARIANCE_SORT[sort];
+  if (field === 'item_code')
+    return { item_code: desc ? { $lt: after.item_code } : { $gt: after.item_code } };
+  return {
+    $or: [
+      { [field]: desc ? { $lt: after.key } : { $gt: after.key } },
+      { [field]: after.key, item_code: { $gt: after.item_code } },
+    ],
+  };
+}
+
+export function varianceSortSpec(sort: VariancePageQuery['sort']): Record<string, 1 | -1> {
+  const { field, desc } = VARIANCE_SORT[sort];
+  return field === 'item_code'
+    ? { item_code: desc ? -1 : 1 }
+    : { [field]: desc ? -1 : 1, item_code: 1 };
+}
+
+/** Name and category as the variances show them: the snapshot's, else the item master's. */
+export function namedStages(
+  sessionId: string,
   collections: { snapshot: string; items: string },
 ): Document[] {
-  const desc = query.sort.startsWith('-');
-  const byCode = query.sort === 'item_code' || query.sort === '-item_code';
-  const filters: Document = {};
-  if (query.has_variance !== undefined)
-    filters.variance = query.has_variance ? { $ne: 0 } : { $eq: 0 };
-  if (query.needs_review !== undefined)
-    filters.needs_review = query.needs_review ? { $gt: 0 } : { $eq: 0 };
-  if (query.category !== undefined) filters.category = query.category;
-  if (query.rack !== undefined) filters.in_rack = 1;
-  const after: Document[] = [];
-  if (query.after) {
-    const { key, item_code: code } = query.after;
-    after.push({
-      $match: byCode
-        ? { _id: desc ? { $lt: code } : { $gt: code } }
-        : {
-            $or: [
-              { sort_key: desc ? { $lt: key } : { $gt: key } },
-              { sort_key: key, _id: { $gt: code } },
-            ],
-          },
-    });
-  }
-  const order: Document = byCode ? { _id: desc ? -1 : 1 } : { sort_key: desc ? -1 : 1, _id: 1 };
   return [
-    { $match: { session_id: sessionId, ...LINES_THAT_COUNT } },
-    {
-      $group: {
-        _id: '$item_code',
-        counted_qty: { $sum: '$counted_qty' },
-        damaged_qty: { $sum: '$damaged_qty' },
-        non_returnable_damaged_qty: { $sum: '$non_returnable_damaged_qty' },
-        lines: { $sum: 1 },
-        racks: { $addToSet: '$rack' },
-        needs_review: { $sum: { $cond: [{ $eq: ['$status', 'NEEDS_REVIEW'] }, 1, 0] } },
-        in_rack: { $max: { $cond: [{ $eq: ['$rack', query.rack ?? null] }, 1, 0] } },
-      },
-    },
     {
       $lookup: {
         from: collections.snapshot,
-        localField: '_id',
+        localField: 'item_code',
         foreignField: 'item_code',
-        pipeline: [{ $match: { session_id: sessionId } }],
+        pipeline: [
+          { $match: { session_id: sessionId } },
+          { $project: { _id: 0, name: 1, category: 1 } },
+        ],
         as: 'snapshot',
       },
     },
     {
       $lookup: {
         from: collections.items,
-        localField: '_id',
+        localField: 'item_code',
         foreignField: 'item_code',
         pipeline: [{ $project: { _id: 0, name: 1, category: 1 } }],
         as: 'item',
       },
     },
+    { $set: { snap: { $first: '$snapshot' }, master: { $first: '$item' } } },
     {
       $set: {
-        snap: { $first: '$snapshot' },
-        master: { $first: '$item' },
-      },
-    },
-    {
-      $set: {
-        name: { $ifNull: ['$snap.name', { $ifNull: ['$master.name', '$_id'] }] },
+        name: { $ifNull: ['$snap.name', { $ifNull: ['$master.name', '$item_code'] }] },
         category: {
           $cond: [
             { $eq: [{ $type: '$snap' }, 'missing'] },
@@ -129,89 +117,143 @@ export function variancePagePipeline(
             { $ifNull: ['$snap.category', null] },
           ],
         },
-        book_qty: { $ifNull: ['$snap.book_qty', 0] },
-        cost: { $ifNull: ['$snap.cost', 0] },
-        price: { $ifNull: ['$snap.price', 0] },
       },
     },
-    {
-      $set: {
-        variance: round(
-          {
-            $subtract: [
-              {
-                $subtract: [
-                  round('$counted_qty', QTY_DECIMALS),
-                  round('$non_returnable_damaged_qty', QTY_DECIMALS),
-                ],
-              },
-              '$book_qty',
-            ],
-          },
-          QTY_DECIMALS,
-        ),
-      },
-    },
-    { $set: { sort_key: sortKey(query.sort) } },
-    ...(Object.keys(filters).length > 0 ? [{ $match: filters }] : []),
-    {
-      $facet: {
-        total: [{ $count: 'n' }],
-        items: [
-          ...after,
-          { $sort: order },
-          { $skip: query.after ? 0 : (query.page - 1) * query.page_size },
-          { $limit: query.page_size + 1 },
-          { $project: { snapshot: 0, item: 0, snap: 0, master: 0, in_rack: 0, variance: 0 } },
-        ],
-      },
-    },
+    { $project: { snapshot: 0, item: 0, snap: 0, master: 0, users: 0 } },
   ];
 }
 
-/** One item's figures from its sums, with the shared rounding rules (as sqlite/variances.ts). */
-export function toSessionItemVariance(s: VarianceSums): SessionItemVariance {
-  const counted = roundQty(s.counted_qty);
-  const writtenOff = roundQty(s.non_returnable_damaged_qty);
-  const variance = roundQty(counted - writtenOff - s.book_qty);
+/**
+ * One page: the filtered documents in the sort's order (the $match and $sort lead, so the sort's
+ * index serves them unless a category filter puts the lookups first), one row more than the page
+ * to tell whether another follows, names and categories for those rows.
+ */
+export function variancePagePipeline(
+  sessionId: string,
+  query: VariancePageQuery,
+  collections: { snapshot: string; items: string },
+  reviewCodes: readonly string[] | null,
+): Document[] {
+  const filter = varianceFilter(sessionId, query, reviewCodes);
+  const match = query.after ? { $and: [filter, cursorFilter(query.sort, query.after)] } : filter;
+  const named = namedStages(sessionId, collections);
+  const byCategory = query.category !== undefined;
+  return [
+    { $match: match },
+    ...(byCategory ? [...named, { $match: { category: query.category } }] : []),
+    { $sort: varianceSortSpec(query.sort) },
+    { $skip: query.after ? 0 : (query.page - 1) * query.page_size },
+    { $limit: query.page_size + 1 },
+    ...(byCategory ? [] : named),
+  ];
+}
+
+/** The filtered total under a category filter (without one, a countDocuments of the filter). */
+export function varianceCountPipeline(
+  sessionId: string,
+  query: VariancePageQuery & { category: string },
+  collections: { snapshot: string; items: string },
+  reviewCodes: readonly string[] | null,
+): Document[] {
+  return [
+    { $match: varianceFilter(sessionId, query, reviewCodes) },
+    ...namedStages(sessionId, collections),
+    { $match: { category: query.category } },
+    { $count: 'n' },
+  ];
+}
+
+/** Lines waiting for review per item, for the page's items only. */
+export function reviewCountPipeline(sessionId: string, codes: readonly string[]): Document[] {
+  return [
+    { $match: { ...reviewLinesFilter(sessionId), item_code: { $in: [...codes] } } },
+    { $group: { _id: '$item_code', n: { $sum: 1 } } },
+  ];
+}
+
+/** A page row: an rm_items document with its name and category. */
+export type VarianceDoc = Omit<RmItemDocument, 'users'> & { name: string; category: string | null };
+
+/** One item's figures from its model document (as sqlite/variances.ts's toVariance). */
+export function toSessionItemVariance(doc: VarianceDoc, needsReview: number): SessionItemVariance {
   return {
-    item_code: s._id,
-    name: s.name,
-    category: s.category,
-    book_qty: s.book_qty,
-    counted_qty: counted,
-    damaged_qty: roundQty(s.damaged_qty),
-    non_returnable_damaged_qty: writtenOff,
-    variance,
-    value_at_cost: roundMoney(variance * s.cost),
-    value_at_price: roundMoney(variance * s.price),
-    lines: s.lines,
-    racks: [...s.racks].sort(),
-    needs_review: s.needs_review,
+    item_code: doc.item_code,
+    name: doc.name,
+    category: doc.category,
+    book_qty: doc.book_qty,
+    counted_qty: fromMilli(doc.counted_m),
+    damaged_qty: fromMilli(doc.damaged_m),
+    non_returnable_damaged_qty: fromMilli(doc.nonret_m),
+    variance: fromMilli(doc.variance_m),
+    value_at_cost: fromCents(doc.cost_c),
+    value_at_price: fromCents(doc.price_c),
+    lines: doc.lines,
+    racks: doc.racks.map(([rack]) => rack).sort(),
+    needs_review: needsReview,
   };
+}
+
+/** The row's cursor value in the sort's order. */
+export function sortKeyOf(sort: VariancePageQuery['sort'], doc: VarianceDoc): number | string {
+  const { field } = VARIANCE_SORT[sort];
+  if (field === 'item_code') return doc.item_code;
+  return field === 'abs_variance_m' ? Math.abs(doc.variance_m) : Math.abs(doc.cost_c);
 }
 
 export function createMongoVarianceRepo(c: {
   lines: Collection<CountLineDocument>;
   snapshot: Collection<SnapshotRow>;
   items: Collection<ItemDocument>;
+  rmItems: Collection<RmItemDocument>;
 }): VarianceRepo {
+  const names = { snapshot: c.snapshot.collectionName, items: c.items.collectionName };
   return {
     async page(sessionId, query): Promise<VariancePageResult> {
-      const [facet] = await c.lines
-        .aggregate<Facet>(
-          variancePagePipeline(sessionId, query, {
-            snapshot: c.snapshot.collectionName,
-            items: c.items.collectionName,
-          }),
-        )
-        .toArray();
-      const rows = facet?.items ?? [];
+      const reviewCodes =
+        query.needs_review === undefined
+          ? null
+          : ((await c.lines.distinct('item_code', reviewLinesFilter(sessionId))) as string[]);
+      const [rows, total] = await Promise.all([
+        c.rmItems
+          .aggregate<VarianceDoc>(variancePagePipeline(sessionId, query, names, reviewCodes))
+          .toArray(),
+        query.category === undefined
+          ? c.rmItems.countDocuments(varianceFilter(sessionId, query, reviewCodes))
+          : c.rmItems
+              .aggregate<{ n: number }>(
+                varianceCountPipeline(
+                  sessionId,
+                  { ...query, category: query.category },
+                  names,
+                  reviewCodes,
+                ),
+              )
+              .toArray()
+              .then(([r]) => r?.n ?? 0),
+      ]);
       const page = rows.slice(0, query.page_size);
+      const reviews =
+        page.length === 0
+          ? []
+          : await c.lines
+              .aggregate<{ _id: string; n: number }>(
+                reviewCountPipeline(
+                  sessionId,
+                  page.map((r) => r.item_code),
+                ),
+              )
+              .toArray();
+      const reviewOf = new Map(reviews.map((r) => [r._id, r.n]));
       const last = page[page.length - 1];
       const next: VarianceCursor | null =
-        rows.length > query.page_size && last ? { key: last.sort_key, item_code: last._id } : null;
-      return { items: page.map(toSessionItemVariance), total: facet?.total[0]?.n ?? 0, next };
+        rows.length > query.page_size && last
+          ? { key: sortKeyOf(query.sort, last), item_code: last.item_code }
+          : null;
+      return {
+        items: page.map((doc) => toSessionItemVariance(doc, reviewOf.get(doc.item_code) ?? 0)),
+        total,
+        next,
+      };
     },
   };
 }
