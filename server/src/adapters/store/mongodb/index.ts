@@ -27,6 +27,7 @@ import { createMongoReportSource } from './reports';
 import { createMongoVarianceRepo } from './variances';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
+import { createMongoToleranceRepo } from './tolerance';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -88,5 +89,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     reports: createMongoReportSource(c, rm),
     variances: createMongoVarianceRepo({ ...c, rmItems: rm.items }),
     readModel: readModel.repo,
+    tolerance: createMongoToleranceRepo(c.tolerance),
   };
 }

@@ -188,6 +188,9 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { source: 1, created_at: -1, id: -1 } },
       ],
     },
+    // A version of the rule table is written once: the unique version is what refuses the second
+    // of two changes made on the same version (issue #16); newest first for the versions list.
+    { collection: COLLECTION.tolerance, indexes: [{ key: { version: -1 }, unique: true }] },
     // The photo id is the GridFS filename: one file per id, found by it.
     {
       collection: `${PHOTO_BUCKET}.files`,
