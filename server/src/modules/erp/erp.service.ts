@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErpStatus, ImportResult, Item, StockQty } from '@stockverify/shared';
 import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
-import type { Store } from '../../ports/store';
+import type { FirstMirror, Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
 import {
   ImportLimitExceeded,
@@ -114,6 +114,7 @@ export function createErpService(deps: ErpServiceDeps) {
       // /erp/status shows how far the pass is (a first mirror of 100,000 items takes seconds);
       // items not mirrored yet are still found meanwhile: a lookup falls through to the ERP.
       const progress = startMirrorProgress(store.meta, clock, options.since === undefined);
+      let firstMirror: FirstMirror | null = null;
       try {
         await progress.begin(await countItems(options.since));
         if (options.warehouses ?? true) {
@@ -121,6 +122,9 @@ export function createErpService(deps: ErpServiceDeps) {
           await store.locations.upsertWarehouses(warehouses);
           result.warehouses = warehouses.length;
         }
+        // A full pass into an empty mirror: the store may build some indexes once, at the end.
+        if (options.since === undefined)
+          firstMirror = (await store.items.beginFirstMirror?.()) ?? null;
         // Small batches, yielding between them: the SQLite adapter writes synchronously, and a
         // 100k-item sync must not stall the lookups of phones scanning meanwhile.
         for await (const batch of erp.fetchItems({ since: options.since, batchSize: SYNC_BATCH })) {
@@ -134,6 +138,12 @@ export function createErpService(deps: ErpServiceDeps) {
       } catch (err) {
         failure = err;
       } finally {
+        // Also after a failure: the items written so far are searched with those indexes.
+        try {
+          await firstMirror?.finish();
+        } catch (err) {
+          failure ??= err;
+        }
         result.duration_ms = clock().getTime() - started;
         await progress.finish(result.items_received, failure);
         await erpStatus.recordSync({ ...result }, failure);
