@@ -3,16 +3,24 @@
  * instead of row by row. Search ranking and near-miss suggestions must be exactly those of a mirror
  * written batch by batch with every index kept: the same queries against both, answer for answer.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Item } from '@stockverify/shared';
 import { createDemoErpSource } from '../../src/adapters/erp/demo';
+import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { openDatabase } from '../../src/adapters/store/sqlite/database';
+import type { ErpSource } from '../../src/ports/erp';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ITEMS = 2500;
 
 const apps: TestApp[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 /** Typos, code fragments, words, prefixes and barcodes, from across the master. */
@@ -98,5 +106,64 @@ describe('first mirror: same search as a mirror written with every index kept', 
     // The comparison covered real answers, not empty ones.
     expect(searched).toBeGreaterThan(200);
     expect(suggested).toBeGreaterThan(10);
+  });
+});
+
+describe('first mirror that fails half-way', () => {
+  it('builds the item indexes again before it answers the failure', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-first-mirror-fail-'));
+    const file = path.join(dir, 'store.db');
+    const store = createSqliteStore({ file });
+    cleanups.push(async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const demo = createDemoErpSource({ itemCount: 400 });
+    // The ERP drops the connection after the first batch of the pass.
+    const erp: ErpSource = {
+      ...demo,
+      kind: 'demo',
+      async *fetchItems(options) {
+        let sent = 0;
+        for await (const batch of demo.fetchItems({ ...options, batchSize: 100 })) {
+          if (sent++ === 1) throw new Error('ECONNRESET');
+          yield batch;
+        }
+      },
+    };
+    const app = await startTestApp({ erp, store });
+    apps.push(app);
+    const indexes = () => {
+      const db = openDatabase(file);
+      try {
+        return db
+          .prepare<[], string>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name",
+          )
+          .pluck()
+          .all();
+      } finally {
+        db.close();
+      }
+    };
+    const before = indexes();
+    expect(before.length).toBeGreaterThan(0);
+    const begin = store.items.beginFirstMirror!.bind(store.items);
+    let taken = 0;
+    store.items.beginFirstMirror = async () => {
+      const mirror = await begin();
+      if (mirror) taken++;
+      return mirror;
+    };
+    const admin = await app.userWithRole('admin');
+    const sync = await app.request('POST', '/api/erp/sync', { token: admin.token, body: {} });
+    expect(sync.status).toBe(503);
+    expect(taken).toBe(1);
+    expect(indexes()).toEqual(before);
+    expect(await store.items.count()).toBe(100);
+    // The items written before the failure are found by name prefix (the index is back).
+    const first = demo.items()[0]!;
+    const hits = await store.items.searchPrefix(first.name.slice(0, 6), 50);
+    expect(hits.map((item) => item.item_code)).toContain(first.item_code);
   });
 });

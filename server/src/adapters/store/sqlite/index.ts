@@ -58,9 +58,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     kind: 'sqlite',
     async init() {
-      migrate(db);
       // A first item mirror that stopped half-way left some item indexes to build (items.ts).
       restoreDeferredItemIndexes(db);
+      migrate(db);
     },
     async ping() {
       pingStatement().get();

@@ -79,9 +79,14 @@ function restoreOneIndex(db: Db): boolean {
 
 /**
  * Builds every item index a first mirror dropped and did not build again (the process stopped
- * mid-mirror). Store start-up calls it; with nothing deferred it is one read of `meta`.
+ * mid-mirror). Store start-up calls it before the migrations, so they find the schema they made;
+ * with nothing deferred it is one read of `meta`.
  */
 export function restoreDeferredItemIndexes(db: Db): void {
+  const hasMeta = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+    .get();
+  if (hasMeta === undefined) return; // a new database: migrations have not run yet
   while (restoreOneIndex(db));
 }
 
