@@ -8,6 +8,9 @@
  * second test empties count_lines behind the store's back: a report that still answers in full
  * read no line.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +25,8 @@ import type { CountLineRecord, SessionRecord, SnapshotRow } from '../../src/port
 import type { ReportQuery, ReportScope } from '../../src/ports/reports';
 import type { Store } from '../../src/ports/store';
 import { mapReportRow, type RawRow } from '../../src/adapters/store/reports-rows';
+import { createSqliteStore } from '../../src/adapters/store/sqlite';
+import { READ_MODEL_WRITERS_MIGRATION } from '../../src/adapters/store/sqlite/read-model';
 import { makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
 import { sqliteWithWriters } from '../support/sqlite-with-writers';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
@@ -415,6 +420,47 @@ describe.each(adapters)('Reports from the read model on $label', (adapter) => {
       100,
     );
     expect(history.map((r) => r.session_id)).toEqual(['S-a', 'S-b', 'S-c']);
+  });
+});
+
+describe('READ_MODEL_WRITERS_MIGRATION on SQLite', () => {
+  it('fills rm_writers from the lines as the read model keeps them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-store-'));
+    const file = path.join(dir, 'store.db');
+    const open = async () => {
+      const s = createSqliteStore({ file });
+      await s.init();
+      return s;
+    };
+    try {
+      // A database from before the migration: the figures are counted from the lines.
+      let store = await open();
+      await seedHistory(store);
+      const ids = SESSIONS.map((s) => s.id);
+      const counted = await store.readModel.writers(ids);
+      const report = await store.reports.page(
+        { type: 'user_activity', scope: {}, group_by: 'item' },
+        0,
+        100,
+      );
+      await store.close();
+      const raw = new Database(file);
+      raw.transaction(() => raw.exec(READ_MODEL_WRITERS_MIGRATION.up))();
+      const rows = raw.prepare('SELECT COUNT(*) AS n FROM rm_writers').get() as { n: number };
+      raw.close();
+      expect(rows.n).toBe(counted.length);
+      store = await open();
+      try {
+        expect(await store.readModel.writers(ids)).toEqual(counted);
+        expect(
+          await store.reports.page({ type: 'user_activity', scope: {}, group_by: 'item' }, 0, 100),
+        ).toEqual(report);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
