@@ -76,6 +76,9 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 200): Check
       });
     },
     async stop() {
+      // The worker is unref'd; while it is waited for, it must keep the process alive, or a
+      // script's last `await store.close()` ends the process early (exit 13, or a lost exit code).
+      worker.ref();
       worker.postMessage('close');
       await exited;
     },
