@@ -73,6 +73,8 @@ import { createSessionsService } from './modules/sessions/sessions.service';
 import { createSessionReadsService } from './modules/sessions/session-reads.service';
 import { sessionAccess } from './modules/sessions/session-access';
 import { usersRoutes } from './modules/users/users.routes';
+import { toleranceRoutes } from './modules/tolerance/tolerance.routes';
+import { createToleranceService } from './modules/tolerance/tolerance.service';
 
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
 export interface AppSettings {
@@ -267,6 +269,10 @@ export function createApp(deps: AppDeps) {
   api.use('/erp', erpRoutes(services.erp, guard, settings.uploadLimitBytes));
   api.use('/warehouses', locationsRoutes(createLocationsService(store, access), guard));
   api.use('/admin/audit', auditRoutes(createAuditService(store), guard));
+  api.use(
+    '/tolerance-rules',
+    toleranceRoutes(createToleranceService({ store, audit, clock, access }), guard),
+  );
   const reportDeps = {
     reports: services.reports,
     guard,

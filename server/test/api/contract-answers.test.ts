@@ -29,6 +29,11 @@ import {
   sessionDetailSchema,
   sessionPageSchema,
   syncBatchAnswerSchema,
+  tolerancePreviewSchema,
+  toleranceRuleChangeSchema,
+  toleranceRuleSetSchema,
+  toleranceVersionDetailSchema,
+  toleranceVersionPageSchema,
   unknownItemPageSchema,
   userDirectorySchema,
   userPageSchema,
@@ -298,5 +303,59 @@ describe('answers the console and the staff app read match the shared schemas', 
       expect(page.type).toBe(body.type);
       expect(page.items.length, JSON.stringify(body)).toBeGreaterThan(0);
     }
+  });
+
+  it('tolerance rules: the table, a change, the versions, one version, a preview; the session keeps its version', async () => {
+    const rule = {
+      id: 'all',
+      scope: { kind: 'everything' },
+      thresholds: { shortage: { units: 2, percent: 10 }, overage: { value: 25.5 } },
+      on_exceed: 'recount',
+    };
+    const created = toleranceRuleChangeSchema.parse(
+      await data('POST', '/api/tolerance-rules', supervisor.token, { body: rule }),
+    );
+    const edited = toleranceRuleChangeSchema.parse(
+      await data('PUT', '/api/tolerance-rules/all', supervisor.token, {
+        body: { ...rule, id: undefined, version: created.rule.version, on_exceed: 'approve' },
+      }),
+    );
+    const table = toleranceRuleSetSchema.parse(
+      await data('GET', '/api/tolerance-rules', supervisor.token),
+    );
+    expect(table.rules).toEqual([edited.rule]);
+    const versions = toleranceVersionPageSchema.parse(
+      await data('GET', '/api/tolerance-rules/versions', supervisor.token),
+    );
+    expect(versions.items[0]!.version).toBe(table.version);
+    toleranceVersionDetailSchema.parse(
+      await data(
+        'GET',
+        `/api/tolerance-rules/versions/${created.change.version}`,
+        supervisor.token,
+      ),
+    );
+    const session = countSessionSchema.parse(
+      await data('POST', '/api/sessions', supervisor.token, {
+        body: { warehouse: 'WH-T', name: 'Rules', mode: 'blind' },
+      }),
+    );
+    const detail = sessionDetailSchema.parse(
+      await data('GET', `/api/sessions/${session.id}`, supervisor.token),
+    );
+    expect(detail.tolerance_rule_set).toEqual({ version: table.version, hash: table.hash });
+    const preview = tolerancePreviewSchema.parse(
+      await data('POST', '/api/tolerance-rules/preview', supervisor.token, {
+        body: { session_id: session.id, rules: table.rules },
+      }),
+    );
+    expect(preview.hash).toBe(table.hash);
+    toleranceRuleChangeSchema.parse(
+      await data(
+        'DELETE',
+        `/api/tolerance-rules/all?version=${edited.rule.version}`,
+        supervisor.token,
+      ),
+    );
   });
 });
