@@ -465,7 +465,7 @@ describe('READ_MODEL_WRITERS_MIGRATION on SQLite', () => {
 });
 
 describe('Reports from the read model on SQLite with rm_writers: no line read', () => {
-  it('answers user_activity and session_history in full with count_lines emptied behind the store', async () => {
+  it('answers user_activity, session_history, the stock summary and the variance totals in full with count_lines emptied behind the store', async () => {
     const fx = await sqliteWithWriters.open();
     try {
       await seedHistory(fx.store);
@@ -478,7 +478,11 @@ describe('Reports from the read model on SQLite with rm_writers: no line read', 
         activity: await fx.store.reports.page(q('user_activity'), 0, 100),
         history: await fx.store.reports.page(q('session_history'), 0, 100),
         totals: await fx.store.reports.totals(q('user_activity')),
+        stock: await fx.store.reports.page(q('stock_summary'), 0, 100),
+        stockTotals: await fx.store.reports.totals(q('stock_summary')),
+        varianceTotals: await fx.store.reports.totals(q('variance')),
       };
+      expect(before.stock.some((r) => r.items_counted > 0)).toBe(true);
       expect(before.activity.length).toBe(USERS.length);
       const raw = new Database(fx.file);
       raw.exec('DELETE FROM count_lines');
@@ -486,6 +490,10 @@ describe('Reports from the read model on SQLite with rm_writers: no line read', 
       expect(await fx.store.reports.page(q('user_activity'), 0, 100)).toEqual(before.activity);
       expect(await fx.store.reports.page(q('session_history'), 0, 100)).toEqual(before.history);
       expect(await fx.store.reports.totals(q('user_activity'))).toEqual(before.totals);
+      // The stock summary and the variance report's totals read the per-item rows.
+      expect(await fx.store.reports.page(q('stock_summary'), 0, 100)).toEqual(before.stock);
+      expect(await fx.store.reports.totals(q('stock_summary'))).toEqual(before.stockTotals);
+      expect(await fx.store.reports.totals(q('variance'))).toEqual(before.varianceTotals);
     } finally {
       await fx.dispose();
     }

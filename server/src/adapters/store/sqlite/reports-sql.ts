@@ -11,7 +11,10 @@
  *
  * user_activity and session_history read the session read model (issue #13: rm_counters,
  * rm_writers, rm_sessions), a few rows per session, where `modelAnswers` (../reports-model.ts)
- * says the model keeps the figures; with other line filters they aggregate the lines.
+ * says the model keeps the figures; the stock summary and the variance totals read its per-item
+ * rows (rm_items) where `itemsAnswer` says so; with other line filters they aggregate the lines.
+ * The variance report's rows stay on the lines: they list each item's racks, counters, reasons,
+ * statuses and photos, which the model does not keep (and they stream in index order).
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
@@ -80,6 +83,32 @@ item_var AS (
 }
 
 /**
+ * The same per (session, item) figures from the read model's rm_items (no floor or counter
+ * filter): the sums kept in thousandths and cents are the very rounded sums above, so every
+ * figure derived from them is the same to the cent. The category filter keeps whole items.
+ */
+const ITEM_VAR_FROM_MODEL = `item_var AS (
+  SELECT r.session_id, s.warehouse, r.item_code,
+    COALESCE(sn.name, i.name, r.item_code) AS name,
+    CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END AS category,
+    r.book_qty, r.cost, r.price,
+    r.counted_m / 1000.0 AS counted_qty, r.damaged_m / 1000.0 AS damaged_qty,
+    r.nonret_m / 1000.0 AS written_off_qty, r.lines,
+    r.variance_m / 1000.0 AS variance
+  FROM sel_sessions s
+  JOIN rm_items r ON r.session_id = s.id
+  LEFT JOIN session_snapshot sn ON sn.session_id = r.session_id AND sn.item_code = r.item_code
+  LEFT JOIN items i ON i.item_code = r.item_code
+  WHERE @category IS NULL
+    OR (CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END) = @category
+)`;
+
+/** The item_var CTE (and what it needs) from the lines or from the read model. */
+function itemVar(model: boolean): string {
+  return model ? ITEM_VAR_FROM_MODEL : `${LINES_CTE}, ${itemVarianceCtes()}`;
+}
+
+/**
  * The variance report in one GROUP BY over the lines, in (session, item) index order so rows
  * stream out as groups close (no sort of the whole result). Sums are raw here: the row mapper
  * rounds them with the shared rules (as `toVariance` in lines.ts) and makes the lists distinct
@@ -123,12 +152,14 @@ ORDER BY l.session_id, l.item_code`;
 }
 
 /** Totals of the variance report, rounded per (session, item) in SQL like the rows. */
-const VARIANCE_TOTALS = `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()}
+function varianceTotals(model: boolean): string {
+  return `WITH ${SESSIONS_CTE}, ${itemVar(model)}
 SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   sv_round_money(v.variance * v.cost) AS value_at_cost,
   sv_round_money(v.variance * v.price) AS value_at_price
 FROM item_var v
 WHERE v.variance <> 0 OR @include_balanced = 1`;
+}
 
 const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; order: string }> = {
   item: {
@@ -153,9 +184,9 @@ const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; ord
  * book), plus counted items outside the snapshot (book 0). Book counts every pair in scope;
  * counted quantities, variance and values only pairs with lines, as the session detail does.
  */
-function stockSummary(groupBy: StockSummaryGroup): string {
+function stockSummary(groupBy: StockSummaryGroup, model: boolean): string {
   const key = GROUP_KEYS[groupBy];
-  return `WITH ${SESSIONS_CTE}, ${LINES_CTE}, ${itemVarianceCtes()},
+  return `WITH ${SESSIONS_CTE}, ${itemVar(model)},
 pairs AS (
   SELECT s.warehouse, sn.item_code, sn.name, sn.category, 1 AS in_scope, sn.book_qty AS scope_book,
     v.session_id IS NOT NULL AS counted, v.counted_qty, v.damaged_qty, v.written_off_qty,
@@ -328,10 +359,12 @@ ORDER BY a.at DESC, a.id DESC`;
 
 /**
  * Where a report's figures come from: `model` when the read model answers the query (no line
- * filter it does not keep), `writers` when the database has rm_writers.
+ * filter it does not keep), `items` when its per-item rows answer the per-item figures (stock
+ * summary, variance totals), `writers` when the database has rm_writers.
  */
 export interface ReportSqlSource {
   model: boolean;
+  items?: boolean;
   writers: boolean;
 }
 
@@ -346,7 +379,7 @@ export function reportSql(
 ): string {
   switch (type) {
     case 'stock_summary':
-      return stockSummary(groupBy);
+      return stockSummary(groupBy, source.items ?? false);
     case 'variance':
       return variance(cursor);
     case 'user_activity':
@@ -364,7 +397,10 @@ export function totalsSql(
   groupBy: StockSummaryGroup,
   source: ReportSqlSource = FROM_LINES,
 ): string {
-  const inner = type === 'variance' ? VARIANCE_TOTALS : reportSql(type, groupBy, false, source);
+  const inner =
+    type === 'variance'
+      ? varianceTotals(source.items ?? false)
+      : reportSql(type, groupBy, false, source);
   const sums: Record<ReportType, string> = {
     stock_summary: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
       SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,

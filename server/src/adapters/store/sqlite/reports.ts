@@ -16,7 +16,7 @@ import {
 import type { ReadOptions, ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
 import type { Db } from './database';
 import { mapReportRow, type RawRow } from '../reports-rows';
-import { modelAnswers } from '../reports-model';
+import { itemsAnswer, modelAnswers } from '../reports-model';
 import { reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
 
 /** Minutes between a counter's first and last line, at least one (as the session metrics count). */
@@ -92,7 +92,11 @@ export function createSqliteReportSource(db: Db): ReportSource {
         )
         .pluck()
         .get() === 1;
-    return { model: modelAnswers(query.type, query.scope), writers };
+    return {
+      model: modelAnswers(query.type, query.scope),
+      items: itemsAnswer(query.scope),
+      writers,
+    };
   };
   const cache = new Map<string, Database.Statement<[Params], RawRow>>();
   const prepared = (sql: string) => {
