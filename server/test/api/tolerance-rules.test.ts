@@ -366,7 +366,7 @@ describe('a session keeps the rules in force when it started', () => {
 });
 
 describe('preview', () => {
-  async function countedSession(): Promise<CountSession> {
+  async function countedSession(): Promise<CountSession & { lineOf(item: string): string }> {
     const session = await createSession(t, supervisor.token);
     const counter = await t.userWithRole('staff', 'counter');
     const records = [];
@@ -400,7 +400,10 @@ describe('preview', () => {
       res.body.data.results.every((r) => r.status === 'OK'),
       JSON.stringify(res.body),
     ).toBe(true);
-    return session;
+    return Object.assign(session, {
+      lineOf: (item: string) =>
+        res.body.data.results[records.findIndex((r) => r.item_code === item)]!.line_id!,
+    });
   }
 
   it('counts what candidate rules would have accepted, sent to recount and to a supervisor, by rule', async () => {
@@ -454,6 +457,20 @@ describe('preview', () => {
     ]);
     // A preview changes nothing.
     expect((await current()).version).toBe(1);
+
+    // A rejected line no longer counts: its bin is left out.
+    const rejected = await t.request('PATCH', `/api/lines/${session.lineOf('KG-1')}/review`, {
+      token: supervisor.token,
+      body: { decision: 'reject', note: 'Wrong item' },
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    const after = tolerancePreviewSchema.parse(
+      await ok('POST', '/api/tolerance-rules/preview', supervisor.token, {
+        session_id: session.id,
+        rules: [],
+      }),
+    );
+    expect(after).toMatchObject({ lines: 3, accept: 3, recount: 0, approve: 0 });
   });
 
   it('answers 404 for an unknown session and 403 for a session of another warehouse', async () => {
