@@ -1,15 +1,20 @@
 /**
  * The item reports on MongoDB (issue #6): variance and stock summary. Count lines are grouped per
  * (session, item) (`pairsPipeline`), sorted, read through a cursor in batches; variance and values
- * follow the shared rounding rules here. Memory: the variance report streams one pair at a time;
- * the stock summary keeps the counted pairs of one warehouse at a time (MongoDB cannot merge-join
- * the snapshot and line cursors for us).
+ * follow the shared rounding rules here. Where no floor or counter filter takes a share of an
+ * item's lines (`itemsAnswer`), the stock summary and the variance totals read the read model's
+ * rm_items documents instead (issue #13), as SQLite does. Memory: the variance report streams one
+ * pair at a time; the stock summary keeps the counted pairs of one warehouse at a time (MongoDB
+ * cannot merge-join the snapshot and line cursors for us).
  */
 import { roundQty, varianceValue, type StockSummaryRow } from '@stockverify/shared';
 import type { Document } from 'mongodb';
 import type { SessionRecord } from '../../../ports/counting';
 import type { ReportQuery, ReportScope } from '../../../ports/reports';
+import { fromCents, fromMilli } from '../read-model-plan';
+import { itemsAnswer } from '../reports-model';
 import type { RawRow } from '../reports-rows';
+import type { RmItemDocument } from './read-model';
 import { batches, type ReportContext } from './report-context';
 import { pairsPipeline } from './report-pipelines';
 
@@ -37,7 +42,12 @@ export interface PairDoc {
 }
 
 /** A (session, item) pair after the shared variance rule. */
-export interface Pair {
+export interface Pair extends ItemPair {
+  doc: PairDoc;
+}
+
+/** A pair's figures, whether summed from the lines or read from the model. */
+export interface ItemPair {
   session_id: string;
   warehouse: string;
   item_code: string;
@@ -53,7 +63,7 @@ export interface Pair {
   value_at_price: number;
   cost: number;
   price: number;
-  doc: PairDoc;
+  lines: number;
 }
 
 /** (session, item) pairs in session then item order, variance by the shared rule. */
@@ -92,7 +102,116 @@ export async function* pairs(
       value_at_price: value.at_price,
       cost: snap?.cost ?? 0,
       price: snap?.price ?? 0,
+      lines: doc.lines,
       doc,
+    };
+  }
+}
+
+/** The model's item documents of a batch as pairs, with names and categories looked up. */
+async function modelBatch(
+  ctx: ReportContext,
+  docs: readonly RmItemDocument[],
+  warehouseOf: ReadonlyMap<string, string>,
+  category: string | undefined,
+): Promise<ItemPair[]> {
+  const codes = [...new Set(docs.map((d) => d.item_code))];
+  const sessionIds = [...new Set(docs.map((d) => d.session_id))];
+  const [snaps, items] = await Promise.all([
+    ctx.c.snapshot
+      .find(
+        { session_id: { $in: sessionIds }, item_code: { $in: codes } },
+        { projection: { _id: 0, session_id: 1, item_code: 1, name: 1, category: 1 } },
+      )
+      .toArray(),
+    ctx.c.items
+      .find(
+        { item_code: { $in: codes } },
+        { projection: { _id: 0, item_code: 1, name: 1, category: 1 } },
+      )
+      .toArray(),
+  ]);
+  const snapOf = new Map(snaps.map((s) => [`${s.session_id}\u001f${s.item_code}`, s]));
+  const itemOf = new Map(items.map((i) => [i.item_code, i]));
+  const out: ItemPair[] = [];
+  for (const d of docs) {
+    const snap = snapOf.get(`${d.session_id}\u001f${d.item_code}`);
+    const item = itemOf.get(d.item_code);
+    const pairCategory = snap ? snap.category : (item?.category ?? null);
+    if (category !== undefined && pairCategory !== category) continue;
+    out.push({
+      session_id: d.session_id,
+      warehouse: warehouseOf.get(d.session_id) ?? '',
+      item_code: d.item_code,
+      name: snap?.name ?? item?.name ?? d.item_code,
+      category: pairCategory,
+      in_snapshot: snap !== undefined,
+      book_qty: d.book_qty,
+      counted_qty: fromMilli(d.counted_m),
+      damaged_qty: fromMilli(d.damaged_m),
+      written_off_qty: fromMilli(d.nonret_m),
+      variance: fromMilli(d.variance_m),
+      value_at_cost: fromCents(d.cost_c),
+      value_at_price: fromCents(d.price_c),
+      cost: d.cost,
+      price: d.price,
+      lines: d.lines,
+    });
+  }
+  return out;
+}
+
+/**
+ * (session, item) pairs from the read model's rm_items (issue #13), in session then item order:
+ * the very figures `pairs` sums from the lines (the model keeps the rounded sums), for a scope
+ * without a floor or counter filter; a category keeps or drops whole items.
+ */
+export async function* modelPairs(
+  ctx: ReportContext,
+  scope: ReportScope,
+  sessions: readonly SessionRecord[],
+  size: number,
+): AsyncGenerator<ItemPair> {
+  const warehouseOf = new Map(sessions.map((s) => [s.id, s.warehouse]));
+  const cursor = ctx.rm.items
+    .find({ session_id: { $in: sessions.map((s) => s.id) } })
+    .sort({ session_id: 1, item_code: 1 });
+  let batch: RmItemDocument[] = [];
+  for await (const doc of batches(cursor, size)) {
+    batch.push(doc);
+    if (batch.length >= size) {
+      yield* await modelBatch(ctx, batch, warehouseOf, scope.category);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield* await modelBatch(ctx, batch, warehouseOf, scope.category);
+}
+
+/**
+ * The variance report's rows for its totals only, from the model: the figures, without the
+ * racks, counters, reasons and statuses the rows list (not kept by the model).
+ */
+export async function* varianceTotalRows(
+  ctx: ReportContext,
+  query: ReportQuery,
+  size: number,
+): AsyncGenerator<RawRow> {
+  const sessions = await ctx.sessionsOf(query.scope);
+  for await (const p of modelPairs(ctx, query.scope, sessions, size)) {
+    if (p.variance === 0 && !query.scope.include_balanced) continue;
+    yield {
+      session_id: p.session_id,
+      warehouse: p.warehouse,
+      item_code: p.item_code,
+      name: p.name,
+      category: p.category,
+      book_qty: p.book_qty,
+      counted_qty: p.counted_qty,
+      damaged_qty: p.damaged_qty,
+      written_off_qty: p.written_off_qty,
+      cost: p.cost,
+      price: p.price,
+      lines: p.lines,
     };
   }
 }
@@ -161,11 +280,13 @@ export async function* stockRows(
   const warehouses = [...new Set(sessions.map((s) => s.warehouse))].sort();
   for (const warehouse of warehouses) {
     const inWarehouse = sessions.filter((s) => s.warehouse === warehouse);
-    const counted = new Map<string, Pair>();
+    const counted = new Map<string, ItemPair>();
     // Pairs of one warehouse, keyed by session+item; memory is one entry per counted pair of
     // this warehouse's chosen sessions (MongoDB cannot merge-join two sorted cursors for us).
-    for await (const p of pairs(ctx, query.scope, inWarehouse, size))
-      counted.set(`${p.session_id}\u001f${p.item_code}`, p);
+    const source = itemsAnswer(query.scope)
+      ? modelPairs(ctx, query.scope, inWarehouse, size)
+      : pairs(ctx, query.scope, inWarehouse, size);
+    for await (const p of source) counted.set(`${p.session_id}\u001f${p.item_code}`, p);
     const groups = new Map<string, Sums>();
     const add = (key: string, init: Partial<Sums>, f: (s: Sums) => void) => {
       let g = groups.get(key);
@@ -181,7 +302,7 @@ export async function* stockRows(
         : query.group_by === 'category'
           ? { key: category ?? '', init: { category } }
           : { key: '', init: {} };
-    const addCounted = (g: Sums, p: Pair) => {
+    const addCounted = (g: Sums, p: ItemPair) => {
       g.counted_qty += p.counted_qty;
       g.damaged_qty += p.damaged_qty;
       g.written_off_qty += p.written_off_qty;

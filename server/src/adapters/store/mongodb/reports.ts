@@ -23,7 +23,8 @@ import { mapReportRow, type RawRow } from '../reports-rows';
 import type { Collections } from './collections';
 import type { ReadModelCollections } from './read-model';
 import { batches, reportContext, type ReportContext } from './report-context';
-import { stockRows, varianceRows } from './report-items';
+import { itemsAnswer } from '../reports-model';
+import { stockRows, varianceRows, varianceTotalRows } from './report-items';
 import { sessionRows, userRows } from './report-people';
 
 /** Audit entries: `user` is the actor, `session` the target (or the session named in the summary). */
@@ -89,7 +90,12 @@ export function createMongoReportSource(c: Collections, rm: ReadModelCollections
         value_at_price: 0,
         lines: 0,
       };
-      for await (const r of raw(query, 1000)) {
+      // The variance totals over every row (the cursor aside, as on SQLite) read the model.
+      const rows =
+        query.type === 'variance' && itemsAnswer(query.scope)
+          ? varianceTotalRows(ctx, query, 1000)
+          : raw(query, 1000);
+      for await (const r of rows) {
         const row = mapReportRow(query.type, r) as unknown as Record<string, unknown>;
         totals.rows++;
         for (const key of TOTAL_KEYS) totals[key] += typeof row[key] === 'number' ? row[key] : 0;
