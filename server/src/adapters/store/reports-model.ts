@@ -2,8 +2,9 @@
  * Which reports the session read model answers (issue #13): user_activity from the per (session,
  * counter) rows and session_history from the per-session rows, unless a line filter asks for
  * figures the model does not keep — a floor's racks or a category (and, for session_history, one
- * counter's share of each session). Those still aggregate the lines. On SQLite the per-item rows
- * also answer the stock summary and the variance report's totals (`itemsAnswer`).
+ * counter's share of each session). Those still aggregate the lines. The per-item rows also answer
+ * the stock summary and the variance report's totals (`itemsAnswer`); the variance report's rows
+ * list each item's racks, counters, reasons and statuses, which the model does not keep.
  */
 import type { ReportType } from '@stockverify/shared';
 import type { ReportScope } from '../../ports/reports';
