@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstantSchema, paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
 import { roleSchema } from './roles';
 
@@ -21,3 +22,13 @@ export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /** `GET /admin/audit`. */
 export const auditPageSchema = pageSchemaOf(auditEntrySchema);
+
+/** The filters of `GET /admin/audit`. */
+export const auditQuerySchema = paginationQuerySchema.extend({
+  actor_id: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  target_type: z.string().max(64).optional(),
+  target_id: z.string().max(64).optional(),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});

@@ -55,3 +55,7 @@ export const accessClaimsSchema = z.object({
   exp: z.number(),
 });
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;
+
+/** `POST /auth/logout`: how many refresh tokens of this sign-in's family were revoked. */
+export const logoutAnswerSchema = z.object({ revoked: z.number().int().min(0) });
+export type LogoutAnswer = z.infer<typeof logoutAnswerSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstantSchema, paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
 
 /** Front ends that report their errors to the server (design §7). */
@@ -47,3 +48,14 @@ export type ClientErrorEntry = z.infer<typeof clientErrorEntrySchema>;
 
 /** `GET /admin/errors`. */
 export const clientErrorPageSchema = pageSchemaOf(clientErrorEntrySchema);
+
+/** `POST /client-errors`: the id of the stored report. */
+export const clientErrorStoredSchema = z.object({ id: z.string() });
+export type ClientErrorStored = z.infer<typeof clientErrorStoredSchema>;
+
+/** The filters of `GET /admin/errors`. */
+export const clientErrorListQuerySchema = paginationQuerySchema.extend({
+  source: z.enum(CLIENT_ERROR_SOURCES).optional(),
+  from: isoInstantSchema.optional(),
+  to: isoInstantSchema.optional(),
+});

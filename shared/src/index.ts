@@ -16,5 +16,6 @@ export * from './recounts';
 export * from './pages';
 export * from './racks';
 export * from './review';
+export * from './adjustments';
 export * from './audit';
 export * from './tolerance';

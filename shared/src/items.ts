@@ -103,11 +103,17 @@ export const exportQuerySchema = z.object({
 export const SEARCH_MATCH_KINDS = ['exact_barcode', 'exact_code', 'prefix', 'fuzzy'] as const;
 export type SearchMatchKind = (typeof SEARCH_MATCH_KINDS)[number];
 
-export interface SearchHit {
-  item: ItemView;
-  match: SearchMatchKind;
-  score: number;
-}
+/** One hit of `GET /items/search`: the item, how it matched, and its rank score. */
+export const searchHitSchema = z.object({
+  item: itemViewSchema,
+  match: z.enum(SEARCH_MATCH_KINDS),
+  score: z.number(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+
+/** `GET /items/search`: the hits, best first. */
+export const itemSearchSchema = z.object({ items: z.array(searchHitSchema) });
+export type ItemSearch = z.infer<typeof itemSearchSchema>;
 
 export const rackSchema = z.object({
   code: z.string().min(1).max(64),
@@ -209,3 +215,18 @@ export const importResultSchema = z.object({
   ignored_columns: z.array(z.string()),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
+
+/** `POST /erp/sync`: from when (only items changed since; the whole master when left out). */
+export const erpSyncBodySchema = z.strictObject({
+  since: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** `POST /erp/sync`: what the items pass did. */
+export const erpSyncResultSchema = z.object({
+  items_received: z.number(),
+  inserted: z.number(),
+  updated: z.number(),
+  warehouses: z.number(),
+  duration_ms: z.number(),
+});
+export type ErpSyncResult = z.infer<typeof erpSyncResultSchema>;

@@ -94,3 +94,36 @@ export const liveEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type LiveEvent = z.infer<typeof liveEventSchema>;
+
+/** `GET /health`: liveness, for anyone. */
+export const healthSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptime_s: z.number(),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+/** One sample of a metric: its value and labels (`metricName` for a histogram's series). */
+export const metricSampleSchema = z.object({
+  value: z.number(),
+  labels: z.record(z.string(), z.union([z.string(), z.number()]).optional()),
+  metricName: z.string().optional(),
+  /** A histogram bucket's exemplar; null when none was recorded. */
+  exemplar: z.unknown().optional(),
+});
+
+/** One metric of `GET /metrics/json`, as the Prometheus client lists it. */
+export const metricJsonSchema = z.object({
+  name: z.string(),
+  help: z.string(),
+  /** `counter`, `gauge`, `histogram` or `summary`. */
+  type: z.string(),
+  values: z.array(metricSampleSchema),
+  /** How a cluster's values combine: `sum`, `max`, … */
+  aggregator: z.string(),
+});
+export type MetricJson = z.infer<typeof metricJsonSchema>;
+
+/** `GET /metrics/json`: the figures of `GET /metrics`, as JSON. */
+export const metricsJsonSchema = z.array(metricJsonSchema);
+export type MetricsJson = z.infer<typeof metricsJsonSchema>;

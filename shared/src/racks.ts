@@ -46,3 +46,15 @@ export type WarehouseSummary = z.infer<typeof warehouseSummarySchema>;
 
 /** `GET /warehouses`. */
 export const warehousesSchema = z.object({ items: z.array(warehouseSummarySchema) });
+
+/**
+ * The body of the claim, heartbeat, pause, resume, complete and release calls: the phone's device
+ * id, optional (`{}` or nothing is fine).
+ */
+export const deviceBodySchema = z.strictObject({
+  device_id: z.string().trim().min(1).max(128).optional(),
+});
+export type DeviceBody = z.infer<typeof deviceBodySchema>;
+
+/** `GET /warehouses/:id/racks`: with `session`, each rack's claim state in that session. */
+export const racksQuerySchema = z.object({ session: z.string().min(1).max(64).optional() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
 import { LINE_STATUSES } from './sessions';
 
@@ -118,3 +119,69 @@ export type UnknownItem = z.infer<typeof unknownItemSchema>;
 
 /** `GET /unknown-items`. */
 export const unknownItemPageSchema = pageSchemaOf(unknownItemSchema);
+
+/** The filters of `GET /sessions/:id/lines` (up to 500 a page, 100 by default). */
+export const linesQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(100),
+  status: lineStatusSchema.optional(),
+  rack: z.string().max(64).optional(),
+  has_variance: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  include_superseded: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
+export type LinesQuery = z.infer<typeof linesQuerySchema>;
+
+/**
+ * `PATCH /lines/:id/review`: the line as stored after the decision (the lines page's fields
+ * without the item name and the corrected line, plus its session).
+ */
+export const reviewedLineSchema = countLineSchema
+  .omit({ item_name: true, supersedes_line: true })
+  .extend({ session_id: z.string() });
+export type ReviewedLine = z.infer<typeof reviewedLineSchema>;
+
+const queueQuerySchema = paginationQuerySchema.extend({ session: z.string().max(64).optional() });
+
+/** The filters of `GET /conflicts`. */
+export const conflictListQuerySchema = queueQuerySchema.extend({
+  status: z.enum(CONFLICT_STATUSES).optional(),
+});
+
+/** The filters of `GET /unknown-items`. */
+export const unknownItemListQuerySchema = queueQuerySchema.extend({
+  status: z.enum(UNKNOWN_ITEM_STATUSES).optional(),
+});
+
+/** `POST /unknown-items/:id/resolve`: map it to an item of the master, or mark it not ours. */
+export const resolveUnknownItemSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('map'), item_code: z.string().trim().min(1).max(64) }),
+  z.strictObject({ action: z.literal('not_ours') }),
+]);
+export type ResolveUnknownItemInput = z.infer<typeof resolveUnknownItemSchema>;
+
+/** One sighting of a serial: the line that counted it. */
+export const serialSightingSchema = z.object({
+  serial: z.string(),
+  item_code: z.string(),
+  session_id: z.string(),
+  rack: z.string(),
+  line_id: z.string(),
+  op_id: z.string(),
+  counted_by: z.string(),
+  counted_by_name: z.string(),
+  condition: z.string(),
+  counted_at: z.string(),
+});
+
+/** `GET /serials/:serial`: the normalised serial and where it was counted, oldest first. */
+export const serialHistorySchema = z.object({
+  serial: z.string(),
+  sightings: z.array(serialSightingSchema),
+});
+export type SerialHistory = z.infer<typeof serialHistorySchema>;

@@ -6,6 +6,7 @@
  */
 import {
   activeUsersSchema,
+  adjustmentPackageSchema,
   analyticsSchema,
   auditPageSchema,
   bulkResultsSchema,
@@ -13,17 +14,26 @@ import {
   bookQuantitiesSchema,
   claimAnswerSchema,
   clientErrorPageSchema,
+  clientErrorStoredSchema,
   conflictPageSchema,
+  conflictSchema,
   countLinePageSchema,
   countSessionSchema,
   erpStatusSchema,
+  erpSyncResultSchema,
+  healthSchema,
   heartbeatAnswerSchema,
   importResultSchema,
+  itemSearchSchema,
   kpisSchema,
   lockedAccountsSchema,
+  logoutAnswerSchema,
+  metricsJsonSchema,
   passwordResetSchema,
   photoUploadAnswerSchema,
   rackMapSchema,
+  reviewedLineSchema,
+  serialHistorySchema,
   REPORT_TYPES,
   reportPageSchemaOf,
   sessionDetailSchema,
@@ -35,14 +45,21 @@ import {
   toleranceVersionDetailSchema,
   toleranceVersionPageSchema,
   unknownItemPageSchema,
+  unknownItemSchema,
   userDirectorySchema,
   userPageSchema,
   variancesPageSchema,
   warehousesSchema,
+  writebackAnswerSchema,
 } from '@stockverify/shared';
 import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import type { AdjustmentWriter } from '../../src/ports/erp-writeback';
 import { claim, countRecord, seedCounting, sync } from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -357,5 +374,137 @@ describe('answers the console and the staff app read match the shared schemas', 
         supervisor.token,
       ),
     );
+  });
+
+  it('review, queues, serials, search, ERP sync, the adjustment package and write-back, logout, health, client errors, metrics', async () => {
+    const admin = await t.userWithRole('admin', 'root');
+    expect(healthSchema.parse((await t.request('GET', '/api/health')).body.data).status).toBe('ok');
+    const synced = erpSyncResultSchema.parse(
+      await data('POST', '/api/erp/sync', admin.token, { body: {} }),
+    );
+    expect(synced.items_received).toBeGreaterThan(0);
+    const found = itemSearchSchema.parse(
+      await data('GET', '/api/items/search?q=Alpha&limit=5', alice.token),
+    );
+    expect(found.items.map((h) => h.item.item_code)).toContain('ITM-A');
+
+    // A counted session with a line, a serialised line, an unknown item and a conflict.
+    const session = countSessionSchema.parse(
+      await data('POST', '/api/sessions', supervisor.token, {
+        body: { warehouse: 'WH-T', name: 'Review count', mode: 'standard' },
+      }),
+    );
+    const a01 = claimAnswerSchema.parse(
+      (await claim(t, alice.token, session.id, 'A-01')).body.data,
+    );
+    const a02 = claimAnswerSchema.parse(
+      (await claim(t, alice.token, session.id, 'A-02')).body.data,
+    );
+    const batch = await sync(t, alice.token, [
+      countRecord(session.id, 'A-01', 'ITM-A', a01.fencing_token, {
+        counted_qty: 4,
+        variance_reason: 'Misplaced in another rack',
+      }),
+      countRecord(session.id, 'A-02', 'SER-1', a02.fencing_token, {
+        counted_qty: 3,
+        serials: ['SN-C1', 'SN-C2', 'SN-C3'],
+      }),
+      {
+        op_id: randomUUID(),
+        type: 'unknown_item',
+        session_id: session.id,
+        rack: 'A-01',
+        barcode: 'NO-SUCH-CODE',
+        description: 'Blue box, no label',
+        counted_qty: 2,
+        counted_at: '2026-11-29T10:05:00Z',
+      },
+      countRecord(session.id, 'A-01', 'ITM-B', a01.fencing_token + 100),
+    ]);
+    const results = syncBatchAnswerSchema.parse(batch.body.data).results;
+    expect(results.map((r) => r.status)).toEqual(['OK', 'OK', 'OK', 'CONFLICT']);
+
+    const reviewed = reviewedLineSchema.parse(
+      await data('PATCH', `/api/lines/${results[0]!.line_id!}/review`, supervisor.token, {
+        body: { decision: 'approve' },
+      }),
+    );
+    expect(reviewed).toMatchObject({ status: 'APPROVED', session_id: session.id });
+    const history = serialHistorySchema.parse(
+      await data('GET', '/api/serials/sn-c2', supervisor.token),
+    );
+    expect(history.sightings.map((s) => [s.serial, s.session_id])).toEqual([['SN-C2', session.id]]);
+    const conflicts = conflictPageSchema.parse(
+      await data('GET', `/api/conflicts?session=${session.id}`, supervisor.token),
+    );
+    const discarded = conflictSchema.parse(
+      await data('POST', `/api/conflicts/${conflicts.items[0]!.id}/resolve`, supervisor.token, {
+        body: { action: 'discard' },
+      }),
+    );
+    expect(discarded.status).toBe('DISCARDED');
+    const unknowns = unknownItemPageSchema.parse(
+      await data('GET', `/api/unknown-items?session=${session.id}`, supervisor.token),
+    );
+    const notOurs = unknownItemSchema.parse(
+      await data('POST', `/api/unknown-items/${unknowns.items[0]!.id}/resolve`, supervisor.token, {
+        body: { action: 'not_ours' },
+      }),
+    );
+    expect(notOurs.status).toBe('NOT_OURS');
+
+    // Closed and reconciled: the package as JSON, and written back through a staging writer.
+    await data('POST', `/api/sessions/${session.id}/close`, supervisor.token);
+    await data('POST', `/api/sessions/${session.id}/reconcile`, supervisor.token);
+    const pkg = adjustmentPackageSchema.parse(
+      await data('GET', `/api/sessions/${session.id}/adjustments`, supervisor.token),
+    );
+    expect(pkg.rows.map((r) => r.item_code)).toContain('ITM-A');
+    const writer: AdjustmentWriter = {
+      table: 'dbo.sv_adjustments',
+      write: (written) =>
+        Promise.resolve({
+          table: 'dbo.sv_adjustments',
+          inserted: written.rows.length,
+          already_written: false,
+        }),
+      close: () => Promise.resolve(),
+    };
+    const { handler } = createApp({
+      settings: t.settings,
+      store: t.store,
+      coordination: t.coordination,
+      erp: t.erp,
+      log: pino({ level: 'silent' }),
+      adjustmentWriter: writer,
+    });
+    const withWriter = http.createServer(handler);
+    await new Promise<void>((resolve) => withWriter.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (withWriter.address() as AddressInfo).port;
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/sessions/${session.id}/adjustments/writeback`,
+        { method: 'POST', headers: { authorization: `Bearer ${admin.token}` } },
+      );
+      expect(res.status).toBe(200);
+      const written = writebackAnswerSchema.parse(((await res.json()) as { data: unknown }).data);
+      expect(written).toMatchObject({ content_hash: pkg.content_hash, rows: pkg.rows.length });
+    } finally {
+      await new Promise((resolve) => withWriter.close(resolve));
+    }
+
+    const stored = clientErrorStoredSchema.parse(
+      await data('POST', '/api/client-errors', alice.token, {
+        body: { source: 'pwa', message: 'TypeError: y is undefined' },
+      }),
+    );
+    expect(stored.id).not.toBe('');
+    const figures = metricsJsonSchema.parse(await data('GET', '/api/metrics/json', admin.token));
+    expect(figures.length).toBeGreaterThan(0);
+    const bob = await t.userWithRole('staff', 'bob-signs-out');
+    const out = logoutAnswerSchema.parse(
+      await data('POST', '/api/auth/logout', bob.token, { body: {} }),
+    );
+    expect(out.revoked).toBe(1);
   });
 });

@@ -22,7 +22,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../src/app';
-import { API_ROUTES } from '../../src/tools/api-docs/api-routes';
+import {
+  API_ROUTES,
+  EMPTY_BODY,
+  text,
+  type RouteDoc,
+  type Shape,
+} from '../../src/tools/api-docs/api-routes';
 import {
   generatedRegions,
   renderApiDoc,
@@ -33,6 +39,33 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOC = path.join(ROOT, 'docs/api.md');
+
+/**
+ * Each request or answer of the table written as text where a JSON one has a shared schema
+ * instead: a query is always a schema; a body may be text only when empty or not JSON (an
+ * upload); an answer only when it is not an enveloped JSON answer (a file, a stream).
+ */
+function untyped(routes: Record<string, RouteDoc>): string[] {
+  const textOf = (shape: Shape | undefined) =>
+    shape && !(shape instanceof z.ZodType) && shape.kind === 'text' ? shape.text : null;
+  const notJsonBody = (value: string) =>
+    value === EMPTY_BODY || /^(multipart form data|the image bytes)\b/.test(value);
+  const notJsonAnswer = (value: string) => /, not enveloped\.$/.test(value);
+  const out: string[] = [];
+  for (const [route, doc] of Object.entries(routes)) {
+    const query = textOf(doc.query);
+    if (query !== null) out.push(`${route} query: ${query}`);
+    const body = textOf(doc.body);
+    if (body !== null && !notJsonBody(body)) out.push(`${route} body: ${body}`);
+    const answer = textOf(doc.answer);
+    if (answer !== null && !notJsonAnswer(answer)) out.push(`${route} answer: ${answer}`);
+    for (const more of doc.more ?? []) {
+      const extra = textOf(more.shape);
+      if (extra !== null) out.push(`${route} ${more.label}: ${extra}`);
+    }
+  }
+  return out;
+}
 
 describe('docs/api.md is generated from the shared schemas', () => {
   it('is what npm run docs:api writes', async () => {
@@ -97,11 +130,22 @@ describe('docs/api.md is generated from the shared schemas', () => {
     expect(doc).toMatch(/`records` +\| array of objects +\| yes +\| 1–500 items/);
   });
 
-  it('a request schema said to be private to a route file names a file that exists', () => {
-    const doc = fs.readFileSync(DOC, 'utf8');
-    const files = [...doc.matchAll(/private to `([^`]+)`/g)].map((m) => m[1]!);
-    expect(files.length).toBeGreaterThan(0);
-    expect(files.filter((file) => !fs.existsSync(path.join(ROOT, file)))).toEqual([]);
+  it('every JSON request and answer has a shared schema: text only for what is not JSON', () => {
+    expect(untyped(API_ROUTES)).toEqual([]);
+    // The check can fail: a request schema private to a route file, an answer without a schema.
+    const gaps: Record<string, RouteDoc> = {
+      'POST /x': {
+        ...API_ROUTES['POST /erp/sync']!,
+        body: text('checked by a schema private to `server/src/modules/x.routes.ts`.'),
+        answer: text('the sync result (no shared schema yet).'),
+      },
+      'GET /y': { ...API_ROUTES['GET /admin/audit']!, query: text('page and filters') },
+    };
+    expect(untyped(gaps)).toEqual([
+      'POST /x body: checked by a schema private to `server/src/modules/x.routes.ts`.',
+      'POST /x answer: the sync result (no shared schema yet).',
+      'GET /y query: page and filters',
+    ]);
   });
 
   it('its hand-written record example is a valid sync record', () => {

@@ -1,5 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import {
+  adjustmentsQuerySchema,
+  type AdjustmentPackage,
+  type WritebackAnswer,
+} from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -9,7 +14,6 @@ import type { AdjustmentsService } from './adjustments.service';
 import { writeAdjustmentsXlsx } from './adjustments-xlsx';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
-const formatQuery = z.object({ format: z.enum(['json', 'xlsx']).default('json') });
 
 /**
  * `/sessions/:id/adjustments` (supervisor): the adjustment package of a reconciled session, as
@@ -25,10 +29,10 @@ export function adjustmentsRoutes(adjustments: AdjustmentsService, guard: AuthGu
     guard.requirePermission('sessions.manage'),
     async (req, res) => {
       const { id } = parse(idParams, req.params, 'params');
-      const { format } = parse(formatQuery, req.query, 'query');
+      const { format } = parse(adjustmentsQuerySchema, req.query, 'query');
       const pkg = await adjustments.package(actorOf(req), metaOf(req), id, format);
       if (format === 'json') {
-        sendOk(req, res, pkg);
+        sendOk(req, res, pkg satisfies AdjustmentPackage);
         return;
       }
       res.setHeader(
@@ -55,7 +59,7 @@ export function adjustmentsRoutes(adjustments: AdjustmentsService, guard: AuthGu
       sendOk(
         req,
         res,
-        result,
+        result satisfies WritebackAnswer,
         200,
         result.already_written
           ? `Already in ${result.table}; nothing written`

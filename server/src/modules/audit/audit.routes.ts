@@ -1,19 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { isoInstantSchema, paginationQuerySchema } from '@stockverify/shared';
+import { auditQuerySchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendPage } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { AuditService } from './audit.service';
-
-const auditQuerySchema = paginationQuerySchema.extend({
-  actor_id: z.string().max(64).optional(),
-  action: z.string().max(64).optional(),
-  target_type: z.string().max(64).optional(),
-  target_id: z.string().max(64).optional(),
-  from: isoInstantSchema.optional(),
-  to: isoInstantSchema.optional(),
-});
 
 /** `GET /admin/audit`: the audit trail, newest first, filterable. */
 export function auditRoutes(audit: AuditService, guard: AuthGuard): Router {

@@ -5,6 +5,7 @@ import {
   loginSchema,
   pinLoginSchema,
   refreshSchema,
+  type LogoutAnswer,
 } from '@stockverify/shared';
 import { AppError } from '../../lib/errors';
 import type { AuthGuard } from '../../http/auth-guard';
@@ -47,7 +48,8 @@ export function authRoutes(auth: AuthService, guard: AuthGuard, limiter: LoginRa
 
   router.post('/logout', guard.requireAuth, async (req, res) => {
     const actor = actorOf(req);
-    sendOk(req, res, await auth.logout(actor, actor.familyId, metaOf(req)), 200, 'Signed out');
+    const answer = await auth.logout(actor, actor.familyId, metaOf(req));
+    sendOk(req, res, answer satisfies LogoutAnswer, 200, 'Signed out');
   });
 
   router.get('/me', guard.requireAuth, async (req, res) => {

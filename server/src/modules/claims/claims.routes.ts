@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { deviceBodySchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -9,7 +10,6 @@ import type { ClaimsService } from './claims.service';
 
 const rackParams = z.object({ id: z.string().min(1).max(64), rack: z.string().min(1).max(64) });
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
-const deviceBody = z.strictObject({ device_id: z.string().trim().min(1).max(128).optional() });
 
 /** Rack claim endpoints under `/sessions/:id` (api.md "Racks and counting"). */
 export function claimsRoutes(claims: ClaimsService, guard: AuthGuard): Router {
@@ -18,7 +18,7 @@ export function claimsRoutes(claims: ClaimsService, guard: AuthGuard): Router {
 
   router.post('/:id/racks/:rack/claim', async (req, res) => {
     const { id, rack } = parse(rackParams, req.params, 'params');
-    const { device_id } = parse(deviceBody, req.body ?? {}, 'body');
+    const { device_id } = parse(deviceBodySchema, req.body ?? {}, 'body');
     sendOk(
       req,
       res,
@@ -30,14 +30,14 @@ export function claimsRoutes(claims: ClaimsService, guard: AuthGuard): Router {
 
   router.post('/:id/heartbeat', async (req, res) => {
     const { id } = parse(sessionParams, req.params, 'params');
-    const { device_id } = parse(deviceBody, req.body ?? {}, 'body');
+    const { device_id } = parse(deviceBodySchema, req.body ?? {}, 'body');
     sendOk(req, res, await claims.heartbeat(actorOf(req), id, device_id ?? null));
   });
 
   for (const action of ['pause', 'resume', 'complete', 'release'] as const) {
     router.post(`/:id/racks/:rack/${action}`, async (req, res) => {
       const { id, rack } = parse(rackParams, req.params, 'params');
-      parse(deviceBody, req.body ?? {}, 'body');
+      parse(deviceBodySchema, req.body ?? {}, 'body');
       sendOk(req, res, await claims[action](actorOf(req), metaOf(req), id, rack));
     });
   }

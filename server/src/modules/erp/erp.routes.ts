@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import multer from 'multer';
-import { z } from 'zod';
+import { erpSyncBodySchema, type ErpSyncResult } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { validationError } from '../../lib/errors';
@@ -8,8 +8,6 @@ import { sendOk } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { ErpService } from './erp.service';
-
-const syncBodySchema = z.strictObject({ since: z.iso.datetime({ offset: true }).optional() });
 
 /** `/erp/*`: import, sync, status. */
 export function erpRoutes(erp: ErpService, guard: AuthGuard, uploadLimitBytes: number): Router {
@@ -41,11 +39,11 @@ export function erpRoutes(erp: ErpService, guard: AuthGuard, uploadLimitBytes: n
   );
 
   router.post('/sync', guard.requirePermission('erp.manage'), async (req, res) => {
-    const body = parse(syncBodySchema, req.body ?? {}, 'body');
+    const body = parse(erpSyncBodySchema, req.body ?? {}, 'body');
     const result = await erp.sync(actorOf(req), metaOf(req), {
       since: body.since ? new Date(body.since) : undefined,
     });
-    sendOk(req, res, result, 200, 'ERP sync finished');
+    sendOk(req, res, result satisfies ErpSyncResult, 200, 'ERP sync finished');
   });
 
   router.get('/status', guard.requirePermission('erp.status'), async (req, res) => {

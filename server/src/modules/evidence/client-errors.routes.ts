@@ -1,11 +1,9 @@
 /** `POST /client-errors` (reports from the PWA and console) and `GET /admin/errors` (design §7). */
 import { Router } from 'express';
-import { z } from 'zod';
 import {
-  CLIENT_ERROR_SOURCES,
+  clientErrorListQuerySchema,
   clientErrorReportSchema,
-  isoInstantSchema,
-  paginationQuerySchema,
+  type ClientErrorStored,
 } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
@@ -15,12 +13,6 @@ import type { ClientErrorsService } from './client-errors.service';
 
 /** A report as a front end posts it (the shared schema). */
 export const clientErrorBodySchema = clientErrorReportSchema;
-
-const listQuerySchema = paginationQuerySchema.extend({
-  source: z.enum(CLIENT_ERROR_SOURCES).optional(),
-  from: isoInstantSchema.optional(),
-  to: isoInstantSchema.optional(),
-});
 
 /** The client-error routes: anyone signed in reports, admins read the list. */
 export function clientErrorsRoutes(clientErrors: ClientErrorsService, guard: AuthGuard): Router {
@@ -35,7 +27,7 @@ export function clientErrorsRoutes(clientErrors: ClientErrorsService, guard: Aut
       // The header is what the server saw; the body's value wins when the client sends one.
       const userAgent = req.get('user-agent')?.slice(0, 512) ?? null;
       const id = await clientErrors.report(body, actorOf(req), metaOf(req), userAgent);
-      sendOk(req, res, { id }, 201, 'Error report stored');
+      sendOk(req, res, { id } satisfies ClientErrorStored, 201, 'Error report stored');
     },
   );
 
@@ -44,7 +36,7 @@ export function clientErrorsRoutes(clientErrors: ClientErrorsService, guard: Aut
     guard.requireAuth,
     guard.requirePermission('system.read'),
     async (req, res) => {
-      const query = parse(listQuerySchema, req.query, 'query');
+      const query = parse(clientErrorListQuerySchema, req.query, 'query');
       sendPage(req, res, await clientErrors.list(query), query);
     },
   );

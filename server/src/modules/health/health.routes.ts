@@ -1,4 +1,4 @@
-import type { SystemStatus } from '@stockverify/shared';
+import type { Health, SystemStatus } from '@stockverify/shared';
 import { Router } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -9,7 +9,7 @@ export function healthRoutes(health: HealthService, guard: AuthGuard): Router {
   const router = Router();
 
   router.get('/health', (req, res) => {
-    sendOk(req, res, health.liveness());
+    sendOk(req, res, health.liveness() satisfies Health);
   });
 
   router.get(

@@ -6,6 +6,7 @@ import {
   itemCodeSchema,
   lookupQuerySchema,
   searchQuerySchema,
+  type ItemSearch,
 } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
@@ -30,7 +31,8 @@ export function itemsRoutes(items: ItemsService, guard: AuthGuard): Router {
 
   router.get('/search', async (req, res) => {
     const { q, limit, session } = parse(searchQuerySchema, req.query, 'query');
-    sendOk(req, res, { items: await items.search(q, limit, actorOf(req), session) });
+    const hits = await items.search(q, limit, actorOf(req), session);
+    sendOk(req, res, { items: hits } satisfies ItemSearch);
   });
 
   // NDJSON by default (one item per line, streamed with back-pressure); `format=json` gives

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { racksQuerySchema } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
 import type { LocationsService } from './locations.service';
 
 const warehouseParams = z.object({ id: z.string().min(1).max(64) });
-const racksQuery = z.object({ session: z.string().min(1).max(64).optional() });
 
 export { rackState, type RackState } from './rack-map.service';
 
@@ -21,7 +21,7 @@ export function locationsRoutes(locations: LocationsService, guard: AuthGuard): 
 
   router.get('/:id/racks', async (req, res) => {
     const { id } = parse(warehouseParams, req.params, 'params');
-    const { session: sessionId } = parse(racksQuery, req.query, 'query');
+    const { session: sessionId } = parse(racksQuerySchema, req.query, 'query');
     if (!sessionId) {
       sendOk(req, res, { items: await locations.racks(id) });
       return;

@@ -1,5 +1,6 @@
 /** `GET /metrics` (Prometheus text) and `GET /metrics/json` (design §7, api.md "Monitoring"). */
 import { Router, type RequestHandler } from 'express';
+import type { MetricsJson } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import { createAllowList, DEFAULT_METRICS_NETWORKS } from './allow-list';
@@ -42,7 +43,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Router {
     guard.requireAuth,
     guard.requirePermission('system.read'),
     async (req, res) => {
-      sendOk(req, res, await metrics.json());
+      sendOk(req, res, (await metrics.json()) satisfies MetricsJson);
     },
   );
 

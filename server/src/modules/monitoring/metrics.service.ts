@@ -1,3 +1,4 @@
+import type { MetricJson, MetricsJson } from '@stockverify/shared';
 import type { Store } from '../../ports/store';
 import type { Metrics } from './metrics';
 
@@ -20,9 +21,13 @@ export function createMetricsService(metrics: Metrics, store: Store) {
       await refreshGauges();
       return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
     },
-    async json() {
+    async json(): Promise<MetricsJson> {
       await refreshGauges();
-      return metrics.registry.getMetricsAsJSON();
+      // prom-client types `type` as a numeric enum; at run time it is the type's name.
+      return (await metrics.registry.getMetricsAsJSON()).map(
+        ({ name, help, type, values, aggregator }) =>
+          ({ name, help, type: String(type), values, aggregator }) satisfies MetricJson,
+      );
     },
   };
 }

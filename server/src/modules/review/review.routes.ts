@@ -1,6 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { paginationQuerySchema, resolveConflictSchema, reviewSchema } from '@stockverify/shared';
+import {
+  conflictListQuerySchema,
+  resolveConflictSchema,
+  resolveUnknownItemSchema,
+  reviewSchema,
+  unknownItemListQuerySchema,
+  type Conflict,
+  type ReviewedLine,
+  type SerialHistory,
+  type UnknownItem,
+} from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
@@ -10,17 +20,6 @@ import type { CountingService } from '../counting/counting.service';
 import type { ReviewService } from './review.service';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
-const listQuery = paginationQuerySchema.extend({
-  session: z.string().max(64).optional(),
-});
-const conflictList = listQuery.extend({
-  status: z.enum(['OPEN', 'ACCEPTED', 'DISCARDED']).optional(),
-});
-const unknownList = listQuery.extend({ status: z.enum(['OPEN', 'MAPPED', 'NOT_OURS']).optional() });
-const resolveUnknownSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('map'), item_code: z.string().trim().min(1).max(64) }),
-  z.strictObject({ action: z.literal('not_ours') }),
-]);
 const serialParams = z.object({ serial: z.string().trim().min(1).max(128) });
 
 /** Supervisor review: lines, conflicts, unknown items, serial history (api.md). */
@@ -36,12 +35,13 @@ export function reviewRoutes(review: ReviewService, counting: CountingService, g
     async (req, res) => {
       const { id } = parse(idParams, req.params, 'params');
       const { decision, note } = parse(reviewSchema, req.body, 'body');
-      sendOk(req, res, await review.reviewLine(actorOf(req), metaOf(req), id, decision, note));
+      const line = await review.reviewLine(actorOf(req), metaOf(req), id, decision, note);
+      sendOk(req, res, line satisfies ReviewedLine);
     },
   );
 
   router.get('/conflicts', auth, guard.requirePermission('conflicts.resolve'), async (req, res) => {
-    const query = parse(conflictList, req.query, 'query');
+    const query = parse(conflictListQuerySchema, req.query, 'query');
     sendPage(req, res, await review.conflicts(actorOf(req), query), query);
   });
 
@@ -52,7 +52,8 @@ export function reviewRoutes(review: ReviewService, counting: CountingService, g
     async (req, res) => {
       const { id } = parse(idParams, req.params, 'params');
       const { action, note } = parse(resolveConflictSchema, req.body, 'body');
-      sendOk(req, res, await counting.resolveConflict(actorOf(req), metaOf(req), id, action, note));
+      const resolved = await counting.resolveConflict(actorOf(req), metaOf(req), id, action, note);
+      sendOk(req, res, resolved satisfies Conflict);
     },
   );
 
@@ -61,7 +62,7 @@ export function reviewRoutes(review: ReviewService, counting: CountingService, g
     auth,
     guard.requirePermission('conflicts.resolve'),
     async (req, res) => {
-      const query = parse(unknownList, req.query, 'query');
+      const query = parse(unknownItemListQuerySchema, req.query, 'query');
       sendPage(req, res, await review.unknownItems(actorOf(req), query), query);
     },
   );
@@ -72,8 +73,9 @@ export function reviewRoutes(review: ReviewService, counting: CountingService, g
     guard.requirePermission('conflicts.resolve'),
     async (req, res) => {
       const { id } = parse(idParams, req.params, 'params');
-      const input = parse(resolveUnknownSchema, req.body, 'body');
-      sendOk(req, res, await review.resolveUnknownItem(actorOf(req), metaOf(req), id, input));
+      const input = parse(resolveUnknownItemSchema, req.body, 'body');
+      const resolved = await review.resolveUnknownItem(actorOf(req), metaOf(req), id, input);
+      sendOk(req, res, resolved satisfies UnknownItem);
     },
   );
 
@@ -83,7 +85,7 @@ export function reviewRoutes(review: ReviewService, counting: CountingService, g
     guard.requirePermission('serials.read'),
     async (req, res) => {
       const { serial } = parse(serialParams, req.params, 'params');
-      sendOk(req, res, await review.serialHistory(actorOf(req), serial));
+      sendOk(req, res, (await review.serialHistory(actorOf(req), serial)) satisfies SerialHistory);
     },
   );
 

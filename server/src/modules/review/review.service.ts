@@ -69,6 +69,7 @@ export function createReviewService(deps: {
         reviewed_at: clock().toISOString(),
         review_note: note ?? null,
       });
+      if (!updated) throw notFound('NOT_FOUND', `No line ${id}`);
       await audit.record(
         actor,
         meta,

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import {
-  LINE_STATUSES,
+  analyticsQuerySchema,
   bulkIdsSchema,
   createSessionSchema,
-  isoInstantSchema,
+  linesQuerySchema,
   listSessionsQuerySchema,
   variancesQuerySchema,
 } from '@stockverify/shared';
@@ -18,25 +18,6 @@ import type { SessionsService } from './sessions.service';
 import { decodeVarianceCursor } from './variance-cursor';
 
 const idParams = z.object({ id: z.string().min(1).max(64) });
-const analyticsQuery = z.object({
-  group_by: z.enum(['warehouse', 'staff']).default('warehouse'),
-  from: isoInstantSchema.optional(),
-  to: isoInstantSchema.optional(),
-});
-const linesQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(100),
-  status: z.enum(LINE_STATUSES).optional(),
-  rack: z.string().max(64).optional(),
-  has_variance: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  include_superseded: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-});
 
 /** `/sessions/*` for supervisors, plus list/detail for every signed-in user. */
 export function sessionsRoutes(
@@ -75,7 +56,7 @@ export function sessionsRoutes(
   });
 
   router.get('/analytics', manage, async (req, res) => {
-    const { group_by, from, to } = parse(analyticsQuery, req.query, 'query');
+    const { group_by, from, to } = parse(analyticsQuerySchema, req.query, 'query');
     sendOk(req, res, {
       group_by,
       from: from ?? null,
@@ -99,7 +80,7 @@ export function sessionsRoutes(
 
   router.get('/:id/lines', manage, async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const query = parse(linesQuery, req.query, 'query');
+    const query = parse(linesQuerySchema, req.query, 'query');
     sendPage(req, res, await reads.lines(actorOf(req), id, query), query);
   });
 

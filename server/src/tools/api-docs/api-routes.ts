@@ -4,16 +4,20 @@
  * server/test/docs/api-docs.test.ts checks it against the running app: every route the app serves
  * is here and nothing else, and the role each route asks for is the one written here.
  *
- * A request checked by a schema that still lives in its route file is named with `local(file)`,
- * an answer without a shared schema with `text(…)`; both show up in the document as such, so the
- * gaps in the one contract (issue #15) stay visible.
+ * Every JSON request and answer names its shared schema (issue #15, one contract); `text(…)` is
+ * only for what is not JSON: an empty body, an upload, a file or stream in answer.
+ * server/test/docs/api-docs.test.ts fails on any other text.
  */
 import type { Permission } from '@stockverify/shared';
 import {
   REPORT_TYPES,
   activeUsersSchema,
   analyticsSchema,
+  adjustmentPackageSchema,
+  adjustmentsQuerySchema,
+  analyticsQuerySchema,
   auditPageSchema,
+  auditQuerySchema,
   barcodeLookupSchema,
   bookQuantitiesSchema,
   bulkExportSchema,
@@ -22,44 +26,60 @@ import {
   changePasswordSchema,
   changePinSchema,
   claimAnswerSchema,
+  clientErrorListQuerySchema,
   clientErrorPageSchema,
   clientErrorReportSchema,
+  clientErrorStoredSchema,
+  conflictListQuerySchema,
   conflictPageSchema,
+  conflictSchema,
   countLinePageSchema,
   countRecordSchema,
   countSessionSchema,
   createToleranceRuleSchema,
   createSessionSchema,
   createUserSchema,
+  deviceBodySchema,
+  erpSyncBodySchema,
+  erpSyncResultSchema,
   deleteToleranceRuleQuerySchema,
   erpStatusSchema,
   exportQuerySchema,
+  healthSchema,
   heartbeatAnswerSchema,
   importResultSchema,
+  itemSearchSchema,
   itemViewSchema,
   kpisSchema,
+  linesQuerySchema,
   liveEventSchema,
   listSessionsQuerySchema,
   listUsersQuerySchema,
   lockedAccountsSchema,
   loginSchema,
+  logoutAnswerSchema,
   lookupQuerySchema,
+  metricsJsonSchema,
   passwordResetSchema,
   phoneAccessSchema,
   photoUploadAnswerSchema,
   pinLoginSchema,
   rackLinesSchema,
   rackMapSchema,
+  racksQuerySchema,
   recordResultSchema,
   recountTasksSchema,
   refreshSchema,
   reportPageSchemaOf,
   reportRequestSchema,
   resolveConflictSchema,
+  resolveUnknownItemSchema,
+  reviewedLineSchema,
   reviewSchema,
   searchQuerySchema,
   sessionDetailSchema,
   sessionPageSchema,
+  serialHistorySchema,
   syncBatchAnswerSchema,
   syncBatchSchema,
   syncRecordSchema,
@@ -72,7 +92,9 @@ import {
   toleranceVersionDetailSchema,
   toleranceVersionPageSchema,
   toleranceVersionsQuerySchema,
+  unknownItemListQuerySchema,
   unknownItemPageSchema,
+  unknownItemSchema,
   updateToleranceRuleSchema,
   updateUserSchema,
   userDirectoryQuerySchema,
@@ -82,6 +104,7 @@ import {
   variancesPageSchema,
   variancesQuerySchema,
   warehousesSchema,
+  writebackAnswerSchema,
 } from '@stockverify/shared';
 import type { z } from 'zod';
 
@@ -123,14 +146,9 @@ export interface RouteDoc {
 
 export const text = (value: string): Shape => ({ kind: 'text', text: value });
 
-/** A request checked by a schema declared in its route file, not (yet) in `@stockverify/shared`. */
-const local = (file: string): Shape =>
-  text(`checked by a schema private to \`server/src/modules/${file}\` (not in shared yet).`);
-
-/** An answer the server builds without a shared schema yet. */
-const unshared = (what: string): Shape => text(`${what} (no shared schema yet).`);
-
-const empty = text('`{}` or nothing.');
+/** The body of a call that takes none. */
+export const EMPTY_BODY = '`{}` or nothing.';
+const empty = text(EMPTY_BODY);
 
 /** Route key: `METHOD /path` as the app serves it under `/api`, `:name` for path parameters. */
 export const API_ROUTES: Record<string, RouteDoc> = {
@@ -161,7 +179,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'signed in',
     summary: "Revokes this sign-in's refresh family.",
     body: empty,
-    answer: unshared('`{revoked}`: refresh tokens revoked'),
+    answer: logoutAnswerSchema,
   },
   'GET /auth/me': {
     group: 'auth',
@@ -252,7 +270,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'items.read',
     summary: 'Ranked: exact barcode > exact code > code / name prefix > fuzzy name.',
     query: searchQuerySchema,
-    answer: unshared('`{items: [{item, match, score}]}`'),
+    answer: itemSearchSchema,
   },
   'GET /items/export': {
     group: 'items',
@@ -272,7 +290,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'items',
     who: 'serials.read',
     summary: 'Every sighting of a serial across sessions.',
-    answer: unshared('the sightings of the serial'),
+    answer: serialHistorySchema,
   },
   'POST /erp/import': {
     group: 'items',
@@ -285,8 +303,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'items',
     who: 'erp.manage',
     summary: 'Mirror the configured ERP source now.',
-    body: local('erp/erp.routes.ts'),
-    answer: unshared('the sync result'),
+    body: erpSyncBodySchema,
+    answer: erpSyncResultSchema,
   },
   'GET /erp/status': {
     group: 'items',
@@ -306,7 +324,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'locations',
     who: 'locations.read',
     summary: "Racks; with `session=` each rack's claim state, claimant, lines, items, activity.",
-    query: local('locations/locations.routes.ts'),
+    query: racksQuerySchema,
     answer: rackMapSchema,
   },
 
@@ -329,7 +347,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.manage',
     summary: 'Variance, accuracy, efficiency by warehouse or staff.',
-    query: local('sessions/sessions.routes.ts'),
+    query: analyticsQuerySchema,
     answer: analyticsSchema,
   },
   'POST /sessions/bulk/close': {
@@ -371,7 +389,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'sessions.manage',
     summary:
       'Count lines, paginated and filterable; each with `item_name` and `supersedes_line` (the line a recount corrects).',
-    query: local('sessions/sessions.routes.ts'),
+    query: linesQuerySchema,
     answer: countLinePageSchema,
   },
   'GET /sessions/:id/variances': {
@@ -406,28 +424,29 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.manage',
     summary: 'The ERP adjustment package of a reconciled session (`X-Content-Hash`).',
-    query: local('adjustments/adjustments.routes.ts'),
-    answer: unshared('the package as JSON, or an XLSX file with `format=xlsx`'),
+    query: adjustmentsQuerySchema,
+    answerLabel: 'The package (`format=json`; with `format=xlsx` the same as an XLSX file)',
+    answer: adjustmentPackageSchema,
   },
   'POST /sessions/:id/adjustments/writeback': {
     group: 'sessions',
     who: 'erp.manage',
     summary: 'Insert the package into the staging table (off unless `ERP_WRITEBACK_ENABLED`).',
     body: empty,
-    answer: unshared('the write-back result with `content_hash` and `rows`'),
+    answer: writebackAnswerSchema,
   },
   'PATCH /lines/:id/review': {
     group: 'sessions',
     who: 'lines.review',
     summary: 'Approve, reject or send a line back for recount.',
     body: reviewSchema,
-    answer: unshared('the reviewed line'),
+    answer: reviewedLineSchema,
   },
   'GET /conflicts': {
     group: 'sessions',
     who: 'conflicts.resolve',
     summary: 'Sync conflicts, paginated.',
-    query: local('review/review.routes.ts'),
+    query: conflictListQuerySchema,
     answer: conflictPageSchema,
   },
   'POST /conflicts/:id/resolve': {
@@ -435,21 +454,21 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'conflicts.resolve',
     summary: 'Accept or discard a sync conflict.',
     body: resolveConflictSchema,
-    answer: unshared('the resolved conflict'),
+    answer: conflictSchema,
   },
   'GET /unknown-items': {
     group: 'sessions',
     who: 'conflicts.resolve',
     summary: 'Unknown items reported by phones, paginated.',
-    query: local('review/review.routes.ts'),
+    query: unknownItemListQuerySchema,
     answer: unknownItemPageSchema,
   },
   'POST /unknown-items/:id/resolve': {
     group: 'sessions',
     who: 'conflicts.resolve',
     summary: 'Map an unknown item to an item, or mark it "not ours".',
-    body: local('review/review.routes.ts'),
-    answer: unshared('the resolved unknown item'),
+    body: resolveUnknownItemSchema,
+    answer: unknownItemSchema,
   },
 
   // Racks and counting
@@ -457,14 +476,14 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'counting',
     who: 'counting.write',
     summary: 'Claim a rack; 409 `RACK_LOCKED` with the holder.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/heartbeat': {
     group: 'counting',
     who: 'counting.write',
     summary: 'Renews presence and every lock this user holds in the session.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: heartbeatAnswerSchema,
   },
   'POST /sessions/:id/racks/:rack/pause': {
@@ -472,7 +491,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'counting.write',
     whoNote: 'own claim; a supervisor any',
     summary: 'Pause counting a claimed rack.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/racks/:rack/resume': {
@@ -480,7 +499,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'counting.write',
     whoNote: 'own claim; a supervisor any',
     summary: 'Resume a paused rack.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/racks/:rack/complete': {
@@ -488,7 +507,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'counting.write',
     whoNote: 'own claim; a supervisor any',
     summary: 'Mark the rack counted.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/racks/:rack/release': {
@@ -496,7 +515,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'counting.write',
     whoNote: 'own claim; a supervisor any',
     summary: 'Give the rack up.',
-    body: local('claims/claims.routes.ts'),
+    body: deviceBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/racks/:rack/reopen': {
@@ -634,7 +653,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'monitoring',
     who: 'anyone',
     summary: 'Liveness.',
-    answer: unshared('`{status, version, uptime_s}`'),
+    answer: healthSchema,
   },
   'GET /admin/system-status': {
     group: 'monitoring',
@@ -664,14 +683,14 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'monitoring',
     who: 'audit.read',
     summary: 'The audit trail, paginated.',
-    query: local('audit/audit.routes.ts'),
+    query: auditQuerySchema,
     answer: auditPageSchema,
   },
   'GET /admin/errors': {
     group: 'monitoring',
     who: 'system.read',
     summary: 'Client error reports, paginated.',
-    query: local('evidence/client-errors.routes.ts'),
+    query: clientErrorListQuerySchema,
     answer: clientErrorPageSchema,
   },
   'POST /client-errors': {
@@ -679,7 +698,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'client_errors.write',
     summary: 'An error report from the staff app or the console.',
     body: clientErrorReportSchema,
-    answer: unshared('`{id}` of the stored report'),
+    answer: clientErrorStoredSchema,
   },
   'GET /events': {
     group: 'monitoring',
@@ -699,6 +718,6 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'monitoring',
     who: 'system.read',
     summary: 'The same figures as JSON.',
-    answer: unshared('the metrics as JSON'),
+    answer: metricsJsonSchema,
   },
 };

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { sessionModeSchema } from './sessions';
+
+/** The package's format tag; a reader refuses a package of another format. */
+export const PACKAGE_FORMAT = 'stockverify.adjustments/1';
+
+/** `GET /sessions/:id/adjustments`: the package as JSON (enveloped) or an XLSX file. */
+export const adjustmentsQuerySchema = z.object({
+  format: z.enum(['json', 'xlsx']).default('json'),
+});
+
+/** One approved adjustment: one item of the session with a non-zero variance. */
+export const adjustmentRowSchema = z.object({
+  line_no: z.number(),
+  session_id: z.string(),
+  warehouse: z.string(),
+  item_code: z.string(),
+  item_name: z.string(),
+  book_qty: z.number(),
+  counted_qty: z.number(),
+  damaged_qty: z.number(),
+  non_returnable_damaged_qty: z.number(),
+  /** counted − non-returnable damaged − book (design §4). */
+  variance: z.number(),
+  unit_cost: z.number(),
+  value_at_cost: z.number(),
+  value_at_price: z.number(),
+  /** Distinct variance reasons the counters gave, `; `-separated; null when none was given. */
+  reason: z.string().nullable(),
+  /** Who approved: the reviewer(s) of explicitly approved lines, else who reconciled. */
+  approver: z.string(),
+  approved_at: z.string(),
+});
+export type AdjustmentRow = z.infer<typeof adjustmentRowSchema>;
+
+/** The adjustment package of a reconciled session, `GET /sessions/:id/adjustments`. */
+export const adjustmentPackageSchema = z.object({
+  format: z.literal(PACKAGE_FORMAT),
+  session: z.object({
+    id: z.string(),
+    name: z.string(),
+    warehouse: z.string(),
+    mode: sessionModeSchema,
+    reconciled_at: z.string(),
+    reconciled_by: z.string(),
+  }),
+  rows: z.array(adjustmentRowSchema),
+  totals: z.object({
+    items: z.number(),
+    variance: z.number(),
+    value_at_cost: z.number(),
+    value_at_price: z.number(),
+  }),
+  /** SHA-256 (hex) of the canonical JSON of `rows`: the same adjustments, the same hash. */
+  content_hash: z.string(),
+  generated_at: z.string(),
+});
+export type AdjustmentPackage = z.infer<typeof adjustmentPackageSchema>;
+
+/** What the staging-table writer did with a package. */
+export const writebackResultSchema = z.object({
+  table: z.string(),
+  /** Rows inserted by this call (0 when the package was already there). */
+  inserted: z.number(),
+  /** True when rows with this session id and content hash were already in the table. */
+  already_written: z.boolean(),
+});
+export type WritebackResult = z.infer<typeof writebackResultSchema>;
+
+/** `POST /sessions/:id/adjustments/writeback`: the write-back result and what it wrote. */
+export const writebackAnswerSchema = writebackResultSchema.extend({
+  content_hash: z.string(),
+  rows: z.number(),
+});
+export type WritebackAnswer = z.infer<typeof writebackAnswerSchema>;
