@@ -31,9 +31,14 @@ export const sqliteWithWriters: Omit<StoreAdapter, 'open'> & {
       return store;
     };
     let store = await open();
-    // Before the store's first read-model statement, so it keeps the table from the start.
+    // Before the store's first read-model statement, so it keeps the table from the start (once a
+    // numbered migration adds it, the store has made it already).
     const raw = new Database(file);
-    raw.exec(READ_MODEL_WRITERS_MIGRATION.up);
+    const made = raw
+      .prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rm_writers'")
+      .pluck()
+      .get();
+    if (!made) raw.exec(READ_MODEL_WRITERS_MIGRATION.up);
     raw.close();
     return {
       file,
