@@ -1,3 +1,4 @@
+import { clientErrorStoredSchema } from '@stockverify/shared';
 import type { ApiClient } from './api/client';
 
 /** At most this many reports a minute, so an error in a render loop cannot flood the server. */
@@ -18,7 +19,7 @@ export function reportErrorsTo(client: ApiClient, appVersion: string, win: Windo
     }
     if (++sent > PER_MINUTE) return;
     void client
-      .post('/client-errors', {
+      .write(clientErrorStoredSchema, '/client-errors', {
         source: 'console',
         message: message.slice(0, 2000) || 'Unknown error',
         ...(stack ? { stack: stack.slice(0, 20_000) } : {}),

@@ -1,6 +1,5 @@
-import { clientErrorReportSchema } from '@stockverify/shared';
+import { clientErrorReportSchema, clientErrorStoredSchema } from '@stockverify/shared';
 import type { ClientErrorReport } from '@stockverify/shared';
-import { z } from 'zod';
 import type { AuthStore } from '../auth/auth-store';
 
 /** At most this many reports a minute, and the same message once a minute: no error storms. */
@@ -53,7 +52,7 @@ export function installErrorReporter(auth: AuthStore): () => void {
     const body = buildReport(error, location.href, navigator.userAgent);
     if (!body || !throttle.allow(body.message, Date.now())) return;
     auth
-      .request('/api/client-errors', z.unknown(), { method: 'POST', body })
+      .request('/api/client-errors', clientErrorStoredSchema, { method: 'POST', body })
       .catch(() => undefined);
   };
   const onError = (event: ErrorEvent) => report(event.error ?? event.message);

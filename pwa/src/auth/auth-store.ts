@@ -1,13 +1,11 @@
-import { tokenPairSchema } from '@stockverify/shared';
+import { logoutAnswerSchema, tokenPairSchema } from '@stockverify/shared';
 import type { TokenPair, User } from '@stockverify/shared';
-import { z } from 'zod';
 import { ApiClientError, apiRequest } from '../api/client';
 import type { ApiRequestOptions, DataSchema } from '../api/client';
 import type { DeviceDb, StoredAuth } from '../db/device-db';
 
 /** Refresh this long before the access token runs out, so no request meets an expired one. */
 const REFRESH_MARGIN_MS = 30_000;
-const okSchema = z.unknown();
 
 export interface AuthStoreDeps {
   fetchImpl?: typeof fetch;
@@ -73,7 +71,7 @@ export class AuthStore {
     await this.clear();
     if (!current) return;
     try {
-      await apiRequest('/api/auth/logout', okSchema, {
+      await apiRequest('/api/auth/logout', logoutAnswerSchema, {
         method: 'POST',
         body: {},
         accessToken: current.tokens.access_token,

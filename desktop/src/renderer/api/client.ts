@@ -1,3 +1,4 @@
+import { logoutAnswerSchema } from '@stockverify/shared';
 import type { TokenPair, User } from '@stockverify/shared';
 
 /** An API failure with the envelope's code, message and field details. */
@@ -125,7 +126,9 @@ export class ApiClient {
 
   async signOut(): Promise<void> {
     if (this.accessToken !== null) {
-      await this.send('POST', '/auth/logout', {}, false).catch(() => undefined);
+      await this.send<unknown>('POST', '/auth/logout', {}, false)
+        .then((answer) => parseAnswer(logoutAnswerSchema, answer, '/auth/logout'))
+        .catch(() => undefined);
     }
     this.accessToken = null;
     this.refreshToken = null;

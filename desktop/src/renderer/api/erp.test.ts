@@ -1,7 +1,7 @@
 import type { ErpStatus, ImportResult } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from './client';
-import { importItemMaster, readErpStatus } from './erp';
+import { importItemMaster, readErpStatus, syncItemMaster } from './erp';
 
 function envelope(status: number, data: unknown, message = '') {
   return new Response(
@@ -98,6 +98,16 @@ describe('the console reads the ERP answers through their shared schemas', () =>
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
       message: 'File too large',
+    });
+  });
+
+  it('reads what an ERP sync did, and refuses a result without its counts', async () => {
+    const synced = { items_received: 200, inserted: 3, updated: 1, warehouses: 2, duration_ms: 40 };
+    await expect(syncItemMaster(clientAnswering(synced))).resolves.toEqual(synced);
+    const { inserted: _gone, ...partial } = synced;
+    await expect(syncItemMaster(clientAnswering(partial))).rejects.toMatchObject({
+      code: 'BAD_ANSWER',
+      details: [{ path: 'inserted', message: expect.any(String) }],
     });
   });
 });

@@ -1,5 +1,5 @@
-import { erpStatusSchema, importResultSchema } from '@stockverify/shared';
-import type { ErpStatus, ImportResult } from '@stockverify/shared';
+import { erpStatusSchema, erpSyncResultSchema, importResultSchema } from '@stockverify/shared';
+import type { ErpStatus, ErpSyncResult, ImportResult } from '@stockverify/shared';
 import { ApiError, parseAnswer, type ApiClient } from './client';
 
 /** `GET /erp/status`, checked against the shared schema (mirror progress and schedule included). */
@@ -37,4 +37,9 @@ export async function importItemMaster(
     result: parseAnswer(importResultSchema, envelope.data, '/erp/import'),
     message: typeof envelope.message === 'string' ? envelope.message : '',
   };
+}
+
+/** `POST /erp/sync`: mirrors the ERP source now; what the pass did, checked against the shared schema. */
+export function syncItemMaster(client: ApiClient): Promise<ErpSyncResult> {
+  return client.write(erpSyncResultSchema, '/erp/sync', {});
 }

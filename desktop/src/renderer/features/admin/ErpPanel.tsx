@@ -3,7 +3,7 @@ import type { ErpMirrorProgress, ImportResult } from '@stockverify/shared';
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { errorText } from '../../api/client';
-import { importItemMaster, readErpStatus } from '../../api/erp';
+import { importItemMaster, readErpStatus, syncItemMaster } from '../../api/erp';
 import { useConsole } from '../../context';
 import { dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -50,7 +50,7 @@ export function ErpPanel() {
     setOk(null);
     setBusy(true);
     try {
-      await client.post('/erp/sync', {});
+      await syncItemMaster(client);
       setOk('Item master synchronised.');
       await reload();
     } catch (e) {

@@ -2,6 +2,7 @@ import { LINE_STATUSES, countLinePageSchema } from '@stockverify/shared';
 import type { CountLine } from '@stockverify/shared';
 import { useRef, useState } from 'react';
 import { errorText } from '../../api/client';
+import { reviewLine } from '../../api/review';
 import { useConsole } from '../../context';
 import { countOf, dateTime, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -39,10 +40,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
     const row = lines.value?.items.indexOf(line) ?? 0;
     const note = notes[line.id]?.trim();
     try {
-      await client.patch(`/lines/${encodeURIComponent(line.id)}/review`, {
-        decision,
-        ...(note ? { note } : {}),
-      });
+      await reviewLine(client, line.id, { decision, ...(note ? { note } : {}) });
       setOk(
         `${line.item_code} on ${line.rack}: ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'sent for recount'}.`,
       );

@@ -2,6 +2,7 @@ import { conflictPageSchema, unknownItemPageSchema } from '@stockverify/shared';
 import type { Conflict, UnknownItem } from '@stockverify/shared';
 import { useState } from 'react';
 import { errorText } from '../../api/client';
+import { resolveConflict, resolveUnknownItem } from '../../api/review';
 import { useConsole } from '../../context';
 import { dateTime, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
@@ -18,7 +19,7 @@ export function ConflictsPanel({ sessionId }: { sessionId: string }) {
   async function resolve(conflict: Conflict, action: 'accept' | 'discard') {
     setError(null);
     try {
-      await client.post(`/conflicts/${encodeURIComponent(conflict.id)}/resolve`, { action });
+      await resolveConflict(client, conflict.id, action);
       await reload();
     } catch (e) {
       setError(errorText(e));
@@ -105,8 +106,9 @@ export function UnknownItemsPanel({ sessionId }: { sessionId: string }) {
       return;
     }
     try {
-      await client.post(
-        `/unknown-items/${encodeURIComponent(item.id)}/resolve`,
+      await resolveUnknownItem(
+        client,
+        item.id,
         action === 'map' ? { action, item_code: code } : { action },
       );
       await reload();
