@@ -229,8 +229,15 @@ export const analyticsGroupSchema = z.object({
 });
 export type AnalyticsGroup = z.infer<typeof analyticsGroupSchema>;
 
-/** `GET /sessions/analytics`. */
-export const analyticsSchema = z.object({ groups: z.array(analyticsGroupSchema) });
+/** `GET /sessions/analytics`: the groups, with the grouping and period asked for. */
+export const analyticsSchema = z.object({
+  group_by: z.enum(['warehouse', 'staff']),
+  /** The period's bounds as asked (ISO instants), null when open. */
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  groups: z.array(analyticsGroupSchema),
+});
+export type Analytics = z.infer<typeof analyticsSchema>;
 
 /** The grouping and period of `GET /sessions/analytics`. */
 export const analyticsQuerySchema = z.object({

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import {
   analyticsQuerySchema,
+  type Analytics,
   bulkIdsSchema,
   createSessionSchema,
   linesQuerySchema,
@@ -62,7 +63,7 @@ export function sessionsRoutes(
       from: from ?? null,
       to: to ?? null,
       groups: await sessions.analytics(actorOf(req), group_by, from, to),
-    });
+    } satisfies Analytics);
   });
 
   router.get('/:id', guard.requirePermission('sessions.read'), async (req, res) => {
