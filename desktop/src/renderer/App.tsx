@@ -1,3 +1,4 @@
+import { can } from '@stockverify/shared';
 import type { User } from '@stockverify/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiClient } from './api/client';
@@ -12,6 +13,7 @@ import { RackMap } from './features/racks/RackMap';
 import { ReportsScreen } from './features/reports/ReportsScreen';
 import { SessionDetail } from './features/sessions/SessionDetail';
 import { SessionsList } from './features/sessions/SessionsList';
+import { TolerancePage } from './features/tolerance/TolerancePage';
 import { Watchtower } from './features/watchtower/Watchtower';
 import { getPlatform } from './platform';
 import { useHashRoute } from './ui/hooks';
@@ -22,6 +24,7 @@ const NAV = [
   ['racks', 'Rack map'],
   ['reports', 'Reports'],
   ['dashboards', 'Dashboards'],
+  ['tolerance', 'Tolerance rules'],
   ['admin', 'Admin'],
   ['settings', 'Server'],
 ] as const;
@@ -37,6 +40,8 @@ function Screen({ route }: { route: string[] }) {
       return <ReportsScreen />;
     case 'dashboards':
       return <Dashboards />;
+    case 'tolerance':
+      return <TolerancePage key={second ?? ''} initial={second} />;
     case 'admin':
       return <AdminScreen key={second ?? ''} initial={second} />;
     case 'settings':
@@ -136,7 +141,10 @@ export function App() {
       {context ? (
         <ConsoleContext.Provider value={context}>
           <nav className="app-nav" aria-label="Console">
-            {NAV.map(([path, label]) => (
+            {NAV.filter(
+              // Tolerance rules: supervisors and admins only (issue #16).
+              ([path]) => path !== 'tolerance' || can(context.user.role, 'tolerance.manage'),
+            ).map(([path, label]) => (
               <a
                 key={path}
                 href={`#/${path}`}
