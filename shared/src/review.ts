@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
 import { LINE_STATUSES } from './sessions';
+import { lineToleranceSchema } from './tolerance/line';
 
 const lineStatusSchema = z.enum(LINE_STATUSES);
 
@@ -59,6 +60,11 @@ export const countLineSchema = z.object({
   fencing_token: z.number().nullable(),
   counted_at: z.string(),
   received_at: z.string(),
+  /**
+   * The tolerance rule that decided the line and what it decided (design §12); absent or null on
+   * lines from before rule sets.
+   */
+  tolerance: lineToleranceSchema.nullable().optional(),
   /** The line this recount corrects, when it corrects one. */
   supersedes_line: supersededLineSchema.nullable(),
 });

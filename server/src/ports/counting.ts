@@ -7,6 +7,7 @@ import type {
   ClaimStatus,
   CountSession,
   LineStatus,
+  LineTolerance,
   ListSessionsQuery,
   RecordResult,
   SessionStatus,
@@ -128,6 +129,11 @@ export interface CountLineRecord {
   fencing_token: number | null;
   counted_at: string;
   received_at: string;
+  /**
+   * The tolerance rule that decided the line and what it decided (design §12), set when the line
+   * is built; absent on lines from before rule sets (a store reads a missing one as absent).
+   */
+  tolerance?: LineTolerance | null;
 }
 
 export type InsertLineOutcome =

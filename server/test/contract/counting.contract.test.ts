@@ -285,6 +285,42 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await store.lines.getByOpId('nope')).toBeNull();
     });
 
+    it('round-trips the tolerance decision of a line, and a line without one reads back without it', async () => {
+      // Issue #16 (design §12): the rule that decided is stored on the line and read back as
+      // written, through every read; a line from before rule sets has none (absent, not null).
+      const tolerance = {
+        rule_id: 'bolt',
+        rule_version: 3,
+        rule_scope: 'item' as const,
+        rule_set_version: 5,
+        within: false,
+        exceeded_by: ['percent' as const],
+        action: 'recount' as const,
+        direction: 'shortage' as const,
+        thresholds: { percent: 5 },
+        allowance: { units: null, percent: 0.5, value: null },
+      };
+      const decided = makeLine('op-1', { status: 'NEEDS_REVIEW', tolerance });
+      const plain = makeLine('op-2', { item_code: 'ITM-2' });
+      expect(await store.lines.insert(decided)).toEqual({ ok: true, line: decided });
+      await insertOk(plain);
+      expect(await store.lines.get(decided.id)).toEqual(decided);
+      expect(await store.lines.getByOpId('op-1')).toEqual(decided);
+      const listed = await store.lines.list('S1', { page: 1, page_size: 10 });
+      expect(listed.items.find((l) => l.op_id === 'op-1')).toEqual(decided);
+      const without = listed.items.find((l) => l.op_id === 'op-2');
+      expect(without).toEqual(plain);
+      expect(without?.tolerance ?? null).toBeNull();
+      // A supervisor's decision keeps the rule's.
+      const reviewed = await store.lines.review(decided.id, {
+        status: 'APPROVED',
+        reviewed_by: 'sup',
+        reviewed_at: '2026-01-02T00:00:00.000Z',
+        review_note: 'seen',
+      });
+      expect(reviewed?.tolerance).toEqual(tolerance);
+    });
+
     it('answers a repeated op_id with the line stored first', async () => {
       const first = await insertOk(makeLine('op-1'));
       const again = await store.lines.insert(makeLine('op-1', { id: 'other', counted_qty: 99 }));

@@ -4,3 +4,4 @@ export * from './resolve';
 export * from './consensus';
 export * from './preview';
 export * from './api';
+export * from './line';

@@ -1,6 +1,7 @@
 import type { CountSession, Item } from '@stockverify/shared';
 import type { SnapshotRow, StoredResult } from '../../ports/counting';
 import type { Store } from '../../ports/store';
+import { createRuleSetCache, type IndexedRuleSet } from '../tolerance/line-decision';
 import { checkFence, type FenceCheck } from './fencing';
 
 /**
@@ -50,6 +51,9 @@ export type BatchReads = ReturnType<typeof createBatchReads>;
 
 /** The store reads a record makes, each made at most once per request (the cache above). */
 export function createBatchReads(store: Store) {
+  // Rule sets by table version, kept across requests: a version never changes (design §12).
+  const ruleSets = createRuleSetCache(store);
+
   async function sessionOf(batch: BatchCache, id: string): Promise<CountSession | null> {
     if (!batch.sessions.has(id)) batch.sessions.set(id, await store.sessions.get(id));
     return batch.sessions.get(id)!;
@@ -107,7 +111,15 @@ export function createBatchReads(store: Store) {
     return previous - (record.supersedes ? 1 : 0);
   }
 
-  return { sessionOf, itemOf, snapshotOf, fenceOf, previousCounts };
+  /**
+   * The tolerance rules a session runs on: the rule table version it started with, read once per
+   * process. Null for a version the store does not hold.
+   */
+  function ruleSetOf(session: CountSession): Promise<IndexedRuleSet | null> {
+    return ruleSets.ruleSet(session.tolerance_rule_set?.version);
+  }
+
+  return { sessionOf, itemOf, snapshotOf, fenceOf, previousCounts, ruleSetOf };
 }
 
 /** Takes back a line the store refused, so it does not count as a repeat for the next one. */

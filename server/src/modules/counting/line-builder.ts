@@ -2,18 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { CountRecord, CountSession, Item } from '@stockverify/shared';
 import { computeVariance, normalizeSerial, varianceValue } from '@stockverify/shared';
 import type { CountLineRecord } from '../../ports/counting';
+import { decideLine, NO_RULE_SET } from '../tolerance/line-decision';
 import type { BatchReads } from './batch-cache';
 import type { CountingDeps, RecordContext } from './record-context';
-import { reviewReasons } from './review-rules';
+import { fallbackRule, reviewReasons } from './review-rules';
 
 export type LineBuilder = ReturnType<typeof createLineBuilder>;
 
 /**
  * The count line a record becomes (design §4): variance and values against the session's
- * book-quantity snapshot, and the review rules that send it to a supervisor.
+ * book-quantity snapshot, the tolerance rule of the session's rule set that decides it (design
+ * §12, stored on the line) and the review rules that send it to a supervisor.
  */
 export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, reads: BatchReads) {
-  const { clock, review } = deps;
+  const { clock } = deps;
+  /** Decides where no rule of the session's set does: the configured review thresholds. */
+  const fallback = fallbackRule(deps.review);
 
   /** Builds the line for a count record; `claimId` null means a supervisor accepted it unfenced. */
   async function buildLine(
@@ -27,8 +31,9 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
     const snapshot = await reads.snapshotOf(ctx.batch, session.id, item.item_code);
     const book = snapshot?.book_qty ?? 0;
     const variance = computeVariance(record, book);
+    const cost = snapshot?.cost ?? item.cost;
     const values = varianceValue(variance, {
-      cost: snapshot?.cost ?? item.cost,
+      cost,
       price: snapshot?.price ?? item.price,
     });
     const previous = await reads.previousCounts(
@@ -38,15 +43,26 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
       item.item_code,
       record,
     );
+    // A session from before rule sets, or naming a version the store lacks: the fallback decides.
+    const rules = (await reads.ruleSetOf(session)) ?? NO_RULE_SET;
+    const tolerance = decideLine(
+      rules,
+      {
+        item: { item_code: item.item_code, category: snapshot?.category ?? item.category, cost },
+        warehouse: session.warehouse,
+        book,
+        counted: record.counted_qty - record.non_returnable_damaged_qty,
+        unitCost: cost,
+      },
+      fallback,
+    );
     const reasons = reviewReasons(
       {
         variance,
-        bookQty: book,
-        valueAtCost: values.at_cost,
         varianceReason: record.variance_reason ?? null,
         previousCountsBySameUser: previous,
       },
-      review,
+      tolerance,
     );
     if (acceptedConflict) reasons.push('ACCEPTED_CONFLICT');
     return {
@@ -86,6 +102,7 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
       fencing_token: claimId ? record.fencing_token : null,
       counted_at: new Date(record.counted_at).toISOString(),
       received_at: clock().toISOString(),
+      tolerance,
     };
   }
 

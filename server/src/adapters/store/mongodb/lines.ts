@@ -38,9 +38,11 @@ import {
   type ItemSums,
 } from './line-pipelines';
 
-function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
-  const { _id, active_serials: _activeSerials, ...line } = doc;
-  return line;
+export function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
+  const { _id, active_serials: _activeSerials, tolerance, ...line } = doc;
+  // The tolerance decision (design §12) is absent, not null, on a line without one, as SQLite
+  // reads it: lines from before rule sets lack the field, and the driver may write undefined as null.
+  return tolerance ? { ...line, tolerance } : line;
 }
 
 function toSighting(doc: WithId<SerialSighting>): SerialSighting {

@@ -2,7 +2,7 @@
  * LineRepo on SQLite: count lines, the serials each active line holds within its session, and
  * every serial sighting. `insert` runs all its checks and writes in one immediate transaction.
  */
-import { roundMoney, roundQty, type LineStatus } from '@stockverify/shared';
+import { roundMoney, roundQty, type LineStatus, type LineTolerance } from '@stockverify/shared';
 import type {
   CounterStats,
   CountLineRecord,
@@ -19,12 +19,14 @@ import { createSqliteReadModel } from './read-model';
 
 type LineRow = Omit<
   CountLineRecord,
-  'serials' | 'photo_ids' | 'review_reasons' | 'variance_confirmed'
+  'serials' | 'photo_ids' | 'review_reasons' | 'variance_confirmed' | 'tolerance'
 > & {
   serials: string;
   photo_ids: string;
   review_reasons: string;
   variance_confirmed: number;
+  /** JSON of the tolerance decision; NULL on lines from before rule sets (migration 10). */
+  tolerance: string | null;
 };
 
 interface ListParams {
@@ -54,7 +56,7 @@ const COLUMNS = `id, op_id, session_id, rack, item_code, barcode, counted_qty, d
   variance_reason, variance_confirmed, remark, photo_ids, supersedes, superseded_by, book_qty,
   variance, value_at_cost, value_at_price, status, review_reasons, reviewed_by, reviewed_at,
   review_note, counted_by, counted_by_name, device_id, claim_id, fencing_token, counted_at,
-  received_at`;
+  received_at, tolerance`;
 
 const SIGHTING_COLUMNS = `serial, item_code, session_id, rack, line_id, op_id, counted_by,
   counted_by_name, condition, counted_at`;
@@ -95,13 +97,17 @@ const VARIANCES = `
   ORDER BY l.item_code`;
 
 function toRecord(row: LineRow): CountLineRecord {
-  return {
-    ...row,
+  const { tolerance, ...rest } = row;
+  const record: CountLineRecord = {
+    ...rest,
     serials: JSON.parse(row.serials) as string[],
     photo_ids: JSON.parse(row.photo_ids) as string[],
     review_reasons: JSON.parse(row.review_reasons) as string[],
     variance_confirmed: row.variance_confirmed === 1,
   };
+  // Absent, not null, on a line without a decision: as the line was written.
+  if (tolerance !== null) record.tolerance = JSON.parse(tolerance) as LineTolerance;
+  return record;
 }
 
 function toRow(line: CountLineRecord): LineRow {
@@ -111,6 +117,7 @@ function toRow(line: CountLineRecord): LineRow {
     photo_ids: JSON.stringify(line.photo_ids),
     review_reasons: JSON.stringify(line.review_reasons),
     variance_confirmed: toFlag(line.variance_confirmed),
+    tolerance: line.tolerance ? JSON.stringify(line.tolerance) : null,
   };
 }
 
@@ -143,7 +150,7 @@ function prepareLineStatements(db: Db) {
         @photo_ids, @supersedes, @superseded_by, @book_qty, @variance, @value_at_cost,
         @value_at_price, @status, @review_reasons, @reviewed_by, @reviewed_at, @review_note,
         @counted_by, @counted_by_name, @device_id, @claim_id, @fencing_token, @counted_at,
-        @received_at)`,
+        @received_at, @tolerance)`,
     ),
     byId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE id = ?`),
     byOpId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE op_id = ?`),

@@ -423,6 +423,15 @@ export const migrations: readonly Migration[] = [
     name: 'tolerance rule table versions (issue #16)',
     up: TOLERANCE_SCHEMA,
   },
+  {
+    version: 10,
+    name: 'tolerance decision on count lines (issue #16)',
+    up: `
+      -- The tolerance rule that decided a line and what it decided (design §12), as JSON; NULL on
+      -- lines from before rule sets.
+      ALTER TABLE count_lines ADD COLUMN tolerance TEXT;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
