@@ -85,9 +85,14 @@ export function RuleDialog({
 
   useEffect(() => {
     const dialog = ref.current;
+    // Focus goes back where it was (the button that opened the form) when the form goes away.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
     first.current?.focus();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   const set = (patch: Partial<RuleForm>) => setForm((f) => ({ ...f, ...patch }));

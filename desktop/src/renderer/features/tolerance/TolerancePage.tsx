@@ -143,8 +143,8 @@ function RulesPanel({
     setEditing(null);
     setDeleting(null);
     setOk(null);
-    setError(staleMessage(rule));
     await reload();
+    setError(staleMessage(rule));
   }
 
   async function save(form: RuleForm): Promise<SaveOutcome> {
@@ -162,10 +162,11 @@ function RulesPanel({
       }
       setEditing(null);
       setError(null);
+      // The message once the table shows the change, so both say the same.
+      await reload();
       setOk(
         `${editing.kind === 'new' ? 'Added' : 'Saved'} rule ${answer.rule.id} (${scopeWords(answer.rule.scope)}); the table is now version ${answer.change.version}.`,
       );
-      await reload();
       return null;
     } catch (e) {
       if (editing.kind === 'edit' && isStaleVersion(e)) {
@@ -182,10 +183,10 @@ function RulesPanel({
       const answer = await deleteToleranceRule(client, rule.id, rule.version);
       setDeleting(null);
       setError(null);
+      await reload();
       setOk(
         `Deleted rule ${rule.id} (${scopeWords(rule.scope)}); the table is now version ${answer.change.version}.`,
       );
-      await reload();
     } catch (e) {
       if (isStaleVersion(e)) await stale(rule);
       else {
