@@ -38,6 +38,10 @@ export type RackView = z.infer<typeof rackViewSchema>;
 export const rackMapSchema = z.object({ session_id: z.string(), items: z.array(rackViewSchema) });
 export type RackMap = z.infer<typeof rackMapSchema>;
 
+/** `GET /warehouses/:id/racks` without `session`: the warehouse's racks, no claim state. */
+export const rackListSchema = z.object({ items: z.array(rackSchema) });
+export type RackList = z.infer<typeof rackListSchema>;
+
 /** One warehouse of `GET /warehouses`: its floors and how many racks, not the racks. */
 export const warehouseSummarySchema = warehouseSchema
   .omit({ racks: true })

@@ -31,6 +31,7 @@ import {
   metricsJsonSchema,
   passwordResetSchema,
   photoUploadAnswerSchema,
+  rackListSchema,
   rackMapSchema,
   reviewedLineSchema,
   serialHistorySchema,
@@ -190,6 +191,10 @@ describe('answers the console and the staff app read match the shared schemas', 
       await data('GET', '/api/warehouses', supervisor.token),
     );
     expect(warehouses.items[0]).toMatchObject({ id: 'WH-T', rack_count: 3 });
+    const racks = rackListSchema.parse(
+      await data('GET', '/api/warehouses/WH-T/racks', alice.token),
+    );
+    expect(racks.items.map((r) => r.code)).toEqual(['A-01', 'A-02', 'B-01']);
     for (const who of [supervisor, alice]) {
       const map = rackMapSchema.parse(
         await data('GET', `/api/warehouses/WH-T/racks?session=${created.id}`, who.token),

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { racksQuerySchema } from '@stockverify/shared';
+import { racksQuerySchema, type RackList, type RackMap } from '@stockverify/shared';
 import { actorOf, type AuthGuard } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
 import { parse } from '../../http/validate';
@@ -23,11 +23,11 @@ export function locationsRoutes(locations: LocationsService, guard: AuthGuard): 
     const { id } = parse(warehouseParams, req.params, 'params');
     const { session: sessionId } = parse(racksQuerySchema, req.query, 'query');
     if (!sessionId) {
-      sendOk(req, res, { items: await locations.racks(id) });
+      sendOk(req, res, { items: await locations.racks(id) } satisfies RackList);
       return;
     }
     const items = await locations.rackMap(actorOf(req), id, sessionId);
-    sendOk(req, res, { session_id: sessionId, items });
+    sendOk(req, res, { session_id: sessionId, items } satisfies RackMap);
   });
 
   return router;

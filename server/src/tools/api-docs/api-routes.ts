@@ -65,6 +65,7 @@ import {
   photoUploadAnswerSchema,
   pinLoginSchema,
   rackLinesSchema,
+  rackListSchema,
   rackMapSchema,
   racksQuerySchema,
   recordResultSchema,
@@ -325,7 +326,13 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'locations.read',
     summary: "Racks; with `session=` each rack's claim state, claimant, lines, items, activity.",
     query: racksQuerySchema,
-    answer: rackMapSchema,
+    answer: {
+      kind: 'variants',
+      variants: [
+        { label: 'without `session`', schema: rackListSchema },
+        { label: 'with `session`', schema: rackMapSchema },
+      ],
+    },
   },
 
   // Count sessions
