@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CountSession, RecordResult } from '@stockverify/shared';
+import type { CountLine, CountSession, RecordResult } from '@stockverify/shared';
 import { createApp } from '../../src/app';
 import {
   claim,
@@ -54,12 +54,25 @@ beforeAll(async () => {
     }),
     makeItem('BLD-1', 'Blind One', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
     makeItem('BLD-2', 'Blind Two', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
+    // Same book (4); a tolerance rule allows TOL-2 no difference at all (issue #16).
+    makeItem('TOL-1', 'Tolerance One', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
+    makeItem('TOL-2', 'Tolerance Two', { stock: [{ warehouse: 'WH-T', rack: 'A-01', qty: 4 }] }),
     makeItem('NTH-1', 'North Item', {
       stock: [{ warehouse: 'WH-N', rack: 'N-01', qty: 7 }],
       barcodes: [{ code: 'BC-N', kind: 'primary', pack_qty: 1 }],
     }),
   ]);
   supervisor = await t.userWithRole('supervisor', 'blind-sup');
+  const rule = await t.request('POST', '/api/tolerance-rules', {
+    token: supervisor.token,
+    body: {
+      id: 'tol-2-exact',
+      scope: { kind: 'item', item_code: 'TOL-2' },
+      thresholds: { shortage: { units: 0 }, overage: { units: 0 } },
+      on_exceed: 'recount',
+    },
+  });
+  expect(rule.status).toBe(201);
   tess = await userIn('staff', 'tess', 'WH-T');
   nora = await userIn('staff', 'nora', 'WH-N');
   reconciled = await createSession(t, supervisor.token, { name: 'Old count' });
@@ -99,6 +112,8 @@ const LEAKY_KEYS = new Set([
   'value_at_price',
   'has_variances',
   'review_reasons',
+  // The tolerance rule that decided a line and whether the count was within it (issue #16).
+  'tolerance',
 ]);
 
 /** Every place in a JSON value where a leaky key has a value (null counts as hidden). */
@@ -502,6 +517,63 @@ describe('blind count answers do not depend on the quantity (High #3)', () => {
       expect(leaks(res.body)).toEqual([]);
       expect(res.body.data.results[0]!.status).toBe('OK');
     }
+  });
+
+  it('no answer or line read tells a counter whether the count was within tolerance (issue #16)', async () => {
+    const held = await claim(t, tess.token, blind.id, 'A-01');
+    expect(held.status).toBe(200);
+    const fence = held.body.data.fencing_token;
+    const count = (item: string, qty: number) =>
+      call(
+        'POST',
+        '/api/sync/batch',
+        tess.token,
+        {
+          device_id: 'phone-t',
+          records: [
+            countRecord(blind.id, 'A-01', item, fence, {
+              counted_qty: qty,
+              variance_reason: 'as found',
+            }),
+          ],
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+    // Both books are 4: TOL-1 matches, TOL-2 is one over a rule that allows nothing.
+    const within = await count('TOL-1', 4);
+    const outside = await count('TOL-2', 5);
+    expect(within.status).toBe(200);
+    expect(leaks(outside.json)).toEqual([]);
+    expect(withoutIds(outside)).toBe(withoutIds(within));
+
+    // The rack's lines as the counter reads them: no decision, and the two lines alike.
+    const rack = await call('GET', `/api/sessions/${blind.id}/racks/A-01/lines`, tess.token);
+    expect(rack.status).toBe(200);
+    expect(leaks(rack.json)).toEqual([]);
+    const rows = (rack.json as { data: { items: Array<Record<string, unknown>> } }).data.items;
+    const shown = (item: string) => {
+      const {
+        op_id: _op,
+        item_code: _code,
+        item_name: _name,
+        ...rest
+      } = rows.find((r) => r.item_code === item)!;
+      return rest;
+    };
+    expect(shown('TOL-2')).toEqual(shown('TOL-1'));
+
+    // The supervisor sees the decision that the counter does not.
+    const lines = await call(
+      'GET',
+      `/api/sessions/${blind.id}/lines?page_size=200`,
+      supervisor.token,
+    );
+    const all = (lines.json as { data: { items: CountLine[] } }).data.items;
+    const decided = all.find((l) => l.item_code === 'TOL-2')!;
+    expect(decided.status).toBe('NEEDS_REVIEW');
+    expect(decided.review_reasons).toContain('RECOUNT_REQUIRED');
+    expect(decided.tolerance).toMatchObject({ rule_id: 'tol-2-exact', within: false });
+    expect(all.find((l) => l.item_code === 'TOL-1')?.tolerance?.within).toBe(true);
   });
 
   it('staff cannot open the live event stream, where supervisors see review flags', async () => {

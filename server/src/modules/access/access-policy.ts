@@ -11,7 +11,7 @@
  *   without a warehouse and staff without one are not bound (staff without one still see no book
  *   quantity of a warehouse with an open blind session).
  */
-import { roleAtLeast, type Role } from '@stockverify/shared';
+import { roleAtLeast, type LineStatus, type Role } from '@stockverify/shared';
 import { AppError } from '../../lib/errors';
 import type { Store } from '../../ports/store';
 
@@ -46,6 +46,16 @@ export interface AccessPolicy {
   sessionFilter(viewer: Viewer): Promise<((sessionId: string | null) => Promise<boolean>) | null>;
   /** Forget what is remembered (a session opened or closed in this process, a user changed). */
   invalidate(): void;
+}
+
+/**
+ * A count line's status as shown to a viewer who may not see book quantities. `NEEDS_REVIEW` is
+ * decided by the variance and the tolerance rule (issue #16), so it shows as `PENDING`, as a blind
+ * count answer says only "Saved". A line's tolerance decision, book, variance, values and review
+ * reasons are never shown to such a viewer at all.
+ */
+export function lineStatusShown(status: LineStatus, showsBook: boolean): LineStatus {
+  return !showsBook && status === 'NEEDS_REVIEW' ? 'PENDING' : status;
 }
 
 /** How long the open-blind list and users' warehouses are remembered: they sit on every scan. */

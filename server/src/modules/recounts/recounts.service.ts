@@ -3,7 +3,7 @@ import { roleAtLeast } from '@stockverify/shared';
 import { notFound } from '../../lib/errors';
 import type { CountLineRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
-import type { AccessPolicy, Viewer } from '../access/access-policy';
+import { lineStatusShown, type AccessPolicy, type Viewer } from '../access/access-policy';
 
 /** Lines sent back for recount are few; more than this in one session is listed by newest. */
 const TASK_LIMIT = 500;
@@ -79,7 +79,8 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
           counted_qty: showQty ? l.counted_qty : null,
           counted_by_name: l.counted_by_name,
           counted_at: l.counted_at,
-          status: l.status,
+          // Blind: whether a line went to review would tell the count was off (issue #16).
+          status: lineStatusShown(l.status, showQty),
           mine: l.counted_by === viewer.id,
         })),
       };
