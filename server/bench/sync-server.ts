@@ -12,11 +12,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import type { Role } from '@stockverify/shared';
+import { makeRuleSet, type Role, type ToleranceRule } from '@stockverify/shared';
 import { createApp } from '../src/app';
 import { createMemoryCoordination } from '../src/adapters/coordination/memory';
 import { createDemoErpSource } from '../src/adapters/erp/demo';
 import { createSqliteStore } from '../src/adapters/store/sqlite';
+import { ruleSetInForce } from '../src/modules/tolerance/rule-table';
 
 export interface Uploader {
   token: string;
@@ -103,6 +104,43 @@ async function makeUsers(prefix: string, count: number, role: Role) {
 
 const [supervisor] = await makeUsers('bench-sup', 1, 'supervisor');
 const items = erp.items().filter((i) => !i.serialized && i.active);
+
+// BENCH_TOLERANCE_RULES=N (issue #16): a rule table of about N rules in force before the sessions
+// start (items, every category, value bands, the warehouse, everything; mixed actions), so every
+// line is decided by a looked-up rule rather than the built-in default. 0 (default): empty table.
+const toleranceRules = Number(process.env.BENCH_TOLERANCE_RULES ?? 0);
+if (toleranceRules > 0) {
+  const head = await ruleSetInForce(store, () => new Date());
+  const limits = (n: number) => ({ units: 2 + (n % 5), percent: 10 + (n % 30), value: 50 });
+  const rule = (id: string, scope: ToleranceRule['scope'], n: number): ToleranceRule => ({
+    id,
+    version: head.version + 1,
+    scope,
+    thresholds: { shortage: limits(n), overage: limits(n + 1) },
+    on_exceed: n % 2 === 0 ? 'recount' : 'approve',
+    recount_phases: 2,
+  });
+  const categories = [...new Set(items.map((i) => i.category).filter((c) => c !== null))];
+  const rules: ToleranceRule[] = [
+    rule('all', { kind: 'everything' }, 0),
+    rule('wh-main', { kind: 'warehouse', warehouse: 'WH-MAIN' }, 1),
+    rule('band-0', { kind: 'value_band', min_cost: 0, max_cost: 10 }, 2),
+    rule('band-10', { kind: 'value_band', min_cost: 10, max_cost: 100 }, 3),
+    rule('band-100', { kind: 'value_band', min_cost: 100, max_cost: null }, 4),
+    ...categories.map((category, n) => rule(`cat-${n}`, { kind: 'category', category }, n)),
+  ];
+  for (let n = 0; rules.length < toleranceRules && n < items.length; n += 7)
+    rules.push(rule(`item-${n}`, { kind: 'item', item_code: items[n]!.item_code }, n));
+  const set = makeRuleSet(rules, head.version + 1, new Date().toISOString());
+  await store.tolerance.append({
+    ...set,
+    change: 'create',
+    rule_id: 'all',
+    rule_version: set.version,
+    changed_by: null,
+    changed_by_name: null,
+  });
+}
 const countSession = await services.sessions.create(supervisor!.actor, meta, {
   warehouse: 'WH-MAIN',
   name: 'Bench sync',
