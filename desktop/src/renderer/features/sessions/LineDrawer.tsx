@@ -4,6 +4,7 @@ import type { CountLine } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { dateTime, qty, signed } from '../../ui/format';
 import { PhotoGallery, usePhotos } from '../../ui/PhotoGallery';
+import { toleranceText } from './tolerance-text';
 
 const none = <span className="hint">—</span>;
 
@@ -128,6 +129,7 @@ export function LineDrawer({
         </Field>
         <Field label="Status">{lower(line.status)}</Field>
         <Field label="Why flagged">{line.review_reasons.join(', ') || none}</Field>
+        <Field label="Tolerance rule">{text(toleranceText(line.tolerance))}</Field>
         <Field label="Review note">{text(line.review_note)}</Field>
         <Field label="Reviewed">{line.reviewed_at ? dateTime(line.reviewed_at) : none}</Field>
         <Field label="Counted by">{line.counted_by_name}</Field>
