@@ -25,7 +25,10 @@ export interface RackFigures {
 }
 
 /** Per-item figures: `ItemVariance` less the name and category, which come from the snapshot. */
-export type ItemFigures = Omit<ItemVariance, 'name' | 'category'>;
+export type ItemFigures = Omit<ItemVariance, 'name' | 'category'> & {
+  /** Its counting lines waiting for a supervisor (status NEEDS_REVIEW). */
+  needs_review: number;
+};
 
 /** Whole-session totals, the numbers of the detail page (`sessions.service` metrics). */
 export interface SessionFigures {

@@ -137,7 +137,15 @@ function writersOf(sessionId: string, lines: readonly CountLineRecord[]): Writer
 /** The model recomputed from scratch: the store's own aggregations and the rack rule. */
 async function recompute(store: Store, sessionId: string) {
   const variances = await store.lines.variances(sessionId);
-  const items = variances.map(({ name: _n, category: _c, ...v }) => v);
+  const lines = await allLines(store, sessionId);
+  const waiting = (code: string) =>
+    lines.filter(
+      (l) => l.item_code === code && l.superseded_by === null && l.status === 'NEEDS_REVIEW',
+    ).length;
+  const items = variances.map(({ name: _n, category: _c, ...v }) => ({
+    ...v,
+    needs_review: waiting(v.item_code),
+  }));
   const session: SessionFigures = {
     session_id: sessionId,
     lines: variances.reduce((n, v) => n + v.lines, 0),
@@ -150,7 +158,6 @@ async function recompute(store: Store, sessionId: string) {
   };
   const varianceOf = new Map(variances.map((v) => [v.item_code, v.variance]));
   const racks = new Map<string, RackFigures & { itemSet: Set<string> }>();
-  const lines = await allLines(store, sessionId);
   for (const line of lines) {
     let r = racks.get(line.rack);
     if (!r) {

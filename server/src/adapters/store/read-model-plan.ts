@@ -73,6 +73,8 @@ export interface ItemRow {
   variance_m: number;
   cost_c: number;
   price_c: number;
+  /** Counting lines of the item waiting for a supervisor (status NEEDS_REVIEW). */
+  review_lines: number;
 }
 
 /** The stored row of one counter of a session (only while they have counting lines). */
@@ -200,6 +202,7 @@ export function nextItemRow(
   let damaged = old?.damaged_m ?? 0;
   let nonret = old?.nonret_m ?? 0;
   let lines = old?.lines ?? 0;
+  let review = old?.review_lines ?? 0;
   const racks = { ...old?.racks };
   const users = { ...old?.users };
   for (const { line, sign } of events) {
@@ -207,6 +210,7 @@ export function nextItemRow(
     damaged += sign * milli(line.damaged_qty);
     nonret += sign * milli(line.non_returnable_damaged_qty);
     lines += sign;
+    if (line.status === 'NEEDS_REVIEW') review += sign;
     bump(racks, line.rack, sign);
     bump(users, line.counted_by, sign);
   }
@@ -231,6 +235,7 @@ export function nextItemRow(
     variance_m: milli(variance),
     cost_c: cents(roundMoney(variance * cost)),
     price_c: cents(roundMoney(variance * price)),
+    review_lines: review,
   };
 }
 
@@ -246,6 +251,7 @@ export function toItemFigures(row: ItemRow): ItemFigures {
     value_at_price: fromCents(row.price_c),
     lines: row.lines,
     racks: Object.keys(row.racks).sort(),
+    needs_review: row.review_lines,
   };
 }
 
@@ -604,10 +610,19 @@ export function bySession(
   return out;
 }
 
-/** Whether a line's review changes whether it counts: the model's event for it, if any. */
-export function reviewEvent(before: CountLineRecord, after: CountLineRecord): LineEvent | null {
+/**
+ * The model's events for a line's review: it stops or starts counting, or — still counting — it
+ * leaves or enters NEEDS_REVIEW (the item's review_lines): then the line as it was stops counting
+ * and the line as it is starts, which moves nothing else.
+ */
+export function reviewEvents(before: CountLineRecord, after: CountLineRecord): LineEvent[] {
   const was = lineCounts(before);
   const is = lineCounts(after);
-  if (was === is) return null;
-  return is ? { line: after, sign: 1 } : { line: before, sign: -1 };
+  if (was !== is) return [is ? { line: after, sign: 1 } : { line: before, sign: -1 }];
+  const waiting = (l: CountLineRecord) => l.status === 'NEEDS_REVIEW';
+  if (!is || waiting(before) === waiting(after)) return [];
+  return [
+    { line: before, sign: -1 },
+    { line: after, sign: 1 },
+  ];
 }

@@ -147,6 +147,23 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await model.repo.rebuildAll();
     },
   },
+  {
+    id: 5,
+    name: 'read model: lines waiting for review per item',
+    // rm_items documents gain review_lines (the variances' needs-review filter and column):
+    // every session's model is rebuilt from its lines.
+    async up(db) {
+      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
+      const c = storeCollections(db);
+      const model = createMongoReadModel(
+        readModelCollections(db),
+        c.lines,
+        c.snapshot,
+        createTransactionRunner(db.client),
+      );
+      await model.repo.rebuildAll();
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

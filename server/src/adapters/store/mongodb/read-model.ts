@@ -13,7 +13,7 @@ import {
   dayOf,
   lineCounts,
   plan,
-  reviewEvent,
+  reviewEvents,
   reviewWriterDelta,
   toCounterStats,
   toItemFigures,
@@ -354,7 +354,7 @@ export function createMongoReadModel(
     before: CountLineRecord,
     after: CountLineRecord,
   ): Promise<void> => {
-    const event = reviewEvent(before, after);
+    const events = reviewEvents(before, after);
     const successor =
       after.superseded_by === null
         ? null
@@ -366,7 +366,7 @@ export function createMongoReadModel(
             },
           );
     const moved = reviewWriterDelta(before, after, successor);
-    if (event || moved) await apply(txn, event ? [event] : [], [], moved ? [moved] : []);
+    if (events.length > 0 || moved) await apply(txn, events, [], moved ? [moved] : []);
   };
 
   const rebuildIn = async (txn: ClientSession, sessionId: string): Promise<void> => {

@@ -28,7 +28,7 @@ const stageNames = (p: Document[]) => p.map((s) => Object.keys(s)[0]);
 
 describe('variancePagePipeline (shape)', () => {
   it('leads with the session match and the sort, so the sort index serves the page', () => {
-    const p = variancePagePipeline('S1', { ...base, page: 3, page_size: 20 }, names, null);
+    const p = variancePagePipeline('S1', { ...base, page: 3, page_size: 20 }, names);
     expect(p.slice(0, 4)).toEqual([
       { $match: { session_id: 'S1' } },
       { $sort: { abs_variance_m: -1, item_code: 1 } },
@@ -40,21 +40,16 @@ describe('variancePagePipeline (shape)', () => {
   });
 
   it('compiles only the filters asked for; a category filter looks items up before the sort', () => {
-    expect(varianceFilter('S1', { has_variance: true, rack: 'A-01' }, null)).toEqual({
+    expect(varianceFilter('S1', { has_variance: true, rack: 'A-01' })).toEqual({
       session_id: 'S1',
       variance_m: { $ne: 0 },
       rack_codes: 'A-01',
     });
-    expect(varianceFilter('S1', { needs_review: false }, ['X', 'Y'])).toEqual({
+    expect(varianceFilter('S1', { needs_review: false })).toEqual({
       session_id: 'S1',
-      item_code: { $nin: ['X', 'Y'] },
+      review_lines: { $eq: 0 },
     });
-    const p = variancePagePipeline(
-      'S1',
-      { ...base, sort: 'item_code', category: 'Paint' },
-      names,
-      null,
-    );
+    const p = variancePagePipeline('S1', { ...base, sort: 'item_code', category: 'Paint' }, names);
     expect(stageNames(p)).toEqual([
       '$match',
       '$lookup',
@@ -69,7 +64,7 @@ describe('variancePagePipeline (shape)', () => {
     ]);
     expect(p[6]).toEqual({ $match: { category: 'Paint' } });
     expect(
-      stageNames(varianceCountPipeline('S1', { ...base, category: 'Paint' }, names, null)).at(-1),
+      stageNames(varianceCountPipeline('S1', { ...base, category: 'Paint' }, names)).at(-1),
     ).toBe('$count');
   });
 
@@ -78,7 +73,6 @@ describe('variancePagePipeline (shape)', () => {
       'S1',
       { ...base, sort: '-abs_value', after: { key: 1250, item_code: 'B' } },
       names,
-      null,
     );
     expect(p[0]).toEqual({
       $match: {
@@ -165,7 +159,6 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
   let store: Store;
   let docs: Doc[];
   let reviewCodes: string[];
-  let reviewCount: Map<string, number>;
 
   beforeAll(async () => {
     fx = await storeAdapters('variances_mongo_meaning')[0]!.open();
@@ -230,8 +223,8 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
       price_c: cents(f.value_at_price),
       abs_variance_m: Math.abs(milli(f.variance)),
       abs_cost_c: Math.abs(cents(f.value_at_cost)),
+      review_lines: f.needs_review,
     }));
-    reviewCount = new Map(all.items.map((v) => [v.item_code, v.needs_review]));
     reviewCodes = all.items.filter((v) => v.needs_review > 0).map((v) => v.item_code);
   });
 
@@ -241,19 +234,16 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
 
   /** The page the MongoDB adapter would answer, its pipelines run over the documents here. */
   function mongoPage(query: VariancePageQuery): VariancePageResult {
-    const codes = query.needs_review === undefined ? null : reviewCodes;
-    const rows = run(variancePagePipeline('S1', query, names, codes), docs) as VarianceDoc[];
+    const rows = run(variancePagePipeline('S1', query, names), docs) as VarianceDoc[];
     const total =
       query.category === undefined
-        ? run([{ $match: varianceFilter('S1', query, codes) }], docs).length
-        : (run(
-            varianceCountPipeline('S1', { ...query, category: query.category }, names, codes),
-            docs,
-          )[0]!.n as number);
+        ? run([{ $match: varianceFilter('S1', query) }], docs).length
+        : (run(varianceCountPipeline('S1', { ...query, category: query.category }, names), docs)[0]!
+            .n as number);
     const page = rows.slice(0, query.page_size);
     const last = page.at(-1);
     return {
-      items: page.map((d) => toSessionItemVariance(d, reviewCount.get(d.item_code) ?? 0)),
+      items: page.map((d) => toSessionItemVariance(d)),
       total,
       next:
         rows.length > query.page_size && last

@@ -4,8 +4,7 @@
  * line-write transaction (read-model.ts), with the sort keys |variance| and |value at cost| stored
  * beside them so a page reads the session's documents in index order and stops at the limit
  * (indexes.ts). As on SQLite (sqlite/variances.ts, the reference), only the filters asked for are
- * compiled: has variance and rack on the documents themselves, needs review through the session's
- * lines waiting for review (one distinct over {session_id, status}), category through the snapshot
+ * compiled: has variance, rack and needs review (review_lines) on the documents themselves, category through the snapshot
  * and item master (looked up for every item only under that filter; otherwise for the page's rows
  * only). The total is a separate count over the same filters. The builders are pure and
  * unit-tested without a server (variances.test.ts).
@@ -33,29 +32,19 @@ export const VARIANCE_SORT: Record<VariancePageQuery['sort'], { field: string; d
   '-item_code': { field: 'item_code', desc: true },
 };
 
-/** Lines waiting for review that still count toward an item (as sqlite/variances.ts). */
-export function reviewLinesFilter(sessionId: string): Document {
-  return { session_id: sessionId, status: 'NEEDS_REVIEW', superseded_by: null };
-}
-
 type Filters = Pick<VariancePageQuery, 'has_variance' | 'needs_review' | 'rack'>;
 
 /**
  * The filter on the session's rm_items documents, without the category (which needs lookups) and
- * the cursor. `reviewCodes`: the items with a line waiting for review, read only when the
- * needs-review filter is asked.
+ * the cursor. Lines waiting for review are counted on each document (review_lines).
  */
-export function varianceFilter(
-  sessionId: string,
-  query: Filters,
-  reviewCodes: readonly string[] | null,
-): Document {
+export function varianceFilter(sessionId: string, query: Filters): Document {
   const filter: Document = { session_id: sessionId };
   if (query.has_variance !== undefined)
     filter.variance_m = query.has_variance ? { $ne: 0 } : { $eq: 0 };
   if (query.rack !== undefined) filter.rack_codes = query.rack;
   if (query.needs_review !== undefined)
-    filter.item_code = { [query.needs_review ? '$in' : '$nin']: [...(reviewCodes ?? [])] };
+    filter.review_lines = query.needs_review ? { $gt: 0 } : { $eq: 0 };
   return filter;
 }
 
@@ -132,9 +121,8 @@ export function variancePagePipeline(
   sessionId: string,
   query: VariancePageQuery,
   collections: { snapshot: string; items: string },
-  reviewCodes: readonly string[] | null,
 ): Document[] {
-  const filter = varianceFilter(sessionId, query, reviewCodes);
+  const filter = varianceFilter(sessionId, query);
   const match = query.after ? { $and: [filter, cursorFilter(query.sort, query.after)] } : filter;
   const named = namedStages(sessionId, collections);
   const byCategory = query.category !== undefined;
@@ -153,21 +141,12 @@ export function varianceCountPipeline(
   sessionId: string,
   query: VariancePageQuery & { category: string },
   collections: { snapshot: string; items: string },
-  reviewCodes: readonly string[] | null,
 ): Document[] {
   return [
-    { $match: varianceFilter(sessionId, query, reviewCodes) },
+    { $match: varianceFilter(sessionId, query) },
     ...namedStages(sessionId, collections),
     { $match: { category: query.category } },
     { $count: 'n' },
-  ];
-}
-
-/** Lines waiting for review per item, for the page's items only. */
-export function reviewCountPipeline(sessionId: string, codes: readonly string[]): Document[] {
-  return [
-    { $match: { ...reviewLinesFilter(sessionId), item_code: { $in: [...codes] } } },
-    { $group: { _id: '$item_code', n: { $sum: 1 } } },
   ];
 }
 
@@ -175,7 +154,7 @@ export function reviewCountPipeline(sessionId: string, codes: readonly string[])
 export type VarianceDoc = Omit<RmItemDocument, 'users'> & { name: string; category: string | null };
 
 /** One item's figures from its model document (as sqlite/variances.ts's toVariance). */
-export function toSessionItemVariance(doc: VarianceDoc, needsReview: number): SessionItemVariance {
+export function toSessionItemVariance(doc: VarianceDoc): SessionItemVariance {
   return {
     item_code: doc.item_code,
     name: doc.name,
@@ -189,7 +168,7 @@ export function toSessionItemVariance(doc: VarianceDoc, needsReview: number): Se
     value_at_price: fromCents(doc.price_c),
     lines: doc.lines,
     racks: doc.racks.map(([rack]) => rack).sort(),
-    needs_review: needsReview,
+    needs_review: doc.review_lines,
   };
 }
 
@@ -209,48 +188,25 @@ export function createMongoVarianceRepo(c: {
   const names = { snapshot: c.snapshot.collectionName, items: c.items.collectionName };
   return {
     async page(sessionId, query): Promise<VariancePageResult> {
-      const reviewCodes =
-        query.needs_review === undefined
-          ? null
-          : ((await c.lines.distinct('item_code', reviewLinesFilter(sessionId))) as string[]);
       const [rows, total] = await Promise.all([
-        c.rmItems
-          .aggregate<VarianceDoc>(variancePagePipeline(sessionId, query, names, reviewCodes))
-          .toArray(),
+        c.rmItems.aggregate<VarianceDoc>(variancePagePipeline(sessionId, query, names)).toArray(),
         query.category === undefined
-          ? c.rmItems.countDocuments(varianceFilter(sessionId, query, reviewCodes))
+          ? c.rmItems.countDocuments(varianceFilter(sessionId, query))
           : c.rmItems
               .aggregate<{ n: number }>(
-                varianceCountPipeline(
-                  sessionId,
-                  { ...query, category: query.category },
-                  names,
-                  reviewCodes,
-                ),
+                varianceCountPipeline(sessionId, { ...query, category: query.category }, names),
               )
               .toArray()
               .then(([r]) => r?.n ?? 0),
       ]);
       const page = rows.slice(0, query.page_size);
-      const reviews =
-        page.length === 0
-          ? []
-          : await c.lines
-              .aggregate<{ _id: string; n: number }>(
-                reviewCountPipeline(
-                  sessionId,
-                  page.map((r) => r.item_code),
-                ),
-              )
-              .toArray();
-      const reviewOf = new Map(reviews.map((r) => [r._id, r.n]));
       const last = page[page.length - 1];
       const next: VarianceCursor | null =
         rows.length > query.page_size && last
           ? { key: sortKeyOf(query.sort, last), item_code: last.item_code }
           : null;
       return {
-        items: page.map((doc) => toSessionItemVariance(doc, reviewOf.get(doc.item_code) ?? 0)),
+        items: page.map((doc) => toSessionItemVariance(doc)),
         total,
         next,
       };

@@ -3,8 +3,9 @@
  * every counted item's sums, variance (thousandths) and values (cents), kept in the line-write
  * transaction (read-model.ts). A page reads the session's rm_items rows in the sort's order
  * through an expression index (migration 8) and stops at the limit; only the filters asked for
- * are compiled into the statement, each as one set-based lookup (review lines by status, a rack's
- * items by rack), and name, category and review counts are looked up for the page's rows only.
+ * are compiled into the statement (a rack's items as one set-based lookup by rack; lines waiting
+ * for review are counted on each row, migration 12), and name and category are looked up for the
+ * page's rows only.
  * The total is a separate count over the same filters.
  */
 import type { SessionItemVariance } from '@stockverify/shared';
@@ -64,9 +65,6 @@ const INDEX: Partial<Record<VariancePageQuery['sort'], string>> = {
   '-abs_value': 'rm_items_abs_value',
 };
 
-// Lines waiting for review, per item (count_lines_status finds them without reading the others).
-const REVIEW_ITEMS = `SELECT item_code FROM count_lines
-  WHERE session_id = @session_id AND status = 'NEEDS_REVIEW' AND superseded_by IS NULL`;
 // Items with a line that still counts in one rack (count_lines_rack), as rm_items.racks lists them.
 const RACK_ITEMS = `SELECT item_code FROM count_lines
   WHERE session_id = @session_id AND rack = @rack
@@ -88,7 +86,7 @@ function where(filters: Filters): string {
   if (filters.has_variance !== undefined)
     parts.push(filters.has_variance ? 'r.variance_m <> 0' : 'r.variance_m = 0');
   if (filters.needs_review !== undefined)
-    parts.push(`r.item_code ${filters.needs_review ? 'IN' : 'NOT IN'} (${REVIEW_ITEMS})`);
+    parts.push(filters.needs_review ? 'r.review_lines > 0' : 'r.review_lines = 0');
   if (filters.rack !== undefined) parts.push(`r.item_code IN (${RACK_ITEMS})`);
   if (filters.category !== undefined) parts.push(`${CATEGORY} = @category`);
   return parts.join('\n        AND ');
@@ -130,9 +128,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
       CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
       r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
       r.lines, r.racks,
-      (SELECT COUNT(*) FROM count_lines c INDEXED BY count_lines_item
-        WHERE c.session_id = @session_id AND c.item_code = r.item_code
-          AND c.status = 'NEEDS_REVIEW' AND c.superseded_by IS NULL) AS needs_review,
+      r.review_lines AS needs_review,
       ${key} AS sort_key
     FROM rm_items r ${INDEX[sort] ? `INDEXED BY ${INDEX[sort]}` : ''}
     LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
