@@ -34,6 +34,8 @@ export function makeSession(id: string, overrides: Partial<SessionRecord> = {}):
     closed_at: null,
     reconciled_at: null,
     updated_at: T0,
+    // A store reads a session without a rule-set version back as null (design §12).
+    tolerance_rule_set: null,
     ...overrides,
   };
 }
