@@ -14,7 +14,7 @@ import {
 } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { makeItem, startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let supervisor: { token: string };
@@ -173,6 +173,24 @@ describe('tolerance rules decide the lines of a session', () => {
       rule_set_version: before.tolerance_rule_set!.version,
       exceeded_by: ['units', 'percent'],
       action: 'recount',
+    });
+  });
+
+  it('the item is judged as the snapshot knew it: a category the master gains later picks no rule', async () => {
+    const stock = [{ warehouse: 'WH-T', rack: 'A-01', qty: 10 }];
+    await t.seedItems([makeItem('NEW-1', 'Newcomer', { category: null, cost: 1, stock })]);
+    await createRule({
+      id: 'tools-exact',
+      scope: { kind: 'category', category: 'Tools' },
+      thresholds: { shortage: { units: 0 }, overage: { units: 0 } },
+      on_exceed: 'approve',
+    });
+    const session = await createSession(t, supervisor.token, { name: 'Snapshot facts' });
+    await t.seedItems([makeItem('NEW-1', 'Newcomer', { category: 'Tools', cost: 1, stock })]);
+    const [line] = await count(alice, session, [['NEW-1', 11]]);
+    expect((await linesOf(session)).get(line!)).toMatchObject({
+      status: 'PENDING',
+      tolerance: { rule_id: 'default', within: true },
     });
   });
 

@@ -48,7 +48,12 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
     const tolerance = decideLine(
       rules,
       {
-        item: { item_code: item.item_code, category: snapshot?.category ?? item.category, cost },
+        // The snapshot's category and cost, as for book (an item outside it: the master's).
+        item: {
+          item_code: item.item_code,
+          category: snapshot ? snapshot.category : item.category,
+          cost,
+        },
         warehouse: session.warehouse,
         book,
         counted: record.counted_qty - record.non_returnable_damaged_qty,
