@@ -92,6 +92,22 @@ export function mongoMigrationLog(collection: Collection<MigrationDocument>): Mi
 }
 
 /** The Store's migrations, oldest first. */
+/**
+ * Rebuilds every session's read model from its lines: idempotent, one transaction per session.
+ * The collections are made first: a transaction may not create one.
+ */
+async function rebuildReadModel(db: Db): Promise<void> {
+  await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
+  const c = storeCollections(db);
+  const model = createMongoReadModel(
+    readModelCollections(db),
+    c.lines,
+    c.snapshot,
+    createTransactionRunner(db.client),
+  );
+  await model.repo.rebuildAll();
+}
+
 export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
   {
     id: 1,
@@ -118,51 +134,21 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
     name: 'session read model built from existing lines (issue #13)',
     // Idempotent: each session's model is cleared and recomputed from its lines, one transaction
     // per session. The collections are made first: a transaction may not create one.
-    async up(db) {
-      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
-      const c = storeCollections(db);
-      const model = createMongoReadModel(
-        readModelCollections(db),
-        c.lines,
-        c.snapshot,
-        createTransactionRunner(db.client),
-      );
-      await model.repo.rebuildAll();
-    },
+    up: rebuildReadModel,
   },
   {
     id: 4,
     name: 'read model: lines written and overturned per counter, item sort keys for variances',
     // rm_writers is new, and rm_items documents gain rack_codes, abs_variance_m and abs_cost_c
     // (the variances page): every session's model is rebuilt from its lines.
-    async up(db) {
-      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
-      const c = storeCollections(db);
-      const model = createMongoReadModel(
-        readModelCollections(db),
-        c.lines,
-        c.snapshot,
-        createTransactionRunner(db.client),
-      );
-      await model.repo.rebuildAll();
-    },
+    up: rebuildReadModel,
   },
   {
     id: 5,
     name: 'read model: lines waiting for review per item',
     // rm_items documents gain review_lines (the variances' needs-review filter and column):
     // every session's model is rebuilt from its lines.
-    async up(db) {
-      await ensureCollections(db, Object.values(READ_MODEL_COLLECTION));
-      const c = storeCollections(db);
-      const model = createMongoReadModel(
-        readModelCollections(db),
-        c.lines,
-        c.snapshot,
-        createTransactionRunner(db.client),
-      );
-      await model.repo.rebuildAll();
-    },
+    up: rebuildReadModel,
   },
 ];
 
