@@ -3,6 +3,7 @@
  * phones syncing, the commit that crossed SQLite's 1,000-page mark copied and fsynced the pages
  * on the request thread and every read behind it waited).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,27 @@ describe('WAL checkpointer', () => {
     for (let i = 0; i < 1000; i++) writePages(db, 30);
     expect(framesSinceRestart(db)).toBeLessThan(REQUEST_THREAD_CHECKPOINT_PAGES + 100);
     expect(fs.statSync(`${file}-wal`).size).toBeLessThan(80 * 1024 * 1024);
+  });
+
+  it('never keeps a process alive: a script that does not close its store still exits', () => {
+    const file = tempFile();
+    const script = path.join(path.dirname(file), 'open-and-leave.mts');
+    fs.writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(path.resolve(__dirname, 'database.ts'))};
+       import { startCheckpointer } from ${JSON.stringify(path.resolve(__dirname, 'checkpointer.ts'))};
+       const db = openDatabase(${JSON.stringify(file)});
+       startCheckpointer(db, ${JSON.stringify(file)});
+       console.log('done');`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: path.resolve(__dirname, '../../../..'),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stdout).toContain('done');
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
   });
 
   it('runs on its own timer while the store is open, and the store closes cleanly', async () => {

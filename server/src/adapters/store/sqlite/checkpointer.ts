@@ -47,7 +47,6 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 200): Check
     stdout: false,
     stderr: false,
   });
-  worker.unref();
   let failed: Error | null = null;
   worker.on('error', (error) => {
     // Without the worker, checkpoints fall back to the request thread: slower, never unsafe.
@@ -66,6 +65,9 @@ export function startCheckpointer(db: Db, file: string, intervalMs = 200): Check
     if (message.done.error) reject?.(new Error(message.done.error));
     else resolve?.(message.done);
   });
+  // After the listeners: adding a 'message' listener refs the worker again, and a process that
+  // never closed its store would then never exit.
+  worker.unref();
   return {
     checkpoint() {
       if (failed) return Promise.reject(failed);
