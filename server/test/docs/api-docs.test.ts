@@ -18,10 +18,8 @@ import {
   type Permission,
   type Role,
 } from '@stockverify/shared';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createApp } from '../../src/app';
 import {
   API_ROUTES,
   EMPTY_BODY,
@@ -35,6 +33,7 @@ import {
   spliceRegions,
   tablesOf,
 } from '../../src/tools/api-docs/render';
+import { apiRoutes } from '../support/app-routes';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -177,36 +176,10 @@ describe('the route table matches the running app', () => {
     await t?.close();
   });
 
-  /** The app's routes under /api (method and path without `/api`), read from its Express router. */
+  /** The app's routes under /api as the page names them: method and path without `/api`. */
   function appRoutes(): string[] {
-    const { app } = createApp({
-      settings: t.settings,
-      store: t.store,
-      coordination: t.coordination,
-      erp: t.erp,
-      log: pino({ level: 'silent' }),
-    });
-    interface Layer {
-      rawPath?: string;
-      route?: { path: string; methods: Record<string, boolean> };
-      handle?: { stack?: Layer[] };
-    }
-    const out = new Set<string>();
-    const walk = (stack: Layer[], prefix: string) => {
-      for (const layer of stack) {
-        if (layer.route) {
-          for (const method of Object.keys(layer.route.methods))
-            out.add(`${method.toUpperCase()} ${prefix}${layer.route.path}`.replace(/\/$/, ''));
-        } else if (layer.handle?.stack) {
-          const mount = !layer.rawPath || layer.rawPath === '/' ? '' : layer.rawPath;
-          walk(layer.handle.stack, prefix + mount);
-        }
-      }
-    };
-    walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-    return [...out]
-      .filter((r) => r.split(' ')[1]!.startsWith('/api/'))
-      .map((r) => r.replace(' /api/', ' /'))
+    return apiRoutes(t)
+      .map((r) => r.replace(/\/$/, '').replace(' /api/', ' /'))
       .sort();
   }
 

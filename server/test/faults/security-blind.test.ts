@@ -11,10 +11,8 @@
  * probe here.
  */
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CountLine, CountSession, RecordResult } from '@stockverify/shared';
-import { createApp } from '../../src/app';
 import {
   claim,
   countRecord,
@@ -24,6 +22,7 @@ import {
   userIn as userInWarehouse,
   NORTH,
 } from '../support/counting-fixture';
+import { apiRoutes } from '../support/app-routes';
 import { makeItem, startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -302,36 +301,6 @@ const STAFF_ROUTES: Record<string, Probe> = {
   ],
 };
 
-/** The app's routes under /api, read from its Express router (method and full path). */
-function appRoutes(): string[] {
-  const { app } = createApp({
-    settings: t.settings,
-    store: t.store,
-    coordination: t.coordination,
-    erp: t.erp,
-    log: pino({ level: 'silent' }),
-  });
-  interface Layer {
-    rawPath?: string;
-    route?: { path: string; methods: Record<string, boolean> };
-    handle?: { stack?: Layer[] };
-  }
-  const out = new Set<string>();
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const method of Object.keys(layer.route.methods))
-          out.add(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
-      } else if (layer.handle?.stack) {
-        const mount = !layer.rawPath || layer.rawPath === '/' ? '' : layer.rawPath;
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return [...out].filter((r) => r.split(' ')[1]!.startsWith('/api/')).sort();
-}
-
 /** Concrete values for path parameters, for asking the app whether staff get past RBAC. */
 function concrete(path: string): string {
   return path
@@ -347,7 +316,7 @@ describe('every staff-reachable route is probed', () => {
   it('the route list matches the routes staff get past the RBAC table (asked of the running app)', async () => {
     // A throwaway staff member of the same warehouse: asking has side effects (logout, …).
     const prober = await userIn('staff', 'route-prober', 'WH-T');
-    const routes = appRoutes();
+    const routes = apiRoutes(t);
     expect(routes.length).toBeGreaterThan(40);
     const reachable: string[] = [];
     for (const route of routes) {
