@@ -9,7 +9,13 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
+import {
+  apiClient as api,
+  ensureConsoleBuilt,
+  startServer,
+  claimFirstRack,
+  mirroredWarehouse,
+} from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -31,34 +37,24 @@ interface Session {
 
 /** Claims a rack as the staff user and counts one item there (variance against the book). */
 async function countOne(session: Session, counted: number) {
-  const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
-    'GET',
-    `/sessions/${session.id}/book-quantities`,
-    adminToken,
-  );
-  const racks = await call<{ items: Array<{ code: string }> }>(
-    'GET',
-    `/warehouses/${warehouse}/racks`,
-    adminToken,
-  );
-  const rack = racks.items[0]!.code;
-  const claim = await call<{ fencing_token: number }>(
-    'POST',
-    `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+  const { book, rack, fencingToken } = await claimFirstRack(call, {
+    session: session.id,
+    warehouse,
+    reader: adminToken,
     staffToken,
-    { device_id: 'office-e2e' },
-  );
+    device: 'office-e2e',
+  });
   await call('POST', `/sessions/${session.id}/count-lines`, staffToken, {
     op_id: randomUUID(),
     type: 'count',
     session_id: session.id,
     rack,
-    item_code: book.items[0]!.item_code,
+    item_code: book[0]!.item_code,
     counted_qty: counted,
     damaged_qty: 0,
     non_returnable_damaged_qty: 0,
     serials: [],
-    fencing_token: claim.fencing_token,
+    fencing_token: fencingToken,
     variance_reason: 'office e2e',
     counted_at: new Date().toISOString(),
   });
@@ -71,11 +67,7 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  warehouse = await waitFor('the ERP mirror', async () => {
-    const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
-    const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
-    return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
-  });
+  warehouse = await mirroredWarehouse(call, adminToken);
   await call('POST', '/users', adminToken, {
     username: 'priya',
     full_name: 'Priya Counter',

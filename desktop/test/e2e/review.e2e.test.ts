@@ -10,7 +10,13 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
+import {
+  apiClient as api,
+  ensureConsoleBuilt,
+  startServer,
+  waitFor,
+  mirroredWarehouse,
+} from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -82,11 +88,7 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  warehouse = await waitFor('the ERP mirror', async () => {
-    const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
-    const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
-    return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
-  });
+  warehouse = await mirroredWarehouse(call, adminToken);
   await call('POST', '/users', adminToken, {
     username: 'ravi',
     full_name: 'Ravi Counter',

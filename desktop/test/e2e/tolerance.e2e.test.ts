@@ -9,7 +9,13 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
+import {
+  apiClient as api,
+  ensureConsoleBuilt,
+  startServer,
+  claimFirstRack,
+  mirroredWarehouse,
+} from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -58,24 +64,14 @@ async function countedSession(): Promise<void> {
     mode: 'standard',
   });
   sessionId = session.id;
-  const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
-    'GET',
-    `/sessions/${session.id}/book-quantities`,
-    supervisorToken,
-  );
-  const racks = await call<{ items: Array<{ code: string }> }>(
-    'GET',
-    `/warehouses/${warehouse}/racks`,
-    supervisorToken,
-  );
-  const rack = racks.items[0]!.code;
-  const claim = await call<{ fencing_token: number }>(
-    'POST',
-    `/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+  const { book, rack, fencingToken } = await claimFirstRack(call, {
+    session: session.id,
+    warehouse,
+    reader: supervisorToken,
     staffToken,
-    { device_id: 'tolerance-e2e' },
-  );
-  const items = book.items.slice(0, 4);
+    device: 'tolerance-e2e',
+  });
+  const items = book.slice(0, 4);
   codes = items.map((i) => i.item_code);
   const deltas = [0, 3, 500, -1];
   for (const [n, item] of items.entries()) {
@@ -92,7 +88,7 @@ async function countedSession(): Promise<void> {
       damaged_qty: 0,
       non_returnable_damaged_qty: 0,
       serials: [],
-      fencing_token: claim.fencing_token,
+      fencing_token: fencingToken,
       variance_reason: counted === item.book_qty ? null : 'tolerance e2e',
       counted_at: new Date().toISOString(),
     });
@@ -105,11 +101,7 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  warehouse = await waitFor('the ERP mirror', async () => {
-    const status = await call<{ item_count: number }>('GET', '/erp/status', adminToken);
-    const list = await call<{ items: Array<{ id: string }> }>('GET', '/warehouses', adminToken);
-    return status.item_count > 0 && list.items[0] ? list.items[0].id : null;
-  });
+  warehouse = await mirroredWarehouse(call, adminToken);
   await call('POST', '/users', adminToken, {
     username: 'sue',
     full_name: 'Sue Supervisor',
