@@ -115,25 +115,31 @@ export function statsMatch(query: StatsQuery): Filter<CountLineDocument> {
   return match;
 }
 
+/**
+ * The $group of per (session, counter) sums of count lines, as `store.lines.stats` has them;
+ * the distinct item codes go in `itemsAs`.
+ */
+export function counterSessionSums(itemsAs: string): Document {
+  return {
+    _id: { session_id: '$session_id', user_id: '$counted_by' },
+    username: { $max: '$counted_by_name' },
+    lines: { $sum: 1 },
+    [itemsAs]: { $addToSet: '$item_code' },
+    abs_variance: { $sum: { $abs: '$variance' } },
+    abs_book: { $sum: { $abs: '$book_qty' } },
+    variance: { $sum: '$variance' },
+    value_at_cost: { $sum: '$value_at_cost' },
+    value_at_price: { $sum: '$value_at_price' },
+    first_counted_at: { $min: '$counted_at' },
+    last_counted_at: { $max: '$counted_at' },
+  };
+}
+
 /** Per (session, counter) sums of the lines that count, ordered by session then user. */
 export function statsPipeline(query: StatsQuery): Document[] {
   return [
     { $match: statsMatch(query) },
-    {
-      $group: {
-        _id: { session_id: '$session_id', user_id: '$counted_by' },
-        username: { $max: '$counted_by_name' },
-        lines: { $sum: 1 },
-        item_codes: { $addToSet: '$item_code' },
-        abs_variance: { $sum: { $abs: '$variance' } },
-        abs_book: { $sum: { $abs: '$book_qty' } },
-        variance: { $sum: '$variance' },
-        value_at_cost: { $sum: '$value_at_cost' },
-        value_at_price: { $sum: '$value_at_price' },
-        first_counted_at: { $min: '$counted_at' },
-        last_counted_at: { $max: '$counted_at' },
-      },
-    },
+    { $group: counterSessionSums('item_codes') },
     { $sort: { '_id.session_id': 1, '_id.user_id': 1 } },
   ];
 }

@@ -8,6 +8,7 @@ import type { Document, Filter } from 'mongodb';
 import type { SessionRecord } from '../../../ports/counting';
 import type { ReportQuery, ReportScope } from '../../../ports/reports';
 import type { CountLineDocument } from './collections';
+import { counterSessionSums } from './line-pipelines';
 
 /** Names of the collections a pipeline looks up. */
 export interface LookupNames {
@@ -173,24 +174,7 @@ export function counterSessionsPipeline(
   scope: ReportScope,
   sessions: readonly SessionRecord[],
 ): Document[] {
-  return [
-    ...linesPipeline(names, scope, sessions),
-    {
-      $group: {
-        _id: { user_id: '$counted_by', session_id: '$session_id' },
-        username: { $max: '$counted_by_name' },
-        lines: { $sum: 1 },
-        items: { $addToSet: '$item_code' },
-        abs_variance: { $sum: { $abs: '$variance' } },
-        abs_book: { $sum: { $abs: '$book_qty' } },
-        variance: { $sum: '$variance' },
-        value_at_cost: { $sum: '$value_at_cost' },
-        value_at_price: { $sum: '$value_at_price' },
-        first_counted_at: { $min: '$counted_at' },
-        last_counted_at: { $max: '$counted_at' },
-      },
-    },
-  ];
+  return [...linesPipeline(names, scope, sessions), { $group: counterSessionSums('items') }];
 }
 
 /**
