@@ -7,8 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer } from '@stockverify/shared';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import {
+  claim,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  claimOk,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -26,12 +32,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-
-async function claimed(token: string, sessionId: string, rack: string): Promise<ClaimAnswer> {
-  const res = await claim(t, token, sessionId, rack);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
-}
 
 function rackDone(sessionId: string, rack: string, token: number) {
   return {
@@ -62,7 +62,7 @@ async function reasonsOf(opId: string): Promise<string[] | undefined> {
 describe('one sync batch', () => {
   it('completes a rack once: a second "rack done" in the same batch reads the claim fresh', async () => {
     const s = await createSession(t, supervisor.token);
-    const held = await claimed(alice.token, s.id, 'A-01');
+    const held = await claimOk(t, alice.token, s.id, 'A-01');
     const line = countRecord(s.id, 'A-01', 'ITM-A', held.fencing_token, { counted_qty: 10 });
     const res = await sync(t, alice.token, [
       line,
@@ -86,11 +86,11 @@ describe('one sync batch', () => {
 
   it('a line the store refuses does not make the next line a repeated count', async () => {
     const s = await createSession(t, supervisor.token);
-    const bobs = await claimed(bob.token, s.id, 'A-01');
+    const bobs = await claimOk(t, bob.token, s.id, 'A-01');
     const first = countRecord(s.id, 'A-01', 'SER-1', bobs.fencing_token, { serials: ['S1'] });
     expect((await sync(t, bob.token, [first])).body.data.results[0]?.status).toBe('OK');
 
-    const held = await claimed(alice.token, s.id, 'A-02');
+    const held = await claimOk(t, alice.token, s.id, 'A-02');
     const reason = { variance_reason: 'missing', counted_qty: 1 };
     const taken = countRecord(s.id, 'A-02', 'SER-1', held.fencing_token, {
       ...reason,
@@ -118,7 +118,7 @@ describe('one sync batch', () => {
 
   it('a correction of the user’s own line is no repeated count, nor is a correction of that', async () => {
     const s = await createSession(t, supervisor.token);
-    const held = await claimed(alice.token, s.id, 'A-01');
+    const held = await claimOk(t, alice.token, s.id, 'A-01');
     const count = (extra: Record<string, unknown> = {}) =>
       countRecord(s.id, 'A-01', 'ITM-A', held.fencing_token, { counted_qty: 10, ...extra });
     const original = count();

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BarcodeLookup, BulkResult, ClaimAnswer, RecordResult } from '@stockverify/shared';
 import type { ItemVariance } from '../../src/ports/counting';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import {
+  claim,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  claimOk,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -26,12 +33,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-
-async function claimed(token: string, sessionId: string, rack: string): Promise<ClaimAnswer> {
-  const res = await claim(t, token, sessionId, rack);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
-}
 
 describe('sessions', () => {
   it('snapshots book quantities of the scope at creation', async () => {
@@ -134,7 +135,7 @@ describe('sessions', () => {
 describe('rack claims', () => {
   it('a second user gets 409 RACK_LOCKED naming the holder; heartbeats keep the lock', async () => {
     const s = await createSession(t, supervisor.token);
-    const first = await claimed(alice.token, s.id, 'A-01');
+    const first = await claimOk(t, alice.token, s.id, 'A-01');
     expect(first.fencing_token).toBeGreaterThan(0);
     const second = await claim(t, bob.token, s.id, 'A-01');
     expect(second.status).toBe(409);
@@ -151,27 +152,27 @@ describe('rack claims', () => {
     t.advance(50_000);
     expect((await claim(t, bob.token, s.id, 'A-01')).status).toBe(409);
     // A retried claim by the holder keeps the same claim and token.
-    const again = await claimed(alice.token, s.id, 'A-01');
+    const again = await claimOk(t, alice.token, s.id, 'A-01');
     expect(again.claim_id).toBe(first.claim_id);
     expect(again.fencing_token).toBe(first.fencing_token);
   });
 
   it('a lapsed claim stays reserved for the grace period, then goes to the next claimant', async () => {
     const s = await createSession(t, supervisor.token);
-    const first = await claimed(alice.token, s.id, 'A-01');
+    const first = await claimOk(t, alice.token, s.id, 'A-01');
     t.advance(5 * 60_000);
     const reserved = await claim(t, bob.token, s.id, 'A-01');
     expect(reserved.status).toBe(409);
     expect(reserved.body.error?.reserved_until).toBeTruthy();
     t.advance(11 * 60_000);
     await signInAgain();
-    const taken = await claimed(bob.token, s.id, 'A-01');
+    const taken = await claimOk(t, bob.token, s.id, 'A-01');
     expect(taken.fencing_token).toBeGreaterThan(first.fencing_token);
   });
 
   it('pause, resume, complete; a completed rack needs a supervisor reopen; force release by a supervisor', async () => {
     const s = await createSession(t, supervisor.token);
-    await claimed(alice.token, s.id, 'A-01');
+    await claimOk(t, alice.token, s.id, 'A-01');
     expect(
       (
         await t.request<ClaimAnswer>('POST', `/api/sessions/${s.id}/racks/A-01/pause`, {
@@ -222,22 +223,22 @@ describe('rack claims', () => {
         })
       ).status,
     ).toBe(200);
-    await claimed(bob.token, s.id, 'A-01');
+    await claimOk(t, bob.token, s.id, 'A-01');
     const forced = await t.request<ClaimAnswer>(
       'POST',
       `/api/sessions/${s.id}/racks/A-01/release`,
       { token: supervisor.token, body: {} },
     );
     expect(forced.body.data.status).toBe('lost');
-    await claimed(alice.token, s.id, 'A-01');
+    await claimOk(t, alice.token, s.id, 'A-01');
   });
 });
 
 describe('count lines', () => {
   it('computes the design §4 variance examples end to end, online and by sync', async () => {
     const s = await createSession(t, supervisor.token);
-    const a01 = await claimed(alice.token, s.id, 'A-01');
-    const a02 = await claimed(alice.token, s.id, 'A-02');
+    const a01 = await claimOk(t, alice.token, s.id, 'A-01');
+    const a02 = await claimOk(t, alice.token, s.id, 'A-02');
     const online = await t.request<RecordResult>('POST', `/api/sessions/${s.id}/count-lines`, {
       token: alice.token,
       body: countRecord(s.id, 'A-01', 'ITM-A', a01.fencing_token, {
@@ -293,7 +294,7 @@ describe('count lines', () => {
 
   it('answers bad records with ERROR and field paths, storing nothing', async () => {
     const s = await createSession(t, supervisor.token);
-    const a02 = await claimed(alice.token, s.id, 'A-02');
+    const a02 = await claimOk(t, alice.token, s.id, 'A-02');
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-02', 'ITM-C', a02.fencing_token, { counted_qty: 2, damaged_qty: 3 }),
       countRecord(s.id, 'A-02', 'SER-1', a02.fencing_token, { counted_qty: 2, serials: ['S1'] }),
@@ -317,7 +318,7 @@ describe('count lines', () => {
 
   it('strict sessions need confirmation and a reason for a non-zero variance', async () => {
     const s = await createSession(t, supervisor.token, { mode: 'strict' });
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 9 }),
       countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
@@ -350,7 +351,7 @@ describe('count lines', () => {
 
   it('blind sessions hide book quantities and variances from staff only', async () => {
     const s = await createSession(t, supervisor.token, { mode: 'blind' });
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const staffLookup = await t.request<BarcodeLookup>(
       'GET',
       `/api/items/barcode/BC-A?session=${s.id}`,
@@ -403,7 +404,7 @@ describe('count lines', () => {
 
   it('a serial twice in one session is a conflict; across sessions it is history', async () => {
     const s1 = await createSession(t, supervisor.token);
-    const c1 = await claimed(alice.token, s1.id, 'A-02');
+    const c1 = await claimOk(t, alice.token, s1.id, 'A-02');
     const first = await sync(t, alice.token, [
       countRecord(s1.id, 'A-02', 'SER-1', c1.fencing_token, {
         counted_qty: 2,
@@ -420,7 +421,7 @@ describe('count lines', () => {
     });
 
     const s2 = await createSession(t, supervisor.token);
-    const c2 = await claimed(bob.token, s2.id, 'A-02');
+    const c2 = await claimOk(t, bob.token, s2.id, 'A-02');
     const later = await sync(t, bob.token, [
       countRecord(s2.id, 'A-02', 'SER-1', c2.fencing_token, {
         counted_qty: 1,
@@ -442,7 +443,7 @@ describe('count lines', () => {
 
   it('a correction supersedes the line it references', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const original = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 3 });
     const fix = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
       counted_qty: 10,
@@ -464,7 +465,7 @@ describe('count lines', () => {
 describe('fencing and lost locks', () => {
   it('refuses writes with a token that is not the writer’s claim', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const res = await sync(t, bob.token, [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token)]);
     expect(res.body.data.results[0]).toMatchObject({ status: 'CONFLICT', code: 'STALE_TOKEN' });
     const bogus = await sync(t, alice.token, [
@@ -475,7 +476,7 @@ describe('fencing and lost locks', () => {
 
   it('queued records of a phone whose rack was re-claimed after the grace period come back LOCK_LOST and are kept', async () => {
     const s = await createSession(t, supervisor.token);
-    const aliceClaim = await claimed(alice.token, s.id, 'A-01');
+    const aliceClaim = await claimOk(t, alice.token, s.id, 'A-01');
     // Alice goes offline and keeps counting into her outbox.
     const queued = [
       countRecord(s.id, 'A-01', 'ITM-A', aliceClaim.fencing_token, { counted_qty: 10 }),
@@ -483,7 +484,7 @@ describe('fencing and lost locks', () => {
     ];
     t.advance(16 * 60_000);
     await signInAgain();
-    await claimed(bob.token, s.id, 'A-01');
+    await claimOk(t, bob.token, s.id, 'A-01');
     const back = await sync(t, alice.token, queued);
     expect(back.body.data.results.map((r) => [r.status, r.code])).toEqual([
       ['CONFLICT', 'LOCK_LOST'],
@@ -527,9 +528,9 @@ describe('fencing and lost locks', () => {
 
   it('the holder’s lapsed claim comes back on re-claim within the grace period, keeping queued lines valid', async () => {
     const s = await createSession(t, supervisor.token);
-    const first = await claimed(alice.token, s.id, 'A-01');
+    const first = await claimOk(t, alice.token, s.id, 'A-01');
     t.advance(5 * 60_000);
-    const back = await claimed(alice.token, s.id, 'A-01');
+    const back = await claimOk(t, alice.token, s.id, 'A-01');
     expect(back.claim_id).toBe(first.claim_id);
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', first.fencing_token, { counted_qty: 10 }),
@@ -539,7 +540,7 @@ describe('fencing and lost locks', () => {
 
   it('a closed session refuses counts with SESSION_CLOSED, kept as a conflict', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     await t.request('POST', `/api/sessions/${s.id}/close`, { token: supervisor.token, body: {} });
     const res = await t.request('POST', `/api/sessions/${s.id}/count-lines`, {
       token: alice.token,
@@ -554,7 +555,7 @@ describe('fencing and lost locks', () => {
 describe('sync batch idempotency', () => {
   it('replays a finished key, refuses the key with another body, and stores each op_id once', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const records = [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 })];
     const first = await sync(t, alice.token, records, 'batch-key-0001');
     expect(first.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d+)?$/);
@@ -577,7 +578,7 @@ describe('sync batch idempotency', () => {
 
   it('answers a repeated op_id once and takes an original before a correction sent ahead of it', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const original = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 3 });
     const fix = countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
       counted_qty: 10,
@@ -601,7 +602,7 @@ describe('sync batch idempotency', () => {
 
   it('answers 409 while a batch with the same key is in flight, and 429 past the per-user rate', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     // Another request of Alice's holds the key (the in-flight marker of a batch being processed).
     await t.coordination.cacheSetIfAbsent(`idem:${alice.user.id}:batch-key-busy`, 'hash', 60_000);
     const busy = await sync(
@@ -647,7 +648,7 @@ describe('sync batch idempotency', () => {
 describe('review and lifecycle', () => {
   it('large variances go to review; reconcile waits until review and conflicts are done; unknown items block closing', async () => {
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 300 }),
       {
@@ -722,8 +723,8 @@ describe('review and lifecycle', () => {
 describe('metrics and analytics', () => {
   it('reports counters per session and variance, accuracy and efficiency by warehouse and staff', async () => {
     const s = await createSession(t, supervisor.token);
-    const ca = await claimed(alice.token, s.id, 'A-01');
-    const cb = await claimed(bob.token, s.id, 'A-02');
+    const ca = await claimOk(t, alice.token, s.id, 'A-01');
+    const cb = await claimOk(t, bob.token, s.id, 'A-02');
     await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', ca.fencing_token, {
         counted_qty: 8,
@@ -796,14 +797,14 @@ describe('metrics and analytics', () => {
 describe('rack map and live events', () => {
   it('shows each rack’s state, claimant, lines and variances for a session', async () => {
     const s = await createSession(t, supervisor.token, { scope: { floors: ['GF'] } });
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, {
         counted_qty: 9,
         variance_reason: 'one short',
       }),
     ]);
-    await claimed(bob.token, s.id, 'A-02');
+    await claimOk(t, bob.token, s.id, 'A-02');
     await t.request('POST', `/api/sessions/${s.id}/racks/A-02/complete`, {
       token: bob.token,
       body: {},
@@ -873,7 +874,7 @@ describe('rack map and live events', () => {
         }
       }
     };
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 }),
     ]);
@@ -892,7 +893,7 @@ describe('rack map and live events', () => {
 describe('stale heartbeats and a failing store', () => {
   it('announces a silent phone once per silence', async () => {
     const s = await createSession(t, supervisor.token);
-    await claimed(alice.token, s.id, 'A-01');
+    await claimOk(t, alice.token, s.id, 'A-01');
     t.advance(30_000);
     expect(await t.services.claims.announceStale(90_000)).toBe(0);
     t.advance(70_000);
@@ -912,7 +913,7 @@ describe('store failures', () => {
     supervisor = await t.userWithRole('supervisor', 'sup');
     alice = await t.userWithRole('staff', 'alice');
     const s = await createSession(t, supervisor.token);
-    const c = await claimed(alice.token, s.id, 'A-01');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
     const insertMany = t.store.lines.insertMany.bind(t.store.lines);
     t.store.lines.insertMany = async () => {
       throw new Error('disk I/O error');

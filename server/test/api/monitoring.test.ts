@@ -4,8 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer } from '@stockverify/shared';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import {
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  claimOk,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const DAY = 24 * 60 * 60_000;
@@ -42,12 +47,6 @@ async function signInAgain() {
   for (const person of [supervisor, admin, alice, bob]) {
     person.token = await t.signIn(person.user.username, person.password);
   }
-}
-
-async function claimed(token: string, sessionId: string, rack: string): Promise<ClaimAnswer> {
-  const res = await claim(t, token, sessionId, rack);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
 }
 
 async function scrape(headers: Record<string, string> = {}) {
@@ -97,8 +96,8 @@ describe('GET /metrics', () => {
 
   it('shows open claims in the active-claims gauge at scrape time', async () => {
     const s = await createSession(t, supervisor.token);
-    await claimed(alice.token, s.id, 'A-01');
-    await claimed(bob.token, s.id, 'A-02');
+    await claimOk(t, alice.token, s.id, 'A-01');
+    await claimOk(t, bob.token, s.id, 'A-02');
     expect((await scrape()).text).toMatch(/^stockverify_active_claims 2$/m);
     await t.request('POST', `/api/sessions/${s.id}/racks/A-02/release`, {
       token: bob.token,
@@ -158,7 +157,7 @@ describe('GET /admin/kpis', () => {
   it('reports today’s figures from lines that still count', async () => {
     const s = await createSession(t, supervisor.token);
     // Yesterday (23:50 UTC): bob counts rice on B-01, then lets the rack go. Not today's figures.
-    const rice = await claimed(bob.token, s.id, 'B-01');
+    const rice = await claimOk(t, bob.token, s.id, 'B-01');
     const late = await sync(t, bob.token, [
       countRecord(s.id, 'B-01', 'KG-1', rice.fencing_token, { counted_qty: 20.5 }),
     ]);
@@ -182,8 +181,8 @@ describe('GET /admin/kpis', () => {
     });
 
     // Today: alice on A-01, bob on A-02; book quantities are the session snapshot.
-    const a = await claimed(alice.token, s.id, 'A-01');
-    const b = await claimed(bob.token, s.id, 'A-02');
+    const a = await claimOk(t, alice.token, s.id, 'A-01');
+    const b = await claimOk(t, bob.token, s.id, 'A-02');
     const first = countRecord(s.id, 'A-01', 'ITM-A', a.fencing_token, { counted_qty: 7 });
     const results = await sync(t, alice.token, [
       first, // ITM-A: book 10, 7 found → −3, at cost 2 → −6 (superseded below)
@@ -265,7 +264,7 @@ interface ActiveUser {
 describe('GET /admin/active-users', () => {
   it('shows who is counting where after a heartbeat, until presence expires', async () => {
     const s = await createSession(t, supervisor.token);
-    await claimed(alice.token, s.id, 'A-01');
+    await claimOk(t, alice.token, s.id, 'A-01');
     const beat = await t.request('POST', `/api/sessions/${s.id}/heartbeat`, {
       token: alice.token,
       body: { device_id: 'phone-9' },

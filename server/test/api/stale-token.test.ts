@@ -4,8 +4,13 @@
  * A rack really taken by another counter stays LOCK_LOST.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer } from '@stockverify/shared';
-import { claim, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import {
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+  claimOk,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -24,12 +29,6 @@ afterEach(async () => {
   await t.close();
 });
 
-async function claimed(token: string, sessionId: string, rack: string): Promise<ClaimAnswer> {
-  const res = await claim(t, token, sessionId, rack);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
-}
-
 async function release(token: string, sessionId: string, rack: string) {
   const res = await t.request('POST', `/api/sessions/${sessionId}/racks/${rack}/release`, {
     token,
@@ -41,9 +40,9 @@ async function release(token: string, sessionId: string, rack: string) {
 describe('a released claim’s token', () => {
   it('is STALE_TOKEN with a true message when the same user released and claimed again', async () => {
     const s = await createSession(t, supervisor.token);
-    const first = await claimed(alice.token, s.id, 'A-01');
+    const first = await claimOk(t, alice.token, s.id, 'A-01');
     await release(alice.token, s.id, 'A-01');
-    const second = await claimed(alice.token, s.id, 'A-01');
+    const second = await claimOk(t, alice.token, s.id, 'A-01');
     expect(second.fencing_token).toBeGreaterThan(first.fencing_token);
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', first.fencing_token),
@@ -62,9 +61,9 @@ describe('a released claim’s token', () => {
 
   it('stays LOCK_LOST when another counter holds the rack now', async () => {
     const s = await createSession(t, supervisor.token);
-    const first = await claimed(alice.token, s.id, 'A-01');
+    const first = await claimOk(t, alice.token, s.id, 'A-01');
     await release(alice.token, s.id, 'A-01');
-    await claimed(bob.token, s.id, 'A-01');
+    await claimOk(t, bob.token, s.id, 'A-01');
     const res = await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', first.fencing_token),
     ]);

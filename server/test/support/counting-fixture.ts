@@ -80,6 +80,18 @@ export async function claim(t: TestApp, token: string, sessionId: string, rack: 
   });
 }
 
+/** Claims the rack and answers the claim; fails the test (with the answer) when it is refused. */
+export async function claimOk(
+  t: TestApp,
+  token: string,
+  sessionId: string,
+  rack: string,
+): Promise<ClaimAnswer> {
+  const res = await claim(t, token, sessionId, rack);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+}
+
 /** A count record with defaults; override any field. */
 export function countRecord(
   sessionId: string,
