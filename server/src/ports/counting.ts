@@ -172,6 +172,15 @@ export interface ItemVariance {
   racks: string[];
 }
 
+/** One bin's counting lines summed (LineRepo.bins). */
+export interface BinSum {
+  item_code: string;
+  rack: string;
+  /** Σ (counted − non-returnable damaged) over the bin's lines that count. */
+  counted: number;
+  book_qty: number;
+}
+
 export interface SerialSighting {
   serial: string;
   item_code: string;
@@ -236,6 +245,11 @@ export interface LineRepo {
   ): Promise<CountLineRecord | null>;
   /** Per-item sums over lines that count (not superseded, not rejected), by item_code. */
   variances(sessionId: string): Promise<ItemVariance[]>;
+  /**
+   * Per bin (item in rack) over lines that count: counted less written-off damage, and the
+   * item's book; in one read, ordered by item then rack.
+   */
+  bins(sessionId: string): Promise<BinSum[]>;
   /** Every sighting of a serial across sessions, oldest first. */
   sightings(serial: string): Promise<SerialSighting[]>;
   /** Per (session, counter) sums over lines that still count, ordered by session then user. */

@@ -631,6 +631,40 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await store.lines.review('nope', patch)).toBeNull();
     });
 
+    it('sums the lines that count per bin (item in rack), less written-off damage', async () => {
+      await insertOk(makeLine('op-1', { item_code: 'ITM-1', counted_qty: 4, book_qty: 10 }));
+      await insertOk(
+        makeLine('op-2', { item_code: 'ITM-1', counted_qty: 3, supersedes: 'op-1', book_qty: 10 }),
+      );
+      await insertOk(
+        makeLine('op-3', {
+          item_code: 'ITM-1',
+          rack: 'A-02',
+          counted_qty: 2.5,
+          non_returnable_damaged_qty: 0.5,
+          book_qty: 10,
+        }),
+      );
+      await insertOk(makeLine('op-4', { item_code: 'ITM-1', counted_qty: 1.25, book_qty: 10 }));
+      const rejected = await insertOk(makeLine('op-5', { item_code: 'ITM-2', book_qty: 5 }));
+      await store.lines.review(rejected.id, {
+        status: 'REJECTED',
+        reviewed_by: 'u-sup',
+        reviewed_at: at(9),
+        review_note: null,
+      });
+      await insertOk(
+        makeLine('op-6', { item_code: 'ITM-2', rack: 'A-02', counted_qty: 6, book_qty: 5 }),
+      );
+      await insertOk(makeLine('op-s2', { session_id: 'S2', item_code: 'ITM-1' }));
+      expect(await store.lines.bins('S1')).toEqual([
+        { item_code: 'ITM-1', rack: 'A-01', counted: 4.25, book_qty: 10 },
+        { item_code: 'ITM-1', rack: 'A-02', counted: 2, book_qty: 10 },
+        { item_code: 'ITM-2', rack: 'A-02', counted: 6, book_qty: 5 },
+      ]);
+      expect(await store.lines.bins('S-none')).toEqual([]);
+    });
+
     it('sums counting lines per item against the snapshot', async () => {
       await store.items.upsertMany([makeItem('ITM-M')]);
       // ITM-1 (book 10, cost 0.10, price 19.99): a superseded line, its correction on A-01, a line

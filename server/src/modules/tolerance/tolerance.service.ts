@@ -36,8 +36,6 @@ export type ToleranceService = ReturnType<typeof createToleranceService>;
 
 /** Attempts at writing a change while other changes keep landing first. */
 const WRITE_ATTEMPTS = 5;
-/** Lines read per page for a preview. */
-const LINE_PAGE = 500;
 
 const byId = (a: ToleranceRule, b: ToleranceRule) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -230,37 +228,17 @@ export function createToleranceService(deps: {
       const snapshot = new Map(
         (await store.sessions.snapshotRows(session.id)).map((row) => [row.item_code, row]),
       );
-      const bins = new Map<string, PreviewLine>();
-      for (let page = 1; ; page++) {
-        const { items } = await store.lines.list(session.id, { page, page_size: LINE_PAGE });
-        for (const line of items) {
-          if (line.status === 'REJECTED' || line.superseded_by !== null) continue;
-          const key = JSON.stringify([line.item_code, line.rack]);
-          const counted = line.counted_qty - line.non_returnable_damaged_qty;
-          const bin = bins.get(key);
-          if (bin) {
-            bin.counted += counted;
-            continue;
-          }
-          const row = snapshot.get(line.item_code);
-          bins.set(key, {
-            item: {
-              item_code: line.item_code,
-              category: row?.category ?? null,
-              cost: row?.cost ?? 0,
-            },
-            warehouse: session.warehouse,
-            book: line.book_qty,
-            counted,
-          });
-        }
-        if (items.length < LINE_PAGE) break;
-      }
-      // Sums of thousandths in floating point: back to the thousandth before judging.
-      const lines = [...bins.values()].map((b) => ({
-        ...b,
-        counted: Math.round(b.counted * 1000) / 1000,
-      }));
+      // One read of the session's bins (item in rack), summed by the store: paging the lines
+      // by offset was quadratic in the session's size and shifted under lines arriving meanwhile.
+      const lines: PreviewLine[] = (await store.lines.bins(session.id)).map((bin) => {
+        const row = snapshot.get(bin.item_code);
+        return {
+          item: { item_code: bin.item_code, category: row?.category ?? null, cost: row?.cost ?? 0 },
+          warehouse: session.warehouse,
+          book: bin.book_qty,
+          counted: bin.counted,
+        };
+      });
       const rules = input.rules;
       return {
         session_id: session.id,

@@ -135,6 +135,24 @@ export function counterSessionSums(itemsAs: string): Document {
   };
 }
 
+/** Per bin (item in rack) sums of a session's lines that count (LineRepo.bins). */
+export function binsPipeline(sessionId: string): Document[] {
+  return [
+    { $match: { session_id: sessionId, ...LINES_THAT_COUNT } },
+    {
+      $group: {
+        _id: { item_code: '$item_code', rack: '$rack' },
+        counted: { $sum: { $subtract: ['$counted_qty', '$non_returnable_damaged_qty'] } },
+        book_qty: { $max: '$book_qty' },
+      },
+    },
+    { $sort: { '_id.item_code': 1, '_id.rack': 1 } },
+    {
+      $project: { _id: 0, item_code: '$_id.item_code', rack: '$_id.rack', counted: 1, book_qty: 1 },
+    },
+  ];
+}
+
 /** Per (session, counter) sums of the lines that count, ordered by session then user. */
 export function statsPipeline(query: StatsQuery): Document[] {
   return [

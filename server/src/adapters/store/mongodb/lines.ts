@@ -4,7 +4,9 @@
  * per (line, serial). A sync batch's lines are written in one transaction.
  */
 import type { ClientSession, Collection, Filter, WithId } from 'mongodb';
+import { roundQty } from '@stockverify/shared';
 import type {
+  BinSum,
   ClaimRecord,
   CountLineRecord,
   InsertLineOutcome,
@@ -30,6 +32,7 @@ interface Change {
   written: CountLineRecord[];
 }
 import {
+  binsPipeline,
   statsPipeline,
   toCounterStats,
   toItemVariance,
@@ -257,6 +260,10 @@ export function createMongoLineRepo(
         )
         .toArray();
       return sums.map(toItemVariance);
+    },
+    async bins(sessionId) {
+      const sums = await c.lines.aggregate<BinSum>(binsPipeline(sessionId)).toArray();
+      return sums.map((b) => ({ ...b, counted: roundQty(b.counted) }));
     },
     async sightings(serial) {
       const docs = await c.sightings.find({ serial }).sort({ counted_at: 1, _id: 1 }).toArray();

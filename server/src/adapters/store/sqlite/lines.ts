@@ -4,6 +4,7 @@
  */
 import { roundMoney, roundQty, type LineStatus, type LineTolerance } from '@stockverify/shared';
 import type {
+  BinSum,
   CounterStats,
   CountLineRecord,
   InsertLineOutcome,
@@ -231,6 +232,12 @@ function prepareLineStatements(db: Db) {
       )
       .pluck(),
     variances: db.prepare<[{ session_id: string }], VarianceRow>(VARIANCES),
+    bins: db.prepare<[string], BinSum>(
+      `SELECT item_code, rack, SUM(counted_qty - non_returnable_damaged_qty) AS counted,
+         MAX(book_qty) AS book_qty
+       FROM count_lines WHERE session_id = ? AND ${COUNTS}
+       GROUP BY item_code, rack ORDER BY item_code, rack`,
+    ),
     sightings: db.prepare<[string], SerialSighting>(
       `SELECT ${SIGHTING_COLUMNS} FROM serial_sightings WHERE serial = ?
        ORDER BY counted_at, seq`,
@@ -419,6 +426,11 @@ export function createSqliteLineRepo(
     },
     async variances(sessionId) {
       return statements().variances.all({ session_id: sessionId }).map(toVariance);
+    },
+    async bins(sessionId) {
+      return statements()
+        .bins.all(sessionId)
+        .map((b) => ({ ...b, counted: roundQty(b.counted) }));
     },
     async sightings(serial) {
       return statements().sightings.all(serial);
