@@ -19,5 +19,4 @@ export * from './review';
 export * from './adjustments';
 export * from './audit';
 export * from './tolerance';
-export * from './bins';
 export * from './movements/movement';
