@@ -19,4 +19,5 @@ export * from './review';
 export * from './adjustments';
 export * from './audit';
 export * from './tolerance';
+export * from './bins';
 export * from './movements/movement';

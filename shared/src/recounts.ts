@@ -5,7 +5,7 @@ import { z } from 'zod';
  * rack, and the supervisor's note. No quantity: a recount is a fresh count, blind whatever the
  * session's mode, so the earlier figure cannot anchor it.
  */
-export const recountTaskSchema = z.object({
+export const lineRecountSchema = z.object({
   line_id: z.string(),
   /** The op_id a recount supersedes (`supersedes` of the new count). */
   op_id: z.string(),
@@ -18,11 +18,11 @@ export const recountTaskSchema = z.object({
   requested_at: z.string().nullable(),
   note: z.string().nullable(),
 });
-export type RecountTask = z.infer<typeof recountTaskSchema>;
+export type LineRecount = z.infer<typeof lineRecountSchema>;
 
 /** `GET /sessions/:id/recounts`: staff get theirs, supervisors every open one. */
-export const recountTasksSchema = z.object({ items: z.array(recountTaskSchema) });
-export type RecountTasks = z.infer<typeof recountTasksSchema>;
+export const lineRecountsSchema = z.object({ items: z.array(lineRecountSchema) });
+export type LineRecounts = z.infer<typeof lineRecountsSchema>;
 
 /**
  * A line already counted in a rack, for a counter opening that rack on another phone. Quantities

@@ -8,7 +8,7 @@ import {
   photoUploadAnswerSchema,
   rackLinesSchema,
   rackMapSchema,
-  recountTasksSchema,
+  lineRecountsSchema,
   syncBatchAnswerSchema,
 } from '@stockverify/shared';
 import type { ClaimAnswer, HeartbeatAnswer, RackView, SyncRecord } from '@stockverify/shared';
@@ -86,7 +86,7 @@ export function createStaffApi(auth: AuthStore) {
       ),
     /** Lines of mine a supervisor sent back for recount in this session (issue #14). */
     recounts: async (sessionId: string) =>
-      (await auth.request(path(`/sessions/${enc(sessionId)}/recounts`), recountTasksSchema)).items,
+      (await auth.request(path(`/sessions/${enc(sessionId)}/recounts`), lineRecountsSchema)).items,
     /** What is counted in a rack, from every phone (quantities hidden while blind applies). */
     rackLines: async (sessionId: string, rack: string) =>
       (

@@ -1,4 +1,4 @@
-import type { RecountTask } from '@stockverify/shared';
+import type { LineRecount } from '@stockverify/shared';
 import { useEffect, useState } from 'react';
 import { useOnline, useOutboxVersion } from '../app/hooks';
 import { useServices } from '../app/context';
@@ -11,11 +11,11 @@ const POLL_MS = 25_000;
  * screen is open and online; tasks this phone already answered (a queued count superseding the
  * line) drop out at once, before the server hears of it.
  */
-export function useRecounts(sessionId: string, rack?: string): RecountTask[] {
+export function useRecounts(sessionId: string, rack?: string): LineRecount[] {
   const { api, outbox } = useServices();
   const online = useOnline();
   const version = useOutboxVersion();
-  const [tasks, setTasks] = useState<RecountTask[]>([]);
+  const [tasks, setTasks] = useState<LineRecount[]>([]);
   const [answered, setAnswered] = useState<Set<string>>(new Set());
 
   useEffect(() => {

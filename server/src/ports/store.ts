@@ -18,6 +18,7 @@ import type { ReadModelRepo } from './read-model';
 import type { ReportSource } from './reports';
 import type { ToleranceRepo } from './tolerance';
 import type { VarianceRepo } from './variances';
+import type { BinRepo, RecountTaskRepo } from './bins';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -223,6 +224,10 @@ export interface Store {
   readonly readModel: ReadModelRepo;
   /** Versions of the tolerance rule table (issue #16). */
   readonly tolerance: ToleranceRepo;
+  /** Bins settled by consensus, and their supervisor decisions (issue #16). */
+  readonly bins?: BinRepo; // TODO(#16 core): required once both adapters implement it
+  /** Recount tasks offered to counters (issue #16). */
+  readonly recountTasks?: RecountTaskRepo; // TODO(#16 core): required once both adapters implement it
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

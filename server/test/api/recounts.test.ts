@@ -3,7 +3,7 @@
  * phone of whoever counted the line, as a task without quantities; the recount supersedes the
  * line; and another phone opening the rack sees the rack's lines (quantities hidden while blind).
  */
-import { rackLinesSchema, recountTasksSchema } from '@stockverify/shared';
+import { rackLinesSchema, lineRecountsSchema } from '@stockverify/shared';
 import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
@@ -47,7 +47,7 @@ async function countLine(token: string, sessionId: string, rack: string, qty: nu
 async function tasks(token: string, sessionId: string) {
   const res = await t.request('GET', `/api/sessions/${sessionId}/recounts`, { token });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return recountTasksSchema.parse(res.body.data).items;
+  return lineRecountsSchema.parse(res.body.data).items;
 }
 
 describe('recount tasks', () => {

@@ -12,7 +12,7 @@ import { bookQuantity, lookupItem } from '../../items/lookup';
 import type { LookupResult } from '../../items/lookup';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
-import type { RackLine, RecountTask } from '@stockverify/shared';
+import type { RackLine, LineRecount } from '@stockverify/shared';
 import { forgetClaim } from '../../work/claims';
 import { useRackLines } from '../../work/useRackLines';
 import { useRecounts } from '../../work/useRecounts';
@@ -91,7 +91,7 @@ export function ScanScreen({
   }, [outbox, session.id, rack, version]);
 
   const handleCode = useCallback(
-    async (code: string, recountOf?: RecountTask) => {
+    async (code: string, recountOf?: LineRecount) => {
       if (!claim) return;
       const scan = classifyScan(code, []);
       if (scan.kind !== 'item') return;

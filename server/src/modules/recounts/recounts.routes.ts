@@ -1,4 +1,4 @@
-import type { RackLines, RecountTasks } from '@stockverify/shared';
+import type { RackLines, LineRecounts } from '@stockverify/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuthGuard } from '../../http/auth-guard';
@@ -17,7 +17,7 @@ export function recountsRoutes(recounts: RecountsService, guard: AuthGuard): Rou
 
   router.get('/:id/recounts', ...read, async (req, res) => {
     const { id } = parse(sessionParams, req.params, 'params');
-    sendOk(req, res, { items: await recounts.tasks(actorOf(req), id) } satisfies RecountTasks);
+    sendOk(req, res, { items: await recounts.tasks(actorOf(req), id) } satisfies LineRecounts);
   });
 
   router.get('/:id/racks/:rack/lines', ...read, async (req, res) => {

@@ -1,4 +1,4 @@
-import type { RackLine, RecountTask } from '@stockverify/shared';
+import type { RackLine, LineRecount } from '@stockverify/shared';
 import { roleAtLeast } from '@stockverify/shared';
 import { notFound } from '../../lib/errors';
 import type { CountLineRecord } from '../../ports/counting';
@@ -33,7 +33,7 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
 
   return {
     /** Open recount tasks: the viewer's own lines for staff, every one for supervisors. */
-    async tasks(viewer: Viewer, sessionId: string): Promise<RecountTask[]> {
+    async tasks(viewer: Viewer, sessionId: string): Promise<LineRecount[]> {
       await sessionFor(viewer, sessionId);
       const page = await store.lines.list(sessionId, {
         page: 1,

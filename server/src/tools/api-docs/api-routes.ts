@@ -69,7 +69,7 @@ import {
   rackMapSchema,
   racksQuerySchema,
   recordResultSchema,
-  recountTasksSchema,
+  lineRecountsSchema,
   refreshSchema,
   reportPageSchemaOf,
   reportRequestSchema,
@@ -572,7 +572,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'sessions.read',
     summary:
       'Recount tasks: staff get the lines of theirs a supervisor sent back (no quantities), supervisors every open one.',
-    answer: recountTasksSchema,
+    answer: lineRecountsSchema,
   },
   'GET /sessions/:id/racks/:rack/lines': {
     group: 'counting',

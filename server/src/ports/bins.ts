@@ -1,0 +1,117 @@
+/**
+ * Bins and recount tasks (issue #16 items 2, 3 and 6; docs/design.md §12). A bin is one item in one
+ * rack of a session. Its counts settle by consensus (`settleBin` from @stockverify/shared), kept
+ * in the store as a row per bin (the read model per bin, docs/design.md §10), and the lines whose
+ * figure the bin did not take are marked `CANDIDATE`, which does not count — so the session read
+ * model stays a sum of the lines that count.
+ */
+import type {
+  BinDecision,
+  BinRecord,
+  OpenBin,
+  RecountTaskState,
+  Settlement,
+  ToleranceRule,
+} from '@stockverify/shared';
+import type { CountLineRecord } from './counting';
+import type { Paged } from './store';
+
+export interface BinKey {
+  rack: string;
+  item_code: string;
+}
+
+/** What the store hands the settle callback for one bin. */
+export interface BinSettleInput {
+  session_id: string;
+  key: BinKey;
+  /** The bin's lines that are not REJECTED (superseded ones included), oldest first. */
+  lines: CountLineRecord[];
+  /** Supervisor decisions on the bin, oldest first. */
+  decisions: BinDecision[];
+  split: boolean;
+  /** The bin's open recount tasks. */
+  open_tasks: RecountTaskRecord[];
+}
+
+/** What the service decided for one bin; the store applies it in the same transaction. */
+export interface BinSettleOutcome {
+  settlement: Settlement;
+  rule: ToleranceRule;
+  /** Line ids whose figure the bin takes (they count); every other line of the bin becomes CANDIDATE. */
+  taken_line_ids: string[];
+  /** The bin row to write (null: the bin needs no row, e.g. one counter's count within tolerance). */
+  record: Omit<BinRecord, 'item_name'> | null;
+  /** A task to open (the service chose its phase and assignee). */
+  open_task?: RecountTaskRecord;
+  /** Open tasks to close. */
+  close_tasks?: {
+    id: string;
+    state: Exclude<RecountTaskState, 'open'>;
+    answered_by_op_id: string | null;
+  }[];
+}
+
+export interface RecountTaskRecord {
+  id: string;
+  session_id: string;
+  rack: string;
+  item_code: string;
+  phase: number;
+  state: RecountTaskState;
+  assigned_to: string | null;
+  assigned_at: string | null;
+  excluded_counters: string[];
+  reason: string;
+  note: string | null;
+  created_at: string;
+  created_by: string;
+  closed_at: string | null;
+  answered_by_op_id: string | null;
+}
+
+export interface BinRepo {
+  /**
+   * Re-settles the given bins, each in one transaction with its line status changes (and their
+   * read-model upkeep), its bin row and its task changes: reads the bin's lines and decisions,
+   * calls `settle` (pure, synchronous), applies the outcome. Returns the written records.
+   */
+  settle(
+    sessionId: string,
+    keys: readonly BinKey[],
+    settle: (input: BinSettleInput) => BinSettleOutcome,
+  ): Promise<(Omit<BinRecord, 'item_name'> | null)[]>;
+  get(sessionId: string, key: BinKey): Promise<Omit<BinRecord, 'item_name'> | null>;
+  list(
+    sessionId: string,
+    query: { state?: BinRecord['state']; rack?: string; page: number; page_size: number },
+  ): Promise<Paged<Omit<BinRecord, 'item_name'>>>;
+  /** Every line of the bin (candidates, superseded and rejected included), oldest first. */
+  lines(sessionId: string, key: BinKey): Promise<CountLineRecord[]>;
+  decisions(sessionId: string, key: BinKey): Promise<BinDecision[]>;
+  /** Stores a decision once (by decision_id); false when the id was already stored. */
+  addDecision(sessionId: string, key: BinKey, decision: BinDecision): Promise<boolean>;
+  /** Bins that block reconcile: open tasks and bins needing a supervisor (at most `limit`). */
+  blocking(sessionId: string, limit: number): Promise<{ total: number; items: OpenBin[] }>;
+  /** All bin rows of a session (count-quality measures), ordered by rack then item. */
+  all(sessionId: string): Promise<Omit<BinRecord, 'item_name'>[]>;
+}
+
+export interface RecountTaskRepo {
+  get(id: string): Promise<RecountTaskRecord | null>;
+  list(
+    sessionId: string,
+    query: {
+      state?: RecountTaskState;
+      rack?: string;
+      assigned_to?: string;
+      /** Tasks this user may do: assigned to them, or unassigned and not excluding them. */
+      eligible_user?: string;
+      page: number;
+      page_size: number;
+    },
+  ): Promise<Paged<RecountTaskRecord>>;
+  /** Open tasks per assignee in a session (the server's workload measure). */
+  openCountsByAssignee(sessionId: string): Promise<Map<string, number>>;
+  assign(id: string, userId: string | null, at: string): Promise<RecountTaskRecord | null>;
+}
