@@ -95,6 +95,18 @@ export const binRecordSchema = z.object({
   /** The first count's quantity (phase 0, first received), for count-quality measures. */
   first_count_qty: z.number().nullable(),
   first_received_at: z.string().nullable(),
+  /**
+   * Who made the first count (phase 0, first received); null with no count. `counters` is sorted,
+   * so it does not say who came first: first-count accuracy is attributed to this counter.
+   */
+  first_counted_by: z.string().nullable(),
+  /**
+   * Settled or decided, and the first count was confirmed: the bin's quantity equals it, or it is
+   * among the counts behind the quantity (`settlement.agreeing`); a first count settled within
+   * tolerance as it stands is confirmed. False while open or awaiting a supervisor (design §12,
+   * "Count quality").
+   */
+  first_count_confirmed: z.boolean(),
   settled_at: z.string().nullable(),
   /** Recount phases used. */
   recounts: z.number().int().min(0),

@@ -93,7 +93,13 @@ export interface BinRepo {
   addDecision(sessionId: string, key: BinKey, decision: BinDecision): Promise<boolean>;
   /** Bins that block reconcile: open tasks and bins needing a supervisor (at most `limit`). */
   blocking(sessionId: string, limit: number): Promise<{ total: number; items: OpenBin[] }>;
-  /** All bin rows of a session (count-quality measures), ordered by rack then item. */
+  /**
+   * Every bin of a session (count-quality measures), ordered by rack then item: the rows, and for
+   * a bin that needs no row (one counter's first counts within tolerance) the record `get`
+   * computes for it (settled `within_tolerance`, confirmed, no recount, settled_at = its first
+   * received_at) — without them first-count accuracy and the recount rate would count only the
+   * doubtful bins.
+   */
   all(sessionId: string): Promise<Omit<BinRecord, 'item_name'>[]>;
 }
 
