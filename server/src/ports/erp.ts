@@ -3,7 +3,7 @@
  * file (CSV/XLSX import) and mssql (SQL Server). The server mirrors it into the Store; a lookup
  * only reaches the source for an item the mirror does not have yet.
  */
-import type { Item, StockQty, Warehouse } from '@stockverify/shared';
+import type { ErpMovement, Item, StockQty, Warehouse } from '@stockverify/shared';
 
 export interface FetchItemsOptions {
   /** Only items the source changed after this time, where the source can tell. */
@@ -20,6 +20,25 @@ export interface StockUpdate {
   updated_at: string | null;
 }
 
+/** What `fetchMovements` may return in one call. */
+export interface FetchMovementsOptions {
+  /** At most this many movements (the scheduler pages with 1,000). */
+  limit: number;
+  /** Only movements of this warehouse. */
+  warehouse?: string;
+}
+
+/**
+ * One page of the ERP's stock ledger (issue #17): movements with a watermark strictly after the
+ * `since` asked for, in watermark order, at most `limit` of them. `watermark` is where the next page
+ * starts — the last movement's, or `since` itself when the page is empty. A page shorter than the
+ * limit means the ledger has nothing more right now.
+ */
+export interface MovementPage {
+  movements: ErpMovement[];
+  watermark: string | null;
+}
+
 export interface ErpSource {
   readonly kind: 'demo' | 'file' | 'mssql';
   /** Streams the item master in batches. */
@@ -31,6 +50,18 @@ export interface ErpSource {
    * the frequent quantities pass of the ERP schedule. Sources without it get full items instead.
    */
   fetchStock?(options?: FetchItemsOptions): AsyncIterable<StockUpdate[]>;
+  /**
+   * Optional (issue #17, docs/design.md §9): stock movements posted after the watermark `since`
+   * (exclusive; null = from the start of the ledger), one bounded page per call — the caller
+   * pages by passing the page's `watermark` back. Read-only, like everything else here.
+   */
+  fetchMovements?(since: string | null, options: FetchMovementsOptions): Promise<MovementPage>;
+  /**
+   * Optional: the newest watermark of the ledger now (null when it is empty). An items or
+   * quantities pass reads it before the stock, so the mirror's book quantities — and a session's
+   * snapshot of them — are known to include the movements up to it.
+   */
+  currentWatermark?(): Promise<string | null>;
   /** Warehouses with floors and racks. */
   fetchWarehouses(): Promise<Warehouse[]>;
   /** One item by any of its barcodes, straight from the source (lookup fallback). */

@@ -6,6 +6,7 @@
  */
 import {
   uomAllowsDecimal,
+  type ErpMovement,
   type Item,
   type ItemBarcode,
   type StockQty,
@@ -13,6 +14,7 @@ import {
 } from '@stockverify/shared';
 import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
 import { batchSizeOf, chunk } from './batches';
+import { DemoLedger } from './demo-movements';
 import {
   DEMO_GS1_PREFIXES,
   DEMO_LINE_SUFFIXES,
@@ -33,6 +35,15 @@ export interface DemoErpOptions {
    * 60; at most 999). Larger values give a large-warehouse demo (167: 1,002 racks in WH-MAIN).
    */
   racksPerAisle?: number;
+  /**
+   * Picks and receipts per minute while movements are read (issue #17; default 0 = a still
+   * warehouse). Each moves the demo's own book quantity: `fetchItems` shows the moved stock.
+   */
+  movementsPerMinute?: number;
+  /** The movements' clock (default the real one); `now` above only dates the generated items. */
+  clock?: () => Date;
+  /** At most this much idle time between two reads becomes movements (default 2 minutes). */
+  movementCatchUpMs?: number;
 }
 
 /** Known codes of each kind in a generated dataset, for tests that need a real scan. */
@@ -52,9 +63,11 @@ export interface DemoSamples {
 
 export interface DemoErpSource extends ErpSource {
   readonly kind: 'demo';
-  /** Every item, generated on first use and then kept; treat as read-only. */
+  /** Every item as the demo's book holds it now (moved by its movements); treat as read-only. */
   items(): readonly Item[];
   samples(): DemoSamples;
+  /** The movements this run posted, oldest first (tests). */
+  movements(): readonly ErpMovement[];
 }
 
 export const DEFAULT_DEMO_ITEM_COUNT = 6000;
@@ -377,36 +390,63 @@ function findSamples(items: readonly Item[]): DemoSamples {
 export function createDemoErpSource(options: DemoErpOptions = {}): DemoErpSource {
   const warehouses = demoWarehouses(options.racksPerAisle);
   let items: Item[] | null = null;
-  let byBarcode: Map<string, Item> | null = null;
+  let byBarcode: Map<string, number> | null = null;
   let samples: DemoSamples | null = null;
   // Generated on first use so building the app (and tests that never touch the ERP) stay fast.
   const all = () => (items ??= generateDemoItems(options));
+  // Movements replace items in place (by index), so lookups and passes see the moved book.
+  const ledger = new DemoLedger(
+    {
+      count: () => all().length,
+      get: (index) => all()[index]!,
+      set: (index, item) => {
+        all()[index] = item;
+      },
+    },
+    {
+      perMinute: options.movementsPerMinute ?? 0,
+      seed: options.seed ?? 1,
+      now: options.clock ?? (() => new Date()),
+      maxCatchUpMs: options.movementCatchUpMs,
+    },
+  );
 
   return {
     kind: 'demo',
     items: all,
     samples: () => (samples ??= findSamples(all())),
+    movements: () => ledger.all(),
     async *fetchItems(fetchOptions?: FetchItemsOptions) {
       const size = batchSizeOf(fetchOptions);
       const since = fetchOptions?.since?.getTime();
       const list =
         since === undefined ? all() : all().filter((i) => Date.parse(i.updated_at) > since);
-      yield* chunk(list, size);
+      yield* chunk([...list], size);
     },
     async countItems(countOptions?: Pick<FetchItemsOptions, 'since'>) {
       const since = countOptions?.since?.getTime();
       if (since === undefined) return all().length;
       return all().filter((i) => Date.parse(i.updated_at) > since).length;
     },
+    async fetchMovements(since, page) {
+      return ledger.page(since, page);
+    },
+    async currentWatermark() {
+      return ledger.current();
+    },
     async fetchWarehouses() {
       return structuredClone(warehouses);
     },
     async findByBarcode(code: string) {
+      const list = all();
       if (!byBarcode) {
         byBarcode = new Map();
-        for (const item of all()) for (const b of item.barcodes) byBarcode.set(b.code, item);
+        list.forEach((item, index) => {
+          for (const b of item.barcodes) byBarcode!.set(b.code, index);
+        });
       }
-      return byBarcode.get(code.trim()) ?? null;
+      const index = byBarcode.get(code.trim());
+      return index === undefined ? null : list[index]!;
     },
     async ping() {},
     async close() {},

@@ -9,7 +9,20 @@ import sql, { type ISqlType } from 'mssql';
 import { mssqlConfig } from './mssql-connection';
 import { z } from 'zod';
 import { itemSchema, type Item, type Warehouse } from '@stockverify/shared';
-import type { ErpSource, FetchItemsOptions, StockUpdate } from '../../ports/erp';
+import type {
+  ErpSource,
+  FetchItemsOptions,
+  FetchMovementsOptions,
+  StockUpdate,
+} from '../../ports/erp';
+import {
+  bindPage,
+  bindSince,
+  buildMovementQueries,
+  readCurrentWatermark,
+  readMovementPage,
+  type MssqlMovementOptions,
+} from './mssql-movements';
 import { batchSizeOf } from './batches';
 import { StockGrouper } from './mssql-stock';
 import {
@@ -64,6 +77,8 @@ export interface MssqlErpOptions {
   onRowError?: (problem: MssqlRowProblem) => void;
   /** Stamp for items when the view has no updated_at column. */
   now?: () => Date;
+  /** The ERP's stock ledger (issue #17); without a table or query the source has no movements. */
+  movements?: MssqlMovementOptions;
 }
 
 export interface MssqlRowProblem {
@@ -312,6 +327,14 @@ export interface MssqlErpSource extends ErpSource {
 export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
   const columns = resolveColumns(options.columns);
   const queries = buildQueries(options, columns);
+  const movementOptions = options.movements;
+  const movementQueries =
+    movementOptions?.table === undefined && movementOptions?.query === undefined
+      ? null
+      : buildMovementQueries(movementOptions, {
+          identifier: quoteIdentifier,
+          object: quoteObjectName,
+        });
   const connect = options.connect ?? connectPool;
   const report = options.onRowError ?? (() => {});
   const now = options.now ?? (() => new Date());
@@ -342,8 +365,30 @@ export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
     return items;
   }
 
+  // Movements (issue #17): one bounded page per call, never streamed — a page is at most 10,000.
+  const movementMethods: Pick<ErpSource, 'fetchMovements' | 'currentWatermark'> = {};
+  if (movementQueries !== null) {
+    const mq = movementQueries;
+    movementMethods.fetchMovements = async (since: string | null, page: FetchMovementsOptions) => {
+      const custom = movementOptions?.query !== undefined;
+      const request = (await getPool()).request();
+      bindSince(request, mq.watermarkType, since);
+      bindPage(request, page, custom);
+      const result = await request.query(mq.page(page.warehouse !== undefined));
+      return readMovementPage(result.recordset ?? [], since, page, mq.watermarkType);
+    };
+    if (mq.current !== null) {
+      const current = mq.current;
+      movementMethods.currentWatermark = async () => {
+        const result = await (await getPool()).request().query(current);
+        return readCurrentWatermark(result.recordset ?? [], mq.watermarkType);
+      };
+    }
+  }
+
   return {
     kind: 'mssql',
+    ...movementMethods,
 
     async *fetchItems(fetchOptions?: FetchItemsOptions) {
       const size = batchSizeOf(fetchOptions);
