@@ -94,6 +94,26 @@ describe('ApiClient', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(errorText(error)).toBe('Invalid body (name: required)');
 
+    // Fields beside code and message (e.g. the open bins of a refused reconcile) are kept; details
+    // that are not field problems are not read as such.
+    const refused = new ApiClient({
+      baseUrl: 'http://sv.local',
+      fetchImpl: async () =>
+        envelope(409, null, {
+          code: 'RECOUNTS_OPEN',
+          message: 'Recounts are open',
+          details: [{ rack: 'R1', item_code: 'ITM-1', state: 'open', task_id: 't1' }],
+          open_bins: [{ rack: 'R2', item_code: 'ITM-2', state: 'needs_supervisor', task_id: null }],
+        }),
+    });
+    const open = await refused.post('/sessions/s/reconcile').catch((e: unknown) => e);
+    expect(open).toMatchObject({
+      code: 'RECOUNTS_OPEN',
+      extra: { open_bins: [{ rack: 'R2', item_code: 'ITM-2' }] },
+    });
+    expect((open as ApiError).extra).not.toHaveProperty('code');
+    expect(errorText(open)).toBe('Recounts are open');
+
     const html = new ApiClient({
       baseUrl: 'http://sv.local',
       fetchImpl: async () => new Response('<h1>502</h1>', { status: 502 }),

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: Array<{ path: string; message: string }> = [],
+    /** The error object's other fields (e.g. the open bins of a refused reconcile). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -15,8 +17,12 @@ export class ApiError extends Error {
 
   /** The message with the first field problems, for a person to read. */
   describe(): string {
-    if (this.details.length === 0) return this.message;
-    const fields = this.details
+    // Details that are not field problems (a list of open bins…) are the caller's to show.
+    const problems = this.details.filter(
+      (d) => isRecord(d) && typeof d.path === 'string' && typeof d.message === 'string',
+    );
+    if (problems.length === 0) return this.message;
+    const fields = problems
       .slice(0, 3)
       .map((d) => `${d.path}: ${d.message}`)
       .join('; ');
@@ -254,11 +260,13 @@ export class ApiClient {
     }
     if (!envelope.success || !response.ok) {
       const error = isRecord(envelope.error) ? envelope.error : {};
+      const { code, message, details, ...extra } = error;
       throw new ApiError(
         response.status,
-        typeof error.code === 'string' ? error.code : 'ERROR',
-        typeof error.message === 'string' ? error.message : `HTTP ${response.status}`,
-        Array.isArray(error.details) ? (error.details as ApiError['details']) : [],
+        typeof code === 'string' ? code : 'ERROR',
+        typeof message === 'string' ? message : `HTTP ${response.status}`,
+        Array.isArray(details) ? (details as ApiError['details']) : [],
+        extra,
       );
     }
     return envelope.data as T;

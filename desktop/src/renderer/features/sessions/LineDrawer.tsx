@@ -32,10 +32,13 @@ export function LineDrawer({
   line,
   onClose,
   actions,
+  binHref,
 }: {
   line: CountLine;
   onClose(): void;
   actions?: ReactNode;
+  /** The link to the line's bin history (issue #16): every count of the item in the rack. */
+  binHref?: string;
 }) {
   const { client } = useConsole();
   const ref = useRef<HTMLDialogElement>(null);
@@ -62,6 +65,11 @@ export function LineDrawer({
         <h2 id={titleId}>
           {item} on {line.rack}
         </h2>
+        {binHref && (
+          <a href={binHref} aria-label={`History of ${line.item_code} on ${line.rack}`}>
+            Bin history
+          </a>
+        )}
         <button type="button" className="secondary" autoFocus onClick={onClose}>
           Close
         </button>

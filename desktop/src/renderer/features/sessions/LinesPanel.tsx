@@ -7,6 +7,7 @@ import { useConsole } from '../../context';
 import { countOf, dateTime, qty, signed } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
+import { binHref } from '../recounts/recount-words';
 import { LineDrawer } from './LineDrawer';
 
 const PAGE_SIZE = 100;
@@ -194,6 +195,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
       {detail && (
         <LineDrawer
           line={detail}
+          binHref={binHref(sessionId, detail.rack, detail.item_code)}
           onClose={() => {
             const back = detailButtons.current.get(detail.id);
             setDetail(null);

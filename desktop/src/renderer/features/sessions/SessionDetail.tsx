@@ -1,10 +1,16 @@
 import { sessionDetailSchema } from '@stockverify/shared';
-import { useState } from 'react';
+import type { OpenBin } from '@stockverify/shared';
+import { useEffect, useRef, useState } from 'react';
+import { RecountsOpenError, reconcileSession } from '../../api/bins';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { saveResponse } from '../reports/save-response';
 import { dateTime, money, qty, signed } from '../../ui/format';
-import { useLoad } from '../../ui/hooks';
+import { useHashRoute, useLoad } from '../../ui/hooks';
+import { BinDrawer } from '../recounts/BinDrawer';
+import { RecountQueuePanel } from '../recounts/RecountQueuePanel';
+import { RecountsOpenList } from '../recounts/RecountsOpenList';
+import { binFromRoute } from '../recounts/recount-words';
 import { Status } from '../../ui/Status';
 import { ConflictsPanel, UnknownItemsPanel } from './QueuePanels';
 import { LinesPanel } from './LinesPanel';
@@ -17,6 +23,7 @@ import { BulkSummaryView } from './BulkSummaryView';
 const TABS = [
   ['variances', 'Variances'],
   ['lines', 'Lines and review'],
+  ['recounts', 'Recounts'],
   ['conflicts', 'Conflicts'],
   ['unknown', 'Unknown items'],
 ] as const;
@@ -33,6 +40,17 @@ export function SessionDetail({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<BulkSummary | null>(null);
+  // Reconcile refused while recounts are open (409 RECOUNTS_OPEN): the bins, each a link.
+  const [openBins, setOpenBins] = useState<OpenBin[]>([]);
+  // `#/sessions/:id/bins/:rack/:item` opens the bin's history over the page (issue #16 item 4).
+  const bin = binFromRoute(useHashRoute());
+  const binOpener = useRef<HTMLElement | null>(null);
+  const binKey = bin ? `${bin.rack}\u0000${bin.item}` : null;
+  useEffect(() => {
+    if (binKey !== null && document.activeElement instanceof HTMLElement) {
+      binOpener.current ??= document.activeElement;
+    }
+  }, [binKey]);
 
   /** Close and reconcile ask first, naming the racks counters still hold (issue #14). */
   async function askLifecycle(action: BulkAction) {
@@ -52,8 +70,10 @@ export function SessionDetail({ id }: { id: string }) {
   async function lifecycle(action: 'close' | 'reopen' | 'reconcile') {
     setError(null);
     setOk(null);
+    setOpenBins([]);
     try {
-      await client.post(`/sessions/${encodeURIComponent(id)}/${action}`);
+      if (action === 'reconcile') await reconcileSession(client, id);
+      else await client.post(`/sessions/${encodeURIComponent(id)}/${action}`);
       setOk(
         `Session ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'reconciled'}.`,
       );
@@ -62,7 +82,16 @@ export function SessionDetail({ id }: { id: string }) {
       setTimeout(() => document.getElementById('session-title')?.focus(), 0);
     } catch (e) {
       setError(errorText(e));
+      if (e instanceof RecountsOpenError) setOpenBins(e.bins);
     }
+  }
+
+  function closeBin() {
+    const back = binOpener.current;
+    binOpener.current = null;
+    window.location.hash = `#/sessions/${encodeURIComponent(id)}`;
+    // After the modal drawer is gone (the page is inert while it is open).
+    setTimeout(() => back?.isConnected && back.focus(), 0);
   }
 
   // The ERP adjustment package of a reconciled session (XLSX with its content hash), issue #7.
@@ -185,6 +214,7 @@ export function SessionDetail({ id }: { id: string }) {
           </table>
         )}
         <Status error={error ?? (detail.state === 'error' ? detail.error : null)} ok={ok} />
+        {openBins.length > 0 && <RecountsOpenList sessionId={id} bins={openBins} />}
         {confirming && (
           <ConfirmDialog
             title={confirming.title}
@@ -215,9 +245,20 @@ export function SessionDetail({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'variances' && <VariancesPanel sessionId={id} />}
         {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
+        {tab === 'recounts' && <RecountQueuePanel sessionId={id} />}
         {tab === 'conflicts' && <ConflictsPanel sessionId={id} />}
         {tab === 'unknown' && <UnknownItemsPanel sessionId={id} />}
       </div>
+      {bin && (
+        <BinDrawer
+          key={binKey}
+          sessionId={id}
+          rack={bin.rack}
+          item={bin.item}
+          onClose={closeBin}
+          onChanged={() => void reload()}
+        />
+      )}
     </div>
   );
 }

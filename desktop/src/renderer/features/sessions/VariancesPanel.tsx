@@ -8,6 +8,7 @@ import { useConsole } from '../../context';
 import { money, qty, signed } from '../../ui/format';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
+import { binHref } from '../recounts/recount-words';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
@@ -238,7 +239,20 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
               <span role="cell" style={NUM}>
                 {money(v.value_at_cost)}
               </span>
-              <span role="cell">{v.racks.join(', ')}</span>
+              <span role="cell" className="rack-links">
+                {/* Each rack of the item is a bin: its history, counts and decision. */}
+                {v.racks.map((rack, n) => (
+                  <span key={rack}>
+                    {n > 0 && ', '}
+                    <a
+                      href={binHref(sessionId, rack, v.item_code)}
+                      aria-label={`History of ${v.item_code} on ${rack}`}
+                    >
+                      {rack}
+                    </a>
+                  </span>
+                ))}
+              </span>
             </div>
           )}
         />

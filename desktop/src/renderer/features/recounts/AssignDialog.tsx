@@ -1,0 +1,101 @@
+import type { RecountQueueItem } from '@stockverify/shared';
+import { useEffect, useId, useRef, useState } from 'react';
+import { assignRecountTask } from '../../api/bins';
+import { ApiError, errorText } from '../../api/client';
+import { useConsole } from '../../context';
+import { Status } from '../../ui/Status';
+import { AssigneeChooser } from './AssigneeChooser';
+import { decisionErrorsFrom, holderWords, phaseWords } from './recount-words';
+
+/**
+ * Give an open recount task to a counter, or offer it to every eligible counter (issue #16 item 2).
+ * Counters who already counted the bin cannot be chosen; the server's refusal
+ * (409 RECOUNT_COUNTER_EXCLUDED) shows beside the choice too. Escape cancels.
+ */
+export function AssignDialog({
+  sessionId,
+  task,
+  onDone,
+  onCancel,
+}: {
+  sessionId: string;
+  task: RecountQueueItem;
+  onDone(message: string): void;
+  onCancel(): void;
+}) {
+  const { client } = useConsole();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [value, setValue] = useState(task.assigned_to ?? '');
+  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+
+  async function assign() {
+    setBusy(true);
+    setError(null);
+    setFieldError(undefined);
+    try {
+      await assignRecountTask(client, sessionId, task.task_id, value === '' ? null : value);
+      onDone(
+        value === ''
+          ? `The recount of ${task.item_code} on ${task.rack} is offered to every eligible counter.`
+          : `The recount of ${task.item_code} on ${task.rack} is assigned.`,
+      );
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const { fields, other } = decisionErrorsFrom(e.code, e.message, e.details);
+        setFieldError(fields.assign_to);
+        setError(other);
+      } else {
+        setError(errorText(e));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <dialog
+      ref={ref}
+      className="rule-dialog"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={titleId}>
+        Assign the recount of {task.item_code} on {task.rack}
+      </h2>
+      <p className="hint">
+        {phaseWords(task.phase)}, now {holderWords(task)}. A recount is blind and goes to somebody
+        who has not counted this bin.
+      </p>
+      <AssigneeChooser
+        excluded={task.excluded_counters}
+        current={task.assigned_to}
+        value={value}
+        onChange={(id) => {
+          setValue(id);
+          setFieldError(undefined);
+        }}
+        error={fieldError}
+      />
+      <Status error={error} />
+      <div className="toolbar">
+        <button type="button" className="secondary" autoFocus onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" disabled={busy} onClick={() => void assign()}>
+          Assign
+        </button>
+      </div>
+    </dialog>
+  );
+}

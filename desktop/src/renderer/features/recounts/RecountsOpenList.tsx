@@ -1,0 +1,29 @@
+import type { OpenBin } from '@stockverify/shared';
+import { countOf } from '../../ui/format';
+import { binHref, stateWords } from './recount-words';
+
+/**
+ * Why reconcile was refused (409 RECOUNTS_OPEN, issue #16 item 6): every bin still open or
+ * waiting for a supervisor, each a link to its history where it can be decided.
+ */
+export function RecountsOpenList({ sessionId, bins }: { sessionId: string; bins: OpenBin[] }) {
+  return (
+    <div className="recounts-open" role="region" aria-label="Bins still open">
+      <p>
+        Reconcile waits for {countOf(bins.length, 'bin')}: settle or decide each, then reconcile
+        again.
+      </p>
+      <ul>
+        {bins.map((b) => (
+          <li key={`${b.rack}\u0000${b.item_code}`}>
+            <a href={binHref(sessionId, b.rack, b.item_code)}>
+              {b.item_code} on {b.rack}
+            </a>{' '}
+            — {stateWords(b.state).toLowerCase()}
+            {b.task_id ? ', a recount task is open' : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
