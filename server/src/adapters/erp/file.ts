@@ -30,6 +30,7 @@ import {
 } from './item-rows';
 import { parseItemMasterInWorker } from './import-worker';
 import { XlsxFormatError, readFirstSheet, type SheetRow } from './xlsx';
+import { createFileMovementLedger } from './file-movements';
 
 export type ItemMasterFormat = 'csv' | 'xlsx';
 
@@ -79,7 +80,7 @@ const FIELD_BY_ALIAS = new Map<string, ItemField>(
   ITEM_FIELDS.flatMap((field) => COLUMN_ALIASES[field].map((alias) => [alias, field] as const)),
 );
 
-function normalizeHeader(cell: CellValue): string {
+export function normalizeHeader(cell: CellValue): string {
   return String(cell ?? '')
     .trim()
     .toLowerCase()
@@ -119,11 +120,11 @@ export function mapHeader(header: readonly CellValue[]): HeaderMap {
   return { columns, ignored };
 }
 
-function isBlank(cells: readonly CellValue[]): boolean {
+export function isBlank(cells: readonly CellValue[]): boolean {
   return cells.every((c) => c === null || c === undefined || String(c).trim() === '');
 }
 
-async function readTable(
+export async function readTable(
   input: Buffer,
   format: ItemMasterFormat,
   limits: ImportLimits,
@@ -306,9 +307,20 @@ interface LoadedFile {
   byBarcode?: Map<string, Item>;
 }
 
-/** ErpSource over an item master file; the file is re-read whenever it has changed. */
-export function createFileErpSource(options: { path: string }): ErpSource {
+/**
+ * ErpSource over an item master file; the file is re-read whenever it has changed. With
+ * `movementsPath`, a movements file (issue #17) is the source's stock ledger.
+ */
+export function createFileErpSource(options: { path: string; movementsPath?: string }): ErpSource {
   const { path } = options;
+  const ledger =
+    options.movementsPath === undefined ? null : createFileMovementLedger(options.movementsPath);
+  const movementMethods: Pick<ErpSource, 'fetchMovements' | 'currentWatermark'> = ledger
+    ? {
+        fetchMovements: (since, page) => ledger.page(since, page),
+        currentWatermark: () => ledger.current(),
+      }
+    : {};
   const format = itemMasterFormatOf(path);
   let loaded: LoadedFile | null = null;
 
@@ -325,6 +337,7 @@ export function createFileErpSource(options: { path: string }): ErpSource {
 
   return {
     kind: 'file',
+    ...movementMethods,
     async *fetchItems(fetchOptions?: FetchItemsOptions) {
       const size = batchSizeOf(fetchOptions);
       // Always re-read: an admin may have replaced the file with one of the same size and time.

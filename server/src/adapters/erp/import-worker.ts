@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { ItemMasterFormatError, type ItemMasterFormat, type ParseResult } from './file';
 import { IMPORT_LIMITS, ImportLimitError, type ImportLimits } from './import-limits';
 import type { ImportJob, ImportOutcome } from './import.worker';
+import type { ParsedMovements } from './file-movements';
 
 export interface WorkerLimits {
   /** Heap of the worker (MB); past it the worker dies and the import is refused as 'memory'. */
@@ -41,16 +42,34 @@ export function parseItemMasterInWorker(
   format: ItemMasterFormat,
   options: { now?: Date; limits?: ImportLimits; worker?: WorkerLimits } = {},
 ): Promise<ParseResult> {
-  const turn = queue.then(() => parseInWorker(input, format, options));
+  const turn = queue.then(() => parseInWorker(input, format, options, 'items'));
   queue = turn.catch(() => undefined);
-  return turn;
+  return turn.then((outcome) => {
+    if (!('result' in outcome)) throw new Error('the import worker answered with movements');
+    return outcome.result;
+  });
+}
+
+/** parseMovements in the same worker, queue and caps as an item master (issue #17). */
+export function parseMovementsInWorker(
+  input: Buffer,
+  format: ItemMasterFormat,
+  options: { limits?: ImportLimits; worker?: WorkerLimits } = {},
+): Promise<ParsedMovements> {
+  const turn = queue.then(() => parseInWorker(input, format, options, 'movements'));
+  queue = turn.catch(() => undefined);
+  return turn.then((outcome) => {
+    if (!('movements' in outcome)) throw new Error('the import worker answered with items');
+    return outcome.movements;
+  });
 }
 
 async function parseInWorker(
   input: Buffer,
   format: ItemMasterFormat,
   options: { now?: Date; limits?: ImportLimits; worker?: WorkerLimits },
-): Promise<ParseResult> {
+  kind: 'items' | 'movements',
+): Promise<Extract<ImportOutcome, { ok: true }>> {
   const limits = options.limits ?? IMPORT_LIMITS;
   const workerLimits = options.worker ?? WORKER_LIMITS;
   // A copy the worker owns (transferred, not cloned twice).
@@ -61,6 +80,7 @@ async function parseInWorker(
     format,
     now: (options.now ?? new Date()).toISOString(),
     limits,
+    kind,
   };
   const outcome = await new Promise<ImportOutcome>((resolve, reject) => {
     const worker = startWorker(job, workerLimits);
@@ -101,7 +121,7 @@ async function parseInWorker(
       finish(() => reject(new Error(`the import worker stopped (exit code ${code})`))),
     );
   });
-  if (outcome.ok) return outcome.result;
+  if (outcome.ok) return outcome;
   if (outcome.kind === 'limit')
     throw new ImportLimitError(outcome.cap, outcome.limit, outcome.message);
   if (outcome.kind === 'format') throw new ItemMasterFormatError(outcome.message);

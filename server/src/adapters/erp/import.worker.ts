@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ItemMasterFormatError, parseItemMaster, type ItemMasterFormat } from './file';
 import { ImportLimitError, type ImportLimits } from './import-limits';
+import { parseMovements } from './file-movements';
 
 export interface ImportJob {
   input: Uint8Array;
@@ -13,10 +14,13 @@ export interface ImportJob {
   /** ISO time the items are stamped with. */
   now: string;
   limits: ImportLimits;
+  /** An item master (default) or a movements file (issue #17). */
+  kind?: 'items' | 'movements';
 }
 
 export type ImportOutcome =
   | { ok: true; result: Awaited<ReturnType<typeof parseItemMaster>> }
+  | { ok: true; movements: Awaited<ReturnType<typeof parseMovements>> }
   | { ok: false; kind: 'limit'; cap: ImportLimitError['cap']; limit: number; message: string }
   | { ok: false; kind: 'format' | 'other'; message: string };
 
@@ -24,6 +28,11 @@ async function run(job: ImportJob): Promise<ImportOutcome> {
   try {
     const input = Buffer.from(job.input.buffer, job.input.byteOffset, job.input.byteLength);
     const now = new Date(job.now);
+    if (job.kind === 'movements')
+      return {
+        ok: true,
+        movements: await parseMovements(input, job.format, { limits: job.limits }),
+      };
     return {
       ok: true,
       result: await parseItemMaster(input, job.format, { now: () => now, limits: job.limits }),
