@@ -161,6 +161,11 @@ export const LINE_STATUSES = [
   'APPROVED',
   'REJECTED',
   'RECOUNT',
+  /**
+   * A count of a non-split bin whose figure the bin did not take (or not yet: a recount waiting
+   * for settlement). It does not count, like REJECTED, and stays visible (design §12).
+   */
+  'CANDIDATE',
 ] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];
 

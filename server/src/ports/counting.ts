@@ -130,6 +130,13 @@ export interface CountLineRecord {
   counted_at: string;
   received_at: string;
   /**
+   * 0 = a first count; k = a count of the bin's k-th recount phase (design §12), derived by the
+   * server from the recount task the line answers (a phone never sets it).
+   */
+  phase: number;
+  /** The recount task this line answers, or null. */
+  recount_task_id: string | null;
+  /**
    * The tolerance rule that decided the line and what it decided (design §12), set when the line
    * is built; absent on lines from before rule sets (a store reads a missing one as absent).
    */
@@ -156,7 +163,10 @@ export interface LineListQuery {
   include_superseded?: boolean;
 }
 
-/** Per-item aggregation of a session's counting lines (superseded and rejected lines excluded). */
+/**
+ * Per-item aggregation of a session's counting lines (superseded, rejected and candidate lines
+ * excluded).
+ */
 export interface ItemVariance {
   item_code: string;
   name: string;
@@ -243,7 +253,7 @@ export interface LineRepo {
     id: string,
     patch: Pick<CountLineRecord, 'status' | 'reviewed_by' | 'reviewed_at' | 'review_note'>,
   ): Promise<CountLineRecord | null>;
-  /** Per-item sums over lines that count (not superseded, not rejected), by item_code. */
+  /** Per-item sums over lines that count (not superseded, REJECTED or CANDIDATE), by item_code. */
   variances(sessionId: string): Promise<ItemVariance[]>;
   /**
    * Per bin (item in rack) over lines that count: counted less written-off damage, and the

@@ -173,7 +173,8 @@ async function recompute(store: Store, sessionId: string) {
     }
     if (r.last_activity_at === null || line.received_at > r.last_activity_at)
       r.last_activity_at = line.received_at;
-    if (line.superseded_by !== null || line.status === 'REJECTED') continue;
+    if (line.superseded_by !== null || line.status === 'REJECTED' || line.status === 'CANDIDATE')
+      continue;
     r.lines += 1;
     r.itemSet.add(line.item_code);
   }
@@ -295,7 +296,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('review' as const),
       pick: fc.nat(),
-      status: fc.constantFrom<LineStatus>('APPROVED', 'REJECTED', 'RECOUNT', 'NEEDS_REVIEW'),
+      status: fc.constantFrom<LineStatus>(
+        'APPROVED',
+        'REJECTED',
+        'RECOUNT',
+        'NEEDS_REVIEW',
+        'CANDIDATE',
+      ),
     }),
   },
   {
@@ -420,6 +427,48 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
       reviewed_at: new Date(DAY0).toISOString(),
       review_note: null,
     });
+    await expectExact(store, id);
+  });
+
+  it('leaves a CANDIDATE line out of every figure, as a rejected one (design §12)', async () => {
+    const id = await newSession();
+    await store.lines.insertMany([
+      lineFor(id, `${id}-1`, {
+        rack: 'A-01',
+        item: 'ITM-1',
+        user: 0,
+        counted: 7,
+        nonret: 0,
+        damaged: 0,
+        minute: 10,
+      }),
+      lineFor(id, `${id}-2`, {
+        rack: 'A-01',
+        item: 'ITM-1',
+        user: 1,
+        counted: 9,
+        nonret: 0,
+        damaged: 0,
+        minute: 11,
+      }),
+    ]);
+    // The bin took the second counter's 9: the first count becomes a candidate.
+    await store.lines.review(`line-${id}-1`, {
+      status: 'CANDIDATE',
+      reviewed_by: null,
+      reviewed_at: null,
+      review_note: null,
+    });
+    const [item] = await store.lines.variances(id);
+    expect([item?.counted_qty, item?.lines]).toEqual([9, 1]);
+    expect((await store.readModel.session(id)).lines).toBe(1);
+    expect((await store.readModel.racks(id))[0]).toMatchObject({ rack: 'A-01', lines: 1 });
+    expect((await store.lines.stats({ session_ids: [id] })).map((c) => c.user_id)).toEqual([
+      USERS[1].id,
+    ]);
+    // Still listed (it is evidence), and the list's total says so.
+    const listed = await store.lines.list(id, { page: 1, page_size: 10 });
+    expect([listed.total, listed.items.length]).toEqual([2, 2]);
     await expectExact(store, id);
   });
 

@@ -118,6 +118,8 @@ export function makeLine(opId: string, overrides: Partial<CountLineRecord> = {})
     fencing_token: null,
     counted_at: T0,
     received_at: T0,
+    phase: 0,
+    recount_task_id: null,
     ...overrides,
   };
 }

@@ -36,9 +36,12 @@ export function fromCents(c: number): number {
   return roundMoney(c / 100);
 }
 
-/** Whether a line counts (design §4): not corrected by a newer line, not rejected. */
+/**
+ * Whether a line counts (design §4, §12): not corrected by a newer line, not rejected, and not a
+ * candidate its bin did not take.
+ */
 export function lineCounts(line: Pick<CountLineRecord, 'superseded_by' | 'status'>): boolean {
-  return line.superseded_by === null && line.status !== 'REJECTED';
+  return line.superseded_by === null && line.status !== 'REJECTED' && line.status !== 'CANDIDATE';
 }
 
 /** The UTC day (YYYY-MM-DD) of an ISO instant. */
@@ -575,6 +578,19 @@ export function writerDeltas(
   }
   for (const r of reviews) add(r.user_id, r.written, r.overturned);
   return [...out.values()].filter((d) => d.written !== 0 || d.overturned !== 0);
+}
+
+/**
+ * A correction of a line that did not count without being overturned — a CANDIDATE its bin did
+ * not take (design §12) — overturns it when it changed it: its counter's move, else null. (A
+ * counting line's correction is an event; a rejected line is overturned already.)
+ */
+export function correctedCandidateDelta(
+  target: CountLineRecord,
+  correction: Parameters<typeof differs>[0],
+): WriterDelta | null {
+  if (lineCounts(target) || overturned(target, null) || !differs(correction, target)) return null;
+  return { session_id: target.session_id, user_id: target.counted_by, written: 0, overturned: 1 };
 }
 
 /**

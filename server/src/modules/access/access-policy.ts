@@ -55,7 +55,8 @@ export interface AccessPolicy {
  * reasons are never shown to such a viewer at all.
  */
 export function lineStatusShown(status: LineStatus, showsBook: boolean): LineStatus {
-  return !showsBook && status === 'NEEDS_REVIEW' ? 'PENDING' : status;
+  // A CANDIDATE says the bin took another figure: as telling as a review flag.
+  return !showsBook && (status === 'NEEDS_REVIEW' || status === 'CANDIDATE') ? 'PENDING' : status;
 }
 
 /** How long the open-blind list and users' warehouses are remembered: they sit on every scan. */

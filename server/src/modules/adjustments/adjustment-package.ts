@@ -66,7 +66,7 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
   const reconciledAt = session.reconciled_at;
   const byItem = new Map<string, PackageInput['lines'][number][]>();
   for (const line of lines) {
-    if (line.status === 'REJECTED') continue;
+    if (line.status === 'REJECTED' || line.status === 'CANDIDATE') continue;
     const list = byItem.get(line.item_code) ?? [];
     list.push(line);
     byItem.set(line.item_code, list);

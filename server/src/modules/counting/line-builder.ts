@@ -107,6 +107,9 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
       fencing_token: claimId ? record.fencing_token : null,
       counted_at: new Date(record.counted_at).toISOString(),
       received_at: clock().toISOString(),
+      // A first count; the recounts module sets both from the task a line answers (design §12).
+      phase: 0,
+      recount_task_id: null,
       tolerance,
     };
   }

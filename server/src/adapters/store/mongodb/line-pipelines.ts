@@ -9,8 +9,14 @@ import type { Document, Filter } from 'mongodb';
 import type { CounterStats, ItemVariance, SnapshotRow, StatsQuery } from '../../../ports/counting';
 import type { CountLineDocument, ItemDocument } from './collections';
 
-/** design §4: a line counts unless a newer line superseded it or a supervisor rejected it. */
-export const LINES_THAT_COUNT = { superseded_by: null, status: { $ne: 'REJECTED' } } as const;
+/**
+ * design §4, §12: a line counts unless a newer line superseded it, a supervisor rejected it or its
+ * bin did not take its figure (CANDIDATE).
+ */
+export const LINES_THAT_COUNT = {
+  superseded_by: null,
+  status: { $nin: ['REJECTED', 'CANDIDATE'] },
+} as const;
 
 /** What the variances pipeline yields per item, before the shared rounding rules. */
 export interface ItemSums {

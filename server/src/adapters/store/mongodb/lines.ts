@@ -23,13 +23,20 @@ import {
   type RackFenceDocument,
 } from './collections';
 import type { RunInTransaction } from './transactions';
-import { lineCounts, type LineEvent } from '../read-model-plan';
+import {
+  correctedCandidateDelta,
+  lineCounts,
+  type LineEvent,
+  type WriterDelta,
+} from '../read-model-plan';
 import type { MongoReadModel } from './read-model';
 
 /** What one transaction changed, for the read model (issue #13). */
 interface Change {
   events: LineEvent[];
   written: CountLineRecord[];
+  /** Writers' moves no event carries (a corrected CANDIDATE). */
+  moved: WriterDelta[];
 }
 import {
   binsPipeline,
@@ -42,7 +49,9 @@ import {
 } from './line-pipelines';
 
 export function toLine(doc: WithId<CountLineDocument>): CountLineRecord {
-  const { _id, active_serials: _activeSerials, tolerance, ...line } = doc;
+  const { _id, active_serials: _activeSerials, tolerance, ...rest } = doc;
+  // Lines from before recounts (migration 6 fills them) read as first counts answering no task.
+  const line = { ...rest, phase: rest.phase ?? 0, recount_task_id: rest.recount_task_id ?? null };
   // The tolerance decision (design §12) is absent, not null, on a line without one, as SQLite
   // reads it: lines from before rule sets lack the field, and the driver may write undefined as null.
   return tolerance ? { ...line, tolerance } : line;
@@ -136,6 +145,8 @@ export function createMongoLineRepo(
     }
 
     if (corrected && lineCounts(corrected)) change.events.push({ line: corrected, sign: -1 });
+    const moved = corrected && correctedCandidateDelta(corrected, line);
+    if (moved) change.moved.push(moved);
     if (target) {
       // Before the insert, so the correction may carry the serials of the line it replaces
       // without tripping the serial index. Two corrections of one line both write it: one reruns.
@@ -185,9 +196,9 @@ export function createMongoLineRepo(
     inTransaction(
       async (txn) => {
         const outcomes: InsertLineOutcome[] = [];
-        const change: Change = { events: [], written: [] };
+        const change: Change = { events: [], written: [], moved: [] };
         for (const line of lines) outcomes.push(await insertIn(txn, line, change));
-        await model.apply(txn, change.events, change.written);
+        await model.apply(txn, change.events, change.written, change.moved);
         return outcomes;
       },
       { retryOnDuplicateKey: true },
@@ -279,7 +290,7 @@ export function createMongoLineRepo(
         counted_by: userId,
         item_code: itemCode,
         superseded_by: null,
-        status: { $ne: 'REJECTED' },
+        status: { $nin: ['REJECTED', 'CANDIDATE'] },
       });
     },
   };

@@ -150,6 +150,20 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
     // every session's model is rebuilt from its lines.
     up: rebuildReadModel,
   },
+  {
+    id: 6,
+    name: 'count lines get phase and recount_task_id (issue #16)',
+    // Every existing line is a first count answering no task. Idempotent: only lines without the
+    // fields are touched. (bins, bin_decisions and recount_tasks are new collections: indexes.ts.)
+    async up(db) {
+      const { lines } = storeCollections(db);
+      await lines.updateMany({ phase: { $exists: false } }, { $set: { phase: 0 } });
+      await lines.updateMany(
+        { recount_task_id: { $exists: false } },
+        { $set: { recount_task_id: null } },
+      );
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

@@ -30,7 +30,7 @@ export function createMongoMonitoringRepo(
             $match: {
               received_at: { $gte: iso },
               superseded_by: null,
-              status: { $ne: 'REJECTED' },
+              status: { $nin: ['REJECTED', 'CANDIDATE'] },
             },
           },
           {

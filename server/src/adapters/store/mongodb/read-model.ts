@@ -246,7 +246,7 @@ export function planWrites(p: Plan): {
   };
 }
 
-const COUNTING = { superseded_by: null, status: { $ne: 'REJECTED' } } as const;
+const COUNTING = { superseded_by: null, status: { $nin: ['REJECTED', 'CANDIDATE'] } } as const;
 
 /** The MongoDB read model over the model's collections and the lines and snapshot. */
 export function createMongoReadModel(

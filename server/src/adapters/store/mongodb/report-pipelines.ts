@@ -43,7 +43,7 @@ export function lineMatch(
   const match: Filter<CountLineDocument> = { session_id: { $in: sessions.map((s) => s.id) } };
   if (countingOnly) {
     match.superseded_by = null;
-    match.status = { $ne: 'REJECTED' };
+    match.status = { $nin: ['REJECTED', 'CANDIDATE'] };
   }
   if (scope.user !== undefined) match.counted_by = scope.user;
   if (scope.racks) {

@@ -15,7 +15,12 @@ import type {
 } from '../../../ports/counting';
 import type { Paged } from '../../../ports/store';
 import { lazy, toFlag, type Db } from './database';
-import { lineCounts, type LineEvent } from '../read-model-plan';
+import {
+  correctedCandidateDelta,
+  lineCounts,
+  type LineEvent,
+  type WriterDelta,
+} from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
 
 type LineRow = Omit<
@@ -57,13 +62,14 @@ const COLUMNS = `id, op_id, session_id, rack, item_code, barcode, counted_qty, d
   variance_reason, variance_confirmed, remark, photo_ids, supersedes, superseded_by, book_qty,
   variance, value_at_cost, value_at_price, status, review_reasons, reviewed_by, reviewed_at,
   review_note, counted_by, counted_by_name, device_id, claim_id, fencing_token, counted_at,
-  received_at, tolerance`;
+  received_at, tolerance, phase, recount_task_id`;
 
 const SIGHTING_COLUMNS = `serial, item_code, session_id, rack, line_id, op_id, counted_by,
   counted_by_name, condition, counted_at`;
 
-// A line counts unless a newer line corrected it or a supervisor rejected it (design §4).
-const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
+// A line counts unless a newer line corrected it, a supervisor rejected it (design §4) or its bin
+// did not take its figure (CANDIDATE, design §12).
+const COUNTS = `superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 
 const LIST_WHERE = `
   WHERE session_id = @session_id
@@ -151,7 +157,7 @@ function prepareLineStatements(db: Db) {
         @photo_ids, @supersedes, @superseded_by, @book_qty, @variance, @value_at_cost,
         @value_at_price, @status, @review_reasons, @reviewed_by, @reviewed_at, @review_note,
         @counted_by, @counted_by_name, @device_id, @claim_id, @fencing_token, @counted_at,
-        @received_at, @tolerance)`,
+        @received_at, @tolerance, @phase, @recount_task_id)`,
     ),
     byId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE id = ?`),
     byOpId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE op_id = ?`),
@@ -220,15 +226,15 @@ function prepareLineStatements(db: Db) {
       .prepare<[ListParams], number>(`SELECT COUNT(*) FROM count_lines ${LIST_WHERE}`)
       .pluck(),
     // The unfiltered list is every line not superseded: the ones that count (kept by the read
-    // model) plus the rejected ones (few; found by the status index). Counting them from the
-    // lines meant a row lookup per line for superseded_by: 55 ms at 100,000 lines.
+    // model) plus the rejected and candidate ones (few; found by the status index). Counting them
+    // from the lines meant a row lookup per line for superseded_by: 55 ms at 100,000 lines.
     countingLines: db
       .prepare<[string], number>('SELECT lines FROM rm_sessions WHERE session_id = ?')
       .pluck(),
     rejectedListed: db
       .prepare<[string], number>(
         `SELECT COUNT(*) FROM count_lines
-         WHERE session_id = ? AND status = 'REJECTED' AND superseded_by IS NULL`,
+         WHERE session_id = ? AND status IN ('REJECTED', 'CANDIDATE') AND superseded_by IS NULL`,
       )
       .pluck(),
     variances: db.prepare<[{ session_id: string }], VarianceRow>(VARIANCES),
@@ -282,6 +288,8 @@ export function createSqliteLineRepo(
   interface Change {
     events: LineEvent[];
     written: CountLineRecord[];
+    /** Writers' moves no event carries (a corrected CANDIDATE). */
+    moved: WriterDelta[];
   }
 
   /** The first reason the line may not be stored, or null when every check passes. */
@@ -329,9 +337,11 @@ export function createSqliteLineRepo(
     change.written.push(born);
     if (lineCounts(born)) change.events.push({ line: born, sign: 1 });
     if (line.supersedes !== null) {
-      const target = s.byOpId.get(line.supersedes);
-      if (target && lineCounts(toRecord(target)))
-        change.events.push({ line: toRecord(target), sign: -1 });
+      const row = s.byOpId.get(line.supersedes);
+      const target = row ? toRecord(row) : null;
+      if (target && lineCounts(target)) change.events.push({ line: target, sign: -1 });
+      const moved = target && correctedCandidateDelta(target, line);
+      if (moved) change.moved.push(moved);
       s.markSuperseded.run({ op_id: line.supersedes, by: line.op_id });
       s.releaseSerials.run(line.supersedes);
     }
@@ -363,9 +373,9 @@ export function createSqliteLineRepo(
   // Each line runs in a savepoint of the one batch transaction: one commit for a whole batch, and
   // the read model moves once for the batch, in that transaction.
   const insertMany = db.transaction((lines: readonly CountLineRecord[]): InsertLineOutcome[] => {
-    const change: Change = { events: [], written: [] };
+    const change: Change = { events: [], written: [], moved: [] };
     const outcomes = lines.map((line) => insertLine(line, change));
-    model.apply(change.events, change.written);
+    model.apply(change.events, change.written, change.moved);
     return outcomes;
   });
 

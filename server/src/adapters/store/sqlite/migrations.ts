@@ -2,6 +2,7 @@
  * Numbered schema migrations, tracked in `PRAGMA user_version`. Never edit a migration that has
  * shipped: databases in the field already ran it. Add the next number instead.
  */
+import { BINS_MIGRATION } from './bins-schema';
 import type { Db } from './database';
 import {
   READ_MODEL_REVIEW_MIGRATION,
@@ -434,6 +435,7 @@ export const migrations: readonly Migration[] = [
     ...READ_MODEL_WRITERS_MIGRATION,
   },
   { version: 12, ...READ_MODEL_REVIEW_MIGRATION },
+  { version: 13, ...BINS_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -17,7 +17,8 @@ export function createSqliteMonitoringRepo(db: Db): MonitoringRepo {
               COALESCE(SUM(ABS(book_qty)), 0) AS abs_book,
               COALESCE(SUM(value_at_cost), 0) AS variance_value_at_cost
        FROM count_lines
-       WHERE received_at >= ? AND superseded_by IS NULL AND status <> 'REJECTED'`,
+       WHERE received_at >= ? AND superseded_by IS NULL
+         AND status NOT IN ('REJECTED', 'CANDIDATE')`,
     ),
     openConflicts: db
       .prepare<[], number>(`SELECT COUNT(*) FROM conflicts WHERE status = 'OPEN'`)

@@ -51,7 +51,7 @@ interface Keys {
   keys: string;
 }
 
-const COUNTS = `superseded_by IS NULL AND status <> 'REJECTED'`;
+const COUNTS = `superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 
 /** The schema of the read model (migration 4 creates it; kept here beside the code using it). */
 export const READ_MODEL_SCHEMA = `
@@ -543,6 +543,8 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       device_id: null,
       claim_id: null,
       fencing_token: null,
+      phase: 0,
+      recount_task_id: null,
     }));
     const events = lines.filter(lineCounts).map((line): LineEvent => ({ line, sign: 1 }));
     // With every old row cleared, the change "all counting lines start counting" is the model.

@@ -18,8 +18,8 @@
  */
 import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
 
-// Same rule as LineRepo (design §4): superseded and rejected lines no longer count.
-const COUNTS = `l.superseded_by IS NULL AND l.status <> 'REJECTED'`;
+// Same rule as LineRepo (design §4, §12): superseded, rejected and candidate lines do not count.
+const COUNTS = `l.superseded_by IS NULL AND l.status NOT IN ('REJECTED', 'CANDIDATE')`;
 
 /** The item's category within the session: its snapshot row, else the item master (as VARIANCES). */
 const LINE_CATEGORY = `(CASE WHEN EXISTS (SELECT 1 FROM session_snapshot x

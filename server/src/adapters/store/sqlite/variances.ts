@@ -69,7 +69,7 @@ const INDEX: Partial<Record<VariancePageQuery['sort'], string>> = {
 // hundred lines by count_lines_rack (SQLite picked the item index for the DISTINCT otherwise).
 const RACK_ITEMS = `SELECT DISTINCT item_code FROM count_lines INDEXED BY count_lines_rack
   WHERE session_id = @session_id AND rack = @rack
-    AND superseded_by IS NULL AND status <> 'REJECTED'`;
+    AND superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 // The item's category as the variances show it: the snapshot's, else the item master's.
 const CATEGORY = `COALESCE(
   (SELECT s.category FROM session_snapshot s
