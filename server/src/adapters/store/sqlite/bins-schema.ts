@@ -31,6 +31,8 @@ export const BINS_MIGRATION = {
       counters TEXT NOT NULL,
       first_count_qty REAL,
       first_received_at TEXT,
+      first_counted_by TEXT,
+      first_count_confirmed INTEGER NOT NULL,
       settled_at TEXT,
       recounts INTEGER NOT NULL,
       overturned INTEGER NOT NULL,
