@@ -8,6 +8,7 @@
 import type {
   BinDecision,
   BinRecord,
+  LineStatus,
   OpenBin,
   RecountTaskState,
   Settlement,
@@ -29,17 +30,34 @@ export interface BinSettleInput {
   lines: CountLineRecord[];
   /** Supervisor decisions on the bin, oldest first. */
   decisions: BinDecision[];
+  /** The key's `split` when given, else the bin row's (false without one). */
   split: boolean;
   /** The bin's open recount tasks. */
   open_tasks: RecountTaskRecord[];
+  /** The bin's row before this settlement (null: none yet): its settled_at stays while settled. */
+  previous: Omit<BinRecord, 'item_name'> | null;
+}
+
+/** A line's review fields as settlement sets them (applied through the read-model upkeep). */
+export interface BinLineUpdate {
+  id: string;
+  status: LineStatus;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  review_note: string | null;
 }
 
 /** What the service decided for one bin; the store applies it in the same transaction. */
 export interface BinSettleOutcome {
   settlement: Settlement;
   rule: ToleranceRule;
-  /** Line ids whose figure the bin takes (they count); every other line of the bin becomes CANDIDATE. */
+  /** Line ids whose figure the bin takes (they count); the bin's other live lines are CANDIDATE. */
   taken_line_ids: string[];
+  /**
+   * The status changes that make it so (only lines whose status changes; superseded lines are
+   * never touched): the store applies exactly these, each as a review of the line.
+   */
+  line_updates: BinLineUpdate[];
   /** The bin row to write (null: the bin needs no row, e.g. one counter's count within tolerance). */
   record: Omit<BinRecord, 'item_name'> | null;
   /** A task to open (the service chose its phase and assignee). */
@@ -74,13 +92,19 @@ export interface BinRepo {
   /**
    * Re-settles the given bins, each in one transaction with its line status changes (and their
    * read-model upkeep), its bin row and its task changes: reads the bin's lines and decisions,
-   * calls `settle` (pure, synchronous), applies the outcome. Returns the written records.
+   * calls `settle` (pure, synchronous), applies the outcome. Returns the written records, in the
+   * keys' order (null: the bin has no row and needs none). A key's `split` (the rack was claimed
+   * split) is kept on the row; a key without it keeps the row's.
    */
   settle(
     sessionId: string,
-    keys: readonly BinKey[],
+    keys: readonly (BinKey & { split?: boolean })[],
     settle: (input: BinSettleInput) => BinSettleOutcome,
   ): Promise<(Omit<BinRecord, 'item_name'> | null)[]>;
+  /**
+   * The bin's row; for a bin with lines and no row (one counter's first counts within tolerance),
+   * the record computed from its lines (settled `within_tolerance`); null for a bin without lines.
+   */
   get(sessionId: string, key: BinKey): Promise<Omit<BinRecord, 'item_name'> | null>;
   list(
     sessionId: string,
@@ -91,6 +115,15 @@ export interface BinRepo {
   decisions(sessionId: string, key: BinKey): Promise<BinDecision[]>;
   /** Stores a decision once (by decision_id); false when the id was already stored. */
   addDecision(sessionId: string, key: BinKey, decision: BinDecision): Promise<boolean>;
+  /**
+   * Of bins that just got a line by `counter` that cannot change a bin on its own (a first count
+   * within tolerance, no correction), those that must be settled anyway: the bin has a row, or a
+   * line by another counter. One indexed point read each; the answer keeps the given order.
+   */
+  needsSettling(
+    sessionId: string,
+    bins: readonly { key: BinKey; counter: string }[],
+  ): Promise<BinKey[]>;
   /** Bins that block reconcile: open tasks and bins needing a supervisor (at most `limit`). */
   blocking(sessionId: string, limit: number): Promise<{ total: number; items: OpenBin[] }>;
   /**
