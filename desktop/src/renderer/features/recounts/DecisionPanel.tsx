@@ -1,5 +1,5 @@
 import type { BinDetail } from '@stockverify/shared';
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { decideBin } from '../../api/bins';
 import { ApiError, errorText } from '../../api/client';
@@ -73,11 +73,12 @@ export function DecisionPanel({
     setForm((f) => ({ ...f, [key]: value }));
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
-  const focusFirstError = () =>
-    setTimeout(
-      () => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(),
-      0,
-    );
+  // After the errors are on the page: focus the first field at fault.
+  const [refused, setRefused] = useState(0);
+  useEffect(() => {
+    if (refused > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refused]);
+  const focusFirstError = () => setRefused((n) => n + 1);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -141,7 +142,7 @@ export function DecisionPanel({
           audited: say why.
         </p>
       )}
-      <fieldset className="rule-row" aria-label="What to do">
+      <fieldset className="decision-kinds" aria-label="What to do">
         {kinds.map(([kind, label, why]) => (
           <label key={kind} className="check">
             <input

@@ -59,6 +59,13 @@ export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
   const [ok, setOk] = useState<string | null>(null);
   const [assigning, setAssigning] = useState<RecountQueueItem | null>(null);
   const opener = useRef<HTMLElement | null>(null);
+  // Focus goes back to the row's Assign button once the dialog is gone (the page is inert before).
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (assigning !== null || !refocus.current) return;
+    refocus.current = false;
+    if (opener.current?.isConnected) opener.current.focus();
+  }, [assigning]);
   const findUsers = useMemo(() => searchUsers(client), [client]);
   const loaded = useRef(0);
   const loading = useRef(false);
@@ -239,14 +246,14 @@ export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
           sessionId={sessionId}
           task={assigning}
           onCancel={() => {
+            refocus.current = true;
             setAssigning(null);
-            setTimeout(() => opener.current?.focus(), 0);
           }}
           onDone={(message) => {
+            refocus.current = true;
             setAssigning(null);
             setOk(message);
             void load(true);
-            setTimeout(() => opener.current?.focus(), 0);
           }}
         />
       )}

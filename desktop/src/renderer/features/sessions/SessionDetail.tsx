@@ -45,11 +45,27 @@ export function SessionDetail({ id }: { id: string }) {
   // `#/sessions/:id/bins/:rack/:item` opens the bin's history over the page (issue #16 item 4).
   const bin = binFromRoute(useHashRoute());
   const binOpener = useRef<HTMLElement | null>(null);
+  // What had the focus before the drawer opened (a link in a row, in the line drawer…).
+  const lastFocus = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    const onFocus = (e: FocusEvent) => {
+      if (e.target instanceof HTMLElement && !e.target.closest('dialog.bin-drawer')) {
+        lastFocus.current = e.target;
+      }
+    };
+    document.addEventListener('focusin', onFocus);
+    return () => document.removeEventListener('focusin', onFocus);
+  }, []);
   const binKey = bin ? `${bin.rack}\u0000${bin.item}` : null;
   useEffect(() => {
-    if (binKey !== null && document.activeElement instanceof HTMLElement) {
-      binOpener.current ??= document.activeElement;
+    if (binKey !== null) {
+      binOpener.current ??= lastFocus.current;
+      return;
     }
+    // The drawer is gone (its dialog closed first): focus goes back to what opened it.
+    const back = binOpener.current;
+    binOpener.current = null;
+    if (back?.isConnected) back.focus();
   }, [binKey]);
 
   /** Close and reconcile ask first, naming the racks counters still hold (issue #14). */
@@ -87,11 +103,7 @@ export function SessionDetail({ id }: { id: string }) {
   }
 
   function closeBin() {
-    const back = binOpener.current;
-    binOpener.current = null;
     window.location.hash = `#/sessions/${encodeURIComponent(id)}`;
-    // After the modal drawer is gone (the page is inert while it is open).
-    setTimeout(() => back?.isConnected && back.focus(), 0);
   }
 
   // The ERP adjustment package of a reconciled session (XLSX with its content hash), issue #7.
