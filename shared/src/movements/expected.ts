@@ -124,7 +124,8 @@ export interface ExpectedAtCount {
   open_clocks: { line_id: string; status: ClockStatus }[];
 }
 
-interface Mv {
+/** A movement as the computations read it: parsed, with its time in ms and quantity in thousandths. */
+export interface PreparedMovement {
   m: ErpMovement;
   t: number;
   q: number;
@@ -132,7 +133,7 @@ interface Mv {
 
 /** Movements parsed once, deduplicated by watermark and indexed by item, for many targets. */
 export interface PreparedMovements {
-  readonly byItem: ReadonlyMap<string, readonly Mv[]>;
+  readonly byItem: ReadonlyMap<string, readonly PreparedMovement[]>;
   readonly count: number;
 }
 
@@ -145,7 +146,7 @@ export function prepareMovements(movements: readonly unknown[]): PreparedMovemen
     throw new MovementInputError('MOVEMENTS_BAD_INPUT', 'movements', 'an array of movements');
   }
   const seen = new Map<string, { text: string; at: number }>();
-  const byItem = new Map<string, Mv[]>();
+  const byItem = new Map<string, PreparedMovement[]>();
   movements.forEach((raw, i) => {
     const m = canonicalMovement(raw) ?? parseInput(erpMovementSchema, raw, `movements.${i}`);
     const text = JSON.stringify([
@@ -210,7 +211,7 @@ function canonicalMovement(raw: unknown): ErpMovement | null {
   return ok ? (m as unknown as ErpMovement) : null;
 }
 
-function evidence(v: Mv): MovementEvidence {
+function evidence(v: PreparedMovement): MovementEvidence {
   return {
     watermark: v.m.watermark,
     doc_type: v.m.doc_type,
