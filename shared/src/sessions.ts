@@ -49,6 +49,12 @@ export const countSessionSchema = z.object({
    * later edits of the rule table do not change it. Null or absent on sessions created before.
    */
   tolerance_rule_set: sessionToleranceSchema.nullable().optional(),
+  /**
+   * The ERP ledger watermark the session's book snapshot includes (issue #17, design §9): the
+   * movements after it are the ones that happened since. Null when the ERP source has no ledger
+   * (or no pass has read one yet); absent on sessions created before.
+   */
+  erp_watermark: z.string().nullable().optional(),
 });
 export type CountSession = z.infer<typeof countSessionSchema>;
 

@@ -18,6 +18,7 @@ import type { ReadModelRepo } from './read-model';
 import type { ReportSource } from './reports';
 import type { ToleranceRepo } from './tolerance';
 import type { VarianceRepo } from './variances';
+import type { MovementRepo } from './movements';
 import type { BinRepo, RecountTaskRepo } from './bins';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
@@ -224,6 +225,8 @@ export interface Store {
   readonly readModel: ReadModelRepo;
   /** Versions of the tolerance rule table (issue #16). */
   readonly tolerance: ToleranceRepo;
+  /** ERP stock movements pulled from the source's ledger, and where the pull stands (issue #17). */
+  readonly movements: MovementRepo;
   /** Bins settled by consensus, and their supervisor decisions (issue #16). */
   readonly bins?: BinRepo; // TODO(#16 core): required once both adapters implement it
   /** Recount tasks offered to counters (issue #16). */

@@ -36,6 +36,8 @@ export function makeSession(id: string, overrides: Partial<SessionRecord> = {}):
     updated_at: T0,
     // A store reads a session without a rule-set version back as null (design §12).
     tolerance_rule_set: null,
+    // Nor an ERP watermark (issue #17).
+    erp_watermark: null,
     ...overrides,
   };
 }

@@ -28,6 +28,7 @@ import { createMongoVarianceRepo } from './variances';
 import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
 import { createMongoToleranceRepo } from './tolerance';
+import { createMongoMovementRepo } from './movements';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -90,5 +91,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     variances: createMongoVarianceRepo({ ...c, rmItems: rm.items }),
     readModel: readModel.repo,
     tolerance: createMongoToleranceRepo(c.tolerance),
+    movements: createMongoMovementRepo(db),
   };
 }

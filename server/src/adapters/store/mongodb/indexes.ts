@@ -7,6 +7,7 @@ import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
 import { COLLECTION } from './collections';
 import { PHOTO_BUCKET } from './evidence-collections';
 import { READ_MODEL_COLLECTION } from './read-model';
+import { MOVEMENT_COLLECTION, MOVEMENT_INDEXES } from './movements';
 
 export interface IndexPlan {
   collection: string;
@@ -191,6 +192,8 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
     // A version of the rule table is written once: the unique version is what refuses the second
     // of two changes made on the same version (issue #16); newest first for the versions list.
     { collection: COLLECTION.tolerance, indexes: [{ key: { version: -1 }, unique: true }] },
+    // ERP movements (issue #17): by item and time, by warehouse in ledger order (_id).
+    { collection: MOVEMENT_COLLECTION.movements, indexes: MOVEMENT_INDEXES },
     // The photo id is the GridFS filename: one file per id, found by it.
     {
       collection: `${PHOTO_BUCKET}.files`,

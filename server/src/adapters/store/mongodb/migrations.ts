@@ -164,6 +164,19 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       );
     },
   },
+  {
+    id: 7,
+    name: 'sessions get erp_watermark (issue #17)',
+    // Sessions from before ERP movements include no ledger watermark: null, as on SQLite
+    // (migration 15 there). Idempotent: only sessions without the field are touched. The
+    // erp_movements collection is new (indexes.ts).
+    async up(db) {
+      await storeCollections(db).sessions.updateMany(
+        { erp_watermark: { $exists: false } },
+        { $set: { erp_watermark: null } },
+      );
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

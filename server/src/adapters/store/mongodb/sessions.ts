@@ -17,7 +17,12 @@ const CHUNK = 1000;
 function toSession(doc: WithId<SessionRecord>): SessionRecord {
   const { _id, ...session } = doc;
   // Sessions created before rule-set snapshots (issue #16) have none: null, as on SQLite.
-  return { ...session, tolerance_rule_set: session.tolerance_rule_set ?? null };
+  return {
+    ...session,
+    tolerance_rule_set: session.tolerance_rule_set ?? null,
+    // Sessions from before ERP movements (issue #17) have no watermark: null, as on SQLite.
+    erp_watermark: session.erp_watermark ?? null,
+  };
 }
 
 function toRow(doc: WithId<SnapshotRow>): SnapshotRow {

@@ -24,6 +24,7 @@ import { createSqliteVarianceRepo } from './variances';
 import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
 import { createSqliteToleranceRepo } from './tolerance';
+import { createSqliteMovementRepo } from './movements';
 import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
@@ -90,5 +91,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     variances: createSqliteVarianceRepo(db),
     readModel: createSqliteReadModel(db).repo,
     tolerance: createSqliteToleranceRepo(db),
+    movements: createSqliteMovementRepo(db),
   };
 }

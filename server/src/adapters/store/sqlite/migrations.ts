@@ -10,6 +10,7 @@ import {
   READ_MODEL_WRITERS_MIGRATION,
 } from './read-model';
 import { TOLERANCE_SCHEMA } from './tolerance';
+import { MOVEMENTS_SCHEMA } from './movements';
 
 export interface Migration {
   version: number;
@@ -436,6 +437,11 @@ export const migrations: readonly Migration[] = [
   },
   { version: 12, ...READ_MODEL_REVIEW_MIGRATION },
   { version: 13, ...BINS_MIGRATION },
+  {
+    version: 15,
+    name: 'ERP movements and the session watermark (issue #17)',
+    up: MOVEMENTS_SCHEMA,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

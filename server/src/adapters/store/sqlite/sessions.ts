@@ -26,7 +26,8 @@ interface ListParams {
 type Sort = ListSessionsQuery['sort'];
 
 const COLUMNS = `id, warehouse, name, mode, scope, status, racks, snapshot_items, created_by,
-  created_at, closed_at, reconciled_at, updated_at, tolerance_version, tolerance_hash`;
+  created_at, closed_at, reconciled_at, updated_at, tolerance_version, tolerance_hash,
+  erp_watermark`;
 
 const SNAPSHOT_COLUMNS = 'session_id, item_code, name, category, book_qty, cost, price';
 
@@ -73,6 +74,7 @@ function toParams(session: SessionRecord): SessionParams {
     racks: JSON.stringify(session.racks),
     tolerance_version: tolerance_rule_set?.version ?? null,
     tolerance_hash: tolerance_rule_set?.hash ?? null,
+    erp_watermark: session.erp_watermark ?? null,
   };
 }
 
@@ -82,7 +84,8 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
     insert: db.prepare<[SessionParams]>(
       `INSERT INTO sessions (${COLUMNS}, name_lower) VALUES (@id, @warehouse, @name, @mode,
         @scope, @status, @racks, @snapshot_items, @created_by, @created_at, @closed_at,
-        @reconciled_at, @updated_at, @tolerance_version, @tolerance_hash, @name_lower)`,
+        @reconciled_at, @updated_at, @tolerance_version, @tolerance_hash, @erp_watermark,
+        @name_lower)`,
     ),
     insertSnapshot: db.prepare<[SnapshotRow]>(
       `INSERT INTO session_snapshot (${SNAPSHOT_COLUMNS}) VALUES (@session_id, @item_code, @name,
