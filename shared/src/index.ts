@@ -21,3 +21,11 @@ export * from './audit';
 export * from './tolerance';
 export * from './bins';
 export * from './movements/movement';
+export * from './movements/clock';
+export * from './movements/expected';
+export * from './movements/hints';
+export {
+  MOVEMENT_INPUT_CODES,
+  MovementInputError,
+  type MovementInputCode,
+} from './movements/input';
