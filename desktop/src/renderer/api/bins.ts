@@ -101,12 +101,16 @@ export async function searchCounters(client: ApiClient, q: string): Promise<User
 
 /** Reconcile refused because recounts are open or bins wait for a supervisor (409 RECOUNTS_OPEN). */
 export class RecountsOpenError extends ApiError {
+  /** How many bins are open in all (the answer lists the first ones). */
+  readonly total: number;
   constructor(
     cause: ApiError,
     readonly bins: OpenBin[],
   ) {
     super(cause.status, cause.code, cause.message, cause.details, cause.extra);
     this.name = 'RecountsOpenError';
+    const total = cause.extra.open_bins_total;
+    this.total = typeof total === 'number' && total >= bins.length ? total : bins.length;
   }
 }
 

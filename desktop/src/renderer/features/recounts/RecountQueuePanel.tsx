@@ -1,9 +1,8 @@
 import { RECOUNT_TASK_STATES } from '@stockverify/shared';
-import type { LiveEvent, RecountQueueItem, RecountTaskState } from '@stockverify/shared';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { RecountQueueItem, RecountTaskState } from '@stockverify/shared';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
 import { readRecountQueue } from '../../api/bins';
-import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { useNow } from '../../ui/hooks';
 import { searchUsers } from '../../ui/pickers';
@@ -11,21 +10,13 @@ import { SearchPicker } from '../../ui/SearchPicker';
 import type { PickerOption } from '../../ui/SearchPicker';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
-import { useLiveEvents } from '../watchtower/useLiveEvents';
+import type { StreamState } from '../watchtower/useLiveEvents';
 import { AssignDialog } from './AssignDialog';
-import {
-  ageWords,
-  binHref,
-  holderWords,
-  phaseWords,
-  reasonWords,
-  touchesRecounts,
-} from './recount-words';
+import { ageWords, binHref, holderWords, phaseWords, reasonWords } from './recount-words';
+import { useLivePages } from './useLivePages';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 40;
-/** Live events come in bursts while phones sync: the queue reloads at most this often. */
-const REFRESH_MS = 1500;
 
 interface Filters {
   state: RecountTaskState | '';
@@ -49,16 +40,23 @@ const COLUMNS: CSSProperties = {
  * assignee; assign or reassign; the bin's history one click away. Paged by the server and
  * virtualized; reloaded from the live events of this session.
  */
-export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
+export function RecountQueuePanel({
+  sessionId,
+  tick,
+  stream,
+}: {
+  sessionId: string;
+  /** Grows when a live event may have changed the queue. */
+  tick: number;
+  stream: StreamState;
+}) {
   const { client } = useConsole();
   const now = useNow(1000);
   const [filters, setFilters] = useState<Filters>({ state: 'open', rack: '', assignee: null });
-  const [rows, setRows] = useState<RecountQueueItem[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [assigning, setAssigning] = useState<RecountQueueItem | null>(null);
   const opener = useRef<HTMLElement | null>(null);
+  const findUsers = useMemo(() => searchUsers(client), [client]);
   // Focus goes back to the row's Assign button once the dialog is gone (the page is inert before).
   const refocus = useRef(false);
   useEffect(() => {
@@ -66,69 +64,19 @@ export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
     refocus.current = false;
     if (opener.current?.isConnected) opener.current.focus();
   }, [assigning]);
-  const findUsers = useMemo(() => searchUsers(client), [client]);
-  const loaded = useRef(0);
-  const loading = useRef(false);
-  const generation = useRef(0);
-
-  const load = useCallback(
-    async (replace: boolean) => {
-      if (loading.current && !replace) return;
-      if (!replace && total !== null && loaded.current >= total) return;
-      loading.current = true;
-      const mine = replace ? ++generation.current : generation.current;
-      const page = replace ? 1 : Math.floor(loaded.current / PAGE_SIZE) + 1;
-      try {
-        const answer = await readRecountQueue(client, sessionId, {
-          page,
-          page_size: PAGE_SIZE,
-          state: filters.state || undefined,
-          rack: filters.rack.trim() || undefined,
-          assigned_to: filters.assignee?.id,
-        });
-        if (mine !== generation.current) return;
-        loaded.current = (page - 1) * PAGE_SIZE + answer.items.length;
-        setTotal(answer.total);
-        setRows((old) =>
-          replace ? answer.items : [...old.slice(0, (page - 1) * PAGE_SIZE), ...answer.items],
-        );
-        setError(null);
-      } catch (e) {
-        if (mine === generation.current) setError(errorText(e));
-      } finally {
-        if (mine === generation.current) loading.current = false;
-      }
-    },
-    [client, sessionId, filters, total],
+  const filterKey = JSON.stringify([filters.state, filters.rack.trim(), filters.assignee?.id]);
+  const { rows, total, error, more, reload } = useLivePages(
+    `${filterKey}#${tick}`,
+    PAGE_SIZE,
+    (page) =>
+      readRecountQueue(client, sessionId, {
+        page,
+        page_size: PAGE_SIZE,
+        state: filters.state || undefined,
+        rack: filters.rack.trim() || undefined,
+        assigned_to: filters.assignee?.id,
+      }),
   );
-
-  // The latest `load`, for the live refresh timer (which must not restart on every page).
-  const latest = useRef(load);
-  latest.current = load;
-
-  useEffect(() => {
-    loaded.current = 0;
-    void latest.current(true);
-  }, [client, sessionId, filters]);
-
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (pending.current) clearTimeout(pending.current);
-    },
-    [],
-  );
-  const onEvent = useCallback(
-    (event: LiveEvent) => {
-      if (!touchesRecounts(event, sessionId) || pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        void latest.current(true);
-      }, REFRESH_MS);
-    },
-    [sessionId],
-  );
-  const stream = useLiveEvents(client, onEvent);
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
     setFilters((old) => ({ ...old, [key]: value }));
@@ -179,12 +127,12 @@ export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
         <p>{filters.state === 'open' ? 'No recount is open.' : 'No task matches.'}</p>
       ) : (
         <VirtualList
-          key={JSON.stringify([filters.state, filters.rack, filters.assignee?.id])}
+          key={filterKey}
           items={rows}
           rowHeight={ROW_HEIGHT}
           height={Math.min(560, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT))}
           label="Recount tasks"
-          onNearEnd={() => void load(false)}
+          onNearEnd={more}
           header={
             <div role="row" className="vlist-row vlist-head" style={COLUMNS}>
               <span role="columnheader">Rack</span>
@@ -253,7 +201,7 @@ export function RecountQueuePanel({ sessionId }: { sessionId: string }) {
             refocus.current = true;
             setAssigning(null);
             setOk(message);
-            void load(true);
+            reload();
           }}
         />
       )}

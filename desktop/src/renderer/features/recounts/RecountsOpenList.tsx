@@ -6,12 +6,22 @@ import { binHref, stateWords } from './recount-words';
  * Why reconcile was refused (409 RECOUNTS_OPEN, issue #16 item 6): every bin still open or
  * waiting for a supervisor, each a link to its history where it can be decided.
  */
-export function RecountsOpenList({ sessionId, bins }: { sessionId: string; bins: OpenBin[] }) {
+export function RecountsOpenList({
+  sessionId,
+  bins,
+  total = bins.length,
+}: {
+  sessionId: string;
+  bins: OpenBin[];
+  /** All the open bins, when the answer lists only the first ones. */
+  total?: number;
+}) {
   return (
     <div className="recounts-open" role="region" aria-label="Bins still open">
       <p>
-        Reconcile waits for {countOf(bins.length, 'bin')}: settle or decide each, then reconcile
-        again.
+        Reconcile waits for {countOf(total, 'bin')}: settle or decide each, then reconcile again.
+        {total > bins.length &&
+          ` The first ${bins.length} are listed; the Recounts tab has every task and bin.`}
       </p>
       <ul>
         {bins.map((b) => (

@@ -8,7 +8,7 @@ import { saveResponse } from '../reports/save-response';
 import { dateTime, money, qty, signed } from '../../ui/format';
 import { useHashRoute, useLoad } from '../../ui/hooks';
 import { BinDrawer } from '../recounts/BinDrawer';
-import { RecountQueuePanel } from '../recounts/RecountQueuePanel';
+import { RecountsTab } from '../recounts/RecountsTab';
 import { RecountsOpenList } from '../recounts/RecountsOpenList';
 import { binFromRoute } from '../recounts/recount-words';
 import { Status } from '../../ui/Status';
@@ -41,7 +41,10 @@ export function SessionDetail({ id }: { id: string }) {
   const [ok, setOk] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<BulkSummary | null>(null);
   // Reconcile refused while recounts are open (409 RECOUNTS_OPEN): the bins, each a link.
-  const [openBins, setOpenBins] = useState<OpenBin[]>([]);
+  const [openBins, setOpenBins] = useState<{ bins: OpenBin[]; total: number }>({
+    bins: [],
+    total: 0,
+  });
   // `#/sessions/:id/bins/:rack/:item` opens the bin's history over the page (issue #16 item 4).
   const bin = binFromRoute(useHashRoute());
   const binOpener = useRef<HTMLElement | null>(null);
@@ -86,7 +89,7 @@ export function SessionDetail({ id }: { id: string }) {
   async function lifecycle(action: 'close' | 'reopen' | 'reconcile') {
     setError(null);
     setOk(null);
-    setOpenBins([]);
+    setOpenBins({ bins: [], total: 0 });
     try {
       if (action === 'reconcile') await reconcileSession(client, id);
       else await client.post(`/sessions/${encodeURIComponent(id)}/${action}`);
@@ -98,7 +101,7 @@ export function SessionDetail({ id }: { id: string }) {
       setTimeout(() => document.getElementById('session-title')?.focus(), 0);
     } catch (e) {
       setError(errorText(e));
-      if (e instanceof RecountsOpenError) setOpenBins(e.bins);
+      if (e instanceof RecountsOpenError) setOpenBins({ bins: e.bins, total: e.total });
     }
   }
 
@@ -226,7 +229,9 @@ export function SessionDetail({ id }: { id: string }) {
           </table>
         )}
         <Status error={error ?? (detail.state === 'error' ? detail.error : null)} ok={ok} />
-        {openBins.length > 0 && <RecountsOpenList sessionId={id} bins={openBins} />}
+        {openBins.total > 0 && (
+          <RecountsOpenList sessionId={id} bins={openBins.bins} total={openBins.total} />
+        )}
         {confirming && (
           <ConfirmDialog
             title={confirming.title}
@@ -257,7 +262,7 @@ export function SessionDetail({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'variances' && <VariancesPanel sessionId={id} />}
         {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
-        {tab === 'recounts' && <RecountQueuePanel sessionId={id} />}
+        {tab === 'recounts' && <RecountsTab sessionId={id} />}
         {tab === 'conflicts' && <ConflictsPanel sessionId={id} />}
         {tab === 'unknown' && <UnknownItemsPanel sessionId={id} />}
       </div>
