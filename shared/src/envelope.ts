@@ -32,6 +32,14 @@ export const ERROR_CODES = [
   'RACK_NOT_CLAIMED',
   'SUPERSEDES_UNKNOWN',
   'OPEN_WORK_REMAINS',
+  /** Reconcile refused: recount tasks open or bins waiting for a supervisor (issue #16). */
+  'RECOUNTS_OPEN',
+  /** A supervisor gave a recount task to a counter who already counted the bin. */
+  'RECOUNT_COUNTER_EXCLUDED',
+  /** A count names a recount task of no such session, rack and item (sync record answer). */
+  'RECOUNT_TASK_UNKNOWN',
+  /** A count answers a recount task of a bin its sender already counted (sync record answer). */
+  'RECOUNT_NOT_ELIGIBLE',
   'IDEMPOTENCY_IN_FLIGHT',
   'IDEMPOTENCY_KEY_REUSED',
   'LOCK_LOST',

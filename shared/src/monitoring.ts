@@ -78,6 +78,10 @@ export const LIVE_EVENT_TYPES = [
   'conflict',
   'unknown_item',
   'review',
+  /** A bin changed state (settled, opened a recount phase, needs a supervisor, decided). */
+  'bin',
+  /** A recount task opened, assigned or closed. */
+  'recount_task',
 ] as const;
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 

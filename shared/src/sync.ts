@@ -167,32 +167,49 @@ const photoId = z
 
 export const CONDITIONS = ['good', 'damaged', 'expired', 'mixed'] as const;
 
-export const countRecordSchema = z.strictObject({
-  op_id: opId,
-  type: z.literal('count'),
-  session_id: z.string().min(1).max(64),
-  rack: z.string().min(1).max(64),
-  item_code: itemCodeSchema,
-  barcode: barcodeValueSchema.nullable().optional(),
-  counted_qty: qty,
-  damaged_qty: qty.default(0),
-  non_returnable_damaged_qty: qty.default(0),
-  serials: z
-    .array(z.string().max(128))
-    .max(MAX_RECORD_SERIALS, `at most ${MAX_RECORD_SERIALS} serials per record`)
-    .default([]),
-  batch_no: text(64),
-  mfg_date: isoDate,
-  expiry_date: isoDate,
-  condition: z.enum(CONDITIONS).default('good'),
-  variance_reason: text(500),
-  variance_confirmed: z.boolean().default(false),
-  remark: text(1000),
-  photo_ids: z.array(photoId).max(20).default([]),
-  supersedes: opId.nullable().optional(),
-  fencing_token: z.number().int().positive(),
-  counted_at: z.iso.datetime({ offset: true }),
-});
+export const countRecordSchema = z
+  .strictObject({
+    op_id: opId,
+    type: z.literal('count'),
+    session_id: z.string().min(1).max(64),
+    rack: z.string().min(1).max(64),
+    item_code: itemCodeSchema,
+    barcode: barcodeValueSchema.nullable().optional(),
+    counted_qty: qty,
+    damaged_qty: qty.default(0),
+    non_returnable_damaged_qty: qty.default(0),
+    serials: z
+      .array(z.string().max(128))
+      .max(MAX_RECORD_SERIALS, `at most ${MAX_RECORD_SERIALS} serials per record`)
+      .default([]),
+    batch_no: text(64),
+    mfg_date: isoDate,
+    expiry_date: isoDate,
+    condition: z.enum(CONDITIONS).default('good'),
+    variance_reason: text(500),
+    variance_confirmed: z.boolean().default(false),
+    remark: text(1000),
+    photo_ids: z.array(photoId).max(20).default([]),
+    supersedes: opId.nullable().optional(),
+    /** The rack claim's token; not needed when the count answers a recount task (below). */
+    fencing_token: z.number().int().positive().optional(),
+    /**
+     * The recount task this count answers (issue #16, docs/design.md §11): the task is the
+     * permission to count the bin, so no rack claim is needed; the server takes the count's phase
+     * from the task (a record never sets it).
+     */
+    recount_task_id: z.string().trim().min(1).max(128).nullable().optional(),
+    counted_at: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((record, ctx) => {
+    if (record.fencing_token === undefined && !record.recount_task_id) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fencing_token'],
+        message: 'required: the token of your claim on the rack (or a recount_task_id)',
+      });
+    }
+  });
 export type CountRecord = z.infer<typeof countRecordSchema>;
 
 export const unknownItemRecordSchema = z.strictObject({

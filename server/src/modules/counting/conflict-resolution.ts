@@ -90,6 +90,7 @@ export function createConflictResolution(
       throw new AppError(409, 'CONFLICT', `Cannot accept: ${notYours.message}`, notYours.details);
     const line = await builder.buildLine(ctx, parsed.data, session, item, null, true);
     const [outcome] = await store.lines.insertMany([line]);
+    await lineWrite.settleWritten([outcome!]);
     const made = await lineWrite.lineOutcome({ ctx, record: parsed.data, session, item }, outcome!);
     if (!('line' in made))
       throw new AppError(409, 'CONFLICT', `Cannot accept: ${made.message}`, made.details);

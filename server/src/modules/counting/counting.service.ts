@@ -12,6 +12,7 @@ import { createRecordChecks } from './record-checks';
 import { createConflictKeeper } from './record-conflicts';
 import { recordError, type CountingDeps, type RecordContext } from './record-context';
 import { createSyncBatch } from './sync-batch';
+import { createTaskAnswers } from './task-answers';
 import { createUnknownItems } from './unknown-items';
 
 export { batchHash } from './sync-batch';
@@ -46,6 +47,7 @@ export function createCountingService(deps: CountingDeps) {
     checks,
     corrections,
     builder,
+    tasks: createTaskAnswers(deps),
   });
   const unknownItems = createUnknownItems(deps, { answers, budgets, checks, conflicts });
   const racks = createRackCompletion(deps, { answers, checks });

@@ -104,7 +104,7 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
       counted_by_name: ctx.actor.username,
       device_id: ctx.deviceId,
       claim_id: claimId,
-      fencing_token: claimId ? record.fencing_token : null,
+      fencing_token: claimId ? (record.fencing_token ?? null) : null,
       counted_at: new Date(record.counted_at).toISOString(),
       received_at: clock().toISOString(),
       // A first count; the recounts module sets both from the task a line answers (design §12).

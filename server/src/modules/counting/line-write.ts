@@ -7,6 +7,7 @@ import type { LineBuilder } from './line-builder';
 import { REVIEW_MESSAGE, SAVED_MESSAGE, type OpAnswers } from './op-answers';
 import { countRefusal, rackRefusal, type RecordChecks } from './record-checks';
 import type { ConflictKeeper } from './record-conflicts';
+import type { TaskAnswers } from './task-answers';
 import { at, recordError, type CountingDeps, type RecordContext } from './record-context';
 
 /** A count record that passed every check before the store: the line to insert. */
@@ -32,7 +33,7 @@ export type LineWrite = ReturnType<typeof createLineWrite>;
  * serials), and `completeCount` (the answer, stored once per op_id).
  */
 export function createLineWrite(
-  deps: Pick<CountingDeps, 'store' | 'access' | 'events'>,
+  deps: Pick<CountingDeps, 'store' | 'access' | 'events' | 'settlement'>,
   parts: {
     reads: BatchReads;
     answers: OpAnswers;
@@ -40,10 +41,11 @@ export function createLineWrite(
     checks: RecordChecks;
     corrections: Corrections;
     builder: LineBuilder;
+    tasks: TaskAnswers;
   },
 ) {
-  const { store, access, events } = deps;
-  const { reads, answers, conflicts, checks, corrections, builder } = parts;
+  const { store, access, events, settlement } = deps;
+  const { reads, answers, conflicts, checks, corrections, builder, tasks } = parts;
 
   /** Every check of a count record that does not need the store's write lock. */
   async function prepareCount(
@@ -66,15 +68,24 @@ export function createLineWrite(
     if (notYours) return notYours;
     const badPhoto = await checks.photoRefusal(ctx, record);
     if (badPhoto) return badPhoto;
-    const claim = await checks.fencedClaim(ctx, record, session, { fresh: false });
-    if (!('first_token' in claim)) return claim;
+    // A recount task's answer needs no claim: the task is the permission (task-answers.ts).
+    const taskId = record.recount_task_id;
+    const task = taskId ? await tasks.taskFor(ctx, { ...record, recount_task_id: taskId }) : null;
+    if (task && 'status' in task) return task;
+    const claim = task ? null : await checks.fencedClaim(ctx, record, session, { fresh: false });
+    if (claim && !('first_token' in claim)) return claim;
     const strict = await strictRule(ctx, record, session, item);
-    // A counter who may not see book quantities (a blind count is open in the warehouse) would
-    // learn from a strict refusal that the count is off: the line is kept and flagged instead.
+    // A counter who may not see book quantities (a blind count is open in the warehouse, or the
+    // count is a recount, always blind) would learn from a strict refusal that the count is off:
+    // the line is kept and flagged instead.
     const blindToCounter =
-      strict !== null && !(await access.showsBook(ctx.actor, session.warehouse));
+      strict !== null && (task !== null || !(await access.showsBook(ctx.actor, session.warehouse)));
     if (strict && !blindToCounter) return strictConflict(ctx, record, session, strict);
-    const line = await builder.buildLine(ctx, record, session, item, claim.id, false);
+    const line = await builder.buildLine(ctx, record, session, item, claim?.id ?? null, false);
+    if (task) {
+      line.phase = task.phase;
+      line.recount_task_id = task.id;
+    }
     if (strict && blindToCounter) {
       line.review_reasons.push(strict);
       line.status = 'NEEDS_REVIEW';
@@ -193,14 +204,16 @@ export function createLineWrite(
         },
       });
     }
+    // A recount is blind whatever the session's mode (design §11): its answer says only "Saved".
+    const blind = line.recount_task_id !== null;
     const result = await answers.remember(ctx, {
       op_id: record.op_id,
       status: 'OK',
       code: null,
-      message: line.status === 'NEEDS_REVIEW' ? REVIEW_MESSAGE : SAVED_MESSAGE,
+      message: line.status === 'NEEDS_REVIEW' && !blind ? REVIEW_MESSAGE : SAVED_MESSAGE,
       details: [],
       line_id: line.id,
-      variance: line.variance,
+      ...(blind ? {} : { variance: line.variance }),
     });
     return answers.visible(result, session, ctx.actor);
   }
@@ -210,8 +223,21 @@ export function createLineWrite(
     const prepared = await prepareCount(ctx, record);
     if (isResult(prepared)) return prepared;
     const [outcome] = await store.lines.insertMany([prepared.line]);
+    await settleWritten([outcome!]);
     return completeCount(prepared, outcome!);
   }
 
-  return { prepareCount, lineOutcome, completeCount, writeCount };
+  /**
+   * Settles the bins of lines just stored (docs/design.md §12); lines already stored by an earlier
+   * try of the same op are settled again, in case that try failed before settling.
+   */
+  async function settleWritten(outcomes: readonly InsertLineOutcome[]): Promise<void> {
+    if (!settlement) return;
+    const lines = outcomes.flatMap((o) =>
+      o.ok ? [o.line] : o.reason === 'DUPLICATE_OP' ? [o.existing] : [],
+    );
+    await settlement.afterLines(lines);
+  }
+
+  return { prepareCount, lineOutcome, completeCount, writeCount, settleWritten };
 }

@@ -100,7 +100,8 @@ export function createRecordChecks(
     session: CountSession,
     { fresh }: { fresh: boolean },
   ): Promise<ClaimRecord | RecordResult> {
-    const { rack, fencing_token: token } = record;
+    // A count without a token answers a recount task and never comes here (sync.ts refines it).
+    const { rack, fencing_token: token = 0 } = record;
     const fence = fresh
       ? await checkFence(store, ctx.actor.id, session.id, rack, token)
       : await reads.fenceOf(ctx.batch, ctx.actor.id, session.id, rack, token);

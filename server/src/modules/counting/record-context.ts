@@ -1,5 +1,6 @@
 import type { ErrorDetail, RecordResult } from '@stockverify/shared';
 import type { Coordination } from '../../ports/coordination';
+import type { CountLineRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
@@ -19,6 +20,13 @@ export interface CountingDeps {
   metrics?: Metrics;
   /** The blind rule and the warehouse boundaries (modules/access). */
   access: AccessPolicy;
+  /** Settles the bins written lines touch (modules/recounts, docs/design.md §12); absent: none. */
+  settlement?: LineSettlement;
+}
+
+/** What the counting module asks of bin settlement after it stored lines. */
+export interface LineSettlement {
+  afterLines(lines: readonly CountLineRecord[]): Promise<void>;
 }
 
 /** Who sent one record, from which phone, where it sits in the request, and the request's cache. */

@@ -232,6 +232,7 @@ export function createSyncBatch(
     async function flush(): Promise<void> {
       if (pending.length === 0) return;
       const outcomes = await store.lines.insertMany(pending.map((p) => p.prepared.line));
+      await lineWrite.settleWritten(outcomes);
       for (const [k, { index, prepared }] of pending.entries()) {
         settle(index, await lineWrite.completeCount(prepared, outcomes[k]!));
       }
