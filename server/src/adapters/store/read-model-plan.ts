@@ -322,6 +322,38 @@ export function toLineFigures(
   };
 }
 
+/**
+ * The racks' distinct items and items with a variance, moved by one item's row going from
+ * `before` to `after`: only the racks where the item appears, leaves, or changes its variance flag.
+ */
+function moveRackItems(
+  racks: Map<string, RackDelta>,
+  before: ItemRow | null,
+  after: ItemRow | null,
+): void {
+  const flaggedBefore = before !== null && before.variance_m !== 0 ? 1 : 0;
+  const flaggedAfter = after !== null && after.variance_m !== 0 ? 1 : 0;
+  if (after) {
+    for (const rack of Object.keys(after.racks)) {
+      const had = before !== null && before.racks[rack] !== undefined;
+      const items = had ? 0 : 1;
+      const flagged = flaggedAfter - (had ? flaggedBefore : 0);
+      if (items === 0 && flagged === 0) continue;
+      const d = rackDelta(racks, rack);
+      d.items += items;
+      d.variance_items += flagged;
+    }
+  }
+  if (before) {
+    for (const rack of Object.keys(before.racks)) {
+      if (after !== null && after.racks[rack] !== undefined) continue;
+      const d = rackDelta(racks, rack);
+      d.items -= 1;
+      d.variance_items -= flaggedBefore;
+    }
+  }
+}
+
 function rackDelta(map: Map<string, RackDelta>, rack: string): RackDelta {
   let d = map.get(rack);
   if (!d) {
@@ -366,7 +398,8 @@ export function plan(
   const userItems = new Map<string, Map<string, { before: number; after: number }>>();
   for (const [code, input] of inputs.items) {
     const before = input.old;
-    const after = nextItemRow(sessionId, code, before, eventsOf.get(code) ?? [], input.snapshot);
+    const mine = eventsOf.get(code) ?? [];
+    const after = nextItemRow(sessionId, code, before, mine, input.snapshot);
     for (const [row, sign] of [
       [before, -1],
       [after, 1],
@@ -378,21 +411,17 @@ export function plan(
       session.abs_book_m += sign * Math.abs(milli(row.book_qty));
       session.cost_c += sign * row.cost_c;
       session.price_c += sign * row.price_c;
-      const flagged = row.variance_m !== 0 ? 1 : 0;
-      for (const rack of Object.keys(row.racks)) {
-        const d = rackDelta(racks, rack);
-        d.items += sign;
-        d.variance_items += sign * flagged;
-      }
     }
-    for (const { line } of eventsOf.get(code) ?? []) {
+    moveRackItems(racks, before, after);
+    for (const { line } of mine) {
       const user = line.counted_by;
-      let mine = userItems.get(user);
-      if (!mine) {
-        mine = new Map();
-        userItems.set(user, mine);
+      let theirs = userItems.get(user);
+      if (!theirs) {
+        theirs = new Map();
+        userItems.set(user, theirs);
       }
-      mine.set(code, { before: before?.users[user] ?? 0, after: after?.users[user] ?? 0 });
+      if (!theirs.has(code))
+        theirs.set(code, { before: before?.users[user] ?? 0, after: after?.users[user] ?? 0 });
     }
     if (after) itemPuts.push(after);
     else if (before) itemDeletes.push(code);
@@ -401,60 +430,84 @@ export function plan(
   const counterAdds = new Map<string, CountLineRecord[]>();
   const counterDelta = new Map<string, Omit<CounterRow, 'first_counted_at' | 'last_counted_at'>>();
   const days = new Map<string, DayDelta>();
+  // A batch is mostly one counter's lines on one rack and one day: the last rows found are kept.
+  let r: RackDelta | null = null;
+  let rackOfR = '';
+  let c: Omit<CounterRow, 'first_counted_at' | 'last_counted_at'> | null = null;
+  let d: DayDelta | null = null;
   for (const { line, sign } of events) {
-    const r = rackDelta(racks, line.rack);
+    if (r === null || rackOfR !== line.rack) {
+      r = rackDelta(racks, line.rack);
+      rackOfR = line.rack;
+    }
     r.lines += sign;
     session.lines += sign;
-    let c = counterDelta.get(line.counted_by);
-    if (!c) {
-      c = {
-        session_id: sessionId,
-        user_id: line.counted_by,
-        username: '',
-        lines: 0,
-        items: 0,
-        abs_variance_m: 0,
-        abs_book_m: 0,
-        variance_m: 0,
-        cost_c: 0,
-        price_c: 0,
-      };
-      counterDelta.set(line.counted_by, c);
+    if (c === null || c.user_id !== line.counted_by) {
+      c = counterDelta.get(line.counted_by) ?? null;
+      if (!c) {
+        c = {
+          session_id: sessionId,
+          user_id: line.counted_by,
+          username: '',
+          lines: 0,
+          items: 0,
+          abs_variance_m: 0,
+          abs_book_m: 0,
+          variance_m: 0,
+          cost_c: 0,
+          price_c: 0,
+        };
+        counterDelta.set(line.counted_by, c);
+      }
     }
+    const variance = milli(line.variance);
+    const absVariance = sign * Math.abs(variance);
+    const absBook = sign * Math.abs(milli(line.book_qty));
+    const cost = sign * cents(line.value_at_cost);
     c.lines += sign;
-    c.abs_variance_m += sign * Math.abs(milli(line.variance));
-    c.abs_book_m += sign * Math.abs(milli(line.book_qty));
-    c.variance_m += sign * milli(line.variance);
-    c.cost_c += sign * cents(line.value_at_cost);
+    c.abs_variance_m += absVariance;
+    c.abs_book_m += absBook;
+    c.variance_m += sign * variance;
+    c.cost_c += cost;
     c.price_c += sign * cents(line.value_at_price);
     if (sign > 0) {
-      const adds = counterAdds.get(line.counted_by) ?? [];
-      adds.push(line);
-      counterAdds.set(line.counted_by, adds);
+      const adds = counterAdds.get(line.counted_by);
+      if (adds) adds.push(line);
+      else counterAdds.set(line.counted_by, [line]);
     }
     const day = dayOf(line.received_at);
-    const dayKey = `${day}\u0000${line.counted_by}`;
-    let d = days.get(dayKey);
-    if (!d) {
-      d = {
-        day,
-        user_id: line.counted_by,
-        lines: 0,
-        abs_variance_m: 0,
-        abs_book_m: 0,
-        cost_c: 0,
-      };
-      days.set(dayKey, d);
+    if (d === null || d.user_id !== line.counted_by || d.day !== day) {
+      const key: string = `${day}\u0000${line.counted_by}`;
+      d = days.get(key) ?? null;
+      if (!d) {
+        d = {
+          day,
+          user_id: line.counted_by,
+          lines: 0,
+          abs_variance_m: 0,
+          abs_book_m: 0,
+          cost_c: 0,
+        };
+        days.set(key, d);
+      }
     }
     d.lines += sign;
-    d.abs_variance_m += sign * Math.abs(milli(line.variance));
-    d.abs_book_m += sign * Math.abs(milli(line.book_qty));
-    d.cost_c += sign * cents(line.value_at_cost);
+    d.abs_variance_m += absVariance;
+    d.abs_book_m += absBook;
+    d.cost_c += cost;
   }
 
   for (const line of written) {
-    const r = rackDelta(racks, line.rack);
+    if (r === null || rackOfR !== line.rack) {
+      r = rackDelta(racks, line.rack);
+      rackOfR = line.rack;
+    }
     if (r.activity === null || line.received_at > r.activity) r.activity = line.received_at;
+  }
+  // Racks whose rows this change leaves as they are (an item's other racks) are not written.
+  for (const [rack, delta] of racks) {
+    if (delta.lines === 0 && delta.items === 0 && delta.variance_items === 0 && !delta.activity)
+      racks.delete(rack);
   }
 
   const counterPuts: CounterRow[] = [];
