@@ -276,6 +276,11 @@ describe('expected at count: bad input is refused with a code and the field', ()
       ['MOVEMENTS_BAD_INPUT', 'target.counts.0.at.earliest'],
     ],
     [
+      'one line given twice',
+      () => expectedAtCount(target([ok[0]!, { ...ok[0]!, rack: 'B-02' }]), LEDGER),
+      ['MOVEMENTS_BAD_INPUT', 'target.counts.1.line_id'],
+    ],
+    [
       'a count of another rack against a per-rack book',
       () => expectedAtCount(target(ok, { rack: 'B-02' }), LEDGER),
       ['MOVEMENTS_BAD_INPUT', 'target.counts.0.rack'],

@@ -275,7 +275,16 @@ export function expectedAtCount(
   if (tg.counts.length === 0) {
     throw new MovementInputError('MOVEMENTS_NO_COUNTS', 'target.counts', 'at least one count');
   }
+  const lineIds = new Set<string>();
   const counts: ParsedCount[] = tg.counts.map((c, i) => {
+    if (lineIds.has(c.line_id)) {
+      throw new MovementInputError(
+        'MOVEMENTS_BAD_INPUT',
+        `target.counts.${i}.line_id`,
+        `line ${c.line_id} is given twice: its quantity would count twice`,
+      );
+    }
+    lineIds.add(c.line_id);
     if (tg.rack !== null && c.rack !== tg.rack) {
       throw new MovementInputError(
         'MOVEMENTS_BAD_INPUT',

@@ -132,6 +132,8 @@ describe('root-cause hints: worked examples (design §13)', () => {
     expect(rackPosition('DOCK')).toBeNull();
     expect(defaultAdjacency('B12-3', 'b12-4')).toBe(true);
     expect(defaultAdjacency('A-01', 'A-01')).toBe(false);
+    expect(defaultAdjacency('A-01', null as never)).toBe(false);
+    expect(rackPosition(7 as never)).toBeNull();
   });
 
   it('4. serials: counted here and seen elsewhere; seen here before, elsewhere since', () => {

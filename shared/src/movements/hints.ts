@@ -189,6 +189,7 @@ export function packMultipleHints(
 
 /** A rack code's aisle (everything before its trailing number) and that number. */
 export function rackPosition(code: string): { aisle: string; number: number } | null {
+  if (typeof code !== 'string') return null;
   const m = /^(.*?)(\d+)$/.exec(code.trim());
   if (m === null) return null;
   return { aisle: m[1]!.toUpperCase(), number: Number(m[2]) };
