@@ -228,9 +228,9 @@ export interface Store {
   /** ERP stock movements pulled from the source's ledger, and where the pull stands (issue #17). */
   readonly movements: MovementRepo;
   /** Bins settled by consensus, and their supervisor decisions (issue #16). */
-  readonly bins?: BinRepo; // TODO(#16 core): required once both adapters implement it
+  readonly bins: BinRepo;
   /** Recount tasks offered to counters (issue #16). */
-  readonly recountTasks?: RecountTaskRepo; // TODO(#16 core): required once both adapters implement it
+  readonly recountTasks: RecountTaskRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

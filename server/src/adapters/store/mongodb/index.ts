@@ -2,6 +2,7 @@
 import { MongoClient } from 'mongodb';
 import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';
+import { binCollections, createMongoBinRepos } from './bins';
 import { createMongoClaimRepo } from './claims';
 import { createMongoClientErrorRepo } from './client-errors';
 import { storeCollections } from './collections';
@@ -54,6 +55,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const inTransaction = createTransactionRunner(client);
   const rm = readModelCollections(db);
   const readModel = createMongoReadModel(rm, c.lines, c.snapshot, inTransaction);
+  const binRepos = createMongoBinRepos(binCollections(db), c.lines, inTransaction, readModel);
   return {
     kind: 'mongodb',
     async init() {
@@ -91,6 +93,8 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     variances: createMongoVarianceRepo({ ...c, rmItems: rm.items }),
     readModel: readModel.repo,
     tolerance: createMongoToleranceRepo(c.tolerance),
+    bins: binRepos.bins,
+    recountTasks: binRepos.recountTasks,
     movements: createMongoMovementRepo(db),
   };
 }

@@ -4,6 +4,7 @@
  * no-op; a TTL whose length changed (IDEMPOTENCY_KEEP_DAYS) is changed in place with collMod.
  */
 import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
+import { BIN_COLLECTION, BIN_INDEXES } from './bins';
 import { COLLECTION } from './collections';
 import { PHOTO_BUCKET } from './evidence-collections';
 import { READ_MODEL_COLLECTION } from './read-model';
@@ -112,6 +113,8 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { received_at: 1 } },
         // The read model recomputes an item's row from its lines on every change (issue #13).
         { key: { session_id: 1, item_code: 1 } },
+        // A bin's lines, and "did anybody else count this bin" (issue #16, mongodb/bins.ts).
+        { key: { session_id: 1, item_code: 1, rack: 1, counted_by: 1 } },
         // Recount tasks: one session's lines in one status (issue #14).
         { key: { session_id: 1, status: 1 } },
       ],
@@ -192,6 +195,8 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
     // A version of the rule table is written once: the unique version is what refuses the second
     // of two changes made on the same version (issue #16); newest first for the versions list.
     { collection: COLLECTION.tolerance, indexes: [{ key: { version: -1 }, unique: true }] },
+    // Bins, their decisions and recount tasks (issue #16): mongodb/bins.ts says why each.
+    ...BIN_INDEXES,
     // ERP movements (issue #17): by item and time, by warehouse in ledger order (_id).
     { collection: MOVEMENT_COLLECTION.movements, indexes: MOVEMENT_INDEXES },
     // The photo id is the GridFS filename: one file per id, found by it.
@@ -208,6 +213,7 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
  */
 export const COLLECTIONS_WITHOUT_INDEXES: readonly string[] = [
   COLLECTION.rackFences,
+  BIN_COLLECTION.fences,
   READ_MODEL_COLLECTION.sessions,
 ];
 

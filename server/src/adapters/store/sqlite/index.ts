@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Store } from '../../../ports/store';
 import { createSqliteAuditRepo } from './audit';
+import { createSqliteBinRepos } from './bins';
 import { createSqliteClaimRepo } from './claims';
 import { createSqliteClientErrorRepo } from './client-errors';
 import { createSqliteConflictRepo } from './conflicts';
@@ -56,6 +57,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const checkpointer = options.file === ':memory:' ? null : startCheckpointer(db, options.file);
   const photos = photoFolder(options);
   const pingStatement = lazy(() => db.prepare('SELECT 1'));
+  const binRepos = createSqliteBinRepos(db, {
+    skipReadModelUpkeep: options.skipReadModelUpkeep === true,
+  });
   return {
     kind: 'sqlite',
     async init() {
@@ -91,6 +95,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     variances: createSqliteVarianceRepo(db),
     readModel: createSqliteReadModel(db).repo,
     tolerance: createSqliteToleranceRepo(db),
+    bins: binRepos.bins,
+    recountTasks: binRepos.recountTasks,
     movements: createSqliteMovementRepo(db),
   };
 }

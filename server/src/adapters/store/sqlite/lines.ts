@@ -128,6 +128,9 @@ function toRow(line: CountLineRecord): LineRow {
   };
 }
 
+// The bins repository reads a bin's lines as this one does (sqlite/bins.ts).
+export { COLUMNS as LINE_COLUMNS, toRecord as toLineRecord, type LineRow };
+
 function toVariance(row: VarianceRow): ItemVariance {
   const counted = roundQty(row.counted_qty);
   const nonReturnable = roundQty(row.non_returnable_damaged_qty);

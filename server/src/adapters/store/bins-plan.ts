@@ -1,0 +1,83 @@
+/**
+ * What both stores' bin repositories share (issue #16, docs/design.md §12): the record of a bin
+ * that has lines and no row — one counter's first counts within tolerance, which never needed
+ * settling — computed from its lines, and the rules of applying a settle outcome.
+ */
+import { roundQty, type BinRecord } from '@stockverify/shared';
+import type { BinKey, BinSettleOutcome } from '../../ports/bins';
+import type { CountLineRecord } from '../../ports/counting';
+
+export type StoredBin = Omit<BinRecord, 'item_name'>;
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The record of a bin without a row, from its lines (any order; rejected and superseded ones are
+ * left out): settled `within_tolerance` at its first count's figure, confirmed, settled when it
+ * was first received. Null when no line of the bin counts.
+ */
+export function computedBinRecord(
+  sessionId: string,
+  key: BinKey,
+  lines: readonly Pick<
+    CountLineRecord,
+    | 'counted_qty'
+    | 'non_returnable_damaged_qty'
+    | 'counted_by'
+    | 'received_at'
+    | 'op_id'
+    | 'status'
+    | 'superseded_by'
+    | 'book_qty'
+    | 'tolerance'
+  >[],
+): StoredBin | null {
+  const live = lines
+    .filter((l) => l.superseded_by === null && l.status !== 'REJECTED')
+    .sort((a, b) => cmp(a.received_at, b.received_at) || cmp(a.op_id, b.op_id));
+  const first = live[0];
+  if (!first) return null;
+  const quantity = roundQty(
+    live.reduce((n, l) => n + roundQty(l.counted_qty - l.non_returnable_damaged_qty), 0),
+  );
+  const last = live[live.length - 1]!;
+  return {
+    session_id: sessionId,
+    rack: key.rack,
+    item_code: key.item_code,
+    state: 'settled',
+    reason: 'within_tolerance',
+    quantity,
+    proposed_quantity: null,
+    phase: 0,
+    split: false,
+    book_qty: first.book_qty,
+    rule_id: first.tolerance?.rule_id ?? 'default',
+    rule_version: first.tolerance?.rule_version ?? 1,
+    counters: [...new Set(live.map((l) => l.counted_by))].sort(cmp),
+    first_count_qty: quantity,
+    first_received_at: first.received_at,
+    first_counted_by: first.counted_by,
+    first_count_confirmed: true,
+    settled_at: first.received_at,
+    recounts: 0,
+    overturned: false,
+    open_task_id: null,
+    updated_at: last.received_at,
+  };
+}
+
+/**
+ * The line status changes of an outcome that a store may apply: only lines of the bin (the
+ * callback is the service's; a stray id is ignored rather than written).
+ */
+export function applicableUpdates(
+  outcome: BinSettleOutcome,
+  lines: readonly Pick<CountLineRecord, 'id' | 'superseded_by' | 'status'>[],
+): BinSettleOutcome['line_updates'] {
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  return outcome.line_updates.filter((u) => {
+    const line = byId.get(u.id);
+    return line !== undefined && line.superseded_by === null && line.status !== 'REJECTED';
+  });
+}

@@ -1,0 +1,356 @@
+/**
+ * BinRepo and RecountTaskRepo on MongoDB (issue #16, docs/design.md §12), equivalent to
+ * sqlite/bins.ts. `settle` runs in one multi-document transaction per call (the Store refuses a
+ * standalone server at start-up, so transactions are always there): each bin's lines, decisions,
+ * open tasks and row are read at one snapshot, the service's pure callback decides, and the line
+ * statuses (through the read model's review upkeep), the row and the tasks are written in the
+ * same transaction. Every settle of a bin first increments the bin's fence document (its version):
+ * two settles of one bin in parallel then write the same document, so one of them aborts with a
+ * write conflict and the driver reruns it on what the other committed — never a stale outcome.
+ */
+import type { BinDecision } from '@stockverify/shared';
+import type { ClientSession, Collection, Db, Filter, IndexDescription, WithId } from 'mongodb';
+import type {
+  BinKey,
+  BinRepo,
+  BinSettleInput,
+  BinSettleOutcome,
+  RecountTaskRecord,
+  RecountTaskRepo,
+} from '../../../ports/bins';
+import type { CountLineRecord } from '../../../ports/counting';
+import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
+import { isDuplicateKey, pageWindow, type CountLineDocument } from './collections';
+import { toLine } from './lines';
+import type { MongoReadModel } from './read-model';
+import type { RunInTransaction } from './transactions';
+
+export const BIN_COLLECTION = {
+  bins: 'bins',
+  decisions: 'bin_decisions',
+  tasks: 'recount_tasks',
+  /** One per bin, `version` incremented by every settle (see above); no index but _id. */
+  fences: 'bin_fences',
+} as const;
+
+/** A supervisor's decision as stored: the decision, its bin, `_id` = decision_id. */
+type DecisionDocument = { _id: string; session_id: string; rack: string; item_code: string } & (
+  Extract<BinDecision, { kind: 'set' }> | Extract<BinDecision, { kind: 'recount' }>
+);
+
+interface FenceDocument {
+  _id: string;
+  version: number;
+}
+
+export interface BinCollections {
+  bins: Collection<StoredBin>;
+  decisions: Collection<DecisionDocument>;
+  tasks: Collection<RecountTaskRecord>;
+  fences: Collection<FenceDocument>;
+}
+
+export function binCollections(db: Db): BinCollections {
+  return {
+    bins: db.collection<StoredBin>(BIN_COLLECTION.bins),
+    decisions: db.collection<DecisionDocument>(BIN_COLLECTION.decisions),
+    tasks: db.collection<RecountTaskRecord>(BIN_COLLECTION.tasks),
+    fences: db.collection<FenceDocument>(BIN_COLLECTION.fences),
+  };
+}
+
+/** The indexes of the bin collections (indexes.ts adds them to the Store's plan). */
+export const BIN_INDEXES: { collection: string; indexes: IndexDescription[] }[] = [
+  {
+    collection: BIN_COLLECTION.bins,
+    indexes: [
+      { key: { session_id: 1, rack: 1, item_code: 1 }, unique: true },
+      { key: { session_id: 1, state: 1, rack: 1, item_code: 1 } },
+    ],
+  },
+  {
+    collection: BIN_COLLECTION.decisions,
+    indexes: [{ key: { session_id: 1, rack: 1, item_code: 1, decided_at: 1 } }],
+  },
+  {
+    collection: BIN_COLLECTION.tasks,
+    indexes: [
+      { key: { id: 1 }, unique: true },
+      { key: { session_id: 1, rack: 1, item_code: 1, state: 1 } },
+      { key: { session_id: 1, state: 1, created_at: 1, id: 1 } },
+      { key: { session_id: 1, assigned_to: 1, state: 1 } },
+      // At most one open task per bin, as SQLite's partial unique index.
+      {
+        key: { session_id: 1, rack: 1, item_code: 1 },
+        name: 'one_open_task_per_bin',
+        unique: true,
+        partialFilterExpression: { state: 'open' },
+      },
+    ],
+  },
+];
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function strip<T extends object>(doc: WithId<T>): T {
+  const { _id, ...rest } = doc;
+  return rest as T;
+}
+
+function toDecision(doc: DecisionDocument): BinDecision {
+  const { _id, session_id: _s, rack: _r, item_code: _i, ...decision } = doc;
+  return decision;
+}
+
+const binFilter = (sessionId: string, key: BinKey) => ({
+  session_id: sessionId,
+  rack: key.rack,
+  item_code: key.item_code,
+});
+
+const lineFilter = (sessionId: string, key: BinKey): Filter<CountLineDocument> => ({
+  session_id: sessionId,
+  item_code: key.item_code,
+  rack: key.rack,
+});
+
+/** The bin and recount-task repositories over the Store's lines and the bin collections. */
+export function createMongoBinRepos(
+  b: BinCollections,
+  lines: Collection<CountLineDocument>,
+  inTransaction: RunInTransaction,
+  /** Kept in the same transactions as the status changes. */
+  model: Pick<MongoReadModel, 'review'>,
+): { bins: BinRepo; recountTasks: RecountTaskRepo } {
+  const binLines = async (
+    sessionId: string,
+    key: BinKey,
+    session?: ClientSession,
+  ): Promise<CountLineRecord[]> =>
+    (
+      await lines
+        .find(lineFilter(sessionId, key), { session })
+        .sort({ received_at: 1, id: 1 })
+        .toArray()
+    ).map(toLine);
+
+  const apply = async (
+    txn: ClientSession,
+    input: BinSettleInput,
+    outcome: BinSettleOutcome,
+  ): Promise<StoredBin | null> => {
+    const o = { session: txn };
+    for (const u of applicableUpdates(outcome, input.lines)) {
+      const before = await lines.findOne({ id: u.id }, o);
+      const after = await lines.findOneAndUpdate(
+        { id: u.id },
+        {
+          $set: {
+            status: u.status,
+            reviewed_by: u.reviewed_by,
+            reviewed_at: u.reviewed_at,
+            review_note: u.review_note,
+          },
+        },
+        { returnDocument: 'after', ...o },
+      );
+      if (before && after) await model.review(txn, toLine(before), toLine(after));
+    }
+    const now = outcome.record?.updated_at ?? new Date().toISOString();
+    for (const t of outcome.close_tasks ?? []) {
+      await b.tasks.updateOne(
+        { id: t.id, state: 'open' },
+        { $set: { state: t.state, closed_at: now, answered_by_op_id: t.answered_by_op_id } },
+        o,
+      );
+    }
+    if (outcome.open_task) await b.tasks.insertOne({ ...outcome.open_task }, o);
+    if (outcome.record) {
+      await b.bins.replaceOne(
+        binFilter(input.session_id, input.key),
+        { ...outcome.record },
+        { upsert: true, ...o },
+      );
+    }
+    return outcome.record;
+  };
+
+  const bins: BinRepo = {
+    async settle(sessionId, keys, callback) {
+      return inTransaction(async (txn) => {
+        const o = { session: txn };
+        const out: (StoredBin | null)[] = [];
+        for (const key of keys) {
+          await b.fences.updateOne(
+            { _id: JSON.stringify([sessionId, key.rack, key.item_code]) },
+            { $inc: { version: 1 } },
+            { upsert: true, ...o },
+          );
+          const row = await b.bins.findOne(binFilter(sessionId, key), o);
+          const previous = row ? strip(row) : null;
+          const all = await binLines(sessionId, key, txn);
+          const decisions = await b.decisions
+            .find(binFilter(sessionId, key), o)
+            .sort({ decided_at: 1, _id: 1 })
+            .toArray();
+          const open = await b.tasks
+            .find({ ...binFilter(sessionId, key), state: 'open' }, o)
+            .sort({ created_at: 1, id: 1 })
+            .toArray();
+          const input: BinSettleInput = {
+            session_id: sessionId,
+            key: { rack: key.rack, item_code: key.item_code },
+            lines: all.filter((l) => l.status !== 'REJECTED'),
+            decisions: decisions.map(toDecision),
+            split: key.split ?? previous?.split ?? false,
+            open_tasks: open.map(strip),
+            previous,
+          };
+          out.push(await apply(txn, input, callback(input)));
+        }
+        return out;
+      });
+    },
+    async get(sessionId, key) {
+      const row = await b.bins.findOne(binFilter(sessionId, key));
+      if (row) return strip(row);
+      return computedBinRecord(sessionId, key, await binLines(sessionId, key));
+    },
+    async list(sessionId, query) {
+      const filter: Filter<StoredBin> = { session_id: sessionId };
+      if (query.state !== undefined) filter.state = query.state;
+      if (query.rack !== undefined) filter.rack = query.rack;
+      const { skip, limit } = pageWindow(query);
+      const [docs, total] = await Promise.all([
+        b.bins.find(filter).sort({ rack: 1, item_code: 1 }).skip(skip).limit(limit).toArray(),
+        b.bins.countDocuments(filter),
+      ]);
+      return { items: docs.map(strip), total };
+    },
+    async lines(sessionId, key) {
+      return binLines(sessionId, key);
+    },
+    async decisions(sessionId, key) {
+      const docs = await b.decisions
+        .find(binFilter(sessionId, key))
+        .sort({ decided_at: 1, _id: 1 })
+        .toArray();
+      return docs.map(toDecision);
+    },
+    async addDecision(sessionId, key, decision) {
+      try {
+        await b.decisions.insertOne({
+          ...decision,
+          ...(decision.kind === 'set'
+            ? { count_id: decision.count_id ?? null }
+            : { reason: decision.reason ?? null }),
+          ...binFilter(sessionId, key),
+          _id: decision.decision_id,
+        } as DecisionDocument);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+    async needsSettling(sessionId, list) {
+      const out: BinKey[] = [];
+      for (const { key, counter } of list) {
+        const row = await b.bins.findOne(binFilter(sessionId, key), { projection: { _id: 1 } });
+        const other =
+          row ??
+          (await lines.findOne(
+            { ...lineFilter(sessionId, key), counted_by: { $ne: counter } },
+            { projection: { _id: 1 } },
+          ));
+        if (other) out.push({ rack: key.rack, item_code: key.item_code });
+      }
+      return out;
+    },
+    async blocking(sessionId, limit) {
+      const filter: Filter<StoredBin> = {
+        session_id: sessionId,
+        $or: [{ state: 'needs_supervisor' }, { open_task_id: { $ne: null } }],
+      };
+      const [docs, total] = await Promise.all([
+        b.bins.find(filter).sort({ rack: 1, item_code: 1 }).limit(limit).toArray(),
+        b.bins.countDocuments(filter),
+      ]);
+      return {
+        total,
+        items: docs.map((d) => ({
+          rack: d.rack,
+          item_code: d.item_code,
+          state: d.state,
+          task_id: d.open_task_id,
+        })),
+      };
+    },
+    async all(sessionId) {
+      const rows = (await b.bins.find({ session_id: sessionId }).toArray()).map(strip);
+      const withRow = new Set(rows.map((r) => JSON.stringify([r.rack, r.item_code])));
+      const groups = new Map<string, CountLineRecord[]>();
+      const counting = await lines
+        .find({ session_id: sessionId, superseded_by: null, status: { $ne: 'REJECTED' } })
+        .toArray();
+      for (const doc of counting) {
+        const k = JSON.stringify([doc.rack, doc.item_code]);
+        if (withRow.has(k)) continue;
+        const g = groups.get(k);
+        if (g) g.push(toLine(doc));
+        else groups.set(k, [toLine(doc)]);
+      }
+      const out = [...rows];
+      for (const g of groups.values()) {
+        const record = computedBinRecord(sessionId, g[0]!, g);
+        if (record) out.push(record);
+      }
+      return out.sort((x, y) => cmp(x.rack, y.rack) || cmp(x.item_code, y.item_code));
+    },
+  };
+
+  const recountTasks: RecountTaskRepo = {
+    async get(id) {
+      const doc = await b.tasks.findOne({ id });
+      return doc ? strip(doc) : null;
+    },
+    async list(sessionId, query) {
+      const filter: Filter<RecountTaskRecord> = { session_id: sessionId };
+      if (query.state !== undefined) filter.state = query.state;
+      if (query.rack !== undefined) filter.rack = query.rack;
+      if (query.assigned_to !== undefined) filter.assigned_to = query.assigned_to;
+      if (query.eligible_user !== undefined) {
+        // Theirs, or offered to everyone and they did not count the bin already.
+        filter.$or = [
+          { assigned_to: query.eligible_user },
+          { assigned_to: null, excluded_counters: { $ne: query.eligible_user } },
+        ];
+      }
+      const { skip, limit } = pageWindow(query);
+      const [docs, total] = await Promise.all([
+        b.tasks.find(filter).sort({ created_at: 1, id: 1 }).skip(skip).limit(limit).toArray(),
+        b.tasks.countDocuments(filter),
+      ]);
+      return { items: docs.map(strip), total };
+    },
+    async openCountsByAssignee(sessionId) {
+      const rows = await b.tasks
+        .aggregate<{ _id: string; n: number }>([
+          { $match: { session_id: sessionId, state: 'open', assigned_to: { $ne: null } } },
+          { $group: { _id: '$assigned_to', n: { $sum: 1 } } },
+        ])
+        .toArray();
+      return new Map(rows.map((r) => [r._id, r.n]));
+    },
+    async assign(id, userId, at) {
+      const doc = await b.tasks.findOneAndUpdate(
+        { id, state: 'open' },
+        { $set: { assigned_to: userId, assigned_at: userId === null ? null : at } },
+        { returnDocument: 'after' },
+      );
+      return doc ? strip(doc) : null;
+    },
+  };
+
+  return { bins, recountTasks };
+}

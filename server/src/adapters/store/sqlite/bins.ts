@@ -1,0 +1,477 @@
+/**
+ * BinRepo and RecountTaskRepo on SQLite (issue #16, docs/design.md §12): tables bins,
+ * bin_decisions and recount_tasks (migration 13). `settle` runs synchronously in one immediate
+ * transaction per call: it reads each bin's lines, decisions, open tasks and row, calls the
+ * service's pure callback, and applies the outcome — line statuses through the read model's
+ * review upkeep (as a supervisor's review is), so the session model stays a sum of the lines that
+ * count — the bin row and the tasks.
+ */
+import type { BinDecision } from '@stockverify/shared';
+import type {
+  BinKey,
+  BinRepo,
+  BinSettleInput,
+  BinSettleOutcome,
+  RecountTaskRecord,
+  RecountTaskRepo,
+} from '../../../ports/bins';
+import type { CountLineRecord } from '../../../ports/counting';
+import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
+import { lazy, toFlag, type Db } from './database';
+import { LINE_COLUMNS, toLineRecord, type LineRow } from './lines';
+import { createSqliteReadModel } from './read-model';
+
+type BinRow = Omit<StoredBin, 'counters' | 'split' | 'first_count_confirmed' | 'overturned'> & {
+  counters: string;
+  split: number;
+  first_count_confirmed: number;
+  overturned: number;
+};
+
+interface DecisionRow {
+  decision_id: string;
+  session_id: string;
+  rack: string;
+  item_code: string;
+  kind: 'set' | 'recount';
+  quantity: number | null;
+  count_id: string | null;
+  phase: number | null;
+  decided_by: string;
+  decided_at: string;
+  reason: string | null;
+}
+
+type TaskRow = Omit<RecountTaskRecord, 'excluded_counters'> & { excluded_counters: string };
+
+const BIN_COLUMNS = `session_id, rack, item_code, state, reason, quantity, proposed_quantity,
+  phase, split, book_qty, rule_id, rule_version, counters, first_count_qty, first_received_at,
+  first_counted_by, first_count_confirmed, settled_at, recounts, overturned, open_task_id,
+  updated_at`;
+const TASK_COLUMNS = `id, session_id, rack, item_code, phase, state, assigned_to, assigned_at,
+  excluded_counters, reason, note, created_at, created_by, closed_at, answered_by_op_id`;
+const DECISION_COLUMNS = `decision_id, session_id, rack, item_code, kind, quantity, count_id,
+  phase, decided_by, decided_at, reason`;
+
+const params = (columns: string) =>
+  columns
+    .split(',')
+    .map((c) => `@${c.trim()}`)
+    .join(', ');
+
+function toBin(row: BinRow): StoredBin {
+  return {
+    ...row,
+    counters: JSON.parse(row.counters) as string[],
+    split: row.split === 1,
+    first_count_confirmed: row.first_count_confirmed === 1,
+    overturned: row.overturned === 1,
+  };
+}
+
+function toBinRow(bin: StoredBin): BinRow {
+  return {
+    ...bin,
+    counters: JSON.stringify(bin.counters),
+    split: toFlag(bin.split),
+    first_count_confirmed: toFlag(bin.first_count_confirmed),
+    overturned: toFlag(bin.overturned),
+  };
+}
+
+function toTask(row: TaskRow): RecountTaskRecord {
+  return { ...row, excluded_counters: JSON.parse(row.excluded_counters) as string[] };
+}
+
+function toDecision(row: DecisionRow): BinDecision {
+  if (row.kind === 'set') {
+    return {
+      kind: 'set',
+      decision_id: row.decision_id,
+      quantity: row.quantity ?? 0,
+      decided_by: row.decided_by,
+      decided_at: row.decided_at,
+      reason: row.reason ?? '',
+      count_id: row.count_id,
+    };
+  }
+  return {
+    kind: 'recount',
+    decision_id: row.decision_id,
+    phase: row.phase ?? 1,
+    decided_by: row.decided_by,
+    decided_at: row.decided_at,
+    reason: row.reason,
+  };
+}
+
+interface BinParams {
+  session_id: string;
+  rack: string;
+  item_code: string;
+}
+
+function prepare(db: Db) {
+  const bin = 'session_id = @session_id AND rack = @rack AND item_code = @item_code';
+  return {
+    // count_lines_bin (migration 13) holds (session, item, rack): a bin's lines are one range.
+    binLines: db.prepare<[BinParams], LineRow>(
+      `SELECT ${LINE_COLUMNS} FROM count_lines INDEXED BY count_lines_bin
+       WHERE session_id = @session_id AND item_code = @item_code AND rack = @rack
+       ORDER BY received_at, id`,
+    ),
+    lineById: db.prepare<[string], LineRow>(`SELECT ${LINE_COLUMNS} FROM count_lines WHERE id = ?`),
+    review: db.prepare<
+      [
+        {
+          id: string;
+          status: string;
+          reviewed_by: string | null;
+          reviewed_at: string | null;
+          review_note: string | null;
+        },
+      ]
+    >(
+      `UPDATE count_lines SET status = @status, reviewed_by = @reviewed_by,
+        reviewed_at = @reviewed_at, review_note = @review_note
+       WHERE id = @id`,
+    ),
+    binRow: db.prepare<[BinParams], BinRow>(`SELECT ${BIN_COLUMNS} FROM bins WHERE ${bin}`),
+    putBin: db.prepare<[BinRow]>(
+      `INSERT OR REPLACE INTO bins (${BIN_COLUMNS}) VALUES (${params(BIN_COLUMNS)})`,
+    ),
+    decisions: db.prepare<[BinParams], DecisionRow>(
+      `SELECT ${DECISION_COLUMNS} FROM bin_decisions WHERE ${bin}
+       ORDER BY decided_at, decision_id`,
+    ),
+    addDecision: db.prepare<[DecisionRow]>(
+      `INSERT OR IGNORE INTO bin_decisions (${DECISION_COLUMNS})
+       VALUES (${params(DECISION_COLUMNS)})`,
+    ),
+    openTasks: db.prepare<[BinParams], TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM recount_tasks INDEXED BY recount_tasks_bin
+       WHERE ${bin} AND state = 'open' ORDER BY created_at, id`,
+    ),
+    insertTask: db.prepare<[TaskRow]>(
+      `INSERT INTO recount_tasks (${TASK_COLUMNS}) VALUES (${params(TASK_COLUMNS)})`,
+    ),
+    closeTask: db.prepare<
+      [{ id: string; state: string; closed_at: string; answered_by_op_id: string | null }]
+    >(
+      `UPDATE recount_tasks SET state = @state, closed_at = @closed_at,
+         answered_by_op_id = @answered_by_op_id
+       WHERE id = @id AND state = 'open'`,
+    ),
+    // Whether a bin must be settled though its new line cannot change it alone: a row, or a line
+    // by somebody else (count_lines_bin answers the second from the index alone).
+    needs: db
+      .prepare<[BinParams & { counter: string }], number>(
+        `SELECT EXISTS (SELECT 1 FROM bins WHERE ${bin})
+           OR EXISTS (SELECT 1 FROM count_lines INDEXED BY count_lines_bin
+             WHERE session_id = @session_id AND item_code = @item_code AND rack = @rack
+               AND counted_by <> @counter)`,
+      )
+      .pluck(),
+    page: db.prepare<
+      [
+        {
+          session_id: string;
+          state: string | null;
+          rack: string | null;
+          limit: number;
+          offset: number;
+        },
+      ],
+      BinRow
+    >(
+      `SELECT ${BIN_COLUMNS} FROM bins
+       WHERE session_id = @session_id AND (@state IS NULL OR state = @state)
+         AND (@rack IS NULL OR rack = @rack)
+       ORDER BY rack, item_code LIMIT @limit OFFSET @offset`,
+    ),
+    total: db
+      .prepare<[{ session_id: string; state: string | null; rack: string | null }], number>(
+        `SELECT COUNT(*) FROM bins
+         WHERE session_id = @session_id AND (@state IS NULL OR state = @state)
+           AND (@rack IS NULL OR rack = @rack)`,
+      )
+      .pluck(),
+    blocking: db.prepare<
+      [string, number],
+      Pick<BinRow, 'rack' | 'item_code' | 'state' | 'open_task_id'>
+    >(
+      `SELECT rack, item_code, state, open_task_id FROM bins
+       WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL)
+       ORDER BY rack, item_code LIMIT ?`,
+    ),
+    blockingTotal: db
+      .prepare<[string], number>(
+        `SELECT COUNT(*) FROM bins
+         WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL)`,
+      )
+      .pluck(),
+    allRows: db.prepare<[string], BinRow>(
+      `SELECT ${BIN_COLUMNS} FROM bins WHERE session_id = ? ORDER BY rack, item_code`,
+    ),
+    // The lines of the bins without a row, for their computed records (count-quality measures).
+    rowlessLines: db.prepare<
+      [{ session_id: string }],
+      Pick<
+        CountLineRecord,
+        | 'rack'
+        | 'item_code'
+        | 'counted_qty'
+        | 'non_returnable_damaged_qty'
+        | 'counted_by'
+        | 'received_at'
+        | 'op_id'
+        | 'status'
+        | 'superseded_by'
+        | 'book_qty'
+      > & { tolerance: string | null }
+    >(
+      `SELECT l.rack, l.item_code, l.counted_qty, l.non_returnable_damaged_qty, l.counted_by,
+         l.received_at, l.op_id, l.status, l.superseded_by, l.book_qty, l.tolerance
+       FROM count_lines l
+       WHERE l.session_id = @session_id AND l.superseded_by IS NULL AND l.status <> 'REJECTED'
+         AND NOT EXISTS (SELECT 1 FROM bins b WHERE b.session_id = @session_id AND b.rack = l.rack
+           AND b.item_code = l.item_code)
+       ORDER BY l.rack, l.item_code`,
+    ),
+    task: db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM recount_tasks WHERE id = ?`),
+    taskPage: db.prepare<[TaskFilter & { limit: number; offset: number }], TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM recount_tasks ${TASK_WHERE}
+       ORDER BY created_at, id LIMIT @limit OFFSET @offset`,
+    ),
+    taskTotal: db
+      .prepare<[TaskFilter], number>(`SELECT COUNT(*) FROM recount_tasks ${TASK_WHERE}`)
+      .pluck(),
+    openByAssignee: db.prepare<[string], { assigned_to: string; n: number }>(
+      `SELECT assigned_to, COUNT(*) AS n FROM recount_tasks INDEXED BY recount_tasks_assignee
+       WHERE session_id = ? AND assigned_to IS NOT NULL AND state = 'open'
+       GROUP BY assigned_to`,
+    ),
+    assign: db.prepare<[{ id: string; user: string | null; at: string }]>(
+      `UPDATE recount_tasks SET assigned_to = @user,
+         assigned_at = CASE WHEN @user IS NULL THEN NULL ELSE @at END
+       WHERE id = @id AND state = 'open'`,
+    ),
+  };
+}
+
+interface TaskFilter {
+  session_id: string;
+  state: string | null;
+  rack: string | null;
+  assigned_to: string | null;
+  eligible: string | null;
+}
+
+// A task is eligible to a user when it is theirs, or offered to everyone and they did not count
+// the bin already.
+const TASK_WHERE = `WHERE session_id = @session_id AND (@state IS NULL OR state = @state)
+  AND (@rack IS NULL OR rack = @rack)
+  AND (@assigned_to IS NULL OR assigned_to = @assigned_to)
+  AND (@eligible IS NULL OR assigned_to = @eligible OR (assigned_to IS NULL
+    AND NOT EXISTS (SELECT 1 FROM json_each(excluded_counters) x WHERE x.value = @eligible)))`;
+
+/** The bin and recount-task repositories over an open, migrated database. */
+export function createSqliteBinRepos(
+  db: Db,
+  options: { skipReadModelUpkeep?: boolean } = {},
+): { bins: BinRepo; recountTasks: RecountTaskRepo } {
+  const statements = lazy(() => prepare(db));
+  const kept = createSqliteReadModel(db);
+  const model = options.skipReadModelUpkeep ? { review: () => undefined } : kept;
+  const keyOf = (sessionId: string, key: BinKey): BinParams => ({
+    session_id: sessionId,
+    rack: key.rack,
+    item_code: key.item_code,
+  });
+
+  const apply = (input: BinSettleInput, outcome: BinSettleOutcome): StoredBin | null => {
+    const s = statements();
+    for (const u of applicableUpdates(outcome, input.lines)) {
+      const before = s.lineById.get(u.id);
+      if (!before) continue;
+      s.review.run(u);
+      const after = s.lineById.get(u.id)!;
+      model.review(toLineRecord(before), toLineRecord(after));
+    }
+    const now = outcome.record?.updated_at ?? new Date().toISOString();
+    for (const t of outcome.close_tasks ?? []) {
+      s.closeTask.run({
+        id: t.id,
+        state: t.state,
+        closed_at: now,
+        answered_by_op_id: t.answered_by_op_id,
+      });
+    }
+    if (outcome.open_task) {
+      const t = outcome.open_task;
+      s.insertTask.run({ ...t, excluded_counters: JSON.stringify(t.excluded_counters) });
+    }
+    if (outcome.record) s.putBin.run(toBinRow(outcome.record));
+    return outcome.record;
+  };
+
+  const settle = db.transaction(
+    (
+      sessionId: string,
+      keys: readonly (BinKey & { split?: boolean })[],
+      callback: (input: BinSettleInput) => BinSettleOutcome,
+    ): (StoredBin | null)[] => {
+      const s = statements();
+      return keys.map((key) => {
+        const p = keyOf(sessionId, key);
+        const row = s.binRow.get(p);
+        const previous = row ? toBin(row) : null;
+        const lines = s.binLines.all(p).map(toLineRecord);
+        const input: BinSettleInput = {
+          session_id: sessionId,
+          key: { rack: key.rack, item_code: key.item_code },
+          lines: lines.filter((l) => l.status !== 'REJECTED'),
+          decisions: s.decisions.all(p).map(toDecision),
+          split: key.split ?? previous?.split ?? false,
+          open_tasks: s.openTasks.all(p).map(toTask),
+          previous,
+        };
+        return apply(input, callback(input));
+      });
+    },
+  );
+
+  const bins: BinRepo = {
+    async settle(sessionId, keys, callback) {
+      return settle.immediate(sessionId, keys, callback);
+    },
+    async get(sessionId, key) {
+      const p = keyOf(sessionId, key);
+      const row = statements().binRow.get(p);
+      if (row) return toBin(row);
+      return computedBinRecord(sessionId, key, statements().binLines.all(p).map(toLineRecord));
+    },
+    async list(sessionId, query) {
+      const filter = {
+        session_id: sessionId,
+        state: query.state ?? null,
+        rack: query.rack ?? null,
+      };
+      const rows = statements().page.all({
+        ...filter,
+        limit: query.page_size,
+        offset: (query.page - 1) * query.page_size,
+      });
+      return { items: rows.map(toBin), total: statements().total.get(filter) ?? 0 };
+    },
+    async lines(sessionId, key) {
+      return statements().binLines.all(keyOf(sessionId, key)).map(toLineRecord);
+    },
+    async decisions(sessionId, key) {
+      return statements().decisions.all(keyOf(sessionId, key)).map(toDecision);
+    },
+    async addDecision(sessionId, key, decision) {
+      const row: DecisionRow =
+        decision.kind === 'set'
+          ? {
+              ...keyOf(sessionId, key),
+              decision_id: decision.decision_id,
+              kind: 'set',
+              quantity: decision.quantity,
+              count_id: decision.count_id ?? null,
+              phase: null,
+              decided_by: decision.decided_by,
+              decided_at: decision.decided_at,
+              reason: decision.reason,
+            }
+          : {
+              ...keyOf(sessionId, key),
+              decision_id: decision.decision_id,
+              kind: 'recount',
+              quantity: null,
+              count_id: null,
+              phase: decision.phase,
+              decided_by: decision.decided_by,
+              decided_at: decision.decided_at,
+              reason: decision.reason ?? null,
+            };
+      return statements().addDecision.run(row).changes > 0;
+    },
+    async needsSettling(sessionId, list) {
+      const s = statements();
+      return list
+        .filter(({ key, counter }) => s.needs.get({ ...keyOf(sessionId, key), counter }) === 1)
+        .map(({ key }) => ({ rack: key.rack, item_code: key.item_code }));
+    },
+    async blocking(sessionId, limit) {
+      const s = statements();
+      return {
+        total: s.blockingTotal.get(sessionId) ?? 0,
+        items: s.blocking.all(sessionId, limit).map((r) => ({
+          rack: r.rack,
+          item_code: r.item_code,
+          state: r.state,
+          task_id: r.open_task_id,
+        })),
+      };
+    },
+    async all(sessionId) {
+      const s = statements();
+      const out = s.allRows.all(sessionId).map(toBin);
+      const groups = new Map<string, ReturnType<typeof s.rowlessLines.all>>();
+      for (const l of s.rowlessLines.all({ session_id: sessionId })) {
+        const k = JSON.stringify([l.rack, l.item_code]);
+        const g = groups.get(k);
+        if (g) g.push(l);
+        else groups.set(k, [l]);
+      }
+      for (const g of groups.values()) {
+        const key = { rack: g[0]!.rack, item_code: g[0]!.item_code };
+        const record = computedBinRecord(
+          sessionId,
+          key,
+          g.map((l) => ({ ...l, tolerance: l.tolerance ? JSON.parse(l.tolerance) : null })),
+        );
+        if (record) out.push(record);
+      }
+      const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      return out.sort((a, b) => cmp(a.rack, b.rack) || cmp(a.item_code, b.item_code));
+    },
+  };
+
+  const recountTasks: RecountTaskRepo = {
+    async get(id) {
+      const row = statements().task.get(id);
+      return row ? toTask(row) : null;
+    },
+    async list(sessionId, query) {
+      const filter: TaskFilter = {
+        session_id: sessionId,
+        state: query.state ?? null,
+        rack: query.rack ?? null,
+        assigned_to: query.assigned_to ?? null,
+        eligible: query.eligible_user ?? null,
+      };
+      const rows = statements().taskPage.all({
+        ...filter,
+        limit: query.page_size,
+        offset: (query.page - 1) * query.page_size,
+      });
+      return { items: rows.map(toTask), total: statements().taskTotal.get(filter) ?? 0 };
+    },
+    async openCountsByAssignee(sessionId) {
+      return new Map(
+        statements()
+          .openByAssignee.all(sessionId)
+          .map((r) => [r.assigned_to, r.n]),
+      );
+    },
+    async assign(id, userId, at) {
+      if (statements().assign.run({ id, user: userId, at }).changes === 0) return null;
+      const row = statements().task.get(id);
+      return row ? toTask(row) : null;
+    },
+  };
+
+  return { bins, recountTasks };
+}
