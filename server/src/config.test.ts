@@ -182,4 +182,41 @@ describe('loadConfig: production settings (issue #7)', () => {
     });
     expect(on.ERP_WRITEBACK_TABLE).toBe('stage.StockAdjustments');
   });
+
+  it('configures ERP movements (issue #17): defaults, the ledger settings, bad values by name', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      DEMO_MOVEMENTS_PER_MINUTE: 3,
+      ERP_MOVEMENTS_INTERVAL_MS: 60_000,
+      MSSQL_MOVEMENTS_WATERMARK_TYPE: 'bigint',
+    });
+    expect(defaults.MSSQL_MOVEMENTS_TABLE).toBeUndefined();
+    expect(
+      loadConfig({ ERP_MOVEMENTS_INTERVAL_MS: '0', DEMO_MOVEMENTS_PER_MINUTE: '0' }),
+    ).toMatchObject({
+      ERP_MOVEMENTS_INTERVAL_MS: 0,
+      DEMO_MOVEMENTS_PER_MINUTE: 0,
+    });
+    const ledger = loadConfig({
+      MSSQL_MOVEMENTS_TABLE: 'erp.ItemLedger',
+      MSSQL_MOVEMENTS_WATERMARK_TYPE: 'rowversion',
+      MSSQL_MOVEMENTS_COLUMN_MAP: '{"watermark":"RowVer"}',
+    });
+    expect(ledger.MSSQL_MOVEMENTS_TABLE).toBe('erp.ItemLedger');
+    for (const [name, value] of [
+      ['ERP_MOVEMENTS_INTERVAL_MS', '500'],
+      ['DEMO_MOVEMENTS_PER_MINUTE', '-1'],
+      ['MSSQL_MOVEMENTS_TABLE', 'erp.Ledger]; DROP'],
+      ['MSSQL_MOVEMENTS_WATERMARK_TYPE', 'timestamp'],
+      ['MSSQL_MOVEMENTS_COLUMN_MAP', '{"entry":"x"}'],
+    ]) {
+      expect(() => loadConfig({ [name!]: value })).toThrow(new RegExp(name!));
+    }
+    expect(() =>
+      loadConfig({ MSSQL_MOVEMENTS_TABLE: 'erp.L', MSSQL_MOVEMENTS_QUERY: 'SELECT 1' }),
+    ).toThrow(/either MSSQL_MOVEMENTS_TABLE or MSSQL_MOVEMENTS_QUERY/);
+    expect(() => loadConfig({ MSSQL_MOVEMENTS_WATERMARK_QUERY: 'SELECT 1' })).toThrow(
+      /only with MSSQL_MOVEMENTS_QUERY/,
+    );
+  });
 });

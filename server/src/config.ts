@@ -7,6 +7,8 @@ import express from 'express';
 import { z } from 'zod';
 import { parseMssqlColumnMap } from './adapters/erp/mssql';
 import { mssqlConfig } from './adapters/erp/mssql-connection';
+import { MOVEMENT_WATERMARK_TYPES, parseMovementColumnMap } from './adapters/erp/mssql-movements';
+import { MAX_DEMO_MOVEMENTS_PER_MINUTE } from './adapters/erp/demo-movements';
 import { parseOrigin } from './http/console-cors';
 import { WRITEBACK_TABLE } from './ports/erp-writeback';
 
@@ -57,6 +59,45 @@ const envSchema = z.object({
   DEMO_ITEM_COUNT: positiveInt.max(2_000_000).default(6000),
   /** Racks per aisle in the demo warehouses (WH-MAIN has 6 aisles: 167 gives 1,002 racks). */
   DEMO_RACKS_PER_AISLE: positiveInt.max(999).default(20),
+  /** The demo's live warehouse (issue #17): picks and receipts per minute while a session is open. */
+  DEMO_MOVEMENTS_PER_MINUTE: z.coerce.number().min(0).max(MAX_DEMO_MOVEMENTS_PER_MINUTE).default(3),
+  /** ERP_SOURCE=file: a movements CSV/XLSX, the source's stock ledger (issue #17). */
+  ERP_MOVEMENTS_FILE: z.string().min(1).optional(),
+  /** How often movements are pulled while a session is open (ms; 0 = never). */
+  ERP_MOVEMENTS_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .refine((ms) => ms === 0 || ms >= 1000, 'at least 1000 (or 0 = off)')
+    .default(60_000),
+  /** The ERP stock ledger (table or view, `schema.name`) the default movements query reads. */
+  MSSQL_MOVEMENTS_TABLE: z
+    .string()
+    .trim()
+    .regex(
+      /^[\p{L}_#@][\p{L}\p{N}_$#@-]{0,127}(\.[\p{L}_#@][\p{L}\p{N}_$#@-]{0,127})?$/u,
+      'schema.name',
+    )
+    .optional(),
+  /** Replaces the default movements query (takes @since, @limit, @warehouse). */
+  MSSQL_MOVEMENTS_QUERY: z.string().min(1).optional(),
+  /** Replaces `SELECT MAX(watermark)` over the ledger (one row, column watermark). */
+  MSSQL_MOVEMENTS_WATERMARK_QUERY: z.string().min(1).optional(),
+  /** The ledger's watermark column: an entry number (bigint) or a rowversion. */
+  MSSQL_MOVEMENTS_WATERMARK_TYPE: z.enum(MOVEMENT_WATERMARK_TYPES).default('bigint'),
+  /** Our movement field → the ledger's column (JSON), like MSSQL_COLUMN_MAP. */
+  MSSQL_MOVEMENTS_COLUMN_MAP: z
+    .string()
+    .min(1)
+    .superRefine((json, ctx) => {
+      try {
+        parseMovementColumnMap(json);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    })
+    .optional(),
   /**
    * Benchmarks only (`npm run bench:session -- --compare-env BENCH_SKIP_READ_MODEL=true`): the
    * SQLite store writes count lines without keeping the session read model, to measure what its
@@ -203,6 +244,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (config.ERP_SOURCE === 'mssql' && !config.MSSQL_URL) {
     problems.push('MSSQL_URL: required when ERP_SOURCE=mssql');
+  }
+  if (config.MSSQL_MOVEMENTS_TABLE && config.MSSQL_MOVEMENTS_QUERY) {
+    problems.push(
+      'MSSQL_MOVEMENTS_QUERY: use either MSSQL_MOVEMENTS_TABLE or MSSQL_MOVEMENTS_QUERY',
+    );
+  }
+  if (config.MSSQL_MOVEMENTS_WATERMARK_QUERY && !config.MSSQL_MOVEMENTS_QUERY) {
+    problems.push('MSSQL_MOVEMENTS_WATERMARK_QUERY: only with MSSQL_MOVEMENTS_QUERY');
   }
   if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
     problems.push(

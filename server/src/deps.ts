@@ -11,6 +11,7 @@ import { createRedisCoordination } from './adapters/coordination/redis';
 import { createDemoErpSource } from './adapters/erp/demo';
 import { createFileErpSource } from './adapters/erp/file';
 import { createMssqlErpSource, parseMssqlColumnMap } from './adapters/erp/mssql';
+import { parseMovementColumnMap } from './adapters/erp/mssql-movements';
 import { createMongoStore } from './adapters/store/mongodb';
 import { createSqliteStore } from './adapters/store/sqlite';
 
@@ -30,7 +31,10 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
   let erp: ErpSource;
   switch (config.ERP_SOURCE) {
     case 'file':
-      erp = createFileErpSource({ path: config.ERP_FILE! });
+      erp = createFileErpSource({
+        path: config.ERP_FILE!,
+        movementsPath: config.ERP_MOVEMENTS_FILE,
+      });
       break;
     case 'mssql':
       erp = createMssqlErpSource({
@@ -41,12 +45,23 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
         stockQuery: config.MSSQL_QTY_QUERY,
         barcodeQuery: config.MSSQL_BARCODE_QUERY,
         columns: config.MSSQL_COLUMN_MAP ? parseMssqlColumnMap(config.MSSQL_COLUMN_MAP) : undefined,
+        // The stock ledger (issue #17): no movements unless a table or query is configured.
+        movements: {
+          table: config.MSSQL_MOVEMENTS_TABLE,
+          query: config.MSSQL_MOVEMENTS_QUERY,
+          watermarkQuery: config.MSSQL_MOVEMENTS_WATERMARK_QUERY,
+          watermarkType: config.MSSQL_MOVEMENTS_WATERMARK_TYPE,
+          columns: config.MSSQL_MOVEMENTS_COLUMN_MAP
+            ? parseMovementColumnMap(config.MSSQL_MOVEMENTS_COLUMN_MAP)
+            : undefined,
+        },
       });
       break;
     default:
       erp = createDemoErpSource({
         itemCount: config.DEMO_ITEM_COUNT,
         racksPerAisle: config.DEMO_RACKS_PER_AISLE,
+        movementsPerMinute: config.DEMO_MOVEMENTS_PER_MINUTE,
       });
   }
   log.info(

@@ -112,6 +112,14 @@ async function main(): Promise<void> {
       : null;
   scheduler?.start();
 
+  // ERP movements (issue #17): pulled every ERP_MOVEMENTS_INTERVAL_MS while a session is open, for
+  // any source with a stock ledger (the demo simulates one).
+  const movementPuller = services.erp.movementPuller({
+    intervalMs: config.ERP_MOVEMENTS_INTERVAL_MS,
+    log,
+  });
+  movementPuller.start();
+
   // Housekeeping every few minutes: stale heartbeats go to the watchtower; old idempotency keys
   // (kept ≥ 30 days, API contract) and expired refresh tokens are deleted.
   const housekeeping = setInterval(() => {
@@ -166,6 +174,7 @@ async function main(): Promise<void> {
     closeStreams();
     redirect?.close();
     const schedulerStopped = scheduler?.stop();
+    const movementsStopped = movementPuller.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Requests in flight get a few seconds to finish; keep-alive sockets that only went idle
@@ -174,6 +183,7 @@ async function main(): Promise<void> {
     setTimeout(() => server.closeAllConnections(), 3000).unref();
     await closed;
     await schedulerStopped;
+    await movementsStopped;
     await Promise.allSettled([
       adapters.store.close(),
       adapters.coordination.close(),

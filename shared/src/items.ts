@@ -174,6 +174,35 @@ export const erpScheduleSchema = z.object({
 });
 export type ErpSchedule = z.infer<typeof erpScheduleSchema>;
 
+/** The ERP movement pull (issue #17) as `/erp/status` shows it. */
+export const erpMovementStatusSchema = z.object({
+  /** The last ledger watermark pulled; null before the first movement. */
+  watermark: z.string().nullable(),
+  last_pull_at: z.string().nullable(),
+  /** The newest posted_at among the stored movements. */
+  newest_posted_at: z.string().nullable(),
+  /** Now − newest_posted_at (ms): how far the stored ledger trails; null before the first. */
+  lag_ms: z.number().nullable(),
+  /** Movements stored. */
+  count: z.number(),
+  /** Pull interval (ms; 0 = off); null before a pull ran. */
+  interval_ms: z.number().nullable(),
+  /** The ledger watermark the mirror's book includes (what new sessions record). */
+  mirror_watermark: z.string().nullable(),
+  last_result: z
+    .object({
+      pages: z.number(),
+      received: z.number(),
+      inserted: z.number(),
+      more: z.boolean(),
+      duration_ms: z.number(),
+    })
+    .nullable(),
+  last_error: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+});
+export type ErpMovementStatus = z.infer<typeof erpMovementStatusSchema>;
+
 /** Status of the ERP mirror, `GET /erp/status`. */
 export const erpStatusSchema = z.object({
   source: z.enum(ERP_SOURCE_KINDS),
@@ -189,6 +218,8 @@ export const erpStatusSchema = z.object({
   schedule: erpScheduleSchema.nullable().optional(),
   /** The latest items pass into the mirror, live while it runs; null before the first one. */
   mirror: erpMirrorProgressSchema.nullable().optional(),
+  /** The ERP movement pull (issue #17); null when the source has no ledger. */
+  movements: erpMovementStatusSchema.nullable().optional(),
 });
 export type ErpStatus = z.infer<typeof erpStatusSchema>;
 

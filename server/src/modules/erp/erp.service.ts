@@ -14,6 +14,8 @@ import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { ErpStatusRecorder } from './erp-status';
 import { readScheduleStatus, type SyncPass } from './erp-scheduler';
 import { readMirrorProgress, startMirrorProgress } from './mirror-progress';
+import { writeMirrorWatermark, type MirrorWatermarkDoc } from './mirror-watermark';
+import { createMovementPuller, readMovementStatus, type MovementPullDeps } from './movement-pull';
 
 export interface ErpServiceDeps {
   store: Store;
@@ -92,6 +94,21 @@ export function createErpService(deps: ErpServiceDeps) {
     }
   }
 
+  /**
+   * The ledger's watermark before a pass reads stock (issue #17): kept once the pass succeeded, so
+   * sessions know which movements their snapshot includes. Null when the source has no ledger or
+   * cannot say now (the last kept watermark stays).
+   */
+  async function ledgerWatermark(): Promise<MirrorWatermarkDoc | null> {
+    if (!erp.currentWatermark) return null;
+    const readAt = clock().toISOString();
+    try {
+      return { watermark: await erpBreaker.call(() => erp.currentWatermark!()), read_at: readAt };
+    } catch {
+      return null;
+    }
+  }
+
   return {
     /** Pulls the whole item master (or what changed since `since`) into the store. One at a time. */
     async sync(
@@ -115,7 +132,9 @@ export function createErpService(deps: ErpServiceDeps) {
       // items not mirrored yet are still found meanwhile: a lookup falls through to the ERP.
       const progress = startMirrorProgress(store.meta, clock, options.since === undefined);
       let firstMirror: FirstMirror | null = null;
+      let watermark: MirrorWatermarkDoc | null = null;
       try {
+        watermark = await ledgerWatermark();
         await progress.begin(await countItems(options.since));
         if (options.warehouses ?? true) {
           const warehouses = await erpBreaker.call(() => erp.fetchWarehouses());
@@ -145,6 +164,7 @@ export function createErpService(deps: ErpServiceDeps) {
           failure ??= err;
         }
         result.duration_ms = clock().getTime() - started;
+        if (!failure && watermark) await writeMirrorWatermark(store.meta, watermark);
         await progress.finish(result.items_received, failure);
         await erpStatus.recordSync({ ...result }, failure);
         await coordination.releaseLock(SYNC_LOCK, owner);
@@ -197,7 +217,9 @@ export function createErpService(deps: ErpServiceDeps) {
         duration_ms: 0,
       };
       let failure: unknown = null;
+      let watermark: MirrorWatermarkDoc | null = null;
       try {
+        watermark = await ledgerWatermark();
         for await (const batch of readStock({ since, batchSize: SYNC_BATCH })) {
           result.items_received += batch.length;
           const mirrored = new Map(
@@ -232,6 +254,7 @@ export function createErpService(deps: ErpServiceDeps) {
         failure = err;
       } finally {
         result.duration_ms = clock().getTime() - started;
+        if (!failure && watermark) await writeMirrorWatermark(store.meta, watermark);
         await erpStatus.recordSync({ ...result, pass: 'quantities' }, failure);
         await coordination.releaseLock(SYNC_LOCK, owner);
       }
@@ -346,7 +369,16 @@ export function createErpService(deps: ErpServiceDeps) {
         schedule: await readScheduleStatus(store.meta, clock()),
         // The latest items pass: items done of total and when it started, live while it runs.
         mirror: await readMirrorProgress(store.meta, clock()),
+        // The movement pull (issue #17): watermark, last pull, lag; null without a ledger.
+        movements: erp.fetchMovements ? await readMovementStatus(store, clock()) : null,
       } satisfies ErpStatus;
+    },
+
+    /** The movement pull of this process (issue #17); main.ts starts and stops it. */
+    movementPuller(
+      options: Pick<MovementPullDeps, 'intervalMs' | 'log' | 'pageSize' | 'maxPages'>,
+    ) {
+      return createMovementPuller({ ...options, store, coordination, erp, erpBreaker, clock });
     },
   };
 }

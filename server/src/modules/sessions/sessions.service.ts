@@ -19,6 +19,7 @@ import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import { ruleSetInForce } from '../tolerance/rule-table';
+import { sessionWatermark } from '../erp/mirror-watermark';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
@@ -221,6 +222,9 @@ export function createSessionsService(
       const rackSet = whole ? null : new Set(racks);
 
       const id = randomUUID();
+      // The ERP ledger watermark the mirror's book includes, read before the book (issue #17,
+      // design §9): movements after it are the ones this snapshot does not hold.
+      const erpWatermark = await sessionWatermark(store.meta);
       const snapshot: SnapshotRow[] = [];
       let after: string | undefined;
       for (;;) {
@@ -259,6 +263,7 @@ export function createSessionsService(
         reconciled_at: null,
         updated_at: now,
         tolerance_rule_set: { version: rules.version, hash: rules.hash },
+        erp_watermark: erpWatermark,
       };
       await store.sessions.create(session, snapshot);
       access.invalidate();

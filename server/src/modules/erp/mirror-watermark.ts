@@ -1,0 +1,31 @@
+/**
+ * The ERP ledger watermark the mirror's book quantities include (issue #17, docs/design.md §9).
+ * An items or quantities pass reads the source's current watermark before it reads stock and,
+ * once the pass succeeded, keeps it here; a session created later records it with its snapshot
+ * (the snapshot is the mirror's book), so the movements after it are exactly those the snapshot
+ * does not hold. The ledger being read-only and the stock read after the watermark, a movement
+ * posted during the pass may be in both — a window of one pass, stated in the design.
+ */
+import type { MetaRepo } from '../../ports/store';
+
+export const MIRROR_WATERMARK_KEY = 'erp.mirror_watermark';
+
+export interface MirrorWatermarkDoc {
+  /** Null: the ledger was empty then (every movement since is after the snapshot). */
+  watermark: string | null;
+  /** When the pass that read it began. */
+  read_at: string;
+}
+
+export async function readMirrorWatermark(meta: MetaRepo): Promise<MirrorWatermarkDoc | null> {
+  return meta.get<MirrorWatermarkDoc>(MIRROR_WATERMARK_KEY);
+}
+
+export async function writeMirrorWatermark(meta: MetaRepo, doc: MirrorWatermarkDoc): Promise<void> {
+  await meta.set(MIRROR_WATERMARK_KEY, doc);
+}
+
+/** What a session records: the mirror's watermark, or null (no ledger, or no pass read one). */
+export async function sessionWatermark(meta: MetaRepo): Promise<string | null> {
+  return (await readMirrorWatermark(meta))?.watermark ?? null;
+}
