@@ -41,7 +41,14 @@ const RACKS = option('RACKS', 1_000);
 const BATCH = option('BATCH', 500);
 const PAIRS = option('PAIRS', 25);
 const WARMUP = option('WARMUP', 3);
-const CHUNK = option('CHUNK', 20);
+/** Lines per store transaction in the sync endpoint (FLUSH_LINES, modules/counting/sync-batch.ts). */
+const SYNC_FLUSH_LINES = 20;
+const CHUNKS = (process.env.UPKEEP_CHUNKS ?? `${SYNC_FLUSH_LINES},${BATCH}`).split(',').map((c) => {
+  const n = Number(c);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error('UPKEEP_CHUNKS: whole numbers ≥ 1, comma-separated');
+  return n;
+});
 const COUNTERS = 40;
 const SESSION = 'S-UPKEEP';
 const dirRoot = process.env.UPKEEP_DIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
@@ -113,6 +120,8 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 interface Took {
   wall: number;
   cpu: number;
+  /** The longest one transaction (wall): how long it held the event loop. */
+  longest: number;
 }
 
 /** Writes a batch as `chunk`-line transactions, as the sync endpoint does. */
@@ -121,12 +130,14 @@ async function timed(
   batch: readonly CountLineRecord[],
   chunk: number,
 ): Promise<Took> {
-  const took = { wall: 0, cpu: 0 };
+  const took = { wall: 0, cpu: 0, longest: 0 };
   for (let k = 0; k < batch.length; k += chunk) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const outcomes = await store.lines.insertMany(batch.slice(k, k + chunk));
-    took.wall += performance.now() - t0;
+    const wall = performance.now() - t0;
+    took.wall += wall;
+    took.longest = Math.max(took.longest, wall);
     const c = process.cpuUsage(c0);
     took.cpu += (c.user + c.system) / 1000;
     const refused = outcomes.find((o) => !o.ok);
@@ -160,13 +171,13 @@ try {
   await skipped.init();
   // The sync endpoint writes a batch's count lines FLUSH_LINES (20) to a store transaction
   // (modules/counting/sync-batch.ts); one transaction of the whole batch is the other shape.
-  const shapes = [
-    {
-      label: `${BATCH} records as the sync writes them: ${CHUNK} lines per transaction`,
-      chunk: CHUNK,
-    },
-    { label: `${BATCH} records in one transaction`, chunk: BATCH },
-  ];
+  const shapes = CHUNKS.map((chunk) => ({
+    label:
+      chunk >= BATCH
+        ? `${BATCH} records in one transaction`
+        : `${BATCH} records, ${chunk} lines per transaction${chunk === SYNC_FLUSH_LINES ? ' (as the sync writes them)' : ''}`,
+    chunk,
+  }));
   const samples = shapes.map(() => ({ with: [] as Took[], without: [] as Took[] }));
   let rack = Math.floor(LINES / BATCH);
   for (let pair = 0; pair < WARMUP + PAIRS; pair++) {
@@ -209,6 +220,8 @@ try {
       row[`${kind}: upkeep ms`] = r1(median(withT.map((t, i) => t[kind] - withoutT[i]![kind])));
       row[`${kind}: throughput cost`] = `${Math.round(cost * 1000) / 10} %`;
     }
+    row['longest transaction ms with / without'] =
+      `${r1(median(withT.map((t) => t.longest)))} / ${r1(median(withoutT.map((t) => t.longest)))}`;
     return row;
   });
   console.table(rows);

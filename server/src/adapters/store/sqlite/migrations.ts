@@ -438,6 +438,16 @@ export const migrations: readonly Migration[] = [
   { version: 12, ...READ_MODEL_REVIEW_MIGRATION },
   { version: 13, ...BINS_MIGRATION },
   {
+    version: 14,
+    name: 'count lines without the received_at index (issue #13)',
+    up: `
+      -- Every line write keeps each index of count_lines. count_lines_received_at served the KPIs'
+      -- "lines received today" across sessions, which read the read model's days (rm_days) now;
+      -- no query of the store needs it (line-indexes.test.ts asks SQLite for every plan).
+      DROP INDEX IF EXISTS count_lines_received_at;
+    `,
+  },
+  {
     version: 15,
     name: 'ERP movements and the session watermark (issue #17)',
     up: MOVEMENTS_SCHEMA,
