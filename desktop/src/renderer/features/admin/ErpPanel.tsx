@@ -8,6 +8,7 @@ import { useConsole } from '../../context';
 import { dateTime } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
+import { movementsText } from './erp-movements';
 
 /** ERP: sync status, "sync now", and an item-master upload (CSV or XLSX) with per-row errors. */
 export function ErpPanel() {
@@ -100,6 +101,12 @@ export function ErpPanel() {
           <div>
             <dt>Items pass</dt>
             <dd aria-label="Items pass progress">{mirrorText(s.mirror)}</dd>
+          </div>
+        )}
+        {s?.movements && (
+          <div>
+            <dt>Movements</dt>
+            <dd aria-label="ERP movements">{movementsText(s.movements, dateTime)}</dd>
           </div>
         )}
         {s?.circuit && (
