@@ -2,9 +2,10 @@
  * Recounts in the console (issue #16 item 4), at 1440 × 900 in headless Chromium against the real
  * server, as a supervisor: a count beyond tolerance arrives while the recount queue is open and
  * shows up live, offered to all; it is assigned to a counter who did not count the bin (the one who
- * did is listed but cannot be chosen); the bin's history opens from the variances; reconcile is
- * refused while the recount is open, listing the bin as a link; the bin is decided — never
- * without a reason — then overridden with a reason, and the session reconciles.
+ * did is listed but cannot be chosen); the bin's history opens from the variances and from the
+ * line's drawer; reconcile is refused while the recount is open, listing the bin as a link; the
+ * bin is decided — never without a reason — then overridden with a reason, and the session
+ * reconciles.
  */
 import { randomUUID } from 'node:crypto';
 import { chromium } from 'playwright-core';
@@ -226,6 +227,22 @@ describe.runIf(hasChromium)('recounts in the console', { timeout: 150_000 }, () 
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     expect(await fromVariances.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // And from the line's drawer: the bin's history opens over it, Escape returns to the line.
+    await page.getByRole('tab', { name: 'Lines and review' }).click();
+    await page.getByRole('button', { name: `Details of ${code} on ${rack}` }).click();
+    const lineDrawer = page.getByRole('dialog', { name: new RegExp(`^${code}.* on ${rack}$`) });
+    await lineDrawer.waitFor();
+    const fromLine = lineDrawer.getByRole('link', { name: `History of ${code} on ${rack}` });
+    await fromLine.click();
+    await drawer.waitFor();
+    await drawer.getByRole('table', { name: 'Counts side by side' }).waitFor();
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    expect(await lineDrawer.isVisible()).toBe(true);
+    expect(await fromLine.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await lineDrawer.waitFor({ state: 'detached' });
 
     // Reconcile is refused while the recount is open: the bin is listed, a link to its history.
     await page.getByRole('button', { name: 'Close session' }).click();
