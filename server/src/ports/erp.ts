@@ -51,7 +51,7 @@ export interface ErpSource {
    */
   fetchStock?(options?: FetchItemsOptions): AsyncIterable<StockUpdate[]>;
   /**
-   * Optional (issue #17, docs/design.md §9): stock movements posted after the watermark `since`
+   * Optional (issue #17, docs/design.md §3): stock movements posted after the watermark `since`
    * (exclusive; null = from the start of the ledger), one bounded page per call — the caller
    * pages by passing the page's `watermark` back. Read-only, like everything else here.
    */

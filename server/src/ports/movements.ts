@@ -1,5 +1,5 @@
 /**
- * The ERP's stock movements as pulled into the Store (issue #17, docs/design.md §9): each kept
+ * The ERP's stock movements as pulled into the Store (issue #17, docs/design.md §3): each kept
  * once, by its watermark, with the pull's own state — the last watermark read and when — so every
  * API process pulls on from the same place.
  */

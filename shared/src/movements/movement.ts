@@ -1,5 +1,5 @@
 /**
- * One stock movement read from the ERP's ledger (issue #17, docs/design.md §9): a receipt (+) or a
+ * One stock movement read from the ERP's ledger (issue #17, docs/design.md §3): a receipt (+) or a
  * pick/issue (−) of one item in one warehouse (and rack, where the ERP knows racks), posted at an
  * instant, with the ledger's monotonic watermark so a reader can ask for "everything after".
  */

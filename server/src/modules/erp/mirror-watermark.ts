@@ -1,5 +1,5 @@
 /**
- * The ERP ledger watermark the mirror's book quantities include (issue #17, docs/design.md §9).
+ * The ERP ledger watermark the mirror's book quantities include (issue #17, docs/design.md §3).
  * An items or quantities pass reads the source's current watermark before it reads stock and,
  * once the pass succeeded, keeps it here; a session created later records it with its snapshot
  * (the snapshot is the mirror's book), so the movements after it are exactly those the snapshot

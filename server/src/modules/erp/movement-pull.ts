@@ -1,5 +1,5 @@
 /**
- * The movement pull (issue #17, docs/design.md §9): while any session is open, every
+ * The movement pull (issue #17, docs/design.md §3): while any session is open, every
  * `intervalMs` (ERP_MOVEMENTS_INTERVAL_MS, default a minute) the ERP's ledger is read from the
  * stored watermark on, in pages of `pageSize`, at most `maxPages` a pull, each page stored with
  * the watermark it reaches in one write. A pull never overlaps itself (in this process, and

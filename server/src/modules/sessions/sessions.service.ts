@@ -223,7 +223,7 @@ export function createSessionsService(
 
       const id = randomUUID();
       // The ERP ledger watermark the mirror's book includes, read before the book (issue #17,
-      // design §9): movements after it are the ones this snapshot does not hold.
+      // design §3): movements after it are the ones this snapshot does not hold.
       const erpWatermark = await sessionWatermark(store.meta);
       const snapshot: SnapshotRow[] = [];
       let after: string | undefined;
