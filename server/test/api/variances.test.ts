@@ -159,6 +159,22 @@ describe('GET /sessions/:id/variances, paged', () => {
     }
   });
 
+  it('answers a page by number as the cursor walk has it, every sort and filter (seeks by index)', async () => {
+    for (const sort of Object.keys(ORDERS)) {
+      for (const filter of ['', '&needs_review=false', '&rack=B-01', '&category=Tools']) {
+        const query = `sort=${sort}${filter}`;
+        const pages = await walk(query, 4);
+        for (const [k, page] of pages.entries()) {
+          const res = await get(`${query}&page_size=4&page=${k + 1}`);
+          expect(res.body.data.items, `${query} page ${k + 1}`).toEqual(page.items);
+          expect(res.body.data.next_after, `${query} page ${k + 1}`).toBe(page.next_after);
+        }
+        const past = await get(`${query}&page_size=4&page=${pages.length + 1}`);
+        expect(past.body.data, query).toMatchObject({ items: [], next_after: null });
+      }
+    }
+  });
+
   it('keeps its place while counts arrive: a cursor page neither repeats nor skips', async () => {
     const first = await get('sort=-abs_variance&page_size=8');
     const seen = first.body.data.items.map((v) => v.item_code);

@@ -2,9 +2,10 @@
  * count_lines' indexes (issue #13): every line write keeps each of them, so each must serve a
  * query, and no query the store runs on count_lines may fall back to reading the whole table.
  * The test records every statement the SQLite store prepares while the line, read-model, variance,
- * session, bin and report reads run, and asks SQLite for each one's query plan: a plan that scans
- * count_lines (or an index of it from end to end) fails it — which is what dropping an index a
- * query needs does. Migration 14 dropped count_lines_received_at: its one reader is
+ * session and bin reads run (not the reports: a report over every session reads every line by
+ * design), and asks SQLite for each one's query plan: a plan that scans count_lines fails it, and
+ * so does a query in NEEDS not using its index — which is what dropping an index a query needs
+ * does (SQLite then reads a session's every line). Migration 14 dropped count_lines_received_at: its one reader is
  * `monitoring.linesSince`, which nothing but the read-model contract's oracle calls any more (the
  * KPIs read the model's days, rm_days).
  */
