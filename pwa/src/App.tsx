@@ -9,6 +9,7 @@ import type { Services } from './app/services';
 import { IdleGuard } from './features/auth/IdleGuard';
 import { PinSignIn } from './features/auth/PinSignIn';
 import { SignInForm } from './features/auth/SignInForm';
+import { RecountScreen } from './features/recount/RecountScreen';
 import { RacksScreen } from './features/work/RacksScreen';
 import { SessionsScreen } from './features/work/SessionsScreen';
 import { ScanScreen } from './features/scan/ScanScreen';
@@ -17,7 +18,10 @@ import { SyncScreen } from './features/sync/SyncScreen';
 import { UpdateBanner } from './features/update/UpdateBanner';
 import { attachSyncTriggers } from './sync/triggers';
 import { Outbox } from './outbox/outbox';
+import type { RecountTaskEntry } from './db/device-db';
+import { describeTask, notifyNewTasks } from './work/recount-task-sync';
 import { rememberPlace, restorePlace } from './work/last-place';
+import { useRecountTaskSync } from './work/useRecountTasks';
 
 /** The staff app: opens the phone's databases, then sign-in or the counting screens. */
 export function App() {
@@ -60,12 +64,22 @@ function Shell({ services }: { services: Services }) {
   // The counting screen to come back to from Sync or Settings (the Count tab).
   const [counting, setCounting] = useState<Route>({ name: 'sessions' });
   useEffect(() => {
-    if (route.name === 'sessions' || route.name === 'racks' || route.name === 'scan') {
-      setCounting(route);
-    }
+    if (isCounting(route)) setCounting(route);
   }, [route]);
   const online = useOnline();
   const counts = useOutboxCounts();
+
+  // The recount tasks of the session being counted stay on the phone (issue #16); a task this
+  // phone never had earns a notice in the app, and a system notification only where the counter
+  // already allowed them (never a permission prompt in the middle of counting).
+  const countingSession = 'session' in counting ? counting.session : null;
+  const [newTasks, setNewTasks] = useState<RecountTaskEntry[]>([]);
+  const onNewTasks = useCallback((tasks: RecountTaskEntry[]) => {
+    setNewTasks((shown) => [...shown, ...tasks]);
+    notifyNewTasks(tasks);
+  }, []);
+  useRecountTaskSync(user ? (countingSession?.id ?? null) : null, onNewTasks);
+  useEffect(() => setNewTasks([]), [countingSession?.id, user?.id]);
 
   useEffect(() => services.auth.subscribe(setUser), [services]);
   useEffect(() => installErrorReporter(services.auth), [services]);
@@ -107,7 +121,7 @@ function Shell({ services }: { services: Services }) {
     const place =
       route.name === 'scan'
         ? { user_id: userId, session_id: route.session.id, rack: route.rack }
-        : route.name === 'racks'
+        : route.name === 'racks' || route.name === 'recount'
           ? { user_id: userId, session_id: route.session.id, rack: null }
           : route.name === 'sessions'
             ? null
@@ -143,6 +157,34 @@ function Shell({ services }: { services: Services }) {
           Connect to the warehouse Wi-Fi and open Sync.
         </div>
       )}
+      {user && countingSession && newTasks.length > 0 && (
+        <div role="status" className="banner notice" aria-label="New recount task">
+          <span>
+            {newTasks.length === 1
+              ? 'New recount task: '
+              : `${newTasks.length} new recount tasks: `}
+            {newTasks.map(describeTask).join('; ')}
+          </span>
+          <button
+            type="button"
+            onClick={() => {
+              const first = newTasks[0]!;
+              setNewTasks([]);
+              setRoute({
+                name: 'recount',
+                session: countingSession,
+                taskId: first.task_id,
+                from: null,
+              });
+            }}
+          >
+            Open
+          </button>
+          <button type="button" className="secondary" onClick={() => setNewTasks([])}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <main>
         {!user ? (
           <div className="stack">
@@ -161,6 +203,9 @@ function Shell({ services }: { services: Services }) {
             session={route.session}
             onBack={() => setRoute({ name: 'sessions' })}
             onClaimed={(rack) => setRoute({ name: 'scan', session: route.session, rack })}
+            onRecount={(taskId) =>
+              setRoute({ name: 'recount', session: route.session, taskId, from: null })
+            }
           />
         ) : route.name === 'scan' ? (
           <ScanScreen
@@ -168,6 +213,23 @@ function Shell({ services }: { services: Services }) {
             session={route.session}
             rack={route.rack}
             onLeave={() => setRoute({ name: 'racks', session: route.session })}
+            onRecount={(taskId) =>
+              setRoute({ name: 'recount', session: route.session, taskId, from: route.rack })
+            }
+          />
+        ) : route.name === 'recount' ? (
+          <RecountScreen
+            key={route.taskId}
+            user={user}
+            session={route.session}
+            taskId={route.taskId}
+            onLeave={() =>
+              setRoute(
+                route.from === null
+                  ? { name: 'racks', session: route.session }
+                  : { name: 'scan', session: route.session, rack: route.from },
+              )
+            }
           />
         ) : route.name === 'sync' ? (
           <SyncScreen user={user} />
@@ -179,9 +241,7 @@ function Shell({ services }: { services: Services }) {
         <nav className="tabbar" aria-label="Main">
           <button
             type="button"
-            aria-current={
-              route.name === 'sessions' || route.name === 'racks' || route.name === 'scan'
-            }
+            aria-current={isCounting(route)}
             onClick={() =>
               setRoute(
                 route.name === 'sync' || route.name === 'settings'
@@ -211,5 +271,15 @@ function Shell({ services }: { services: Services }) {
         </nav>
       )}
     </>
+  );
+}
+
+/** The screens the Count tab comes back to. */
+function isCounting(route: Route): boolean {
+  return (
+    route.name === 'sessions' ||
+    route.name === 'racks' ||
+    route.name === 'scan' ||
+    route.name === 'recount'
   );
 }

@@ -8,7 +8,7 @@ import {
   photoUploadAnswerSchema,
   rackLinesSchema,
   rackMapSchema,
-  lineRecountsSchema,
+  recountTaskListSchema,
   syncBatchAnswerSchema,
 } from '@stockverify/shared';
 import type { ClaimAnswer, HeartbeatAnswer, RackView, SyncRecord } from '@stockverify/shared';
@@ -84,9 +84,13 @@ export function createStaffApi(auth: AuthStore) {
           body: {},
         },
       ),
-    /** Lines of mine a supervisor sent back for recount in this session (issue #14). */
-    recounts: async (sessionId: string) =>
-      (await auth.request(path(`/sessions/${enc(sessionId)}/recounts`), lineRecountsSchema)).items,
+    /**
+     * The recount tasks of a session given to me or open to me (issue #16): where and what only,
+     * never a quantity or an earlier counter.
+     */
+    recountTasks: async (sessionId: string) =>
+      (await auth.request(path(`/sessions/${enc(sessionId)}/recount-tasks`), recountTaskListSchema))
+        .items,
     /** What is counted in a rack, from every phone (quantities hidden while blind applies). */
     rackLines: async (sessionId: string, rack: string) =>
       (

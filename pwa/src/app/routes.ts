@@ -5,5 +5,7 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'racks'; session: StaffSession }
   | { name: 'scan'; session: StaffSession; rack: string }
+  /** A recount task (issue #16); `from` is the rack screen it was opened from, else the racks. */
+  | { name: 'recount'; session: StaffSession; taskId: string; from: string | null }
   | { name: 'sync' }
   | { name: 'settings' };

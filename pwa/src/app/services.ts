@@ -5,12 +5,15 @@ import type { PhoneSettings } from '../db/device-db';
 import { ItemDb } from '../db/item-db';
 import { Outbox } from '../outbox/outbox';
 import { SyncEngine } from '../sync/sync-engine';
+import { RecountTaskStore } from '../work/recount-tasks';
 
 /** Everything the screens share: one instance of each for the life of the page. */
 export interface Services {
   deviceDb: DeviceDb;
   itemDb: ItemDb;
   outbox: Outbox;
+  /** Recount tasks kept on the phone (issue #16). */
+  recountTasks: RecountTaskStore;
   auth: AuthStore;
   api: ReturnType<typeof createStaffApi>;
   sync: SyncEngine;
@@ -60,6 +63,7 @@ export async function createServices(): Promise<Services> {
     deviceDb,
     itemDb,
     outbox,
+    recountTasks: new RecountTaskStore(deviceDb),
     auth,
     api: createStaffApi(auth),
     sync,

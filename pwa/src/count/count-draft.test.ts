@@ -19,7 +19,7 @@ const ids = {
   countedAt: '2026-11-29T10:00:00.000Z',
   photoIds: [],
 };
-const ctx = (mode: CountContext['mode'], bookQty: number | null = 10): CountContext => ({
+const ctx = (mode: 'standard' | 'blind' | 'strict', bookQty: number | null = 10): CountContext => ({
   sessionId: 'S1',
   rack: 'A-01',
   mode,
@@ -49,6 +49,33 @@ describe('count draft', () => {
     if (!built.ok) return;
     expect(built.record).toMatchObject({ batch_no: 'LOT1', remark: null, fencing_token: 3 });
     expect(countRecordSchema.safeParse(built.record).success).toBe(true);
+  });
+
+  it('answers a recount task blind, without a claim, naming the task and correcting nothing', () => {
+    const task: CountContext = {
+      sessionId: 'S1',
+      rack: 'A-01',
+      mode: 'blind',
+      bookQty: null,
+      barcode: null,
+      recountTask: { task_id: 'task-7', note: null },
+    };
+    // A variance a strict session would refuse to save unconfirmed: a recount never checks it.
+    const built = buildCountRecord(item, emptyDraft({ counted_qty: 4 }), task, {
+      ...ids,
+      supersedes: '1f8c2a3e-5b7d-4c1e-9a2b-3c4d5e6f7a8b',
+    });
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(built.record.recount_task_id).toBe('task-7');
+    expect(built.record.supersedes).toBeNull();
+    expect('fencing_token' in built.record).toBe(false);
+    expect(countRecordSchema.safeParse(built.record).success).toBe(true);
+    expect(liveVariance(emptyDraft({ counted_qty: 4 }), task)).toBeNull();
+    // An ordinary count still needs its claim's token, and names no task.
+    const plain = buildCountRecord(item, emptyDraft({ counted_qty: 4 }), ctx('standard'), ids);
+    expect(plain.ok && plain.record).toMatchObject({ fencing_token: 3 });
+    expect(plain.ok && 'recount_task_id' in plain.record).toBe(false);
   });
 
   it('reports every problem with its field', () => {

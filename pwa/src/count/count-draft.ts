@@ -41,21 +41,32 @@ export function emptyDraft(initial: Partial<CountDraft> = {}): CountDraft {
   };
 }
 
-/** Where the record is counted: the rack claim and the session's rules. */
-export interface CountContext {
+/** Where the record is counted: the rack claim (or recount task) and the session's rules. */
+export type CountContext = {
   sessionId: string;
   rack: string;
-  mode: SessionMode;
-  fencingToken: number;
   /** The session's book quantity for this item; null when unknown or hidden (blind). */
   bookQty: number | null;
   barcode: string | null;
-  /**
-   * A recount a supervisor asked for (issue #14): the count supersedes that line, and it is blind
-   * whatever the session's mode, so the earlier figure cannot anchor it.
-   */
-  recountOf?: { op_id: string; note: string | null };
-}
+} & (
+  | {
+      mode: SessionMode;
+      /** The token of this phone's claim on the rack. */
+      fencingToken: number;
+      recountTask?: undefined;
+    }
+  | {
+      /**
+       * A recount task (issue #16, docs/design.md §11): the task is the permission to count the
+       * bin, so no claim; always blind whatever the session's mode (no book, no earlier count);
+       * the record names the task and is a candidate for the bin, never a correction.
+       */
+      recountTask: { task_id: string; note: string | null };
+      mode: 'blind';
+      bookQty: null;
+      fencingToken?: undefined;
+    }
+);
 
 /** The variance the phone shows while counting; null when it must not (blind) or cannot. */
 export function liveVariance(draft: CountDraft, ctx: Pick<CountContext, 'mode' | 'bookQty'>) {
@@ -86,6 +97,7 @@ export function buildCountRecord(
   ctx: CountContext,
   ids: { opId: string; countedAt: string; photoIds: string[]; supersedes?: string | null },
 ): { ok: true; record: CountRecord } | { ok: false; errors: ErrorDetail[] } {
+  const task = ctx.recountTask;
   const errors: ErrorDetail[] = [
     ...validateQuantities(draft, { decimalQty: item.decimal_qty }),
     ...validateSerials(draft.serials, {
@@ -133,8 +145,9 @@ export function buildCountRecord(
       variance_confirmed: draft.variance_confirmed,
       remark: blankToNull(draft.remark),
       photo_ids: ids.photoIds,
-      supersedes: ids.supersedes ?? null,
-      fencing_token: ctx.fencingToken,
+      // A task's answer stands beside the earlier counts as a candidate: it corrects nothing.
+      supersedes: task ? null : (ids.supersedes ?? null),
+      ...(task ? { recount_task_id: task.task_id } : { fencing_token: ctx.fencingToken }),
       counted_at: ids.countedAt,
     },
   };

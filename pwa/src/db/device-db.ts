@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { DexieOptions, Table } from 'dexie';
-import type { RackState, SyncRecord, TokenPair } from '@stockverify/shared';
+import type { RackState, RecountTask, SyncRecord, TokenPair } from '@stockverify/shared';
 
 /**
  * The phone's own data: the outbox (every count not yet known to the server), photos waiting for
@@ -76,6 +76,20 @@ export interface ClaimSession {
   created_at: string;
 }
 
+/**
+ * A recount task the server gave this counter (issue #16, docs/design.md §11), kept on the phone
+ * so it can be done offline. Rows belong to the user they were fetched for: on a shared phone two
+ * counters may both be offered the same task. Nothing here anchors the count: the task carries no
+ * quantity and no earlier counter.
+ */
+export interface RecountTaskEntry extends RecountTask {
+  user_id: string;
+  /** When this phone first had the task: a task never seen before earns a notice. */
+  received_at: string;
+  /** When the server last listed it. */
+  fetched_at: string;
+}
+
 /** Someone who signed in on this phone: offered for quick PIN sign-in. */
 export interface RecentUser {
   username: string;
@@ -135,7 +149,8 @@ export const DEFAULT_SETTINGS: PhoneSettings = {
 
 /**
  * Version history. v1 shipped the outbox and key/value meta; v2 added photos, claims, recent users
- * and the per-record `attempts` counter (filled in for v1 rows by the upgrade).
+ * and the per-record `attempts` counter (filled in for v1 rows by the upgrade); v3 adds the recount
+ * tasks (a new table: nothing older changes).
  */
 export const DEVICE_DB_VERSIONS = {
   1: {
@@ -148,6 +163,14 @@ export const DEVICE_DB_VERSIONS = {
     photos: '&id, op_id',
     claims: '&[session_id+rack], user_id',
     recentUsers: '&username, last_used_at',
+  },
+  3: {
+    outbox: '&op_id, status, [user_id+status], created_at, [session_id+rack]',
+    meta: '&key',
+    photos: '&id, op_id',
+    claims: '&[session_id+rack], user_id',
+    recentUsers: '&username, last_used_at',
+    recountTasks: '&[user_id+task_id], [user_id+session_id]',
   },
 } as const;
 
@@ -172,6 +195,7 @@ export class DeviceDb extends Dexie {
   photos!: Table<PhotoEntry, string>;
   claims!: Table<ClaimEntry, [string, string]>;
   recentUsers!: Table<RecentUser, string>;
+  recountTasks!: Table<RecountTaskEntry, [string, string]>;
 
   constructor(name = DEVICE_DB_NAME, options: DexieOptions = {}) {
     super(name, { chromeTransactionDurability: 'strict', ...options });
@@ -186,5 +210,6 @@ export class DeviceDb extends Dexie {
             row.attempts = 0;
           }),
       );
+    this.version(3).stores(DEVICE_DB_VERSIONS[3]);
   }
 }

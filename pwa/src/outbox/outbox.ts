@@ -1,6 +1,8 @@
 import Dexie from 'dexie';
 import type { RecordResult, SyncRecord } from '@stockverify/shared';
 import type { DeviceDb, OutboxEntry, OutboxStatus, PhotoEntry } from '../db/device-db';
+import { answeredTaskId } from '../work/recount-tasks';
+import type { TaskAnswer } from '../work/recount-tasks';
 
 /** Counts for the sync screen and the header badge. */
 export interface OutboxCounts {
@@ -213,18 +215,21 @@ export class Outbox {
     return this.db.outbox.where('[session_id+rack]').equals([sessionId, rack]).toArray();
   }
 
-  /** The op_ids this phone's records of a session correct (`supersedes`): answered recounts. */
-  async sessionSupersedes(sessionId: string): Promise<Set<string>> {
+  /**
+   * The counts this phone saved in a session that answer a recount task (`recount_task_id`),
+   * whatever the server said of them: the tasks this phone has done (issue #16).
+   */
+  async sessionTaskAnswers(sessionId: string): Promise<TaskAnswer[]> {
     const entries = await this.db.outbox
       .where('[session_id+rack]')
       .between([sessionId, Dexie.minKey], [sessionId, Dexie.maxKey])
       .toArray();
-    const ops = new Set<string>();
+    const answers: TaskAnswer[] = [];
     for (const entry of entries) {
-      const record = entry.record;
-      if (record.type === 'count' && record.supersedes) ops.add(record.supersedes);
+      const taskId = answeredTaskId(entry);
+      if (taskId !== null) answers.push({ task_id: taskId, entry });
     }
-    return ops;
+    return answers;
   }
 
   /** Photos of a record that the server has not stored yet. */

@@ -9,4 +9,12 @@ describe('adviceFor', () => {
       expect(advice).not.toBe(adviceFor(null, 'error'));
     }
   });
+
+  it('explains a refused recount (issue #16): what happened and what to do, not the generic line', () => {
+    expect(adviceFor('RECOUNT_NOT_ELIGIBLE', 'error')).toMatch(/already counted this item/);
+    expect(adviceFor('RECOUNT_TASK_UNKNOWN', 'error')).toMatch(/no longer open/);
+    for (const code of ['RECOUNT_NOT_ELIGIBLE', 'RECOUNT_TASK_UNKNOWN']) {
+      expect(adviceFor(code, 'error')).toMatch(/stays on this phone/);
+    }
+  });
 });

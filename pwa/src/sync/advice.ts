@@ -21,6 +21,10 @@ const ADVICE: Record<string, string> = {
   SUPERSEDES_UNKNOWN: 'The count this one corrects was not found. Count the item again.',
   ITEM_NOT_FOUND: 'The item code is not in the item master. Record it as an unknown item.',
   VALIDATION_FAILED: 'Something in this count is not valid (see the fields below). Count it again.',
+  RECOUNT_NOT_ELIGIBLE:
+    'A recount must be done by someone who has not counted the item yet, and the server says you already counted this item in this rack. Your count stays on this phone: show it to your supervisor, who can give the task to somebody else.',
+  RECOUNT_TASK_UNKNOWN:
+    'This recount task is no longer open for this item and rack (a supervisor may have cancelled or moved it). Your count stays on this phone: show it to your supervisor.',
   CONFLICT_BUDGET_EXCEEDED:
     'You already have many counts waiting for a supervisor in this session, so the server did not keep this one. It stays on this phone: show it to your supervisor.',
   UNKNOWN_ITEM_BUDGET_EXCEEDED:

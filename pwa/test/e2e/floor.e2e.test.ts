@@ -73,6 +73,14 @@ beforeAll(async () => {
     warehouse: WAREHOUSE,
   });
   supervisorToken = await api.login('sam', 'supervisor-pass-1');
+  // Every count here is accepted as it stands: recount tasks (issue #16) are the business of
+  // recount-tasks.e2e.test.ts, and one would hide a rack's earlier count from its recounter.
+  await api.call('POST', '/tolerance-rules', supervisorToken, {
+    id: 'floor-accept-all',
+    scope: { kind: 'everything' },
+    thresholds: { shortage: { units: 1_000_000 }, overage: { units: 1_000_000 } },
+    on_exceed: 'approve',
+  });
   const exported = await api.call<{ items: ExportedItem[] }>(
     'GET',
     `/items/export?warehouse=${WAREHOUSE}&format=json&limit=200`,
@@ -277,48 +285,6 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     expect(pageErrors).toEqual([]);
   });
 
-  it('brings a supervisor’s recount to the counter, blind, and the recount replaces the line', async () => {
-    const lines = await api.call<{ items: Array<{ id: string; rack: string; op_id: string }> }>(
-      'GET',
-      `/sessions/${sessionId}/lines?rack=${rackA}`,
-      supervisorToken,
-    );
-    const sentBack = lines.items[0]!;
-    await api.call('PATCH', `/lines/${sentBack.id}/review`, supervisorToken, {
-      decision: 'recount',
-      note: 'Check the top shelf',
-    });
-    await page.getByRole('button', { name: '← Racks' }).click();
-    const asked = page.getByRole('alert', { name: 'Recounts asked of you' });
-    await asked.getByRole('button', { name: new RegExp(`Rack ${rackA}: ${item.name}`) }).click();
-    await scanHeading(rackA).waitFor();
-    await page
-      .getByRole('alert', { name: 'Recounts asked of you' })
-      .getByRole('button', { name: `Recount ${item.name}` })
-      .click();
-    const form = page.locator('form.count-form');
-    await form.getByText(/Recount asked by your supervisor: Check the top shelf/).waitFor();
-    // Blind: neither the book quantity nor the earlier count.
-    expect(await form.locator('.book').count()).toBe(0);
-    await form.getByLabel('Counted quantity', { exact: true }).fill('5');
-    await form.getByRole('button', { name: 'Save count' }).click();
-    await page.getByText(/Saved on this phone/).waitFor();
-    expect(await page.getByRole('alert', { name: 'Recounts asked of you' }).count()).toBe(0);
-    await expect
-      .poll(
-        async () =>
-          (
-            await api.call<{ items: Array<{ counted_qty: number; supersedes: string | null }> }>(
-              'GET',
-              `/sessions/${sessionId}/lines?rack=${rackA}`,
-              supervisorToken,
-            )
-          ).items.map((l) => [l.counted_qty, l.supersedes]),
-        { timeout: 20_000 },
-      )
-      .toEqual([[5, sentBack.op_id]]);
-  });
-
   it('shows another phone what is already counted in a rack it takes over', async () => {
     const ravi = await api.login('ravi', 'staff-pass-1');
     await api.call('POST', `/sessions/${sessionId}/racks/${rackA}/release`, ravi, {});
@@ -352,60 +318,74 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
   });
 
   it('counts by keyboard and wedge scanner alone: session, rack label, item, quantity, save', async () => {
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'Count' }).waitFor();
-    // From wherever the app reopened, back to the sessions list by keyboard.
-    async function tabTo(name: RegExp) {
-      for (let n = 0; n < 60; n++) {
-        await page.keyboard.press('Tab');
-        const focused = await page.evaluate(() => {
-          const el = document.activeElement as HTMLInputElement | null;
-          if (!el) return '';
-          const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label');
-          return (label ?? el.textContent ?? '').trim();
-        });
-        if (name.test(focused)) return;
-      }
-      throw new Error(`could not reach ${name} with the keyboard`);
+    // An explicit start: a phone of its own (nothing left by the tests above: no screen to come
+    // back to, no claim, no sign-in), signed in, on the sessions list. The shared phone's state
+    // after the earlier tests made this test depend on their order and timing.
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const keyboardPhone = await browser.newContext({
+        viewport: { width: 412, height: 915 },
+        hasTouch: true,
+        isMobile: true,
+      });
+      await countByKeyboard(await keyboardPhone.newPage());
+    } finally {
+      await browser.close();
     }
-    await tabTo(/^Count$/);
-    await page.keyboard.press('Enter');
-    if ((await page.getByRole('heading', { name: 'Count sessions' }).count()) === 0) {
-      await tabTo(/^← (Racks|Sessions)$/);
-      await page.keyboard.press('Enter');
-      if ((await page.getByRole('heading', { name: 'Count sessions' }).count()) === 0) {
-        await tabTo(/^← Sessions$/);
-        await page.keyboard.press('Enter');
-      }
-    }
-    await page.getByRole('heading', { name: 'Count sessions' }).waitFor();
-    await tabTo(/^Floor walk/);
-    await page.keyboard.press('Enter');
-    await tabTo(/^Scan or type a rack label$/);
-    await page.keyboard.type(freeRack.location_barcode);
-    await page.keyboard.press('Enter');
-    await scanHeading(freeRack.code).waitFor();
-    // A wedge burst with no field focused, then the quantity (the field has the focus) and Enter.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.type(item.barcodes[0]!.code, { delay: 4 });
-    await page.keyboard.press('Enter');
-    const form = page.locator('form.count-form');
-    await form.getByRole('heading', { name: item.name }).waitFor();
-    await page.keyboard.type('6');
-    await page.keyboard.press('Enter');
-    await page.getByText(/Saved on this phone/).waitFor();
-    await expect
-      .poll(
-        async () =>
-          (
-            await api.call<{ items: Array<{ counted_qty: number }> }>(
-              'GET',
-              `/sessions/${sessionId}/lines?rack=${freeRack.code}`,
-              supervisorToken,
-            )
-          ).items.map((l) => l.counted_qty),
-        { timeout: 20_000 },
-      )
-      .toEqual([6]);
   });
 });
+
+/** Signs in as ravi, then counts one item in the free rack with the keyboard and a wedge burst. */
+async function countByKeyboard(phone: Page) {
+  await phone.goto(server.url);
+  await phone.getByLabel('Username').fill('ravi');
+  await phone.getByLabel('Password').fill('staff-pass-1');
+  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await phone.getByRole('heading', { name: 'Count sessions' }).waitFor();
+  await phone.getByRole('button', { name: /Floor walk/ }).waitFor();
+  async function tabTo(name: RegExp) {
+    for (let n = 0; n < 60; n++) {
+      await phone.keyboard.press('Tab');
+      const focused = await phone.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement | null;
+        if (!el) return '';
+        const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label');
+        return (label ?? el.textContent ?? '').trim();
+      });
+      if (name.test(focused)) return;
+    }
+    throw new Error(`could not reach ${name} with the keyboard`);
+  }
+  await tabTo(/^Floor walk/);
+  await phone.keyboard.press('Enter');
+  await tabTo(/^Scan or type a rack label$/);
+  await phone.keyboard.type(freeRack.location_barcode);
+  await phone.keyboard.press('Enter');
+  await phone.getByRole('heading', { name: new RegExp(`^Rack ${freeRack.code}\\b`) }).waitFor();
+  // A wedge burst with no field focused, then the quantity (the field has the focus) and Enter.
+  await phone.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await phone.keyboard.type(item.barcodes[0]!.code, { delay: 4 });
+  await phone.keyboard.press('Enter');
+  const form = phone.locator('form.count-form');
+  await form.getByRole('heading', { name: item.name }).waitFor();
+  await phone.keyboard.type('6');
+  await phone.keyboard.press('Enter');
+  await phone.getByText(/Saved on this phone/).waitFor();
+  await expect
+    .poll(
+      async () =>
+        (
+          await api.call<{ items: Array<{ counted_qty: number }> }>(
+            'GET',
+            `/sessions/${sessionId}/lines?rack=${freeRack.code}`,
+            supervisorToken,
+          )
+        ).items.map((l) => l.counted_qty),
+      { timeout: 20_000 },
+    )
+    .toEqual([6]);
+}

@@ -56,10 +56,13 @@ export function CountForm({
   const [photos, setPhotos] = useState<NewPhoto[]>([]);
   const [errors, setErrors] = useState<ErrorDetail[]>([]);
   const [earlier, setEarlier] = useState<OutboxEntry[]>([]);
-  const [replaces, setReplaces] = useState<string | null>(ctx.recountOf?.op_id ?? null);
+  const [replaces, setReplaces] = useState<string | null>(null);
+  const task = ctx.recountTask;
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
+    // A recount is blind: not even this phone's earlier counts of the item are shown.
+    if (task) return;
     void outbox
       .rackEntries(ctx.sessionId, ctx.rack)
       .then((entries) =>
@@ -67,7 +70,7 @@ export function CountForm({
           entries.filter((e) => e.record.type === 'count' && e.record.item_code === item.item_code),
         ),
       );
-  }, [outbox, ctx.sessionId, ctx.rack, item.item_code]);
+  }, [outbox, ctx.sessionId, ctx.rack, item.item_code, task]);
 
   const set = <K extends keyof CountDraft>(key: K, value: CountDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
@@ -96,7 +99,7 @@ export function CountForm({
       opId: crypto.randomUUID(),
       countedAt: new Date().toISOString(),
       photoIds: photos.map((p) => p.id),
-      supersedes: replaces,
+      supersedes: task ? null : replaces,
     });
     if (!built.ok) {
       setErrors(built.errors);
@@ -108,7 +111,7 @@ export function CountForm({
       const entry = await outbox.enqueue({
         userId: user.id,
         record: built.record,
-        summary: `${item.name} · ${draft.counted_qty} ${unit}`,
+        summary: `${task ? 'Recount: ' : ''}${item.name} · ${draft.counted_qty} ${unit}`,
         photos,
       });
       void sync.syncNow(true);
@@ -137,13 +140,13 @@ export function CountForm({
         {found.barcodeKind === 'pack' ? ` · pack of ${found.packQty}` : ''} · {item.uom}
         {found.source === 'server' ? ' · from server' : ''}
       </p>
-      {ctx.recountOf && (
+      {task && (
         <p role="status" className="banner warning">
-          Recount asked by your supervisor{ctx.recountOf.note ? `: ${ctx.recountOf.note}` : ''}.
-          Count everything of this item in this rack; this count replaces the earlier one.
+          Recount{task.note ? `: ${task.note}` : ''}. Count everything of this item in rack{' '}
+          {ctx.rack}; your count is compared with the others, it does not add to them.
         </p>
       )}
-      {earlier.length > 0 && !ctx.recountOf && (
+      {earlier.length > 0 && !task && (
         <div role="alert" className="banner warning">
           <span>
             Already counted in this rack:{' '}

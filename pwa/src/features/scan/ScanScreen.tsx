@@ -1,5 +1,5 @@
 import type { User } from '@stockverify/shared';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { toDisplayError } from '../../api/display-error';
 import { createRemoteLookup } from '../../api/staff-api';
@@ -12,11 +12,12 @@ import { bookQuantity, lookupItem } from '../../items/lookup';
 import type { LookupResult } from '../../items/lookup';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
-import type { RackLine, LineRecount } from '@stockverify/shared';
+import type { RackLine } from '@stockverify/shared';
 import { forgetClaim } from '../../work/claims';
 import { useRackLines } from '../../work/useRackLines';
-import { useRecounts } from '../../work/useRecounts';
+import { useRecountTasks } from '../../work/useRecountTasks';
 import { CountForm } from '../count/CountForm';
+import { TaskList } from '../recount/TaskList';
 import { UnknownItemForm } from '../count/UnknownItemForm';
 import { CameraScanner } from './CameraScanner';
 import { acceptFeedback, refuseFeedback } from './feedback';
@@ -45,11 +46,14 @@ export function ScanScreen({
   session,
   rack,
   onLeave,
+  onRecount,
 }: {
   user: User;
   session: StaffSession;
   rack: string;
   onLeave: () => void;
+  /** Opens a recount task (blind, its own screen). */
+  onRecount: (taskId: string) => void;
 }) {
   const services = useServices();
   const { deviceDb, itemDb, outbox, auth, api, settings } = services;
@@ -69,7 +73,14 @@ export function ScanScreen({
     }),
   );
   const heartbeat = useHeartbeat(session.id, claim?.status === 'active');
-  const recounts = useRecounts(session.id, rack);
+  const tasks = useRecountTasks(session.id, rack);
+  // Items of this rack with a recount open to this counter: counted blind, whatever the mode.
+  const taskItems = useMemo(() => {
+    const items = new Map<string, string>();
+    for (const task of tasks.todo) items.set(task.item_code, task.task_id);
+    for (const { task } of tasks.refused) if (task) items.set(task.item_code, task.task_id);
+    return items;
+  }, [tasks]);
   const serverLines = useRackLines(session.id, rack, version);
   const [now, setNow] = useState(() => new Date());
 
@@ -91,7 +102,7 @@ export function ScanScreen({
   }, [outbox, session.id, rack, version]);
 
   const handleCode = useCallback(
-    async (code: string, recountOf?: LineRecount) => {
+    async (code: string) => {
       if (!claim) return;
       const scan = classifyScan(code, []);
       if (scan.kind !== 'item') return;
@@ -109,9 +120,16 @@ export function ScanScreen({
         setStep({ name: 'unknown', code: result.code, checkedServer: result.checkedServer });
         return;
       }
-      // A recount is blind whatever the session's mode (issue #14).
+      // An item this counter is asked to recount here is counted as the task, blind (issue #16):
+      // scanning it must not show the book or the earlier counts.
+      const taskId = taskItems.get(result.item.item_code);
+      if (taskId !== undefined) {
+        setStep({ name: 'scan' });
+        onRecount(taskId);
+        return;
+      }
       const bookQty =
-        session.mode === 'blind' || recountOf
+        session.mode === 'blind'
           ? null
           : await bookQuantity(itemDb, session.id, result.item.item_code);
       setStep({
@@ -120,15 +138,14 @@ export function ScanScreen({
         ctx: {
           sessionId: session.id,
           rack,
-          mode: recountOf ? 'blind' : session.mode,
+          mode: session.mode,
           fencingToken: claim.fencing_token,
           bookQty,
           barcode: result.barcodeKind === 'item_code' ? null : result.matched,
-          ...(recountOf ? { recountOf: { op_id: recountOf.op_id, note: recountOf.note } } : {}),
         },
       });
     },
-    [auth, claim, itemDb, rack, session, settings],
+    [auth, claim, itemDb, rack, session, settings, onRecount, taskItems],
   );
 
   useWedge((code) => void handleCode(code), step.name === 'scan' && claim !== null);
@@ -219,28 +236,8 @@ export function ScanScreen({
           {notice.text}
         </p>
       )}
-      {step.name === 'scan' && recounts.length > 0 && (
-        <div role="alert" className="card recounts" aria-label="Recounts asked of you">
-          <h2>Recount asked by your supervisor</h2>
-          <ul className="plain">
-            {recounts.map((task) => (
-              <li key={task.line_id}>
-                <button
-                  type="button"
-                  className="row-button"
-                  disabled={claim === null}
-                  onClick={() => void handleCode(task.item_code, task)}
-                >
-                  <strong>Recount {task.item_name ?? task.item_code}</strong>
-                  <span className="muted">
-                    {task.item_code}
-                    {task.note ? ` · “${task.note}”` : ''}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
+      {step.name === 'scan' && (
+        <TaskList view={tasks} showRack={false} onDo={(task) => onRecount(task.task_id)} />
       )}
       {step.name === 'scan' && (
         <div className="card">
@@ -288,7 +285,7 @@ export function ScanScreen({
       {step.name === 'scan' && (
         <>
           <h2>Counted in this rack</h2>
-          {recent.length === 0 && others(serverLines, recent).length === 0 ? (
+          {recent.length === 0 && others(serverLines, recent, taskItems).length === 0 ? (
             <p className="muted">Nothing yet.</p>
           ) : (
             <ul className="plain counted" aria-label="Counted in this rack">
@@ -297,7 +294,7 @@ export function ScanScreen({
                   {entry.summary} <span className="tag">{STATUS_LABEL[entry.status]}</span>
                 </li>
               ))}
-              {others(serverLines, recent).map((line) => (
+              {others(serverLines, recent, taskItems).map((line) => (
                 <li key={line.op_id} className="entry-synced">
                   {line.item_name ?? line.item_code}
                   {line.counted_qty === null ? '' : ` · ${line.counted_qty}`}{' '}
@@ -325,8 +322,15 @@ export function ScanScreen({
   );
 }
 
-/** Lines the server knows in this rack that this phone's outbox does not list already. */
-function others(lines: readonly RackLine[], local: readonly OutboxEntry[]): RackLine[] {
+/**
+ * Lines the server knows in this rack that this phone's outbox does not list already, less those
+ * of items this counter is asked to recount (a recount is blind: no earlier count, no counter).
+ */
+function others(
+  lines: readonly RackLine[],
+  local: readonly OutboxEntry[],
+  recount: ReadonlyMap<string, string>,
+): RackLine[] {
   const here = new Set(local.map((e) => e.op_id));
-  return lines.filter((l) => !here.has(l.op_id));
+  return lines.filter((l) => !here.has(l.op_id) && !recount.has(l.item_code));
 }

@@ -13,8 +13,10 @@ import { countOf } from '../../count/count-draft';
 import { useOnline } from '../../app/hooks';
 import type { CachedRack, CachedRackList } from '../../db/device-db';
 import { claimsOf, rememberClaim } from '../../work/claims';
-import { useRecounts } from '../../work/useRecounts';
+import { useRecountTasks } from '../../work/useRecountTasks';
+import { TaskList } from '../recount/TaskList';
 import { CameraScanner } from '../scan/CameraScanner';
+import { useHeartbeat } from '../scan/useHeartbeat';
 import { useWedge } from '../scan/useWedge';
 
 const STATE_LABEL: Record<RackView['state'], string> = {
@@ -36,11 +38,14 @@ export function RacksScreen({
   session,
   onBack,
   onClaimed,
+  onRecount,
 }: {
   user: User;
   session: StaffSession;
   onBack: () => void;
   onClaimed: (rack: string) => void;
+  /** Opens a recount task: no claim needed, the task is the permission. */
+  onRecount: (taskId: string) => void;
 }) {
   const services = useServices();
   const { api, auth, deviceDb, itemDb, deviceId } = services;
@@ -53,8 +58,11 @@ export function RacksScreen({
   const confirmer = useRef(new ReadConfirmer());
 
   const [held, setHeld] = useState<Set<string>>(new Set());
-  const recounts = useRecounts(session.id);
+  const tasks = useRecountTasks(session.id);
   const online = useOnline();
+  // Beating here too makes the counter present in the session: the server gives a new recount
+  // task to a present counter (issue #16), not only to those holding a rack.
+  useHeartbeat(session.id, online);
 
   // The list is kept on the phone, so offline the counter still sees the racks and can go back to
   // one this phone holds (issue #14). A failure shows the last list with its age, and clears as
@@ -195,28 +203,7 @@ export function RacksScreen({
       <p role="status" className="note">
         {catalog}
       </p>
-      {recounts.length > 0 && (
-        <div role="alert" className="card recounts" aria-label="Recounts asked of you">
-          <h2>Recount asked by your supervisor</h2>
-          <ul className="plain">
-            {recounts.map((task) => (
-              <li key={task.line_id}>
-                <button
-                  type="button"
-                  className="row-button"
-                  disabled={busy}
-                  onClick={() => void claim(task.rack)}
-                >
-                  <strong>
-                    Rack {task.rack}: {task.item_name ?? task.item_code}
-                  </strong>
-                  {task.note && <span className="muted">“{task.note}”</span>}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <TaskList view={tasks} showRack onDo={(task) => onRecount(task.task_id)} />
       <form className="inline-form" onSubmit={submitLabel}>
         <label htmlFor="rack-label">Scan or type a rack label</label>
         <input
