@@ -272,6 +272,31 @@ describe.each(adapters)('bins store contract: $name', (adapter) => {
     expect((await store.bins.lines('S1', BIN)).map((l) => l.op_id)).toEqual(['a1', 'b1', 'a2']);
   });
 
+  it('a recount of serialized goods may name the serials the bin already holds', async () => {
+    const serials = (...list: string[]) => ({ serials: list });
+    await put(count('a1', 'u-alice', 2, 1, serials('S1', 'S2')));
+    // Bob's blind recount of the same bin finds the same two units.
+    expect(
+      await store.lines.insertMany([
+        count('b1', 'u-bob', 2, 2, { phase: 1, recount_task_id: 't1', ...serials('S1', 'S2') }),
+      ]),
+    ).toMatchObject([{ ok: true }]);
+    // Alice corrects her first count after the recount: still hers to correct.
+    await put(count('a2', 'u-alice', 1, 3, { supersedes: 'a1', ...serials('S1') }));
+    // Elsewhere the serials are still taken: another rack, or a second first count of the bin.
+    expect(
+      await store.lines.insertMany([
+        count('x1', 'u-carol', 1, 4, { rack: 'A-02', ...serials('S1') }),
+        count('x2', 'u-carol', 1, 5, serials('S1')),
+        count('x3', 'u-dave', 1, 6, { phase: 2, rack: 'A-02', ...serials('S1') }),
+      ]),
+    ).toMatchObject([
+      { ok: false, reason: 'DUPLICATE_SERIAL', serial: 'S1' },
+      { ok: false, reason: 'DUPLICATE_SERIAL', serial: 'S1' },
+      { ok: false, reason: 'DUPLICATE_SERIAL', serial: 'S1' },
+    ]);
+  });
+
   it('needsSettling: a bin with a row, or with a line by another counter', async () => {
     const other = { rack: 'A-02', item_code: 'ITM-A' };
     const third = { rack: 'A-01', item_code: 'ITM-B' };

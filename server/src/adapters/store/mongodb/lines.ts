@@ -137,6 +137,9 @@ export function createMongoLineRepo(
         status: { $ne: 'REJECTED' },
       };
       if (line.supersedes !== null) filter.op_id = { $ne: line.supersedes };
+      // Within one bin a recount's serials and its first count's do not collide (design §12).
+      if (line.phase > 0) filter.rack = { $ne: line.rack };
+      else filter.$or = [{ rack: { $ne: line.rack } }, { phase: { $not: { $gt: 0 } } }];
       const other = await c.lines.findOne(filter, session);
       const serial = line.serials.find((s) => other?.active_serials.includes(s));
       if (other && serial !== undefined) {
@@ -156,6 +159,23 @@ export function createMongoLineRepo(
         session,
       );
     }
+    // One holder per serial (the unique index): a serial a line of the same bin holds already
+    // (the first count a recount repeats) stays that line's.
+    const heldInBin =
+      line.serials.length === 0
+        ? []
+        : await c.lines
+            .find(
+              {
+                session_id: line.session_id,
+                item_code: line.item_code,
+                rack: line.rack,
+                active_serials: { $in: line.serials },
+              },
+              { ...session, projection: { active_serials: 1 } },
+            )
+            .toArray();
+    const held = new Set(heldInBin.flatMap((d) => d.active_serials));
     // A line is born counting; only a later correction sets superseded_by. A concurrent line
     // with the same op_id or serial that committed first fails this insert on its unique index:
     // the whole transaction then reruns (retryOnDuplicateKey) and answers DUPLICATE_OP/SERIAL.
@@ -164,7 +184,7 @@ export function createMongoLineRepo(
         ...line,
         superseded_by: null,
         serials: [...line.serials],
-        active_serials: [...line.serials],
+        active_serials: line.serials.filter((serial) => !held.has(serial)),
       },
       session,
     );

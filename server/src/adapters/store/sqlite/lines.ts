@@ -178,16 +178,27 @@ function prepareLineStatements(db: Db) {
     // One statement per line, not per serial (issue #12: a batch of 100 000 serials held the event
     // loop 12.6 s): the line's first serial, in its order, that another counting line holds.
     serialHolder: db.prepare<
-      [{ session_id: string; item_code: string; serials: string; except: string }],
+      [
+        {
+          session_id: string;
+          item_code: string;
+          rack: string;
+          phase: number;
+          serials: string;
+          except: string;
+        },
+      ],
       { serial: string; op_id: string }
     >(
       // CROSS JOIN keeps json_each outside: the planner would otherwise scan every serial of the
-      // item in the session once per serial of the line.
+      // item in the session once per serial of the line. A recount names the units its bin's
+      // first count found: within one bin, a recount's serials and its first count's do not
+      // collide (design §12).
       `SELECT j.value AS serial, ls.op_id AS op_id FROM json_each(@serials) j
          CROSS JOIN line_serials ls ON ls.session_id = @session_id AND ls.item_code = @item_code
            AND ls.serial = j.value AND ls.active = 1 AND ls.op_id <> @except
          CROSS JOIN count_lines l ON l.op_id = ls.op_id
-       WHERE l.status <> 'REJECTED'
+       WHERE l.status <> 'REJECTED' AND NOT (l.rack = @rack AND (@phase > 0 OR l.phase > 0))
        ORDER BY j.key LIMIT 1`,
     ),
     markSuperseded: db.prepare<[{ op_id: string; by: string }]>(
@@ -195,10 +206,25 @@ function prepareLineStatements(db: Db) {
     ),
     releaseSerials: db.prepare<[string]>('UPDATE line_serials SET active = 0 WHERE op_id = ?'),
     holdSerials: db.prepare<
-      [{ session_id: string; item_code: string; serials: string; line_id: string; op_id: string }]
+      [
+        {
+          session_id: string;
+          item_code: string;
+          rack: string;
+          serials: string;
+          line_id: string;
+          op_id: string;
+        },
+      ]
     >(
+      // One holder per serial, as MongoDB's unique index has it: a serial a line of the same bin
+      // holds already (the first count a recount repeats) stays that line's.
       `INSERT OR IGNORE INTO line_serials (session_id, item_code, serial, line_id, op_id, active)
-       SELECT @session_id, @item_code, j.value, @line_id, @op_id, 1 FROM json_each(@serials) j`,
+       SELECT @session_id, @item_code, j.value, @line_id, @op_id, 1 FROM json_each(@serials) j
+       WHERE NOT EXISTS (SELECT 1 FROM line_serials ls
+         CROSS JOIN count_lines l ON l.op_id = ls.op_id
+         WHERE ls.session_id = @session_id AND ls.item_code = @item_code AND ls.serial = j.value
+           AND ls.active = 1 AND l.rack = @rack AND l.status <> 'REJECTED')`,
     ),
     insertSightings: db.prepare<[Omit<SerialSighting, 'serial'> & { serials: string }]>(
       `INSERT INTO serial_sightings (${SIGHTING_COLUMNS})
@@ -317,6 +343,8 @@ export function createSqliteLineRepo(
       const holder = s.serialHolder.get({
         session_id: line.session_id,
         item_code: line.item_code,
+        rack: line.rack,
+        phase: line.phase,
         serials: JSON.stringify(line.serials),
         except,
       });
@@ -361,7 +389,14 @@ export function createSqliteLineRepo(
         condition: line.condition,
         counted_at: line.counted_at,
       };
-      s.holdSerials.run({ ...sighting, serials });
+      s.holdSerials.run({
+        session_id: line.session_id,
+        item_code: line.item_code,
+        rack: line.rack,
+        serials,
+        line_id: line.id,
+        op_id: line.op_id,
+      });
       s.insertSightings.run({ ...sighting, serials });
     }
   };
