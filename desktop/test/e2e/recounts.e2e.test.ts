@@ -30,6 +30,7 @@ let page: Page;
 let call: ReturnType<typeof api>['call'];
 let supervisorToken: string;
 let omarToken: string;
+let beaToken: string;
 let beaId: string;
 let warehouse: string;
 const browserErrors: string[] = [];
@@ -77,6 +78,7 @@ beforeAll(async () => {
   beaId = bea.id;
   supervisorToken = await api(server.url).login('sue', 'supervisor-rc-pw-1');
   omarToken = await api(server.url).login('omar', 'staff-rc-pw-1');
+  beaToken = await api(server.url).login('bea', 'staff-rc-pw-2');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -215,7 +217,7 @@ describe.runIf(hasChromium)('recounts in the console', { timeout: 150_000 }, () 
     expect(countRows).toHaveLength(1);
     expect(countRows[0]).toContain('First count');
     expect(countRows[0]).toContain('omar-phone');
-    expect(countRows[0]).toContain(String(counted));
+    expect(countRows[0]).toContain(counted.toLocaleString('en'));
     expect(countRows[0]).toContain('taken');
     expect(await drawer.textContent()).toContain('blind recount by another counter');
     const tasks = await drawer
@@ -224,6 +226,36 @@ describe.runIf(hasChromium)('recounts in the console', { timeout: 150_000 }, () 
       .allTextContents();
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toContain('Recount 1');
+
+    // Bea answers the task (blind, no claim) and disagrees: the open drawer shows it live — both
+    // counts side by side, the next phase opened.
+    const recounted = bookQty + 300;
+    const answer = await call<{ results: Array<{ status: string }> }>(
+      'POST',
+      `/sessions/${session.id}/count-lines`,
+      beaToken,
+      {
+        op_id: randomUUID(),
+        type: 'count',
+        session_id: session.id,
+        rack,
+        item_code: code,
+        counted_qty: recounted,
+        damaged_qty: 0,
+        non_returnable_damaged_qty: 0,
+        serials: [],
+        recount_task_id: task.task_id,
+        variance_reason: 'recount e2e',
+        counted_at: new Date().toISOString(),
+      },
+    );
+    expect(JSON.stringify(answer)).not.toMatch(/ERROR|RECOUNT_/);
+    await expect.poll(() => counts.locator('tbody tr').count(), { timeout: 15_000 }).toBe(2);
+    const both = await counts.locator('tbody tr').allTextContents();
+    expect(both.find((r) => r.startsWith('Recount 1'))).toContain(recounted.toLocaleString('en'));
+    await expect
+      .poll(() => drawer.getByTestId('settlement').textContent())
+      .toContain('Open: the counts disagree; waiting for recount phase 2');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     expect(await fromVariances.evaluate((el) => el === document.activeElement)).toBe(true);
@@ -270,7 +302,9 @@ describe.runIf(hasChromium)('recounts in the console', { timeout: 150_000 }, () 
 
     // Decide: never without a reason, the problem beside the field.
     const form = drawer.getByRole('form', { name: 'Decide' });
-    await form.getByLabel('Count to take').selectOption({ index: 1 });
+    await form
+      .getByLabel('Count to take')
+      .selectOption({ label: `First count · Omar Counter · ${counted.toLocaleString('en')}` });
     await form.getByRole('button', { name: 'Decide' }).click();
     const reason = form.getByLabel('Reason (required)');
     await expect.poll(() => reason.getAttribute('aria-invalid')).toBe('true');

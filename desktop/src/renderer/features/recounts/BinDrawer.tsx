@@ -58,12 +58,15 @@ export function BinDrawer({
   item,
   onClose,
   onChanged,
+  tick = 0,
 }: {
   sessionId: string;
   rack: string;
   item: string;
   onClose(): void;
   onChanged?(): void;
+  /** Grows when a live event may have changed the session's bins: the history reloads. */
+  tick?: number;
 }) {
   const { client } = useConsole();
   const ref = useRef<HTMLDialogElement>(null);
@@ -72,6 +75,12 @@ export function BinDrawer({
     () => readBin(client, sessionId, rack, item),
     [client, sessionId, rack, item],
   );
+  const seen = useRef(tick);
+  useEffect(() => {
+    if (tick === seen.current) return;
+    seen.current = tick;
+    void reload();
+  }, [tick, reload]);
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();

@@ -1,15 +1,21 @@
-import { useConsole } from '../../context';
+import type { StreamState } from '../watchtower/useLiveEvents';
 import { BinsPanel } from './BinsPanel';
 import { RecountQueuePanel } from './RecountQueuePanel';
-import { useRecountTick } from './useLivePages';
 
 /**
  * The session's Recounts tab (issue #16 item 4): the recount task queue and the bins waiting for
- * a supervisor, both kept current by one subscription to the session's live events.
+ * a supervisor, both kept current by the session page's subscription to the live events
+ * (`useRecountTick`: `tick` grows when an event may have changed them).
  */
-export function RecountsTab({ sessionId }: { sessionId: string }) {
-  const { client } = useConsole();
-  const { tick, stream } = useRecountTick(client, sessionId);
+export function RecountsTab({
+  sessionId,
+  tick,
+  stream,
+}: {
+  sessionId: string;
+  tick: number;
+  stream: StreamState;
+}) {
   return (
     <div className="stack">
       <RecountQueuePanel sessionId={sessionId} tick={tick} stream={stream} />

@@ -9,6 +9,7 @@ import { dateTime, money, qty, signed } from '../../ui/format';
 import { useHashRoute, useLoad } from '../../ui/hooks';
 import { BinDrawer } from '../recounts/BinDrawer';
 import { RecountsTab } from '../recounts/RecountsTab';
+import { useRecountTick } from '../recounts/useLivePages';
 import { RecountsOpenList } from '../recounts/RecountsOpenList';
 import { binFromRoute } from '../recounts/recount-words';
 import { Status } from '../../ui/Status';
@@ -37,6 +38,8 @@ export function SessionDetail({ id }: { id: string }) {
     [client, id],
   );
   const [tab, setTab] = useState<Tab>('variances');
+  // One live-event subscription for the recount lists and the bin drawer (issue #16 item 4).
+  const live = useRecountTick(client, id);
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<BulkSummary | null>(null);
@@ -262,7 +265,7 @@ export function SessionDetail({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'variances' && <VariancesPanel sessionId={id} />}
         {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
-        {tab === 'recounts' && <RecountsTab sessionId={id} />}
+        {tab === 'recounts' && <RecountsTab sessionId={id} tick={live.tick} stream={live.stream} />}
         {tab === 'conflicts' && <ConflictsPanel sessionId={id} />}
         {tab === 'unknown' && <UnknownItemsPanel sessionId={id} />}
       </div>
@@ -273,6 +276,7 @@ export function SessionDetail({ id }: { id: string }) {
           rack={bin.rack}
           item={bin.item}
           onClose={closeBin}
+          tick={live.tick}
           onChanged={() => void reload()}
         />
       )}
