@@ -123,6 +123,53 @@ describe('device clock: worked examples (design §13)', () => {
     expect(countInterval(clock, line).status).toBe('clock_inconsistent');
   });
 
+  it('10. set back a minute: one-way requests cannot tell it from slow ones, a two-way one can', () => {
+    // r − c jumps from 300.150 to 360.2 s: the clock was set back a minute, or requests slowed.
+    const after = [sample('08:24:00.000', '08:30:00.200'), sample('08:29:00.000', '08:35:00.150')];
+    const line = { counted_at: at('08:26:00.000'), received_at: at('08:35:00.150') };
+    const live = estimateDeviceClock([...PHONE_7, ...after]);
+    expect(live.segments.map((s) => s.samples)).toEqual([3, 2]);
+    // Set back: 08:32:00.150; slow requests on the old clock: 08:31:00.150. Both are in.
+    expect(countInterval(live, line)).toEqual({
+      earliest: at('08:30:57.620'),
+      latest: at('08:32:00.241'),
+      status: 'ok',
+    });
+    // More one-way requests at 360 s change nothing: a network can stay slow.
+    const more = [sample('08:34:00.000', '08:40:00.100'), sample('08:39:00.000', '08:45:00.180')];
+    expect(countInterval(estimateDeviceClock([...PHONE_7, ...after, ...more]), line)).toEqual({
+      earliest: at('08:30:57.620'),
+      latest: at('08:32:00.241'),
+      status: 'ok',
+    });
+    // A round trip of 50 ms that still shows 360 s proves the step: back to a tight interval.
+    const proof = {
+      ...more[0]!,
+      server_sent_at: at('08:40:00.120'),
+      client_received_at: at('08:34:00.150'),
+    };
+    expect(countInterval(estimateDeviceClock([...PHONE_7, ...after, proof]), line)).toEqual({
+      earliest: at('08:31:59.728'),
+      latest: at('08:32:00.241'),
+      status: 'ok',
+    });
+  });
+
+  it('11. one request above the bounds, the latest one: its lines are not placed yet', () => {
+    const clock = estimateDeviceClock([...PHONE_7, sample('08:24:00.000', '08:30:00.200')]);
+    expect(clock.segments.map((s) => s.samples)).toEqual([3, 1]);
+    expect(
+      countInterval(clock, { counted_at: at('08:23:00.000'), received_at: at('08:30:00.200') }),
+    ).toEqual({ earliest: null, latest: at('08:30:00.200'), status: 'clock_step' });
+    // The next request back at 300 s: it was a slow request after all, one segment again.
+    const settled = estimateDeviceClock([
+      ...PHONE_7,
+      sample('08:24:00.000', '08:30:00.200'),
+      sample('08:30:00.000', '08:35:00.100'),
+    ]);
+    expect(settled.segments.map((s) => s.samples)).toEqual([5]);
+  });
+
   it('samples in any order and repeated give the same clock; devices are kept apart', () => {
     const a = estimateDeviceClock(PHONE_7);
     const b = estimateDeviceClock([PHONE_7[2]!, PHONE_7[0]!, PHONE_7[1]!, PHONE_7[0]!]);

@@ -14,7 +14,13 @@
  *   bounds θ at t widened by ρ·|t − t_j|. Near samples dominate; far ones barely matter.
  * - Steps: a clock set by hand or by the network makes `r − c` jump for good. A jump of more than
  *   `stepMs` that two samples in a row confirm starts a new segment; one sample below the segment's
- *   bounds by more than that marks it inconsistent (its counts are not placed in time).
+ *   bounds by more than that marks it inconsistent (its counts are not placed in time). A jump in
+ *   the latest sample is a segment of its own.
+ * - One-way samples cannot tell a clock set back from requests that got slow for a while (nor a
+ *   clock set forward from earlier requests that were all slow): `r − c` jumps the same. So across
+ *   a jump the lower bound is the lower of both segments' (upper bounds hold either way: r − c ≥ θ
+ *   always), unless a two-way sample proves the step: the offset certainly left the other
+ *   segment's bounds.
  */
 import { z } from 'zod';
 import { isoInstantSchema } from '../envelope';
@@ -109,6 +115,11 @@ interface Envelope {
   rho: number;
   maxDelay: number;
   inconsistent: boolean;
+  /**
+   * Neighbouring segments whose lower bound also holds here: across a jump no two-way sample
+   * proved, the jump may be slow requests rather than a step, so both readings stay inside.
+   */
+  lowAlso: Envelope[];
 }
 
 function envelope(samples: readonly Sample[], rho: number, maxDelay: number): Envelope {
@@ -124,6 +135,7 @@ function envelope(samples: readonly Sample[], rho: number, maxDelay: number): En
     rho,
     maxDelay,
     inconsistent: false,
+    lowAlso: [],
   };
   for (let i = 0; i < n; i++) {
     const s = samples[i]!;
@@ -172,7 +184,8 @@ function boundsAt(e: Envelope, t: number): { low: number; high: number } {
     left ? e.lPre[i]! - rt : -Infinity,
     right ? e.lSuf[i + 1]! + rt : -Infinity,
   );
-  return { low: Math.max(fastest - e.maxDelay, twoWay), high };
+  const low = Math.max(fastest - e.maxDelay, twoWay);
+  return { low: e.lowAlso.reduce((m, o) => Math.min(m, boundsAt(o, t).low), low), high };
 }
 
 /** Running bounds of a segment whose samples arrive in time order (its prefix envelopes). */
@@ -185,6 +198,8 @@ class Running {
   constructor(
     private readonly rho: number,
     private readonly maxDelay: number,
+    /** How the segment began: the first sample, or `r − c` jumping up or down. */
+    readonly cause: 'start' | 'up' | 'down' = 'start',
   ) {}
   add(s: Sample): void {
     this.samples.push(s);
@@ -232,7 +247,7 @@ function segmentSamples(samples: readonly Sample[], o: Required<ClockOptions>): 
       pending = null;
       if (side === p.side && Math.abs(p.s.hi - s.hi) <= o.stepMs + rho * (s.t - p.s.t)) {
         out.push(cur);
-        cur = new Running(rho, o.maxDelayMs);
+        cur = new Running(rho, o.maxDelayMs, side > 0 ? 'up' : 'down');
         cur.add(p.s);
         cur.add(s);
         continue;
@@ -243,11 +258,10 @@ function segmentSamples(samples: readonly Sample[], o: Required<ClockOptions>): 
     else pending = { s, side };
   }
   if (pending !== null) {
-    // A last sample below: the clock was just set forward. Above: a slow request.
-    if (pending.side < 0) {
-      out.push(cur);
-      cur = new Running(rho, o.maxDelayMs);
-    }
+    // The latest sample jumped and nothing confirms or refutes it yet: a segment of its own, so
+    // the lines it carried are not placed until the next request tells a step from a slow one.
+    out.push(cur);
+    cur = new Running(rho, o.maxDelayMs, pending.side > 0 ? 'up' : 'down');
     cur.add(pending.s);
   }
   if (cur.samples.length > 0) out.push(cur);
@@ -290,6 +304,22 @@ function slowSample(raw: unknown, i: number): Sample {
   };
 }
 
+/**
+ * A two-way sample proves a step between two segments when its lower bound lies above what the
+ * other segment allows at that moment: the offset certainly changed (upper bounds are unaffected
+ * by the unions, so this reads them as they are).
+ */
+function stepProven(
+  a: Envelope,
+  b: Envelope,
+  aSamples: readonly Sample[],
+  bSamples: readonly Sample[],
+): boolean {
+  const above = (samples: readonly Sample[], other: Envelope) =>
+    samples.some((s) => s.lo !== null && s.lo > boundsAt(other, s.t).high);
+  return above(aSamples, b) || above(bSamples, a);
+}
+
 function parseOptions(options: ClockOptions | undefined): Required<ClockOptions> {
   const o = options ?? {};
   return {
@@ -320,15 +350,22 @@ export function estimateDeviceClock(
   parsed.sort((a, b) => a.t - b.t || a.hi - b.hi);
   const rho = o.driftPpm / 1e6;
   const segs = segmentSamples(parsed, o);
-  const envelopes = segs.map((seg) => {
+  const envelopes: Envelope[] = [];
+  segs.forEach((seg, k) => {
     const e = envelope(seg.samples, rho, o.maxDelayMs);
     e.inconsistent = seg.inconsistent;
+    const prev = envelopes[k - 1];
+    if (prev !== undefined && !stepProven(prev, e, segs[k - 1]!.samples, seg.samples)) {
+      // Up: these requests may be slow ones on the old clock. Down: the earlier ones may have been.
+      if (seg.cause === 'up') e.lowAlso.push(prev);
+      else prev.lowAlso.push(e);
+    }
     // Two-way bounds can cross the one-way ones only if the model is broken.
     for (const s of seg.samples) {
       const b = boundsAt(e, s.t);
       if (b.low > b.high + 1) e.inconsistent = true;
     }
-    return e;
+    envelopes.push(e);
   });
   return {
     segments: segs.map(({ samples: seg }, k) => {
