@@ -218,5 +218,12 @@ describe('loadConfig: production settings (issue #7)', () => {
     expect(() => loadConfig({ MSSQL_MOVEMENTS_WATERMARK_QUERY: 'SELECT 1' })).toThrow(
       /only with MSSQL_MOVEMENTS_QUERY/,
     );
+    expect(() => loadConfig({ ERP_MOVEMENTS_FILE: 'ledger.csv' })).toThrow(
+      /ERP_MOVEMENTS_FILE: only with ERP_SOURCE=file/,
+    );
+    expect(
+      loadConfig({ ERP_SOURCE: 'file', ERP_FILE: 'items.csv', ERP_MOVEMENTS_FILE: 'ledger.csv' })
+        .ERP_MOVEMENTS_FILE,
+    ).toBe('ledger.csv');
   });
 });

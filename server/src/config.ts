@@ -245,6 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ERP_SOURCE === 'mssql' && !config.MSSQL_URL) {
     problems.push('MSSQL_URL: required when ERP_SOURCE=mssql');
   }
+  if (config.ERP_MOVEMENTS_FILE && config.ERP_SOURCE !== 'file') {
+    problems.push('ERP_MOVEMENTS_FILE: only with ERP_SOURCE=file (the file source reads it)');
+  }
   if (config.MSSQL_MOVEMENTS_TABLE && config.MSSQL_MOVEMENTS_QUERY) {
     problems.push(
       'MSSQL_MOVEMENTS_QUERY: use either MSSQL_MOVEMENTS_TABLE or MSSQL_MOVEMENTS_QUERY',
