@@ -137,6 +137,39 @@ describe('dependency checks', () => {
     expect(erp.message).toMatch(/lacks stock_qty \(column OnHand\).*MSSQL_COLUMN_MAP/);
   });
 
+  it('mssql ledger: answers with its watermark; a failing one only warns, with what to check', async () => {
+    const ledger = (currentWatermark: () => Promise<string | null>) =>
+      setup(
+        {
+          ERP_SOURCE: 'mssql',
+          MSSQL_URL: 'mssql://sv:pw@erp/ERP',
+          MSSQL_MOVEMENTS_TABLE: 'erp.ItemLedger',
+        },
+        {
+          erp: {
+            kind: 'mssql',
+            ping: async () => {},
+            checkItemColumns: async () => ({ columns: ['item_code'], missing: [] }),
+            currentWatermark,
+          } as unknown as ErpSource,
+        },
+      );
+    const ok = (await run(ledger(async () => '120345'))).find((o) => o.name === 'erp-movements')!;
+    expect(ok).toMatchObject({ status: 'ok', target: 'erp.ItemLedger' });
+    expect(ok.message).toContain('ledger at 120345');
+    const outcomes = await run(
+      ledger(async () => {
+        throw new Error("Invalid object name 'erp.ItemLedger'");
+      }),
+    );
+    const failed = outcomes.find((o) => o.name === 'erp-movements')!;
+    expect(failed.status).toBe('warn');
+    expect(formatOutcome(failed)).toMatch(/Invalid object name.*MSSQL_MOVEMENTS_TABLE/s);
+    expect(fatalOutcomes(outcomes)).toEqual([]);
+    // The demo's ledger needs no check.
+    expect((await run(setup({}))).map((o) => o.name)).not.toContain('erp-movements');
+  });
+
   it('TLS: the material is kept for listening; a bad pair is fatal', async () => {
     const s = setup({ TLS_SELF_SIGNED: 'true' });
     const tls = (await run(s)).find((o) => o.name === 'tls')!;

@@ -143,6 +143,31 @@ function erpCheck(config: Config, adapters: Adapters): DependencyCheck {
   };
 }
 
+/**
+ * The ERP's stock ledger (issue #17) where one is configured (SQL Server, a movements file): it
+ * answers with its newest watermark. A failure warns; the mirror and counting go on without it.
+ */
+function movementsCheck(config: Config, adapters: Adapters): DependencyCheck | null {
+  const { erp } = adapters;
+  if (erp.kind === 'demo' || !erp.currentWatermark) return null;
+  return {
+    name: 'erp-movements',
+    target:
+      erp.kind === 'file'
+        ? `file ${config.ERP_MOVEMENTS_FILE ?? ''}`
+        : (config.MSSQL_MOVEMENTS_TABLE ?? 'MSSQL_MOVEMENTS_QUERY'),
+    required: false,
+    hint:
+      erp.kind === 'file'
+        ? 'fix the rows named above in ERP_MOVEMENTS_FILE; sessions meanwhile have no watermark'
+        : 'check MSSQL_MOVEMENTS_TABLE / _COLUMN_MAP / _WATERMARK_TYPE (server/src/adapters/erp/README.md); sessions meanwhile have no watermark',
+    async probe() {
+      const watermark = await erp.currentWatermark!();
+      return { detail: watermark === null ? 'the ledger is empty' : `ledger at ${watermark}` };
+    },
+  };
+}
+
 function tlsCheck(
   config: Config,
   probes: StartupProbes,
@@ -200,6 +225,7 @@ export function dependencyChecks(
     storeCheck(config, adapters, probes),
     coordinationCheck(config, adapters),
     erpCheck(config, adapters),
+    movementsCheck(config, adapters),
     tlsWanted(config) ? tlsCheck(config, probes, tlsHolder) : null,
     jwtSecretCheck(config),
   ].filter((c): c is DependencyCheck => c !== null);
