@@ -47,7 +47,13 @@ import { createReviewService } from './modules/review/review.service';
 import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
 import { createSyncRateService } from './modules/counting/sync-rate.service';
-import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from './modules/counting/review-rules';
+import {
+  DEFAULT_REVIEW_THRESHOLDS,
+  fallbackRule,
+  type ReviewThresholds,
+} from './modules/counting/review-rules';
+import { createBinsService } from './modules/recounts/bins.service';
+import { createSettlement } from './modules/recounts/settlement';
 import { announceUserChange, createEventBus } from './modules/events/event-bus';
 import { eventsRoutes } from './modules/events/events.routes';
 import { createEventsService } from './modules/events/events.service';
@@ -171,6 +177,15 @@ export function createApp(deps: AppDeps) {
     timeoutMs: 5_000,
   });
   const erpStatus = createErpStatusRecorder(store, erp, clock);
+  // Bins settle after every line write (issue #16, docs/design.md §12).
+  const settlement = createSettlement({
+    store,
+    coordination,
+    events,
+    clock,
+    fallback: fallbackRule(settings.review ?? DEFAULT_REVIEW_THRESHOLDS),
+  });
+  const bins = createBinsService({ store, audit, events, clock, access, settlement });
   const services = {
     auth: createAuthService(store, tokens, audit, clock),
     users: createUsersService(store, audit, clock, (id) => {
@@ -199,7 +214,7 @@ export function createApp(deps: AppDeps) {
       clock,
     }),
     audit,
-    sessions: createSessionsService(store, audit, events, clock, access),
+    sessions: createSessionsService(store, audit, events, clock, access, bins),
     claims: createClaimsService(
       store,
       coordination,
@@ -223,6 +238,7 @@ export function createApp(deps: AppDeps) {
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
       metrics,
       access,
+      settlement,
     }),
     reports: createReportsService(store, store.reports, clock, {
       chunkSize: settings.reports?.chunkSize ?? 2000,
@@ -294,7 +310,10 @@ export function createApp(deps: AppDeps) {
     ),
   );
   api.use('/sessions', counting.sessions);
-  api.use('/sessions', recountsRoutes(createRecountsService({ store, access }), guard));
+  api.use(
+    '/sessions',
+    recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard),
+  );
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use(
     '/sessions',
@@ -315,7 +334,7 @@ export function createApp(deps: AppDeps) {
   );
   api.use(
     reviewRoutes(
-      createReviewService({ store, audit, events, clock, access }),
+      createReviewService({ store, audit, events, clock, access, bins }),
       services.counting,
       guard,
     ),

@@ -30,6 +30,30 @@ export const adjustmentRowSchema = z.object({
   /** Who approved: the reviewer(s) of explicitly approved lines, else who reconciled. */
   approver: z.string(),
   approved_at: z.string(),
+  /**
+   * The item's bins (one per rack, issue #16 item 6): the quantity each settled on, the rule that
+   * decided it and every count of it (phase, counter, quantity; `taken` when its figure is the
+   * bin's). Rack order, counts by phase then arrival.
+   */
+  bins: z
+    .array(
+      z.object({
+        rack: z.string(),
+        state: z.string(),
+        quantity: z.number().nullable(),
+        rule_id: z.string(),
+        rule_version: z.number(),
+        counts: z.array(
+          z.object({
+            phase: z.number(),
+            counter: z.string(),
+            quantity: z.number(),
+            taken: z.boolean(),
+          }),
+        ),
+      }),
+    )
+    .optional(),
 });
 export type AdjustmentRow = z.infer<typeof adjustmentRowSchema>;
 

@@ -1,9 +1,10 @@
 /**
- * The recount loop on the counter's side (issue #14 point 3): a supervisor's "recount" reaches the
- * phone of whoever counted the line, as a task without quantities; the recount supersedes the
- * line; and another phone opening the rack sees the rack's lines (quantities hidden while blind).
+ * The recount loop on the counter's side (issue #14 point 3, since issue #16 by another counter):
+ * a supervisor's "recount" reaches the phone of a counter who did not count the bin, as a task
+ * without quantities, answered without a claim; and another phone opening the rack sees the
+ * rack's lines (quantities hidden while blind).
  */
-import { rackLinesSchema, lineRecountsSchema } from '@stockverify/shared';
+import { rackLinesSchema, recountTaskListSchema } from '@stockverify/shared';
 import type { ClaimAnswer, RecordResult } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
@@ -47,14 +48,16 @@ async function countLine(token: string, sessionId: string, rack: string, qty: nu
 async function tasks(token: string, sessionId: string) {
   const res = await t.request('GET', `/api/sessions/${sessionId}/recounts`, { token });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return lineRecountsSchema.parse(res.body.data).items;
+  return recountTaskListSchema.parse(res.body.data).items;
 }
 
 describe('recount tasks', () => {
-  it("reach the counter's phone, without quantities, and end when the recount supersedes the line", async () => {
+  it("a supervisor's recount reaches another counter's phone, without quantities, and ends when that counter answers", async () => {
     const session = await createSession(t, supervisor.token);
-    const first = await countLine(alice.token, session.id, 'A-01', 3);
+    // Within tolerance (book 10): no task until the supervisor asks for one.
+    const first = await countLine(alice.token, session.id, 'A-01', 10);
     expect(await tasks(alice.token, session.id)).toEqual([]);
+    expect(await tasks(bob.token, session.id)).toEqual([]);
 
     const review = await t.request('PATCH', `/api/lines/${first.lineId}/review`, {
       token: supervisor.token,
@@ -62,32 +65,31 @@ describe('recount tasks', () => {
     });
     expect(review.status, JSON.stringify(review.body)).toBe(200);
 
-    const mine = await tasks(alice.token, session.id);
-    expect(mine).toEqual([
+    // Issue #16: the recount is for somebody who did not count the bin, never the first counter.
+    expect(await tasks(alice.token, session.id)).toEqual([]);
+    const bobs = await tasks(bob.token, session.id);
+    expect(bobs).toEqual([
       expect.objectContaining({
-        op_id: first.record.op_id,
         rack: 'A-01',
         item_code: 'ITM-A',
         item_name: 'Alpha Widget',
         note: 'Check the back shelf',
+        phase: 1,
       }),
     ]);
-    expect(JSON.stringify(mine)).not.toMatch(/counted_qty|book_qty|variance/);
-    // Another counter has no such task; the supervisor sees every open one.
-    expect(await tasks(bob.token, session.id)).toEqual([]);
-    expect(await tasks(supervisor.token, session.id)).toHaveLength(1);
+    expect(JSON.stringify(bobs)).not.toMatch(/counted_qty|book_qty|variance|alice/);
 
-    // The recount supersedes the line sent back.
-    const recount = countRecord(session.id, 'A-01', 'ITM-A', first.token, {
+    // Bob answers it without claiming the rack.
+    const { fencing_token: _none, ...recount } = countRecord(session.id, 'A-01', 'ITM-A', 1, {
       counted_qty: 10,
-      supersedes: first.record.op_id,
+      recount_task_id: bobs[0]!.task_id,
     });
     const res = await t.request<RecordResult>('POST', `/api/sessions/${session.id}/count-lines`, {
-      token: alice.token,
+      token: bob.token,
       body: recount,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(await tasks(alice.token, session.id)).toEqual([]);
+    expect(await tasks(bob.token, session.id)).toEqual([]);
   });
 });
 

@@ -215,6 +215,24 @@ const countProbe: Probe = async () => {
   return [{ label: 'claim A-02', status: held.status, text: '', json: held.body }, online, batch];
 };
 
+/**
+ * Another counter of WH-T counts MIX-1 (book 5) ten times over in the blind session: a recount
+ * task opens, offered to every counter who did not count the bin — tess among them.
+ */
+let taskMade = false;
+async function recountTaskForTess(): Promise<void> {
+  if (taskMade) return;
+  taskMade = true;
+  const tim = await userIn('staff', 'tim', 'WH-T');
+  const held = await claim(t, tim.token, blind.id, 'A-01');
+  expect(held.status).toBe(200);
+  const res = await sync(t, tim.token, [
+    countRecord(blind.id, 'A-01', 'MIX-1', held.body.data.fencing_token, { counted_qty: 50 }),
+  ]);
+  expect(res.body.data.results[0]!.status).toBe('OK');
+  await call('POST', `/api/sessions/${blind.id}/racks/A-01/release`, tim.token, {});
+}
+
 /** Every staff-reachable route and how it is probed. */
 const STAFF_ROUTES: Record<string, Probe> = {
   'GET /api/health': async () => [await call('GET', '/api/health', tess.token)],
@@ -265,6 +283,14 @@ const STAFF_ROUTES: Record<string, Probe> = {
   'GET /api/sessions/:id/book-quantities': perSession('GET', '/api/sessions/:id/book-quantities'),
   'POST /api/sessions/:id/heartbeat': perSession('POST', '/api/sessions/:id/heartbeat', {}),
   'GET /api/sessions/:id/recounts': perSession('GET', '/api/sessions/:id/recounts'),
+  // A recount task is blind whatever the session (issue #16): one open to tess is listed.
+  'GET /api/sessions/:id/recount-tasks': async () => {
+    await recountTaskForTess();
+    const answers = await perSession('GET', '/api/sessions/:id/recount-tasks')();
+    const listed = answers.find((a) => a.label.includes(blind.id))!;
+    expect((listed.json as { data: { items: unknown[] } }).data.items).toHaveLength(1);
+    return answers;
+  },
   'GET /api/sessions/:id/racks/:rack/lines': perSession(
     'GET',
     '/api/sessions/:id/racks/A-01/lines',

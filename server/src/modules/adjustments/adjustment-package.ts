@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { roundMoney, roundQty } from '@stockverify/shared';
-import type { CountSession } from '@stockverify/shared';
+import type { BinRecord, CountSession } from '@stockverify/shared';
 import type { CountLineRecord, ItemVariance } from '../../ports/counting';
 import {
   PACKAGE_FORMAT,
@@ -39,17 +39,82 @@ export function contentHash(rows: readonly AdjustmentRow[]): string {
   return createHash('sha256').update(canonicalJson(rows), 'utf8').digest('hex');
 }
 
+export type PackageLine = Pick<
+  CountLineRecord,
+  'item_code' | 'variance_reason' | 'status' | 'reviewed_by' | 'reviewed_at'
+> &
+  Partial<
+    Pick<
+      CountLineRecord,
+      | 'rack'
+      | 'phase'
+      | 'counted_by_name'
+      | 'counted_qty'
+      | 'non_returnable_damaged_qty'
+      | 'received_at'
+    >
+  >;
+
+export type PackageBin = Pick<
+  BinRecord,
+  'rack' | 'item_code' | 'state' | 'quantity' | 'rule_id' | 'rule_version'
+>;
+
+/** Per item, its bins with their counts (issue #16 item 6), in a fixed order for the hash. */
+function binsByItem(
+  lines: readonly PackageLine[],
+  bins: readonly PackageBin[],
+): Map<string, NonNullable<AdjustmentRow['bins']>> {
+  const countsOf = new Map<string, PackageLine[]>();
+  for (const l of lines) {
+    if (l.status === 'REJECTED' || l.rack === undefined) continue;
+    const key = `${l.item_code}\u0000${l.rack}`;
+    const list = countsOf.get(key) ?? [];
+    list.push(l);
+    countsOf.set(key, list);
+  }
+  const out = new Map<string, NonNullable<AdjustmentRow['bins']>>();
+  for (const bin of [...bins].sort((a, b) => (a.rack < b.rack ? -1 : a.rack > b.rack ? 1 : 0))) {
+    const counts = (countsOf.get(`${bin.item_code}\u0000${bin.rack}`) ?? [])
+      .slice()
+      .sort(
+        (a, b) =>
+          (a.phase ?? 0) - (b.phase ?? 0) ||
+          (a.received_at ?? '').localeCompare(b.received_at ?? ''),
+      )
+      .map((l) => ({
+        phase: l.phase ?? 0,
+        counter: l.counted_by_name ?? '',
+        quantity: roundQty((l.counted_qty ?? 0) - (l.non_returnable_damaged_qty ?? 0)),
+        taken: l.status !== 'CANDIDATE',
+      }));
+    const list = out.get(bin.item_code) ?? [];
+    list.push({
+      rack: bin.rack,
+      state: bin.state,
+      quantity: bin.quantity === null ? null : roundQty(bin.quantity),
+      rule_id: bin.rule_id,
+      rule_version: bin.rule_version,
+      counts,
+    });
+    out.set(bin.item_code, list);
+  }
+  return out;
+}
+
 export interface PackageInput {
   session: CountSession;
   /** Who reconciled (username), from the audit trail. */
   reconciledBy: string;
   /** `store.lines.variances(session)`, the numbers of GET /sessions/:id/variances. */
   variances: readonly ItemVariance[];
-  /** The session's lines that still count (not superseded, not rejected). */
-  lines: readonly Pick<
-    CountLineRecord,
-    'item_code' | 'variance_reason' | 'status' | 'reviewed_by' | 'reviewed_at'
-  >[];
+  /**
+   * The session's lines not superseded (rejected and candidate ones too: they are left out of the
+   * approvals but candidates are listed among their bin's counts).
+   */
+  lines: readonly PackageLine[];
+  /** The session's bins (`BinRepo.all`): state, quantity and deciding rule per item and rack. */
+  bins?: readonly PackageBin[];
   /** user id → username, for reviewers. */
   usernames: ReadonlyMap<string, string>;
   /** item code → cost in the session's book snapshot (0 for an item outside it, as variances). */
@@ -72,6 +137,7 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
     byItem.set(line.item_code, list);
   }
 
+  const itemBins = binsByItem(lines, input.bins ?? []);
   const rows: AdjustmentRow[] = [];
   for (const v of variances) {
     if (roundQty(v.variance) === 0) continue;
@@ -108,6 +174,7 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
       reason: reasons.length > 0 ? reasons.join('; ') : null,
       approver: explicit ? reviewers.join(', ') : reconciledBy,
       approved_at: approvedAt,
+      ...(input.bins ? { bins: itemBins.get(v.item_code) ?? [] } : {}),
     });
   }
 

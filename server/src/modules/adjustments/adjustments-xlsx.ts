@@ -27,6 +27,21 @@ export const XLSX_COLUMNS: ReadonlyArray<{
   { key: 'approved_at', width: 26 },
 ];
 
+/** Columns of the Counts sheet: a row's bins and their counts, one count a row. */
+export const COUNT_COLUMNS: ReadonlyArray<{ key: string; width: number; fmt?: string }> = [
+  { key: 'line_no', width: 8 },
+  { key: 'item_code', width: 16 },
+  { key: 'rack', width: 10 },
+  { key: 'bin_state', width: 16 },
+  { key: 'bin_quantity', width: 12, fmt: '0.###' },
+  { key: 'rule_id', width: 20 },
+  { key: 'rule_version', width: 12 },
+  { key: 'phase', width: 8 },
+  { key: 'counter', width: 18 },
+  { key: 'quantity', width: 12, fmt: '0.###' },
+  { key: 'taken', width: 8 },
+];
+
 /** Writes the package as XLSX to `out`. Text cells stay text (item codes keep leading zeros). */
 export async function writeAdjustmentsXlsx(pkg: AdjustmentPackage, out: Writable): Promise<void> {
   const workbook = new ExcelJS.Workbook();
@@ -40,6 +55,39 @@ export async function writeAdjustmentsXlsx(pkg: AdjustmentPackage, out: Writable
   }));
   sheet.getRow(1).font = { bold: true };
   for (const row of pkg.rows) sheet.addRow(row);
+
+  // Each bin's counts and deciding rule (issue #16 item 6): one row per count, per bin of a row.
+  const counts = workbook.addWorksheet('Counts', { views: [{ state: 'frozen', ySplit: 1 }] });
+  counts.columns = COUNT_COLUMNS.map((c) => ({
+    header: c.key,
+    key: c.key,
+    width: c.width,
+    style: c.fmt ? { numFmt: c.fmt } : {},
+  }));
+  counts.getRow(1).font = { bold: true };
+  for (const row of pkg.rows) {
+    for (const bin of row.bins ?? []) {
+      const base = {
+        line_no: row.line_no,
+        item_code: row.item_code,
+        rack: bin.rack,
+        bin_state: bin.state,
+        bin_quantity: bin.quantity,
+        rule_id: bin.rule_id,
+        rule_version: bin.rule_version,
+      };
+      if (bin.counts.length === 0) counts.addRow(base);
+      for (const c of bin.counts) {
+        counts.addRow({
+          ...base,
+          phase: c.phase,
+          counter: c.counter,
+          quantity: c.quantity,
+          taken: c.taken ? 'yes' : 'no',
+        });
+      }
+    }
+  }
 
   const about = workbook.addWorksheet('Package');
   about.columns = [

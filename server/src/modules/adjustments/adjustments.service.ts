@@ -56,11 +56,14 @@ export function createAdjustmentsService(deps: {
       const user = await store.users.get(id);
       if (user) usernames.set(id, user.username);
     }
+    // Every bin of the session with its deciding rule (issue #16 item 6), where the store keeps bins.
+    const bins = store.bins ? await store.bins.all(sessionId) : undefined;
     return buildAdjustmentPackage({
       session,
       reconciledBy: by,
       variances,
       lines,
+      ...(bins ? { bins } : {}),
       usernames,
       unitCosts: new Map(snapshot.map((row) => [row.item_code, row.cost])),
       generatedAt: clock().toISOString(),

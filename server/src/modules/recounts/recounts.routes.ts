@@ -1,23 +1,91 @@
-import type { RackLines, LineRecounts } from '@stockverify/shared';
+import {
+  assignRecountTaskSchema,
+  binDecisionRequestSchema,
+  binQuerySchema,
+  recountQueueQuerySchema,
+  roleAtLeast,
+  type BinDetail,
+  type BinRecord,
+  type RackLines,
+  type RecountQueueItem,
+  type RecountTaskList,
+} from '@stockverify/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { sendOk } from '../../http/envelope';
+import { sendOk, sendPage } from '../../http/envelope';
+import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
+import type { BinsService } from './bins.service';
 import type { RecountsService } from './recounts.service';
 
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
 const rackParams = z.object({ id: z.string().min(1).max(64), rack: z.string().min(1).max(64) });
+const taskParams = z.object({ id: z.string().min(1).max(64), task: z.string().min(1).max(128) });
+const binParams = z.object({
+  id: z.string().min(1).max(64),
+  rack: z.string().min(1).max(64),
+  item: z.string().min(1).max(64),
+});
 
-/** `GET /sessions/:id/recounts` and `GET /sessions/:id/racks/:rack/lines` (docs/api.md). */
-export function recountsRoutes(recounts: RecountsService, guard: AuthGuard): Router {
+/**
+ * Recount tasks and bins (docs/design.md §11–§12, docs/api.md): `GET /sessions/:id/recount-tasks`
+ * (a counter's own tasks, or the supervisor's queue), assignment, bins with their history and
+ * a supervisor's decisions; and `GET /sessions/:id/racks/:rack/lines`.
+ */
+export function recountsRoutes(
+  recounts: RecountsService,
+  bins: BinsService,
+  guard: AuthGuard,
+): Router {
   const router = Router();
   const read = [guard.requireAuth, guard.requirePermission('sessions.read')];
+  const supervise = [guard.requireAuth, guard.requirePermission('lines.review')];
 
+  router.get('/:id/recount-tasks', ...read, async (req, res) => {
+    const { id } = parse(sessionParams, req.params, 'params');
+    const actor = actorOf(req);
+    if (!roleAtLeast(actor.role, 'supervisor')) {
+      parse(z.strictObject({}), req.query, 'query');
+      const items = await recounts.myTasks(actor, id);
+      return sendOk(req, res, { items } satisfies RecountTaskList);
+    }
+    const query = parse(recountQueueQuerySchema, req.query, 'query');
+    sendPage(req, res, await recounts.queue(actor, id, query), query);
+  });
+
+  // The phone's route before issue #16: the same list as a counter's `recount-tasks`.
   router.get('/:id/recounts', ...read, async (req, res) => {
     const { id } = parse(sessionParams, req.params, 'params');
-    sendOk(req, res, { items: await recounts.tasks(actorOf(req), id) } satisfies LineRecounts);
+    const items = await recounts.myTasks(actorOf(req), id);
+    sendOk(req, res, { items } satisfies RecountTaskList);
+  });
+
+  router.post('/:id/recount-tasks/:task/assign', ...supervise, async (req, res) => {
+    const { id, task } = parse(taskParams, req.params, 'params');
+    const { user_id } = parse(assignRecountTaskSchema, req.body, 'body');
+    const answer = await recounts.assign(actorOf(req), metaOf(req), id, task, user_id);
+    sendOk(req, res, answer satisfies RecountQueueItem);
+  });
+
+  router.get('/:id/bins', ...supervise, async (req, res) => {
+    const { id } = parse(sessionParams, req.params, 'params');
+    const query = parse(binQuerySchema, req.query, 'query');
+    sendPage(req, res, await bins.list(actorOf(req), id, query), query);
+  });
+
+  router.get('/:id/bins/:rack/:item', ...supervise, async (req, res) => {
+    const { id, rack, item } = parse(binParams, req.params, 'params');
+    const detail = await bins.detail(actorOf(req), id, { rack, item_code: item });
+    sendOk(req, res, detail satisfies BinDetail);
+  });
+
+  router.post('/:id/bins/:rack/:item/decisions', ...supervise, async (req, res) => {
+    const { id, rack, item } = parse(binParams, req.params, 'params');
+    const body = parse(binDecisionRequestSchema, req.body, 'body');
+    const bin = await bins.decide(actorOf(req), metaOf(req), id, { rack, item_code: item }, body);
+    sendOk(req, res, bin satisfies BinRecord | null, 201);
   });
 
   router.get('/:id/racks/:rack/lines', ...read, async (req, res) => {

@@ -1,22 +1,37 @@
-import type { RackLine, LineRecount } from '@stockverify/shared';
-import { roleAtLeast } from '@stockverify/shared';
-import { notFound } from '../../lib/errors';
+import type {
+  RackLine,
+  RecountQueueItem,
+  RecountQueueQuery,
+  RecountTask,
+} from '@stockverify/shared';
+import { AppError, notFound, validationError } from '../../lib/errors';
+import type { Actor, RequestMeta } from '../../lib/request-context';
 import type { CountLineRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { lineStatusShown, type AccessPolicy, type Viewer } from '../access/access-policy';
+import type { AuditLog } from '../audit/audit-log';
+import type { EventBus } from '../events/event-bus';
+import { createTaskViews } from './task-views';
 
-/** Lines sent back for recount are few; more than this in one session is listed by newest. */
+/** Open tasks a counter's phone lists at most (they are few: one per doubtful bin). */
 const TASK_LIMIT = 500;
 /** The newest lines of one rack a phone shows. */
 const RACK_LINES = 200;
 
 /**
- * The recount loop on the counter's side (issue #14): a supervisor's "recount" becomes a task on
- * the phone of whoever counted the line; and a rack's lines are visible to another phone that
- * opens it, so a counter never sees "Nothing yet" in a rack that has counts.
+ * Recount tasks (issue #16, docs/design.md §11): a counter's list (blind), the supervisor's queue
+ * and assignment; and a rack's lines for another phone that opens it, so a counter never sees
+ * "Nothing yet" in a rack that has counts.
  */
-export function createRecountsService(deps: { store: Store; access: AccessPolicy }) {
-  const { store, access } = deps;
+export function createRecountsService(deps: {
+  store: Store;
+  access: AccessPolicy;
+  audit: AuditLog;
+  events: EventBus;
+  clock: () => Date;
+}) {
+  const { store, access, audit, events, clock } = deps;
+  const views = createTaskViews(store);
 
   async function sessionFor(viewer: Viewer, sessionId: string) {
     const session = await store.sessions.get(sessionId);
@@ -32,32 +47,89 @@ export function createRecountsService(deps: { store: Store; access: AccessPolicy
   }
 
   return {
-    /** Open recount tasks: the viewer's own lines for staff, every one for supervisors. */
-    async tasks(viewer: Viewer, sessionId: string): Promise<LineRecount[]> {
+    /**
+     * A counter's recount tasks (`GET /sessions/:id/recount-tasks` for staff, docs/design.md §11):
+     * open ones assigned to them or offered to every eligible counter and not excluding them;
+     * blind whatever the session's mode.
+     */
+    async myTasks(viewer: Viewer, sessionId: string): Promise<RecountTask[]> {
       await sessionFor(viewer, sessionId);
-      const page = await store.lines.list(sessionId, {
+      if (!store.recountTasks) return [];
+      const page = await store.recountTasks.list(sessionId, {
+        state: 'open',
+        eligible_user: viewer.id,
         page: 1,
         page_size: TASK_LIMIT,
-        status: 'RECOUNT',
       });
-      const open = page.items.filter(
-        (l) =>
-          l.superseded_by === null &&
-          (roleAtLeast(viewer.role, 'supervisor') || l.counted_by === viewer.id),
+      return views.staffItems(page.items, viewer.id);
+    },
+
+    /** The supervisor's queue of recount tasks, paged and filtered. */
+    async queue(viewer: Viewer, sessionId: string, query: RecountQueueQuery) {
+      await sessionFor(viewer, sessionId);
+      if (!store.recountTasks) return { items: [], total: 0 };
+      const page = await store.recountTasks.list(sessionId, query);
+      return { items: await views.queueItems(page.items), total: page.total };
+    },
+
+    /**
+     * A supervisor gives a task to a counter (or offers it to all with null); audited. 409
+     * RECOUNT_COUNTER_EXCLUDED for a counter who already counted the bin.
+     */
+    async assign(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      taskId: string,
+      userId: string | null,
+    ): Promise<RecountQueueItem> {
+      const session = await sessionFor(actor, sessionId);
+      const tasks = store.recountTasks;
+      const task = tasks ? await tasks.get(taskId) : null;
+      if (!tasks || !task || task.session_id !== sessionId) {
+        throw notFound('NOT_FOUND', `No recount task ${taskId} in this session`);
+      }
+      if (task.state !== 'open') {
+        throw new AppError(409, 'INVALID_TRANSITION', `The task is ${task.state} already`);
+      }
+      if (userId !== null) {
+        const user = await store.users.get(userId);
+        if (!user || !user.active) {
+          throw validationError([{ path: 'user_id', message: 'no active user with this id' }]);
+        }
+        if (!(await access.mayUse(user, session.warehouse))) {
+          throw validationError([{ path: 'user_id', message: 'works in another warehouse' }]);
+        }
+        if (task.excluded_counters.includes(userId)) {
+          throw new AppError(
+            409,
+            'RECOUNT_COUNTER_EXCLUDED',
+            `${user.username} counted this item in this rack already: a recount goes to someone else`,
+            [{ path: 'user_id', message: 'counted this bin already' }],
+          );
+        }
+      }
+      const updated = await tasks.assign(taskId, userId, clock().toISOString());
+      if (!updated || updated.state !== 'open') {
+        throw new AppError(409, 'INVALID_TRANSITION', 'The task closed meanwhile');
+      }
+      await audit.record(
+        actor,
+        meta,
+        'recount_task.assign',
+        { type: 'recount_task', id: taskId },
+        { before: task.assigned_to, after: userId, rack: task.rack, item_code: task.item_code },
       );
-      const itemNames = await names(open);
-      return open.map((l) => ({
-        line_id: l.id,
-        op_id: l.op_id,
-        session_id: l.session_id,
-        rack: l.rack,
-        item_code: l.item_code,
-        item_name: itemNames.get(l.item_code) ?? null,
-        counted_by: l.counted_by,
-        counted_by_name: l.counted_by_name,
-        requested_at: l.reviewed_at,
-        note: l.review_note,
-      }));
+      events.publish({
+        type: 'recount_task',
+        action: 'assigned',
+        session_id: sessionId,
+        rack: task.rack,
+        user_id: actor.id,
+        username: actor.username,
+        data: { task_id: taskId, item_code: task.item_code, assigned_to: userId },
+      });
+      return (await views.queueItems([updated]))[0]!;
     },
 
     /** Lines that still count in one rack, newest first, quantities hidden while blind applies. */

@@ -174,7 +174,13 @@ export function lineUpdates(
     }
     switch (s.state) {
       case 'settled':
-        if (l.status === 'CANDIDATE' || l.status === 'NEEDS_REVIEW')
+        // Consensus (or a split sum within tolerance) answers the review a count's variance asked
+        // for. One counter's count within tolerance answers nothing: its own review reasons (a
+        // missing reason, an accepted conflict, a repeated count) still wait for a supervisor.
+        if (
+          l.status === 'CANDIDATE' ||
+          (l.status === 'NEEDS_REVIEW' && s.reason !== 'within_tolerance')
+        )
           set(l, 'APPROVED', null, now, s.reason);
         break;
       case 'decided': {

@@ -5,6 +5,7 @@ import type { Store } from '../../ports/store';
 import type { AccessPolicy, Viewer } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import type { BinsService } from '../recounts/bins.service';
 
 const REVIEW_STATUS = { approve: 'APPROVED', reject: 'REJECTED', recount: 'RECOUNT' } as const;
 
@@ -25,8 +26,10 @@ export function createReviewService(deps: {
   events: EventBus;
   clock: () => Date;
   access: AccessPolicy;
+  /** Bins (issue #16): a line's review becomes a decision on its bin. */
+  bins?: Pick<BinsService, 'recountLine' | 'approveLine' | 'afterReview'>;
 }) {
-  const { store, audit, events, clock, access } = deps;
+  const { store, audit, events, clock, access, bins } = deps;
 
   async function assertSession(viewer: Viewer, sessionId: string | null, field: string) {
     const session = sessionId ? await store.sessions.get(sessionId) : null;
@@ -70,6 +73,14 @@ export function createReviewService(deps: {
         review_note: note ?? null,
       });
       if (!updated) throw notFound('NOT_FOUND', `No line ${id}`);
+      // On the line's bin (docs/design.md §11): a recount asks a different counter; an approval
+      // decides the bin on this count; a rejection takes the line out of its settlement.
+      if (bins) {
+        if (decision === 'recount') await bins.recountLine(actor, meta, updated, note ?? null);
+        else if (decision === 'approve') await bins.approveLine(actor, meta, updated, note ?? null);
+        else await bins.afterReview(updated);
+      }
+      const after = (bins && (await store.lines.get(id))) || updated;
       await audit.record(
         actor,
         meta,
@@ -86,7 +97,7 @@ export function createReviewService(deps: {
         username: actor.username,
         data: { line_id: id },
       });
-      return updated;
+      return after;
     },
 
     async conflicts(viewer: Viewer, query: ConflictQuery & { session?: string }) {

@@ -18,6 +18,7 @@ import { AppError, notFound, validationError } from '../../lib/errors';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import type { BinsService } from '../recounts/bins.service';
 import { ruleSetInForce } from '../tolerance/rule-table';
 import { sessionWatermark } from '../erp/mirror-watermark';
 
@@ -60,6 +61,8 @@ export function createSessionsService(
   events: EventBus,
   clock: () => Date,
   access: AccessPolicy,
+  /** What keeps a session from being reconciled on the recount side (issue #16). */
+  recounts?: Pick<BinsService, 'blocking'>,
 ) {
   async function mustGet(id: string): Promise<CountSession> {
     const session = await store.sessions.get(id);
@@ -104,6 +107,20 @@ export function createSessionsService(
           {
             open_unknown_items: open,
           },
+        );
+      }
+    }
+    if (to === 'RECONCILED' && recounts) {
+      // Reconcile takes settled quantities only (docs/design.md §11): no open recount, no bin
+      // waiting for a supervisor.
+      const open = await recounts.blocking(id);
+      if (open.total > 0) {
+        throw new AppError(
+          409,
+          'RECOUNTS_OPEN',
+          `${open.total} bin(s) still wait for a recount or a supervisor's decision`,
+          undefined,
+          { open_bins: open.items, open_bins_total: open.total },
         );
       }
     }

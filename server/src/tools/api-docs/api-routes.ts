@@ -69,7 +69,16 @@ import {
   rackMapSchema,
   racksQuerySchema,
   recordResultSchema,
-  lineRecountsSchema,
+  assignRecountTaskSchema,
+  binDecisionRequestSchema,
+  binDetailSchema,
+  binPageSchema,
+  binQuerySchema,
+  binRecordSchema,
+  recountQueueItemSchema,
+  recountQueuePageSchema,
+  recountQueueQuerySchema,
+  recountTaskListSchema,
   refreshSchema,
   reportPageSchemaOf,
   reportRequestSchema,
@@ -423,7 +432,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'POST /sessions/:id/reconcile': {
     group: 'sessions',
     who: 'sessions.manage',
-    summary: 'Reconcile a closed session.',
+    summary:
+      'Reconcile a closed session. 409 `RECOUNTS_OPEN` while recount tasks are open or bins wait for a supervisor (`open_bins`: up to 50 `{rack, item_code, state, task_id}`, `open_bins_total`); 409 `OPEN_WORK_REMAINS` while conflicts or lines need review.',
     body: empty,
     answer: countSessionSchema,
   },
@@ -571,8 +581,50 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'counting',
     who: 'sessions.read',
     summary:
-      'Recount tasks: staff get the lines of theirs a supervisor sent back (no quantities), supervisors every open one.',
-    answer: lineRecountsSchema,
+      'The phone route before issue #16: the caller’s open recount tasks, as a counter gets them from `GET /sessions/:id/recount-tasks`.',
+    answer: recountTaskListSchema,
+  },
+  'GET /sessions/:id/recount-tasks': {
+    group: 'counting',
+    who: 'sessions.read',
+    whoNote:
+      'staff get their own open tasks (assigned to them, or offered to every counter who did not count the bin): never a quantity, never who counted before, whatever the session mode; supervisors get the paged queue (query below)',
+    summary:
+      'Recount tasks (docs/design.md §11). A count answering one names it in `recount_task_id` (no rack claim needed).',
+    query: recountQueueQuerySchema,
+    answer: recountQueuePageSchema,
+    more: [{ label: 'The answer for staff (no query)', shape: recountTaskListSchema }],
+  },
+  'POST /sessions/:id/recount-tasks/:task/assign': {
+    group: 'counting',
+    who: 'lines.review',
+    summary:
+      'Give an open task to a counter (`null`: offer it to every eligible counter); audited. 409 `RECOUNT_COUNTER_EXCLUDED` (field `user_id`) for a counter who counted the bin, 409 `INVALID_TRANSITION` for a closed task.',
+    body: assignRecountTaskSchema,
+    answer: recountQueueItemSchema,
+  },
+  'GET /sessions/:id/bins': {
+    group: 'counting',
+    who: 'lines.review',
+    summary:
+      'Bins (item in rack) that needed settling, by state and rack, paged: consensus state, quantity, phase, rule, counters (docs/design.md §12).',
+    query: binQuerySchema,
+    answer: binPageSchema,
+  },
+  'GET /sessions/:id/bins/:rack/:item': {
+    group: 'counting',
+    who: 'lines.review',
+    summary:
+      'One bin side by side: every count (phase, counter, device, time, quantity, taken / candidate / superseded / late), decisions with names, tasks, the rule and the agreement allowance, conflicts. 404 when nothing is known of it.',
+    answer: binDetailSchema,
+  },
+  'POST /sessions/:id/bins/:rack/:item/decisions': {
+    group: 'counting',
+    who: 'lines.review',
+    summary:
+      'Decide a bin: `set` takes a count’s figure (`count_id`) or a quantity (written as a line of the supervisor’s, device `console`), reason required (400 naming `reason`); `recount` asks a different counter (`assign_to`, 409 `RECOUNT_COUNTER_EXCLUDED`). Audited `bin.decide` / `bin.override`; answers the bin (201).',
+    body: binDecisionRequestSchema,
+    answer: binRecordSchema,
   },
   'GET /sessions/:id/racks/:rack/lines': {
     group: 'counting',

@@ -1,0 +1,281 @@
+/**
+ * Settling bins after line writes (issue #16 items 2–3, docs/design.md §11–§12). Every path that
+ * writes or re-rules a count line — a sync batch, an online count, a correction, a review
+ * decision, an accepted conflict, a supervisor's decision on a bin — hands the lines (or bins) it
+ * touched here; the store re-settles each bin in one transaction with the pure callback of
+ * `settle.ts`, which opens and closes recount tasks as the outcome says. The facts the callback
+ * needs (the session's rule, book and cost per item, who is present, open tasks per counter) are
+ * read before, so the transaction itself stays synchronous and short.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BinRecord, CountSession, ToleranceRule } from '@stockverify/shared';
+import type { BinKey, BinSettleInput, BinSettleOutcome } from '../../ports/bins';
+import type { Coordination } from '../../ports/coordination';
+import type { CountLineRecord } from '../../ports/counting';
+import type { Store } from '../../ports/store';
+import type { EventBus } from '../events/event-bus';
+import { createRuleSetCache, decideLine, NO_RULE_SET, ruleFor } from '../tolerance/line-decision';
+import { chooseAssignee, readAssignmentFacts } from './assign';
+import { makeSettle } from './settle';
+
+/** What a bin's rule and figures are read from (the session's snapshot, as for its lines). */
+export interface BinFacts {
+  rule: ToleranceRule;
+  book: number;
+  unit_cost: number;
+}
+
+export interface SettleOptions {
+  /** The supervisor's note for a task a `recount` decision opens. */
+  note?: string | null;
+  /** Give a task opened now to this counter (a supervisor's `assign_to`). */
+  assignTo?: string | null;
+}
+
+export type Settlement = ReturnType<typeof createSettlement>;
+
+const binKey = (k: BinKey) => `${k.rack}\u0000${k.item_code}`;
+
+/**
+ * Whether a line written into a bin can change the bin's settlement without looking at the store:
+ * a recount, a line outside tolerance (or with no decision), a correction. Everything else (one
+ * counter's first count within tolerance) needs the store's word: does the bin have a row, or a
+ * line by somebody else (`BinRepo.needsSettling`, one indexed read per bin).
+ */
+export function mayChangeBin(line: CountLineRecord): boolean {
+  return (
+    line.phase > 0 ||
+    line.recount_task_id !== null ||
+    line.supersedes !== null ||
+    line.tolerance?.within !== true
+  );
+}
+
+export function createSettlement(deps: {
+  store: Store;
+  coordination: Coordination;
+  events: EventBus;
+  clock: () => Date;
+  /** Decides where no rule of the session's set does (the configured review thresholds). */
+  fallback: ToleranceRule;
+}) {
+  const { store, coordination, events, clock, fallback } = deps;
+  const ruleSets = createRuleSetCache(store);
+
+  /** Rule, book and unit cost per item of the session, from its snapshot (the master outside it). */
+  async function factsOf(
+    session: CountSession,
+    itemCodes: readonly string[],
+  ): Promise<Map<string, BinFacts>> {
+    const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
+    const out = new Map<string, BinFacts>();
+    const outside: string[] = [];
+    for (const code of new Set(itemCodes)) {
+      const row = await store.sessions.snapshotRow(session.id, code);
+      if (!row) {
+        outside.push(code);
+        continue;
+      }
+      const rule = ruleFor(
+        set,
+        { item_code: code, category: row.category, cost: row.cost },
+        session.warehouse,
+        fallback,
+      );
+      out.set(code, { rule, book: row.book_qty, unit_cost: row.cost });
+    }
+    if (outside.length > 0) {
+      for (const item of await store.items.getMany(outside)) {
+        const rule = ruleFor(
+          set,
+          { item_code: item.item_code, category: item.category, cost: item.cost },
+          session.warehouse,
+          fallback,
+        );
+        out.set(item.item_code, { rule, book: 0, unit_cost: item.cost });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What the session's rules say of `counted` for one item, as a line stores it (design §12), with
+   * the snapshot's book, cost and price: for a line a supervisor writes.
+   */
+  async function lineFacts(session: CountSession, itemCode: string, counted: number) {
+    const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
+    const row = await store.sessions.snapshotRow(session.id, itemCode);
+    const item = row ? null : await store.items.get(itemCode);
+    const category = row ? row.category : (item?.category ?? null);
+    const cost = row?.cost ?? item?.cost ?? 0;
+    const book = row?.book_qty ?? 0;
+    const tolerance = decideLine(
+      set,
+      {
+        item: { item_code: itemCode, category, cost },
+        warehouse: session.warehouse,
+        book,
+        counted,
+        unitCost: cost,
+      },
+      fallback,
+    );
+    return { tolerance, book, cost, price: row?.price ?? item?.price ?? 0 };
+  }
+
+  /** The facts of one bin's item (a bin of an item nobody knows: book 0 and the fallback). */
+  async function binFacts(session: CountSession, itemCode: string): Promise<BinFacts> {
+    return (
+      (await factsOf(session, [itemCode])).get(itemCode) ?? {
+        rule: fallback,
+        book: 0,
+        unit_cost: 0,
+      }
+    );
+  }
+
+  /** Announces what settling did: bins whose state moved, tasks opened and closed. */
+  function announce(
+    session: CountSession,
+    before: Map<string, BinRecord['state'] | null>,
+    outcomes: Map<string, { input: BinSettleInput; outcome: BinSettleOutcome }>,
+  ): void {
+    for (const [key, { input, outcome }] of outcomes) {
+      const state = outcome.settlement.state;
+      if (before.get(key) !== state) {
+        events.publish({
+          type: 'bin',
+          action: state,
+          session_id: session.id,
+          rack: input.key.rack,
+          data: {
+            item_code: input.key.item_code,
+            reason: outcome.settlement.reason,
+            phase: outcome.settlement.phase,
+          },
+        });
+      }
+      if (outcome.open_task) {
+        events.publish({
+          type: 'recount_task',
+          action: 'opened',
+          session_id: session.id,
+          rack: input.key.rack,
+          data: {
+            task_id: outcome.open_task.id,
+            item_code: input.key.item_code,
+            phase: outcome.open_task.phase,
+            assigned_to: outcome.open_task.assigned_to,
+          },
+        });
+      }
+      for (const closed of outcome.close_tasks ?? []) {
+        events.publish({
+          type: 'recount_task',
+          action: closed.state,
+          session_id: session.id,
+          rack: input.key.rack,
+          data: { task_id: closed.id, item_code: input.key.item_code },
+        });
+      }
+    }
+  }
+
+  /**
+   * Re-settles the given bins of a session (each in one store transaction). Returns the bin
+   * records as written (null: the bin needs no row).
+   */
+  async function settleBins(
+    session: CountSession,
+    keys: readonly BinKey[],
+    options: SettleOptions = {},
+  ): Promise<Map<string, Omit<BinRecord, 'item_name'> | null>> {
+    const result = new Map<string, Omit<BinRecord, 'item_name'> | null>();
+    if (keys.length === 0 || !store.bins || !store.recountTasks) return result;
+    const bins = store.bins;
+    const facts = await factsOf(
+      session,
+      keys.map((k) => k.item_code),
+    );
+    const team = await readAssignmentFacts(
+      { coordination, recountTasks: store.recountTasks },
+      session.id,
+    );
+    const before = new Map<string, BinRecord['state'] | null>();
+    for (const key of keys)
+      before.set(binKey(key), (await bins.get(session.id, key))?.state ?? null);
+    const outcomes = new Map<string, { input: BinSettleInput; outcome: BinSettleOutcome }>();
+    const inner = makeSettle({
+      ruleFor: (input: BinSettleInput) =>
+        facts.get(input.key.item_code) ?? { rule: fallback, book: 0, unit_cost: 0 },
+      now: () => clock().toISOString(),
+      newTaskId: () => randomUUID(),
+      chooseAssignee: (input: BinSettleInput, excluded: readonly string[]) => {
+        const chosen =
+          options.assignTo && !excluded.includes(options.assignTo)
+            ? options.assignTo
+            : chooseAssignee(team, excluded);
+        return chosen;
+      },
+      note: options.note ?? null,
+    });
+    const written = await bins.settle(session.id, keys, (input) => {
+      const outcome = inner(input);
+      outcomes.set(binKey(input.key), { input, outcome });
+      return outcome;
+    });
+    keys.forEach((key, i) => result.set(binKey(key), written[i] ?? null));
+    for (const { outcome } of outcomes.values()) team.take(outcome.open_task?.assigned_to ?? null);
+    announce(session, before, outcomes);
+    return result;
+  }
+
+  /** The bins written lines touch that may have changed, per session. */
+  async function binsToSettle(
+    sessionId: string,
+    lines: readonly CountLineRecord[],
+  ): Promise<BinKey[]> {
+    const keys = new Map<string, BinKey>();
+    const maybe = new Map<string, { key: BinKey; counter: string }>();
+    for (const line of lines) {
+      const key = { rack: line.rack, item_code: line.item_code };
+      if (mayChangeBin(line)) keys.set(binKey(key), key);
+      else maybe.set(binKey(key), { key, counter: line.counted_by });
+    }
+    const unsure = [...maybe.entries()].filter(([k]) => !keys.has(k)).map(([, v]) => v);
+    if (unsure.length > 0 && store.bins) {
+      for (const key of await store.bins.needsSettling(sessionId, unsure)) {
+        keys.set(binKey(key), key);
+      }
+    }
+    return [...keys.values()];
+  }
+
+  return {
+    settleBins,
+    binFacts,
+    lineFacts,
+
+    /**
+     * After lines were written: settles the bins they touched that may have changed. A failure
+     * fails the request: the phone sends the batch again, its lines come back as already stored
+     * (DUPLICATE_OP) and are settled then (the callers pass those too).
+     */
+    async afterLines(lines: readonly CountLineRecord[]): Promise<void> {
+      if (lines.length === 0 || !store.bins) return;
+      const bySession = new Map<string, CountLineRecord[]>();
+      for (const line of lines) {
+        const list = bySession.get(line.session_id);
+        if (list) list.push(line);
+        else bySession.set(line.session_id, [line]);
+      }
+      for (const [sessionId, sessionLines] of bySession) {
+        const keys = await binsToSettle(sessionId, sessionLines);
+        if (keys.length === 0) continue;
+        const session = await store.sessions.get(sessionId);
+        if (!session) continue;
+        await settleBins(session, keys);
+      }
+    },
+  };
+}
