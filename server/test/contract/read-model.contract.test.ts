@@ -18,13 +18,9 @@ import type { CountLineRecord, SnapshotRow } from '../../src/ports/counting';
 import type { RackFigures, SessionFigures, WriterFigures } from '../../src/ports/read-model';
 import type { Store } from '../../src/ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
-import { sqliteWithWriters } from '../support/sqlite-with-writers';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 
-const adapters = [
-  ...storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string })),
-  sqliteWithWriters,
-];
+const adapters = storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string }));
 const RACKS = ['A-01', 'A-02', 'B-01'] as const;
 const ITEMS = ['ITM-1', 'ITM-2', 'KG-3', 'OFF-4'] as const;
 const USERS = [

@@ -121,10 +121,8 @@ export const READ_MODEL_SCHEMA = `
 `;
 
 /**
- * Lines written and overturned per (session, counter), for the user_activity report. Not in
- * migration 5: a database gets it from the migration that adds READ_MODEL_WRITERS_MIGRATION. Until
- * then the figures are counted from the lines on each read (`writersFromLines`), and kept here
- * from the moment the table exists.
+ * Lines written and overturned per (session, counter), for the user_activity report: migration 11
+ * (READ_MODEL_WRITERS_MIGRATION) adds it, filled from the lines.
  */
 export const READ_MODEL_WRITERS_SCHEMA = `
   CREATE TABLE rm_writers (
@@ -147,9 +145,6 @@ function writersFromLines(where: string): string {
   FROM count_lines l WHERE ${where}
   GROUP BY l.session_id, l.counted_by`;
 }
-
-/** Of the sessions in a JSON array (the one parameter). */
-const WRITERS_FROM_LINES = writersFromLines('l.session_id IN (SELECT value FROM json_each(?))');
 
 /**
  * The migration adding rm_writers, filled from every line in one pass (the rest of the model is
@@ -190,37 +185,6 @@ export const READ_MODEL_REVIEW_MIGRATION = {
     for (const id of unbuilt) model.rebuildSync(id);
   },
 };
-
-function prepareWriters(db: Db) {
-  const exists = db
-    .prepare<[], number>(
-      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rm_writers'",
-    )
-    .pluck()
-    .get();
-  if (!exists) {
-    return {
-      kept: false as const,
-      read: db.prepare<[string], WriterFigures>(
-        `SELECT * FROM (${WRITERS_FROM_LINES}) ORDER BY session_id, user_id`,
-      ),
-    };
-  }
-  return {
-    kept: true as const,
-    read: db.prepare<[string], WriterFigures>(
-      `SELECT session_id, user_id, written, overturned FROM rm_writers
-       WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id, user_id`,
-    ),
-    add: db.prepare<[WriterDelta]>(
-      `INSERT INTO rm_writers (session_id, user_id, written, overturned)
-       VALUES (@session_id, @user_id, @written, @overturned)
-       ON CONFLICT (session_id, user_id) DO UPDATE SET
-         written = written + excluded.written, overturned = overturned + excluded.overturned`,
-    ),
-    clear: db.prepare<[string]>('DELETE FROM rm_writers WHERE session_id = ?'),
-  };
-}
 
 function prepare(db: Db) {
   return {
@@ -375,8 +339,8 @@ function prepare(db: Db) {
          WHERE day >= ? AND lines > 0 AND session_id IN (SELECT value FROM json_each(?))`,
       )
       .pluck(),
-    clear: ['rm_items', 'rm_racks', 'rm_counters', 'rm_sessions', 'rm_days'].map((table) =>
-      db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
+    clear: ['rm_items', 'rm_racks', 'rm_counters', 'rm_sessions', 'rm_days', 'rm_writers'].map(
+      (table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
     ),
     allLines: db.prepare<[string], Omit<CountLineRecord, 'serials' | 'photo_ids'>>(
       // Only the columns the planner reads; the rest of the record is filled below.
@@ -384,6 +348,16 @@ function prepare(db: Db) {
          non_returnable_damaged_qty, superseded_by, book_qty, variance, value_at_cost,
          value_at_price, status, counted_by, counted_by_name, counted_at, received_at
        FROM count_lines WHERE session_id = ?`,
+    ),
+    writers: db.prepare<[string], WriterFigures>(
+      `SELECT session_id, user_id, written, overturned FROM rm_writers
+       WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id, user_id`,
+    ),
+    addWriter: db.prepare<[WriterDelta]>(
+      `INSERT INTO rm_writers (session_id, user_id, written, overturned)
+       VALUES (@session_id, @user_id, @written, @overturned)
+       ON CONFLICT (session_id, user_id) DO UPDATE SET
+         written = written + excluded.written, overturned = overturned + excluded.overturned`,
     ),
     sessionIds: db
       .prepare<[], string>(
@@ -419,7 +393,6 @@ export interface SqliteReadModel {
 /** The SQLite read model over an open, migrated database. */
 export function createSqliteReadModel(db: Db): SqliteReadModel {
   const statements = lazy(() => prepare(db));
-  const writers = lazy(() => prepareWriters(db));
 
   const toItemRow = (row: ItemDbRow): ItemRow => ({
     ...row,
@@ -473,8 +446,7 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       emptied ||= d.lines < 0;
     }
     if (emptied) s.dropEmptyDays.run(p.session_id);
-    const w = writers();
-    if (w.kept) for (const d of p.writers) w.add.run(d);
+    for (const d of p.writers) s.addWriter.run(d);
   };
 
   const apply = (
@@ -505,8 +477,6 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
   const rebuildSync = (sessionId: string): void => {
     const s = statements();
     for (const clear of s.clear) clear.run(sessionId);
-    const w = writers();
-    if (w.kept) w.clear.run(sessionId);
     const lines = s.allLines.all(sessionId).map((row): CountLineRecord => ({
       ...row,
       barcode: null,
@@ -571,7 +541,7 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       return statements().counters.all(JSON.stringify(sessionIds)).map(toCounterStats);
     },
     async writers(sessionIds) {
-      return writers().read.all(JSON.stringify(sessionIds));
+      return statements().writers.all(JSON.stringify(sessionIds));
     },
     async linesSinceDay(midnightIso, sessionIds) {
       const day = dayOf(midnightIso);

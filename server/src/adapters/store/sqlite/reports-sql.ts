@@ -256,10 +256,9 @@ ORDER BY MAX(p.username), p.counted_by`;
 /**
  * user_activity from the read model: one rm_counters row per (session, counter), the figures
  * `LineRepo.stats` gives, in the model's integer thousandths and cents (rounded back exactly as
- * the line query rounds its sums); lines written and overturned from rm_writers when the database
- * has it, else from the lines.
+ * the line query rounds its sums); lines written and overturned from rm_writers.
  */
-function userActivityFromModel(writers: boolean): string {
+function userActivityFromModel(): string {
   return `WITH ${SESSIONS_CTE},
 per_session AS (
   SELECT c.user_id AS counted_by, c.session_id, c.username, c.lines, c.items,
@@ -272,7 +271,7 @@ per_session AS (
   FROM sel_sessions s JOIN rm_counters c ON c.session_id = s.id
   WHERE @user IS NULL OR c.user_id = @user
 ),
-${writers ? WRITTEN_FROM_MODEL : WRITTEN_FROM_LINES}
+${WRITTEN_FROM_MODEL}
 ${USER_ACTIVITY_SELECT}`;
 }
 
@@ -360,15 +359,14 @@ ORDER BY a.at DESC, a.id DESC`;
 /**
  * Where a report's figures come from: `model` when the read model answers the query (no line
  * filter it does not keep), `items` when its per-item rows answer the per-item figures (stock
- * summary, variance totals), `writers` when the database has rm_writers.
+ * summary, variance totals).
  */
 export interface ReportSqlSource {
   model: boolean;
   items?: boolean;
-  writers: boolean;
 }
 
-const FROM_LINES: ReportSqlSource = { model: false, writers: false };
+const FROM_LINES: ReportSqlSource = { model: false };
 
 /** The report's SQL, rows in report order; `cursor` adds the variance keyset bound. */
 export function reportSql(
@@ -383,7 +381,7 @@ export function reportSql(
     case 'variance':
       return variance(cursor);
     case 'user_activity':
-      return source.model ? userActivityFromModel(source.writers) : USER_ACTIVITY;
+      return source.model ? userActivityFromModel() : USER_ACTIVITY;
     case 'session_history':
       return source.model ? SESSION_HISTORY_FROM_MODEL : SESSION_HISTORY;
     case 'audit_trail':

@@ -81,23 +81,10 @@ function toTotals(row: TotalsRow): ReportTotals {
 /** Builds the report source over the store's open, migrated database. */
 export function createSqliteReportSource(db: Db): ReportSource {
   registerReportFunctions(db);
-  // rm_writers comes with a migration of its own; until a database has it, the lines written and
-  // overturned are counted from the lines (checked once: tables are only added at start).
-  let writers: boolean | undefined;
-  const sourceOf = (query: Pick<ReportQuery, 'type' | 'scope'>): ReportSqlSource => {
-    writers ??=
-      db
-        .prepare<[], number>(
-          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rm_writers'",
-        )
-        .pluck()
-        .get() === 1;
-    return {
-      model: modelAnswers(query.type, query.scope),
-      items: itemsAnswer(query.scope),
-      writers,
-    };
-  };
+  const sourceOf = (query: Pick<ReportQuery, 'type' | 'scope'>): ReportSqlSource => ({
+    model: modelAnswers(query.type, query.scope),
+    items: itemsAnswer(query.scope),
+  });
   const cache = new Map<string, Database.Statement<[Params], RawRow>>();
   const prepared = (sql: string) => {
     let stmt = cache.get(sql);
