@@ -17,6 +17,7 @@ import type { BinKey } from '../../src/ports/bins';
 import type { CountLineRecord } from '../../src/ports/counting';
 import type { Store } from '../../src/ports/store';
 import { at, makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
+import { expectReadModelExact } from '../support/read-model-oracle';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 
 const adapters = storeAdapters('bins');
@@ -295,6 +296,29 @@ describe.each(adapters)('bins store contract: $name', (adapter) => {
       { ok: false, reason: 'DUPLICATE_SERIAL', serial: 'S1' },
       { ok: false, reason: 'DUPLICATE_SERIAL', serial: 'S1' },
     ]);
+  });
+
+  it('settles several bins in one call, and the read model moves once for all of them', async () => {
+    const other = { rack: 'A-02', item_code: 'ITM-A' };
+    await put(
+      count('a1', 'u-alice', 90, 1),
+      count('b1', 'u-bob', 80, 2, { phase: 1 }),
+      count('c1', 'u-carol', 96, 3, { rack: 'A-02' }),
+      count('d1', 'u-alice', 70, 4, { rack: 'A-02', phase: 1 }),
+    );
+    const records = await store.bins.settle('S1', [BIN, other, BIN], settler());
+    expect(records.map((r) => r && [r.rack, r.state, r.phase])).toEqual([
+      ['A-01', 'open', 2],
+      ['A-02', 'open', 2],
+      ['A-01', 'open', 2],
+    ]);
+    expect(await Promise.all(['a1', 'b1', 'c1', 'd1'].map((op) => statusOf(op)))).toEqual([
+      'NEEDS_REVIEW',
+      'CANDIDATE',
+      'PENDING',
+      'CANDIDATE',
+    ]);
+    await expectReadModelExact(store, 'S1');
   });
 
   it('needsSettling: a bin with a row, or with a line by another counter', async () => {

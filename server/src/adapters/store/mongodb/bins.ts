@@ -22,6 +22,12 @@ import type { CountLineRecord } from '../../../ports/counting';
 import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
 import { isDuplicateKey, pageWindow, type CountLineDocument } from './collections';
 import { toLine } from './lines';
+import {
+  reviewEvents,
+  reviewWriterDelta,
+  type LineEvent,
+  type WriterDelta,
+} from '../read-model-plan';
 import type { MongoReadModel } from './read-model';
 import type { RunInTransaction } from './transactions';
 
@@ -120,7 +126,7 @@ export function createMongoBinRepos(
   lines: Collection<CountLineDocument>,
   inTransaction: RunInTransaction,
   /** Kept in the same transactions as the status changes. */
-  model: Pick<MongoReadModel, 'review'>,
+  model: Pick<MongoReadModel, 'apply'>,
 ): { bins: BinRepo; recountTasks: RecountTaskRepo } {
   const binLines = async (
     sessionId: string,
@@ -134,15 +140,23 @@ export function createMongoBinRepos(
         .toArray()
     ).map(toLine);
 
+  /** What the status changes of one settle call move in the read model, applied once. */
+  interface Moves {
+    events: LineEvent[];
+    writers: WriterDelta[];
+  }
+
   const apply = async (
     txn: ClientSession,
     input: BinSettleInput,
     outcome: BinSettleOutcome,
+    moves: Moves,
   ): Promise<StoredBin | null> => {
     const o = { session: txn };
+    const byId = new Map(input.lines.map((l) => [l.id, l]));
     for (const u of applicableUpdates(outcome, input.lines)) {
-      const before = await lines.findOne({ id: u.id }, o);
-      const after = await lines.findOneAndUpdate(
+      const before = byId.get(u.id)!;
+      await lines.updateOne(
         { id: u.id },
         {
           $set: {
@@ -152,9 +166,14 @@ export function createMongoBinRepos(
             review_note: u.review_note,
           },
         },
-        { returnDocument: 'after', ...o },
+        o,
       );
-      if (before && after) await model.review(txn, toLine(before), toLine(after));
+      // A review's events, as LineRepo.review moves the model; settlement never touches a
+      // superseded line, so no successor changes what was overturned.
+      const after: CountLineRecord = { ...before, ...u };
+      moves.events.push(...reviewEvents(before, after));
+      const moved = reviewWriterDelta(before, after, null);
+      if (moved) moves.writers.push(moved);
     }
     const now = outcome.record?.updated_at ?? new Date().toISOString();
     for (const t of outcome.close_tasks ?? []) {
@@ -180,6 +199,7 @@ export function createMongoBinRepos(
       return inTransaction(async (txn) => {
         const o = { session: txn };
         const out: (StoredBin | null)[] = [];
+        const moves: Moves = { events: [], writers: [] };
         for (const key of keys) {
           await b.fences.updateOne(
             { _id: JSON.stringify([sessionId, key.rack, key.item_code]) },
@@ -206,7 +226,11 @@ export function createMongoBinRepos(
             open_tasks: open.map(strip),
             previous,
           };
-          out.push(await apply(txn, input, callback(input)));
+          out.push(await apply(txn, input, callback(input), moves));
+        }
+        // One move of the model for the whole call, after every status change.
+        if (moves.events.length > 0 || moves.writers.length > 0) {
+          await model.apply(txn, moves.events, [], moves.writers);
         }
         return out;
       });

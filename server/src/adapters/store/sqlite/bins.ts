@@ -19,6 +19,12 @@ import type { CountLineRecord } from '../../../ports/counting';
 import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
 import { lazy, toFlag, type Db } from './database';
 import { LINE_COLUMNS, toLineRecord, type LineRow } from './lines';
+import {
+  reviewEvents,
+  reviewWriterDelta,
+  type LineEvent,
+  type WriterDelta,
+} from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
 
 type BinRow = Omit<StoredBin, 'counters' | 'split' | 'first_count_confirmed' | 'overturned'> & {
@@ -120,7 +126,6 @@ function prepare(db: Db) {
        WHERE session_id = @session_id AND item_code = @item_code AND rack = @rack
        ORDER BY received_at, id`,
     ),
-    lineById: db.prepare<[string], LineRow>(`SELECT ${LINE_COLUMNS} FROM count_lines WHERE id = ?`),
     review: db.prepare<
       [
         {
@@ -282,21 +287,35 @@ export function createSqliteBinRepos(
 ): { bins: BinRepo; recountTasks: RecountTaskRepo } {
   const statements = lazy(() => prepare(db));
   const kept = createSqliteReadModel(db);
-  const model = options.skipReadModelUpkeep ? { review: () => undefined } : kept;
+  const model = options.skipReadModelUpkeep ? { apply: () => undefined } : kept;
   const keyOf = (sessionId: string, key: BinKey): BinParams => ({
     session_id: sessionId,
     rack: key.rack,
     item_code: key.item_code,
   });
 
-  const apply = (input: BinSettleInput, outcome: BinSettleOutcome): StoredBin | null => {
+  /** What the status changes of one settle call move in the read model, applied once. */
+  interface Moves {
+    events: LineEvent[];
+    writers: WriterDelta[];
+  }
+
+  const apply = (
+    input: BinSettleInput,
+    outcome: BinSettleOutcome,
+    moves: Moves,
+  ): StoredBin | null => {
     const s = statements();
+    const byId = new Map(input.lines.map((l) => [l.id, l]));
     for (const u of applicableUpdates(outcome, input.lines)) {
-      const before = s.lineById.get(u.id);
-      if (!before) continue;
+      const before = byId.get(u.id)!;
       s.review.run(u);
-      const after = s.lineById.get(u.id)!;
-      model.review(toLineRecord(before), toLineRecord(after));
+      // A review's events, as LineRepo.review moves the model (read-model-plan.ts); settlement
+      // never touches a superseded line, so no successor changes what was overturned.
+      const after: CountLineRecord = { ...before, ...u };
+      moves.events.push(...reviewEvents(before, after));
+      const moved = reviewWriterDelta(before, after, null);
+      if (moved) moves.writers.push(moved);
     }
     const now = outcome.record?.updated_at ?? new Date().toISOString();
     for (const t of outcome.close_tasks ?? []) {
@@ -322,7 +341,8 @@ export function createSqliteBinRepos(
       callback: (input: BinSettleInput) => BinSettleOutcome,
     ): (StoredBin | null)[] => {
       const s = statements();
-      return keys.map((key) => {
+      const moves: Moves = { events: [], writers: [] };
+      const out = keys.map((key) => {
         const p = keyOf(sessionId, key);
         const row = s.binRow.get(p);
         const previous = row ? toBin(row) : null;
@@ -336,8 +356,14 @@ export function createSqliteBinRepos(
           open_tasks: s.openTasks.all(p).map(toTask),
           previous,
         };
-        return apply(input, callback(input));
+        return apply(input, callback(input), moves);
       });
+      // One move of the model for the whole call: its rows are read once, after every status
+      // change, as a sync batch moves it.
+      if (moves.events.length > 0 || moves.writers.length > 0) {
+        model.apply(moves.events, [], moves.writers);
+      }
+      return out;
     },
   );
 
