@@ -96,16 +96,18 @@ export function createErpService(deps: ErpServiceDeps) {
 
   /**
    * The ledger's watermark before a pass reads stock (issue #17): kept once the pass succeeded, so
-   * sessions know which movements their snapshot includes. Null when the source has no ledger or
-   * cannot say now (the last kept watermark stays).
+   * sessions know which movements their snapshot includes. Null when the source has no ledger;
+   * `known: false` when it could not say.
    */
   async function ledgerWatermark(): Promise<MirrorWatermarkDoc | null> {
     if (!erp.currentWatermark) return null;
     const readAt = clock().toISOString();
     try {
-      return { watermark: await erpBreaker.call(() => erp.currentWatermark!()), read_at: readAt };
+      const watermark = await erpBreaker.call(() => erp.currentWatermark!());
+      return { watermark, known: true, read_at: readAt };
     } catch {
-      return null;
+      // The pass goes on; its book will be newer than any watermark kept before: none is known.
+      return { watermark: null, known: false, read_at: readAt };
     }
   }
 

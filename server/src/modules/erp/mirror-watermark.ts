@@ -11,11 +11,19 @@ import type { MetaRepo } from '../../ports/store';
 export const MIRROR_WATERMARK_KEY = 'erp.mirror_watermark';
 
 export interface MirrorWatermarkDoc {
-  /** Null: the ledger was empty then (every movement since is after the snapshot). */
+  /** Null: the ledger was empty then (every movement since is after the snapshot), or unknown. */
   watermark: string | null;
+  /**
+   * False when the pass succeeded but the ledger could not say its watermark: the book is newer
+   * than any watermark kept before, so none is known for it.
+   */
+  known: boolean;
   /** When the pass that read it began. */
   read_at: string;
 }
+
+/** What a session records for a book read when the ledger was empty: before every entry. */
+export const EMPTY_LEDGER_WATERMARK = '0';
 
 export async function readMirrorWatermark(meta: MetaRepo): Promise<MirrorWatermarkDoc | null> {
   return meta.get<MirrorWatermarkDoc>(MIRROR_WATERMARK_KEY);
@@ -25,7 +33,13 @@ export async function writeMirrorWatermark(meta: MetaRepo, doc: MirrorWatermarkD
   await meta.set(MIRROR_WATERMARK_KEY, doc);
 }
 
-/** What a session records: the mirror's watermark, or null (no ledger, or no pass read one). */
+/**
+ * What a session records: the mirror's watermark; `0` (before every entry) when the ledger was
+ * empty as the book was read; null when unknown — no ledger, no pass read one, or the last pass
+ * could not.
+ */
 export async function sessionWatermark(meta: MetaRepo): Promise<string | null> {
-  return (await readMirrorWatermark(meta))?.watermark ?? null;
+  const doc = await readMirrorWatermark(meta);
+  if (!doc?.known) return null;
+  return doc.watermark ?? EMPTY_LEDGER_WATERMARK;
 }

@@ -173,6 +173,7 @@ describe('movement pull', () => {
     await store.init();
     await store.meta.set('erp.mirror_watermark', {
       watermark: '10',
+      known: true,
       read_at: clock().toISOString(),
     });
     await openSession();
@@ -266,6 +267,7 @@ describe('mirror watermark', () => {
     await svc.sync(null, { request_id: null, ip: null });
     expect(await readMirrorWatermark(store.meta)).toEqual({
       watermark: '30',
+      known: true,
       read_at: clock().toISOString(),
     });
     // The mirror now holds the demo's moved book: the same as the demo's own.
@@ -288,9 +290,36 @@ describe('mirror watermark', () => {
     });
     await store.meta.set('erp.mirror_watermark', {
       watermark: '7',
+      known: true,
       read_at: clock().toISOString(),
     });
     await expect(svc.sync(null, { request_id: null, ip: null })).rejects.toThrow(/view missing/);
     expect((await readMirrorWatermark(store.meta))?.watermark).toBe('7');
+  });
+
+  it('a book read from an empty ledger is before every entry: sessions record 0', async () => {
+    const erp = countingDemo(30);
+    await service(erp.source).sync(null, { request_id: null, ip: null });
+    expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: true });
+    expect(await sessionWatermark(store.meta)).toBe('0');
+  });
+
+  it('a pass whose ledger cannot say its watermark leaves none known: sessions record null', async () => {
+    const erp = countingDemo(30);
+    await store.meta.set('erp.mirror_watermark', {
+      watermark: '7',
+      known: true,
+      read_at: clock().toISOString(),
+    });
+    const svc = service({
+      ...erp.source,
+      async currentWatermark() {
+        throw new Error('Invalid object name erp.ItemLedger');
+      },
+    });
+    await svc.sync(null, { request_id: null, ip: null });
+    // The book is newer than 7 now: keeping 7 would add movements it already holds.
+    expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
+    expect(await sessionWatermark(store.meta)).toBeNull();
   });
 });

@@ -120,7 +120,7 @@ export function createMovementPuller(deps: MovementPullDeps) {
     const doc = await readMovementPullDoc(store);
     if (doc.origin) return doc.origin.watermark;
     const mirror = await readMirrorWatermark(store.meta);
-    const watermark = mirror
+    const watermark = mirror?.known
       ? mirror.watermark
       : erp.currentWatermark
         ? await erpBreaker.call(() => erp.currentWatermark!())
