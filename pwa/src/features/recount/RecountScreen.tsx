@@ -113,8 +113,7 @@ export function RecountScreen({
       {state.name === 'count' && (
         <>
           <p role="status" className="note">
-            Blind recount: count everything of this item in rack {state.task.rack}. The book
-            quantity and earlier counts are not shown, so your count stands on its own.
+            Blind recount: the book quantity and earlier counts are not shown.
             {state.task.assigned_to_me ? ' Assigned to you.' : ' Open to anyone.'}
           </p>
           <CountForm
