@@ -51,8 +51,9 @@ export const countSessionSchema = z.object({
   tolerance_rule_set: sessionToleranceSchema.nullable().optional(),
   /**
    * The ERP ledger watermark the session's book snapshot includes (issue #17, design §3): the
-   * movements after it are the ones that happened since. Null when the ERP source has no ledger
-   * (or no pass has read one yet); absent on sessions created before.
+   * movements after it are the ones that happened since. `0` when the ledger was empty then; null
+   * when unknown (the source has no ledger, or no pass could read it); absent on sessions created
+   * before.
    */
   erp_watermark: z.string().nullable().optional(),
 });
