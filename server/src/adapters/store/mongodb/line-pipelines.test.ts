@@ -90,7 +90,11 @@ describe('variancesPipeline', () => {
   it('sums only lines that count in the session, joins its snapshot, sorted by item code', () => {
     const pipeline = variancesPipeline('S1', 'session_snapshot', 'items');
     expect(pipeline[0]).toEqual({
-      $match: { session_id: 'S1', superseded_by: null, status: { $ne: 'REJECTED' } },
+      $match: {
+        session_id: 'S1',
+        superseded_by: null,
+        status: { $nin: ['REJECTED', 'CANDIDATE'] },
+      },
     });
     expect(pipeline[2]).toMatchObject({
       $lookup: { from: 'session_snapshot', pipeline: [{ $match: { session_id: 'S1' } }] },
@@ -101,12 +105,15 @@ describe('variancesPipeline', () => {
 
 describe('stats', () => {
   it('matches lines that count within the sessions and the counted_at bounds', () => {
-    expect(statsMatch({})).toEqual({ superseded_by: null, status: { $ne: 'REJECTED' } });
+    expect(statsMatch({})).toEqual({
+      superseded_by: null,
+      status: { $nin: ['REJECTED', 'CANDIDATE'] },
+    });
     expect(
       statsMatch({ session_ids: ['S1', 'S2'], from: '2026-01-01T00:00:00.000Z', to: '2026-02-01' }),
     ).toEqual({
       superseded_by: null,
-      status: { $ne: 'REJECTED' },
+      status: { $nin: ['REJECTED', 'CANDIDATE'] },
       session_id: { $in: ['S1', 'S2'] },
       counted_at: { $gte: '2026-01-01T00:00:00.000Z', $lt: '2026-02-01' },
     });

@@ -39,7 +39,7 @@ describe('report pipelines', () => {
     ).toEqual({
       session_id: { $in: ['S1', 'S2'] },
       superseded_by: null,
-      status: { $ne: 'REJECTED' },
+      status: { $nin: ['REJECTED', 'CANDIDATE'] },
       counted_by: 'u-1',
       $or: [
         { session_id: 'S1', rack: { $in: [] } },
