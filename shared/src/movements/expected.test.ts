@@ -239,6 +239,26 @@ describe('expected at count: worked examples (design §13)', () => {
     expect(expectedAtCount(target(c), prepared)).toEqual(expectedAtCount(target(c), LEDGER));
   });
 
+  it('a target as a store reads it and one that needs trimming give the same answer', () => {
+    const c = [count('L1', 45, iv('09:20:00.000', '09:20:02.000'))];
+    const plain = expectedAtCount(target(c), LEDGER);
+    const spaced = expectedAtCount(
+      target(
+        [
+          {
+            ...c[0]!,
+            line_id: ' L1 ',
+            rack: 'A-01 ',
+            at: { ...c[0]!.at, latest: '2026-12-07T10:20:02+01:00' },
+          },
+        ],
+        { item_code: ' SKU-1', warehouse: 'WH1 ', snapshot_watermark: '0x3e8' },
+      ),
+      LEDGER,
+    );
+    expect(spaced).toEqual(plain);
+  });
+
   it('a movement of another warehouse is not this one’s', () => {
     const c = [count('L1', 40, iv('09:20:00.000', '09:20:02.000'))];
     const r = expectedAtCount(target(c), [{ ...mv(1001, -5, '08:30:00.000'), warehouse: 'WH2' }]);
