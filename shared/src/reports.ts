@@ -13,6 +13,7 @@ export const REPORT_TYPES = [
   'user_activity',
   'session_history',
   'audit_trail',
+  'count_quality',
 ] as const;
 export const reportTypeSchema = z.enum(REPORT_TYPES);
 export type ReportType = z.infer<typeof reportTypeSchema>;
@@ -225,6 +226,55 @@ export const auditTrailRowSchema = z.object({
 });
 export type AuditTrailRow = z.infer<typeof auditTrailRowSchema>;
 
+/** Which group a count_quality row measures (docs/design.md §12, "Count quality"). */
+export const COUNT_QUALITY_LEVELS = ['all', 'session', 'zone', 'counter'] as const;
+export type CountQualityLevel = (typeof COUNT_QUALITY_LEVELS)[number];
+
+/**
+ * count_quality: the quality of the counts of the chosen sessions' bins (an item in a rack), from
+ * the bin rows (docs/design.md §10, §12). Rows in this order: one `all` row, one per session, per
+ * zone (a warehouse floor) and per counter — each first count attributed to its counter.
+ */
+export const countQualityRowSchema = z.object({
+  level: z.enum(COUNT_QUALITY_LEVELS),
+  /** session: the session; else null. */
+  session_id: nullableText,
+  session_name: nullableText,
+  /** session and zone: their warehouse; else null. */
+  warehouse: nullableText,
+  /** zone: the floor code of the racks (null: a rack the warehouse layout does not list). */
+  zone: nullableText,
+  zone_name: nullableText,
+  /** counter: the user. */
+  user_id: nullableText,
+  username: nullableText,
+  /** Bins with a first count (split bins aside). */
+  bins: num,
+  /** Split bins (parts add up, no consensus): left out of every measure. */
+  split_bins: num,
+  /** Still open or awaiting a supervisor: left out of accuracy, overturns and time to settle. */
+  open_bins: num,
+  /** Settled or decided. */
+  closed_bins: num,
+  /** Closed bins whose first count was confirmed. */
+  confirmed_first_counts: num,
+  /** 100 × confirmed_first_counts / closed_bins. */
+  first_count_accuracy: num.nullable(),
+  /** Bins that needed at least one recount phase (open ones included). */
+  recounted_bins: num,
+  /** 100 × recounted_bins / bins. */
+  recount_rate: num.nullable(),
+  /** Closed recounted bins whose quantity differs from the first count. */
+  overturned_bins: num,
+  /** 100 × overturned_bins / closed recounted bins. */
+  overturn_rate: num.nullable(),
+  /** Mean minutes from the first count's arrival to settlement, over closed bins. */
+  mean_minutes_to_settle: num.nullable(),
+  /** Counts made in bins somebody else counted first (recounts, mostly): counter rows. */
+  recount_counts: num,
+});
+export type CountQualityRow = z.infer<typeof countQualityRowSchema>;
+
 /** The row schema of each report type. */
 export const REPORT_ROW_SCHEMAS = {
   stock_summary: stockSummaryRowSchema,
@@ -232,6 +282,7 @@ export const REPORT_ROW_SCHEMAS = {
   user_activity: userActivityRowSchema,
   session_history: sessionHistoryRowSchema,
   audit_trail: auditTrailRowSchema,
+  count_quality: countQualityRowSchema,
 } as const satisfies { readonly [T in ReportType]: z.ZodType };
 
 export type ReportRowByType = {
@@ -310,6 +361,7 @@ const REPORT_PAGE_SCHEMAS: { readonly [T in ReportType]: z.ZodType<ReportPage<T>
   user_activity: pageSchema('user_activity', userActivityRowSchema),
   session_history: pageSchema('session_history', sessionHistoryRowSchema),
   audit_trail: pageSchema('audit_trail', auditTrailRowSchema),
+  count_quality: pageSchema('count_quality', countQualityRowSchema),
 };
 
 /** The schema of a `POST /reports/generate` answer for a report of type `type`. */
@@ -410,6 +462,28 @@ export const REPORT_COLUMNS: { readonly [T in ReportType]: readonly ReportColumn
     col('actor_id', 'Actor id', 'text', 38),
     col('summary', 'Summary', 'text', 60),
   ],
+  count_quality: [
+    col('level', 'Level', 'text', 9),
+    col('session_id', 'Session id', 'text', 38),
+    col('session_name', 'Session', 'text', 24),
+    col('warehouse', 'Warehouse', 'text', 12),
+    col('zone', 'Zone', 'text', 10),
+    col('zone_name', 'Zone name', 'text'),
+    col('user_id', 'User id', 'text', 38),
+    col('username', 'Counter', 'text', 18),
+    col('bins', 'Bins', 'int', 8),
+    col('split_bins', 'Split bins', 'int', 8),
+    col('open_bins', 'Open bins', 'int', 8),
+    col('closed_bins', 'Settled bins', 'int', 8),
+    col('confirmed_first_counts', 'First counts confirmed', 'int'),
+    col('first_count_accuracy', 'First-count accuracy %', 'percent', 14),
+    col('recounted_bins', 'Recounted bins', 'int'),
+    col('recount_rate', 'Recount rate %', 'percent'),
+    col('overturned_bins', 'Overturned bins', 'int'),
+    col('overturn_rate', 'Overturn rate %', 'percent'),
+    col('mean_minutes_to_settle', 'Mean minutes to settle', 'qty', 14),
+    col('recount_counts', 'Recounts counted', 'int'),
+  ],
 };
 
 /** Title of each report type, for sheet names and file names. */
@@ -419,6 +493,7 @@ export const REPORT_TITLES: { readonly [T in ReportType]: string } = {
   user_activity: 'User activity',
   session_history: 'Session history',
   audit_trail: 'Audit trail',
+  count_quality: 'Count quality',
 };
 
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -30,7 +30,13 @@ export interface ReportScope {
   include_balanced?: boolean;
 }
 
-export interface ReportQuery<T extends ReportType = ReportType> {
+/**
+ * The report types the store aggregates. `count_quality` is measured by the reports module from
+ * the bin rows (`BinRepo.all`, modules/reports/count-quality*.ts), not by a store query.
+ */
+export type StoreReportType = Exclude<ReportType, 'count_quality'>;
+
+export interface ReportQuery<T extends ReportType = StoreReportType> {
   type: T;
   scope: ReportScope;
   /** stock_summary only. */
@@ -48,7 +54,7 @@ export interface ReadOptions {
 
 export interface ReportSource {
   /** One page of rows, in report order. */
-  page<T extends ReportType>(
+  page<T extends StoreReportType>(
     query: ReportQuery<T>,
     offset: number,
     limit: number,
@@ -56,7 +62,7 @@ export interface ReportSource {
   /** Row count and totals over every row of the report. */
   totals(query: ReportQuery): Promise<ReportTotals>;
   /** Every row in report order, `chunkSize` at a time; memory stays at one chunk. */
-  stream<T extends ReportType>(
+  stream<T extends StoreReportType>(
     query: ReportQuery<T>,
     options: ReadOptions,
   ): AsyncIterable<Array<ReportRowByType[T]>>;

@@ -4,8 +4,7 @@
  * support/reports-fixture.ts gives the same rows, totals and streamed chunks in each.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReportType } from '@stockverify/shared';
-import type { ReportQuery, ReportScope } from '../../src/ports/reports';
+import type { ReportQuery, ReportScope, StoreReportType } from '../../src/ports/reports';
 import type { Store } from '../../src/ports/store';
 import { makeLine } from '../support/counting-records';
 import { seedReports } from '../support/reports-fixture';
@@ -24,13 +23,13 @@ describe.each(storeAdapters('reports'))('ReportSource on $name', (adapter) => {
     await fixture.dispose();
   });
 
-  const query = <T extends ReportType>(
+  const query = <T extends StoreReportType>(
     type: T,
     scope: ReportScope = {},
     group_by: ReportQuery['group_by'] = 'item',
   ): ReportQuery<T> => ({ type, scope, group_by });
 
-  async function streamed<T extends ReportType>(q: ReportQuery<T>, chunkSize: number) {
+  async function streamed<T extends StoreReportType>(q: ReportQuery<T>, chunkSize: number) {
     const chunks: unknown[][] = [];
     for await (const chunk of store.reports.stream(q, { chunkSize })) chunks.push(chunk);
     return chunks;

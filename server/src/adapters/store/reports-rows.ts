@@ -8,13 +8,14 @@ import {
   roundQty,
   varianceValue,
   type ReportRowByType,
-  type ReportType,
   type StockSummaryRow,
   type UserActivityRow,
   type SessionHistoryRow,
   type VarianceRow,
   type AuditTrailRow,
 } from '@stockverify/shared';
+
+import type { StoreReportType } from '../../ports/reports';
 
 export type RawRow = Record<string, unknown>;
 
@@ -160,7 +161,7 @@ function auditTrail(r: RawRow): AuditTrailRow {
   };
 }
 
-const MAPPERS: { [T in ReportType]: (r: RawRow) => ReportRowByType[T] } = {
+const MAPPERS: { [T in StoreReportType]: (r: RawRow) => ReportRowByType[T] } = {
   stock_summary: stockSummary,
   variance,
   user_activity: userActivity,
@@ -169,6 +170,6 @@ const MAPPERS: { [T in ReportType]: (r: RawRow) => ReportRowByType[T] } = {
 };
 
 /** Maps one raw row of a report type's query to that type's row. */
-export function mapReportRow<T extends ReportType>(type: T, row: RawRow): ReportRowByType[T] {
+export function mapReportRow<T extends StoreReportType>(type: T, row: RawRow): ReportRowByType[T] {
   return MAPPERS[type](row);
 }

@@ -11,14 +11,22 @@ import {
   type ReportType,
 } from '@stockverify/shared';
 import { validationError } from '../../lib/errors';
-import type { ReportQuery, ReportScope, ReportSource } from '../../ports/reports';
+import type { ReportQuery, ReportScope, ReportSource, StoreReportType } from '../../ports/reports';
 import type { Store } from '../../ports/store';
+import { createCountQualitySource } from './count-quality.source';
 
 export type ReportsService = ReturnType<typeof createReportsService>;
 
 const TOTALS_REUSE_MS = 60_000;
 
 type Cursor = NonNullable<ReportQuery['after']>;
+
+/** Report types the store aggregates (count_quality is measured here from the bin rows). */
+function isStoreQuery<T extends ReportType>(
+  query: ReportQuery<T>,
+): query is ReportQuery<T & StoreReportType> {
+  return query.type !== 'count_quality';
+}
 
 /** The `next_after` of a variance page: the last row's key, opaque to clients. */
 export function encodeCursor(key: Cursor): string {
@@ -59,6 +67,7 @@ export function createReportsService(
   clock: () => Date,
   settings: ReportsSettings,
 ) {
+  const quality = createCountQualitySource(store);
   const stats: ReportStreamStats = {
     started: 0,
     finished: 0,
@@ -100,7 +109,11 @@ export function createReportsService(
    * A first page always computes them afresh.
    */
   const recentTotals = new Map<string, { at: number; totals: ReportTotals }>();
-  async function totalsOf(query: ReportQuery, firstPage: boolean): Promise<ReportTotals> {
+  async function totalsOf(
+    query: ReportQuery<ReportType>,
+    firstPage: boolean,
+  ): Promise<ReportTotals> {
+    if (!isStoreQuery(query)) return quality.totals(query.scope);
     const key = JSON.stringify([query.type, query.group_by, query.scope]);
     const now = clock().getTime();
     const cached = recentTotals.get(key);
@@ -154,7 +167,11 @@ export function createReportsService(
       const offset = query.after ? 0 : (request.page - 1) * request.page_size;
       const firstPage = !query.after && request.page === 1;
       const [items, totals] = await Promise.all([
-        source.page(query, offset, request.page_size),
+        isStoreQuery(query)
+          ? source.page(query, offset, request.page_size)
+          : (quality.page(query.scope, offset, request.page_size) as Promise<
+              ReportPage<T>['items']
+            >),
         totalsOf(query, firstPage),
       ]);
       const last = items.at(-1) as { session_id?: string; item_code?: string } | undefined;
@@ -180,7 +197,10 @@ export function createReportsService(
     async rows<T extends ReportType>(request: ReportRequest & { type: T }, signal: AbortSignal) {
       // A file holds the whole report: paging fields (page, page_size, after) do not apply.
       const query = await queryOf({ ...request, after: undefined });
-      return counted(source.stream(query, { chunkSize: settings.chunkSize, signal }), signal);
+      const chunks = isStoreQuery(query)
+        ? source.stream(query, { chunkSize: settings.chunkSize, signal })
+        : quality.stream(query.scope, settings.chunkSize, signal);
+      return counted<object>(chunks, signal);
     },
 
     /** Per-item variance lines (zero variances included) of the given sessions, for bulk export. */

@@ -6,8 +6,13 @@
  * suites run the real thing where MONGODB_URI is set.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
-import type { ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
+import type { StockSummaryGroup } from '@stockverify/shared';
+import type {
+  ReportQuery,
+  ReportScope,
+  ReportSource,
+  StoreReportType,
+} from '../../../ports/reports';
 import type { Store } from '../../../ports/store';
 import { seedReports } from '../../../../test/support/reports-fixture';
 import { sqliteWithWriters } from '../../../../test/support/sqlite-with-writers';
@@ -119,7 +124,7 @@ afterAll(async () => {
   await fx.dispose();
 });
 
-const query = <T extends ReportType>(
+const query = <T extends StoreReportType>(
   type: T,
   scope: ReportScope,
   group_by: StockSummaryGroup = 'item',

@@ -5,9 +5,8 @@
  * the SQLite report's. (The contract suites run the real thing where MONGODB_URI is set.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportType } from '@stockverify/shared';
 import type { SessionRecord } from '../../../ports/counting';
-import type { ReportQuery, ReportScope } from '../../../ports/reports';
+import type { ReportQuery, ReportScope, StoreReportType } from '../../../ports/reports';
 import type { Store } from '../../../ports/store';
 import { seedReports } from '../../../../test/support/reports-fixture';
 import { sqliteWithWriters } from '../../../../test/support/sqlite-with-writers';
@@ -105,7 +104,7 @@ afterAll(async () => {
   await fx.dispose();
 });
 
-const query = <T extends ReportType>(type: T, scope: ReportScope): ReportQuery<T> => ({
+const query = <T extends StoreReportType>(type: T, scope: ReportScope): ReportQuery<T> => ({
   type,
   scope,
   group_by: 'item',

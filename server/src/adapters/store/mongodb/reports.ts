@@ -8,16 +8,15 @@
  * page. This adapter cannot run on build machines (design §3): it is type-checked, its pipelines
  * are unit-tested, and the report contract suites run against it where MONGODB_URI is set.
  */
-import {
-  roundMoney,
-  roundQty,
-  type ReportRowByType,
-  type ReportTotals,
-  type ReportType,
-} from '@stockverify/shared';
+import { roundMoney, roundQty, type ReportRowByType, type ReportTotals } from '@stockverify/shared';
 import type { Filter } from 'mongodb';
 import { TOTAL_KEYS } from '@stockverify/shared/spreadsheet';
-import type { ReadOptions, ReportQuery, ReportSource } from '../../../ports/reports';
+import type {
+  ReadOptions,
+  ReportQuery,
+  ReportSource,
+  StoreReportType,
+} from '../../../ports/reports';
 import type { AuditEntry } from '../../../ports/store';
 import { mapReportRow, type RawRow } from '../reports-rows';
 import type { Collections } from './collections';
@@ -70,7 +69,7 @@ export function createMongoReportSource(c: Collections, rm: ReadModelCollections
   }
 
   return {
-    async page<T extends ReportType>(query: ReportQuery<T>, offset: number, limit: number) {
+    async page<T extends StoreReportType>(query: ReportQuery<T>, offset: number, limit: number) {
       const out: Array<ReportRowByType[T]> = [];
       let i = 0;
       for await (const row of raw(query, 1000)) {
@@ -113,7 +112,7 @@ export function createMongoReportSource(c: Collections, rm: ReadModelCollections
       if (query.type !== 'stock_summary') out.lines = totals.lines;
       return out;
     },
-    async *stream<T extends ReportType>(query: ReportQuery<T>, options: ReadOptions) {
+    async *stream<T extends StoreReportType>(query: ReportQuery<T>, options: ReadOptions) {
       let chunk: Array<ReportRowByType[T]> = [];
       for await (const row of raw(query, options.chunkSize)) {
         if (options.signal?.aborted) return;

@@ -16,7 +16,8 @@
  * The variance report's rows stay on the lines: they list each item's racks, counters, reasons,
  * statuses and photos, which the model does not keep (and they stream in index order).
  */
-import type { ReportType, StockSummaryGroup } from '@stockverify/shared';
+import type { StockSummaryGroup } from '@stockverify/shared';
+import type { StoreReportType } from '../../../ports/reports';
 
 // Same rule as LineRepo (design §4, §12): superseded, rejected and candidate lines do not count.
 const COUNTS = `l.superseded_by IS NULL AND l.status NOT IN ('REJECTED', 'CANDIDATE')`;
@@ -370,7 +371,7 @@ const FROM_LINES: ReportSqlSource = { model: false };
 
 /** The report's SQL, rows in report order; `cursor` adds the variance keyset bound. */
 export function reportSql(
-  type: ReportType,
+  type: StoreReportType,
   groupBy: StockSummaryGroup,
   cursor = false,
   source: ReportSqlSource = FROM_LINES,
@@ -391,7 +392,7 @@ export function reportSql(
 
 /** Row count and sums over the whole report (the same rows, wrapped). */
 export function totalsSql(
-  type: ReportType,
+  type: StoreReportType,
   groupBy: StockSummaryGroup,
   source: ReportSqlSource = FROM_LINES,
 ): string {
@@ -399,7 +400,7 @@ export function totalsSql(
     type === 'variance'
       ? varianceTotals(source.items ?? false)
       : reportSql(type, groupBy, false, source);
-  const sums: Record<ReportType, string> = {
+  const sums: Record<StoreReportType, string> = {
     stock_summary: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
       SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,
       SUM(value_at_price) AS value_at_price`,

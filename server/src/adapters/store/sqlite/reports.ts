@@ -6,14 +6,14 @@
  * possible) reads in pages instead.
  */
 import Database from 'better-sqlite3';
-import {
-  roundMoney,
-  roundQty,
-  type ReportRowByType,
-  type ReportTotals,
-  type ReportType,
-} from '@stockverify/shared';
-import type { ReadOptions, ReportQuery, ReportScope, ReportSource } from '../../../ports/reports';
+import { roundMoney, roundQty, type ReportRowByType, type ReportTotals } from '@stockverify/shared';
+import type {
+  ReadOptions,
+  ReportQuery,
+  ReportScope,
+  ReportSource,
+  StoreReportType,
+} from '../../../ports/reports';
 import type { Db } from './database';
 import { mapReportRow, type RawRow } from '../reports-rows';
 import { itemsAnswer, modelAnswers } from '../reports-model';
@@ -98,7 +98,7 @@ export function createSqliteReportSource(db: Db): ReportSource {
     `${reportSql(query.type, query.group_by, query.after !== undefined, sourceOf(query))}
 LIMIT @limit OFFSET @offset`;
 
-  const page = async <T extends ReportType>(
+  const page = async <T extends StoreReportType>(
     query: ReportQuery<T>,
     offset: number,
     limit: number,
@@ -109,7 +109,7 @@ LIMIT @limit OFFSET @offset`;
   };
 
   /** Reads on a private read-only connection, one chunk per turn of the event loop. */
-  async function* streamOnReader<T extends ReportType>(
+  async function* streamOnReader<T extends StoreReportType>(
     query: ReportQuery<T>,
     opts: ReadOptions,
   ): AsyncGenerator<Array<ReportRowByType[T]>> {
@@ -137,7 +137,7 @@ LIMIT @limit OFFSET @offset`;
     }
   }
 
-  async function* streamInPages<T extends ReportType>(
+  async function* streamInPages<T extends StoreReportType>(
     query: ReportQuery<T>,
     opts: ReadOptions,
   ): AsyncGenerator<Array<ReportRowByType[T]>> {
