@@ -5,7 +5,7 @@ import { countRecord, resultFor } from '../../test/support/records';
 import type { DeviceDb, RecountTaskEntry } from '../db/device-db';
 import { Outbox } from '../outbox/outbox';
 import { notifyNewTasks, RecountTaskSync } from './recount-task-sync';
-import { RecountTaskStore, taskListView } from './recount-tasks';
+import { rackLinesShown, RecountTaskStore, taskListView } from './recount-tasks';
 
 function task(overrides: Partial<RecountTask> = {}): RecountTask {
   return {
@@ -162,6 +162,30 @@ describe('recount tasks on the phone', () => {
   it('shows only open tasks as to do', async () => {
     await store.replace('u1', 'S1', [task(), task({ task_id: 'T2', state: 'done' })]);
     expect((await view()).todo.map((t) => t.task_id)).toEqual(['T1']);
+  });
+});
+
+describe('the rack screen during a recount', () => {
+  it('hides every earlier line of an item this counter is asked to recount there', () => {
+    const line = (op_id: string, item_code: string) => ({
+      op_id,
+      item_code,
+      item_name: null,
+      counted_qty: 7,
+      counted_by_name: 'ravi',
+      counted_at: '2026-12-01T08:00:00.000Z',
+      status: 'PENDING',
+      mine: false,
+    });
+    const lines = [line('a', 'ITEM-1'), line('b', 'ITEM-2'), line('c', 'ITEM-1'), line('d', 'X')];
+    expect(rackLinesShown(lines, [{ op_id: 'd' }], new Map()).map((l) => l.op_id)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(
+      rackLinesShown(lines, [{ op_id: 'd' }], new Map([['ITEM-1', 'T1']])).map((l) => l.op_id),
+    ).toEqual(['b']);
   });
 });
 

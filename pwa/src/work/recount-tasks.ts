@@ -1,4 +1,4 @@
-import type { RecountTask } from '@stockverify/shared';
+import type { RackLine, RecountTask } from '@stockverify/shared';
 import type { DeviceDb, OutboxEntry, RecountTaskEntry } from '../db/device-db';
 
 /**
@@ -161,4 +161,18 @@ export function taskListView(
   }
   refused.sort((a, b) => (a.answer.entry.created_at < b.answer.entry.created_at ? 1 : -1));
   return { todo, refused };
+}
+
+/**
+ * The server's lines of a rack shown on its counting screen: those this phone's outbox does not
+ * list already, less every line of an item this counter is asked to recount there (`recount`:
+ * item code → task id). A recount is blind: no earlier count, not even who counted.
+ */
+export function rackLinesShown(
+  lines: readonly RackLine[],
+  local: readonly Pick<OutboxEntry, 'op_id'>[],
+  recount: ReadonlyMap<string, string>,
+): RackLine[] {
+  const here = new Set(local.map((e) => e.op_id));
+  return lines.filter((l) => !here.has(l.op_id) && !recount.has(l.item_code));
 }

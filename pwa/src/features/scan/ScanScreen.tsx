@@ -12,9 +12,9 @@ import { bookQuantity, lookupItem } from '../../items/lookup';
 import type { LookupResult } from '../../items/lookup';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
-import type { RackLine } from '@stockverify/shared';
 import { forgetClaim } from '../../work/claims';
 import { useRackLines } from '../../work/useRackLines';
+import { rackLinesShown } from '../../work/recount-tasks';
 import { useRecountTasks } from '../../work/useRecountTasks';
 import { CountForm } from '../count/CountForm';
 import { TaskList } from '../recount/TaskList';
@@ -285,7 +285,7 @@ export function ScanScreen({
       {step.name === 'scan' && (
         <>
           <h2>Counted in this rack</h2>
-          {recent.length === 0 && others(serverLines, recent, taskItems).length === 0 ? (
+          {recent.length === 0 && rackLinesShown(serverLines, recent, taskItems).length === 0 ? (
             <p className="muted">Nothing yet.</p>
           ) : (
             <ul className="plain counted" aria-label="Counted in this rack">
@@ -294,7 +294,7 @@ export function ScanScreen({
                   {entry.summary} <span className="tag">{STATUS_LABEL[entry.status]}</span>
                 </li>
               ))}
-              {others(serverLines, recent, taskItems).map((line) => (
+              {rackLinesShown(serverLines, recent, taskItems).map((line) => (
                 <li key={line.op_id} className="entry-synced">
                   {line.item_name ?? line.item_code}
                   {line.counted_qty === null ? '' : ` · ${line.counted_qty}`}{' '}
@@ -320,17 +320,4 @@ export function ScanScreen({
       )}
     </section>
   );
-}
-
-/**
- * Lines the server knows in this rack that this phone's outbox does not list already, less those
- * of items this counter is asked to recount (a recount is blind: no earlier count, no counter).
- */
-function others(
-  lines: readonly RackLine[],
-  local: readonly OutboxEntry[],
-  recount: ReadonlyMap<string, string>,
-): RackLine[] {
-  const here = new Set(local.map((e) => e.op_id));
-  return lines.filter((l) => !here.has(l.op_id) && !recount.has(l.item_code));
 }
