@@ -320,6 +320,15 @@ export function createErpService(deps: ErpServiceDeps) {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (parsed.warehouses.length > 0) await mergeWarehouses(store, parsed.warehouses);
+      // Book quantities from a file: no ledger watermark is known for them (issue #17), so sessions
+      // created now record none rather than an older one the file's book may already include.
+      if (erp.fetchMovements && parsed.items.length > 0) {
+        await writeMirrorWatermark(store.meta, {
+          watermark: null,
+          known: false,
+          read_at: clock().toISOString(),
+        });
+      }
       const result: ImportResult = {
         format,
         rows: parsed.rows,

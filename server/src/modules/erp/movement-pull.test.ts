@@ -322,4 +322,24 @@ describe('mirror watermark', () => {
     expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
     expect(await sessionWatermark(store.meta)).toBeNull();
   });
+
+  it('an uploaded item master has no known watermark: sessions record null', async () => {
+    const erp = countingDemo(30);
+    const svc = service(erp.source);
+    await svc.sync(null, { request_id: null, ip: null });
+    expect(await sessionWatermark(store.meta)).toBe('0');
+    const admin = { id: 'u-admin', username: 'admin', role: 'admin' as const };
+    await svc.importFile(
+      admin,
+      { request_id: null, ip: null },
+      {
+        buffer: Buffer.from(
+          'item_code,name,warehouse,rack,stock_qty\nIT000001,One,WH-MAIN,A-01,5\n',
+        ),
+        originalname: 'items.csv',
+      },
+    );
+    expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
+    expect(await sessionWatermark(store.meta)).toBeNull();
+  });
 });
