@@ -349,7 +349,7 @@ describe('#6 only the author changes a count', () => {
     });
     const line = await t.store.lines.getByOpId(original.op_id);
     expect(line).toMatchObject({ counted_qty: 399, superseded_by: null });
-    // The author's own correction, and one of a line a supervisor sent back for recount, still work.
+    // The author's own correction still works.
     const own = countRecord(s.id, 'A-02', 'ITM-C', fence, { counted_qty: 5 });
     expect((await sync(t, attacker.token, [own])).body.data.results[0]!.status).toBe('OK');
     const fix = countRecord(s.id, 'A-02', 'ITM-C', fence, {
@@ -357,6 +357,9 @@ describe('#6 only the author changes a count', () => {
       supersedes: own.op_id,
     });
     expect((await sync(t, attacker.token, [fix])).body.data.results[0]!.status).toBe('OK');
+    // A line a supervisor sends back for recount is recounted by a counter who did not count the
+    // bin, as a new count (issue #16, docs/design.md §11): nobody else erases it by superseding,
+    // and a counter of the bin may not answer its task.
     const recount = await t.request('PATCH', `/api/lines/${line!.id}/review`, {
       token: supervisor.token,
       body: { decision: 'recount', note: 'count again' },
@@ -367,7 +370,24 @@ describe('#6 only the author changes a count', () => {
       serials: ['SN-SECRET-1'],
       supersedes: original.op_id,
     });
-    expect((await sync(t, attacker.token, [redo])).body.data.results[0]!.status).toBe('OK');
+    expect((await sync(t, attacker.token, [redo])).body.data.results[0]).toMatchObject({
+      status: 'ERROR',
+      code: 'SUPERSEDES_UNKNOWN',
+    });
+    const task = (await t.store.recountTasks.list(s.id, { state: 'open', page: 1, page_size: 5 }))
+      .items[0]!;
+    const { fencing_token: _none, ...answer } = countRecord(s.id, 'A-02', 'ITM-C', 1, {
+      counted_qty: 0,
+      recount_task_id: task.id,
+    });
+    expect((await sync(t, attacker.token, [answer])).body.data.results[0]).toMatchObject({
+      status: 'ERROR',
+      code: 'RECOUNT_NOT_ELIGIBLE',
+    });
+    expect(await t.store.lines.getByOpId(original.op_id)).toMatchObject({
+      counted_qty: 399,
+      superseded_by: null,
+    });
   });
 });
 

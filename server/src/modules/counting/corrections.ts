@@ -13,8 +13,9 @@ export function createCorrections(deps: Pick<CountingDeps, 'store' | 'audit'>, a
 
   /**
    * Only the author changes a count (issue #12): a correction may supersede a line of the same
-   * user, or one a supervisor sent back for recount. Answered like a line that does not exist, so
-   * the answer tells nothing about other users' lines.
+   * user. A line a supervisor sends back for recount is recounted by another counter as a new
+   * count of its bin (issue #16, docs/design.md §11), never by superseding it. Answered like a
+   * line that does not exist, so the answer tells nothing about other users' lines.
    */
   async function supersedeRefusal(
     ctx: RecordContext,
@@ -22,7 +23,7 @@ export function createCorrections(deps: Pick<CountingDeps, 'store' | 'audit'>, a
   ): Promise<RecordResult | null> {
     if (!record.supersedes) return null;
     const target = await store.lines.getByOpId(record.supersedes);
-    if (!target || target.counted_by === ctx.actor.id || target.status === 'RECOUNT') return null;
+    if (!target || target.counted_by === ctx.actor.id) return null;
     return supersedesUnknown(ctx.prefix, record.op_id);
   }
 

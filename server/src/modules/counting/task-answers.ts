@@ -18,7 +18,7 @@ export function createTaskAnswers(deps: Pick<CountingDeps, 'store'>) {
     ctx: RecordContext,
     record: CountRecord & { recount_task_id: string },
   ): Promise<RecountTaskRecord | RecordResult> {
-    const task = (await store.recountTasks?.get(record.recount_task_id)) ?? null;
+    const task = await store.recountTasks.get(record.recount_task_id);
     const path = at(ctx.prefix, 'recount_task_id');
     if (
       !task ||
@@ -33,7 +33,11 @@ export function createTaskAnswers(deps: Pick<CountingDeps, 'store'>) {
         [{ path, message: 'no recount task of this session, rack and item' }],
       );
     }
-    if (task.excluded_counters.includes(ctx.actor.id)) {
+    // Excluded when the task opened, or counted the bin since (a second first count).
+    const counted =
+      task.excluded_counters.includes(ctx.actor.id) ||
+      (await store.bins.lines(task.session_id, task)).some((l) => l.counted_by === ctx.actor.id);
+    if (counted) {
       return recordError(
         record.op_id,
         'RECOUNT_NOT_ELIGIBLE',
