@@ -14,11 +14,13 @@ import { decisionErrorsFrom, holderWords, phaseWords } from './recount-words';
  */
 export function AssignDialog({
   sessionId,
+  warehouse,
   task,
   onDone,
   onCancel,
 }: {
   sessionId: string;
+  warehouse: string | null;
   task: RecountQueueItem;
   onDone(message: string): void;
   onCancel(): void;
@@ -80,6 +82,7 @@ export function AssignDialog({
       <AssigneeChooser
         excluded={task.excluded_counters}
         current={task.assigned_to}
+        warehouse={warehouse}
         value={value}
         onChange={(id) => {
           setValue(id);

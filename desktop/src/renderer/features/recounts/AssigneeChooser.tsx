@@ -17,6 +17,7 @@ export function AssigneeChooser({
   onChange,
   error,
   legend = 'Who counts it',
+  warehouse = null,
 }: {
   excluded: readonly string[];
   /** Who holds the task now (listed, not chosen again). */
@@ -26,6 +27,8 @@ export function AssigneeChooser({
   onChange(userId: string): void;
   error?: string;
   legend?: string;
+  /** The session's warehouse: counters bound to another one cannot be chosen. */
+  warehouse?: string | null;
 }) {
   const { client } = useConsole();
   const [q, setQ] = useState('');
@@ -51,7 +54,7 @@ export function AssigneeChooser({
     return () => clearTimeout(timer);
   }, [client, q]);
 
-  const options = assigneeOptions(people, excluded, current);
+  const options = assigneeOptions(people, excluded, current, warehouse);
   return (
     <fieldset
       className="assignee-chooser"

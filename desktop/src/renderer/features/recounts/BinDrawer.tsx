@@ -59,8 +59,11 @@ export function BinDrawer({
   onClose,
   onChanged,
   tick = 0,
+  warehouse = null,
 }: {
   sessionId: string;
+  /** The session's warehouse, for whom a recount may be given to. */
+  warehouse?: string | null;
   rack: string;
   item: string;
   onClose(): void;
@@ -119,6 +122,7 @@ export function BinDrawer({
           decide={
             <DecisionPanel
               sessionId={sessionId}
+              warehouse={warehouse}
               detail={d}
               onDecided={async () => {
                 await reload();

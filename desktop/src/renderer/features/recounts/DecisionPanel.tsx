@@ -52,10 +52,12 @@ const EMPTY: DecisionForm = { kind: 'take', count_id: '', quantity: '', reason: 
  */
 export function DecisionPanel({
   sessionId,
+  warehouse = null,
   detail,
   onDecided,
 }: {
   sessionId: string;
+  warehouse?: string | null;
   detail: BinDetail;
   onDecided(): Promise<void>;
 }) {
@@ -196,6 +198,7 @@ export function DecisionPanel({
         <AssigneeChooser
           legend="Who recounts it"
           excluded={bin.counters}
+          warehouse={warehouse}
           current={null}
           value={form.assign_to}
           onChange={(id) => set('assign_to', id)}

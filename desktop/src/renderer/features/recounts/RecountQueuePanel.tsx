@@ -42,10 +42,13 @@ const COLUMNS: CSSProperties = {
  */
 export function RecountQueuePanel({
   sessionId,
+  warehouse,
   tick,
   stream,
 }: {
   sessionId: string;
+  /** The session's warehouse (counters bound to another one cannot take its tasks). */
+  warehouse: string | null;
   /** Grows when a live event may have changed the queue. */
   tick: number;
   stream: StreamState;
@@ -192,6 +195,7 @@ export function RecountQueuePanel({
       {assigning && (
         <AssignDialog
           sessionId={sessionId}
+          warehouse={warehouse}
           task={assigning}
           onCancel={() => {
             refocus.current = true;

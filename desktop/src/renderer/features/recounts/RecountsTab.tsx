@@ -9,16 +9,18 @@ import { RecountQueuePanel } from './RecountQueuePanel';
  */
 export function RecountsTab({
   sessionId,
+  warehouse,
   tick,
   stream,
 }: {
   sessionId: string;
+  warehouse: string | null;
   tick: number;
   stream: StreamState;
 }) {
   return (
     <div className="stack">
-      <RecountQueuePanel sessionId={sessionId} tick={tick} stream={stream} />
+      <RecountQueuePanel sessionId={sessionId} warehouse={warehouse} tick={tick} stream={stream} />
       <BinsPanel sessionId={sessionId} tick={tick} />
     </div>
   );

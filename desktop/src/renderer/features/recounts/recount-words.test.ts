@@ -143,6 +143,26 @@ describe('assigneeOptions', () => {
   });
 });
 
+describe('assigneeOptions in a warehouse', () => {
+  it('disables counters bound to another warehouse; counters bound to none may count anywhere', () => {
+    const options = assigneeOptions(
+      [
+        { id: 'u1', username: 'ann', full_name: '', role: 'staff', warehouse: 'WH2' },
+        { id: 'u2', username: 'bob', full_name: '', role: 'staff', warehouse: null },
+        { id: 'u3', username: 'cy', full_name: '', role: 'staff', warehouse: 'WH1' },
+      ],
+      [],
+      null,
+      'WH1',
+    );
+    expect(options.map((o) => [o.id, o.disabled, o.why])).toEqual([
+      ['u1', true, 'works in another warehouse (WH2)'],
+      ['u2', false, null],
+      ['u3', false, null],
+    ]);
+  });
+});
+
 describe('touchesRecounts', () => {
   it('refreshes on this session’s counts and reviews, not on heartbeats or other sessions', () => {
     expect(touchesRecounts({ type: 'scan', session_id: 's1' }, 's1')).toBe(true);

@@ -166,26 +166,34 @@ export interface AssigneeOption {
   why: string | null;
 }
 
-/** The directory's people as assignees of a task: never one who already counted the bin. */
+/**
+ * The directory's people as assignees of a task: never one who already counted the bin, nor one
+ * bound to another warehouse than the session's (`warehouse`; a counter bound to none counts
+ * anywhere), as the server refuses both.
+ */
 export function assigneeOptions(
   people: readonly UserDirectoryEntry[],
   excluded: readonly string[],
   current: string | null,
+  warehouse: string | null = null,
 ): AssigneeOption[] {
   const out = new Set(excluded);
   return people.map((p) => {
     const already = out.has(p.id);
+    const elsewhere = warehouse !== null && p.warehouse !== null && p.warehouse !== warehouse;
     const holds = p.id === current;
     return {
       id: p.id,
       label: p.full_name ? `${p.full_name} (${p.username})` : p.username,
       detail: [p.role, p.warehouse].filter(Boolean).join(' · '),
-      disabled: already || holds,
+      disabled: already || elsewhere || holds,
       why: already
         ? 'already counted this bin: a recount goes to somebody else'
-        : holds
-          ? 'holds it now'
-          : null,
+        : elsewhere
+          ? `works in another warehouse (${p.warehouse})`
+          : holds
+            ? 'holds it now'
+            : null,
     };
   });
 }

@@ -265,7 +265,14 @@ export function SessionDetail({ id }: { id: string }) {
       <div role="tabpanel">
         {tab === 'variances' && <VariancesPanel sessionId={id} />}
         {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
-        {tab === 'recounts' && <RecountsTab sessionId={id} tick={live.tick} stream={live.stream} />}
+        {tab === 'recounts' && (
+          <RecountsTab
+            sessionId={id}
+            warehouse={s.warehouse}
+            tick={live.tick}
+            stream={live.stream}
+          />
+        )}
         {tab === 'conflicts' && <ConflictsPanel sessionId={id} />}
         {tab === 'unknown' && <UnknownItemsPanel sessionId={id} />}
       </div>
@@ -277,6 +284,7 @@ export function SessionDetail({ id }: { id: string }) {
           item={bin.item}
           onClose={closeBin}
           tick={live.tick}
+          warehouse={s.warehouse}
           onChanged={() => void reload()}
         />
       )}
