@@ -24,6 +24,7 @@ export * from './movements/movement';
 export * from './movements/clock';
 export * from './movements/expected';
 export * from './movements/hints';
+export * from './movements/api';
 export {
   MOVEMENT_INPUT_CODES,
   MovementInputError,
