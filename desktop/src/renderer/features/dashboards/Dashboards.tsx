@@ -19,6 +19,7 @@ import { useConsole } from '../../context';
 import { money, qty } from '../../ui/format';
 import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
+import { counterQuality, pct, sessionQuality } from './count-quality';
 
 const WIDTH = 520;
 const HEIGHT = 260;
@@ -180,7 +181,10 @@ function HorizontalBars<Row extends object>({
   );
 }
 
-/** KPIs and charts: progress, variance by category and counter, accuracy, productivity. */
+/**
+ * KPIs and charts: progress, variance by category and counter, accuracy, productivity, and count
+ * quality per counter and per session (docs/design.md §12 "Count quality").
+ */
 export function Dashboards() {
   const { client } = useConsole();
   const [kpis] = useLoad(() => client.read(kpisSchema, '/admin/kpis'), [client]);
@@ -211,6 +215,11 @@ export function Dashboards() {
     () => generateReport(client, { type: 'session_history', page_size: 1000 }).then((r) => r.items),
     [client],
   );
+  // Count quality (issue #16 item 5): the report's rows per counter and per session.
+  const [quality] = useLoad(
+    () => generateReport(client, { type: 'count_quality', page_size: 1000 }).then((r) => r.items),
+    [client],
+  );
   const k = kpis.value;
   const progress = progressByDay(history.value ?? []);
   const categoryRows = (categories.value ?? []).map((r) => ({
@@ -222,7 +231,9 @@ export function Dashboards() {
     ...staffRows,
     ...(warehouses.value ?? []).map((w) => ({ ...w, label: `Warehouse ${w.label}` })),
   ];
-  const errors = [kpis, staff, warehouses, categories, history]
+  const qualityByCounter = counterQuality(quality.value ?? []);
+  const qualityBySession = sessionQuality(quality.value ?? []);
+  const errors = [kpis, staff, warehouses, categories, history, quality]
     .map((l) => (l.state === 'error' ? l.error : null))
     .filter((e): e is string => e !== null);
   return (
@@ -364,6 +375,65 @@ export function Dashboards() {
             rows={staffRows}
             labelKey="label"
             bars={[{ key: 'items_per_minute', name: 'Items/min', fill: '#0f766e' }]}
+          />
+        </Chart>
+        <Chart
+          title="Count quality by counter (%): first counts confirmed, bins recounted"
+          rows={qualityByCounter}
+          columns={[
+            { header: 'Counter', cell: (r) => r.label },
+            { header: 'Bins counted first', cell: (r) => qty(r.bins), numeric: true },
+            {
+              header: 'First-count accuracy',
+              cell: (r) => pct(r.first_count_accuracy),
+              numeric: true,
+            },
+            { header: 'Recount rate', cell: (r) => pct(r.recount_rate), numeric: true },
+            { header: 'Overturn rate', cell: (r) => pct(r.overturn_rate), numeric: true },
+            { header: 'Recounts counted', cell: (r) => qty(r.recount_counts), numeric: true },
+          ]}
+        >
+          <HorizontalBars
+            rows={qualityByCounter}
+            labelKey="label"
+            domain={[0, 100]}
+            bars={[
+              { key: 'first_count_accuracy', name: 'First-count accuracy %', fill: '#047857' },
+              { key: 'recount_rate', name: 'Recount rate %', fill: '#b45309' },
+            ]}
+          />
+        </Chart>
+        <Chart
+          title="Count quality by session (%)"
+          rows={qualityBySession}
+          columns={[
+            { header: 'Session', cell: (r) => r.label },
+            { header: 'Bins', cell: (r) => qty(r.bins), numeric: true },
+            { header: 'Still open', cell: (r) => qty(r.open_bins), numeric: true },
+            {
+              header: 'First-count accuracy',
+              cell: (r) => pct(r.first_count_accuracy),
+              numeric: true,
+            },
+            { header: 'Recount rate', cell: (r) => pct(r.recount_rate), numeric: true },
+            { header: 'Overturn rate', cell: (r) => pct(r.overturn_rate), numeric: true },
+            {
+              header: 'Mean minutes to settle',
+              cell: (r) =>
+                r.mean_minutes_to_settle === null ? '—' : qty(r.mean_minutes_to_settle),
+              numeric: true,
+            },
+          ]}
+        >
+          <HorizontalBars
+            rows={qualityBySession}
+            labelKey="label"
+            domain={[0, 100]}
+            bars={[
+              { key: 'first_count_accuracy', name: 'First-count accuracy %', fill: '#047857' },
+              { key: 'recount_rate', name: 'Recount rate %', fill: '#b45309' },
+              { key: 'overturn_rate', name: 'Overturn rate %', fill: '#b91c1c' },
+            ]}
           />
         </Chart>
       </div>

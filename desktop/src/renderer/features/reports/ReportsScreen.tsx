@@ -87,7 +87,7 @@ function cell(value: unknown, kind: string): string {
   return String(value);
 }
 
-/** The five report types with filters: a preview from the server, and files made on this computer. */
+/** Every report type with filters: a preview from the server, and files made on this computer. */
 export function ReportsScreen() {
   const { client, platform } = useConsole();
   const [type, setType] = useState<ReportType>('variance');
@@ -272,6 +272,14 @@ export function ReportsScreen() {
           )}
           <button type="submit">Preview</button>
         </form>
+        {type === 'count_quality' && (
+          <p className="muted" id="count-quality-hint">
+            One row for everything chosen, then one per session, per zone (floor) and per counter:
+            first-count accuracy over settled bins (open ones are left out), recount rate, overturn
+            rate and mean minutes to settle. A counter answers for the bins they counted first; the
+            user filter keeps those.
+          </p>
+        )}
         <div className="toolbar" role="group" aria-label="Save report">
           <button
             type="button"
