@@ -374,6 +374,18 @@ describe('makeSettle: worked examples (design §12)', () => {
     expect(one.record).toMatchObject({ first_count_qty: 93 });
   });
 
+  it('10b. a bin with nothing counted (or only rejected lines) gets no row, and no task', () => {
+    const out = makeSettle(deps())(input([]));
+    expect(out.settlement).toMatchObject({ state: 'open', reason: 'no_counts', phase: 0 });
+    expect(out.record).toBeNull();
+    expect(out.open_task).toBeUndefined();
+    // A bin that had a row keeps one, and its open task closes.
+    const previous = { state: 'open', settled_at: null } as Omit<BinRecord, 'item_name'>;
+    const kept = makeSettle(deps())(input([], { previous, open_tasks: [task('t1', 1, [])] }));
+    expect(kept.record).toMatchObject({ state: 'open', reason: 'no_counts', open_task_id: null });
+    expect(kept.close_tasks).toEqual([{ id: 't1', state: 'cancelled', answered_by_op_id: null }]);
+  });
+
   it('11. never offers a task to a counter who already counted the bin', () => {
     const out = makeSettle(deps({ chooseAssignee: () => 'u-alice' }))(
       input([line('a1', 'u-alice', 90, 1)]),

@@ -340,10 +340,11 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
       open_task_id: openTaskId,
       updated_at: now,
     };
-    // One counter's first count within tolerance, nothing decided, no row yet: no row needed.
+    // One counter's first count within tolerance (or nothing counted), nothing decided, no row
+    // yet: no row needed.
     const needsNoRow =
       prev === null &&
-      s.reason === 'within_tolerance' &&
+      (s.reason === 'within_tolerance' || s.reason === 'no_counts') &&
       !input.split &&
       input.decisions.length === 0 &&
       input.open_tasks.length === 0;
