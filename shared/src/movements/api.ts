@@ -22,7 +22,7 @@ export const movementEvidenceSchema = z.strictObject({
 });
 
 export const ambiguousMovementSchema = movementEvidenceSchema.extend({
-  reason: z.enum(['within_uncertainty', 'between_counts', 'unplaced']),
+  reason: z.enum(['within_uncertainty', 'between_counts', 'unplaced', 'in_snapshot_window']),
   line_ids: z.array(z.string()),
 });
 

@@ -223,6 +223,25 @@ describe('expected at count: worked examples (design §13)', () => {
     });
   });
 
+  it('10. a movement posted while the snapshot read the stock may be in its book or not: flagged', () => {
+    // The ledger read 1000 before the stock pass and 1001 after it: 1001 may be in the book.
+    const c = [count('L1', 45, iv('09:20:00.000', '09:20:02.000'))];
+    const r = expectedAtCount(target(c, { snapshot_watermark_high: '1001' }), LEDGER);
+    expect(r).toMatchObject({
+      status: 'ambiguous',
+      expected_low_milli: 47_000,
+      expected_high_milli: 52_000,
+    });
+    expect(r.ambiguous).toMatchObject([
+      { watermark: '1001', reason: 'in_snapshot_window', line_ids: ['L1'] },
+    ]);
+    expect(wms(r.applied)).toEqual(['1002']);
+    // Both read the same watermark: nothing moved during the pass.
+    expect(expectedAtCount(target(c, { snapshot_watermark_high: '1000' }), LEDGER).status).toBe(
+      'exact',
+    );
+  });
+
   it('watermarks compare by value, repeated movements count once, order does not matter', () => {
     const c = [count('L1', 45, iv('09:20:00.000', '09:20:02.000'))];
     const shuffled = [LEDGER[3]!, LEDGER[1]!, LEDGER[2]!, LEDGER[1]!, LEDGER[0]!];
@@ -299,6 +318,11 @@ describe('expected at count: bad input is refused with a code and the field', ()
       'one line given twice',
       () => expectedAtCount(target([ok[0]!, { ...ok[0]!, rack: 'B-02' }]), LEDGER),
       ['MOVEMENTS_BAD_INPUT', 'target.counts.1.line_id'],
+    ],
+    [
+      'a snapshot window that ends before it begins',
+      () => expectedAtCount(target(ok, { snapshot_watermark_high: '999' }), LEDGER),
+      ['MOVEMENTS_BAD_INPUT', 'target.snapshot_watermark_high'],
     ],
     [
       'a count of another rack against a per-rack book',

@@ -51,6 +51,12 @@ export const expectedTargetSchema = z.strictObject({
   book: qty(-MAX_QTY),
   /** The ERP watermark the snapshot was taken at: later movements are not in its book. */
   snapshot_watermark: watermarkSchema,
+  /**
+   * The ledger's watermark read after the stock pass, when the book was not read in one snapshot
+   * with the watermark: a movement after `snapshot_watermark` up to this one was posted while the
+   * stock was read and may or may not be in the book (flagged `in_snapshot_window`).
+   */
+  snapshot_watermark_high: watermarkSchema.nullable().optional(),
   /** The lines that count (not superseded, not rejected). */
   counts: z.array(countAtSchema).max(10_000),
 });
@@ -85,9 +91,11 @@ export interface MovementEvidence {
  * Why a movement cannot be placed before or after the count:
  * - `within_uncertainty`: posted inside a count's interval (or a count's interval is open);
  * - `between_counts`: after one count of the item and before another, no rack says which saw it;
- * - `unplaced`: no rack, against a per-rack book, and not after every count.
+ * - `unplaced`: no rack, against a per-rack book, and not after every count;
+ * - `in_snapshot_window`: posted while the snapshot read the stock: maybe in the book already.
  */
-export type AmbiguityReason = 'within_uncertainty' | 'between_counts' | 'unplaced';
+export type AmbiguityReason =
+  'within_uncertainty' | 'between_counts' | 'unplaced' | 'in_snapshot_window';
 export interface AmbiguousMovement extends MovementEvidence {
   reason: AmbiguityReason;
   /** The count lines it cannot be ordered against. */
@@ -303,6 +311,14 @@ export function expectedAtCount(
     }
     return { line_id: c.line_id, rack: c.rack, e, l, status: c.at.status };
   });
+  const windowEnd = tg.snapshot_watermark_high ?? null;
+  if (windowEnd !== null && compareWatermarks(windowEnd, tg.snapshot_watermark) < 0) {
+    throw new MovementInputError(
+      'MOVEMENTS_BAD_INPUT',
+      'target.snapshot_watermark_high',
+      'before snapshot_watermark',
+    );
+  }
   const prepared = 'byItem' in movements ? movements : prepareMovements(movements);
 
   const bookM = toMilli(tg.book);
@@ -317,7 +333,14 @@ export function expectedAtCount(
     if (v.m.warehouse !== tg.warehouse) continue;
     if (compareWatermarks(v.m.watermark, tg.snapshot_watermark) <= 0) continue; // in the book
     let p: Placement;
-    if (tg.rack !== null) {
+    if (windowEnd !== null && compareWatermarks(v.m.watermark, windowEnd) <= 0) {
+      if (tg.rack !== null && v.m.rack !== null && v.m.rack !== tg.rack) continue; // another bin
+      p = {
+        kind: 'ambiguous',
+        reason: 'in_snapshot_window',
+        line_ids: counts.map((c) => c.line_id).sort(),
+      };
+    } else if (tg.rack !== null) {
       if (v.m.rack !== null && v.m.rack !== tg.rack) continue; // another bin
       p = place(v.t, counts, slack);
       if (v.m.rack === null && p.kind !== 'after') {

@@ -55,6 +55,8 @@ interface Move {
   t: number;
   qty: number;
   watermark: number;
+  /** Posted while the snapshot read the stock, and read into its book. */
+  inBook: boolean;
 }
 interface Device {
   id: string;
@@ -107,6 +109,7 @@ function simulate(p: {
       t: T0 - r.int(1, 120) * MIN,
       qty: -r.int(1, 3),
       watermark: wmOld++,
+      inBook: true,
     });
   }
   const timed: { bin: Bin; t: number; receipt: boolean; qty: number }[] = [];
@@ -130,13 +133,20 @@ function simulate(p: {
   timed.sort((a, b) => a.t - b.t);
   const stock = new Map<Bin, number>(bins.map((b) => [b, b.physical0]));
   let wm = W0 + 1;
+  // Some sessions read the watermark before the stock and again after (design §13): what was
+  // posted in between may be in the book or not.
+  const passWindow = r.next() < 0.3;
+  let windowEnd = W0;
   for (const m of timed) {
     const have = stock.get(m.bin)!;
     // A pick never takes more than the bin holds; a bin that is empty gets a receipt instead.
     const qty = m.receipt || have === 0 ? m.qty : -Math.min(have, m.qty);
     stock.set(m.bin, have + qty);
-    if (m.t < T0) m.bin.physical0 += qty; // in flight: on the floor, not in the snapshot's book
-    moves.push({ bin: m.bin, t: m.t, qty, watermark: wm++ });
+    const inBook = passWindow && m.t < T0 && r.next() < 0.5;
+    if (m.t < T0) m.bin.physical0 += qty; // in flight: on the floor, in the book only if read so
+    if (inBook) m.bin.book += qty;
+    if (passWindow && m.t < T0) windowEnd = wm;
+    moves.push({ bin: m.bin, t: m.t, qty, watermark: wm++, inBook });
   }
   const physicalAt = (bin: Bin, t: number) =>
     bin.physical0 +
@@ -232,7 +242,7 @@ function simulate(p: {
       watermark: String(m.watermark),
     }))
     .sort(() => r.next() - 0.5);
-  return { bins, moves, lines, samples, ledger };
+  return { bins, moves, lines, samples, ledger, windowEnd };
 }
 
 const stats = {
@@ -266,7 +276,7 @@ describe('expected at count: simulated live warehouse (design §13)', () => {
           movementsPerHour: fc.integer({ min: 0, max: 12 }),
         }),
         (p) => {
-          const { bins, moves, lines, samples, ledger } = simulate(p);
+          const { bins, moves, lines, samples, ledger, windowEnd } = simulate(p);
           const clocks = estimateClocks(samples);
           const at = new Map<Line, CountInterval>();
           for (const l of lines) {
@@ -311,6 +321,7 @@ describe('expected at count: simulated live warehouse (design §13)', () => {
                 rack: p.racksKnown ? first.rack : null,
                 book: group.reduce((s, b) => s + b.book, 0),
                 snapshot_watermark: String(W0),
+                snapshot_watermark_high: windowEnd > W0 ? String(windowEnd) : null,
                 counts,
               },
               prepared,
@@ -318,7 +329,7 @@ describe('expected at count: simulated live warehouse (design §13)', () => {
             // Truth: every movement after the watermark that happened before its bin was counted.
             const countOf = (b: Bin) => groupLines.find((l) => l.bin === b)!.t;
             const before = moves.filter(
-              (m) => group.includes(m.bin) && m.watermark > W0 && m.t < countOf(m.bin),
+              (m) => group.includes(m.bin) && m.watermark > W0 && !m.inBook && m.t < countOf(m.bin),
             );
             const movedBy = before.reduce((s, m) => s + m.qty, 0);
             const shrink = group.reduce((s, b) => s + b.shrink, 0);
