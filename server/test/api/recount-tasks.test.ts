@@ -181,6 +181,19 @@ describe('a count outside tolerance', () => {
     expect(recountTaskListSchema.parse(old.body.data).items).toHaveLength(1);
   });
 
+  it("a counter's two lines within tolerance each but over it together open a task (the bin is their sum)", async () => {
+    const session = await createSession(t, supervisor.token);
+    const held = await claimOk(t, alice.token, session.id, 'A-01');
+    const line = (qty: number) =>
+      countRecord(session.id, 'A-01', 'ITM-A', held.fencing_token, { counted_qty: qty });
+    // Two syncs, as a phone sends two places of one rack: 10 and 10 against a book of 10.
+    expect((await sync(t, alice.token, [line(10)])).body.data.results[0]!.status).toBe('OK');
+    expect((await queue(session)).total).toBe(0);
+    expect((await sync(t, alice.token, [line(10)])).body.data.results[0]!.status).toBe('OK');
+    expect((await bin(session)).bin).toMatchObject({ state: 'open', reason: 'exceeds_tolerance' });
+    expect((await queue(session)).total).toBe(1);
+  });
+
   it('a count within tolerance opens no task', async () => {
     const session = await createSession(t, supervisor.token);
     await firstCount(alice, session, 10);

@@ -38,15 +38,18 @@ const binKey = (k: BinKey) => `${k.rack}\u0000${k.item_code}`;
 
 /**
  * Whether a line written into a bin can change the bin's settlement without looking at the store:
- * a recount, a line outside tolerance (or with no decision), a correction. Everything else (one
- * counter's first count within tolerance) needs the store's word: does the bin have a row, or a
- * line by somebody else (`BinRepo.needsSettling`, one indexed read per bin).
+ * a recount, a line outside tolerance (or with no decision), a correction, a counter's repeated
+ * count. Everything else (one counter's first count within tolerance) needs the store's word:
+ * does the bin have a row, or a line by somebody else (`BinRepo.needsSettling`, one indexed read
+ * per bin).
  */
 export function mayChangeBin(line: CountLineRecord): boolean {
   return (
     line.phase > 0 ||
     line.recount_task_id !== null ||
     line.supersedes !== null ||
+    // A counter's second line of the bin: the bin is judged on their sum, not line by line.
+    line.review_reasons.includes('REPEATED_COUNT') ||
     line.tolerance?.within !== true
   );
 }
@@ -201,31 +204,32 @@ export function createSettlement(deps: {
       { coordination, recountTasks: store.recountTasks },
       session.id,
     );
+    // The state before, from the row the store hands the callback (no read of its own).
     const before = new Map<string, BinRecord['state'] | null>();
-    for (const key of keys)
-      before.set(binKey(key), (await bins.get(session.id, key))?.state ?? null);
     const outcomes = new Map<string, { input: BinSettleInput; outcome: BinSettleOutcome }>();
     const inner = makeSettle({
       ruleFor: (input: BinSettleInput) =>
         facts.get(input.key.item_code) ?? { rule: fallback, book: 0, unit_cost: 0 },
       now: () => clock().toISOString(),
       newTaskId: () => randomUUID(),
-      chooseAssignee: (input: BinSettleInput, excluded: readonly string[]) => {
+      chooseAssignee: (_input: BinSettleInput, excluded: readonly string[]) => {
         const chosen =
           options.assignTo && !excluded.includes(options.assignTo)
             ? options.assignTo
             : chooseAssignee(team, excluded);
+        // Several tasks opened in one call spread over the present counters.
+        team.take(chosen);
         return chosen;
       },
       note: options.note ?? null,
     });
     const written = await bins.settle(session.id, keys, (input) => {
+      before.set(binKey(input.key), input.previous?.state ?? null);
       const outcome = inner(input);
       outcomes.set(binKey(input.key), { input, outcome });
       return outcome;
     });
     keys.forEach((key, i) => result.set(binKey(key), written[i] ?? null));
-    for (const { outcome } of outcomes.values()) team.take(outcome.open_task?.assigned_to ?? null);
     announce(session, before, outcomes);
     return result;
   }
