@@ -165,6 +165,26 @@ describe('a count outside tolerance', () => {
     });
   });
 
+  it('is announced on the live events: the bin opened, the task opened, and closed once answered', async () => {
+    const seen: Array<{ type: string; action: string; data?: Record<string, unknown> }> = [];
+    const stop = await t.coordination.subscribe('events', (m) => {
+      const e = m as (typeof seen)[number];
+      if (e.type === 'bin' || e.type === 'recount_task') seen.push(e);
+    });
+    const session = await createSession(t, supervisor.token);
+    await firstCount(alice, session, 5);
+    const task = (await myTasks(bob, session)).items[0]!;
+    await sync(t, bob.token, [taskAnswer(session, task.task_id, 5)]);
+    await stop();
+    expect(seen.map((e) => `${e.type}:${e.action}`)).toEqual([
+      'bin:open',
+      'recount_task:opened',
+      'bin:settled',
+      'recount_task:done',
+    ]);
+    expect(seen[1]!.data).toMatchObject({ task_id: task.task_id, item_code: 'ITM-A', phase: 1 });
+  });
+
   it('is offered to every eligible counter when nobody is present', async () => {
     const session = await createSession(t, supervisor.token);
     await firstCount(alice, session, 5);
