@@ -179,6 +179,7 @@ const REQUESTS: ReportRequestInput[] = [
   { type: 'session_history', filters: {} },
   { type: 'user_activity', filters: {} },
   { type: 'audit_trail', filters: { from: '2020-01-01T00:00:00.000Z' } },
+  { type: 'count_quality', filters: {} },
 ];
 
 describe('a report file reads the same whoever made it', () => {
