@@ -8,6 +8,8 @@
  * - B does the task offline, without a claim on the rack and blind in a standard session (no book,
  *   no earlier count); the task leaves B's list at once; back online the count syncs, and as it
  *   agrees with A's the bin settles on that quantity (not the sum).
+ * - An answer the server refuses (a task it does not know) stays on B's task list and Sync screen
+ *   with the code and what to do, after the next fetch too; the server stored nothing of it.
  * - A disagreeing recount opens the next phase (not for A or B); the third counter's disagreeing
  *   count puts the bin before the supervisor, who decides; the adjustment package of the
  *   reconciled session carries the settled and the decided quantities.
@@ -339,6 +341,78 @@ describe.runIf(hasChromium)('recount tasks between two phones', { timeout: 120_0
     expect(recount.recount_task_id).not.toBeNull();
     // A candidate for the same bin, not a correction of A's line.
     expect((await linesOf(first)).map((l) => l.supersedes)).toEqual([null, null]);
+    expect(phoneB.errors).toEqual([]);
+  });
+
+  it('keeps a recount the server refuses on the phone, with the reason and what to do', async () => {
+    const { context, page } = phoneB;
+    const asha = await api.login('asha', 'staff-pass-2');
+    const me = await api.call<{ id: string }>('GET', '/auth/me', asha);
+    await context.setOffline(true);
+    await page.getByText('Offline', { exact: true }).waitFor();
+    // A task the server does not know (as if it had gone while the phone was away), put on the
+    // phone as a fetched task would be: only the answer can tell.
+    const at = new Date().toISOString();
+    await page.evaluate(
+      (row) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('stockverify-device');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('recountTasks', 'readwrite');
+            tx.objectStore('recountTasks').put(row);
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      {
+        task_id: 'task-gone',
+        session_id: sessionId,
+        rack,
+        item_code: first.item_code,
+        item_name: first.name,
+        phase: 1,
+        state: 'open',
+        assigned_to_me: true,
+        created_at: at,
+        note: null,
+        user_id: me.id,
+        received_at: at,
+        fetched_at: at,
+      },
+    );
+    // Away and back: the session's racks read the phone's tasks again.
+    await page.getByRole('button', { name: /^Sync/ }).click();
+    await page.getByRole('button', { name: 'Count', exact: true }).click();
+    await taskButton(phoneB, first).click();
+    const form = page.locator('form.count-form');
+    await form.getByLabel('Counted quantity', { exact: true }).fill('3');
+    await form.getByRole('button', { name: 'Save count' }).click();
+    await page.getByText(/Saved on this phone: Recount:/).waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await taskButton(phoneB, first).count()).toBe(0);
+
+    // Back online the server refuses it: the refusal is on the task list, and stays.
+    await context.setOffline(false);
+    const refused = page.getByRole('list', { name: 'Recounts not taken' });
+    await refused.waitFor({ timeout: 30_000 });
+    expect(await refused.textContent()).toContain('RECOUNT_TASK_UNKNOWN');
+    expect(await refused.textContent()).toMatch(/What you can do: .*no longer open/);
+    // …also on the Sync screen, and still after the next fetch of the tasks.
+    await page.getByRole('button', { name: /^Sync/ }).click();
+    const problems = page.getByRole('list', { name: 'Conflicts and errors' });
+    await problems.waitFor();
+    expect(await problems.textContent()).toContain('RECOUNT_TASK_UNKNOWN');
+    await page.getByRole('button', { name: 'Count', exact: true }).click();
+    await reloadWithFreshTasks(phoneB);
+    expect(await page.getByRole('list', { name: 'Recounts not taken' }).textContent()).toContain(
+      'RECOUNT_TASK_UNKNOWN',
+    );
+    // The server stored nothing of it.
+    expect((await linesOf(first)).length).toBe(2);
     expect(phoneB.errors).toEqual([]);
   });
 
