@@ -193,4 +193,16 @@ describe.runIf(hasChromium)('console in the office', { timeout: 60_000 }, () => 
     expect(labels).toHaveLength(rows);
     expect(browserErrors).toEqual([]);
   });
+
+  it('charts count quality per counter and per session (issue #16)', async () => {
+    const byCounter = page.getByRole('figure', { name: /^Count quality by counter/ });
+    await byCounter.locator('.recharts-bar-rectangle').first().waitFor({ timeout: 20_000 });
+    await byCounter.getByRole('button', { name: 'Show as table' }).click();
+    const accuracy = await byCounter.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(accuracy.length).toBeGreaterThan(0);
+    for (const cell of accuracy) expect(cell).toMatch(/^(\d+(\.\d+)? %|—)$/);
+    const bySession = page.getByRole('figure', { name: 'Count quality by session (%)' });
+    await bySession.locator('.recharts-bar-rectangle').first().waitFor();
+    expect(browserErrors).toEqual([]);
+  });
 });
