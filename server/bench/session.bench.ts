@@ -17,8 +17,10 @@
  *      peak of 200 counters scanning an item every 2 s. The budgeted figures. (Batches of 500
  *      hold the event loop ~100 ms each in their write transaction, so behind back-to-back
  *      batches in C any request waits; C shows how long.)
- *   B′/B″ (only with `--compare-env KEY=VALUE`, repeatable): phase B on the API restarted with that
- *      setting (e.g. the read model's upkeep off), then restarted as run: the throughput ratio.
+ *   B″1, B′1, B′2, B″2 (only with `--compare-env KEY=VALUE`, repeatable): phase B on the API
+ *      restarted as run, twice with that setting (e.g. the read model's upkeep off), as run again
+ *      (ABBA, so the database's growth under the phases falls evenly on both): the throughput
+ *      ratio of the pooled as-run phases to the pooled compare phases.
  *
  * Reads (`--readers` clients, each requesting every read in turn): the rack map
  * (`GET /warehouses/:id/racks?session=`) as supervisor and as staff (the staff app's rack list),
@@ -875,28 +877,36 @@ try {
   const paced = await readPhase(opt.pacedMs);
   const anchorAfter = rawAnchor(5);
 
-  // Phase B again on a restarted API with --compare-env (e.g. the read model's upkeep off), then
-  // restarted as run, so the two are next to each other on the same data.
+  // Phase B again on restarted APIs, in the order as run, --compare-env, --compare-env, as run
+  // (ABBA): the database grows under every phase, so comparing one phase after the other would
+  // give the later one a bigger database; the ABBA order brackets the growth evenly.
   const compareLabel = Object.entries(opt.compareEnv)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  let compared: {
-    off: Awaited<ReturnType<typeof phoneLoop>>;
-    on: Awaited<ReturnType<typeof phoneLoop>>;
-  } | null = null;
+  type Loop = Awaited<ReturnType<typeof phoneLoop>>;
+  let compared: { off: Loop[]; on: Loop[] } | null = null;
   if (compareLabel) {
     const restart = async (env: Record<string, string>) => {
       await api!.stop();
       api = await startApiProcess({ ...serverEnv, ...env });
       base = api.url;
     };
-    console.log(`phase B′: phase B on the API restarted with ${compareLabel}, ${seconds} s`);
-    await restart(opt.compareEnv);
-    const off = await phoneLoop(Date.now() + seconds * 1000);
-    console.log(`phase B″: phase B on the API restarted as run, ${seconds} s`);
-    await restart({});
-    const on = await phoneLoop(Date.now() + seconds * 1000);
-    compared = { off, on };
+    const run = async (label: string, env: Record<string, string>) => {
+      console.log(`phase ${label}, ${seconds} s`);
+      await restart(env);
+      return phoneLoop(Date.now() + seconds * 1000);
+    };
+    const on1 = await run('B″1: phase B on the API restarted as run', {});
+    const off1 = await run(
+      `B′1: phase B on the API restarted with ${compareLabel}`,
+      opt.compareEnv,
+    );
+    const off2 = await run(
+      `B′2: phase B on the API restarted with ${compareLabel}`,
+      opt.compareEnv,
+    );
+    const on2 = await run('B″2: phase B on the API restarted as run', {});
+    compared = { off: [off1, off2], on: [on1, on2] };
   }
   const loadAtEnd = loadavg();
 
@@ -985,19 +995,20 @@ try {
       : []),
     ...(compared
       ? [
-          syncRow(
-            `B′: as B, restarted with ${compareLabel}`,
-            compared.off.tally,
-            compared.off.seconds,
+          syncRow('B″1: as B, restarted as run', compared.on[0]!.tally, compared.on[0]!.seconds),
+          ...compared.off.map((r, i) =>
+            syncRow(`B′${i + 1}: as B, restarted with ${compareLabel}`, r.tally, r.seconds),
           ),
-          syncRow('B″: as B, restarted as run', compared.on.tally, compared.on.seconds),
+          syncRow('B″2: as B, restarted as run', compared.on[1]!.tally, compared.on[1]!.seconds),
         ]
       : []),
   ];
   const perSecond = (r: { tally: SyncTally; seconds: number } | null) =>
     r ? r.tally.ok / r.seconds : NaN;
   const readsVsNone = perSecond(saturated.sync) / perSecond(alone);
-  const compareRatio = compared ? perSecond(compared.on) / perSecond(compared.off) : null;
+  const pooled = (rs: Loop[]) =>
+    rs.reduce((n, r) => n + r.tally.ok, 0) / rs.reduce((n, r) => n + r.seconds, 0);
+  const compareRatio = compared ? pooled(compared.on) / pooled(compared.off) : null;
   const notOk = new Map<string, number>();
   for (const t of [build, alone.tally, saturated.sync?.tally, paced.sync?.tally])
     if (t) for (const [code, n] of t.codes) notOk.set(code, (notOk.get(code) ?? 0) + n);
