@@ -76,9 +76,7 @@ export function createCountQualitySource(store: Store) {
   }
 
   async function binsOf(session: SessionRecord, scope: ReportScope): Promise<QualityBin[]> {
-    // TODO(#16 core): `store.bins` is optional until both adapters keep bin rows; until then a
-    // store without them has no bins to measure.
-    let bins = (await store.bins?.all(session.id)) ?? [];
+    let bins = await store.bins.all(session.id);
     if (scope.racks !== undefined) {
       const racks = new Set(
         scope.racks.filter((r) => r.warehouse === session.warehouse).map((r) => r.rack),
