@@ -46,6 +46,9 @@ import { reviewRoutes } from './modules/review/review.routes';
 import { createReviewService } from './modules/review/review.service';
 import { countingRoutes, refuseDeepJson } from './modules/counting/counting.routes';
 import { createCountingService } from './modules/counting/counting.service';
+import { arrivalStamp, createClockSampleRecorder } from './modules/movements/clock-samples.service';
+import { createExpectedService } from './modules/movements/expected.service';
+import { expectedRoutes } from './modules/movements/expected.routes';
 import { createSyncRateService } from './modules/counting/sync-rate.service';
 import {
   DEFAULT_REVIEW_THRESHOLDS,
@@ -266,10 +269,17 @@ export function createApp(deps: AppDeps) {
   const syncRate = createSyncRateService(coordination, {
     batchesPerMinute: settings.syncBatchesPerMinute ?? 120,
   });
-  const counting = countingRoutes(services.counting, guard, syncRate, storeBreaker);
+  const counting = countingRoutes(
+    services.counting,
+    guard,
+    syncRate,
+    storeBreaker,
+    createClockSampleRecorder(store.clockSamples, clock),
+  );
   // Sync batches carry up to 500 records: their own, larger body limit, parsed before the default.
   api.use(
     '/sync',
+    arrivalStamp(clock),
     express.json({ limit: settings.syncBodyLimit ?? '5mb', strict: true, verify: refuseDeepJson }),
     counting.sync,
   );
@@ -310,6 +320,7 @@ export function createApp(deps: AppDeps) {
     ),
   );
   api.use('/sessions', counting.sessions);
+  api.use('/sessions', expectedRoutes(createExpectedService({ store, access }), guard));
   api.use(
     '/sessions',
     recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard),

@@ -7,6 +7,7 @@ export * from './quantity';
 export * from './gs1';
 export * from './sessions';
 export * from './sync';
+export * from './expected';
 export * from './platform';
 export * from './reports';
 export * from './client-errors';

@@ -259,8 +259,25 @@ export const MAX_BATCH_RECORDS = 500;
  * The batch envelope. Records are checked one by one (a bad record is an ERROR result, never a
  * reason to refuse the others), so here they are only required to be objects with an op_id.
  */
+const clockInstant = z.iso.datetime({ offset: true });
+
+/**
+ * The round trip of the device's previous batch (docs/design.md §13, a two-way clock sample): the
+ * server's `clock` of that answer and the phone's clock when it sent the request and got the answer.
+ */
+export const lastRoundTripSchema = z.strictObject({
+  client_sent_at: clockInstant,
+  server_received_at: clockInstant,
+  server_sent_at: clockInstant,
+  client_received_at: clockInstant,
+});
+export type LastRoundTrip = z.infer<typeof lastRoundTripSchema>;
+
 export const syncBatchSchema = z.strictObject({
   device_id: z.string().trim().min(1, 'required').max(128),
+  /** The phone's clock when it sent this request (optional: phones from before issue #17). */
+  client_sent_at: clockInstant.optional(),
+  last_round_trip: lastRoundTripSchema.optional(),
   records: z
     .array(z.looseObject({ op_id: z.string().min(1).max(64) }))
     .min(1, 'at least one record')
@@ -285,7 +302,14 @@ export const recordResultSchema = z.object({
 export type RecordResult = z.infer<typeof recordResultSchema>;
 
 /** `POST /sync/batch`: one result per record, in the order sent. */
-export const syncBatchAnswerSchema = z.object({ results: z.array(recordResultSchema) });
+export const syncBatchAnswerSchema = z.object({
+  results: z.array(recordResultSchema),
+  /**
+   * The server's clock for this request (design §13): when it arrived and when it was answered. A
+   * phone sends them back as `last_round_trip` with its next batch.
+   */
+  clock: z.object({ server_received_at: z.string(), server_sent_at: z.string() }).optional(),
+});
 export type SyncBatchAnswer = z.infer<typeof syncBatchAnswerSchema>;
 
 /** `POST /photos`: the id to put in a record's `photo_ids`. */

@@ -19,6 +19,7 @@ import type { ReportSource } from './reports';
 import type { ToleranceRepo } from './tolerance';
 import type { VarianceRepo } from './variances';
 import type { MovementRepo } from './movements';
+import type { ClockSampleRepo, ItemLineReads } from './clock-samples';
 import type { BinRepo, RecountTaskRepo } from './bins';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
@@ -227,6 +228,10 @@ export interface Store {
   readonly tolerance: ToleranceRepo;
   /** ERP stock movements pulled from the source's ledger, and where the pull stands (issue #17). */
   readonly movements: MovementRepo;
+  /** Device clock samples from sync requests (issue #17, design §13). */
+  readonly clockSamples: ClockSampleRepo;
+  /** An item's lines in a session that count (expected at count, issue #17). */
+  readonly itemLines: ItemLineReads;
   /** Bins settled by consensus, and their supervisor decisions (issue #16). */
   readonly bins: BinRepo;
   /** Recount tasks offered to counters (issue #16). */

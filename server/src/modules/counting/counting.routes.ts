@@ -18,6 +18,7 @@ import { parse } from '../../http/validate';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
 import type { CountingService } from './counting.service';
 import type { SyncRateService } from './sync-rate.service';
+import type { ClockSampleRecorder } from '../movements/clock-samples.service';
 
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
 const idempotencyKey = z
@@ -96,6 +97,7 @@ export function countingRoutes(
   guard: AuthGuard,
   syncRate: SyncRateService,
   storeBreaker: CircuitBreaker,
+  clockSamples?: ClockSampleRecorder,
 ) {
   const sessions = Router();
   sessions.post(
@@ -161,6 +163,10 @@ export function countingRoutes(
       );
       const counts = { OK: 0, CONFLICT: 0, ERROR: 0 };
       for (const r of outcome.results) counts[r.status]++;
+      // The phone's clock sample (design §13), stored with the time of this answer.
+      const clock = clockSamples
+        ? await storeBreaker.call(() => clockSamples.record(res, body))
+        : undefined;
       res.setHeader('Idempotent-Replayed', String(outcome.replayed));
       // The handler's time for the batch (W3C Server-Timing): validation, checks, writes; not the
       // JSON parse before it. Phones and benchmarks can tell it from the network.
@@ -168,7 +174,7 @@ export function countingRoutes(
       sendOk(
         req,
         res,
-        { results: outcome.results, counts, replayed: outcome.replayed },
+        { results: outcome.results, counts, replayed: outcome.replayed, clock },
         200,
         `${counts.OK} saved, ${counts.CONFLICT} conflicts, ${counts.ERROR} errors`,
       );

@@ -48,6 +48,7 @@ import {
   healthSchema,
   heartbeatAnswerSchema,
   importResultSchema,
+  itemExpectedAnswerSchema,
   itemSearchSchema,
   itemViewSchema,
   kpisSchema,
@@ -414,6 +415,13 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     summary: 'Variances per item, paged with a `next_after` cursor (below).',
     query: variancesQuerySchema,
     answer: variancesPageSchema,
+  },
+  'GET /sessions/:id/items/:code/expected': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary:
+      'The item against the book when it was counted, beside the snapshot variance (design §13): movements as evidence, `ambiguous` when one cannot be ordered; `known: false` without a watermark.',
+    answer: itemExpectedAnswerSchema,
   },
   'POST /sessions/:id/close': {
     group: 'sessions',

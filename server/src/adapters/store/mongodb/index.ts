@@ -30,6 +30,7 @@ import { createMongoResultRepo } from './results';
 import { createMongoSessionRepo } from './sessions';
 import { createMongoToleranceRepo } from './tolerance';
 import { createMongoMovementRepo } from './movements';
+import { createMongoClockSampleRepo, createMongoItemLineReads } from './clock-samples';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -96,5 +97,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     bins: binRepos.bins,
     recountTasks: binRepos.recountTasks,
     movements: createMongoMovementRepo(db),
+    clockSamples: createMongoClockSampleRepo(db),
+    itemLines: createMongoItemLineReads(c.lines),
   };
 }

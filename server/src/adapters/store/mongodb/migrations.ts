@@ -9,6 +9,7 @@ import type { Collection, Db } from 'mongodb';
 import { COLLECTION, isDuplicateKey, storeCollections } from './collections';
 import { READ_MODEL_COLLECTION, createMongoReadModel, readModelCollections } from './read-model';
 import { ensureCollections } from './indexes';
+import { CLOCK_SAMPLE_COLLECTION, CLOCK_SAMPLE_INDEXES } from './clock-samples';
 import { createTransactionRunner } from './transactions';
 
 export interface Migration<Target> {
@@ -175,6 +176,14 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
         { erp_watermark: { $exists: false } },
         { $set: { erp_watermark: null } },
       );
+    },
+  },
+  {
+    id: 8,
+    name: 'device clock samples (issue #17)',
+    // A new collection and its index (device, newest first); createIndexes is idempotent.
+    async up(db) {
+      await db.collection(CLOCK_SAMPLE_COLLECTION).createIndexes(CLOCK_SAMPLE_INDEXES);
     },
   },
 ];

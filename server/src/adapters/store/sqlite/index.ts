@@ -26,6 +26,7 @@ import { createSqliteResultRepo } from './results';
 import { createSqliteSessionRepo } from './sessions';
 import { createSqliteToleranceRepo } from './tolerance';
 import { createSqliteMovementRepo } from './movements';
+import { createSqliteClockSampleRepo, createSqliteItemLineReads } from './clock-samples';
 import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
@@ -98,5 +99,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     bins: binRepos.bins,
     recountTasks: binRepos.recountTasks,
     movements: createSqliteMovementRepo(db),
+    clockSamples: createSqliteClockSampleRepo(db),
+    itemLines: createSqliteItemLineReads(db),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from './read-model';
 import { TOLERANCE_SCHEMA } from './tolerance';
 import { MOVEMENTS_SCHEMA } from './movements';
+import { CLOCK_SAMPLES_SCHEMA } from './clock-samples';
 
 export interface Migration {
   version: number;
@@ -451,6 +452,11 @@ export const migrations: readonly Migration[] = [
     version: 15,
     name: 'ERP movements and the session watermark (issue #17)',
     up: MOVEMENTS_SCHEMA,
+  },
+  {
+    version: 16,
+    name: 'device clock samples (issue #17)',
+    up: CLOCK_SAMPLES_SCHEMA,
   },
 ];
 
