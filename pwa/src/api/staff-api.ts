@@ -11,7 +11,13 @@ import {
   recountTaskListSchema,
   syncBatchAnswerSchema,
 } from '@stockverify/shared';
-import type { ClaimAnswer, HeartbeatAnswer, RackView, SyncRecord } from '@stockverify/shared';
+import type {
+  ClaimAnswer,
+  HeartbeatAnswer,
+  LastRoundTrip,
+  RackView,
+  SyncRecord,
+} from '@stockverify/shared';
 import type { z } from 'zod';
 import type { AuthStore } from '../auth/auth-store';
 import type { PhotoEntry } from '../db/device-db';
@@ -139,14 +145,35 @@ export function createExportFetcher(auth: AuthStore): ExportFetcher {
 }
 
 /** The sync engine's HTTP side: `POST /sync/batch` and `POST /photos`. */
-export function createHttpTransport(auth: AuthStore): SyncTransport {
+export function createHttpTransport(
+  auth: AuthStore,
+  now: () => Date = () => new Date(),
+): SyncTransport {
+  // Clock samples (docs/design.md §13): each batch says when the phone sent it and reports the
+  // round trip of the previous answer, so the server can bound this phone's clock both ways. Not
+  // in the idempotency key (the engine digests device and records only): a retry is a replay.
+  let lastRoundTrip: LastRoundTrip | null = null;
   return {
     async postBatch(deviceId: string, records: readonly SyncRecord[], key: string) {
+      const clientSentAt = now().toISOString();
       const answer = await auth.request('/api/sync/batch', syncBatchAnswerSchema, {
         method: 'POST',
-        body: { device_id: deviceId, records },
+        body: {
+          device_id: deviceId,
+          records,
+          client_sent_at: clientSentAt,
+          ...(lastRoundTrip === null ? {} : { last_round_trip: lastRoundTrip }),
+        },
         headers: { 'Idempotency-Key': key },
       });
+      lastRoundTrip =
+        answer.clock === undefined
+          ? null
+          : {
+              client_sent_at: clientSentAt,
+              ...answer.clock,
+              client_received_at: now().toISOString(),
+            };
       return answer.results;
     },
     async uploadPhoto(photo: PhotoEntry) {
