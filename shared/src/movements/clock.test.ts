@@ -95,16 +95,18 @@ describe('device clock: worked examples (design §13)', () => {
     ).toEqual({ earliest: null, latest: at('08:30:00.100'), status: 'clock_step' });
   });
 
-  it('7. one request below the bounds that the next does not confirm marks the segment', () => {
+  it('7. one request below the bounds, then back: three segments, none of them trusted alone', () => {
+    // 08:30:00.100 shows −59.9 s: the clock was set forward a minute and back, or every earlier
+    // request was slow. Either way the first segment's lower bound is also the second's.
     const clock = estimateDeviceClock([
       ...PHONE_7,
       sample('08:31:00.000', '08:30:00.100'),
       sample('08:35:00.000', '08:40:00.200'),
     ]);
-    expect(clock.segments).toMatchObject([{ samples: 4, inconsistent: true }]);
+    expect(clock.segments.map((s) => s.samples)).toEqual([3, 1, 1]);
     expect(
       countInterval(clock, { counted_at: at('08:12:00.000'), received_at: at('08:25:03.000') }),
-    ).toEqual({ earliest: null, latest: at('08:25:03.000'), status: 'clock_inconsistent' });
+    ).toEqual({ earliest: at('08:10:57.527'), latest: at('08:17:00.212'), status: 'ok' });
   });
 
   it('8. a phone that sent no samples: only "before the server got it" is known', () => {
@@ -155,19 +157,40 @@ describe('device clock: worked examples (design §13)', () => {
     });
   });
 
-  it('11. one request above the bounds, the latest one: its lines are not placed yet', () => {
+  it('11. one request above the bounds: the lines it carried are not placed', () => {
     const clock = estimateDeviceClock([...PHONE_7, sample('08:24:00.000', '08:30:00.200')]);
     expect(clock.segments.map((s) => s.samples)).toEqual([3, 1]);
     expect(
       countInterval(clock, { counted_at: at('08:23:00.000'), received_at: at('08:30:00.200') }),
     ).toEqual({ earliest: null, latest: at('08:30:00.200'), status: 'clock_step' });
-    // The next request back at 300 s: it was a slow request after all, one segment again.
+    // The next request back at 300 s: a slow request, or a clock set back and forward again.
     const settled = estimateDeviceClock([
       ...PHONE_7,
       sample('08:24:00.000', '08:30:00.200'),
       sample('08:30:00.000', '08:35:00.100'),
     ]);
-    expect(settled.segments.map((s) => s.samples)).toEqual([5]);
+    expect(settled.segments.map((s) => s.samples)).toEqual([3, 1, 1]);
+    expect(
+      countInterval(settled, { counted_at: at('08:23:00.000'), received_at: at('08:30:00.200') }),
+    ).toMatchObject({ earliest: null, status: 'clock_step' });
+  });
+
+  it('12. set back, then two slow requests: each jump starts a segment', () => {
+    // 360.2 s (set back a minute), then 375 s and 377 s (slow requests on the new clock).
+    const clock = estimateDeviceClock([
+      ...PHONE_7,
+      sample('08:24:00.000', '08:30:00.200'),
+      sample('08:29:00.000', '08:35:15.000'),
+      sample('08:34:00.000', '08:40:17.000'),
+    ]);
+    expect(clock.segments.map((s) => [s.from, s.samples])).toEqual([
+      [at('08:05:00.400'), 3],
+      [at('08:30:00.200'), 1],
+      [at('08:35:15.000'), 2],
+    ]);
+    expect(
+      countInterval(clock, { counted_at: at('08:23:30.000'), received_at: at('08:30:00.200') }),
+    ).toEqual({ earliest: null, latest: at('08:30:00.200'), status: 'clock_step' });
   });
 
   it('samples in any order and repeated give the same clock; devices are kept apart', () => {

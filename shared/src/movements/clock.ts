@@ -215,54 +215,32 @@ class Running {
 }
 
 /**
- * Splits a device's samples (sorted by server time) where its clock was set: a jump of `r − c`
- * beyond the segment's bounds by more than `stepMs`, confirmed by the next sample (the two agree
- * within `stepMs`), starts a new segment. One sample above is a slow request (kept: it bounds only
- * from above, loosely); one sample below that the next does not confirm contradicts the model
- * (a clock set forward and back, or every earlier request slow) and marks the segment.
+ * Splits a device's samples (sorted by server time) where `r − c` leaves the current segment's
+ * bounds by more than `stepMs`, either way: the clock was set, or requests were slow (above), or
+ * the earlier ones were (below). One-way samples cannot tell which, so every such jump starts a
+ * segment, and the reading is left to the bounds: across a jump no two-way sample proves, the
+ * lower bound is both segments' (see `estimateDeviceClock`), and the lines carried by a
+ * segment's first request are not placed (`clock_step`).
  */
 function segmentSamples(samples: readonly Sample[], o: Required<ClockOptions>): Running[] {
   const rho = o.driftPpm / 1e6;
   const out: Running[] = [];
   let cur = new Running(rho, o.maxDelayMs);
-  let pending: { s: Sample; side: number } | null = null;
-  const settle = (p: { s: Sample; side: number }) => {
-    if (p.side > 0) cur.add(p.s);
-    else cur.inconsistent = true;
-  };
   for (const s of samples) {
-    if (cur.samples.length === 0) {
-      cur.add(s);
-      continue;
-    }
-    const b = cur.at(s.t);
-    const side =
-      s.hi > b.high + o.stepMs || (s.lo !== null && s.lo > b.high)
-        ? 1
-        : s.hi < b.low - o.stepMs
-          ? -1
-          : 0;
-    if (pending !== null) {
-      const p: { s: Sample; side: number } = pending;
-      pending = null;
-      if (side === p.side && Math.abs(p.s.hi - s.hi) <= o.stepMs + rho * (s.t - p.s.t)) {
+    if (cur.samples.length > 0) {
+      const b = cur.at(s.t);
+      const side =
+        s.hi > b.high + o.stepMs || (s.lo !== null && s.lo > b.high)
+          ? 1
+          : s.hi < b.low - o.stepMs
+            ? -1
+            : 0;
+      if (side !== 0) {
         out.push(cur);
         cur = new Running(rho, o.maxDelayMs, side > 0 ? 'up' : 'down');
-        cur.add(p.s);
-        cur.add(s);
-        continue;
       }
-      settle(p);
     }
-    if (side === 0) cur.add(s);
-    else pending = { s, side };
-  }
-  if (pending !== null) {
-    // The latest sample jumped and nothing confirms or refutes it yet: a segment of its own, so
-    // the lines it carried are not placed until the next request tells a step from a slow one.
-    out.push(cur);
-    cur = new Running(rho, o.maxDelayMs, pending.side > 0 ? 'up' : 'down');
-    cur.add(pending.s);
+    cur.add(s);
   }
   if (cur.samples.length > 0) out.push(cur);
   return out;
