@@ -12,10 +12,10 @@
  *   one-way delay ≤ `maxDelayMs`, so θ ≥ min(r − c) − maxDelayMs.
  * - Drift: θ changes by at most `driftPpm` (millionths) of elapsed time, so a sample taken at t_j
  *   bounds θ at t widened by ρ·|t − t_j|. Near samples dominate; far ones barely matter.
- * - Steps: a clock set by hand or by the network makes `r − c` jump for good. A jump of more than
- *   `stepMs` that two samples in a row confirm starts a new segment; one sample below the segment's
- *   bounds by more than that marks it inconsistent (its counts are not placed in time). A jump in
- *   the latest sample is a segment of its own.
+ * - Steps: a clock set by hand or by the network makes `r − c` jump. Any jump beyond a segment's
+ *   bounds by more than `stepMs` starts a new segment; the lines carried by a segment's first
+ *   request are not placed (they may predate the step). A segment is inconsistent when two-way
+ *   bounds cross its one-way ones (its lines are not placed).
  * - One-way samples cannot tell a clock set back from requests that got slow for a while (nor a
  *   clock set forward from earlier requests that were all slow): `r − c` jumps the same. So across
  *   a jump the lower bound is the lower of both segments' (upper bounds hold either way: r − c ≥ θ
@@ -194,7 +194,6 @@ class Running {
   private m = Infinity;
   private l = -Infinity;
   readonly samples: Sample[] = [];
-  inconsistent = false;
   constructor(
     private readonly rho: number,
     private readonly maxDelay: number,
@@ -331,7 +330,6 @@ export function estimateDeviceClock(
   const envelopes: Envelope[] = [];
   segs.forEach((seg, k) => {
     const e = envelope(seg.samples, rho, o.maxDelayMs);
-    e.inconsistent = seg.inconsistent;
     const prev = envelopes[k - 1];
     if (prev !== undefined && !stepProven(prev, e, segs[k - 1]!.samples, seg.samples)) {
       // Up: these requests may be slow ones on the old clock. Down: the earlier ones may have been.
