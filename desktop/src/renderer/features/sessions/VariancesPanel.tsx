@@ -9,6 +9,7 @@ import { money, qty, signed } from '../../ui/format';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
 import { binHref } from '../recounts/recount-words';
+import { ExpectedAtCountCard } from './ExpectedAtCountCard';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
@@ -58,6 +59,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
     rack: '',
   });
   const [rows, setRows] = useState<SessionItemVariance[]>([]);
+  // The item whose variance against the book at count time is shown (design §13).
+  const [atCount, setAtCount] = useState<string | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const next = useRef<string | null>(null);
@@ -170,6 +173,13 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
         </span>
       </form>
       <Status error={error} />
+      {atCount !== null && (
+        <ExpectedAtCountCard
+          sessionId={sessionId}
+          itemCode={atCount}
+          onClose={() => setAtCount(null)}
+        />
+      )}
       {total === 0 ? (
         <p>
           {rows.length === 0 && hasFilter(filters) ? 'No item matches.' : 'Nothing counted yet.'}
@@ -234,7 +244,15 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
                 style={NUM}
                 className={v.variance < 0 ? 'neg' : v.variance > 0 ? 'pos' : ''}
               >
-                {signed(v.variance)}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setAtCount(v.item_code)}
+                  title="Against the book when counted, with the movements that explain it"
+                  aria-label={`Variance at count of ${v.item_code}`}
+                >
+                  {signed(v.variance)}
+                </button>
               </span>
               <span role="cell" style={NUM}>
                 {money(v.value_at_cost)}
