@@ -443,6 +443,13 @@ describe.runIf(hasChromium)('supervisor console in a browser', () => {
     await expect
       .poll(() => rows.first().getAttribute('data-item'), { timeout: 10_000 })
       .toBe(byCode.items[0]!.item_code);
+    // A variance opens the item's expected at count beside the snapshot one (issue #17).
+    const first = byCode.items[0]!.item_code;
+    await panel.getByRole('button', { name: `Variance at count of ${first}` }).click();
+    const card = panel.getByRole('complementary', { name: `Expected at count of ${first}` });
+    await card.getByText('Against the book when counted').waitFor({ timeout: 10_000 });
+    await card.getByRole('button', { name: 'Close expected at count' }).click();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
     await panel.getByLabel('Rack filter').fill('NO-SUCH-RACK');
     await panel.getByText('No item matches.').waitFor({ timeout: 10_000 });
   }, 90_000);
