@@ -95,6 +95,17 @@ describe('recount tasks on the phone', () => {
     expect(changes).toHaveBeenCalledTimes(1);
   });
 
+  it('forgets the tasks of sessions no longer open, for that user only', async () => {
+    await store.replace('u1', 'S1', [task()]);
+    await store.replace('u1', 'S2', [task({ task_id: 'T9', session_id: 'S2' })]);
+    await store.replace('u2', 'S2', [task({ task_id: 'T9', session_id: 'S2' })]);
+    expect(await store.keepOpenSessions('u1', ['S1', 'S3'])).toBe(1);
+    expect((await store.list('u1', 'S1')).map((t) => t.task_id)).toEqual(['T1']);
+    expect(await store.list('u1', 'S2')).toEqual([]);
+    expect((await store.list('u2', 'S2')).map((t) => t.task_id)).toEqual(['T9']);
+    expect(await store.keepOpenSessions('u1', ['S1'])).toBe(0);
+  });
+
   it('ignores tasks of another session in the answer', async () => {
     await store.replace('u1', 'S1', [task(), task({ task_id: 'X', session_id: 'S2' })]);
     expect((await store.list('u1', 'S1')).map((t) => t.task_id)).toEqual(['T1']);

@@ -1,4 +1,5 @@
 import type { RackLine, RecountTask } from '@stockverify/shared';
+import Dexie from 'dexie';
 import type { DeviceDb, OutboxEntry, RecountTaskEntry } from '../db/device-db';
 
 /**
@@ -67,6 +68,24 @@ export class RecountTaskStore {
     });
     if (changed) for (const listener of this.listeners) listener();
     return added;
+  }
+
+  /**
+   * Forgets this user's tasks of sessions that are no longer open (`open`: the server's list of
+   * open sessions, read online): a closed session's tasks can no longer be done. Returns how many
+   * went.
+   */
+  async keepOpenSessions(userId: string, open: readonly string[]): Promise<number> {
+    const keep = new Set(open);
+    const gone = await this.db.recountTasks
+      .where('[user_id+session_id]')
+      .between([userId, Dexie.minKey], [userId, Dexie.maxKey])
+      .filter((t) => !keep.has(t.session_id))
+      .primaryKeys();
+    if (gone.length === 0) return 0;
+    await this.db.recountTasks.bulkDelete(gone);
+    for (const listener of this.listeners) listener();
+    return gone.length;
   }
 
   /** The tasks this phone holds for a user in a session, oldest first. */

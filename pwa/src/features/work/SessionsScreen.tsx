@@ -20,7 +20,7 @@ export function SessionsScreen({
   /** A rack this phone holds opens straight to its counting screen. */
   onOpenRack: (session: StaffSession, rack: string) => void;
 }) {
-  const { api, deviceDb } = useServices();
+  const { api, deviceDb, recountTasks } = useServices();
   const [sessions, setSessions] = useState<StaffSession[] | null>(null);
   const [claims, setClaims] = useState<ClaimEntry[]>([]);
   const [note, setNote] = useState<string | null>(null);
@@ -34,6 +34,11 @@ export function SessionsScreen({
         setSessions(list);
         setNote(null);
         await deviceDb.meta.put({ key: 'sessions', value: list });
+        // Recount tasks of sessions that closed can no longer be done: they leave the phone.
+        await recountTasks.keepOpenSessions(
+          user.id,
+          list.map((s) => s.id),
+        );
       },
       async (error: unknown) => {
         const cached = await deviceDb.meta.get('sessions');
@@ -45,7 +50,7 @@ export function SessionsScreen({
     return () => {
       live = false;
     };
-  }, [api, deviceDb, user]);
+  }, [api, deviceDb, recountTasks, user]);
 
   return (
     <section className="stack" aria-labelledby="sessions-title">
