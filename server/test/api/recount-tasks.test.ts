@@ -328,7 +328,16 @@ describe('answering a task', () => {
 
     t.advance(1000);
     const late = taskAnswer(session, task.task_id, 9);
+    const announced: unknown[] = [];
+    const stop = await t.coordination.subscribe('events', (m) => {
+      if ((m as { action?: string }).action === 'late_count') announced.push(m);
+    });
     const res = await sync(t, bob.token, [late]);
+    await stop();
+    // The watchtower hears of it.
+    expect(announced).toEqual([
+      expect.objectContaining({ type: 'bin', data: { item_code: 'ITM-A', op_ids: [late.op_id] } }),
+    ]);
     expect(res.body.data.results[0]).toMatchObject({ status: 'OK' });
     expect(await t.store.lines.getByOpId(late.op_id)).not.toBeNull();
 

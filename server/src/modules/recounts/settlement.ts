@@ -30,6 +30,8 @@ export interface SettleOptions {
   note?: string | null;
   /** Give a task opened now to this counter (a supervisor's `assign_to`). */
   assignTo?: string | null;
+  /** Op ids of the lines just written: one that came too late is announced. */
+  fresh?: ReadonlySet<string>;
 }
 
 export type Settlement = ReturnType<typeof createSettlement>;
@@ -142,8 +144,29 @@ export function createSettlement(deps: {
     session: CountSession,
     before: Map<string, BinRecord['state'] | null>,
     outcomes: Map<string, { input: BinSettleInput; outcome: BinSettleOutcome }>,
+    fresh: ReadonlySet<string>,
   ): void {
     for (const [key, { input, outcome }] of outcomes) {
+      // A count that came after the bin was decided, or answering a task already closed: it is
+      // kept and shown, never counted silently (docs/design.md §11).
+      const open = new Set(input.open_tasks.map((t) => t.id));
+      const late = input.lines
+        .filter(
+          (l) =>
+            fresh.has(l.op_id) &&
+            (outcome.settlement.conflicts.some((c) => c.id === l.op_id) ||
+              (l.recount_task_id !== null && !open.has(l.recount_task_id))),
+        )
+        .map((l) => l.op_id);
+      if (late.length > 0) {
+        events.publish({
+          type: 'bin',
+          action: 'late_count',
+          session_id: session.id,
+          rack: input.key.rack,
+          data: { item_code: input.key.item_code, op_ids: late },
+        });
+      }
       const state = outcome.settlement.state;
       if (before.get(key) !== state) {
         events.publish({
@@ -230,7 +253,7 @@ export function createSettlement(deps: {
       return outcome;
     });
     keys.forEach((key, i) => result.set(binKey(key), written[i] ?? null));
-    announce(session, before, outcomes);
+    announce(session, before, outcomes, options.fresh ?? new Set());
     return result;
   }
 
@@ -278,7 +301,7 @@ export function createSettlement(deps: {
         if (keys.length === 0) continue;
         const session = await store.sessions.get(sessionId);
         if (!session) continue;
-        await settleBins(session, keys);
+        await settleBins(session, keys, { fresh: new Set(sessionLines.map((l) => l.op_id)) });
       }
     },
   };
