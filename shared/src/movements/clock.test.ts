@@ -193,6 +193,23 @@ describe('device clock: worked examples (design §13)', () => {
     ).toEqual({ earliest: null, latest: at('08:30:00.200'), status: 'clock_step' });
   });
 
+  it('13. a stretch of nothing but slow requests takes its lower bound from the fast ones', () => {
+    // A 25 s stall, then two requests 12.4 s and 13.4 s slow (below the stall: a segment of their
+    // own), then fast again. The phone's clock never moved: 300.15 s all along.
+    const clock = estimateDeviceClock([
+      ...PHONE_7,
+      sample('08:30:00.000', '08:35:25.150'),
+      sample('08:36:00.000', '08:41:12.500'),
+      sample('08:41:00.000', '08:46:13.500'),
+      sample('08:44:00.000', '08:49:00.100'),
+    ]);
+    expect(clock.segments.map((s) => s.samples)).toEqual([3, 1, 2, 1]);
+    // Counted at 08:40:40 on the phone: truly 08:45:40.150, inside the interval.
+    expect(
+      countInterval(clock, { counted_at: at('08:40:40.000'), received_at: at('08:46:13.500') }),
+    ).toEqual({ earliest: at('08:45:37.180'), latest: at('08:45:52.642'), status: 'ok' });
+  });
+
   it('samples in any order and repeated give the same clock; devices are kept apart', () => {
     const a = estimateDeviceClock(PHONE_7);
     const b = estimateDeviceClock([PHONE_7[2]!, PHONE_7[0]!, PHONE_7[1]!, PHONE_7[0]!]);

@@ -171,6 +171,15 @@ function lastAtOrBefore(ts: readonly number[], t: number): number {
 
 /** Offset bounds (server − device) at server time t, in fractional ms. */
 function boundsAt(e: Envelope, t: number): { low: number; high: number } {
+  const own = ownBounds(e, t);
+  return {
+    low: e.lowAlso.reduce((m, o) => Math.min(m, ownBounds(o, t).low), own.low),
+    high: own.high,
+  };
+}
+
+/** A segment's bounds from its own samples only. */
+function ownBounds(e: Envelope, t: number): { low: number; high: number } {
   const i = lastAtOrBefore(e.t, t);
   const left = i >= 0;
   const right = i + 1 < e.t.length;
@@ -184,8 +193,7 @@ function boundsAt(e: Envelope, t: number): { low: number; high: number } {
     left ? e.lPre[i]! - rt : -Infinity,
     right ? e.lSuf[i + 1]! + rt : -Infinity,
   );
-  const low = Math.max(fastest - e.maxDelay, twoWay);
-  return { low: e.lowAlso.reduce((m, o) => Math.min(m, boundsAt(o, t).low), low), high };
+  return { low: Math.max(fastest - e.maxDelay, twoWay), high };
 }
 
 /** Running bounds of a segment whose samples arrive in time order (its prefix envelopes). */
@@ -328,20 +336,27 @@ export function estimateDeviceClock(
   const rho = o.driftPpm / 1e6;
   const segs = segmentSamples(parsed, o);
   const envelopes: Envelope[] = [];
+  // Segments joined by jumps no two-way sample proves form a chain: the jumps may be slow requests,
+  // so the fast request the lower bound rests on may sit in any segment of it — each segment's
+  // lower bound is the chain's lowest. Upper bounds stay the segment's own (r − c ≥ θ on any clock).
+  let chain: Envelope[] = [];
   segs.forEach((seg, k) => {
     const e = envelope(seg.samples, rho, o.maxDelayMs);
     const prev = envelopes[k - 1];
-    if (prev !== undefined && !stepProven(prev, e, segs[k - 1]!.samples, seg.samples)) {
-      // Up: these requests may be slow ones on the old clock. Down: the earlier ones may have been.
-      if (seg.cause === 'up') e.lowAlso.push(prev);
-      else prev.lowAlso.push(e);
+    if (prev !== undefined && stepProven(prev, e, segs[k - 1]!.samples, seg.samples)) chain = [];
+    for (const other of chain) {
+      other.lowAlso.push(e);
+      e.lowAlso.push(other);
     }
+    chain.push(e);
+    envelopes.push(e);
+  });
+  envelopes.forEach((e, k) => {
     // Two-way bounds can cross the one-way ones only if the model is broken.
-    for (const s of seg.samples) {
+    for (const s of segs[k]!.samples) {
       const b = boundsAt(e, s.t);
       if (b.low > b.high + 1) e.inconsistent = true;
     }
-    envelopes.push(e);
   });
   return {
     segments: segs.map(({ samples: seg }, k) => {
