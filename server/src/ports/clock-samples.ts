@@ -7,8 +7,16 @@
  */
 import type { CountLineRecord } from './counting';
 
-export interface StoredClockSample {
+/**
+ * Samples are kept per user and device: a phone's clock is estimated from the requests of the user
+ * whose lines it carried, so nobody can move another counter's clock by sending their device id.
+ */
+export interface ClockKey {
+  user_id: string;
   device_id: string;
+}
+
+export interface StoredClockSample extends ClockKey {
   client_sent_at: string;
   server_received_at: string;
   /** When the server answered the request (its `clock.server_sent_at`). */
@@ -18,7 +26,7 @@ export interface StoredClockSample {
 }
 
 /**
- * Samples kept per device: the newest 2,000 (a phone syncing every 15 s through an 8-hour day).
+ * Samples kept per user and device: the newest 2,000 (a phone syncing every 15 s through an 8-hour day).
  * Older ones only widen the bounds of older counts (design §13: near samples dominate).
  */
 export const CLOCK_SAMPLES_PER_DEVICE = 2_000;
@@ -26,17 +34,17 @@ export const CLOCK_SAMPLES_PER_DEVICE = 2_000;
 export interface ClockSampleRepo {
   /**
    * Stores a one-way sample (`client_received_at` null); the same device and `server_received_at`
-   * again is left as it is. Keeps the newest CLOCK_SAMPLES_PER_DEVICE per device.
+   * again is left as it is. Keeps the newest CLOCK_SAMPLES_PER_DEVICE per user and device.
    */
   record(sample: Omit<StoredClockSample, 'client_received_at'>): Promise<void>;
   /**
-   * Makes a stored one-way sample two-way: only when device, `client_sent_at`,
+   * Makes a stored one-way sample two-way: only when user, device, `client_sent_at`,
    * `server_received_at` and `server_sent_at` all match a stored sample without a round trip (a
    * phone cannot invent server times). False when none matched.
    */
   completeRoundTrip(sample: StoredClockSample & { client_received_at: string }): Promise<boolean>;
-  /** The devices' samples, oldest first (by `server_received_at`). */
-  list(deviceIds: readonly string[]): Promise<StoredClockSample[]>;
+  /** The samples of these users' devices, oldest first (by `server_received_at`). */
+  list(keys: readonly ClockKey[]): Promise<StoredClockSample[]>;
 }
 
 export interface ItemLineReads {

@@ -20,7 +20,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let sup: { token: string };
-let alice: { token: string };
+let alice: { token: string; id: string };
 const SERVER_START = '2026-12-06T08:39:30.000Z';
 /** The phone runs five minutes slow. */
 const phone = (): string => new Date(t.clock().getTime() - 5 * 60_000).toISOString();
@@ -29,7 +29,8 @@ beforeEach(async () => {
   t = await startTestApp({ startAt: new Date(SERVER_START) });
   await seedCounting(t);
   sup = await t.userWithRole('supervisor', 'sup');
-  alice = await t.userWithRole('staff', 'alice');
+  const a = await t.userWithRole('staff', 'alice');
+  alice = { token: a.token, id: a.user.id };
 });
 afterEach(async () => {
   await t.close();
@@ -111,9 +112,10 @@ describe('clock samples', () => {
       },
       records: [countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 6 })],
     });
-    const samples = await t.store.clockSamples.list(['phone-7']);
+    const samples = await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }]);
     expect(samples).toEqual([
       {
+        user_id: alice.id,
         device_id: 'phone-7',
         client_sent_at: '2026-12-06T08:35:30.000Z',
         server_received_at: '2026-12-06T08:40:30.000Z',
@@ -132,7 +134,9 @@ describe('clock samples', () => {
       records: [countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 })],
     });
     expect(answer.results[0]!.status).toBe('OK');
-    expect(await t.store.clockSamples.list(['phone-7'])).toEqual([]);
+    expect(await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }])).toEqual(
+      [],
+    );
   });
 
   it('a bad client_sent_at is refused on its field and stores nothing', async () => {
@@ -149,7 +153,9 @@ describe('clock samples', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.error?.details?.[0]?.path).toBe('client_sent_at');
-    expect(await t.store.clockSamples.list(['phone-7'])).toEqual([]);
+    expect(await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }])).toEqual(
+      [],
+    );
   });
 });
 
@@ -207,6 +213,39 @@ describe('GET /sessions/:id/items/:code/expected', () => {
       ambiguous: [],
     });
     expect(answer.hints.map((h) => h.kind)).toContain('movement_near_count');
+  });
+
+  it('another user’s requests under the same device id do not move this counter’s clock', async () => {
+    const s = await sessionAt1000();
+    await t.store.movements.record([movement({})], {
+      watermark: '1001',
+      pulled_at: '2026-12-06T08:31:00.000Z',
+    });
+    const mallory = await t.userWithRole('staff', 'mallory');
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
+    t.advance(30_000);
+    const forged = await t.request('POST', '/api/sync/batch', {
+      token: mallory.token,
+      body: {
+        device_id: 'phone-7',
+        client_sent_at: '2026-12-06T09:40:00.000Z',
+        records: [countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 1 })],
+      },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(forged.status).toBe(200);
+    await syncAt({
+      client_sent_at: phone(),
+      records: [
+        countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, {
+          counted_qty: 95,
+          counted_at: '2026-12-06T08:34:00.000Z',
+        }),
+      ],
+    });
+    const answer = itemExpectedAnswerSchema.parse((await expectedOf(s.id, 'ITM-B')).body.data);
+    expect(answer.lines[0]).toMatchObject({ clock_status: 'ok' });
+    expect(answer.expected).toMatchObject({ status: 'exact', variance_at_count_milli: 0 });
   });
 
   it('a movement inside the count’s uncertainty is flagged, not guessed', async () => {

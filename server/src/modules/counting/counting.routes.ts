@@ -165,7 +165,7 @@ export function countingRoutes(
       for (const r of outcome.results) counts[r.status]++;
       // The phone's clock sample (design §13), stored with the time of this answer.
       const clock = clockSamples
-        ? await storeBreaker.call(() => clockSamples.record(res, body))
+        ? await storeBreaker.call(() => clockSamples.record(res, actor.id, body))
         : undefined;
       res.setHeader('Idempotent-Replayed', String(outcome.replayed));
       // The handler's time for the batch (W3C Server-Timing): validation, checks, writes; not the

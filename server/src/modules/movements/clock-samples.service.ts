@@ -26,6 +26,7 @@ export interface ClockSampleRecorder {
    */
   record(
     res: Response,
+    userId: string,
     body: { device_id: string; client_sent_at?: string; last_round_trip?: LastRoundTrip },
   ): Promise<{ server_received_at: string; server_sent_at: string }>;
 }
@@ -37,7 +38,7 @@ export function createClockSampleRecorder(
   clock: () => Date,
 ): ClockSampleRecorder {
   return {
-    async record(res, body) {
+    async record(res, userId, body) {
       const stamped = (res.locals as Record<string, unknown>)[ARRIVED];
       const now = clock().toISOString();
       const receivedAt = typeof stamped === 'string' ? stamped : now;
@@ -50,6 +51,7 @@ export function createClockSampleRecorder(
       ) {
         // Stored only when it matches what this server answered: a phone cannot invent its times.
         await samples.completeRoundTrip({
+          user_id: userId,
           device_id: body.device_id,
           client_sent_at: canonical(trip.client_sent_at),
           server_received_at: canonical(trip.server_received_at),
@@ -59,6 +61,7 @@ export function createClockSampleRecorder(
       }
       if (body.client_sent_at !== undefined) {
         await samples.record({
+          user_id: userId,
           device_id: body.device_id,
           client_sent_at: canonical(body.client_sent_at),
           ...answer,

@@ -73,11 +73,26 @@ export function createExpectedService(deps: {
       const quantity = (l: (typeof rows)[number]) =>
         milli(l.counted_qty) - milli(l.non_returnable_damaged_qty);
 
-      const deviceIds = [...new Set(rows.map((l) => l.device_id).filter((d) => d !== null))];
-      const samples = deviceIds.length === 0 ? [] : await store.clockSamples.list(deviceIds);
+      // A phone's clock from the requests of the user whose lines it carried (ports/clock-samples).
+      const keyOf = (user: string, device: string) => JSON.stringify([user, device]);
+      const keys = [
+        ...new Map(
+          rows.flatMap((l) =>
+            l.device_id === null
+              ? []
+              : [
+                  [
+                    keyOf(l.counted_by, l.device_id),
+                    { user_id: l.counted_by, device_id: l.device_id },
+                  ] as const,
+                ],
+          ),
+        ).values(),
+      ];
+      const samples = keys.length === 0 ? [] : await store.clockSamples.list(keys);
       const clocks = estimateClocks(
         samples.map((s) => ({
-          device_id: s.device_id,
+          device_id: keyOf(s.user_id, s.device_id),
           client_sent_at: s.client_sent_at,
           server_received_at: s.server_received_at,
           ...(s.client_received_at !== null
@@ -87,7 +102,7 @@ export function createExpectedService(deps: {
       );
       const lines: ExpectedLine[] = rows.map((l) => {
         const at: CountInterval = countInterval(
-          l.device_id === null ? null : (clocks.get(l.device_id) ?? null),
+          l.device_id === null ? null : (clocks.get(keyOf(l.counted_by, l.device_id)) ?? null),
           l,
         );
         return {

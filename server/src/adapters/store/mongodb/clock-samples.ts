@@ -1,6 +1,6 @@
 /**
  * ClockSampleRepo and ItemLineReads on MongoDB (issue #17, docs/design.md §13). One document per
- * device and server receive time (`_id`), upserted so a round trip reported later turns a one-way
+ * user, device and server receive time (`_id`), upserted so a round trip reported later turns a one-way
  * sample into a two-way one; each write prunes the device's samples beyond
  * CLOCK_SAMPLES_PER_DEVICE. Index: CLOCK_SAMPLE_INDEXES (migration 8).
  */
@@ -16,8 +16,11 @@ import { toLine } from './lines';
 
 export const CLOCK_SAMPLE_COLLECTION = 'clock_samples';
 export const CLOCK_SAMPLE_INDEXES: IndexDescription[] = [
-  { key: { device_id: 1, server_received_at: -1 } },
+  { key: { user_id: 1, device_id: 1, server_received_at: -1 } },
 ];
+
+const idOf = (s: { user_id: string; device_id: string; server_received_at: string }): string =>
+  JSON.stringify([s.user_id, s.device_id, s.server_received_at]);
 
 type SampleDocument = StoredClockSample & { _id: string };
 
@@ -31,18 +34,19 @@ export function createMongoClockSampleRepo(db: Db): ClockSampleRepo {
   return {
     async record(sample) {
       await samples.updateOne(
-        { _id: `${sample.device_id}\u0000${sample.server_received_at}` },
+        { _id: idOf(sample) },
         { $setOnInsert: { ...sample, client_received_at: null } },
         { upsert: true },
       );
       const cut = await samples
-        .find({ device_id: sample.device_id })
+        .find({ user_id: sample.user_id, device_id: sample.device_id })
         .sort({ server_received_at: -1 })
         .skip(CLOCK_SAMPLES_PER_DEVICE - 1)
         .limit(1)
         .toArray();
       if (cut[0] !== undefined) {
         await samples.deleteMany({
+          user_id: sample.user_id,
           device_id: sample.device_id,
           server_received_at: { $lt: cut[0].server_received_at },
         });
@@ -53,16 +57,17 @@ export function createMongoClockSampleRepo(db: Db): ClockSampleRepo {
       const result = await samples.updateOne(
         {
           ...stored,
-          _id: `${sample.device_id}\u0000${sample.server_received_at}`,
+          _id: idOf(sample),
           client_received_at: null,
         },
         { $set: { client_received_at } },
       );
       return result.modifiedCount === 1;
     },
-    async list(deviceIds) {
+    async list(keys) {
+      if (keys.length === 0) return [];
       const docs = await samples
-        .find({ device_id: { $in: [...new Set(deviceIds)] } })
+        .find({ $or: keys.map((k) => ({ user_id: k.user_id, device_id: k.device_id })) })
         .sort({ server_received_at: 1 })
         .toArray();
       return docs.map(toSample);

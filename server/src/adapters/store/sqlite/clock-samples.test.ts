@@ -15,6 +15,7 @@ describe('SQLite clock samples', () => {
     await store.init();
     try {
       const sample = (device: string, i: number) => ({
+        user_id: 'u1',
         device_id: device,
         client_sent_at: at(i - 300),
         server_received_at: at(i),
@@ -24,11 +25,13 @@ describe('SQLite clock samples', () => {
       for (let i = 0; i <= CLOCK_SAMPLES_PER_DEVICE; i++)
         await store.clockSamples.record(sample('p', i));
       await store.clockSamples.record(sample('p', CLOCK_SAMPLES_PER_DEVICE));
-      const kept = await store.clockSamples.list(['p']);
+      const kept = await store.clockSamples.list([{ user_id: 'u1', device_id: 'p' }]);
       expect(kept).toHaveLength(CLOCK_SAMPLES_PER_DEVICE);
       expect(kept[0]!.server_received_at).toBe(at(1));
       expect(kept.at(-1)!.server_received_at).toBe(at(CLOCK_SAMPLES_PER_DEVICE));
-      expect(await store.clockSamples.list(['other'])).toHaveLength(1);
+      expect(await store.clockSamples.list([{ user_id: 'u1', device_id: 'other' }])).toHaveLength(
+        1,
+      );
 
       const trip = { ...sample('p', 5), client_received_at: at(-294) };
       expect(await store.clockSamples.completeRoundTrip({ ...trip, server_sent_at: at(6) })).toBe(
@@ -36,7 +39,7 @@ describe('SQLite clock samples', () => {
       );
       expect(await store.clockSamples.completeRoundTrip(trip)).toBe(true);
       expect(await store.clockSamples.completeRoundTrip(trip)).toBe(false);
-      const two = (await store.clockSamples.list(['p'])).filter(
+      const two = (await store.clockSamples.list([{ user_id: 'u1', device_id: 'p' }])).filter(
         (s) => s.client_received_at !== null,
       );
       expect(two).toEqual([trip]);
