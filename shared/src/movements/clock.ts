@@ -8,7 +8,7 @@
  * - A request sent at server time t arrives at t + d, d ≥ 0, so `r − c` (receive − client clock)
  *   is an upper bound of the offset at that moment: θ ≤ r − c. The fastest request bounds it best.
  * - Lower bound: a two-way sample (the phone also reports when it got the answer) gives θ ≥ s − a
- *   with no assumption. One-way samples need one: at least one request of the segment had a
+ *   with no assumption. One-way samples need one: at least one request on the same clock had a
  *   one-way delay ≤ `maxDelayMs`, so θ ≥ min(r − c) − maxDelayMs.
  * - Drift: θ changes by at most `driftPpm` (millionths) of elapsed time, so a sample taken at t_j
  *   bounds θ at t widened by ρ·|t − t_j|. Near samples dominate; far ones barely matter.
@@ -17,10 +17,9 @@
  *   request are not placed (they may predate the step). A segment is inconsistent when two-way
  *   bounds cross its one-way ones (its lines are not placed).
  * - One-way samples cannot tell a clock set back from requests that got slow for a while (nor a
- *   clock set forward from earlier requests that were all slow): `r − c` jumps the same. So across
- *   a jump the lower bound is the lower of both segments' (upper bounds hold either way: r − c ≥ θ
- *   always), unless a two-way sample proves the step: the offset certainly left the other
- *   segment's bounds.
+ *   clock set forward from earlier requests that were all slow): `r − c` jumps the same. Segments
+ *   joined by jumps no two-way sample proves form a chain, and each takes the chain's lowest lower
+ *   bound (upper bounds hold on any clock: r − c ≥ θ always).
  */
 import { z } from 'zod';
 import { isoInstantSchema } from '../envelope';
