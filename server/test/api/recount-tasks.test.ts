@@ -214,6 +214,27 @@ describe('a count outside tolerance', () => {
     expect((await queue(session)).total).toBe(1);
   });
 
+  it("hides a bin's earlier counts in the rack's lines from every counter the task may go to", async () => {
+    const session = await createSession(t, supervisor.token);
+    await firstCount(alice, session, 5);
+    // The session is standard (book shown): outside a recount, a counter sees a rack's lines.
+    const seen = async (who: User) => {
+      const res = await t.request('GET', `/api/sessions/${session.id}/racks/A-01/lines`, {
+        token: who.token,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data as { items: Array<{ item_code: string }>; total: number };
+    };
+    // Bob may be asked to recount ITM-A in A-01: no earlier count of it, not even that one exists.
+    const bobs = await seen(bob);
+    expect(bobs.items.filter((l) => l.item_code === 'ITM-A')).toEqual([]);
+    expect(bobs.total).toBe(0);
+    // Alice counted it (she is never asked to recount it): she still sees her line.
+    expect((await seen(alice)).items.map((l) => l.item_code)).toEqual(['ITM-A']);
+    // A supervisor sees everything.
+    expect((await seen(supervisor)).items).toHaveLength(1);
+  });
+
   it('a count within tolerance opens no task', async () => {
     const session = await createSession(t, supervisor.token);
     await firstCount(alice, session, 10);

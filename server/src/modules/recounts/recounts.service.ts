@@ -4,6 +4,7 @@ import type {
   RecountQueueQuery,
   RecountTask,
 } from '@stockverify/shared';
+import { roleAtLeast } from '@stockverify/shared';
 import { AppError, notFound, validationError } from '../../lib/errors';
 import type { Actor, RequestMeta } from '../../lib/request-context';
 import type { CountLineRecord } from '../../ports/counting';
@@ -44,6 +45,25 @@ export function createRecountsService(deps: {
   async function names(lines: readonly CountLineRecord[]) {
     const codes = [...new Set(lines.map((l) => l.item_code))];
     return new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
+  }
+
+  /**
+   * Items of the rack with an open recount task the viewer may be asked to do (staff who did not
+   * count the bin): their earlier counts are not shown, not even that one exists — a recount is
+   * blind whatever the session's mode (docs/design.md §11). Supervisors see everything.
+   */
+  async function recountedHere(viewer: Viewer, sessionId: string, rack: string) {
+    const hidden = new Set<string>();
+    if (roleAtLeast(viewer.role, 'supervisor')) return hidden;
+    const open = await store.recountTasks.list(sessionId, {
+      state: 'open',
+      rack,
+      page: 1,
+      page_size: TASK_LIMIT,
+    });
+    for (const task of open.items)
+      if (!task.excluded_counters.includes(viewer.id)) hidden.add(task.item_code);
+    return hidden;
   }
 
   return {
@@ -141,10 +161,12 @@ export function createRecountsService(deps: {
       const session = await sessionFor(viewer, sessionId);
       const showQty = await access.showsBook(viewer, session.warehouse);
       const page = await store.lines.list(sessionId, { page: 1, page_size: RACK_LINES, rack });
-      const itemNames = await names(page.items);
+      const hidden = await recountedHere(viewer, sessionId, rack);
+      const shown = page.items.filter((l) => !hidden.has(l.item_code));
+      const itemNames = await names(shown);
       return {
-        total: page.total,
-        items: page.items.map((l) => ({
+        total: page.total - (page.items.length - shown.length),
+        items: shown.map((l) => ({
           op_id: l.op_id,
           item_code: l.item_code,
           item_name: itemNames.get(l.item_code) ?? null,
