@@ -56,6 +56,13 @@ export const countSessionSchema = z.object({
    * before.
    */
   erp_watermark: z.string().nullable().optional(),
+  /**
+   * The ledger watermark read after the snapshot's stock (design §3, §13): a movement after
+   * `erp_watermark` up to this one was posted while the stock was read, so it may be in the book
+   * already (flagged `in_snapshot_window`). Equal to `erp_watermark` when nothing was posted
+   * meanwhile; null when unknown (as `erp_watermark`, or a session created before it was kept).
+   */
+  erp_watermark_high: z.string().nullable().optional(),
 });
 export type CountSession = z.infer<typeof countSessionSchema>;
 

@@ -111,6 +111,20 @@ export function createErpService(deps: ErpServiceDeps) {
     }
   }
 
+  /**
+   * The ledger's watermark again, after a pass read its stock (design §13): a movement posted
+   * meanwhile may be in the book and after `before.watermark`. If the ledger cannot say it now,
+   * the window is unbounded and no watermark is known for this book.
+   */
+  async function ledgerWatermarkAfter(
+    before: MirrorWatermarkDoc | null,
+  ): Promise<MirrorWatermarkDoc | null> {
+    if (!before?.known) return before;
+    const after = await ledgerWatermark();
+    if (!after?.known) return { watermark: null, known: false, read_at: before.read_at };
+    return { ...before, watermark_high: after.watermark };
+  }
+
   return {
     /** Pulls the whole item master (or what changed since `since`) into the store. One at a time. */
     async sync(
@@ -156,6 +170,7 @@ export function createErpService(deps: ErpServiceDeps) {
           await progress.advance(result.items_received);
           await new Promise((resolve) => setImmediate(resolve));
         }
+        watermark = await ledgerWatermarkAfter(watermark);
       } catch (err) {
         failure = err;
       } finally {
@@ -252,6 +267,7 @@ export function createErpService(deps: ErpServiceDeps) {
           if (changed.length > 0) result.updated += (await store.items.upsertMany(changed)).updated;
           await new Promise((resolve) => setImmediate(resolve));
         }
+        watermark = await ledgerWatermarkAfter(watermark);
       } catch (err) {
         failure = err;
       } finally {

@@ -4,7 +4,8 @@
  * once the pass succeeded, keeps it here; a session created later records it with its snapshot
  * (the snapshot is the mirror's book), so the movements after it are exactly those the snapshot
  * does not hold. The ledger being read-only and the stock read after the watermark, a movement
- * posted during the pass may be in both — a window of one pass, stated in the design.
+ * posted during the pass may be in both — so the pass reads the watermark again after the stock
+ * (`watermark_high`), and a movement between the two is flagged, never added (design §13).
  */
 import type { MetaRepo } from '../../ports/store';
 
@@ -18,6 +19,11 @@ export interface MirrorWatermarkDoc {
    * than any watermark kept before, so none is known for it.
    */
   known: boolean;
+  /**
+   * The ledger's watermark read after the stock (null: the ledger was still empty; absent: a doc
+   * kept before it was read). Movements after `watermark` up to it may be in the book already.
+   */
+  watermark_high?: string | null;
   /** When the pass that read it began. */
   read_at: string;
 }
@@ -39,7 +45,21 @@ export async function writeMirrorWatermark(meta: MetaRepo, doc: MirrorWatermarkD
  * could not.
  */
 export async function sessionWatermark(meta: MetaRepo): Promise<string | null> {
+  return (await sessionWatermarks(meta)).erp_watermark;
+}
+
+/**
+ * Both watermarks a session records (design §13): the one read before the stock and the one read
+ * after it (`erp_watermark_high`, null when not known: a doc kept before it was read).
+ */
+export async function sessionWatermarks(
+  meta: MetaRepo,
+): Promise<{ erp_watermark: string | null; erp_watermark_high: string | null }> {
   const doc = await readMirrorWatermark(meta);
-  if (!doc?.known) return null;
-  return doc.watermark ?? EMPTY_LEDGER_WATERMARK;
+  if (!doc?.known) return { erp_watermark: null, erp_watermark_high: null };
+  return {
+    erp_watermark: doc.watermark ?? EMPTY_LEDGER_WATERMARK,
+    erp_watermark_high:
+      doc.watermark_high === undefined ? null : (doc.watermark_high ?? EMPTY_LEDGER_WATERMARK),
+  };
 }

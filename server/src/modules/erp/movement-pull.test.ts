@@ -16,7 +16,7 @@ import { createAuditLog } from '../audit/audit-log';
 import { makeSession } from '../../../test/support/counting-records';
 import { createErpService } from './erp.service';
 import { createErpStatusRecorder } from './erp-status';
-import { readMirrorWatermark, sessionWatermark } from './mirror-watermark';
+import { readMirrorWatermark, sessionWatermark, sessionWatermarks } from './mirror-watermark';
 
 let store: Store;
 let now: number;
@@ -268,6 +268,8 @@ describe('mirror watermark', () => {
     expect(await readMirrorWatermark(store.meta)).toEqual({
       watermark: '30',
       known: true,
+      // Read again after the stock: nothing was posted meanwhile, so no window.
+      watermark_high: '30',
       read_at: clock().toISOString(),
     });
     // The mirror now holds the demo's moved book: the same as the demo's own.
@@ -321,6 +323,37 @@ describe('mirror watermark', () => {
     // The book is newer than 7 now: keeping 7 would add movements it already holds.
     expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
     expect(await sessionWatermark(store.meta)).toBeNull();
+  });
+
+  it('a ledger that cannot say its watermark after the stock leaves none known', async () => {
+    const erp = countingDemo(30);
+    let reads = 0;
+    const svc = service({
+      ...erp.source,
+      async currentWatermark() {
+        if (++reads > 1) throw new Error('connection reset');
+        return '30';
+      },
+    });
+    await svc.sync(null, { request_id: null, ip: null });
+    // Movements up to an unknown watermark may be in the book: no window bound, no watermark.
+    expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
+    expect(await sessionWatermarks(store.meta)).toEqual({
+      erp_watermark: null,
+      erp_watermark_high: null,
+    });
+  });
+
+  it('a watermark kept before the second read gives sessions no high watermark', async () => {
+    await store.meta.set('erp.mirror_watermark', {
+      watermark: '7',
+      known: true,
+      read_at: clock().toISOString(),
+    });
+    expect(await sessionWatermarks(store.meta)).toEqual({
+      erp_watermark: '7',
+      erp_watermark_high: null,
+    });
   });
 
   it('an uploaded item master has no known watermark: sessions record null', async () => {

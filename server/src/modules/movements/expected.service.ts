@@ -168,6 +168,8 @@ export function createExpectedService(deps: {
           rack: null,
           book,
           snapshot_watermark: base.erp_watermark,
+          // Movements posted while the snapshot's stock was read: flagged, never added (§13).
+          snapshot_watermark_high: session.erp_watermark_high ?? null,
           counts: lines.map((l) => ({
             line_id: l.line_id,
             rack: l.rack,

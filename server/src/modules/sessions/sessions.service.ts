@@ -20,7 +20,7 @@ import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
 import type { BinsService } from '../recounts/bins.service';
 import { ruleSetInForce } from '../tolerance/rule-table';
-import { sessionWatermark } from '../erp/mirror-watermark';
+import { sessionWatermarks } from '../erp/mirror-watermark';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
@@ -241,7 +241,7 @@ export function createSessionsService(
       const id = randomUUID();
       // The ERP ledger watermark the mirror's book includes, read before the book (issue #17,
       // design §3): movements after it are the ones this snapshot does not hold.
-      const erpWatermark = await sessionWatermark(store.meta);
+      const erpWatermarks = await sessionWatermarks(store.meta);
       const snapshot: SnapshotRow[] = [];
       let after: string | undefined;
       for (;;) {
@@ -280,7 +280,7 @@ export function createSessionsService(
         reconciled_at: null,
         updated_at: now,
         tolerance_rule_set: { version: rules.version, hash: rules.hash },
-        erp_watermark: erpWatermark,
+        ...erpWatermarks,
       };
       await store.sessions.create(session, snapshot);
       access.invalidate();

@@ -22,6 +22,7 @@ function toSession(doc: WithId<SessionRecord>): SessionRecord {
     tolerance_rule_set: session.tolerance_rule_set ?? null,
     // Sessions from before ERP movements (issue #17) have no watermark: null, as on SQLite.
     erp_watermark: session.erp_watermark ?? null,
+    erp_watermark_high: session.erp_watermark_high ?? null,
   };
 }
 

@@ -458,6 +458,16 @@ export const migrations: readonly Migration[] = [
     name: 'device clock samples (issue #17)',
     up: CLOCK_SAMPLES_SCHEMA,
   },
+  {
+    version: 19,
+    name: 'sessions get erp_watermark_high (issue #17)',
+    up: `
+      -- The ledger watermark read after the snapshot's stock (design §3, §13): movements after
+      -- erp_watermark up to it were posted while the stock was read. Null: unknown (sessions from
+      -- before, or no ledger).
+      ALTER TABLE sessions ADD COLUMN erp_watermark_high TEXT;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -27,7 +27,7 @@ type Sort = ListSessionsQuery['sort'];
 
 const COLUMNS = `id, warehouse, name, mode, scope, status, racks, snapshot_items, created_by,
   created_at, closed_at, reconciled_at, updated_at, tolerance_version, tolerance_hash,
-  erp_watermark`;
+  erp_watermark, erp_watermark_high`;
 
 const SNAPSHOT_COLUMNS = 'session_id, item_code, name, category, book_qty, cost, price';
 
@@ -75,6 +75,7 @@ function toParams(session: SessionRecord): SessionParams {
     tolerance_version: tolerance_rule_set?.version ?? null,
     tolerance_hash: tolerance_rule_set?.hash ?? null,
     erp_watermark: session.erp_watermark ?? null,
+    erp_watermark_high: session.erp_watermark_high ?? null,
   };
 }
 
@@ -85,7 +86,7 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
       `INSERT INTO sessions (${COLUMNS}, name_lower) VALUES (@id, @warehouse, @name, @mode,
         @scope, @status, @racks, @snapshot_items, @created_by, @created_at, @closed_at,
         @reconciled_at, @updated_at, @tolerance_version, @tolerance_hash, @erp_watermark,
-        @name_lower)`,
+        @erp_watermark_high, @name_lower)`,
     ),
     insertSnapshot: db.prepare<[SnapshotRow]>(
       `INSERT INTO session_snapshot (${SNAPSHOT_COLUMNS}) VALUES (@session_id, @item_code, @name,
