@@ -172,4 +172,33 @@ describe('replayed sync batches', () => {
     );
     expect((await expectedOf(s.id, 'ITM-B')).lines).toEqual(before);
   });
+
+  it('a batch sent again under a new key, every op already stored, is not a clock sample', async () => {
+    const s = await createSession(t, sup.token);
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
+    t.advance(30_000);
+    const body = {
+      client_sent_at: phone(),
+      records: [countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 95 })],
+    };
+    await syncAt(body);
+    const samples = await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }]);
+    expect(samples).toHaveLength(1);
+    t.advance(4 * 60_000); // the key's stored answer is gone (or the phone lost it): a new key
+    const again = await syncAt(body);
+    expect(again.replayed).toBe(false);
+    expect(again.results[0]!.status).toBe('OK');
+    expect(await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }])).toEqual(
+      samples,
+    );
+    // A batch with a new op is a sample again.
+    t.advance(10_000);
+    await syncAt({
+      client_sent_at: phone(),
+      records: [countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 6 })],
+    });
+    expect(
+      await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }]),
+    ).toHaveLength(2);
+  });
 });

@@ -164,11 +164,12 @@ export function countingRoutes(
       const counts = { OK: 0, CONFLICT: 0, ERROR: 0 };
       for (const r of outcome.results) counts[r.status]++;
       // The phone's clock sample (design §13), stored with the time of this answer. A replay (the
-      // key's stored answer) is none: it carries the first sending's client_sent_at, so minutes
-      // later it would read as a very slow request and move or split the phone's clock.
+      // key's stored answer, or every op answered before) is none: it carries the first sending's
+      // client_sent_at, so minutes later it would read as a very slow request and move or split
+      // the phone's clock.
       const { client_sent_at: sentAt, ...rest } = body;
       const sample =
-        outcome.replayed || sentAt === undefined ? rest : { ...rest, client_sent_at: sentAt };
+        !outcome.fresh || sentAt === undefined ? rest : { ...rest, client_sent_at: sentAt };
       const clock = clockSamples
         ? await storeBreaker.call(() => clockSamples.record(res, actor.id, sample))
         : undefined;

@@ -89,10 +89,12 @@ export function createSyncBatch(
     meta: RequestMeta,
     key: string,
     body: SyncBatchBody,
-  ): Promise<{ results: RecordResult[]; replayed: boolean }> {
+  ): Promise<{ results: RecordResult[]; replayed: boolean; fresh: boolean }> {
     const hash = batchHash(body);
     const finished = await store.idempotency.get(key, actor.id);
-    if (finished) return { results: await replay(finished, hash, body, actor), replayed: true };
+    if (finished) {
+      return { results: await replay(finished, hash, body, actor), replayed: true, fresh: false };
+    }
     const marker = `idem:${actor.id}:${key}`;
     await markInFlight(marker, hash);
     const lease = renewWhileRunning(marker, hash);
@@ -107,7 +109,10 @@ export function createSyncBatch(
         results,
         created_at: clock().toISOString(),
       });
-      return { results: finishedBatch.results, replayed: false };
+      // Fresh: some op was answered for the first time (or the batch had none). A batch whose ops
+      // were all answered before is a copy sent again, with the first sending's client_sent_at.
+      const fresh = body.records.length === 0 || (batch.deferred?.length ?? 0) > 0;
+      return { results: finishedBatch.results, replayed: false, fresh };
     } finally {
       await lease.end();
       await unlessUnavailable(coordination.cacheDelete(marker), undefined);
