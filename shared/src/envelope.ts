@@ -30,6 +30,10 @@ export const ERROR_CODES = [
   'RACK_LOCKED',
   'RACK_COMPLETED',
   'RACK_NOT_CLAIMED',
+  /** A split claim asked while someone holds the rack whole (docs/design.md §12 "Split bins"). */
+  'RACK_HELD_WHOLE',
+  /** A whole claim asked while counters hold the rack split (docs/design.md §12 "Split bins"). */
+  'RACK_HELD_SPLIT',
   'SUPERSEDES_UNKNOWN',
   'OPEN_WORK_REMAINS',
   /** Reconcile refused: recount tasks open or bins waiting for a supervisor (issue #16). */

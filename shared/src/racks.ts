@@ -60,5 +60,16 @@ export const deviceBodySchema = z.strictObject({
 });
 export type DeviceBody = z.infer<typeof deviceBodySchema>;
 
+/**
+ * The body of `POST /sessions/:id/racks/:rack/claim`: the device id, and `split: true` to count a
+ * part of the rack beside other counters (docs/design.md §12 "Split bins"): several split claims
+ * hold one rack at once and their counts of an item add up. A split claim and a whole one exclude
+ * each other (409 `RACK_HELD_WHOLE` / `RACK_HELD_SPLIT`). Absent: a whole claim.
+ */
+export const claimBodySchema = deviceBodySchema.extend({
+  split: z.boolean().optional(),
+});
+export type ClaimBody = z.infer<typeof claimBodySchema>;
+
 /** `GET /warehouses/:id/racks`: with `session`, each rack's claim state in that session. */
 export const racksQuerySchema = z.object({ session: z.string().min(1).max(64).optional() });

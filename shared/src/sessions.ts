@@ -152,6 +152,11 @@ export const claimAnswerSchema = z.object({
   fencing_token: z.number(),
   lock_expires_at: z.string(),
   status: z.enum(CLAIM_STATUSES),
+  /**
+   * A split claim (a part of the rack, beside other counters; docs/design.md §12 "Split bins").
+   * The server always sends it; absent reads as a whole claim.
+   */
+  split: z.boolean().optional(),
 });
 export type ClaimAnswer = z.infer<typeof claimAnswerSchema>;
 

@@ -69,16 +69,28 @@ export interface ClaimRecord {
   /** When it was released (by the user, a supervisor, or by expiry past the grace period). */
   released_at: string | null;
   released_by: string | null;
+  /**
+   * A split claim: a part of the rack, held beside other counters' split claims, whose counts add
+   * up (docs/design.md §12 "Split bins"). The split claims held together share the rack lock
+   * and its fencing token; a whole claim and a split one exclude each other. Fixed at insert.
+   */
+  split: boolean;
 }
 
 export type ClaimPatch = Partial<
-  Omit<ClaimRecord, 'id' | 'session_id' | 'rack' | 'user_id' | 'claimed_at' | 'first_token'>
+  Omit<
+    ClaimRecord,
+    'id' | 'session_id' | 'rack' | 'user_id' | 'claimed_at' | 'first_token' | 'split'
+  >
 >;
 
 export interface ClaimRepo {
   insert(claim: ClaimRecord): Promise<void>;
   get(id: string): Promise<ClaimRecord | null>;
-  /** The newest claim of a rack in a session (highest token), whatever its status. */
+  /**
+   * The newest claim of a rack in a session (highest token, then the latest claimed), whatever its
+   * status. Split claims held together share a token (docs/design.md §12 "Split bins").
+   */
   latest(sessionId: string, rack: string): Promise<ClaimRecord | null>;
   /** Every claim of a session, newest first. */
   listBySession(sessionId: string): Promise<ClaimRecord[]>;
@@ -232,7 +244,8 @@ export interface StatsQuery {
 export interface LineRepo {
   /**
    * Stores a line atomically with every check that must not race: op_id unique; when `claim_id`
-   * is set, that claim must be the rack's newest claim (fencing); no serial of the line on another
+   * is set, that claim must hold the rack's newest token (fencing; split claims held together
+   * share it, docs/design.md §12 "Split bins"); no serial of the line on another
    * line of the same item and session that still counts (superseded and rejected lines, and the
    * one being superseded, excepted); `supersedes` must name a line of the same session, rack and
    * item that is not superseded yet (else SUPERSEDES_UNKNOWN), which is then marked superseded.

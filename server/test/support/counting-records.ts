@@ -77,6 +77,7 @@ export function makeClaim(id: string, overrides: Partial<ClaimRecord> = {}): Cla
     completed_at: null,
     released_at: null,
     released_by: null,
+    split: false,
     ...overrides,
   };
 }

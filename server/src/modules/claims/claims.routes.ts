@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { deviceBodySchema } from '@stockverify/shared';
+import { claimBodySchema, deviceBodySchema } from '@stockverify/shared';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk } from '../../http/envelope';
@@ -18,11 +18,11 @@ export function claimsRoutes(claims: ClaimsService, guard: AuthGuard): Router {
 
   router.post('/:id/racks/:rack/claim', async (req, res) => {
     const { id, rack } = parse(rackParams, req.params, 'params');
-    const { device_id } = parse(deviceBodySchema, req.body ?? {}, 'body');
+    const { device_id, split } = parse(claimBodySchema, req.body ?? {}, 'body');
     sendOk(
       req,
       res,
-      await claims.claim(actorOf(req), metaOf(req), id, rack, device_id ?? null),
+      await claims.claim(actorOf(req), metaOf(req), id, rack, device_id ?? null, split ?? false),
       200,
       'Rack claimed',
     );

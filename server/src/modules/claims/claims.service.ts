@@ -29,6 +29,16 @@ export function rackLockKey(sessionId: string, rack: string): string {
 const OPEN: ReadonlyArray<ClaimRecord['status']> = ['active', 'paused'];
 
 /**
+ * The rack lock's owner while counters hold the rack split (docs/design.md §12 "Split bins"):
+ * one owner for them all, so a split claim joins the lock (same token) and a whole claim, whose
+ * owner is the user, is refused by the lock itself — the two kinds exclude each other atomically.
+ */
+export const SPLIT_LOCK_OWNER = '~split';
+
+const lockOwner = (claim: Pick<ClaimRecord, 'split' | 'user_id'>) =>
+  claim.split ? SPLIT_LOCK_OWNER : claim.user_id;
+
+/**
  * Rack claims (design §4): locks in Coordination with TTL and fencing tokens, renewed by
  * heartbeats; a lapsed claim stays reserved to its claimant for a grace period unless a supervisor
  * force-releases it; a newer claim makes the old claim's queued lines LOCK_LOST.
@@ -75,7 +85,42 @@ export function createClaimsService(
       fencing_token: claim.token,
       lock_expires_at: new Date(lock?.expires_at ?? clock().getTime()).toISOString(),
       status: claim.status,
+      split: claim.split,
     };
+  }
+
+  /** A split claim asked while the rack is held whole (or the other way round): 409, `body.split`. */
+  function kindRefused(rack: string, wantSplit: boolean, holder: ClaimRecord | null): AppError {
+    return new AppError(
+      409,
+      wantSplit ? 'RACK_HELD_WHOLE' : 'RACK_HELD_SPLIT',
+      wantSplit
+        ? `Rack ${rack} is held whole${holder ? ` by ${holder.username}` : ''}; it cannot be counted in parts until it is given back`
+        : `Rack ${rack} is being counted in parts; join with split: true, or claim it whole once every part is given back`,
+      [
+        {
+          path: 'split',
+          message: wantSplit ? 'the rack is held whole' : 'the rack is held split',
+        },
+      ],
+      holder
+        ? {
+            holder: {
+              user_id: holder.user_id,
+              username: holder.username,
+              since: holder.claimed_at,
+              last_seen: holder.last_heartbeat_at,
+            },
+          }
+        : undefined,
+    );
+  }
+
+  /** The rack's open claims (every split part, or the one whole claim), newest first. */
+  async function openOnRack(sessionId: string, rack: string): Promise<ClaimRecord[]> {
+    return (await store.claims.listBySession(sessionId)).filter(
+      (c) => c.rack === rack && OPEN.includes(c.status),
+    );
   }
 
   function rackLocked(holder: ClaimRecord, reservedUntil: string | null): AppError {
@@ -96,9 +141,16 @@ export function createClaimsService(
     );
   }
 
-  /** The rack's newest claim, which must be open and (unless a supervisor acts) the caller's. */
+  /**
+   * The rack's newest claim, which must be open and (unless a supervisor acts) the caller's. On a
+   * rack held split, the caller's own open part (a supervisor acting on another's: the newest).
+   */
   async function ownOpenClaim(actor: Actor, sessionId: string, rack: string): Promise<ClaimRecord> {
-    const claim = await store.claims.latest(sessionId, rack);
+    let claim = await store.claims.latest(sessionId, rack);
+    if (claim?.split) {
+      const parts = await openOnRack(sessionId, rack);
+      claim = parts.find((c) => c.user_id === actor.id) ?? parts[0] ?? claim;
+    }
     if (!claim || !OPEN.includes(claim.status)) {
       throw new AppError(409, 'RACK_NOT_CLAIMED', `Rack ${rack} has no open claim`);
     }
@@ -120,6 +172,13 @@ export function createClaimsService(
     });
   }
 
+  /** Whether giving `claim` back frees the rack: a whole claim, or the last open split part. */
+  async function lastHolder(claim: ClaimRecord): Promise<boolean> {
+    if (!claim.split) return true;
+    const parts = await openOnRack(claim.session_id, claim.rack);
+    return parts.every((c) => c.id === claim.id);
+  }
+
   /** Applies a status change to the caller's open claim of a rack; a completed rack frees its lock. */
   async function changeOpenClaim(
     actor: Actor,
@@ -135,13 +194,90 @@ export function createClaimsService(
     const change = patch(clock().toISOString());
     const updated = (await store.claims.update(claim.id, change)) ?? claim;
     const key = rackLockKey(sessionId, rack);
-    if (change.status === 'completed') {
+    if (change.status === 'completed' && (await lastHolder(claim))) {
       await coordination.forceReleaseLock(key);
       lockOp('release', 'completed');
     }
     await audit.record(actor, meta, `claim.${verb}`, { type: 'claim', id: claim.id }, { rack });
     await publishClaim(eventAction, updated, actor);
     return answer(updated, change.status === 'completed' ? null : await coordination.getLock(key));
+  }
+
+  /** Stores a new claim under the lock just taken (its token), audits and announces it. */
+  async function insertClaim(
+    actor: Actor,
+    meta: RequestMeta,
+    sessionId: string,
+    rack: string,
+    deviceId: string | null,
+    split: boolean,
+    lock: LockState,
+  ): Promise<ClaimAnswer> {
+    const now = clock().toISOString();
+    const claim: ClaimRecord = {
+      id: randomUUID(),
+      session_id: sessionId,
+      rack,
+      user_id: actor.id,
+      username: actor.username,
+      device_id: deviceId,
+      status: 'active',
+      first_token: lock.token,
+      token: lock.token,
+      claimed_at: now,
+      last_heartbeat_at: now,
+      paused_at: null,
+      completed_at: null,
+      released_at: null,
+      released_by: null,
+      split,
+    };
+    await store.claims.insert(claim);
+    await audit.record(
+      actor,
+      meta,
+      'claim.create',
+      { type: 'claim', id: claim.id },
+      { session_id: sessionId, rack, token: claim.token, ...(split ? { split } : {}) },
+    );
+    await publishClaim('claimed', claim, actor);
+    return answer(claim, lock);
+  }
+
+  /**
+   * A claim of a rack whose newest claim is an open split part (docs/design.md §12 "Split
+   * bins"): a whole claim is refused; a split one joins the rack lock (same owner, same token) —
+   * or re-takes the caller's own part — so nobody's fencing token changes.
+   */
+  async function claimHeldSplit(
+    actor: Actor,
+    meta: RequestMeta,
+    sessionId: string,
+    rack: string,
+    deviceId: string | null,
+    split: boolean,
+  ): Promise<ClaimAnswer> {
+    const parts = await openOnRack(sessionId, rack);
+    if (!split) throw kindRefused(rack, false, parts[0] ?? null);
+    const lock = await coordination.acquireLock(
+      rackLockKey(sessionId, rack),
+      SPLIT_LOCK_OWNER,
+      timings.lockTtlMs,
+    );
+    lockOp('acquire', lock.ok ? 'ok' : 'held');
+    if (!lock.ok) throw kindRefused(rack, true, await store.claims.latest(sessionId, rack));
+    const own = parts.find((c) => c.user_id === actor.id);
+    if (own) {
+      const updated = await store.claims.update(own.id, {
+        token: Math.max(own.token, lock.token),
+        status: 'active',
+        paused_at: null,
+        last_heartbeat_at: clock().toISOString(),
+        device_id: deviceId ?? own.device_id,
+      });
+      return answer(updated ?? own, lock);
+    }
+    return insertClaim(actor, meta, sessionId, rack, deviceId, true, lock);
   }
 
   return {
@@ -152,6 +288,7 @@ export function createClaimsService(
       sessionId: string,
       rack: string,
       deviceId: string | null,
+      split = false,
     ): Promise<ClaimAnswer> {
       const session = await openSession(actor, sessionId);
       if (!session.racks.includes(rack))
@@ -159,6 +296,11 @@ export function createClaimsService(
       const key = rackLockKey(sessionId, rack);
       const now = clock();
       const latest = await store.claims.latest(sessionId, rack);
+      // Parts held together share a token: the newest of them may be given back while others
+      // still count, so look at every open part.
+      if (latest?.split && (await openOnRack(sessionId, rack)).some((c) => c.split)) {
+        return claimHeldSplit(actor, meta, sessionId, rack, deviceId, split);
+      }
       if (latest?.status === 'completed') {
         throw new AppError(
           409,
@@ -166,12 +308,18 @@ export function createClaimsService(
           `Rack ${rack} is complete; a supervisor can reopen it for recount`,
         );
       }
+      // A split claim asked of a rack held whole is refused with its own code, grace included.
+      const refuse = (holder: ClaimRecord, reservedUntil: string | null) =>
+        split ? kindRefused(rack, true, holder) : rackLocked(holder, reservedUntil);
+      if (latest && OPEN.includes(latest.status) && latest.user_id === actor.id && split) {
+        throw kindRefused(rack, true, latest);
+      }
       if (latest && OPEN.includes(latest.status) && latest.user_id !== actor.id) {
         const lock = await coordination.getLock(key);
-        if (lock && lock.owner !== actor.id) throw rackLocked(latest, null);
+        if (lock && lock.owner !== actor.id) throw refuse(latest, null);
         const reservedUntil = Date.parse(latest.last_heartbeat_at) + timings.graceMs;
         if (reservedUntil > now.getTime())
-          throw rackLocked(latest, new Date(reservedUntil).toISOString());
+          throw refuse(latest, new Date(reservedUntil).toISOString());
         // Past the grace period: the old claim is lost; its queued lines will come back LOCK_LOST.
         await store.claims.update(latest.id, {
           status: 'lost',
@@ -187,14 +335,17 @@ export function createClaimsService(
         );
         await publishClaim('lost', latest, actor);
       }
-      const lock = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+      const owner = split ? SPLIT_LOCK_OWNER : actor.id;
+      const lock = await coordination.acquireLock(key, owner, timings.lockTtlMs);
       lockOp('acquire', lock.ok ? 'ok' : 'held');
       if (!lock.ok) {
         const holder = (await store.claims.latest(sessionId, rack)) ?? latest;
+        // Raced by the other kind of claim: its own code.
+        if (lock.owner === SPLIT_LOCK_OWNER || split) throw kindRefused(rack, split, holder);
         if (holder) throw rackLocked(holder, null);
         throw new AppError(409, 'RACK_LOCKED', `Rack ${rack} is locked`);
       }
-      if (latest && OPEN.includes(latest.status) && latest.user_id === actor.id) {
+      if (latest && OPEN.includes(latest.status) && latest.user_id === actor.id && !split) {
         const updated = await store.claims.update(latest.id, {
           token: Math.max(latest.token, lock.token),
           status: 'active',
@@ -204,33 +355,7 @@ export function createClaimsService(
         });
         return answer(updated ?? latest, lock);
       }
-      const claim: ClaimRecord = {
-        id: randomUUID(),
-        session_id: sessionId,
-        rack,
-        user_id: actor.id,
-        username: actor.username,
-        device_id: deviceId,
-        status: 'active',
-        first_token: lock.token,
-        token: lock.token,
-        claimed_at: now.toISOString(),
-        last_heartbeat_at: now.toISOString(),
-        paused_at: null,
-        completed_at: null,
-        released_at: null,
-        released_by: null,
-      };
-      await store.claims.insert(claim);
-      await audit.record(
-        actor,
-        meta,
-        'claim.create',
-        { type: 'claim', id: claim.id },
-        { session_id: sessionId, rack, token: claim.token },
-      );
-      await publishClaim('claimed', claim, actor);
-      return answer(claim, lock);
+      return insertClaim(actor, meta, sessionId, rack, deviceId, split, lock);
     },
 
     /** Renews presence and every lock the caller holds in the session; reports claims it lost. */
@@ -242,10 +367,10 @@ export function createClaimsService(
       const lost: string[] = [];
       for (const claim of claims) {
         const key = rackLockKey(sessionId, claim.rack);
-        let lock = await coordination.renewLock(key, actor.id, timings.lockTtlMs);
+        let lock = await coordination.renewLock(key, lockOwner(claim), timings.lockTtlMs);
         lockOp('renew', lock ? 'ok' : 'lapsed');
         if (!lock) {
-          const retaken = await coordination.acquireLock(key, actor.id, timings.lockTtlMs);
+          const retaken = await coordination.acquireLock(key, lockOwner(claim), timings.lockTtlMs);
           lockOp('reacquire', retaken.ok ? 'ok' : 'lost');
           if (!retaken.ok) {
             lost.push(claim.rack);
@@ -318,7 +443,8 @@ export function createClaimsService(
           released_at: clock().toISOString(),
           released_by: actor.id,
         })) ?? claim;
-      await coordination.forceReleaseLock(rackLockKey(sessionId, rack));
+      if (await lastHolder(claim))
+        await coordination.forceReleaseLock(rackLockKey(sessionId, rack));
       await audit.record(
         actor,
         meta,

@@ -36,6 +36,10 @@ export async function checkFence(
   }
   const claims = await store.claims.listBySession(sessionId);
   const own = claims.find((c) => c.rack === rack && covers(c));
+  if (own?.split && own.status !== 'lost' && latest && own.token === latest.token) {
+    // Split parts held together share the rack's newest token (docs/design.md §12 "Split bins").
+    return { ok: true, claim: own };
+  }
   if (own) {
     // Someone else's claim after this one took the rack from the caller, even if they claimed it
     // back since: LOCK_LOST. Only the caller's own claims after it make the token merely stale.

@@ -257,17 +257,31 @@ export function createSettlement(deps: {
     return result;
   }
 
+  /** Of the lines' claims, those taken split (one read per claim). */
+  async function splitClaimIds(lines: readonly CountLineRecord[]): Promise<Set<string>> {
+    const ids = new Set(lines.flatMap((l) => (l.claim_id === null ? [] : [l.claim_id])));
+    const split = new Set<string>();
+    for (const id of ids) if ((await store.claims.get(id))?.split) split.add(id);
+    return split;
+  }
+
   /** The bins written lines touch that may have changed, per session. */
   async function binsToSettle(
     sessionId: string,
     lines: readonly CountLineRecord[],
   ): Promise<BinKey[]> {
-    const keys = new Map<string, BinKey>();
+    const keys = new Map<string, BinKey & { split?: boolean }>();
     const maybe = new Map<string, { key: BinKey; counter: string }>();
+    // Lines counted under a split claim make their bin split (docs/design.md §12 "Split bins"):
+    // the key says so and the bin is settled, so the row records it even for one part's count.
+    const splitClaims = await splitClaimIds(lines);
     for (const line of lines) {
       const key = { rack: line.rack, item_code: line.item_code };
-      if (mayChangeBin(line)) keys.set(binKey(key), key);
-      else maybe.set(binKey(key), { key, counter: line.counted_by });
+      if (line.claim_id !== null && splitClaims.has(line.claim_id)) {
+        keys.set(binKey(key), { ...key, split: true });
+      } else if (mayChangeBin(line)) {
+        if (!keys.has(binKey(key))) keys.set(binKey(key), key);
+      } else maybe.set(binKey(key), { key, counter: line.counted_by });
     }
     const unsure = [...maybe.entries()].filter(([k]) => !keys.has(k)).map(([, v]) => v);
     if (unsure.length > 0 && store.bins) {

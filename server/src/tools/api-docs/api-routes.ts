@@ -26,6 +26,7 @@ import {
   changePasswordSchema,
   changePinSchema,
   claimAnswerSchema,
+  claimBodySchema,
   clientErrorListQuerySchema,
   clientErrorPageSchema,
   clientErrorReportSchema,
@@ -500,8 +501,9 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'POST /sessions/:id/racks/:rack/claim': {
     group: 'counting',
     who: 'counting.write',
-    summary: 'Claim a rack; 409 `RACK_LOCKED` with the holder.',
-    body: deviceBodySchema,
+    summary:
+      'Claim a rack; 409 `RACK_LOCKED` with the holder. `split: true` counts a part of it beside other split holders (their counts add up, design §12 "Split bins"); 409 `RACK_HELD_WHOLE` / `RACK_HELD_SPLIT` (field `split`) when the other kind holds it.',
+    body: claimBodySchema,
     answer: claimAnswerSchema,
   },
   'POST /sessions/:id/heartbeat': {

@@ -11,8 +11,12 @@ import type { RunInTransaction } from './transactions';
 
 function toClaim(doc: WithId<ClaimRecord>): ClaimRecord {
   const { _id, ...claim } = doc;
-  return claim;
+  // Claims from before split claims (migration 9 sets it) were whole.
+  return { ...claim, split: claim.split ?? false };
 }
+
+/** Newest first: split claims held together share a token (docs/design.md §12 "Split bins"). */
+export const NEWEST_CLAIM_SORT = { token: -1, claimed_at: -1, id: -1 } as const;
 
 /** Builds the claim repository over the claims collection. */
 export function createMongoClaimRepo(
@@ -45,7 +49,10 @@ export function createMongoClaimRepo(
     },
     get,
     async latest(sessionId, rack) {
-      const doc = await claims.findOne({ session_id: sessionId, rack }, { sort: { token: -1 } });
+      const doc = await claims.findOne(
+        { session_id: sessionId, rack },
+        { sort: { ...NEWEST_CLAIM_SORT } },
+      );
       return doc ? toClaim(doc) : null;
     },
     async listBySession(sessionId) {

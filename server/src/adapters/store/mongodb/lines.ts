@@ -105,9 +105,17 @@ export function createMongoLineRepo(
       );
       const latest = await c.claims.findOne(
         { session_id: line.session_id, rack: line.rack },
-        { sort: { token: -1 }, ...session },
+        { sort: { token: -1, claimed_at: -1, id: -1 }, ...session },
       );
-      if (latest?.id !== line.claim_id) {
+      // Split claims held together share the newest token: each of them fences (§12 "Split bins").
+      const sharesToken =
+        latest !== null &&
+        latest.id !== line.claim_id &&
+        (await c.claims.findOne(
+          { id: line.claim_id, split: true, token: latest.token },
+          { projection: { _id: 1 }, ...session },
+        )) !== null;
+      if (latest?.id !== line.claim_id && !sharesToken) {
         return { ok: false, reason: 'STALE_TOKEN', current_claim_id: latest?.id ?? null };
       }
     }

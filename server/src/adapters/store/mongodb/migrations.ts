@@ -186,6 +186,16 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await db.collection(CLOCK_SAMPLE_COLLECTION).createIndexes(CLOCK_SAMPLE_INDEXES);
     },
   },
+  {
+    id: 9,
+    name: 'split rack claims (issue #16, docs/design.md §12 "Split bins")',
+    // Every claim before it was whole; rerunning finds none without the field.
+    async up(db) {
+      await db
+        .collection(COLLECTION.claims)
+        .updateMany({ split: { $exists: false } }, { $set: { split: false } });
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

@@ -3,32 +3,39 @@ import type { ClaimPatch, ClaimRecord, ClaimRepo } from '../../../ports/counting
 import { lazy, type Db } from './database';
 
 const COLUMNS = `id, session_id, rack, user_id, username, device_id, status, first_token, token,
-  claimed_at, last_heartbeat_at, paused_at, completed_at, released_at, released_by`;
+  claimed_at, last_heartbeat_at, paused_at, completed_at, released_at, released_by, split`;
+
+/** The row as stored: `split` is 0/1 (migration 17, docs/design.md §12 "Split bins"). */
+type ClaimRow = Omit<ClaimRecord, 'split'> & { split: number };
+
+const toClaim = (row: ClaimRow): ClaimRecord => ({ ...row, split: row.split === 1 });
+const toRow = (claim: ClaimRecord): ClaimRow => ({ ...claim, split: claim.split ? 1 : 0 });
 
 /** Builds the rack-claim repository over an open, migrated database. */
 export function createSqliteClaimRepo(db: Db): ClaimRepo {
   const statements = lazy(() => ({
-    insert: db.prepare<[ClaimRecord]>(
+    insert: db.prepare<[ClaimRow]>(
       `INSERT INTO claims (${COLUMNS}) VALUES (@id, @session_id, @rack, @user_id, @username,
         @device_id, @status, @first_token, @token, @claimed_at, @last_heartbeat_at, @paused_at,
-        @completed_at, @released_at, @released_by)`,
+        @completed_at, @released_at, @released_by, @split)`,
     ),
-    replace: db.prepare<[ClaimRecord]>(
+    replace: db.prepare<[ClaimRow]>(
       `UPDATE claims SET username = @username, device_id = @device_id, status = @status,
         token = @token, last_heartbeat_at = @last_heartbeat_at, paused_at = @paused_at,
         completed_at = @completed_at, released_at = @released_at, released_by = @released_by
        WHERE id = @id`,
     ),
-    byId: db.prepare<[string], ClaimRecord>(`SELECT ${COLUMNS} FROM claims WHERE id = ?`),
-    latest: db.prepare<[string, string], ClaimRecord>(
+    byId: db.prepare<[string], ClaimRow>(`SELECT ${COLUMNS} FROM claims WHERE id = ?`),
+    // Split claims held together share a token: the latest claimed of them is the newest.
+    latest: db.prepare<[string, string], ClaimRow>(
       `SELECT ${COLUMNS} FROM claims WHERE session_id = ? AND rack = ?
-       ORDER BY token DESC LIMIT 1`,
+       ORDER BY token DESC, claimed_at DESC, id DESC LIMIT 1`,
     ),
-    bySession: db.prepare<[string], ClaimRecord>(
+    bySession: db.prepare<[string], ClaimRow>(
       `SELECT ${COLUMNS} FROM claims WHERE session_id = ?
        ORDER BY claimed_at DESC, token DESC, id DESC`,
     ),
-    openByUser: db.prepare<[string, string], ClaimRecord>(
+    openByUser: db.prepare<[string, string], ClaimRow>(
       `SELECT ${COLUMNS} FROM claims
        WHERE session_id = ? AND user_id = ? AND status IN ('active', 'paused')
        ORDER BY claimed_at, id`,
@@ -37,29 +44,31 @@ export function createSqliteClaimRepo(db: Db): ClaimRepo {
 
   // A read-merge-write is atomic here: better-sqlite3 is synchronous, so nothing interleaves.
   const update = db.transaction((id: string, patch: ClaimPatch): ClaimRecord | null => {
-    const current = statements().byId.get(id);
-    if (!current) return null;
+    const row = statements().byId.get(id);
+    if (!row) return null;
     const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
-    const next: ClaimRecord = { ...current, ...Object.fromEntries(defined) };
-    statements().replace.run(next);
+    const next: ClaimRecord = { ...toClaim(row), ...Object.fromEntries(defined) };
+    statements().replace.run(toRow(next));
     return next;
   });
 
   return {
     async insert(claim) {
-      statements().insert.run(claim);
+      statements().insert.run(toRow(claim));
     },
     async get(id) {
-      return statements().byId.get(id) ?? null;
+      const row = statements().byId.get(id);
+      return row ? toClaim(row) : null;
     },
     async latest(sessionId, rack) {
-      return statements().latest.get(sessionId, rack) ?? null;
+      const row = statements().latest.get(sessionId, rack);
+      return row ? toClaim(row) : null;
     },
     async listBySession(sessionId) {
-      return statements().bySession.all(sessionId);
+      return statements().bySession.all(sessionId).map(toClaim);
     },
     async listOpenByUser(sessionId, userId) {
-      return statements().openByUser.all(sessionId, userId);
+      return statements().openByUser.all(sessionId, userId).map(toClaim);
     },
     async update(id, patch) {
       return update.immediate(id, patch);

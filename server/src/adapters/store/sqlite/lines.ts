@@ -166,7 +166,15 @@ function prepareLineStatements(db: Db) {
     byOpId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE op_id = ?`),
     newestClaim: db
       .prepare<[string, string], string>(
-        'SELECT id FROM claims WHERE session_id = ? AND rack = ? ORDER BY token DESC LIMIT 1',
+        `SELECT id FROM claims WHERE session_id = ? AND rack = ?
+         ORDER BY token DESC, claimed_at DESC, id DESC LIMIT 1`,
+      )
+      .pluck(),
+    // Split claims held together share the rack's token (docs/design.md §12 "Split bins").
+    holdsNewestToken: db
+      .prepare<[string, string, string], number>(
+        `SELECT 1 FROM claims c WHERE c.id = ? AND c.split = 1 AND c.token =
+           (SELECT MAX(token) FROM claims WHERE session_id = ? AND rack = ?)`,
       )
       .pluck(),
     supersedable: db
@@ -328,8 +336,12 @@ export function createSqliteLineRepo(
     if (existing) return { ok: false, reason: 'DUPLICATE_OP', existing: toRecord(existing) };
     if (line.claim_id !== null) {
       // Fencing (design §4): a write under any claim but the rack's newest is from a lost lease.
+      // Split claims held together share the newest token: each of them fences (§12 "Split bins").
       const current = s.newestClaim.get(line.session_id, line.rack) ?? null;
-      if (current !== line.claim_id) {
+      if (
+        current !== line.claim_id &&
+        s.holdsNewestToken.get(line.claim_id, line.session_id, line.rack) === undefined
+      ) {
         return { ok: false, reason: 'STALE_TOKEN', current_claim_id: current };
       }
     }

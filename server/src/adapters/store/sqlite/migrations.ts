@@ -459,6 +459,13 @@ export const migrations: readonly Migration[] = [
     up: CLOCK_SAMPLES_SCHEMA,
   },
   {
+    version: 17,
+    name: 'split rack claims (issue #16, docs/design.md §12 "Split bins")',
+    // Every claim before it was whole. The lines' fencing check compares tokens (split claims
+    // held together share one), so it reads the rack's claims by token, as claims_rack_token has.
+    up: `ALTER TABLE claims ADD COLUMN split INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
     version: 19,
     name: 'sessions get erp_watermark_high (issue #17)',
     up: `

@@ -1,0 +1,204 @@
+/**
+ * Split claims (issue #16 item 3, docs/design.md §12 "Split bins"), through HTTP on the real
+ * SQLite store: several counters deliberately counting parts of one rack claim it `split: true`
+ * at once; their counts of one item add up (the bin is split) instead of competing as consensus
+ * candidates. A split claim and a whole (normal) claim exclude each other with a clear 409; the
+ * fencing of whole claims is unchanged (claims tests).
+ */
+import { binDetailSchema, type ClaimAnswer, type CountSession } from '@stockverify/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  claimOk,
+  countRecord,
+  createSession,
+  seedCounting,
+  sync,
+} from '../support/counting-fixture';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+type User = Awaited<ReturnType<TestApp['userWithRole']>>;
+
+let t: TestApp;
+let supervisor: User;
+let alice: User;
+let bob: User;
+let carol: User;
+
+/** ITM-A (book 10 in A-01): one unit either way; a blind recount answers, two phases. */
+const TIGHT_RULE = {
+  id: 'alpha-tight',
+  scope: { kind: 'item', item_code: 'ITM-A' },
+  thresholds: { shortage: { units: 1 }, overage: { units: 1 } },
+  on_exceed: 'recount',
+  recount_phases: 2,
+};
+
+beforeEach(async () => {
+  t = await startTestApp();
+  await seedCounting(t);
+  supervisor = await t.userWithRole('supervisor', 'sup');
+  alice = await t.userWithRole('staff', 'alice');
+  bob = await t.userWithRole('staff', 'bob');
+  carol = await t.userWithRole('staff', 'carol');
+  const rule = await t.request('POST', '/api/tolerance-rules', {
+    token: supervisor.token,
+    body: TIGHT_RULE,
+  });
+  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+});
+afterEach(async () => {
+  await t.close();
+});
+
+function claimSplit(who: User, session: CountSession, rack = 'A-01', split = true) {
+  return t.request<ClaimAnswer & { split: boolean }>(
+    'POST',
+    `/api/sessions/${session.id}/racks/${rack}/claim`,
+    { token: who.token, body: { device_id: `phone-${who.user.username}`, split } },
+  );
+}
+
+async function splitCount(who: User, session: CountSession, qty: number) {
+  const held = await claimSplit(who, session);
+  expect(held.status, JSON.stringify(held.body)).toBe(200);
+  expect(held.body.data.split).toBe(true);
+  const record = countRecord(session.id, 'A-01', 'ITM-A', held.body.data.fencing_token, {
+    counted_qty: qty,
+    variance_reason: 'Found so',
+  });
+  const res = await sync(t, who.token, [record]);
+  expect(res.body.data.results[0]!.status, JSON.stringify(res.body.data)).toBe('OK');
+  return { held: held.body.data, record };
+}
+
+async function detail(session: CountSession) {
+  const res = await t.request('GET', `/api/sessions/${session.id}/bins/A-01/ITM-A`, {
+    token: supervisor.token,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return binDetailSchema.parse(res.body.data);
+}
+
+async function openTasks(session: CountSession) {
+  const res = await t.request<{ items: unknown[] }>(
+    'GET',
+    `/api/sessions/${session.id}/recount-tasks?state=open`,
+    { token: supervisor.token },
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data.items;
+}
+
+describe('split claims', () => {
+  it('two counters holding one rack split: their counts of one item add up (split_additive)', async () => {
+    const session = await createSession(t, supervisor.token);
+    const a = await splitCount(alice, session, 6);
+    const b = await splitCount(bob, session, 4);
+    // Both hold the rack at once, each with a token that still fences their writes.
+    expect(b.held.fencing_token).toBeGreaterThanOrEqual(a.held.fencing_token);
+    const more = countRecord(session.id, 'A-01', 'ITM-B', a.held.fencing_token, {
+      counted_qty: 1,
+      variance_reason: 'Found so',
+    });
+    const late = await sync(t, alice.token, [more]);
+    expect(late.body.data.results[0]!.status, JSON.stringify(late.body.data)).toBe('OK');
+
+    const d = await detail(session);
+    expect(d.bin).toMatchObject({
+      state: 'settled',
+      reason: 'split_additive',
+      quantity: 10,
+      split: true,
+    });
+    expect(d.counts.every((c) => c.taken)).toBe(true);
+    expect(await openTasks(session)).toHaveLength(0);
+    void b;
+  });
+
+  it('a split sum outside tolerance goes to the supervisor, not to a recount', async () => {
+    const session = await createSession(t, supervisor.token);
+    await splitCount(alice, session, 6);
+    await splitCount(bob, session, 2);
+    const d = await detail(session);
+    expect(d.bin).toMatchObject({
+      state: 'needs_supervisor',
+      reason: 'split_exceeds_tolerance',
+      split: true,
+    });
+    expect(await openTasks(session)).toHaveLength(0);
+  });
+
+  it('a split claim is refused while a whole claim is held, and a whole claim while split ones are', async () => {
+    const session = await createSession(t, supervisor.token);
+    const whole = await claimOk(t, alice.token, session.id, 'A-01');
+    const refused = await claimSplit(bob, session);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'RACK_HELD_WHOLE',
+      details: [expect.objectContaining({ path: 'split' })],
+      holder: expect.objectContaining({ username: 'alice' }),
+    });
+    // Alice's whole claim still fences her writes.
+    const ok = await sync(t, alice.token, [
+      countRecord(session.id, 'A-01', 'ITM-A', whole.fencing_token, { counted_qty: 10 }),
+    ]);
+    expect(ok.body.data.results[0]!.status, JSON.stringify(ok.body.data)).toBe('OK');
+
+    const other = await createSession(t, supervisor.token);
+    expect((await claimSplit(alice, other)).status).toBe(200);
+    const wholeRefused = await claimSplit(bob, other, 'A-01', false);
+    expect(wholeRefused.status, JSON.stringify(wholeRefused.body)).toBe(409);
+    expect(wholeRefused.body.error).toMatchObject({
+      code: 'RACK_HELD_SPLIT',
+      details: [expect.objectContaining({ path: 'split' })],
+    });
+    // Nor may Alice turn her split claim whole without giving it back first.
+    expect((await claimSplit(alice, other, 'A-01', false)).status).toBe(409);
+    // A third counter joins the split.
+    expect((await claimSplit(carol, other)).status).toBe(200);
+  });
+
+  it('a split holder giving the rack back does not take it from the others; the last one frees it', async () => {
+    const session = await createSession(t, supervisor.token);
+    const a = await claimSplit(alice, session);
+    const b = await claimSplit(bob, session);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    const rel = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/release`, {
+      token: alice.token,
+      body: {},
+    });
+    expect(rel.status, JSON.stringify(rel.body)).toBe(200);
+    expect(rel.body.data).toMatchObject({ status: 'released', split: true });
+    // Bob still holds his part and counts under it.
+    const res = await sync(t, bob.token, [
+      countRecord(session.id, 'A-01', 'ITM-A', b.body.data.fencing_token, {
+        counted_qty: 10,
+      }),
+    ]);
+    expect(res.body.data.results[0]!.status, JSON.stringify(res.body.data)).toBe('OK');
+    // Nobody may claim it whole while Bob counts his part.
+    expect((await claimSplit(carol, session, 'A-01', false)).status).toBe(409);
+    await t.request('POST', `/api/sessions/${session.id}/racks/A-01/release`, {
+      token: bob.token,
+      body: {},
+    });
+    const whole = await claimOk(t, carol.token, session.id, 'A-01');
+    expect(whole.fencing_token).toBeGreaterThan(b.body.data.fencing_token);
+    // A split line queued before the whole claim is fenced out.
+    const stale = await sync(t, bob.token, [
+      countRecord(session.id, 'A-01', 'ITM-B', b.body.data.fencing_token, { counted_qty: 1 }),
+    ]);
+    expect(stale.body.data.results[0]!.status).not.toBe('OK');
+  });
+
+  it('rejects a split flag that is not a boolean, naming the field', async () => {
+    const session = await createSession(t, supervisor.token);
+    const res = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/claim`, {
+      token: alice.token,
+      body: { split: 'yes' },
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('"path":"split"');
+  });
+});
