@@ -192,6 +192,38 @@ describe('split claims', () => {
     expect(stale.body.data.results[0]!.status).not.toBe('OK');
   });
 
+  it('heartbeats renew every part under its shared token; pause and complete act on the own part', async () => {
+    const session = await createSession(t, supervisor.token);
+    const a = (await claimSplit(alice, session)).body.data;
+    const b = (await claimSplit(bob, session)).body.data;
+    expect(b.fencing_token).toBe(a.fencing_token);
+    for (const who of [alice, bob]) {
+      const beat = await t.request<{ claims: ClaimAnswer[]; lost: string[] }>(
+        'POST',
+        `/api/sessions/${session.id}/heartbeat`,
+        { token: who.token, body: {} },
+      );
+      expect(beat.status, JSON.stringify(beat.body)).toBe(200);
+      expect(beat.body.data.lost).toEqual([]);
+      expect(beat.body.data.claims).toEqual([
+        expect.objectContaining({ rack: 'A-01', fencing_token: a.fencing_token, split: true }),
+      ]);
+    }
+    const paused = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/pause`, {
+      token: bob.token,
+      body: {},
+    });
+    expect(paused.body.data).toMatchObject({ claim_id: b.claim_id, status: 'paused' });
+    const done = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/complete`, {
+      token: alice.token,
+      body: {},
+    });
+    expect(done.body.data).toMatchObject({ claim_id: a.claim_id, status: 'completed' });
+    // Bob's part still holds the rack: another counter may join, nobody may take it whole.
+    expect((await claimSplit(carol, session)).status).toBe(200);
+    expect((await claimSplit(supervisor, session, 'A-01', false)).status).toBe(409);
+  });
+
   it('rejects a split flag that is not a boolean, naming the field', async () => {
     const session = await createSession(t, supervisor.token);
     const res = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/claim`, {
