@@ -138,6 +138,30 @@ describe('mssql movements: the ledger query', () => {
     expect(first.requests[0]!.inputs[0]!.value).toEqual(Buffer.alloc(8));
   });
 
+  it('reads a rowversion ledger only below MIN_ACTIVE_ROWVERSION(): rowversions commit out of order', async () => {
+    // Entry 0x…7d1 may be committed while 0x…7d0 is still in an open transaction: a pull that read
+    // 0x…7d1 would move its watermark past 0x…7d0, which would never be read once it commits.
+    const { source, requests } = setup(
+      (text) =>
+        text.startsWith('SELECT MAX')
+          ? [{ watermark: Buffer.from('00000000000007cf', 'hex') }]
+          : [],
+      { table: 'dbo.Ledger', watermarkType: 'rowversion', columns: { watermark: 'RowVer' } },
+    );
+    await source.fetchMovements!('0x07c0', { limit: 5, warehouse: 'WH-MAIN' });
+    expect(requests[0]!.text).toContain(
+      'WHERE [RowVer] > @since AND [RowVer] < MIN_ACTIVE_ROWVERSION() AND [warehouse] = @warehouse ORDER BY [RowVer]',
+    );
+    expect(await source.currentWatermark!()).toBe('0x00000000000007cf');
+    expect(requests[1]!.text).toBe(
+      'SELECT MAX([RowVer]) AS [watermark] FROM [dbo].[Ledger] WHERE [RowVer] < MIN_ACTIVE_ROWVERSION()',
+    );
+    // Entry numbers are the ERP's own sequence: no bound.
+    const entries = setup([], LEDGER);
+    await entries.source.fetchMovements!('1', { limit: 5 });
+    expect(entries.requests[0]!.text).not.toContain('MIN_ACTIVE_ROWVERSION');
+  });
+
   it('refuses a since of the other watermark type before asking SQL Server', async () => {
     const { source, requests } = setup([], LEDGER);
     await expect(source.fetchMovements!('0x07d1', { limit: 1 })).rejects.toThrow(

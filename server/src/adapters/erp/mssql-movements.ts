@@ -118,12 +118,22 @@ export function buildMovementQueries(
   }).join(', ');
   const watermark = col('watermark')!;
   const warehouse = col('warehouse')!;
+  // Rowversions are taken when a row is written and commit in any order: 0x…d1 may be visible
+  // while 0x…d0 is still in an open transaction. Reading only below MIN_ACTIVE_ROWVERSION() (the
+  // lowest rowversion not yet committed in the database) keeps a page, and the watermark it moves
+  // to, behind every open transaction, so no entry commits later behind the watermark.
+  const committed =
+    watermarkType === 'rowversion' ? ` AND ${watermark} < MIN_ACTIVE_ROWVERSION()` : '';
   return {
     page: (filtered) =>
-      `SELECT TOP (@limit) ${select} FROM ${table} WHERE ${watermark} > @since${
+      `SELECT TOP (@limit) ${select} FROM ${table} WHERE ${watermark} > @since${committed}${
         filtered ? ` AND ${warehouse} = @warehouse` : ''
       } ORDER BY ${watermark}`,
-    current: options.watermarkQuery ?? `SELECT MAX(${watermark}) AS [watermark] FROM ${table}`,
+    current:
+      options.watermarkQuery ??
+      `SELECT MAX(${watermark}) AS [watermark] FROM ${table}${
+        committed === '' ? '' : ` WHERE ${watermark} < MIN_ACTIVE_ROWVERSION()`
+      }`,
     watermarkType,
   };
 }
