@@ -27,6 +27,13 @@ export const rackClaimantSchema = z.object({
 export const rackViewSchema = rackSchema.extend({
   state: rackStateSchema,
   claimant: rackClaimantSchema.nullable(),
+  /**
+   * Held split: several counters count parts of it, their counts add up (docs/design.md §12
+   * "Split claims"). Absent reads as false.
+   */
+  split: z.boolean().optional(),
+  /** Everyone holding it now, newest first: one for a whole claim, each part's counter when split. */
+  holders: z.array(rackClaimantSchema).optional(),
   /** Lines that count (not corrected, not rejected) on this rack. */
   lines: z.number(),
   /** Whether an item counted on this rack has a variance; null when the viewer may not see it. */

@@ -5,7 +5,13 @@
  * candidates. A split claim and a whole (normal) claim exclude each other with a clear 409; the
  * fencing of whole claims is unchanged (claims tests).
  */
-import { binDetailSchema, type ClaimAnswer, type CountSession } from '@stockverify/shared';
+import {
+  binDetailSchema,
+  rackMapSchema,
+  type ClaimAnswer,
+  type CountSession,
+  type RackView,
+} from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   claimOk,
@@ -222,6 +228,23 @@ describe('split claims', () => {
     // Bob's part still holds the rack: another counter may join, nobody may take it whole.
     expect((await claimSplit(carol, session)).status).toBe(200);
     expect((await claimSplit(supervisor, session, 'A-01', false)).status).toBe(409);
+  });
+
+  it('the rack map shows a split rack with every holder', async () => {
+    const session = await createSession(t, supervisor.token);
+    await claimSplit(alice, session);
+    await claimSplit(bob, session);
+    const map = await t.request<{ items: RackView[] }>(
+      'GET',
+      `/api/warehouses/${session.warehouse}/racks?session=${session.id}`,
+      { token: supervisor.token },
+    );
+    expect(map.status, JSON.stringify(map.body)).toBe(200);
+    const a01 = rackMapSchema.parse(map.body.data).items.find((r) => r.code === 'A-01');
+    expect(a01).toMatchObject({ state: 'claimed', split: true });
+    expect(a01?.holders?.map((h) => h.username).sort()).toEqual(['alice', 'bob']);
+    const a02 = rackMapSchema.parse(map.body.data).items.find((r) => r.code === 'A-02');
+    expect(a02).toMatchObject({ split: false, holders: [] });
   });
 
   it('rejects a split flag that is not a boolean, naming the field', async () => {

@@ -29,6 +29,9 @@ export function rackState(claim: ClaimRecord | undefined): RackState {
 export type RackMapEntry = Rack & {
   state: RackState;
   claimant: { user_id: string; username: string; last_heartbeat_at: string } | null;
+  /** Held split (docs/design.md §12 "Split claims"): `holders` are the parts' counters. */
+  split: boolean;
+  holders: { user_id: string; username: string; last_heartbeat_at: string }[];
   /** Lines that count (not corrected, not rejected) on this rack. */
   lines: number;
   /** Whether an item counted on this rack has a session variance; null when the viewer may not
@@ -61,12 +64,21 @@ export async function rackMap(
     store.readModel.racks(session.id),
   ]);
   const latest = newestClaims(claims);
+  // Every open claim per rack, newest first (listBySession's order): split parts share a token.
+  const open = new Map<string, ClaimRecord[]>();
+  for (const claim of claims) {
+    if (claim.status !== 'active' && claim.status !== 'paused') continue;
+    open.set(claim.rack, [...(open.get(claim.rack) ?? []), claim]);
+  }
   const byRack = new Map(figures.map((f) => [f.rack, f]));
   const inScope = new Set(session.racks);
   return warehouse.racks
     .filter((rack) => inScope.has(rack.code))
     .map((rack) => {
-      const claim = latest.get(rack.code);
+      const holding = open.get(rack.code) ?? [];
+      // A split rack is held while any part is, even when its newest part was given back.
+      const newest = latest.get(rack.code);
+      const claim = newest?.split && holding[0] ? holding[0] : newest;
       const f = byRack.get(rack.code);
       return {
         ...rack,
@@ -79,6 +91,12 @@ export async function rackMap(
                 last_heartbeat_at: claim.last_heartbeat_at,
               }
             : null,
+        split: holding.some((c) => c.split),
+        holders: holding.map((c) => ({
+          user_id: c.user_id,
+          username: c.username,
+          last_heartbeat_at: c.last_heartbeat_at,
+        })),
         lines: f?.lines ?? 0,
         has_variances: showVariances ? (f?.variance_items ?? 0) > 0 : null,
       };
