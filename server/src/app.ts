@@ -49,6 +49,8 @@ import { createCountingService } from './modules/counting/counting.service';
 import { arrivalStamp, createClockSampleRecorder } from './modules/movements/clock-samples.service';
 import { createExpectedService } from './modules/movements/expected.service';
 import { expectedRoutes } from './modules/movements/expected.routes';
+import { createMovedDecisionsService } from './modules/movements/moved-decisions.service';
+import { movedDecisionsRoutes } from './modules/movements/moved-decisions.routes';
 import { createSyncRateService } from './modules/counting/sync-rate.service';
 import {
   DEFAULT_REVIEW_THRESHOLDS,
@@ -312,15 +314,29 @@ export function createApp(deps: AppDeps) {
   // Users bound to a warehouse reach no /sessions/:id/… route of another one (issue #12).
   api.use('/sessions', sessionAccess(store, guard, access));
   api.use('/sessions', bulkExportRoutes(reportDeps));
+  const expectedService = createExpectedService({ store, access });
   api.use(
     '/sessions',
     adjustmentsRoutes(
-      createAdjustmentsService({ store, audit, clock, writer: deps.adjustmentWriter ?? null }),
+      createAdjustmentsService({
+        store,
+        audit,
+        clock,
+        writer: deps.adjustmentWriter ?? null,
+        expected: expectedService,
+      }),
       guard,
     ),
   );
   api.use('/sessions', counting.sessions);
-  api.use('/sessions', expectedRoutes(createExpectedService({ store, access }), guard));
+  api.use('/sessions', expectedRoutes(expectedService, guard));
+  api.use(
+    '/sessions',
+    movedDecisionsRoutes(
+      createMovedDecisionsService({ store, expected: expectedService, audit, clock }),
+      guard,
+    ),
+  );
   api.use(
     '/sessions',
     recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sessionModeSchema } from './sessions';
+import { MOVED_LINE_CHOICES } from './movements/expected';
 
 /** The package's format tag; a reader refuses a package of another format. */
 export const PACKAGE_FORMAT = 'stockverify.adjustments/1';
@@ -20,7 +21,10 @@ export const adjustmentRowSchema = z.object({
   counted_qty: z.number(),
   damaged_qty: z.number(),
   non_returnable_damaged_qty: z.number(),
-  /** counted − non-returnable damaged − book (design §4). */
+  /**
+   * The adjustment to post: counted − non-returnable damaged − book (design §4); for an item with a
+   * decision for moved items, target − live book (`moved_adjustment`, design §13).
+   */
   variance: z.number(),
   unit_cost: z.number(),
   value_at_cost: z.number(),
@@ -30,6 +34,25 @@ export const adjustmentRowSchema = z.object({
   /** Who approved: the reviewer(s) of explicitly approved lines, else who reconciled. */
   approver: z.string(),
   approved_at: z.string(),
+  /**
+   * Decision for a moved item (issue #17, design §13): `keep_counted` or `keep_difference`; null
+   * when the supervisor took none — then the row is the snapshot variance as before.
+   */
+  moved_mode: z.enum(MOVED_LINE_CHOICES).nullable().optional(),
+  /** Snapshot book + every stored movement after the session's watermark; null without a decision. */
+  live_book_qty: z.number().nullable().optional(),
+  /** The last movement in the live book; null without a decision or without movements. */
+  live_book_watermark: z.string().nullable().optional(),
+  /** keep_counted: counted; keep_difference: live book + variance at count. */
+  target_qty: z.number().nullable().optional(),
+  /** target − live book (`movedLineAdjustment`): what `variance` posts for a decided item. */
+  moved_adjustment: z.number().nullable().optional(),
+  /**
+   * The decision could not be applied when the package was built (MOVED_DECISION_AMBIGUOUS,
+   * MOVED_DECISION_UNKNOWN, MOVED_DECISION_NOT_MOVED: movements arrived or lines changed since):
+   * the row is the snapshot variance, as without a decision.
+   */
+  moved_refused: z.string().nullable().optional(),
   /**
    * The item's bins (one per rack, issue #16 item 6): the quantity each settled on, the rule that
    * decided it and every count of it (phase, counter, quantity; `taken` when its figure is the

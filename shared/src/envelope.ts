@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'RECOUNT_TASK_UNKNOWN',
   /** A count answers a recount task of a bin its sender already counted (sync record answer). */
   'RECOUNT_NOT_ELIGIBLE',
+  /** Keep the difference of an item whose expected at count is ambiguous (issue #17, design §13). */
+  'MOVED_DECISION_AMBIGUOUS',
+  /** A decision for an item whose expected at count is unknown (no watermark, too many, no counts). */
+  'MOVED_DECISION_UNKNOWN',
+  /** A decision for an item that did not move after it was counted. */
+  'MOVED_DECISION_NOT_MOVED',
   'IDEMPOTENCY_IN_FLIGHT',
   'IDEMPOTENCY_KEY_REUSED',
   'LOCK_LOST',

@@ -8,6 +8,7 @@ export * from './gs1';
 export * from './sessions';
 export * from './sync';
 export * from './expected';
+export * from './moved-decisions';
 export * from './platform';
 export * from './reports';
 export * from './client-errors';

@@ -21,6 +21,7 @@ import type { VarianceRepo } from './variances';
 import type { MovementRepo } from './movements';
 import type { ClockSampleRepo, ItemLineReads } from './clock-samples';
 import type { BinRepo, RecountTaskRepo } from './bins';
+import type { MovedDecisionRepo } from './moved-decisions';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -236,6 +237,8 @@ export interface Store {
   readonly bins: BinRepo;
   /** Recount tasks offered to counters (issue #16). */
   readonly recountTasks: RecountTaskRepo;
+  /** Keep counted / keep the difference for items that moved after they were counted (issue #17). */
+  readonly movedDecisions: MovedDecisionRepo;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

@@ -10,10 +10,14 @@
  * per-item quantities are exactly those of `GET /sessions/:id/variances`, so the package's
  * totals equal that endpoint's to the cent; items whose variance is zero need no adjustment and
  * are left out.
+ *
+ * Decisions for moved items (issue #17, design §13): an item the supervisor decided posts its
+ * target − live book (`moved_*` columns) instead of the snapshot variance; every other row says
+ * `moved_mode: null` and is as before.
  */
 import { createHash } from 'node:crypto';
 import { roundMoney, roundQty } from '@stockverify/shared';
-import type { BinRecord, CountSession } from '@stockverify/shared';
+import type { BinRecord, CountSession, MovedLineChoice } from '@stockverify/shared';
 import type { CountLineRecord, ItemVariance } from '../../ports/counting';
 import {
   PACKAGE_FORMAT,
@@ -120,7 +124,34 @@ export interface PackageInput {
   /** item code → cost in the session's book snapshot (0 for an item outside it, as variances). */
   unitCosts: ReadonlyMap<string, number>;
   generatedAt: string;
+  /**
+   * Decisions for moved items (issue #17, design §13), per item code: the figures against today's
+   * book, or why the decision cannot be applied now. Items absent keep the snapshot variance.
+   */
+  moved?: ReadonlyMap<string, MovedRow>;
+  /** item code → price in the snapshot, to value a decided item's adjustment. */
+  unitPrices?: ReadonlyMap<string, number>;
 }
+
+/** One decided item's figures in thousandths, or the code that refused it at build time. */
+export type MovedRow =
+  | {
+      mode: MovedLineChoice;
+      live_book_milli: number;
+      live_book_watermark: string | null;
+      target_milli: number;
+      delta_milli: number;
+    }
+  | { mode: MovedLineChoice; refused: string };
+
+const NO_DECISION = {
+  moved_mode: null,
+  live_book_qty: null,
+  live_book_watermark: null,
+  target_qty: null,
+  moved_adjustment: null,
+  moved_refused: null,
+} as const;
 
 /** Builds the package from a reconciled session's variances and lines. */
 export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
@@ -139,8 +170,23 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
 
   const itemBins = binsByItem(lines, input.bins ?? []);
   const rows: AdjustmentRow[] = [];
+  let totalVariance = 0;
+  let totalCost = 0;
+  let totalPrice = 0;
   for (const v of variances) {
-    if (roundQty(v.variance) === 0) continue;
+    const decided = input.moved?.get(v.item_code);
+    const applied = decided && !('refused' in decided) ? decided : null;
+    // A decided item posts target − live book, valued at the snapshot's cost and price.
+    const variance = applied ? applied.delta_milli / 1000 : v.variance;
+    const unitCost = input.unitCosts.get(v.item_code) ?? 0;
+    const valueAtCost = applied ? variance * unitCost : v.value_at_cost;
+    const valueAtPrice = applied
+      ? variance * (input.unitPrices?.get(v.item_code) ?? 0)
+      : v.value_at_price;
+    totalVariance += variance;
+    totalCost += valueAtCost;
+    totalPrice += valueAtPrice;
+    if (roundQty(variance) === 0) continue;
     const itemLines = byItem.get(v.item_code) ?? [];
     const reasons = [
       ...new Set(
@@ -167,13 +213,25 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
       counted_qty: roundQty(v.counted_qty),
       damaged_qty: roundQty(v.damaged_qty),
       non_returnable_damaged_qty: roundQty(v.non_returnable_damaged_qty),
-      variance: roundQty(v.variance),
-      unit_cost: input.unitCosts.get(v.item_code) ?? 0,
-      value_at_cost: roundMoney(v.value_at_cost),
-      value_at_price: roundMoney(v.value_at_price),
+      variance: roundQty(variance),
+      unit_cost: unitCost,
+      value_at_cost: roundMoney(valueAtCost),
+      value_at_price: roundMoney(valueAtPrice),
       reason: reasons.length > 0 ? reasons.join('; ') : null,
       approver: explicit ? reviewers.join(', ') : reconciledBy,
       approved_at: approvedAt,
+      ...(!decided
+        ? NO_DECISION
+        : 'refused' in decided
+          ? { ...NO_DECISION, moved_mode: decided.mode, moved_refused: decided.refused }
+          : {
+              moved_mode: decided.mode,
+              live_book_qty: roundQty(decided.live_book_milli / 1000),
+              live_book_watermark: decided.live_book_watermark,
+              target_qty: roundQty(decided.target_milli / 1000),
+              moved_adjustment: roundQty(decided.delta_milli / 1000),
+              moved_refused: null,
+            }),
       ...(input.bins ? { bins: itemBins.get(v.item_code) ?? [] } : {}),
     });
   }
@@ -190,11 +248,12 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
     },
     rows,
     // Summed like the session metrics sum the variances endpoint, so both agree to the cent.
+    // Without decisions for moved items, equal to the variances endpoint's sums.
     totals: {
       items: rows.length,
-      variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
-      value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
-      value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
+      variance: roundQty(totalVariance),
+      value_at_cost: roundMoney(totalCost),
+      value_at_price: roundMoney(totalPrice),
     },
     content_hash: contentHash(rows),
     generated_at: input.generatedAt,

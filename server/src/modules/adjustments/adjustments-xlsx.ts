@@ -25,6 +25,13 @@ export const XLSX_COLUMNS: ReadonlyArray<{
   { key: 'reason', width: 30 },
   { key: 'approver', width: 18 },
   { key: 'approved_at', width: 26 },
+  // Decisions for moved items (issue #17, design §13); empty without a decision.
+  { key: 'moved_mode', width: 16 },
+  { key: 'live_book_qty', width: 12, fmt: '0.###' },
+  { key: 'live_book_watermark', width: 20 },
+  { key: 'target_qty', width: 12, fmt: '0.###' },
+  { key: 'moved_adjustment', width: 14, fmt: '0.###' },
+  { key: 'moved_refused', width: 26 },
 ];
 
 /** Columns of the Counts sheet: a row's bins and their counts, one count a row. */

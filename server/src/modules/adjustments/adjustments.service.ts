@@ -2,7 +2,13 @@ import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writebac
 import type { Store } from '../../ports/store';
 import { AppError, notFound } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
-import { buildAdjustmentPackage, type AdjustmentPackage } from './adjustment-package';
+import type { ExpectedService } from '../movements/expected.service';
+import { movedFigures } from '../movements/moved-decisions.service';
+import {
+  buildAdjustmentPackage,
+  type AdjustmentPackage,
+  type MovedRow,
+} from './adjustment-package';
 
 export type AdjustmentsService = ReturnType<typeof createAdjustmentsService>;
 
@@ -14,6 +20,8 @@ export function createAdjustmentsService(deps: {
   audit: AuditLog;
   clock: () => Date;
   writer: AdjustmentWriter | null;
+  /** Expected at count, for decisions for moved items (issue #17); without it they are not read. */
+  expected?: ExpectedService;
 }) {
   const { store, audit, clock, writer } = deps;
 
@@ -28,7 +36,24 @@ export function createAdjustmentsService(deps: {
     return entries.items[0]?.actor_username ?? 'unknown';
   }
 
-  async function packageOf(sessionId: string): Promise<AdjustmentPackage> {
+  /** Each decided item's figures against today's book (design §13), or why they cannot apply. */
+  async function movedOf(actor: Actor, sessionId: string): Promise<Map<string, MovedRow>> {
+    const out = new Map<string, MovedRow>();
+    if (!deps.expected) return out;
+    for (const d of await store.movedDecisions.list(sessionId)) {
+      const result = movedFigures(
+        await deps.expected.forItem(actor, sessionId, d.item_code),
+        d.mode,
+      );
+      out.set(
+        d.item_code,
+        result.ok ? { mode: d.mode, ...result.figures } : { mode: d.mode, refused: result.code },
+      );
+    }
+    return out;
+  }
+
+  async function packageOf(actor: Actor, sessionId: string): Promise<AdjustmentPackage> {
     const session = await store.sessions.get(sessionId);
     if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
     if (session.status !== 'RECONCILED') {
@@ -40,10 +65,11 @@ export function createAdjustmentsService(deps: {
         { status: session.status, reason: 'SESSION_NOT_RECONCILED' },
       );
     }
-    const [variances, snapshot, by] = await Promise.all([
+    const [variances, snapshot, by, moved] = await Promise.all([
       store.lines.variances(sessionId),
       store.sessions.snapshotRows(sessionId),
       reconciledBy(sessionId),
+      movedOf(actor, sessionId),
     ]);
     const lines = [];
     for (let page = 1; ; page++) {
@@ -66,6 +92,8 @@ export function createAdjustmentsService(deps: {
       ...(bins ? { bins } : {}),
       usernames,
       unitCosts: new Map(snapshot.map((row) => [row.item_code, row.cost])),
+      unitPrices: new Map(snapshot.map((row) => [row.item_code, row.price])),
+      moved,
       generatedAt: clock().toISOString(),
     });
   }
@@ -73,7 +101,7 @@ export function createAdjustmentsService(deps: {
   return {
     /** The package of a reconciled session; 409 INVALID_TRANSITION otherwise. */
     async package(actor: Actor, meta: RequestMeta, sessionId: string, format: 'json' | 'xlsx') {
-      const pkg = await packageOf(sessionId);
+      const pkg = await packageOf(actor, sessionId);
       await audit.record(
         actor,
         meta,
@@ -101,7 +129,7 @@ export function createAdjustmentsService(deps: {
           { reason: 'WRITEBACK_DISABLED' },
         );
       }
-      const pkg = await packageOf(sessionId);
+      const pkg = await packageOf(actor, sessionId);
       let result: WritebackResult;
       try {
         result = await writer.write(pkg, clock());

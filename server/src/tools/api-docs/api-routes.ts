@@ -50,6 +50,9 @@ import {
   heartbeatAnswerSchema,
   importResultSchema,
   itemExpectedAnswerSchema,
+  movedDecisionBodySchema,
+  movedDecisionsAnswerSchema,
+  movedDecisionsBulkBodySchema,
   itemSearchSchema,
   itemViewSchema,
   kpisSchema,
@@ -423,6 +426,22 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     summary:
       'The item against the book when it was counted, beside the snapshot variance (design §13): movements as evidence, `ambiguous` when one cannot be ordered; `known: false` without a watermark.',
     answer: itemExpectedAnswerSchema,
+  },
+  'POST /sessions/:id/items/:code/moved-decision': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary:
+      'Keep counted or keep the difference for an item that moved after its count (design §13); latest stands, audited, used by the package. 409 `MOVED_DECISION_AMBIGUOUS`, `MOVED_DECISION_UNKNOWN`, `MOVED_DECISION_NOT_MOVED`; `SESSION_CLOSED` after reconcile.',
+    body: movedDecisionBodySchema,
+    answer: movedDecisionsAnswerSchema,
+  },
+  'POST /sessions/:id/moved-decisions': {
+    group: 'sessions',
+    who: 'sessions.manage',
+    summary:
+      'The same for up to 1,000 items; refused whole at the first item that cannot take its mode (the error names `items.N.item_code`).',
+    body: movedDecisionsBulkBodySchema,
+    answer: movedDecisionsAnswerSchema,
   },
   'POST /sessions/:id/close': {
     group: 'sessions',

@@ -31,6 +31,7 @@ import { createMongoSessionRepo } from './sessions';
 import { createMongoToleranceRepo } from './tolerance';
 import { createMongoMovementRepo } from './movements';
 import { createMongoClockSampleRepo, createMongoItemLineReads } from './clock-samples';
+import { createMongoMovedDecisionRepo } from './moved-decisions';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -99,5 +100,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     movements: createMongoMovementRepo(db),
     clockSamples: createMongoClockSampleRepo(db),
     itemLines: createMongoItemLineReads(c.lines),
+    movedDecisions: createMongoMovedDecisionRepo(db),
   };
 }

@@ -10,6 +10,7 @@ import { COLLECTION, isDuplicateKey, storeCollections } from './collections';
 import { READ_MODEL_COLLECTION, createMongoReadModel, readModelCollections } from './read-model';
 import { ensureCollections } from './indexes';
 import { CLOCK_SAMPLE_COLLECTION, CLOCK_SAMPLE_INDEXES } from './clock-samples';
+import { MOVED_DECISION_COLLECTION, MOVED_DECISION_INDEXES } from './moved-decisions';
 import { createTransactionRunner } from './transactions';
 
 export interface Migration<Target> {
@@ -194,6 +195,14 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await db
         .collection(COLLECTION.claims)
         .updateMany({ split: { $exists: false } }, { $set: { split: false } });
+    },
+  },
+  {
+    id: 10,
+    name: 'decisions for moved items (issue #17)',
+    // A new collection and its index (session, item); createIndexes is idempotent.
+    async up(db) {
+      await db.collection(MOVED_DECISION_COLLECTION).createIndexes(MOVED_DECISION_INDEXES);
     },
   },
 ];

@@ -27,6 +27,7 @@ import { createSqliteSessionRepo } from './sessions';
 import { createSqliteToleranceRepo } from './tolerance';
 import { createSqliteMovementRepo } from './movements';
 import { createSqliteClockSampleRepo, createSqliteItemLineReads } from './clock-samples';
+import { createSqliteMovedDecisionRepo } from './moved-decisions';
 import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
@@ -101,5 +102,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     movements: createSqliteMovementRepo(db),
     clockSamples: createSqliteClockSampleRepo(db),
     itemLines: createSqliteItemLineReads(db),
+    movedDecisions: createSqliteMovedDecisionRepo(db),
   };
 }

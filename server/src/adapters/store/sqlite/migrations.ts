@@ -12,6 +12,7 @@ import {
 import { TOLERANCE_SCHEMA } from './tolerance';
 import { MOVEMENTS_SCHEMA } from './movements';
 import { CLOCK_SAMPLES_SCHEMA } from './clock-samples';
+import { MOVED_DECISIONS_SCHEMA } from './moved-decisions';
 
 export interface Migration {
   version: number;
@@ -464,6 +465,11 @@ export const migrations: readonly Migration[] = [
     // Every claim before it was whole. The lines' fencing check compares tokens (split claims
     // held together share one), so it reads the rack's claims by token, as claims_rack_token has.
     up: `ALTER TABLE claims ADD COLUMN split INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 18,
+    name: 'decisions for moved items (issue #17)',
+    up: MOVED_DECISIONS_SCHEMA,
   },
   {
     version: 19,
