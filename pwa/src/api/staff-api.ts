@@ -67,13 +67,14 @@ export function createStaffApi(auth: AuthStore) {
           rackMapSchema,
         )
       ).items,
-    claim: (sessionId: string, rack: string, deviceId: string) =>
+    /** `split`: count a part of the rack beside other counters (design §12 "Split claims"). */
+    claim: (sessionId: string, rack: string, deviceId: string, split = false) =>
       auth.request(
         path(`/sessions/${enc(sessionId)}/racks/${enc(rack)}/claim`),
         claimAnswerSchema,
         {
           method: 'POST',
-          body: { device_id: deviceId },
+          body: split ? { device_id: deviceId, split: true } : { device_id: deviceId },
         },
       ),
     heartbeat: (sessionId: string, deviceId: string) =>

@@ -121,6 +121,10 @@ export interface CachedRack {
   location_barcode: string | null;
   state: RackState;
   claimant: { user_id: string; username: string } | null;
+  /** Held split (counted in parts, docs/design.md §12 "Split claims"); absent in older lists. */
+  split?: boolean;
+  /** Everyone holding it (each part's counter when split); absent in older lists. */
+  holders?: { user_id: string; username: string }[];
   lines: number;
 }
 

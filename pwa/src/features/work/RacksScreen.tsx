@@ -18,6 +18,7 @@ import { TaskList } from '../recount/TaskList';
 import { CameraScanner } from '../scan/CameraScanner';
 import { useHeartbeat } from '../scan/useHeartbeat';
 import { useWedge } from '../scan/useWedge';
+import { rackRow } from './rack-row';
 
 const STATE_LABEL: Record<RackView['state'], string> = {
   not_started: 'Not started',
@@ -55,6 +56,8 @@ export function RacksScreen({
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState(false);
+  // "Count part of this rack (shared)": the next claims are split (design §12 "Split claims").
+  const [shared, setShared] = useState(false);
   const confirmer = useRef(new ReadConfirmer());
 
   const [held, setHeld] = useState<Set<string>>(new Set());
@@ -141,7 +144,9 @@ export function RacksScreen({
       setBusy(true);
       setMessage(null);
       try {
-        const answer = await api.claim(session.id, rack, deviceId);
+        const view = racks?.find((r) => r.code === rack);
+        const split = view ? rackRow(view, user.id, held.has(rack), shared).claimSplit : shared;
+        const answer = await api.claim(session.id, rack, deviceId, split);
         await rememberClaim(deviceDb, user.id, session, answer);
         onClaimed(rack);
       } catch (error) {
@@ -161,7 +166,7 @@ export function RacksScreen({
         setBusy(false);
       }
     },
-    [api, deviceDb, deviceId, held, load, onClaimed, session, user.id],
+    [api, deviceDb, deviceId, held, load, onClaimed, racks, session, shared, user.id],
   );
 
   const claimByLabel = useCallback(
@@ -224,6 +229,10 @@ export function RacksScreen({
       >
         {camera ? 'Stop camera' : 'Scan a rack label with the camera'}
       </button>
+      <label className="choice">
+        <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} />{' '}
+        Count part of this rack (shared)
+      </label>
       {camera && <CameraScanner onRead={onCameraRead} />}
       {message && (
         <p role={message.alert ? 'alert' : 'status'} className={message.alert ? 'error' : 'note'}>
@@ -235,8 +244,7 @@ export function RacksScreen({
       ) : (
         <ul className="plain rack-list">
           {racks.map((rack) => {
-            const mine = rack.claimant?.user_id === user.id || held.has(rack.code);
-            const taken = rack.claimant !== null && !mine;
+            const { taken, holders } = rackRow(rack, user.id, held.has(rack.code), shared);
             return (
               <li key={rack.code}>
                 <button
@@ -245,14 +253,13 @@ export function RacksScreen({
                   disabled={busy || taken || rack.state === 'completed'}
                   onClick={() => void claim(rack.code)}
                   aria-label={`Rack ${rack.code}, ${STATE_LABEL[rack.state]}${
-                    taken ? ` by ${rack.claimant?.username}` : ''
+                    holders && holders !== 'by you' ? ` ${holders}` : ''
                   }`}
                 >
                   <strong>{rack.code}</strong>
                   <span className="muted">
                     Floor {rack.floor} · {STATE_LABEL[rack.state]}
-                    {taken ? ` by ${rack.claimant?.username}` : mine ? ' by you' : ''} ·{' '}
-                    {countOf(rack.lines, 'line')}
+                    {holders ? ` ${holders}` : ''} · {countOf(rack.lines, 'line')}
                   </span>
                 </button>
               </li>
@@ -274,6 +281,8 @@ function toCachedRack(rack: RackView): CachedRack {
     claimant: rack.claimant
       ? { user_id: rack.claimant.user_id, username: rack.claimant.username }
       : null,
+    split: rack.split ?? false,
+    holders: (rack.holders ?? []).map((h) => ({ user_id: h.user_id, username: h.username })),
     lines: rack.lines,
   };
 }
