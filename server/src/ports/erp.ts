@@ -62,6 +62,12 @@ export interface ErpSource {
    * snapshot of them — are known to include the movements up to it.
    */
   currentWatermark?(): Promise<string | null>;
+  /**
+   * Optional: a watermark no ledger entry written so far exceeds, committed or not (default:
+   * `currentWatermark`). A pass reads it after the stock: the end of the snapshot's window, whose
+   * movements may be in the book (design §13) — on SQL Server, rowversions commit out of order.
+   */
+  windowWatermark?(): Promise<string | null>;
   /** Warehouses with floors and racks. */
   fetchWarehouses(): Promise<Warehouse[]>;
   /** One item by any of its barcodes, straight from the source (lookup fallback). */

@@ -162,6 +162,21 @@ describe('mssql movements: the ledger query', () => {
     expect(entries.requests[0]!.text).not.toContain('MIN_ACTIVE_ROWVERSION');
   });
 
+  it('ends a snapshot window of a rowversion ledger at @@DBTS: every entry written so far, committed or not', async () => {
+    const { source, requests } = setup([{ watermark: Buffer.from('00000000000007d2', 'hex') }], {
+      table: 'dbo.Ledger',
+      watermarkType: 'rowversion',
+    });
+    expect(await source.windowWatermark!()).toBe('0x00000000000007d2');
+    expect(requests[0]!.text).toBe('SELECT CAST(@@DBTS AS binary(8)) AS [watermark]');
+    // Entry numbers, or a watermark query of one's own: the current watermark ends it.
+    expect(setup([], LEDGER).source.windowWatermark).toBeUndefined();
+    expect(
+      setup([], { query: 'SELECT 1', watermarkQuery: 'SELECT 1', watermarkType: 'rowversion' })
+        .source.windowWatermark,
+    ).toBeUndefined();
+  });
+
   it('refuses a since of the other watermark type before asking SQL Server', async () => {
     const { source, requests } = setup([], LEDGER);
     await expect(source.fetchMovements!('0x07d1', { limit: 1 })).rejects.toThrow(

@@ -93,6 +93,8 @@ export interface MovementQueries {
   page(filtered: boolean): string;
   /** Null when a custom page query has no watermark query beside it. */
   current: string | null;
+  /** The end of a snapshot's window (`windowWatermark`): null = the current watermark's. */
+  window: string | null;
   watermarkType: MovementWatermarkType;
 }
 
@@ -103,7 +105,12 @@ export function buildMovementQueries(
 ): MovementQueries {
   const watermarkType = options.watermarkType ?? 'bigint';
   if (options.query !== undefined) {
-    return { page: () => options.query!, current: options.watermarkQuery ?? null, watermarkType };
+    return {
+      page: () => options.query!,
+      current: options.watermarkQuery ?? null,
+      window: null,
+      watermarkType,
+    };
   }
   if (options.table === undefined) throw new Error('a movements table or query is required');
   const table = quote.object(options.table);
@@ -134,6 +141,12 @@ export function buildMovementQueries(
       `SELECT MAX(${watermark}) AS [watermark] FROM ${table}${
         committed === '' ? '' : ` WHERE ${watermark} < MIN_ACTIVE_ROWVERSION()`
       }`,
+    // The database's last rowversion, taken or committed: every entry written so far is at or
+    // below it (and entries of other tables too, which only widen the window).
+    window:
+      watermarkType === 'rowversion' && options.watermarkQuery === undefined
+        ? 'SELECT CAST(@@DBTS AS binary(8)) AS [watermark]'
+        : null,
     watermarkType,
   };
 }

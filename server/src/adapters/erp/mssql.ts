@@ -366,7 +366,10 @@ export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
   }
 
   // Movements (issue #17): one bounded page per call, never streamed — a page is at most 10,000.
-  const movementMethods: Pick<ErpSource, 'fetchMovements' | 'currentWatermark'> = {};
+  const movementMethods: Pick<
+    ErpSource,
+    'fetchMovements' | 'currentWatermark' | 'windowWatermark'
+  > = {};
   if (movementQueries !== null) {
     const mq = movementQueries;
     movementMethods.fetchMovements = async (since: string | null, page: FetchMovementsOptions) => {
@@ -381,6 +384,13 @@ export function createMssqlErpSource(options: MssqlErpOptions): MssqlErpSource {
       const current = mq.current;
       movementMethods.currentWatermark = async () => {
         const result = await (await getPool()).request().query(current);
+        return readCurrentWatermark(result.recordset ?? [], mq.watermarkType);
+      };
+    }
+    if (mq.window !== null) {
+      const window = mq.window;
+      movementMethods.windowWatermark = async () => {
+        const result = await (await getPool()).request().query(window);
         return readCurrentWatermark(result.recordset ?? [], mq.watermarkType);
       };
     }

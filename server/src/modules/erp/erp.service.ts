@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ErpStatus, ImportResult, Item, StockQty } from '@stockverify/shared';
+import {
+  compareWatermarks,
+  type ErpStatus,
+  type ImportResult,
+  type Item,
+  type StockQty,
+} from '@stockverify/shared';
 import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { FirstMirror, Store } from '../../ports/store';
@@ -99,11 +105,13 @@ export function createErpService(deps: ErpServiceDeps) {
    * sessions know which movements their snapshot includes. Null when the source has no ledger;
    * `known: false` when it could not say.
    */
-  async function ledgerWatermark(): Promise<MirrorWatermarkDoc | null> {
-    if (!erp.currentWatermark) return null;
+  async function ledgerWatermark(
+    read: (() => Promise<string | null>) | undefined = erp.currentWatermark?.bind(erp),
+  ): Promise<MirrorWatermarkDoc | null> {
+    if (!read) return null;
     const readAt = clock().toISOString();
     try {
-      const watermark = await erpBreaker.call(() => erp.currentWatermark!());
+      const watermark = await erpBreaker.call(read);
       return { watermark, known: true, read_at: readAt };
     } catch {
       // The pass goes on; its book will be newer than any watermark kept before: none is known.
@@ -120,8 +128,14 @@ export function createErpService(deps: ErpServiceDeps) {
     before: MirrorWatermarkDoc | null,
   ): Promise<MirrorWatermarkDoc | null> {
     if (!before?.known) return before;
-    const after = await ledgerWatermark();
-    if (!after?.known) return { watermark: null, known: false, read_at: before.read_at };
+    const after = await ledgerWatermark((erp.windowWatermark ?? erp.currentWatermark)?.bind(erp));
+    // Unknown now, or behind the first read (a ledger restored meanwhile): no bound on the window.
+    const behind =
+      before.watermark !== null &&
+      (after?.watermark === null ||
+        after?.watermark === undefined ||
+        compareWatermarks(after.watermark, before.watermark) < 0);
+    if (!after?.known || behind) return { watermark: null, known: false, read_at: before.read_at };
     return { ...before, watermark_high: after.watermark };
   }
 

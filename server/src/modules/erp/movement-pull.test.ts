@@ -344,6 +344,28 @@ describe('mirror watermark', () => {
     });
   });
 
+  it('the window ends at the source’s window watermark when it has one (entries not yet committed)', async () => {
+    const erp = countingDemo(30);
+    const svc = service({
+      ...erp.source,
+      currentWatermark: async () => '0x00000000000007cf',
+      windowWatermark: async () => '0x00000000000007d2',
+    });
+    await svc.sync(null, { request_id: null, ip: null });
+    expect(await sessionWatermarks(store.meta)).toEqual({
+      erp_watermark: '0x00000000000007cf',
+      erp_watermark_high: '0x00000000000007d2',
+    });
+  });
+
+  it('a ledger behind its first read after the stock (restored meanwhile) leaves none known', async () => {
+    const erp = countingDemo(30);
+    const reads = ['30', '12'];
+    const svc = service({ ...erp.source, currentWatermark: async () => reads.shift() ?? null });
+    await svc.sync(null, { request_id: null, ip: null });
+    expect(await readMirrorWatermark(store.meta)).toMatchObject({ watermark: null, known: false });
+  });
+
   it('a watermark kept before the second read gives sessions no high watermark', async () => {
     await store.meta.set('erp.mirror_watermark', {
       watermark: '7',
