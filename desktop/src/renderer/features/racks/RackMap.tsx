@@ -22,6 +22,17 @@ export function tileState(rack: RackView): string {
   return STATE_LABEL[rack.state];
 }
 
+/**
+ * Who holds a rack, for its tile: the claimant and how long since their phone was heard from; a
+ * rack held split (counted in parts, design §12 "Split claims") names every part's counter.
+ */
+export function holdersText(rack: RackView, now: number): string | null {
+  const holders = rack.holders ?? (rack.claimant ? [rack.claimant] : []);
+  if (holders.length === 0) return null;
+  const each = holders.map((h) => `${h.username} · ${ago(Date.parse(h.last_heartbeat_at), now)}`);
+  return rack.split ? `split: ${each.join(', ')}` : (each[0] ?? null);
+}
+
 /** Per warehouse and floor, each rack of a session with its state; force-release and reopen. */
 export function RackMap() {
   const { client } = useConsole();
@@ -154,12 +165,7 @@ export function RackMap() {
                     <strong>{rack.code}</strong>
                     <span>{state}</span>
                     <span>{countOf(rack.lines, 'line')}</span>
-                    {rack.claimant && (
-                      <span>
-                        {rack.claimant.username} ·{' '}
-                        {ago(Date.parse(rack.claimant.last_heartbeat_at), now)}
-                      </span>
-                    )}
+                    {holdersText(rack, now) && <span>{holdersText(rack, now)}</span>}
                     {(rack.state === 'claimed' || rack.state === 'paused') && (
                       <button
                         type="button"
