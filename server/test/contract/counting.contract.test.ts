@@ -364,6 +364,33 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       });
     });
 
+    it('fences split claims held together by their shared token (design §12 "Split claims")', async () => {
+      await store.claims.insert(makeClaim('s1', { token: 3, split: true }));
+      await store.claims.insert(
+        makeClaim('s2', { token: 3, split: true, user_id: 'u-bob', claimed_at: at(1) }),
+      );
+      // A whole claim that happens to carry the token is no part of the split.
+      await store.claims.insert(makeClaim('old', { token: 3, user_id: 'u-carol' }));
+      expect((await store.claims.latest('S1', 'A-01'))?.id).toBe('s2');
+      expect((await store.claims.get('s1'))?.split).toBe(true);
+      expect((await store.claims.get('old'))?.split).toBe(false);
+      await insertOk(makeLine('op-1', { claim_id: 's1', fencing_token: 3 }));
+      await insertOk(makeLine('op-2', { claim_id: 's2', fencing_token: 3 }));
+      expect(
+        await store.lines.insert(makeLine('op-3', { claim_id: 'old', fencing_token: 3 })),
+      ).toEqual({ ok: false, reason: 'STALE_TOKEN', current_claim_id: 's2' });
+
+      // A whole claim after them takes a new token: every part's writes are refused.
+      await store.claims.insert(makeClaim('w', { token: 4, user_id: 'u-dan', claimed_at: at(2) }));
+      for (const claim of ['s1', 's2']) {
+        expect(
+          await store.lines.insert(
+            makeLine(`late-${claim}`, { claim_id: claim, fencing_token: 3 }),
+          ),
+        ).toEqual({ ok: false, reason: 'STALE_TOKEN', current_claim_id: 'w' });
+      }
+    });
+
     it('skips fencing for a line without a claim (accepted from a conflict)', async () => {
       await store.claims.insert(makeClaim('c1', { token: 1 }));
       await store.claims.insert(makeClaim('c2', { token: 2 }));
