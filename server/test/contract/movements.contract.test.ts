@@ -136,4 +136,19 @@ describe.each(adapters)('movement store contract: $name', (adapter) => {
     const listed = await store.sessions.list({ page: 1, page_size: 10, sort: 'created_at' });
     expect(listed.items.find((s) => s.id === 's-wm')?.erp_watermark).toBe('0x00000000000007d1');
   });
+
+  it('keeps the watermark read after the snapshot’s stock (erp_watermark_high); null without', async () => {
+    await store.sessions.create(
+      makeSession('s-hi', { erp_watermark: '1000', erp_watermark_high: '1003' }),
+      [],
+    );
+    await store.sessions.create(makeSession('s-lo', { erp_watermark: '1000' }), []);
+    expect(await store.sessions.get('s-hi')).toMatchObject({
+      erp_watermark: '1000',
+      erp_watermark_high: '1003',
+    });
+    expect((await store.sessions.get('s-lo'))?.erp_watermark_high).toBeNull();
+    const listed = await store.sessions.list({ page: 1, page_size: 10, sort: 'created_at' });
+    expect(listed.items.find((s) => s.id === 's-hi')?.erp_watermark_high).toBe('1003');
+  });
 });

@@ -205,6 +205,18 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       await db.collection(MOVED_DECISION_COLLECTION).createIndexes(MOVED_DECISION_INDEXES);
     },
   },
+  {
+    id: 11,
+    name: 'sessions get erp_watermark_high (issue #17)',
+    // The ledger watermark read after the snapshot's stock (design §13): unknown on sessions from
+    // before, null as on SQLite (migration 19). Idempotent: only sessions without the field.
+    async up(db) {
+      await storeCollections(db).sessions.updateMany(
+        { erp_watermark_high: { $exists: false } },
+        { $set: { erp_watermark_high: null } },
+      );
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */
