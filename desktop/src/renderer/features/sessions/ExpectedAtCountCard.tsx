@@ -1,9 +1,15 @@
-import { itemExpectedAnswerSchema } from '@stockverify/shared';
+import {
+  itemExpectedAnswerSchema,
+  movedDecisionsAnswerSchema,
+  type ItemExpectedAnswer,
+  type MovedLineChoice,
+} from '@stockverify/shared';
 import { useEffect, useState } from 'react';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { Status } from '../../ui/Status';
 import { expectedWords, type ExpectedWords } from './expected-words';
+import { movedDecisionDone, movedDecisionOffer } from './moved-decision-words';
 
 /**
  * One item's variance against the book at the moment it was counted, beside the snapshot one, with
@@ -21,22 +27,51 @@ export function ExpectedAtCountCard({
 }) {
   const { client } = useConsole();
   const [words, setWords] = useState<ExpectedWords | null>(null);
+  const [answer, setAnswer] = useState<ItemExpectedAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   useEffect(() => {
     let live = true;
     setWords(null);
+    setAnswer(null);
     setError(null);
+    setDone(null);
     client
       .read(
         itemExpectedAnswerSchema,
         `/sessions/${encodeURIComponent(sessionId)}/items/${encodeURIComponent(itemCode)}/expected`,
       )
-      .then((a) => live && setWords(expectedWords(a)))
+      .then((a) => {
+        if (!live) return;
+        setWords(expectedWords(a));
+        setAnswer(a);
+      })
       .catch((e: unknown) => live && setError(errorText(e)));
     return () => {
       live = false;
     };
   }, [client, sessionId, itemCode]);
+
+  // Keep counted / keep the difference for an item that moved after its count (design §13).
+  const offer = answer === null ? null : movedDecisionOffer(answer);
+  async function decide(mode: MovedLineChoice) {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await client.write(
+        movedDecisionsAnswerSchema,
+        `/sessions/${encodeURIComponent(sessionId)}/items/${encodeURIComponent(itemCode)}/moved-decision`,
+        { mode, ...(reason.trim() !== '' ? { reason: reason.trim() } : {}) },
+      );
+      setDone(r.decisions[0] ? movedDecisionDone(r.decisions[0]) : null);
+    } catch (e: unknown) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   return (
     <aside className="panel" aria-label={`Expected at count of ${itemCode}`}>
@@ -71,6 +106,38 @@ export function ExpectedAtCountCard({
                 <li key={h}>{h}</li>
               ))}
             </ul>
+          )}
+          {offer?.offered && (
+            <fieldset aria-label="Moved after the count">
+              <legend>Moved after the count</legend>
+              <p>{offer.liveBook}</p>
+              <label>
+                Reason{' '}
+                <input
+                  aria-label="Decision reason"
+                  maxLength={500}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                />
+              </label>{' '}
+              <button
+                type="button"
+                disabled={busy || !offer.keepCounted.enabled}
+                title={offer.keepCounted.text}
+                onClick={() => void decide('keep_counted')}
+              >
+                Keep counted ({offer.keepCounted.text})
+              </button>{' '}
+              <button
+                type="button"
+                disabled={busy || !offer.keepDifference.enabled}
+                title={offer.keepDifference.text}
+                onClick={() => void decide('keep_difference')}
+              >
+                Keep difference ({offer.keepDifference.text})
+              </button>
+              {done !== null && <p role="status">{done}</p>}
+            </fieldset>
           )}
         </>
       )}

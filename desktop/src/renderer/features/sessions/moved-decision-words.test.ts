@@ -1,0 +1,115 @@
+import type { ItemExpectedAnswer } from '@stockverify/shared';
+import { describe, expect, it } from 'vitest';
+import { movedDecisionDone, movedDecisionOffer } from './moved-decision-words';
+
+const mv = (watermark: string, quantity_milli: number, posted_at: string) => ({
+  watermark,
+  doc_type: quantity_milli < 0 ? 'SHIPMENT' : 'RECEIPT',
+  doc_no: `D-${watermark}`,
+  posted_at,
+  rack: null,
+  quantity_milli,
+});
+
+/** The worked example of design §13: book 100, −5 before the count of 93, +12 and −4 after. */
+function answer(extra: Partial<NonNullable<ItemExpectedAnswer['expected']>> = {}) {
+  return {
+    session_id: 's',
+    item_code: 'ITM-B',
+    warehouse: 'WH-T',
+    erp_watermark: '1000',
+    known: true,
+    unknown_reason: null,
+    book_milli: 100_000,
+    counted_milli: 93_000,
+    snapshot_variance_milli: -7000,
+    expected: {
+      item_code: 'ITM-B',
+      warehouse: 'WH-T',
+      rack: null,
+      status: 'exact' as const,
+      provisional: false,
+      book_milli: 100_000,
+      counted_milli: 93_000,
+      snapshot_variance_milli: -7000,
+      expected_milli: 95_000,
+      expected_low_milli: 95_000,
+      expected_high_milli: 95_000,
+      variance_at_count_milli: -2000,
+      variance_at_count_low_milli: -2000,
+      variance_at_count_high_milli: -2000,
+      applied: [mv('1001', -5000, '2026-12-06T08:30:00.000Z')],
+      after_count: [
+        mv('1002', 12_000, '2026-12-06T09:10:00.000Z'),
+        mv('1003', -4000, '2026-12-06T09:40:00.000Z'),
+      ],
+      ambiguous: [],
+      open_clocks: [],
+      ...extra,
+    },
+    lines: [],
+    hints: [],
+    truncated: false,
+  } satisfies ItemExpectedAnswer;
+}
+
+describe('decisions for moved items', () => {
+  it('offers both with the worked example’s figures', () => {
+    const o = movedDecisionOffer(answer());
+    expect(o.offered).toBe(true);
+    expect(o.liveBook).toBe('Book today 103 (snapshot 100 +3 moved)');
+    expect(o.keepCounted).toEqual({ enabled: true, text: 'target 93, post -10' });
+    expect(o.keepDifference).toEqual({ enabled: true, text: 'target 101, post -2' });
+  });
+
+  it('a flagged item can keep its count only', () => {
+    const o = movedDecisionOffer(
+      answer({
+        status: 'ambiguous',
+        expected_milli: null,
+        variance_at_count_milli: null,
+        after_count: [],
+        ambiguous: [
+          {
+            ...mv('1002', 12_000, '2026-12-06T08:39:00.000Z'),
+            reason: 'within_uncertainty',
+            line_ids: ['l1'],
+          },
+        ],
+      }),
+    );
+    expect(o.offered).toBe(true);
+    expect(o.keepCounted.text).toBe('target 93, post -14');
+    expect(o.keepDifference.enabled).toBe(false);
+  });
+
+  it('nothing after the count, or unknown: no decision offered', () => {
+    expect(movedDecisionOffer(answer({ after_count: [] })).offered).toBe(false);
+    expect(
+      movedDecisionOffer({
+        ...answer(),
+        known: false,
+        unknown_reason: 'no_watermark',
+        expected: null,
+      }).offered,
+    ).toBe(false);
+  });
+
+  it('says what the stored decision posts', () => {
+    expect(
+      movedDecisionDone({
+        item_code: 'ITM-B',
+        mode: 'keep_difference',
+        reason: null,
+        decided_by: 'sup',
+        decided_at: '2026-12-06T09:41:00.000Z',
+        counted_milli: 93_000,
+        variance_at_count_milli: -2000,
+        live_book_milli: 103_000,
+        live_book_watermark: '1003',
+        target_milli: 101_000,
+        delta_milli: -2000,
+      }),
+    ).toBe("Kept the difference: target 101, the package posts -2 against today's book 103.");
+  });
+});
