@@ -438,4 +438,24 @@ describe('the adjustment package with decisions for moved items', () => {
       variance: -2,
     });
   });
+  it('a decision that no longer holds when the package is built is reported, and the row keeps the snapshot variance', async () => {
+    const s = await movedSession();
+    expect((await decide(s.id, 'ITM-B', { mode: 'keep_difference' })).status).toBe(200);
+    // A pick of ITM-B posted inside its count's uncertainty arrives later: now it is flagged.
+    await t.store.movements.record(
+      [movement({ watermark: '1005', posted_at: '2026-12-06T08:38:59.000Z', quantity: -1 })],
+      { watermark: '1005', pulled_at: '2026-12-06T09:45:00.000Z' },
+    );
+    await closeAndReconcile(s.id);
+    const res = await t.request('GET', `/api/sessions/${s.id}/adjustments`, { token: sup.token });
+    const pkg = adjustmentPackageSchema.parse(res.body.data);
+    expect(pkg.rows.find((r) => r.item_code === 'ITM-B')).toMatchObject({
+      variance: -7,
+      moved_mode: 'keep_difference',
+      moved_refused: 'MOVED_DECISION_AMBIGUOUS',
+      live_book_qty: null,
+      target_qty: null,
+      moved_adjustment: null,
+    });
+  });
 });
