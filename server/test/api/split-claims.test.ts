@@ -230,6 +230,25 @@ describe('split claims', () => {
     expect((await claimSplit(supervisor, session, 'A-01', false)).status).toBe(409);
   });
 
+  it('every part may report an unknown item on the rack, not only the newest', async () => {
+    const session = await createSession(t, supervisor.token);
+    await claimSplit(alice, session);
+    await claimSplit(bob, session);
+    const res = await sync(t, alice.token, [
+      {
+        op_id: crypto.randomUUID(),
+        type: 'unknown_item',
+        session_id: session.id,
+        rack: 'A-01',
+        barcode: '999000111',
+        description: 'Blue box, no label',
+        counted_qty: 2,
+        counted_at: '2026-11-29T10:00:00Z',
+      },
+    ]);
+    expect(res.body.data.results[0], JSON.stringify(res.body.data)).toMatchObject({ status: 'OK' });
+  });
+
   it('the rack map shows a split rack with every holder', async () => {
     const session = await createSession(t, supervisor.token);
     await claimSplit(alice, session);

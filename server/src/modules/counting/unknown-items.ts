@@ -94,7 +94,13 @@ export function createUnknownItems(
     const latest = await store.claims.latest(session.id, record.rack);
     if (latest && latest.user_id === ctx.actor.id && latest.status !== 'lost') return null;
     const claims = await store.claims.listBySession(session.id);
-    if (claims.some((c) => c.rack === record.rack && c.user_id === ctx.actor.id)) {
+    const own = claims.filter((c) => c.rack === record.rack && c.user_id === ctx.actor.id);
+    // A split part held beside the newest one holds the rack too (design §12 "Split claims").
+    const open = (c: (typeof own)[number]) => c.status === 'active' || c.status === 'paused';
+    if (latest?.split && own.some((c) => c.split && open(c) && c.token === latest.token)) {
+      return null;
+    }
+    if (own.length > 0) {
       return conflicts.keepConflict(
         ctx,
         record,
