@@ -23,7 +23,14 @@ import {
 } from '@stockverify/shared';
 import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
 import { XLSX_COLUMNS } from '../../src/modules/adjustments/adjustments-xlsx';
-import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
+import {
+  NORTH,
+  claimOk,
+  countRecord,
+  createSession,
+  seedCounting,
+  userIn,
+} from '../support/counting-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -282,6 +289,28 @@ describe('POST /sessions/:id/items/:code/moved-decision', () => {
     const many = await decideMany(s.id, { items: [{ item_code: 'ITM-B', mode: 'keep_counted' }] });
     expect(many.body.error?.code).toBe('SESSION_CLOSED');
     expect(await t.store.movedDecisions.list(s.id)).toEqual([]);
+  });
+});
+
+describe('the warehouse boundary', () => {
+  it('a supervisor of another warehouse reaches neither route (params.id) and stores nothing', async () => {
+    const s = await movedSession();
+    await t.store.locations.upsertWarehouses([NORTH]);
+    const other = await userIn(t, 'supervisor', 'nils', 'WH-N');
+    for (const res of [
+      await decide(s.id, 'ITM-B', { mode: 'keep_counted' }, other.token),
+      await decideMany(
+        s.id,
+        { items: [{ item_code: 'ITM-B', mode: 'keep_counted' }] },
+        other.token,
+      ),
+    ]) {
+      expect(res.status).toBe(403);
+      expect(res.body.error?.code).toBe('WAREHOUSE_FORBIDDEN');
+      expect(res.body.error?.details?.[0]?.path).toBe('params.id');
+    }
+    expect(await t.store.movedDecisions.list(s.id)).toEqual([]);
+    expect(await auditOf(s.id)).toEqual([]);
   });
 });
 
