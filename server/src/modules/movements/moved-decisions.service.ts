@@ -34,7 +34,8 @@ export type MovedFigures =
  * The figures of `mode` for an item: refused when expected at count is unknown
  * (MOVED_DECISION_UNKNOWN), when nothing moved after the count (MOVED_DECISION_NOT_MOVED: no
  * movement after it nor one that cannot be ordered against it) and, for keep_difference, when the
- * item is ambiguous (MOVED_DECISION_AMBIGUOUS: no difference at count to keep).
+ * item is ambiguous (MOVED_DECISION_AMBIGUOUS: no difference at count to keep). A movement in the
+ * snapshot's window (maybe in the book already) refuses both: today's book is uncertain.
  */
 export function movedFigures(answer: ItemExpectedAnswer, mode: MovedLineChoice): MovedFigures {
   const code = answer.item_code;
@@ -51,6 +52,16 @@ export function movedFigures(answer: ItemExpectedAnswer, mode: MovedLineChoice):
       ok: false,
       code: 'MOVED_DECISION_NOT_MOVED',
       message: `${code} did not move after it was counted: its variance at count stands as it is`,
+    };
+  }
+  // A movement read while the snapshot was taken may be in its book already: then today's book
+  // itself is uncertain, and neither target can be posted against it.
+  const inWindow = e.ambiguous.filter((x) => x.reason === 'in_snapshot_window');
+  if (inWindow.length > 0) {
+    return {
+      ok: false,
+      code: 'MOVED_DECISION_AMBIGUOUS',
+      message: `${code}: today's book is uncertain — movement ${inWindow.map((x) => x.watermark).join(', ')} may already be in the snapshot's book`,
     };
   }
   if (mode === 'keep_difference' && e.variance_at_count_milli === null) {

@@ -83,6 +83,28 @@ describe('decisions for moved items', () => {
     expect(o.keepDifference.enabled).toBe(false);
   });
 
+  it('a movement in the snapshot’s window: neither, today’s book is uncertain', () => {
+    const o = movedDecisionOffer(
+      answer({
+        status: 'ambiguous',
+        expected_milli: null,
+        variance_at_count_milli: null,
+        ambiguous: [
+          {
+            ...mv('1001', -5000, '2026-12-06T07:59:59.000Z'),
+            reason: 'in_snapshot_window',
+            line_ids: ['l1'],
+          },
+        ],
+        applied: [],
+      }),
+    );
+    expect(o.offered).toBe(true);
+    expect(o.keepCounted.enabled).toBe(false);
+    expect(o.keepDifference.enabled).toBe(false);
+    expect(o.keepCounted.text).toContain('uncertain');
+  });
+
   it('nothing after the count, or unknown: no decision offered', () => {
     expect(movedDecisionOffer(answer({ after_count: [] })).offered).toBe(false);
     expect(

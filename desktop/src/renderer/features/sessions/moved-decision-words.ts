@@ -30,6 +30,15 @@ export function movedDecisionOffer(a: ItemExpectedAnswer): MovedDecisionOffer {
   if (!a.known || e === null || (e.after_count.length === 0 && e.ambiguous.length === 0)) {
     return { offered: false, liveBook: '', keepCounted: NONE, keepDifference: NONE };
   }
+  if (e.ambiguous.some((x) => x.reason === 'in_snapshot_window')) {
+    const why = 'today’s book is uncertain: a movement may already be in the snapshot';
+    return {
+      offered: true,
+      liveBook: why,
+      keepCounted: { enabled: false, text: why },
+      keepDifference: { enabled: false, text: why },
+    };
+  }
   const moved = [...e.applied, ...e.after_count, ...e.ambiguous].reduce(
     (n, x) => n + x.quantity_milli,
     0,
