@@ -107,8 +107,11 @@ describe('the read-model migration', () => {
     db.exec('DROP TABLE rm_sessions; DROP TABLE rm_days;');
     const latest = Number(db.pragma('user_version', { simple: true }));
     db.pragma(`user_version = ${model.version - 1}`);
+    // The index the review-lines migration reads, as it was then (migration 13 replaced it).
+    db.exec('CREATE INDEX count_lines_item ON count_lines (session_id, item_code)');
     // Only this migration: the others' state is left as the store made it.
     migrate(db, [model, build]);
+    db.exec('DROP INDEX count_lines_item');
     expect(Number(db.pragma('user_version', { simple: true }))).toBe(build.version);
     db.pragma(`user_version = ${latest}`);
     db.close();
