@@ -173,6 +173,49 @@ describe('replayed sync batches', () => {
     expect((await expectedOf(s.id, 'ITM-B')).lines).toEqual(before);
   });
 
+  it('the phone’s retry (same key and records, its clock now and the last round trip) is a replay, not a reused key', async () => {
+    // The PWA's key digests device and records only, and each sending carries its own clock: a
+    // retry after a lost answer must be answered from the key, not refused as another batch.
+    const s = await createSession(t, sup.token);
+    const c = await claimOk(t, alice.token, s.id, 'A-01');
+    t.advance(30_000);
+    const key = randomUUID();
+    const records = [countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 95 })];
+    const first = await syncAt({ client_sent_at: phone(), records }, key);
+    const samples = await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }]);
+    t.advance(20_000);
+    const retry = await syncAt(
+      {
+        client_sent_at: phone(),
+        last_round_trip: {
+          client_sent_at: '2026-12-06T08:35:00.000Z',
+          server_received_at: '2026-12-06T08:39:50.000Z',
+          server_sent_at: '2026-12-06T08:39:50.000Z',
+          client_received_at: '2026-12-06T08:35:00.050Z',
+        },
+        records,
+      },
+      key,
+    );
+    expect(retry.replayed).toBe(true);
+    expect(retry.results).toEqual(first.results);
+    expect(await t.store.clockSamples.list([{ user_id: alice.id, device_id: 'phone-7' }])).toEqual(
+      samples,
+    );
+    // Other records under the same key are still another batch.
+    const reused = await t.request('POST', '/api/sync/batch', {
+      token: alice.token,
+      body: {
+        device_id: 'phone-7',
+        client_sent_at: phone(),
+        records: [countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 1 })],
+      },
+      headers: { 'idempotency-key': key },
+    });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('a batch sent again under a new key, every op already stored, is not a clock sample', async () => {
     const s = await createSession(t, sup.token);
     const c = await claimOk(t, alice.token, s.id, 'A-01');

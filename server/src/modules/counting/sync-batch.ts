@@ -39,9 +39,23 @@ const FLUSH_RESULTS = 100;
 /** Resolves on the next turn of the event loop, after pending I/O. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Canonical hash of a batch body, to tell a replay from a reused key. */
+/**
+ * Canonical hash of a batch body, to tell a replay from a reused key. The clock fields are left
+ * out (design §13): each sending carries the phone's clock of that sending, so a retry of the same
+ * records under the same key is a replay, not another batch (the PWA's key digests device and
+ * records only). Without them the hash is the one of a body that never had them.
+ */
 export function batchHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  let hashed = body;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const {
+      client_sent_at: _sent,
+      last_round_trip: _trip,
+      ...rest
+    } = body as Record<string, unknown>;
+    hashed = rest;
+  }
+  return createHash('sha256').update(JSON.stringify(hashed)).digest('hex');
 }
 
 /** The answers of a batch's records so far: by index in the body, and by op_id for repeats. */
