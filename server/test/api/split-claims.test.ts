@@ -230,6 +230,29 @@ describe('split claims', () => {
     expect((await claimSplit(supervisor, session, 'A-01', false)).status).toBe(409);
   });
 
+  it('lapsed split parts stay reserved for the grace period, then a whole claim takes the rack', async () => {
+    const session = await createSession(t, supervisor.token);
+    const a = (await claimSplit(alice, session)).body.data;
+    const b = (await claimSplit(bob, session)).body.data;
+    t.advance(5 * 60_000);
+    const reserved = await claimSplit(carol, session, 'A-01', false);
+    expect(reserved.status, JSON.stringify(reserved.body)).toBe(409);
+    expect(reserved.body.error).toMatchObject({ code: 'RACK_HELD_SPLIT' });
+    expect(reserved.body.error?.reserved_until).toBeTruthy();
+    t.advance(11 * 60_000);
+    for (const who of [alice, bob]) who.token = await t.signIn(who.user.username, who.password);
+    // A former part's counter claims it whole: a new whole claim, not their lost part revived.
+    const whole = await claimSplit(alice, session, 'A-01', false);
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    expect(whole.body.data).toMatchObject({ split: false, status: 'active' });
+    expect(whole.body.data.claim_id).not.toBe(a.claim_id);
+    expect(whole.body.data.fencing_token).toBeGreaterThan(a.fencing_token);
+    const late = await sync(t, bob.token, [
+      countRecord(session.id, 'A-01', 'ITM-A', b.fencing_token, { counted_qty: 3 }),
+    ]);
+    expect(late.body.data.results[0]).toMatchObject({ code: 'LOCK_LOST' });
+  });
+
   it('every part may report an unknown item on the rack, not only the newest', async () => {
     const session = await createSession(t, supervisor.token);
     await claimSplit(alice, session);

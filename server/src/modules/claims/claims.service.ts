@@ -89,8 +89,13 @@ export function createClaimsService(
     };
   }
 
-  /** A split claim asked while the rack is held whole (or the other way round): 409, `body.split`. */
-  function kindRefused(rack: string, wantSplit: boolean, holder: ClaimRecord | null): AppError {
+  /** A split claim asked while the rack is held whole (or the other way round): 409, `split`. */
+  function kindRefused(
+    rack: string,
+    wantSplit: boolean,
+    holder: ClaimRecord | null,
+    reservedUntil: string | null = null,
+  ): AppError {
     return new AppError(
       409,
       wantSplit ? 'RACK_HELD_WHOLE' : 'RACK_HELD_SPLIT',
@@ -111,6 +116,7 @@ export function createClaimsService(
               since: holder.claimed_at,
               last_seen: holder.last_heartbeat_at,
             },
+            ...(reservedUntil ? { reserved_until: reservedUntil } : {}),
           }
         : undefined,
     );
@@ -245,9 +251,47 @@ export function createClaimsService(
   }
 
   /**
+   * A whole claim of a rack held split: refused while the parts' lock lives, or while a part is
+   * within its grace period after its last heartbeat; past that every part is lost (their queued
+   * lines will come back LOCK_LOST) and the whole claim goes ahead (returns).
+   */
+  async function expireParts(
+    actor: Actor,
+    meta: RequestMeta,
+    sessionId: string,
+    rack: string,
+    parts: readonly ClaimRecord[],
+  ): Promise<void> {
+    const lock = await coordination.getLock(rackLockKey(sessionId, rack));
+    if (lock && lock.owner === SPLIT_LOCK_OWNER) throw kindRefused(rack, false, parts[0] ?? null);
+    const now = clock().getTime();
+    const lastSeen = Math.max(...parts.map((c) => Date.parse(c.last_heartbeat_at)));
+    if (lastSeen + timings.graceMs > now) {
+      const until = new Date(lastSeen + timings.graceMs).toISOString();
+      throw kindRefused(rack, false, parts[0] ?? null, until);
+    }
+    for (const part of parts) {
+      await store.claims.update(part.id, {
+        status: 'lost',
+        released_at: new Date(now).toISOString(),
+        released_by: 'grace-expired',
+      });
+      await audit.record(
+        actor,
+        meta,
+        'claim.lost',
+        { type: 'claim', id: part.id },
+        { rack, user: part.username },
+      );
+      await publishClaim('lost', part, actor);
+    }
+  }
+
+  /**
    * A claim of a rack whose newest claim is an open split part (docs/design.md §12 "Split
-   * bins"): a whole claim is refused; a split one joins the rack lock (same owner, same token) —
-   * or re-takes the caller's own part — so nobody's fencing token changes.
+   * claims"): a split one joins the rack lock (same owner, same token) — or re-takes the caller's
+   * own part — so nobody's fencing token changes; a whole one is refused while the parts hold
+   * the rack or their grace period runs (null: they lapsed and were lost; claim it whole).
    */
   async function claimHeldSplit(
     actor: Actor,
@@ -256,9 +300,12 @@ export function createClaimsService(
     rack: string,
     deviceId: string | null,
     split: boolean,
-  ): Promise<ClaimAnswer> {
+  ): Promise<ClaimAnswer | null> {
     const parts = await openOnRack(sessionId, rack);
-    if (!split) throw kindRefused(rack, false, parts[0] ?? null);
+    if (!split) {
+      await expireParts(actor, meta, sessionId, rack, parts);
+      return null;
+    }
     const lock = await coordination.acquireLock(
       rackLockKey(sessionId, rack),
       SPLIT_LOCK_OWNER,
@@ -295,11 +342,13 @@ export function createClaimsService(
         throw notFound('NOT_FOUND', `Rack ${rack} is not in this session`);
       const key = rackLockKey(sessionId, rack);
       const now = clock();
-      const latest = await store.claims.latest(sessionId, rack);
+      let latest = await store.claims.latest(sessionId, rack);
       // Parts held together share a token: the newest of them may be given back while others
       // still count, so look at every open part.
       if (latest?.split && (await openOnRack(sessionId, rack)).some((c) => c.split)) {
-        return claimHeldSplit(actor, meta, sessionId, rack, deviceId, split);
+        const joined = await claimHeldSplit(actor, meta, sessionId, rack, deviceId, split);
+        if (joined) return joined;
+        latest = await store.claims.latest(sessionId, rack); // the parts are lost now
       }
       if (latest?.status === 'completed') {
         throw new AppError(
