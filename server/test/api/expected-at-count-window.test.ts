@@ -3,8 +3,10 @@
  * - the snapshot's window: a mirror pass reads the ledger watermark before the stock and again
  *   after it (`erp_watermark_high`); a movement posted while the stock was read may be in the book
  *   already, so it is flagged `in_snapshot_window`, never added a second time;
- * - a replayed sync batch (same Idempotency-Key, same body, its old `client_sent_at`) is no clock
- *   sample: taken minutes later it would look like a very slow request and move the phone's clock.
+ * - a replayed sync batch (same Idempotency-Key, same body, its old `client_sent_at`; or every op
+ *   answered before) is no clock sample: taken minutes later it would look like a very slow
+ *   request and move the phone's clock;
+ * - the key's hash leaves the clock fields out: the phone's retry, with its clock now, is a replay.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
