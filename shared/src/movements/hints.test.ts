@@ -10,7 +10,7 @@ import {
   rootCauseHints,
   serialHints,
   uomFactorHints,
-  type SerialSighting,
+  type SerialSeenElsewhere,
 } from './hints';
 import { MovementInputError } from './input';
 import type { ErpMovement } from './movement';
@@ -46,7 +46,13 @@ const sighting = (
   rack: string,
   day: string,
   item_code = 'CAM-1',
-): SerialSighting => ({ serial, item_code, session_id, rack, seen_at: at('10:00:00.000', day) });
+): SerialSeenElsewhere => ({
+  serial,
+  item_code,
+  session_id,
+  rack,
+  seen_at: at('10:00:00.000', day),
+});
 
 function refusal(fn: () => unknown): [string, string] | undefined {
   try {

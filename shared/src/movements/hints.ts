@@ -25,7 +25,7 @@ export type HintKind = (typeof HINT_KINDS)[number];
 export type PackReading = 'whole_packs' | 'pack_counted_as_unit' | 'unit_counted_as_pack';
 export type SerialReading = 'counted_here_seen_elsewhere' | 'missing_here_seen_elsewhere';
 
-export interface SerialSighting {
+export interface SerialSeenElsewhere {
   serial: string;
   item_code: string;
   session_id: string;
@@ -64,7 +64,7 @@ export type RootCauseHint =
     }
   | {
       kind: 'serial_elsewhere';
-      evidence: { serial: string; reading: SerialReading; sightings: SerialSighting[] };
+      evidence: { serial: string; reading: SerialReading; sightings: SerialSeenElsewhere[] };
     }
   | {
       kind: 'earlier_sessions';
@@ -272,7 +272,7 @@ const serialLineSchema = z.object({
   serials: z.array(serialSchema).max(5_000),
 });
 
-const bySeen = (a: SerialSighting, b: SerialSighting) =>
+const bySeen = (a: SerialSeenElsewhere, b: SerialSeenElsewhere) =>
   ms(a.seen_at) - ms(b.seen_at) || (a.rack < b.rack ? -1 : a.rack > b.rack ? 1 : 0);
 
 /**
@@ -284,13 +284,13 @@ const bySeen = (a: SerialSighting, b: SerialSighting) =>
  */
 export function serialHints(
   line: { item_code: string; session_id: string; rack: string; serials: readonly string[] },
-  sightings: readonly SerialSighting[],
+  sightings: readonly SerialSeenElsewhere[],
 ): Extract<RootCauseHint, { kind: 'serial_elsewhere' }>[] {
   const l = parseInput(serialLineSchema, line, 'line');
   const all = sightings
     .map((s, i) => parseInput(sightingSchema, s, `sightings.${i}`))
     .filter((s) => s.item_code === l.item_code);
-  const bySerial = new Map<string, SerialSighting[]>();
+  const bySerial = new Map<string, SerialSeenElsewhere[]>();
   for (const s of all) bySerial.set(s.serial, [...(bySerial.get(s.serial) ?? []), s]);
   const here = new Set(l.serials);
   const out: Extract<RootCauseHint, { kind: 'serial_elsewhere' }>[] = [];
@@ -421,7 +421,7 @@ export interface HintInput {
   /** Variances per bin of this session (per-rack books), for mirrors. */
   bins?: readonly BinVariance[];
   adjacent?: (a: string, b: string) => boolean;
-  serialSightings?: readonly SerialSighting[];
+  serialSightings?: readonly SerialSeenElsewhere[];
   earlierSessions?: readonly EarlierVariance[];
   uomFactors?: readonly number[];
 }
