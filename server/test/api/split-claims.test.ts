@@ -253,6 +253,20 @@ describe('split claims', () => {
     expect(late.body.data.results[0]).toMatchObject({ code: 'LOCK_LOST' });
   });
 
+  it('a part claimed after the parts lapsed moves every part to the new token', async () => {
+    const session = await createSession(t, supervisor.token);
+    const a = (await claimSplit(alice, session)).body.data;
+    t.advance(2 * 60_000); // past the lock's TTL, within the grace period
+    for (const who of [alice, bob]) who.token = await t.signIn(who.user.username, who.password);
+    const b = (await claimSplit(bob, session)).body.data;
+    expect(b.fencing_token).toBeGreaterThan(a.fencing_token);
+    // Alice's queued line under her first token still passes, with no heartbeat in between.
+    const res = await sync(t, alice.token, [
+      countRecord(session.id, 'A-01', 'ITM-A', a.fencing_token, { counted_qty: 4 }),
+    ]);
+    expect(res.body.data.results[0], JSON.stringify(res.body.data)).toMatchObject({ status: 'OK' });
+  });
+
   it('every part may report an unknown item on the rack, not only the newest', async () => {
     const session = await createSession(t, supervisor.token);
     await claimSplit(alice, session);

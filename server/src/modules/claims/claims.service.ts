@@ -313,6 +313,12 @@ export function createClaimsService(
     );
     lockOp('acquire', lock.ok ? 'ok' : 'held');
     if (!lock.ok) throw kindRefused(rack, true, await store.claims.latest(sessionId, rack));
+    // The lock lapsed and was taken anew (a new token): every open part moves to it at once, so
+    // none of them is fenced out until its next heartbeat (their claims cover both tokens).
+    for (const part of parts) {
+      if (part.split && part.token < lock.token && part.user_id !== actor.id)
+        await store.claims.update(part.id, { token: lock.token });
+    }
     const own = parts.find((c) => c.user_id === actor.id);
     if (own) {
       const updated = await store.claims.update(own.id, {
