@@ -7,17 +7,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  computeVariance,
-  roundMoney,
-  roundQty,
-  varianceValue,
-  type LineStatus,
-} from '@stockverify/shared';
+import { computeVariance, roundQty, varianceValue, type LineStatus } from '@stockverify/shared';
 import type { CountLineRecord, SnapshotRow } from '../../src/ports/counting';
-import type { RackFigures, SessionFigures, WriterFigures } from '../../src/ports/read-model';
 import type { Store } from '../../src/ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../support/counting-records';
+import {
+  expectReadModelExact,
+  recomputeReadModel,
+  storedReadModel,
+} from '../support/read-model-oracle';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
 
 const adapters = storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string }));
@@ -94,114 +92,8 @@ function lineFor(
   });
 }
 
-/** Every line of a session, superseded ones included. */
-async function allLines(store: Store, sessionId: string): Promise<CountLineRecord[]> {
-  const out: CountLineRecord[] = [];
-  for (let page = 1; ; page++) {
-    const { items } = await store.lines.list(sessionId, {
-      page,
-      page_size: 500,
-      include_superseded: true,
-    });
-    out.push(...items);
-    if (items.length < 500) return out;
-  }
-}
-
-/** Lines written and overturned per counter, by the user_activity report's rule, from every line. */
-function writersOf(sessionId: string, lines: readonly CountLineRecord[]): WriterFigures[] {
-  const byOp = new Map(lines.map((l) => [l.op_id, l]));
-  const out = new Map<string, WriterFigures>();
-  for (const l of lines) {
-    let w = out.get(l.counted_by);
-    if (!w) {
-      w = { session_id: sessionId, user_id: l.counted_by, written: 0, overturned: 0 };
-      out.set(l.counted_by, w);
-    }
-    w.written += 1;
-    const next = l.superseded_by === null ? undefined : byOp.get(l.superseded_by);
-    const changed =
-      next !== undefined &&
-      (next.counted_qty !== l.counted_qty ||
-        next.damaged_qty !== l.damaged_qty ||
-        next.non_returnable_damaged_qty !== l.non_returnable_damaged_qty);
-    if (l.status === 'REJECTED' || changed) w.overturned += 1;
-  }
-  return [...out.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
-}
-
-/** The model recomputed from scratch: the store's own aggregations and the rack rule. */
-async function recompute(store: Store, sessionId: string) {
-  const variances = await store.lines.variances(sessionId);
-  const lines = await allLines(store, sessionId);
-  const waiting = (code: string) =>
-    lines.filter(
-      (l) => l.item_code === code && l.superseded_by === null && l.status === 'NEEDS_REVIEW',
-    ).length;
-  const items = variances.map(({ name: _n, category: _c, ...v }) => ({
-    ...v,
-    needs_review: waiting(v.item_code),
-  }));
-  const session: SessionFigures = {
-    session_id: sessionId,
-    lines: variances.reduce((n, v) => n + v.lines, 0),
-    items_counted: variances.length,
-    total_variance: roundQty(variances.reduce((n, v) => n + v.variance, 0)),
-    variance_value_at_cost: roundMoney(variances.reduce((n, v) => n + v.value_at_cost, 0)),
-    variance_value_at_price: roundMoney(variances.reduce((n, v) => n + v.value_at_price, 0)),
-    abs_book: roundQty(variances.reduce((n, v) => n + Math.abs(v.book_qty), 0)),
-    abs_variance: roundQty(variances.reduce((n, v) => n + Math.abs(v.variance), 0)),
-  };
-  const varianceOf = new Map(variances.map((v) => [v.item_code, v.variance]));
-  const racks = new Map<string, RackFigures & { itemSet: Set<string> }>();
-  for (const line of lines) {
-    let r = racks.get(line.rack);
-    if (!r) {
-      r = {
-        rack: line.rack,
-        lines: 0,
-        items: 0,
-        variance_items: 0,
-        last_activity_at: null,
-        itemSet: new Set(),
-      };
-      racks.set(line.rack, r);
-    }
-    if (r.last_activity_at === null || line.received_at > r.last_activity_at)
-      r.last_activity_at = line.received_at;
-    if (line.superseded_by !== null || line.status === 'REJECTED' || line.status === 'CANDIDATE')
-      continue;
-    r.lines += 1;
-    r.itemSet.add(line.item_code);
-  }
-  const rackList = [...racks.values()]
-    .map(({ itemSet, ...r }) => ({
-      ...r,
-      items: itemSet.size,
-      variance_items: [...itemSet].filter((code) => (varianceOf.get(code) ?? 0) !== 0).length,
-    }))
-    .sort((a, b) => a.rack.localeCompare(b.rack));
-  return {
-    session,
-    items,
-    racks: rackList,
-    counters: await store.lines.stats({ session_ids: [sessionId] }),
-    writers: writersOf(sessionId, lines),
-  };
-}
-
-async function modelOf(store: Store, sessionId: string) {
-  return {
-    session: await store.readModel.session(sessionId),
-    items: await store.readModel.items(sessionId),
-    racks: await store.readModel.racks(sessionId),
-    counters: await store.readModel.counters([sessionId]),
-    writers: await store.readModel.writers([sessionId]),
-  };
-}
-
 async function expectExact(store: Store, sessionId: string): Promise<void> {
-  expect(await modelOf(store, sessionId)).toEqual(await recompute(store, sessionId));
+  await expectReadModelExact(store, sessionId);
   for (const day of [0, 1, 2]) {
     const midnight = new Date(dayBase(sessionId) + day * DAY_MS).toISOString();
     expect(await store.readModel.linesSinceDay(midnight)).toEqual(
@@ -342,7 +234,7 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
 
   it('is empty for a session without lines', async () => {
     const id = await newSession();
-    expect(await modelOf(store, id)).toEqual(await recompute(store, id));
+    expect(await storedReadModel(store, id)).toEqual(await recomputeReadModel(store, id));
     expect((await store.readModel.session(id)).lines).toBe(0);
   });
 
@@ -481,11 +373,11 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
         minute: 5,
       }),
     ]);
-    const before = await modelOf(store, id);
+    const before = await storedReadModel(store, id);
     await store.readModel.rebuild(id);
-    expect(await modelOf(store, id)).toEqual(before);
+    expect(await storedReadModel(store, id)).toEqual(before);
     expect(await store.readModel.rebuildAll()).toBeGreaterThanOrEqual(1);
-    expect(await modelOf(store, id)).toEqual(before);
+    expect(await storedReadModel(store, id)).toEqual(before);
   });
 
   it('equals a recomputation from the lines after every step of random histories', async () => {
