@@ -14,11 +14,11 @@ import {
   itemExpectedAnswerSchema,
   sessionDetailSchema,
   syncBatchAnswerSchema,
-  type ErpMovement,
 } from '@stockverify/shared';
 import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import type { ErpSource } from '../../src/ports/erp';
 import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
+import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -27,9 +27,8 @@ let admin: { token: string };
 let alice: { token: string; id: string };
 /** The ERP ledger's newest entry; the stock pass posts entry 1001 while it reads. */
 let ledger: string;
-const SERVER_START = '2026-12-06T08:39:30.000Z';
 /** The phone runs five minutes slow. */
-const phone = (): string => new Date(t.clock().getTime() - 5 * 60_000).toISOString();
+const phone = (): string => slowPhone(t.clock());
 
 beforeEach(async () => {
   ledger = '1000';
@@ -52,20 +51,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-
-function movement(extra: Partial<ErpMovement>): ErpMovement {
-  return {
-    item_code: 'ITM-B',
-    warehouse: 'WH-T',
-    rack: null,
-    quantity: -5,
-    posted_at: '2026-12-06T08:30:00.000Z',
-    doc_type: 'SHIPMENT',
-    doc_no: 'SO-1',
-    watermark: '1001',
-    ...extra,
-  };
-}
 
 async function syncAt(body: Record<string, unknown>, key: string = randomUUID()) {
   const res = await t.request('POST', '/api/sync/batch', {

@@ -19,7 +19,6 @@ import {
   movedDecisionsAnswerSchema,
   syncBatchAnswerSchema,
   type CountSession,
-  type ErpMovement,
 } from '@stockverify/shared';
 import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
 import { XLSX_COLUMNS } from '../../src/modules/adjustments/adjustments-xlsx';
@@ -31,14 +30,14 @@ import {
   seedCounting,
   userIn,
 } from '../support/counting-fixture';
+import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let sup: { token: string };
 let alice: { token: string; id: string };
-const SERVER_START = '2026-12-06T08:39:30.000Z';
 /** The phone runs five minutes slow. */
-const phone = (): string => new Date(t.clock().getTime() - 5 * 60_000).toISOString();
+const phone = (): string => slowPhone(t.clock());
 
 beforeEach(async () => {
   t = await startTestApp({ startAt: new Date(SERVER_START) });
@@ -50,20 +49,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
 });
-
-function movement(extra: Partial<ErpMovement>): ErpMovement {
-  return {
-    item_code: 'ITM-B',
-    warehouse: 'WH-T',
-    rack: null,
-    quantity: -5,
-    posted_at: '2026-12-06T08:30:00.000Z',
-    doc_type: 'SHIPMENT',
-    doc_no: 'SO-1',
-    watermark: '1001',
-    ...extra,
-  };
-}
 
 /**
  * A session at watermark 1000 with ITM-B as in the worked example, ITM-A counted 8 of 10 with no
