@@ -29,9 +29,23 @@ export interface SnapshotRow {
   price: number;
 }
 
+/** The book of one item in one rack of a session's snapshot (docs/design.md §4 "A bin's book"). */
+export interface SnapshotRack {
+  rack: string;
+  qty: number;
+}
+
+/**
+ * A snapshot row as the session is created: `racks` is the item's book per rack when the ERP
+ * lists all of the item's stock in scope by rack; absent or null when it does not.
+ */
+export interface SnapshotRowInput extends SnapshotRow {
+  racks?: readonly SnapshotRack[] | null;
+}
+
 export interface SessionRepo {
   /** Stores the session and its snapshot together (one transaction where the store has them). */
-  create(session: SessionRecord, snapshot: readonly SnapshotRow[]): Promise<void>;
+  create(session: SessionRecord, snapshot: readonly SnapshotRowInput[]): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   /** `staff` keeps sessions with a line counted by that user id. */
   list(query: ListSessionsQuery): Promise<Paged<SessionRecord>>;
@@ -47,6 +61,15 @@ export interface SessionRepo {
   ): Promise<SessionRecord | null>;
   snapshotRow(sessionId: string, itemCode: string): Promise<SnapshotRow | null>;
   snapshotRows(sessionId: string): Promise<SnapshotRow[]>;
+  /**
+   * The book per rack of the session's items whose snapshot knows their racks, by item code
+   * (`itemCodes`: only those; omitted: every item). An item absent has no rack-level book (the
+   * ERP gave none, or the session is from before rack-level books).
+   */
+  snapshotRacks(
+    sessionId: string,
+    itemCodes?: readonly string[],
+  ): Promise<Map<string, SnapshotRack[]>>;
 }
 
 /** One staff member's hold on one rack of a session (design §4 "Rack claim"). */

@@ -1,5 +1,5 @@
 import type { CountSession, Item } from '@stockverify/shared';
-import type { SnapshotRow, StoredResult } from '../../ports/counting';
+import type { SnapshotRack, SnapshotRow, StoredResult } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { createRuleSetCache, type IndexedRuleSet } from '../tolerance/line-decision';
 import { checkFence, type FenceCheck } from './fencing';
@@ -12,6 +12,8 @@ export interface BatchCache {
   sessions: Map<string, CountSession | null>;
   items: Map<string, Item | null>;
   snapshots: Map<string, SnapshotRow | null>;
+  /** The snapshot's book per rack of an item, null where it has none (design §4 "A bin's book"). */
+  snapshotRacks: Map<string, SnapshotRack[] | null>;
   fences: Map<string, FenceCheck>;
   /** Net lines this request added per session|user|item, for the repeated-count rule. */
   added: Map<string, number>;
@@ -29,6 +31,7 @@ export function newBatch(deferResults: boolean): BatchCache {
     sessions: new Map(),
     items: new Map(),
     snapshots: new Map(),
+    snapshotRacks: new Map(),
     fences: new Map(),
     added: new Map(),
     counted: new Map(),
@@ -75,6 +78,19 @@ export function createBatchReads(store: Store) {
     return batch.snapshots.get(key)!;
   }
 
+  async function snapshotRacksOf(
+    batch: BatchCache,
+    sessionId: string,
+    code: string,
+  ): Promise<SnapshotRack[] | null> {
+    const key = `${sessionId}|${code}`;
+    if (!batch.snapshotRacks.has(key)) {
+      const racks = await store.sessions.snapshotRacks(sessionId, [code]);
+      batch.snapshotRacks.set(key, racks.get(code) ?? null);
+    }
+    return batch.snapshotRacks.get(key)!;
+  }
+
   async function fenceOf(
     batch: BatchCache,
     userId: string,
@@ -119,7 +135,7 @@ export function createBatchReads(store: Store) {
     return ruleSets.ruleSet(session.tolerance_rule_set?.version);
   }
 
-  return { sessionOf, itemOf, snapshotOf, fenceOf, previousCounts, ruleSetOf };
+  return { sessionOf, itemOf, snapshotOf, snapshotRacksOf, fenceOf, previousCounts, ruleSetOf };
 }
 
 /** Takes back a line the store refused, so it does not count as a repeat for the next one. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CountRecord, CountSession, Item } from '@stockverify/shared';
 import { computeVariance, normalizeSerial, varianceValue } from '@stockverify/shared';
 import type { CountLineRecord } from '../../ports/counting';
+import { binBook } from '../sessions/bin-book';
 import { decideLine, NO_RULE_SET } from '../tolerance/line-decision';
 import type { BatchReads } from './batch-cache';
 import type { CountingDeps, RecordContext } from './record-context';
@@ -45,6 +46,11 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
     );
     // A session from before rule sets, or naming a version the store lacks: the fallback decides.
     const rules = (await reads.ruleSetOf(session)) ?? NO_RULE_SET;
+    // The decision judges the bin (item in rack) against its own book where the snapshot knows
+    // the item's racks; the line's variance stays item-level (docs/design.md §4 "A bin's book").
+    const racks = snapshot
+      ? await reads.snapshotRacksOf(ctx.batch, session.id, item.item_code)
+      : null;
     const tolerance = decideLine(
       rules,
       {
@@ -55,7 +61,7 @@ export function createLineBuilder(deps: Pick<CountingDeps, 'clock' | 'review'>, 
           cost,
         },
         warehouse: session.warehouse,
-        book,
+        book: binBook(book, racks, record.rack),
         counted: record.counted_qty - record.non_returnable_damaged_qty,
         unitCost: cost,
       },

@@ -29,6 +29,7 @@ import type { Paged, Store } from '../../ports/store';
 import type { AccessPolicy, Viewer } from '../access/access-policy';
 import type { AuditLog } from '../audit/audit-log';
 import type { EventBus } from '../events/event-bus';
+import { binBook } from '../sessions/bin-book';
 import type { Settlement } from './settlement';
 import { createTaskViews } from './task-views';
 
@@ -93,7 +94,10 @@ export function createBinsService(deps: {
     }
     const bin = await repos().bins.get(session.id, key);
     if (!bin) throw notFound('NOT_FOUND', `Nothing counted of ${key.item_code} in ${key.rack}`);
-    return bin;
+    // A bin without a row is computed from its lines, whose book is the item's: the bin's own
+    // book where the snapshot knows the item's racks (docs/design.md §4 "A bin's book").
+    const racks = await store.sessions.snapshotRacks(session.id, [key.item_code]);
+    return { ...bin, book_qty: binBook(bin.book_qty, racks.get(key.item_code), key.rack) };
   }
 
   /** The settlement of a bin as the consensus sees it now, for the history view. */
@@ -104,7 +108,7 @@ export function createBinsService(deps: {
     decisions: readonly BinDecision[],
     split: boolean,
   ): Promise<BinSettlement> {
-    const facts = await settlement.binFacts(session, key.item_code);
+    const facts = await settlement.binFacts(session, key);
     return settleBin(
       {
         book: facts.book,
@@ -192,7 +196,7 @@ export function createBinsService(deps: {
     phase: number,
     now: string,
   ): Promise<string> {
-    const facts = await settlement.lineFacts(session, key.item_code, quantity);
+    const facts = await settlement.lineFacts(session, key.item_code, quantity, key.rack);
     const quantities = { counted_qty: quantity, damaged_qty: 0, non_returnable_damaged_qty: 0 };
     const variance = computeVariance(quantities, facts.book);
     const values = varianceValue(variance, { cost: facts.cost, price: facts.price });

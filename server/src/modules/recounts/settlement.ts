@@ -11,18 +11,29 @@ import { randomUUID } from 'node:crypto';
 import type { BinRecord, CountSession, ToleranceRule } from '@stockverify/shared';
 import type { BinKey, BinSettleInput, BinSettleOutcome } from '../../ports/bins';
 import type { Coordination } from '../../ports/coordination';
-import type { CountLineRecord } from '../../ports/counting';
+import type { CountLineRecord, SnapshotRack } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { EventBus } from '../events/event-bus';
 import { createRuleSetCache, decideLine, NO_RULE_SET, ruleFor } from '../tolerance/line-decision';
 import { chooseAssignee, readAssignmentFacts } from './assign';
 import { makeSettle } from './settle';
+import { binBook } from '../sessions/bin-book';
 
 /** What a bin's rule and figures are read from (the session's snapshot, as for its lines). */
 export interface BinFacts {
   rule: ToleranceRule;
   book: number;
   unit_cost: number;
+}
+
+/** An item's facts, with its book per rack where the snapshot knows it (null: it does not). */
+interface ItemFacts extends BinFacts {
+  racks: readonly SnapshotRack[] | null;
+}
+
+/** A bin's facts: its item's rule and cost, and the bin's book (docs/design.md §4 "A bin's book"). */
+function factsForBin(item: ItemFacts, rack: string): BinFacts {
+  return { rule: item.rule, book: binBook(item.book, item.racks, rack), unit_cost: item.unit_cost };
 }
 
 export interface SettleOptions {
@@ -67,15 +78,20 @@ export function createSettlement(deps: {
   const { store, coordination, events, clock, fallback } = deps;
   const ruleSets = createRuleSetCache(store);
 
-  /** Rule, book and unit cost per item of the session, from its snapshot (the master outside it). */
+  /**
+   * Rule, book (with its book per rack) and unit cost per item of the session, from its snapshot
+   * (the master outside it).
+   */
   async function factsOf(
     session: CountSession,
     itemCodes: readonly string[],
-  ): Promise<Map<string, BinFacts>> {
+  ): Promise<Map<string, ItemFacts>> {
     const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
-    const out = new Map<string, BinFacts>();
+    const out = new Map<string, ItemFacts>();
     const outside: string[] = [];
-    for (const code of new Set(itemCodes)) {
+    const codes = [...new Set(itemCodes)];
+    const racks = await store.sessions.snapshotRacks(session.id, codes);
+    for (const code of codes) {
       const row = await store.sessions.snapshotRow(session.id, code);
       if (!row) {
         outside.push(code);
@@ -87,7 +103,12 @@ export function createSettlement(deps: {
         session.warehouse,
         fallback,
       );
-      out.set(code, { rule, book: row.book_qty, unit_cost: row.cost });
+      out.set(code, {
+        rule,
+        book: row.book_qty,
+        unit_cost: row.cost,
+        racks: racks.get(code) ?? null,
+      });
     }
     if (outside.length > 0) {
       for (const item of await store.items.getMany(outside)) {
@@ -97,29 +118,33 @@ export function createSettlement(deps: {
           session.warehouse,
           fallback,
         );
-        out.set(item.item_code, { rule, book: 0, unit_cost: item.cost });
+        out.set(item.item_code, { rule, book: 0, unit_cost: item.cost, racks: null });
       }
     }
     return out;
   }
 
   /**
-   * What the session's rules say of `counted` for one item, as a line stores it (design §12), with
-   * the snapshot's book, cost and price: for a line a supervisor writes.
+   * What the session's rules say of `counted` for one item in `rack`, as a line stores it (design
+   * §12), with the snapshot's book, cost and price: for a line a supervisor writes. `book` is the
+   * item's (the line's variance); the decision judges the bin's book (design §4 "A bin's book").
    */
-  async function lineFacts(session: CountSession, itemCode: string, counted: number) {
+  async function lineFacts(session: CountSession, itemCode: string, counted: number, rack: string) {
     const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
     const row = await store.sessions.snapshotRow(session.id, itemCode);
     const item = row ? null : await store.items.get(itemCode);
     const category = row ? row.category : (item?.category ?? null);
     const cost = row?.cost ?? item?.cost ?? 0;
     const book = row?.book_qty ?? 0;
+    const racks = row
+      ? ((await store.sessions.snapshotRacks(session.id, [itemCode])).get(itemCode) ?? null)
+      : null;
     const tolerance = decideLine(
       set,
       {
         item: { item_code: itemCode, category, cost },
         warehouse: session.warehouse,
-        book,
+        book: binBook(book, racks, rack),
         counted,
         unitCost: cost,
       },
@@ -128,15 +153,10 @@ export function createSettlement(deps: {
     return { tolerance, book, cost, price: row?.price ?? item?.price ?? 0 };
   }
 
-  /** The facts of one bin's item (a bin of an item nobody knows: book 0 and the fallback). */
-  async function binFacts(session: CountSession, itemCode: string): Promise<BinFacts> {
-    return (
-      (await factsOf(session, [itemCode])).get(itemCode) ?? {
-        rule: fallback,
-        book: 0,
-        unit_cost: 0,
-      }
-    );
+  /** The facts of one bin (a bin of an item nobody knows: book 0 and the fallback). */
+  async function binFacts(session: CountSession, key: BinKey): Promise<BinFacts> {
+    const item = (await factsOf(session, [key.item_code])).get(key.item_code);
+    return item ? factsForBin(item, key.rack) : { rule: fallback, book: 0, unit_cost: 0 };
   }
 
   /** Announces what settling did: bins whose state moved, tasks opened and closed. */
@@ -231,8 +251,10 @@ export function createSettlement(deps: {
     const before = new Map<string, BinRecord['state'] | null>();
     const outcomes = new Map<string, { input: BinSettleInput; outcome: BinSettleOutcome }>();
     const inner = makeSettle({
-      ruleFor: (input: BinSettleInput) =>
-        facts.get(input.key.item_code) ?? { rule: fallback, book: 0, unit_cost: 0 },
+      ruleFor: (input: BinSettleInput) => {
+        const item = facts.get(input.key.item_code);
+        return item ? factsForBin(item, input.key.rack) : { rule: fallback, book: 0, unit_cost: 0 };
+      },
       now: () => clock().toISOString(),
       newTaskId: () => randomUUID(),
       chooseAssignee: (_input: BinSettleInput, excluded: readonly string[]) => {

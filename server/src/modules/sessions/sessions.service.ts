@@ -12,7 +12,7 @@ import type {
   Warehouse,
 } from '@stockverify/shared';
 import { accuracyPercent, roundMoney, roundQty } from '@stockverify/shared';
-import type { SnapshotRow } from '../../ports/counting';
+import type { SnapshotRack, SnapshotRowInput } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { AppError, notFound, validationError } from '../../lib/errors';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
@@ -41,17 +41,31 @@ export function racksInScope(warehouse: Warehouse, scope: CreateSessionInput['sc
 }
 
 /** Book quantity of an item within the scope: stock rows of the warehouse on in-scope racks. */
-function bookQty(item: Item, warehouse: string, racks: Set<string> | null): number | null {
+function bookQty(
+  item: Item,
+  warehouse: string,
+  racks: Set<string> | null,
+): { qty: number; racks: SnapshotRack[] | null } | null {
   let total = 0;
   let found = false;
+  // The book per rack (docs/design.md §4 "A bin's book"), kept only when every row counted in has
+  // a rack: stock the ERP gives for the warehouse only is in no bin.
+  const byRack = new Map<string, number>();
+  let racked = true;
   for (const row of item.stock) {
     if (row.warehouse !== warehouse) continue;
     // Rows without a rack belong to the whole warehouse: only a whole-warehouse count covers them.
     if (racks && (row.rack === null || !racks.has(row.rack))) continue;
     total += row.qty;
     found = true;
+    if (row.rack === null) racked = false;
+    else byRack.set(row.rack, (byRack.get(row.rack) ?? 0) + row.qty);
   }
-  return found ? roundQty(total) : null;
+  if (!found) return null;
+  return {
+    qty: roundQty(total),
+    racks: racked ? [...byRack].map(([rack, qty]) => ({ rack, qty: roundQty(qty) })) : null,
+  };
 }
 
 /** Count sessions: creation with the book snapshot, lifecycle, lists, metrics (design §4). */
@@ -242,21 +256,22 @@ export function createSessionsService(
       // The ERP ledger watermark the mirror's book includes, read before the book (issue #17,
       // design §3): movements after it are the ones this snapshot does not hold.
       const erpWatermarks = await sessionWatermarks(store.meta);
-      const snapshot: SnapshotRow[] = [];
+      const snapshot: SnapshotRowInput[] = [];
       let after: string | undefined;
       for (;;) {
         const page = await store.items.list({ warehouse: warehouse.id, after, limit: 2000 });
         for (const item of page) {
-          const qty = bookQty(item, warehouse.id, rackSet);
-          if (qty === null) continue;
+          const book = bookQty(item, warehouse.id, rackSet);
+          if (book === null) continue;
           snapshot.push({
             session_id: id,
             item_code: item.item_code,
             name: item.name,
             category: item.category,
-            book_qty: qty,
+            book_qty: book.qty,
             cost: item.cost,
             price: item.price,
+            racks: book.racks,
           });
         }
         if (page.length < 2000) break;

@@ -31,6 +31,7 @@ import { AppError, notFound } from '../../lib/errors';
 import type { AccessPolicy } from '../access/access-policy';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
 import { ruleSetInForce } from './rule-table';
+import { binBook } from '../sessions/bin-book';
 
 export type ToleranceService = ReturnType<typeof createToleranceService>;
 
@@ -228,6 +229,8 @@ export function createToleranceService(deps: {
       const snapshot = new Map(
         (await store.sessions.snapshotRows(session.id)).map((row) => [row.item_code, row]),
       );
+      // Each bin judged on its own book where the snapshot knows the item's racks (design §4).
+      const racks = await store.sessions.snapshotRacks(session.id);
       // One read of the session's bins (item in rack), summed by the store: paging the lines
       // by offset was quadratic in the session's size and shifted under lines arriving meanwhile.
       const lines: PreviewLine[] = (await store.lines.bins(session.id)).map((bin) => {
@@ -235,7 +238,7 @@ export function createToleranceService(deps: {
         return {
           item: { item_code: bin.item_code, category: row?.category ?? null, cost: row?.cost ?? 0 },
           warehouse: session.warehouse,
-          book: bin.book_qty,
+          book: binBook(bin.book_qty, racks.get(bin.item_code), bin.rack),
           counted: bin.counted,
         };
       });

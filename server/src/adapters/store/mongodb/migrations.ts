@@ -217,6 +217,18 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
       );
     },
   },
+  {
+    id: 12,
+    name: "a bin's book: the snapshot per rack (docs/design.md §4)",
+    // Snapshot rows from before carry no book per rack: null, as no rows in SQLite's
+    // snapshot_bins (migration 20). Idempotent: only rows without the field are touched.
+    async up(db) {
+      await storeCollections(db).snapshot.updateMany(
+        { racks: { $exists: false } },
+        { $set: { racks: null } },
+      );
+    },
+  },
 ];
 
 /** Applies the Store's pending migrations to `db`. */

@@ -1,6 +1,12 @@
 /** SessionRepo on MongoDB: sessions plus their book-quantity snapshot in session_snapshot. */
 import type { Collection, Filter, Sort, SortDirection, WithId } from 'mongodb';
-import type { SessionRecord, SessionRepo, SnapshotRow } from '../../../ports/counting';
+import type {
+  SessionRecord,
+  SessionRepo,
+  SnapshotRack,
+  SnapshotRow,
+  SnapshotRowInput,
+} from '../../../ports/counting';
 import { StoreConflictError } from '../../../ports/store';
 import {
   definedFields,
@@ -26,18 +32,23 @@ function toSession(doc: WithId<SessionRecord>): SessionRecord {
   };
 }
 
-function toRow(doc: WithId<SnapshotRow>): SnapshotRow {
-  const { _id, ...row } = doc;
+/** A snapshot document: the row, with the item's book per rack where the ERP knows it. */
+export type SnapshotDocument = SnapshotRow & { racks?: SnapshotRack[] | null };
+
+function toRow(doc: WithId<SnapshotDocument>): SnapshotRow {
+  const { _id, racks: _racks, ...row } = doc;
   return row;
 }
 
 /** Builds the session repository over the sessions, session_snapshot and count_lines collections. */
 export function createMongoSessionRepo(
   sessions: Collection<SessionRecord>,
-  snapshot: Collection<SnapshotRow>,
+  snapshotRows: Collection<SnapshotRow>,
   lines: Collection<CountLineDocument>,
   inTransaction: RunInTransaction,
 ): SessionRepo {
+  // The documents carry the book per rack beside the row (migration 12; docs/design.md §4).
+  const snapshot = snapshotRows as unknown as Collection<SnapshotDocument>;
   return {
     async create(session, rows) {
       // One transaction: the session and its whole snapshot appear together or not at all. A
@@ -47,7 +58,10 @@ export function createMongoSessionRepo(
           for (let i = 0; i < rows.length; i += CHUNK) {
             // Copies: insertMany writes the generated _id into the objects it is given.
             await snapshot.insertMany(
-              rows.slice(i, i + CHUNK).map((row) => ({ ...row })),
+              rows.slice(i, i + CHUNK).map((row: SnapshotRowInput) => ({
+                ...row,
+                racks: row.racks ? [...row.racks] : null,
+              })),
               { session: txn },
             );
           }
@@ -100,6 +114,26 @@ export function createMongoSessionRepo(
     async snapshotRows(sessionId) {
       const docs = await snapshot.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
       return docs.map(toRow);
+    },
+    async snapshotRacks(sessionId, itemCodes) {
+      // Documents from before rack-level books have racks null (migration 12): none.
+      const docs = await snapshot
+        .find(
+          {
+            session_id: sessionId,
+            racks: { $type: 'array' },
+            ...(itemCodes && { item_code: { $in: [...itemCodes] } }),
+          },
+          { projection: { _id: 0, item_code: 1, racks: 1 } },
+        )
+        .sort({ item_code: 1 })
+        .toArray();
+      return new Map(
+        docs.map((d) => [
+          d.item_code,
+          [...(d.racks ?? [])].sort((a, b) => (a.rack < b.rack ? -1 : a.rack > b.rack ? 1 : 0)),
+        ]),
+      );
     },
   };
 }

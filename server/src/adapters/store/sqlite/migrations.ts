@@ -481,6 +481,22 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN erp_watermark_high TEXT;
     `,
   },
+  {
+    version: 20,
+    name: "a bin's book: the snapshot per rack (docs/design.md §4)",
+    up: `
+      -- The book of an item per rack of the session's snapshot, when the ERP lists all of the
+      -- item's stock in scope by rack; frozen at creation. Sessions from before have no rows: no
+      -- rack-level book, their bins are judged on the item's whole book as before.
+      CREATE TABLE snapshot_bins (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        item_code TEXT NOT NULL,
+        rack TEXT NOT NULL,
+        qty REAL NOT NULL,
+        PRIMARY KEY (session_id, item_code, rack)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -1,7 +1,13 @@
 /** SessionRepo on SQLite: sessions with scope and racks as JSON, snapshot rows in their own table. */
 import type { ListSessionsQuery, SessionScope, SessionStatus } from '@stockverify/shared';
 import type { Statement } from 'better-sqlite3';
-import type { SessionRecord, SessionRepo, SnapshotRow } from '../../../ports/counting';
+import type {
+  SessionRecord,
+  SessionRepo,
+  SnapshotRack,
+  SnapshotRow,
+  SnapshotRowInput,
+} from '../../../ports/counting';
 import type { Paged } from '../../../ports/store';
 import { lazy, type Db } from './database';
 
@@ -28,6 +34,8 @@ type Sort = ListSessionsQuery['sort'];
 const COLUMNS = `id, warehouse, name, mode, scope, status, racks, snapshot_items, created_by,
   created_at, closed_at, reconciled_at, updated_at, tolerance_version, tolerance_hash,
   erp_watermark, erp_watermark_high`;
+
+type SnapshotBinRow = SnapshotRack & { item_code: string };
 
 const SNAPSHOT_COLUMNS = 'session_id, item_code, name, category, book_qty, cost, price';
 
@@ -105,6 +113,17 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
     snapshotRows: db.prepare<[string], SnapshotRow>(
       `SELECT ${SNAPSHOT_COLUMNS} FROM session_snapshot WHERE session_id = ? ORDER BY item_code`,
     ),
+    insertBin: db.prepare<[{ session_id: string; item_code: string; rack: string; qty: number }]>(
+      `INSERT INTO snapshot_bins (session_id, item_code, rack, qty)
+       VALUES (@session_id, @item_code, @rack, @qty)`,
+    ),
+    // `items` null: every item of the session (the key's prefix serves both).
+    snapshotBins: db.prepare<[{ session_id: string; items: string | null }], SnapshotBinRow>(
+      `SELECT item_code, rack, qty FROM snapshot_bins
+       WHERE session_id = @session_id
+         AND (@items IS NULL OR item_code IN (SELECT value FROM json_each(@items)))
+       ORDER BY item_code, rack`,
+    ),
   }));
 
   const pages = new Map<Sort, Statement<[object], SessionRow>>();
@@ -120,9 +139,18 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
     return page;
   };
 
-  const create = db.transaction((session: SessionRecord, snapshot: readonly SnapshotRow[]) => {
+  const create = db.transaction((session: SessionRecord, snapshot: readonly SnapshotRowInput[]) => {
     statements().insert.run(toParams(session));
-    for (const row of snapshot) statements().insertSnapshot.run(row);
+    for (const { racks, ...row } of snapshot) {
+      statements().insertSnapshot.run(row);
+      for (const bin of racks ?? []) {
+        statements().insertBin.run({
+          session_id: row.session_id,
+          item_code: row.item_code,
+          ...bin,
+        });
+      }
+    }
   });
 
   // Read-check-write is the compare-and-set: better-sqlite3 is synchronous and the transaction
@@ -175,6 +203,19 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
     },
     async snapshotRows(sessionId) {
       return statements().snapshotRows.all(sessionId);
+    },
+    async snapshotRacks(sessionId, itemCodes) {
+      const rows = statements().snapshotBins.all({
+        session_id: sessionId,
+        items: itemCodes ? JSON.stringify(itemCodes) : null,
+      });
+      const out = new Map<string, SnapshotRack[]>();
+      for (const { item_code, ...bin } of rows) {
+        const list = out.get(item_code);
+        if (list) list.push(bin);
+        else out.set(item_code, [bin]);
+      }
+      return out;
     },
   };
 }
