@@ -17,16 +17,9 @@ import {
   type CountSession,
 } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  claimOk,
-  countRecord,
-  createSession,
-  seedCounting,
-  sync,
-} from '../support/counting-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
-
-type User = Awaited<ReturnType<TestApp['userWithRole']>>;
+import { countRecord, createSession, sync } from '../support/counting-fixture';
+import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let supervisor: User;
@@ -34,46 +27,12 @@ let alice: User;
 let bob: User;
 let carol: User;
 
-/** ITM-A (book 10 in A-01): one unit either way; a blind recount answers, two phases. */
-const TIGHT_RULE = {
-  id: 'alpha-tight',
-  scope: { kind: 'item', item_code: 'ITM-A' },
-  thresholds: { shortage: { units: 1 }, overage: { units: 1 } },
-  on_exceed: 'recount',
-  recount_phases: 2,
-};
-
 beforeEach(async () => {
-  t = await startTestApp();
-  await seedCounting(t);
-  supervisor = await t.userWithRole('supervisor', 'sup');
-  alice = await t.userWithRole('staff', 'alice');
-  bob = await t.userWithRole('staff', 'bob');
-  carol = await t.userWithRole('staff', 'carol');
-  const rule = await t.request('POST', '/api/tolerance-rules', {
-    token: supervisor.token,
-    body: TIGHT_RULE,
-  });
-  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  ({ t, supervisor, alice, bob, carol } = await startRecountApp());
 });
 afterEach(async () => {
   await t.close();
 });
-
-async function firstCount(who: User, session: CountSession, qty: number, item = 'ITM-A') {
-  const held = await claimOk(t, who.token, session.id, 'A-01');
-  const record = countRecord(session.id, 'A-01', item, held.fencing_token, {
-    counted_qty: qty,
-    variance_reason: 'Found so',
-  });
-  const res = await sync(t, who.token, [record]);
-  expect(res.body.data.results[0]!.status, JSON.stringify(res.body.data)).toBe('OK');
-  await t.request('POST', `/api/sessions/${session.id}/racks/A-01/release`, {
-    token: who.token,
-    body: {},
-  });
-  return record;
-}
 
 async function answerTask(who: User, session: CountSession, qty: number) {
   const tasks = await t.request('GET', `/api/sessions/${session.id}/recount-tasks`, {
@@ -116,7 +75,7 @@ async function audits(action: string) {
 describe('GET /sessions/:id/bins', () => {
   it('lists the bins that needed settling, by state, for supervisors only', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const all = await t.request('GET', `/api/sessions/${session.id}/bins`, {
       token: supervisor.token,
     });
@@ -154,7 +113,7 @@ describe('GET /sessions/:id/bins', () => {
 describe('GET /sessions/:id/bins/:rack/:item', () => {
   it('shows every count side by side with the rule, the tasks and who decided what', async () => {
     const session = await createSession(t, supervisor.token);
-    const first = await firstCount(alice, session, 5);
+    const first = await firstCount(t, alice, session, 5);
     const recount = await answerTask(bob, session, 8);
     const d = await detail(session);
     expect(d.bin).toMatchObject({ state: 'open', phase: 2, reason: 'disagreement' });
@@ -207,7 +166,7 @@ describe('GET /sessions/:id/bins/:rack/:item', () => {
 describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
   it('needs a reason to set a quantity (400 naming reason), and changes nothing without one', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     for (const body of [
       { kind: 'set', quantity: 6 },
       { kind: 'set', quantity: 6, reason: '   ' },
@@ -238,7 +197,7 @@ describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
 
   it("takes a count's figure, closes the open task, and the read model counts that figure", async () => {
     const session = await createSession(t, supervisor.token);
-    const first = await firstCount(alice, session, 5);
+    const first = await firstCount(t, alice, session, 5);
     const res = await decide(session, { kind: 'set', count_id: first.op_id, reason: 'Checked' });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(binRecordSchema.parse(res.body.data)).toMatchObject({ state: 'decided', quantity: 5 });
@@ -261,7 +220,7 @@ describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
 
   it("writes a free quantity as the supervisor's own line (device console, remark = reason); an override is audited as such", async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const res = await decide(session, { kind: 'set', quantity: 7, reason: 'Counted it myself' });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(await countedA(session)).toBe(7);
@@ -289,7 +248,7 @@ describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
 
   it('asks a recount of a settled bin from a different counter; never from one who counted it', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 10);
+    await firstCount(t, alice, session, 10);
     const refused = await decide(session, {
       kind: 'recount',
       reason: 'Looks odd',
@@ -327,7 +286,7 @@ describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
 describe('the line review on bins', () => {
   it('"recount" on a line asks a different counter, not the one who counted it', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 10);
+    await firstCount(t, alice, session, 10);
     const line = (await t.store.lines.list(session.id, { page: 1, page_size: 5 })).items[0]!;
     const res = await t.request('PATCH', `/api/lines/${line.id}/review`, {
       token: supervisor.token,
@@ -351,7 +310,7 @@ describe('the line review on bins', () => {
 
   it('"approve" on a line decides its bin on that count', async () => {
     const session = await createSession(t, supervisor.token);
-    const first = await firstCount(alice, session, 5);
+    const first = await firstCount(t, alice, session, 5);
     const line = await t.store.lines.getByOpId(first.op_id);
     const res = await t.request('PATCH', `/api/lines/${line!.id}/review`, {
       token: supervisor.token,
@@ -367,7 +326,7 @@ describe('the line review on bins', () => {
 describe('the adjustment package', () => {
   it("carries each bin's counts and deciding rule, in JSON and on the XLSX", async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     await answerTask(bob, session, 5);
     const ruled = (await detail(session)).rule!;
     for (const step of ['close', 'reconcile']) {

@@ -17,16 +17,9 @@ import {
   type RecordResult,
 } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  claimOk,
-  countRecord,
-  createSession,
-  seedCounting,
-  sync,
-} from '../support/counting-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
-
-type User = Awaited<ReturnType<TestApp['userWithRole']>>;
+import { claimOk, countRecord, createSession, sync } from '../support/counting-fixture';
+import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let supervisor: User;
@@ -34,49 +27,12 @@ let alice: User;
 let bob: User;
 let carol: User;
 
-/** ITM-A (book 10 in A-01): one unit either way; a blind recount answers, two phases. */
-const TIGHT_RULE = {
-  id: 'alpha-tight',
-  scope: { kind: 'item', item_code: 'ITM-A' },
-  thresholds: { shortage: { units: 1 }, overage: { units: 1 } },
-  on_exceed: 'recount',
-  recount_phases: 2,
-};
-
 beforeEach(async () => {
-  t = await startTestApp();
-  await seedCounting(t);
-  supervisor = await t.userWithRole('supervisor', 'sup');
-  alice = await t.userWithRole('staff', 'alice');
-  bob = await t.userWithRole('staff', 'bob');
-  carol = await t.userWithRole('staff', 'carol');
-  const rule = await t.request('POST', '/api/tolerance-rules', {
-    token: supervisor.token,
-    body: TIGHT_RULE,
-  });
-  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  ({ t, supervisor, alice, bob, carol } = await startRecountApp());
 });
 afterEach(async () => {
   await t.close();
 });
-
-/** A first count of ITM-A in A-01 under a claim, as one sync batch. */
-async function firstCount(who: User, session: CountSession, qty: number, item = 'ITM-A') {
-  const held = await claimOk(t, who.token, session.id, 'A-01');
-  const record = countRecord(session.id, 'A-01', item, held.fencing_token, {
-    counted_qty: qty,
-    variance_reason: 'Found so',
-  });
-  const res = await sync(t, who.token, [record]);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.data.results[0]!.status, JSON.stringify(res.body.data)).toBe('OK');
-  // Free the rack for whoever counts next.
-  await t.request('POST', `/api/sessions/${session.id}/racks/A-01/release`, {
-    token: who.token,
-    body: {},
-  });
-  return record;
-}
 
 /** A count answering a task: no claim, no token. */
 function taskAnswer(session: CountSession, taskId: string, qty: number, extra = {}) {
@@ -136,7 +92,7 @@ describe('a count outside tolerance', () => {
   it('opens a blind task for the present counter who did not count the bin, not for the first counter', async () => {
     const session = await createSession(t, supervisor.token);
     await heartbeat(bob, session);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
 
     expect((await myTasks(alice, session)).items).toEqual([]);
     const bobs = await myTasks(bob, session);
@@ -172,7 +128,7 @@ describe('a count outside tolerance', () => {
       if (e.type === 'bin' || e.type === 'recount_task') seen.push(e);
     });
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await myTasks(bob, session)).items[0]!;
     await sync(t, bob.token, [taskAnswer(session, task.task_id, 5)]);
     await stop();
@@ -187,7 +143,7 @@ describe('a count outside tolerance', () => {
 
   it('is offered to every eligible counter when nobody is present', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     expect((await myTasks(alice, session)).items).toEqual([]);
     expect((await myTasks(bob, session)).items).toEqual([
       expect.objectContaining({ assigned_to_me: false, phase: 1 }),
@@ -216,7 +172,7 @@ describe('a count outside tolerance', () => {
 
   it("hides a bin's earlier counts in the rack's lines from every counter the task may go to", async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     // The session is standard (book shown): outside a recount, a counter sees a rack's lines.
     const seen = async (who: User) => {
       const res = await t.request('GET', `/api/sessions/${session.id}/racks/A-01/lines`, {
@@ -237,7 +193,7 @@ describe('a count outside tolerance', () => {
 
   it('a count within tolerance opens no task', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 10);
+    await firstCount(t, alice, session, 10);
     expect((await queue(session)).total).toBe(0);
   });
 });
@@ -245,7 +201,7 @@ describe('a count outside tolerance', () => {
 describe('answering a task', () => {
   it('needs no claim; an agreeing count settles the bin on one figure (a recount does not add)', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await myTasks(bob, session)).items[0]!;
 
     const answer = taskAnswer(session, task.task_id, 5);
@@ -276,7 +232,7 @@ describe('answering a task', () => {
 
   it('a disagreeing count opens the next phase for a third counter', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const first = (await myTasks(bob, session)).items[0]!;
     await sync(t, bob.token, [taskAnswer(session, first.task_id, 8)]);
 
@@ -298,7 +254,7 @@ describe('answering a task', () => {
 
   it('refuses an unknown task, a task of another bin, and a counter who counted the bin', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await myTasks(bob, session)).items[0]!;
 
     const unknown = taskAnswer(session, 'no-such-task', 5);
@@ -336,7 +292,7 @@ describe('answering a task', () => {
 
   it('a task closed meanwhile still takes the count, shown late, and changes nothing decided', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await myTasks(bob, session)).items[0]!;
     t.advance(1000);
     const decided = await t.request(
@@ -374,7 +330,7 @@ describe('answering a task', () => {
 
   it('the same answer sent twice is stored once', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await myTasks(bob, session)).items[0]!;
     const answer = taskAnswer(session, task.task_id, 5);
     const key = randomUUID();
@@ -388,7 +344,7 @@ describe('answering a task', () => {
 describe('a supervisor assigns', () => {
   it('to a counter who did not count the bin; never to one who did (409 RECOUNT_COUNTER_EXCLUDED); audited', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await queue(session)).items[0]!;
     const url = `/api/sessions/${session.id}/recount-tasks/${task.task_id}/assign`;
 
@@ -450,7 +406,7 @@ describe('a supervisor assigns', () => {
 describe('reconcile', () => {
   it('is refused with RECOUNTS_OPEN and the list while a task is open, and goes through once decided', async () => {
     const session = await createSession(t, supervisor.token);
-    await firstCount(alice, session, 5);
+    await firstCount(t, alice, session, 5);
     const task = (await queue(session)).items[0]!;
     const close = await t.request('POST', `/api/sessions/${session.id}/close`, {
       token: supervisor.token,

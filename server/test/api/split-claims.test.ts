@@ -13,16 +13,9 @@ import {
   type RackView,
 } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  claimOk,
-  countRecord,
-  createSession,
-  seedCounting,
-  sync,
-} from '../support/counting-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
-
-type User = Awaited<ReturnType<TestApp['userWithRole']>>;
+import { claimOk, countRecord, createSession, sync } from '../support/counting-fixture';
+import { startRecountApp, type User } from '../support/recount-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let supervisor: User;
@@ -30,27 +23,8 @@ let alice: User;
 let bob: User;
 let carol: User;
 
-/** ITM-A (book 10 in A-01): one unit either way; a blind recount answers, two phases. */
-const TIGHT_RULE = {
-  id: 'alpha-tight',
-  scope: { kind: 'item', item_code: 'ITM-A' },
-  thresholds: { shortage: { units: 1 }, overage: { units: 1 } },
-  on_exceed: 'recount',
-  recount_phases: 2,
-};
-
 beforeEach(async () => {
-  t = await startTestApp();
-  await seedCounting(t);
-  supervisor = await t.userWithRole('supervisor', 'sup');
-  alice = await t.userWithRole('staff', 'alice');
-  bob = await t.userWithRole('staff', 'bob');
-  carol = await t.userWithRole('staff', 'carol');
-  const rule = await t.request('POST', '/api/tolerance-rules', {
-    token: supervisor.token,
-    body: TIGHT_RULE,
-  });
-  expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+  ({ t, supervisor, alice, bob, carol } = await startRecountApp());
 });
 afterEach(async () => {
   await t.close();
