@@ -204,6 +204,34 @@ describe('split claims', () => {
     expect((await claimSplit(supervisor, session, 'A-01', false)).status).toBe(409);
   });
 
+  it("a shared rack is done only when every part is: the session's metrics look at all parts", async () => {
+    const session = await createSession(t, supervisor.token);
+    await claimSplit(alice, session);
+    t.advance(1000);
+    await claimSplit(bob, session);
+    const metrics = async () => {
+      const res = await t.request<{ metrics: { racks_done: number; racks_claimed: number } }>(
+        'GET',
+        `/api/sessions/${session.id}`,
+        { token: supervisor.token },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const { racks_done, racks_claimed } = res.body.data.metrics;
+      return { racks_done, racks_claimed };
+    };
+    const complete = (who: User) =>
+      t.request('POST', `/api/sessions/${session.id}/racks/A-01/complete`, {
+        token: who.token,
+        body: {},
+      });
+    expect(await metrics()).toEqual({ racks_done: 0, racks_claimed: 1 });
+    // Bob's part is the newest claim; his completing it leaves alice's part open.
+    expect((await complete(bob)).status).toBe(200);
+    expect(await metrics()).toEqual({ racks_done: 0, racks_claimed: 1 });
+    expect((await complete(alice)).status).toBe(200);
+    expect(await metrics()).toEqual({ racks_done: 1, racks_claimed: 0 });
+  });
+
   it('lapsed split parts stay reserved for the grace period, then a whole claim takes the rack', async () => {
     const session = await createSession(t, supervisor.token);
     const a = (await claimSplit(alice, session)).body.data;

@@ -342,17 +342,14 @@ export function createSessionsService(
         store.claims.listBySession(id),
         store.readModel.counters([id]),
       ]);
-      const latestByRack = new Map<string, (typeof claims)[number]>();
-      for (const claim of claims)
-        if (!latestByRack.has(claim.rack)) latestByRack.set(claim.rack, claim);
-      const latest = [...latestByRack.values()];
+      const { done, held } = rackProgress(claims);
       return {
         items_in_snapshot: session.snapshot_items,
         items_counted: figures.items_counted,
         lines: figures.lines,
         racks_total: session.racks.length,
-        racks_done: latest.filter((c) => c.status === 'completed').length,
-        racks_claimed: latest.filter((c) => c.status === 'active' || c.status === 'paused').length,
+        racks_done: done,
+        racks_claimed: held,
         total_variance: figures.total_variance,
         variance_value_at_cost: figures.variance_value_at_cost,
         variance_value_at_price: figures.variance_value_at_price,
@@ -482,4 +479,27 @@ export function createSessionsService(
     bulkReconcile: (actor: Actor, meta: RequestMeta, ids: string[]) =>
       bulk(actor, meta, ids, ['CLOSED'], 'RECONCILED'),
   };
+}
+
+type Claim = Awaited<ReturnType<Store['claims']['listBySession']>>[number];
+
+/**
+ * Racks done and racks held, from a session's claims (newest first). A rack's state is its newest
+ * claim's — or, for a rack counted in parts (split claims sharing one fencing token, issue #16),
+ * all the parts of that token's: held while any part is open, done once every part is completed.
+ */
+export function rackProgress(claims: readonly Claim[]): { done: number; held: number } {
+  const byRack = new Map<string, Claim[]>();
+  for (const claim of claims) {
+    const group = byRack.get(claim.rack);
+    if (!group) byRack.set(claim.rack, [claim]);
+    else if (group[0]!.split && claim.split && claim.token === group[0]!.token) group.push(claim);
+  }
+  let done = 0;
+  let held = 0;
+  for (const parts of byRack.values()) {
+    if (parts.some((c) => c.status === 'active' || c.status === 'paused')) held += 1;
+    else if (parts.some((c) => c.status === 'completed')) done += 1;
+  }
+  return { done, held };
 }
