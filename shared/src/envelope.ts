@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'RECOUNT_TASK_UNKNOWN',
   /** A count answers a recount task of a bin its sender already counted (sync record answer). */
   'RECOUNT_NOT_ELIGIBLE',
+  /** A correction of a count in a bin a supervisor decided (sync record answer). */
+  'BIN_DECIDED',
   /** Keep the difference of an item whose expected at count is ambiguous (issue #17, design §13). */
   'MOVED_DECISION_AMBIGUOUS',
   /** A decision for an item whose expected at count is unknown (no watermark, too many, no counts). */

@@ -23,6 +23,8 @@ const ADVICE: Record<string, string> = {
   VALIDATION_FAILED: 'Something in this count is not valid (see the fields below). Count it again.',
   RECOUNT_NOT_ELIGIBLE:
     'A recount must be done by someone who has not counted the item yet, and the server says you already counted this item in this rack. Your count stays on this phone: show it to your supervisor, who can give the task to somebody else.',
+  BIN_DECIDED:
+    'A supervisor already decided this item in this rack, so the server did not take your correction. It stays on this phone: show it to your supervisor, who can override the decision.',
   RECOUNT_TASK_UNKNOWN:
     'This recount task is no longer open for this item and rack (a supervisor may have cancelled or moved it). Your count stays on this phone: show it to your supervisor.',
   CONFLICT_BUDGET_EXCEEDED:

@@ -17,7 +17,7 @@ import {
   type CountSession,
 } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRecord, createSession, sync } from '../support/counting-fixture';
+import { claimOk, countRecord, createSession, sync } from '../support/counting-fixture';
 import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
 import type { TestApp } from '../support/test-app';
 
@@ -193,6 +193,34 @@ describe('POST /sessions/:id/bins/:rack/:item/decisions', () => {
     expect(staff.status).toBe(403);
     expect((await detail(session)).bin.state).toBe('open');
     expect(await audits('bin.decide')).toEqual([]);
+  });
+
+  it("refuses a counter's correction of a decided bin (BIN_DECIDED on supersedes) and changes nothing", async () => {
+    const session = await createSession(t, supervisor.token);
+    const first = await firstCount(t, alice, session, 5);
+    const decided = await decide(session, {
+      kind: 'set',
+      count_id: first.op_id,
+      reason: 'Checked',
+    });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(201);
+    expect(await countedA(session)).toBe(5);
+    // Alice's phone corrects her count after the supervisor decided (it was offline meanwhile).
+    const held = await claimOk(t, alice.token, session.id, 'A-01');
+    const fix = countRecord(session.id, 'A-01', 'ITM-A', held.fencing_token, {
+      counted_qty: 7,
+      supersedes: first.op_id,
+    });
+    const res = await sync(t, alice.token, [fix]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.results[0]).toMatchObject({
+      status: 'ERROR',
+      code: 'BIN_DECIDED',
+      details: [expect.objectContaining({ path: expect.stringContaining('supersedes') })],
+    });
+    // The decision stands, and so does the figure the session counts.
+    expect((await detail(session)).bin).toMatchObject({ state: 'decided', quantity: 5 });
+    expect(await countedA(session)).toBe(5);
   });
 
   it("takes a count's figure, closes the open task, and the read model counts that figure", async () => {

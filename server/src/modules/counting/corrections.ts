@@ -23,8 +23,24 @@ export function createCorrections(deps: Pick<CountingDeps, 'store' | 'audit'>, a
   ): Promise<RecordResult | null> {
     if (!record.supersedes) return null;
     const target = await store.lines.getByOpId(record.supersedes);
-    if (!target || target.counted_by === ctx.actor.id) return null;
-    return supersedesUnknown(ctx.prefix, record.op_id);
+    if (!target) return null;
+    if (target.counted_by !== ctx.actor.id) return supersedesUnknown(ctx.prefix, record.op_id);
+    // A supervisor decided the bin (docs/design.md §12): replacing a count the decision stands
+    // on would take it out of the session's figures behind the supervisor's back. Refused, so
+    // the phone keeps the count and shows it; nothing changes here.
+    const bin = await store.bins.get(target.session_id, {
+      rack: target.rack,
+      item_code: target.item_code,
+    });
+    if (bin?.state === 'decided') {
+      return recordError(
+        record.op_id,
+        'BIN_DECIDED',
+        'A supervisor decided this item in this rack: the count can no longer be corrected',
+        [{ path: at(ctx.prefix, 'supersedes'), message: 'the bin is decided' }],
+      );
+    }
+    return null;
   }
 
   /** The ERP stays read-only: a proposed correction is kept in the audit trail for the ERP team. */
