@@ -26,6 +26,7 @@ type User = Awaited<ReturnType<TestApp['userWithRole']>>;
 let t: TestApp;
 let supervisor: User;
 let alice: User;
+let bob: User;
 
 const TIGHT_RULE = {
   id: 'alpha-tight',
@@ -65,6 +66,7 @@ beforeEach(async () => {
   ]);
   supervisor = await t.userWithRole('supervisor', 'sup');
   alice = await t.userWithRole('staff', 'alice');
+  bob = await t.userWithRole('staff', 'bob');
   const rule = await t.request('POST', '/api/tolerance-rules', {
     token: supervisor.token,
     body: TIGHT_RULE,
@@ -142,6 +144,22 @@ describe("a bin's book is the snapshot's quantity of the item in that rack", () 
     expect(open.map((task) => [task.rack, task.item_code])).toEqual([['A-02', 'ITM-A']]);
     const detail = await bin(session, 'A-02', 'ITM-A');
     expect([detail.bin.state, detail.bin.reason]).toEqual(['open', 'exceeds_tolerance']);
+    expect(detail.bin.book_qty).toBe(6);
+  });
+
+  it("a recount agreeing with the first count settles the bin against the rack's book", async () => {
+    const session = await createSession(t, supervisor.token);
+    await count(session, 'A-02', 'ITM-A', 2);
+    const [task] = await tasks(session);
+    const { fencing_token: _none, ...recount } = countRecord(session.id, 'A-02', 'ITM-A', 1, {
+      counted_qty: 2,
+      recount_task_id: task!.task_id,
+    });
+    const res = await sync(t, bob.token, [recount]);
+    expect(res.body.data.results[0]!.status, JSON.stringify(res.body.data)).toBe('OK');
+    const detail = await bin(session, 'A-02', 'ITM-A');
+    expect([detail.bin.state, detail.bin.reason]).toEqual(['settled', 'consensus']);
+    expect(detail.bin.quantity).toBe(2);
     expect(detail.bin.book_qty).toBe(6);
   });
 
