@@ -38,6 +38,7 @@ export function makeSession(id: string, overrides: Partial<SessionRecord> = {}):
     tolerance_rule_set: null,
     // Nor an ERP watermark (issue #17).
     erp_watermark: null,
+    erp_watermark_high: null,
     ...overrides,
   };
 }
