@@ -183,13 +183,9 @@ export function createApp(deps: AppDeps) {
   });
   const erpStatus = createErpStatusRecorder(store, erp, clock);
   // Bins settle after every line write (issue #16, docs/design.md §12).
-  const settlement = createSettlement({
-    store,
-    coordination,
-    events,
-    clock,
-    fallback: fallbackRule(settings.review ?? DEFAULT_REVIEW_THRESHOLDS),
-  });
+  // Where no tolerance rule matches, lines, bins and the rule preview fall back on this rule.
+  const fallback = fallbackRule(settings.review ?? DEFAULT_REVIEW_THRESHOLDS);
+  const settlement = createSettlement({ store, coordination, events, clock, fallback });
   const bins = createBinsService({ store, audit, events, clock, access, settlement });
   const services = {
     auth: createAuthService(store, tokens, audit, clock),
@@ -299,7 +295,7 @@ export function createApp(deps: AppDeps) {
   api.use('/admin/audit', auditRoutes(createAuditService(store), guard));
   api.use(
     '/tolerance-rules',
-    toleranceRoutes(createToleranceService({ store, audit, clock, access }), guard),
+    toleranceRoutes(createToleranceService({ store, audit, clock, access, fallback }), guard),
   );
   const reportDeps = {
     reports: services.reports,

@@ -5,6 +5,7 @@
  * later, and the preview of candidate rules over a session's counts.
  */
 import {
+  DEFAULT_TOLERANCE_RULE,
   countSessionSchema,
   sessionDetailSchema,
   tolerancePreviewSchema,
@@ -203,6 +204,7 @@ describe('the rule table', () => {
       audit: createAuditLog(t.store, () => new Date()),
       clock: () => new Date(),
       access: {} as AccessPolicy,
+      fallback: DEFAULT_TOLERANCE_RULE,
     });
     const actor = { id: 'u-1', username: 'sup', role: 'supervisor' as const };
     const meta = { request_id: null, ip: null };
@@ -409,6 +411,28 @@ describe('preview', () => {
         res.body.data.results[records.findIndex((r) => r.item_code === item)]!.line_id!,
     });
   }
+
+  it('falls back on the configured review thresholds (REVIEW_VARIANCE_*), as the lines do', async () => {
+    await t.close();
+    t = await startTestApp({
+      settings: { review: { varianceQty: 100, variancePercent: 5, varianceValue: 1000 } },
+    });
+    await seedCounting(t);
+    supervisor = await t.userWithRole('supervisor', 'sup');
+    const session = await countedSession();
+    const none = tolerancePreviewSchema.parse(
+      await ok('POST', '/api/tolerance-rules/preview', supervisor.token, {
+        session_id: session.id,
+        rules: [],
+      }),
+    );
+    // 5 % instead of the built-in 50 %: ITM-A (10 of 10) and ITM-B (98 of 100) within, ITM-C
+    // and KG-1 over — and the rule that decided is the configured one, as on the lines.
+    expect(none).toMatchObject({ lines: 4, accept: 2, recount: 2, approve: 0 });
+    expect(none.by_rule).toEqual([
+      { id: 'default-config', version: 1, accept: 2, recount: 2, approve: 0 },
+    ]);
+  });
 
   it('counts what candidate rules would have accepted, sent to recount and to a supervisor, by rule', async () => {
     const session = await countedSession();

@@ -27,14 +27,19 @@ export interface RulePreview extends RulePreviewCounts {
   by_rule: ({ id: string; version: number } & RulePreviewCounts)[];
 }
 
+/**
+ * `fallback` decides where no rule of the set matches (the built-in default unless given: the
+ * server passes the rule its lines fall back on, e.g. the configured review thresholds).
+ */
 export function previewRules(
   ruleSet: Pick<ToleranceRuleSet, 'rules'> | readonly ToleranceRule[],
   lines: readonly PreviewLine[],
+  fallback?: ToleranceRule,
 ): RulePreview {
   const total: RulePreviewCounts = { accept: 0, recount: 0, approve: 0 };
   const byRule = new Map<string, { id: string; version: number } & RulePreviewCounts>();
   for (const line of lines) {
-    const rule = resolveRule(ruleSet, line.item, line.warehouse);
+    const rule = resolveRule(ruleSet, line.item, line.warehouse, fallback);
     const outcome: ToleranceOutcome = evaluate(rule, {
       book: line.book,
       counted: line.counted,

@@ -88,12 +88,14 @@ export function compareSpecificity(a: ToleranceRule, b: ToleranceRule): number {
 
 /**
  * The rule that decides for `item` in `warehouse`: the most specific matching rule of the set, or
- * `DEFAULT_TOLERANCE_RULE` when none matches (a set without an `everything` rule).
+ * `fallback` (`DEFAULT_TOLERANCE_RULE` unless given) when none matches (a set without an
+ * `everything` rule).
  */
 export function resolveRule(
   ruleSet: Pick<ToleranceRuleSet, 'rules'> | readonly ToleranceRule[],
   item: ToleranceItemFacts,
   warehouse: string,
+  fallback: ToleranceRule = DEFAULT_TOLERANCE_RULE,
 ): ToleranceRule {
   const rules: readonly ToleranceRule[] = Array.isArray(ruleSet)
     ? ruleSet
@@ -103,5 +105,5 @@ export function resolveRule(
     if (!scopeMatches(rule.scope, item, warehouse)) continue;
     if (best === null || compareSpecificity(rule, best) < 0) best = rule;
   }
-  return best ?? DEFAULT_TOLERANCE_RULE;
+  return best ?? fallback;
 }

@@ -90,8 +90,10 @@ export function createToleranceService(deps: {
   audit: AuditLog;
   clock: () => Date;
   access: AccessPolicy;
+  /** The rule lines fall back on where no rule matches (the configured review thresholds). */
+  fallback: ToleranceRule;
 }) {
-  const { store, audit, clock, access } = deps;
+  const { store, audit, clock, access, fallback } = deps;
 
   /**
    * Plans the change on the version in force and writes the next version; when another change
@@ -246,7 +248,7 @@ export function createToleranceService(deps: {
       return {
         session_id: session.id,
         hash: ruleSetHash(rules),
-        ...previewRules(rules, lines),
+        ...previewRules(rules, lines, fallback),
       };
     },
   };
