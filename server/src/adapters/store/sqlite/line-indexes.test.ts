@@ -216,4 +216,25 @@ describe('count_lines indexes (SQLite)', () => {
     side.close();
     await store.close();
   });
+
+  it("find one item's book per rack through the snapshot's key, not by reading the session's every item", async () => {
+    const { store, side } = await open('snapshot-bins.db');
+    await store.sessions.create(makeSession('S1'), [makeSnapshotRow('S1', 'ITM-1')]);
+    await store.sessions.snapshotRacks('S1', ['ITM-1']);
+    const statements = [...prepared].filter((sql) =>
+      /FROM snapshot_bins[\s\S]*json_each/.test(sql),
+    );
+    expect(statements).toHaveLength(1);
+    const plan = side
+      .prepare(`EXPLAIN QUERY PLAN ${statements[0]!}`)
+      .all(...nullParams(statements[0]!))
+      .map((r) => (r as { detail: string }).detail);
+    // Was `SEARCH snapshot_bins USING PRIMARY KEY (session_id=?)`: every item of the session, for
+    // each line a sync batch built (a third of the API's time in bench:session).
+    expect(
+      plan.some((d) => /SEARCH snapshot_bins .*\(session_id=\? AND item_code=\?\)/.test(d)),
+    ).toBe(true);
+    side.close();
+    await store.close();
+  });
 });

@@ -117,11 +117,17 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
       `INSERT INTO snapshot_bins (session_id, item_code, rack, qty)
        VALUES (@session_id, @item_code, @rack, @qty)`,
     ),
-    // `items` null: every item of the session (the key's prefix serves both).
-    snapshotBins: db.prepare<[{ session_id: string; items: string | null }], SnapshotBinRow>(
+    // Every item of the session, or the items named: two statements, since `@items IS NULL OR
+    // item_code IN (…)` made SQLite read every item of the session for each lookup (the key's
+    // prefix serves both).
+    snapshotBins: db.prepare<[{ session_id: string }], SnapshotBinRow>(
       `SELECT item_code, rack, qty FROM snapshot_bins
        WHERE session_id = @session_id
-         AND (@items IS NULL OR item_code IN (SELECT value FROM json_each(@items)))
+       ORDER BY item_code, rack`,
+    ),
+    snapshotBinsOf: db.prepare<[{ session_id: string; items: string }], SnapshotBinRow>(
+      `SELECT item_code, rack, qty FROM snapshot_bins
+       WHERE session_id = @session_id AND item_code IN (SELECT value FROM json_each(@items))
        ORDER BY item_code, rack`,
     ),
   }));
@@ -205,10 +211,12 @@ export function createSqliteSessionRepo(db: Db): SessionRepo {
       return statements().snapshotRows.all(sessionId);
     },
     async snapshotRacks(sessionId, itemCodes) {
-      const rows = statements().snapshotBins.all({
-        session_id: sessionId,
-        items: itemCodes ? JSON.stringify(itemCodes) : null,
-      });
+      const rows = itemCodes
+        ? statements().snapshotBinsOf.all({
+            session_id: sessionId,
+            items: JSON.stringify(itemCodes),
+          })
+        : statements().snapshotBins.all({ session_id: sessionId });
       const out = new Map<string, SnapshotRack[]>();
       for (const { item_code, ...bin } of rows) {
         const list = out.get(item_code);
