@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/client';
+import { useModal } from './use-modal';
 
 /** One evidence photo as the console holds it: an object URL, missing on the server, or failed. */
 export type PhotoState =
@@ -128,12 +129,7 @@ export function PhotoViewer({
   onMove(index: number): void;
   onClose(): void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const ref = useModal();
   const photo = photos[index]!;
   const move = (by: number) => onMove((index + by + photos.length) % photos.length);
   return (

@@ -1,11 +1,12 @@
 import type { RecountQueueItem } from '@stockverify/shared';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { assignRecountTask } from '../../api/bins';
 import { ApiError, errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { Status } from '../../ui/Status';
 import { AssigneeChooser } from './AssigneeChooser';
 import { decisionErrorsFrom, holderWords, phaseWords } from './recount-words';
+import { useModal } from '../../ui/use-modal';
 
 /**
  * Give an open recount task to a counter, or offer it to every eligible counter (issue #16 item 2).
@@ -26,17 +27,12 @@ export function AssignDialog({
   onCancel(): void;
 }) {
   const { client } = useConsole();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const titleId = useId();
   const [value, setValue] = useState(task.assigned_to ?? '');
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   async function assign() {
     setBusy(true);

@@ -19,6 +19,7 @@ import {
   settlementSentence,
   stateWords,
 } from './recount-words';
+import { useModal } from '../../ui/use-modal';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -72,7 +73,7 @@ export function BinDrawer({
   tick?: number;
 }) {
   const { client } = useConsole();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const titleId = useId();
   const [detail, reload] = useLoad(
     () => readBin(client, sessionId, rack, item),
@@ -84,11 +85,6 @@ export function BinDrawer({
     seen.current = tick;
     void reload();
   }, [tick, reload]);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   const d = detail.value;
   const name = d?.bin.item_name ? `${item} — ${d.bin.item_name}` : item;
   return (

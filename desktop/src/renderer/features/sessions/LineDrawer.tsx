@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import type { ReactNode } from 'react';
 import type { CountLine } from '@stockverify/shared';
 import { useConsole } from '../../context';
 import { dateTime, qty, signed } from '../../ui/format';
 import { PhotoGallery, usePhotos } from '../../ui/PhotoGallery';
 import { toleranceText } from './tolerance-text';
+import { useModal } from '../../ui/use-modal';
 
 const none = <span className="hint">—</span>;
 
@@ -41,14 +42,9 @@ export function LineDrawer({
   binHref?: string;
 }) {
   const { client } = useConsole();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const titleId = useId();
   const photos = usePhotos(client, line.photo_ids);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   const old = line.supersedes_line;
   const item = line.item_name ? `${line.item_code} — ${line.item_name}` : line.item_code;
   return (
