@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RecordResult, SyncRecord, CountRecord } from '@stockverify/shared';
 import { unlessUnavailable } from '../../ports/coordination';
-import type { IdempotencyRecord } from '../../ports/counting';
+import type { IdempotencyRecord, InsertLineOutcome } from '../../ports/counting';
 import { AppError } from '../../lib/errors';
 import type { Actor, RequestMeta } from '../audit/audit-log';
 import { newBatch, type BatchCache } from './batch-cache';
@@ -200,7 +200,10 @@ export function createSyncBatch(
    * Each op_id answered once per batch; originals before their corrections (batch-order.ts).
    * Count lines that passed their checks are written together (one store transaction per
    * FLUSH_LINES lines or FLUSH_SERIALS serials), flushed before any other kind of record so the
-   * order of effects stays the order sent.
+   * order of effects stays the order sent. The bins the batch's lines touched are settled once,
+   * after its last line (docs/design.md §12 "When"): one store transaction for the batch, not one
+   * per chunk. A failure there fails the request before any answer is stored; the resend finds
+   * the lines stored (DUPLICATE_OP) and settles them then.
    */
   async function answerRecords(
     actor: Actor,
@@ -238,20 +241,25 @@ export function createSyncBatch(
       }
     }
     await lines.flush();
+    await lineWrite.settleWritten(lines.written);
     return answered;
   }
 
-  /** Count lines waiting for one store transaction; `add` writes the ones before when full. */
+  /**
+   * Count lines waiting for one store transaction; `add` writes the ones before when full.
+   * `written` collects the store's answers, for the batch's one settlement.
+   */
   function pendingLines(
     settle: (i: number, result: RecordResult) => void,
     slicer: ReturnType<typeof createSlicer>,
   ) {
     const pending: Array<{ index: number; prepared: PreparedLine }> = [];
+    const written: InsertLineOutcome[] = [];
     let pendingSerials = 0;
     async function flush(): Promise<void> {
       if (pending.length === 0) return;
       const outcomes = await store.lines.insertMany(pending.map((p) => p.prepared.line));
-      await lineWrite.settleWritten(outcomes);
+      written.push(...outcomes);
       for (const [k, { index, prepared }] of pending.entries()) {
         settle(index, await lineWrite.completeCount(prepared, outcomes[k]!));
       }
@@ -270,7 +278,7 @@ export function createSyncBatch(
       pending.push({ index, prepared });
       pendingSerials += prepared.line.serials.length;
     }
-    return { add, flush };
+    return { add, flush, written };
   }
 
   /**
