@@ -10,6 +10,7 @@ import { useConsole } from '../../context';
 import { Status } from '../../ui/Status';
 import { expectedWords, type ExpectedWords } from './expected-words';
 import { movedDecisionDone, movedDecisionOffer } from './moved-decision-words';
+import { movedErrorText } from './moved-refusal';
 
 /**
  * One item's variance against the book at the moment it was counted, beside the snapshot one, with
@@ -31,6 +32,8 @@ export function ExpectedAtCountCard({
   const [error, setError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
+  // The server's refusal of a decision, in words (design §13).
+  const [refused, setRefused] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     let live = true;
@@ -38,6 +41,7 @@ export function ExpectedAtCountCard({
     setAnswer(null);
     setError(null);
     setDone(null);
+    setRefused(null);
     client
       .read(
         itemExpectedAnswerSchema,
@@ -58,7 +62,8 @@ export function ExpectedAtCountCard({
   const offer = answer === null ? null : movedDecisionOffer(answer);
   async function decide(mode: MovedLineChoice) {
     setBusy(true);
-    setError(null);
+    setDone(null);
+    setRefused(null);
     try {
       const r = await client.write(
         movedDecisionsAnswerSchema,
@@ -67,7 +72,7 @@ export function ExpectedAtCountCard({
       );
       setDone(r.decisions[0] ? movedDecisionDone(r.decisions[0]) : null);
     } catch (e: unknown) {
-      setError(errorText(e));
+      setRefused(movedErrorText(e));
     } finally {
       setBusy(false);
     }
@@ -137,6 +142,7 @@ export function ExpectedAtCountCard({
                 Keep difference ({offer.keepDifference.text})
               </button>
               {done !== null && <p role="status">{done}</p>}
+              {refused !== null && <p role="alert">{refused}</p>}
             </fieldset>
           )}
         </>

@@ -64,3 +64,62 @@ export function movedDecisionDone(d: MovedDecision): string {
   const what = d.mode === 'keep_counted' ? 'Kept the count' : 'Kept the difference';
   return `${what}: target ${qty(m(d.target_milli))}, the package posts ${signed(m(d.delta_milli))} against today's book ${qty(m(d.live_book_milli))}.`;
 }
+
+/** A refused decision as the client's ApiError carries it (code, message, details, extra). */
+export interface DecisionRefusal {
+  status: number;
+  code: string;
+  message: string;
+  details: ReadonlyArray<{ path: string; message: string }>;
+  /** The error object's other fields: the server names the refused item and mode. */
+  extra: Record<string, unknown>;
+}
+
+/**
+ * The server's refusal of a decision in words (design §13): which item, and why nothing can be
+ * decided for it (MOVED_DECISION_AMBIGUOUS / NOT_MOVED / UNKNOWN, SESSION_CLOSED). In bulk the
+ * batch is all or none, so it says nothing was decided.
+ */
+export function movedRefusalWords(e: DecisionRefusal, options: { bulk?: boolean } = {}): string {
+  const item = typeof e.extra.item_code === 'string' ? e.extra.item_code : 'The item';
+  let words: string;
+  switch (e.code) {
+    case 'MOVED_DECISION_AMBIGUOUS':
+      // Refused for both modes when a movement may be in the snapshot's book (the server's
+      // message says so), for keep_difference alone when a movement cannot be ordered.
+      words =
+        e.extra.mode === 'keep_counted' || /snapshot/.test(e.message)
+          ? `${item} cannot be decided: today’s book is uncertain, a movement may already be in the snapshot’s book.`
+          : `${item} cannot keep the difference: a movement cannot be ordered against its count, so there is no difference at count to keep. Keep the count instead, or settle the ambiguity first.`;
+      break;
+    case 'MOVED_DECISION_NOT_MOVED':
+      words = `${item} did not move after it was counted: there is nothing to decide, its variance at count stands.`;
+      break;
+    case 'MOVED_DECISION_UNKNOWN':
+      words = `${item} has no known variance at count (not counted, no ERP watermark with the session, or too many movements): there is nothing to decide against.`;
+      break;
+    case 'SESSION_CLOSED':
+      words = 'The session is reconciled: its decisions can no longer change.';
+      break;
+    default: {
+      const fields = e.details
+        .slice(0, 3)
+        .map((d) => `${d.path}: ${d.message}`)
+        .join('; ');
+      return fields === '' ? e.message : `${e.message} (${fields})`;
+    }
+  }
+  return options.bulk && e.code !== 'SESSION_CLOSED'
+    ? `Nothing was decided (all or none): ${words}`
+    : words;
+}
+
+/** One sentence for the decisions of a bulk request (one mode for all). */
+export function movedBulkDone(decisions: readonly MovedDecision[]): string {
+  if (decisions.length === 0) return 'Nothing was decided.';
+  const what = decisions[0]!.mode === 'keep_counted' ? 'Kept the count' : 'Kept the difference';
+  const n = decisions.length;
+  const posts = decisions.map((d) => `${d.item_code} posts ${signed(m(d.delta_milli))}`);
+  const shown = posts.slice(0, 5).join(', ') + (n > 5 ? `, and ${n - 5} more` : '');
+  return `${what} of ${n} ${n === 1 ? 'item' : 'items'}: ${shown}.`;
+}
