@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoInstantSchema, paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
 import { sessionToleranceSchema } from './tolerance/api';
+import { HINT_KINDS } from './movements/hints';
 
 export const SESSION_MODES = ['standard', 'blind', 'strict'] as const;
 export const sessionModeSchema = z.enum(SESSION_MODES);
@@ -195,7 +196,9 @@ export const resolveConflictSchema = z.strictObject({
 
 /**
  * `GET /sessions/:id/variances` sorts (issue #13): by |variance|, by |value at cost| or by item
- * code; `-` is descending. Ties are always broken by item code, ascending.
+ * code; `-` is descending. Ties are always broken by item code, ascending. `variance_at_count`
+ * sorts by |variance at count| (issue #17, docs/design.md §13): items whose variance at count is
+ * not known (pending, ambiguous, unknown) come last in both directions.
  */
 export const VARIANCE_SORTS = [
   '-abs_variance',
@@ -204,8 +207,18 @@ export const VARIANCE_SORTS = [
   'abs_value',
   'item_code',
   '-item_code',
+  '-variance_at_count',
+  'variance_at_count',
 ] as const;
 export type VarianceSort = (typeof VARIANCE_SORTS)[number];
+
+/**
+ * Where an item's variance at count stands in the session read model (design §13): `exact` and
+ * `ambiguous` as computed; `unknown` when it cannot be (no ERP watermark, no counts, too many
+ * lines or movements); `pending` while a change of the item waits to be computed again.
+ */
+export const AT_COUNT_STATUSES = ['exact', 'ambiguous', 'unknown', 'pending'] as const;
+export type AtCountStatus = (typeof AT_COUNT_STATUSES)[number];
 
 const queryFlag = z
   .enum(['true', 'false'], { message: 'must be true or false' })
@@ -228,6 +241,10 @@ export const variancesQuerySchema = z
     category: z.string().trim().min(1).max(128).optional(),
     /** Only items with a counting line in this rack. */
     rack: z.string().trim().min(1).max(64).optional(),
+    /** Only items whose variance at count is in this state (design §13). */
+    at_count_status: z.enum(AT_COUNT_STATUSES).optional(),
+    /** Only items with a root-cause hint of this kind (design §13). */
+    hint: z.enum(HINT_KINDS).optional(),
   })
   .superRefine((query, ctx) => {
     if (query.after !== undefined && query.page !== 1) {
@@ -288,6 +305,20 @@ export const sessionItemVarianceSchema = z.object({
   racks: z.array(z.string()),
   /** Counting lines of this item waiting for a supervisor's review. */
   needs_review: z.number(),
+  /**
+   * The variance against the book at the moment the item was counted (issue #17, design §13),
+   * beside the snapshot's `variance`: expected at count, counted − written off − expected, and
+   * its range (an ambiguous item has a range and no figure); all null unless exact or ambiguous.
+   */
+  at_count_status: z.enum(AT_COUNT_STATUSES),
+  expected_qty: z.number().nullable(),
+  variance_at_count: z.number().nullable(),
+  variance_at_count_low: z.number().nullable(),
+  variance_at_count_high: z.number().nullable(),
+  /** A count later than the movement feed is known complete: a movement may still arrive. */
+  at_count_provisional: z.boolean(),
+  /** The kinds of root-cause hint the item has (design §13), in HINT_KINDS order. */
+  hints: z.array(z.enum(HINT_KINDS)),
 });
 export type SessionItemVariance = z.infer<typeof sessionItemVarianceSchema>;
 

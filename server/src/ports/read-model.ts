@@ -8,8 +8,46 @@
  * them, except a rack's `last_activity_at`, the newest `received_at` of any line written into it.
  * Both adapters keep the model with the one planner in adapters/store/read-model-plan.ts.
  */
+import type { AtCountStatus, HintKind } from '@stockverify/shared';
 import type { CounterStats, ItemVariance } from './counting';
 import type { LineFigures } from './evidence';
+
+/**
+ * An item's expected at count in the model (issue #17, docs/design.md §13): what
+ * `GET /sessions/:id/items/:code/expected` answers for it, as columns. Written by the at-count
+ * drain (modules/movements/at-count-upkeep.ts); a line write or a stored movement of the item in
+ * a session with an ERP watermark sets it `pending` (figures null) and marks it dirty until then.
+ */
+export interface AtCountColumns {
+  status: AtCountStatus;
+  /** Thousandths; null unless exact. */
+  expected_m: number | null;
+  /** Variance at count (counted − written off − expected), thousandths; null unless exact. */
+  vac_m: number | null;
+  /** Its range; null unless exact or ambiguous. */
+  vac_low_m: number | null;
+  vac_high_m: number | null;
+  provisional: boolean;
+  /** Kinds of root-cause hint, in HINT_KINDS order. */
+  hints: HintKind[];
+  /**
+   * Server time from which no count of the item is provisional (its latest count's latest bound
+   * plus the movements' slack); null unless exact or ambiguous. The drain marks the item again
+   * when the movement feed's completeness crosses it.
+   */
+  final_at: string | null;
+}
+
+export interface ItemAtCount extends AtCountColumns {
+  item_code: string;
+}
+
+/** An item whose at-count columns wait to be computed again; `seq` changes on every new mark. */
+export interface AtCountMark {
+  session_id: string;
+  item_code: string;
+  seq: number;
+}
 
 /** One rack of a session. Racks no line was ever written into have no row. */
 export interface RackFigures {
@@ -76,6 +114,26 @@ export interface ReadModelRepo {
    * `sessionIds`, only those sessions' (a supervisor bound to a warehouse, issue #12).
    */
   linesSinceDay(midnightIso: string, sessionIds?: readonly string[]): Promise<LineFigures>;
+  /** Every item of the session with a counting line, its at-count columns, by item code. */
+  atCount(sessionId: string): Promise<ItemAtCount[]>;
+  /** Up to `limit` items waiting for their at-count columns (any session), in key order. */
+  dirtyAtCount(limit: number): Promise<AtCountMark[]>;
+  /**
+   * Writes an item's at-count columns and clears its mark, both only if the mark still has this
+   * `seq` (a change marked it again meanwhile: the item stays pending for the next round).
+   * Returns whether it wrote. An item without a model row any more only loses its mark.
+   */
+  putAtCount(mark: AtCountMark, columns: AtCountColumns): Promise<boolean>;
+  /**
+   * Marks these items of the session pending and dirty, those with a model row only (a movement
+   * pull: its items that moved). Returns how many it marked.
+   */
+  markAtCount(sessionId: string, itemCodes: readonly string[]): Promise<number>;
+  /**
+   * Marks every computed item whose `provisional` disagrees with the feed complete until
+   * `completeUntil` (null: none is provisional). Returns how many it marked.
+   */
+  markProvisional(completeUntil: string | null): Promise<number>;
   /** Recomputes one session's model from its lines (the rebuild tool, migrations). */
   rebuild(sessionId: string): Promise<void>;
   /** Recomputes every session's model; returns how many sessions it rebuilt. */

@@ -3,11 +3,19 @@
  * filtered in the Store. `store.lines.variances` (every item at once) stays for the reports,
  * adjustments and reconciliation that need them all.
  */
-import type { SessionItemVariance, VarianceSort } from '@stockverify/shared';
+import type {
+  AtCountStatus,
+  HintKind,
+  SessionItemVariance,
+  VarianceSort,
+} from '@stockverify/shared';
 
 /** Where a keyset page starts: strictly after this row in the sort's order. */
 export interface VarianceCursor {
-  /** The row's sort value: |variance| or |value at cost| (numbers) or the item code. */
+  /**
+   * The row's sort value: |variance|, |value at cost| or |variance at count| (numbers; an item
+   * without a variance at count has its order's last key) or the item code.
+   */
   key: number | string;
   item_code: string;
 }
@@ -21,6 +29,10 @@ export interface VariancePageQuery {
   needs_review?: boolean;
   category?: string;
   rack?: string;
+  /** Only items whose variance at count is in this state (design §13). */
+  at_count_status?: AtCountStatus;
+  /** Only items with a hint of this kind. */
+  hint?: HintKind;
 }
 
 export interface VariancePageResult {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Item, SessionItemVariance, VariancesPage } from '@stockverify/shared';
 import { WAREHOUSE, claim, countRecord, createSession, sync } from '../support/counting-fixture';
 import { makeItem, startTestApp, type TestApp } from '../support/test-app';
+import { atCountAnswer } from '../../src/adapters/store/read-model-plan';
 
 const CATEGORIES = ['Tools', 'Paint', 'Garden'];
 const RACKS = ['A-01', 'A-02', 'B-01'];
@@ -83,10 +84,14 @@ afterEach(async () => {
 async function reference(): Promise<SessionItemVariance[]> {
   const all = await t.store.lines.variances(sessionId);
   const lines = (await t.store.lines.list(sessionId, { page: 1, page_size: 500 })).items;
+  const atCount = new Map(
+    (await t.store.readModel.atCount(sessionId)).map((c) => [c.item_code, atCountAnswer(c)]),
+  );
   return all.map((v) => ({
     ...v,
     needs_review: lines.filter((l) => l.item_code === v.item_code && l.status === 'NEEDS_REVIEW')
       .length,
+    ...atCount.get(v.item_code)!,
   }));
 }
 

@@ -11,9 +11,22 @@
  * session and counter rows move by the difference between an item's old and new row, so no line
  * is read back on a write.
  */
-import { QTY_DECIMALS, roundMoney, roundQty } from '@stockverify/shared';
+import {
+  HINT_KINDS,
+  QTY_DECIMALS,
+  roundMoney,
+  roundQty,
+  type AtCountStatus,
+  type HintKind,
+} from '@stockverify/shared';
 import type { CountLineRecord, CounterStats } from '../../ports/counting';
-import type { ItemFigures, RackFigures, SessionFigures } from '../../ports/read-model';
+import type {
+  AtCountColumns,
+  ItemAtCount,
+  ItemFigures,
+  RackFigures,
+  SessionFigures,
+} from '../../ports/read-model';
 import type { LineFigures } from '../../ports/evidence';
 
 const QTY_SCALE = 10 ** QTY_DECIMALS;
@@ -78,7 +91,107 @@ export interface ItemRow {
   price_c: number;
   /** Counting lines of the item waiting for a supervisor (status NEEDS_REVIEW). */
   review_lines: number;
+  /** Expected at count (docs/design.md §13, ports/read-model AtCountColumns), as stored. */
+  at_status: AtCountStatus;
+  expected_m: number | null;
+  vac_m: number | null;
+  vac_low_m: number | null;
+  vac_high_m: number | null;
+  provisional: 0 | 1;
+  /** Hint kinds as ',kind,kind,' ('' for none), so a filter is one substring test. */
+  hint_kinds: string;
+  final_at: string | null;
 }
+
+/** The at-count columns of an item whose figures wait for the drain, or that has none. */
+export function atCountOf(status: 'pending' | 'unknown'): AtCountColumns {
+  return {
+    status,
+    expected_m: null,
+    vac_m: null,
+    vac_low_m: null,
+    vac_high_m: null,
+    provisional: false,
+    hints: [],
+    final_at: null,
+  };
+}
+
+/** The stored form of an item's at-count columns. */
+export function atCountFields(
+  c: AtCountColumns,
+): Pick<
+  ItemRow,
+  | 'at_status'
+  | 'expected_m'
+  | 'vac_m'
+  | 'vac_low_m'
+  | 'vac_high_m'
+  | 'provisional'
+  | 'hint_kinds'
+  | 'final_at'
+> {
+  return {
+    at_status: c.status,
+    expected_m: c.expected_m,
+    vac_m: c.vac_m,
+    vac_low_m: c.vac_low_m,
+    vac_high_m: c.vac_high_m,
+    provisional: c.provisional ? 1 : 0,
+    hint_kinds: hintKindsField(c.hints),
+    final_at: c.final_at,
+  };
+}
+
+/** ',a,b,' for the kinds in HINT_KINDS order; '' for none. */
+export function hintKindsField(kinds: readonly HintKind[]): string {
+  const set = new Set(kinds);
+  const sorted = HINT_KINDS.filter((k) => set.has(k));
+  return sorted.length === 0 ? '' : `,${sorted.join(',')},`;
+}
+
+export function parseHintKinds(field: string): HintKind[] {
+  const set = new Set(field.split(','));
+  return HINT_KINDS.filter((k) => set.has(k));
+}
+
+export function toItemAtCount(
+  row: Pick<ItemRow, 'item_code' | keyof ReturnType<typeof atCountFields>>,
+): ItemAtCount {
+  return {
+    item_code: row.item_code,
+    status: row.at_status,
+    expected_m: row.expected_m,
+    vac_m: row.vac_m,
+    vac_low_m: row.vac_low_m,
+    vac_high_m: row.vac_high_m,
+    provisional: row.provisional === 1,
+    hints: parseHintKinds(row.hint_kinds),
+    final_at: row.final_at,
+  };
+}
+
+/** An item's at-count columns as the variances page answers them (shared sessionItemVariance). */
+export function atCountAnswer(c: AtCountColumns) {
+  const qty = (m: number | null) => (m === null ? null : fromMilli(m));
+  return {
+    at_count_status: c.status,
+    expected_qty: qty(c.expected_m),
+    variance_at_count: qty(c.vac_m),
+    variance_at_count_low: qty(c.vac_low_m),
+    variance_at_count_high: qty(c.vac_high_m),
+    at_count_provisional: c.provisional,
+    hints: [...c.hints],
+  };
+}
+
+/**
+ * Sort keys of the variances page's `variance_at_count` orders (design §13): |variance at count|,
+ * and for items without one (pending, ambiguous, unknown) a key that puts them last either way.
+ * The SQL of the SQLite index and page is the same expression (sqlite/variances.ts).
+ */
+export const AT_COUNT_LAST_DESC = -1;
+export const AT_COUNT_LAST_ASC = 9_007_199_254_740_991;
 
 /** The stored row of one counter of a session (only while they have counting lines). */
 export interface CounterRow {
@@ -132,6 +245,12 @@ export interface LineEvent {
 /** Everything the planner reads, as it is after the line writes of the change. */
 export interface PlanInputs {
   session_id: string;
+  /**
+   * The session has an ERP watermark (its expected at count is computed): items the change
+   * touches go pending and are marked for the at-count drain (design §13). Without one they stay
+   * `unknown`, and nothing more is written.
+   */
+  watermarked?: boolean;
   /** Each touched item's row before the change, and its snapshot (book, cost, price). */
   items: Map<string, { old: ItemRow | null; snapshot: SnapshotPrice | null }>;
   counters: Map<
@@ -164,6 +283,8 @@ export interface Plan {
   days: DayDelta[];
   /** Lines written and overturned per counter (non-zero deltas only). */
   writers: WriterDelta[];
+  /** Items to mark for the at-count drain (touched items kept, in a watermarked session). */
+  dirty: string[];
 }
 
 /** What the planner needs to fetch for a change: touched items, counters, and who lost lines. */
@@ -200,6 +321,7 @@ export function nextItemRow(
   old: ItemRow | null,
   events: readonly LineEvent[],
   snapshot: SnapshotPrice | null,
+  watermarked = false,
 ): ItemRow | null {
   let counted = old?.counted_m ?? 0;
   let damaged = old?.damaged_m ?? 0;
@@ -239,6 +361,21 @@ export function nextItemRow(
     cost_c: cents(roundMoney(variance * cost)),
     price_c: cents(roundMoney(variance * price)),
     review_lines: review,
+    // A touched item of a watermarked session waits for the drain; otherwise it keeps its figures.
+    ...(watermarked
+      ? atCountFields(atCountOf('pending'))
+      : old
+        ? {
+            at_status: old.at_status,
+            expected_m: old.expected_m,
+            vac_m: old.vac_m,
+            vac_low_m: old.vac_low_m,
+            vac_high_m: old.vac_high_m,
+            provisional: old.provisional,
+            hint_kinds: old.hint_kinds,
+            final_at: old.final_at,
+          }
+        : atCountFields(atCountOf('unknown'))),
   };
 }
 
@@ -399,7 +536,7 @@ export function plan(
   for (const [code, input] of inputs.items) {
     const before = input.old;
     const mine = eventsOf.get(code) ?? [];
-    const after = nextItemRow(sessionId, code, before, mine, input.snapshot);
+    const after = nextItemRow(sessionId, code, before, mine, input.snapshot, inputs.watermarked);
     for (const [row, sign] of [
       [before, -1],
       [after, 1],
@@ -563,6 +700,7 @@ export function plan(
     counterDeletes,
     days: [...days.values()],
     writers: writerDeltas(sessionId, events, written, reviews),
+    dirty: inputs.watermarked ? itemPuts.map((row) => row.item_code) : [],
   };
 }
 

@@ -20,6 +20,7 @@ import {
 } from '@stockverify/shared';
 import type { Actor } from '../../lib/request-context';
 import { AppError } from '../../lib/errors';
+import type { SessionRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
 import { MOVEMENT_PULL_KEY, type MovementPullDoc } from '../erp/movement-pull';
@@ -35,18 +36,18 @@ export interface ExpectedService {
   forItem(actor: Actor, sessionId: string, itemCode: string): Promise<ItemExpectedAnswer>;
 }
 
+/** Server time up to which the movement feed is complete: the start of the last pull that read to the end. */
+export async function readCompleteUntil(store: Store): Promise<string | null> {
+  const doc = await store.meta.get<MovementPullDoc>(MOVEMENT_PULL_KEY);
+  if (!doc?.last_result || doc.last_result.more || doc.last_error !== null) return null;
+  return doc.last_started_at;
+}
+
 export function createExpectedService(deps: {
   store: Store;
   access: AccessPolicy;
 }): ExpectedService {
   const { store, access } = deps;
-
-  /** Server time up to which the movement feed is complete: the start of the last pull that read to the end. */
-  async function completeUntil(): Promise<string | null> {
-    const doc = await store.meta.get<MovementPullDoc>(MOVEMENT_PULL_KEY);
-    if (!doc?.last_result || doc.last_result.more || doc.last_error !== null) return null;
-    return doc.last_started_at;
-  }
 
   return {
     async forItem(actor, sessionId, itemCode) {
@@ -54,12 +55,10 @@ export function createExpectedService(deps: {
       if (!session) throw new AppError(404, 'NOT_FOUND', 'Session not found');
       await access.assertWarehouse(actor, session.warehouse, 'params.id');
       const code = itemCode.trim();
-      const [snapshot, lineRows, item] = await Promise.all([
-        store.sessions.snapshotRow(sessionId, code),
-        store.itemLines.ofItem(sessionId, code, MAX_LINES + 1),
-        store.items.get(code),
-      ]);
-      if (!snapshot && lineRows.length === 0 && !item) {
+      const answer = await computeItemExpected(store, session, code, () =>
+        readCompleteUntil(store),
+      );
+      if (!answer) {
         throw new AppError(404, 'NOT_FOUND', `Item ${code} is not in this session`, [
           {
             path: 'params.code',
@@ -67,130 +66,152 @@ export function createExpectedService(deps: {
           },
         ]);
       }
-      const book = snapshot?.book_qty ?? 0;
-      const truncatedLines = lineRows.length > MAX_LINES;
-      const rows = lineRows.slice(0, MAX_LINES);
-      const quantity = (l: (typeof rows)[number]) =>
-        milli(l.counted_qty) - milli(l.non_returnable_damaged_qty);
-
-      // A phone's clock from the requests of the user whose lines it carried (ports/clock-samples).
-      const keyOf = (user: string, device: string) => JSON.stringify([user, device]);
-      const keys = [
-        ...new Map(
-          rows.flatMap((l) =>
-            l.device_id === null
-              ? []
-              : [
-                  [
-                    keyOf(l.counted_by, l.device_id),
-                    { user_id: l.counted_by, device_id: l.device_id },
-                  ] as const,
-                ],
-          ),
-        ).values(),
-      ];
-      const samples = keys.length === 0 ? [] : await store.clockSamples.list(keys);
-      const clocks = estimateClocks(
-        samples.map((s) => ({
-          device_id: keyOf(s.user_id, s.device_id),
-          client_sent_at: s.client_sent_at,
-          server_received_at: s.server_received_at,
-          ...(s.client_received_at !== null
-            ? { server_sent_at: s.server_sent_at, client_received_at: s.client_received_at }
-            : {}),
-        })),
-      );
-      const lines: ExpectedLine[] = rows.map((l) => {
-        const at: CountInterval = countInterval(
-          l.device_id === null ? null : (clocks.get(keyOf(l.counted_by, l.device_id)) ?? null),
-          l,
-        );
-        return {
-          line_id: l.id,
-          rack: l.rack,
-          device_id: l.device_id,
-          counted_at: l.counted_at,
-          received_at: l.received_at,
-          quantity_milli: quantity(l),
-          earliest: at.earliest,
-          latest: at.latest,
-          clock_status: at.status,
-        };
-      });
-      const counted = lines.reduce((sum, l) => sum + l.quantity_milli, 0);
-      const base = {
-        session_id: sessionId,
-        item_code: code,
-        warehouse: session.warehouse,
-        erp_watermark: session.erp_watermark ?? null,
-        book_milli: milli(book),
-        counted_milli: counted,
-        snapshot_variance_milli: counted - milli(book),
-        lines,
-      };
-      const packSizes = (item?.barcodes ?? []).map((b) => b.pack_qty).filter((p) => p > 1);
-      const unknown = (
-        reason: NonNullable<ItemExpectedAnswer['unknown_reason']>,
-        truncated: boolean,
-      ): ItemExpectedAnswer => ({
-        ...base,
-        known: false,
-        unknown_reason: reason,
-        expected: null,
-        hints:
-          lines.length === 0
-            ? []
-            : rootCauseHints({
-                line: hintLine(base, lines, book),
-                packSizes,
-                uomFactors: UOM_FACTORS,
-              }),
-        truncated,
-      });
-      if (truncatedLines) return unknown('too_many', true);
-      if (lines.length === 0) return unknown('no_counts', false);
-      if (base.erp_watermark === null) return unknown('no_watermark', false);
-
-      const found = await store.movements.list({
-        warehouse: session.warehouse,
-        item_code: code,
-        after: base.erp_watermark,
-        limit: MAX_MOVEMENTS,
-      });
-      // A full page may have more behind it (the store reads at most 10,000 at once).
-      if (found.length >= MAX_MOVEMENTS) return unknown('too_many', true);
-      const movements = prepareMovements(found);
-      const options: ExpectedOptions = { completeUntil: await completeUntil() };
-      const expected = expectedAtCount(
-        {
-          item_code: code,
-          warehouse: session.warehouse,
-          rack: null,
-          book,
-          snapshot_watermark: base.erp_watermark,
-          // Movements posted while the snapshot's stock was read: flagged, never added (§13).
-          snapshot_watermark_high: session.erp_watermark_high ?? null,
-          counts: lines.map((l) => ({
-            line_id: l.line_id,
-            rack: l.rack,
-            quantity: l.quantity_milli / 1000,
-            at: { earliest: l.earliest, latest: l.latest, status: l.clock_status },
-          })),
-        },
-        movements,
-        options,
-      );
-      // Hints explain what the movements do not: against the expected at count where exact.
-      const hintBook = expected.expected_milli === null ? book : expected.expected_milli / 1000;
-      const hints = rootCauseHints({
-        line: hintLine(base, lines, hintBook),
-        movements,
-        packSizes,
-        uomFactors: UOM_FACTORS,
-      });
-      return { ...base, known: true, unknown_reason: null, expected, hints, truncated: false };
+      return answer;
     },
   };
+}
+
+/**
+ * The expected at count of one item of a session, as `GET /sessions/:id/items/:code/expected`
+ * answers it and the read model keeps it (at-count-upkeep.ts: the one computation of both). Null
+ * when the item is not in the session (not in the snapshot, not counted, not in the item master).
+ * `completeUntil` is asked only when the answer needs it.
+ */
+export async function computeItemExpected(
+  store: Store,
+  session: Pick<SessionRecord, 'id' | 'warehouse' | 'erp_watermark' | 'erp_watermark_high'>,
+  code: string,
+  completeUntil: () => Promise<string | null>,
+): Promise<ItemExpectedAnswer | null> {
+  const sessionId = session.id;
+  const [snapshot, lineRows, item] = await Promise.all([
+    store.sessions.snapshotRow(sessionId, code),
+    store.itemLines.ofItem(sessionId, code, MAX_LINES + 1),
+    store.items.get(code),
+  ]);
+  if (!snapshot && lineRows.length === 0 && !item) return null;
+  const book = snapshot?.book_qty ?? 0;
+  const truncatedLines = lineRows.length > MAX_LINES;
+  const rows = lineRows.slice(0, MAX_LINES);
+  const quantity = (l: (typeof rows)[number]) =>
+    milli(l.counted_qty) - milli(l.non_returnable_damaged_qty);
+
+  // A phone's clock from the requests of the user whose lines it carried (ports/clock-samples).
+  const keyOf = (user: string, device: string) => JSON.stringify([user, device]);
+  const keys = [
+    ...new Map(
+      rows.flatMap((l) =>
+        l.device_id === null
+          ? []
+          : [
+              [
+                keyOf(l.counted_by, l.device_id),
+                { user_id: l.counted_by, device_id: l.device_id },
+              ] as const,
+            ],
+      ),
+    ).values(),
+  ];
+  const samples = keys.length === 0 ? [] : await store.clockSamples.list(keys);
+  const clocks = estimateClocks(
+    samples.map((s) => ({
+      device_id: keyOf(s.user_id, s.device_id),
+      client_sent_at: s.client_sent_at,
+      server_received_at: s.server_received_at,
+      ...(s.client_received_at !== null
+        ? { server_sent_at: s.server_sent_at, client_received_at: s.client_received_at }
+        : {}),
+    })),
+  );
+  const lines: ExpectedLine[] = rows.map((l) => {
+    const at: CountInterval = countInterval(
+      l.device_id === null ? null : (clocks.get(keyOf(l.counted_by, l.device_id)) ?? null),
+      l,
+    );
+    return {
+      line_id: l.id,
+      rack: l.rack,
+      device_id: l.device_id,
+      counted_at: l.counted_at,
+      received_at: l.received_at,
+      quantity_milli: quantity(l),
+      earliest: at.earliest,
+      latest: at.latest,
+      clock_status: at.status,
+    };
+  });
+  const counted = lines.reduce((sum, l) => sum + l.quantity_milli, 0);
+  const base = {
+    session_id: sessionId,
+    item_code: code,
+    warehouse: session.warehouse,
+    erp_watermark: session.erp_watermark ?? null,
+    book_milli: milli(book),
+    counted_milli: counted,
+    snapshot_variance_milli: counted - milli(book),
+    lines,
+  };
+  const packSizes = (item?.barcodes ?? []).map((b) => b.pack_qty).filter((p) => p > 1);
+  const unknown = (
+    reason: NonNullable<ItemExpectedAnswer['unknown_reason']>,
+    truncated: boolean,
+  ): ItemExpectedAnswer => ({
+    ...base,
+    known: false,
+    unknown_reason: reason,
+    expected: null,
+    hints:
+      lines.length === 0
+        ? []
+        : rootCauseHints({
+            line: hintLine(base, lines, book),
+            packSizes,
+            uomFactors: UOM_FACTORS,
+          }),
+    truncated,
+  });
+  if (truncatedLines) return unknown('too_many', true);
+  if (lines.length === 0) return unknown('no_counts', false);
+  if (base.erp_watermark === null) return unknown('no_watermark', false);
+
+  const found = await store.movements.list({
+    warehouse: session.warehouse,
+    item_code: code,
+    after: base.erp_watermark,
+    limit: MAX_MOVEMENTS,
+  });
+  // A full page may have more behind it (the store reads at most 10,000 at once).
+  if (found.length >= MAX_MOVEMENTS) return unknown('too_many', true);
+  const movements = prepareMovements(found);
+  const options: ExpectedOptions = { completeUntil: await completeUntil() };
+  const expected = expectedAtCount(
+    {
+      item_code: code,
+      warehouse: session.warehouse,
+      rack: null,
+      book,
+      snapshot_watermark: base.erp_watermark,
+      // Movements posted while the snapshot's stock was read: flagged, never added (§13).
+      snapshot_watermark_high: session.erp_watermark_high ?? null,
+      counts: lines.map((l) => ({
+        line_id: l.line_id,
+        rack: l.rack,
+        quantity: l.quantity_milli / 1000,
+        at: { earliest: l.earliest, latest: l.latest, status: l.clock_status },
+      })),
+    },
+    movements,
+    options,
+  );
+  // Hints explain what the movements do not: against the expected at count where exact.
+  const hintBook = expected.expected_milli === null ? book : expected.expected_milli / 1000;
+  const hints = rootCauseHints({
+    line: hintLine(base, lines, hintBook),
+    movements,
+    packSizes,
+    uomFactors: UOM_FACTORS,
+  });
+  return { ...base, known: true, unknown_reason: null, expected, hints, truncated: false };
 }
 
 /** The item's count as one line for the hints: all its lines, over the span of their intervals. */

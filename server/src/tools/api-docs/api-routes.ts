@@ -416,7 +416,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'GET /sessions/:id/variances': {
     group: 'sessions',
     who: 'sessions.manage',
-    summary: 'Variances per item, paged with a `next_after` cursor (below).',
+    summary:
+      'Variances per item, paged with a `next_after` cursor (below); each with its variance at count (design §13: `pending` until the read model computed it), sortable by |variance at count| (unknown, pending and ambiguous last) and filterable by `at_count_status` and `hint`.',
     query: variancesQuerySchema,
     answer: variancesPageSchema,
   },

@@ -128,8 +128,13 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         { key: { session_id: 1, abs_variance_m: -1, item_code: 1 } },
         { key: { session_id: 1, abs_cost_c: -1, item_code: 1 } },
         { key: { session_id: 1, rack_codes: 1 } },
+        // The variance_at_count orders, and the at-count drain's provisional items (§13).
+        { key: { session_id: 1, vac_desc: -1, item_code: 1 } },
+        { key: { session_id: 1, vac_asc: 1, item_code: 1 } },
+        { key: { provisional: 1, final_at: 1 } },
       ],
     },
+    { collection: READ_MODEL_COLLECTION.atCountDirty, indexes: [{ key: { session_id: 1 } }] },
     { collection: READ_MODEL_COLLECTION.racks, indexes: [{ key: { session_id: 1, rack: 1 } }] },
     {
       collection: READ_MODEL_COLLECTION.counters,

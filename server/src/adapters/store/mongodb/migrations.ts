@@ -8,6 +8,7 @@
 import type { Collection, Db } from 'mongodb';
 import { COLLECTION, isDuplicateKey, storeCollections } from './collections';
 import { READ_MODEL_COLLECTION, createMongoReadModel, readModelCollections } from './read-model';
+import { AT_COUNT_LAST_ASC, AT_COUNT_LAST_DESC } from '../read-model-plan';
 import { ensureCollections } from './indexes';
 import { CLOCK_SAMPLE_COLLECTION, CLOCK_SAMPLE_INDEXES } from './clock-samples';
 import { MOVED_DECISION_COLLECTION, MOVED_DECISION_INDEXES } from './moved-decisions';
@@ -227,6 +228,48 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
         { racks: { $exists: false } },
         { $set: { racks: null } },
       );
+    },
+  },
+  {
+    id: 13,
+    name: 'read model: expected at count per item (issue #17)',
+    // rm_items get the at-count fields (docs/design.md §13): unknown, or pending and marked for
+    // the drain in sessions with an ERP watermark. Idempotent: only documents without them.
+    async up(db) {
+      const rm = readModelCollections(db);
+      const watched = await storeCollections(db)
+        .sessions.find({ erp_watermark: { $ne: null } }, { projection: { _id: 0, id: 1 } })
+        .toArray();
+      const ids = watched.map((s) => s.id);
+      const blank = {
+        expected_m: null,
+        vac_m: null,
+        vac_low_m: null,
+        vac_high_m: null,
+        provisional: 0 as const,
+        hint_kinds: '',
+        final_at: null,
+        vac_desc: AT_COUNT_LAST_DESC,
+        vac_asc: AT_COUNT_LAST_ASC,
+      };
+      await rm.items.updateMany(
+        { at_status: { $exists: false }, session_id: { $nin: ids } },
+        { $set: { ...blank, at_status: 'unknown' } },
+      );
+      const pending = await rm.items
+        .find(
+          { at_status: { $exists: false }, session_id: { $in: ids } },
+          { projection: { _id: 1, session_id: 1, item_code: 1 } },
+        )
+        .toArray();
+      for (const doc of pending) {
+        await rm.items.updateOne({ _id: doc._id }, { $set: { ...blank, at_status: 'pending' } });
+        await rm.atCountDirty.updateOne(
+          { _id: doc._id },
+          { $set: { session_id: doc.session_id, item_code: doc.item_code, seq: 1 } },
+          { upsert: true },
+        );
+      }
     },
   },
 ];

@@ -5,10 +5,15 @@
  * lines. The planner is the SQLite adapter's (read-model-plan.ts); `planWrites` turns a plan into
  * bulk writes and is unit-tested without a server.
  */
+import { randomInt } from 'node:crypto';
 import type { AnyBulkWriteOperation, ClientSession, Collection, Db } from 'mongodb';
-import type { CountLineRecord, SnapshotRow } from '../../../ports/counting';
-import type { ReadModelRepo } from '../../../ports/read-model';
+import type { CountLineRecord, SessionRecord, SnapshotRow } from '../../../ports/counting';
+import type { AtCountMark, ReadModelRepo } from '../../../ports/read-model';
 import {
+  AT_COUNT_LAST_ASC,
+  AT_COUNT_LAST_DESC,
+  atCountFields,
+  atCountOf,
   bySession,
   dayOf,
   lineCounts,
@@ -16,6 +21,7 @@ import {
   reviewEvents,
   reviewWriterDelta,
   toCounterStats,
+  toItemAtCount,
   toItemFigures,
   toLineFigures,
   toRackFigures,
@@ -43,7 +49,25 @@ export type RmItemDocument = Omit<ItemRow, 'racks' | 'users'> & {
   rack_codes: string[];
   abs_variance_m: number;
   abs_cost_c: number;
+  /** The variance_at_count sort keys (read-model-plan AT_COUNT_LAST_*), kept with vac_m. */
+  vac_desc: number;
+  vac_asc: number;
 };
+
+/** The sort keys of an item's variance at count (null: last either way). */
+export function vacKeys(vacM: number | null): { vac_desc: number; vac_asc: number } {
+  return vacM === null
+    ? { vac_desc: AT_COUNT_LAST_DESC, vac_asc: AT_COUNT_LAST_ASC }
+    : { vac_desc: Math.abs(vacM), vac_asc: Math.abs(vacM) };
+}
+
+/** An item waiting for the at-count drain (design §13); `_id` is rmId(session, item). */
+export interface RmAtCountDirtyDocument {
+  _id: string;
+  session_id: string;
+  item_code: string;
+  seq: number;
+}
 
 export function toItemDocument(row: ItemRow): Omit<RmItemDocument, '_id'> {
   return {
@@ -53,12 +77,26 @@ export function toItemDocument(row: ItemRow): Omit<RmItemDocument, '_id'> {
     rack_codes: Object.keys(row.racks),
     abs_variance_m: Math.abs(row.variance_m),
     abs_cost_c: Math.abs(row.cost_c),
+    ...vacKeys(row.vac_m),
   };
 }
 
 export function fromItemDocument(doc: RmItemDocument): ItemRow {
-  const { _id, rack_codes: _r, abs_variance_m: _v, abs_cost_c: _c, ...row } = doc;
-  return { ...row, racks: Object.fromEntries(doc.racks), users: Object.fromEntries(doc.users) };
+  const {
+    _id,
+    rack_codes: _r,
+    abs_variance_m: _v,
+    abs_cost_c: _c,
+    vac_desc: _d,
+    vac_asc: _a,
+    ...row
+  } = doc;
+  return {
+    ...atCountFields(atCountOf('unknown')),
+    ...row,
+    racks: Object.fromEntries(doc.racks),
+    users: Object.fromEntries(doc.users),
+  };
 }
 export type RmCounterDocument = CounterRow & { _id: string };
 export interface RmRackDocument {
@@ -107,6 +145,7 @@ export const READ_MODEL_COLLECTION = {
   sessions: 'rm_sessions',
   days: 'rm_days',
   writers: 'rm_writers',
+  atCountDirty: 'rm_at_count_dirty',
 } as const;
 
 export interface ReadModelCollections {
@@ -116,6 +155,7 @@ export interface ReadModelCollections {
   sessions: Collection<RmSessionDocument>;
   days: Collection<RmDayDocument>;
   writers: Collection<RmWriterDocument>;
+  atCountDirty: Collection<RmAtCountDirtyDocument>;
 }
 
 export function readModelCollections(db: Db): ReadModelCollections {
@@ -126,6 +166,7 @@ export function readModelCollections(db: Db): ReadModelCollections {
     sessions: db.collection<RmSessionDocument>(READ_MODEL_COLLECTION.sessions),
     days: db.collection<RmDayDocument>(READ_MODEL_COLLECTION.days),
     writers: db.collection<RmWriterDocument>(READ_MODEL_COLLECTION.writers),
+    atCountDirty: db.collection<RmAtCountDirtyDocument>(READ_MODEL_COLLECTION.atCountDirty),
   };
 }
 
@@ -142,9 +183,17 @@ export function planWrites(p: Plan): {
   counters: AnyBulkWriteOperation<RmCounterDocument>[];
   days: AnyBulkWriteOperation<RmDayDocument>[];
   writers: AnyBulkWriteOperation<RmWriterDocument>[];
+  dirty: AnyBulkWriteOperation<RmAtCountDirtyDocument>[];
 } {
   const sid = p.session_id;
   return {
+    dirty: p.dirty.map((code) => ({
+      updateOne: {
+        filter: { _id: rmId(sid, code) },
+        update: { $set: { session_id: sid, item_code: code, seq: randomInt(2 ** 47) } },
+        upsert: true,
+      },
+    })),
     items: [
       ...p.itemPuts.map((row): AnyBulkWriteOperation<RmItemDocument> => ({
         replaceOne: {
@@ -254,7 +303,25 @@ export function createMongoReadModel(
   lines: Collection<CountLineDocument>,
   snapshot: Collection<SnapshotRow>,
   inTransaction: RunInTransaction,
+  /** Whether a session has an ERP watermark (design §13); without it no item is marked. */
+  sessions?: Collection<SessionRecord>,
 ) {
+  // A session's watermark is set when it is created and never changed: cached per process.
+  const watermarks = new Map<string, boolean>();
+  const watched = async (txn: ClientSession, sessionId: string): Promise<boolean> => {
+    const known = watermarks.get(sessionId);
+    if (known !== undefined || !sessions) return known ?? false;
+    const doc = await sessions.findOne(
+      { id: sessionId },
+      { session: txn, projection: { _id: 0, erp_watermark: 1 } },
+    );
+    if (!doc) return false;
+    if (watermarks.size >= 10_000) watermarks.clear();
+    const value = (doc.erp_watermark ?? null) !== null;
+    watermarks.set(sessionId, value);
+    return value;
+  };
+
   /** The model rows a change moves, as they were before it (bounds: after the line writes). */
   const inputsFor = async (
     txn: ClientSession,
@@ -311,7 +378,12 @@ export function createMongoReadModel(
       const old = counterDocs.find((d) => d.user_id === userId);
       counters.set(userId, { old: old ? stripId(old) : null, bounds });
     }
-    return { session_id: sessionId, items, counters };
+    return {
+      session_id: sessionId,
+      items,
+      counters,
+      watermarked: await watched(txn, sessionId),
+    };
   };
 
   const write = async (txn: ClientSession, p: Plan): Promise<void> => {
@@ -326,6 +398,36 @@ export function createMongoReadModel(
       await rm.days.deleteMany({ session_id: p.session_id, lines: 0 }, { session: txn });
     }
     if (w.writers.length > 0) await rm.writers.bulkWrite(w.writers, o);
+    if (w.dirty.length > 0) await rm.atCountDirty.bulkWrite(w.dirty, o);
+  };
+
+  const PENDING = { ...atCountFields(atCountOf('pending')), ...vacKeys(null) };
+  /** Marks items pending and dirty (those with a model row), in one transaction. */
+  const markItems = async (keys: ReadonlyArray<{ session_id: string; item_code: string }>) => {
+    if (keys.length === 0) return 0;
+    return inTransaction(async (txn) => {
+      const ids = keys.map((k) => rmId(k.session_id, k.item_code));
+      const found = await rm.items
+        .find({ _id: { $in: ids } }, { session: txn, projection: { _id: 1 } })
+        .toArray();
+      const have = new Set(found.map((d) => d._id));
+      const marked = keys.filter((k) => have.has(rmId(k.session_id, k.item_code)));
+      if (marked.length === 0) return 0;
+      await rm.items.updateMany({ _id: { $in: [...have] } }, { $set: PENDING }, { session: txn });
+      await rm.atCountDirty.bulkWrite(
+        marked.map((k) => ({
+          updateOne: {
+            filter: { _id: rmId(k.session_id, k.item_code) },
+            update: {
+              $set: { session_id: k.session_id, item_code: k.item_code, seq: randomInt(2 ** 47) },
+            },
+            upsert: true,
+          },
+        })),
+        { session: txn, ordered: true },
+      );
+      return marked.length;
+    });
   };
 
   /** Keeps the model in step with a change, inside the transaction of the line writes. */
@@ -378,6 +480,7 @@ export function createMongoReadModel(
       rm.sessions.deleteMany({ _id: sessionId }, o),
       rm.days.deleteMany({ session_id: sessionId }, o),
       rm.writers.deleteMany({ session_id: sessionId }, o),
+      rm.atCountDirty.deleteMany({ session_id: sessionId }, o),
     ]);
     const all = (await lines.find({ session_id: sessionId }, o).toArray()).map(
       ({ _id, active_serials: _a, ...line }) => line as CountLineRecord,
@@ -467,6 +570,47 @@ export function createMongoReadModel(
         sums ?? { lines: 0, abs_variance_m: 0, abs_book_m: 0, cost_c: 0 },
         sums?.users.length ?? 0,
       );
+    },
+    async atCount(sessionId) {
+      const docs = await rm.items.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
+      return docs.map((d) => toItemAtCount(fromItemDocument(d)));
+    },
+    async dirtyAtCount(limit) {
+      const docs = await rm.atCountDirty.find({}).sort({ _id: 1 }).limit(limit).toArray();
+      return docs.map(({ session_id, item_code, seq }) => ({ session_id, item_code, seq }));
+    },
+    async putAtCount(mark: AtCountMark, columns) {
+      return inTransaction(async (txn) => {
+        const id = rmId(mark.session_id, mark.item_code);
+        const o = { session: txn };
+        const current = await rm.atCountDirty.findOne({ _id: id }, o);
+        if (current?.seq !== mark.seq) return false;
+        await rm.items.updateOne(
+          { _id: id },
+          { $set: { ...atCountFields(columns), ...vacKeys(columns.vac_m) } },
+          o,
+        );
+        await rm.atCountDirty.deleteOne({ _id: id, seq: mark.seq }, o);
+        return true;
+      });
+    },
+    async markAtCount(sessionId, itemCodes) {
+      return markItems(itemCodes.map((item_code) => ({ session_id: sessionId, item_code })));
+    },
+    async markProvisional(completeUntil) {
+      const filter =
+        completeUntil === null
+          ? { provisional: 1 as const, final_at: { $ne: null } }
+          : {
+              $or: [
+                { provisional: 1 as const, final_at: { $ne: null, $lte: completeUntil } },
+                { provisional: 0 as const, final_at: { $ne: null, $gt: completeUntil } },
+              ],
+            };
+      const docs = await rm.items
+        .find(filter, { projection: { _id: 0, session_id: 1, item_code: 1 } })
+        .toArray();
+      return markItems(docs.map((d) => ({ session_id: d.session_id, item_code: d.item_code })));
     },
     async rebuild(sessionId) {
       await inTransaction((txn) => rebuildIn(txn, sessionId));

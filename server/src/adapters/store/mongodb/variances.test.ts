@@ -12,7 +12,8 @@ import type { VariancePageQuery, VariancePageResult } from '../../../ports/varia
 import type { Store } from '../../../ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../../../../test/support/counting-records';
 import { storeAdapters, type StoreFixture } from '../../../../test/support/store-adapters';
-import { cents, milli } from '../read-model-plan';
+import { cents, hintKindsField, milli } from '../read-model-plan';
+import { vacKeys } from './read-model';
 import {
   sortKeyOf,
   toSessionItemVariance,
@@ -118,6 +119,8 @@ function matches(doc: Doc, filter: Document): boolean {
           return values.some((v) => (v as number | string) < (arg as number | string));
         case '$gt':
           return values.some((v) => (v as number | string) > (arg as number | string));
+        case '$regex':
+          return values.some((v) => typeof v === 'string' && new RegExp(arg as string).test(v));
         default:
           throw new Error(`operator ${op} not evaluated here`);
       }
@@ -204,6 +207,29 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
       );
     }
     await store.lines.insertMany(lines);
+    // Expected at count (design §13): every state, ties of |variance at count|, hint kinds.
+    const counted = (await store.readModel.items('S1')).map((f) => f.item_code);
+    await store.readModel.markAtCount('S1', counted);
+    const STATES = ['exact', 'exact', 'ambiguous', 'unknown', 'pending'] as const;
+    for (const mark of await store.readModel.dirtyAtCount(500)) {
+      const status = STATES[Math.floor(rand() * STATES.length)]!;
+      if (status === 'pending') continue;
+      const vac = status === 'exact' ? (Math.floor(rand() * 7) - 3) * 500 : null;
+      const range = status === 'unknown' ? null : (vac ?? -1000);
+      await store.readModel.putAtCount(mark, {
+        status,
+        expected_m: vac === null ? null : 4000 - vac,
+        vac_m: vac,
+        vac_low_m: range,
+        vac_high_m: range === null ? null : range + (status === 'ambiguous' ? 2000 : 0),
+        provisional: rand() < 0.3,
+        hints: (['pack_multiple', 'uom_factor', 'movement_near_count'] as const).filter(
+          () => rand() < 0.4,
+        ),
+        final_at: null,
+      });
+    }
+    const atCount = new Map((await store.readModel.atCount('S1')).map((c) => [c.item_code, c]));
     const all = await store.variances.page('S1', { sort: 'item_code', page: 1, page_size: 500 });
     const named = new Map(all.items.map((v) => [v.item_code, v]));
     docs = (await store.readModel.items('S1')).map((f) => ({
@@ -224,6 +250,17 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
       abs_variance_m: Math.abs(milli(f.variance)),
       abs_cost_c: Math.abs(cents(f.value_at_cost)),
       review_lines: f.needs_review,
+      ...((c) => ({
+        at_status: c.status,
+        expected_m: c.expected_m,
+        vac_m: c.vac_m,
+        vac_low_m: c.vac_low_m,
+        vac_high_m: c.vac_high_m,
+        provisional: c.provisional ? 1 : 0,
+        hint_kinds: hintKindsField(c.hints),
+        final_at: c.final_at,
+        ...vacKeys(c.vac_m),
+      }))(atCount.get(f.item_code)!),
     }));
     reviewCodes = all.items.filter((v) => v.needs_review > 0).map((v) => v.item_code);
   });
@@ -259,6 +296,8 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
     'abs_value',
     'item_code',
     '-item_code',
+    '-variance_at_count',
+    'variance_at_count',
   ];
   const FILTERS: Array<Partial<VariancePageQuery>> = [
     {},
@@ -269,6 +308,10 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
     { category: 'Cat-1' },
     { rack: 'B-01' },
     { has_variance: true, needs_review: false, rack: 'A-02' },
+    { at_count_status: 'exact' },
+    { at_count_status: 'pending' },
+    { hint: 'pack_multiple' },
+    { hint: 'uom_factor', at_count_status: 'ambiguous' },
   ];
 
   it('reaches ties, balanced items, items off the snapshot and items waiting for review', () => {
@@ -277,7 +320,54 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
     expect(new Set(docs.map((d) => d.abs_variance_m)).size).toBeLessThan(docs.length / 2);
     expect(docs.some((d) => d.category === null)).toBe(true);
     expect(reviewCodes.length).toBeGreaterThan(3);
+    for (const state of ['exact', 'ambiguous', 'unknown', 'pending'])
+      expect(docs.some((d) => d.at_status === state)).toBe(true);
+    expect(docs.some((d) => d.vac_m === 0)).toBe(true);
   });
+
+  it.each(['-variance_at_count', 'variance_at_count'] as const)(
+    '%s: by |variance at count|, items without one last, ties by item code; filters by state and hint',
+    async (sort) => {
+      const desc = sort.startsWith('-');
+      const known = (d: Doc) => typeof d.vac_m === 'number';
+      const order = (a: Doc, b: Doc) => {
+        if (known(a) !== known(b)) return known(a) ? -1 : 1;
+        const x = Math.abs((a.vac_m as number | null) ?? 0);
+        const y = Math.abs((b.vac_m as number | null) ?? 0);
+        if (x !== y) return desc ? y - x : x - y;
+        return (a.item_code as string) < (b.item_code as string) ? -1 : 1;
+      };
+      for (const filter of [
+        {},
+        { at_count_status: 'ambiguous' as const },
+        { hint: 'pack_multiple' as const },
+      ]) {
+        const want = docs
+          .filter(
+            (d) =>
+              (filter.at_count_status === undefined || d.at_status === filter.at_count_status) &&
+              (filter.hint === undefined || (d.hint_kinds as string).includes(`,${filter.hint},`)),
+          )
+          .sort(order)
+          .map((d) => d.item_code);
+        const got: string[] = [];
+        let after: VariancePageQuery['after'];
+        do {
+          const page = await store.variances.page('S1', {
+            sort,
+            page: 1,
+            page_size: 6,
+            after,
+            ...filter,
+          });
+          got.push(...page.items.map((v) => v.item_code));
+          after = page.next ?? undefined;
+        } while (after);
+        expect(got).toEqual(want);
+        expect(want.length).toBeGreaterThan(3);
+      }
+    },
+  );
 
   it.each(SORTS)('sorted by %s, every filter, by page and by cursor', async (sort) => {
     for (const filter of FILTERS) {

@@ -18,7 +18,7 @@ import type {
   VariancePageResult,
   VarianceRepo,
 } from '../../../ports/variances';
-import { fromCents, fromMilli } from '../read-model-plan';
+import { atCountAnswer, fromCents, fromMilli, toItemAtCount } from '../read-model-plan';
 import type { CountLineDocument, ItemDocument } from './collections';
 import type { RmItemDocument } from './read-model';
 
@@ -30,9 +30,15 @@ export const VARIANCE_SORT: Record<VariancePageQuery['sort'], { field: string; d
   abs_value: { field: 'abs_cost_c', desc: false },
   item_code: { field: 'item_code', desc: false },
   '-item_code': { field: 'item_code', desc: true },
+  // |variance at count|, items without one last either way (read-model.ts vacKeys).
+  '-variance_at_count': { field: 'vac_desc', desc: true },
+  variance_at_count: { field: 'vac_asc', desc: false },
 };
 
-type Filters = Pick<VariancePageQuery, 'has_variance' | 'needs_review' | 'rack'>;
+type Filters = Pick<
+  VariancePageQuery,
+  'has_variance' | 'needs_review' | 'rack' | 'at_count_status' | 'hint'
+>;
 
 /**
  * The filter on the session's rm_items documents, without the category (which needs lookups) and
@@ -45,6 +51,9 @@ export function varianceFilter(sessionId: string, query: Filters): Document {
   if (query.rack !== undefined) filter.rack_codes = query.rack;
   if (query.needs_review !== undefined)
     filter.review_lines = query.needs_review ? { $gt: 0 } : { $eq: 0 };
+  if (query.at_count_status !== undefined) filter.at_status = query.at_count_status;
+  // hint_kinds is ',kind,kind,' (read-model-plan hintKindsField); kinds are plain words.
+  if (query.hint !== undefined) filter.hint_kinds = { $regex: `,${query.hint},` };
   return filter;
 }
 
@@ -169,6 +178,7 @@ export function toSessionItemVariance(doc: VarianceDoc): SessionItemVariance {
     lines: doc.lines,
     racks: doc.racks.map(([rack]) => rack).sort(),
     needs_review: doc.review_lines,
+    ...atCountAnswer(toItemAtCount(doc)),
   };
 }
 
@@ -176,6 +186,8 @@ export function toSessionItemVariance(doc: VarianceDoc): SessionItemVariance {
 export function sortKeyOf(sort: VariancePageQuery['sort'], doc: VarianceDoc): number | string {
   const { field } = VARIANCE_SORT[sort];
   if (field === 'item_code') return doc.item_code;
+  if (field === 'vac_desc') return doc.vac_desc;
+  if (field === 'vac_asc') return doc.vac_asc;
   return field === 'abs_variance_m' ? Math.abs(doc.variance_m) : Math.abs(doc.cost_c);
 }
 

@@ -5,6 +5,7 @@
 import { BINS_MIGRATION } from './bins-schema';
 import type { Db } from './database';
 import {
+  READ_MODEL_AT_COUNT_MIGRATION,
   READ_MODEL_REVIEW_MIGRATION,
   READ_MODEL_SCHEMA,
   READ_MODEL_WRITERS_MIGRATION,
@@ -497,6 +498,9 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  // Expected at count per item in the read model, and the items waiting for it (issue #17,
+  // docs/design.md §13); builds the model of sessions from before it (was migration 12's build).
+  { version: 21, ...READ_MODEL_AT_COUNT_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -3,9 +3,11 @@
  * (migration 4). `apply` runs inside the line repository's write transactions, so the model
  * commits or rolls back with the lines; the views read it with one indexed query each.
  */
+import { randomInt } from 'node:crypto';
 import type { CountLineRecord } from '../../../ports/counting';
-import type { ReadModelRepo, WriterFigures } from '../../../ports/read-model';
+import type { AtCountMark, ReadModelRepo, WriterFigures } from '../../../ports/read-model';
 import {
+  atCountFields,
   bySession,
   dayOf,
   lineCounts,
@@ -13,6 +15,7 @@ import {
   reviewEvents,
   reviewWriterDelta,
   toCounterStats,
+  toItemAtCount,
   toItemFigures,
   toLineFigures,
   toRackFigures,
@@ -41,7 +44,12 @@ interface SessionDbRow {
 }
 
 const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, users,
-  book_qty, cost, price, variance_m, cost_c, price_c, review_lines`;
+  book_qty, cost, price, variance_m, cost_c, price_c, review_lines, at_status, expected_m, vac_m,
+  vac_low_m, vac_high_m, provisional, hint_kinds, final_at`;
+const AT_COUNT_COLUMNS = `item_code, at_status, expected_m, vac_m, vac_low_m, vac_high_m,
+  provisional, hint_kinds, final_at`;
+/** A new mark's sequence: random, so a mark deleted and made again never repeats one (§13). */
+const newSeq = (): number => randomInt(2 ** 47);
 const COUNTER_COLUMNS = `session_id, user_id, username, lines, items, abs_variance_m, abs_book_m,
   variance_m, cost_c, price_c, first_counted_at, last_counted_at`;
 /** A touched item's model row (all null when it has none yet) beside its snapshot prices. */
@@ -163,7 +171,7 @@ export const READ_MODEL_WRITERS_MIGRATION = {
  * 100,000 lines), counted in one statement (by item: through the status index it took minutes,
  * each item reading every review line of its session). A database from before the model (migration 5 only
  * creates the tables) has sessions with lines and no model: those are built from their lines
- * here. Append it after READ_MODEL_WRITERS_MIGRATION, so that build keeps rm_writers too.
+ * by the newest model migration (buildUnbuiltSessions). Append it after READ_MODEL_WRITERS_MIGRATION.
  */
 export const READ_MODEL_REVIEW_MIGRATION = {
   name: 'read model: lines waiting for review per item',
@@ -173,17 +181,61 @@ export const READ_MODEL_REVIEW_MIGRATION = {
       SELECT COUNT(*) FROM count_lines c INDEXED BY count_lines_item
       WHERE c.session_id = rm_items.session_id AND c.item_code = rm_items.item_code
         AND c.status = 'NEEDS_REVIEW' AND c.superseded_by IS NULL);`,
-  build(db: Db): void {
-    const unbuilt = db
-      .prepare<[], string>(
-        `SELECT DISTINCT session_id FROM count_lines
-         WHERE session_id NOT IN (SELECT session_id FROM rm_sessions)`,
-      )
-      .pluck()
-      .all();
-    const model = createSqliteReadModel(db);
-    for (const id of unbuilt) model.rebuildSync(id);
-  },
+};
+
+/**
+ * Builds the model of sessions with lines and no model (a database from before it): run by the
+ * newest migration that changes the model's tables (READ_MODEL_AT_COUNT_MIGRATION), since the
+ * build writes every column this code knows.
+ */
+function buildUnbuiltSessions(db: Db): void {
+  const unbuilt = db
+    .prepare<[], string>(
+      `SELECT DISTINCT session_id FROM count_lines
+       WHERE session_id NOT IN (SELECT session_id FROM rm_sessions)`,
+    )
+    .pluck()
+    .all();
+  const model = createSqliteReadModel(db);
+  for (const id of unbuilt) model.rebuildSync(id);
+}
+
+/**
+ * Expected at count in the model (issue #17, docs/design.md §13): the item's at-count columns,
+ * and rm_at_count_dirty, the items waiting for the drain (modules/movements/at-count-upkeep.ts).
+ * Existing items of sessions with an ERP watermark start pending and marked; the others stay
+ * unknown. Append it to migrations.ts under the next version.
+ */
+export const READ_MODEL_AT_COUNT_MIGRATION = {
+  name: 'read model: expected at count per item, and the items waiting for it (issue #17)',
+  up: `
+    ALTER TABLE rm_items ADD COLUMN at_status TEXT NOT NULL DEFAULT 'unknown';
+    ALTER TABLE rm_items ADD COLUMN expected_m INTEGER;
+    ALTER TABLE rm_items ADD COLUMN vac_m INTEGER;
+    ALTER TABLE rm_items ADD COLUMN vac_low_m INTEGER;
+    ALTER TABLE rm_items ADD COLUMN vac_high_m INTEGER;
+    ALTER TABLE rm_items ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE rm_items ADD COLUMN hint_kinds TEXT NOT NULL DEFAULT '';
+    ALTER TABLE rm_items ADD COLUMN final_at TEXT;
+    CREATE TABLE rm_at_count_dirty (
+      session_id TEXT NOT NULL,
+      item_code TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (session_id, item_code)
+    ) WITHOUT ROWID;
+    -- The variances page's variance_at_count orders (sqlite/variances.ts: the same expressions).
+    CREATE INDEX rm_items_at_count_desc
+      ON rm_items (session_id, COALESCE(abs(vac_m), -1) DESC, item_code);
+    CREATE INDEX rm_items_at_count_asc
+      ON rm_items (session_id, COALESCE(abs(vac_m), 9007199254740991), item_code);
+    -- Items whose provisional flag the feed's completeness may turn (the drain's markProvisional).
+    CREATE INDEX rm_items_final_at ON rm_items (provisional, final_at) WHERE final_at IS NOT NULL;
+    UPDATE rm_items SET at_status = 'pending'
+      WHERE session_id IN (SELECT id FROM sessions WHERE erp_watermark IS NOT NULL);
+    INSERT INTO rm_at_count_dirty (session_id, item_code, seq)
+      SELECT session_id, item_code, abs(random() % 140737488355328) FROM rm_items
+      WHERE at_status = 'pending';`,
+  build: buildUnbuiltSessions,
 };
 
 function prepare(db: Db) {
@@ -200,7 +252,67 @@ function prepare(db: Db) {
     putItem: db.prepare<[ItemDbRow]>(
       `INSERT OR REPLACE INTO rm_items (${ITEM_COLUMNS}) VALUES (@session_id, @item_code,
         @counted_m, @damaged_m, @nonret_m, @lines, @racks, @users, @book_qty, @cost, @price, @variance_m,
-        @cost_c, @price_c, @review_lines)`,
+        @cost_c, @price_c, @review_lines, @at_status, @expected_m, @vac_m, @vac_low_m, @vac_high_m,
+        @provisional, @hint_kinds, @final_at)`,
+    ),
+    // Set once when a session is created, never changed: cached per process (atCountWatched).
+    watermark: db
+      .prepare<[string], string | null>('SELECT erp_watermark FROM sessions WHERE id = ?')
+      .pluck(),
+    mark: db.prepare<[string, string, number]>(
+      `INSERT INTO rm_at_count_dirty (session_id, item_code, seq) VALUES (?, ?, ?)
+       ON CONFLICT (session_id, item_code) DO UPDATE SET seq = excluded.seq`,
+    ),
+    markPending: db.prepare<[string, string]>(
+      `UPDATE rm_items SET at_status = 'pending', expected_m = NULL, vac_m = NULL,
+         vac_low_m = NULL, vac_high_m = NULL, provisional = 0, hint_kinds = '', final_at = NULL
+       WHERE session_id = ? AND item_code = ?`,
+    ),
+    dirty: db.prepare<[number], AtCountMark>(
+      'SELECT session_id, item_code, seq FROM rm_at_count_dirty LIMIT ?',
+    ),
+    markSeq: db
+      .prepare<[string, string], number>(
+        'SELECT seq FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
+      )
+      .pluck(),
+    unmark: db.prepare<[string, string]>(
+      'DELETE FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
+    ),
+    putAtCount: db.prepare<
+      [
+        {
+          session_id: string;
+          item_code: string;
+          at_status: string;
+          expected_m: number | null;
+          vac_m: number | null;
+          vac_low_m: number | null;
+          vac_high_m: number | null;
+          provisional: number;
+          hint_kinds: string;
+          final_at: string | null;
+        },
+      ]
+    >(
+      `UPDATE rm_items SET at_status = @at_status, expected_m = @expected_m, vac_m = @vac_m,
+         vac_low_m = @vac_low_m, vac_high_m = @vac_high_m, provisional = @provisional,
+         hint_kinds = @hint_kinds, final_at = @final_at
+       WHERE session_id = @session_id AND item_code = @item_code`,
+    ),
+    atCount: db.prepare<[string], Parameters<typeof toItemAtCount>[0]>(
+      `SELECT ${AT_COUNT_COLUMNS} FROM rm_items WHERE session_id = ? ORDER BY item_code`,
+    ),
+    provisionalPast: db.prepare<[string], { session_id: string; item_code: string }>(
+      `SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
+       WHERE provisional = 1 AND final_at IS NOT NULL AND final_at <= ?1
+       UNION ALL
+       SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
+       WHERE provisional = 0 AND final_at IS NOT NULL AND final_at > ?1`,
+    ),
+    provisionalAll: db.prepare<[], { session_id: string; item_code: string }>(
+      `SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
+       WHERE provisional = 1 AND final_at IS NOT NULL`,
     ),
     deleteItem: db.prepare<[string, string]>(
       'DELETE FROM rm_items WHERE session_id = ? AND item_code = ?',
@@ -339,9 +451,15 @@ function prepare(db: Db) {
          WHERE day >= ? AND lines > 0 AND session_id IN (SELECT value FROM json_each(?))`,
       )
       .pluck(),
-    clear: ['rm_items', 'rm_racks', 'rm_counters', 'rm_sessions', 'rm_days', 'rm_writers'].map(
-      (table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
-    ),
+    clear: [
+      'rm_items',
+      'rm_racks',
+      'rm_counters',
+      'rm_sessions',
+      'rm_days',
+      'rm_writers',
+      'rm_at_count_dirty',
+    ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`)),
     allLines: db.prepare<[string], Omit<CountLineRecord, 'serials' | 'photo_ids'>>(
       // Only the columns the planner reads; the rest of the record is filled below.
       `SELECT id, op_id, session_id, rack, item_code, counted_qty, damaged_qty,
@@ -428,11 +546,25 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       }
       counters.set(userId, { old: s.counter.get(sessionId, userId) ?? null, bounds });
     }
-    return { session_id: sessionId, items, counters };
+    return { session_id: sessionId, items, counters, watermarked: watched(sessionId) };
+  };
+
+  // Whether a session has an ERP watermark: set when it is created and never changed, so a
+  // session's answer is cached once it exists (one primary-key read per session and process).
+  const watermarks = new Map<string, boolean>();
+  const watched = (sessionId: string): boolean => {
+    const known = watermarks.get(sessionId);
+    if (known !== undefined) return known;
+    const value = statements().watermark.get(sessionId);
+    if (value === undefined) return false; // no session (yet): not cached
+    if (watermarks.size >= 10_000) watermarks.clear();
+    watermarks.set(sessionId, value !== null);
+    return value !== null;
   };
 
   const write = (p: Plan): void => {
     const s = statements();
+    for (const code of p.dirty) s.mark.run(p.session_id, code, newSeq());
     for (const row of p.itemPuts)
       s.putItem.run({ ...row, racks: JSON.stringify(row.racks), users: JSON.stringify(row.users) });
     for (const code of p.itemDeletes) s.deleteItem.run(p.session_id, code);
@@ -506,6 +638,39 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
   };
 
   const rebuild = db.transaction((sessionId: string) => rebuildSync(sessionId));
+  const putAtCount = db.transaction(
+    (mark: AtCountMark, columns: Parameters<ReadModelRepo['putAtCount']>[1]): boolean => {
+      const s = statements();
+      if (s.markSeq.get(mark.session_id, mark.item_code) !== mark.seq) return false;
+      s.putAtCount.run({
+        session_id: mark.session_id,
+        item_code: mark.item_code,
+        ...atCountFields(columns),
+      });
+      s.unmark.run(mark.session_id, mark.item_code);
+      return true;
+    },
+  );
+  const markAtCount = db.transaction((sessionId: string, codes: readonly string[]): number => {
+    const s = statements();
+    let n = 0;
+    for (const code of codes) {
+      if (s.markPending.run(sessionId, code).changes === 0) continue;
+      s.mark.run(sessionId, code, newSeq());
+      n++;
+    }
+    return n;
+  });
+  const markProvisional = db.transaction((completeUntil: string | null): number => {
+    const s = statements();
+    const rows =
+      completeUntil === null ? s.provisionalAll.all() : s.provisionalPast.all(completeUntil);
+    for (const r of rows) {
+      s.markPending.run(r.session_id, r.item_code);
+      s.mark.run(r.session_id, r.item_code, newSeq());
+    }
+    return rows.length;
+  });
   const rebuildAllSync = (): number => {
     const ids = statements().sessionIds.all();
     for (const id of ids) rebuildSync(id);
@@ -552,6 +717,21 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
       }
       const sums = statements().daySums.get(day)!;
       return toLineFigures(sums, statements().dayCounters.get(day) ?? 0);
+    },
+    async atCount(sessionId) {
+      return statements().atCount.all(sessionId).map(toItemAtCount);
+    },
+    async dirtyAtCount(limit) {
+      return statements().dirty.all(limit);
+    },
+    async putAtCount(mark, columns) {
+      return putAtCount.immediate(mark, columns);
+    },
+    async markAtCount(sessionId, itemCodes) {
+      return itemCodes.length === 0 ? 0 : markAtCount.immediate(sessionId, itemCodes);
+    },
+    async markProvisional(completeUntil) {
+      return markProvisional.immediate(completeUntil);
     },
     async rebuild(sessionId) {
       rebuild.immediate(sessionId);

@@ -9,7 +9,8 @@
  * The total is a separate count over the same filters.
  */
 import type { SessionItemVariance } from '@stockverify/shared';
-import { fromCents, fromMilli } from '../read-model-plan';
+import { atCountAnswer, fromCents, fromMilli, toItemAtCount } from '../read-model-plan';
+import type { AtCountStatus } from '@stockverify/shared';
 import type {
   VarianceCursor,
   VariancePageQuery,
@@ -33,6 +34,13 @@ interface Row {
   lines: number;
   racks: string;
   needs_review: number;
+  at_status: AtCountStatus;
+  expected_m: number | null;
+  vac_m: number | null;
+  vac_low_m: number | null;
+  vac_high_m: number | null;
+  provisional: number;
+  hint_kinds: string;
   sort_key: number | string;
 }
 
@@ -40,13 +48,18 @@ interface Params {
   session_id: string;
   category?: string;
   rack?: string;
+  at_status?: string;
+  hint?: string;
   after_key?: number | string;
   after_code?: string;
   limit?: number;
   offset?: number;
 }
 
-type Filters = Pick<VariancePageQuery, 'has_variance' | 'needs_review' | 'category' | 'rack'>;
+type Filters = Pick<
+  VariancePageQuery,
+  'has_variance' | 'needs_review' | 'category' | 'rack' | 'at_count_status' | 'hint'
+>;
 
 const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = {
   '-abs_variance': { key: 'abs(r.variance_m)', desc: true },
@@ -55,6 +68,10 @@ const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = 
   abs_value: { key: 'abs(r.cost_c)', desc: false },
   item_code: { key: 'r.item_code', desc: false },
   '-item_code': { key: 'r.item_code', desc: true },
+  // |variance at count|; items without one last either way (read-model-plan AT_COUNT_LAST_*;
+  // the expressions of the indexes of migration READ_MODEL_AT_COUNT_MIGRATION).
+  '-variance_at_count': { key: 'COALESCE(abs(r.vac_m), -1)', desc: true },
+  variance_at_count: { key: 'COALESCE(abs(r.vac_m), 9007199254740991)', desc: false },
 };
 
 // The index that reads a session's items in the sort's order (migration 8). Named, because with a
@@ -63,6 +80,8 @@ const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = 
 const INDEX: Partial<Record<VariancePageQuery['sort'], string>> = {
   '-abs_variance': 'rm_items_abs_variance',
   '-abs_value': 'rm_items_abs_value',
+  '-variance_at_count': 'rm_items_at_count_desc',
+  variance_at_count: 'rm_items_at_count_asc',
 };
 
 // Items with a line that still counts in one rack, as rm_items.racks lists them: the rack's few
@@ -104,6 +123,9 @@ function where(filters: Filters): string {
   if (filters.needs_review !== undefined)
     parts.push(filters.needs_review ? 'r.review_lines > 0' : 'r.review_lines = 0');
   if (filters.category !== undefined) parts.push(`${CATEGORY} = @category`);
+  if (filters.at_count_status !== undefined) parts.push('r.at_status = @at_status');
+  // hint_kinds is ',kind,kind,' (read-model-plan hintKindsField).
+  if (filters.hint !== undefined) parts.push('instr(r.hint_kinds, @hint) > 0');
   return parts.join('\n        AND ');
 }
 
@@ -115,6 +137,8 @@ function shapeOf(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
     filters.needs_review ?? '-',
     filters.rack !== undefined,
     filters.category !== undefined,
+    filters.at_count_status !== undefined,
+    filters.hint !== undefined,
     cursor,
   ].join('|');
 }
@@ -144,6 +168,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
       r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
       r.lines, r.racks,
       r.review_lines AS needs_review,
+      r.at_status, r.expected_m, r.vac_m, r.vac_low_m, r.vac_high_m, r.provisional, r.hint_kinds,
       ${key} AS sort_key
     FROM ${source(sort, filters)}
     LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
@@ -191,6 +216,9 @@ function toVariance(row: Row): SessionItemVariance {
     lines: row.lines,
     racks: Object.keys(JSON.parse(row.racks) as Record<string, number>).sort(),
     needs_review: row.needs_review,
+    ...atCountAnswer(
+      toItemAtCount({ ...row, provisional: row.provisional === 1 ? 1 : 0, final_at: null }),
+    ),
   };
 }
 
@@ -220,10 +248,14 @@ export function createSqliteVarianceRepo(db: Db): VarianceRepo {
         needs_review: query.needs_review,
         category: query.category,
         rack: query.rack,
+        at_count_status: query.at_count_status,
+        hint: query.hint,
       };
       const named: Params = { session_id: sessionId };
       if (query.category !== undefined) named.category = query.category;
       if (query.rack !== undefined) named.rack = query.rack;
+      if (query.at_count_status !== undefined) named.at_status = query.at_count_status;
+      if (query.hint !== undefined) named.hint = `,${query.hint},`;
       // A page by number past the first starts after the last row of the page before it, found
       // in the sort's index: then it is read as a cursor page.
       let after = query.after;
