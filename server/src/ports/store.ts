@@ -22,6 +22,7 @@ import type { MovementRepo } from './movements';
 import type { ClockSampleRepo, ItemLineReads } from './clock-samples';
 import type { BinRepo, RecountTaskRepo } from './bins';
 import type { MovedDecisionRepo } from './moved-decisions';
+import type { HintFactReads } from './hint-facts';
 
 /** A user with its secrets and lockout state, as stored. Never sent to clients as is. */
 export interface UserRecord {
@@ -239,6 +240,8 @@ export interface Store {
   readonly recountTasks: RecountTaskRepo;
   /** Keep counted / keep the difference for items that moved after they were counted (issue #17). */
   readonly movedDecisions: MovedDecisionRepo;
+  /** Serial sightings, earlier sessions' variances and counted racks for the root-cause hints (issue #17). */
+  readonly hintFacts: HintFactReads;
 }
 
 /** A uniqueness rule was broken; `field` names it (e.g. 'username'). */

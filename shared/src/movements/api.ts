@@ -94,6 +94,13 @@ export const rootCauseHintSchema = z.discriminatedUnion('kind', [
       serial: z.string(),
       reading: z.enum(['counted_here_seen_elsewhere', 'missing_here_seen_elsewhere']),
       sightings: z.array(sightingSchema),
+      limits: z
+        .strictObject({
+          serials: z.number().int(),
+          sightings_per_serial: z.number().int(),
+          truncated: z.boolean(),
+        })
+        .optional(),
     }),
   }),
   z.strictObject({
@@ -103,6 +110,9 @@ export const rootCauseHintSchema = z.discriminatedUnion('kind', [
         z.strictObject({ session_id: z.string(), closed_at: instant, variance_milli: milli }),
       ),
       same_direction: z.number().int().min(0),
+      limits: z
+        .strictObject({ sessions: z.number().int(), scanned_sessions: z.number().int() })
+        .optional(),
     }),
   }),
   z.strictObject({

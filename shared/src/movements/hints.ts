@@ -64,7 +64,13 @@ export type RootCauseHint =
     }
   | {
       kind: 'serial_elsewhere';
-      evidence: { serial: string; reading: SerialReading; sightings: SerialSeenElsewhere[] };
+      evidence: {
+        serial: string;
+        reading: SerialReading;
+        sightings: SerialSeenElsewhere[];
+        /** How the caller bounded its reads (serials looked up, sightings per serial), if it did. */
+        limits?: { serials: number; sightings_per_serial: number; truncated: boolean };
+      };
     }
   | {
       kind: 'earlier_sessions';
@@ -73,6 +79,8 @@ export type RootCauseHint =
         sessions: { session_id: string; closed_at: string; variance_milli: number }[];
         /** How many of them went the same way as this one (short or over). */
         same_direction: number;
+        /** How the caller bounded its read (sessions kept, sessions looked at), if it did. */
+        limits?: { sessions: number; scanned_sessions: number };
       };
     }
   | {

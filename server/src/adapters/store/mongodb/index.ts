@@ -32,6 +32,7 @@ import { createMongoToleranceRepo } from './tolerance';
 import { createMongoMovementRepo } from './movements';
 import { createMongoClockSampleRepo, createMongoItemLineReads } from './clock-samples';
 import { createMongoMovedDecisionRepo } from './moved-decisions';
+import { createMongoHintFactReads } from './hint-facts';
 import { assertTransactions, createTransactionRunner } from './transactions';
 import { createMongoUnknownItemRepo } from './unknown-items';
 import { createMongoUserRepo } from './users';
@@ -101,5 +102,6 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     clockSamples: createMongoClockSampleRepo(db),
     itemLines: createMongoItemLineReads(c.lines),
     movedDecisions: createMongoMovedDecisionRepo(db),
+    hintFacts: createMongoHintFactReads(db),
   };
 }

@@ -81,7 +81,9 @@ export function createSqliteClockSampleRepo(db: Db): ClockSampleRepo {
 export function createSqliteItemLineReads(db: Db): ItemLineReads {
   const s = lazy(() =>
     db.prepare<[string, string, number], LineRow>(
-      `SELECT ${LINE_COLUMNS} FROM count_lines
+      // count_lines_bin (session, item, …): without INDEXED BY SQLite picked count_lines_received
+      // for the ORDER BY and read every line of the session (6 ms at 20,000 lines).
+      `SELECT ${LINE_COLUMNS} FROM count_lines INDEXED BY count_lines_bin
        WHERE session_id = ? AND item_code = ?
          AND superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')
        ORDER BY received_at, id LIMIT ?`,

@@ -28,6 +28,7 @@ import { createSqliteToleranceRepo } from './tolerance';
 import { createSqliteMovementRepo } from './movements';
 import { createSqliteClockSampleRepo, createSqliteItemLineReads } from './clock-samples';
 import { createSqliteMovedDecisionRepo } from './moved-decisions';
+import { createSqliteHintFactReads } from './hint-facts';
 import { createSqliteUnknownItemRepo } from './unknown-items';
 import { createSqliteUserRepo } from './users';
 
@@ -103,5 +104,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     clockSamples: createSqliteClockSampleRepo(db),
     itemLines: createSqliteItemLineReads(db),
     movedDecisions: createSqliteMovedDecisionRepo(db),
+    hintFacts: createSqliteHintFactReads(db),
   };
 }
