@@ -10,6 +10,7 @@ import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
 import { binHref } from '../recounts/recount-words';
 import { ExpectedAtCountCard } from './ExpectedAtCountCard';
+import { MovedDecisionsBar } from './MovedDecisionsBar';
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 36;
@@ -21,8 +22,6 @@ const SORT_LABELS: Record<VarianceSort, string> = {
   abs_value: 'Smallest value first',
   item_code: 'Item code A–Z',
   '-item_code': 'Item code Z–A',
-  '-variance_at_count': 'Largest variance at count first',
-  variance_at_count: 'Smallest variance at count first',
 };
 
 type Tristate = '' | 'true' | 'false';
@@ -38,7 +37,7 @@ interface Filters {
 // One grid for the header and every row (the list is divs, not a table, so it can virtualize).
 const COLUMNS: CSSProperties = {
   display: 'grid',
-  gridTemplateColumns: '7rem 2.5fr 1fr repeat(6, 5.5rem) 1.5fr',
+  gridTemplateColumns: '2rem 7rem 2.5fr 1fr repeat(6, 5.5rem) 1.5fr',
   alignItems: 'center',
   columnGap: '0.5rem',
   width: '100%',
@@ -63,6 +62,16 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
   const [rows, setRows] = useState<SessionItemVariance[]>([]);
   // The item whose variance against the book at count time is shown (design §13).
   const [atCount, setAtCount] = useState<string | null>(null);
+  // Items chosen for a decision in bulk (design §13), kept across sorts and filters.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (code: string, on: boolean) =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (on) next.add(code);
+      else next.delete(code);
+      return next;
+    });
+  const allLoaded = rows.length > 0 && rows.every((r) => selected.has(r.item_code));
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const next = useRef<string | null>(null);
@@ -175,6 +184,11 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
         </span>
       </form>
       <Status error={error} />
+      <MovedDecisionsBar
+        sessionId={sessionId}
+        selected={[...selected]}
+        onClear={() => setSelected(new Set())}
+      />
       {atCount !== null && (
         <ExpectedAtCountCard
           sessionId={sessionId}
@@ -197,6 +211,24 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
           onNearEnd={() => void load(false)}
           header={
             <div role="row" className="vlist-row vlist-head" style={COLUMNS}>
+              <span role="columnheader">
+                <input
+                  type="checkbox"
+                  aria-label="Select every item loaded"
+                  checked={allLoaded}
+                  onChange={(e) => {
+                    const on = e.target.checked;
+                    setSelected((old) => {
+                      const next = new Set(old);
+                      for (const r of rows) {
+                        if (on) next.add(r.item_code);
+                        else next.delete(r.item_code);
+                      }
+                      return next;
+                    });
+                  }}
+                />
+              </span>
               <span role="columnheader">Item</span>
               <span role="columnheader">Name</span>
               <span role="columnheader">Category</span>
@@ -223,6 +255,14 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
           }
           renderRow={(v) => (
             <div style={COLUMNS} data-item={v.item_code}>
+              <span role="cell">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${v.item_code}`}
+                  checked={selected.has(v.item_code)}
+                  onChange={(e) => toggle(v.item_code, e.target.checked)}
+                />
+              </span>
               <span role="cell">{v.item_code}</span>
               <span role="cell" title={v.name}>
                 {v.name}
@@ -249,6 +289,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
                 <button
                   type="button"
                   className="link"
+                  // A button's white would hide the figure; it takes the cell's colour.
+                  style={{ color: 'inherit' }}
                   onClick={() => setAtCount(v.item_code)}
                   title="Against the book when counted, with the movements that explain it"
                   aria-label={`Variance at count of ${v.item_code}`}
