@@ -22,6 +22,8 @@ const SORT_LABELS: Record<VarianceSort, string> = {
   abs_value: 'Smallest value first',
   item_code: 'Item code A–Z',
   '-item_code': 'Item code Z–A',
+  '-variance_at_count': 'Largest variance at count first',
+  variance_at_count: 'Smallest variance at count first',
 };
 
 type Tristate = '' | 'true' | 'false';
