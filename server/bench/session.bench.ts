@@ -3,12 +3,18 @@
  * own process on the embedded store (SQLite, memory coordination), with a demo master of `--items`
  * items and WH-MAIN grown to at least `--racks` racks (DEMO_RACKS_PER_AISLE). One session over
  * `--racks` racks is filled with `--lines` count lines through the real sync endpoint: `--builders`
- * staff users claim racks and send batches of `--batch` records (mostly the rack's own items, one
- * in eight found elsewhere), then complete most racks (some are released, some left in progress,
- * and `--phones` racks are released for the phones below). Then, each for `--seconds`:
+ * staff users claim racks and send batches of `--batch` records, then complete most racks (some
+ * are released, some left in progress). The counts (session-counts.ts): each rack's bins as the
+ * session's snapshot books them, each bin's lines adding up to its book, except a share of bins
+ * (`--doubtful-share`, default 0.1; 1 = every bin, the worst case) counted just outside the
+ * built-in tolerance rule, which settle their bin and open recount tasks. The phones' racks are
+ * kept out of the build: each phone holds enough of them for a batch to count each of its bins at
+ * most once; once every bin is counted it goes round again, each count correcting its standing
+ * line of the bin. Meanwhile the demo ERP posts `--movements` picks and receipts (default 0.4 per
+ * line: 100,000 at full size, issue #17), pulled every 5 s. Then, each for `--seconds`:
  *
  *   A. the reads alone: their own cost on a quiet server;
- *   B. `--phones` staff phones, each holding its own claimed rack, sync batches back to back, no
+ *   B. `--phones` staff phones, each holding its own claimed racks, sync batches back to back, no
  *      reads: records/s without the read load;
  *   C. the reads while the phones of B sync back to back: records/s with the read load, and the
  *      reads behind a saturated event loop;
@@ -28,15 +34,18 @@
  * `GET /sessions/:id/variances` page 1 and a deep page (by the `next_after` cursor when the answer
  * is paginated; the old answer is one array of every item, so it has no deep page),
  * `GET /sessions/:id/lines` page 1, `GET /sessions/analytics?group_by=staff`, `GET /admin/kpis`,
- * `POST /reports/generate` user_activity, and `GET /health` as the HTTP floor. In the same run a
- * raw `GROUP BY item_code` over the session's count lines, through better-sqlite3 on the same
- * database file (read-only), is the anchor the figures can be read against.
+ * `POST /reports/generate` user_activity, the expected at count of the counted item the ERP moved
+ * most (`GET /sessions/:id/items/:code/expected`, with movements), and `GET /health` as the HTTP
+ * floor. In the same run a raw `GROUP BY item_code` over the session's count lines, through
+ * better-sqlite3 on the same database file (read-only), is the anchor the figures can be read
+ * against.
  *
  * Sizes: `--lines 250000 --racks 1000 --items 50000 --phones 20 --seconds 30` (the defaults;
  * also `--builders 20 --readers 1 --batch 500 --paced-batch 25 --paced-ms 1000`), or SESSION_BENCH_LINES,
  * SESSION_BENCH_RACKS, … (the option's name in capitals); `--server-env KEY=VALUE` (repeatable)
- * passes a setting to the API process; `--keep` keeps the data dir. Prints tables and writes
- * bench/results/session.json. Not a test.
+ * passes a setting to the API process; `--keep` keeps the data dir. Prints tables (with the lines
+ * per bin, the movements stored and the pull's lag) and writes bench/results/session.json and
+ * session.md. Not a test.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -45,8 +54,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { Item } from '@stockverify/shared';
 import { demoWarehouses, generateDemoItems } from '../src/adapters/erp/demo';
+import { MAX_DEMO_MOVEMENTS_PER_MINUTE } from '../src/adapters/erp/demo-movements';
+import { readBins, rackPlan, figureOf, type Bin, type PlannedLine } from './session-counts';
 import {
   PROCESS_ADMIN_PASSWORD,
   startApiProcess,
@@ -63,6 +73,7 @@ function options() {
   const flags = new Map<string, string>();
   const serverEnv: Record<string, string> = {};
   const compareEnv: Record<string, string> = {};
+  const compareGroups: Array<Record<string, string>> = [];
   let keep = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -74,7 +85,17 @@ function options() {
     if (!match) throw new Error(`unknown argument ${arg}`);
     const value = match[2] ?? args[++i];
     if (value === undefined) throw new Error(`${arg} needs a value`);
-    if (match[1] === 'server-env' || match[1] === 'compare-env') {
+    if (match[1] === 'compare') {
+      // One comparison of its own: space-separated KEY=VALUE settings.
+      const group: Record<string, string> = {};
+      for (const pair of value.split(/\s+/).filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        if (eq < 1) throw new Error(`--compare takes 'KEY=VALUE KEY=VALUE…', not ${value}`);
+        group[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      if (Object.keys(group).length === 0) throw new Error('--compare needs KEY=VALUE settings');
+      compareGroups.push(group);
+    } else if (match[1] === 'server-env' || match[1] === 'compare-env') {
       const eq = value.indexOf('=');
       if (eq < 1) throw new Error(`--${match[1]} takes KEY=VALUE, not ${value}`);
       (match[1] === 'server-env' ? serverEnv : compareEnv)[value.slice(0, eq)] = value.slice(
@@ -93,6 +114,9 @@ function options() {
     'batch',
     'paced-ms',
     'paced-batch',
+    'compare',
+    'doubtful-share',
+    'movements',
   ];
   for (const name of flags.keys())
     if (!known.includes(name))
@@ -105,8 +129,17 @@ function options() {
       throw new Error(`--${name} must be a whole number ≥ ${min}, not ${raw}`);
     return value;
   };
+  const share = (name: string, fallback: number) => {
+    const raw =
+      flags.get(name) ?? process.env[`SESSION_BENCH_${name.toUpperCase().replaceAll('-', '_')}`];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1)
+      throw new Error(`--${name} must be a share from 0 to 1, not ${raw}`);
+    return value;
+  };
+  const lines = num('lines', 250_000, 1);
   const o = {
-    lines: num('lines', 250_000, 1),
+    lines,
     racks: num('racks', 1000, 1),
     items: num('items', 50_000, 100),
     phones: num('phones', 20, 0),
@@ -116,14 +149,19 @@ function options() {
     batch: num('batch', 500, 1),
     pacedMs: num('paced-ms', 1000, 1),
     pacedBatch: num('paced-batch', 25, 1),
+    doubtfulShare: share('doubtful-share', 0.1),
+    // Issue #17: 100,000 movements during a 250,000-line session; the same ratio at other sizes.
+    movements: num('movements', Math.round(lines * 0.4), 0),
     serverEnv,
-    compareEnv,
+    // --compare-env pairs make one comparison, run first; each --compare is one more.
+    compares: [...(Object.keys(compareEnv).length > 0 ? [compareEnv] : []), ...compareGroups],
     keep,
   };
   if (o.batch > 500 || o.pacedBatch > 500)
     throw new Error('--batch and --paced-batch are at most 500 (the sync endpoint refuses more)');
   if (o.racks > 6 * 999) throw new Error('--racks is at most 5,994 (6 aisles × 999)');
-  if (o.phones > o.racks) throw new Error('--phones cannot exceed --racks (one rack each)');
+  if (o.phones >= o.racks)
+    throw new Error('--phones must be below --racks (one rack each, kept out of the build)');
   return o;
 }
 const opt = options();
@@ -266,8 +304,24 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-session-'));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.type()} ${os.release()}`;
 const loadAtStart = loadavg();
 const startedAt = new Date();
+const labelOf = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+/**
+ * The demo ERP's movements (issue #17): `--movements` spread over the run as planned (the build at
+ * about 1,500 records/s, the phases, the restarts), pulled every 5 s; the demo posts at most
+ * MAX_DEMO_MOVEMENTS_PER_MINUTE. What was stored is reported.
+ */
+const plannedSeconds =
+  opt.lines / 1500 + 4 * opt.seconds + opt.compares.length * 4 * (opt.seconds + 5) + 30;
+const movementsPerMinute = Math.min(
+  MAX_DEMO_MOVEMENTS_PER_MINUTE,
+  Math.ceil((opt.movements / plannedSeconds) * 60),
+);
+const MOVEMENT_PULL_MS = 5000;
 console.log(
-  `session bench: ${opt.lines} lines over ${opt.racks} racks, ${opt.items} demo items (${racksPerAisle} racks per aisle), ${opt.builders} builders, ${opt.phones} phones, ${opt.readers} reader(s), ${opt.seconds} s per phase; load average ${loadAtStart.join(' ')}`,
+  `session bench: ${opt.lines} lines over ${opt.racks} racks, ${opt.items} demo items (${racksPerAisle} racks per aisle), ${opt.builders} builders, ${opt.phones} phones, ${opt.readers} reader(s), ${opt.seconds} s per phase; doubtful share ${round(opt.doubtfulShare * 100, 1)} % of bins (counted outside tolerance); ERP movements: ${opt.movements} planned over ~${Math.round(plannedSeconds)} s, ${movementsPerMinute}/min${movementsPerMinute === MAX_DEMO_MOVEMENTS_PER_MINUTE && opt.movements > (plannedSeconds / 60) * movementsPerMinute ? ` (the demo's most; ~${Math.round((plannedSeconds / 60) * movementsPerMinute)} expected)` : ''}; load average ${loadAtStart.join(' ')}`,
 );
 
 let api: ApiProcess | null = null;
@@ -284,6 +338,8 @@ try {
     MONGODB_URI: '',
     // The per-user batch limit protects a site from a runaway phone; lifted to measure the server.
     SYNC_BATCHES_PER_MINUTE: '1000000',
+    DEMO_MOVEMENTS_PER_MINUTE: String(movementsPerMinute),
+    ERP_MOVEMENTS_INTERVAL_MS: movementsPerMinute > 0 ? String(MOVEMENT_PULL_MS) : '0',
     ...opt.serverEnv,
   };
   api = await startApiProcess(serverEnv);
@@ -327,19 +383,42 @@ try {
   }
   const mirrorSeconds = (performance.now() - mirrorStarted) / 1000;
 
+  /**
+   * The movement pull as `/erp/status` shows it, sampled every 5 s through the run (issue #17):
+   * movements stored, how far the stored ledger trails the ERP (lag), how long a pull took.
+   */
+  interface MovementStatus {
+    count: number;
+    last_pull_at: string | null;
+    lag_ms: number | null;
+    last_result: { duration_ms: number; inserted: number } | null;
+    last_error: string | null;
+  }
+  const movementSamples: Array<{ at: number; status: MovementStatus }> = [];
+  let sampling = opt.movements > 0;
+  async function sampleMovements(): Promise<MovementStatus | null> {
+    try {
+      const res = await send(base, 'GET', '/api/erp/status', await tokenOf(adminUser));
+      if (res.status !== 200) return null;
+      const status = (JSON.parse(res.text) as { data: { movements?: MovementStatus | null } }).data
+        .movements;
+      if (status) movementSamples.push({ at: Date.now(), status });
+      return status ?? null;
+    } catch {
+      return null; // the API restarting between phases
+    }
+  }
+  const sampler = (async () => {
+    while (sampling) {
+      await sampleMovements();
+      await sleep(MOVEMENT_PULL_MS);
+    }
+  })();
+
   // The demo is deterministic: the same options give the items the server mirrored.
   const items = generateDemoItems({ itemCount: opt.items, racksPerAisle });
   const main = demoWarehouses(racksPerAisle)[0]!;
   const racks = main.racks.slice(0, opt.racks).map((r) => r.code);
-  const countable = (i: Item) => i.active && !i.serialized && !i.batch_tracked;
-  const onRack = new Map<string, string[]>(racks.map((r) => [r, []]));
-  const elsewhere: string[] = [];
-  for (const item of items) {
-    if (!countable(item)) continue;
-    elsewhere.push(item.item_code);
-    for (const s of item.stock)
-      if (s.warehouse === main.id && s.rack) onRack.get(s.rack)?.push(item.item_code);
-  }
 
   const suffix = randomUUID().slice(0, 6);
   async function makeUsers(prefix: string, count: number, role: 'staff' | 'supervisor') {
@@ -371,7 +450,7 @@ try {
   const phoneUsers = await makeUsers('phone', opt.phones, 'staff');
 
   const sessionStarted = performance.now();
-  const session = await call<{ id: string; racks: string[] }>(
+  const session = await call<{ id: string; racks: string[]; erp_watermark?: string | null }>(
     base,
     'POST',
     '/api/sessions',
@@ -387,31 +466,46 @@ try {
   const sessionCreateMs = performance.now() - sessionStarted;
   if (session.racks.length !== opt.racks)
     throw new Error(`the session has ${session.racks.length} racks, not ${opt.racks}`);
+  // Expected at count (issue #17) needs the ledger watermark the snapshot's book includes.
+  if (opt.movements > 0 && !session.erp_watermark)
+    throw new Error('the session has no ERP watermark: expected-at-count would not apply');
+  const dbFile = path.join(dataDir, 'stockverify.db');
+  const bins = readBins(dbFile, session.id, items, racks, main.id, opt.doubtfulShare);
+  const binCount = [...bins.values()].reduce((n, b) => n + b.length, 0);
+  const doubtfulBins = [...bins.values()].reduce(
+    (n, b) => n + b.filter((x) => x.doubtful).length,
+    0,
+  );
   console.log(
-    `set up in ${round((performance.now() - setupStarted) / 1000)} s: ${opt.items} items mirrored in ${round(mirrorSeconds)} s, session of ${session.racks.length} racks created in ${round(sessionCreateMs, 0)} ms`,
+    `set up in ${round((performance.now() - setupStarted) / 1000)} s: ${opt.items} items mirrored in ${round(mirrorSeconds)} s, session of ${session.racks.length} racks created in ${round(sessionCreateMs, 0)} ms (ERP watermark ${session.erp_watermark ?? 'none'}); ${binCount} bins to count, ${doubtfulBins} of them doubtful`,
   );
 
   // -------------------------------------------------------------------------------------------
   // Build: the session's lines through POST /sync/batch
 
   let sequence = 0;
-  /** One count record of `rack`: mostly its own items, one in eight an item found elsewhere. */
-  function record(rack: string, token: number, n: number) {
-    const own = onRack.get(rack)!;
-    const pool = own.length > 0 && n % 8 !== 7 ? own : elsewhere;
+  /** One count record of `rack` (session-counts.ts: what the counter found in the bin). */
+  function record(
+    rack: string,
+    token: number,
+    line: PlannedLine,
+    supersedes: string | null = null,
+  ) {
     const k = sequence++;
     return {
       op_id: randomUUID(),
       type: 'count',
       session_id: session.id,
       rack,
-      item_code: pool[(n * 7 + (k % 3)) % pool.length]!,
-      counted_qty: 1 + ((Math.imul(k, 2654435761) >>> 0) % 40),
-      damaged_qty: k % 23 === 0 ? 1 : 0,
+      item_code: line.item_code,
+      counted_qty: line.qty,
+      // Now and then one of the units found is damaged (returnable: no change to the variance).
+      damaged_qty: k % 23 === 0 && line.qty >= 1 ? 1 : 0,
       non_returnable_damaged_qty: 0,
       serials: [],
       fencing_token: token,
       counted_at: new Date().toISOString(),
+      ...(supersedes ? { supersedes } : {}),
     };
   }
 
@@ -434,7 +528,36 @@ try {
     roundTripMs: [],
   });
 
-  async function syncBatch(t: SyncTally, user: User, device: string, records: unknown[]) {
+  let serverLogShown = false;
+  /**
+   * Sends one batch as a phone does: a 429 or 5xx answer (the store's circuit open, a timeout) is
+   * sent again under the same idempotency key after its Retry-After (so work the server finished
+   * after answering 503 is replayed, not written twice), for up to 2 minutes. Returns the op_ids
+   * stored (OK).
+   */
+  async function syncBatch(
+    t: SyncTally,
+    user: User,
+    device: string,
+    records: ReadonlyArray<{ op_id: string }>,
+  ): Promise<Set<string>> {
+    const key = randomUUID();
+    const giveUp = Date.now() + 120_000;
+    for (;;) {
+      const answer = await sendBatch(t, user, device, records, key);
+      if (answer.retryAfterMs === null || Date.now() + answer.retryAfterMs > giveUp)
+        return answer.stored;
+      await sleep(answer.retryAfterMs);
+    }
+  }
+  async function sendBatch(
+    t: SyncTally,
+    user: User,
+    device: string,
+    records: ReadonlyArray<{ op_id: string }>,
+    key: string,
+  ): Promise<{ stored: Set<string>; retryAfterMs: number | null }> {
+    const stored = new Set<string>();
     const token = await tokenOf(user);
     const started = performance.now();
     const res = await send(
@@ -443,7 +566,7 @@ try {
       '/api/sync/batch',
       token,
       { device_id: device, records },
-      { 'idempotency-key': randomUUID() },
+      { 'idempotency-key': key },
     );
     t.roundTripMs.push(performance.now() - started);
     const dur = /dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1];
@@ -454,26 +577,54 @@ try {
       t.codes.set(label, (t.codes.get(label) ?? 0) + 1);
       if (t.httpErrors <= 3)
         console.error(`sync answered ${res.status}: ${res.text.slice(0, 300)}`);
-      return;
+      if (res.status >= 500 && !serverLogShown) {
+        serverLogShown = true;
+        console.error(`the API's log, last lines:\n${api?.output().slice(-2000)}`);
+      }
+      const retry = res.status === 429 || res.status >= 500;
+      const after = Number(res.headers['retry-after']);
+      return {
+        stored,
+        retryAfterMs: retry ? (Number.isFinite(after) && after > 0 ? after * 1000 : 1000) : null,
+      };
     }
     const { results } = (
-      JSON.parse(res.text) as { data: { results: Array<{ status: string; code?: string }> } }
+      JSON.parse(res.text) as {
+        data: { results: Array<{ op_id: string; status: string; code?: string }> };
+      }
     ).data;
     for (const r of results) {
-      if (r.status === 'OK') t.ok++;
-      else {
+      if (r.status === 'OK') {
+        t.ok++;
+        stored.add(r.op_id);
+      } else {
         if (r.status === 'CONFLICT') t.conflict++;
         else t.error++;
         const label = `${r.status} ${r.code ?? ''}`.trim();
         t.codes.set(label, (t.codes.get(label) ?? 0) + 1);
       }
     }
+    return { stored, retryAfterMs: null };
   }
 
-  // Lines per rack, as even as the numbers allow; the phones' racks are the last ones.
+  // The phones' racks are the last ones, left out of the build so the phones count fresh bins:
+  // each phone holds enough racks for a batch to count each of its bins at most once (at most
+  // half the session's racks go to the phones). The build's lines go over the other racks, as
+  // even as the numbers allow.
+  const racksPerPhone =
+    opt.phones === 0
+      ? 0
+      : Math.max(
+          1,
+          Math.min(
+            Math.ceil(opt.batch / Math.max(1, binCount / racks.length)),
+            Math.floor(racks.length / 2 / opt.phones),
+          ),
+        );
+  const phoneRacks = new Set(racks.slice(racks.length - opt.phones * racksPerPhone));
+  const buildRacks = racks.length - phoneRacks.size;
   const linesOf = (k: number) =>
-    Math.floor(opt.lines / opt.racks) + (k < opt.lines % opt.racks ? 1 : 0);
-  const phoneRacks = new Set(racks.slice(racks.length - opt.phones));
+    Math.floor(opt.lines / buildRacks) + (k < opt.lines % buildRacks ? 1 : 0);
   /** What a builder does with a rack once its lines are in: most are completed. */
   const endOf = (rack: string, k: number): 'complete' | 'release' | null =>
     phoneRacks.has(rack) ? 'release' : k % 10 < 8 ? 'complete' : k % 10 === 8 ? 'release' : null;
@@ -484,10 +635,13 @@ try {
   const buildStarted = performance.now();
   await Promise.all(
     builders.map(async (user, b) => {
-      const mine = racks.map((rack, k) => ({ rack, k })).filter(({ k }) => k % opt.builders === b);
+      const mine = racks
+        .map((rack, k) => ({ rack, k }))
+        .filter(({ rack, k }) => !phoneRacks.has(rack) && k % opt.builders === b);
       const fence = new Map<string, number>();
-      const left = new Map(mine.map(({ rack, k }) => [rack, linesOf(k)]));
+      const done = new Set<string>();
       let cursor = 0;
+      let plan = mine.length > 0 ? rackPlan(bins.get(mine[0]!.rack)!, linesOf(mine[0]!.k)) : [];
       let inRack = 0;
       while (cursor < mine.length) {
         const records: ReturnType<typeof record>[] = [];
@@ -504,14 +658,23 @@ try {
             );
             fence.set(rack, claim.fencing_token);
           }
+          // Whole bins only (a bin is settled on all of its lines at once), unless one bin has
+          // more lines than a batch holds.
+          const room = Math.min(opt.batch - records.length, plan.length - inRack);
+          let take = room;
+          while (take > 0 && !plan[inRack + take - 1]!.last) take--;
+          if (take === 0 && records.length > 0) break;
+          if (take === 0) take = room;
           if (touched.at(-1)?.rack !== rack) touched.push({ rack, k });
-          const take = Math.min(opt.batch - records.length, left.get(rack)!);
-          for (let n = 0; n < take; n++) records.push(record(rack, fence.get(rack)!, inRack + n));
+          for (let n = 0; n < take; n++)
+            records.push(record(rack, fence.get(rack)!, plan[inRack + n]!.line));
           inRack += take;
-          left.set(rack, left.get(rack)! - take);
-          if (left.get(rack) === 0) {
+          if (inRack === plan.length) {
+            done.add(rack);
             cursor++;
             inRack = 0;
+            const next = mine[cursor];
+            plan = next ? rackPlan(bins.get(next.rack)!, linesOf(next.k)) : [];
           }
         }
         if (records.length > 0) await syncBatch(build, user, `builder-${b}`, records);
@@ -523,7 +686,7 @@ try {
           nextProgress += 0.1;
         }
         for (const { rack, k } of touched) {
-          if (left.get(rack) !== 0) continue;
+          if (!done.has(rack)) continue;
           const end = endOf(rack, k);
           if (end)
             await call(
@@ -538,6 +701,22 @@ try {
     }),
   );
   const buildSeconds = (performance.now() - buildStarted) / 1000;
+  /** Lines per bin (item in rack) of the session: how far the bins grew over the run. */
+  function linesPerBin(): { bins: number; mean: number; max: number } {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const row = db
+        .prepare(
+          `SELECT COUNT(*) AS bins, AVG(n) AS mean, MAX(n) AS max FROM (
+             SELECT COUNT(*) AS n FROM count_lines WHERE session_id = ? GROUP BY rack, item_code)`,
+        )
+        .get(session.id) as { bins: number; mean: number; max: number };
+      return row;
+    } finally {
+      db.close();
+    }
+  }
+  const binLinesBuilt = linesPerBin();
   if (build.ok < opt.lines * 0.99)
     console.warn(
       `warning: only ${build.ok} of ${opt.lines} records stored: ${JSON.stringify(Object.fromEntries(build.codes))}`,
@@ -547,18 +726,50 @@ try {
   // The reads and the phones
 
   const phones = await Promise.all(
-    [...phoneRacks].map(async (rack, n) => {
-      const user = phoneUsers[n]!;
-      const claim = await call<{ fencing_token: number }>(
-        base,
-        'POST',
-        `/api/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
-        await tokenOf(user),
-        { device_id: `phone-${n}` },
-      );
-      return { n, user, rack, fence: claim.fencing_token };
+    phoneUsers.map(async (user, n) => {
+      const held = [...phoneRacks].slice(n * racksPerPhone, (n + 1) * racksPerPhone);
+      const claimed: Array<{ bin: Bin; fence: number }> = [];
+      for (const rack of held) {
+        const claim = await call<{ fencing_token: number }>(
+          base,
+          'POST',
+          `/api/sessions/${session.id}/racks/${encodeURIComponent(rack)}/claim`,
+          await tokenOf(user),
+          { device_id: `phone-${n}` },
+        );
+        for (const bin of bins.get(rack)!) claimed.push({ bin, fence: claim.fencing_token });
+      }
+      return {
+        n,
+        user,
+        racks: held,
+        bins: claimed,
+        /** Bins counted so far (the next one is `counted % bins.length`). */
+        counted: 0,
+        /** Each bin's line that stands (stored), which the phone's next count of it corrects. */
+        standing: new Map<string, string>(),
+      };
     }),
   );
+  type Phone = (typeof phones)[number];
+  /**
+   * A phone's next `size` counts: its rack's bins in turn, each one line of what it finds there
+   * (session-counts.ts). A fresh bin first; once every bin is counted the phone goes round again
+   * and each count corrects (`supersedes`) its standing line of the bin with the same figure, as
+   * a counter re-checking does, so the bin's figure stays one count while its lines grow.
+   */
+  function phoneRecords(phone: Phone, size: number) {
+    const chain = new Map(phone.standing);
+    return Array.from({ length: size }, () => {
+      const k = phone.counted++ % phone.bins.length;
+      const { bin, fence } = phone.bins[k]!;
+      const key = `${bin.rack}\u0000${bin.item_code}`;
+      const line = { item_code: bin.item_code, qty: figureOf(bin, k) };
+      const r = record(bin.rack, fence, line, chain.get(key) ?? null);
+      chain.set(key, r.op_id);
+      return r;
+    });
+  }
   const staff = phoneUsers[0] ?? builders[0]!;
 
   /**
@@ -649,6 +860,27 @@ try {
     body?: unknown;
     budget: boolean;
   }
+  /** The counted item of the session the ERP moved most (issue #17): its expected at count. */
+  function movedItem(): { code: string; movements: number } | null {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const row = db
+        .prepare(
+          `SELECT m.item_code AS code, COUNT(*) AS movements FROM erp_movements m
+           WHERE m.warehouse = ? AND m.rack IS NOT NULL AND EXISTS (
+             SELECT 1 FROM count_lines l WHERE l.session_id = ? AND l.item_code = m.item_code)
+           GROUP BY m.item_code ORDER BY movements DESC, m.item_code LIMIT 1`,
+        )
+        .get(main.id, session.id) as { code: string; movements: number } | undefined;
+      return row ?? null;
+    } finally {
+      db.close();
+    }
+  }
+  const moved = opt.movements > 0 ? movedItem() : null;
+  if (opt.movements > 0 && !moved)
+    console.warn('no counted item has moved yet: the expected-at-count read is left out');
+
   const reads: Read[] = [
     {
       name: 'rack map (supervisor)',
@@ -722,6 +954,17 @@ try {
       body: { type: 'user_activity', filters: { session: session.id } },
       budget: true,
     },
+    ...(moved
+      ? [
+          {
+            name: 'expected at count (moved item)',
+            method: 'GET' as const,
+            url: `/api/sessions/${session.id}/items/${encodeURIComponent(moved.code)}/expected`,
+            token: supervisor,
+            budget: true,
+          },
+        ]
+      : []),
     { name: 'health (HTTP floor)', method: 'GET', url: '/api/health', token: null, budget: false },
   ];
 
@@ -784,6 +1027,7 @@ try {
     const started = performance.now();
     await Promise.all(
       phones.map(async (phone) => {
+        if (phone.bins.length === 0) return;
         let nextBeat = Date.now() + 20_000;
         let nextBatch = Date.now() + (everyMs > 0 ? Math.random() * everyMs : 0);
         for (let n = 0; Date.now() < until || more(); n++) {
@@ -803,10 +1047,10 @@ try {
             continue;
           }
           nextBatch += everyMs;
-          const records = Array.from({ length: size }, (_, i) =>
-            record(phone.rack, phone.fence, n * size + i),
-          );
-          await syncBatch(t, phone.user, `phone-${phone.n}`, records);
+          const records = phoneRecords(phone, size);
+          const stored = await syncBatch(t, phone.user, `phone-${phone.n}`, records);
+          for (const r of records)
+            if (stored.has(r.op_id)) phone.standing.set(`${r.rack}\u0000${r.item_code}`, r.op_id);
         }
       }),
     );
@@ -877,37 +1121,63 @@ try {
   const paced = await readPhase(opt.pacedMs);
   const anchorAfter = rawAnchor(5);
 
-  // Phase B again on restarted APIs, in the order as run, --compare-env, --compare-env, as run
-  // (ABBA): the database grows under every phase, so comparing one phase after the other would
-  // give the later one a bigger database; the ABBA order brackets the growth evenly.
-  const compareLabel = Object.entries(opt.compareEnv)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  // Phase B again on restarted APIs, for each comparison in the order as run, with the setting,
+  // with the setting, as run (ABBA): the database grows under every phase, so comparing one phase
+  // after the other would give the later one a bigger database; the ABBA order brackets the
+  // growth evenly.
   type Loop = Awaited<ReturnType<typeof phoneLoop>>;
-  let compared: { off: Loop[]; on: Loop[] } | null = null;
-  if (compareLabel) {
-    const restart = async (env: Record<string, string>) => {
-      await api!.stop();
-      api = await startApiProcess({ ...serverEnv, ...env });
-      base = api.url;
-    };
-    const run = async (label: string, env: Record<string, string>) => {
-      console.log(`phase ${label}, ${seconds} s`);
-      await restart(env);
-      return phoneLoop(Date.now() + seconds * 1000);
-    };
+  const compared: Array<{ label: string; off: Loop[]; on: Loop[] }> = [];
+  const restart = async (env: Record<string, string>) => {
+    await api!.stop();
+    api = await startApiProcess({ ...serverEnv, ...env });
+    base = api.url;
+  };
+  const run = async (label: string, env: Record<string, string>) => {
+    console.log(`phase ${label}, ${seconds} s`);
+    await restart(env);
+    return phoneLoop(Date.now() + seconds * 1000);
+  };
+  for (const env of opt.compares) {
+    const label = labelOf(env);
     const on1 = await run('B″1: phase B on the API restarted as run', {});
-    const off1 = await run(
-      `B′1: phase B on the API restarted with ${compareLabel}`,
-      opt.compareEnv,
-    );
-    const off2 = await run(
-      `B′2: phase B on the API restarted with ${compareLabel}`,
-      opt.compareEnv,
-    );
+    const off1 = await run(`B′1: phase B on the API restarted with ${label}`, env);
+    const off2 = await run(`B′2: phase B on the API restarted with ${label}`, env);
     const on2 = await run('B″2: phase B on the API restarted as run', {});
-    compared = { off: [off1, off2], on: [on1, on2] };
+    compared.push({ label, off: [off1, off2], on: [on1, on2] });
   }
+  const binLinesEnd = linesPerBin();
+  sampling = false;
+  await sampler;
+  const movementsEnd = opt.movements > 0 ? await sampleMovements() : null;
+  const lags = sorted(
+    movementSamples.map((m) => m.status.lag_ms).filter((n): n is number => n !== null),
+  );
+  // One figure per pull (samples of the same pull share its last_pull_at).
+  const pulls = sorted([
+    ...new Map(
+      movementSamples
+        .filter((m) => m.status.last_result !== null)
+        .map((m) => [m.status.last_pull_at, m.status.last_result!.duration_ms]),
+    ).values(),
+  ]);
+  const movementFigures =
+    opt.movements > 0
+      ? {
+          planned: opt.movements,
+          per_minute: movementsPerMinute,
+          pull_interval_ms: MOVEMENT_PULL_MS,
+          stored: movementsEnd?.count ?? movementSamples.at(-1)?.status.count ?? null,
+          lag_ms: {
+            p50: round(percentile(lags, 50), 0),
+            p95: round(percentile(lags, 95), 0),
+            max: round(lags.at(-1) ?? NaN, 0),
+            samples: lags.length,
+          },
+          pull_ms: { p50: round(percentile(pulls, 50), 0), max: round(pulls.at(-1) ?? NaN, 0) },
+          last_error: movementsEnd?.last_error ?? null,
+          moved_item: moved,
+        }
+      : null;
   const loadAtEnd = loadavg();
 
   // -------------------------------------------------------------------------------------------
@@ -969,8 +1239,9 @@ try {
     'batch server p50 ms': round(percentile(sorted(t.serverMs), 50)),
     'batch server p95 ms': round(percentile(sorted(t.serverMs), 95)),
     'batch round trip p95 ms': round(percentile(sorted(t.roundTripMs), 95)),
-    'not OK': t.conflict + t.error,
+    'records not OK': t.conflict + t.error,
     'http errors': t.httpErrors,
+    'not OK by code': Object.fromEntries(t.codes),
   });
   const syncRows = [
     syncRow(`build: ${opt.builders} builders, 0 → ${opt.lines} lines`, build, buildSeconds),
@@ -993,24 +1264,28 @@ try {
           ),
         ]
       : []),
-    ...(compared
-      ? [
-          syncRow('B″1: as B, restarted as run', compared.on[0]!.tally, compared.on[0]!.seconds),
-          ...compared.off.map((r, i) =>
-            syncRow(`B′${i + 1}: as B, restarted with ${compareLabel}`, r.tally, r.seconds),
-          ),
-          syncRow('B″2: as B, restarted as run', compared.on[1]!.tally, compared.on[1]!.seconds),
-        ]
-      : []),
+    ...compared.flatMap((c) => [
+      syncRow(`B″1: as B, restarted as run (against ${c.label})`, c.on[0]!.tally, c.on[0]!.seconds),
+      ...c.off.map((r, i) =>
+        syncRow(`B′${i + 1}: as B, restarted with ${c.label}`, r.tally, r.seconds),
+      ),
+      syncRow(`B″2: as B, restarted as run (against ${c.label})`, c.on[1]!.tally, c.on[1]!.seconds),
+    ]),
   ];
   const perSecond = (r: { tally: SyncTally; seconds: number } | null) =>
     r ? r.tally.ok / r.seconds : NaN;
   const readsVsNone = perSecond(saturated.sync) / perSecond(alone);
   const pooled = (rs: Loop[]) =>
     rs.reduce((n, r) => n + r.tally.ok, 0) / rs.reduce((n, r) => n + r.seconds, 0);
-  const compareRatio = compared ? pooled(compared.on) / pooled(compared.off) : null;
+  const ratios = compared.map((c) => ({ label: c.label, ratio: pooled(c.on) / pooled(c.off) }));
   const notOk = new Map<string, number>();
-  for (const t of [build, alone.tally, saturated.sync?.tally, paced.sync?.tally])
+  for (const t of [
+    build,
+    alone.tally,
+    saturated.sync?.tally,
+    paced.sync?.tally,
+    ...compared.flatMap((c) => [...c.on, ...c.off].map((r) => r.tally)),
+  ])
     if (t) for (const [code, n] of t.codes) notOk.set(code, (notOk.get(code) ?? 0) + n);
 
   console.log(
@@ -1044,11 +1319,22 @@ try {
   console.log(
     `budgets: every read p95 ≤ ${BUDGET_MS} ms while the phones sync (phase D): ${readsMet ? 'met' : 'NOT met'}; sync records/s back to back with the reads ${Math.round(perSecond(saturated.sync))} vs without ${Math.round(perSecond(alone))} (${round(readsVsNone * 100, 1)} %)`,
   );
-  console.log(
-    compareRatio === null
-      ? 'sync throughput with vs without the read model: not measured (--compare-env KEY=VALUE turning its upkeep off runs it)'
-      : `sync throughput as run / with ${compareLabel}: ${round(compareRatio * 100, 1)} % (budget ≥ 90 %: ${compareRatio >= 0.9 ? 'met' : 'NOT met'})`,
-  );
+  const ratioLines =
+    ratios.length === 0
+      ? [
+          'sync throughput against a setting: not measured (--compare-env KEY=VALUE, or --compare "KEY=VALUE …" once per comparison, turning an upkeep off runs it)',
+        ]
+      : ratios.map(
+          (r) =>
+            `sync throughput as run / with ${r.label} (ABBA, pooled): ${round(r.ratio * 100, 1)} % (budget ≥ 90 %: ${r.ratio >= 0.9 ? 'met' : 'NOT met'})`,
+        );
+  for (const line of ratioLines) console.log(line);
+  const counts = `doubtful share ${round(opt.doubtfulShare * 100, 1)} % of ${binCount} bins (${doubtfulBins} counted outside tolerance); lines per bin after the build: mean ${round(binLinesBuilt.mean, 1)}, max ${binLinesBuilt.max}; at the end: mean ${round(binLinesEnd.mean, 1)}, max ${binLinesEnd.max}`;
+  console.log(counts);
+  const movementLine = movementFigures
+    ? `ERP movements: ${movementFigures.stored ?? '?'} stored of ${opt.movements} planned (${movementsPerMinute}/min, pulled every ${MOVEMENT_PULL_MS / 1000} s); lag p50 / p95 / max ${movementFigures.lag_ms.p50} / ${movementFigures.lag_ms.p95} / ${movementFigures.lag_ms.max} ms; a pull p50 / max ${movementFigures.pull_ms.p50} / ${movementFigures.pull_ms.max} ms${moved ? `; expected at count read for ${moved.code} (${moved.movements} movements when the reads began)` : ''}${movementFigures.last_error ? `; last pull error: ${movementFigures.last_error}` : ''}`
+    : 'ERP movements: none (--movements 0)';
+  console.log(movementLine);
   console.log(
     `load average at start ${loadAtStart.join(' ')}, at end ${loadAtEnd.join(' ')}; ${machine}`,
   );
@@ -1070,6 +1356,12 @@ try {
       (r) =>
         `| ${r.phase} | ${cell(r['records/s'])} | ${cell(r['batch server p50 ms'])} / ${cell(r['batch server p95 ms'])} |`,
     ),
+    '',
+    ...ratioLines.map((line) => `${line[0]!.toUpperCase()}${line.slice(1)}.`),
+    '',
+    `Counts: ${counts}.`,
+    '',
+    `${movementLine}.`,
   ].join('\n');
   console.log(`\n${markdown}\n`);
 
@@ -1104,10 +1396,22 @@ try {
         sync: syncRows,
         sync_not_ok: Object.fromEntries(notOk),
         throughput_with_reads_vs_without: round(readsVsNone, 3),
-        compare_env: compareLabel || null,
-        throughput_as_run_vs_compare_env: compareRatio === null ? null : round(compareRatio, 3),
+        compare_env: ratios[0]?.label ?? null,
+        throughput_as_run_vs_compare_env: ratios[0] ? round(ratios[0].ratio, 3) : null,
+        comparisons: ratios.map((r) => ({
+          env: r.label,
+          throughput_as_run_vs_env: round(r.ratio, 3),
+        })),
         server_side: { alone: quiet.server, saturating: saturated.server, paced: paced.server },
         budgets: { read_p95_ms: BUDGET_MS, reads_met_paced: readsMet },
+        counts: {
+          doubtful_share: opt.doubtfulShare,
+          bins: binCount,
+          doubtful_bins: doubtfulBins,
+          lines_per_bin_built: binLinesBuilt,
+          lines_per_bin_end: binLinesEnd,
+        },
+        movements: movementFigures,
       },
       null,
       2,
