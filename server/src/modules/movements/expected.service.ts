@@ -12,7 +12,6 @@ import {
   estimateClocks,
   expectedAtCount,
   prepareMovements,
-  rootCauseHints,
   type CountInterval,
   type ExpectedLine,
   type ItemExpectedAnswer,
@@ -24,6 +23,7 @@ import type { SessionRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
 import { MOVEMENT_PULL_KEY, type MovementPullDoc } from '../erp/movement-pull';
+import { hintsWithFacts, readHintFacts } from './hint-facts';
 
 export const MAX_LINES = 10_000;
 export const MAX_MOVEMENTS = 10_000;
@@ -141,6 +141,8 @@ export async function computeItemExpected(
     };
   });
   const counted = lines.reduce((sum, l) => sum + l.quantity_milli, 0);
+  // Per-rack books, serial sightings, earlier sessions (hint-facts.ts): bounded, indexed reads.
+  const facts = rows.length === 0 ? null : await readHintFacts(store, session, code, rows);
   const base = {
     session_id: sessionId,
     item_code: code,
@@ -163,11 +165,10 @@ export async function computeItemExpected(
     hints:
       lines.length === 0
         ? []
-        : rootCauseHints({
-            line: hintLine(base, lines, book),
-            packSizes,
-            uomFactors: UOM_FACTORS,
-          }),
+        : hintsWithFacts(
+            { line: hintLine(base, lines, book), packSizes, uomFactors: UOM_FACTORS },
+            facts,
+          ),
     truncated,
   });
   if (truncatedLines) return unknown('too_many', true);
@@ -205,12 +206,10 @@ export async function computeItemExpected(
   );
   // Hints explain what the movements do not: against the expected at count where exact.
   const hintBook = expected.expected_milli === null ? book : expected.expected_milli / 1000;
-  const hints = rootCauseHints({
-    line: hintLine(base, lines, hintBook),
-    movements,
-    packSizes,
-    uomFactors: UOM_FACTORS,
-  });
+  const hints = hintsWithFacts(
+    { line: hintLine(base, lines, hintBook), movements, packSizes, uomFactors: UOM_FACTORS },
+    facts,
+  );
   return { ...base, known: true, unknown_reason: null, expected, hints, truncated: false };
 }
 

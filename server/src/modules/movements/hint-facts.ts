@@ -49,21 +49,25 @@ const milli = (q: number): number => Math.round(q * 1000);
 /** Reads the facts for one item of a session; `lines` are the item's lines that count. */
 export async function readHintFacts(
   store: Pick<Store, 'sessions' | 'hintFacts'>,
-  session: Pick<SessionRecord, 'id' | 'warehouse' | 'created_at'>,
+  session: Pick<SessionRecord, 'id' | 'warehouse'> & Partial<Pick<SessionRecord, 'created_at'>>,
   itemCode: string,
   lines: readonly CountLineRecord[],
 ): Promise<HintFacts> {
+  // Earlier means created before this session (read only when the caller did not pass it).
+  const before = session.created_at ?? (await store.sessions.get(session.id))?.created_at;
   const [bins, serials, earlier] = await Promise.all([
     readBins(store, session.id, itemCode, lines),
     readSerials(store, itemCode, lines),
-    store.hintFacts.earlierVariances({
-      warehouse: session.warehouse,
-      itemCode,
-      before: session.created_at,
-      exceptSessionId: session.id,
-      limit: HINT_EARLIER_SESSIONS,
-      scan: HINT_EARLIER_SCAN,
-    }),
+    before === undefined
+      ? []
+      : store.hintFacts.earlierVariances({
+          warehouse: session.warehouse,
+          itemCode,
+          before,
+          exceptSessionId: session.id,
+          limit: HINT_EARLIER_SESSIONS,
+          scan: HINT_EARLIER_SCAN,
+        }),
   ]);
   return {
     bins,
