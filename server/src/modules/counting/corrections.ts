@@ -27,12 +27,14 @@ export function createCorrections(deps: Pick<CountingDeps, 'store' | 'audit'>, a
     if (target.counted_by !== ctx.actor.id) return supersedesUnknown(ctx.prefix, record.op_id);
     // A supervisor decided the bin (docs/design.md §12): replacing a count the decision stands
     // on would take it out of the session's figures behind the supervisor's back. Refused, so
-    // the phone keeps the count and shows it; nothing changes here.
-    const bin = await store.bins.get(target.session_id, {
+    // the phone keeps the count and shows it; nothing changes here. A bin is decided exactly
+    // when it has a `set` decision (settleBin); asked of its decisions (an indexed read), not of
+    // the bin record, which for a bin without a row is computed from every line it ever had.
+    const decisions = await store.bins.decisions(target.session_id, {
       rack: target.rack,
       item_code: target.item_code,
     });
-    if (bin?.state === 'decided') {
+    if (decisions.some((d) => d.kind === 'set')) {
       return recordError(
         record.op_id,
         'BIN_DECIDED',
