@@ -48,6 +48,7 @@ import { countingRoutes, refuseDeepJson } from './modules/counting/counting.rout
 import { createCountingService } from './modules/counting/counting.service';
 import { arrivalStamp, createClockSampleRecorder } from './modules/movements/clock-samples.service';
 import { createExpectedService } from './modules/movements/expected.service';
+import { createAtCountUpkeep } from './modules/movements/at-count-upkeep';
 import { expectedRoutes } from './modules/movements/expected.routes';
 import { createMovedDecisionsService } from './modules/movements/moved-decisions.service';
 import { movedDecisionsRoutes } from './modules/movements/moved-decisions.routes';
@@ -215,6 +216,8 @@ export function createApp(deps: AppDeps) {
       clock,
     }),
     audit,
+    // Expected at count in the read model (design §13): main.ts starts its drain; tests drain it.
+    atCount: createAtCountUpkeep({ store, log }),
     sessions: createSessionsService(store, audit, events, clock, access, bins),
     claims: createClaimsService(
       store,

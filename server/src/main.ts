@@ -119,6 +119,9 @@ async function main(): Promise<void> {
     log,
   });
   movementPuller.start();
+  // The read model's expected at count (docs/design.md §13): items marked by line writes and
+  // movement pulls are recomputed about every second, off the sync path.
+  services.atCount.start();
 
   // Housekeeping every few minutes: stale heartbeats go to the watchtower; old idempotency keys
   // (kept ≥ 30 days, API contract) and expired refresh tokens are deleted.
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     redirect?.close();
     const schedulerStopped = scheduler?.stop();
     const movementsStopped = movementPuller.stop();
+    const atCountStopped = services.atCount.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Requests in flight get a few seconds to finish; keep-alive sockets that only went idle
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
     await closed;
     await schedulerStopped;
     await movementsStopped;
+    await atCountStopped;
     await Promise.allSettled([
       adapters.store.close(),
       adapters.coordination.close(),

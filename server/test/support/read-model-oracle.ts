@@ -7,8 +7,15 @@
 import { roundMoney, roundQty } from '@stockverify/shared';
 import { expect } from 'vitest';
 import type { CountLineRecord } from '../../src/ports/counting';
-import type { RackFigures, SessionFigures, WriterFigures } from '../../src/ports/read-model';
+import type {
+  ItemAtCount,
+  RackFigures,
+  SessionFigures,
+  WriterFigures,
+} from '../../src/ports/read-model';
 import type { Store } from '../../src/ports/store';
+import { computeAtCount } from '../../src/modules/movements/at-count-upkeep';
+import { readCompleteUntil } from '../../src/modules/movements/expected.service';
 
 const counts = (l: CountLineRecord) =>
   l.superseded_by === null && l.status !== 'REJECTED' && l.status !== 'CANDIDATE';
@@ -123,4 +130,39 @@ export async function expectReadModelExact(store: Store, sessionId: string): Pro
   expect(await storedReadModel(store, sessionId)).toEqual(
     await recomputeReadModel(store, sessionId),
   );
+}
+
+/**
+ * Every counted item's at-count columns computed from scratch (docs/design.md §13), by the one
+ * function the expected route answers with, with the feed's completeness as the drain reads it.
+ */
+export async function recomputeAtCount(store: Store, sessionId: string): Promise<ItemAtCount[]> {
+  const session = await store.sessions.get(sessionId);
+  if (!session) throw new Error(`no session ${sessionId}`);
+  const completeUntil = await readCompleteUntil(store);
+  const out: ItemAtCount[] = [];
+  for (const { item_code } of await store.readModel.items(sessionId)) {
+    out.push({ item_code, ...(await computeAtCount(store, session, item_code, completeUntil)) });
+  }
+  return out;
+}
+
+/**
+ * The model's at-count columns: each item pending, or equal to the recomputation (`drained`: none
+ * pending and all equal). Returns how many were pending.
+ */
+export async function expectAtCountExact(
+  store: Store,
+  sessionId: string,
+  drained: boolean,
+): Promise<number> {
+  const stored = await store.readModel.atCount(sessionId);
+  const fresh = await recomputeAtCount(store, sessionId);
+  expect(stored.map((c) => c.item_code)).toEqual(fresh.map((c) => c.item_code));
+  let pending = 0;
+  stored.forEach((c, i) => {
+    if (!drained && c.status === 'pending') pending++;
+    else expect(c).toEqual(fresh[i]);
+  });
+  return pending;
 }

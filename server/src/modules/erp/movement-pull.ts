@@ -11,7 +11,8 @@
  * of an ERP ledger — else (no current watermark) from its start.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErpMovementStatus } from '@stockverify/shared';
+import { compareWatermarks, type ErpMovement, type ErpMovementStatus } from '@stockverify/shared';
+import type { SessionRecord } from '../../ports/counting';
 import type { Coordination } from '../../ports/coordination';
 import type { ErpSource } from '../../ports/erp';
 import type { Store } from '../../ports/store';
@@ -97,6 +98,29 @@ export async function readMovementStatus(store: Store, now: Date): Promise<ErpMo
   };
 }
 
+/**
+ * Marks for the read model's at-count drain (docs/design.md §13) the items of these open sessions
+ * with a watermark that moved in the session's warehouse after its watermark: only items the
+ * session counted are marked (the store skips the others). A pull calls it for each page stored.
+ */
+export async function markMovedItems(
+  store: Pick<Store, 'readModel'>,
+  sessions: ReadonlyArray<Pick<SessionRecord, 'id' | 'warehouse' | 'erp_watermark'>>,
+  movements: readonly ErpMovement[],
+): Promise<void> {
+  for (const session of sessions) {
+    const watermark = session.erp_watermark ?? null;
+    if (watermark === null) continue;
+    const codes = new Set<string>();
+    for (const m of movements) {
+      if (m.warehouse !== session.warehouse) continue;
+      if (compareWatermarks(m.watermark, watermark) <= 0) continue;
+      codes.add(m.item_code);
+    }
+    if (codes.size > 0) await store.readModel.markAtCount(session.id, [...codes]);
+  }
+}
+
 export function createMovementPuller(deps: MovementPullDeps) {
   const { store, coordination, erp, erpBreaker, clock, log } = deps;
   const pageSize = deps.pageSize ?? DEFAULT_MOVEMENT_PAGE;
@@ -129,6 +153,21 @@ export function createMovementPuller(deps: MovementPullDeps) {
     return watermark;
   }
 
+  /** Open sessions with an ERP watermark: their items' expected at count moves with the ledger. */
+  async function watchedSessions(): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    for (let page = 1; ; page++) {
+      const found = await store.sessions.list({
+        page,
+        page_size: 100,
+        sort: '-created_at',
+        status: 'OPEN',
+      });
+      out.push(...found.items.filter((s) => (s.erp_watermark ?? null) !== null));
+      if (found.items.length < 100) return out;
+    }
+  }
+
   async function saveDoc(patch: Partial<MovementPullDoc>): Promise<void> {
     await store.meta.set(MOVEMENT_PULL_KEY, { ...(await readMovementPullDoc(store)), ...patch });
   }
@@ -146,12 +185,14 @@ export function createMovementPuller(deps: MovementPullDeps) {
       duration_ms: 0,
     };
     let since = await startingPoint();
+    const watched = await watchedSessions();
     for (;;) {
       const page = await erpBreaker.call(() => fetchMovements(since, { limit: pageSize }));
       const written = await store.movements.record(page.movements, {
         watermark: page.watermark,
         pulled_at: clock().toISOString(),
       });
+      await markMovedItems(store, watched, page.movements);
       result.pages++;
       result.received += page.movements.length;
       result.inserted += written.inserted;

@@ -303,12 +303,12 @@ function prepare(db: Db) {
     atCount: db.prepare<[string], Parameters<typeof toItemAtCount>[0]>(
       `SELECT ${AT_COUNT_COLUMNS} FROM rm_items WHERE session_id = ? ORDER BY item_code`,
     ),
-    provisionalPast: db.prepare<[string], { session_id: string; item_code: string }>(
+    provisionalPast: db.prepare<[{ cu: string }], { session_id: string; item_code: string }>(
       `SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
-       WHERE provisional = 1 AND final_at IS NOT NULL AND final_at <= ?1
+       WHERE provisional = 1 AND final_at IS NOT NULL AND final_at <= @cu
        UNION ALL
        SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
-       WHERE provisional = 0 AND final_at IS NOT NULL AND final_at > ?1`,
+       WHERE provisional = 0 AND final_at IS NOT NULL AND final_at > @cu`,
     ),
     provisionalAll: db.prepare<[], { session_id: string; item_code: string }>(
       `SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
@@ -664,7 +664,9 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
   const markProvisional = db.transaction((completeUntil: string | null): number => {
     const s = statements();
     const rows =
-      completeUntil === null ? s.provisionalAll.all() : s.provisionalPast.all(completeUntil);
+      completeUntil === null
+        ? s.provisionalAll.all()
+        : s.provisionalPast.all({ cu: completeUntil });
     for (const r of rows) {
       s.markPending.run(r.session_id, r.item_code);
       s.mark.run(r.session_id, r.item_code, newSeq());
