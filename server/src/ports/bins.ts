@@ -62,6 +62,11 @@ export interface BinSettleOutcome {
   record: Omit<BinRecord, 'item_name'> | null;
   /** A task to open (the service chose its phase and assignee). */
   open_task?: RecountTaskRecord;
+  /**
+   * A note for the open task the bin keeps: a supervisor asked for the recount of the phase it
+   * already waits for (docs/design.md §11). The store writes it on the task if still open.
+   */
+  task_note?: { id: string; note: string };
   /** Open tasks to close. */
   close_tasks?: {
     id: string;

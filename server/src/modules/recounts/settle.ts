@@ -273,11 +273,18 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
       });
     }
     let open_task: RecountTaskRecord | undefined;
+    const asked = s.reason === 'awaiting_recount' ? latestRecount(input.decisions, s) : undefined;
+    // The supervisor asked for the phase the bin already waits for: the task it has takes the
+    // note (there is at most one open task per bin).
+    const keptNote = keep !== null && asked ? (deps.note ?? asked.reason ?? null) : null;
+    const task_note =
+      keep !== null && keptNote !== null && keptNote !== keep.note
+        ? { id: keep.id, note: keptNote }
+        : undefined;
     if (!closed && s.phase >= 1 && keep === null) {
       const excluded = [...new Set([...s.counters, ...input.lines.map((l) => l.counted_by)])].sort(
         cmp,
       );
-      const asked = s.reason === 'awaiting_recount' ? latestRecount(input.decisions, s) : undefined;
       const assigned = deps.chooseAssignee(input, excluded);
       const assignee = assigned !== null && !excluded.includes(assigned) ? assigned : null;
       open_task = {
@@ -356,6 +363,7 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
       line_updates: lineUpdates(input, s, taken, now),
       record: needsNoRow ? null : record,
       ...(open_task ? { open_task } : {}),
+      ...(task_note ? { task_note } : {}),
       ...(close_tasks.length > 0 ? { close_tasks } : {}),
     };
   };

@@ -49,6 +49,9 @@ export type Settlement = ReturnType<typeof createSettlement>;
 
 const binKey = (k: BinKey) => `${k.rack}\u0000${k.item_code}`;
 
+/** Item facts kept per API process (about 100 bytes each plus the rule, shared). */
+const FACTS_KEPT = 100_000;
+
 /**
  * Whether a line written into a bin can change the bin's settlement without looking at the store:
  * a recount, a line outside tolerance (or with no decision), a correction, a counter's repeated
@@ -77,6 +80,13 @@ export function createSettlement(deps: {
 }) {
   const { store, coordination, events, clock, fallback } = deps;
   const ruleSets = createRuleSetCache(store);
+  // The facts of items in a session's snapshot, kept: a snapshot (books, books per rack, costs,
+  // categories) and the rule-set version a session runs on are written once and never change, so
+  // a bin settled again, or an item counted in another rack, costs no read. Items outside the
+  // snapshot are read from the master each time (it changes).
+  const snapshotFacts = new Map<string, ItemFacts>();
+  const factsKey = (session: CountSession, code: string) =>
+    `${session.id}\u0000${session.tolerance_rule_set?.version ?? ''}\u0000${code}`;
 
   /**
    * Rule, book (with its book per rack) and unit cost per item of the session, from its snapshot
@@ -86,11 +96,19 @@ export function createSettlement(deps: {
     session: CountSession,
     itemCodes: readonly string[],
   ): Promise<Map<string, ItemFacts>> {
-    const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
     const out = new Map<string, ItemFacts>();
+    const codes: string[] = [];
+    for (const code of new Set(itemCodes)) {
+      const known = snapshotFacts.get(factsKey(session, code));
+      if (known) out.set(code, known);
+      else codes.push(code);
+    }
+    if (codes.length === 0) return out;
+    const set = (await ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
     const outside: string[] = [];
-    const codes = [...new Set(itemCodes)];
     const racks = await store.sessions.snapshotRacks(session.id, codes);
+    // Bounded: a long-running API forgets the oldest session's items first.
+    if (snapshotFacts.size + codes.length > FACTS_KEPT) snapshotFacts.clear();
     for (const code of codes) {
       const row = await store.sessions.snapshotRow(session.id, code);
       if (!row) {
@@ -103,12 +121,14 @@ export function createSettlement(deps: {
         session.warehouse,
         fallback,
       );
-      out.set(code, {
+      const facts: ItemFacts = {
         rule,
         book: row.book_qty,
         unit_cost: row.cost,
         racks: racks.get(code) ?? null,
-      });
+      };
+      out.set(code, facts);
+      snapshotFacts.set(factsKey(session, code), facts);
     }
     if (outside.length > 0) {
       for (const item of await store.items.getMany(outside)) {

@@ -183,6 +183,10 @@ export function createMongoBinRepos(
         o,
       );
     }
+    const note = outcome.task_note;
+    if (note && input.open_tasks.some((t) => t.id === note.id)) {
+      await b.tasks.updateOne({ id: note.id, state: 'open' }, { $set: { note: note.note } }, o);
+    }
     if (outcome.open_task) await b.tasks.insertOne({ ...outcome.open_task }, o);
     if (outcome.record) {
       await b.bins.replaceOne(

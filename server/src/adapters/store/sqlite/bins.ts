@@ -64,6 +64,32 @@ const params = (columns: string) =>
     .split(',')
     .map((c) => `@${c.trim()}`)
     .join(', ');
+const prefixed = (alias: string, columns: string) =>
+  columns
+    .split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+
+// A key of a list given as JSON ([rack, item_code, …]), read inside a json_each join.
+const KEY_RACK = `json_extract(k.value, '$[0]')`;
+const KEY_ITEM = `json_extract(k.value, '$[1]')`;
+
+interface KeysParams {
+  session_id: string;
+  /** JSON array of [rack, item_code]. */
+  keys: string;
+}
+
+/** Rows of a keyed read, grouped by the key's position (each group keeps the statement's order). */
+function byKey<R extends { _k: number }>(rows: readonly R[]): Map<number, Omit<R, '_k'>[]> {
+  const out = new Map<number, Omit<R, '_k'>[]>();
+  for (const { _k, ...row } of rows) {
+    const group = out.get(_k);
+    if (group) group.push(row);
+    else out.set(_k, [row]);
+  }
+  return out;
+}
 
 function toBin(row: BinRow): StoredBin {
   return {
@@ -153,9 +179,8 @@ function prepare(db: Db) {
       `INSERT OR IGNORE INTO bin_decisions (${DECISION_COLUMNS})
        VALUES (${params(DECISION_COLUMNS)})`,
     ),
-    openTasks: db.prepare<[BinParams], TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM recount_tasks INDEXED BY recount_tasks_bin
-       WHERE ${bin} AND state = 'open' ORDER BY created_at, id`,
+    noteTask: db.prepare<[{ id: string; note: string }]>(
+      `UPDATE recount_tasks SET note = @note WHERE id = @id AND state = 'open'`,
     ),
     insertTask: db.prepare<[TaskRow]>(
       `INSERT INTO recount_tasks (${TASK_COLUMNS}) VALUES (${params(TASK_COLUMNS)})`,
@@ -168,15 +193,45 @@ function prepare(db: Db) {
        WHERE id = @id AND state = 'open'`,
     ),
     // Whether a bin must be settled though its new line cannot change it alone: a row, or a line
-    // by somebody else (count_lines_bin answers the second from the index alone).
+    // by somebody else (count_lines_bin answers the second from the index alone). One statement
+    // for a whole list of [rack, item_code, counter]: the positions of those that must.
     needs: db
-      .prepare<[BinParams & { counter: string }], number>(
-        `SELECT EXISTS (SELECT 1 FROM bins WHERE ${bin})
-           OR EXISTS (SELECT 1 FROM count_lines INDEXED BY count_lines_bin
-             WHERE session_id = @session_id AND item_code = @item_code AND rack = @rack
-               AND counted_by <> @counter)`,
+      .prepare<[{ session_id: string; list: string }], number>(
+        `SELECT CAST(k.key AS INTEGER) FROM json_each(@list) k
+         WHERE EXISTS (SELECT 1 FROM bins b WHERE b.session_id = @session_id
+             AND b.rack = ${KEY_RACK} AND b.item_code = ${KEY_ITEM})
+           OR EXISTS (SELECT 1 FROM count_lines l INDEXED BY count_lines_bin
+             WHERE l.session_id = @session_id AND l.item_code = ${KEY_ITEM}
+               AND l.rack = ${KEY_RACK} AND l.counted_by <> json_extract(k.value, '$[2]'))
+         ORDER BY k.key`,
       )
       .pluck(),
+    // What settle reads for a whole list of [rack, item_code] keys, one statement each; `_k` is the
+    // key's position in the list. CROSS JOIN keeps the keys the outer loop (SQLite would otherwise
+    // read the session's every line and probe the list): one index search per key.
+    keysRows: db.prepare<[KeysParams], BinRow & { _k: number }>(
+      `SELECT k.key AS _k, ${prefixed('b', BIN_COLUMNS)} FROM json_each(@keys) k
+       CROSS JOIN bins b ON b.session_id = @session_id AND b.rack = ${KEY_RACK}
+         AND b.item_code = ${KEY_ITEM}`,
+    ),
+    keysLines: db.prepare<[KeysParams], LineRow & { _k: number }>(
+      `SELECT k.key AS _k, ${prefixed('l', LINE_COLUMNS)} FROM json_each(@keys) k
+       CROSS JOIN count_lines l INDEXED BY count_lines_bin ON l.session_id = @session_id
+         AND l.item_code = ${KEY_ITEM} AND l.rack = ${KEY_RACK}
+       ORDER BY l.received_at, l.id`,
+    ),
+    keysDecisions: db.prepare<[KeysParams], DecisionRow & { _k: number }>(
+      `SELECT k.key AS _k, ${prefixed('d', DECISION_COLUMNS)} FROM json_each(@keys) k
+       CROSS JOIN bin_decisions d ON d.session_id = @session_id AND d.rack = ${KEY_RACK}
+         AND d.item_code = ${KEY_ITEM}
+       ORDER BY d.decided_at, d.decision_id`,
+    ),
+    keysOpenTasks: db.prepare<[KeysParams], TaskRow & { _k: number }>(
+      `SELECT k.key AS _k, ${prefixed('t', TASK_COLUMNS)} FROM json_each(@keys) k
+       CROSS JOIN recount_tasks t INDEXED BY recount_tasks_bin ON t.session_id = @session_id
+         AND t.rack = ${KEY_RACK} AND t.item_code = ${KEY_ITEM} AND t.state = 'open'
+       ORDER BY t.created_at, t.id`,
+    ),
     page: db.prepare<
       [
         {
@@ -326,6 +381,9 @@ export function createSqliteBinRepos(
         answered_by_op_id: t.answered_by_op_id,
       });
     }
+    if (outcome.task_note && input.open_tasks.some((t) => t.id === outcome.task_note!.id)) {
+      s.noteTask.run(outcome.task_note);
+    }
     if (outcome.open_task) {
       const t = outcome.open_task;
       s.insertTask.run({ ...t, excluded_counters: JSON.stringify(t.excluded_counters) });
@@ -342,22 +400,46 @@ export function createSqliteBinRepos(
     ): (StoredBin | null)[] => {
       const s = statements();
       const moves: Moves = { events: [], writers: [] };
-      const out = keys.map((key) => {
-        const p = keyOf(sessionId, key);
-        const row = s.binRow.get(p);
+      // Each bin once (a key named twice is settled once, its split flags joined), and what every
+      // bin needs read in four statements for the whole call, not four per bin: settling one bin
+      // never changes another's lines, decisions or tasks.
+      const unique = new Map<string, BinKey & { split?: boolean }>();
+      for (const key of keys) {
+        const id = JSON.stringify([key.rack, key.item_code]);
+        const seen = unique.get(id);
+        const split = key.split || seen?.split ? { split: true } : {};
+        unique.set(id, { rack: key.rack, item_code: key.item_code, ...split });
+      }
+      const list = [...unique.values()];
+      const p = {
+        session_id: sessionId,
+        keys: JSON.stringify(list.map((k) => [k.rack, k.item_code])),
+      };
+      const rows = byKey(s.keysRows.all(p));
+      const lines = byKey(s.keysLines.all(p));
+      const decisions = byKey(s.keysDecisions.all(p));
+      const tasks = byKey(s.keysOpenTasks.all(p));
+      const written = new Map<string, StoredBin | null>();
+      list.forEach((key, k) => {
+        const row = rows.get(k)?.[0];
         const previous = row ? toBin(row) : null;
-        const lines = s.binLines.all(p).map(toLineRecord);
         const input: BinSettleInput = {
           session_id: sessionId,
           key: { rack: key.rack, item_code: key.item_code },
-          lines: lines.filter((l) => l.status !== 'REJECTED'),
-          decisions: s.decisions.all(p).map(toDecision),
+          lines: (lines.get(k) ?? [])
+            .filter((l) => l.status !== 'REJECTED')
+            .map((l) => toLineRecord(l)),
+          decisions: (decisions.get(k) ?? []).map(toDecision),
           split: key.split ?? previous?.split ?? false,
-          open_tasks: s.openTasks.all(p).map(toTask),
+          open_tasks: (tasks.get(k) ?? []).map(toTask),
           previous,
         };
-        return apply(input, callback(input), moves);
+        written.set(
+          JSON.stringify([key.rack, key.item_code]),
+          apply(input, callback(input), moves),
+        );
       });
+      const out = keys.map((key) => written.get(JSON.stringify([key.rack, key.item_code])) ?? null);
       // One move of the model for the whole call: its rows are read once, after every status
       // change, as a sync batch moves it.
       if (moves.events.length > 0 || moves.writers.length > 0) {
@@ -424,10 +506,12 @@ export function createSqliteBinRepos(
       return statements().addDecision.run(row).changes > 0;
     },
     async needsSettling(sessionId, list) {
-      const s = statements();
-      return list
-        .filter(({ key, counter }) => s.needs.get({ ...keyOf(sessionId, key), counter }) === 1)
-        .map(({ key }) => ({ rack: key.rack, item_code: key.item_code }));
+      if (list.length === 0) return [];
+      const positions = statements().needs.all({
+        session_id: sessionId,
+        list: JSON.stringify(list.map(({ key, counter }) => [key.rack, key.item_code, counter])),
+      });
+      return positions.map((i) => ({ rack: list[i]!.key.rack, item_code: list[i]!.key.item_code }));
     },
     async blocking(sessionId, limit) {
       const s = statements();
