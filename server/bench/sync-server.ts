@@ -26,6 +26,8 @@ export interface Uploader {
   fencing_token: number;
   /** Non-serialized items stocked on the uploader's rack. */
   rack_items: string[];
+  /** The book of each of `rack_items` in the uploader's rack (its bin's book; 0 for any other item). */
+  rack_books: number[];
 }
 
 export interface Phone {
@@ -42,11 +44,16 @@ export interface SyncServerInfo {
   phones: Phone[];
   /** Non-serialized items of the whole master, for records "of any item". */
   any_items: string[];
+  /** A difference from a bin's book (units) outside every tolerance rule in force. */
+  outside_units: number;
 }
 
 const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000);
 const uploaderCount = Number(process.env.BENCH_UPLOADERS ?? 20);
 const phoneCount = Number(process.env.BENCH_PHONES ?? 200);
+// BENCH_SKIP_SETTLEMENT=true (issue #16): count lines are not settled (config.ts), the baseline
+// of "sync throughput without rules" that sync.bench.ts compares against.
+const skipSettlement = process.env.BENCH_SKIP_SETTLEMENT === 'true';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-sync-'));
 const store = createSqliteStore({ file: path.join(dir, 'bench.db') });
 await store.init();
@@ -65,6 +72,7 @@ const { handler, services } = createApp({
     // The per-user batch limit (120/min) protects a site from a runaway phone; the benchmark
     // measures how fast the server stores batches, so it is lifted here.
     syncBatchesPerMinute: 1_000_000,
+    skipSettlement,
   },
   store,
   coordination: createMemoryCoordination(),
@@ -107,9 +115,38 @@ const items = erp.items().filter((i) => !i.serialized && i.active);
 
 // BENCH_TOLERANCE_RULES=N (issue #16): a rule table of about N rules in force before the sessions
 // start (items, every category, value bands, the warehouse, everything; mixed actions), so every
-// line is decided by a looked-up rule rather than the built-in default. 0 (default): empty table.
+// line is decided by a looked-up rule rather than the built-in default. 0 (default): one rule, a
+// site's default of two units either way, answered by a blind recount (2 phases), so a count a few
+// units off its bin's book is outside tolerance and settles its bin (sync.bench.ts's doubtful
+// share). Either way `outside_units` is a difference outside every rule.
 const toleranceRules = Number(process.env.BENCH_TOLERANCE_RULES ?? 0);
-if (toleranceRules > 0) {
+let outsideUnits = 3;
+if (toleranceRules === 0) {
+  const head = await ruleSetInForce(store, () => new Date());
+  const set = makeRuleSet(
+    [
+      {
+        id: 'site-default',
+        version: head.version + 1,
+        scope: { kind: 'everything' },
+        thresholds: { shortage: { units: 2 }, overage: { units: 2 } },
+        on_exceed: 'recount',
+        recount_phases: 2,
+      },
+    ],
+    head.version + 1,
+    new Date().toISOString(),
+  );
+  await store.tolerance.append({
+    ...set,
+    change: 'create',
+    rule_id: 'site-default',
+    rule_version: set.version,
+    changed_by: null,
+    changed_by_name: null,
+  });
+} else {
+  outsideUnits = 7;
   const head = await ruleSetInForce(store, () => new Date());
   const limits = (n: number) => ({ units: 2 + (n % 5), percent: 10 + (n % 30), value: 50 });
   const rule = (id: string, scope: ToleranceRule['scope'], n: number): ToleranceRule => ({
@@ -147,6 +184,18 @@ const countSession = await services.sessions.create(supervisor!.actor, meta, {
   mode: 'standard',
   scope: { floors: [], racks: [] },
 });
+/** The items stocked on a rack and their book there (the bin's book). */
+function rackBooks(rack: string): Pick<Uploader, 'rack_items' | 'rack_books'> {
+  const here = items.flatMap((i) => {
+    const qty = i.stock
+      .filter((s) => s.warehouse === 'WH-MAIN' && s.rack === rack)
+      .reduce((n, s) => n + s.qty, 0);
+    return i.stock.some((s) => s.warehouse === 'WH-MAIN' && s.rack === rack)
+      ? [{ code: i.item_code, qty }]
+      : [];
+  });
+  return { rack_items: here.map((h) => h.code), rack_books: here.map((h) => h.qty) };
+}
 const uploaders: Uploader[] = [];
 for (const [n, u] of (await makeUsers('uploader', uploaderCount, 'staff')).entries()) {
   const rack = countSession.racks[n % countSession.racks.length]!;
@@ -156,36 +205,38 @@ for (const [n, u] of (await makeUsers('uploader', uploaderCount, 'staff')).entri
     session_id: countSession.id,
     rack,
     fencing_token: claim.fencing_token,
-    rack_items: items
-      .filter((i) => i.stock.some((s) => s.warehouse === 'WH-MAIN' && s.rack === rack))
-      .map((i) => i.item_code),
+    ...rackBooks(rack),
   });
 }
 
-// Heartbeat and claim load: one rack per phone on a bench warehouse big enough for all of them.
-await store.locations.upsertWarehouses([
-  {
-    id: 'WH-BENCH',
-    name: 'Bench Warehouse',
-    floors: [{ code: 'GF', name: 'Ground Floor' }],
-    racks: Array.from({ length: phoneCount }, (_, n) => ({
-      code: `R-${String(n + 1).padStart(3, '0')}`,
-      floor: 'GF',
-      location_barcode: `LOC-BENCH-${n + 1}`,
-    })),
-  },
-]);
-const phoneSession = await services.sessions.create(supervisor!.actor, meta, {
-  warehouse: 'WH-BENCH',
-  name: 'Bench phones',
-  mode: 'standard',
-  scope: { floors: [], racks: [] },
-});
+// Heartbeat and claim load: one rack per phone on a bench warehouse big enough for all of them
+// (none with BENCH_PHONES=0: the comparison server of sync.bench.ts takes sync batches only).
 const phones: Phone[] = [];
-for (const [n, p] of (await makeUsers('phone', phoneCount, 'staff')).entries()) {
-  const rack = phoneSession.racks[n]!;
-  await services.claims.claim(p.actor, meta, phoneSession.id, rack, `phone-${n}`);
-  phones.push({ token: p.token, session_id: phoneSession.id, rack });
+if (phoneCount > 0) await phoneLoad();
+async function phoneLoad() {
+  await store.locations.upsertWarehouses([
+    {
+      id: 'WH-BENCH',
+      name: 'Bench Warehouse',
+      floors: [{ code: 'GF', name: 'Ground Floor' }],
+      racks: Array.from({ length: phoneCount }, (_, n) => ({
+        code: `R-${String(n + 1).padStart(3, '0')}`,
+        floor: 'GF',
+        location_barcode: `LOC-BENCH-${n + 1}`,
+      })),
+    },
+  ]);
+  const phoneSession = await services.sessions.create(supervisor!.actor, meta, {
+    warehouse: 'WH-BENCH',
+    name: 'Bench phones',
+    mode: 'standard',
+    scope: { floors: [], racks: [] },
+  });
+  for (const [n, p] of (await makeUsers('phone', phoneCount, 'staff')).entries()) {
+    const rack = phoneSession.racks[n]!;
+    await services.claims.claim(p.actor, meta, phoneSession.id, rack, `phone-${n}`);
+    phones.push({ token: p.token, session_id: phoneSession.id, rack });
+  }
 }
 
 // BENCH_PROFILE=file.cpuprofile records a CPU profile of the serving phase only (not the setup).
@@ -205,7 +256,8 @@ server.listen(0, '127.0.0.1', () => {
     sync_ms: synced.duration_ms,
     uploaders,
     phones,
-    any_items: items.slice(0, 5000).map((i) => i.item_code),
+    any_items: items.map((i) => i.item_code),
+    outside_units: outsideUnits,
   };
   process.stdout.write(JSON.stringify(info) + '\n');
 });

@@ -1,7 +1,13 @@
 /**
  * Sync benchmark: BENCH_UPLOADERS (20) staff phones upload sync batches of 500 count records
  * (fresh op_ids, valid fencing tokens) for BENCH_SECONDS (20) against the app on SQLite with a
- * ~20,000-item demo master and memory coordination, the server in its own process. Reports the
+ * ~20,000-item demo master and memory coordination, the server in its own process. Each phone
+ * counts each bin of its rack once, then the other items there (book 0): most counts equal the
+ * bin's book, a share (`--doubtful-share X`, default 0.1) is a few units off, outside the site's
+ * rule (±2 units, recount), so it settles its bin and opens a recount task (issue #16). First the
+ * cost of that consensus upkeep: a second server with BENCH_SKIP_SETTLEMENT=true (config.ts: no
+ * bin is settled) takes the same load in interleaved phases (A B B A, `--compare-seconds` each),
+ * at the doubtful share and at 1.0 (every count outside tolerance, the worst case). Reports the
  * client-measured round trip per batch (the server sends no timing header), records/s and
  * errors; then, in the same run, inserts as many rows straight through better-sqlite3 in one
  * transaction into a table of the same shape, for the ratio. Then heartbeat and claim (re-claiming
@@ -25,11 +31,26 @@ const batchSize = 500;
 const loadSeconds = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const pacedRate = Number(process.env.BENCH_PACED_RATE ?? 200);
 
-function startServer(): Promise<{ child: ChildProcess; info: SyncServerInfo }> {
+/** `--name value` from the command line (npm run bench:sync -- --doubtful-share 0.3). */
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isFinite(value)) throw new Error(`--${name} needs a number`);
+  return value;
+}
+const doubtfulShare = option('doubtful-share', 0.1);
+if (doubtfulShare < 0 || doubtfulShare > 1) throw new Error('--doubtful-share: from 0 to 1');
+const compareSeconds = option('compare-seconds', 5);
+
+function startServer(env: Record<string, string> = {}): Promise<{
+  child: ChildProcess;
+  info: SyncServerInfo;
+}> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sync-server.ts')], {
     cwd: path.join(here, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
   });
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -60,19 +81,60 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** 500 count records on the uploader's rack: mostly its rack's items, some of any item. */
-function batchOf(u: Uploader, anyItems: string[], n: number) {
+/**
+ * Where each uploader is in its walk over the bins of its rack (per server): its rack's items
+ * first, then every other item (book 0 there), each counted once — a counter counts a bin once.
+ */
+interface Walk {
+  order: string[];
+  books: Map<string, number>;
+  next: number;
+}
+const walks = new WeakMap<Uploader, Walk>();
+
+function walkOf(u: Uploader, anyItems: string[]): Walk {
+  let walk = walks.get(u);
+  if (!walk) {
+    const onRack = new Set(u.rack_items);
+    walk = {
+      order: [...u.rack_items, ...anyItems.filter((c) => !onRack.has(c))],
+      books: new Map(u.rack_items.map((c, k) => [c, u.rack_books[k]!])),
+      next: 0,
+    };
+    walks.set(u, walk);
+  }
+  return walk;
+}
+
+/** Whether the g-th count of a walk is doubtful: a fixed pseudo-random share of the counts. */
+function isDoubtful(g: number, share: number): boolean {
+  return (Math.imul(g + 1, 2654435761) >>> 0) / 2 ** 32 < share;
+}
+
+/**
+ * 500 count records on the uploader's rack, the next bins of its walk: the bin's book, or for the
+ * doubtful share a few units off it (`outside` to `outside + 2`, short where the book allows).
+ */
+function batchOf(u: Uploader, anyItems: string[], share: number, outside: number) {
   const counted_at = new Date().toISOString();
-  return Array.from({ length: batchSize }, (_, i) => {
-    const fromRack = u.rack_items.length > 0 && i % 4 !== 3;
-    const pool = fromRack ? u.rack_items : anyItems;
+  const walk = walkOf(u, anyItems);
+  return Array.from({ length: batchSize }, () => {
+    const g = walk.next++;
+    const item_code = walk.order[g % walk.order.length]!;
+    const book = walk.books.get(item_code) ?? 0;
+    const off = outside + (g % 3);
+    const counted_qty = !isDoubtful(g, share)
+      ? book
+      : g % 2 === 0 && book >= off
+        ? book - off
+        : book + off;
     return {
       op_id: randomUUID(),
       type: 'count',
       session_id: u.session_id,
       rack: u.rack,
-      item_code: pool[(n * batchSize + i) % pool.length]!,
-      counted_qty: (i % 7) + 1,
+      item_code,
+      counted_qty,
       damaged_qty: 0,
       non_returnable_damaged_qty: 0,
       serials: [],
@@ -95,9 +157,10 @@ interface UploadStats {
 /** Each uploader sends batches back to back until `untilMs`; returns client round trips. */
 async function upload(
   url: string,
+  info: Pick<SyncServerInfo, 'any_items' | 'outside_units'>,
   uploaders: Uploader[],
-  anyItems: string[],
   untilMs: number,
+  share = doubtfulShare,
 ): Promise<UploadStats> {
   const stats: UploadStats = {
     latencies: [],
@@ -109,10 +172,10 @@ async function upload(
   };
   await Promise.all(
     uploaders.map(async (u, k) => {
-      for (let n = 0; Date.now() < untilMs; n++) {
+      while (Date.now() < untilMs) {
         const body = JSON.stringify({
           device_id: `bench-${k}`,
-          records: batchOf(u, anyItems, n),
+          records: batchOf(u, info.any_items, share, info.outside_units),
         });
         const started = performance.now();
         const res = await fetch(`${url}/api/sync/batch`, {
@@ -285,23 +348,79 @@ async function phones(url: string, info: SyncServerInfo, everyMs: number, forMs:
   };
 }
 
-const server = await startServer();
+// Two servers: A as shipped, B without settlement (the run "without rules", config.ts). B takes
+// sync batches only (no phones).
+const [server, baseline] = await Promise.all([
+  startServer(),
+  startServer({ BENCH_SKIP_SETTLEMENT: 'true', BENCH_PHONES: '0' }),
+]);
 const { info } = server;
 const url = `http://127.0.0.1:${info.port}`;
+const baseUrl = `http://127.0.0.1:${baseline.info.port}`;
 console.log(
-  `sync server: ${info.items} items mirrored in ${info.sync_ms} ms; ${info.uploaders.length} uploaders, ${info.phones.length} phones; batches of ${batchSize} for ${seconds} s`,
+  `sync server: ${info.items} items mirrored in ${info.sync_ms} ms; ${info.uploaders.length} uploaders, ${info.phones.length} phones; batches of ${batchSize} for ${seconds} s; ${Math.round(doubtfulShare * 100)} % of counts ${info.outside_units}+ units off the bin's book (outside tolerance)`,
 );
 
 // Warm-up (JIT, caches, SQLite pages), not measured.
-await upload(url, info.uploaders, info.any_items, Date.now() + 2000);
+await upload(url, info, info.uploaders, Date.now() + 2000);
+await upload(baseUrl, baseline.info, baseline.info.uploaders, Date.now() + 2000);
+
+/**
+ * Consensus upkeep (issue #16): the same load on A (settling) and B (BENCH_SKIP_SETTLEMENT) in
+ * the order A B B A, so the databases' growth and the machine's other work favour neither; the
+ * ratio pools both runs of each.
+ */
+async function compare(share: number) {
+  const runs: Array<{ server: 'A' | 'B'; perSecond: number; serverP50: number }> = [];
+  for (const which of ['A', 'B', 'B', 'A'] as const) {
+    const target = which === 'A' ? { url, info } : { url: baseUrl, info: baseline.info };
+    const started = performance.now();
+    const st = await upload(
+      target.url,
+      target.info,
+      target.info.uploaders,
+      Date.now() + compareSeconds * 1000,
+      share,
+    );
+    if (st.httpErrors > 0 || st.recordErrors > 0 || st.conflicts > 0)
+      console.error(
+        `comparison run ${which}: ${st.httpErrors} http errors, ${st.recordErrors} record errors, ${st.conflicts} conflicts`,
+      );
+    runs.push({
+      server: which,
+      perSecond: st.ok / ((performance.now() - started) / 1000),
+      serverP50: percentile(sortedNumbers(st.serverMs), 50),
+    });
+  }
+  const pooled = (which: 'A' | 'B') =>
+    runs.filter((r) => r.server === which).reduce((n, r) => n + r.perSecond, 0) / 2;
+  const [a, b] = [pooled('A'), pooled('B')];
+  return {
+    'doubtful share': share,
+    'with settlement, records/s': Math.round(a),
+    'without (BENCH_SKIP_SETTLEMENT), records/s': Math.round(b),
+    'with / without': `${round((a / b) * 100, 1)} %`,
+    'within 10 %': a >= 0.9 * b ? 'met' : 'NOT met',
+    'runs A B B A, records/s': runs.map((r) => Math.round(r.perSecond)).join(' / '),
+    'server p50 ms, A B B A': runs.map((r) => round(r.serverP50)).join(' / '),
+  };
+}
+const comparison = [await compare(doubtfulShare)];
+if (doubtfulShare !== 1) comparison.push(await compare(1));
+await stop(baseline.child);
+console.log(
+  `\nconsensus upkeep: ${info.uploaders.length} uploaders, ${compareSeconds} s per run; A settles, B runs with BENCH_SKIP_SETTLEMENT=true; same load, order A B B A:`,
+);
+console.table(comparison);
+
 const uploadStarted = performance.now();
-const stats = await upload(url, info.uploaders, info.any_items, Date.now() + seconds * 1000);
+const stats = await upload(url, info, info.uploaders, Date.now() + seconds * 1000);
 const uploadSeconds = (performance.now() - uploadStarted) / 1000;
 const sorted = [...stats.latencies].sort((a, b) => a - b);
 const recordsPerSecond = stats.ok / uploadSeconds;
 // One uploader alone: the round trip without queueing behind the others is the server's own time
 // per batch (plus loopback and JSON on both sides).
-const alone = await upload(url, info.uploaders.slice(0, 1), info.any_items, Date.now() + 5000);
+const alone = await upload(url, info, info.uploaders.slice(0, 1), Date.now() + 5000);
 const aloneSorted = [...alone.latencies].sort((a, b) => a - b);
 
 const heartbeatPath = (p: SyncServerInfo['phones'][number]) =>
@@ -417,10 +536,13 @@ console.log(
   `goals: sync p95 ≤ 150 ms per 500-record batch (server time p95 ${syncRows[0]!['server p95 ms']} ms with ${info.uploaders.length} uploaders, ${syncRows[1]!['server p95 ms']} ms alone; round trip p95 ${syncRows[0]!['p95 ms']} / ${syncRows[1]!['p95 ms']} ms), ≥ 5,000 records/s (${syncRows[0]!['records/s']}); heartbeat and claim p99 ≤ 5 ms at 200 phones (phones on timers: ${round(percentile(field.heartbeat, 99))} / ${round(percentile(field.claims, 99))} ms; bursts of 200 at once: ${heartbeatPaced.latency.p99} / ${claimPaced.latency.p99} ms)`,
 );
 
-const out = path.join(here, 'results');
-fs.mkdirSync(out, { recursive: true });
+// `--out file.json` writes the results elsewhere (a trial run leaves bench/results/ as it is).
+const outAt = process.argv.indexOf('--out');
+const outFile =
+  outAt >= 0 ? path.resolve(process.argv[outAt + 1]!) : path.join(here, 'results', 'sync.json');
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(
-  path.join(out, 'sync.json'),
+  outFile,
   JSON.stringify(
     {
       date: new Date().toISOString(),
@@ -429,6 +551,10 @@ fs.writeFileSync(
       uploaders: info.uploaders.length,
       batch_size: batchSize,
       seconds,
+      doubtful_share: doubtfulShare,
+      outside_units: info.outside_units,
+      compare_seconds: compareSeconds,
+      consensus_upkeep: comparison,
       latency_measured: 'client round trip (no server timing header)',
       sync: syncRows,
       server_ms_per_batch_under_load: round(serviceMs),

@@ -108,6 +108,20 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Benchmarks only (issue #16: "sync throughput within 10 % of the run without rules"): count
+   * lines written by the sync endpoint and the online count are not settled — no bin reads, no
+   * consensus, no bin rows, no recount tasks — so a run with it is the product as it was before
+   * consensus. Each line is still decided on its own (its rule, or the `REVIEW_VARIANCE_*`
+   * fallback, flags it for review as the fixed thresholds did before rules: 1–2 µs a line,
+   * measured on its own with `BENCH_TOLERANCE_RULES`), so the comparison is the cost of consensus
+   * upkeep. Bins and tasks go stale; supervisors' decisions still settle. Refused with
+   * NODE_ENV=production.
+   */
+  BENCH_SKIP_SETTLEMENT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'a mongodb:// or mongodb+srv:// connection string')
@@ -274,6 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.BENCH_SKIP_READ_MODEL && config.NODE_ENV === 'production') {
     problems.push('BENCH_SKIP_READ_MODEL: a benchmark setting, never with NODE_ENV=production');
+  }
+  if (config.BENCH_SKIP_SETTLEMENT && config.NODE_ENV === 'production') {
+    problems.push('BENCH_SKIP_SETTLEMENT: a benchmark setting, never with NODE_ENV=production');
   }
   if (config.ERP_WRITEBACK_ENABLED) {
     if (config.ERP_SOURCE !== 'mssql')

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
         varianceValue: config.REVIEW_VARIANCE_VALUE,
       },
       syncBatchesPerMinute: config.SYNC_BATCHES_PER_MINUTE,
+      skipSettlement: config.BENCH_SKIP_SETTLEMENT,
     },
   });
 
