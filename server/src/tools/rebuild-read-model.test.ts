@@ -73,6 +73,28 @@ describe('npm run read-model:rebuild', () => {
     expect(all.out.join('\n')).toMatch(/1 session\(s\)/);
   });
 
+  it('computes the expected at count of a session with an ERP watermark (design §13)', async () => {
+    const store = await seeded();
+    await store.sessions.create(makeSession('S2', { erp_watermark: '1000' }), [
+      makeSnapshotRow('S2', 'ITM-1'),
+    ]);
+    await store.lines.insertMany([
+      makeLine('op-3', { id: 'line-3', session_id: 'S2', counted_qty: 7, variance: -3 }),
+    ]);
+    expect((await store.readModel.atCount('S2')).map((c) => c.status)).toEqual(['pending']);
+    await store.close();
+    const o = output();
+    expect(await runRebuildTool(['S2'], { DATA_DIR: dir }, o.io)).toBe(0);
+    const reopened = createSqliteStore({ file: file() });
+    await reopened.init();
+    // No movements after the watermark: the expected at count is the book.
+    expect(await reopened.readModel.atCount('S2')).toEqual([
+      expect.objectContaining({ item_code: 'ITM-1', status: 'exact', vac_m: -3000 }),
+    ]);
+    expect(await reopened.readModel.dirtyAtCount(10)).toEqual([]);
+    await reopened.close();
+  });
+
   it('refuses bad arguments (2) and an unknown session or missing data (1)', async () => {
     const usage = output();
     expect(await runRebuildTool([], { DATA_DIR: dir }, usage.io)).toBe(2);
@@ -99,18 +121,20 @@ describe('the read-model migration', () => {
     await store.close();
 
     // Back to the schema before the read model, with the lines still there.
-    // Migration 5 makes the tables, the review-lines migration builds every session's model.
+    // Migration 5 makes the tables, the review-lines migration adds a column, and the newest model
+    // migration (expected at count, issue #17) builds every session's model with all its columns.
     const model = migrations.find((m) => m.name.startsWith('session read model'))!;
-    const build = migrations.find((m) => m.name.includes('lines waiting for review'))!;
+    const review = migrations.find((m) => m.name.includes('lines waiting for review'))!;
+    const build = migrations.find((m) => m.name.includes('expected at count per item'))!;
     const db = openDatabase(file());
     db.exec('DROP TABLE rm_items; DROP TABLE rm_racks; DROP TABLE rm_counters;');
-    db.exec('DROP TABLE rm_sessions; DROP TABLE rm_days;');
+    db.exec('DROP TABLE rm_sessions; DROP TABLE rm_days; DROP TABLE rm_at_count_dirty;');
     const latest = Number(db.pragma('user_version', { simple: true }));
     db.pragma(`user_version = ${model.version - 1}`);
     // The index the review-lines migration reads, as it was then (migration 13 replaced it).
     db.exec('CREATE INDEX count_lines_item ON count_lines (session_id, item_code)');
     // Only this migration: the others' state is left as the store made it.
-    migrate(db, [model, build]);
+    migrate(db, [model, review, build]);
     db.exec('DROP INDEX count_lines_item');
     expect(Number(db.pragma('user_version', { simple: true }))).toBe(build.version);
     db.pragma(`user_version = ${latest}`);

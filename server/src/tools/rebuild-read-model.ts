@@ -7,7 +7,8 @@
  * The model is kept in the same transaction as every line write, so this is never needed in
  * normal running; it is the repair for a model suspected wrong (a restored backup, a hand edit).
  * Each session is rebuilt in one transaction, so it may run while the server runs. It reads the
- * server's settings (DATA_DIR, or MONGODB_URI / MONGODB_DB). Exit codes: 0 done, 1 an unknown
+ * server's settings (DATA_DIR, or MONGODB_URI / MONGODB_DB). Items of sessions with an ERP
+ * watermark get their expected at count computed before it ends (design §13). Exit codes: 0 done, 1 an unknown
  * session or no data, 2 usage or configuration error.
  */
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { createMongoStore } from '../adapters/store/mongodb';
 import { createSqliteStore } from '../adapters/store/sqlite';
 import { ConfigError, loadConfig, type Config } from '../config';
 import type { Store } from '../ports/store';
+import { createAtCountUpkeep } from '../modules/movements/at-count-upkeep';
 
 const USAGE = `Usage:
   npm run read-model:rebuild -- <session-id> [<session-id>…]   rebuild those sessions
@@ -82,10 +84,19 @@ export async function runRebuildTool(
   const store = openStore(config);
   try {
     await store.init();
+    // A rebuild marks every item of a session with an ERP watermark for its expected at count
+    // (docs/design.md §13); the drain computes them here rather than leave them to the server.
+    const atCount = createAtCountUpkeep({
+      store,
+      log: { warn: (obj, msg) => io.err(`${msg} ${JSON.stringify(obj)}`) },
+    });
     if (all) {
       const started = Date.now();
       const n = await store.readModel.rebuildAll();
-      io.out(`Rebuilt the read model of ${n} session(s) in ${Date.now() - started} ms.`);
+      const items = await atCount.drain(Number.MAX_SAFE_INTEGER);
+      io.out(
+        `Rebuilt the read model of ${n} session(s) (expected at count of ${items} item(s)) in ${Date.now() - started} ms.`,
+      );
       return 0;
     }
     let code = 0;
@@ -97,6 +108,7 @@ export async function runRebuildTool(
       }
       const started = Date.now();
       await store.readModel.rebuild(id);
+      await atCount.drain(Number.MAX_SAFE_INTEGER);
       const figures = await store.readModel.session(id);
       io.out(
         `Rebuilt session ${id}: ${figures.lines} line(s), ${figures.items_counted} item(s), ` +

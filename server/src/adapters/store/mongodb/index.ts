@@ -57,7 +57,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const e = evidenceCollections(db);
   const inTransaction = createTransactionRunner(client);
   const rm = readModelCollections(db);
-  const readModel = createMongoReadModel(rm, c.lines, c.snapshot, inTransaction);
+  const readModel = createMongoReadModel(rm, c.lines, c.snapshot, inTransaction, c.sessions);
   const binRepos = createMongoBinRepos(binCollections(db), c.lines, inTransaction, readModel);
   return {
     kind: 'mongodb',
