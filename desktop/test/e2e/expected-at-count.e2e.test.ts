@@ -275,6 +275,22 @@ const panel = () => page.getByRole('region', { name: 'Variances' });
 const row = (code: string) =>
   panel().getByRole('table', { name: 'Variances by item' }).locator(`[data-item="${code}"]`);
 
+/**
+ * Waits until the list shows `code` with this at-count status: the read model computes it after
+ * the count (`pending` until then), and the list reads it when loaded, so it reloads meanwhile.
+ */
+async function listedAs(code: string, status: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    await row(code).waitFor({ timeout: 15_000 });
+    const shown = await row(code).locator('[data-status]').getAttribute('data-status');
+    if (shown === status) return;
+    if (Date.now() > until) throw new Error(`${code} is listed ${shown}, not ${status}`);
+    await sleep(500);
+    await page.reload();
+  }
+}
+
 describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_000 }, () => {
   it('shows the picked item: snapshot variance −5, variance at count 0, and the pick', async () => {
     // The API first: the pick the demo posted after the snapshot explains the whole shortage.
@@ -287,17 +303,17 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(picks.length).toBeGreaterThan(0);
 
     await page.goto(`${server.url}/console/#/sessions/${sessionId}`);
-    await row(picked.code)
-      .waitFor({ timeout: 15_000 })
-      .catch(async (e: unknown) => {
-        await page.screenshot({ path: `${SHOTS}/debug.png` });
-        throw e;
-      });
+    // In the list: the snapshot variance beside the variance at count, exact once computed.
+    await listedAs(picked.code, 'exact');
+    expect(await row(picked.code).locator('[data-col="snapshot-variance"]').textContent()).toBe(
+      `-${PICKED}`,
+    );
     const figure = row(picked.code).getByRole('button', {
       name: `Variance at count of ${picked.code}`,
     });
-    expect(await figure.textContent()).toBe(`-${PICKED}`);
-    // Readable: the figure takes its cell's colour (red for a shortage), not a button's white.
+    expect(await figure.textContent()).toBe('0');
+    await page.screenshot({ path: `${SHOTS}/variances-list.png` });
+    // Readable: the figure takes its cell's colour, not a button's white.
     const colours = await figure.evaluate((el) => [
       getComputedStyle(el).color,
       getComputedStyle(el.parentElement!).color,
@@ -324,6 +340,13 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
       const answer = await expectedOf(code);
       expect(answer.expected?.status).toBe('ambiguous');
       expect(answer.expected?.ambiguous.length).toBeGreaterThan(0);
+      // Listed flagged, with the range its movements allow instead of a figure.
+      await listedAs(code, 'ambiguous');
+      expect(
+        await row(code)
+          .getByRole('button', { name: `Variance at count of ${code}` })
+          .textContent(),
+      ).toContain(' … ');
     }
     // From the card: a flagged item can keep its count only.
     await panel()
@@ -376,6 +399,49 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(await bar.getByRole('alert').count()).toBe(0);
     await bar.getByRole('button', { name: 'Clear selection' }).click();
     expect(await row(first).getByRole('checkbox').isChecked()).toBe(false);
+  });
+
+  it('sorts by variance at count and filters by its status and by hint, as the API does', async () => {
+    interface Listed {
+      item_code: string;
+      at_count_status: string;
+    }
+    const fromApi = async (query: string) =>
+      (
+        await call<{ items: Listed[] }>(
+          'GET',
+          `/sessions/${sessionId}/variances?page_size=100&${query}`,
+          supervisorToken,
+        )
+      ).items;
+    const listed = () =>
+      panel()
+        .getByRole('table', { name: 'Variances by item' })
+        .locator('[data-item]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
+    const codes = (items: Listed[]) => items.map((i) => i.item_code);
+
+    await panel().getByLabel('Sort variances').selectOption('-variance_at_count');
+    const sorted = await fromApi('sort=-variance_at_count');
+    // The exact ones first; flagged (no figure) after them.
+    const firstFlagged = sorted.findIndex((i) => i.at_count_status !== 'exact');
+    expect(firstFlagged).toBeGreaterThan(0);
+    expect(sorted.slice(firstFlagged).every((i) => i.at_count_status !== 'exact')).toBe(true);
+    expect(codes(sorted)).toContain(picked.code);
+    await expect.poll(listed, { timeout: 10_000 }).toEqual(codes(sorted));
+    await page.screenshot({ path: `${SHOTS}/sorted-at-count.png` });
+
+    await panel().getByLabel('At count filter').selectOption('ambiguous');
+    const ambiguous = await fromApi('sort=-variance_at_count&at_count_status=ambiguous');
+    expect(codes(ambiguous).sort()).toEqual([...flagged].sort());
+    await expect.poll(listed, { timeout: 10_000 }).toEqual(codes(ambiguous));
+
+    await panel().getByLabel('At count filter').selectOption('');
+    await panel().getByLabel('Hint filter').selectOption('movement_near_count');
+    const near = await fromApi('sort=-variance_at_count&hint=movement_near_count');
+    // The pick was posted seconds before the count.
+    expect(codes(near)).toContain(picked.code);
+    await expect.poll(listed, { timeout: 10_000 }).toEqual(codes(near));
   });
 
   it('raised no uncaught errors in the page', () => {

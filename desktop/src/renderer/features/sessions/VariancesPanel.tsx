@@ -1,6 +1,11 @@
-import { VARIANCE_SORTS } from '@stockverify/shared';
+import { AT_COUNT_STATUSES, HINT_KINDS, VARIANCE_SORTS } from '@stockverify/shared';
 import { variancesPageSchema } from '@stockverify/shared';
-import type { SessionItemVariance, VarianceSort } from '@stockverify/shared';
+import type {
+  AtCountStatus,
+  HintKind,
+  SessionItemVariance,
+  VarianceSort,
+} from '@stockverify/shared';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
 import { errorText } from '../../api/client';
@@ -9,6 +14,7 @@ import { money, qty, signed } from '../../ui/format';
 import { Status } from '../../ui/Status';
 import { VirtualList } from '../../ui/VirtualList';
 import { binHref } from '../recounts/recount-words';
+import { AT_COUNT_STATUS_LABELS, HINT_LABELS, atCountCell, hintsText } from './at-count-words';
 import { ExpectedAtCountCard } from './ExpectedAtCountCard';
 import { MovedDecisionsBar } from './MovedDecisionsBar';
 
@@ -34,12 +40,16 @@ interface Filters {
   needs_review: Tristate;
   category: string;
   rack: string;
+  /** Where the variance at count stands (design §13); '' = any. */
+  at_count_status: AtCountStatus | '';
+  hint: HintKind | '';
 }
 
 // One grid for the header and every row (the list is divs, not a table, so it can virtualize).
 const COLUMNS: CSSProperties = {
   display: 'grid',
-  gridTemplateColumns: '2rem 7rem 2.5fr 1fr repeat(6, 5.5rem) 1.5fr',
+  gridTemplateColumns:
+    '2rem 6.5rem minmax(8rem, 2fr) minmax(5rem, 1fr) repeat(4, 4.8rem) 5.5rem 10rem 5.5rem minmax(6rem, 1.2fr) minmax(4rem, 1fr)',
   alignItems: 'center',
   columnGap: '0.5rem',
   width: '100%',
@@ -47,6 +57,8 @@ const COLUMNS: CSSProperties = {
   borderBottom: '1px solid #f1f5f9',
 };
 const NUM: CSSProperties = { textAlign: 'right' };
+// Text cells keep to one line (rows are of one height, for the virtual list): the title has it all.
+const CLIP: CSSProperties = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
 
 /**
  * Per-item variances, paged by the server (largest first by default) and virtualized: scrolling
@@ -60,6 +72,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
     needs_review: '',
     category: '',
     rack: '',
+    at_count_status: '',
+    hint: '',
   });
   const [rows, setRows] = useState<SessionItemVariance[]>([]);
   // The item whose variance against the book at count time is shown (design §13).
@@ -97,6 +111,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
             needs_review: filters.needs_review || undefined,
             category: filters.category.trim() || undefined,
             rack: filters.rack.trim() || undefined,
+            at_count_status: filters.at_count_status || undefined,
+            hint: filters.hint || undefined,
             after: replace ? undefined : (next.current ?? undefined),
           },
         );
@@ -179,6 +195,36 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
             onChange={(e) => set('rack', e.target.value)}
           />
         </label>
+        <label>
+          At count{' '}
+          <select
+            aria-label="At count filter"
+            value={filters.at_count_status}
+            onChange={(e) => set('at_count_status', e.target.value as AtCountStatus | '')}
+          >
+            <option value="">Any</option>
+            {AT_COUNT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {AT_COUNT_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Hint{' '}
+          <select
+            aria-label="Hint filter"
+            value={filters.hint}
+            onChange={(e) => set('hint', e.target.value as HintKind | '')}
+          >
+            <option value="">Any</option>
+            {HINT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {HINT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
         <span aria-live="polite">
           {total === null
             ? 'Loading…'
@@ -247,11 +293,19 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
                 Written off
               </span>
               <span role="columnheader" style={NUM}>
-                Variance
+                Snapshot variance
+              </span>
+              <span
+                role="columnheader"
+                style={NUM}
+                title="Against the book when the item was counted (design §13)"
+              >
+                At count
               </span>
               <span role="columnheader" style={NUM}>
                 Value (cost)
               </span>
+              <span role="columnheader">Hints</span>
               <span role="columnheader">Racks</span>
             </div>
           }
@@ -266,11 +320,13 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
                 />
               </span>
               <span role="cell">{v.item_code}</span>
-              <span role="cell" title={v.name}>
+              <span role="cell" title={v.name} style={CLIP}>
                 {v.name}
                 {v.needs_review > 0 && ` (${v.needs_review} to review)`}
               </span>
-              <span role="cell">{v.category ?? '—'}</span>
+              <span role="cell" style={CLIP}>
+                {v.category ?? '—'}
+              </span>
               <span role="cell" style={NUM}>
                 {qty(v.book_qty)}
               </span>
@@ -287,23 +343,18 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
                 role="cell"
                 style={NUM}
                 className={v.variance < 0 ? 'neg' : v.variance > 0 ? 'pos' : ''}
+                data-col="snapshot-variance"
               >
-                <button
-                  type="button"
-                  className="link"
-                  // A button's white would hide the figure; it takes the cell's colour.
-                  style={{ color: 'inherit' }}
-                  onClick={() => setAtCount(v.item_code)}
-                  title="Against the book when counted, with the movements that explain it"
-                  aria-label={`Variance at count of ${v.item_code}`}
-                >
-                  {signed(v.variance)}
-                </button>
+                {signed(v.variance)}
               </span>
+              <AtCountCellView v={v} onOpen={() => setAtCount(v.item_code)} />
               <span role="cell" style={NUM}>
                 {money(v.value_at_cost)}
               </span>
-              <span role="cell" className="rack-links">
+              <span role="cell" title={hintsText(v.hints).long} data-col="hints" style={CLIP}>
+                {hintsText(v.hints).short}
+              </span>
+              <span role="cell" className="rack-links" style={CLIP}>
                 {/* Each rack of the item is a bin: its history, counts and decision. */}
                 {v.racks.map((rack, n) => (
                   <span key={rack}>
@@ -326,5 +377,43 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
 }
 
 function hasFilter(f: Filters): boolean {
-  return f.has_variance !== '' || f.needs_review !== '' || f.category !== '' || f.rack !== '';
+  return (
+    f.has_variance !== '' ||
+    f.needs_review !== '' ||
+    f.category !== '' ||
+    f.rack !== '' ||
+    f.at_count_status !== '' ||
+    f.hint !== ''
+  );
+}
+
+/**
+ * The variance at count (design §13): the figure, or the range of a flagged item, with its status
+ * chip; a button that opens the item's card (the movements that explain it, and the decisions).
+ */
+function AtCountCellView({ v, onOpen }: { v: SessionItemVariance; onOpen: () => void }) {
+  const c = atCountCell(v);
+  return (
+    <span role="cell" style={{ ...NUM, whiteSpace: 'nowrap' }} data-col="at-count" title={c.title}>
+      <button
+        type="button"
+        className={`link ${c.tone}`}
+        // A button's white would hide the figure; it takes the cell's colour.
+        style={{ color: c.tone === '' ? 'inherit' : undefined }}
+        onClick={onOpen}
+        aria-label={`Variance at count of ${v.item_code}`}
+      >
+        {c.figure}
+      </button>{' '}
+      <span
+        className={c.chipClass}
+        data-status={c.chip}
+        // Pending and unknown: a neutral chip.
+        style={c.chipClass === 'badge' ? { background: '#e2e8f0' } : undefined}
+      >
+        {c.chip}
+        {c.provisional && ', provisional'}
+      </span>
+    </span>
+  );
 }
