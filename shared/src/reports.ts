@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { isoInstantSchema } from './envelope';
+import { HINT_KINDS } from './movements/hints';
+import { AT_COUNT_STATUSES } from './sessions';
 
 export const REPORT_TYPES = [
   'stock_summary',
@@ -36,6 +38,9 @@ const code = z.string().trim().min(1).max(64);
  *   the item master for an item outside it) and `user` (the counter's user id) choose count lines.
  * The audit trail has no sessions or lines: there `user` is the actor, `session` the target id and
  * `from`/`to` bound the entry time; `warehouse`, `floor` and `category` are refused.
+ * The variance report also keeps items by their figures when counted (issue #17, design §13, the
+ * read model's): `at_count_status` (exact, ambiguous, unknown, pending) and `hint` (a root-cause
+ * hint kind the item has); the other report types refuse them.
  */
 export const reportFiltersSchema = z.strictObject({
   warehouse: code.optional(),
@@ -45,11 +50,16 @@ export const reportFiltersSchema = z.strictObject({
   session: code.optional(),
   from: isoInstantSchema.optional(),
   to: isoInstantSchema.optional(),
+  at_count_status: z.enum(AT_COUNT_STATUSES).optional(),
+  hint: z.enum(HINT_KINDS).optional(),
 });
 export type ReportFilters = z.infer<typeof reportFiltersSchema>;
 
 /** The filters the audit trail accepts (see reportFiltersSchema). */
 export const AUDIT_TRAIL_FILTERS = ['user', 'session', 'from', 'to'] as const;
+
+/** The filters only the variance report accepts (see reportFiltersSchema). */
+export const VARIANCE_ONLY_FILTERS = ['at_count_status', 'hint'] as const;
 
 /** Body of `POST /reports/generate` and `POST /reports/export/:format`. */
 export const reportRequestSchema = z
@@ -79,6 +89,17 @@ export const reportRequestSchema = z
         path: ['after'],
         message: 'only the variance report pages by cursor',
       });
+    }
+    if (req.type !== 'variance') {
+      for (const key of VARIANCE_ONLY_FILTERS) {
+        if (req.filters[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['filters', key],
+            message: 'only the variance report filters by it',
+          });
+        }
+      }
     }
     if (req.type === 'audit_trail') {
       for (const key of ['warehouse', 'floor', 'category'] as const) {
@@ -157,6 +178,15 @@ export const varianceRowSchema = z.object({
   review_status: z.string(),
   photos: num,
   last_counted_at: z.string(),
+  /**
+   * Against the book when the item was counted (issue #17, design §13), from the read model:
+   * counted − written off − expected at count; null unless `at_count_status` is `exact`.
+   */
+  variance_at_count: num.nullable(),
+  /** exact, ambiguous (a movement could not be ordered), unknown, or pending (not computed yet). */
+  at_count_status: z.string(),
+  /** The item's root-cause hint kinds, joined with ", ". */
+  hints: z.string(),
 });
 export type VarianceRow = z.infer<typeof varianceRowSchema>;
 
@@ -406,6 +436,9 @@ export const REPORT_COLUMNS: { readonly [T in ReportType]: readonly ReportColumn
     col('name', 'Item name', 'text', 30),
     col('category', 'Category', 'text'),
     ...VALUE_COLUMNS,
+    col('variance_at_count', 'Variance at count', 'qty'),
+    col('at_count_status', 'At count', 'text', 10),
+    col('hints', 'Hints', 'text', 30),
     col('lines', 'Lines', 'int', 8),
     col('racks', 'Racks', 'text', 14),
     col('counters', 'Counters', 'text', 18),

@@ -4,6 +4,8 @@
  * never holds more than one chunk in memory.
  */
 import type {
+  AtCountStatus,
+  HintKind,
   ReportRowByType,
   ReportType,
   ReportTotals,
@@ -28,6 +30,10 @@ export interface ReportScope {
   user?: string;
   /** variance only: keep items whose variance is zero too (a session's full count sheet). */
   include_balanced?: boolean;
+  /** variance only: items whose read-model at-count status is this (issue #17). */
+  at_count_status?: AtCountStatus;
+  /** variance only: items with this root-cause hint kind in the read model (issue #17). */
+  hint?: HintKind;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 } from '@stockverify/shared';
 
 import type { StoreReportType } from '../../ports/reports';
+import { parseHintKinds } from './read-model-plan';
 
 export type RawRow = Record<string, unknown>;
 
@@ -91,6 +92,22 @@ function variance(r: RawRow): VarianceRow {
     review_status: list(r.review_status),
     photos: num(r.photos),
     last_counted_at: str(r.last_counted_at),
+    ...atCount(r),
+  };
+}
+
+/**
+ * The item's figures when counted, from the read model (rm_items: `at_status`, `vac_m`,
+ * `hint_kinds` as ',kind,kind,'), item-level whatever floor or counter filter took a share of its
+ * lines. An item without a model row is `unknown`.
+ */
+function atCount(r: RawRow): Pick<VarianceRow, 'variance_at_count' | 'at_count_status' | 'hints'> {
+  const status = r.at_status === null || r.at_status === undefined ? 'unknown' : str(r.at_status);
+  const vac = r.vac_m === null || r.vac_m === undefined ? null : roundQty(num(r.vac_m) / 1000);
+  return {
+    variance_at_count: status === 'exact' ? vac : null,
+    at_count_status: status,
+    hints: parseHintKinds(str(r.hint_kinds)).join(', '),
   };
 }
 

@@ -38,6 +38,9 @@ function varianceRows(n: number): VarianceRow[] {
     review_status: 'APPROVED',
     photos: 0,
     last_counted_at: '2026-11-29T10:00:00.000Z',
+    variance_at_count: null,
+    at_count_status: 'unknown',
+    hints: '',
   }));
 }
 

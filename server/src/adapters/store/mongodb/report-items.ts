@@ -64,6 +64,68 @@ export interface ItemPair {
   cost: number;
   price: number;
   lines: number;
+  /** The item's read-model at-count fields (issue #17), where read. */
+  at?: AtCountFields;
+}
+
+/** An item's at-count fields in the read model (rm_items; hint_kinds is ',kind,kind,'). */
+export interface AtCountFields {
+  at_status: string;
+  vac_m: number | null;
+  hint_kinds: string;
+}
+
+/** Whether a pair's at-count fields pass the variance report's at-count filters (issue #17). */
+export function atCountMatches(scope: ReportScope, at: AtCountFields | undefined): boolean {
+  if (scope.at_count_status !== undefined && at?.at_status !== scope.at_count_status) return false;
+  if (scope.hint !== undefined && !(at?.hint_kinds ?? '').includes(`,${scope.hint},`)) return false;
+  return true;
+}
+
+/** Pairs with their items' at-count fields, read from rm_items `size` pairs at a time. */
+async function* withAtCount<P extends ItemPair>(
+  ctx: ReportContext,
+  source: AsyncIterable<P>,
+  size: number,
+): AsyncGenerator<P> {
+  let batch: P[] = [];
+  const flush = async () => {
+    const docs = await ctx.rm.items
+      .find(
+        {
+          session_id: { $in: [...new Set(batch.map((p) => p.session_id))] },
+          item_code: { $in: [...new Set(batch.map((p) => p.item_code))] },
+        },
+        {
+          projection: {
+            _id: 0,
+            session_id: 1,
+            item_code: 1,
+            at_status: 1,
+            vac_m: 1,
+            hint_kinds: 1,
+          },
+        },
+      )
+      .toArray();
+    const of = new Map(docs.map((d) => [`${d.session_id}\u001f${d.item_code}`, d]));
+    const out = batch.map((p) => {
+      const d = of.get(`${p.session_id}\u001f${p.item_code}`);
+      return d
+        ? {
+            ...p,
+            at: { at_status: d.at_status, vac_m: d.vac_m ?? null, hint_kinds: d.hint_kinds ?? '' },
+          }
+        : p;
+    });
+    batch = [];
+    return out;
+  };
+  for await (const p of source) {
+    batch.push(p);
+    if (batch.length >= size) yield* await flush();
+  }
+  if (batch.length > 0) yield* await flush();
 }
 
 /** (session, item) pairs in session then item order, variance by the shared rule. */
@@ -156,6 +218,7 @@ async function modelBatch(
       cost: d.cost,
       price: d.price,
       lines: d.lines,
+      at: { at_status: d.at_status, vac_m: d.vac_m ?? null, hint_kinds: d.hint_kinds ?? '' },
     });
   }
   return out;
@@ -199,6 +262,7 @@ export async function* varianceTotalRows(
   const sessions = await ctx.sessionsOf(query.scope);
   for await (const p of modelPairs(ctx, query.scope, sessions, size)) {
     if (p.variance === 0 && !query.scope.include_balanced) continue;
+    if (!atCountMatches(query.scope, p.at)) continue;
     yield {
       session_id: p.session_id,
       warehouse: p.warehouse,
@@ -224,8 +288,10 @@ export async function* varianceRows(
 ): AsyncGenerator<RawRow> {
   const sessions = await ctx.sessionsOf(query.scope);
   const names = new Map(sessions.map((s) => [s.id, s.name]));
-  for await (const p of pairs(ctx, query.scope, sessions, size, query.after)) {
+  const all = pairs(ctx, query.scope, sessions, size, query.after);
+  for await (const p of withAtCount(ctx, all, size)) {
     if (p.variance === 0 && !query.scope.include_balanced) continue;
+    if (!atCountMatches(query.scope, p.at)) continue;
     yield {
       session_id: p.session_id,
       session_name: names.get(p.session_id),
@@ -246,6 +312,9 @@ export async function* varianceRows(
       review_status: p.doc.statuses,
       photos: p.doc.photos,
       last_counted_at: p.doc.last_counted_at,
+      at_status: p.at?.at_status ?? null,
+      vac_m: p.at?.vac_m ?? null,
+      hint_kinds: p.at?.hint_kinds ?? '',
     };
   }
 }

@@ -7,7 +7,7 @@
  * Named parameters (null = no filter): @warehouse, @session, @session_ids (JSON array),
  * @from, @to (session created_at in [from, to)), @racks (JSON array of "warehouse␟rack"),
  * @category, @user; variance only: @include_balanced (1 keeps zero variances), @after_session and
- * @after_item (keyset cursor).
+ * @after_item (keyset cursor), @at_count_status and @hint (the item's read-model row, issue #17).
  *
  * user_activity and session_history read the session read model (issue #13: rm_counters,
  * rm_writers, rm_sessions), a few rows per session, where `modelAnswers` (../reports-model.ts)
@@ -104,6 +104,17 @@ const ITEM_VAR_FROM_MODEL = `item_var AS (
     OR (CASE WHEN sn.item_code IS NULL THEN i.category ELSE sn.category END) = @category
 )`;
 
+/**
+ * The variance report's at-count filters (issue #17) on the item's read-model row, for a
+ * (session, item) pair named by `session` and `item`: each costs nothing when not asked.
+ * hint_kinds is ',kind,kind,' (read-model-plan hintKindsField).
+ */
+function atCountWhere(session: string, item: string): string {
+  const row = `FROM rm_items a WHERE a.session_id = ${session} AND a.item_code = ${item}`;
+  return `(@at_count_status IS NULL OR EXISTS (SELECT 1 ${row} AND a.at_status = @at_count_status))
+  AND (@hint IS NULL OR EXISTS (SELECT 1 ${row} AND instr(a.hint_kinds, ',' || @hint || ',') > 0))`;
+}
+
 /** The item_var CTE (and what it needs) from the lines or from the read model. */
 function itemVar(model: boolean): string {
   return model ? ITEM_VAR_FROM_MODEL : `${LINES_CTE}, ${itemVarianceCtes()}`;
@@ -141,14 +152,17 @@ SELECT l.session_id, s.name AS session_name, s.warehouse, l.item_code,
     FILTER (WHERE l.variance_reason IS NOT NULL AND l.variance_reason <> '') AS reasons,
   json_group_array(l.status) AS review_status,
   SUM(json_array_length(l.photo_ids)) AS photos,
-  MAX(l.counted_at) AS last_counted_at
+  MAX(l.counted_at) AS last_counted_at,
+  a.at_status, a.vac_m, a.hint_kinds
 FROM count_lines l
 JOIN sel_sessions s ON s.id = l.session_id
 LEFT JOIN session_snapshot sn ON sn.session_id = l.session_id AND sn.item_code = l.item_code
+LEFT JOIN rm_items a ON a.session_id = l.session_id AND a.item_code = l.item_code
 WHERE ${COUNTS} AND ${LINE_WHERE} ${after}
 GROUP BY l.session_id, l.item_code
-HAVING @include_balanced = 1
-  OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004
+HAVING (@include_balanced = 1
+  OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004)
+  AND ${atCountWhere('l.session_id', 'l.item_code')}
 ORDER BY l.session_id, l.item_code`;
 }
 
@@ -159,7 +173,8 @@ SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   sv_round_money(v.variance * v.cost) AS value_at_cost,
   sv_round_money(v.variance * v.price) AS value_at_price
 FROM item_var v
-WHERE v.variance <> 0 OR @include_balanced = 1`;
+WHERE (v.variance <> 0 OR @include_balanced = 1)
+  AND ${atCountWhere('v.session_id', 'v.item_code')}`;
 }
 
 const GROUP_KEYS: Record<StockSummaryGroup, { select: string; group: string; order: string }> = {

@@ -54,6 +54,8 @@ function toParams(scope: ReportScope, after?: ReportQuery['after']): Params {
     category: scope.category ?? null,
     user: scope.user ?? null,
     include_balanced: scope.include_balanced ? 1 : 0,
+    at_count_status: scope.at_count_status ?? null,
+    hint: scope.hint ?? null,
   };
 }
 
