@@ -16,6 +16,8 @@
  * did move meanwhile is left, and another one taken.) Two other items that moved are counted on a
  * phone that sends no clock: the server cannot order their movements against those counts, so
  * they are flagged (ambiguous) — the moved-item decisions' refusal of "keep the difference".
+ * The list's at-count column waits for the read model's drain (pending until then); its order
+ * under the at-count sort and its status and hint filters are checked against the API's.
  */
 import { randomUUID } from 'node:crypto';
 import { chromium } from 'playwright-core';
@@ -26,7 +28,10 @@ import { apiClient as api, ensureConsoleBuilt, mirroredWarehouse, startServer } 
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
-const SHOTS = process.env.E2E_SCREENSHOTS ?? '/tmp/expected-at-count-e2e';
+/** Screenshots of the views when SV_SHOTS names a folder (as the PWA's e2e tests). */
+async function shot(name: string): Promise<void> {
+  if (process.env.SV_SHOTS) await page.screenshot({ path: `${process.env.SV_SHOTS}/${name}.png` });
+}
 
 let server: RunningServer;
 let browser: Browser;
@@ -312,7 +317,7 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
       name: `Variance at count of ${picked.code}`,
     });
     expect(await figure.textContent()).toBe('0');
-    await page.screenshot({ path: `${SHOTS}/variances-list.png` });
+    await shot('variances-list');
     // Readable: the figure takes its cell's colour, not a button's white.
     const colours = await figure.evaluate((el) => [
       getComputedStyle(el).color,
@@ -331,7 +336,7 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     for (const m of picks) {
       expect(evidence).toContain(`SHIPMENT ${m.doc_no} ${m.quantity_milli / 1000}`);
     }
-    await page.screenshot({ path: `${SHOTS}/picked-card.png` });
+    await shot('picked-card');
   });
 
   it('decides a moved item from its card, and in bulk refuses to keep a flagged difference', async () => {
@@ -372,7 +377,7 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(done).toMatch(
       new RegExp(`^Kept the count: target ${book.toLocaleString('en')}, the package posts `),
     );
-    await page.screenshot({ path: `${SHOTS}/flagged-card-decided.png` });
+    await shot('flagged-card-decided');
     await card.getByRole('button', { name: 'Close expected at count' }).click();
 
     // In bulk, from a selection in the list: all or none, the refusal named in words.
@@ -390,7 +395,7 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(refused).toBe(
       `Nothing was decided (all or none): ${first} cannot keep the difference: a movement cannot be ordered against its count, so there is no difference at count to keep. Keep the count instead, or settle the ambiguity first.`,
     );
-    await page.screenshot({ path: `${SHOTS}/bulk-refused.png` });
+    await shot('bulk-refused');
     await bar.getByRole('button', { name: 'Keep counted' }).click();
     const bulkDone = await bar.getByRole('status').textContent({ timeout: 10_000 });
     expect(bulkDone).toMatch(
@@ -429,7 +434,7 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(sorted.slice(firstFlagged).every((i) => i.at_count_status !== 'exact')).toBe(true);
     expect(codes(sorted)).toContain(picked.code);
     await expect.poll(listed, { timeout: 10_000 }).toEqual(codes(sorted));
-    await page.screenshot({ path: `${SHOTS}/sorted-at-count.png` });
+    await shot('sorted-at-count');
 
     await panel().getByLabel('At count filter').selectOption('ambiguous');
     const ambiguous = await fromApi('sort=-variance_at_count&at_count_status=ambiguous');
