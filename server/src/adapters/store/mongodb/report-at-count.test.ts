@@ -1,0 +1,23 @@
+/**
+ * The MongoDB variance report's at-count filters (issue #17, docs/design.md §13 "Reports") without
+ * a server: what `filters.at_count_status` and `filters.hint` keep, as SQLite's HAVING does.
+ */
+import { describe, expect, it } from 'vitest';
+import { atCountMatches } from './report-items';
+
+const at = (at_status: string, hint_kinds: string) => ({ at_status, vac_m: null, hint_kinds });
+
+describe('MongoDB variance report at-count filters', () => {
+  it('keep every item when none is asked, the matching ones when asked', () => {
+    expect(atCountMatches({}, undefined)).toBe(true);
+    expect(atCountMatches({ at_count_status: 'exact' }, at('exact', ''))).toBe(true);
+    expect(atCountMatches({ at_count_status: 'exact' }, at('pending', ''))).toBe(false);
+    expect(atCountMatches({ at_count_status: 'exact' }, undefined)).toBe(false);
+    const kinds = ',pack_multiple,uom_factor,';
+    expect(atCountMatches({ hint: 'uom_factor' }, at('exact', kinds))).toBe(true);
+    expect(atCountMatches({ hint: 'mirror_adjacent_rack' }, at('exact', kinds))).toBe(false);
+    expect(
+      atCountMatches({ hint: 'uom_factor', at_count_status: 'ambiguous' }, at('exact', kinds)),
+    ).toBe(false);
+  });
+});
