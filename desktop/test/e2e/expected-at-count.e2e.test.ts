@@ -201,7 +201,8 @@ async function arrangeCounts(baseline: Map<string, Stocked>): Promise<void> {
   flagged = [...now]
     .filter(([code, s]) => {
       const before = baseline.get(code);
-      return before && s.countable && code !== picked.code && s.qty !== before.qty;
+      // Not one counted already (a candidate that moved again): its bin has a count.
+      return before && s.countable && !tried.has(code) && s.qty !== before.qty;
     })
     .slice(0, 2)
     .map(([code]) => code);
