@@ -1239,6 +1239,9 @@ try {
     'records/s': Math.round(t.ok / s),
     'batch server p50 ms': round(percentile(sorted(t.serverMs), 50)),
     'batch server p95 ms': round(percentile(sorted(t.serverMs), 95)),
+    // Whether a restarted API is slow on its first batch only (cold caches) or throughout.
+    'first batch server ms': round(t.serverMs[0] ?? NaN),
+    'later batches server p50 ms': round(percentile(sorted(t.serverMs.slice(1)), 50)),
     'batch round trip p95 ms': round(percentile(sorted(t.roundTripMs), 95)),
     'records not OK': t.conflict + t.error,
     'http errors': t.httpErrors,
