@@ -124,8 +124,6 @@ export interface AppSettings {
   metricsAllowNetworks?: string[];
   /** Report exports: rows read from the store per chunk, rows per XLSX sheet (header included). */
   reports?: { chunkSize?: number; sheetRowLimit?: number };
-  /** Benchmarks only (config BENCH_SKIP_SETTLEMENT): count lines written are not settled. */
-  skipSettlement?: boolean;
 }
 
 export interface AppDeps {
@@ -219,7 +217,7 @@ export function createApp(deps: AppDeps) {
     }),
     audit,
     // Expected at count in the read model (design §13): main.ts starts its drain; tests drain it.
-    atCount: createAtCountUpkeep({ store, log }),
+    atCount: createAtCountUpkeep({ store, log, fallback }),
     sessions: createSessionsService(store, audit, events, clock, access, bins),
     claims: createClaimsService(
       store,
@@ -244,7 +242,7 @@ export function createApp(deps: AppDeps) {
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
       metrics,
       access,
-      settlement: settings.skipSettlement ? undefined : settlement,
+      settlement,
     }),
     reports: createReportsService(store, store.reports, clock, {
       chunkSize: settings.reports?.chunkSize ?? 2000,

@@ -220,6 +220,14 @@ export type VarianceSort = (typeof VARIANCE_SORTS)[number];
 export const AT_COUNT_STATUSES = ['exact', 'ambiguous', 'unknown', 'pending'] as const;
 export type AtCountStatus = (typeof AT_COUNT_STATUSES)[number];
 
+/**
+ * The item's tolerance rule applied to its variance at count (design §13): `accept` within it, the
+ * rule's `on_exceed` (`recount`, `approve`) beyond it; `review` for an ambiguous item within the
+ * rule at both ends of its range — never accepted unseen.
+ */
+export const AT_COUNT_ACTIONS = ['accept', 'recount', 'approve', 'review'] as const;
+export type AtCountAction = (typeof AT_COUNT_ACTIONS)[number];
+
 const queryFlag = z
   .enum(['true', 'false'], { message: 'must be true or false' })
   .transform((v) => v === 'true');
@@ -245,6 +253,8 @@ export const variancesQuerySchema = z
     at_count_status: z.enum(AT_COUNT_STATUSES).optional(),
     /** Only items with a root-cause hint of this kind (design §13). */
     hint: z.enum(HINT_KINDS).optional(),
+    /** Only items within (true) or beyond (false) their rule at count; never undecided ones. */
+    at_count_within: queryFlag.optional(),
   })
   .superRefine((query, ctx) => {
     if (query.after !== undefined && query.page !== 1) {
@@ -319,6 +329,12 @@ export const sessionItemVarianceSchema = z.object({
   at_count_provisional: z.boolean(),
   /** The kinds of root-cause hint the item has (design §13), in HINT_KINDS order. */
   hints: z.array(z.enum(HINT_KINDS)),
+  /**
+   * The item's tolerance rule on its variance at count (an ambiguous item on the worse end of its
+   * range); null while unknown or pending. The lines' own decisions stay the snapshot's.
+   */
+  at_count_within: z.boolean().nullable(),
+  at_count_action: z.enum(AT_COUNT_ACTIONS).nullable(),
 });
 export type SessionItemVariance = z.infer<typeof sessionItemVarianceSchema>;
 

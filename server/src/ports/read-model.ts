@@ -8,7 +8,7 @@
  * them, except a rack's `last_activity_at`, the newest `received_at` of any line written into it.
  * Both adapters keep the model with the one planner in adapters/store/read-model-plan.ts.
  */
-import type { AtCountStatus, HintKind } from '@stockverify/shared';
+import type { AtCountAction, AtCountStatus, HintKind } from '@stockverify/shared';
 import type { CounterStats, ItemVariance } from './counting';
 import type { LineFigures } from './evidence';
 
@@ -36,6 +36,12 @@ export interface AtCountColumns {
    * when the movement feed's completeness crosses it.
    */
   final_at: string | null;
+  /**
+   * The item's tolerance rule on its variance at count (item level: counted against expected,
+   * the snapshot's cost), worse end of an ambiguous range; null unless exact or ambiguous.
+   */
+  within: boolean | null;
+  action: AtCountAction | null;
 }
 
 export interface ItemAtCount extends AtCountColumns {

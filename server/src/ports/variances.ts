@@ -33,6 +33,8 @@ export interface VariancePageQuery {
   at_count_status?: AtCountStatus;
   /** Only items with a hint of this kind. */
   hint?: HintKind;
+  /** Only items within (true) or beyond (false) their rule at count. */
+  at_count_within?: boolean;
 }
 
 export interface VariancePageResult {

@@ -121,11 +121,12 @@ describe('the read-model migration', () => {
     await store.close();
 
     // Back to the schema before the read model, with the lines still there.
-    // Migration 5 makes the tables, the review-lines migration adds a column, and the newest model
-    // migration (expected at count, issue #17) builds every session's model with all its columns.
+    // Migration 5 makes the tables, later ones add columns, and the newest model migration (the
+    // rule at count, issue #17) builds every session's model with all its columns.
     const model = migrations.find((m) => m.name.startsWith('session read model'))!;
     const review = migrations.find((m) => m.name.includes('lines waiting for review'))!;
-    const build = migrations.find((m) => m.name.includes('expected at count per item'))!;
+    const atCount = migrations.find((m) => m.name.includes('expected at count per item'))!;
+    const build = migrations.find((m) => m.name.includes('rule on the variance at count'))!;
     const db = openDatabase(file());
     db.exec('DROP TABLE rm_items; DROP TABLE rm_racks; DROP TABLE rm_counters;');
     db.exec('DROP TABLE rm_sessions; DROP TABLE rm_days; DROP TABLE rm_at_count_dirty;');
@@ -134,7 +135,7 @@ describe('the read-model migration', () => {
     // The index the review-lines migration reads, as it was then (migration 13 replaced it).
     db.exec('CREATE INDEX count_lines_item ON count_lines (session_id, item_code)');
     // Only this migration: the others' state is left as the store made it.
-    migrate(db, [model, review, build]);
+    migrate(db, [model, review, atCount, build]);
     db.exec('DROP INDEX count_lines_item');
     expect(Number(db.pragma('user_version', { simple: true }))).toBe(build.version);
     db.pragma(`user_version = ${latest}`);

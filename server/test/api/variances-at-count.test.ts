@@ -102,6 +102,7 @@ describe('GET /sessions/:id/variances: variance at count', () => {
       ['ITM-A', 'pending', null],
       ['ITM-B', 'pending', null],
     ]);
+    expect((await page(s.id, 'at_count_within=true')).total).toBe(0);
     await t.services.atCount.drain();
     expect(rows(await page(s.id, 'sort=-variance_at_count'))).toEqual([
       ['ITM-B', 'exact', -5],
@@ -143,6 +144,10 @@ describe('GET /sessions/:id/variances: variance at count', () => {
       hints: [...new Set(answer.hints.map((h) => h.kind))],
     });
     expect(itmB.hints).toContain('movement_near_count');
+    // The rule on the variance at count (design §13 "Next" (3)): 95 against 95 is within.
+    expect([itmB.at_count_within, itmB.at_count_action]).toEqual([true, 'accept']);
+    const within = await page(s.id, 'sort=item_code&at_count_within=true');
+    expect(within.items.map((v) => v.item_code)).toContain('ITM-B');
 
     // Filters: by state and by hint, with the filter's total; a cursor walks them.
     const near = await page(s.id, 'sort=-variance_at_count&hint=movement_near_count');
@@ -160,6 +165,7 @@ describe('GET /sessions/:id/variances: variance at count', () => {
       ['at_count_status=late', 'query.at_count_status'],
       ['hint=gremlins', 'query.hint'],
       ['sort=variance_at_countx', 'query.sort'],
+      ['at_count_within=maybe', 'query.at_count_within'],
     ]) {
       const res = await t.request('GET', `/api/sessions/${s.id}/variances?${query}`, {
         token: sup.token,

@@ -16,6 +16,7 @@ import {
   QTY_DECIMALS,
   roundMoney,
   roundQty,
+  type AtCountAction,
   type AtCountStatus,
   type HintKind,
 } from '@stockverify/shared';
@@ -101,6 +102,9 @@ export interface ItemRow {
   /** Hint kinds as ',kind,kind,' ('' for none), so a filter is one substring test. */
   hint_kinds: string;
   final_at: string | null;
+  /** 1 within the rule at count, 0 beyond, null undecided. */
+  at_within: 0 | 1 | null;
+  at_action: AtCountAction | null;
 }
 
 /** The at-count columns of an item whose figures wait for the drain, or that has none. */
@@ -114,6 +118,8 @@ export function atCountOf(status: 'pending' | 'unknown'): AtCountColumns {
     provisional: false,
     hints: [],
     final_at: null,
+    within: null,
+    action: null,
   };
 }
 
@@ -130,6 +136,8 @@ export function atCountFields(
   | 'provisional'
   | 'hint_kinds'
   | 'final_at'
+  | 'at_within'
+  | 'at_action'
 > {
   return {
     at_status: c.status,
@@ -140,6 +148,8 @@ export function atCountFields(
     provisional: c.provisional ? 1 : 0,
     hint_kinds: hintKindsField(c.hints),
     final_at: c.final_at,
+    at_within: c.within === null ? null : c.within ? 1 : 0,
+    at_action: c.action,
   };
 }
 
@@ -168,6 +178,9 @@ export function toItemAtCount(
     provisional: row.provisional === 1,
     hints: parseHintKinds(row.hint_kinds),
     final_at: row.final_at,
+    // Rows from before the decision was kept (MongoDB documents) have neither field.
+    within: row.at_within === null || row.at_within === undefined ? null : row.at_within === 1,
+    action: row.at_action ?? null,
   };
 }
 
@@ -182,6 +195,8 @@ export function atCountAnswer(c: AtCountColumns) {
     variance_at_count_high: qty(c.vac_high_m),
     at_count_provisional: c.provisional,
     hints: [...c.hints],
+    at_count_within: c.within,
+    at_count_action: c.action,
   };
 }
 
@@ -374,6 +389,8 @@ export function nextItemRow(
             provisional: old.provisional,
             hint_kinds: old.hint_kinds,
             final_at: old.final_at,
+            at_within: old.at_within,
+            at_action: old.at_action,
           }
         : atCountFields(atCountOf('unknown'))),
   };

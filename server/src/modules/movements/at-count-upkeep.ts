@@ -11,12 +11,81 @@
 import {
   DEFAULT_MOVEMENT_SLACK_MS,
   HINT_KINDS,
+  evaluate,
   type ItemExpectedAnswer,
+  type ToleranceRule,
 } from '@stockverify/shared';
 import type { SessionRecord } from '../../ports/counting';
 import type { AtCountColumns } from '../../ports/read-model';
 import type { Store } from '../../ports/store';
+import { DEFAULT_REVIEW_THRESHOLDS, fallbackRule } from '../counting/review-rules';
+import {
+  createRuleSetCache,
+  NO_RULE_SET,
+  ruleFor,
+  type RuleSetCache,
+} from '../tolerance/line-decision';
 import { computeItemExpected, readCompleteUntil } from './expected.service';
+
+type AtCountSession = Pick<
+  SessionRecord,
+  'id' | 'warehouse' | 'erp_watermark' | 'erp_watermark_high' | 'tolerance_rule_set'
+>;
+
+/** The rule tables the decision at count reads (cached by version) and the configured fallback. */
+export interface AtCountRules {
+  ruleSets: RuleSetCache;
+  fallback: ToleranceRule;
+}
+
+export function atCountRules(
+  store: Pick<Store, 'tolerance'>,
+  fallback: ToleranceRule = fallbackRule(DEFAULT_REVIEW_THRESHOLDS),
+): AtCountRules {
+  return { ruleSets: createRuleSetCache(store), fallback };
+}
+
+/**
+ * The item's tolerance rule (the one its lines resolve: rule table version of the session, item
+ * facts of the snapshot, else the master) on its variance at count, item level: counted −
+ * written off against expected (design §13 "Next" (3)). An ambiguous item is judged at both ends
+ * of its expected range — beyond the rule if either end is — and, within it, is `review`: never
+ * accepted unseen. Undecided (null) unless exact or ambiguous.
+ */
+async function decideAtCount(
+  store: Store,
+  session: AtCountSession,
+  answer: ItemExpectedAnswer,
+  rules: AtCountRules,
+): Promise<Pick<AtCountColumns, 'within' | 'action'>> {
+  const e = answer.expected;
+  if (!answer.known || e === null) return { within: null, action: null };
+  const [snapshot, item] = await Promise.all([
+    store.sessions.snapshotRow(session.id, answer.item_code),
+    store.items.get(answer.item_code),
+  ]);
+  const cost = snapshot?.cost ?? item?.cost ?? 0;
+  const set = (await rules.ruleSets.ruleSet(session.tolerance_rule_set?.version)) ?? NO_RULE_SET;
+  const rule = ruleFor(
+    set,
+    {
+      item_code: answer.item_code,
+      category: snapshot ? snapshot.category : (item?.category ?? null),
+      cost,
+    },
+    session.warehouse,
+    rules.fallback,
+  );
+  const counted = e.counted_milli / 1000;
+  const judge = (bookMilli: number) =>
+    evaluate(rule, { book: bookMilli / 1000, counted, unitCost: cost });
+  if (e.status === 'exact' && e.expected_milli !== null) {
+    const r = judge(e.expected_milli);
+    return { within: r.within, action: r.action };
+  }
+  const within = judge(e.expected_low_milli).within && judge(e.expected_high_milli).within;
+  return { within, action: within ? 'review' : rule.on_exceed };
+}
 
 /** Items drained per round; the drain yields to the event loop between items. */
 export const AT_COUNT_BATCH = 200;
@@ -28,7 +97,10 @@ export const AT_COUNT_INTERVAL_MS = 1_000;
  * (thousandths), the hints' kinds, and `final_at`, the feed completeness from which none of its
  * counts is provisional any more (its latest bound + the slack `expectedAtCount` applies).
  */
-export function atCountColumns(answer: ItemExpectedAnswer): AtCountColumns {
+export function atCountColumns(
+  answer: ItemExpectedAnswer,
+  decision: Pick<AtCountColumns, 'within' | 'action'> = { within: null, action: null },
+): AtCountColumns {
   const kinds = new Set(answer.hints.map((h) => h.kind));
   const hints = HINT_KINDS.filter((k) => kinds.has(k));
   const e = answer.expected;
@@ -42,6 +114,8 @@ export function atCountColumns(answer: ItemExpectedAnswer): AtCountColumns {
       provisional: false,
       hints,
       final_at: null,
+      within: null,
+      action: null,
     };
   }
   const latest = Math.max(...answer.lines.map((l) => Date.parse(l.latest)));
@@ -54,20 +128,23 @@ export function atCountColumns(answer: ItemExpectedAnswer): AtCountColumns {
     provisional: e.provisional,
     hints,
     final_at: new Date(latest + DEFAULT_MOVEMENT_SLACK_MS).toISOString(),
+    ...decision,
   };
 }
 
 /** The columns an item of this session has now, computed from scratch (tests: the oracle). */
 export async function computeAtCount(
   store: Store,
-  session: Pick<SessionRecord, 'id' | 'warehouse' | 'erp_watermark' | 'erp_watermark_high'>,
+  session: AtCountSession,
   itemCode: string,
   completeUntil: string | null,
+  rules: AtCountRules = atCountRules(store),
 ): Promise<AtCountColumns> {
   const answer = await computeItemExpected(store, session, itemCode, () =>
     Promise.resolve(completeUntil),
   );
-  return answer ? atCountColumns(answer) : atCountColumnsUnknown();
+  if (!answer) return atCountColumnsUnknown();
+  return atCountColumns(answer, await decideAtCount(store, session, answer, rules));
 }
 
 function atCountColumnsUnknown(): AtCountColumns {
@@ -80,12 +157,16 @@ function atCountColumnsUnknown(): AtCountColumns {
     provisional: false,
     hints: [],
     final_at: null,
+    within: null,
+    action: null,
   };
 }
 
 export interface AtCountUpkeepDeps {
   store: Store;
   log: { warn: (obj: object, msg: string) => void };
+  /** Where no rule of the session's table matches (the app's review thresholds). */
+  fallback?: ToleranceRule;
   intervalMs?: number;
   batch?: number;
 }
@@ -96,6 +177,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   const { store, log } = deps;
   const batch = deps.batch ?? AT_COUNT_BATCH;
   const intervalMs = deps.intervalMs ?? AT_COUNT_INTERVAL_MS;
+  const rules = atCountRules(store, deps.fallback);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   /** The completeness the provisional flags were last checked against (undefined: never). */
@@ -118,7 +200,8 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
       }
       let columns = atCountColumnsUnknown();
       try {
-        if (session) columns = await computeAtCount(store, session, mark.item_code, completeUntil);
+        if (session)
+          columns = await computeAtCount(store, session, mark.item_code, completeUntil, rules);
       } catch (err) {
         // The expected route answers this item with the error; the model says unknown rather
         // than retry it every round (bad movement data: MovementInputError).

@@ -249,6 +249,8 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
         provisional: 0 as const,
         hint_kinds: '',
         final_at: null,
+        at_within: null,
+        at_action: null,
         vac_desc: AT_COUNT_LAST_DESC,
         vac_asc: AT_COUNT_LAST_ASC,
       };

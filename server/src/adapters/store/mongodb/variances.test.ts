@@ -227,6 +227,8 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
           () => rand() < 0.4,
         ),
         final_at: null,
+        within: status === 'exact' || status === 'ambiguous' ? rand() < 0.5 : null,
+        action: status === 'ambiguous' ? 'review' : status === 'exact' ? 'accept' : null,
       });
     }
     const atCount = new Map((await store.readModel.atCount('S1')).map((c) => [c.item_code, c]));
@@ -259,6 +261,8 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
         provisional: c.provisional ? 1 : 0,
         hint_kinds: hintKindsField(c.hints),
         final_at: c.final_at,
+        at_within: c.within === null ? null : c.within ? 1 : 0,
+        at_action: c.action,
         ...vacKeys(c.vac_m),
       }))(atCount.get(f.item_code)!),
     }));
@@ -312,6 +316,8 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
     { at_count_status: 'pending' },
     { hint: 'pack_multiple' },
     { hint: 'uom_factor', at_count_status: 'ambiguous' },
+    { at_count_within: false },
+    { at_count_within: true, hint: 'pack_multiple' },
   ];
 
   it('reaches ties, balanced items, items off the snapshot and items waiting for review', () => {

@@ -37,7 +37,7 @@ export const VARIANCE_SORT: Record<VariancePageQuery['sort'], { field: string; d
 
 type Filters = Pick<
   VariancePageQuery,
-  'has_variance' | 'needs_review' | 'rack' | 'at_count_status' | 'hint'
+  'has_variance' | 'needs_review' | 'rack' | 'at_count_status' | 'hint' | 'at_count_within'
 >;
 
 /**
@@ -54,6 +54,7 @@ export function varianceFilter(sessionId: string, query: Filters): Document {
   if (query.at_count_status !== undefined) filter.at_status = query.at_count_status;
   // hint_kinds is ',kind,kind,' (read-model-plan hintKindsField); kinds are plain words.
   if (query.hint !== undefined) filter.hint_kinds = { $regex: `,${query.hint},` };
+  if (query.at_count_within !== undefined) filter.at_within = query.at_count_within ? 1 : 0;
   return filter;
 }
 

@@ -6,6 +6,7 @@ import { BINS_MIGRATION } from './bins-schema';
 import type { Db } from './database';
 import {
   READ_MODEL_AT_COUNT_MIGRATION,
+  READ_MODEL_AT_COUNT_RULE_MIGRATION,
   READ_MODEL_REVIEW_MIGRATION,
   READ_MODEL_SCHEMA,
   READ_MODEL_WRITERS_MIGRATION,
@@ -499,8 +500,11 @@ export const migrations: readonly Migration[] = [
     `,
   },
   // Expected at count per item in the read model, and the items waiting for it (issue #17,
-  // docs/design.md §13); builds the model of sessions from before it (was migration 12's build).
+  // docs/design.md §13).
   { version: 21, ...READ_MODEL_AT_COUNT_MIGRATION },
+  // The tolerance rule on the variance at count; builds the model of sessions from before the
+  // model (was migration 12's build: the build writes every column this code knows).
+  { version: 22, ...READ_MODEL_AT_COUNT_RULE_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

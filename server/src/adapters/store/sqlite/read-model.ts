@@ -45,9 +45,9 @@ interface SessionDbRow {
 
 const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, users,
   book_qty, cost, price, variance_m, cost_c, price_c, review_lines, at_status, expected_m, vac_m,
-  vac_low_m, vac_high_m, provisional, hint_kinds, final_at`;
+  vac_low_m, vac_high_m, provisional, hint_kinds, final_at, at_within, at_action`;
 const AT_COUNT_COLUMNS = `item_code, at_status, expected_m, vac_m, vac_low_m, vac_high_m,
-  provisional, hint_kinds, final_at`;
+  provisional, hint_kinds, final_at, at_within, at_action`;
 /** A new mark's sequence: random, so a mark deleted and made again never repeats one (§13). */
 const newSeq = (): number => randomInt(2 ** 47);
 const COUNTER_COLUMNS = `session_id, user_id, username, lines, items, abs_variance_m, abs_book_m,
@@ -185,8 +185,8 @@ export const READ_MODEL_REVIEW_MIGRATION = {
 
 /**
  * Builds the model of sessions with lines and no model (a database from before it): run by the
- * newest migration that changes the model's tables (READ_MODEL_AT_COUNT_MIGRATION), since the
- * build writes every column this code knows.
+ * newest migration that changes the model's tables (READ_MODEL_AT_COUNT_RULE_MIGRATION), since
+ * the build writes every column this code knows.
  */
 function buildUnbuiltSessions(db: Db): void {
   const unbuilt = db
@@ -235,6 +235,25 @@ export const READ_MODEL_AT_COUNT_MIGRATION = {
     INSERT INTO rm_at_count_dirty (session_id, item_code, seq)
       SELECT session_id, item_code, abs(random() % 140737488355328) FROM rm_items
       WHERE at_status = 'pending';`,
+};
+
+/**
+ * The item's tolerance rule on its variance at count (design §13): 1 within, 0 beyond, null
+ * undecided, and the action. Items computed before it are marked for the drain again. Append it
+ * to migrations.ts under the next version.
+ */
+export const READ_MODEL_AT_COUNT_RULE_MIGRATION = {
+  name: 'read model: the tolerance rule on the variance at count (issue #17)',
+  up: `
+    ALTER TABLE rm_items ADD COLUMN at_within INTEGER;
+    ALTER TABLE rm_items ADD COLUMN at_action TEXT;
+    INSERT INTO rm_at_count_dirty (session_id, item_code, seq)
+      SELECT session_id, item_code, abs(random() % 140737488355328) FROM rm_items
+      WHERE at_status IN ('exact', 'ambiguous')
+      ON CONFLICT (session_id, item_code) DO UPDATE SET seq = excluded.seq;
+    UPDATE rm_items SET at_status = 'pending', expected_m = NULL, vac_m = NULL, vac_low_m = NULL,
+      vac_high_m = NULL, provisional = 0, hint_kinds = '', final_at = NULL
+      WHERE at_status IN ('exact', 'ambiguous');`,
   build: buildUnbuiltSessions,
 };
 
@@ -253,7 +272,7 @@ function prepare(db: Db) {
       `INSERT OR REPLACE INTO rm_items (${ITEM_COLUMNS}) VALUES (@session_id, @item_code,
         @counted_m, @damaged_m, @nonret_m, @lines, @racks, @users, @book_qty, @cost, @price, @variance_m,
         @cost_c, @price_c, @review_lines, @at_status, @expected_m, @vac_m, @vac_low_m, @vac_high_m,
-        @provisional, @hint_kinds, @final_at)`,
+        @provisional, @hint_kinds, @final_at, @at_within, @at_action)`,
     ),
     // Set once when a session is created, never changed: cached per process (atCountWatched).
     watermark: db
@@ -265,7 +284,8 @@ function prepare(db: Db) {
     ),
     markPending: db.prepare<[string, string]>(
       `UPDATE rm_items SET at_status = 'pending', expected_m = NULL, vac_m = NULL,
-         vac_low_m = NULL, vac_high_m = NULL, provisional = 0, hint_kinds = '', final_at = NULL
+         vac_low_m = NULL, vac_high_m = NULL, provisional = 0, hint_kinds = '', final_at = NULL,
+         at_within = NULL, at_action = NULL
        WHERE session_id = ? AND item_code = ?`,
     ),
     dirty: db.prepare<[number], AtCountMark>(
@@ -292,12 +312,15 @@ function prepare(db: Db) {
           provisional: number;
           hint_kinds: string;
           final_at: string | null;
+          at_within: number | null;
+          at_action: string | null;
         },
       ]
     >(
       `UPDATE rm_items SET at_status = @at_status, expected_m = @expected_m, vac_m = @vac_m,
          vac_low_m = @vac_low_m, vac_high_m = @vac_high_m, provisional = @provisional,
-         hint_kinds = @hint_kinds, final_at = @final_at
+         hint_kinds = @hint_kinds, final_at = @final_at, at_within = @at_within,
+         at_action = @at_action
        WHERE session_id = @session_id AND item_code = @item_code`,
     ),
     atCount: db.prepare<[string], Parameters<typeof toItemAtCount>[0]>(

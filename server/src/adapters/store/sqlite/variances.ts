@@ -10,7 +10,7 @@
  */
 import type { SessionItemVariance } from '@stockverify/shared';
 import { atCountAnswer, fromCents, fromMilli, toItemAtCount } from '../read-model-plan';
-import type { AtCountStatus } from '@stockverify/shared';
+import type { AtCountAction, AtCountStatus } from '@stockverify/shared';
 import type {
   VarianceCursor,
   VariancePageQuery,
@@ -41,6 +41,8 @@ interface Row {
   vac_high_m: number | null;
   provisional: number;
   hint_kinds: string;
+  at_within: 0 | 1 | null;
+  at_action: AtCountAction | null;
   sort_key: number | string;
 }
 
@@ -58,7 +60,13 @@ interface Params {
 
 type Filters = Pick<
   VariancePageQuery,
-  'has_variance' | 'needs_review' | 'category' | 'rack' | 'at_count_status' | 'hint'
+  | 'has_variance'
+  | 'needs_review'
+  | 'category'
+  | 'rack'
+  | 'at_count_status'
+  | 'hint'
+  | 'at_count_within'
 >;
 
 const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = {
@@ -126,6 +134,8 @@ function where(filters: Filters): string {
   if (filters.at_count_status !== undefined) parts.push('r.at_status = @at_status');
   // hint_kinds is ',kind,kind,' (read-model-plan hintKindsField).
   if (filters.hint !== undefined) parts.push('instr(r.hint_kinds, @hint) > 0');
+  if (filters.at_count_within !== undefined)
+    parts.push(filters.at_count_within ? 'r.at_within = 1' : 'r.at_within = 0');
   return parts.join('\n        AND ');
 }
 
@@ -139,6 +149,7 @@ function shapeOf(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
     filters.category !== undefined,
     filters.at_count_status !== undefined,
     filters.hint !== undefined,
+    filters.at_count_within ?? '-',
     cursor,
   ].join('|');
 }
@@ -169,6 +180,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
       r.lines, r.racks,
       r.review_lines AS needs_review,
       r.at_status, r.expected_m, r.vac_m, r.vac_low_m, r.vac_high_m, r.provisional, r.hint_kinds,
+      r.at_within, r.at_action,
       ${key} AS sort_key
     FROM ${source(sort, filters)}
     LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
@@ -250,6 +262,7 @@ export function createSqliteVarianceRepo(db: Db): VarianceRepo {
         rack: query.rack,
         at_count_status: query.at_count_status,
         hint: query.hint,
+        at_count_within: query.at_count_within,
       };
       const named: Params = { session_id: sessionId };
       if (query.category !== undefined) named.category = query.category;
