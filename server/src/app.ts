@@ -124,6 +124,8 @@ export interface AppSettings {
   metricsAllowNetworks?: string[];
   /** Report exports: rows read from the store per chunk, rows per XLSX sheet (header included). */
   reports?: { chunkSize?: number; sheetRowLimit?: number };
+  /** Benchmarks only (config BENCH_SKIP_SETTLEMENT): count lines written are not settled. */
+  skipSettlement?: boolean;
 }
 
 export interface AppDeps {
@@ -242,7 +244,7 @@ export function createApp(deps: AppDeps) {
       review: settings.review ?? DEFAULT_REVIEW_THRESHOLDS,
       metrics,
       access,
-      settlement,
+      settlement: settings.skipSettlement ? undefined : settlement,
     }),
     reports: createReportsService(store, store.reports, clock, {
       chunkSize: settings.reports?.chunkSize ?? 2000,
