@@ -13,6 +13,14 @@ export interface EarlierVarianceRow {
   variance_milli: number;
 }
 
+export interface RackSerial {
+  session_id: string;
+  rack: string;
+  serial: string;
+  line_id: string;
+  counted_at: string;
+}
+
 export interface HintFactReads {
   /**
    * Sightings of `serial` for `itemCode`, latest first (by `counted_at`), at most `limit`,
@@ -37,6 +45,17 @@ export interface HintFactReads {
     limit: number;
     scan: number;
   }): Promise<EarlierVarianceRow[]>;
+  /**
+   * The serials on the item's lines that count in these sessions and racks, one row per serial
+   * and line, latest count first, at most `limit` rows (an earlier session's serials in the racks
+   * the item is counted in now: those not counted again may have moved).
+   */
+  serialsInRacks(query: {
+    sessionIds: readonly string[];
+    itemCode: string;
+    racks: readonly string[];
+    limit: number;
+  }): Promise<RackSerial[]>;
   /** Of `racks`, those with lines that count in the session (the read model's racks). */
   countedRacks(sessionId: string, racks: readonly string[]): Promise<string[]>;
 }

@@ -209,6 +209,44 @@ describe('serial_elsewhere from the serial sightings', () => {
   });
 });
 
+describe('serial_elsewhere: missing here, seen elsewhere since', () => {
+  it('a serial counted in A-02 last session, not there now, counted in B-01 now', async () => {
+    const earlier = await createSession(t, sup.token, { name: 'Earlier' });
+    await count(earlier, 'A-02', 'SER-1', 2, {
+      serials: ['SN-7', 'SN-8'],
+      counted_at: '2026-12-06T08:39:00.000Z',
+    });
+    await close(earlier);
+    t.advance(60_000);
+
+    const s = await createSession(t, sup.token);
+    const now = '2026-12-06T08:40:00.000Z';
+    await count(s, 'A-02', 'SER-1', 1, { serials: ['SN-8'], counted_at: now });
+    await count(s, 'B-01', 'SER-1', 1, { serials: ['SN-7'], counted_at: now });
+    const hints = (await hintsOf(s.id, 'SER-1')).filter((h) => h.kind === 'serial_elsewhere');
+    const read = (h: (typeof hints)[number]) =>
+      h.kind === 'serial_elsewhere'
+        ? [
+            h.evidence.serial,
+            h.evidence.reading,
+            h.evidence.sightings.map((x) => [x.session_id, x.rack]),
+          ]
+        : [];
+    expect(hints.map(read)).toEqual([
+      [
+        'SN-7',
+        'missing_here_seen_elsewhere',
+        [
+          [earlier.id, 'A-02'],
+          [s.id, 'B-01'],
+        ],
+      ],
+      ['SN-8', 'counted_here_seen_elsewhere', [[earlier.id, 'A-02']]],
+      ['SN-7', 'counted_here_seen_elsewhere', [[earlier.id, 'A-02']]],
+    ]);
+  });
+});
+
 describe('earlier_sessions from the read model of earlier sessions', () => {
   it('−3 now; −5 in the last closed session of the warehouse, none in an open one', async () => {
     const first = await createSession(t, sup.token, { name: 'First' });

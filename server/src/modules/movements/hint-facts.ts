@@ -7,8 +7,10 @@
  *   adjacent racks. Only where the snapshot keeps the item's book per rack: without it a bin's
  *   book is the item's whole book and a bin's variance means nothing. A rack the ERP lists the item
  *   in but where it was not counted is a bin only once that rack has lines (counted, not found);
- * - serial sightings: the serials on the item's lines (at most HINT_SERIALS), each with its latest
- *   HINT_SIGHTINGS_PER_SERIAL sightings of this item outside the line itself;
+ * - serial sightings: the serials on the item's lines (at most HINT_SERIALS), and those its lines
+ *   in the same racks carried in the earlier sessions below but not now (at most HINT_SERIALS),
+ *   each with its latest HINT_SIGHTINGS_PER_SERIAL sightings of this item outside the lines
+ *   holding it now;
  * - earlier sessions: the item's variance in the warehouse's closed sessions created before this
  *   one (the read model's rm_items; at most HINT_EARLIER_SESSIONS, looking at the latest
  *   HINT_EARLIER_SCAN sessions).
@@ -55,9 +57,8 @@ export async function readHintFacts(
 ): Promise<HintFacts> {
   // Earlier means created before this session (read only when the caller did not pass it).
   const before = session.created_at ?? (await store.sessions.get(session.id))?.created_at;
-  const [bins, serials, earlier] = await Promise.all([
+  const [bins, earlier] = await Promise.all([
     readBins(store, session.id, itemCode, lines),
-    readSerials(store, itemCode, lines),
     before === undefined
       ? []
       : store.hintFacts.earlierVariances({
@@ -69,6 +70,12 @@ export async function readHintFacts(
           scan: HINT_EARLIER_SCAN,
         }),
   ]);
+  const serials = await readSerials(
+    store,
+    itemCode,
+    lines,
+    earlier.map((e) => e.session_id),
+  );
   return {
     bins,
     ...serials,
@@ -113,6 +120,7 @@ async function readSerials(
   store: Pick<Store, 'hintFacts'>,
   itemCode: string,
   lines: readonly CountLineRecord[],
+  earlierSessionIds: readonly string[],
 ): Promise<Pick<HintFacts, 'serialRacks' | 'serialLimits'>> {
   const byRack = new Map<string, Set<string>>();
   const holders = new Map<string, string[]>();
@@ -122,21 +130,40 @@ async function readSerials(
       holders.set(serial, [...(holders.get(serial) ?? []), l.id]);
     }
   }
-  const all = [...holders.keys()].sort();
-  const read = all.slice(0, HINT_SERIALS);
-  let truncated = all.length > read.length;
+  const counted = [...holders.keys()].sort();
+  const read = counted.slice(0, HINT_SERIALS);
+  let truncated = counted.length > read.length;
+  // Serials seen in the racks counted now in earlier sessions, not counted there again: they may
+  // have moved (the missing_here_seen_elsewhere reading).
+  const racks = [...new Set(lines.map((l) => l.rack))].sort();
+  const before = await store.hintFacts.serialsInRacks({
+    sessionIds: earlierSessionIds,
+    itemCode,
+    racks,
+    limit: HINT_SERIALS,
+  });
+  if (before.length >= HINT_SERIALS) truncated = true;
+  const missing = new Map<string, Set<string>>();
+  for (const r of before) {
+    if (byRack.get(r.rack)?.has(r.serial)) continue;
+    missing.set(r.rack, (missing.get(r.rack) ?? new Set()).add(r.serial));
+  }
+  const moved = new Set([...missing.values()].flatMap((m) => [...m]));
+  const toRead = [...new Set([...read, ...moved])].sort();
+  // The lines holding a serial now are left out of its sightings (same rack, same session: no
+  // lead), except for a serial missing from a rack: where it is counted now is the lead.
   const found = await Promise.all(
-    read.map((serial) =>
+    toRead.map((serial) =>
       store.hintFacts.serialSightings(
         itemCode,
         serial,
-        holders.get(serial)!,
+        moved.has(serial) ? [] : (holders.get(serial) ?? []),
         HINT_SIGHTINGS_PER_SERIAL,
       ),
     ),
   );
   const sightings = new Map<string, SerialSeenElsewhere[]>();
-  read.forEach((serial, i) => {
+  toRead.forEach((serial, i) => {
     const rows = found[i]!;
     if (rows.length >= HINT_SIGHTINGS_PER_SERIAL) truncated = true;
     sightings.set(
@@ -153,13 +180,14 @@ async function readSerials(
   });
   const looked = new Set(read);
   return {
-    serialRacks: [...byRack]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([rack, set]) => {
-        const serials = [...set].filter((s) => looked.has(s)).sort();
-        return { rack, serials, sightings: serials.flatMap((s) => sightings.get(s) ?? []) };
+    serialRacks: [...new Set([...byRack.keys(), ...missing.keys()])]
+      .sort()
+      .map((rack) => {
+        const serials = [...(byRack.get(rack) ?? [])].filter((s) => looked.has(s)).sort();
+        const all = [...new Set([...serials, ...(missing.get(rack) ?? [])])].sort();
+        return { rack, serials, sightings: all.flatMap((s) => sightings.get(s) ?? []) };
       })
-      .filter((r) => r.serials.length > 0),
+      .filter((r) => r.sightings.length > 0),
     serialLimits: {
       serials: HINT_SERIALS,
       sightings_per_serial: HINT_SIGHTINGS_PER_SERIAL,

@@ -125,6 +125,39 @@ describe('MongoDB hint facts', () => {
     );
   });
 
+  it("serials in racks: the sessions' counting lines of the item in those racks with serials", async () => {
+    const { db, calls } = fakeDb({
+      [COLLECTION.lines]: [
+        { id: 'l2', session_id: 'E1', rack: 'A-02', serials: ['SN-3'], counted_at: '2' },
+        { id: 'l1', session_id: 'E1', rack: 'A-01', serials: ['SN-1', 'SN-2'], counted_at: '1' },
+      ],
+    });
+    const reads = createMongoHintFactReads(db);
+    const q = { sessionIds: ['E1'], itemCode: 'I1', racks: ['A-01', 'A-02'], limit: 2 };
+    expect((await reads.serialsInRacks(q)).map((r) => [r.rack, r.serial, r.line_id])).toEqual([
+      ['A-02', 'SN-3', 'l2'],
+      ['A-01', 'SN-1', 'l1'],
+    ]);
+    expect(calls[0]).toMatchObject({
+      collection: COLLECTION.lines,
+      filter: {
+        session_id: { $in: ['E1'] },
+        item_code: 'I1',
+        rack: { $in: ['A-01', 'A-02'] },
+        superseded_by: null,
+        status: { $nin: ['REJECTED', 'CANDIDATE'] },
+        'serials.0': { $exists: true },
+      },
+      sort: { counted_at: -1, id: 1 },
+      limit: 2,
+    });
+    expect(await reads.serialsInRacks({ ...q, racks: [] })).toEqual([]);
+    expect(calls).toHaveLength(1);
+    expect(planned(COLLECTION.lines)).toContain(
+      JSON.stringify({ session_id: 1, item_code: 1, rack: 1, counted_by: 1 }),
+    );
+  });
+
   it('counted racks: of those asked, with lines, sorted; none asked reads nothing', async () => {
     const { db, calls } = fakeDb({
       [READ_MODEL_COLLECTION.racks]: [{ rack: 'A-03' }, { rack: 'A-01' }],

@@ -4,8 +4,8 @@
  * with rm_items {session_id, item_code}, rm_racks {session_id, rack}.
  */
 import type { Db } from 'mongodb';
-import type { SerialSighting, SessionRecord } from '../../../ports/counting';
-import type { EarlierVarianceRow, HintFactReads } from '../../../ports/hint-facts';
+import type { CountLineRecord, SerialSighting, SessionRecord } from '../../../ports/counting';
+import type { EarlierVarianceRow, HintFactReads, RackSerial } from '../../../ports/hint-facts';
 import { COLLECTION } from './collections';
 import { READ_MODEL_COLLECTION } from './read-model';
 
@@ -21,7 +21,38 @@ export function createMongoHintFactReads(db: Db): HintFactReads {
   const racks = db.collection<{ session_id: string; rack: string; lines: number }>(
     READ_MODEL_COLLECTION.racks,
   );
+  const lines = db.collection<CountLineRecord>(COLLECTION.lines);
   return {
+    async serialsInRacks(q): Promise<RackSerial[]> {
+      if (q.sessionIds.length === 0 || q.racks.length === 0) return [];
+      // {session_id, item_code, rack, counted_by}: the sessions' and racks' ranges only.
+      const docs = await lines
+        .find(
+          {
+            session_id: { $in: [...q.sessionIds] },
+            item_code: q.itemCode,
+            rack: { $in: [...q.racks] },
+            superseded_by: null,
+            status: { $nin: ['REJECTED', 'CANDIDATE'] },
+            'serials.0': { $exists: true },
+          },
+          { projection: { _id: 0, id: 1, session_id: 1, rack: 1, serials: 1, counted_at: 1 } },
+        )
+        .sort({ counted_at: -1, id: 1 })
+        .limit(q.limit)
+        .toArray();
+      return docs
+        .flatMap((l) =>
+          l.serials.map((serial) => ({
+            session_id: l.session_id,
+            rack: l.rack,
+            serial,
+            line_id: l.id,
+            counted_at: l.counted_at,
+          })),
+        )
+        .slice(0, q.limit);
+    },
     async serialSightings(itemCode, serial, exceptLineIds, limit) {
       const docs = await sightings
         .find({ serial, item_code: itemCode, line_id: { $nin: [...exceptLineIds] } })

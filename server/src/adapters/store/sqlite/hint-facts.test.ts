@@ -114,6 +114,27 @@ describe('hint facts on SQLite', () => {
     await store.close();
   });
 
+  it("serials in racks: the sessions' lines of the item in those racks that count, latest first", async () => {
+    const { store } = await open('rack-serials.db');
+    await store.sessions.create(makeSession('S1'), [makeSnapshotRow('S1', 'SER-1')]);
+    await store.lines.insertMany([
+      line('a', { session_id: 'S1', rack: 'A-01', serials: ['SN-1', 'SN-2'], counted_at: at(1) }),
+      line('b', { session_id: 'S1', rack: 'A-02', serials: ['SN-3'], counted_at: at(2) }),
+      line('c', { session_id: 'S1', rack: 'B-01', serials: ['SN-4'], counted_at: at(3) }),
+    ]);
+    const q = { sessionIds: ['S1'], itemCode: 'SER-1', racks: ['A-01', 'A-02'], limit: 10 };
+    expect(
+      (await store.hintFacts.serialsInRacks(q)).map((r) => [r.rack, r.serial, r.line_id]),
+    ).toEqual([
+      ['A-02', 'SN-3', 'line-b'],
+      ['A-01', 'SN-1', 'line-a'],
+      ['A-01', 'SN-2', 'line-a'],
+    ]);
+    expect(await store.hintFacts.serialsInRacks({ ...q, limit: 2 })).toHaveLength(2);
+    expect(await store.hintFacts.serialsInRacks({ ...q, sessionIds: [] })).toEqual([]);
+    await store.close();
+  });
+
   it('counted racks: of those asked, the ones with lines that count', async () => {
     const { store } = await open('racks.db');
     await store.sessions.create(makeSession('S1'), [makeSnapshotRow('S1', 'ITM-1')]);
@@ -136,6 +157,12 @@ describe('hint facts on SQLite', () => {
       scan: 1,
     });
     await store.hintFacts.countedRacks('S', ['A-01']);
+    await store.hintFacts.serialsInRacks({
+      sessionIds: ['S0'],
+      itemCode: 'I',
+      racks: ['A-01'],
+      limit: 1,
+    });
     await store.itemLines.ofItem('S', 'I', 1);
     const side = new Database(file, { readonly: true });
     const plans = [...prepared].map((sql) => {
@@ -155,6 +182,8 @@ describe('hint facts on SQLite', () => {
     expect(uses('rm_racks', 'PRIMARY KEY (session_id=? AND rack=?)')).toBe(true);
     // The item's lines: by (session, item), not every line of the session in received order.
     expect(uses('count_lines', 'count_lines_bin (session_id=? AND item_code=?)')).toBe(true);
+    // An earlier session's serials in the racks counted now: by (session, item, rack).
+    expect(uses('l', 'count_lines_bin (session_id=? AND item_code=? AND rack=?)')).toBe(true);
     expect(plans.join('\n')).not.toMatch(
       /SCAN (count_lines|serial_sightings|sessions|rm_items|rm_racks)\b/,
     );

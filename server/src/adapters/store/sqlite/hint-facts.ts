@@ -5,7 +5,7 @@
  * (session_id, rack).
  */
 import type { SerialSighting } from '../../../ports/counting';
-import type { EarlierVarianceRow, HintFactReads } from '../../../ports/hint-facts';
+import type { EarlierVarianceRow, HintFactReads, RackSerial } from '../../../ports/hint-facts';
 import { lazy, type Db } from './database';
 
 const SIGHTING_COLUMNS =
@@ -43,6 +43,19 @@ export function createSqliteHintFactReads(db: Db): HintFactReads {
        WHERE s.closed_at IS NOT NULL AND r.lines > 0
        ORDER BY s.created_at DESC, s.id DESC LIMIT @limit`,
     ),
+    // count_lines_bin (session_id, item_code, rack, …): the sessions' and racks' ranges only.
+    rackSerials: db.prepare<
+      [{ sessions: string; item_code: string; racks: string; limit: number }],
+      RackSerial
+    >(
+      `SELECT l.session_id, l.rack, j.value AS serial, l.id AS line_id, l.counted_at
+       FROM count_lines l INDEXED BY count_lines_bin, json_each(l.serials) j
+       WHERE l.session_id IN (SELECT value FROM json_each(@sessions)) AND l.item_code = @item_code
+         AND l.rack IN (SELECT value FROM json_each(@racks))
+         AND l.superseded_by IS NULL AND l.status NOT IN ('REJECTED', 'CANDIDATE')
+         AND l.serials <> '[]'
+       ORDER BY l.counted_at DESC, l.id, j.key LIMIT @limit`,
+    ),
     racks: db
       .prepare<[string, string], string>(
         `SELECT rack FROM rm_racks
@@ -68,6 +81,15 @@ export function createSqliteHintFactReads(db: Db): HintFactReads {
         except: q.exceptSessionId,
         limit: q.limit,
         scan: q.scan,
+      });
+    },
+    async serialsInRacks(q) {
+      if (q.sessionIds.length === 0 || q.racks.length === 0) return [];
+      return s().rackSerials.all({
+        sessions: JSON.stringify(q.sessionIds),
+        item_code: q.itemCode,
+        racks: JSON.stringify(q.racks),
+        limit: q.limit,
       });
     },
     async countedRacks(sessionId, racks) {
