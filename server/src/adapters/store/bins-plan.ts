@@ -81,3 +81,53 @@ export function applicableUpdates(
     return line !== undefined && line.superseded_by === null && line.status !== 'REJECTED';
   });
 }
+
+/** A bin without a row as a store sums its live lines (not superseded, not rejected). */
+export interface RowlessBin {
+  rack: string;
+  item_code: string;
+  /** Σ (counted − written-off damage) of its live lines. */
+  quantity: number;
+  /** The counters of its live lines (repeats allowed). */
+  counters: string[];
+  last_received_at: string;
+  /** Of the line received first (op_id breaking ties): */
+  first_counted_by: string;
+  first_received_at: string;
+  book_qty: number;
+  rule_id: string | null;
+  rule_version: number | null;
+}
+
+/**
+ * The record of a bin without a row from a store's summary of its live lines: exactly what
+ * `computedBinRecord` makes of the lines themselves (the count_quality report reads every bin of
+ * a session, so the stores sum rowless bins in the database instead of reading every line).
+ */
+export function rowlessBinRecord(sessionId: string, r: RowlessBin): StoredBin {
+  const quantity = roundQty(r.quantity);
+  return {
+    session_id: sessionId,
+    rack: r.rack,
+    item_code: r.item_code,
+    state: 'settled',
+    reason: 'within_tolerance',
+    quantity,
+    proposed_quantity: null,
+    phase: 0,
+    split: false,
+    book_qty: r.book_qty,
+    rule_id: r.rule_id ?? 'default',
+    rule_version: r.rule_version ?? 1,
+    counters: [...new Set(r.counters)].sort(cmp),
+    first_count_qty: quantity,
+    first_received_at: r.first_received_at,
+    first_counted_by: r.first_counted_by,
+    first_count_confirmed: true,
+    settled_at: r.first_received_at,
+    recounts: 0,
+    overturned: false,
+    open_task_id: null,
+    updated_at: r.last_received_at,
+  };
+}

@@ -19,7 +19,12 @@ import type {
   RecountTaskRepo,
 } from '../../../ports/bins';
 import type { CountLineRecord } from '../../../ports/counting';
-import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
+import {
+  applicableUpdates,
+  computedBinRecord,
+  rowlessBinRecord,
+  type StoredBin,
+} from '../bins-plan';
 import { isDuplicateKey, pageWindow, type CountLineDocument } from './collections';
 import { toLine } from './lines';
 import {
@@ -317,21 +322,44 @@ export function createMongoBinRepos(
     async all(sessionId) {
       const rows = (await b.bins.find({ session_id: sessionId }).toArray()).map(strip);
       const withRow = new Set(rows.map((r) => JSON.stringify([r.rack, r.item_code])));
-      const groups = new Map<string, CountLineRecord[]>();
-      const counting = await lines
-        .find({ session_id: sessionId, superseded_by: null, status: { $ne: 'REJECTED' } })
-        .toArray();
-      for (const doc of counting) {
-        const k = JSON.stringify([doc.rack, doc.item_code]);
-        if (withRow.has(k)) continue;
-        const g = groups.get(k);
-        if (g) g.push(toLine(doc));
-        else groups.set(k, [toLine(doc)]);
-      }
+      // The bins without a row, summed in the database (bins-plan.ts rowlessBinRecord): the live
+      // lines of each bin, first received first (op_id breaking ties). Bins with a row are
+      // dropped here; their lines are few next to the session's.
+      const summed = lines.aggregate<{
+        _id: { rack: string; item_code: string };
+        quantity: number;
+        counters: string[];
+        last_received_at: string;
+        first_counted_by: string;
+        first_received_at: string;
+        book_qty: number;
+        rule_id: string | null;
+        rule_version: number | null;
+      }>(
+        [
+          { $match: { session_id: sessionId, superseded_by: null, status: { $ne: 'REJECTED' } } },
+          { $sort: { received_at: 1, op_id: 1 } },
+          {
+            $group: {
+              _id: { rack: '$rack', item_code: '$item_code' },
+              quantity: { $sum: { $subtract: ['$counted_qty', '$non_returnable_damaged_qty'] } },
+              counters: { $addToSet: '$counted_by' },
+              last_received_at: { $max: '$received_at' },
+              first_counted_by: { $first: '$counted_by' },
+              first_received_at: { $first: '$received_at' },
+              book_qty: { $first: '$book_qty' },
+              rule_id: { $first: { $ifNull: ['$tolerance.rule_id', null] } },
+              rule_version: { $first: { $ifNull: ['$tolerance.rule_version', null] } },
+            },
+          },
+        ],
+        { allowDiskUse: true },
+      );
       const out = [...rows];
-      for (const g of groups.values()) {
-        const record = computedBinRecord(sessionId, g[0]!, g);
-        if (record) out.push(record);
+      for await (const g of summed) {
+        if (withRow.has(JSON.stringify([g._id.rack, g._id.item_code]))) continue;
+        const { _id, ...sums } = g;
+        out.push(rowlessBinRecord(sessionId, { ..._id, ...sums }));
       }
       return out.sort((x, y) => cmp(x.rack, y.rack) || cmp(x.item_code, y.item_code));
     },

@@ -16,7 +16,13 @@ import type {
   RecountTaskRepo,
 } from '../../../ports/bins';
 import type { CountLineRecord } from '../../../ports/counting';
-import { applicableUpdates, computedBinRecord, type StoredBin } from '../bins-plan';
+import {
+  applicableUpdates,
+  computedBinRecord,
+  rowlessBinRecord,
+  type RowlessBin,
+  type StoredBin,
+} from '../bins-plan';
 import { lazy, toFlag, type Db } from './database';
 import { LINE_COLUMNS, toLineRecord, type LineRow } from './lines';
 import {
@@ -49,6 +55,9 @@ interface DecisionRow {
 }
 
 type TaskRow = Omit<RecountTaskRecord, 'excluded_counters'> & { excluded_counters: string };
+
+/** One bin without a row, summed in SQL (`counters`: a JSON array). */
+type RowlessRow = Omit<RowlessBin, 'counters'> & { counters: string };
 
 const BIN_COLUMNS = `session_id, rack, item_code, state, reason, quantity, proposed_quantity,
   phase, split, book_qty, rule_id, rule_version, counters, first_count_qty, first_received_at,
@@ -273,30 +282,28 @@ function prepare(db: Db) {
     allRows: db.prepare<[string], BinRow>(
       `SELECT ${BIN_COLUMNS} FROM bins WHERE session_id = ? ORDER BY rack, item_code`,
     ),
-    // The lines of the bins without a row, for their computed records (count-quality measures).
-    rowlessLines: db.prepare<
-      [{ session_id: string }],
-      Pick<
-        CountLineRecord,
-        | 'rack'
-        | 'item_code'
-        | 'counted_qty'
-        | 'non_returnable_damaged_qty'
-        | 'counted_by'
-        | 'received_at'
-        | 'op_id'
-        | 'status'
-        | 'superseded_by'
-        | 'book_qty'
-      > & { tolerance: string | null }
-    >(
-      `SELECT l.rack, l.item_code, l.counted_qty, l.non_returnable_damaged_qty, l.counted_by,
-         l.received_at, l.op_id, l.status, l.superseded_by, l.book_qty, l.tolerance
-       FROM count_lines l
-       WHERE l.session_id = @session_id AND l.superseded_by IS NULL AND l.status <> 'REJECTED'
-         AND NOT EXISTS (SELECT 1 FROM bins b WHERE b.session_id = @session_id AND b.rack = l.rack
-           AND b.item_code = l.item_code)
-       ORDER BY l.rack, l.item_code`,
+    // The records of the bins without a row (count-quality measures), computed per bin in SQL
+    // rather than from every line in JS (bins-plan.ts computedBinRecord says what they are): the
+    // live lines (not superseded, not rejected) of each rowless bin, their sum, counters, the
+    // last receipt, and the first line (received first, op_id breaking ties).
+    rowless: db.prepare<[{ session_id: string }], RowlessRow>(
+      `SELECT rack, item_code, quantity, counters, last_received_at, counted_by AS first_counted_by,
+         received_at AS first_received_at, book_qty,
+         json_extract(tolerance, '$.rule_id') AS rule_id,
+         json_extract(tolerance, '$.rule_version') AS rule_version
+       FROM (
+         SELECT l.rack, l.item_code, l.counted_by, l.received_at, l.book_qty, l.tolerance,
+           SUM(ROUND(l.counted_qty - l.non_returnable_damaged_qty, 3)) OVER bin AS quantity,
+           json_group_array(l.counted_by) OVER bin AS counters,
+           MAX(l.received_at) OVER bin AS last_received_at,
+           ROW_NUMBER() OVER (bin ORDER BY l.received_at, l.op_id) AS n
+         FROM count_lines l
+         WHERE l.session_id = @session_id AND l.superseded_by IS NULL AND l.status <> 'REJECTED'
+           AND NOT EXISTS (SELECT 1 FROM bins b WHERE b.session_id = @session_id
+             AND b.rack = l.rack AND b.item_code = l.item_code)
+         WINDOW bin AS (PARTITION BY l.item_code, l.rack)
+       )
+       WHERE n = 1`,
     ),
     task: db.prepare<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM recount_tasks WHERE id = ?`),
     taskPage: db.prepare<[TaskFilter & { limit: number; offset: number }], TaskRow>(
@@ -528,21 +535,10 @@ export function createSqliteBinRepos(
     async all(sessionId) {
       const s = statements();
       const out = s.allRows.all(sessionId).map(toBin);
-      const groups = new Map<string, ReturnType<typeof s.rowlessLines.all>>();
-      for (const l of s.rowlessLines.all({ session_id: sessionId })) {
-        const k = JSON.stringify([l.rack, l.item_code]);
-        const g = groups.get(k);
-        if (g) g.push(l);
-        else groups.set(k, [l]);
-      }
-      for (const g of groups.values()) {
-        const key = { rack: g[0]!.rack, item_code: g[0]!.item_code };
-        const record = computedBinRecord(
-          sessionId,
-          key,
-          g.map((l) => ({ ...l, tolerance: l.tolerance ? JSON.parse(l.tolerance) : null })),
+      for (const r of s.rowless.all({ session_id: sessionId })) {
+        out.push(
+          rowlessBinRecord(sessionId, { ...r, counters: JSON.parse(r.counters) as string[] }),
         );
-        if (record) out.push(record);
       }
       const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
       return out.sort((a, b) => cmp(a.rack, b.rack) || cmp(a.item_code, b.item_code));
