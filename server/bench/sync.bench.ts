@@ -70,6 +70,17 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
+/** CPU time (user + system, ms) a child process has used so far; null where /proc is absent. */
+function cpuMs(child: ChildProcess): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function sortedNumbers(values: number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
@@ -371,10 +382,20 @@ await upload(baseUrl, baseline.info, baseline.info.uploaders, Date.now() + 2000)
  * ratio pools both runs of each.
  */
 async function compare(share: number) {
-  const runs: Array<{ server: 'A' | 'B'; perSecond: number; serverP50: number }> = [];
+  const runs: Array<{
+    server: 'A' | 'B';
+    perSecond: number;
+    serverP50: number;
+    cpuPer500: number | null;
+    errors: number;
+  }> = [];
   for (const which of ['A', 'B', 'B', 'A'] as const) {
-    const target = which === 'A' ? { url, info } : { url: baseUrl, info: baseline.info };
+    const target =
+      which === 'A'
+        ? { url, info, child: server.child }
+        : { url: baseUrl, info: baseline.info, child: baseline.child };
     const started = performance.now();
+    const cpuBefore = cpuMs(target.child);
     const st = await upload(
       target.url,
       target.info,
@@ -382,6 +403,7 @@ async function compare(share: number) {
       Date.now() + compareSeconds * 1000,
       share,
     );
+    const cpuAfter = cpuMs(target.child);
     if (st.httpErrors > 0 || st.recordErrors > 0 || st.conflicts > 0)
       console.error(
         `comparison run ${which}: ${st.httpErrors} http errors, ${st.recordErrors} record errors, ${st.conflicts} conflicts`,
@@ -390,19 +412,36 @@ async function compare(share: number) {
       server: which,
       perSecond: st.ok / ((performance.now() - started) / 1000),
       serverP50: percentile(sortedNumbers(st.serverMs), 50),
+      cpuPer500:
+        cpuBefore === null || cpuAfter === null || st.ok === 0
+          ? null
+          : ((cpuAfter - cpuBefore) / st.ok) * batchSize,
+      errors: st.httpErrors + st.recordErrors + st.conflicts,
     });
   }
   const pooled = (which: 'A' | 'B') =>
     runs.filter((r) => r.server === which).reduce((n, r) => n + r.perSecond, 0) / 2;
+  const pooledCpu = (which: 'A' | 'B') => {
+    const mine = runs.filter((r) => r.server === which && r.cpuPer500 !== null);
+    return mine.length === 2 ? (mine[0]!.cpuPer500! + mine[1]!.cpuPer500!) / 2 : null;
+  };
   const [a, b] = [pooled('A'), pooled('B')];
+  const [cpuA, cpuB] = [pooledCpu('A'), pooledCpu('B')];
+  const errors = runs.reduce((n, r) => n + r.errors, 0);
   return {
     'doubtful share': share,
     'with settlement, records/s': Math.round(a),
     'without (BENCH_SKIP_SETTLEMENT), records/s': Math.round(b),
     'with / without': `${round((a / b) * 100, 1)} %`,
-    'within 10 %': a >= 0.9 * b ? 'met' : 'NOT met',
+    'within 10 %': errors > 0 ? 'invalid (errors)' : a >= 0.9 * b ? 'met' : 'NOT met',
+    // CPU of the server process per 500 records: steadier than wall time on a shared machine.
+    'server CPU ms / 500 records, with / without':
+      cpuA === null || cpuB === null ? '—' : `${Math.round(cpuA)} / ${Math.round(cpuB)}`,
+    'CPU without / with':
+      cpuA === null || cpuB === null ? '—' : `${round((cpuB / cpuA) * 100, 1)} %`,
     'runs A B B A, records/s': runs.map((r) => Math.round(r.perSecond)).join(' / '),
     'server p50 ms, A B B A': runs.map((r) => round(r.serverP50)).join(' / '),
+    errors,
   };
 }
 const comparison = [await compare(doubtfulShare)];
