@@ -378,7 +378,7 @@ export function nextItemRow(
     review_lines: review,
     // A touched item of a watermarked session waits for the drain; otherwise it keeps its figures.
     ...(watermarked
-      ? atCountFields(atCountOf('pending'))
+      ? PENDING_FIELDS
       : old
         ? {
             at_status: old.at_status,
@@ -392,9 +392,13 @@ export function nextItemRow(
             at_within: old.at_within,
             at_action: old.at_action,
           }
-        : atCountFields(atCountOf('unknown'))),
+        : UNKNOWN_FIELDS),
   };
 }
+
+// The stored at-count fields of a pending and of an unknown item, built once (the sync path).
+const PENDING_FIELDS = Object.freeze(atCountFields(atCountOf('pending')));
+const UNKNOWN_FIELDS = Object.freeze(atCountFields(atCountOf('unknown')));
 
 export function toItemFigures(row: ItemRow): ItemFigures {
   return {

@@ -5,6 +5,7 @@
 import { BINS_MIGRATION } from './bins-schema';
 import type { Db } from './database';
 import {
+  READ_MODEL_AT_COUNT_INDEX_MIGRATION,
   READ_MODEL_AT_COUNT_MIGRATION,
   READ_MODEL_AT_COUNT_RULE_MIGRATION,
   READ_MODEL_REVIEW_MIGRATION,
@@ -505,6 +506,8 @@ export const migrations: readonly Migration[] = [
   // The tolerance rule on the variance at count; builds the model of sessions from before the
   // model (was migration 12's build: the build writes every column this code knows).
   { version: 22, ...READ_MODEL_AT_COUNT_RULE_MIGRATION },
+  // The variance_at_count orders' indexes hold only items with one (a line write leaves none).
+  { version: 23, ...READ_MODEL_AT_COUNT_INDEX_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -9,7 +9,14 @@
  * The total is a separate count over the same filters.
  */
 import type { SessionItemVariance } from '@stockverify/shared';
-import { atCountAnswer, fromCents, fromMilli, toItemAtCount } from '../read-model-plan';
+import {
+  AT_COUNT_LAST_ASC,
+  AT_COUNT_LAST_DESC,
+  atCountAnswer,
+  fromCents,
+  fromMilli,
+  toItemAtCount,
+} from '../read-model-plan';
 import type { AtCountAction, AtCountStatus } from '@stockverify/shared';
 import type {
   VarianceCursor,
@@ -76,10 +83,16 @@ const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = 
   abs_value: { key: 'abs(r.cost_c)', desc: false },
   item_code: { key: 'r.item_code', desc: false },
   '-item_code': { key: 'r.item_code', desc: true },
-  // |variance at count|; items without one last either way (read-model-plan AT_COUNT_LAST_*;
-  // the expressions of the indexes of migration READ_MODEL_AT_COUNT_MIGRATION).
+  // |variance at count|; items without one last either way, by item code, their cursor key the
+  // order's last (read-model-plan AT_COUNT_LAST_*): see atCountPageSql.
   '-variance_at_count': { key: 'COALESCE(abs(r.vac_m), -1)', desc: true },
   variance_at_count: { key: 'COALESCE(abs(r.vac_m), 9007199254740991)', desc: false },
+};
+
+/** The variance_at_count orders: the key's value for items without a variance at count. */
+const AT_COUNT_LAST: Partial<Record<VariancePageQuery['sort'], number>> = {
+  '-variance_at_count': AT_COUNT_LAST_DESC,
+  variance_at_count: AT_COUNT_LAST_ASC,
 };
 
 // The index that reads a session's items in the sort's order (migration 8). Named, because with a
@@ -88,8 +101,8 @@ const KEYS: Record<VariancePageQuery['sort'], { key: string; desc: boolean }> = 
 const INDEX: Partial<Record<VariancePageQuery['sort'], string>> = {
   '-abs_variance': 'rm_items_abs_variance',
   '-abs_value': 'rm_items_abs_value',
-  '-variance_at_count': 'rm_items_at_count_desc',
-  variance_at_count: 'rm_items_at_count_asc',
+  '-variance_at_count': 'rm_items_vac_desc',
+  variance_at_count: 'rm_items_vac_asc',
 };
 
 // Items with a line that still counts in one rack, as rm_items.racks lists them: the rack's few
@@ -159,6 +172,7 @@ function shapeOf(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
  * reads its rows in order and stops at the limit instead of sorting the session's items.
  */
 function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: boolean): string {
+  if (AT_COUNT_LAST[sort] !== undefined) return atCountPageSql(sort, filters, cursor, false);
   const { key, desc } = KEYS[sort];
   const byCode = key === 'r.item_code';
   // Strictly after the cursor row in this order; ties on the key go by item code ascending.
@@ -198,6 +212,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
  * (84 ms at page 165 in bench:session).
  */
 function seekSql(sort: VariancePageQuery['sort'], filters: Filters): string {
+  if (AT_COUNT_LAST[sort] !== undefined) return atCountPageSql(sort, filters, false, true);
   const { key, desc } = KEYS[sort];
   const order =
     key === 'r.item_code'
@@ -207,6 +222,65 @@ function seekSql(sort: VariancePageQuery['sort'], filters: Filters): string {
     WHERE ${where(filters)}
     ORDER BY ${order}
     LIMIT 1 OFFSET @offset`;
+}
+
+const PAGE_COLUMNS = `r.item_code,
+      COALESCE(s.name, i.name, r.item_code) AS name,
+      CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
+      r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
+      r.lines, r.racks,
+      r.review_lines AS needs_review,
+      r.at_status, r.expected_m, r.vac_m, r.vac_low_m, r.vac_high_m, r.provisional, r.hint_kinds,
+      r.at_within, r.at_action`;
+
+/**
+ * A page (or, `seek`, the key of the row at @offset) of a variance_at_count order: the items with
+ * a variance at count through the order's partial index (migration 23), then those without one by
+ * item code through the primary key, their key the order's last. A cursor in the second part
+ * leaves the first empty (no |variance| is beyond the last key) and starts the second after its
+ * item code; a cursor in the first leaves the second whole.
+ */
+function atCountPageSql(
+  sort: VariancePageQuery['sort'],
+  filters: Filters,
+  cursor: boolean,
+  seek: boolean,
+): string {
+  const { desc } = KEYS[sort];
+  const last = AT_COUNT_LAST[sort]!;
+  const key = 'abs(r.vac_m)';
+  const columns = seek ? 'r.item_code' : PAGE_COLUMNS;
+  const joins = seek
+    ? ''
+    : `LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
+    LEFT JOIN items i ON i.item_code = r.item_code`;
+  const after1 = cursor
+    ? `AND ${key} ${desc ? '<=' : '>='} @after_key
+          AND (${key} ${desc ? '<' : '>'} @after_key OR r.item_code > @after_code)`
+    : '';
+  const after2 = cursor ? `AND (@after_key <> ${last} OR r.item_code > @after_code)` : '';
+  const limit = seek ? '@offset + 1' : '@limit';
+  const rack = filters.rack !== undefined;
+  return `
+    SELECT * FROM (
+      SELECT ${columns}, ${key} AS sort_key, 0 AS part
+      FROM ${source(sort, filters)}
+      ${joins}
+      WHERE ${where(filters)} AND r.vac_m IS NOT NULL
+        ${after1}
+      ORDER BY ${key} ${desc ? 'DESC' : 'ASC'}, r.item_code ASC
+      LIMIT ${limit})
+    UNION ALL
+    SELECT * FROM (
+      SELECT ${columns}, ${last} AS sort_key, 1 AS part
+      FROM ${rack ? source(sort, filters) : 'rm_items r'}
+      ${joins}
+      WHERE ${where(filters)} AND r.vac_m IS NULL
+        ${after2}
+      ORDER BY r.item_code ASC
+      LIMIT ${limit})
+    ORDER BY part, sort_key ${desc ? 'DESC' : 'ASC'}, item_code ASC
+    LIMIT ${seek ? '1 OFFSET @offset' : '@limit OFFSET @offset'}`;
 }
 
 function countSql(filters: Filters): string {
