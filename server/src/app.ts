@@ -324,7 +324,6 @@ export function createApp(deps: AppDeps) {
         audit,
         clock,
         writer: deps.adjustmentWriter ?? null,
-        expected: expectedService,
       }),
       guard,
     ),

@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'MOVED_DECISION_UNKNOWN',
   /** A decision for an item that did not move after it was counted. */
   'MOVED_DECISION_NOT_MOVED',
+  /** Reconcile refused: ambiguous moved items without a decision keeping their count (design §13). */
+  'MOVED_ITEMS_UNDECIDED',
   'IDEMPOTENCY_IN_FLIGHT',
   'IDEMPOTENCY_KEY_REUSED',
   'LOCK_LOST',

@@ -11,13 +11,20 @@
  * totals equal that endpoint's to the cent; items whose variance is zero need no adjustment and
  * are left out.
  *
- * Decisions for moved items (issue #17, design §13): an item the supervisor decided posts its
- * target − live book (`moved_*` columns) instead of the snapshot variance; every other row says
- * `moved_mode: null` and is as before.
+ * Items that moved (issue #17, design §13 "The wiring": the adjustment package): an item the
+ * supervisor decided posts its target − live book (`basis` keep_counted / keep_difference); a moved
+ * item without a decision whose variance at count is exact posts that variance against the live
+ * book (`basis: 'at_count'`); every other row posts the snapshot variance (`basis: 'snapshot'`),
+ * as before. Every row keeps `snapshot_variance` and `variance_at_count` beside what it posts.
  */
 import { createHash } from 'node:crypto';
 import { roundMoney, roundQty } from '@stockverify/shared';
-import type { BinRecord, CountSession, MovedLineChoice } from '@stockverify/shared';
+import type {
+  AdjustmentBasis,
+  BinRecord,
+  CountSession,
+  MovedLineChoice,
+} from '@stockverify/shared';
 import type { CountLineRecord, ItemVariance } from '../../ports/counting';
 import {
   PACKAGE_FORMAT,
@@ -131,6 +138,25 @@ export interface PackageInput {
   moved?: ReadonlyMap<string, MovedRow>;
   /** item code → price in the snapshot, to value a decided item's adjustment. */
   unitPrices?: ReadonlyMap<string, number>;
+  /**
+   * The expected at count of each item that moved after the snapshot (moved-items.ts), computed
+   * when the package is built. Items absent did not move: `notMoved` says whether that is known
+   * (`not_moved`: the session has a watermark) or not (`unknown`, the default).
+   */
+  atCount?: ReadonlyMap<string, AtCountRow>;
+  notMoved?: 'not_moved' | 'unknown';
+}
+
+/** A moved item's expected at count and, when exact, its default posting against today's book. */
+export interface AtCountRow {
+  status: 'exact' | 'ambiguous' | 'unknown';
+  variance_at_count_milli: number | null;
+  figures: {
+    live_book_milli: number;
+    live_book_watermark: string | null;
+    target_milli: number;
+    delta_milli: number;
+  } | null;
 }
 
 /** One decided item's figures in thousandths, or the code that refused it at build time. */
@@ -176,11 +202,24 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
   for (const v of variances) {
     const decided = input.moved?.get(v.item_code);
     const applied = decided && !('refused' in decided) ? decided : null;
-    // A decided item posts target − live book, valued at the snapshot's cost and price.
-    const variance = applied ? applied.delta_milli / 1000 : v.variance;
+    const at = input.atCount?.get(v.item_code);
+    // A moved item with no decision and an exact variance at count posts it against today's book.
+    const auto = !decided && at?.figures ? at.figures : null;
+    const posting = applied ?? auto;
+    const basis: AdjustmentBasis = applied ? applied.mode : auto ? 'at_count' : 'snapshot';
+    const atCountStatus = at ? at.status : (input.notMoved ?? 'unknown');
+    const varianceAtCount = at
+      ? at.variance_at_count_milli === null
+        ? null
+        : roundQty(at.variance_at_count_milli / 1000)
+      : atCountStatus === 'not_moved'
+        ? roundQty(v.variance)
+        : null;
+    // A moved item posts target − live book, valued at the snapshot's cost and price.
+    const variance = posting ? posting.delta_milli / 1000 : v.variance;
     const unitCost = input.unitCosts.get(v.item_code) ?? 0;
-    const valueAtCost = applied ? variance * unitCost : v.value_at_cost;
-    const valueAtPrice = applied
+    const valueAtCost = posting ? variance * unitCost : v.value_at_cost;
+    const valueAtPrice = posting
       ? variance * (input.unitPrices?.get(v.item_code) ?? 0)
       : v.value_at_price;
     totalVariance += variance;
@@ -220,18 +259,30 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
       reason: reasons.length > 0 ? reasons.join('; ') : null,
       approver: explicit ? reviewers.join(', ') : reconciledBy,
       approved_at: approvedAt,
-      ...(!decided
-        ? NO_DECISION
-        : 'refused' in decided
-          ? { ...NO_DECISION, moved_mode: decided.mode, moved_refused: decided.refused }
-          : {
-              moved_mode: decided.mode,
-              live_book_qty: roundQty(decided.live_book_milli / 1000),
-              live_book_watermark: decided.live_book_watermark,
-              target_qty: roundQty(decided.target_milli / 1000),
-              moved_adjustment: roundQty(decided.delta_milli / 1000),
-              moved_refused: null,
-            }),
+      basis,
+      snapshot_variance: roundQty(v.variance),
+      variance_at_count: varianceAtCount,
+      at_count_status: atCountStatus,
+      ...(auto
+        ? {
+            ...NO_DECISION,
+            live_book_qty: roundQty(auto.live_book_milli / 1000),
+            live_book_watermark: auto.live_book_watermark,
+            target_qty: roundQty(auto.target_milli / 1000),
+            moved_adjustment: roundQty(auto.delta_milli / 1000),
+          }
+        : !decided
+          ? NO_DECISION
+          : 'refused' in decided
+            ? { ...NO_DECISION, moved_mode: decided.mode, moved_refused: decided.refused }
+            : {
+                moved_mode: decided.mode,
+                live_book_qty: roundQty(decided.live_book_milli / 1000),
+                live_book_watermark: decided.live_book_watermark,
+                target_qty: roundQty(decided.target_milli / 1000),
+                moved_adjustment: roundQty(decided.delta_milli / 1000),
+                moved_refused: null,
+              }),
       ...(input.bins ? { bins: itemBins.get(v.item_code) ?? [] } : {}),
     });
   }
@@ -248,7 +299,7 @@ export function buildAdjustmentPackage(input: PackageInput): AdjustmentPackage {
     },
     rows,
     // Summed like the session metrics sum the variances endpoint, so both agree to the cent.
-    // Without decisions for moved items, equal to the variances endpoint's sums.
+    // Without moved items, equal to the variances endpoint's sums.
     totals: {
       items: rows.length,
       variance: roundQty(totalVariance),

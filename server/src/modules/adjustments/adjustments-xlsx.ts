@@ -25,7 +25,12 @@ export const XLSX_COLUMNS: ReadonlyArray<{
   { key: 'reason', width: 30 },
   { key: 'approver', width: 18 },
   { key: 'approved_at', width: 26 },
-  // Decisions for moved items (issue #17, design §13); empty without a decision.
+  // What `variance` posts and the variances beside it (issue #17, design §13).
+  { key: 'basis', width: 16 },
+  { key: 'snapshot_variance', width: 14, fmt: '0.###' },
+  { key: 'variance_at_count', width: 14, fmt: '0.###' },
+  { key: 'at_count_status', width: 14 },
+  // Moved items (issue #17, design §13): a decision, or the at-count posting; empty on the snapshot.
   { key: 'moved_mode', width: 16 },
   { key: 'live_book_qty', width: 12, fmt: '0.###' },
   { key: 'live_book_watermark', width: 20 },

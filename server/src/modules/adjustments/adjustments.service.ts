@@ -2,13 +2,15 @@ import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writebac
 import type { Store } from '../../ports/store';
 import { AppError, notFound } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
-import type { ExpectedService } from '../movements/expected.service';
+import type { CountSession } from '@stockverify/shared';
 import { movedFigures } from '../movements/moved-decisions.service';
 import {
   buildAdjustmentPackage,
   type AdjustmentPackage,
+  type AtCountRow,
   type MovedRow,
 } from './adjustment-package';
+import { atCountFigures, expectedOf, movedItemCodes } from './moved-items';
 
 export type AdjustmentsService = ReturnType<typeof createAdjustmentsService>;
 
@@ -20,8 +22,6 @@ export function createAdjustmentsService(deps: {
   audit: AuditLog;
   clock: () => Date;
   writer: AdjustmentWriter | null;
-  /** Expected at count, for decisions for moved items (issue #17); without it they are not read. */
-  expected?: ExpectedService;
 }) {
   const { store, audit, clock, writer } = deps;
 
@@ -36,24 +36,47 @@ export function createAdjustmentsService(deps: {
     return entries.items[0]?.actor_username ?? 'unknown';
   }
 
-  /** Each decided item's figures against today's book (design §13), or why they cannot apply. */
-  async function movedOf(actor: Actor, sessionId: string): Promise<Map<string, MovedRow>> {
-    const out = new Map<string, MovedRow>();
-    if (!deps.expected) return out;
-    for (const d of await store.movedDecisions.list(sessionId)) {
-      const result = movedFigures(
-        await deps.expected.forItem(actor, sessionId, d.item_code),
-        d.mode,
-      );
-      out.set(
+  /**
+   * Moved items (design §13 "The wiring": the adjustment package), computed now: each decided
+   * item's figures against today's book or why they cannot apply, and every item that moved after
+   * the snapshot with its expected at count (and, exact, its default posting). The session's
+   * warehouse boundary is the /sessions routes' (sessionAccess).
+   */
+  async function movedOf(
+    session: CountSession,
+    items: ReadonlySet<string>,
+  ): Promise<{ moved: Map<string, MovedRow>; atCount: Map<string, AtCountRow> }> {
+    const moved = new Map<string, MovedRow>();
+    const atCount = new Map<string, AtCountRow>();
+    const decisions = await store.movedDecisions.list(session.id);
+    const codes = new Set([...(await movedItemCodes(store, session))].filter((c) => items.has(c)));
+    for (const d of decisions) codes.add(d.item_code);
+    const answers = await expectedOf(store, session, [...codes].sort());
+    for (const [code, answer] of answers) {
+      if (!answer) continue;
+      const e = answer.expected;
+      atCount.set(code, {
+        status: !answer.known || !e ? 'unknown' : e.status,
+        variance_at_count_milli: e?.variance_at_count_milli ?? null,
+        figures: atCountFigures(answer),
+      });
+    }
+    for (const d of decisions) {
+      const answer = answers.get(d.item_code);
+      if (!answer) {
+        moved.set(d.item_code, { mode: d.mode, refused: 'MOVED_DECISION_UNKNOWN' });
+        continue;
+      }
+      const result = movedFigures(answer, d.mode);
+      moved.set(
         d.item_code,
         result.ok ? { mode: d.mode, ...result.figures } : { mode: d.mode, refused: result.code },
       );
     }
-    return out;
+    return { moved, atCount };
   }
 
-  async function packageOf(actor: Actor, sessionId: string): Promise<AdjustmentPackage> {
+  async function packageOf(sessionId: string): Promise<AdjustmentPackage> {
     const session = await store.sessions.get(sessionId);
     if (!session) throw notFound('NOT_FOUND', `No session ${sessionId}`);
     if (session.status !== 'RECONCILED') {
@@ -65,12 +88,12 @@ export function createAdjustmentsService(deps: {
         { status: session.status, reason: 'SESSION_NOT_RECONCILED' },
       );
     }
-    const [variances, snapshot, by, moved] = await Promise.all([
+    const [variances, snapshot, by] = await Promise.all([
       store.lines.variances(sessionId),
       store.sessions.snapshotRows(sessionId),
       reconciledBy(sessionId),
-      movedOf(actor, sessionId),
     ]);
+    const { moved, atCount } = await movedOf(session, new Set(variances.map((v) => v.item_code)));
     const lines = [];
     for (let page = 1; ; page++) {
       const batch = await store.lines.list(sessionId, { page, page_size: PAGE });
@@ -94,6 +117,8 @@ export function createAdjustmentsService(deps: {
       unitCosts: new Map(snapshot.map((row) => [row.item_code, row.cost])),
       unitPrices: new Map(snapshot.map((row) => [row.item_code, row.price])),
       moved,
+      atCount,
+      notMoved: session.erp_watermark ? 'not_moved' : 'unknown',
       generatedAt: clock().toISOString(),
     });
   }
@@ -101,7 +126,7 @@ export function createAdjustmentsService(deps: {
   return {
     /** The package of a reconciled session; 409 INVALID_TRANSITION otherwise. */
     async package(actor: Actor, meta: RequestMeta, sessionId: string, format: 'json' | 'xlsx') {
-      const pkg = await packageOf(actor, sessionId);
+      const pkg = await packageOf(sessionId);
       await audit.record(
         actor,
         meta,
@@ -129,7 +154,7 @@ export function createAdjustmentsService(deps: {
           { reason: 'WRITEBACK_DISABLED' },
         );
       }
-      const pkg = await packageOf(actor, sessionId);
+      const pkg = await packageOf(sessionId);
       let result: WritebackResult;
       try {
         result = await writer.write(pkg, clock());

@@ -21,6 +21,7 @@ import type { EventBus } from '../events/event-bus';
 import type { BinsService } from '../recounts/bins.service';
 import { ruleSetInForce } from '../tolerance/rule-table';
 import { sessionWatermarks } from '../erp/mirror-watermark';
+import { undecidedMovedItems } from '../adjustments/moved-items';
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
@@ -135,6 +136,21 @@ export function createSessionsService(
           `${open.total} bin(s) still wait for a recount or a supervisor's decision`,
           undefined,
           { open_bins: open.items, open_bins_total: open.total },
+        );
+      }
+    }
+    if (to === 'RECONCILED' && before.erp_watermark) {
+      // Moved items (docs/design.md §13 "The wiring": the adjustment package): one whose expected
+      // at count is ambiguous posts nothing true without a decision keeping its count.
+      const undecided = await undecidedMovedItems(store, before);
+      if (undecided.moved_items_total > 0) {
+        const names = undecided.moved_items.map((i) => i.item_code);
+        throw new AppError(
+          409,
+          'MOVED_ITEMS_UNDECIDED',
+          `${undecided.moved_items_total} item(s) moved while counted and cannot be ordered against their count (${names.slice(0, 5).join(', ')}${undecided.moved_items_total > 5 ? ', …' : ''}): keep their counted quantity first`,
+          undefined,
+          { ...undecided },
         );
       }
     }

@@ -462,14 +462,15 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.manage',
     summary:
-      'Reconcile a closed session. 409 `RECOUNTS_OPEN` while recount tasks are open or bins wait for a supervisor (`open_bins`: up to 50 `{rack, item_code, state, task_id}`, `open_bins_total`); 409 `OPEN_WORK_REMAINS` while conflicts or lines need review.',
+      'Reconcile a closed session. 409 `RECOUNTS_OPEN` while recount tasks are open or bins wait for a supervisor (`open_bins`: up to 50 `{rack, item_code, state, task_id}`, `open_bins_total`); 409 `MOVED_ITEMS_UNDECIDED` while an item that moved after the snapshot has an ambiguous expected at count and no decision keeping its count (`moved_items`: up to 50 `{item_code, at_count_status, reason, decision}`, `moved_items_total`; design §13); 409 `OPEN_WORK_REMAINS` while conflicts or lines need review.',
     body: empty,
     answer: countSessionSchema,
   },
   'GET /sessions/:id/adjustments': {
     group: 'sessions',
     who: 'sessions.manage',
-    summary: 'The ERP adjustment package of a reconciled session (`X-Content-Hash`).',
+    summary:
+      'The ERP adjustment package of a reconciled session (`X-Content-Hash`). Computed when asked, with the movements known then: a row posts `variance` on its `basis` — `snapshot` (never moved, or at count not exact), `at_count` (moved, exact: the variance at count against the live book), or the decision for the moved item — with `snapshot_variance`, `variance_at_count` and `at_count_status` beside it (design §13).',
     query: adjustmentsQuerySchema,
     answerLabel: 'The package (`format=json`; with `format=xlsx` the same as an XLSX file)',
     answer: adjustmentPackageSchema,
