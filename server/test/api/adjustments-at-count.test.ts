@@ -46,12 +46,13 @@ afterEach(async () => {
  * ITM-C counted 9 of 10 with a pick inside its count's uncertainty and a receipt of 3 after it.
  * Without `watermark` the session has none (expected at count unknown).
  */
-async function movedSession(opts: { ambiguous: boolean; watermark?: boolean }) {
+async function movedSession(opts: { ambiguous: boolean; watermark?: boolean; high?: string }) {
   if (opts.watermark !== false) {
     await writeMirrorWatermark(t.store.meta, {
       watermark: '1000',
       known: true,
       read_at: '2026-12-06T08:00:00.000Z',
+      ...(opts.high ? { watermark_high: opts.high } : {}),
     });
   }
   const s = await createSession(t, sup.token);
@@ -284,6 +285,29 @@ describe('the package posts the variance at count of a moved item', () => {
 });
 
 describe('reconcile refuses ambiguous moved items without a decision', () => {
+  it('a movement in the snapshot’s window (no decision can take it) reconciles on the snapshot', async () => {
+    // The pick 1001 was posted while the snapshot's stock was read: maybe in the book already.
+    const s = await movedSession({ ambiguous: false, high: '1001' });
+    expect(
+      (
+        await t.request('POST', `/api/sessions/${s.id}/items/ITM-B/moved-decision`, {
+          token: sup.token,
+          body: { mode: 'keep_counted' },
+        })
+      ).body.error?.code,
+    ).toBe('MOVED_DECISION_AMBIGUOUS');
+    await approveAndClose(s.id);
+    const rec = await reconcile(s.id);
+    expect(rec.status, JSON.stringify(rec.body)).toBe(200);
+    expect((await packageOf(s)).rows.find((r) => r.item_code === 'ITM-B')).toMatchObject({
+      variance: -7,
+      snapshot_variance: -7,
+      variance_at_count: null,
+      at_count_status: 'ambiguous',
+      basis: 'snapshot',
+    });
+  });
+
   it('409 MOVED_ITEMS_UNDECIDED naming ITM-C; keep its count and reconcile posts target − live book', async () => {
     const s = await movedSession({ ambiguous: true });
     await approveAndClose(s.id);
