@@ -8,6 +8,7 @@ import type { CountLineRecord } from '../../../ports/counting';
 import type { AtCountMark, ReadModelRepo, WriterFigures } from '../../../ports/read-model';
 import {
   atCountFields,
+  atCountOf,
   bySession,
   dayOf,
   lineCounts,
@@ -30,7 +31,13 @@ import {
 } from '../read-model-plan';
 import { lazy, type Db } from './database';
 
-type ItemDbRow = Omit<ItemRow, 'racks' | 'users'> & { racks: string; users: string };
+/** The columns a line write keeps (ITEM_COLUMNS), as stored. */
+type ItemDbRow = Omit<ItemRow, 'racks' | 'users' | keyof typeof UNKNOWN_AT_COUNT> & {
+  racks: string;
+  users: string;
+};
+type ItemWrite = ItemDbRow;
+const UNKNOWN_AT_COUNT = atCountFields(atCountOf('unknown'));
 
 interface SessionDbRow {
   session_id: string;
@@ -43,9 +50,19 @@ interface SessionDbRow {
   price_c: number;
 }
 
+/**
+ * The columns a line write keeps. The at-count columns (design §13) are the drain's: a line write
+ * leaves them as they are, or sets them pending in a watched session (putItemPending) — reading
+ * and rewriting them on every write cost about a tenth of it.
+ */
 const ITEM_COLUMNS = `session_id, item_code, counted_m, damaged_m, nonret_m, lines, racks, users,
-  book_qty, cost, price, variance_m, cost_c, price_c, review_lines, at_status, expected_m, vac_m,
-  vac_low_m, vac_high_m, provisional, hint_kinds, final_at, at_within, at_action`;
+  book_qty, cost, price, variance_m, cost_c, price_c, review_lines`;
+const ITEM_VALUES = ITEM_COLUMNS.replace(/(\w+)/g, '@$1');
+const ITEM_UPDATES = ITEM_COLUMNS.split(',')
+  .map((c) => c.trim())
+  .filter((c) => c !== 'session_id' && c !== 'item_code')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
 const AT_COUNT_COLUMNS = `item_code, at_status, expected_m, vac_m, vac_low_m, vac_high_m,
   provisional, hint_kinds, final_at, at_within, at_action`;
 /** A new mark's sequence: random, so a mark deleted and made again never repeats one (§13). */
@@ -286,11 +303,17 @@ function prepare(db: Db) {
        LEFT JOIN rm_items r ON r.session_id = k.session_id AND r.item_code = k.item_code
        LEFT JOIN session_snapshot s ON s.session_id = k.session_id AND s.item_code = k.item_code`,
     ),
-    putItem: db.prepare<[ItemDbRow]>(
-      `INSERT OR REPLACE INTO rm_items (${ITEM_COLUMNS}) VALUES (@session_id, @item_code,
-        @counted_m, @damaged_m, @nonret_m, @lines, @racks, @users, @book_qty, @cost, @price, @variance_m,
-        @cost_c, @price_c, @review_lines, @at_status, @expected_m, @vac_m, @vac_low_m, @vac_high_m,
-        @provisional, @hint_kinds, @final_at, @at_within, @at_action)`,
+    // A new row's at-count columns take their defaults (unknown); an existing row keeps its own.
+    putItem: db.prepare<[ItemWrite]>(
+      `INSERT INTO rm_items (${ITEM_COLUMNS}) VALUES (${ITEM_VALUES})
+       ON CONFLICT (session_id, item_code) DO UPDATE SET ${ITEM_UPDATES}`,
+    ),
+    // In a session with an ERP watermark: the row waits for the at-count drain.
+    putItemPending: db.prepare<[ItemWrite]>(
+      `INSERT INTO rm_items (${ITEM_COLUMNS}, at_status) VALUES (${ITEM_VALUES}, 'pending')
+       ON CONFLICT (session_id, item_code) DO UPDATE SET ${ITEM_UPDATES}, at_status = 'pending',
+         expected_m = NULL, vac_m = NULL, vac_low_m = NULL, vac_high_m = NULL, provisional = 0,
+         hint_kinds = '', final_at = NULL, at_within = NULL, at_action = NULL`,
     ),
     // Set once when a session is created, never changed: cached per process (atCountWatched).
     watermark: db
@@ -553,7 +576,9 @@ export interface SqliteReadModel {
 export function createSqliteReadModel(db: Db): SqliteReadModel {
   const statements = lazy(() => prepare(db));
 
+  // The at-count fields are not read on a line write (the statements keep or set them): placeholders.
   const toItemRow = (row: ItemDbRow): ItemRow => ({
+    ...UNKNOWN_AT_COUNT,
     ...row,
     racks: JSON.parse(row.racks) as Record<string, number>,
     users: JSON.parse(row.users) as Record<string, number>,
@@ -606,8 +631,26 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
   const write = (p: Plan): void => {
     const s = statements();
     for (const code of p.dirty) s.mark.run(p.session_id, code, newSeq());
-    for (const row of p.itemPuts)
-      s.putItem.run({ ...row, racks: JSON.stringify(row.racks), users: JSON.stringify(row.users) });
+    for (const row of p.itemPuts) {
+      const put = row.at_status === 'pending' ? s.putItemPending : s.putItem;
+      put.run({
+        session_id: row.session_id,
+        item_code: row.item_code,
+        counted_m: row.counted_m,
+        damaged_m: row.damaged_m,
+        nonret_m: row.nonret_m,
+        lines: row.lines,
+        racks: JSON.stringify(row.racks),
+        users: JSON.stringify(row.users),
+        book_qty: row.book_qty,
+        cost: row.cost,
+        price: row.price,
+        variance_m: row.variance_m,
+        cost_c: row.cost_c,
+        price_c: row.price_c,
+        review_lines: row.review_lines,
+      });
+    }
     for (const code of p.itemDeletes) s.deleteItem.run(p.session_id, code);
     for (const [rack, d] of p.racks) s.addRack.run({ session_id: p.session_id, rack, ...d });
     s.addSession.run({ session_id: p.session_id, ...p.session });
