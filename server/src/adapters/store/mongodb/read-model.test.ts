@@ -39,6 +39,37 @@ function inputs(old: ItemRow | null) {
 }
 
 describe('MongoDB read model writes', () => {
+  it('in a session with an ERP watermark, sets the item pending and marks it for the drain (design §13)', () => {
+    const watched = planWrites(
+      plan([{ line, sign: 1 }], [line], { ...inputs(null), watermarked: true }),
+    );
+    const item = watched.items[0] as unknown as {
+      replaceOne: { replacement: Record<string, unknown> };
+    };
+    expect(item.replaceOne.replacement).toMatchObject({
+      at_status: 'pending',
+      vac_m: null,
+      vac_desc: -1,
+      vac_asc: Number.MAX_SAFE_INTEGER,
+    });
+    expect(watched.dirty).toEqual([
+      {
+        updateOne: {
+          filter: { _id: rmId('S1', 'ITM-1') },
+          update: { $set: { session_id: 'S1', item_code: 'ITM-1', seq: expect.any(Number) } },
+          upsert: true,
+        },
+      },
+    ]);
+    // Without a watermark: unknown, and no mark at all.
+    const plain = planWrites(plan([{ line, sign: 1 }], [line], inputs(null)));
+    expect(plain.dirty).toEqual([]);
+    expect(
+      (plain.items[0] as unknown as { replaceOne: { replacement: Record<string, unknown> } })
+        .replaceOne.replacement,
+    ).toMatchObject({ at_status: 'unknown' });
+  });
+
   it('upserts the item, increments rack, session and day, and replaces the counter', () => {
     const w = planWrites(plan([{ line, sign: 1 }], [line], inputs(null)));
     expect(w.items).toEqual([
