@@ -139,21 +139,6 @@ export function createSessionsService(
         );
       }
     }
-    if (to === 'RECONCILED' && before.erp_watermark) {
-      // Moved items (docs/design.md §13 "The wiring": the adjustment package): one whose expected
-      // at count is ambiguous posts nothing true without a decision keeping its count.
-      const undecided = await undecidedMovedItems(store, before);
-      if (undecided.moved_items_total > 0) {
-        const names = undecided.moved_items.map((i) => i.item_code);
-        throw new AppError(
-          409,
-          'MOVED_ITEMS_UNDECIDED',
-          `${undecided.moved_items_total} item(s) moved while counted and cannot be ordered against their count (${names.slice(0, 5).join(', ')}${undecided.moved_items_total > 5 ? ', …' : ''}): keep their counted quantity first`,
-          undefined,
-          { ...undecided },
-        );
-      }
-    }
     if (to === 'RECONCILED') {
       const conflicts = await store.conflicts.list({
         page: 1,
@@ -172,6 +157,22 @@ export function createSessionsService(
             open_conflicts: conflicts.total,
             lines_needing_review: review.total,
           },
+        );
+      }
+    }
+    if (to === 'RECONCILED' && before.erp_watermark) {
+      // Moved items (docs/design.md §13 "The wiring": the adjustment package): one whose expected
+      // at count is ambiguous posts nothing true without a decision keeping its count. Checked
+      // last: it computes each moved item's expected at count.
+      const undecided = await undecidedMovedItems(store, before);
+      if (undecided.moved_items_total > 0) {
+        const names = undecided.moved_items.map((i) => i.item_code);
+        throw new AppError(
+          409,
+          'MOVED_ITEMS_UNDECIDED',
+          `${undecided.moved_items_total} item(s) moved while counted and cannot be ordered against their count (${names.slice(0, 5).join(', ')}${undecided.moved_items_total > 5 ? ', …' : ''}): keep their counted quantity first`,
+          undefined,
+          { ...undecided },
         );
       }
     }
