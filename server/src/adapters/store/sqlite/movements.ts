@@ -181,10 +181,17 @@ export function createSqliteMovementRepo(db: Db): MovementRepo {
         where.push('wm_key <= @up_to');
         params.up_to = watermarkSortKey(query.up_to);
       }
+      // An item's movements through its index, sorted after: left to itself the planner takes the
+      // watermark index for the order and reads every movement of the warehouse after the
+      // watermark (2 ms an item at 8,000 movements: the package and reconcile ask per moved item).
+      const from =
+        query.item_code !== undefined
+          ? 'erp_movements INDEXED BY erp_movements_item'
+          : 'erp_movements';
       // Few filters, each an index: the statement is small enough to prepare per call.
       return db
         .prepare<[Record<string, string | number | null>], MovementRow>(
-          `SELECT ${COLUMNS} FROM erp_movements WHERE ${where.join(' AND ')} ORDER BY wm_key LIMIT @limit`,
+          `SELECT ${COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY wm_key LIMIT @limit`,
         )
         .all(params)
         .map(toMovement);
