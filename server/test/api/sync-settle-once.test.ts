@@ -6,7 +6,12 @@
  * (DUPLICATE_OP) and settles them then, again in one call.
  */
 import type { CountSession } from '@stockverify/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeTurns } from '../../src/lib/turns';
+import { createEventBus } from '../../src/modules/events/event-bus';
+import { createSettlement } from '../../src/modules/recounts/settlement';
+import { DEFAULT_REVIEW_THRESHOLDS, fallbackRule } from '../../src/modules/counting/review-rules';
 import type { BinRepo } from '../../src/ports/bins';
 import { claimOk, countRecord, createSession, sync } from '../support/counting-fixture';
 import { startRecountApp, type User } from '../support/recount-fixture';
@@ -87,5 +92,47 @@ describe('a sync batch settles its bins once', () => {
     expect(again.body.data.counts).toMatchObject({ OK: 45 });
     expect(calls).toEqual([{ keys: 3 }]);
     expect(await binStates(session)).toMatchObject({ 'ITM-A': 'open' });
+  });
+});
+
+describe('a long batch shares the event loop', () => {
+  it('each of its store chunks waits for a turn of write work (one per turn of the loop, lib/turns.ts)', async () => {
+    const session = await createSession(t, supervisor.token);
+    const records = await bigBatch(session);
+    const turns = vi.spyOn(writeTurns, 'next');
+    try {
+      const res = await sync(t, alice.token, records);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      // 45 lines: three store chunks of at most 20, each followed by a turn; then the answers.
+      expect(turns.mock.calls.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      turns.mockRestore();
+    }
+  });
+});
+
+describe('settling many bins', () => {
+  it('settles 40 bins a store transaction, with a turn of write work between transactions', async () => {
+    const session = await createSession(t, supervisor.token);
+    const settlement = createSettlement({
+      store: t.store,
+      coordination: t.coordination,
+      events: createEventBus(t.coordination, pino({ level: 'silent' }), t.clock),
+      clock: t.clock,
+      fallback: fallbackRule(DEFAULT_REVIEW_THRESHOLDS),
+    });
+    const turns = vi.spyOn(writeTurns, 'next');
+    try {
+      const keys = Array.from({ length: 100 }, (_, i) => ({
+        rack: `R-${String(i).padStart(3, '0')}`,
+        item_code: 'ITM-A',
+      }));
+      const settled = await settlement.settleBins(session, keys);
+      expect(settled.size).toBe(100);
+      expect(calls).toEqual([{ keys: 40 }, { keys: 40 }, { keys: 20 }]);
+      expect(turns).toHaveBeenCalledTimes(2);
+    } finally {
+      turns.mockRestore();
+    }
   });
 });

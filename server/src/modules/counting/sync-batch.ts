@@ -3,6 +3,7 @@ import type { RecordResult, SyncRecord, CountRecord } from '@stockverify/shared'
 import { unlessUnavailable } from '../../ports/coordination';
 import type { IdempotencyRecord, InsertLineOutcome } from '../../ports/counting';
 import { AppError } from '../../lib/errors';
+import { writeTurns } from '../../lib/turns';
 import type { Actor, RequestMeta } from '../audit/audit-log';
 import { newBatch, type BatchCache } from './batch-cache';
 import { batchOrder } from './batch-order';
@@ -36,8 +37,11 @@ const FLUSH_SERIALS = 250;
 /** Per-op answers stored per store transaction at the end of a batch. */
 const FLUSH_RESULTS = 100;
 
-/** Resolves on the next turn of the event loop, after pending I/O. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Resolves on a later turn of the event loop, after pending I/O: one batch's slice per turn, so a
+ * read waits for one slice, not one per syncing phone (lib/turns.ts).
+ */
+const nextTurn = () => writeTurns.next();
 
 /**
  * Canonical hash of a batch body, to tell a replay from a reused key. The clock fields are left
