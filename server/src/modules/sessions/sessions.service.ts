@@ -170,7 +170,7 @@ export function createSessionsService(
         throw new AppError(
           409,
           'MOVED_ITEMS_UNDECIDED',
-          `${undecided.moved_items_total} item(s) moved while counted and cannot be ordered against their count (${names.slice(0, 5).join(', ')}${undecided.moved_items_total > 5 ? ', …' : ''}): keep their counted quantity first`,
+          `${undecided.moved_items_total} item(s) moved while counted and cannot be ordered against their count (${names.slice(0, 5).join(', ')}${undecided.moved_items_total > 5 ? ', …' : ''}): keep their counted quantity first (the variances list, at count ambiguous: Keep counted)`,
           undefined,
           { ...undecided },
         );
