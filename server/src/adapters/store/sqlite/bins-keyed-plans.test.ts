@@ -5,45 +5,22 @@
  * loop — never as a read of the session's every line, row, decision or task probed against the
  * list, which is the plan it picks for a plain JOIN.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '.';
+import { describe, expect, it } from 'vitest';
+import { queryPlan, recordPreparedStatements } from './query-plans.test-support';
 
-const prepared = new Set<string>();
-const proto = Database.prototype as unknown as { prepare: (sql: string) => unknown };
-const original = proto.prepare;
-let dir = '';
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bins-plans-'));
-  proto.prepare = function (this: unknown, sql: string) {
-    prepared.add(sql);
-    return original.call(this, sql);
-  };
-});
-afterAll(() => {
-  proto.prepare = original;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { prepared, open } = recordPreparedStatements('sv-bins-plans-');
 
 describe('keyed bin reads (SQLite)', () => {
   it('search each key through an index on the whole key, the key list outermost', async () => {
-    const file = path.join(dir, 'plans.db');
-    const store = createSqliteStore({ file });
-    await store.init();
+    const { store, file } = await open('plans.db');
     // Preparing the repository's statements is enough: a plan does not depend on the data.
     await store.bins.needsSettling('S1', [{ key: { rack: 'A-01', item_code: 'I' }, counter: 'u' }]);
     const side = new Database(file, { readonly: true });
     const keyed = [...prepared].filter((sql) => /json_each\(@(keys|list)\)/.test(sql));
     expect(keyed.length).toBeGreaterThanOrEqual(5);
     for (const sql of keyed) {
-      const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
-      const plan = side
-        .prepare<[Record<string, null>], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(named)
-        .map((r) => r.detail);
+      const plan = queryPlan(side, sql);
       const why = `${sql}\n→ ${plan.join('\n→ ')}`;
       expect(plan[0], why).toMatch(/^SCAN k VIRTUAL TABLE/);
       const searches = plan.filter((d) => d.startsWith('SEARCH'));
@@ -51,7 +28,10 @@ describe('keyed bin reads (SQLite)', () => {
       for (const search of searches) {
         expect(search, why).toMatch(/\(session_id=\? AND \w+=\? AND \w+=\?/);
       }
-      expect(plan.some((d) => /^SCAN (?!k )/.test(d)), why).toBe(false);
+      expect(
+        plan.some((d) => /^SCAN (?!k )/.test(d)),
+        why,
+      ).toBe(false);
     }
     side.close();
     await store.close();

@@ -3,41 +3,17 @@
  * answers, and that each one — and the item's lines the expected route reads first — is served by
  * its index: SQLite is asked for every statement's query plan.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   at,
   makeLine,
   makeSession,
   makeSnapshotRow,
 } from '../../../../test/support/counting-records';
-import { createSqliteStore } from '.';
+import { queryPlan, recordPreparedStatements } from './query-plans.test-support';
 
-const prepared = new Set<string>();
-const proto = Database.prototype as unknown as { prepare: (sql: string) => unknown };
-const original = proto.prepare;
-let dir = '';
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-hint-facts-'));
-  proto.prepare = function (this: unknown, sql: string) {
-    prepared.add(sql);
-    return original.call(this, sql);
-  };
-});
-afterAll(() => {
-  proto.prepare = original;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(name: string) {
-  const file = path.join(dir, name);
-  const store = createSqliteStore({ file });
-  await store.init();
-  return { store, file };
-}
+const { prepared, open } = recordPreparedStatements('sv-hint-facts-');
 
 const line = (op: string, extra: Parameters<typeof makeLine>[1]) =>
   makeLine(op, { item_code: 'SER-1', counted_at: at(0), received_at: at(0), ...extra });
@@ -165,13 +141,7 @@ describe('hint facts on SQLite', () => {
     });
     await store.itemLines.ofItem('S', 'I', 1);
     const side = new Database(file, { readonly: true });
-    const plans = [...prepared].map((sql) => {
-      const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
-      const positional = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => null);
-      const params = Object.keys(named).length > 0 ? [named] : positional;
-      const rows = side.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-      return rows.map((r) => r.detail).join(' | ');
-    });
+    const plans = [...prepared].map((sql) => queryPlan(side, sql).join(' | '));
     side.close();
     await store.close();
     const uses = (table: string, index: string) =>

@@ -9,14 +9,11 @@
  * `monitoring.linesSince`, which nothing but the read-model contract's oracle calls any more (the
  * KPIs read the model's days, rm_days).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listSessionsQuerySchema } from '@stockverify/shared';
 import { makeLine, makeSession, makeSnapshotRow } from '../../../../test/support/counting-records';
-import { createSqliteStore } from '.';
+import { queryPlan, recordPreparedStatements } from './query-plans.test-support';
 
 /** Statements allowed to read all of count_lines, and why. */
 const WHOLE_TABLE: Array<{ sql: RegExp; why: string }> = [
@@ -74,36 +71,13 @@ const NEEDS: Array<{ sql: RegExp; index: string; why: string }> = [
   },
 ];
 
-const prepared = new Set<string>();
-const proto = Database.prototype as unknown as { prepare: (sql: string) => unknown };
-const original = proto.prepare;
-
-let dir = '';
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-line-indexes-'));
-  proto.prepare = function (this: unknown, sql: string) {
-    prepared.add(sql);
-    return original.call(this, sql);
-  };
-});
-afterAll(() => {
-  proto.prepare = original;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const recorder = recordPreparedStatements('sv-line-indexes-');
+const prepared = recorder.prepared;
 
 /** A store on a file, and a second connection to the same file to ask for query plans. */
 async function open(name: string) {
-  const file = path.join(dir, name);
-  const store = createSqliteStore({ file });
-  await store.init();
+  const { store, file } = await recorder.open(name);
   return { store, side: new Database(file, { readonly: true }) };
-}
-
-/** NULL for every parameter of a statement (a query plan does not depend on the values). */
-function nullParams(sql: string): unknown[] {
-  const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
-  const positional = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => null);
-  return Object.keys(named).length > 0 ? [...positional, named] : positional;
 }
 
 /** Names count_lines goes by in a statement: itself and its aliases. */
@@ -184,11 +158,7 @@ describe('count_lines indexes (SQLite)', () => {
 
     const plans: Array<{ sql: string; scans: string[] }> = [];
     const all = [...prepared];
-    const planOf = (sql: string) =>
-      side
-        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(...nullParams(sql))
-        .map((r) => (r as { detail: string }).detail);
+    const planOf = (sql: string) => queryPlan(side, sql);
     const missing: string[] = [];
     for (const need of NEEDS) {
       const statements = all.filter((sql) => need.sql.test(sql));
@@ -225,10 +195,7 @@ describe('count_lines indexes (SQLite)', () => {
       /FROM snapshot_bins[\s\S]*json_each/.test(sql),
     );
     expect(statements).toHaveLength(1);
-    const plan = side
-      .prepare(`EXPLAIN QUERY PLAN ${statements[0]!}`)
-      .all(...nullParams(statements[0]!))
-      .map((r) => (r as { detail: string }).detail);
+    const plan = queryPlan(side, statements[0]!);
     // Was `SEARCH snapshot_bins USING PRIMARY KEY (session_id=?)`: every item of the session, for
     // each line a sync batch built (a third of the API's time in bench:session).
     expect(

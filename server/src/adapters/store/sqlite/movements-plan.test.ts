@@ -5,34 +5,15 @@
  * order and dropping the other items' — the plan SQLite picks on its own for `ORDER BY wm_key`
  * (measured: 2 ms an item at 8,000 movements, 0.1 ms through the item's index).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '.';
+import { describe, expect, it } from 'vitest';
+import { queryPlan, recordPreparedStatements } from './query-plans.test-support';
 
-const prepared = new Set<string>();
-const proto = Database.prototype as unknown as { prepare: (sql: string) => unknown };
-const original = proto.prepare;
-let dir = '';
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-movements-plan-'));
-  proto.prepare = function (this: unknown, sql: string) {
-    prepared.add(sql);
-    return original.call(this, sql);
-  };
-});
-afterAll(() => {
-  proto.prepare = original;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { prepared, open } = recordPreparedStatements('sv-movements-plan-');
 
 describe('an item’s movements (SQLite)', () => {
   it('are searched through the item’s index, whatever else the query asks', async () => {
-    const file = path.join(dir, 'plan.db');
-    const store = createSqliteStore({ file });
-    await store.init();
+    const { store, file } = await open('plan.db');
     await store.movements.record(
       Array.from({ length: 200 }, (_, i) => ({
         item_code: `ITM-${i % 20}`,
@@ -59,11 +40,7 @@ describe('an item’s movements (SQLite)', () => {
     const sql = [...prepared].find((s) => /FROM erp_movements/.test(s) && /item_code = @/.test(s));
     expect(sql).toBeDefined();
     const side = new Database(file, { readonly: true });
-    const named = Object.fromEntries([...sql!.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
-    const plan = side
-      .prepare<[Record<string, null>], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-      .all(named)
-      .map((r) => r.detail);
+    const plan = queryPlan(side, sql!);
     expect(plan.join('\n'), sql).toMatch(
       /USING INDEX erp_movements_item \(warehouse=\? AND item_code=\?/,
     );
