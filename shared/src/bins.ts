@@ -113,6 +113,16 @@ export const binRecordSchema = z.object({
   /** The settled quantity differs from the first count. */
   overturned: z.boolean(),
   open_task_id: z.string().nullable(),
+  /**
+   * Counts received late (docs/design.md §11 "Late counts"): after the bin was decided
+   * (`late_after_decision`) or answering a task already closed (`late_after_task_closed`), op_ids
+   * sorted. They never change the bin's figure; a supervisor acknowledges them or overrides.
+   */
+  late_count_ids: z.array(z.string()),
+  /** Of `late_count_ids`, those a supervisor acknowledged (or saw when overriding), sorted. */
+  late_acknowledged_ids: z.array(z.string()),
+  /** How many late counts wait for a supervisor: reconcile is refused while any does. */
+  late_unacknowledged: z.number().int().min(0),
   updated_at: z.string(),
 });
 export type BinRecord = z.infer<typeof binRecordSchema>;
@@ -120,6 +130,8 @@ export type BinRecord = z.infer<typeof binRecordSchema>;
 export const binQuerySchema = z.strictObject({
   state: z.enum(SETTLEMENT_STATES).optional(),
   rack: z.string().trim().min(1).max(64).optional(),
+  /** `late`: only bins with late counts no supervisor acknowledged yet. */
+  attention: z.enum(['late']).optional(),
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -149,6 +161,8 @@ export const binCountViewSchema = z.object({
   superseded_by: z.string().nullable(),
   /** Received after the bin was decided: shown, never changes the decision. */
   late: z.boolean(),
+  /** A late count a supervisor acknowledged (or saw when overriding). */
+  late_acknowledged: z.boolean(),
   tolerance: lineToleranceSchema.nullable(),
 });
 export type BinCountView = z.infer<typeof binCountViewSchema>;
@@ -202,11 +216,24 @@ export const binDecisionRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type BinDecisionRequest = z.infer<typeof binDecisionRequestSchema>;
 
+/**
+ * `POST /sessions/:id/bins/:rack/:item/late-counts/acknowledge`: a supervisor keeps the bin's
+ * decision having looked at its late counts (docs/design.md §11 "Late counts"). A reason is
+ * required; `count_ids` names the late counts seen (default: every one the bin has now).
+ */
+export const lateCountsAcknowledgeSchema = z.strictObject({
+  reason: z.string().trim().min(1, 'acknowledging needs a reason').max(1000),
+  count_ids: z.array(z.string().trim().min(1).max(128)).min(1).max(500).optional(),
+});
+export type LateCountsAcknowledge = z.infer<typeof lateCountsAcknowledgeSchema>;
+
 /** Reconcile refused: what is still open (details of the 409 RECOUNTS_OPEN error). */
 export const openBinSchema = z.object({
   rack: z.string(),
   item_code: z.string(),
   state: z.enum(SETTLEMENT_STATES),
   task_id: z.string().nullable(),
+  /** Late counts no supervisor acknowledged (a decided bin can block for these alone). */
+  late_counts: z.number().int().min(0),
 });
 export type OpenBin = z.infer<typeof openBinSchema>;

@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'OPEN_WORK_REMAINS',
   /** Reconcile refused: recount tasks open or bins waiting for a supervisor (issue #16). */
   'RECOUNTS_OPEN',
+  /** A supervisor acknowledged the late counts of a bin that has none waiting (issue #16). */
+  'NO_LATE_COUNTS',
   /** A supervisor gave a recount task to a counter who already counted the bin. */
   'RECOUNT_COUNTER_EXCLUDED',
   /** A count names a recount task of no such session, rack and item (sync record answer). */

@@ -34,6 +34,11 @@ export interface BinSettleInput {
   split: boolean;
   /** The bin's open recount tasks. */
   open_tasks: RecountTaskRecord[];
+  /**
+   * The bin's tasks no longer open (done or cancelled): a count naming one that came after it
+   * closed is late (docs/design.md §11 "Late counts"). None when absent.
+   */
+  closed_tasks?: RecountTaskRecord[];
   /** The bin's row before this settlement (null: none yet): its settled_at stays while settled. */
   previous: Omit<BinRecord, 'item_name'> | null;
 }
@@ -113,7 +118,14 @@ export interface BinRepo {
   get(sessionId: string, key: BinKey): Promise<Omit<BinRecord, 'item_name'> | null>;
   list(
     sessionId: string,
-    query: { state?: BinRecord['state']; rack?: string; page: number; page_size: number },
+    query: {
+      state?: BinRecord['state'];
+      rack?: string;
+      /** `late`: only bins with unacknowledged late counts. */
+      attention?: 'late';
+      page: number;
+      page_size: number;
+    },
   ): Promise<Paged<Omit<BinRecord, 'item_name'>>>;
   /** Every line of the bin (candidates, superseded and rejected included), oldest first. */
   lines(sessionId: string, key: BinKey): Promise<CountLineRecord[]>;
@@ -129,7 +141,26 @@ export interface BinRepo {
     sessionId: string,
     bins: readonly { key: BinKey; counter: string }[],
   ): Promise<BinKey[]>;
-  /** Bins that block reconcile: open tasks and bins needing a supervisor (at most `limit`). */
+  /**
+   * A supervisor acknowledged late counts of the bin (docs/design.md §11 "Late counts"): adds
+   * `countIds` (null: every late count of the row) that are late counts of the row to its
+   * acknowledged ones, in one transaction with the read (serialised with `settle` on the bin).
+   * Returns the row before and after; null when the bin has no row.
+   */
+  acknowledgeLate(
+    sessionId: string,
+    key: BinKey,
+    countIds: readonly string[] | null,
+    /** The server clock, stamped as the row's `updated_at`. */
+    now: string,
+  ): Promise<{
+    before: Omit<BinRecord, 'item_name'>;
+    after: Omit<BinRecord, 'item_name'>;
+  } | null>;
+  /**
+   * Bins that block reconcile: open tasks, bins needing a supervisor and bins with unacknowledged
+   * late counts (at most `limit`).
+   */
   blocking(sessionId: string, limit: number): Promise<{ total: number; items: OpenBin[] }>;
   /**
    * Every bin of a session (count-quality measures), ordered by rack then item: the rows, and for

@@ -60,6 +60,9 @@ function binRow(session: string, item: string, over: Partial<Row> & Pick<Row, 'r
     recounts: 0,
     overturned: false,
     open_task_id: null,
+    late_count_ids: [],
+    late_acknowledged_ids: [],
+    late_unacknowledged: 0,
     updated_at: at('12:00'),
     ...over,
   };

@@ -157,7 +157,7 @@ describe.each(adapters)('bins store contract: $name', (adapter) => {
     expect((await eligible('u-alice')).total).toBe(0);
     expect(await store.bins.blocking('S1', 10)).toEqual({
       total: 1,
-      items: [{ rack: 'A-01', item_code: 'ITM-A', state: 'open', task_id: taskId }],
+      items: [{ rack: 'A-01', item_code: 'ITM-A', state: 'open', task_id: taskId, late_counts: 0 }],
     });
 
     // Bob's blind recount (91) agrees: settled at 90 (the lower median), his line a candidate.

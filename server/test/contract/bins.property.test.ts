@@ -397,6 +397,8 @@ describe.each(storeAdapters('bins_property'))('bins property: $name', (adapter) 
           recounts: bin.recounts,
           overturned: bin.overturned,
           has_open_task: bin.open_task_id !== null,
+          late_count_ids: bin.late_count_ids.map((id) => id.slice(prefix.length)).sort(),
+          late_unacknowledged: bin.late_unacknowledged,
         },
         open_tasks: open.items.filter((t) => t.item_code === key.item_code).map((t) => t.phase),
       });
@@ -482,6 +484,12 @@ describe.each(storeAdapters('bins_property'))('bins property: $name', (adapter) 
             .map((c) => c.id)
             .sort();
           expect(reported).toEqual(lateIds);
+          // The row keeps them (docs/design.md §11 "Late counts"): none acknowledged here.
+          expect(record).toMatchObject({
+            late_count_ids: lateIds,
+            late_acknowledged_ids: [],
+            late_unacknowledged: lateIds.length,
+          });
         }
       }),
       { numRuns },

@@ -11,6 +11,50 @@ export type StoredBin = Omit<BinRecord, 'item_name'>;
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+type LateFields = Pick<
+  StoredBin,
+  'late_count_ids' | 'late_acknowledged_ids' | 'late_unacknowledged'
+>;
+
+/** A bin without late counts (every bin without a row: late counts need a decision or a task). */
+export function noLateCounts(): LateFields {
+  return { late_count_ids: [], late_acknowledged_ids: [], late_unacknowledged: 0 };
+}
+
+/**
+ * A stored row with the late-count fields of a row written before they existed (MongoDB keeps such
+ * documents as they are): none late.
+ */
+export function withLateDefaults<T extends Partial<LateFields>>(row: T): T & LateFields {
+  return {
+    ...row,
+    late_count_ids: row.late_count_ids ?? [],
+    late_acknowledged_ids: row.late_acknowledged_ids ?? [],
+    late_unacknowledged: row.late_unacknowledged ?? 0,
+  };
+}
+
+/**
+ * The row after a supervisor acknowledged `countIds` (null: every late count of the row): only
+ * the row's late counts can be acknowledged; the rest of the row is unchanged but `updated_at`.
+ * (docs/design.md §11 "Late counts".)
+ */
+export function acknowledgeLateCounts(
+  row: StoredBin,
+  countIds: readonly string[] | null,
+  now: string,
+): StoredBin {
+  const late = new Set(row.late_count_ids);
+  const acknowledged = new Set(row.late_acknowledged_ids.filter((id) => late.has(id)));
+  for (const id of countIds ?? row.late_count_ids) if (late.has(id)) acknowledged.add(id);
+  return {
+    ...row,
+    late_acknowledged_ids: [...acknowledged].sort(cmp),
+    late_unacknowledged: late.size - acknowledged.size,
+    updated_at: now,
+  };
+}
+
 /**
  * The record of a bin without a row, from its lines (any order; rejected and superseded ones are
  * left out): settled `within_tolerance` at its first count's figure, confirmed, settled when it
@@ -63,6 +107,7 @@ export function computedBinRecord(
     recounts: 0,
     overturned: false,
     open_task_id: null,
+    ...noLateCounts(),
     updated_at: last.received_at,
   };
 }
@@ -128,6 +173,7 @@ export function rowlessBinRecord(sessionId: string, r: RowlessBin): StoredBin {
     recounts: 0,
     overturned: false,
     open_task_id: null,
+    ...noLateCounts(),
     updated_at: r.last_received_at,
   };
 }

@@ -18,6 +18,7 @@ import {
   type BinQuery,
   type BinRecord,
   type CountSession,
+  type LateCountsAcknowledge,
   type OpenBin,
   type Settlement as BinSettlement,
 } from '@stockverify/shared';
@@ -32,6 +33,7 @@ import type { EventBus } from '../events/event-bus';
 import { binBook } from '../sessions/bin-book';
 import type { Settlement } from './settlement';
 import { createTaskViews } from './task-views';
+import { lateCounts } from './late-counts';
 
 export type BinsService = ReturnType<typeof createBinsService>;
 
@@ -324,6 +326,9 @@ export function createBinsService(deps: {
       };
     }
     await bins.addDecision(session.id, key, decision);
+    // A `set` is taken having seen the bin's late counts: it acknowledges those it saw (design §11
+    // "Late counts"); one arriving after it waits for a supervisor again.
+    const seenLate = decision.kind === 'set' ? bin.late_count_ids : [];
     const written = await settlement.settleBins(session, [key], {
       note: input.reason ?? null,
       assignTo: input.kind === 'recount' ? (input.assign_to ?? null) : null,
@@ -336,6 +341,9 @@ export function createBinsService(deps: {
         await tasks.assign(task.id, input.assign_to, now);
         after = await bins.get(session.id, key);
       }
+    }
+    if (seenLate.length > 0 && after && after.late_unacknowledged > 0) {
+      after = (await bins.acknowledgeLate(session.id, key, seenLate, now))?.after ?? after;
     }
     const override = input.kind === 'set' && bin.state === 'decided';
     await audit.record(
@@ -354,6 +362,7 @@ export function createBinsService(deps: {
               assign_to: input.kind === 'recount' ? input.assign_to : null,
             }),
         reason: decision.reason ?? null,
+        ...(seenLate.length > 0 ? { late_counts_seen: seenLate } : {}),
       },
     );
     announce(actor, session, key, override ? 'override' : decision.kind);
@@ -364,6 +373,7 @@ export function createBinsService(deps: {
   function countView(
     l: CountLineRecord,
     late: ReadonlySet<string>,
+    acknowledged: ReadonlySet<string>,
     names: ReadonlyMap<string, string>,
   ): BinCountView {
     return {
@@ -383,6 +393,7 @@ export function createBinsService(deps: {
       taken: counts(l),
       superseded_by: l.superseded_by,
       late: late.has(l.op_id),
+      late_acknowledged: late.has(l.op_id) && acknowledged.has(l.op_id),
       tolerance: l.tolerance ?? null,
     };
   }
@@ -413,6 +424,68 @@ export function createBinsService(deps: {
       };
     },
 
+    /**
+     * `POST /sessions/:id/bins/:rack/:item/late-counts/acknowledge`: a supervisor keeps the bin's
+     * decision having looked at its late counts (docs/design.md §11 "Late counts"), with a
+     * reason; audited `bin.late_acknowledge`. 409 `NO_LATE_COUNTS` when none waits; 400 on
+     * `count_ids` naming a count that is not one of the bin's late counts.
+     */
+    async acknowledgeLate(
+      actor: Actor,
+      meta: RequestMeta,
+      sessionId: string,
+      key: BinKey,
+      input: LateCountsAcknowledge,
+    ): Promise<BinRecord> {
+      const session = await sessionFor(actor, sessionId);
+      assertDecidable(session);
+      const { bins } = repos();
+      const bin = await binOf(session, key);
+      if (bin.late_unacknowledged === 0) {
+        throw new AppError(
+          409,
+          'NO_LATE_COUNTS',
+          `No late count of ${key.item_code} in ${key.rack} waits for a supervisor`,
+        );
+      }
+      const late = new Set(bin.late_count_ids);
+      const stray = (input.count_ids ?? []).findIndex((id) => !late.has(id));
+      if (stray >= 0) {
+        throw validationError([
+          { path: `count_ids.${stray}`, message: 'not a late count of this bin' },
+        ]);
+      }
+      const now = clock().toISOString();
+      const done = await bins.acknowledgeLate(session.id, key, input.count_ids ?? null, now);
+      if (!done || done.after.late_unacknowledged === done.before.late_unacknowledged) {
+        throw new AppError(
+          409,
+          'NO_LATE_COUNTS',
+          `No late count of ${key.item_code} in ${key.rack} waits for a supervisor`,
+        );
+      }
+      const before = new Set(done.before.late_acknowledged_ids);
+      const acknowledged = done.after.late_acknowledged_ids.filter((id) => !before.has(id));
+      await audit.record(
+        actor,
+        meta,
+        'bin.late_acknowledge',
+        { type: 'bin', id: `${session.id}/${key.rack}/${key.item_code}` },
+        {
+          state: done.after.state,
+          quantity: done.after.quantity,
+          acknowledged,
+          late_unacknowledged: done.after.late_unacknowledged,
+          reason: input.reason,
+        },
+      );
+      announce(actor, session, key, 'late_acknowledged');
+      return {
+        ...done.after,
+        item_name: (await itemNames([key.item_code])).get(key.item_code) ?? null,
+      };
+    },
+
     /** `GET /sessions/:id/bins/:rack/:item`: everything about one bin, side by side. */
     async detail(viewer: Viewer, sessionId: string, key: BinKey): Promise<BinDetail> {
       const session = await sessionFor(viewer, sessionId);
@@ -425,17 +498,14 @@ export function createBinsService(deps: {
       ]);
       const ofBin = binTasks.items.filter((t) => t.item_code === key.item_code);
       const now = await settlementOf(session, key, lines, decisions, bin.split);
-      // Late: after the bin was decided, or answering a task already closed when it came in.
-      const closedAt = new Map(ofBin.map((t) => [t.id, t.closed_at]));
-      const taskLate = lines.filter((l) => {
-        const closed = l.recount_task_id ? closedAt.get(l.recount_task_id) : null;
-        return closed !== null && closed !== undefined && closed < l.received_at;
-      });
+      // Late: after the bin was decided, or answering a task already closed when it came in
+      // (late-counts.ts, as the bin row keeps them).
+      const lateNow = lateCounts(lines, now, ofBin);
       const conflicts = [
         ...now.conflicts.map((c) => ({ id: c.id, code: c.code as string })),
-        ...taskLate
-          .filter((l) => !now.conflicts.some((c) => c.id === l.op_id))
-          .map((l) => ({ id: l.op_id, code: 'late_after_task_closed' })),
+        ...lateNow
+          .filter((c) => !now.conflicts.some((n) => n.id === c.id))
+          .map((c) => ({ id: c.id, code: c.code as string })),
       ];
       const late = new Set(conflicts.filter((c) => c.code.startsWith('late')).map((c) => c.id));
       const names = await userNames([
@@ -462,7 +532,7 @@ export function createBinsService(deps: {
         .find((l) => l.tolerance);
       return {
         bin: { ...bin, item_name: (await itemNames([key.item_code])).get(key.item_code) ?? null },
-        counts: lines.map((l) => countView(l, late, names)),
+        counts: lines.map((l) => countView(l, late, new Set(bin.late_acknowledged_ids), names)),
         decisions: decisionViews,
         tasks: await views.queueItems(ofBin),
         rule: firstRuled?.tolerance ?? null,

@@ -2,6 +2,7 @@ import {
   assignRecountTaskSchema,
   binDecisionRequestSchema,
   binQuerySchema,
+  lateCountsAcknowledgeSchema,
   recountQueueQuerySchema,
   roleAtLeast,
   type BinDetail,
@@ -86,6 +87,15 @@ export function recountsRoutes(
     const body = parse(binDecisionRequestSchema, req.body, 'body');
     const bin = await bins.decide(actorOf(req), metaOf(req), id, { rack, item_code: item }, body);
     sendOk(req, res, bin satisfies BinRecord | null, 201);
+  });
+
+  // A supervisor keeps the decision having looked at the bin's late counts (design §11).
+  router.post('/:id/bins/:rack/:item/late-counts/acknowledge', ...supervise, async (req, res) => {
+    const { id, rack, item } = parse(binParams, req.params, 'params');
+    const body = parse(lateCountsAcknowledgeSchema, req.body, 'body');
+    const key = { rack, item_code: item };
+    const bin = await bins.acknowledgeLate(actorOf(req), metaOf(req), id, key, body);
+    sendOk(req, res, bin satisfies BinRecord);
   });
 
   router.get('/:id/racks/:rack/lines', ...read, async (req, res) => {

@@ -22,6 +22,7 @@ import type {
   RecountTaskRecord,
 } from '../../ports/bins';
 import type { CountLineRecord } from '../../ports/counting';
+import { lateCounts, lateFields } from './late-counts';
 
 /** What a bin is judged by: its item's rule and the session snapshot's book and unit cost. */
 export interface BinRuleFacts {
@@ -345,6 +346,8 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
       overturned:
         settledNow && firstQty !== null && quantity !== null && roundQty(quantity) !== firstQty,
       open_task_id: openTaskId,
+      // Counts that came too late (design §11 "Late counts"), kept until a supervisor looks.
+      ...lateFields(lateCounts(input.lines, s, input.closed_tasks ?? []), prev),
       updated_at: now,
     };
     // One counter's first count within tolerance (or nothing counted), nothing decided, no row
@@ -354,7 +357,8 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
       (s.reason === 'within_tolerance' || s.reason === 'no_counts') &&
       !input.split &&
       input.decisions.length === 0 &&
-      input.open_tasks.length === 0;
+      input.open_tasks.length === 0 &&
+      record.late_count_ids.length === 0;
 
     return {
       settlement,

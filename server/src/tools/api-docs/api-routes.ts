@@ -79,6 +79,7 @@ import {
   binDetailSchema,
   binPageSchema,
   binQuerySchema,
+  lateCountsAcknowledgeSchema,
   binRecordSchema,
   recountQueueItemSchema,
   recountQueuePageSchema,
@@ -462,7 +463,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.manage',
     summary:
-      'Reconcile a closed session. 409 `RECOUNTS_OPEN` while recount tasks are open or bins wait for a supervisor (`open_bins`: up to 50 `{rack, item_code, state, task_id}`, `open_bins_total`); 409 `MOVED_ITEMS_UNDECIDED` while an item that moved after the snapshot has an ambiguous expected at count and no decision keeping its count (`moved_items`: up to 50 `{item_code, at_count_status, reason, decision}`, `moved_items_total`; design §13); 409 `OPEN_WORK_REMAINS` while conflicts or lines need review.',
+      'Reconcile a closed session. 409 `RECOUNTS_OPEN` while recount tasks are open, bins wait for a supervisor or bins have late counts no supervisor acknowledged (`open_bins`: up to 50 `{rack, item_code, state, task_id, late_counts}`, `open_bins_total`); 409 `MOVED_ITEMS_UNDECIDED` while an item that moved after the snapshot has an ambiguous expected at count and no decision keeping its count (`moved_items`: up to 50 `{item_code, at_count_status, reason, decision}`, `moved_items_total`; design §13); 409 `OPEN_WORK_REMAINS` while conflicts or lines need review.',
     body: empty,
     answer: countSessionSchema,
   },
@@ -638,7 +639,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'counting',
     who: 'lines.review',
     summary:
-      'Bins (item in rack) that needed settling, by state and rack, paged: consensus state, quantity, phase, rule, counters (docs/design.md §12).',
+      'Bins (item in rack) that needed settling, by state and rack, paged: consensus state, quantity, phase, rule, counters, late counts (`late_count_ids`, `late_acknowledged_ids`, `late_unacknowledged`); `attention=late` keeps the bins with late counts no supervisor acknowledged (docs/design.md §11–§12).',
     query: binQuerySchema,
     answer: binPageSchema,
   },
@@ -655,6 +656,14 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     summary:
       'Decide a bin: `set` takes a count’s figure (`count_id`) or a quantity (written as a line of the supervisor’s, device `console`), reason required (400 naming `reason`); `recount` asks a different counter (`assign_to`, 409 `RECOUNT_COUNTER_EXCLUDED`). Audited `bin.decide` / `bin.override`; answers the bin (201).',
     body: binDecisionRequestSchema,
+    answer: binRecordSchema,
+  },
+  'POST /sessions/:id/bins/:rack/:item/late-counts/acknowledge': {
+    group: 'counting',
+    who: 'lines.review',
+    summary:
+      'Keep the bin’s decision having looked at its late counts (received after the decision, or answering a task already closed; docs/design.md §11 “Late counts”): `count_ids` (default: every late count), reason required (400 naming `reason`; 400 `count_ids.N` for a count that is not late). Audited `bin.late_acknowledge`; 409 `NO_LATE_COUNTS` when none waits, `SESSION_CLOSED` once reconciled. A `set` decision acknowledges the late counts it saw. Answers the bin.',
+    body: lateCountsAcknowledgeSchema,
     answer: binRecordSchema,
   },
   'GET /sessions/:id/racks/:rack/lines': {

@@ -20,9 +20,11 @@ import type {
 } from '../../../ports/bins';
 import type { CountLineRecord } from '../../../ports/counting';
 import {
+  acknowledgeLateCounts,
   applicableUpdates,
   computedBinRecord,
   rowlessBinRecord,
+  withLateDefaults,
   type StoredBin,
 } from '../bins-plan';
 import { isDuplicateKey, pageWindow, type CountLineDocument } from './collections';
@@ -77,6 +79,12 @@ export const BIN_INDEXES: { collection: string; indexes: IndexDescription[] }[] 
     indexes: [
       { key: { session_id: 1, rack: 1, item_code: 1 }, unique: true },
       { key: { session_id: 1, state: 1, rack: 1, item_code: 1 } },
+      // Bins with late counts no supervisor acknowledged (attention=late, reconcile's refusal).
+      {
+        key: { session_id: 1, rack: 1, item_code: 1 },
+        name: 'bins_late',
+        partialFilterExpression: { late_unacknowledged: { $gt: 0 } },
+      },
     ],
   },
   {
@@ -106,6 +114,11 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function strip<T extends object>(doc: WithId<T>): T {
   const { _id, ...rest } = doc;
   return rest as T;
+}
+
+/** A bin document as a row (one written before late counts existed has none). */
+function toBin(doc: WithId<StoredBin>): StoredBin {
+  return withLateDefaults(strip(doc));
 }
 
 function toDecision(doc: DecisionDocument): BinDecision {
@@ -216,23 +229,27 @@ export function createMongoBinRepos(
             { upsert: true, ...o },
           );
           const row = await b.bins.findOne(binFilter(sessionId, key), o);
-          const previous = row ? strip(row) : null;
+          const previous = row ? toBin(row) : null;
           const all = await binLines(sessionId, key, txn);
           const decisions = await b.decisions
             .find(binFilter(sessionId, key), o)
             .sort({ decided_at: 1, _id: 1 })
             .toArray();
-          const open = await b.tasks
-            .find({ ...binFilter(sessionId, key), state: 'open' }, o)
-            .sort({ created_at: 1, id: 1 })
-            .toArray();
+          // Every task of the bin: the open ones, and the closed ones a late count may name.
+          const binTasks = (
+            await b.tasks
+              .find(binFilter(sessionId, key), o)
+              .sort({ created_at: 1, id: 1 })
+              .toArray()
+          ).map(strip);
           const input: BinSettleInput = {
             session_id: sessionId,
             key: { rack: key.rack, item_code: key.item_code },
             lines: all.filter((l) => l.status !== 'REJECTED'),
             decisions: decisions.map(toDecision),
             split: key.split ?? previous?.split ?? false,
-            open_tasks: open.map(strip),
+            open_tasks: binTasks.filter((t) => t.state === 'open'),
+            closed_tasks: binTasks.filter((t) => t.state !== 'open'),
             previous,
           };
           out.push(await apply(txn, input, callback(input), moves));
@@ -246,19 +263,20 @@ export function createMongoBinRepos(
     },
     async get(sessionId, key) {
       const row = await b.bins.findOne(binFilter(sessionId, key));
-      if (row) return strip(row);
+      if (row) return toBin(row);
       return computedBinRecord(sessionId, key, await binLines(sessionId, key));
     },
     async list(sessionId, query) {
       const filter: Filter<StoredBin> = { session_id: sessionId };
       if (query.state !== undefined) filter.state = query.state;
       if (query.rack !== undefined) filter.rack = query.rack;
+      if (query.attention === 'late') filter.late_unacknowledged = { $gt: 0 };
       const { skip, limit } = pageWindow(query);
       const [docs, total] = await Promise.all([
         b.bins.find(filter).sort({ rack: 1, item_code: 1 }).skip(skip).limit(limit).toArray(),
         b.bins.countDocuments(filter),
       ]);
-      return { items: docs.map(strip), total };
+      return { items: docs.map(toBin), total };
     },
     async lines(sessionId, key) {
       return binLines(sessionId, key);
@@ -286,6 +304,35 @@ export function createMongoBinRepos(
         throw err;
       }
     },
+    async acknowledgeLate(sessionId, key, countIds, now) {
+      // The bin's fence first, as settle does: an acknowledgement and a settle of the bin at once
+      // write one document, so one of them reruns on what the other committed.
+      return inTransaction(async (txn) => {
+        const o = { session: txn };
+        await b.fences.updateOne(
+          { _id: JSON.stringify([sessionId, key.rack, key.item_code]) },
+          { $inc: { version: 1 } },
+          { upsert: true, ...o },
+        );
+        const row = await b.bins.findOne(binFilter(sessionId, key), o);
+        if (!row) return null;
+        const before = toBin(row);
+        const after = acknowledgeLateCounts(before, countIds, now);
+        await b.bins.updateOne(
+          binFilter(sessionId, key),
+          {
+            $set: {
+              late_count_ids: after.late_count_ids,
+              late_acknowledged_ids: after.late_acknowledged_ids,
+              late_unacknowledged: after.late_unacknowledged,
+              updated_at: after.updated_at,
+            },
+          },
+          o,
+        );
+        return { before, after };
+      });
+    },
     async needsSettling(sessionId, list) {
       const out: BinKey[] = [];
       for (const { key, counter } of list) {
@@ -303,7 +350,11 @@ export function createMongoBinRepos(
     async blocking(sessionId, limit) {
       const filter: Filter<StoredBin> = {
         session_id: sessionId,
-        $or: [{ state: 'needs_supervisor' }, { open_task_id: { $ne: null } }],
+        $or: [
+          { state: 'needs_supervisor' },
+          { open_task_id: { $ne: null } },
+          { late_unacknowledged: { $gt: 0 } },
+        ],
       };
       const [docs, total] = await Promise.all([
         b.bins.find(filter).sort({ rack: 1, item_code: 1 }).limit(limit).toArray(),
@@ -316,11 +367,12 @@ export function createMongoBinRepos(
           item_code: d.item_code,
           state: d.state,
           task_id: d.open_task_id,
+          late_counts: d.late_unacknowledged ?? 0,
         })),
       };
     },
     async all(sessionId) {
-      const rows = (await b.bins.find({ session_id: sessionId }).toArray()).map(strip);
+      const rows = (await b.bins.find({ session_id: sessionId }).toArray()).map(toBin);
       const withRow = new Set(rows.map((r) => JSON.stringify([r.rack, r.item_code])));
       // The bins without a row, summed in the database (bins-plan.ts rowlessBinRecord): the live
       // lines of each bin, first received first (op_id breaking ties). Bins with a row are

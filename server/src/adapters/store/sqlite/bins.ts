@@ -17,6 +17,7 @@ import type {
 } from '../../../ports/bins';
 import type { CountLineRecord } from '../../../ports/counting';
 import {
+  acknowledgeLateCounts,
   applicableUpdates,
   computedBinRecord,
   rowlessBinRecord,
@@ -33,8 +34,18 @@ import {
 } from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
 
-type BinRow = Omit<StoredBin, 'counters' | 'split' | 'first_count_confirmed' | 'overturned'> & {
+type BinRow = Omit<
+  StoredBin,
+  | 'counters'
+  | 'split'
+  | 'first_count_confirmed'
+  | 'overturned'
+  | 'late_count_ids'
+  | 'late_acknowledged_ids'
+> & {
   counters: string;
+  late_count_ids: string;
+  late_acknowledged_ids: string;
   split: number;
   first_count_confirmed: number;
   overturned: number;
@@ -62,7 +73,7 @@ type RowlessRow = Omit<RowlessBin, 'counters'> & { counters: string };
 const BIN_COLUMNS = `session_id, rack, item_code, state, reason, quantity, proposed_quantity,
   phase, split, book_qty, rule_id, rule_version, counters, first_count_qty, first_received_at,
   first_counted_by, first_count_confirmed, settled_at, recounts, overturned, open_task_id,
-  updated_at`;
+  late_count_ids, late_acknowledged_ids, late_unacknowledged, updated_at`;
 const TASK_COLUMNS = `id, session_id, rack, item_code, phase, state, assigned_to, assigned_at,
   excluded_counters, reason, note, created_at, created_by, closed_at, answered_by_op_id`;
 const DECISION_COLUMNS = `decision_id, session_id, rack, item_code, kind, quantity, count_id,
@@ -104,6 +115,8 @@ function toBin(row: BinRow): StoredBin {
   return {
     ...row,
     counters: JSON.parse(row.counters) as string[],
+    late_count_ids: JSON.parse(row.late_count_ids) as string[],
+    late_acknowledged_ids: JSON.parse(row.late_acknowledged_ids) as string[],
     split: row.split === 1,
     first_count_confirmed: row.first_count_confirmed === 1,
     overturned: row.overturned === 1,
@@ -114,6 +127,8 @@ function toBinRow(bin: StoredBin): BinRow {
   return {
     ...bin,
     counters: JSON.stringify(bin.counters),
+    late_count_ids: JSON.stringify(bin.late_count_ids),
+    late_acknowledged_ids: JSON.stringify(bin.late_acknowledged_ids),
     split: toFlag(bin.split),
     first_count_confirmed: toFlag(bin.first_count_confirmed),
     overturned: toFlag(bin.overturned),
@@ -235,11 +250,25 @@ function prepare(db: Db) {
          AND d.item_code = ${KEY_ITEM}
        ORDER BY d.decided_at, d.decision_id`,
     ),
-    keysOpenTasks: db.prepare<[KeysParams], TaskRow & { _k: number }>(
+    // Every task of the bin: the open ones, and the closed ones a late count may name.
+    keysTasks: db.prepare<[KeysParams], TaskRow & { _k: number }>(
       `SELECT k.key AS _k, ${prefixed('t', TASK_COLUMNS)} FROM json_each(@keys) k
        CROSS JOIN recount_tasks t INDEXED BY recount_tasks_bin ON t.session_id = @session_id
-         AND t.rack = ${KEY_RACK} AND t.item_code = ${KEY_ITEM} AND t.state = 'open'
+         AND t.rack = ${KEY_RACK} AND t.item_code = ${KEY_ITEM}
        ORDER BY t.created_at, t.id`,
+    ),
+    putLate: db.prepare<
+      [
+        BinParams & {
+          late_acknowledged_ids: string;
+          late_unacknowledged: number;
+          updated_at: string;
+        },
+      ]
+    >(
+      `UPDATE bins SET late_acknowledged_ids = @late_acknowledged_ids,
+         late_unacknowledged = @late_unacknowledged, updated_at = @updated_at
+       WHERE ${bin}`,
     ),
     page: db.prepare<
       [
@@ -247,6 +276,7 @@ function prepare(db: Db) {
           session_id: string;
           state: string | null;
           rack: string | null;
+          late: number;
           limit: number;
           offset: number;
         },
@@ -255,28 +285,33 @@ function prepare(db: Db) {
     >(
       `SELECT ${BIN_COLUMNS} FROM bins
        WHERE session_id = @session_id AND (@state IS NULL OR state = @state)
-         AND (@rack IS NULL OR rack = @rack)
+         AND (@rack IS NULL OR rack = @rack) AND (@late = 0 OR late_unacknowledged > 0)
        ORDER BY rack, item_code LIMIT @limit OFFSET @offset`,
     ),
     total: db
-      .prepare<[{ session_id: string; state: string | null; rack: string | null }], number>(
+      .prepare<
+        [{ session_id: string; state: string | null; rack: string | null; late: number }],
+        number
+      >(
         `SELECT COUNT(*) FROM bins
          WHERE session_id = @session_id AND (@state IS NULL OR state = @state)
-           AND (@rack IS NULL OR rack = @rack)`,
+           AND (@rack IS NULL OR rack = @rack) AND (@late = 0 OR late_unacknowledged > 0)`,
       )
       .pluck(),
     blocking: db.prepare<
       [string, number],
-      Pick<BinRow, 'rack' | 'item_code' | 'state' | 'open_task_id'>
+      Pick<BinRow, 'rack' | 'item_code' | 'state' | 'open_task_id' | 'late_unacknowledged'>
     >(
-      `SELECT rack, item_code, state, open_task_id FROM bins
-       WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL)
+      `SELECT rack, item_code, state, open_task_id, late_unacknowledged FROM bins
+       WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL
+         OR late_unacknowledged > 0)
        ORDER BY rack, item_code LIMIT ?`,
     ),
     blockingTotal: db
       .prepare<[string], number>(
         `SELECT COUNT(*) FROM bins
-         WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL)`,
+         WHERE session_id = ? AND (state = 'needs_supervisor' OR open_task_id IS NOT NULL
+           OR late_unacknowledged > 0)`,
       )
       .pluck(),
     allRows: db.prepare<[string], BinRow>(
@@ -425,11 +460,12 @@ export function createSqliteBinRepos(
       const rows = byKey(s.keysRows.all(p));
       const lines = byKey(s.keysLines.all(p));
       const decisions = byKey(s.keysDecisions.all(p));
-      const tasks = byKey(s.keysOpenTasks.all(p));
+      const tasks = byKey(s.keysTasks.all(p));
       const written = new Map<string, StoredBin | null>();
       list.forEach((key, k) => {
         const row = rows.get(k)?.[0];
         const previous = row ? toBin(row) : null;
+        const binTasks = (tasks.get(k) ?? []).map(toTask);
         const input: BinSettleInput = {
           session_id: sessionId,
           key: { rack: key.rack, item_code: key.item_code },
@@ -438,7 +474,8 @@ export function createSqliteBinRepos(
             .map((l) => toLineRecord(l)),
           decisions: (decisions.get(k) ?? []).map(toDecision),
           split: key.split ?? previous?.split ?? false,
-          open_tasks: (tasks.get(k) ?? []).map(toTask),
+          open_tasks: binTasks.filter((t) => t.state === 'open'),
+          closed_tasks: binTasks.filter((t) => t.state !== 'open'),
           previous,
         };
         written.set(
@@ -453,6 +490,23 @@ export function createSqliteBinRepos(
         model.apply(moves.events, [], moves.writers);
       }
       return out;
+    },
+  );
+
+  const acknowledge = db.transaction(
+    (sessionId: string, key: BinKey, countIds: readonly string[] | null, now: string) => {
+      const s = statements();
+      const row = s.binRow.get(keyOf(sessionId, key));
+      if (!row) return null;
+      const before = toBin(row);
+      const after = acknowledgeLateCounts(before, countIds, now);
+      s.putLate.run({
+        ...keyOf(sessionId, key),
+        late_acknowledged_ids: JSON.stringify(after.late_acknowledged_ids),
+        late_unacknowledged: after.late_unacknowledged,
+        updated_at: after.updated_at,
+      });
+      return { before, after };
     },
   );
 
@@ -471,6 +525,7 @@ export function createSqliteBinRepos(
         session_id: sessionId,
         state: query.state ?? null,
         rack: query.rack ?? null,
+        late: query.attention === 'late' ? 1 : 0,
       };
       const rows = statements().page.all({
         ...filter,
@@ -512,6 +567,9 @@ export function createSqliteBinRepos(
             };
       return statements().addDecision.run(row).changes > 0;
     },
+    async acknowledgeLate(sessionId, key, countIds, now) {
+      return acknowledge.immediate(sessionId, key, countIds, now);
+    },
     async needsSettling(sessionId, list) {
       if (list.length === 0) return [];
       const positions = statements().needs.all({
@@ -529,6 +587,7 @@ export function createSqliteBinRepos(
           item_code: r.item_code,
           state: r.state,
           task_id: r.open_task_id,
+          late_counts: r.late_unacknowledged,
         })),
       };
     },

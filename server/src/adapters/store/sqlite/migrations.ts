@@ -3,6 +3,7 @@
  * shipped: databases in the field already ran it. Add the next number instead.
  */
 import { BINS_MIGRATION } from './bins-schema';
+import { BINS_LATE_MIGRATION } from './bins-late-schema';
 import type { Db } from './database';
 import {
   READ_MODEL_AT_COUNT_INDEX_MIGRATION,
@@ -508,6 +509,8 @@ export const migrations: readonly Migration[] = [
   { version: 22, ...READ_MODEL_AT_COUNT_RULE_MIGRATION },
   // The variance_at_count orders' indexes hold only items with one (a line write leaves none).
   { version: 23, ...READ_MODEL_AT_COUNT_INDEX_MIGRATION },
+  // Bins keep their late counts and the acknowledged ones (issue #16, docs/design.md §11).
+  { version: 24, ...BINS_LATE_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
