@@ -9,21 +9,25 @@
  * count of 93 (snapshot −7, at count −2), a receipt of 12 (1002) and a pick of 4 (1003) after it:
  * live book 103. Without any decision the package posts −2 (target 101), the snapshot −7 beside it.
  */
-import { randomUUID } from 'node:crypto';
-import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   adjustmentPackageSchema,
   movedItemsUndecidedSchema,
-  syncBatchAnswerSchema,
   type AdjustmentPackage,
   type CountSession,
 } from '@stockverify/shared';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
-import { XLSX_COLUMNS } from '../../src/modules/adjustments/adjustments-xlsx';
-import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
-import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { claimOk, countRecord, createSession } from '../support/counting-fixture';
+import {
+  adjustmentXlsx,
+  approveAndClose as approveAndCloseAs,
+  mirrorAt1000,
+  movement,
+  slowPhone,
+  startMovementsApp,
+  syncFromPhone,
+  workedExampleMovements,
+} from '../support/movements-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let sup: { token: string };
@@ -31,11 +35,7 @@ let alice: { token: string; id: string };
 const phone = (): string => slowPhone(t.clock());
 
 beforeEach(async () => {
-  t = await startTestApp({ startAt: new Date(SERVER_START) });
-  await seedCounting(t);
-  sup = await t.userWithRole('supervisor', 'sup');
-  const a = await t.userWithRole('staff', 'alice');
-  alice = { token: a.token, id: a.user.id };
+  ({ t, sup, alice } = await startMovementsApp());
 });
 afterEach(async () => {
   await t.close();
@@ -47,14 +47,7 @@ afterEach(async () => {
  * Without `watermark` the session has none (expected at count unknown).
  */
 async function movedSession(opts: { ambiguous: boolean; watermark?: boolean; high?: string }) {
-  if (opts.watermark !== false) {
-    await writeMirrorWatermark(t.store.meta, {
-      watermark: '1000',
-      known: true,
-      read_at: '2026-12-06T08:00:00.000Z',
-      ...(opts.high ? { watermark_high: opts.high } : {}),
-    });
-  }
+  if (opts.watermark !== false) await mirrorAt1000(t, opts.high);
   const s = await createSession(t, sup.token);
   expect(s.erp_watermark).toBe(opts.watermark === false ? null : '1000');
   const c = await claimOk(t, alice.token, s.id, 'A-01');
@@ -67,26 +60,11 @@ async function movedSession(opts: { ambiguous: boolean; watermark?: boolean; hig
       ? [countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 9, counted_at })]
       : []),
   ];
-  const res = await t.request('POST', '/api/sync/batch', {
-    token: alice.token,
-    body: { device_id: 'phone-7', client_sent_at: phone(), records },
-    headers: { 'idempotency-key': randomUUID() },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(syncBatchAnswerSchema.parse(res.body.data).results.every((r) => r.status === 'OK')).toBe(
-    true,
-  );
+  const answer = await syncFromPhone(t, alice.token, { client_sent_at: phone(), records });
+  expect(answer.results.every((r) => r.status === 'OK')).toBe(true);
   await t.store.movements.record(
     [
-      movement({}),
-      movement({
-        watermark: '1002',
-        posted_at: '2026-12-06T09:10:00.000Z',
-        quantity: 12,
-        doc_type: 'RECEIPT',
-        doc_no: 'PO-9',
-      }),
-      movement({ watermark: '1003', posted_at: '2026-12-06T09:40:00.000Z', quantity: -4 }),
+      ...workedExampleMovements(),
       ...(opts.ambiguous
         ? [
             movement({
@@ -109,26 +87,7 @@ async function movedSession(opts: { ambiguous: boolean; watermark?: boolean; hig
   return s;
 }
 
-async function approveAndClose(sessionId: string) {
-  const flagged = await t.store.lines.list(sessionId, {
-    page: 1,
-    page_size: 50,
-    status: 'NEEDS_REVIEW',
-  });
-  for (const line of flagged.items) {
-    const r = await t.request('PATCH', `/api/lines/${line.id}/review`, {
-      token: sup.token,
-      body: { decision: 'approve' },
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-  }
-  const closed = await t.request('POST', `/api/sessions/${sessionId}/close`, {
-    token: sup.token,
-    body: {},
-  });
-  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-  t.advance(60_000);
-}
+const approveAndClose = (sessionId: string) => approveAndCloseAs(t, sup.token, sessionId);
 
 const reconcile = (sessionId: string) =>
   t.request('POST', `/api/sessions/${sessionId}/reconcile`, { token: sup.token, body: {} });
@@ -140,23 +99,7 @@ async function packageOf(s: CountSession): Promise<AdjustmentPackage> {
 }
 
 async function xlsxRows(s: CountSession): Promise<Record<string, Record<string, unknown>>> {
-  const xlsx = await fetch(`${t.baseUrl}/api/sessions/${s.id}/adjustments?format=xlsx`, {
-    headers: { authorization: `Bearer ${sup.token}` },
-  });
-  expect(xlsx.status).toBe(200);
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as unknown as ArrayBuffer);
-  const sheet = workbook.getWorksheet('Adjustments')!;
-  const header = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
-  expect(header).toEqual(XLSX_COLUMNS.map((c) => c.key));
-  const out: Record<string, Record<string, unknown>> = {};
-  sheet.eachRow((row, n) => {
-    if (n === 1) return;
-    const values = (row.values as unknown[]).slice(1);
-    const r = Object.fromEntries(header.map((h, i) => [h, values[i] ?? null]));
-    out[String(r.item_code)] = r;
-  });
-  return out;
+  return (await adjustmentXlsx(t, sup.token, s.id)).rows;
 }
 
 describe('the package posts the variance at count of a moved item', () => {

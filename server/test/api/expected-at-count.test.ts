@@ -9,11 +9,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { itemExpectedAnswerSchema, syncBatchAnswerSchema } from '@stockverify/shared';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
-import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
-import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { itemExpectedAnswerSchema } from '@stockverify/shared';
+import { claimOk, countRecord, createSession } from '../support/counting-fixture';
+import {
+  mirrorAt1000,
+  movement,
+  slowPhone,
+  startMovementsApp,
+  syncFromPhone,
+} from '../support/movements-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let sup: { token: string };
@@ -22,25 +27,13 @@ let alice: { token: string; id: string };
 const phone = (): string => slowPhone(t.clock());
 
 beforeEach(async () => {
-  t = await startTestApp({ startAt: new Date(SERVER_START) });
-  await seedCounting(t);
-  sup = await t.userWithRole('supervisor', 'sup');
-  const a = await t.userWithRole('staff', 'alice');
-  alice = { token: a.token, id: a.user.id };
+  ({ t, sup, alice } = await startMovementsApp());
 });
 afterEach(async () => {
   await t.close();
 });
 
-async function syncAt(body: Record<string, unknown>) {
-  const res = await t.request('POST', '/api/sync/batch', {
-    token: alice.token,
-    body: { device_id: 'phone-7', ...body },
-    headers: { 'idempotency-key': randomUUID() },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return syncBatchAnswerSchema.parse(res.body.data);
-}
+const syncAt = (body: Record<string, unknown>) => syncFromPhone(t, alice.token, body);
 
 async function expectedOf(sessionId: string, code: string, token = sup.token) {
   return t.request('GET', `/api/sessions/${sessionId}/items/${code}/expected`, { token });
@@ -48,11 +41,7 @@ async function expectedOf(sessionId: string, code: string, token = sup.token) {
 
 /** A session whose snapshot includes the ledger up to watermark 1000. */
 async function sessionAt1000() {
-  await writeMirrorWatermark(t.store.meta, {
-    watermark: '1000',
-    known: true,
-    read_at: '2026-12-06T08:00:00.000Z',
-  });
+  await mirrorAt1000(t);
   const s = await createSession(t, sup.token);
   expect(s.erp_watermark).toBe('1000');
   return s;

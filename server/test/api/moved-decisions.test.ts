@@ -12,26 +12,24 @@
  * 101, post −2.
  */
 import { randomUUID } from 'node:crypto';
-import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   adjustmentPackageSchema,
   movedDecisionsAnswerSchema,
-  syncBatchAnswerSchema,
   type CountSession,
 } from '@stockverify/shared';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
-import { XLSX_COLUMNS } from '../../src/modules/adjustments/adjustments-xlsx';
+import { NORTH, claimOk, countRecord, createSession, userIn } from '../support/counting-fixture';
 import {
-  NORTH,
-  claimOk,
-  countRecord,
-  createSession,
-  seedCounting,
-  userIn,
-} from '../support/counting-fixture';
-import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
-import { startTestApp, type TestApp } from '../support/test-app';
+  adjustmentXlsx,
+  approveAndClose,
+  mirrorAt1000,
+  movement,
+  slowPhone,
+  startMovementsApp,
+  syncFromPhone,
+  workedExampleMovements,
+} from '../support/movements-fixture';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let sup: { token: string };
@@ -40,11 +38,7 @@ let alice: { token: string; id: string };
 const phone = (): string => slowPhone(t.clock());
 
 beforeEach(async () => {
-  t = await startTestApp({ startAt: new Date(SERVER_START) });
-  await seedCounting(t);
-  sup = await t.userWithRole('supervisor', 'sup');
-  const a = await t.userWithRole('staff', 'alice');
-  alice = { token: a.token, id: a.user.id };
+  ({ t, sup, alice } = await startMovementsApp());
 });
 afterEach(async () => {
   await t.close();
@@ -55,46 +49,24 @@ afterEach(async () => {
  * movement, and ITM-C counted 9 of 10 with a pick inside its count's uncertainty (ambiguous).
  */
 async function movedSession(): Promise<CountSession> {
-  await writeMirrorWatermark(t.store.meta, {
-    watermark: '1000',
-    known: true,
-    read_at: '2026-12-06T08:00:00.000Z',
-  });
+  await mirrorAt1000(t);
   const s = await createSession(t, sup.token);
   expect(s.erp_watermark).toBe('1000');
   const c = await claimOk(t, alice.token, s.id, 'A-01');
   t.advance(30_000); // 08:40 server, 08:35 on the phone
   const counted_at = '2026-12-06T08:34:00.000Z'; // 08:39 server time
-  const res = await t.request('POST', '/api/sync/batch', {
-    token: alice.token,
-    body: {
-      device_id: 'phone-7',
-      client_sent_at: phone(),
-      records: [
-        countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 93, counted_at }),
-        countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 8, counted_at }),
-        countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 9, counted_at }),
-      ],
-    },
-    headers: { 'idempotency-key': randomUUID() },
+  const answer = await syncFromPhone(t, alice.token, {
+    client_sent_at: phone(),
+    records: [
+      countRecord(s.id, 'A-01', 'ITM-B', c.fencing_token, { counted_qty: 93, counted_at }),
+      countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 8, counted_at }),
+      countRecord(s.id, 'A-01', 'ITM-C', c.fencing_token, { counted_qty: 9, counted_at }),
+    ],
   });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(syncBatchAnswerSchema.parse(res.body.data).results.map((r) => r.status)).toEqual([
-    'OK',
-    'OK',
-    'OK',
-  ]);
+  expect(answer.results.map((r) => r.status)).toEqual(['OK', 'OK', 'OK']);
   await t.store.movements.record(
     [
-      movement({}),
-      movement({
-        watermark: '1002',
-        posted_at: '2026-12-06T09:10:00.000Z',
-        quantity: 12,
-        doc_type: 'RECEIPT',
-        doc_no: 'PO-9',
-      }),
-      movement({ watermark: '1003', posted_at: '2026-12-06T09:40:00.000Z', quantity: -4 }),
+      ...workedExampleMovements(),
       movement({
         item_code: 'ITM-C',
         watermark: '1004',
@@ -130,24 +102,7 @@ async function auditOf(sessionId: string) {
 async function closeAndReconcile(sessionId: string) {
   const keep = await decide(sessionId, 'ITM-C', { mode: 'keep_counted' });
   expect(keep.status, JSON.stringify(keep.body)).toBe(200);
-  const flagged = await t.store.lines.list(sessionId, {
-    page: 1,
-    page_size: 50,
-    status: 'NEEDS_REVIEW',
-  });
-  for (const line of flagged.items) {
-    const r = await t.request('PATCH', `/api/lines/${line.id}/review`, {
-      token: sup.token,
-      body: { decision: 'approve' },
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-  }
-  const closed = await t.request('POST', `/api/sessions/${sessionId}/close`, {
-    token: sup.token,
-    body: {},
-  });
-  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-  t.advance(60_000);
+  await approveAndClose(t, sup.token, sessionId);
   const rec = await t.request('POST', `/api/sessions/${sessionId}/reconcile`, {
     token: sup.token,
     body: {},
@@ -436,26 +391,11 @@ describe('the adjustment package with decisions for moved items', () => {
     expect(pkg.totals.variance).toBeCloseTo(snapshotSum + 7 - 2 + 1, 6);
     expect(byCode['ITM-C']).toBeUndefined();
 
-    const xlsx = await fetch(`${t.baseUrl}/api/sessions/${s.id}/adjustments?format=xlsx`, {
-      headers: { authorization: `Bearer ${sup.token}` },
-    });
-    expect(xlsx.status).toBe(200);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as unknown as ArrayBuffer);
-    const sheet = workbook.getWorksheet('Adjustments')!;
-    const header = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
-    expect(header).toEqual(XLSX_COLUMNS.map((c) => c.key));
+    const { header, rows } = await adjustmentXlsx(t, sup.token, s.id);
     expect(header).toEqual(
       expect.arrayContaining(['moved_mode', 'target_qty', 'moved_adjustment']),
     );
-    let found: Record<string, unknown> | null = null;
-    sheet.eachRow((row, n) => {
-      if (n === 1) return;
-      const values = (row.values as unknown[]).slice(1);
-      const r = Object.fromEntries(header.map((h, i) => [h, values[i] ?? null]));
-      if (r.item_code === 'ITM-B') found = r;
-    });
-    expect(found).toMatchObject({
+    expect(rows['ITM-B']).toMatchObject({
       moved_mode: 'keep_difference',
       live_book_qty: 103,
       target_qty: 101,

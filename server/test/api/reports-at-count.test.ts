@@ -12,7 +12,6 @@
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS, type ReportPage } from '@stockverify/shared';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
 import { createAtCountUpkeep } from '../../src/modules/movements/at-count-upkeep';
 import {
   claimOk,
@@ -21,7 +20,7 @@ import {
   seedCounting,
   sync,
 } from '../support/counting-fixture';
-import { movement, SERVER_START } from '../support/movements-fixture';
+import { mirrorAt1000, movement, SERVER_START } from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -34,11 +33,7 @@ beforeEach(async () => {
   await seedCounting(t);
   sup = (await t.userWithRole('supervisor', 'sup')).token;
   staff = (await t.userWithRole('staff', 'alice')).token;
-  await writeMirrorWatermark(t.store.meta, {
-    watermark: '1000',
-    known: true,
-    read_at: '2026-12-06T08:00:00.000Z',
-  });
+  await mirrorAt1000(t);
   const s = await createSession(t, sup);
   sessionId = s.id;
   for (const [rack, item, qty] of [
