@@ -7,13 +7,8 @@
  * crossed the store's 30 s timeout. A decided bin is still refused (bins.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  claimOk,
-  countRecord,
-  createSession,
-  seedCounting,
-  sync,
-} from '../support/counting-fixture';
+import { countRecord, seedCounting, sync } from '../support/counting-fixture';
+import { sessionWithA01Held } from '../support/recount-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -29,10 +24,7 @@ afterEach(async () => {
 
 describe('a correction of a count', () => {
   it('reads whether its bin is decided without computing the bin from its lines', async () => {
-    const supervisor = await t.userWithRole('supervisor', 'sup');
-    const alice = await t.userWithRole('staff', 'alice');
-    const session = await createSession(t, supervisor.token);
-    const held = await claimOk(t, alice.token, session.id, 'A-01');
+    const { alice, session, held } = await sessionWithA01Held(t);
     // A first count right on the book (ITM-A: 10 in A-01): within tolerance, the bin has no row.
     let standing = countRecord(session.id, 'A-01', 'ITM-A', held.fencing_token, {
       counted_qty: 10,

@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { claimOk, countRecord, createSession, seedCounting, sync } from '../support/counting-fixture';
+import { countRecord, seedCounting, sync } from '../support/counting-fixture';
+import { sessionWithA01Held } from '../support/recount-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp | null = null;
@@ -18,10 +19,7 @@ afterEach(async () => {
 async function countFarOff(skipSettlement: boolean) {
   t = await startTestApp({ settings: { skipSettlement } });
   await seedCounting(t);
-  const supervisor = await t.userWithRole('supervisor', 'sup');
-  const alice = await t.userWithRole('staff', 'alice');
-  const session = await createSession(t, supervisor.token);
-  const held = await claimOk(t, alice.token, session.id, 'A-01');
+  const { alice, session, held } = await sessionWithA01Held(t);
   // ITM-A: book 10 in A-01; 45 is far outside the default rule (50 %).
   const record = countRecord(session.id, 'A-01', 'ITM-A', held.fencing_token, {
     counted_qty: 45,

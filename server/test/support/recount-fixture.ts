@@ -5,7 +5,7 @@
  */
 import type { CountSession } from '@stockverify/shared';
 import { expect } from 'vitest';
-import { claimOk, countRecord, seedCounting, sync } from './counting-fixture';
+import { claimOk, countRecord, createSession, seedCounting, sync } from './counting-fixture';
 import { startTestApp, type TestApp } from './test-app';
 
 export type User = Awaited<ReturnType<TestApp['userWithRole']>>;
@@ -64,4 +64,13 @@ export async function firstCount(
     body: {},
   });
   return record;
+}
+
+/** A session the supervisor opened, with A-01 held by alice (ITM-A: book 10 there). */
+export async function sessionWithA01Held(t: TestApp) {
+  const supervisor = await t.userWithRole('supervisor', 'sup');
+  const alice = await t.userWithRole('staff', 'alice');
+  const session = await createSession(t, supervisor.token);
+  const held = await claimOk(t, alice.token, session.id, 'A-01');
+  return { supervisor, alice, session, held };
 }
