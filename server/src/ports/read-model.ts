@@ -48,6 +48,25 @@ export interface ItemAtCount extends AtCountColumns {
   item_code: string;
 }
 
+/**
+ * The at-count columns of an item whose figures wait for the drain (`pending`) or that has none
+ * (`unknown`), with the kinds of its hints if any.
+ */
+export function atCountOf(status: 'pending' | 'unknown', hints: HintKind[] = []): AtCountColumns {
+  return {
+    status,
+    expected_m: null,
+    vac_m: null,
+    vac_low_m: null,
+    vac_high_m: null,
+    provisional: false,
+    hints,
+    final_at: null,
+    within: null,
+    action: null,
+  };
+}
+
 /** An item whose at-count columns wait to be computed again; `seq` changes on every new mark. */
 export interface AtCountMark {
   session_id: string;

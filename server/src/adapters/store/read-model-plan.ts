@@ -21,12 +21,13 @@ import {
   type HintKind,
 } from '@stockverify/shared';
 import type { CountLineRecord, CounterStats } from '../../ports/counting';
-import type {
-  AtCountColumns,
-  ItemAtCount,
-  ItemFigures,
-  RackFigures,
-  SessionFigures,
+import {
+  atCountOf,
+  type AtCountColumns,
+  type ItemAtCount,
+  type ItemFigures,
+  type RackFigures,
+  type SessionFigures,
 } from '../../ports/read-model';
 import type { LineFigures } from '../../ports/evidence';
 
@@ -107,21 +108,7 @@ export interface ItemRow {
   at_action: AtCountAction | null;
 }
 
-/** The at-count columns of an item whose figures wait for the drain, or that has none. */
-export function atCountOf(status: 'pending' | 'unknown'): AtCountColumns {
-  return {
-    status,
-    expected_m: null,
-    vac_m: null,
-    vac_low_m: null,
-    vac_high_m: null,
-    provisional: false,
-    hints: [],
-    final_at: null,
-    within: null,
-    action: null,
-  };
-}
+export { atCountOf } from '../../ports/read-model';
 
 /** The stored form of an item's at-count columns. */
 export function atCountFields(

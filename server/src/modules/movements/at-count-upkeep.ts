@@ -16,7 +16,7 @@ import {
   type ToleranceRule,
 } from '@stockverify/shared';
 import type { SessionRecord } from '../../ports/counting';
-import type { AtCountColumns } from '../../ports/read-model';
+import { atCountOf, type AtCountColumns } from '../../ports/read-model';
 import type { Store } from '../../ports/store';
 import { DEFAULT_REVIEW_THRESHOLDS, fallbackRule } from '../counting/review-rules';
 import {
@@ -104,20 +104,7 @@ export function atCountColumns(
   const kinds = new Set(answer.hints.map((h) => h.kind));
   const hints = HINT_KINDS.filter((k) => kinds.has(k));
   const e = answer.expected;
-  if (!answer.known || e === null) {
-    return {
-      status: 'unknown',
-      expected_m: null,
-      vac_m: null,
-      vac_low_m: null,
-      vac_high_m: null,
-      provisional: false,
-      hints,
-      final_at: null,
-      within: null,
-      action: null,
-    };
-  }
+  if (!answer.known || e === null) return atCountOf('unknown', hints);
   const latest = Math.max(...answer.lines.map((l) => Date.parse(l.latest)));
   return {
     status: e.status,
@@ -143,23 +130,8 @@ export async function computeAtCount(
   const answer = await computeItemExpected(store, session, itemCode, () =>
     Promise.resolve(completeUntil),
   );
-  if (!answer) return atCountColumnsUnknown();
+  if (!answer) return atCountOf('unknown');
   return atCountColumns(answer, await decideAtCount(store, session, answer, rules));
-}
-
-function atCountColumnsUnknown(): AtCountColumns {
-  return {
-    status: 'unknown',
-    expected_m: null,
-    vac_m: null,
-    vac_low_m: null,
-    vac_high_m: null,
-    provisional: false,
-    hints: [],
-    final_at: null,
-    within: null,
-    action: null,
-  };
 }
 
 export interface AtCountUpkeepDeps {
@@ -198,7 +170,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
         session = await store.sessions.get(mark.session_id);
         sessions.set(mark.session_id, session);
       }
-      let columns = atCountColumnsUnknown();
+      let columns = atCountOf('unknown');
       try {
         if (session)
           columns = await computeAtCount(store, session, mark.item_code, completeUntil, rules);
