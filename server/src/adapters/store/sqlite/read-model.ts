@@ -341,22 +341,7 @@ function prepare(db: Db) {
       'DELETE FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
     ),
     putAtCount: db.prepare<
-      [
-        {
-          session_id: string;
-          item_code: string;
-          at_status: string;
-          expected_m: number | null;
-          vac_m: number | null;
-          vac_low_m: number | null;
-          vac_high_m: number | null;
-          provisional: number;
-          hint_kinds: string;
-          final_at: string | null;
-          at_within: number | null;
-          at_action: string | null;
-        },
-      ]
+      [{ session_id: string; item_code: string } & ReturnType<typeof atCountFields>]
     >(
       `UPDATE rm_items SET at_status = @at_status, expected_m = @expected_m, vac_m = @vac_m,
          vac_low_m = @vac_low_m, vac_high_m = @vac_high_m, provisional = @provisional,

@@ -187,14 +187,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
     ? `r.item_code ${desc ? 'DESC' : 'ASC'}`
     : `${key} ${desc ? 'DESC' : 'ASC'}, r.item_code ASC`;
   return `
-    SELECT r.item_code,
-      COALESCE(s.name, i.name, r.item_code) AS name,
-      CASE WHEN s.item_code IS NULL THEN i.category ELSE s.category END AS category,
-      r.book_qty, r.counted_m, r.damaged_m, r.nonret_m, r.variance_m, r.cost_c, r.price_c,
-      r.lines, r.racks,
-      r.review_lines AS needs_review,
-      r.at_status, r.expected_m, r.vac_m, r.vac_low_m, r.vac_high_m, r.provisional, r.hint_kinds,
-      r.at_within, r.at_action,
+    SELECT ${PAGE_COLUMNS},
       ${key} AS sort_key
     FROM ${source(sort, filters)}
     LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
