@@ -10,10 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ReportPage, VarianceRow } from '@stockverify/shared';
 import ExcelJS from 'exceljs';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient as api, ensureConsoleBuilt, startServer, waitFor } from './server';
+import {
+  apiClient as api,
+  ensureConsoleBuilt,
+  launchChromium,
+  newPage,
+  startServer,
+  waitFor,
+} from './server';
 import type { RunningServer } from './server';
 import { requireBinary } from '../../../shared/test-support/requires';
 
@@ -101,13 +107,8 @@ beforeAll(async () => {
   }
   expect(rack, 'an item with book stock on a rack').toBeTruthy();
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ acceptDownloads: true, timezoneId: 'UTC' });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors, { acceptDownloads: true, timezoneId: 'UTC' });
   downloads = mkdtempSync(path.join(tmpdir(), 'sv-console-downloads-'));
 }, 120_000);
 

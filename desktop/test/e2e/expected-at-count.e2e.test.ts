@@ -20,11 +20,19 @@
  * under the at-count sort and its status and hint filters are checked against the API's.
  */
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, mirroredWarehouse, startServer } from './server';
+import {
+  addSueAndOmar,
+  apiClient as api,
+  ensureConsoleBuilt,
+  launchChromium,
+  mirroredWarehouse,
+  newPage,
+  signInToConsole,
+  startServer,
+} from './server';
 import type { RunningServer } from './server';
 
 const hasChromium = requireBinary('chromium');
@@ -222,22 +230,10 @@ beforeAll(async () => {
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
   warehouse = await mirroredWarehouse(call, adminToken);
-  await call('POST', '/users', adminToken, {
-    username: 'sue',
-    full_name: 'Sue Supervisor',
-    role: 'supervisor',
-    password: 'supervisor-eac-pw-1',
-    warehouse,
-  });
-  await call('POST', '/users', adminToken, {
-    username: 'omar',
-    full_name: 'Omar Counter',
-    role: 'staff',
-    password: 'staff-eac-pw-1',
-    warehouse,
-  });
-  supervisorToken = await api(server.url).login('sue', 'supervisor-eac-pw-1');
-  staffToken = await api(server.url).login('omar', 'staff-eac-pw-1');
+  ({ supervisorToken, staffToken } = await addSueAndOmar(server.url, adminToken, warehouse, {
+    supervisor: 'supervisor-eac-pw-1',
+    staff: 'staff-eac-pw-1',
+  }));
 
   const session = await call<{ id: string; erp_watermark: string | null }>(
     'POST',
@@ -258,18 +254,9 @@ beforeAll(async () => {
   for (const [code, s] of baseline) expect(books.get(code) ?? 0).toBe(s.qty);
   await arrangeCounts(baseline);
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('User name').fill('sue');
-  await page.getByLabel('Password').fill('supervisor-eac-pw-1');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors);
+  await signInToConsole(page, server.url, 'sue', 'supervisor-eac-pw-1');
 }, 300_000);
 
 afterAll(async () => {

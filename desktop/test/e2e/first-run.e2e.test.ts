@@ -3,11 +3,16 @@
  * staff the console (1440 × 900) says what to do first, each step a link to its screen; the staff
  * app (412 × 915) with no open session says whom to ask.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
-import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import {
+  apiClient as api,
+  ensureConsoleBuilt,
+  launchChromium,
+  newPage,
+  startServer,
+} from './server';
 import type { RunningServer } from './server';
 import { ensureBuilt } from '../../../shared/test-support/real-server';
 
@@ -27,13 +32,8 @@ beforeAll(async () => {
   server = await startServer();
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors);
 }, 180_000);
 
 afterAll(async () => {

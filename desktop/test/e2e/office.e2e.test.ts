@@ -5,7 +5,6 @@
  * name their column; charts start bars at zero, show every label and offer a table.
  */
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
@@ -15,6 +14,9 @@ import {
   startServer,
   claimFirstRack,
   mirroredWarehouse,
+  launchChromium,
+  newPage,
+  signInToConsole,
 } from './server';
 import type { RunningServer } from './server';
 
@@ -76,18 +78,9 @@ beforeAll(async () => {
     warehouse,
   });
   staffToken = await api(server.url).login('priya', 'staff-office-pw-1');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors);
+  await signInToConsole(page, server.url, 'admin', server.adminPassword);
 }, 180_000);
 
 afterAll(async () => {

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
@@ -16,6 +15,9 @@ import {
   startServer,
   waitFor,
   mirroredWarehouse,
+  launchChromium,
+  newPage,
+  signInToConsole,
 } from './server';
 import type { RunningServer } from './server';
 
@@ -97,21 +99,12 @@ beforeAll(async () => {
     warehouse,
   });
   staffToken = await api(server.url).login('ravi', 'staff-review-pw-1');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors, {
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  await signInToConsole(page, server.url, 'admin', server.adminPassword);
 }, 180_000);
 
 afterAll(async () => {

@@ -1,6 +1,10 @@
-/** The console's end-to-end support: the shared real-server helpers plus a fresh console build. */
-import { ensureBuilt, waitFor } from '../../../shared/test-support/real-server';
-import type { apiClient } from '../../../shared/test-support/real-server';
+/**
+ * The console's end-to-end support: the shared real-server helpers plus a fresh console build,
+ * headless Chromium with a page, the console's sign-in, and a supervisor and a counter.
+ */
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { apiClient, ensureBuilt, waitFor } from '../../../shared/test-support/real-server';
 
 export { apiClient, startServer, waitFor } from '../../../shared/test-support/real-server';
 export type { RunningServer } from '../../../shared/test-support/real-server';
@@ -15,6 +19,73 @@ export function ensureConsoleBuilt(): void {
 }
 
 type Call = ReturnType<typeof apiClient>['call'];
+
+/** Headless Chromium: CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * A page in a new context of `browser` (by default the console's 1440 × 900 viewport); the page's
+ * uncaught errors are pushed to `errors`.
+ */
+export async function newPage(
+  browser: Browser,
+  errors: string[],
+  context: BrowserContextOptions = { viewport: { width: 1440, height: 900 } },
+): Promise<Page> {
+  const page = await (await browser.newContext(context)).newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
+}
+
+/** Opens the console served at `url`, signs in and waits for its navigation. */
+export async function signInToConsole(
+  page: Page,
+  url: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Creates the warehouse's supervisor sue and counter omar with these passwords (as the admin) and
+ * signs both in through the API at `url`.
+ */
+export async function addSueAndOmar(
+  url: string,
+  adminToken: string,
+  warehouse: string,
+  passwords: { supervisor: string; staff: string },
+): Promise<{ supervisorToken: string; staffToken: string }> {
+  const { call, login } = apiClient(url);
+  await call('POST', '/users', adminToken, {
+    username: 'sue',
+    full_name: 'Sue Supervisor',
+    role: 'supervisor',
+    password: passwords.supervisor,
+    warehouse,
+  });
+  await call('POST', '/users', adminToken, {
+    username: 'omar',
+    full_name: 'Omar Counter',
+    role: 'staff',
+    password: passwords.staff,
+    warehouse,
+  });
+  return {
+    supervisorToken: await login('sue', passwords.supervisor),
+    staffToken: await login('omar', passwords.staff),
+  };
+}
 
 /** Waits until the demo ERP mirrored on start has items and warehouses; the first warehouse. */
 export function mirroredWarehouse(call: Call, token: string): Promise<string> {

@@ -5,16 +5,19 @@
  * read the versions and an old version's rules, preview a session's counts with a draft, delete.
  */
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../shared/test-support/requires';
 import {
+  addSueAndOmar,
   apiClient as api,
   ensureConsoleBuilt,
   startServer,
   claimFirstRack,
+  launchChromium,
   mirroredWarehouse,
+  newPage,
+  signInToConsole,
 } from './server';
 import type { RunningServer } from './server';
 
@@ -102,35 +105,14 @@ beforeAll(async () => {
   ({ call } = api(server.url));
   adminToken = await api(server.url).login('admin', server.adminPassword);
   warehouse = await mirroredWarehouse(call, adminToken);
-  await call('POST', '/users', adminToken, {
-    username: 'sue',
-    full_name: 'Sue Supervisor',
-    role: 'supervisor',
-    password: 'supervisor-tol-pw-1',
-    warehouse,
-  });
-  await call('POST', '/users', adminToken, {
-    username: 'omar',
-    full_name: 'Omar Counter',
-    role: 'staff',
-    password: 'staff-tol-pw-1',
-    warehouse,
-  });
-  supervisorToken = await api(server.url).login('sue', 'supervisor-tol-pw-1');
-  staffToken = await api(server.url).login('omar', 'staff-tol-pw-1');
+  ({ supervisorToken, staffToken } = await addSueAndOmar(server.url, adminToken, warehouse, {
+    supervisor: 'supervisor-tol-pw-1',
+    staff: 'staff-tol-pw-1',
+  }));
   await countedSession();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => browserErrors.push(error.message));
-  await page.goto(`${server.url}/console/`);
-  await page.getByLabel('User name').fill('sue');
-  await page.getByLabel('Password').fill('supervisor-tol-pw-1');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  browser = await launchChromium();
+  page = await newPage(browser, browserErrors);
+  await signInToConsole(page, server.url, 'sue', 'supervisor-tol-pw-1');
 }, 180_000);
 
 afterAll(async () => {

@@ -4,10 +4,9 @@
  * token are refused; an admin unlocks a locked admin, which a supervisor is not even offered. The
  * built console at /console against the real server, in Chromium.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient as api, ensureConsoleBuilt, startServer } from './server';
+import { apiClient as api, ensureConsoleBuilt, launchChromium, startServer } from './server';
 import type { RunningServer } from './server';
 import { requireBinary } from '../../../shared/test-support/requires';
 
@@ -54,10 +53,7 @@ beforeAll(async () => {
       password: person.password,
     });
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
