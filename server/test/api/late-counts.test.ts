@@ -204,21 +204,38 @@ describe('a count received after the decision', () => {
     expect(res.body.error?.code).toBe('NO_LATE_COUNTS');
   });
 
-  it('an override acknowledges the late counts it saw', async () => {
+  it('an override acknowledges the late counts it saw; its own figure is never late', async () => {
     const session = await createSession(t, supervisor.token);
     const late = await decidedThenLate(session);
     t.advance(1000);
+    // A typed quantity is written as the supervisor's own line, after the first decision.
     const override = await t.request('POST', `${binUrl(session)}/decisions`, {
       token: supervisor.token,
-      body: { kind: 'set', count_id: late, reason: 'Bob was right' },
+      body: { kind: 'set', quantity: 8, reason: 'Counted again with Bob' },
     });
     expect(override.status, JSON.stringify(override.body)).toBe(201);
     expect(override.body.data).toMatchObject({
       state: 'decided',
-      quantity: 9,
+      quantity: 8,
+      late_count_ids: [late],
       late_acknowledged_ids: [late],
       late_unacknowledged: 0,
     });
     expect((await lateBins(session)).total).toBe(0);
+    const audits = await t.store.audit.list({ page: 1, page_size: 10, action: 'bin.override' });
+    expect(JSON.stringify(audits.items[0])).toContain(late);
+
+    // Taking the late count itself: it is the decision's figure, not a late count any more.
+    t.advance(1000);
+    const taken = await t.request('POST', `${binUrl(session)}/decisions`, {
+      token: supervisor.token,
+      body: { kind: 'set', count_id: late, reason: 'Bob was right' },
+    });
+    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    expect(taken.body.data).toMatchObject({
+      quantity: 9,
+      late_count_ids: [],
+      late_unacknowledged: 0,
+    });
   });
 });

@@ -500,12 +500,12 @@ export function createBinsService(deps: {
       const now = await settlementOf(session, key, lines, decisions, bin.split);
       // Late: after the bin was decided, or answering a task already closed when it came in
       // (late-counts.ts, as the bin row keeps them).
-      const lateNow = lateCounts(lines, now, ofBin);
+      const lateNow = lateCounts(lines, now, ofBin, decisions);
       const conflicts = [
-        ...now.conflicts.map((c) => ({ id: c.id, code: c.code as string })),
-        ...lateNow
-          .filter((c) => !now.conflicts.some((n) => n.id === c.id))
+        ...now.conflicts
+          .filter((c) => c.code !== 'late_after_decision')
           .map((c) => ({ id: c.id, code: c.code as string })),
+        ...lateNow.map((c) => ({ id: c.id, code: c.code as string })),
       ];
       const late = new Set(conflicts.filter((c) => c.code.startsWith('late')).map((c) => c.id));
       const names = await userNames([

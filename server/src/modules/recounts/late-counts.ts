@@ -5,7 +5,7 @@
  * such a count is stored, but it changes no figure: the bin row keeps it as a late count until a
  * supervisor acknowledges it (keeping the decision) or overrides the decision.
  */
-import type { BinRecord, Settlement } from '@stockverify/shared';
+import type { BinDecision, BinRecord, Settlement } from '@stockverify/shared';
 import type { RecountTaskRecord } from '../../ports/bins';
 import type { CountLineRecord } from '../../ports/counting';
 
@@ -17,14 +17,20 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * The bin's late counts, by op_id (sorted): the settlement's `late_after_decision` conflicts, and
  * the lines naming a task that was closed before they were received and that they did not answer.
  * Rejected lines are left out (a line review took them out of the bin); a superseded late count
- * stays late, as the consensus reports it.
+ * stays late, as the consensus reports it. A count a `set` decision names is the decision's own
+ * figure (a supervisor's typed quantity is written as a line of theirs at the decision's time, or
+ * an override took that count): never late.
  */
 export function lateCounts(
   lines: readonly Pick<CountLineRecord, 'op_id' | 'recount_task_id' | 'received_at' | 'status'>[],
   settlement: Pick<Settlement, 'conflicts'>,
   tasks: readonly Pick<RecountTaskRecord, 'id' | 'state' | 'closed_at' | 'answered_by_op_id'>[],
+  decisions: readonly BinDecision[],
 ): { id: string; code: LateCountCode }[] {
-  const live = lines.filter((l) => l.status !== 'REJECTED');
+  const named = new Set(
+    decisions.flatMap((d) => (d.kind === 'set' && d.count_id ? [d.count_id] : [])),
+  );
+  const live = lines.filter((l) => l.status !== 'REJECTED' && !named.has(l.op_id));
   const liveIds = new Set(live.map((l) => l.op_id));
   const out = new Map<string, LateCountCode>();
   for (const c of settlement.conflicts) {

@@ -347,7 +347,7 @@ export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSett
         settledNow && firstQty !== null && quantity !== null && roundQty(quantity) !== firstQty,
       open_task_id: openTaskId,
       // Counts that came too late (design §11 "Late counts"), kept until a supervisor looks.
-      ...lateFields(lateCounts(input.lines, s, input.closed_tasks ?? []), prev),
+      ...lateFields(lateCounts(input.lines, s, input.closed_tasks ?? [], input.decisions), prev),
       updated_at: now,
     };
     // One counter's first count within tolerance (or nothing counted), nothing decided, no row
