@@ -363,4 +363,125 @@ describe.runIf(hasChromium)('recounts in the console', { timeout: 150_000 }, () 
     );
     expect(browserErrors).toEqual([]);
   });
+
+  it('lists a count that came after the decision as a late count, acknowledged from the drawer', async () => {
+    const session = await call<{ id: string }>('POST', '/sessions', supervisorToken, {
+      warehouse,
+      name: 'Late count',
+      mode: 'standard',
+    });
+    const { book, rack, fencingToken } = await claimFirstRack(call, {
+      session: session.id,
+      warehouse,
+      reader: supervisorToken,
+      staffToken: omarToken,
+      device: 'omar-phone',
+    });
+    const { item_code: code, book_qty: bookQty } = book[0]!;
+    const first = await call<{ results: Array<{ status: string }> }>(
+      'POST',
+      `/sessions/${session.id}/count-lines`,
+      omarToken,
+      {
+        op_id: randomUUID(),
+        type: 'count',
+        session_id: session.id,
+        rack,
+        item_code: code,
+        counted_qty: bookQty + 500,
+        damaged_qty: 0,
+        non_returnable_damaged_qty: 0,
+        serials: [],
+        fencing_token: fencingToken,
+        variance_reason: 'late e2e',
+        counted_at: new Date().toISOString(),
+      },
+    );
+    expect(JSON.stringify(first)).not.toMatch(/ERROR/);
+    const task = await waitFor('the recount task', async () => {
+      const queue = await call<{ items: QueueItem[] }>(
+        'GET',
+        `/sessions/${session.id}/recount-tasks?state=open`,
+        supervisorToken,
+      );
+      return queue.items[0] ?? null;
+    });
+    // The supervisor decides before Bea's phone, offline, sends its answer.
+    await call('POST', `/sessions/${session.id}/bins/${rack}/${code}/decisions`, supervisorToken, {
+      kind: 'set',
+      quantity: bookQty + 450,
+      reason: 'Counted it myself',
+    });
+
+    await page.goto(`${server.url}/console/#/sessions/${session.id}`);
+    await page.getByRole('tab', { name: 'Recounts' }).click();
+    const panel = page.getByRole('region', { name: 'Late counts' });
+    await panel.getByText('No late count waits for you.').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('queue-stream').textContent()).toBe('live');
+
+    const lateQty = bookQty + 480;
+    const late = await call<{ results: Array<{ status: string }> }>(
+      'POST',
+      `/sessions/${session.id}/count-lines`,
+      beaToken,
+      {
+        op_id: randomUUID(),
+        type: 'count',
+        session_id: session.id,
+        rack,
+        item_code: code,
+        counted_qty: lateQty,
+        damaged_qty: 0,
+        non_returnable_damaged_qty: 0,
+        serials: [],
+        recount_task_id: task.task_id,
+        variance_reason: 'late e2e',
+        counted_at: new Date().toISOString(),
+      },
+    );
+    expect(JSON.stringify(late)).not.toMatch(/ERROR|RECOUNT_/);
+
+    // The list shows it without a reload (the bin's late_count event): the figure, the late count.
+    const row = panel.locator(`[data-late-bin="${rack}/${code}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const text = await row.textContent();
+    expect(text).toContain((bookQty + 450).toLocaleString('en'));
+    expect(text).toContain(`${lateQty.toLocaleString('en')} by Bea Recounter`);
+
+    // From the list to the drawer: keep the decision, never without a reason.
+    await panel.getByRole('link', { name: `Late counts of ${code} on ${rack}` }).click();
+    const drawer = page.getByRole('dialog', {
+      name: new RegExp(`^History of ${code}.* on ${rack}$`),
+    });
+    await drawer.waitFor();
+    const keep = drawer.getByRole('form', { name: 'Keep the decision' });
+    await keep.waitFor();
+    await keep.getByRole('button', { name: 'Keep decision (acknowledge)' }).click();
+    const reason = keep.getByLabel('Why the figure stands (required)');
+    await expect.poll(() => reason.getAttribute('aria-invalid')).toBe('true');
+    expect(await keep.locator('.field-error').allTextContents()).toEqual([
+      'acknowledging needs a reason',
+    ]);
+    await reason.fill('Bea counted the next shelf too');
+    await keep.getByRole('button', { name: 'Keep decision (acknowledge)' }).click();
+    await keep.waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await drawer.getByTestId('settlement').textContent()).toContain(
+      `Decided at ${(bookQty + 450).toLocaleString('en')} by a supervisor.`,
+    );
+    expect(
+      await drawer.getByRole('table', { name: 'Counts side by side' }).textContent(),
+    ).toContain('acknowledged');
+    await drawer.getByRole('button', { name: 'Close' }).click();
+    await drawer.waitFor({ state: 'detached' });
+    await panel.getByText('No late count waits for you.').waitFor({ timeout: 15_000 });
+
+    // Nothing else waits: the session reconciles.
+    await call('POST', `/sessions/${session.id}/close`, supervisorToken);
+    const reconciled = await fetch(`${server.url}/api/sessions/${session.id}/reconcile`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${supervisorToken}` },
+    });
+    expect(reconciled.status, await reconciled.text()).toBe(200);
+    expect(browserErrors).toEqual([]);
+  });
 });

@@ -24,8 +24,8 @@ const clientAnswering = (status: number, data: unknown, error: unknown = null) =
 describe('reconcileSession', () => {
   it('turns 409 RECOUNTS_OPEN into the list of open bins and their total', async () => {
     const open = [
-      { rack: 'A/1', item_code: 'ITM-1', state: 'open', task_id: 't1' },
-      { rack: 'A/2', item_code: 'ITM-2', state: 'needs_supervisor', task_id: null },
+      { rack: 'A/1', item_code: 'ITM-1', state: 'open', task_id: 't1', late_counts: 0 },
+      { rack: 'A/2', item_code: 'ITM-2', state: 'needs_supervisor', task_id: null, late_counts: 0 },
     ];
     const { client, sent } = clientAnswering(409, null, {
       code: 'RECOUNTS_OPEN',

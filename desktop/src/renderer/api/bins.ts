@@ -14,6 +14,7 @@ import type {
   BinDetail,
   BinPage,
   BinQuery,
+  LateCountsAcknowledge,
   OpenBin,
   RecountQueueItem,
   RecountQueuePage,
@@ -87,6 +88,20 @@ export async function decideBin(
   body: BinDecisionRequest,
 ): Promise<void> {
   await client.post<unknown>(`${binPath(sessionId, rack, item)}/decisions`, body);
+}
+
+/**
+ * `POST /sessions/:id/bins/:rack/:item/late-counts/acknowledge`: keep the decision having looked at
+ * the bin's late counts, with a reason (docs/design.md §11 "Late counts").
+ */
+export async function acknowledgeLateCounts(
+  client: ApiClient,
+  sessionId: string,
+  rack: string,
+  item: string,
+  body: LateCountsAcknowledge,
+): Promise<void> {
+  await client.post<unknown>(`${binPath(sessionId, rack, item)}/late-counts/acknowledge`, body);
 }
 
 /** Counters a task may be given to (`GET /users/directory?role=staff`). */

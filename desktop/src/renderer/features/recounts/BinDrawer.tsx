@@ -9,6 +9,7 @@ import { PhotoGallery, usePhotos } from '../../ui/PhotoGallery';
 import { Status } from '../../ui/Status';
 import { toleranceText } from '../sessions/tolerance-text';
 import { DecisionPanel } from './DecisionPanel';
+import { LateCountsForm } from './LateCountsForm';
 import {
   COUNT_ROLE_WORDS,
   conflictWords,
@@ -116,15 +117,25 @@ export function BinDrawer({
         <BinHistory
           detail={d}
           decide={
-            <DecisionPanel
-              sessionId={sessionId}
-              warehouse={warehouse}
-              detail={d}
-              onDecided={async () => {
-                await reload();
-                onChanged?.();
-              }}
-            />
+            <>
+              <LateCountsForm
+                sessionId={sessionId}
+                detail={d}
+                onDone={async () => {
+                  await reload();
+                  onChanged?.();
+                }}
+              />
+              <DecisionPanel
+                sessionId={sessionId}
+                warehouse={warehouse}
+                detail={d}
+                onDecided={async () => {
+                  await reload();
+                  onChanged?.();
+                }}
+              />
+            </>
           }
         />
       )}
@@ -213,6 +224,11 @@ function BinHistory({ detail, decide }: { detail: BinDetail; decide: ReactNode }
                     <td>
                       <span className={`badge role-${role}`}>{COUNT_ROLE_WORDS[role]}</span>
                       {c.superseded_by && <span className="hint"> by a correction</span>}
+                      {c.late && (
+                        <span className="hint">
+                          {c.late_acknowledged ? ' · acknowledged' : ' · waits for you'}
+                        </span>
+                      )}
                     </td>
                     <td>{c.status.toLowerCase().replace('_', ' ')}</td>
                   </tr>

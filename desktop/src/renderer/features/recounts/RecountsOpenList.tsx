@@ -3,8 +3,9 @@ import { countOf } from '../../ui/format';
 import { binHref, stateWords } from './recount-words';
 
 /**
- * Why reconcile was refused (409 RECOUNTS_OPEN, issue #16 item 6): every bin still open or
- * waiting for a supervisor, each a link to its history where it can be decided.
+ * Why reconcile was refused (409 RECOUNTS_OPEN, issue #16 item 6): every bin still open, waiting
+ * for a supervisor or holding late counts nobody acknowledged, each a link to its history where
+ * it can be decided.
  */
 export function RecountsOpenList({
   sessionId,
@@ -31,6 +32,9 @@ export function RecountsOpenList({
             </a>{' '}
             — {stateWords(b.state).toLowerCase()}
             {b.task_id ? ', a recount task is open' : ''}
+            {b.late_counts > 0
+              ? `, ${countOf(b.late_counts, 'late count')} to acknowledge or override`
+              : ''}
           </li>
         ))}
       </ul>

@@ -253,8 +253,14 @@ describe('decisionErrorsFrom', () => {
 
 describe('openBinsFrom', () => {
   it('reads the open bins from the details or beside them, once each, skipping the rest', () => {
-    const a = { rack: 'R1', item_code: 'ITM-1', state: 'open', task_id: 't1' };
-    const b = { rack: 'R2', item_code: 'ITM-2', state: 'needs_supervisor', task_id: null };
+    const a = { rack: 'R1', item_code: 'ITM-1', state: 'open', task_id: 't1', late_counts: 0 };
+    const b = {
+      rack: 'R2',
+      item_code: 'ITM-2',
+      state: 'needs_supervisor',
+      task_id: null,
+      late_counts: 0,
+    };
     expect(openBinsFrom([a, { path: 'x', message: 'y' }], { open_bins: [a, b] })).toEqual([a, b]);
     expect(openBinsFrom([], { bins: [b] })).toEqual([b]);
     expect(openBinsFrom([{ rack: 'R1' }])).toEqual([]);

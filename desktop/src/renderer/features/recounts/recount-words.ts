@@ -121,12 +121,13 @@ export const COUNT_ROLE_WORDS: Record<CountRole, string> = {
   taken: 'taken',
   candidate: 'candidate',
   superseded: 'superseded',
-  late: 'late: after the decision',
+  late: 'late: came after the decision or its task closed',
   rejected: 'rejected',
 };
 
 const CONFLICT_WORDS: Record<string, string> = {
   late_after_decision: 'counted after the bin was decided: shown, not used',
+  late_after_task_closed: 'answered a recount task already closed',
   recount_after_decision: 'a recount asked after the bin was decided: reopens nothing',
 };
 
