@@ -96,6 +96,32 @@ function lineFor(
   });
 }
 
+/** A supervisor's review with this status, at DAY0. */
+function supervisorReview(status: LineStatus) {
+  return {
+    status,
+    reviewed_by: 'u-sup',
+    reviewed_at: new Date(DAY0).toISOString(),
+    review_note: null,
+  };
+}
+
+/**
+ * A random history's review step: the supervisor reviews the line the step picks of those written
+ * so far (`ops`); the line as it was before, or null when there is none.
+ */
+async function reviewPicked(
+  store: Store,
+  ops: readonly string[],
+  step: { pick: number; status: LineStatus },
+): Promise<CountLineRecord | null> {
+  if (ops.length === 0) return null;
+  const target = await store.lines.getByOpId(ops[step.pick % ops.length]!);
+  if (!target) return null;
+  await store.lines.review(target.id, supervisorReview(step.status));
+  return target;
+}
+
 async function expectExact(store: Store, sessionId: string): Promise<void> {
   await expectReadModelExact(store, sessionId);
   for (const day of [0, 1, 2]) {
@@ -352,12 +378,7 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
     const session = await store.readModel.session(id);
     expect([session.lines, session.items_counted, session.total_variance]).toEqual([3, 2, 0]);
     // Rejecting the first line takes it out of every figure; approving brings it back.
-    await store.lines.review(`line-${id}-1`, {
-      status: 'REJECTED',
-      reviewed_by: 'u-sup',
-      reviewed_at: new Date(DAY0).toISOString(),
-      review_note: null,
-    });
+    await store.lines.review(`line-${id}-1`, supervisorReview('REJECTED'));
     expect((await store.readModel.session(id)).total_variance).toBe(-7);
     expect((await store.readModel.racks(id))[0]).toMatchObject({
       rack: 'A-01',
@@ -365,12 +386,7 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
       items: 0,
     });
     await expectExact(store, id);
-    await store.lines.review(`line-${id}-1`, {
-      status: 'APPROVED',
-      reviewed_by: 'u-sup',
-      reviewed_at: new Date(DAY0).toISOString(),
-      review_note: null,
-    });
+    await store.lines.review(`line-${id}-1`, supervisorReview('APPROVED'));
     await expectExact(store, id);
   });
 
@@ -492,17 +508,10 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
               break;
             }
             case 'review': {
-              if (ops.length === 0) break;
-              const target = await store.lines.getByOpId(ops[step.pick % ops.length]!);
+              const target = await reviewPicked(store, ops, step);
               if (!target) break;
               if (step.status === 'REJECTED') reached.rejections++;
               if (target.status === 'REJECTED' && step.status !== 'REJECTED') reached.reapprovals++;
-              await store.lines.review(target.id, {
-                status: step.status,
-                reviewed_by: 'u-sup',
-                reviewed_at: new Date(DAY0).toISOString(),
-                review_note: null,
-              });
               break;
             }
             case 'accept_conflict': {
@@ -624,15 +633,7 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
               break;
             }
             case 'review': {
-              if (ops.length === 0) break;
-              const target = await store.lines.getByOpId(ops[step.pick % ops.length]!);
-              if (!target) break;
-              await store.lines.review(target.id, {
-                status: step.status,
-                reviewed_by: 'u-sup',
-                reviewed_at: new Date(DAY0).toISOString(),
-                review_note: null,
-              });
+              await reviewPicked(store, ops, step);
               break;
             }
             case 'reopen': {
