@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
 import { Status } from '../../ui/Status';
+import { DecisionReason } from './DecisionReason';
 import { expectedWords, type ExpectedWords } from './expected-words';
 import { movedDecisionDone, movedDecisionOffer } from './moved-decision-words';
 import { movedErrorText } from './moved-refusal';
@@ -116,15 +117,11 @@ export function ExpectedAtCountCard({
             <fieldset aria-label="Moved after the count">
               <legend>Moved after the count</legend>
               <p>{offer.liveBook}</p>
-              <label>
-                Reason{' '}
-                <input
-                  aria-label="Decision reason"
-                  maxLength={500}
-                  value={reason}
-                  onChange={(e) => setReason(e.target.value)}
-                />
-              </label>{' '}
+              <DecisionReason
+                ariaLabel="Decision reason"
+                value={reason}
+                onChange={setReason}
+              />{' '}
               <button
                 type="button"
                 disabled={busy || !offer.keepCounted.enabled}

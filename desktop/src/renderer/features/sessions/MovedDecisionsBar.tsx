@@ -2,6 +2,7 @@ import { MOVED_DECISIONS_MAX_ITEMS, movedDecisionsAnswerSchema } from '@stockver
 import type { MovedLineChoice } from '@stockverify/shared';
 import { useState } from 'react';
 import { useConsole } from '../../context';
+import { DecisionReason } from './DecisionReason';
 import { movedBulkDone } from './moved-decision-words';
 import { movedErrorText } from './moved-refusal';
 
@@ -55,15 +56,11 @@ export function MovedDecisionsBar({
         {selected.length.toLocaleString('en')} selected
         {tooMany && ` (at most ${MOVED_DECISIONS_MAX_ITEMS.toLocaleString('en')} at once)`}
       </span>{' '}
-      <label>
-        Reason{' '}
-        <input
-          aria-label="Reason for the selected items"
-          maxLength={500}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
-      </label>{' '}
+      <DecisionReason
+        ariaLabel="Reason for the selected items"
+        value={reason}
+        onChange={setReason}
+      />{' '}
       <button
         type="button"
         disabled={busy || selected.length === 0 || tooMany}
