@@ -141,44 +141,27 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
   return (
     <section className="panel" aria-label="Variances">
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter variances">
-        <label>
-          Sort{' '}
-          <select
-            aria-label="Sort variances"
-            value={filters.sort}
-            onChange={(e) => set('sort', e.target.value as VarianceSort)}
-          >
-            {VARIANCE_SORTS.map((s) => (
-              <option key={s} value={s}>
-                {SORT_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Variance{' '}
-          <select
-            aria-label="Variance filter"
-            value={filters.has_variance}
-            onChange={(e) => set('has_variance', e.target.value as Tristate)}
-          >
-            <option value="">Any</option>
-            <option value="true">Has a variance</option>
-            <option value="false">Balanced</option>
-          </select>
-        </label>
-        <label>
-          Review{' '}
-          <select
-            aria-label="Review filter"
-            value={filters.needs_review}
-            onChange={(e) => set('needs_review', e.target.value as Tristate)}
-          >
-            <option value="">Any</option>
-            <option value="true">Needs review</option>
-            <option value="false">Nothing to review</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Sort"
+          ariaLabel="Sort variances"
+          value={filters.sort}
+          choices={VARIANCE_SORTS.map((v) => [v, SORT_LABELS[v]] as const)}
+          onChange={(v) => set('sort', v)}
+        />
+        <FilterSelect
+          label="Variance"
+          ariaLabel="Variance filter"
+          value={filters.has_variance}
+          choices={[ANY, ['true', 'Has a variance'], ['false', 'Balanced']]}
+          onChange={(v) => set('has_variance', v)}
+        />
+        <FilterSelect
+          label="Review"
+          ariaLabel="Review filter"
+          value={filters.needs_review}
+          choices={[ANY, ['true', 'Needs review'], ['false', 'Nothing to review']]}
+          onChange={(v) => set('needs_review', v)}
+        />
         <label>
           Category{' '}
           <input
@@ -195,36 +178,20 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
             onChange={(e) => set('rack', e.target.value)}
           />
         </label>
-        <label>
-          At count{' '}
-          <select
-            aria-label="At count filter"
-            value={filters.at_count_status}
-            onChange={(e) => set('at_count_status', e.target.value as AtCountStatus | '')}
-          >
-            <option value="">Any</option>
-            {AT_COUNT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {AT_COUNT_STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Hint{' '}
-          <select
-            aria-label="Hint filter"
-            value={filters.hint}
-            onChange={(e) => set('hint', e.target.value as HintKind | '')}
-          >
-            <option value="">Any</option>
-            {HINT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {HINT_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="At count"
+          ariaLabel="At count filter"
+          value={filters.at_count_status}
+          choices={[ANY, ...AT_COUNT_STATUSES.map((v) => [v, AT_COUNT_STATUS_LABELS[v]] as const)]}
+          onChange={(v) => set('at_count_status', v)}
+        />
+        <FilterSelect
+          label="Hint"
+          ariaLabel="Hint filter"
+          value={filters.hint}
+          choices={[ANY, ...HINT_KINDS.map((v) => [v, HINT_LABELS[v]] as const)]}
+          onChange={(v) => set('hint', v)}
+        />
         <span aria-live="polite">
           {total === null
             ? 'Loading…'
@@ -415,5 +382,34 @@ function AtCountCellView({ v, onOpen }: { v: SessionItemVariance; onOpen: () => 
         {c.provisional && ', provisional'}
       </span>
     </span>
+  );
+}
+
+/** A filter's choice of every value. */
+const ANY = ['', 'Any'] as const;
+
+/** A labelled select of the filter form: one option per choice, in order. */
+function FilterSelect<V extends string>(props: {
+  label: string;
+  ariaLabel: string;
+  value: V;
+  choices: ReadonlyArray<readonly [V, string]>;
+  onChange: (value: V) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        aria-label={props.ariaLabel}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as V)}
+      >
+        {props.choices.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
