@@ -257,6 +257,65 @@ describe.each(adapters)('bins store contract: $name', (adapter) => {
     await expectModelExact();
   });
 
+  it('keeps late counts on the row until acknowledged; lists and blocks by them', async () => {
+    await put(count('a1', 'u-alice', 90, 1));
+    const set: BinDecision = {
+      kind: 'set',
+      decision_id: 'd1',
+      quantity: 90,
+      decided_by: 'u-sup',
+      decided_at: at(10),
+      reason: 'checked the shelf',
+      count_id: 'a1',
+    };
+    await store.bins.addDecision('S1', BIN, set);
+    await store.bins.settle('S1', [BIN], settler());
+    expect(
+      await store.bins.acknowledgeLate('S1', { rack: 'A-02', item_code: 'ITM-A' }, null, at(30)),
+    ).toBeNull();
+    // Two counts after the decision.
+    await put(
+      count('b1', 'u-bob', 80, 20, { phase: 1 }),
+      count('c1', 'u-carol', 85, 21, { phase: 1 }),
+    );
+    const [late] = await store.bins.settle('S1', [BIN], settler());
+    expect(late).toMatchObject({
+      state: 'decided',
+      quantity: 90,
+      late_count_ids: ['b1', 'c1'],
+      late_acknowledged_ids: [],
+      late_unacknowledged: 2,
+    });
+    const listed = await store.bins.list('S1', { attention: 'late', page: 1, page_size: 10 });
+    expect(listed.total).toBe(1);
+    expect(await store.bins.blocking('S1', 10)).toEqual({
+      total: 1,
+      items: [{ ...BIN, state: 'decided', task_id: null, late_counts: 2 }],
+    });
+
+    // One acknowledged (a stray id is ignored by the store), then settled again: kept.
+    const one = await store.bins.acknowledgeLate('S1', BIN, ['b1', 'nope'], at(30));
+    expect(one?.before.late_unacknowledged).toBe(2);
+    expect(one?.after).toMatchObject({
+      late_acknowledged_ids: ['b1'],
+      late_unacknowledged: 1,
+      updated_at: at(30),
+    });
+    const [again] = await store.bins.settle('S1', [BIN], settler());
+    expect(again).toMatchObject({ late_acknowledged_ids: ['b1'], late_unacknowledged: 1 });
+    // The rest (null: every late count).
+    const all = await store.bins.acknowledgeLate('S1', BIN, null, at(31));
+    expect(all?.after).toMatchObject({
+      late_acknowledged_ids: ['b1', 'c1'],
+      late_unacknowledged: 0,
+    });
+    expect(await store.bins.get('S1', BIN)).toMatchObject({ late_unacknowledged: 0 });
+    expect((await store.bins.list('S1', { attention: 'late', page: 1, page_size: 10 })).total).toBe(
+      0,
+    );
+    expect(await store.bins.blocking('S1', 10)).toEqual({ total: 0, items: [] });
+  });
+
   it('never changes a rejected line, and lists every line of the bin', async () => {
     await put(count('a1', 'u-alice', 90, 1), count('b1', 'u-bob', 60, 2, { phase: 1 }));
     await store.lines.review('line-b1', {

@@ -79,9 +79,11 @@ export const BIN_INDEXES: { collection: string; indexes: IndexDescription[] }[] 
     indexes: [
       { key: { session_id: 1, rack: 1, item_code: 1 }, unique: true },
       { key: { session_id: 1, state: 1, rack: 1, item_code: 1 } },
-      // Bins with late counts no supervisor acknowledged (attention=late, reconcile's refusal).
+      // Bins with late counts no supervisor acknowledged (attention=late, reconcile's refusal);
+      // its own key pattern (another partial index of the unique key's pattern would be refused
+      // by servers before 5.0).
       {
-        key: { session_id: 1, rack: 1, item_code: 1 },
+        key: { session_id: 1, late_unacknowledged: 1, rack: 1, item_code: 1 },
         name: 'bins_late',
         partialFilterExpression: { late_unacknowledged: { $gt: 0 } },
       },
