@@ -12,7 +12,7 @@ import type { VariancePageQuery, VariancePageResult } from '../../../ports/varia
 import type { Store } from '../../../ports/store';
 import { makeLine, makeSession, makeSnapshotRow } from '../../../../test/support/counting-records';
 import { storeAdapters, type StoreFixture } from '../../../../test/support/store-adapters';
-import { cents, hintKindsField, milli } from '../read-model-plan';
+import { atCountFields, cents, milli } from '../read-model-plan';
 import { vacKeys } from './read-model';
 import {
   sortKeyOf,
@@ -252,19 +252,7 @@ describe('the MongoDB variances page pages as the SQLite adapter does', () => {
       abs_variance_m: Math.abs(milli(f.variance)),
       abs_cost_c: Math.abs(cents(f.value_at_cost)),
       review_lines: f.needs_review,
-      ...((c) => ({
-        at_status: c.status,
-        expected_m: c.expected_m,
-        vac_m: c.vac_m,
-        vac_low_m: c.vac_low_m,
-        vac_high_m: c.vac_high_m,
-        provisional: c.provisional ? 1 : 0,
-        hint_kinds: hintKindsField(c.hints),
-        final_at: c.final_at,
-        at_within: c.within === null ? null : c.within ? 1 : 0,
-        at_action: c.action,
-        ...vacKeys(c.vac_m),
-      }))(atCount.get(f.item_code)!),
+      ...((c) => ({ ...atCountFields(c), ...vacKeys(c.vac_m) }))(atCount.get(f.item_code)!),
     }));
     reviewCodes = all.items.filter((v) => v.needs_review > 0).map((v) => v.item_code);
   });
