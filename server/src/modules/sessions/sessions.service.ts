@@ -127,13 +127,13 @@ export function createSessionsService(
     }
     if (to === 'RECONCILED' && recounts) {
       // Reconcile takes settled quantities only (docs/design.md §11): no open recount, no bin
-      // waiting for a supervisor.
+      // waiting for a supervisor, no late count nobody acknowledged.
       const open = await recounts.blocking(id);
       if (open.total > 0) {
         throw new AppError(
           409,
           'RECOUNTS_OPEN',
-          `${open.total} bin(s) still wait for a recount or a supervisor's decision`,
+          `${open.total} bin(s) still wait for a recount, a supervisor's decision or a look at their late counts`,
           undefined,
           { open_bins: open.items, open_bins_total: open.total },
         );
