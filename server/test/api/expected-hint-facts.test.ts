@@ -7,7 +7,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { itemExpectedAnswerSchema, type CountSession } from '@stockverify/shared';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
 import {
   HINT_EARLIER_SCAN,
   HINT_EARLIER_SESSIONS,
@@ -22,7 +21,7 @@ import {
   sync,
   WAREHOUSE,
 } from '../support/counting-fixture';
-import { SERVER_START } from '../support/movements-fixture';
+import { mirrorAt1000, SERVER_START } from '../support/movements-fixture';
 import { makeItem, startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -100,11 +99,7 @@ async function close(session: CountSession) {
 
 describe('mirror_adjacent_rack from the per-rack books', () => {
   it('+6 in A-02 and −6 in A-03 (books 10 each) is one mirror; B-02 is another aisle', async () => {
-    await writeMirrorWatermark(t.store.meta, {
-      watermark: '1000',
-      known: true,
-      read_at: '2026-12-06T08:00:00.000Z',
-    });
+    await mirrorAt1000(t);
     const s = await createSession(t, sup.token);
     await count(s, 'A-02', 'MIR-1', 16);
     await count(s, 'A-03', 'MIR-1', 4);

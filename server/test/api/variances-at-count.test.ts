@@ -15,10 +15,9 @@ import {
   type VariancesPage,
 } from '@stockverify/shared';
 import { createDemoErpSource } from '../../src/adapters/erp/demo';
-import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
 import type { ErpSource } from '../../src/ports/erp';
 import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
-import { movement, SERVER_START, slowPhone } from '../support/movements-fixture';
+import { mirrorAt1000, movement, SERVER_START, slowPhone } from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -73,13 +72,7 @@ const rows = (p: VariancesPage) =>
 
 /** ITM-A counted 12 (book 10) and ITM-B 95 (book 100) at 08:34 on a phone five minutes slow. */
 async function countedSession(watermark: boolean) {
-  if (watermark) {
-    await writeMirrorWatermark(t.store.meta, {
-      watermark: '1000',
-      known: true,
-      read_at: '2026-12-06T08:00:00.000Z',
-    });
-  }
+  if (watermark) await mirrorAt1000(t);
   const s = await createSession(t, sup.token);
   expect(s.erp_watermark).toBe(watermark ? '1000' : null);
   const c = await claimOk(t, alice.token, s.id, 'A-01');
