@@ -3,6 +3,7 @@
  * suite): half of the failures throw before the write reaches the store, half after it was
  * committed (the acknowledgement is lost), which is the harder case for exactly-once.
  */
+import { mulberry32 } from '../../src/lib/mulberry32';
 import type { Store } from '../../src/ports/store';
 
 /** The writes on the sync path, per repository. */
@@ -28,16 +29,7 @@ export class InjectedStoreFailure extends Error {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a failing run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Wraps `store`; while `enabled()` holds, each sync-path write fails with probability `rate`. */
 export function withFailingWrites(

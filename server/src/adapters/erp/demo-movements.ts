@@ -10,6 +10,7 @@
  * moves the demo's own book quantity of that item and rack, and the item's `updated_at`.
  */
 import { roundQty, type ErpMovement, type Item } from '@stockverify/shared';
+import { mulberry32 } from '../../lib/mulberry32';
 import type { FetchMovementsOptions, MovementPage } from '../../ports/erp';
 
 export interface DemoLedgerOptions {
@@ -30,18 +31,6 @@ export interface DemoBook {
 
 export const MAX_DEMO_MOVEMENTS_PER_MINUTE = 10_000;
 const DEFAULT_CATCH_UP_MS = 2 * 60_000;
-
-/** mulberry32, as in demo.ts: tiny and deterministic. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RECEIPT_PACKS = [1, 2, 6, 12, 24] as const;
 

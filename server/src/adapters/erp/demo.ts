@@ -12,6 +12,7 @@ import {
   type StockQty,
   type Warehouse,
 } from '@stockverify/shared';
+import { mulberry32 } from '../../lib/mulberry32';
 import type { ErpSource, FetchItemsOptions } from '../../ports/erp';
 import { batchSizeOf, chunk } from './batches';
 import { DemoLedger } from './demo-movements';
@@ -127,18 +128,6 @@ export function demoWarehouses(racksPerAisle = DEFAULT_DEMO_RACKS_PER_AISLE): Wa
 
 /** The demo's default locations: racks A-01…F-20 in WH-MAIN, A-01…C-20 in WH-NORTH. */
 export const DEMO_WAREHOUSES: readonly Warehouse[] = demoWarehouses();
-
-/** mulberry32: tiny, fast and good enough to make data look random; not for security. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** GS1 mod-10 check digit for a body (EAN-13 body is 12 digits, GTIN-14 body 13). */
 export function gs1CheckDigit(body: string): string {

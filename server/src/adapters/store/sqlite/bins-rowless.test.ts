@@ -7,20 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeLine, makeSession, makeSnapshotRow } from '../../../../test/support/counting-records';
+import { mulberry32 } from '../../../lib/mulberry32';
 import { computedBinRecord } from '../bins-plan';
 import { createSqliteStore } from '.';
 
 /** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 async function generated(seed: number) {
   const r = rng(seed);
