@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeLine, makeSession, makeSnapshotRow } from '../../../../test/support/counting-records';
 import { mulberry32 } from '../../../lib/mulberry32';
-import { computedBinRecord } from '../bins-plan';
+import { computedBinRecord, noLateCounts } from '../bins-plan';
 import { createSqliteStore } from '.';
 
 /** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
@@ -79,6 +79,7 @@ async function generated(seed: number) {
     line_updates: [],
     record: {
       ...computedBinRecord('S1', input.key, [])!,
+      ...noLateCounts(),
       ...{
         session_id: 'S1',
         rack: input.key.rack,
