@@ -7,7 +7,8 @@
  * watermark writes no marks on the sync path. Answers parsed with the shared schema.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeTurns } from '../../src/lib/turns';
 import {
   itemExpectedAnswerSchema,
   variancesPageSchema,
@@ -181,5 +182,18 @@ describe('GET /sessions/:id/variances: variance at count', () => {
       w.id,
       w.id,
     ]);
+  });
+});
+
+describe('the at-count drain shares the event loop', () => {
+  it('takes a turn of write work after each item, as a sync batch’s chunks do (lib/turns.ts)', async () => {
+    await countedSession(true);
+    const turns = vi.spyOn(writeTurns, 'next');
+    try {
+      expect(await t.services.atCount.drain()).toBe(2);
+      expect(turns).toHaveBeenCalledTimes(2);
+    } finally {
+      turns.mockRestore();
+    }
   });
 });

@@ -18,6 +18,7 @@ import type { ErpSource } from '../../ports/erp';
 import type { Store } from '../../ports/store';
 import type { CircuitBreaker } from '../../lib/circuit-breaker';
 import { readMirrorWatermark } from './mirror-watermark';
+import { writeTurns } from '../../lib/turns';
 
 export const MOVEMENT_PULL_KEY = 'erp.movements';
 const LOCK = 'erp:movements';
@@ -202,8 +203,8 @@ export function createMovementPuller(deps: MovementPullDeps) {
         result.more = true;
         break;
       }
-      // A turn of the event loop between pages: SQLite writes synchronously.
-      await new Promise((resolve) => setImmediate(resolve));
+      // A turn of write work between pages (lib/turns.ts): SQLite writes synchronously.
+      await writeTurns.next();
     }
     result.duration_ms = clock().getTime() - started;
     return result;

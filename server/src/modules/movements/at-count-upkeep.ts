@@ -26,6 +26,7 @@ import {
   type RuleSetCache,
 } from '../tolerance/line-decision';
 import { computeItemExpected, readCompleteUntil } from './expected.service';
+import { writeTurns } from '../../lib/turns';
 
 type AtCountSession = Pick<
   SessionRecord,
@@ -180,8 +181,9 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
         log.warn({ err, ...mark }, 'expected at count of an item failed; kept as unknown');
       }
       await store.readModel.putAtCount(mark, columns);
-      // A turn of the event loop between items: SQLite reads and writes synchronously.
-      await new Promise((resolve) => setImmediate(resolve));
+      // A turn of write work between items (lib/turns.ts), as a sync batch's chunks: SQLite
+      // reads and writes synchronously, and a read waits for one item, not one per writer.
+      await writeTurns.next();
     }
     return marks.length;
   }
