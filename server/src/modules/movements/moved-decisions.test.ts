@@ -4,57 +4,14 @@
  * a pick of 5 before the count of 93, a receipt of 12 and a pick of 4 after it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ItemExpectedAnswer } from '@stockverify/shared';
 import { movedFigures } from './moved-decisions.service';
+import {
+  workedExampleAnswer,
+  workedMovement,
+} from '../../../../shared/src/movements/worked-example.test-support';
 
-const mv = (watermark: string, quantity_milli: number) => ({
-  watermark,
-  doc_type: 'X',
-  doc_no: watermark,
-  posted_at: '2026-12-06T09:00:00.000Z',
-  rack: null,
-  quantity_milli,
-});
-
-type Expected = NonNullable<ItemExpectedAnswer['expected']>;
-
-function answer(extra: Partial<Expected> = {}): ItemExpectedAnswer {
-  return {
-    session_id: 's',
-    item_code: 'ITM-B',
-    warehouse: 'WH-T',
-    erp_watermark: '1000',
-    known: true,
-    unknown_reason: null,
-    book_milli: 100_000,
-    counted_milli: 93_000,
-    snapshot_variance_milli: -7000,
-    expected: {
-      item_code: 'ITM-B',
-      warehouse: 'WH-T',
-      rack: null,
-      status: 'exact',
-      provisional: false,
-      book_milli: 100_000,
-      counted_milli: 93_000,
-      snapshot_variance_milli: -7000,
-      expected_milli: 95_000,
-      expected_low_milli: 95_000,
-      expected_high_milli: 95_000,
-      variance_at_count_milli: -2000,
-      variance_at_count_low_milli: -2000,
-      variance_at_count_high_milli: -2000,
-      applied: [mv('1001', -5000)],
-      after_count: [mv('1002', 12_000), mv('1003', -4000)],
-      ambiguous: [],
-      open_clocks: [],
-      ...extra,
-    },
-    lines: [],
-    hints: [],
-    truncated: false,
-  };
-}
+const mv = (watermark: string, quantity_milli: number) => workedMovement(watermark, quantity_milli);
+const answer = workedExampleAnswer;
 
 describe('movedFigures', () => {
   it('the worked example: keep counted posts −10, keep the difference −2, against 103', () => {

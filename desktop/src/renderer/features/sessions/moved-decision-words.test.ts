@@ -1,4 +1,4 @@
-import type { ItemExpectedAnswer, MovedLineChoice } from '@stockverify/shared';
+import type { MovedLineChoice } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
 import {
   movedBulkDone,
@@ -6,57 +6,13 @@ import {
   movedDecisionOffer,
   movedRefusalWords,
 } from './moved-decision-words';
+import {
+  workedExampleAnswer,
+  workedMovement,
+} from '../../../../../shared/src/movements/worked-example.test-support';
 
-const mv = (watermark: string, quantity_milli: number, posted_at: string) => ({
-  watermark,
-  doc_type: quantity_milli < 0 ? 'SHIPMENT' : 'RECEIPT',
-  doc_no: `D-${watermark}`,
-  posted_at,
-  rack: null,
-  quantity_milli,
-});
-
-/** The worked example of design §13: book 100, −5 before the count of 93, +12 and −4 after. */
-function answer(extra: Partial<NonNullable<ItemExpectedAnswer['expected']>> = {}) {
-  return {
-    session_id: 's',
-    item_code: 'ITM-B',
-    warehouse: 'WH-T',
-    erp_watermark: '1000',
-    known: true,
-    unknown_reason: null,
-    book_milli: 100_000,
-    counted_milli: 93_000,
-    snapshot_variance_milli: -7000,
-    expected: {
-      item_code: 'ITM-B',
-      warehouse: 'WH-T',
-      rack: null,
-      status: 'exact' as const,
-      provisional: false,
-      book_milli: 100_000,
-      counted_milli: 93_000,
-      snapshot_variance_milli: -7000,
-      expected_milli: 95_000,
-      expected_low_milli: 95_000,
-      expected_high_milli: 95_000,
-      variance_at_count_milli: -2000,
-      variance_at_count_low_milli: -2000,
-      variance_at_count_high_milli: -2000,
-      applied: [mv('1001', -5000, '2026-12-06T08:30:00.000Z')],
-      after_count: [
-        mv('1002', 12_000, '2026-12-06T09:10:00.000Z'),
-        mv('1003', -4000, '2026-12-06T09:40:00.000Z'),
-      ],
-      ambiguous: [],
-      open_clocks: [],
-      ...extra,
-    },
-    lines: [],
-    hints: [],
-    truncated: false,
-  } satisfies ItemExpectedAnswer;
-}
+const mv = workedMovement;
+const answer = workedExampleAnswer;
 
 describe('decisions for moved items', () => {
   it('offers both with the worked example’s figures', () => {
