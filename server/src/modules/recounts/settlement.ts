@@ -61,16 +61,18 @@ const FACTS_KEPT = 100_000;
 
 /**
  * Whether a line written into a bin can change the bin's settlement without looking at the store:
- * a recount, a line outside tolerance (or with no decision), a correction, a counter's repeated
- * count. Everything else (one counter's first count within tolerance) needs the store's word:
- * does the bin have a row, or a line by somebody else (`BinRepo.needsSettling`, one indexed read
- * per bin).
+ * a recount, a line outside tolerance (or with no decision), a counter's repeated count.
+ * Everything else — one counter's first count within tolerance, or their correction of it within
+ * tolerance — needs the store's word: does the bin have a row, or a line by somebody else
+ * (`BinRepo.needsSettling`, one indexed read per bin). A correction without REPEATED_COUNT is its
+ * counter's only live line of the item (the rule counts live lines, the corrected one excepted),
+ * so a bin without a row stays one counter's one count within tolerance: no row before or after
+ * (docs/design.md §12 "When").
  */
 export function mayChangeBin(line: CountLineRecord): boolean {
   return (
     line.phase > 0 ||
     line.recount_task_id !== null ||
-    line.supersedes !== null ||
     // A counter's second line of the bin: the bin is judged on their sum, not line by line.
     line.review_reasons.includes('REPEATED_COUNT') ||
     line.tolerance?.within !== true
