@@ -16,10 +16,30 @@ export {
 /** `table` or `schema.table`, plain identifiers only: the name is spliced into SQL (bracketed). */
 export const WRITEBACK_TABLE = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/;
 
+/**
+ * The staging table lacks columns the writer needs (one created before them): nothing was written.
+ * `alter` is the statement that adds them (nullable: rows written before have no value there).
+ */
+export class WritebackTableOutdated extends Error {
+  constructor(
+    readonly table: string,
+    readonly missing: readonly string[],
+    readonly alter: string,
+  ) {
+    super(
+      `The staging table ${table} lacks ${missing.join(', ')}; nothing was written. Add them with: ${alter}`,
+    );
+    this.name = 'WritebackTableOutdated';
+  }
+}
+
 export interface AdjustmentWriter {
   /** The staging table, `schema.table`. */
   readonly table: string;
-  /** Inserts the package in one transaction, once per (session id, content hash). */
+  /**
+   * Inserts the package in one transaction, once per (session id, content hash); a table without
+   * every column it writes rejects with `WritebackTableOutdated` before anything is written.
+   */
   write(pkg: AdjustmentPackage, exportedAt: Date): Promise<WritebackResult>;
   close(): Promise<void>;
 }

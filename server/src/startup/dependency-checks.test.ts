@@ -216,4 +216,20 @@ describe('write-back staging table check', () => {
     expect(down!.status).toBe('warn');
     expect(formatOutcome(down!)).toMatch(/Invalid object name.*create the staging table/);
   });
+
+  it('a table created before issue #17’s columns: the warning carries the ALTER TABLE that adds them', async () => {
+    const [outdated] = await runChecks(
+      [
+        writebackCheck({
+          table: 'stage.Adj',
+          missingColumns: async () => ['basis', 'variance_at_count'],
+        }),
+      ],
+      { timeoutMs: 1000 },
+    );
+    expect(outdated!.status).toBe('warn');
+    expect(outdated!.message).toContain(
+      'lacks basis, variance_at_count; add them with: ALTER TABLE [stage].[Adj] ADD [basis] nvarchar(32) NULL, [variance_at_count] decimal(18, 3) NULL;',
+    );
+  });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import type { Adapters } from '../deps';
 import type { MssqlErpSource } from '../adapters/erp/mssql';
-import type { MssqlAdjustmentWriter } from '../adapters/erp/mssql-writeback';
+import { addColumnsSql, type MssqlAdjustmentWriter } from '../adapters/erp/mssql-writeback';
 import type { DependencyCheck, ProbeReport } from './checks';
 import { redactUrl } from './checks';
 import { ensureSelfSigned, loadTlsPair, machineNames, type TlsMaterial } from './tls';
@@ -244,8 +244,9 @@ export function writebackCheck(
     async probe() {
       const missing = await writer.missingColumns();
       if (missing.length > 0) {
+        // The write-back refuses such a table (409 WRITEBACK_TABLE_OUTDATED) with the same statement.
         return {
-          warning: `the staging table lacks ${missing.join(', ')} → see server/src/adapters/erp/README.md`,
+          warning: `the staging table lacks ${missing.join(', ')}; add them with: ${addColumnsSql(writer.table, missing)} → see server/src/adapters/erp/README.md`,
         };
       }
     },

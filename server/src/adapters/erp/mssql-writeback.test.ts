@@ -1,5 +1,6 @@
-import sql, { type ISqlType } from 'mssql';
+import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
+import { fakeStagingTable } from '../../../test/support/fake-staging-table';
 import type {
   AdjustmentPackage,
   AdjustmentRow,
@@ -9,58 +10,25 @@ import {
   WRITEBACK_COLUMNS,
   createMssqlAdjustmentWriter,
   quoteTableName,
-  type TransactionLike,
-  type WritePoolLike,
-  type WriteRequestLike,
 } from './mssql-writeback';
 
-interface Sent {
-  text: string;
-  inputs: Array<{ name: string; type: (() => ISqlType) | ISqlType; value: unknown }>;
-}
-
-/** Records every statement of the transaction; answers the existence probe from `existing`. */
-class FakeTransaction implements TransactionLike {
-  readonly sent: Sent[] = [];
-  events: string[] = [];
-  constructor(
-    private readonly existing: number,
-    private readonly failOn: RegExp | null = null,
-  ) {}
-  async begin(level?: number) {
-    this.events.push(`begin:${level}`);
-  }
-  async commit() {
-    this.events.push('commit');
-  }
-  async rollback() {
-    this.events.push('rollback');
-  }
-  request(): WriteRequestLike {
-    const entry: Sent = { text: '', inputs: [] };
-    const request: WriteRequestLike = {
-      input: (name, type, value) => {
-        entry.inputs.push({ name, type, value });
-        return request;
-      },
-      query: async (text) => {
-        entry.text = text;
-        this.sent.push(entry);
-        if (this.failOn?.test(text)) throw new Error('String or binary data would be truncated');
-        return text.startsWith('SELECT COUNT') ? { recordset: [{ n: this.existing }] } : {};
-      },
-    };
-    return request;
-  }
-}
-
-function setup(existing = 0, failOn: RegExp | null = null) {
-  const tx = new FakeTransaction(existing, failOn);
-  const pool: WritePoolLike = { transaction: () => tx, close: async () => {} };
+/** The writer over a staging table with every column; `existing` rows already there. */
+function setup(existing = 0, failOn?: RegExp) {
+  const tx = fakeStagingTable(
+    WRITEBACK_COLUMNS.map((c) => c.name),
+    {
+      existing: Array.from({ length: existing }, (_, i) => ({
+        session_id: 'S-1',
+        content_hash: 'a'.repeat(64),
+        line_no: i + 1,
+      })),
+      failOn,
+    },
+  );
   const writer = createMssqlAdjustmentWriter({
     url: 'mssql://writer:pw@erp/ERP',
     table: 'stage.StockAdjustments',
-    connect: async () => pool,
+    connect: async () => tx.pool,
   });
   return { tx, writer };
 }
@@ -107,7 +75,7 @@ function pkg(rows: AdjustmentRow[]): AdjustmentPackage {
 const exportedAt = new Date('2026-11-29T12:30:00Z');
 
 describe('mssql adjustment writer', () => {
-  it('checks for the package under UPDLOCK, then inserts every row as bound parameters, in one SERIALIZABLE transaction', async () => {
+  it('describes the table, checks for the package under UPDLOCK, then inserts every row as bound parameters, in one SERIALIZABLE transaction', async () => {
     const { tx, writer } = setup();
     const result = await writer.write(pkg([row(1), row(2)]), exportedAt);
     expect(result).toEqual({
@@ -116,7 +84,9 @@ describe('mssql adjustment writer', () => {
       already_written: false,
     });
     expect(tx.events).toEqual([`begin:${sql.ISOLATION_LEVEL.SERIALIZABLE}`, 'commit']);
-    const [probe, insert] = tx.sent;
+    const [describeTable, probe, insert] = tx.sent;
+    expect(describeTable!.text).toBe('EXEC sp_describe_first_result_set @tsql = @tsql');
+    expect(describeTable!.inputs[0]!.value).toBe('SELECT * FROM [stage].[StockAdjustments]');
     expect(probe!.text).toBe(
       'SELECT COUNT(*) AS n FROM [stage].[StockAdjustments] WITH (UPDLOCK, HOLDLOCK) WHERE [session_id] = @session_id AND [content_hash] = @content_hash',
     );
@@ -127,7 +97,7 @@ describe('mssql adjustment writer', () => {
     const columns = WRITEBACK_COLUMNS.map((c) => `[${c.name}]`).join(', ');
     expect(insert!.text).toMatch(
       new RegExp(
-        `^INSERT INTO \\[stage\\]\\.\\[StockAdjustments\\] \\(${columns.replace(/[[\]]/g, '\\$&')}\\) VALUES \\(@r0c0, .*\\), \\(@r1c0, .*@r1c14\\)$`,
+        `^INSERT INTO \\[stage\\]\\.\\[StockAdjustments\\] \\(${columns.replace(/[[\]]/g, '\\$&')}\\) VALUES \\(@r0c0, .*\\), \\(@r1c0, .*@r1c${WRITEBACK_COLUMNS.length - 1}\\)$`,
       ),
     );
     // Values never reach the SQL text.
@@ -168,7 +138,7 @@ describe('mssql adjustment writer', () => {
     const { tx, writer } = setup(3);
     const result = await writer.write(pkg([row(1)]), exportedAt);
     expect(result).toEqual({ table: 'stage.StockAdjustments', inserted: 0, already_written: true });
-    expect(tx.sent).toHaveLength(1);
+    expect(tx.sent.map((s) => s.text.split(' ')[0])).toEqual(['EXEC', 'SELECT']);
     expect(tx.events.at(-1)).toBe('commit');
   });
 
@@ -177,6 +147,7 @@ describe('mssql adjustment writer', () => {
     const { tx, writer } = setup(0, /@r0c0, .*@r1c0/);
     await expect(writer.write(pkg(rows), exportedAt)).rejects.toThrow(/truncated/);
     expect(tx.events).toEqual([`begin:${sql.ISOLATION_LEVEL.SERIALIZABLE}`, 'rollback']);
+    expect(tx.rows).toEqual([]);
   });
 
   it('refuses table names that are not schema.table of plain identifiers', () => {
@@ -193,31 +164,16 @@ describe('mssql adjustment writer', () => {
 
 describe('mssql adjustment writer: startup check', () => {
   it('describes the staging table without writing and names the columns it lacks', async () => {
-    const tx = new FakeTransaction(0);
-    const names = WRITEBACK_COLUMNS.map((c) => c.name).filter((n) => n !== 'reason');
-    tx.request = () => {
-      const entry: Sent = { text: '', inputs: [] };
-      const request: WriteRequestLike = {
-        input: (name, type, value) => {
-          entry.inputs.push({ name, type, value });
-          return request;
-        },
-        query: async (text) => {
-          entry.text = text;
-          tx.sent.push(entry);
-          return { recordset: names.map((name) => ({ name })) };
-        },
-      };
-      return request;
-    };
+    const tx = fakeStagingTable(WRITEBACK_COLUMNS.map((c) => c.name).filter((n) => n !== 'reason'));
     const writer = createMssqlAdjustmentWriter({
       url: 'mssql://x',
       table: 'stage.StockAdjustments',
-      connect: async () => ({ transaction: () => tx, close: async () => {} }),
+      connect: async () => tx.pool,
     });
     expect(await writer.missingColumns()).toEqual(['reason']);
     expect(tx.sent[0]!.text).toBe('EXEC sp_describe_first_result_set @tsql = @tsql');
     expect(tx.sent[0]!.inputs[0]!.value).toBe('SELECT * FROM [stage].[StockAdjustments]');
+    expect(tx.sent).toHaveLength(1);
     expect(tx.events.at(-1)).toBe('rollback');
   });
 });

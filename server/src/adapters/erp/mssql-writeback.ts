@@ -6,12 +6,14 @@
  *
  * Every value is a bound parameter; the only text spliced into the SQL is the table name, which
  * must match `[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?` and is bracket-quoted. The table's shape is in
- * README.md beside this file.
+ * README.md beside this file (`stagingTableSql`); a table without every column is refused
+ * (`WritebackTableOutdated`, with the ALTER TABLE that adds them) before anything is written.
  */
 import sql, { type ISqlType } from 'mssql';
 import { mssqlConfig } from './mssql-connection';
 import {
   WRITEBACK_TABLE,
+  WritebackTableOutdated,
   type AdjustmentPackage,
   type AdjustmentRow,
   type AdjustmentWriter,
@@ -44,31 +46,117 @@ export interface MssqlWritebackOptions {
   connect?: (url: string) => Promise<WritePoolLike>;
 }
 
-/** Columns of the staging table, in insert order, with their SQL types. */
-export const WRITEBACK_COLUMNS: ReadonlyArray<{
-  name: string;
+/** A column's type twice: bound to the driver, and as the DDL that creates it. */
+interface ColumnType {
   type: () => ISqlType;
+  ddl: string;
+}
+const nvarchar = (n: number): ColumnType => ({
+  type: () => sql.NVarChar(n),
+  ddl: `nvarchar(${n})`,
+});
+const char = (n: number): ColumnType => ({ type: () => sql.Char(n), ddl: `char(${n})` });
+const int: ColumnType = { type: () => sql.Int(), ddl: 'int' };
+const decimal = (p: number, s: number): ColumnType => ({
+  type: () => sql.Decimal(p, s),
+  ddl: `decimal(${p}, ${s})`,
+});
+const datetime2: ColumnType = { type: () => sql.DateTime2(3), ddl: 'datetime2(3)' };
+const quantity = decimal(18, 3);
+/** basis, at_count_status, moved_mode: the package's words (`keep_difference` is the longest). */
+const word = nvarchar(32);
+
+export interface WritebackColumn extends ColumnType {
+  name: string;
+  /** NULL allowed in the table the writer creates (where the package's value may be null). */
+  nullable: boolean;
   value: (row: AdjustmentRow, pkg: AdjustmentPackage, exportedAt: Date) => unknown;
-}> = [
-  { name: 'session_id', type: () => sql.NVarChar(64), value: (r) => r.session_id },
-  { name: 'content_hash', type: () => sql.Char(64), value: (_r, p) => p.content_hash },
-  { name: 'line_no', type: () => sql.Int(), value: (r) => r.line_no },
-  { name: 'warehouse', type: () => sql.NVarChar(64), value: (r) => r.warehouse },
-  { name: 'item_code', type: () => sql.NVarChar(64), value: (r) => r.item_code },
-  { name: 'item_name', type: () => sql.NVarChar(256), value: (r) => r.item_name },
-  { name: 'book_qty', type: () => sql.Decimal(18, 3), value: (r) => r.book_qty },
-  { name: 'counted_qty', type: () => sql.Decimal(18, 3), value: (r) => r.counted_qty },
-  { name: 'variance', type: () => sql.Decimal(18, 3), value: (r) => r.variance },
-  { name: 'unit_cost', type: () => sql.Decimal(18, 4), value: (r) => r.unit_cost },
-  { name: 'value_at_cost', type: () => sql.Decimal(18, 2), value: (r) => r.value_at_cost },
-  { name: 'reason', type: () => sql.NVarChar(1000), value: (r) => r.reason },
-  { name: 'approver', type: () => sql.NVarChar(256), value: (r) => r.approver },
-  { name: 'approved_at', type: () => sql.DateTime2(3), value: (r) => new Date(r.approved_at) },
-  { name: 'exported_at', type: () => sql.DateTime2(3), value: (_r, _p, at) => at },
+}
+
+/**
+ * Columns of the staging table, in insert order, with their SQL types. After `approved_at` come
+ * what each row posts (issue #17, docs/design.md §13): `basis`, the snapshot variance and the
+ * variance at count beside it, and the moved item's decision with its live book and target — the
+ * package's fields, null where the package's are. A row without them (a package built before
+ * issue #17) posts the snapshot variance: basis `snapshot`, at count `unknown`.
+ */
+export const WRITEBACK_COLUMNS: readonly WritebackColumn[] = [
+  { name: 'session_id', ...nvarchar(64), nullable: false, value: (r) => r.session_id },
+  { name: 'content_hash', ...char(64), nullable: false, value: (_r, p) => p.content_hash },
+  { name: 'line_no', ...int, nullable: false, value: (r) => r.line_no },
+  { name: 'warehouse', ...nvarchar(64), nullable: false, value: (r) => r.warehouse },
+  { name: 'item_code', ...nvarchar(64), nullable: false, value: (r) => r.item_code },
+  { name: 'item_name', ...nvarchar(256), nullable: false, value: (r) => r.item_name },
+  { name: 'book_qty', ...quantity, nullable: false, value: (r) => r.book_qty },
+  { name: 'counted_qty', ...quantity, nullable: false, value: (r) => r.counted_qty },
+  { name: 'variance', ...quantity, nullable: false, value: (r) => r.variance },
+  { name: 'unit_cost', ...decimal(18, 4), nullable: false, value: (r) => r.unit_cost },
+  { name: 'value_at_cost', ...decimal(18, 2), nullable: false, value: (r) => r.value_at_cost },
+  { name: 'reason', ...nvarchar(1000), nullable: true, value: (r) => r.reason },
+  { name: 'approver', ...nvarchar(256), nullable: false, value: (r) => r.approver },
+  {
+    name: 'approved_at',
+    ...datetime2,
+    nullable: false,
+    value: (r) => new Date(r.approved_at),
+  },
+  { name: 'exported_at', ...datetime2, nullable: false, value: (_r, _p, at) => at },
+  { name: 'basis', ...word, nullable: false, value: (r) => r.basis ?? 'snapshot' },
+  {
+    name: 'snapshot_variance',
+    ...quantity,
+    nullable: false,
+    value: (r) => r.snapshot_variance ?? r.variance,
+  },
+  {
+    name: 'variance_at_count',
+    ...quantity,
+    nullable: true,
+    value: (r) => r.variance_at_count ?? null,
+  },
+  {
+    name: 'at_count_status',
+    ...word,
+    nullable: false,
+    value: (r) => r.at_count_status ?? 'unknown',
+  },
+  { name: 'moved_mode', ...word, nullable: true, value: (r) => r.moved_mode ?? null },
+  { name: 'live_book_qty', ...quantity, nullable: true, value: (r) => r.live_book_qty ?? null },
+  { name: 'target_qty', ...quantity, nullable: true, value: (r) => r.target_qty ?? null },
 ];
 
-/** SQL Server allows 2100 parameters per request; 15 columns × 100 rows stays well under. */
-export const ROWS_PER_INSERT = 100;
+/** SQL Server allows 2100 parameters per request: whole rows up to 2000 (22 columns: 90 rows). */
+export const ROWS_PER_INSERT = Math.floor(2000 / WRITEBACK_COLUMNS.length);
+
+/**
+ * The staging table the writer expects (server/src/adapters/erp/README.md shows it for
+ * `stage.StockVerifyAdjustments`; a test keeps the two equal).
+ */
+export function stagingTableSql(table: string): string {
+  quoteTableName(table);
+  const width = Math.max(...WRITEBACK_COLUMNS.map((c) => c.name.length)) + 1;
+  const typeWidth = Math.max(...WRITEBACK_COLUMNS.map((c) => c.ddl.length)) + 1;
+  const lines = WRITEBACK_COLUMNS.map(
+    (c) =>
+      `  ${c.name.padEnd(width)} ${c.ddl.padEnd(typeWidth)}${c.nullable ? 'NULL' : 'NOT NULL'},`,
+  );
+  const name = table.split('.').at(-1)!;
+  return [
+    `CREATE TABLE ${table} (`,
+    ...lines,
+    `  CONSTRAINT PK_${name} PRIMARY KEY (session_id, content_hash, line_no)`,
+    ');',
+  ].join('\n');
+}
+
+/**
+ * The statement that adds `missing` columns to an existing staging table: nullable, since the
+ * rows already there have no value for them.
+ */
+export function addColumnsSql(table: string, missing: readonly string[]): string {
+  const columns = WRITEBACK_COLUMNS.filter((c) => missing.includes(c.name));
+  return `ALTER TABLE ${quoteTableName(table)} ADD ${columns.map((c) => `[${c.name}] ${c.ddl} NULL`).join(', ')};`;
+}
 
 /** `stage.Adjustments` → `[stage].[Adjustments]`; anything else is refused. */
 export function quoteTableName(table: string): string {
@@ -111,6 +199,15 @@ export function createMssqlAdjustmentWriter(options: MssqlWritebackOptions): Mss
     return pool;
   }
 
+  /** Needed columns the table does not return (described, never read or written). */
+  async function missingIn(tx: TransactionLike): Promise<string[]> {
+    const request = tx.request();
+    request.input('tsql', sql.NVarChar(4000), `SELECT * FROM ${target}`);
+    const result = await request.query('EXEC sp_describe_first_result_set @tsql = @tsql');
+    const found = new Set((result.recordset ?? []).map((r) => String(r.name ?? '')));
+    return WRITEBACK_COLUMNS.map((c) => c.name).filter((name) => !found.has(name));
+  }
+
   return {
     table: options.table,
 
@@ -120,6 +217,16 @@ export function createMssqlAdjustmentWriter(options: MssqlWritebackOptions): Mss
       // cannot both see "not there yet"; the second waits and then finds the first one's rows.
       await tx.begin(sql.ISOLATION_LEVEL.SERIALIZABLE);
       try {
+        // A table created before some columns (issue #17's basis and figures) is refused with
+        // the statement that adds them, not half-written or failed on "Invalid column name".
+        const missing = await missingIn(tx);
+        if (missing.length > 0) {
+          throw new WritebackTableOutdated(
+            options.table,
+            missing,
+            addColumnsSql(options.table, missing),
+          );
+        }
         const probe = tx.request();
         probe.input('session_id', sql.NVarChar(64), pkg.session.id);
         probe.input('content_hash', sql.Char(64), pkg.content_hash);
@@ -156,11 +263,7 @@ export function createMssqlAdjustmentWriter(options: MssqlWritebackOptions): Mss
       const tx = (await getPool()).transaction();
       await tx.begin(sql.ISOLATION_LEVEL.READ_COMMITTED);
       try {
-        const request = tx.request();
-        request.input('tsql', sql.NVarChar(4000), `SELECT * FROM ${target}`);
-        const result = await request.query('EXEC sp_describe_first_result_set @tsql = @tsql');
-        const found = new Set((result.recordset ?? []).map((r) => String(r.name ?? '')));
-        return WRITEBACK_COLUMNS.map((c) => c.name).filter((name) => !found.has(name));
+        return await missingIn(tx);
       } finally {
         await tx.rollback().catch(() => {});
       }

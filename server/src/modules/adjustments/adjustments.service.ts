@@ -1,4 +1,8 @@
-import type { AdjustmentWriter, WritebackResult } from '../../ports/erp-writeback';
+import {
+  WritebackTableOutdated,
+  type AdjustmentWriter,
+  type WritebackResult,
+} from '../../ports/erp-writeback';
 import type { Store } from '../../ports/store';
 import { AppError, notFound } from '../../lib/errors';
 import type { Actor, AuditLog, RequestMeta } from '../audit/audit-log';
@@ -160,13 +164,27 @@ export function createAdjustmentsService(deps: {
         result = await writer.write(pkg, clock());
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
+        const outdated = err instanceof WritebackTableOutdated ? err : null;
         await audit.record(
           actor,
           meta,
           'adjustments.writeback_failed',
           { type: 'session', id: sessionId },
-          { table: writer.table, content_hash: pkg.content_hash, error: message },
+          {
+            table: writer.table,
+            content_hash: pkg.content_hash,
+            error: message,
+            ...(outdated ? { missing_columns: outdated.missing } : {}),
+          },
         );
+        // A staging table created before some columns: the admin's to alter, not a retry.
+        if (outdated) {
+          throw new AppError(409, 'CONFLICT', message, undefined, {
+            reason: 'WRITEBACK_TABLE_OUTDATED',
+            missing_columns: outdated.missing,
+            alter_table: outdated.alter,
+          });
+        }
         throw new AppError(
           503,
           'ERP_UNAVAILABLE',
