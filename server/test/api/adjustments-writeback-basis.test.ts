@@ -17,6 +17,7 @@ import { createAuditLog } from '../../src/modules/audit/audit-log';
 import { createAdjustmentsService } from '../../src/modules/adjustments/adjustments.service';
 import { claimOk, countRecord, createSession } from '../support/counting-fixture';
 import { fakeStagingTable } from '../support/fake-staging-table';
+import { NEW_COLUMNS } from '../support/staging-package';
 import {
   approveAndClose,
   mirrorAt1000,
@@ -84,15 +85,6 @@ function serviceOver(columns: readonly string[]) {
 
 const actor = { id: 'admin-id', username: 'boss', role: 'admin' as const };
 const meta = { request_id: null, ip: null };
-const NEW_COLUMNS = [
-  'basis',
-  'snapshot_variance',
-  'variance_at_count',
-  'at_count_status',
-  'moved_mode',
-  'live_book_qty',
-  'target_qty',
-];
 
 describe('the staging write-back of a session whose item moved', () => {
   it('the ERP team reads ITM-B posting −2 at count with −7 beside it, ITM-A on the snapshot', async () => {
