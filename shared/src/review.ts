@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { paginationQuerySchema } from './envelope';
 import { pageSchemaOf } from './pages';
-import { LINE_STATUSES } from './sessions';
+import { AT_COUNT_ACTIONS, AT_COUNT_STATUSES, LINE_STATUSES } from './sessions';
 import { lineToleranceSchema } from './tolerance/line';
 
 const lineStatusSchema = z.enum(LINE_STATUSES);
@@ -21,6 +21,45 @@ export const supersededLineSchema = z.object({
   remark: z.string().nullable(),
 });
 export type SupersededLine = z.infer<typeof supersededLineSchema>;
+
+/**
+ * The item's figures at count beside a line of `GET /sessions/:id/lines` (issue #17,
+ * docs/design.md §13 "Review at count"): the session read model's columns of the line's item —
+ * the item level, as its rule at count — for supervisors only. Null when the session has no ERP
+ * watermark or the item no model row.
+ */
+export const lineItemAtCountSchema = z.object({
+  status: z.enum(AT_COUNT_STATUSES),
+  /** counted − written off − expected at count, item level; null unless exact. */
+  variance_at_count: z.number().nullable(),
+  /** Its range (a flagged item has a range and no figure); null unless exact or ambiguous. */
+  variance_at_count_low: z.number().nullable(),
+  variance_at_count_high: z.number().nullable(),
+  /** A count later than the movement feed is known complete: a movement may still arrive. */
+  provisional: z.boolean(),
+  /** The item's rule on its variance at count; null while unknown or pending. */
+  within: z.boolean().nullable(),
+  action: z.enum(AT_COUNT_ACTIONS).nullable(),
+});
+export type LineItemAtCount = z.infer<typeof lineItemAtCountSchema>;
+
+/**
+ * How a line's item stands at count, the lines page's `at_count` filter (design §13): `explained`
+ * — its variance at count is exact and within its rule (the movements explain the snapshot
+ * variance that flagged the line); `unexplained` — exact and beyond it; `unresolved` — anything
+ * else: pending, ambiguous (even within at both ends: its range is shown, the choice is the
+ * supervisor's), unknown, or no figures at all.
+ */
+export const LINE_AT_COUNT_FILTERS = ['explained', 'unexplained', 'unresolved'] as const;
+export type LineAtCountFilter = (typeof LINE_AT_COUNT_FILTERS)[number];
+
+/** Which `at_count` filter a line's item falls in (the stores' queries say the same). */
+export function lineAtCountClass(
+  at: Pick<LineItemAtCount, 'status' | 'within'> | null | undefined,
+): LineAtCountFilter {
+  if (!at || at.status !== 'exact' || at.within === null) return 'unresolved';
+  return at.within ? 'explained' : 'unexplained';
+}
 
 /** One counting line of `GET /sessions/:id/lines` (the console's lines panel and line drawer). */
 export const countLineSchema = z.object({
@@ -67,6 +106,11 @@ export const countLineSchema = z.object({
   tolerance: lineToleranceSchema.nullable().optional(),
   /** The line this recount corrects, when it corrects one. */
   supersedes_line: supersededLineSchema.nullable(),
+  /**
+   * Its item's figures at count (design §13), beside the snapshot `variance`; absent from servers
+   * before it.
+   */
+  item_at_count: lineItemAtCountSchema.nullable().optional(),
 });
 export type CountLine = z.infer<typeof countLineSchema>;
 
@@ -140,15 +184,17 @@ export const linesQuerySchema = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  /** Only lines whose item stands so at count (`lineAtCountClass`, design §13). */
+  at_count: z.enum(LINE_AT_COUNT_FILTERS).optional(),
 });
 export type LinesQuery = z.infer<typeof linesQuerySchema>;
 
 /**
  * `PATCH /lines/:id/review`: the line as stored after the decision (the lines page's fields
- * without the item name and the corrected line, plus its session).
+ * without the item name, the corrected line and the item at count, plus its session).
  */
 export const reviewedLineSchema = countLineSchema
-  .omit({ item_name: true, supersedes_line: true })
+  .omit({ item_name: true, supersedes_line: true, item_at_count: true })
   .extend({ session_id: z.string() });
 export type ReviewedLine = z.infer<typeof reviewedLineSchema>;
 

@@ -6,6 +6,7 @@
 import type {
   ClaimStatus,
   CountSession,
+  LineAtCountFilter,
   LineStatus,
   LineTolerance,
   ListSessionsQuery,
@@ -196,6 +197,11 @@ export interface LineListQuery {
   has_variance?: boolean;
   /** Include superseded lines (default: only lines that still count). */
   include_superseded?: boolean;
+  /**
+   * Only lines whose item stands so at count in the read model (shared `lineAtCountClass`,
+   * docs/design.md §13): in the query, so the total counts every match.
+   */
+  at_count?: LineAtCountFilter;
 }
 
 /**

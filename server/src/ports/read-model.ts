@@ -141,6 +141,11 @@ export interface ReadModelRepo {
   linesSinceDay(midnightIso: string, sessionIds?: readonly string[]): Promise<LineFigures>;
   /** Every item of the session with a counting line, its at-count columns, by item code. */
   atCount(sessionId: string): Promise<ItemAtCount[]>;
+  /**
+   * These items' at-count columns in one read (a page of the lines, docs/design.md §13); an item
+   * without a model row is left out.
+   */
+  atCountOf(sessionId: string, itemCodes: readonly string[]): Promise<ItemAtCount[]>;
   /** Up to `limit` items waiting for their at-count columns (any session), in key order. */
   dirtyAtCount(limit: number): Promise<AtCountMark[]>;
   /**

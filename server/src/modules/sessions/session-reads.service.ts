@@ -10,6 +10,7 @@ import type { Actor } from '../../lib/request-context';
 import type { Store } from '../../ports/store';
 import type { VarianceCursor } from '../../ports/variances';
 import type { AccessPolicy } from '../access/access-policy';
+import { itemsAtCount } from './line-at-count';
 import type { SessionsService } from './sessions.service';
 import { encodeVarianceCursor } from './variance-cursor';
 
@@ -64,19 +65,24 @@ export function createSessionReadsService(
       } satisfies BookQuantities;
     },
 
-    /** A page of the session's lines, with item names and the line a recount corrects. */
+    /**
+     * A page of the session's lines, with item names, the line a recount corrects and the item's
+     * figures at count (design §13). Supervisors only: the route asks `sessions.manage`.
+     */
     async lines(actor: Actor, id: string, query: LinesQuery) {
-      await sessions.getFor(actor, id);
+      const session = await sessions.getFor(actor, id);
       const found = await store.lines.list(id, query);
       // Names beside codes, and the line a recount corrects, for review (issue #14 points 5 and 7).
       const codes = [...new Set(found.items.map((line) => line.item_code))];
       const names = new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
+      const atCount = await itemsAtCount(store.readModel, session, codes);
       const items = await Promise.all(
         found.items.map(async (line) => {
           const old = line.supersedes ? await store.lines.getByOpId(line.supersedes) : null;
           return {
             ...line,
             item_name: names.get(line.item_code) ?? null,
+            item_at_count: atCount.get(line.item_code) ?? null,
             supersedes_line:
               old && old.session_id === id
                 ? {

@@ -410,7 +410,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.manage',
     summary:
-      'Count lines, paginated and filterable; each with `item_name` and `supersedes_line` (the line a recount corrects).',
+      "Count lines, paginated and filterable; each with `item_name`, `supersedes_line` (the line a recount corrects) and `item_at_count` (design §13: its item's variance at count and rule at count from the read model; null without an ERP watermark). `at_count=explained` (exact and within its rule), `unexplained` (exact, beyond it) or `unresolved` (pending, ambiguous, unknown) filters in the query, so `total` counts every match.",
     query: linesQuerySchema,
     answer: countLinePageSchema,
   },
@@ -479,7 +479,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'POST /sessions/:id/adjustments/writeback': {
     group: 'sessions',
     who: 'erp.manage',
-    summary: 'Insert the package into the staging table (off unless `ERP_WRITEBACK_ENABLED`).',
+    summary:
+      'Insert the package into the staging table (off unless `ERP_WRITEBACK_ENABLED`: 409 `WRITEBACK_DISABLED`), each row with its `basis`, `snapshot_variance`, `variance_at_count`, `at_count_status`, `moved_mode`, `live_book_qty` and `target_qty` (design §13). A table without those columns is refused before anything is written: 409 `CONFLICT`, `reason: WRITEBACK_TABLE_OUTDATED`, `missing_columns`, `alter_table` (the statement that adds them).',
     body: empty,
     answer: writebackAnswerSchema,
   },

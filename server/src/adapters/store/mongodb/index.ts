@@ -84,7 +84,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     meta: createMongoMetaRepo(c.meta),
     sessions: createMongoSessionRepo(c.sessions, c.snapshot, c.lines, inTransaction),
     claims: createMongoClaimRepo(c.claims, c.rackFences, inTransaction),
-    lines: createMongoLineRepo(c, inTransaction, readModel),
+    lines: createMongoLineRepo({ ...c, rmItems: rm.items }, inTransaction, readModel),
     results: createMongoResultRepo(c.results, inTransaction),
     idempotency: createMongoIdempotencyRepo(c.idempotency),
     conflicts: createMongoConflictRepo(c.conflicts),

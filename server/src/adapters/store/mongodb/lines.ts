@@ -29,7 +29,8 @@ import {
   type LineEvent,
   type WriterDelta,
 } from '../read-model-plan';
-import type { MongoReadModel } from './read-model';
+import type { MongoReadModel, RmItemDocument } from './read-model';
+import { atCountLineFilter } from './lines-at-count';
 
 /** What one transaction changed, for the read model (issue #13). */
 interface Change {
@@ -71,6 +72,8 @@ export function createMongoLineRepo(
     snapshot: Collection<SnapshotRow>;
     items: Collection<ItemDocument>;
     rackFences: Collection<RackFenceDocument>;
+    /** The read model's items, for the lines page's `at_count` filter (lines-at-count.ts). */
+    rmItems: Collection<RmItemDocument>;
   },
   inTransaction: RunInTransaction,
   /** Kept in the same transactions as the line writes. */
@@ -251,6 +254,9 @@ export function createMongoLineRepo(
         filter.variance = query.has_variance ? { $ne: 0 } : 0;
       }
       if (!query.include_superseded) filter.superseded_by = null;
+      if (query.at_count !== undefined) {
+        Object.assign(filter, await atCountLineFilter(c.rmItems, sessionId, query.at_count));
+      }
       const { skip, limit } = pageWindow(query);
       const [docs, total] = await Promise.all([
         c.lines.find(filter).sort({ received_at: -1, id: -1 }).skip(skip).limit(limit).toArray(),

@@ -575,6 +575,13 @@ export function createMongoReadModel(
       const docs = await rm.items.find({ session_id: sessionId }).sort({ item_code: 1 }).toArray();
       return docs.map((d) => toItemAtCount(fromItemDocument(d)));
     },
+    async atCountOf(sessionId, itemCodes) {
+      if (itemCodes.length === 0) return [];
+      const docs = await rm.items
+        .find({ _id: { $in: [...new Set(itemCodes)].map((code) => rmId(sessionId, code)) } })
+        .toArray();
+      return docs.map((d) => toItemAtCount(fromItemDocument(d)));
+    },
     async dirtyAtCount(limit) {
       const docs = await rm.atCountDirty.find({}).sort({ _id: 1 }).limit(limit).toArray();
       return docs.map(({ session_id, item_code, seq }) => ({ session_id, item_code, seq }));

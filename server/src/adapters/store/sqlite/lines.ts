@@ -22,6 +22,7 @@ import {
   type WriterDelta,
 } from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
+import { LINE_AT_COUNT_CLASS } from './lines-at-count';
 
 type LineRow = Omit<
   CountLineRecord,
@@ -41,6 +42,7 @@ interface ListParams {
   rack: string | null;
   has_variance: 0 | 1 | null;
   include_superseded: 0 | 1;
+  at_count: string | null;
 }
 
 interface VarianceRow {
@@ -76,7 +78,8 @@ const LIST_WHERE = `
     AND (@include_superseded = 1 OR superseded_by IS NULL)
     AND (@status IS NULL OR status = @status)
     AND (@rack IS NULL OR rack = @rack)
-    AND (@has_variance IS NULL OR (variance <> 0) = @has_variance)`;
+    AND (@has_variance IS NULL OR (variance <> 0) = @has_variance)
+    AND (@at_count IS NULL OR ${LINE_AT_COUNT_CLASS} = @at_count)`;
 
 // Book quantity, cost and price come from the session's snapshot; an item outside it has book 0
 // and takes its name from the item master, or shows its code when not even there.
@@ -463,6 +466,7 @@ export function createSqliteLineRepo(
         rack: query.rack ?? null,
         has_variance: query.has_variance === undefined ? null : toFlag(query.has_variance),
         include_superseded: toFlag(query.include_superseded ?? false),
+        at_count: query.at_count ?? null,
       };
       const rows = statements().page.all({
         ...filter,
@@ -474,7 +478,8 @@ export function createSqliteLineRepo(
         filter.status === null &&
         filter.rack === null &&
         filter.has_variance === null &&
-        filter.include_superseded === 0;
+        filter.include_superseded === 0 &&
+        filter.at_count === null;
       const total = unfiltered
         ? (statements().countingLines.get(sessionId) ?? 0) +
           (statements().rejectedListed.get(sessionId) ?? 0)

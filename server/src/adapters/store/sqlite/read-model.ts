@@ -65,6 +65,10 @@ const ITEM_UPDATES = ITEM_COLUMNS.split(',')
   .join(', ');
 const AT_COUNT_COLUMNS = `item_code, at_status, expected_m, vac_m, vac_low_m, vac_high_m,
   provisional, hint_kinds, final_at, at_within, at_action`;
+const prefixedAtCount = (alias: string): string =>
+  AT_COUNT_COLUMNS.split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
 /** A new mark's sequence: random, so a mark deleted and made again never repeats one (§13). */
 const newSeq = (): number => randomInt(2 ** 47);
 const COUNTER_COLUMNS = `session_id, user_id, username, lines, items, abs_variance_m, abs_book_m,
@@ -351,6 +355,12 @@ function prepare(db: Db) {
     ),
     atCount: db.prepare<[string], Parameters<typeof toItemAtCount>[0]>(
       `SELECT ${AT_COUNT_COLUMNS} FROM rm_items WHERE session_id = ? ORDER BY item_code`,
+    ),
+    // A page's items (a JSON list of codes), each by the primary key: CROSS JOIN keeps json_each
+    // outside, so SQLite never scans the session's items for the list.
+    atCountOf: db.prepare<[string, string], Parameters<typeof toItemAtCount>[0]>(
+      `SELECT ${prefixedAtCount('r')} FROM json_each(?) k
+       CROSS JOIN rm_items r ON r.session_id = ? AND r.item_code = k.value`,
     ),
     provisionalPast: db.prepare<[{ cu: string }], { session_id: string; item_code: string }>(
       `SELECT session_id, item_code FROM rm_items INDEXED BY rm_items_final_at
@@ -814,6 +824,11 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     },
     async atCount(sessionId) {
       return statements().atCount.all(sessionId).map(toItemAtCount);
+    },
+    async atCountOf(sessionId, itemCodes) {
+      if (itemCodes.length === 0) return [];
+      const list = JSON.stringify([...new Set(itemCodes)]);
+      return statements().atCountOf.all(list, sessionId).map(toItemAtCount);
     },
     async dirtyAtCount(limit) {
       return statements().dirty.all(limit);
