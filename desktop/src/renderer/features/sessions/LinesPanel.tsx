@@ -1,5 +1,5 @@
-import { LINE_STATUSES, countLinePageSchema } from '@stockverify/shared';
-import type { CountLine } from '@stockverify/shared';
+import { LINE_AT_COUNT_FILTERS, LINE_STATUSES, countLinePageSchema } from '@stockverify/shared';
+import type { CountLine, LineAtCountFilter } from '@stockverify/shared';
 import { useRef, useState } from 'react';
 import { errorText } from '../../api/client';
 import { reviewLine } from '../../api/review';
@@ -9,6 +9,7 @@ import { useLoad } from '../../ui/hooks';
 import { Status } from '../../ui/Status';
 import { binHref } from '../recounts/recount-words';
 import { LineDrawer } from './LineDrawer';
+import { LINE_AT_COUNT_FILTER_LABELS, lineAtCountView } from './line-at-count-words';
 
 const PAGE_SIZE = 100;
 
@@ -17,6 +18,8 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
   const { client } = useConsole();
   const [status, setStatus] = useState<string>('NEEDS_REVIEW');
   const [varianceOnly, setVarianceOnly] = useState(false);
+  // The item at count (design §13): lines whose snapshot variance the movements explain.
+  const [atCount, setAtCount] = useState<LineAtCountFilter | ''>('');
   const [page, setPage] = useState(1);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -31,8 +34,9 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
         page_size: PAGE_SIZE,
         status,
         has_variance: varianceOnly ? 'true' : undefined,
+        at_count: atCount || undefined,
       }),
-    [client, sessionId, status, varianceOnly, page],
+    [client, sessionId, status, varianceOnly, atCount, page],
   );
 
   async function review(line: CountLine, decision: 'approve' | 'reject' | 'recount') {
@@ -95,6 +99,24 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
           />
           Only lines with a variance
         </label>
+        <label>
+          At count{' '}
+          <select
+            aria-label="Filter by the item at count"
+            value={atCount}
+            onChange={(e) => {
+              setAtCount(e.target.value as LineAtCountFilter | '');
+              setPage(1);
+            }}
+          >
+            <option value="">Any</option>
+            {LINE_AT_COUNT_FILTERS.map((f) => (
+              <option key={f} value={f}>
+                {LINE_AT_COUNT_FILTER_LABELS[f]}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <Status error={error ?? (lines.state === 'error' ? lines.error : null)} ok={ok} />
       <table className="grid" aria-label="Count lines" ref={tableRef} tabIndex={-1}>
@@ -114,6 +136,9 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
             <th scope="col" className="num">
               Variance
             </th>
+            <th scope="col" className="num">
+              At count
+            </th>
             <th scope="col">Why flagged</th>
             <th scope="col">Counter</th>
             <th scope="col">Counted at</th>
@@ -124,7 +149,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
         <tbody>
           {data?.items.length === 0 && (
             <tr>
-              <td colSpan={11}>No lines match.</td>
+              <td colSpan={12}>No lines match.</td>
             </tr>
           )}
           {data?.items.map((line) => (
@@ -140,6 +165,7 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
               <td className={`num ${line.variance < 0 ? 'neg' : line.variance > 0 ? 'pos' : ''}`}>
                 {signed(line.variance)}
               </td>
+              <LineAtCountCell line={line} />
               <td>{line.review_reasons.join(', ') || '—'}</td>
               <td>{line.counted_by_name}</td>
               <td>{dateTime(line.counted_at)}</td>
@@ -216,5 +242,40 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
         </button>
       </div>
     </section>
+  );
+}
+
+/**
+ * The line's item at count beside its snapshot variance (design §13): the figure or range, the
+ * status chip, and "explained" when the movements account for the variance within its rule.
+ */
+function LineAtCountCell({ line }: { line: CountLine }) {
+  const v = lineAtCountView(line.item_at_count);
+  if (!v) {
+    return (
+      <td className="num" data-col="at-count" title="No ERP watermark with this session">
+        —
+      </td>
+    );
+  }
+  return (
+    <td className="num" data-col="at-count" data-verdict={v.verdict} title={v.title}>
+      <span className={v.tone}>{v.figure}</span>{' '}
+      <span
+        className={v.chipClass}
+        data-status={v.chip}
+        // Pending and unknown: a neutral chip, as in the variances list.
+        style={v.chipClass === 'badge' ? { background: '#e2e8f0' } : undefined}
+      >
+        {v.chip}
+        {v.provisional && ', provisional'}
+      </span>
+      {v.verdictWord && (
+        <>
+          {' '}
+          <span className={v.verdictClass}>{v.verdictWord}</span>
+        </>
+      )}
+    </td>
   );
 }
