@@ -61,8 +61,10 @@ export const binDecisionSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type BinDecision = z.input<typeof binDecisionSchema>;
-type ParsedCount = z.output<typeof binCountSchema>;
-type ParsedDecision = z.output<typeof binDecisionSchema>;
+/** A count as `binCountSchema` returns it: ids trimmed, the instant canonical (`toISOString`). */
+export type ParsedCount = z.output<typeof binCountSchema>;
+/** A decision as `binDecisionSchema` returns it (ids and reason trimmed, canonical instant). */
+export type ParsedDecision = z.output<typeof binDecisionSchema>;
 type SetDecision = Extract<ParsedDecision, { kind: 'set' }>;
 
 /** Everything known about one bin. */
@@ -82,6 +84,14 @@ export type BinHistory = {
   split?: boolean;
   counts: readonly BinCount[];
   decisions?: readonly BinDecision[];
+};
+/** A history of the parsed shape (what `parseBinHistory` returns), for `settleBinTrusted`. */
+export type ParsedBinHistory = {
+  book: number;
+  unit_cost: number;
+  split?: boolean;
+  counts: readonly ParsedCount[];
+  decisions?: readonly ParsedDecision[];
 };
 
 export const SETTLEMENT_STATES = ['settled', 'open', 'needs_supervisor', 'decided'] as const;
@@ -161,34 +171,54 @@ export interface Settlement {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Collects items by id: the same id twice is one item, one id given twice with different content
+ * throws TOLERANCE_ID_REUSED (at `path`.i). No schema: the trusted entry uses it as it is.
+ */
+function uniqueById<T>(path: string, idOf: (t: T) => string) {
+  const byId = new Map<string, { value: T; at: number }>();
+  // Canonical text, only to compare an id given twice (rare: a stringify per item was a tenth of
+  // a settle's CPU in the sync benchmark).
+  const textOf = (v: T) => JSON.stringify(v, Object.keys(v as object).sort());
+  return {
+    add(value: T, i: number): void {
+      const id = idOf(value);
+      const seen = byId.get(id);
+      if (seen === undefined) byId.set(id, { value, at: i });
+      else if (textOf(seen.value) !== textOf(value)) {
+        throw new ToleranceInputError(
+          'TOLERANCE_ID_REUSED',
+          `${path}.${i}`,
+          `id ${id} was given twice with different content (also at ${path}.${seen.at})`,
+        );
+      }
+    },
+    values: (): T[] => [...byId.values()].map((v) => v.value),
+  };
+}
+
 function parseAll<T>(
   schema: z.ZodType<T>,
   items: readonly unknown[],
   path: string,
   idOf: (t: T) => string,
 ): T[] {
-  const byId = new Map<string, { value: T; at: number }>();
-  // Canonical text, only to compare an id given twice (rare: a stringify per item was a tenth of
-  // a settle's CPU in the sync benchmark).
-  const textOf = (v: T) => JSON.stringify(v, Object.keys(v as object).sort());
+  const unique = uniqueById(path, idOf);
   items.forEach((raw, i) => {
     const r = schema.safeParse(raw);
     if (!r.success) {
       const d = issuesToDetails(r.error.issues, `${path}.${i}`)[0]!;
       throw new ToleranceInputError('TOLERANCE_BAD_INPUT', d.path, d.message);
     }
-    const id = idOf(r.data);
-    const seen = byId.get(id);
-    if (seen === undefined) byId.set(id, { value: r.data, at: i });
-    else if (textOf(seen.value) !== textOf(r.data)) {
-      throw new ToleranceInputError(
-        'TOLERANCE_ID_REUSED',
-        `${path}.${i}`,
-        `id ${id} was given twice with different content (also at ${path}.${seen.at})`,
-      );
-    }
+    unique.add(r.data, i);
   });
-  return [...byId.values()].map((v) => v.value);
+  return unique.values();
+}
+
+function uniqueAll<T>(items: readonly T[], path: string, idOf: (t: T) => string): T[] {
+  const unique = uniqueById(path, idOf);
+  items.forEach((item, i) => unique.add(item, i));
+  return unique.values();
 }
 
 /** Decisions in time order, the id breaking ties. */
@@ -269,6 +299,35 @@ export function bestGroup<V extends { m: number; phase: number; counter_id: stri
   return best === null ? null : sorted.slice(best.from, best.to + 1);
 }
 
+function checkPhaseLimit(phaseLimit: number): void {
+  if (!Number.isInteger(phaseLimit) || phaseLimit < 0) {
+    throw new ToleranceInputError('TOLERANCE_BAD_INPUT', 'phaseLimit', 'a whole number ≥ 0');
+  }
+}
+
+/**
+ * The validation half of `settleBin`: the history with every count and decision parsed (ids and
+ * reasons trimmed, instants canonical) and each id once. Throws `ToleranceInputError` (code and
+ * field path) on bad input, including one id given twice with different content.
+ */
+export function parseBinHistory(history: BinHistory): ParsedBinHistory {
+  const h = parseHistory(history);
+  return {
+    ...h,
+    counts: parseAll(binCountSchema, h.counts, 'counts', (c) => c.count_id),
+    decisions: parseAll(binDecisionSchema, h.decisions ?? [], 'decisions', (d) => d.decision_id),
+  };
+}
+
+function parseHistory(history: BinHistory): z.output<typeof binHistorySchema> {
+  const h = binHistorySchema.safeParse(history);
+  if (!h.success) {
+    const d = issuesToDetails(h.error.issues)[0]!;
+    throw new ToleranceInputError('TOLERANCE_BAD_INPUT', d.path, d.message);
+  }
+  return h.data;
+}
+
 /**
  * Settles one bin. `phaseLimit` (default: the rule's `recount_phases`) is the last recount phase
  * before a supervisor decides. Throws `ToleranceInputError` (code and field path) on bad input,
@@ -279,23 +338,54 @@ export function settleBin(
   rule: ToleranceRule,
   phaseLimit: number = rule.recount_phases,
 ): Settlement {
-  const h = binHistorySchema.safeParse(history);
-  if (!h.success) {
-    const d = issuesToDetails(h.error.issues)[0]!;
-    throw new ToleranceInputError('TOLERANCE_BAD_INPUT', d.path, d.message);
-  }
-  if (!Number.isInteger(phaseLimit) || phaseLimit < 0) {
-    throw new ToleranceInputError('TOLERANCE_BAD_INPUT', 'phaseLimit', 'a whole number ≥ 0');
-  }
-  const counts = parseAll(binCountSchema, h.data.counts, 'counts', (c) => c.count_id);
+  const h = parseHistory(history);
+  checkPhaseLimit(phaseLimit);
+  const counts = parseAll(binCountSchema, h.counts, 'counts', (c) => c.count_id);
   const decisions = parseAll(
     binDecisionSchema,
-    h.data.decisions ?? [],
+    h.decisions ?? [],
     'decisions',
     (d) => d.decision_id,
   ).sort(byTime);
-  const bookM = toMilli(h.data.book);
-  const costU = unitCostMicro(h.data.unit_cost);
+  return settleParsed(h, counts, decisions, rule, phaseLimit);
+}
+
+/**
+ * `settleBin` for a history that is already of the parsed shape, without validating it again (the
+ * server's own rows, validated when they were written; docs/design.md §12 "When"). The caller
+ * guarantees what `parseBinHistory` would otherwise ensure: `book` and `unit_cost` finite (cost
+ * ≥ 0); every count a `ParsedCount` — `count_id`, `counter_id` and `supersedes` (when given)
+ * trimmed, non-empty, at most 128 characters; `phase` a whole number 0–100; `quantity` finite,
+ * 0 ≤ q ≤ MAX_QTY; `received_at` an ISO instant in `Date.prototype.toISOString` form — and every
+ * decision a `ParsedDecision` (ids and reasons trimmed, a `set`'s reason non-empty, `decided_at`
+ * in `toISOString` form, a `recount`'s phase a whole number 1–100), with no other keys. Given
+ * that, the answer deep-equals `settleBin`'s. What it still does: collapses an id given twice
+ * (one id with different content still throws TOLERANCE_ID_REUSED, at the same path), sorts the
+ * decisions by time, and refuses a `phaseLimit` that is not a whole number ≥ 0.
+ */
+export function settleBinTrusted(
+  history: ParsedBinHistory,
+  rule: ToleranceRule,
+  phaseLimit: number = rule.recount_phases,
+): Settlement {
+  checkPhaseLimit(phaseLimit);
+  const counts = uniqueAll(history.counts, 'counts', (c) => c.count_id);
+  const decisions = uniqueAll(history.decisions ?? [], 'decisions', (d) => d.decision_id).sort(
+    byTime,
+  );
+  return settleParsed(history, counts, decisions, rule, phaseLimit);
+}
+
+/** The settlement proper: counts unique by id, decisions unique and in time order. */
+function settleParsed(
+  h: Pick<ParsedBinHistory, 'book' | 'unit_cost' | 'split'>,
+  counts: readonly ParsedCount[],
+  decisions: readonly ParsedDecision[],
+  rule: ToleranceRule,
+  phaseLimit: number,
+): Settlement {
+  const bookM = toMilli(h.book);
+  const costU = unitCostMicro(h.unit_cost);
   const allowance = agreementAllowanceMilli(rule, bookM, costU);
   const conflicts: BinConflict[] = [];
 
@@ -347,7 +437,7 @@ export function settleBin(
     phase_limit: phaseLimit,
   };
   const judge = (m: number) =>
-    evaluate(rule, { book: h.data.book, counted: fromMilli(m), unitCost: h.data.unit_cost });
+    evaluate(rule, { book: h.book, counted: fromMilli(m), unitCost: h.unit_cost });
   const idsOf = (vs: readonly MVoice[]) => vs.flatMap((v) => v.count_ids).sort(cmp);
 
   if (firstSet) {
@@ -378,7 +468,7 @@ export function settleBin(
       : { ...base, state: 'open', phase: 0, agreeing: [], reason: 'no_counts' };
   }
 
-  if (h.data.split) {
+  if (h.split) {
     if (recountPhase > maxCountPhase) {
       return { ...base, state: 'open', phase, agreeing: [], reason: 'awaiting_recount' };
     }

@@ -1,17 +1,18 @@
 /**
  * The pure settle callback the store runs for each bin inside its transaction (issue #16,
- * docs/design.md §12 "Bins in the store"): the bin's lines and decisions → `settleBin` → which
- * lines count (taken) and which are CANDIDATE, the bin row, and the recount task to open or
- * close. No I/O, no clock of its own: everything it needs comes in `deps` and the input, so the
+ * docs/design.md §12 "Bins in the store"): the bin's lines and decisions → `settleBinTrusted`
+ * → which lines count (taken) and which are CANDIDATE, the bin row, and the recount task to open
+ * or close. No I/O, no clock of its own: everything it needs comes in `deps` and the input, so the
  * same set of lines and decisions always gives the same outcome.
  */
 import {
   roundQty,
-  settleBin,
-  type BinCount,
+  settleBinTrusted,
   type BinDecision,
   type BinRecord,
   type LineStatus,
+  type ParsedBinHistory,
+  type ParsedCount,
   type Settlement,
   type ToleranceRule,
 } from '@stockverify/shared';
@@ -54,11 +55,13 @@ export function binQuantity(
 }
 
 /**
- * The bin's counts as `settleBin` sees them. A line another line superseded counts for nothing,
+ * The bin's counts as the consensus sees them. A line another line superseded counts for nothing,
  * even when the correction is not in the input (a rejected correction still supersedes): such a
- * line is left out.
+ * line is left out. Already the parsed shape `settleBinTrusted` takes: op ids are UUIDs (the sync
+ * schema's, or the server's own), counter ids the users', `received_at` the server clock's
+ * `toISOString()`, and counted − written-off damage ≥ 0 (DAMAGE_EXCEEDS_COUNT refuses the rest).
  */
-export function binCounts(lines: readonly CountLineRecord[]): BinCount[] {
+export function binCounts(lines: readonly CountLineRecord[]): ParsedCount[] {
   const ops = new Set(lines.map((l) => l.op_id));
   return lines
     .filter((l) => l.superseded_by === null || ops.has(l.superseded_by))
@@ -234,14 +237,24 @@ function latestRecount(decisions: readonly BinDecision[], s: Settlement) {
     .at(-1);
 }
 
+/** The consensus entry a settle uses: `settleBinTrusted`, or `settleBin` (which validates). */
+export type Consensus = (history: ParsedBinHistory, rule: ToleranceRule) => Settlement;
+
 /**
  * The settle callback for `BinRepo.settle`: pure given `deps` (its clock and task ids are only
- * stamped on what changes).
+ * stamped on what changes). `consensus` is the trusted entry: the lines and decisions are the
+ * store's own rows, validated when they were written (docs/design.md §12 "When"), so they are not
+ * parsed again — a decision's reason was trimmed by its request schema, its time is the server
+ * clock's `toISOString()`, and `binCounts` says why the counts are the parsed shape. (The settle
+ * measure passes `settleBin` to time the validating path.)
  */
-export function makeSettle(deps: SettleDeps): (input: BinSettleInput) => BinSettleOutcome {
+export function makeSettle(
+  deps: SettleDeps,
+  consensus: Consensus = settleBinTrusted,
+): (input: BinSettleInput) => BinSettleOutcome {
   return (input) => {
     const facts = deps.ruleFor(input);
-    const settlement = settleBin(
+    const settlement = consensus(
       {
         book: facts.book,
         unit_cost: facts.unit_cost,
