@@ -17,7 +17,9 @@
  * phone that sends no clock: the server cannot order their movements against those counts, so
  * they are flagged (ambiguous) — the moved-item decisions' refusal of "keep the difference".
  * The list's at-count column waits for the read model's drain (pending until then); its order
- * under the at-count sort and its status and hint filters are checked against the API's.
+ * under the at-count sort and its status and hint filters are checked against the API's. The
+ * lines panel shows the picked line "explained" at count, and its at-count filter lists what the
+ * API's does.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -435,6 +437,43 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     // The pick was posted seconds before the count.
     expect(codes(near)).toContain(picked.code);
     await expect.poll(listed, { timeout: 10_000 }).toEqual(codes(near));
+  });
+
+  it('the lines panel shows the picked line explained at count, filtered as the API does', async () => {
+    // Review reads the variance at count (design §13 "Review at count").
+    await page.goto(`${server.url}/console/#/sessions/${sessionId}`);
+    await page.getByRole('tab', { name: 'Lines and review' }).click();
+    const filters = page.getByRole('group', { name: 'Filter lines' });
+    await filters.getByLabel('Status').selectOption('');
+    await filters.getByLabel('Filter by the item at count').selectOption('explained');
+    const table = page.getByRole('table', { name: 'Count lines' });
+    const cell = table.locator(`[data-line="${picked.code}"] [data-col="at-count"]`);
+    // A movement pulled meanwhile sets the item pending until the drain: reload until shown.
+    const until = Date.now() + 30_000;
+    while ((await cell.count()) === 0) {
+      if (Date.now() > until) throw new Error(`${picked.code} is not listed explained`);
+      await sleep(500);
+      await filters.getByLabel('Filter by the item at count').selectOption('');
+      await filters.getByLabel('Filter by the item at count').selectOption('explained');
+    }
+    expect(await cell.getAttribute('data-verdict')).toBe('explained');
+    const text = (await cell.textContent()) ?? '';
+    expect(text).toMatch(/^0 exact(, provisional)? explained$/);
+    expect(await table.locator(`[data-line="${picked.code}"] td.num`).nth(3).textContent()).toBe(
+      `-${PICKED}`,
+    );
+    await shot('lines-explained');
+    const fromApi = await call<{ items: Array<{ item_code: string }> }>(
+      'GET',
+      `/sessions/${sessionId}/lines?at_count=explained&page_size=100`,
+      supervisorToken,
+    );
+    const listed = await table
+      .locator('[data-line]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-line')));
+    expect(listed).toEqual(fromApi.items.map((l) => l.item_code));
+    // The flagged items' lines are unresolved, never explained.
+    for (const code of flagged) expect(listed).not.toContain(code);
   });
 
   it('raised no uncaught errors in the page', () => {

@@ -259,7 +259,13 @@ function LineAtCountCell({ line }: { line: CountLine }) {
     );
   }
   return (
-    <td className="num" data-col="at-count" data-verdict={v.verdict} title={v.title}>
+    <td
+      className="num"
+      data-col="at-count"
+      data-verdict={v.verdict}
+      title={v.title}
+      style={{ whiteSpace: 'nowrap' }}
+    >
       <span className={v.tone}>{v.figure}</span>{' '}
       <span
         className={v.chipClass}
