@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { isoInstantSchema } from './envelope';
 import { HINT_KINDS } from './movements/hints';
-import { AT_COUNT_STATUSES } from './sessions';
+import { AT_COUNT_STATUSES, atCountRowsSchema } from './sessions';
 
 export const REPORT_TYPES = [
   'stock_summary',
@@ -183,6 +183,12 @@ export const varianceRowSchema = z.object({
    * counted − written off − expected at count; null unless `at_count_status` is `exact`.
    */
   variance_at_count: num.nullable(),
+  /**
+   * The variance at count valued at the snapshot's cost (as `value_at_cost`: the item's cost in
+   * the session's snapshot, 0 outside it), to the cent; null unless `at_count_status` is `exact`.
+   * Optional: answers from before it was kept still parse.
+   */
+  value_at_count_cost: num.nullable().optional(),
   /** exact, ambiguous (a movement could not be ordered), unknown, or pending (not computed yet). */
   at_count_status: z.string(),
   /** The item's root-cause hint kinds, joined with ", ". */
@@ -320,7 +326,14 @@ export type ReportRowByType = {
 };
 export type ReportRow = ReportRowByType[ReportType];
 
-/** Totals of a report over every row (not only the page), in the same rounding as the rows. */
+/**
+ * Totals of a report over every row (not only the page), in the same rounding as the rows. The
+ * variance report adds its figures when counted (issue #17, docs/design.md §13 "Reports"), over
+ * the same rows as the snapshot's: `variance_at_count` and `value_at_count_cost` sum the rows
+ * whose expected at count is exact (the others have no figure), and `at_count_rows` says how many
+ * rows are exact, ambiguous, unknown (no ERP watermark, or too much to compute) or pending.
+ * Optional: other report types have none, and answers from before them still parse.
+ */
 export const reportTotalsSchema = z.object({
   rows: num,
   book_qty: num.optional(),
@@ -329,6 +342,9 @@ export const reportTotalsSchema = z.object({
   value_at_cost: num.optional(),
   value_at_price: num.optional(),
   lines: num.optional(),
+  variance_at_count: num.optional(),
+  value_at_count_cost: num.optional(),
+  at_count_rows: atCountRowsSchema.optional(),
 });
 export type ReportTotals = z.infer<typeof reportTotalsSchema>;
 
@@ -437,6 +453,7 @@ export const REPORT_COLUMNS: { readonly [T in ReportType]: readonly ReportColumn
     col('category', 'Category', 'text'),
     ...VALUE_COLUMNS,
     col('variance_at_count', 'Variance at count', 'qty'),
+    col('value_at_count_cost', 'Variance at count value at cost', 'money', 14),
     col('at_count_status', 'At count', 'text', 10),
     col('hints', 'Hints', 'text', 30),
     col('lines', 'Lines', 'int', 8),

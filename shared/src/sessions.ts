@@ -70,6 +70,28 @@ export type CountSession = z.infer<typeof countSessionSchema>;
 /** `GET /sessions`: a page of sessions. */
 export const sessionPageSchema = pageSchemaOf(countSessionSchema);
 
+/** Items (or report rows) by the status of their expected at count (issue #17, design §13). */
+export const atCountRowsSchema = z.object({
+  exact: z.number(),
+  ambiguous: z.number(),
+  unknown: z.number(),
+  pending: z.number(),
+});
+export type AtCountRows = z.infer<typeof atCountRowsSchema>;
+
+/**
+ * A session's figures when counted, from its read model (design §13): the variance at count
+ * summed over the items whose expected at count is exact (the others have no figure), valued at
+ * the snapshot's cost, and the counted items by status — all `unknown` in a session without an
+ * ERP watermark, where only the snapshot variance is known.
+ */
+export const sessionAtCountSchema = z.object({
+  variance_at_count: z.number(),
+  value_at_count_cost: z.number(),
+  items: atCountRowsSchema,
+});
+export type SessionAtCount = z.infer<typeof sessionAtCountSchema>;
+
 /** A session's figures in `GET /sessions/:id` (totals are null while the viewer may not see them). */
 export const sessionMetricsSchema = z.object({
   items_in_snapshot: z.number(),
@@ -81,6 +103,8 @@ export const sessionMetricsSchema = z.object({
   total_variance: z.number().nullable(),
   variance_value_at_cost: z.number().nullable(),
   variance_value_at_price: z.number().nullable(),
+  /** Beside the snapshot variance, its figures at count; null where the totals are. Optional: older servers send none. */
+  at_count: sessionAtCountSchema.nullable().optional(),
   counters: z.array(
     z.object({
       user_id: z.string(),

@@ -9,6 +9,7 @@ import type {
   ReportRowByType,
   ReportType,
   ReportTotals,
+  SessionAtCount,
   StockSummaryGroup,
 } from '@stockverify/shared';
 
@@ -72,4 +73,10 @@ export interface ReportSource {
     query: ReportQuery<T>,
     options: ReadOptions,
   ): AsyncIterable<Array<ReportRowByType[T]>>;
+  /**
+   * One session's figures at count over every counted item of its read model (the session
+   * detail, issue #17): the exact items' variance at count and its value at the snapshot's cost,
+   * each item rounded as the variance report's rows are, and the items by status. One aggregate.
+   */
+  sessionAtCount(sessionId: string): Promise<SessionAtCount>;
 }

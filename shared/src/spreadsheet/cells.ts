@@ -11,8 +11,10 @@ import {
   type ReportColumn,
   type ReportTotals,
 } from '../reports';
+import type { AtCountRows } from '../sessions';
 
 export type { ColumnKind, ReportColumn } from '../reports';
+export type { AtCountRows } from '../sessions';
 
 /** One report row: values by column key. */
 export type ReportRow = Record<string, unknown>;
@@ -49,6 +51,9 @@ export const TOTAL_KEYS = [
   'value_at_cost',
   'value_at_price',
   'lines',
+  // The variance report's figures at count: null unless exact, so they sum the exact rows.
+  'variance_at_count',
+  'value_at_count_cost',
 ] as const satisfies ReadonlyArray<keyof ReportTotals>;
 
 /** The value as a number, or null when it is not one. */
@@ -108,17 +113,38 @@ export function filterSummary(
     .map(([k, v]) => [`Filter ${k}`, String(v)]);
 }
 
-/** Column totals for the summary (only the TOTAL_KEYS columns present in the report). */
+/** Summary labels where "Total <header>" would not say which rows were summed. */
+export const TOTAL_LABELS: Readonly<Record<string, string>> = {
+  variance_at_count: 'Total Variance at count (exact items)',
+  value_at_count_cost: 'Total Variance at count value at cost (exact items)',
+};
+
+/**
+ * Column totals for the summary (only the TOTAL_KEYS columns present in the report) and, for a
+ * report with an `at_count_status` column (the variance report), its rows by that status.
+ */
 export function createTotals(columns: readonly ReportColumn[]) {
   const keys: readonly string[] = TOTAL_KEYS;
   const summed = columns.filter((c) => keys.includes(c.key));
   const totals = new Map<string, number>(summed.map((c) => [c.key, 0]));
+  const statuses: AtCountRows | null = columns.some((c) => c.key === 'at_count_status')
+    ? { exact: 0, ambiguous: 0, unknown: 0, pending: 0 }
+    : null;
   return {
     add(row: ReportRow) {
       for (const column of summed) {
         const n = numericCell(row[column.key]);
         if (n !== null) totals.set(column.key, (totals.get(column.key) ?? 0) + n);
       }
+      if (statuses !== null) {
+        const status = row.at_count_status;
+        if (typeof status === 'string' && Object.hasOwn(statuses, status))
+          statuses[status as keyof AtCountRows]++;
+      }
+    },
+    /** The rows by status at count; null for a report without that column. */
+    atCountRows(): AtCountRows | null {
+      return statuses === null ? null : { ...statuses };
     },
     /** Rounded to 6 decimals, so float noise from summing does not show. */
     result(): Record<string, number> {

@@ -56,7 +56,13 @@ export function createCsvWriter({ columns, onData }: CsvWriterOptions) {
     finish() {
       onData(strToU8(buffer), true);
       buffer = '';
-      return { rows, sheets: 1, totals: totals.result() };
+      const statuses = totals.atCountRows();
+      return {
+        rows,
+        sheets: 1,
+        totals: totals.result(),
+        ...(statuses ? { at_count_rows: statuses } : {}),
+      };
     },
   };
 }

@@ -11,13 +11,14 @@ import { Zip, ZipDeflate, strToU8 } from 'fflate';
 import {
   EXCEL_MAX_DATA_ROWS,
   NUMBER_FORMATS,
+  TOTAL_LABELS,
   VARIANCE_KEYS,
   cellOf,
   columnLetter,
   createTotals,
   xmlText,
 } from './cells';
-import type { ColumnKind, ReportColumn, ReportRow } from './cells';
+import type { AtCountRows, ColumnKind, ReportColumn, ReportRow } from './cells';
 
 export interface XlsxWriterOptions {
   title: string;
@@ -39,6 +40,8 @@ export interface XlsxWriterResult {
   rows: number;
   sheets: number;
   totals: Record<string, number>;
+  /** The variance report's rows by status at count (issue #17); absent for other reports. */
+  at_count_rows?: AtCountRows;
 }
 
 // Style ids in styles.xml (cellXfs order below).
@@ -233,7 +236,13 @@ export function createXlsxWriter(options: XlsxWriterOptions) {
       if (zipError) throw zipError;
       if (sheet === null) openSheet(); // an empty report still has its header
       closeSheet();
-      const result = { rows, sheets: sheetNames.length, totals: totals.result() };
+      const statuses = totals.atCountRows();
+      const result: XlsxWriterResult = {
+        rows,
+        sheets: sheetNames.length,
+        totals: totals.result(),
+        ...(statuses ? { at_count_rows: statuses } : {}),
+      };
       addSummarySheet(
         zip,
         `xl/worksheets/sheet${sheetNames.length + 1}.xml`,
@@ -273,10 +282,21 @@ function addSummarySheet(
     const total = result.totals[column.key];
     if (total === undefined) continue;
     lines.push([
-      `Total ${column.header}`,
+      TOTAL_LABELS[column.key] ?? `Total ${column.header}`,
       total,
       column.kind === 'money' ? STYLE.money : STYLE.qty,
     ]);
+  }
+  const at = result.at_count_rows;
+  if (at) {
+    // Beside the totals at count, which rows they leave out (design §13 "Reports").
+    lines.push(
+      ['Items exact at count', at.exact, STYLE.int],
+      ['Items not resolved at count', at.ambiguous + at.unknown + at.pending, STYLE.int],
+      ['Items ambiguous at count', at.ambiguous, STYLE.int],
+      ['Items unknown at count', at.unknown, STYLE.int],
+      ['Items pending at count', at.pending, STYLE.int],
+    );
   }
   const rowsXml = lines
     .map(([label, value, style], i) => {

@@ -96,16 +96,27 @@ function variance(r: RawRow): VarianceRow {
   };
 }
 
+/** The variance at count valued as `value_at_cost` is: at the snapshot's cost, to the cent. */
+export function valueAtCountCost(varianceAtCount: number | null, cost: number): number | null {
+  return varianceAtCount === null
+    ? null
+    : varianceValue(varianceAtCount, { cost, price: 0 }).at_cost;
+}
+
 /**
  * The item's figures when counted, from the read model (rm_items: `at_status`, `vac_m`,
  * `hint_kinds` as ',kind,kind,'), item-level whatever floor or counter filter took a share of its
  * lines. An item without a model row is `unknown`.
  */
-function atCount(r: RawRow): Pick<VarianceRow, 'variance_at_count' | 'at_count_status' | 'hints'> {
+function atCount(
+  r: RawRow,
+): Pick<VarianceRow, 'variance_at_count' | 'value_at_count_cost' | 'at_count_status' | 'hints'> {
   const status = r.at_status === null || r.at_status === undefined ? 'unknown' : str(r.at_status);
   const vac = r.vac_m === null || r.vac_m === undefined ? null : roundQty(num(r.vac_m) / 1000);
+  const exact = status === 'exact' ? vac : null;
   return {
-    variance_at_count: status === 'exact' ? vac : null,
+    variance_at_count: exact,
+    value_at_count_cost: valueAtCountCost(exact, num(r.cost)),
     at_count_status: status,
     hints: parseHintKinds(str(r.hint_kinds)).join(', '),
   };

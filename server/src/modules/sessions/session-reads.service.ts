@@ -39,6 +39,7 @@ export function createSessionReadsService(
             total_variance: null,
             variance_value_at_cost: null,
             variance_value_at_price: null,
+            at_count: null,
           }
         : metrics;
       return { ...session, metrics: shown } satisfies SessionDetail;

@@ -354,10 +354,12 @@ export function createSessionsService(
     async metrics(id: string): Promise<SessionMetrics> {
       const session = await mustGet(id);
       // Totals and counters from the session's read model (issue #13), not from every line.
-      const [figures, claims, stats] = await Promise.all([
+      const [figures, claims, stats, atCount] = await Promise.all([
         store.readModel.session(id),
         store.claims.listBySession(id),
         store.readModel.counters([id]),
+        // Beside the snapshot variance, its figures at count (design §13): one aggregate.
+        store.reports.sessionAtCount(id),
       ]);
       const { done, held } = rackProgress(claims);
       return {
@@ -370,6 +372,7 @@ export function createSessionsService(
         total_variance: figures.total_variance,
         variance_value_at_cost: figures.variance_value_at_cost,
         variance_value_at_price: figures.variance_value_at_price,
+        at_count: atCount,
         counters: stats.map((c) => {
           const minutes = activeMinutes(c.first_counted_at, c.last_counted_at);
           return {

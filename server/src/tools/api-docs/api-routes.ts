@@ -397,7 +397,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'sessions',
     who: 'sessions.read',
     summary:
-      'Detail with metrics (items counted, lines, total variance, value, progress, items/min).',
+      "Detail with metrics (items counted, lines, total variance, value, progress, items/min; beside the snapshot variance `at_count`: the exact items' variance at count and its value, items by status at count).",
     answer: sessionDetailSchema,
   },
   'GET /sessions/:id/book-quantities': {
@@ -679,7 +679,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'POST /reports/generate': {
     group: 'reports',
     who: 'reports.read',
-    summary: 'JSON rows and totals of one report (the audit trail needs `audit.read`).',
+    summary:
+      "JSON rows and totals of one report (the audit trail needs `audit.read`); the variance report's totals add `variance_at_count` and `value_at_count_cost` over its exact rows and `at_count_rows` (rows by status at count).",
     body: reportRequestSchema,
     answer: {
       kind: 'variants',

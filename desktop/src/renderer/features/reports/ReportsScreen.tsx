@@ -23,6 +23,7 @@ import { Status } from '../../ui/Status';
 import { SearchPicker } from '../../ui/SearchPicker';
 import type { PickerOption } from '../../ui/SearchPicker';
 import { searchSessions, searchUsers } from '../../ui/pickers';
+import { atCountTotalsText } from './at-count-totals';
 import type { ReportFormat } from './report-job';
 import { startReportWorker } from './run-in-worker';
 import type { WorkerJob } from './run-in-worker';
@@ -73,6 +74,13 @@ export function buildReportRequest(
   }
   return { ok: true, request };
 }
+
+/** Totals shown in their own block, with words (at-count-totals.ts). */
+const AT_COUNT_TOTAL_KEYS: ReadonlySet<string> = new Set([
+  'variance_at_count',
+  'value_at_count_cost',
+  'at_count_rows',
+]);
 
 type Job =
   | { state: 'idle' }
@@ -209,6 +217,15 @@ export function ReportsScreen() {
   }
 
   const totals = preview?.totals;
+  // The variance report's totals at count, beside the snapshot's (issue #17, design §13).
+  const atCount =
+    totals?.at_count_rows !== undefined
+      ? atCountTotalsText({
+          variance_at_count: totals.variance_at_count ?? 0,
+          value_at_count_cost: totals.value_at_count_cost ?? 0,
+          rows: totals.at_count_rows,
+        })
+      : null;
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="reports-title">
@@ -320,15 +337,34 @@ export function ReportsScreen() {
           </h2>
           {totals && (
             <dl className="metrics" aria-label="Report totals">
-              {Object.entries(totals).map(([k, v]) => (
-                <div key={k}>
-                  <dt>{k.replace(/_/g, ' ')}</dt>
-                  <dd>
-                    {typeof v === 'number' ? (k.startsWith('value') ? money(v) : qty(v)) : '—'}
-                  </dd>
-                </div>
-              ))}
+              {Object.entries(totals)
+                .filter(([k]) => !AT_COUNT_TOTAL_KEYS.has(k))
+                .map(([k, v]) => (
+                  <div key={k}>
+                    <dt>{k.replace(/_/g, ' ')}</dt>
+                    <dd>
+                      {typeof v === 'number' ? (k.startsWith('value') ? money(v) : qty(v)) : '—'}
+                    </dd>
+                  </div>
+                ))}
             </dl>
+          )}
+          {atCount && (
+            <>
+              <dl className="metrics" aria-label="Report totals at count">
+                {atCount.figures.map(([label, value]) => (
+                  <div key={label}>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                  </div>
+                ))}
+              </dl>
+              {atCount.note && (
+                <p className="hint" id="report-at-count-note">
+                  {atCount.note}
+                </p>
+              )}
+            </>
           )}
           <div className="scroll-x">
             <table className="grid" aria-label="Report preview">

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { RecountsOpenError, reconcileSession } from '../../api/bins';
 import { errorText } from '../../api/client';
 import { useConsole } from '../../context';
+import { atCountTotalsText } from '../reports/at-count-totals';
 import { saveResponse } from '../reports/save-response';
 import { dateTime, money, qty, signed } from '../../ui/format';
 import { useHashRoute, useLoad } from '../../ui/hooks';
@@ -135,6 +136,8 @@ export function SessionDetail({ id }: { id: string }) {
     );
   }
   const m = s.metrics;
+  // Beside the snapshot variance, the variance at count of the exact items (design §13).
+  const atCount = m.at_count ? atCountTotalsText({ ...m.at_count, rows: m.at_count.items }) : null;
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="session-title">
@@ -206,7 +209,18 @@ export function SessionDetail({ id }: { id: string }) {
             <dt>Variance value (cost)</dt>
             <dd>{money(m.variance_value_at_cost)}</dd>
           </div>
+          {atCount?.figures.map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
         </dl>
+        {atCount?.note && (
+          <p className="hint" id="session-at-count-note">
+            {atCount.note}
+          </p>
+        )}
         {m.counters.length > 0 && (
           <table className="grid" aria-label="Counters in this session">
             <thead>

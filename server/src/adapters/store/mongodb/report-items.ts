@@ -251,8 +251,9 @@ export async function* modelPairs(
 }
 
 /**
- * The variance report's rows for its totals only, from the model: the figures, without the
- * racks, counters, reasons and statuses the rows list (not kept by the model).
+ * The variance report's rows for its totals only, from the model: the figures and the item's
+ * status and variance at count, without the racks, counters, reasons and statuses the rows list
+ * (not kept by the model).
  */
 export async function* varianceTotalRows(
   ctx: ReportContext,
@@ -276,6 +277,8 @@ export async function* varianceTotalRows(
       cost: p.cost,
       price: p.price,
       lines: p.lines,
+      at_status: p.at?.at_status ?? null,
+      vac_m: p.at?.vac_m ?? null,
     };
   }
 }

@@ -8,7 +8,13 @@
  * page. This adapter cannot run on build machines (design §3): it is type-checked, its pipelines
  * are unit-tested, and the report contract suites run against it where MONGODB_URI is set.
  */
-import { roundMoney, roundQty, type ReportRowByType, type ReportTotals } from '@stockverify/shared';
+import {
+  roundMoney,
+  roundQty,
+  type AtCountRows,
+  type ReportRowByType,
+  type ReportTotals,
+} from '@stockverify/shared';
 import type { Filter } from 'mongodb';
 import { TOTAL_KEYS } from '@stockverify/shared/spreadsheet';
 import type {
@@ -18,7 +24,7 @@ import type {
   StoreReportType,
 } from '../../../ports/reports';
 import type { AuditEntry } from '../../../ports/store';
-import { mapReportRow, type RawRow } from '../reports-rows';
+import { mapReportRow, valueAtCountCost, type RawRow } from '../reports-rows';
 import type { Collections } from './collections';
 import type { ReadModelCollections } from './read-model';
 import { batches, reportContext, type ReportContext } from './report-context';
@@ -88,16 +94,24 @@ export function createMongoReportSource(c: Collections, rm: ReadModelCollections
         value_at_cost: 0,
         value_at_price: 0,
         lines: 0,
+        variance_at_count: 0,
+        value_at_count_cost: 0,
+        at_count_rows: { exact: 0, ambiguous: 0, unknown: 0, pending: 0 },
       };
+      const atCountRows: AtCountRows = { exact: 0, ambiguous: 0, unknown: 0, pending: 0 };
       // The variance totals over every row (the cursor aside, as on SQLite) read the model.
       const rows =
         query.type === 'variance' && itemsAnswer(query.scope)
           ? varianceTotalRows(ctx, query, 1000)
           : raw(query, 1000);
+      // Summed as the rows stream by: one row in memory at a time.
       for await (const r of rows) {
         const row = mapReportRow(query.type, r) as unknown as Record<string, unknown>;
         totals.rows++;
         for (const key of TOTAL_KEYS) totals[key] += typeof row[key] === 'number' ? row[key] : 0;
+        const status = row.at_count_status;
+        if (typeof status === 'string' && status in atCountRows)
+          atCountRows[status as keyof AtCountRows]++;
       }
       const out: ReportTotals = { rows: totals.rows };
       const has = (k: string) =>
@@ -110,7 +124,36 @@ export function createMongoReportSource(c: Collections, rm: ReadModelCollections
       out.value_at_cost = roundMoney(totals.value_at_cost);
       out.value_at_price = roundMoney(totals.value_at_price);
       if (query.type !== 'stock_summary') out.lines = totals.lines;
+      if (query.type === 'variance') {
+        // Over the exact rows (the others' figures are null), as on SQLite (issue #17).
+        out.variance_at_count = roundQty(totals.variance_at_count);
+        out.value_at_count_cost = roundMoney(totals.value_at_count_cost);
+        out.at_count_rows = atCountRows;
+      }
       return out;
+    },
+    async sessionAtCount(sessionId) {
+      // The session's items, three fields each, summed as they stream by (a row at a time), each
+      // value rounded as the variance report's rows are (MongoDB's $round rounds half to even).
+      const items: AtCountRows = { exact: 0, ambiguous: 0, unknown: 0, pending: 0 };
+      let vacM = 0;
+      let value = 0;
+      const cursor = ctx.rm.items.find(
+        { session_id: sessionId },
+        { projection: { _id: 0, at_status: 1, vac_m: 1, cost: 1 } },
+      );
+      for await (const doc of batches(cursor, 1000)) {
+        const status = (doc.at_status ?? 'unknown') as keyof AtCountRows;
+        if (status in items) items[status]++;
+        if (status !== 'exact' || doc.vac_m === null || doc.vac_m === undefined) continue;
+        vacM += doc.vac_m;
+        value += valueAtCountCost(roundQty(doc.vac_m / 1000), doc.cost) ?? 0;
+      }
+      return {
+        variance_at_count: roundQty(vacM / 1000),
+        value_at_count_cost: roundMoney(value),
+        items,
+      };
     },
     async *stream<T extends StoreReportType>(query: ReportQuery<T>, options: ReadOptions) {
       let chunk: Array<ReportRowByType[T]> = [];

@@ -95,7 +95,7 @@ const ITEM_VAR_FROM_MODEL = `item_var AS (
     r.book_qty, r.cost, r.price,
     r.counted_m / 1000.0 AS counted_qty, r.damaged_m / 1000.0 AS damaged_qty,
     r.nonret_m / 1000.0 AS written_off_qty, r.lines,
-    r.variance_m / 1000.0 AS variance
+    r.variance_m / 1000.0 AS variance, r.at_status, r.vac_m
   FROM sel_sessions s
   JOIN rm_items r ON r.session_id = s.id
   LEFT JOIN session_snapshot sn ON sn.session_id = r.session_id AND sn.item_code = r.item_code
@@ -166,13 +166,27 @@ HAVING (@include_balanced = 1
 ORDER BY l.session_id, l.item_code`;
 }
 
-/** Totals of the variance report, rounded per (session, item) in SQL like the rows. */
+/**
+ * Totals of the variance report, rounded per (session, item) in SQL like the rows. Beside the
+ * snapshot's figures each row carries its status at count (the read model's; no model row is
+ * `unknown`, as in the rows) and, when exact, its variance at count in thousandths and that
+ * valued at the snapshot's cost as the row's `value_at_count_cost` is (issue #17). From the
+ * model, item_var has the item's row at hand; from the lines, one primary-key read per item.
+ */
 function varianceTotals(model: boolean): string {
+  const a = model ? 'v' : 'a';
+  const join = model
+    ? ''
+    : 'LEFT JOIN rm_items a ON a.session_id = v.session_id AND a.item_code = v.item_code';
   return `WITH ${SESSIONS_CTE}, ${itemVar(model)}
 SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   sv_round_money(v.variance * v.cost) AS value_at_cost,
-  sv_round_money(v.variance * v.price) AS value_at_price
-FROM item_var v
+  sv_round_money(v.variance * v.price) AS value_at_price,
+  COALESCE(${a}.at_status, 'unknown') AS at_status,
+  CASE WHEN ${a}.at_status = 'exact' THEN ${a}.vac_m END AS vac_exact_m,
+  CASE WHEN ${a}.at_status = 'exact' AND ${a}.vac_m IS NOT NULL
+    THEN sv_round_money(sv_round_qty(${a}.vac_m / 1000.0) * v.cost) END AS value_at_count_cost
+FROM item_var v ${join}
 WHERE (v.variance <> 0 OR @include_balanced = 1)
   AND ${atCountWhere('v.session_id', 'v.item_code')}`;
 }
@@ -421,7 +435,11 @@ export function totalsSql(
       SUM(value_at_price) AS value_at_price`,
     variance: `SUM(book_qty) AS book_qty, SUM(counted_qty) AS counted_qty,
       SUM(variance) AS variance, SUM(value_at_cost) AS value_at_cost,
-      SUM(value_at_price) AS value_at_price, SUM(lines) AS lines`,
+      SUM(value_at_price) AS value_at_price, SUM(lines) AS lines,
+      SUM(vac_exact_m) / 1000.0 AS variance_at_count,
+      SUM(value_at_count_cost) AS value_at_count_cost,
+      SUM(at_status = 'exact') AS at_exact, SUM(at_status = 'ambiguous') AS at_ambiguous,
+      SUM(at_status = 'unknown') AS at_unknown, SUM(at_status = 'pending') AS at_pending`,
     user_activity: `SUM(lines) AS lines, SUM(variance) AS variance,
       SUM(value_at_cost) AS value_at_cost, SUM(value_at_price) AS value_at_price`,
     session_history: `SUM(lines) AS lines, SUM(variance) AS variance,
@@ -431,3 +449,16 @@ export function totalsSql(
   const extra = sums[type] ? `, ${sums[type]}` : '';
   return `SELECT COUNT(*) AS rows${extra} FROM (${inner})`;
 }
+
+/**
+ * One session's figures at count from its read-model items (the session detail): the exact
+ * items' variance at count (thousandths) and value, rounded per item as the report's rows are,
+ * and the items by status. Reads the session's rm_items rows through the primary key.
+ */
+export const SESSION_AT_COUNT_SQL = `SELECT
+  SUM(CASE WHEN at_status = 'exact' THEN vac_m END) / 1000.0 AS variance_at_count,
+  SUM(CASE WHEN at_status = 'exact' AND vac_m IS NOT NULL
+    THEN sv_round_money(sv_round_qty(vac_m / 1000.0) * cost) END) AS value_at_count_cost,
+  SUM(at_status = 'exact') AS at_exact, SUM(at_status = 'ambiguous') AS at_ambiguous,
+  SUM(at_status = 'unknown') AS at_unknown, SUM(at_status = 'pending') AS at_pending
+FROM rm_items WHERE session_id = @session`;

@@ -17,7 +17,7 @@ import type {
 import type { Db } from './database';
 import { mapReportRow, type RawRow } from '../reports-rows';
 import { itemsAnswer, modelAnswers } from '../reports-model';
-import { reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
+import { SESSION_AT_COUNT_SQL, reportSql, totalsSql, type ReportSqlSource } from './reports-sql';
 
 /** Minutes between a counter's first and last line, at least one (as the session metrics count). */
 export function activeMinutes(first: string, last: string): number {
@@ -67,6 +67,12 @@ interface TotalsRow {
   value_at_cost?: number | null;
   value_at_price?: number | null;
   lines?: number | null;
+  variance_at_count?: number | null;
+  value_at_count_cost?: number | null;
+  at_exact?: number | null;
+  at_ambiguous?: number | null;
+  at_unknown?: number | null;
+  at_pending?: number | null;
 }
 
 function toTotals(row: TotalsRow): ReportTotals {
@@ -77,6 +83,20 @@ function toTotals(row: TotalsRow): ReportTotals {
   if (row.value_at_cost !== undefined) totals.value_at_cost = roundMoney(row.value_at_cost ?? 0);
   if (row.value_at_price !== undefined) totals.value_at_price = roundMoney(row.value_at_price ?? 0);
   if (row.lines !== undefined) totals.lines = row.lines ?? 0;
+  // The variance report's figures at count (issue #17): sums over its exact rows, and the rows
+  // by status.
+  if (row.variance_at_count !== undefined)
+    totals.variance_at_count = roundQty(row.variance_at_count ?? 0);
+  if (row.value_at_count_cost !== undefined)
+    totals.value_at_count_cost = roundMoney(row.value_at_count_cost ?? 0);
+  if (row.at_exact !== undefined) {
+    totals.at_count_rows = {
+      exact: row.at_exact ?? 0,
+      ambiguous: row.at_ambiguous ?? 0,
+      unknown: row.at_unknown ?? 0,
+      pending: row.at_pending ?? 0,
+    };
+  }
   return totals;
 }
 
@@ -161,6 +181,17 @@ LIMIT @limit OFFSET @offset`;
     },
     stream(query, opts) {
       return db.memory ? streamInPages(query, opts) : streamOnReader(query, opts);
+    },
+    async sessionAtCount(sessionId) {
+      const row = prepared(SESSION_AT_COUNT_SQL).get({
+        session: sessionId,
+      }) as unknown as TotalsRow;
+      const totals = toTotals({ ...row, rows: 0 });
+      return {
+        variance_at_count: totals.variance_at_count ?? 0,
+        value_at_count_cost: totals.value_at_count_cost ?? 0,
+        items: totals.at_count_rows ?? { exact: 0, ambiguous: 0, unknown: 0, pending: 0 },
+      };
     },
   };
 }
