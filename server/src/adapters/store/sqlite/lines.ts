@@ -22,7 +22,7 @@ import {
   type WriterDelta,
 } from '../read-model-plan';
 import { createSqliteReadModel } from './read-model';
-import { LINE_AT_COUNT_CLASS } from './lines-at-count';
+import { LINE_AT_COUNT_PAGE, LINE_AT_COUNT_TOTAL } from './lines-at-count';
 
 type LineRow = Omit<
   CountLineRecord,
@@ -78,8 +78,7 @@ const LIST_WHERE = `
     AND (@include_superseded = 1 OR superseded_by IS NULL)
     AND (@status IS NULL OR status = @status)
     AND (@rack IS NULL OR rack = @rack)
-    AND (@has_variance IS NULL OR (variance <> 0) = @has_variance)
-    AND (@at_count IS NULL OR ${LINE_AT_COUNT_CLASS} = @at_count)`;
+    AND (@has_variance IS NULL OR (variance <> 0) = @has_variance)`;
 
 // Book quantity, cost and price come from the session's snapshot; an item outside it has book 0
 // and takes its name from the item master, or shows its code when not even there.
@@ -259,11 +258,13 @@ function prepareLineStatements(db: Db) {
        WHERE id = @id`,
     ),
     page: db.prepare<[ListParams & { limit: number; offset: number }], LineRow>(
-      `SELECT ${COLUMNS} FROM count_lines ${LIST_WHERE}
+      `SELECT ${COLUMNS} FROM count_lines ${LIST_WHERE} AND ${LINE_AT_COUNT_PAGE}
        ORDER BY received_at DESC, id DESC LIMIT @limit OFFSET @offset`,
     ),
     total: db
-      .prepare<[ListParams], number>(`SELECT COUNT(*) FROM count_lines ${LIST_WHERE}`)
+      .prepare<[ListParams], number>(
+        `SELECT COUNT(*) FROM count_lines ${LIST_WHERE} AND ${LINE_AT_COUNT_TOTAL}`,
+      )
       .pluck(),
     // The unfiltered list is every line not superseded: the ones that count (kept by the read
     // model) plus the rejected and candidate ones (few; found by the status index). Counting them
