@@ -161,6 +161,22 @@ describe('GET /sessions/:id/lines: the item at count beside each line', () => {
     const rack = await lines(s.id, 'at_count=unexplained&rack=A-02');
     expect([rack.total, codes(rack.items)]).toEqual([1, ['ITM-C']]);
     expect((await lines(s.id, 'at_count=explained&has_variance=false')).total).toBe(0);
+
+    // Rejected, ITM-C's only line stops counting: the item leaves the model, its line is listed
+    // unresolved with no figures.
+    const reject = await t.request('PATCH', `/api/lines/${rack.items[0]!.id}/review`, {
+      token: sup.token,
+      body: { decision: 'reject' },
+    });
+    expect(reject.status, JSON.stringify(reject.body)).toBe(200);
+    expect(await t.store.readModel.atCountOf(s.id, ['ITM-C'])).toEqual([]);
+    const gone = await lines(s.id, 'at_count=unresolved');
+    expect([gone.total, codes(gone.items), gone.items[0]!.item_at_count]).toEqual([
+      1,
+      ['ITM-C'],
+      null,
+    ]);
+    expect((await lines(s.id, 'at_count=unexplained')).total).toBe(1);
   });
 
   it('reads the page’s items at count in one read, never per line', async () => {
