@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { CoordinationUnavailableError, type Coordination } from './ports/coordination';
 import type { ErpSource } from './ports/erp';
 import type { Store } from './ports/store';
+import type { SessionRecord } from './ports/counting';
+import type { BinKey } from './ports/bins';
 import { createCircuitBreaker, failedIn, markFailures } from './lib/circuit-breaker';
 import { createAccessVerifier } from './http/access-verifier';
 import { AppError } from './lib/errors';
@@ -219,7 +221,19 @@ export function createApp(deps: AppDeps) {
     }),
     audit,
     // Expected at count in the read model (design §13): main.ts starts its drain; tests drain it.
-    atCount: createAtCountUpkeep({ store, log, fallback }),
+    atCount: createAtCountUpkeep({
+      store,
+      log,
+      fallback,
+      // Bins judged on their book at count are settled again when it changes (design §13).
+      ...(settings.skipSettlement
+        ? {}
+        : {
+            resettle: async (session: SessionRecord, keys: BinKey[]) => {
+              await settlement.settleBins(session, keys);
+            },
+          }),
+    }),
     sessions: createSessionsService(store, audit, events, clock, access, bins),
     claims: createClaimsService(
       store,

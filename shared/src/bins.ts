@@ -194,6 +194,18 @@ export const binDetailSchema = z.object({
   /** Largest difference at which two counts agree (null: no limit). */
   agreement_allowance: z.number().nullable(),
   conflicts: z.array(z.object({ id: z.string(), code: z.string() })),
+  /**
+   * The book the bin is judged on (docs/design.md §13 "Bins judged at count"): `at_count` — the
+   * snapshot's bin book plus the ERP movements placed before its counts — where that is exact and
+   * differs, else `snapshot`. Optional: servers before issue #17's bins omit it.
+   */
+  book: z
+    .object({
+      basis: z.enum(['snapshot', 'at_count']),
+      snapshot_qty: z.number(),
+      at_count_qty: z.number().nullable(),
+    })
+    .optional(),
 });
 export type BinDetail = z.infer<typeof binDetailSchema>;
 

@@ -21,6 +21,7 @@ import type { VarianceRepo } from './variances';
 import type { MovementRepo } from './movements';
 import type { ClockSampleRepo, ItemLineReads } from './clock-samples';
 import type { BinRepo, RecountTaskRepo } from './bins';
+import type { BinBookRepo } from './bin-books';
 import type { MovedDecisionRepo } from './moved-decisions';
 import type { HintFactReads } from './hint-facts';
 
@@ -238,6 +239,8 @@ export interface Store {
   readonly bins: BinRepo;
   /** Recount tasks offered to counters (issue #16). */
   readonly recountTasks: RecountTaskRepo;
+  /** Bins judged on their book at count, and that book (issue #17, design §13). */
+  readonly binBooks: BinBookRepo;
   /** Keep counted / keep the difference for items that moved after they were counted (issue #17). */
   readonly movedDecisions: MovedDecisionRepo;
   /** Serial sightings, earlier sessions' variances and counted racks for the root-cause hints (issue #17). */

@@ -25,7 +25,8 @@ import {
   ruleFor,
   type RuleSetCache,
 } from '../tolerance/line-decision';
-import { computeItemExpected, readCompleteUntil } from './expected.service';
+import { computeItemExpectedWithBins, readCompleteUntil } from './expected.service';
+import type { BinKey } from '../../ports/bins';
 import { writeTurns } from '../../lib/turns';
 
 type AtCountSession = Pick<
@@ -128,11 +129,23 @@ export async function computeAtCount(
   completeUntil: string | null,
   rules: AtCountRules = atCountRules(store),
 ): Promise<AtCountColumns> {
-  const answer = await computeItemExpected(store, session, itemCode, () =>
+  return (await computeAtCountWithBins(store, session, itemCode, completeUntil, rules)).columns;
+}
+
+/** The item's columns, and its bins' books at count (bin-books-at-count.ts). */
+async function computeAtCountWithBins(
+  store: Store,
+  session: AtCountSession,
+  itemCode: string,
+  completeUntil: string | null,
+  rules: AtCountRules,
+): Promise<{ columns: AtCountColumns; binBooks: Map<string, number | null> }> {
+  const { answer, binBooks } = await computeItemExpectedWithBins(store, session, itemCode, () =>
     Promise.resolve(completeUntil),
   );
-  if (!answer) return atCountOf('unknown');
-  return atCountColumns(answer, await decideAtCount(store, session, answer, rules));
+  if (!answer) return { columns: atCountOf('unknown'), binBooks };
+  const decision = await decideAtCount(store, session, answer, rules);
+  return { columns: atCountColumns(answer, decision), binBooks };
 }
 
 export interface AtCountUpkeepDeps {
@@ -142,6 +155,12 @@ export interface AtCountUpkeepDeps {
   fallback?: ToleranceRule;
   intervalMs?: number;
   batch?: number;
+  /**
+   * Settles again the bins whose book at count changed (docs/design.md §13 "Bins judged at
+   * count"): the app's settlement. Without it (benchmarks that turn settlement off, the
+   * rebuild tool) the drain leaves the books at count as they are.
+   */
+  resettle?: (session: SessionRecord, keys: BinKey[]) => Promise<void>;
 }
 
 export type AtCountUpkeep = ReturnType<typeof createAtCountUpkeep>;
@@ -172,13 +191,43 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
         sessions.set(mark.session_id, session);
       }
       let columns = atCountOf('unknown');
+      // Every bin on its snapshot book unless the computation says otherwise.
+      let binBooks = new Map<string, number | null>();
       try {
-        if (session)
-          columns = await computeAtCount(store, session, mark.item_code, completeUntil, rules);
+        if (session) {
+          ({ columns, binBooks } = await computeAtCountWithBins(
+            store,
+            session,
+            mark.item_code,
+            completeUntil,
+            rules,
+          ));
+        }
       } catch (err) {
         // The expected route answers this item with the error; the model says unknown rather
         // than retry it every round (bad movement data: MovementInputError).
         log.warn({ err, ...mark }, 'expected at count of an item failed; kept as unknown');
+      }
+      // The bins whose book at count changed are judged again (design §13 "Bins judged at
+      // count"), before the mark is cleared: a settlement that fails forgets the item's books and
+      // marks it again, so the next round finds them changed and settles them.
+      const changed = deps.resettle
+        ? await store.binBooks.putItem(mark.session_id, mark.item_code, binBooks)
+        : [];
+      if (session && changed.length > 0 && deps.resettle) {
+        try {
+          await deps.resettle(
+            session,
+            changed.map((rack) => ({ rack, item_code: mark.item_code })),
+          );
+        } catch (err) {
+          log.warn(
+            { err, ...mark },
+            'settling bins judged at count failed; tried again next round',
+          );
+          await store.binBooks.putItem(mark.session_id, mark.item_code, new Map());
+          await store.readModel.markAtCount(mark.session_id, [mark.item_code]);
+        }
       }
       await store.readModel.putAtCount(mark, columns);
       // A turn of write work between items (lib/turns.ts), as a sync batch's chunks: SQLite

@@ -23,6 +23,7 @@ import type { SessionRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import type { AccessPolicy } from '../access/access-policy';
 import { MOVEMENT_PULL_KEY, type MovementPullDoc } from '../erp/movement-pull';
+import { binBooksAtCount } from './bin-books-at-count';
 import { hintsWithFacts, readHintFacts } from './hint-facts';
 
 export const MAX_LINES = 10_000;
@@ -79,17 +80,47 @@ export function createExpectedService(deps: {
  */
 export async function computeItemExpected(
   store: Store,
-  session: Pick<SessionRecord, 'id' | 'warehouse' | 'erp_watermark' | 'erp_watermark_high'>,
+  session: ExpectedSession,
   code: string,
   completeUntil: () => Promise<string | null>,
 ): Promise<ItemExpectedAnswer | null> {
+  return (await expectedParts(store, session, code, completeUntil, false)).answer;
+}
+
+type ExpectedSession = Pick<
+  SessionRecord,
+  'id' | 'warehouse' | 'erp_watermark' | 'erp_watermark_high'
+>;
+
+/**
+ * The item's expected at count, and per rack it was counted in the bin's book at count
+ * (bin-books-at-count.ts; null: judged on the snapshot's). `binBooks` is empty when the item has
+ * no expected at count (no watermark, no counts, too many): every bin is judged on the snapshot.
+ */
+export async function computeItemExpectedWithBins(
+  store: Store,
+  session: ExpectedSession,
+  code: string,
+  completeUntil: () => Promise<string | null>,
+): Promise<{ answer: ItemExpectedAnswer | null; binBooks: Map<string, number | null> }> {
+  return expectedParts(store, session, code, completeUntil, true);
+}
+
+async function expectedParts(
+  store: Store,
+  session: ExpectedSession,
+  code: string,
+  completeUntil: () => Promise<string | null>,
+  withBins: boolean,
+): Promise<{ answer: ItemExpectedAnswer | null; binBooks: Map<string, number | null> }> {
+  const none = new Map<string, number | null>();
   const sessionId = session.id;
   const [snapshot, lineRows, item] = await Promise.all([
     store.sessions.snapshotRow(sessionId, code),
     store.itemLines.ofItem(sessionId, code, MAX_LINES + 1),
     store.items.get(code),
   ]);
-  if (!snapshot && lineRows.length === 0 && !item) return null;
+  if (!snapshot && lineRows.length === 0 && !item) return { answer: null, binBooks: none };
   const book = snapshot?.book_qty ?? 0;
   const truncatedLines = lineRows.length > MAX_LINES;
   const rows = lineRows.slice(0, MAX_LINES);
@@ -171,9 +202,10 @@ export async function computeItemExpected(
           ),
     truncated,
   });
-  if (truncatedLines) return unknown('too_many', true);
-  if (lines.length === 0) return unknown('no_counts', false);
-  if (base.erp_watermark === null) return unknown('no_watermark', false);
+  if (truncatedLines) return { answer: unknown('too_many', true), binBooks: none };
+  if (lines.length === 0) return { answer: unknown('no_counts', false), binBooks: none };
+  if (base.erp_watermark === null)
+    return { answer: unknown('no_watermark', false), binBooks: none };
 
   const found = await store.movements.list({
     warehouse: session.warehouse,
@@ -182,9 +214,22 @@ export async function computeItemExpected(
     limit: MAX_MOVEMENTS,
   });
   // A full page may have more behind it (the store reads at most 10,000 at once).
-  if (found.length >= MAX_MOVEMENTS) return unknown('too_many', true);
+  if (found.length >= MAX_MOVEMENTS) return { answer: unknown('too_many', true), binBooks: none };
   const movements = prepareMovements(found);
   const options: ExpectedOptions = { completeUntil: await completeUntil() };
+  const binBooks = withBins
+    ? binBooksAtCount({
+        item_code: code,
+        warehouse: session.warehouse,
+        book,
+        racks: (await store.sessions.snapshotRacks(sessionId, [code])).get(code) ?? null,
+        snapshot_watermark: base.erp_watermark,
+        snapshot_watermark_high: session.erp_watermark_high ?? null,
+        lines,
+        movements,
+        options,
+      })
+    : none;
   const expected = expectedAtCount(
     {
       item_code: code,
@@ -210,7 +255,10 @@ export async function computeItemExpected(
     { line: hintLine(base, lines, hintBook), movements, packSizes, uomFactors: UOM_FACTORS },
     facts,
   );
-  return { ...base, known: true, unknown_reason: null, expected, hints, truncated: false };
+  return {
+    answer: { ...base, known: true, unknown_reason: null, expected, hints, truncated: false },
+    binBooks,
+  };
 }
 
 /** The item's count as one line for the hints: all its lines, over the span of their intervals. */

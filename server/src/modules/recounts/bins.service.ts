@@ -91,15 +91,26 @@ export function createBinsService(deps: {
 
   /** The bin's record; 404 when nothing is known of it (no line, no row). */
   async function binOf(session: CountSession, key: BinKey) {
+    return (await binAndFacts(session, key)).bin;
+  }
+
+  /** The bin's record and the facts it is judged on. */
+  async function binAndFacts(session: CountSession, key: BinKey) {
     if (!session.racks.includes(key.rack)) {
       throw notFound('NOT_FOUND', `Rack ${key.rack} is not in this session`);
     }
     const bin = await repos().bins.get(session.id, key);
     if (!bin) throw notFound('NOT_FOUND', `Nothing counted of ${key.item_code} in ${key.rack}`);
     // A bin without a row is computed from its lines, whose book is the item's: the bin's own
-    // book where the snapshot knows the item's racks (docs/design.md §4 "A bin's book").
+    // book where the snapshot knows the item's racks (docs/design.md §4 "A bin's book"), or its
+    // book at count where it is judged on that (§13 "Bins judged at count").
+    const facts = await settlement.binFacts(session, key);
     const racks = await store.sessions.snapshotRacks(session.id, [key.item_code]);
-    return { ...bin, book_qty: binBook(bin.book_qty, racks.get(key.item_code), key.rack) };
+    const book =
+      facts.basis === 'at_count'
+        ? facts.book
+        : binBook(bin.book_qty, racks.get(key.item_code), key.rack);
+    return { bin: { ...bin, book_qty: book }, facts };
   }
 
   /** The settlement of a bin as the consensus sees it now, for the history view. */
@@ -490,7 +501,7 @@ export function createBinsService(deps: {
     async detail(viewer: Viewer, sessionId: string, key: BinKey): Promise<BinDetail> {
       const session = await sessionFor(viewer, sessionId);
       const { bins, tasks } = repos();
-      const bin = await binOf(session, key);
+      const { bin, facts } = await binAndFacts(session, key);
       const [lines, decisions, binTasks] = await Promise.all([
         bins.lines(session.id, key),
         bins.decisions(session.id, key),
@@ -538,6 +549,11 @@ export function createBinsService(deps: {
         rule: firstRuled?.tolerance ?? null,
         agreement_allowance: now.agreement_allowance,
         conflicts,
+        book: {
+          basis: facts.basis,
+          snapshot_qty: facts.snapshot_book,
+          at_count_qty: facts.basis === 'at_count' ? facts.book : null,
+        },
       };
     },
 

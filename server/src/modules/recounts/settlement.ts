@@ -19,12 +19,21 @@ import { chooseAssignee, readAssignmentFacts } from './assign';
 import { makeSettle } from './settle';
 import { binBook } from '../sessions/bin-book';
 import { writeTurns } from '../../lib/turns';
+import { binBookKey } from '../../ports/bin-books';
 
 /** What a bin's rule and figures are read from (the session's snapshot, as for its lines). */
 export interface BinFacts {
   rule: ToleranceRule;
+  /** The book the bin is judged on: its book at count where the drain keeps one, else the snapshot's. */
   book: number;
   unit_cost: number;
+}
+
+/** A bin's facts with where its book comes from (the bin history view says which). */
+export interface BinFactsWithBasis extends BinFacts {
+  basis: 'snapshot' | 'at_count';
+  /** The snapshot's bin book (design §4 "A bin's book"), whatever the basis. */
+  snapshot_book: number;
 }
 
 /** An item's facts, with its book per rack where the snapshot knows it (null: it does not). */
@@ -182,10 +191,17 @@ export function createSettlement(deps: {
     return { tolerance, book, cost, price: row?.price ?? item?.price ?? 0 };
   }
 
-  /** The facts of one bin (a bin of an item nobody knows: book 0 and the fallback). */
-  async function binFacts(session: CountSession, key: BinKey): Promise<BinFacts> {
+  /**
+   * The facts of one bin (a bin of an item nobody knows: book 0 and the fallback), judged on its
+   * book at count where the drain keeps one (docs/design.md §13 "Bins judged at count").
+   */
+  async function binFacts(session: CountSession, key: BinKey): Promise<BinFactsWithBasis> {
     const item = (await factsOf(session, [key.item_code])).get(key.item_code);
-    return item ? factsForBin(item, key.rack) : { rule: fallback, book: 0, unit_cost: 0 };
+    const facts = item ? factsForBin(item, key.rack) : { rule: fallback, book: 0, unit_cost: 0 };
+    const atCount = (await store.binBooks.get(session.id, [key])).get(binBookKey(key));
+    return atCount === undefined
+      ? { ...facts, basis: 'snapshot', snapshot_book: facts.book }
+      : { ...facts, book: atCount / 1000, basis: 'at_count', snapshot_book: facts.book };
   }
 
   /** Announces what settling did: bins whose state moved, tasks opened and closed. */
@@ -272,6 +288,8 @@ export function createSettlement(deps: {
       session,
       keys.map((k) => k.item_code),
     );
+    // Bins the drain judges at count (docs/design.md §13 "Bins judged at count"): one keyed read.
+    const booksAtCount = await store.binBooks.get(session.id, keys);
     const team = await readAssignmentFacts(
       { coordination, recountTasks: store.recountTasks },
       session.id,
@@ -282,7 +300,11 @@ export function createSettlement(deps: {
     const inner = makeSettle({
       ruleFor: (input: BinSettleInput) => {
         const item = facts.get(input.key.item_code);
-        return item ? factsForBin(item, input.key.rack) : { rule: fallback, book: 0, unit_cost: 0 };
+        const bin = item
+          ? factsForBin(item, input.key.rack)
+          : { rule: fallback, book: 0, unit_cost: 0 };
+        const atCount = booksAtCount.get(binBookKey(input.key));
+        return atCount === undefined ? bin : { ...bin, book: atCount / 1000 };
       },
       now: () => clock().toISOString(),
       newTaskId: () => randomUUID(),

@@ -12,6 +12,7 @@ import { DecisionPanel } from './DecisionPanel';
 import { LateCountsForm } from './LateCountsForm';
 import {
   COUNT_ROLE_WORDS,
+  bookWords,
   conflictWords,
   countRole,
   holderWords,
@@ -154,7 +155,7 @@ function BinHistory({ detail, decide }: { detail: BinDetail; decide: ReactNode }
         {settlementSentence(bin)}
       </p>
       <dl className="metrics line-fields">
-        <Fact label="Book">{qty(bin.book_qty)}</Fact>
+        <Fact label="Book">{bookWords(bin.book_qty, detail.book)}</Fact>
         <Fact label={bin.state === 'decided' ? 'Decided quantity' : 'Settled quantity'}>
           {qty(bin.quantity)}
         </Fact>

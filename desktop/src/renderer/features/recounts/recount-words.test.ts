@@ -2,6 +2,7 @@ import { SETTLEMENT_REASONS } from '@stockverify/shared';
 import type { UserDirectoryEntry } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
 import {
+  bookWords,
   ageWords,
   assigneeOptions,
   binFromRoute,
@@ -264,5 +265,19 @@ describe('openBinsFrom', () => {
     expect(openBinsFrom([a, { path: 'x', message: 'y' }], { open_bins: [a, b] })).toEqual([a, b]);
     expect(openBinsFrom([], { bins: [b] })).toEqual([b]);
     expect(openBinsFrom([{ rack: 'R1' }])).toEqual([]);
+  });
+});
+
+describe('bookWords', () => {
+  it('says the book at count beside the snapshot’s where the ERP moved the item', () => {
+    expect(bookWords(95, { basis: 'at_count', snapshot_qty: 100, at_count_qty: 95 })).toBe(
+      '95 at count (snapshot 100: ERP movements before the count)',
+    );
+  });
+  it('the snapshot’s book alone otherwise, and from a server that does not say', () => {
+    expect(bookWords(100, { basis: 'snapshot', snapshot_qty: 100, at_count_qty: null })).toBe(
+      '100',
+    );
+    expect(bookWords(12.5, undefined)).toBe('12.5');
   });
 });

@@ -309,3 +309,17 @@ export function openBinsFrom(
   }
   return found;
 }
+
+/**
+ * The book a bin is judged on, in words (docs/design.md §13 "Bins judged at count"): the book at
+ * count beside the snapshot's where the ERP moved the item before the count.
+ */
+export function bookWords(
+  bookQty: number,
+  book:
+    | { basis: 'snapshot' | 'at_count'; snapshot_qty: number; at_count_qty: number | null }
+    | undefined,
+): string {
+  if (!book || book.basis === 'snapshot' || book.at_count_qty === null) return qty(bookQty);
+  return `${qty(book.at_count_qty)} at count (snapshot ${qty(book.snapshot_qty)}: ERP movements before the count)`;
+}

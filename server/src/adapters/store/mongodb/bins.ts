@@ -18,6 +18,7 @@ import type {
   RecountTaskRecord,
   RecountTaskRepo,
 } from '../../../ports/bins';
+import type { BinBookRepo } from '../../../ports/bin-books';
 import type { CountLineRecord } from '../../../ports/counting';
 import {
   acknowledgeLateCounts,
@@ -147,6 +148,8 @@ export function createMongoBinRepos(
   inTransaction: RunInTransaction,
   /** Kept in the same transactions as the status changes. */
   model: Pick<MongoReadModel, 'apply'>,
+  /** Bins judged on their book at count need settling like bins with a row. */
+  atCountBooks: Pick<BinBookRepo, 'get'>,
 ): { bins: BinRepo; recountTasks: RecountTaskRepo } {
   const binLines = async (
     sessionId: string,
@@ -339,13 +342,16 @@ export function createMongoBinRepos(
       const out: BinKey[] = [];
       for (const { key, counter } of list) {
         const row = await b.bins.findOne(binFilter(sessionId, key), { projection: { _id: 1 } });
-        const other =
-          row ??
+        // Judged on its book at count (design §13 "Bins judged at count"): a line within the
+        // snapshot's tolerance may be outside it.
+        const needs =
+          row !== null ||
+          (await atCountBooks.get(sessionId, [key])).size > 0 ||
           (await lines.findOne(
             { ...lineFilter(sessionId, key), counted_by: { $ne: counter } },
             { projection: { _id: 1 } },
-          ));
-        if (other) out.push({ rack: key.rack, item_code: key.item_code });
+          )) !== null;
+        if (needs) out.push({ rack: key.rack, item_code: key.item_code });
       }
       return out;
     },

@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Store } from '../../../ports/store';
 import { createMongoAuditRepo } from './audit';
 import { binCollections, createMongoBinRepos } from './bins';
+import { createMongoBinBookRepo } from './bin-books';
 import { createMongoClaimRepo } from './claims';
 import { createMongoClientErrorRepo } from './client-errors';
 import { storeCollections } from './collections';
@@ -58,7 +59,14 @@ export function createMongoStore(options: MongoStoreOptions): Store {
   const inTransaction = createTransactionRunner(client);
   const rm = readModelCollections(db);
   const readModel = createMongoReadModel(rm, c.lines, c.snapshot, inTransaction, c.sessions);
-  const binRepos = createMongoBinRepos(binCollections(db), c.lines, inTransaction, readModel);
+  const binBooks = createMongoBinBookRepo(db);
+  const binRepos = createMongoBinRepos(
+    binCollections(db),
+    c.lines,
+    inTransaction,
+    readModel,
+    binBooks,
+  );
   return {
     kind: 'mongodb',
     async init() {
@@ -98,6 +106,7 @@ export function createMongoStore(options: MongoStoreOptions): Store {
     tolerance: createMongoToleranceRepo(c.tolerance),
     bins: binRepos.bins,
     recountTasks: binRepos.recountTasks,
+    binBooks,
     movements: createMongoMovementRepo(db),
     clockSamples: createMongoClockSampleRepo(db),
     itemLines: createMongoItemLineReads(c.lines),

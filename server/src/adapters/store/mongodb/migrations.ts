@@ -12,6 +12,7 @@ import { AT_COUNT_LAST_ASC, AT_COUNT_LAST_DESC } from '../read-model-plan';
 import { ensureCollections } from './indexes';
 import { CLOCK_SAMPLE_COLLECTION, CLOCK_SAMPLE_INDEXES } from './clock-samples';
 import { MOVED_DECISION_COLLECTION, MOVED_DECISION_INDEXES } from './moved-decisions';
+import { BIN_BOOK_COLLECTION, BIN_BOOK_INDEXES } from './bin-books';
 import { createTransactionRunner } from './transactions';
 
 export interface Migration<Target> {
@@ -272,6 +273,14 @@ export const MONGO_MIGRATIONS: readonly Migration<Db>[] = [
           { upsert: true },
         );
       }
+    },
+  },
+  {
+    id: 14,
+    name: 'a bin\'s book at count (issue #17, docs/design.md §13 "Bins judged at count")',
+    // A new collection and its index (session, item); createIndexes is idempotent.
+    async up(db) {
+      await db.collection(BIN_BOOK_COLLECTION).createIndexes(BIN_BOOK_INDEXES);
     },
   },
 ];

@@ -224,6 +224,10 @@ function prepare(db: Db) {
         `SELECT CAST(k.key AS INTEGER) FROM json_each(@list) k
          WHERE EXISTS (SELECT 1 FROM bins b WHERE b.session_id = @session_id
              AND b.rack = ${KEY_RACK} AND b.item_code = ${KEY_ITEM})
+           -- Judged on its book at count (docs/design.md §13 "Bins judged at count"): a line
+           -- within the snapshot's tolerance may be outside it.
+           OR EXISTS (SELECT 1 FROM bin_books_at_count bb WHERE bb.session_id = @session_id
+             AND bb.item_code = ${KEY_ITEM} AND bb.rack = ${KEY_RACK})
            OR EXISTS (SELECT 1 FROM count_lines l INDEXED BY count_lines_bin
              WHERE l.session_id = @session_id AND l.item_code = ${KEY_ITEM}
                AND l.rack = ${KEY_RACK} AND l.counted_by <> json_extract(k.value, '$[2]'))

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Store } from '../../../ports/store';
 import { createSqliteAuditRepo } from './audit';
 import { createSqliteBinRepos } from './bins';
+import { createSqliteBinBookRepo } from './bin-books';
 import { createSqliteClaimRepo } from './claims';
 import { createSqliteClientErrorRepo } from './client-errors';
 import { createSqliteConflictRepo } from './conflicts';
@@ -100,6 +101,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     tolerance: createSqliteToleranceRepo(db),
     bins: binRepos.bins,
     recountTasks: binRepos.recountTasks,
+    binBooks: createSqliteBinBookRepo(db),
     movements: createSqliteMovementRepo(db),
     clockSamples: createSqliteClockSampleRepo(db),
     itemLines: createSqliteItemLineReads(db),

@@ -17,6 +17,7 @@ import { TOLERANCE_SCHEMA } from './tolerance';
 import { MOVEMENTS_SCHEMA } from './movements';
 import { CLOCK_SAMPLES_SCHEMA } from './clock-samples';
 import { MOVED_DECISIONS_SCHEMA } from './moved-decisions';
+import { BIN_BOOKS_AT_COUNT_MIGRATION } from './bin-books';
 
 export interface Migration {
   version: number;
@@ -511,6 +512,8 @@ export const migrations: readonly Migration[] = [
   { version: 23, ...READ_MODEL_AT_COUNT_INDEX_MIGRATION },
   // Bins keep their late counts and the acknowledged ones (issue #16, docs/design.md §11).
   { version: 24, ...BINS_LATE_MIGRATION },
+  // Bins judged on their book at count (issue #17, docs/design.md §13 "Bins judged at count").
+  { version: 25, ...BIN_BOOKS_AT_COUNT_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
