@@ -202,6 +202,13 @@ describe('the variance report totals at count', () => {
       value_at_count_cost: 0,
       at_count_rows: counts(0, 0, 3, 0),
     });
+    // The session detail says the same, without reading the items (nothing can be known).
+    const detail = await t.request('GET', `/api/sessions/${s.id}`, { token: sup.token });
+    expect(sessionDetailSchema.parse(detail.body.data).metrics.at_count).toEqual({
+      variance_at_count: 0,
+      value_at_count_cost: 0,
+      items: counts(0, 0, 3, 0),
+    });
   });
 
   it('writes the totals at count on the XLSX Summary sheet and each row value in the CSV', async () => {

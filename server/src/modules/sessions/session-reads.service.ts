@@ -32,8 +32,9 @@ export function createSessionReadsService(
     /** The session with its metrics; no variance totals where the viewer may not see book. */
     async detail(actor: Actor, id: string) {
       const session = await sessions.getFor(actor, id);
-      const metrics = await sessions.metrics(id);
-      const shown = !(await access.showsBook(actor, session.warehouse))
+      const showsBook = await access.showsBook(actor, session.warehouse);
+      const metrics = await sessions.metrics(id, { atCount: showsBook });
+      const shown = !showsBook
         ? {
             ...metrics,
             total_variance: null,

@@ -350,16 +350,24 @@ export function createSessionsService(
       return { items, total, page: query.page, page_size: query.page_size };
     },
 
-    /** Live metrics of one session. */
-    async metrics(id: string): Promise<SessionMetrics> {
+    /**
+     * Live metrics of one session; `atCount: false` leaves out its figures at count (null), for a
+     * viewer who may not see them (they are read only where they show).
+     */
+    async metrics(id: string, opts: { atCount?: boolean } = {}): Promise<SessionMetrics> {
       const session = await mustGet(id);
       // Totals and counters from the session's read model (issue #13), not from every line.
       const [figures, claims, stats, atCount] = await Promise.all([
         store.readModel.session(id),
         store.claims.listBySession(id),
         store.readModel.counters([id]),
-        // Beside the snapshot variance, its figures at count (design §13): one aggregate.
-        store.reports.sessionAtCount(id),
+        // Beside the snapshot variance, its figures at count (design §13): one aggregate over
+        // the items, none in a session without an ERP watermark (every item unknown).
+        opts.atCount === false ||
+        session.erp_watermark === null ||
+        session.erp_watermark === undefined
+          ? null
+          : store.reports.sessionAtCount(id),
       ]);
       const { done, held } = rackProgress(claims);
       return {
@@ -372,7 +380,15 @@ export function createSessionsService(
         total_variance: figures.total_variance,
         variance_value_at_cost: figures.variance_value_at_cost,
         variance_value_at_price: figures.variance_value_at_price,
-        at_count: atCount,
+        at_count:
+          atCount ??
+          (opts.atCount === false
+            ? null
+            : {
+                variance_at_count: 0,
+                value_at_count_cost: 0,
+                items: { exact: 0, ambiguous: 0, unknown: figures.items_counted, pending: 0 },
+              }),
         counters: stats.map((c) => {
           const minutes = activeMinutes(c.first_counted_at, c.last_counted_at);
           return {

@@ -184,8 +184,8 @@ SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   sv_round_money(v.variance * v.price) AS value_at_price,
   COALESCE(${a}.at_status, 'unknown') AS at_status,
   CASE WHEN ${a}.at_status = 'exact' THEN ${a}.vac_m END AS vac_exact_m,
-  CASE WHEN ${a}.at_status = 'exact' AND ${a}.vac_m IS NOT NULL
-    THEN sv_round_money(sv_round_qty(${a}.vac_m / 1000.0) * v.cost) END AS value_at_count_cost
+  CASE WHEN ${a}.at_status = 'exact' AND ${a}.vac_m <> 0
+    THEN sv_round_money((${a}.vac_m / 1000.0) * v.cost) END AS value_at_count_cost
 FROM item_var v ${join}
 WHERE (v.variance <> 0 OR @include_balanced = 1)
   AND ${atCountWhere('v.session_id', 'v.item_code')}`;
@@ -452,13 +452,15 @@ export function totalsSql(
 
 /**
  * One session's figures at count from its read-model items (the session detail): the exact
- * items' variance at count (thousandths) and value, rounded per item as the report's rows are,
- * and the items by status. Reads the session's rm_items rows through the primary key.
+ * items' variance at count (thousandths) and value, rounded per item as the report's rows are
+ * (vac_m / 1000.0 is already the row's roundQty; the rounding function runs only for the items
+ * whose variance at count is not zero, most items having none), and the items by status. Reads
+ * the session's rm_items rows through the primary key.
  */
 export const SESSION_AT_COUNT_SQL = `SELECT
   SUM(CASE WHEN at_status = 'exact' THEN vac_m END) / 1000.0 AS variance_at_count,
-  SUM(CASE WHEN at_status = 'exact' AND vac_m IS NOT NULL
-    THEN sv_round_money(sv_round_qty(vac_m / 1000.0) * cost) END) AS value_at_count_cost,
+  SUM(CASE WHEN at_status = 'exact' AND vac_m <> 0
+    THEN sv_round_money((vac_m / 1000.0) * cost) END) AS value_at_count_cost,
   SUM(at_status = 'exact') AS at_exact, SUM(at_status = 'ambiguous') AS at_ambiguous,
   SUM(at_status = 'unknown') AS at_unknown, SUM(at_status = 'pending') AS at_pending
 FROM rm_items WHERE session_id = @session`;
