@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { REPORT_COLUMNS } from '@stockverify/shared';
 import type { ReportPage, VarianceRow } from '@stockverify/shared';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +93,61 @@ describe('runReportJob', () => {
     expect(progress[0]).toBe(0);
     expect(progress.filter((n) => n > 0 && n < 3000).length).toBeGreaterThanOrEqual(4);
     expect(progress.at(-1)).toBe(3000);
+  });
+
+  it("writes the totals at count on the console's own XLSX Summary sheet (issue #17)", async () => {
+    // The worked example of design §13 as rows: ITM-A −2 (cost 2) and ITM-B −7 at the snapshot,
+    // −2 at count (cost 0.5), both exact; ITM-C −1, ambiguous; ITM-D pending.
+    const at = (
+      code: string,
+      variance: number,
+      vac: number | null,
+      value: number | null,
+      status: string,
+    ) => ({
+      ...varianceRows(1)[0]!,
+      item_code: code,
+      variance,
+      variance_at_count: vac,
+      value_at_count_cost: value,
+      at_count_status: status,
+    });
+    const chunks: Uint8Array[] = [];
+    const result = await runReportJob({
+      format: 'xlsx',
+      title: 'Variance',
+      sheetName: 'Variance',
+      columns,
+      pages: pagesOf(
+        [
+          at('ITM-A', -2, -2, -4, 'exact'),
+          at('ITM-B', -7, -2, -1, 'exact'),
+          at('ITM-C', -1, null, null, 'ambiguous'),
+          at('ITM-D', 3, null, null, 'pending'),
+        ],
+        2,
+      ),
+      onChunk: (chunk) => chunks.push(chunk),
+      onProgress: () => undefined,
+    });
+    expect(result.totals).toMatchObject({
+      variance: -7,
+      variance_at_count: -4,
+      value_at_count_cost: -5,
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const summary = new Map<string, unknown>();
+    workbook.getWorksheet('Summary')!.eachRow((r) => {
+      summary.set(String(r.getCell(1).value), r.getCell(2).value);
+    });
+    expect(summary.get('Total Variance')).toBe(-7);
+    expect(summary.get('Total Variance at count (exact items)')).toBe(-4);
+    expect(summary.get('Total Variance at count value at cost (exact items)')).toBe(-5);
+    expect(summary.get('Items exact at count')).toBe(2);
+    expect(summary.get('Items not resolved at count')).toBe(2);
+    expect(summary.get('Items ambiguous at count')).toBe(1);
+    expect(summary.get('Items pending at count')).toBe(1);
   });
 
   it('stops with ReportCancelled when the signal aborts', async () => {
