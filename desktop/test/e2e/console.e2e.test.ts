@@ -284,6 +284,20 @@ describe.runIf(hasChromium)('supervisor console in a browser', () => {
     expect(summary.get('Total Variance')).toBe(expected.totals.variance);
     expect(summary.get('Total Variance value at cost')).toBe(expected.totals.value_at_cost);
     expect(summary.get('Total Book qty')).toBe(expected.totals.book_qty);
+    // Beside them the totals at count (issue #17): every row is exact or not resolved.
+    expect(summary.get('Total Variance at count (exact items)')).toEqual(expect.any(Number));
+    expect(
+      Number(summary.get('Items exact at count')) +
+        Number(summary.get('Items not resolved at count')),
+    ).toBe(expected.totals.rows);
+    // The preview shows them with the snapshot totals.
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const atCount = page.getByRole('definition').filter({ hasText: / of 1$/ });
+    await atCount.waitFor({ timeout: 10_000 });
+    await page
+      .getByLabel('Report totals at count')
+      .getByText('Variance at count (exact items)')
+      .waitFor({ timeout: 10_000 });
   }, 90_000);
 
   it('force-releases a staff claim and reopens a completed rack from the rack map', async () => {
