@@ -154,7 +154,10 @@ export const stockSummaryRowSchema = z.object({
 });
 export type StockSummaryRow = z.infer<typeof stockSummaryRowSchema>;
 
-/** variance: one row per session and item whose variance is not zero. */
+/**
+ * variance: one row per session and item whose variance is not zero — at the snapshot, or at count
+ * (an exact variance at count that is not zero, an ambiguous range not only zero; issue #17).
+ */
 export const varianceRowSchema = z.object({
   session_id: z.string(),
   session_name: z.string(),

@@ -249,6 +249,43 @@ describe('the variance report totals at count', () => {
   });
 });
 
+describe('an item off only at count', () => {
+  it('is a row of the report and in its totals at count, though its snapshot variance is zero', async () => {
+    // ITM-B, book 100, counted 100 after a pick of 5 posted before the count: nothing at the
+    // snapshot, +5 at count (the goods never left the shelf). ITM-A, book 10, counted 10, no
+    // movement: balanced either way, not a row.
+    await mirrorAt1000(t);
+    const s = await createSession(t, sup.token);
+    t.advance(30_000);
+    await countIn(s.id, 'A-01', [
+      ['ITM-B', 100],
+      ['ITM-A', 10],
+    ]);
+    await t.store.movements.record([movement({})], {
+      watermark: '1001',
+      pulled_at: '2026-12-06T09:41:00.000Z',
+    });
+    await t.store.readModel.markAtCount(s.id, ['ITM-B']);
+    await t.services.atCount.drain();
+    const page = await report(s.id);
+    expect(
+      page.items.map((r) => [r.item_code, r.variance, r.variance_at_count, r.at_count_status]),
+    ).toEqual([['ITM-B', 0, 5, 'exact']]);
+    // +5 × cost 0.5.
+    expect(page.totals).toMatchObject({
+      rows: 1,
+      variance: 0,
+      variance_at_count: 5,
+      value_at_count_cost: 2.5,
+      at_count_rows: counts(1, 0, 0, 0),
+    });
+    // From the lines too (a floor filter), the same row and totals.
+    const byFloor = await report(s.id, { floor: 'GF' });
+    expect(byFloor.items.map((r) => r.item_code)).toEqual(['ITM-B']);
+    expect(byFloor.totals).toMatchObject({ rows: 1, variance_at_count: 5 });
+  });
+});
+
 describe('the session detail beside the snapshot variance', () => {
   it('sums the variance at count of the exact items and counts the items by status', async () => {
     const s = await workedSession({ watermark: true });

@@ -72,7 +72,37 @@ export interface ItemPair {
 export interface AtCountFields {
   at_status: string;
   vac_m: number | null;
+  vac_low_m: number | null;
+  vac_high_m: number | null;
   hint_kinds: string;
+}
+
+/**
+ * Whether an item is off at count (issue #17), as SQLite's `offAtCount`: an exact variance at
+ * count that is not zero, or an ambiguous range not only zero. Such an item is a row of the
+ * variance report even when its snapshot variance is zero.
+ */
+export function offAtCount(at: AtCountFields | undefined): boolean {
+  if (at?.at_status === 'exact') return (at.vac_m ?? 0) !== 0;
+  if (at?.at_status === 'ambiguous') return (at.vac_low_m ?? 0) !== 0 || (at.vac_high_m ?? 0) !== 0;
+  return false;
+}
+
+/** The at-count fields of a read-model item document. */
+function atFieldsOf(d: {
+  at_status: string;
+  vac_m?: number | null;
+  vac_low_m?: number | null;
+  vac_high_m?: number | null;
+  hint_kinds?: string;
+}): AtCountFields {
+  return {
+    at_status: d.at_status,
+    vac_m: d.vac_m ?? null,
+    vac_low_m: d.vac_low_m ?? null,
+    vac_high_m: d.vac_high_m ?? null,
+    hint_kinds: d.hint_kinds ?? '',
+  };
 }
 
 /** Whether a pair's at-count fields pass the variance report's at-count filters (issue #17). */
@@ -103,6 +133,8 @@ async function* withAtCount<P extends ItemPair>(
             item_code: 1,
             at_status: 1,
             vac_m: 1,
+            vac_low_m: 1,
+            vac_high_m: 1,
             hint_kinds: 1,
           },
         },
@@ -111,12 +143,7 @@ async function* withAtCount<P extends ItemPair>(
     const of = new Map(docs.map((d) => [`${d.session_id}\u001f${d.item_code}`, d]));
     const out = batch.map((p) => {
       const d = of.get(`${p.session_id}\u001f${p.item_code}`);
-      return d
-        ? {
-            ...p,
-            at: { at_status: d.at_status, vac_m: d.vac_m ?? null, hint_kinds: d.hint_kinds ?? '' },
-          }
-        : p;
+      return d ? { ...p, at: atFieldsOf(d) } : p;
     });
     batch = [];
     return out;
@@ -218,7 +245,7 @@ async function modelBatch(
       cost: d.cost,
       price: d.price,
       lines: d.lines,
-      at: { at_status: d.at_status, vac_m: d.vac_m ?? null, hint_kinds: d.hint_kinds ?? '' },
+      at: atFieldsOf(d),
     });
   }
   return out;
@@ -262,7 +289,7 @@ export async function* varianceTotalRows(
 ): AsyncGenerator<RawRow> {
   const sessions = await ctx.sessionsOf(query.scope);
   for await (const p of modelPairs(ctx, query.scope, sessions, size)) {
-    if (p.variance === 0 && !query.scope.include_balanced) continue;
+    if (p.variance === 0 && !query.scope.include_balanced && !offAtCount(p.at)) continue;
     if (!atCountMatches(query.scope, p.at)) continue;
     yield {
       session_id: p.session_id,
@@ -293,7 +320,7 @@ export async function* varianceRows(
   const names = new Map(sessions.map((s) => [s.id, s.name]));
   const all = pairs(ctx, query.scope, sessions, size, query.after);
   for await (const p of withAtCount(ctx, all, size)) {
-    if (p.variance === 0 && !query.scope.include_balanced) continue;
+    if (p.variance === 0 && !query.scope.include_balanced && !offAtCount(p.at)) continue;
     if (!atCountMatches(query.scope, p.at)) continue;
     yield {
       session_id: p.session_id,

@@ -95,7 +95,7 @@ const ITEM_VAR_FROM_MODEL = `item_var AS (
     r.book_qty, r.cost, r.price,
     r.counted_m / 1000.0 AS counted_qty, r.damaged_m / 1000.0 AS damaged_qty,
     r.nonret_m / 1000.0 AS written_off_qty, r.lines,
-    r.variance_m / 1000.0 AS variance, r.at_status, r.vac_m
+    r.variance_m / 1000.0 AS variance, r.at_status, r.vac_m, r.vac_low_m, r.vac_high_m
   FROM sel_sessions s
   JOIN rm_items r ON r.session_id = s.id
   LEFT JOIN session_snapshot sn ON sn.session_id = r.session_id AND sn.item_code = r.item_code
@@ -115,6 +115,17 @@ function atCountWhere(session: string, item: string): string {
   AND (@hint IS NULL OR EXISTS (SELECT 1 ${row} AND instr(a.hint_kinds, ',' || @hint || ',') > 0))`;
 }
 
+/**
+ * Whether the item's read-model row `a` says it is off at count (issue #17): an exact variance at
+ * count that is not zero, or an ambiguous one whose range is not only zero. Such an item is a row
+ * of the variance report even when its snapshot variance is zero (a pick posted before the count
+ * that never left the shelf: 0 at the snapshot, +5 at count).
+ */
+function offAtCount(a: string): string {
+  return `((${a}.at_status = 'exact' AND ${a}.vac_m <> 0)
+    OR (${a}.at_status = 'ambiguous' AND (${a}.vac_low_m <> 0 OR ${a}.vac_high_m <> 0)))`;
+}
+
 /** The item_var CTE (and what it needs) from the lines or from the read model. */
 function itemVar(model: boolean): string {
   return model ? ITEM_VAR_FROM_MODEL : `${LINES_CTE}, ${itemVarianceCtes()}`;
@@ -127,7 +138,8 @@ function itemVar(model: boolean): string {
  * (DISTINCT in SQL costs a temporary B-tree per list per group). The item master is read once per
  * group, and only for an item outside the snapshot. Quantities carry at most three
  * decimals, so a variance that rounds to non-zero is at least 0.001 away from zero: the HAVING
- * tolerance only absorbs float noise of the sums.
+ * tolerance only absorbs float noise of the sums. An item off at count only (`offAtCount`) is a row
+ * too (issue #17).
  */
 function variance(cursor: boolean): string {
   // A bare row-value bound (not under an OR with "no cursor") lets SQLite seek the index to it.
@@ -161,7 +173,8 @@ LEFT JOIN rm_items a ON a.session_id = l.session_id AND a.item_code = l.item_cod
 WHERE ${COUNTS} AND ${LINE_WHERE} ${after}
 GROUP BY l.session_id, l.item_code
 HAVING (@include_balanced = 1
-  OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004)
+  OR ABS(SUM(l.counted_qty) - SUM(l.non_returnable_damaged_qty) - COALESCE(sn.book_qty, 0)) > 0.0004
+  OR ${offAtCount('a')})
   AND ${atCountWhere('l.session_id', 'l.item_code')}
 ORDER BY l.session_id, l.item_code`;
 }
@@ -187,7 +200,7 @@ SELECT v.book_qty, v.counted_qty, v.variance, v.lines,
   CASE WHEN ${a}.at_status = 'exact' AND ${a}.vac_m <> 0
     THEN sv_round_money((${a}.vac_m / 1000.0) * v.cost) END AS value_at_count_cost
 FROM item_var v ${join}
-WHERE (v.variance <> 0 OR @include_balanced = 1)
+WHERE (v.variance <> 0 OR @include_balanced = 1 OR ${offAtCount(a)})
   AND ${atCountWhere('v.session_id', 'v.item_code')}`;
 }
 
