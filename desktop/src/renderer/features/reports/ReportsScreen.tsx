@@ -1,11 +1,15 @@
 import {
+  AT_COUNT_STATUSES,
   AUDIT_TRAIL_FILTERS,
+  HINT_KINDS,
   REPORT_TITLES,
   REPORT_TYPES,
   STOCK_SUMMARY_GROUPS,
   reportRequestSchema,
 } from '@stockverify/shared';
 import type {
+  AtCountStatus,
+  HintKind,
   ReportFilters,
   ReportPage,
   ReportRequestInput,
@@ -23,6 +27,7 @@ import { Status } from '../../ui/Status';
 import { SearchPicker } from '../../ui/SearchPicker';
 import type { PickerOption } from '../../ui/SearchPicker';
 import { searchSessions, searchUsers } from '../../ui/pickers';
+import { AT_COUNT_STATUS_LABELS, HINT_LABELS } from '../sessions/at-count-words';
 import { atCountTotalsText } from './at-count-totals';
 import type { ReportFormat } from './report-job';
 import { startReportWorker } from './run-in-worker';
@@ -40,13 +45,27 @@ const FILTER_LABELS: Record<FilterField, string> = {
   to: 'Before (date)',
 };
 
+/** The variance report's filters on the items' figures at count (issue #17); '' is any. */
+export interface AtCountFilterForm {
+  at_count_status: '' | AtCountStatus;
+  hint: '' | HintKind;
+}
+
+const NO_AT_COUNT_FILTER: AtCountFilterForm = { at_count_status: '', hint: '' };
+
 /** The request from the form, validated with the shared schema (clear errors with field paths). */
 export function buildReportRequest(
   type: ReportType,
   groupBy: StockSummaryGroup,
   form: Record<FilterField, string>,
+  atCountForm: AtCountFilterForm = NO_AT_COUNT_FILTER,
 ): { ok: true; request: ReportRequestInput } | { ok: false; error: string } {
   const filters: ReportFilters = {};
+  // Only the variance report filters by them; other types would refuse them.
+  if (type === 'variance') {
+    if (atCountForm.at_count_status !== '') filters.at_count_status = atCountForm.at_count_status;
+    if (atCountForm.hint !== '') filters.hint = atCountForm.hint;
+  }
   for (const field of FILTER_FIELDS) {
     const value = form[field].trim();
     if (value === '') continue;
@@ -109,6 +128,7 @@ export function ReportsScreen() {
     from: '',
     to: '',
   });
+  const [atCountForm, setAtCountForm] = useState<AtCountFilterForm>(NO_AT_COUNT_FILTER);
   const [preview, setPreview] = useState<ReportPage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useState<Job>({ state: 'idle' });
@@ -126,7 +146,7 @@ export function ReportsScreen() {
   async function showPreview(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setError(null);
-    const built = buildReportRequest(type, groupBy, form);
+    const built = buildReportRequest(type, groupBy, form, atCountForm);
     if (!built.ok) {
       setError(built.error);
       return;
@@ -147,7 +167,7 @@ export function ReportsScreen() {
 
   async function save(format: ReportFormat) {
     setError(null);
-    const built = buildReportRequest(type, groupBy, form);
+    const built = buildReportRequest(type, groupBy, form, atCountForm);
     if (!built.ok) {
       setError(built.error);
       return;
@@ -286,6 +306,48 @@ export function ReportsScreen() {
                 />
               </label>
             ),
+          )}
+          {type === 'variance' && (
+            <>
+              <label>
+                At count
+                <select
+                  value={atCountForm.at_count_status}
+                  onChange={(e) =>
+                    setAtCountForm((f) => ({
+                      ...f,
+                      at_count_status: e.target.value as AtCountFilterForm['at_count_status'],
+                    }))
+                  }
+                >
+                  <option value="">Any</option>
+                  {AT_COUNT_STATUSES.map((v) => (
+                    <option key={v} value={v}>
+                      {AT_COUNT_STATUS_LABELS[v]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Hint
+                <select
+                  value={atCountForm.hint}
+                  onChange={(e) =>
+                    setAtCountForm((f) => ({
+                      ...f,
+                      hint: e.target.value as AtCountFilterForm['hint'],
+                    }))
+                  }
+                >
+                  <option value="">Any</option>
+                  {HINT_KINDS.map((v) => (
+                    <option key={v} value={v}>
+                      {HINT_LABELS[v]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
           )}
           <button type="submit">Preview</button>
         </form>
