@@ -28,6 +28,7 @@ import {
 import { computeItemExpectedWithBins, readCompleteUntil } from './expected.service';
 import type { BinKey } from '../../ports/bins';
 import { writeTurns } from '../../lib/turns';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type AtCountSession = Pick<
   SessionRecord,
@@ -93,6 +94,15 @@ async function decideAtCount(
 export const AT_COUNT_BATCH = 200;
 /** How often the drain looks for marked items (ms). */
 export const AT_COUNT_INTERVAL_MS = 1_000;
+/**
+ * The share of the event loop the background drain may take while it has items to compute: after
+ * each item it pauses for twice the time the item took (at most AT_COUNT_MAX_PAUSE_MS). The sync
+ * path and the reads come first; under a peak of counting, items stay `pending` longer and
+ * their marks coalesce (one computation for many line writes of an item). `drain()` (tests, the
+ * rebuild tool) is not paced.
+ */
+export const AT_COUNT_DUTY = 1 / 3;
+const AT_COUNT_MAX_PAUSE_MS = 100;
 
 /**
  * An item's at-count columns from its expected-at-count answer: the route's figures as stored
@@ -155,6 +165,10 @@ export interface AtCountUpkeepDeps {
   fallback?: ToleranceRule;
   intervalMs?: number;
   batch?: number;
+  /** The background drain's share of the event loop (AT_COUNT_DUTY; 1 = not paced). */
+  duty?: number;
+  /** How the paced drain waits (tests record it). */
+  pause?: (ms: number) => Promise<unknown>;
   /**
    * Settles again the bins whose book at count changed (docs/design.md §13 "Bins judged at
    * count"): the app's settlement. Without it (benchmarks that turn settlement off, the
@@ -169,6 +183,8 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   const { store, log } = deps;
   const batch = deps.batch ?? AT_COUNT_BATCH;
   const intervalMs = deps.intervalMs ?? AT_COUNT_INTERVAL_MS;
+  const duty = deps.duty ?? AT_COUNT_DUTY;
+  const pause = deps.pause ?? sleep;
   const rules = atCountRules(store, deps.fallback);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
@@ -176,7 +192,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   let checkedUntil: string | null | undefined;
 
   /** One round: provisional flags the feed crossed, then up to `batch` marked items. */
-  async function round(): Promise<number> {
+  async function round(paced: boolean): Promise<number> {
     const completeUntil = await readCompleteUntil(store);
     if (completeUntil !== checkedUntil) {
       await store.readModel.markProvisional(completeUntil);
@@ -185,6 +201,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     const marks = await store.readModel.dirtyAtCount(batch);
     const sessions = new Map<string, SessionRecord | null>();
     for (const mark of marks) {
+      const started = performance.now();
       let session = sessions.get(mark.session_id);
       if (session === undefined) {
         session = await store.sessions.get(mark.session_id);
@@ -233,15 +250,19 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
       // A turn of write work between items (lib/turns.ts), as a sync batch's chunks: SQLite
       // reads and writes synchronously, and a read waits for one item, not one per writer.
       await writeTurns.next();
+      if (paced && duty < 1) {
+        const spent = performance.now() - started;
+        await pause(Math.min(spent * (1 / duty - 1), AT_COUNT_MAX_PAUSE_MS));
+      }
     }
     return marks.length;
   }
 
   /** Runs rounds until no item is marked (or `maxRounds`); returns how many marks it handled. */
-  async function drain(maxRounds = 1_000): Promise<number> {
+  async function drain(maxRounds = 1_000, paced = false): Promise<number> {
     let handled = 0;
     for (let i = 0; i < maxRounds; i++) {
-      const n = await round();
+      const n = await round(paced);
       handled += n;
       if (n === 0) break;
     }
@@ -262,7 +283,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
       if (timer || intervalMs <= 0) return;
       timer = setInterval(() => {
         if (running) return;
-        running = drain(50)
+        running = drain(50, true)
           .catch((err: unknown) => {
             log.warn({ err }, 'expected-at-count upkeep failed; the next round tries again');
             return 0;

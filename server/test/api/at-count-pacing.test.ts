@@ -1,0 +1,84 @@
+/**
+ * The background drain of the expected at count takes a bounded share of the event loop (issue
+ * #13's read budget while phones sync; docs/design.md §10 "Reads while phones sync"): after each
+ * item it pauses for (1 / duty − 1) times the item's time, at most 100 ms. An explicit `drain()`
+ * (tests, the rebuild tool) is not paced.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAtCountUpkeep } from '../../src/modules/movements/at-count-upkeep';
+import { claimOk, countRecord, createSession } from '../support/counting-fixture';
+import {
+  mirrorAt1000,
+  slowPhone,
+  startMovementsApp,
+  syncFromPhone,
+} from '../support/movements-fixture';
+import type { TestApp } from '../support/test-app';
+
+let t: TestApp;
+let sup: { token: string };
+let alice: { token: string; id: string };
+const quiet = { warn: () => {} };
+
+beforeEach(async () => {
+  ({ t, sup, alice } = await startMovementsApp());
+  await mirrorAt1000(t);
+});
+afterEach(async () => {
+  await t.close();
+});
+
+/** ITM-A and ITM-B counted in a session with a watermark: both marked for the drain. */
+async function twoMarkedItems() {
+  const session = await createSession(t, sup.token);
+  const held = await claimOk(t, alice.token, session.id, 'A-01');
+  await syncFromPhone(t, alice.token, {
+    client_sent_at: slowPhone(t.clock()),
+    records: ['ITM-A', 'ITM-B'].map((item) =>
+      countRecord(session.id, 'A-01', item, held.fencing_token, { counted_qty: 3 }),
+    ),
+  });
+  expect(await t.store.readModel.dirtyAtCount(10)).toHaveLength(2);
+}
+
+describe('the expected-at-count drain', () => {
+  it('in the background pauses after each item for twice its time (a third of the loop)', async () => {
+    await twoMarkedItems();
+    const pauses: number[] = [];
+    const upkeep = createAtCountUpkeep({
+      store: t.store,
+      log: quiet,
+      intervalMs: 5,
+      duty: 1 / 3,
+      pause: async (ms) => {
+        pauses.push(ms);
+      },
+    });
+    upkeep.start();
+    const until = Date.now() + 10_000;
+    while ((await t.store.readModel.dirtyAtCount(10)).length > 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await upkeep.stop();
+    expect(await t.store.readModel.dirtyAtCount(10)).toEqual([]);
+    expect(pauses).toHaveLength(2);
+    for (const ms of pauses) {
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('drained on demand: no pause', async () => {
+    await twoMarkedItems();
+    const pauses: number[] = [];
+    const upkeep = createAtCountUpkeep({
+      store: t.store,
+      log: quiet,
+      pause: async (ms) => {
+        pauses.push(ms);
+      },
+    });
+    expect(await upkeep.drain()).toBe(2);
+    expect(pauses).toEqual([]);
+  });
+});
