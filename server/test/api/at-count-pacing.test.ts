@@ -68,6 +68,26 @@ describe('the expected-at-count drain', () => {
     }
   });
 
+  it('stops after the item in hand, leaving the others marked (a shutdown waits no longer)', async () => {
+    await twoMarkedItems();
+    let paused!: () => void;
+    const inPause = new Promise<void>((resolve) => (paused = resolve));
+    const upkeep = createAtCountUpkeep({
+      store: t.store,
+      log: quiet,
+      intervalMs: 5,
+      // The first pause holds until the test has asked the drain to stop.
+      pause: () => {
+        paused();
+        return new Promise((resolve) => setTimeout(resolve, 50));
+      },
+    });
+    upkeep.start();
+    await inPause;
+    await upkeep.stop();
+    expect(await t.store.readModel.dirtyAtCount(10)).toHaveLength(1);
+  });
+
   it('drained on demand: no pause', async () => {
     await twoMarkedItems();
     const pauses: number[] = [];

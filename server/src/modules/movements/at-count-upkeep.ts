@@ -188,6 +188,8 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   const rules = atCountRules(store, deps.fallback);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
+  /** Set by stop(): a running drain ends after its current item. */
+  let stopping = false;
   /** The completeness the provisional flags were last checked against (undefined: never). */
   let checkedUntil: string | null | undefined;
 
@@ -201,6 +203,8 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     const marks = await store.readModel.dirtyAtCount(batch);
     const sessions = new Map<string, SessionRecord | null>();
     for (const mark of marks) {
+      // Stopping (the API shuts down): the items left stay marked for the next start.
+      if (stopping) break;
       const started = performance.now();
       let session = sessions.get(mark.session_id);
       if (session === undefined) {
@@ -261,7 +265,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   /** Runs rounds until no item is marked (or `maxRounds`); returns how many marks it handled. */
   async function drain(maxRounds = 1_000, paced = false): Promise<number> {
     let handled = 0;
-    for (let i = 0; i < maxRounds; i++) {
+    for (let i = 0; i < maxRounds && !stopping; i++) {
       const n = await round(paced);
       handled += n;
       if (n === 0) break;
@@ -281,6 +285,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     },
     start(): void {
       if (timer || intervalMs <= 0) return;
+      stopping = false;
       timer = setInterval(() => {
         if (running) return;
         running = drain(50, true)
@@ -296,6 +301,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     },
     /** Stops the timer and waits for a round in progress. */
     async stop(): Promise<void> {
+      stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running?.catch(() => {});

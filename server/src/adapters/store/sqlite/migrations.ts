@@ -18,6 +18,7 @@ import { MOVEMENTS_SCHEMA } from './movements';
 import { CLOCK_SAMPLES_SCHEMA } from './clock-samples';
 import { MOVED_DECISIONS_SCHEMA } from './moved-decisions';
 import { BIN_BOOKS_AT_COUNT_MIGRATION } from './bin-books';
+import { COUNTER_SPAN_INDEX_MIGRATION } from './read-model';
 
 export interface Migration {
   version: number;
@@ -514,6 +515,8 @@ export const migrations: readonly Migration[] = [
   { version: 24, ...BINS_LATE_MIGRATION },
   // Bins judged on their book at count (issue #17, docs/design.md §13 "Bins judged at count").
   { version: 25, ...BIN_BOOKS_AT_COUNT_MIGRATION },
+  // A counter's span of counts from the lines that count, covering (design §10, issue #13).
+  { version: 26, ...COUNTER_SPAN_INDEX_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

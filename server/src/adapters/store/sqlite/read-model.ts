@@ -82,6 +82,20 @@ type ItemProbe = { [K in keyof ItemDbRow]: ItemDbRow[K] | null } & {
 
 const COUNTS = `superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 
+/**
+ * Migration 26: a counter's first and last count and name, as the model recomputes them when a
+ * line of theirs stops counting (a correction, a rejection), from an index of the lines that
+ * count only (`COUNTS`, the same terms, so SQLite may use it; their columns in it too, or SQLite
+ * reads the table to test them), covering: a correction read every
+ * line the counter had written in the session, superseded ones included, from the table.
+ */
+export const COUNTER_SPAN_INDEX_MIGRATION = {
+  name: "read model: a counter's span of counts from the lines that count (issue #13)",
+  up: `CREATE INDEX count_lines_counter_span
+    ON count_lines (session_id, counted_by, counted_at, counted_by_name, superseded_by, status)
+    WHERE ${COUNTS};`,
+};
+
 /** The schema of the read model (migration 4 creates it; kept here beside the code using it). */
 export const READ_MODEL_SCHEMA = `
   CREATE TABLE rm_items (
@@ -383,8 +397,11 @@ function prepare(db: Db) {
       [string, string],
       { first: string | null; last: string | null; username: string | null }
     >(
+      // The partial index of the counter's lines that count, covering (migration 26): without it
+      // SQLite read every line the counter ever wrote in the session from the table.
       `SELECT MIN(counted_at) AS first, MAX(counted_at) AS last, MAX(counted_by_name) AS username
-       FROM count_lines WHERE counted_by = ? AND session_id = ? AND ${COUNTS}`,
+       FROM count_lines INDEXED BY count_lines_counter_span
+       WHERE counted_by = ? AND session_id = ? AND ${COUNTS}`,
     ),
     putCounter: db.prepare<[CounterRow]>(
       `INSERT OR REPLACE INTO rm_counters (${COUNTER_COLUMNS}) VALUES (@session_id, @user_id,
