@@ -14,10 +14,14 @@
 import { randomUUID } from 'node:crypto';
 import { binDetailSchema, type CountSession, type ErpMovement } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDemoErpSource } from '../../src/adapters/erp/demo';
-import type { ErpSource } from '../../src/ports/erp';
 import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
-import { mirrorAt1000, movement, SERVER_START, slowPhone } from '../support/movements-fixture';
+import {
+  ledgerErp,
+  mirrorAt1000,
+  movement,
+  SERVER_START,
+  slowPhone,
+} from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -30,19 +34,7 @@ const BIN = { rack: 'A-01', item_code: 'ITM-B' };
 
 beforeEach(async () => {
   ledger = [];
-  const demo = createDemoErpSource({ itemCount: 200 });
-  const erp: ErpSource = {
-    ...demo,
-    kind: demo.kind,
-    fetchItems: (o) => demo.fetchItems(o),
-    async fetchMovements(since, { limit }) {
-      const after = ledger
-        .filter((m) => since === null || BigInt(m.watermark) > BigInt(since))
-        .slice(0, limit);
-      return { movements: after, watermark: after.at(-1)?.watermark ?? since };
-    },
-  };
-  t = await startTestApp({ startAt: new Date(SERVER_START), erp });
+  t = await startTestApp({ startAt: new Date(SERVER_START), erp: ledgerErp(ledger) });
   await seedCounting(t);
   sup = await t.userWithRole('supervisor', 'sup');
   alice = await t.userWithRole('staff', 'alice');

@@ -15,10 +15,14 @@ import {
   type ErpMovement,
   type VariancesPage,
 } from '@stockverify/shared';
-import { createDemoErpSource } from '../../src/adapters/erp/demo';
-import type { ErpSource } from '../../src/ports/erp';
 import { claimOk, countRecord, createSession, seedCounting } from '../support/counting-fixture';
-import { mirrorAt1000, movement, SERVER_START, slowPhone } from '../support/movements-fixture';
+import {
+  ledgerErp,
+  mirrorAt1000,
+  movement,
+  SERVER_START,
+  slowPhone,
+} from '../support/movements-fixture';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -30,19 +34,7 @@ const quiet = { info: () => {}, warn: () => {} };
 
 beforeEach(async () => {
   ledger = [];
-  const demo = createDemoErpSource({ itemCount: 200 });
-  const erp: ErpSource = {
-    ...demo,
-    kind: demo.kind,
-    fetchItems: (o) => demo.fetchItems(o),
-    async fetchMovements(since, { limit }) {
-      const after = ledger
-        .filter((m) => since === null || BigInt(m.watermark) > BigInt(since))
-        .slice(0, limit);
-      return { movements: after, watermark: after.at(-1)?.watermark ?? since };
-    },
-  };
-  t = await startTestApp({ startAt: new Date(SERVER_START), erp });
+  t = await startTestApp({ startAt: new Date(SERVER_START), erp: ledgerErp(ledger) });
   await seedCounting(t);
   sup = await t.userWithRole('supervisor', 'sup');
   alice = await t.userWithRole('staff', 'alice');

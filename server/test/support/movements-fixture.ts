@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import { syncBatchAnswerSchema, type ErpMovement, type SyncBatchAnswer } from '@stockverify/shared';
+import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import { XLSX_COLUMNS } from '../../src/modules/adjustments/adjustments-xlsx';
 import { writeMirrorWatermark } from '../../src/modules/erp/mirror-watermark';
+import type { ErpSource } from '../../src/ports/erp';
 import { seedCounting } from './counting-fixture';
 import { startTestApp, type TestApp } from './test-app';
 
@@ -136,4 +138,23 @@ export async function adjustmentXlsx(
     rows[String(r.item_code)] = r;
   });
   return { header, rows };
+}
+
+/**
+ * The demo ERP (200 items) whose movement ledger is `ledger`, as the test posts to it: the
+ * puller reads it page by page after a watermark.
+ */
+export function ledgerErp(ledger: ErpMovement[]): ErpSource {
+  const demo = createDemoErpSource({ itemCount: 200 });
+  return {
+    ...demo,
+    kind: demo.kind,
+    fetchItems: (o) => demo.fetchItems(o),
+    async fetchMovements(since, { limit }) {
+      const after = ledger
+        .filter((m) => since === null || BigInt(m.watermark) > BigInt(since))
+        .slice(0, limit);
+      return { movements: after, watermark: after.at(-1)?.watermark ?? since };
+    },
+  };
 }
