@@ -63,9 +63,10 @@ describe('binBooksAtCount', () => {
   });
 
   it('after the counts, or in the book already: no book at count', () => {
-    expect(books(TWO_RACKS, [pick('1001', 'A-01', -5, '11:00'), pick('999', 'A-01', -3)])).toEqual(
-      { 'A-01': null, 'A-02': null },
-    );
+    expect(books(TWO_RACKS, [pick('1001', 'A-01', -5, '11:00'), pick('999', 'A-01', -3)])).toEqual({
+      'A-01': null,
+      'A-02': null,
+    });
   });
 
   it('an item the snapshot lists in this rack only: every movement of the item is the bin’s', () => {
