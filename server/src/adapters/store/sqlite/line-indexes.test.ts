@@ -51,7 +51,8 @@ const NEEDS: Array<{ sql: RegExp; index: string; why: string }> = [
   },
   {
     sql: /WHERE counted_by = \? AND session_id = \? AND superseded_by IS NULL/,
-    index: 'count_lines_user',
+    // Migration 26: the partial index of the lines that count, covering (counter-span-plan.test).
+    index: 'count_lines_counter_span',
     why: "a counter's first and last count after a correction (read model)",
   },
   {
@@ -102,6 +103,7 @@ describe('count_lines indexes (SQLite)', () => {
       .all();
     expect(names).toEqual([
       'count_lines_bin',
+      'count_lines_counter_span',
       'count_lines_rack',
       'count_lines_received',
       'count_lines_status',
