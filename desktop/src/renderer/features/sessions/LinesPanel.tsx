@@ -46,13 +46,12 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
     const note = notes[line.id]?.trim();
     try {
       await reviewLine(client, line.id, { decision, ...(note ? { note } : {}) });
-      setOk(
-        `${line.item_code} on ${line.rack}: ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'sent for recount'}.`,
-      );
       await reload();
       onReviewed();
       // The reviewed row may be gone: keep the keyboard user's place (issue #14), on the same
-      // row's review actions (now the next line) or else on the table.
+      // row's review actions (now the next line) or else on the table; then say what was done,
+      // once the list and the focus are where the user continues (said before the list had
+      // reloaded, the message came while the focus was still on its way).
       setTimeout(() => {
         const rows = tableRef.current?.querySelectorAll<HTMLElement>('tbody tr') ?? [];
         const target =
@@ -60,6 +59,9 @@ export function LinesPanel({ sessionId, onReviewed }: { sessionId: string; onRev
             'button[aria-label^="Approve "]',
           ) ?? tableRef.current;
         target?.focus();
+        setOk(
+          `${line.item_code} on ${line.rack}: ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'sent for recount'}.`,
+        );
       }, 0);
     } catch (e) {
       setError(errorText(e));
