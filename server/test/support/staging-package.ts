@@ -12,7 +12,8 @@ import {
   type MovedRow,
 } from '../../src/modules/adjustments/adjustment-package';
 
-const session: CountSession = {
+/** A reconciled session of the worked example (watermark 1000, one rack). */
+export const reconciledSession: CountSession = {
   id: 's1',
   warehouse: 'WH-T',
   name: 'Cycle count',
@@ -29,7 +30,8 @@ const session: CountSession = {
   erp_watermark: '1000',
 };
 
-const variance = (item_code: string, book: number, counted: number): ItemVariance => ({
+/** An item's variance row: one line in A-01, unit cost 0.5, price 1.25. */
+export const variance = (item_code: string, book: number, counted: number): ItemVariance => ({
   item_code,
   name: item_code,
   category: null,
@@ -45,7 +47,7 @@ const variance = (item_code: string, book: number, counted: number): ItemVarianc
 });
 
 /** The worked example's item at count: exact, −2, live book 103 (watermark 1003). */
-const workedExample: AtCountRow = {
+export const workedExample: AtCountRow = {
   status: 'exact',
   variance_at_count_milli: -2000,
   figures: {
@@ -70,7 +72,7 @@ export function workedPackage() {
     delta_milli: target - 103_000,
   });
   return buildAdjustmentPackage({
-    session,
+    session: reconciledSession,
     reconciledBy: 'sup',
     variances: [variance('ITM-A', 10, 8), ...codes.slice(1).map((code) => variance(code, 100, 93))],
     lines: [],

@@ -4,52 +4,11 @@
  * the totals. ITM-B is the worked example (book 100, counted 93, at count −2, live book 103).
  */
 import { describe, expect, it } from 'vitest';
-import type { CountSession } from '@stockverify/shared';
-import type { ItemVariance } from '../../ports/counting';
+import { reconciledSession, variance, workedExample } from '../../../test/support/staging-package';
 import { buildAdjustmentPackage, type AtCountRow, type PackageInput } from './adjustment-package';
 
-const session: CountSession = {
-  id: 's1',
-  warehouse: 'WH-T',
-  name: 'Cycle count',
-  mode: 'standard',
-  scope: { floors: [], racks: [] },
-  status: 'RECONCILED',
-  racks: ['A-01'],
-  snapshot_items: 2,
-  created_by: 'u',
-  created_at: '2026-12-06T08:00:00.000Z',
-  closed_at: '2026-12-06T09:00:00.000Z',
-  reconciled_at: '2026-12-06T09:01:00.000Z',
-  updated_at: '2026-12-06T09:01:00.000Z',
-  erp_watermark: '1000',
-};
-
-const variance = (item_code: string, book: number, counted: number): ItemVariance => ({
-  item_code,
-  name: item_code,
-  category: null,
-  book_qty: book,
-  counted_qty: counted,
-  damaged_qty: 0,
-  non_returnable_damaged_qty: 0,
-  variance: counted - book,
-  value_at_cost: (counted - book) * 0.5,
-  value_at_price: (counted - book) * 1.25,
-  lines: 1,
-  racks: ['A-01'],
-});
-
-const EXACT_B: AtCountRow = {
-  status: 'exact',
-  variance_at_count_milli: -2000,
-  figures: {
-    live_book_milli: 103_000,
-    live_book_watermark: '1003',
-    target_milli: 101_000,
-    delta_milli: -2000,
-  },
-};
+const session = { ...reconciledSession, snapshot_items: 2 };
+const EXACT_B: AtCountRow = workedExample;
 
 function build(extra: Partial<PackageInput>) {
   return buildAdjustmentPackage({
