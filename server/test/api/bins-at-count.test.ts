@@ -162,6 +162,33 @@ describe('a bin judged on its book at count', () => {
     });
   });
 
+  it('a reconciled session’s bins are never judged again', async () => {
+    ledger.push(movement({ warehouse: 'WH-T', rack: null }));
+    const session = await createSession(t, sup.token);
+    t.advance(30_000);
+    await count(session, 100);
+    // The pick is pulled (the item marked for the drain), then the session is reconciled on the
+    // snapshot's book (the store's transition, as reconcile does) before the drain runs.
+    t.advance(60_000);
+    await t.services.erp.movementPuller({ intervalMs: 60_000, log: quiet }).tick();
+    expect(await t.store.readModel.dirtyAtCount(10)).toHaveLength(1);
+    const now = t.clock().toISOString();
+    expect(
+      await t.store.sessions.transition(session.id, ['OPEN'], 'RECONCILED', {
+        closed_at: now,
+        reconciled_at: now,
+        updated_at: now,
+      }),
+    ).not.toBeNull();
+    await t.services.atCount.drain();
+    expect(await t.store.bins.get(session.id, BIN)).toMatchObject({
+      state: 'settled',
+      reason: 'within_tolerance',
+    });
+    expect(await openTasks(session)).toHaveLength(0);
+    expect((await detail(session)).book).toMatchObject({ basis: 'snapshot' });
+  });
+
   it('a pick the clocks cannot order against the count: judged on the snapshot', async () => {
     // Posted at the count's own minute (08:39 server time): within its uncertainty window.
     ledger.push(movement({ warehouse: 'WH-T', rack: null, posted_at: '2026-12-06T08:39:00.000Z' }));

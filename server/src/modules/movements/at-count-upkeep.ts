@@ -232,7 +232,10 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
       // The bins whose book at count changed are judged again (design §13 "Bins judged at
       // count"), before the mark is cleared: a settlement that fails forgets the item's books and
       // marks it again, so the next round finds them changed and settles them.
-      const changed = deps.resettle
+      // A reconciled session's bins are final: its package was built on them, so a movement
+      // pulled later changes its figures at count (flagged in the package), never its bins.
+      const judged = deps.resettle !== undefined && session?.status !== 'RECONCILED';
+      const changed = judged
         ? await store.binBooks.putItem(mark.session_id, mark.item_code, binBooks)
         : [];
       if (session && changed.length > 0 && deps.resettle) {

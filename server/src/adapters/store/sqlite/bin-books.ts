@@ -80,6 +80,13 @@ export function createSqliteBinBookRepo(db: Db): BinBookRepo {
       return out;
     },
     async putItem(sessionId, itemCode, books) {
+      // Most drained items change nothing here (no book at count before or after): a read, not
+      // a write transaction, for them.
+      const stored = s().ofItem.all(sessionId, itemCode);
+      const wanted = [...books].filter(([, book]) => book !== null);
+      const same =
+        stored.length === wanted.length && stored.every((r) => books.get(r.rack) === r.book_m);
+      if (same) return [];
       return putItem.immediate(sessionId, itemCode, books);
     },
   };
