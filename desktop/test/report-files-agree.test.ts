@@ -26,7 +26,10 @@ let warehouse: string;
 let auditUntil: string;
 
 beforeAll(async () => {
-  server = await startServer();
+  // No movement pulls: the report carries each item's figures at count, which the server's
+  // drain computes in the background after a count and again after each pull; both files must be
+  // made from the same figures (the wait below).
+  server = await startServer({ ERP_MOVEMENTS_INTERVAL_MS: '0' });
   const { call, login } = apiClient(server.url);
   adminToken = await login('admin', server.adminPassword);
   const staff = { username: 'staff-files', password: 'staff-files-pw-1' };
@@ -89,6 +92,18 @@ beforeAll(async () => {
     if (++counted === 3) break;
   }
   expect(counted, 'two items counted on one rack').toBeGreaterThanOrEqual(2);
+  await waitFor(
+    'the figures at count of the counted items',
+    async () => {
+      const page = await call<{ items: Array<{ at_count_status?: string }> }>(
+        'GET',
+        `/sessions/${session.id}/variances?page=1&page_size=100`,
+        adminToken,
+      );
+      return page.items.every((v) => v.at_count_status !== 'pending') ? true : null;
+    },
+    30_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, 5));
   auditUntil = new Date().toISOString();
 }, 120_000);
