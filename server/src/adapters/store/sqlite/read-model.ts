@@ -78,7 +78,32 @@ type ItemProbe = { [K in keyof ItemDbRow]: ItemDbRow[K] | null } & {
   snap_book: number | null;
   snap_cost: number | null;
   snap_price: number | null;
+  /** The row's at-count status (null: no row yet). */
+  at_now: string | null;
 };
+
+/**
+ * The columns of an item row no index of rm_items holds: a write that changes only these (a
+ * correction with the same figure, a line moved between racks of the item) updates them alone, and
+ * SQLite then leaves the indexes on the variance and value (and, when the row is already pending,
+ * the at-count ones) untouched — an UPDATE rewrites every index that holds a column it sets,
+ * whether or not the value changed, and each of those is another page written at commit.
+ */
+const ITEM_UNINDEXED = [
+  'counted_m',
+  'damaged_m',
+  'nonret_m',
+  'lines',
+  'racks',
+  'users',
+  'book_qty',
+  'cost',
+  'price',
+  'price_c',
+  'review_lines',
+] as const;
+/** The indexed columns of a line write's item row (rm_items_abs_variance, rm_items_abs_value). */
+const ITEM_INDEXED = ['variance_m', 'cost_c'] as const;
 
 const COUNTS = `superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 
@@ -315,11 +340,16 @@ function prepare(db: Db) {
     // One primary-key probe per touched item: its model row and its snapshot prices (a JSON list
     // of keys joined through json_each cost several times more per key at 20 keys).
     itemAndSnapshot: db.prepare<[{ session_id: string; item_code: string }], ItemProbe>(
-      `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'r.$1')}, s.book_qty AS snap_book,
+      `SELECT ${ITEM_COLUMNS.replace(/(\w+)/g, 'r.$1')}, r.at_status AS at_now, s.book_qty AS snap_book,
          s.cost AS snap_cost, s.price AS snap_price
        FROM (SELECT @session_id AS session_id, @item_code AS item_code) k
        LEFT JOIN rm_items r ON r.session_id = k.session_id AND r.item_code = k.item_code
        LEFT JOIN session_snapshot s ON s.session_id = k.session_id AND s.item_code = k.item_code`,
+    ),
+    // An existing row whose indexed columns stay as they are (ITEM_UNINDEXED).
+    updateItemUnindexed: db.prepare<[ItemWrite]>(
+      `UPDATE rm_items SET ${ITEM_UNINDEXED.map((c) => `${c} = @${c}`).join(', ')}
+       WHERE session_id = @session_id AND item_code = @item_code`,
     ),
     // A new row's at-count columns take their defaults (unknown); an existing row keeps its own.
     putItem: db.prepare<[ItemWrite]>(
@@ -619,14 +649,22 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     at_action: null,
   });
 
+  /**
+   * The touched items' rows as stored before the change (null: none yet), kept by inputsFor for
+   * write, which then sets only what changed.
+   */
+  const before = new Map<string, (ItemDbRow & { at_now: string | null }) | null>();
+
   /** The rows a change moves, before it: one keyed read per touched item and counter. */
   const inputsFor = (sessionId: string, events: readonly LineEvent[]): PlanInputs => {
+    before.clear();
     const s = statements();
     const t = touched(events);
     const items: PlanInputs['items'] = new Map();
     for (const code of t.items) {
       const row = s.itemAndSnapshot.get({ session_id: sessionId, item_code: code })!;
-      const { snap_book, snap_cost, snap_price, ...old } = row;
+      const { snap_book, snap_cost, snap_price, at_now, ...old } = row;
+      before.set(code, old.session_id === null ? null : { ...(old as ItemDbRow), at_now });
       items.set(code, {
         // An item's row keeps its snapshot figures; the snapshot matters to items new to the model.
         old: old.session_id === null ? null : toItemRow(old as ItemDbRow),
@@ -667,8 +705,9 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     const s = statements();
     for (const code of p.dirty) s.mark.run(p.session_id, code, newSeq());
     for (const row of p.itemPuts) {
-      const put = row.at_status === 'pending' ? s.putItemPending : s.putItem;
-      put.run({
+      const was = before.get(row.item_code);
+      const pending = row.at_status === 'pending';
+      const values: ItemWrite = {
         session_id: row.session_id,
         item_code: row.item_code,
         counted_m: row.counted_m,
@@ -684,7 +723,12 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
         cost_c: row.cost_c,
         price_c: row.price_c,
         review_lines: row.review_lines,
-      });
+      };
+      if (was && ITEM_INDEXED.every((c) => was[c] === values[c])) {
+        s.updateItemUnindexed.run(values);
+        // Pending already: the at-count columns (and their indexes) are as a pending row has them.
+        if (pending && was.at_now !== 'pending') s.markPending.run(p.session_id, row.item_code);
+      } else (pending ? s.putItemPending : s.putItem).run(values);
     }
     for (const code of p.itemDeletes) s.deleteItem.run(p.session_id, code);
     for (const [rack, d] of p.racks) s.addRack.run({ session_id: p.session_id, rack, ...d });
