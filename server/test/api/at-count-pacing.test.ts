@@ -39,6 +39,7 @@ async function twoMarkedItems() {
     ),
   });
   expect(await t.store.readModel.dirtyAtCount(10)).toHaveLength(2);
+  return session.id;
 }
 
 describe('the expected-at-count drain', () => {
@@ -66,6 +67,36 @@ describe('the expected-at-count drain', () => {
       expect(ms).toBeGreaterThan(0);
       expect(ms).toBeLessThanOrEqual(100);
     }
+  });
+
+  it('while sync batches wait for their turn, takes a twentieth: the phones come first', async () => {
+    const sessionId = await twoMarkedItems();
+    const pausesOf = async (busy: boolean) => {
+      await t.store.readModel.markAtCount(sessionId, ['ITM-A', 'ITM-B']);
+      const pauses: number[] = [];
+      // Each item takes 2 ms on this clock.
+      let clock = 0;
+      const upkeep = createAtCountUpkeep({
+        store: t.store,
+        log: quiet,
+        intervalMs: 5,
+        now: () => (clock += 2),
+        busy: () => busy,
+        pause: async (ms) => {
+          pauses.push(ms);
+        },
+      });
+      upkeep.start();
+      const until = Date.now() + 10_000;
+      while ((await t.store.readModel.dirtyAtCount(10)).length > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await upkeep.stop();
+      return pauses;
+    };
+    // A third of the loop: twice the item's time; a twentieth: nineteen times.
+    expect(await pausesOf(false)).toEqual([4, 4]);
+    expect(await pausesOf(true)).toEqual([38, 38]);
   });
 
   it('stops after the item in hand, leaving the others marked (a shutdown waits no longer)', async () => {
