@@ -1123,13 +1123,30 @@ try {
   const anchorAfter = rawAnchor(5);
 
   // Phase B again on restarted APIs, for each comparison in the order as run, with the setting,
-  // with the setting, as run (ABBA): the database grows under every phase, so comparing one phase
-  // after the other would give the later one a bigger database; the ABBA order brackets the
-  // growth evenly.
+  // with the setting, as run (ABBA). Each of these phases starts from the same state: the data
+  // dir as phase D left it (copied once the API has stopped) and the phones where they were then.
+  // Without that, every phase counts on the bins the one before it grew (the phones' corrections
+  // add lines to each bin, and a correction's cost grows with them, not linearly), and the ratio
+  // moved by ±10 points from run to run on the same code; ABBA then only evens out drift of the
+  // machine itself.
   type Loop = Awaited<ReturnType<typeof phoneLoop>>;
   const compared: Array<{ label: string; off: Loop[]; on: Loop[] }> = [];
+  const savedDir = opt.compares.length > 0 ? `${dataDir}-after-d` : null;
+  const phonesAfterD = phones.map((p) => ({ counted: p.counted, standing: new Map(p.standing) }));
+  if (savedDir) {
+    await api!.stop();
+    fs.cpSync(dataDir, savedDir, { recursive: true });
+  }
   const restart = async (env: Record<string, string>) => {
     await api!.stop();
+    if (savedDir) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.cpSync(savedDir, dataDir, { recursive: true });
+      phones.forEach((p, i) => {
+        p.counted = phonesAfterD[i]!.counted;
+        p.standing = new Map(phonesAfterD[i]!.standing);
+      });
+    }
     api = await startApiProcess({ ...serverEnv, ...env });
     base = api.url;
   };
@@ -1434,4 +1451,5 @@ try {
   }
   if (opt.keep) console.log(`data kept in ${dataDir}`);
   else fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(`${dataDir}-after-d`, { recursive: true, force: true });
 }

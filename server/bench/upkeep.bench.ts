@@ -51,6 +51,13 @@ const CHUNKS = (process.env.UPKEEP_CHUNKS ?? `${SYNC_FLUSH_LINES},${BATCH}`).spl
 });
 const COUNTERS = 40;
 const SESSION = 'S-UPKEEP';
+/** UPKEEP_CORRECTIONS=1: every measured record corrects a standing line (corrections below). */
+const CORRECTING = process.env.UPKEEP_CORRECTIONS === '1';
+/**
+ * UPKEEP_WATERMARK=1: the session has an ERP watermark (issue #17), so each line write also sets
+ * its item pending and marks it for the expected-at-count drain (not run here).
+ */
+const WATERMARKED = process.env.UPKEEP_WATERMARK === '1';
 const dirRoot = process.env.UPKEEP_DIR ?? (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
 
 const racks = Array.from({ length: RACKS }, (_, i) => `R-${String(i + 1).padStart(4, '0')}`);
@@ -109,6 +116,27 @@ function batchOn(rack: number, size = BATCH): CountLineRecord[] {
   return Array.from({ length: size }, (_, n) => lineOf(rack % RACKS, n, clock));
 }
 
+/**
+ * The corrections shape (UPKEEP_CORRECTIONS=1; bench:session's phones once every bin is counted):
+ * each record corrects (`supersedes`) the line that stands for its bin, with the same figure, a
+ * minute later. The lines that stand, by op id: the ones the last batch wrote or corrected.
+ */
+function corrections(standing: readonly CountLineRecord[]): CountLineRecord[] {
+  clock += 60_000;
+  return standing.map((line, n) => {
+    const opId = randomUUID();
+    const iso = new Date(clock + n).toISOString();
+    return {
+      ...line,
+      id: randomUUID(),
+      op_id: opId,
+      supersedes: line.op_id,
+      counted_at: iso,
+      received_at: iso,
+    };
+  });
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -154,13 +182,21 @@ try {
   const filler = createSqliteStore({ file: fileKept });
   await filler.init();
   await filler.sessions.create(
-    makeSession(SESSION, { racks, snapshot_items: ITEMS }),
+    makeSession(SESSION, {
+      racks,
+      snapshot_items: ITEMS,
+      ...(WATERMARKED ? { erp_watermark: '0' } : {}),
+    }),
     snapshot.map((s) =>
       makeSnapshotRow(SESSION, s.code, { book_qty: s.book, cost: s.cost, price: s.price }),
     ),
   );
-  for (let n = 0; n < LINES; n += BATCH)
-    await filler.lines.insertMany(batchOn(n / BATCH, Math.min(BATCH, LINES - n)));
+  const fillBatches: CountLineRecord[][] = [];
+  for (let n = 0; n < LINES; n += BATCH) {
+    const batch = batchOn(n / BATCH, Math.min(BATCH, LINES - n));
+    await filler.lines.insertMany(batch);
+    if (n + BATCH * 8 >= LINES) fillBatches.push(batch);
+  }
   await filler.close();
   fs.copyFileSync(fileKept, fileSkipped);
   const fillSeconds = (performance.now() - started) / 1000;
@@ -180,9 +216,18 @@ try {
   }));
   const samples = shapes.map(() => ({ with: [] as Took[], without: [] as Took[] }));
   let rack = Math.floor(LINES / BATCH);
+  // The corrections shape: the batches of the last racks filled are the standing lines, each
+  // corrected in turn (a batch and its corrections go into both databases alike).
+  let round = 0;
+  const standing = new Map<number, CountLineRecord[]>();
   for (let pair = 0; pair < WARMUP + PAIRS; pair++) {
     for (const [s, shape] of shapes.entries()) {
-      const batch = batchOn(rack++);
+      let batch: CountLineRecord[];
+      if (CORRECTING) {
+        const r = round++ % Math.min(8, Math.floor(LINES / BATCH));
+        batch = corrections(standing.get(r) ?? fillBatches[fillBatches.length - 1 - r]!);
+        standing.set(r, batch);
+      } else batch = batchOn(rack++);
       // The same records into both (ids are unique per database, and each is its own file), in
       // alternating order.
       let a: Took;
