@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { itemSearchText } from '../item-index';
+import { registerReportFunctions } from './reports';
 
 export type Db = Database.Database;
 
@@ -25,6 +26,9 @@ export function openDatabase(file: string): Db {
   db.function('item_search_text', { deterministic: true }, (itemCode: unknown, name: unknown) =>
     itemSearchText({ item_code: String(itemCode), name: String(name) }),
   );
+  // The shared rounding rules (sv_round_money…): rm_items' triggers keeping a session's figures
+  // at count call it (at-count-totals.ts, migration 27), so every connection writing needs it.
+  registerReportFunctions(db);
   return db;
 }
 

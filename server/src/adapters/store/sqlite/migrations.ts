@@ -19,6 +19,7 @@ import { CLOCK_SAMPLES_SCHEMA } from './clock-samples';
 import { MOVED_DECISIONS_SCHEMA } from './moved-decisions';
 import { BIN_BOOKS_AT_COUNT_MIGRATION } from './bin-books';
 import { COUNTER_SPAN_INDEX_MIGRATION } from './read-model';
+import { AT_COUNT_TOTALS_MIGRATION } from './at-count-totals';
 
 export interface Migration {
   version: number;
@@ -517,6 +518,8 @@ export const migrations: readonly Migration[] = [
   { version: 25, ...BIN_BOOKS_AT_COUNT_MIGRATION },
   // A counter's span of counts from the lines that count, covering (design §10, issue #13).
   { version: 26, ...COUNTER_SPAN_INDEX_MIGRATION },
+  // A session's figures at count kept by triggers on its items (design §10, issue #13).
+  { version: 27, ...AT_COUNT_TOTALS_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */

@@ -464,16 +464,28 @@ export function totalsSql(
 }
 
 /**
- * One session's figures at count from its read-model items (the session detail): the exact
- * items' variance at count (thousandths) and value, rounded per item as the report's rows are
+ * One session's figures at count from its read-model items, from scratch: the exact items'
+ * variance at count (thousandths) and value, rounded per item as the report's rows are
  * (vac_m / 1000.0 is already the row's roundQty; the rounding function runs only for the items
  * whose variance at count is not zero, most items having none), and the items by status. Reads
- * the session's rm_items rows through the primary key.
+ * every rm_items row of the session: the session detail reads SESSION_AT_COUNT_SQL instead; this
+ * is what rm_at_count_totals must always equal (at-count-totals.test.ts).
  */
-export const SESSION_AT_COUNT_SQL = `SELECT
+export const SESSION_AT_COUNT_FROM_ITEMS_SQL = `SELECT
   SUM(CASE WHEN at_status = 'exact' THEN vac_m END) / 1000.0 AS variance_at_count,
   SUM(CASE WHEN at_status = 'exact' AND vac_m <> 0
     THEN sv_round_money((vac_m / 1000.0) * cost) END) AS value_at_count_cost,
   SUM(at_status = 'exact') AS at_exact, SUM(at_status = 'ambiguous') AS at_ambiguous,
   SUM(at_status = 'unknown') AS at_unknown, SUM(at_status = 'pending') AS at_pending
 FROM rm_items WHERE session_id = @session`;
+
+/**
+ * One session's figures at count (the session detail, issue #17), from the one row the read model
+ * keeps for it (rm_at_count_totals, at-count-totals.ts: kept by triggers on rm_items, always equal
+ * to SESSION_AT_COUNT_FROM_ITEMS_SQL): no rm_items row is read. Variance in thousandths, value in
+ * integer cents, both exact; no row (no item yet): no figures.
+ */
+export const SESSION_AT_COUNT_SQL = `SELECT vac_m / 1000.0 AS variance_at_count,
+  value_c / 100.0 AS value_at_count_cost, exact AS at_exact, ambiguous AS at_ambiguous,
+  unknown AS at_unknown, pending AS at_pending
+FROM rm_at_count_totals WHERE session_id = @session`;

@@ -183,9 +183,10 @@ LIMIT @limit OFFSET @offset`;
       return db.memory ? streamInPages(query, opts) : streamOnReader(query, opts);
     },
     async sessionAtCount(sessionId) {
+      // The session's one kept row (rm_at_count_totals); none before its first item: zeros.
       const row = prepared(SESSION_AT_COUNT_SQL).get({
         session: sessionId,
-      }) as unknown as TotalsRow;
+      }) as unknown as TotalsRow | undefined;
       const totals = toTotals({ ...row, rows: 0 });
       return {
         variance_at_count: totals.variance_at_count ?? 0,
