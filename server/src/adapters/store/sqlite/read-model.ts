@@ -725,7 +725,8 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
         review_lines: row.review_lines,
       };
       if (was && ITEM_INDEXED.every((c) => was[c] === values[c])) {
-        s.updateItemUnindexed.run(values);
+        // Nothing of the row changes (a counter re-counting a bin with the same figure): no write.
+        if (ITEM_UNINDEXED.some((c) => was[c] !== values[c])) s.updateItemUnindexed.run(values);
         // Pending already: the at-count columns (and their indexes) are as a pending row has them.
         if (pending && was.at_now !== 'pending') s.markPending.run(p.session_id, row.item_code);
       } else (pending ? s.putItemPending : s.putItem).run(values);
