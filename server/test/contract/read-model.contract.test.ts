@@ -21,6 +21,7 @@ import { createAtCountUpkeep } from '../../src/modules/movements/at-count-upkeep
 import { MOVEMENT_PULL_KEY, markMovedItems } from '../../src/modules/erp/movement-pull';
 import type { ErpMovement } from '@stockverify/shared';
 import { storeAdapters, type StoreFixture } from '../support/store-adapters';
+import { expectSessionAtCountExact } from '../support/at-count-totals-oracle';
 
 const adapters = storeAdapters('read_model').map((a) => ({ ...a, label: a.name as string }));
 const RACKS = ['A-01', 'A-02', 'B-01'] as const;
@@ -46,6 +47,10 @@ function snapshotOf(sessionId: string): SnapshotRow[] {
     makeSnapshotRow(sessionId, 'KG-3', { book_qty: 2.5, cost: 1.005, price: 4.015 }),
   ];
 }
+
+/** The snapshot's cost per item (the session detail's values at count). */
+const costsOf = (sessionId: string) =>
+  new Map(snapshotOf(sessionId).map((s) => [s.item_code, s.cost]));
 
 /** A line as the counting service would build it: book, variance and values from the snapshot. */
 function lineFor(
@@ -704,9 +709,11 @@ describe.each(adapters)('Read model contract: $label', (adapter) => {
           if (step.kind !== 'complete') {
             reached.pendingSeen += await expectAtCountExact(store, id, false);
           }
+          await expectSessionAtCountExact(store, id, costsOf(id));
         }
         await upkeep.drain();
         await expectAtCountExact(store, id, true);
+        await expectSessionAtCountExact(store, id, costsOf(id));
         const computed = await store.readModel.atCount(id);
         // The lines page's batched read (design §13 "Review at count"): the rows of the codes
         // asked, a code without a row left out.
