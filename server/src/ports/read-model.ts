@@ -67,7 +67,13 @@ export function atCountOf(status: 'pending' | 'unknown', hints: HintKind[] = [])
   };
 }
 
-/** An item whose at-count columns wait to be computed again; `seq` changes on every new mark. */
+/**
+ * An item whose at-count columns wait to be computed again. `seq` is positive while the mark waits
+ * and negative once a drain has claimed it (`claimAtCount`); a write that marks an item whose mark
+ * waits leaves it as it is (the drain has not read the item yet, so it will see the write), and a
+ * write that marks a claimed item gives it a new positive `seq`, so the claimer's `putAtCount`
+ * writes nothing and the item is computed again.
+ */
 export interface AtCountMark {
   session_id: string;
   item_code: string;
@@ -148,6 +154,12 @@ export interface ReadModelRepo {
   atCountOf(sessionId: string, itemCodes: readonly string[]): Promise<ItemAtCount[]>;
   /** Up to `limit` items waiting for their at-count columns (any session), in key order. */
   dirtyAtCount(limit: number): Promise<AtCountMark[]>;
+  /**
+   * Claims a mark before its item is computed: gives it a new negative `seq` if it still has this
+   * one, and returns the claimed mark, or null when it changed or went (another drain, a newer
+   * write). A claimed mark left by a drain that stopped half-way is claimed again like any other.
+   */
+  claimAtCount(mark: AtCountMark): Promise<AtCountMark | null>;
   /**
    * Writes an item's at-count columns and clears its mark, both only if the mark still has this
    * `seq` (a change marked it again meanwhile: the item stays pending for the next round).

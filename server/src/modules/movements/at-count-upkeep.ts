@@ -220,10 +220,13 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     }
     const marks = await store.readModel.dirtyAtCount(batch);
     const sessions = new Map<string, SessionRecord | null>();
-    for (const mark of marks) {
+    for (const waiting of marks) {
       // Stopping (the API shuts down): the items left stay marked for the next start.
       if (stopping) break;
       const started = now();
+      // Claimed before the item is read: a line write from now on marks it again (AtCountMark).
+      const mark = await store.readModel.claimAtCount(waiting);
+      if (!mark) continue;
       let session = sessions.get(mark.session_id);
       if (session === undefined) {
         session = await store.sessions.get(mark.session_id);

@@ -586,6 +586,15 @@ export function createMongoReadModel(
       const docs = await rm.atCountDirty.find({}).sort({ _id: 1 }).limit(limit).toArray();
       return docs.map(({ session_id, item_code, seq }) => ({ session_id, item_code, seq }));
     },
+    async claimAtCount(mark: AtCountMark) {
+      // Marks here always take a new seq (a waiting mark too): a claim is overtaken either way.
+      const seq = -1 - randomInt(2 ** 47);
+      const claimed = await rm.atCountDirty.updateOne(
+        { _id: rmId(mark.session_id, mark.item_code), seq: mark.seq },
+        { $set: { seq } },
+      );
+      return claimed.modifiedCount === 1 ? { ...mark, seq } : null;
+    },
     async putAtCount(mark: AtCountMark, columns) {
       return inTransaction(async (txn) => {
         const id = rmId(mark.session_id, mark.item_code);

@@ -368,8 +368,12 @@ function prepare(db: Db) {
       .prepare<[string], string | null>('SELECT erp_watermark FROM sessions WHERE id = ?')
       .pluck(),
     mark: db.prepare<[string, string, number]>(
+      // A waiting mark (seq > 0) stays as it is: rewriting it was a page per item written at
+      // every line write's commit. A claimed one (seq < 0, a drain computing the item) gets the
+      // new seq, so the drain's figures are not written (AtCountMark).
       `INSERT INTO rm_at_count_dirty (session_id, item_code, seq) VALUES (?, ?, ?)
-       ON CONFLICT (session_id, item_code) DO UPDATE SET seq = excluded.seq`,
+       ON CONFLICT (session_id, item_code) DO UPDATE SET seq = excluded.seq
+       WHERE rm_at_count_dirty.seq < 0`,
     ),
     markPending: db.prepare<[string, string]>(
       `UPDATE rm_items SET at_status = 'pending', expected_m = NULL, vac_m = NULL,
@@ -385,6 +389,9 @@ function prepare(db: Db) {
         'SELECT seq FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
       )
       .pluck(),
+    claim: db.prepare<[number, string, string, number]>(
+      'UPDATE rm_at_count_dirty SET seq = ? WHERE session_id = ? AND item_code = ? AND seq = ?',
+    ),
     unmark: db.prepare<[string, string]>(
       'DELETE FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
     ),
@@ -894,6 +901,11 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     },
     async dirtyAtCount(limit) {
       return statements().dirty.all(limit);
+    },
+    async claimAtCount(mark) {
+      const seq = -1 - newSeq();
+      const claimed = statements().claim.run(seq, mark.session_id, mark.item_code, mark.seq);
+      return claimed.changes === 1 ? { ...mark, seq } : null;
     },
     async putAtCount(mark, columns) {
       return putAtCount.immediate(mark, columns);
