@@ -96,14 +96,16 @@ const ITEM_UNINDEXED = [
   'lines',
   'racks',
   'users',
-  'book_qty',
-  'cost',
-  'price',
   'price_c',
   'review_lines',
 ] as const;
-/** The indexed columns of a line write's item row (rm_items_abs_variance, rm_items_abs_value). */
-const ITEM_INDEXED = ['variance_m', 'cost_c'] as const;
+/**
+ * The columns such a write leaves as they are: the indexed ones (rm_items_abs_variance,
+ * rm_items_abs_value), and the snapshot's book and prices, which an existing row keeps (the
+ * planner takes them from it) — not setting `cost` spares the at-count totals' update trigger
+ * (at-count-totals.ts) too.
+ */
+const ITEM_KEPT = ['variance_m', 'cost_c', 'book_qty', 'cost', 'price'] as const;
 
 const COUNTS = `superseded_by IS NULL AND status NOT IN ('REJECTED', 'CANDIDATE')`;
 
@@ -731,7 +733,7 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
         price_c: row.price_c,
         review_lines: row.review_lines,
       };
-      if (was && ITEM_INDEXED.every((c) => was[c] === values[c])) {
+      if (was && ITEM_KEPT.every((c) => was[c] === values[c])) {
         // Nothing of the row changes (a counter re-counting a bin with the same figure): no write.
         if (ITEM_UNINDEXED.some((c) => was[c] !== values[c])) s.updateItemUnindexed.run(values);
         // Pending already: the at-count columns (and their indexes) are as a pending row has them.
