@@ -186,6 +186,7 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
   const order = byCode
     ? `r.item_code ${desc ? 'DESC' : 'ASC'}`
     : `${key} ${desc ? 'DESC' : 'ASC'}, r.item_code ASC`;
+  if (cursor && !byCode) return tiedCursorPageSql(sort, filters);
   return `
     SELECT ${PAGE_COLUMNS},
       ${key} AS sort_key
@@ -195,6 +196,38 @@ function pageSql(sort: VariancePageQuery['sort'], filters: Filters, cursor: bool
     WHERE ${where(filters)}
       ${after}
     ORDER BY ${order}
+    LIMIT @limit OFFSET @offset`;
+}
+
+/**
+ * A cursor page of a sort by a key many items share (most items of a session have no variance:
+ * |variance| 0), in two parts each read by a seek in the sort's index: the rest of the cursor's
+ * key, by item code, then the keys beyond it. One condition for both,
+ * `key ≤ k AND (key < k OR code > c)`, let SQLite seek to the key only, and it then stepped over
+ * every item of that key up to the cursor's code: page 135 of 270 took 16 ms alone at 250,000
+ * lines, page 1 7 ms (bench:session).
+ */
+function tiedCursorPageSql(sort: VariancePageQuery['sort'], filters: Filters): string {
+  const { key, desc } = KEYS[sort];
+  const joins = `LEFT JOIN session_snapshot s ON s.session_id = @session_id AND s.item_code = r.item_code
+    LEFT JOIN items i ON i.item_code = r.item_code`;
+  return `
+    SELECT * FROM (
+      SELECT ${PAGE_COLUMNS}, ${key} AS sort_key, 0 AS part
+      FROM ${source(sort, filters)}
+      ${joins}
+      WHERE ${where(filters)} AND ${key} = @after_key AND r.item_code > @after_code
+      ORDER BY r.item_code ASC
+      LIMIT @limit)
+    UNION ALL
+    SELECT * FROM (
+      SELECT ${PAGE_COLUMNS}, ${key} AS sort_key, 1 AS part
+      FROM ${source(sort, filters)}
+      ${joins}
+      WHERE ${where(filters)} AND ${key} ${desc ? '<' : '>'} @after_key
+      ORDER BY ${key} ${desc ? 'DESC' : 'ASC'}, r.item_code ASC
+      LIMIT @limit)
+    ORDER BY part, sort_key ${desc ? 'DESC' : 'ASC'}, item_code ASC
     LIMIT @limit OFFSET @offset`;
 }
 
