@@ -47,6 +47,7 @@
  * per bin, the movements stored and the pull's lag) and writes bench/results/session.json and
  * session.md. Not a test.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -1136,12 +1137,15 @@ try {
   if (savedDir) {
     await api!.stop();
     fs.cpSync(dataDir, savedDir, { recursive: true });
+    execFileSync('sync');
   }
   const restart = async (env: Record<string, string>) => {
     await api!.stop();
     if (savedDir) {
       fs.rmSync(dataDir, { recursive: true, force: true });
       fs.cpSync(savedDir, dataDir, { recursive: true });
+      // The copy's pages written out before the phase, not by the kernel during it.
+      execFileSync('sync');
       phones.forEach((p, i) => {
         p.counted = phonesAfterD[i]!.counted;
         p.standing = new Map(phonesAfterD[i]!.standing);
