@@ -33,7 +33,7 @@ export function createSessionReadsService(
     async detail(actor: Actor, id: string) {
       const session = await sessions.getFor(actor, id);
       const showsBook = await access.showsBook(actor, session.warehouse);
-      const metrics = await sessions.metrics(id, { atCount: showsBook });
+      const metrics = await sessions.metrics(id, { atCount: showsBook, session });
       const shown = !showsBook
         ? {
             ...metrics,

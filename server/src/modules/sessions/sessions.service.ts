@@ -352,10 +352,15 @@ export function createSessionsService(
 
     /**
      * Live metrics of one session; `atCount: false` leaves out its figures at count (null), for a
-     * viewer who may not see them (they are read only where they show).
+     * viewer who may not see them (they are read only where they show). `session`: the session as
+     * the caller has just read it.
      */
-    async metrics(id: string, opts: { atCount?: boolean } = {}): Promise<SessionMetrics> {
-      const session = await mustGet(id);
+    async metrics(
+      id: string,
+      opts: { atCount?: boolean; session?: CountSession } = {},
+    ): Promise<SessionMetrics> {
+      // The caller's copy when it has just read it (the session detail): one read fewer.
+      const session = opts.session?.id === id ? opts.session : await mustGet(id);
       // Totals and counters from the session's read model (issue #13), not from every line.
       const [figures, claims, stats, atCount] = await Promise.all([
         store.readModel.session(id),
