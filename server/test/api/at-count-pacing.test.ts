@@ -5,7 +5,10 @@
  * (tests, the rebuild tool) is not paced.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAtCountUpkeep } from '../../src/modules/movements/at-count-upkeep';
+import {
+  createAtCountUpkeep,
+  type AtCountUpkeepDeps,
+} from '../../src/modules/movements/at-count-upkeep';
 import { claimOk, countRecord, createSession } from '../support/counting-fixture';
 import {
   mirrorAt1000,
@@ -42,25 +45,33 @@ async function twoMarkedItems() {
   return session.id;
 }
 
+/** Runs the drain in the background until no item is marked; the pauses it took. */
+async function pausesInBackground(
+  deps: Omit<AtCountUpkeepDeps, 'store' | 'log' | 'pause'>,
+): Promise<number[]> {
+  const pauses: number[] = [];
+  const upkeep = createAtCountUpkeep({
+    store: t.store,
+    log: quiet,
+    intervalMs: 5,
+    ...deps,
+    pause: async (ms) => {
+      pauses.push(ms);
+    },
+  });
+  upkeep.start();
+  const until = Date.now() + 10_000;
+  while ((await t.store.readModel.dirtyAtCount(10)).length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await upkeep.stop();
+  return pauses;
+}
+
 describe('the expected-at-count drain', () => {
   it('in the background pauses after each item for twice its time (a third of the loop)', async () => {
     await twoMarkedItems();
-    const pauses: number[] = [];
-    const upkeep = createAtCountUpkeep({
-      store: t.store,
-      log: quiet,
-      intervalMs: 5,
-      duty: 1 / 3,
-      pause: async (ms) => {
-        pauses.push(ms);
-      },
-    });
-    upkeep.start();
-    const until = Date.now() + 10_000;
-    while ((await t.store.readModel.dirtyAtCount(10)).length > 0 && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await upkeep.stop();
+    const pauses = await pausesInBackground({ duty: 1 / 3 });
     expect(await t.store.readModel.dirtyAtCount(10)).toEqual([]);
     expect(pauses).toHaveLength(2);
     for (const ms of pauses) {
@@ -73,26 +84,9 @@ describe('the expected-at-count drain', () => {
     const sessionId = await twoMarkedItems();
     const pausesOf = async (busy: boolean) => {
       await t.store.readModel.markAtCount(sessionId, ['ITM-A', 'ITM-B']);
-      const pauses: number[] = [];
       // Each item takes 2 ms on this clock.
       let clock = 0;
-      const upkeep = createAtCountUpkeep({
-        store: t.store,
-        log: quiet,
-        intervalMs: 5,
-        now: () => (clock += 2),
-        busy: () => busy,
-        pause: async (ms) => {
-          pauses.push(ms);
-        },
-      });
-      upkeep.start();
-      const until = Date.now() + 10_000;
-      while ((await t.store.readModel.dirtyAtCount(10)).length > 0 && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await upkeep.stop();
-      return pauses;
+      return pausesInBackground({ now: () => (clock += 2), busy: () => busy });
     };
     // A third of the loop: twice the item's time; a twentieth: nineteen times.
     expect(await pausesOf(false)).toEqual([4, 4]);
