@@ -47,7 +47,11 @@ function startServer(env: Record<string, string> = {}): Promise<{
   child: ChildProcess;
   info: SyncServerInfo;
 }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sync-server.ts')], {
+  // STOCKVERIFY_MAIN_NODE_ARGS: node options NODE_OPTIONS refuses, for the server process
+  // (`--cpu-prof --cpu-prof-dir=DIR`), as the API processes of the other benchmarks take them.
+  const nodeArgs = (process.env.STOCKVERIFY_MAIN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const script = path.join(here, 'sync-server.ts');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: path.join(here, '..'),
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production', ...env },
