@@ -106,8 +106,8 @@ export const AT_COUNT_DUTY = 1 / 3;
  * The drain's share while other write work waits for its turn (sync batches between their
  * transactions: `writeTurns`): the phones' counts come first. With phones syncing back to back
  * nearly every line write marks an item, and a drain at a third of the loop took that third from
- * the batches (bench:session at 60,000 lines, B phases against the read model off: 80.9 % of
- * records/s at a third, 86.1 % at a twentieth). Items stay pending longer instead, and catch up at
+ * the batches (bench:session at 60,000 lines, B phases against the read model off, one run each:
+ * 80.9 % of records/s at a third, 86.1 % at a twentieth). Items stay pending longer instead, and catch up at
  * AT_COUNT_DUTY once no batch waits.
  */
 export const AT_COUNT_BUSY_DUTY = 1 / 20;

@@ -31,6 +31,19 @@ describe('a session read from SQLite', () => {
     ]);
     expect((await store.sessions.get('S-P2'))!.racks).toEqual(['A-01']);
     expect((await store.sessions.get('S-P1'))!.racks).toEqual(racks);
+    // A page of other sessions read meanwhile (more than the texts kept) does not drop the one in
+    // use: it is read again after them and is still the same parsed array.
+    const others = Array.from({ length: 300 }, (_, i) => `S-O${i}`);
+    for (const id of others) {
+      await store.sessions.create(makeSession(id, { racks: [`R-${id}`] }), [
+        makeSnapshotRow(id, 'ITM-1'),
+      ]);
+    }
+    for (const id of others) {
+      await store.sessions.get(id);
+      if (Number(id.slice(3)) % 50 === 0) await store.sessions.get('S-P1');
+    }
+    expect((await store.sessions.get('S-P1'))!.racks).toBe(a.racks);
     await store.close();
   });
 });

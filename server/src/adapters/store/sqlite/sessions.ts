@@ -68,10 +68,16 @@ const ORDER_BY: Record<Sort, string> = {
  * queries). A text that changes (a session's racks never do once it is created) is parsed anew.
  */
 const parsed = new Map<string, unknown>();
-const PARSED_MAX = 64;
+/** Texts kept, the least recently read dropped first (a sessions page reads up to 100 sessions). */
+const PARSED_MAX = 256;
 function parsedOnce<T>(text: string): T {
   const known = parsed.get(text);
-  if (known !== undefined) return known as T;
+  if (known !== undefined) {
+    // Most recently read last: a page of other sessions does not push out the one being counted.
+    parsed.delete(text);
+    parsed.set(text, known);
+    return known as T;
+  }
   const value = deepFreeze(JSON.parse(text) as T);
   if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
   parsed.set(text, value);
