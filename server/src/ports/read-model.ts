@@ -152,12 +152,21 @@ export interface ReadModelRepo {
    * without a model row is left out.
    */
   atCountOf(sessionId: string, itemCodes: readonly string[]): Promise<ItemAtCount[]>;
-  /** Up to `limit` items waiting for their at-count columns (any session), in key order. */
+  /**
+   * Up to `limit` items waiting for their at-count columns (any session), in key order: waiting
+   * marks only, never one a drain has claimed (it may be another process's, computing it now).
+   */
   dirtyAtCount(limit: number): Promise<AtCountMark[]>;
+  /**
+   * Makes every claimed mark wait again (a drain starting: claims left by a process that stopped
+   * half-way). A drain still computing one of them then writes nothing for it, and the item is
+   * computed again. Returns how many it released.
+   */
+  releaseAtCountClaims(): Promise<number>;
   /**
    * Claims a mark before its item is computed: gives it a new negative `seq` if it still has this
    * one, and returns the claimed mark, or null when it changed or went (another drain, a newer
-   * write). A claimed mark left by a drain that stopped half-way is claimed again like any other.
+   * write).
    */
   claimAtCount(mark: AtCountMark): Promise<AtCountMark | null>;
   /**

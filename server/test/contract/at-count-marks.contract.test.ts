@@ -5,7 +5,9 @@
  * in what the drain will read. Rewriting it on every write was a page per item at every commit,
  * nearly all of what the read model added to a batch of corrections (read-model-pages.test.ts).
  * A drain claims a mark before it reads the item; a write after the claim marks the item again, so
- * the figures the drain computed are not written and the item is computed again.
+ * the figures the drain computed are not written and the item is computed again. A claimed mark is
+ * offered to no other drain (two processes took each other's claims in turn, and neither wrote)
+ * until a drain starting releases the claims a stopped process left.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CountLineRecord } from '../../src/ports/counting';
@@ -78,21 +80,25 @@ for (const adapter of storeAdapters('at-count marks')) {
       expect(row?.status).toBe('pending');
     });
 
-    it('a mark changed since it was read cannot be claimed; a claim left half-way can', async () => {
+    it('a claimed mark is nobody else’s until released; a stale claim is refused', async () => {
       await store.lines.insertMany([count('ITM-2', 4)]);
       const read = (await markOf('ITM-2'))!;
       const claimed = await store.readModel.claimAtCount(read);
       expect(claimed).not.toBeNull();
-      // Another drain read the mark before the claim: its claim fails.
+      // Another drain (another process) read the mark before the claim: its claim fails, and
+      // the claimed mark is not offered to it again (it would take it from the drain computing it).
       expect(await store.readModel.claimAtCount(read)).toBeNull();
-      // The first drain stopped before writing: its claimed mark is found and claimed again.
-      const left = (await markOf('ITM-2'))!;
-      expect(left.seq).toBe(claimed!.seq);
-      const reclaimed = await store.readModel.claimAtCount(left);
-      expect(reclaimed).not.toBeNull();
+      expect(await markOf('ITM-2')).toBeUndefined();
+      // A drain starting releases claims a stopped process left: the mark waits again, the old
+      // claimer writes nothing, the new one does.
+      expect(await store.readModel.releaseAtCountClaims()).toBe(1);
+      const waiting = (await markOf('ITM-2'))!;
+      expect(waiting.seq).toBeGreaterThan(0);
+      const reclaimed = await store.readModel.claimAtCount(waiting);
       expect(await store.readModel.putAtCount(claimed!, exact)).toBe(false);
       expect(await store.readModel.putAtCount(reclaimed!, exact)).toBe(true);
-      expect(await markOf('ITM-2')).toBeUndefined();
+      expect((await store.readModel.dirtyAtCount(100)).length).toBe(0);
+      expect(await store.readModel.releaseAtCountClaims()).toBe(0);
     });
   });
 }

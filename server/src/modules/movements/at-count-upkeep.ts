@@ -226,7 +226,11 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
       const started = now();
       // Claimed before the item is read: a line write from now on marks it again (AtCountMark).
       const mark = await store.readModel.claimAtCount(waiting);
-      if (!mark) continue;
+      if (!mark) {
+        // Taken or marked again meanwhile: the next round sees it. A turn of the loop all the same.
+        await writeTurns.next();
+        continue;
+      }
       let session = sessions.get(mark.session_id);
       if (session === undefined) {
         session = await store.sessions.get(mark.session_id);
@@ -311,9 +315,17 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     start(): void {
       if (timer || intervalMs <= 0) return;
       stopping = false;
+      // Claims left by a process that stopped half-way wait again (at most one item recomputed
+      // twice when another process is computing it now).
+      let released: Promise<unknown> | null = store.readModel
+        .releaseAtCountClaims()
+        .catch((err: unknown) => log.warn({ err }, 'releasing at-count claims failed'));
       timer = setInterval(() => {
         if (running) return;
-        running = drain(50, true)
+        const first = released;
+        released = null;
+        running = (first ?? Promise.resolve())
+          .then(() => drain(50, true))
           .catch((err: unknown) => {
             log.warn({ err }, 'expected-at-count upkeep failed; the next round tries again');
             return 0;

@@ -583,8 +583,19 @@ export function createMongoReadModel(
       return docs.map((d) => toItemAtCount(fromItemDocument(d)));
     },
     async dirtyAtCount(limit) {
-      const docs = await rm.atCountDirty.find({}).sort({ _id: 1 }).limit(limit).toArray();
+      // Waiting marks only: a claimed one (seq < 0) is another drain's, maybe in another process.
+      const docs = await rm.atCountDirty
+        .find({ seq: { $gt: 0 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
       return docs.map(({ session_id, item_code, seq }) => ({ session_id, item_code, seq }));
+    },
+    async releaseAtCountClaims() {
+      const released = await rm.atCountDirty.updateMany({ seq: { $lt: 0 } }, [
+        { $set: { seq: { $multiply: ['$seq', -1] } } },
+      ]);
+      return released.modifiedCount;
     },
     async claimAtCount(mark: AtCountMark) {
       // Marks here always take a new seq (a waiting mark too): a claim is overtaken either way.

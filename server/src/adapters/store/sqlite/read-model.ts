@@ -384,8 +384,10 @@ function prepare(db: Db) {
        WHERE session_id = ? AND item_code = ?`,
     ),
     dirty: db.prepare<[number], AtCountMark>(
-      'SELECT session_id, item_code, seq FROM rm_at_count_dirty LIMIT ?',
+      // Waiting marks only: a claimed one (seq < 0) is another drain's, maybe in another process.
+      'SELECT session_id, item_code, seq FROM rm_at_count_dirty WHERE seq > 0 LIMIT ?',
     ),
+    releaseClaims: db.prepare('UPDATE rm_at_count_dirty SET seq = -seq WHERE seq < 0'),
     markSeq: db
       .prepare<[string, string], number>(
         'SELECT seq FROM rm_at_count_dirty WHERE session_id = ? AND item_code = ?',
@@ -903,6 +905,9 @@ export function createSqliteReadModel(db: Db): SqliteReadModel {
     },
     async dirtyAtCount(limit) {
       return statements().dirty.all(limit);
+    },
+    async releaseAtCountClaims() {
+      return statements().releaseClaims.run().changes;
     },
     async claimAtCount(mark) {
       const seq = -1 - newSeq();
