@@ -53,6 +53,8 @@ let staffToken: string;
 let warehouse: string;
 let sessionId: string;
 const browserErrors: string[] = [];
+/** The page's requests the server refused or that failed (named when a test fails). */
+const refused: string[] = [];
 
 const SESSION_NAME = 'Live count';
 const PICKED = 5;
@@ -258,6 +260,10 @@ beforeAll(async () => {
 
   browser = await launchChromium();
   page = await newPage(browser, browserErrors);
+  page.on('response', (r) => {
+    if (r.status() >= 400) refused.push(`${r.status()} ${r.request().method()} ${pathOf(r.url())}`);
+  });
+  page.on('requestfailed', (r) => refused.push(`failed ${r.method()} ${pathOf(r.url())}`));
   await signInToConsole(page, server.url, 'sue', 'supervisor-eac-pw-1');
 }, 300_000);
 
@@ -270,19 +276,48 @@ const panel = () => page.getByRole('region', { name: 'Variances' });
 const row = (code: string) =>
   panel().getByRole('table', { name: 'Variances by item' }).locator(`[data-item="${code}"]`);
 
+/** A URL without its query (the event stream's carries the access token). */
+const pathOf = (url: string) => url.split('?')[0]!;
+
+/** Where the page is and what it says (a failure names what was on screen instead). */
+async function whatThePageShows(): Promise<string> {
+  const text = await page
+    .locator('body')
+    .innerText({ timeout: 2_000 })
+    .catch((err: unknown) => `(unreadable: ${String(err)})`);
+  const requests =
+    refused.length > 0 ? `\nrefused or failed: ${refused.slice(-10).join('; ')}` : '';
+  return `${page.url()}\n${text.replace(/\s+/g, ' ').slice(0, 2_000)}${requests}`;
+}
+
+/**
+ * Opens the session again (its detail and lists read anew) by way of the sessions list, as a
+ * supervisor would: not by reloading the page, which in a browser signs the console out (it keeps
+ * no refresh token where no encrypted store is offered, platform.ts).
+ */
+async function reopenSession(): Promise<void> {
+  await page.goto(`${server.url}/console/#/sessions`);
+  await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor({ timeout: 10_000 });
+  await page.goto(`${server.url}/console/#/sessions/${sessionId}`);
+}
+
 /**
  * Waits until the list shows `code` with this at-count status: the read model computes it after
- * the count (`pending` until then), and the list reads it when loaded, so it reloads meanwhile.
+ * the count (`pending` until then), and the list reads it when loaded, so it reopens meanwhile.
  */
 async function listedAs(code: string, status: string): Promise<void> {
   const until = Date.now() + 30_000;
   for (;;) {
-    await row(code).waitFor({ timeout: 15_000 });
+    await row(code)
+      .waitFor({ timeout: 15_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`${code} is not listed: ${await whatThePageShows()}`, { cause: err });
+      });
     const shown = await row(code).locator('[data-status]').getAttribute('data-status');
     if (shown === status) return;
     if (Date.now() > until) throw new Error(`${code} is listed ${shown}, not ${status}`);
     await sleep(500);
-    await page.reload();
+    await reopenSession();
   }
 }
 
