@@ -233,6 +233,7 @@ export function createApp(deps: AppDeps) {
               await settlement.settleBins(session, keys);
             },
           }),
+      publish: (event) => events.publish(event),
     }),
     sessions: createSessionsService(store, audit, events, clock, access, bins),
     claims: createClaimsService(

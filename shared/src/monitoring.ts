@@ -82,6 +82,8 @@ export const LIVE_EVENT_TYPES = [
   'bin',
   /** A recount task opened, assigned or closed. */
   'recount_task',
+  /** Items of a session got new figures at count (the read model's drain; `data.items`: how many). */
+  'at_count',
 ] as const;
 export type LiveEventType = (typeof LIVE_EVENT_TYPES)[number];
 

@@ -175,6 +175,11 @@ const expectedOf = (item: string) =>
     supervisorToken,
   );
 
+/** The mirror's stock by rack when the session opened (its snapshot). */
+let baseline: Map<string, Stocked>;
+/** Every item counted while arranging (picked, flagged, and candidates that moved again). */
+const tried = new Set<string>();
+
 /** The item picked from after the snapshot (exactly 5 down, counted 5 below its book). */
 let picked: { code: string; rack: string; book: number };
 /** Two items that moved, counted on the phone without a clock: flagged. */
@@ -185,7 +190,6 @@ let flagged: string[];
  * not move meanwhile; counts two other moved items on the clockless phone.
  */
 async function arrangeCounts(baseline: Map<string, Stocked>): Promise<void> {
-  const tried = new Set<string>();
   const until = Date.now() + 150_000;
   while (Date.now() < until) {
     await sleep(2_000);
@@ -248,7 +252,7 @@ beforeAll(async () => {
   sessionId = session.id;
   // The session recorded the ledger's watermark with its snapshot; the mirror is its book.
   expect(session.erp_watermark).not.toBeNull();
-  const baseline = await singleRackStock();
+  baseline = await singleRackStock();
   const book = await call<{ items: Array<{ item_code: string; book_qty: number }> }>(
     'GET',
     `/sessions/${sessionId}/book-quantities`,
@@ -509,6 +513,35 @@ describe.runIf(hasChromium)('expected at count in the console', { timeout: 120_0
     expect(listed).toEqual(fromApi.items.map((l) => l.item_code));
     // The flagged items' lines are unresolved, never explained.
     for (const code of flagged) expect(listed).not.toContain(code);
+  });
+
+  it('follows the count live: a new count gets its row, and its figure at count, unopened', async () => {
+    await reopenSession();
+    await page.getByRole('tab', { name: 'Variances' }).click();
+    await row(picked.code).waitFor({ timeout: 15_000 });
+    // An item nobody counted yet, counted now while the list is on screen.
+    const [code, stocked] = [...baseline].find(
+      ([c, s]) => s.countable && !tried.has(c) && !flagged.includes(c),
+    )!;
+    await count(code, stocked.rack, stocked.qty, true);
+    // No navigation from here: the session's live events make the list read its first page again.
+    await row(code)
+      .waitFor({ timeout: 20_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`${code} did not appear: ${await whatThePageShows()}`, { cause: err });
+      });
+    const status = row(code).locator('[data-status]');
+    await expect
+      .poll(() => status.getAttribute('data-status'), { timeout: 20_000 })
+      .not.toBe('pending');
+    // The session's figures above follow too: every item counted so far, this one included.
+    const items = page
+      .locator('dt', { hasText: 'Items counted' })
+      .locator('xpath=following-sibling::dd[1]');
+    const counted = tried.size + flagged.length + 1;
+    await expect
+      .poll(() => items.textContent(), { timeout: 10_000 })
+      .toMatch(new RegExp(`^${counted} / `));
   });
 
   it('raised no uncaught errors in the page', () => {

@@ -13,6 +13,7 @@ import {
   HINT_KINDS,
   evaluate,
   type ItemExpectedAnswer,
+  type LiveEvent,
   type ToleranceRule,
 } from '@stockverify/shared';
 import type { SessionRecord } from '../../ports/counting';
@@ -190,6 +191,12 @@ export interface AtCountUpkeepDeps {
    * rebuild tool) the drain leaves the books at count as they are.
    */
   resettle?: (session: SessionRecord, keys: BinKey[]) => Promise<void>;
+  /**
+   * Tells open consoles that a session's items have new figures at count (a live `at_count`
+   * event per session and round, `data.items` how many), so a list showing them `pending` reads
+   * them again instead of waiting to be reopened.
+   */
+  publish?: (event: Omit<LiveEvent, 'at'>) => void;
 }
 
 export type AtCountUpkeep = ReturnType<typeof createAtCountUpkeep>;
@@ -220,6 +227,8 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
     }
     const marks = await store.readModel.dirtyAtCount(batch);
     const sessions = new Map<string, SessionRecord | null>();
+    /** Items given new columns this round, per session (announced once the round ends). */
+    const computed = new Map<string, number>();
     for (const waiting of marks) {
       // Stopping (the API shuts down): the items left stay marked for the next start.
       if (stopping) break;
@@ -279,6 +288,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
         }
       }
       await store.readModel.putAtCount(mark, columns);
+      computed.set(mark.session_id, (computed.get(mark.session_id) ?? 0) + 1);
       // A turn of write work between items (lib/turns.ts), as a sync batch's chunks: SQLite
       // reads and writes synchronously, and a read waits for one item, not one per writer.
       await writeTurns.next();
@@ -287,6 +297,14 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
         const share = busy() ? busyDuty : duty;
         await pause(Math.min(spent * (1 / share - 1), AT_COUNT_MAX_PAUSE_MS));
       }
+    }
+    for (const [sessionId, items] of computed) {
+      deps.publish?.({
+        type: 'at_count',
+        action: 'computed',
+        session_id: sessionId,
+        data: { items },
+      });
     }
     return marks.length;
   }

@@ -41,6 +41,27 @@ export function SessionDetail({ id }: { id: string }) {
   const [tab, setTab] = useState<Tab>('variances');
   // One live-event subscription for the recount lists and the bin drawer (issue #16 item 4).
   const live = useRecountTick(client, id);
+  // The figures above follow the same events (at most one read per tick).
+  const seenTick = useRef(live.tick);
+  useEffect(() => {
+    if (live.tick === seenTick.current) return;
+    seenTick.current = live.tick;
+    void reload();
+  }, [live.tick, reload]);
+  // A new status replaces the lifecycle buttons, the one holding the focus too — whether this
+  // console changed it or a live read brought the change first: the focus goes to the session's
+  // title, not nowhere.
+  const status = detail.value?.status;
+  const shownStatus = useRef(status);
+  useEffect(() => {
+    const before = shownStatus.current;
+    shownStatus.current = status;
+    if (before === undefined || before === status) return;
+    const active = document.activeElement;
+    if (active === null || active === document.body) {
+      document.getElementById('session-title')?.focus();
+    }
+  }, [status]);
   const [error, setError] = useState<string | null>(null);
   const [ok, setOk] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<BulkSummary | null>(null);
@@ -277,7 +298,7 @@ export function SessionDetail({ id }: { id: string }) {
         ))}
       </div>
       <div role="tabpanel">
-        {tab === 'variances' && <VariancesPanel sessionId={id} />}
+        {tab === 'variances' && <VariancesPanel sessionId={id} tick={live.tick} />}
         {tab === 'lines' && <LinesPanel sessionId={id} onReviewed={() => void reload()} />}
         {tab === 'recounts' && (
           <RecountsTab

@@ -64,7 +64,7 @@ const CLIP: CSSProperties = { overflow: 'hidden', textOverflow: 'ellipsis', whit
  * Per-item variances, paged by the server (largest first by default) and virtualized: scrolling
  * near the end follows `next_after`, so a 50,000-item session loads a page at a time.
  */
-export function VariancesPanel({ sessionId }: { sessionId: string }) {
+export function VariancesPanel({ sessionId, tick = 0 }: { sessionId: string; tick?: number }) {
   const { client } = useConsole();
   const [filters, setFilters] = useState<Filters>({
     sort: '-abs_variance',
@@ -93,6 +93,11 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
   const next = useRef<string | null>(null);
   const loading = useRef(false);
   const generation = useRef(0);
+  /** Pages loaded since the list last started from the top. */
+  const pages = useRef(0);
+  // Figures changed (a live tick) while more than the first page is loaded: re-reading in place
+  // would lose the reader's place, so the list offers it instead.
+  const [stale, setStale] = useState(false);
 
   const load = useCallback(
     async (replace: boolean) => {
@@ -118,6 +123,8 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
         );
         if (mine !== generation.current) return;
         next.current = page.next_after;
+        pages.current = replace ? 1 : pages.current + 1;
+        if (replace) setStale(false);
         setTotal(page.total);
         setRows((old) => (replace ? page.items : [...old, ...page.items]));
         setError(null);
@@ -134,6 +141,17 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
     next.current = null;
     void load(true);
   }, [load]);
+
+  // Live (a tick per burst of the session's events: counts, reviews, figures at count computed):
+  // the first page is read again in place, so an item shown `pending` gets its figure and a new
+  // count its row without reopening the session; deeper in the list the reader chooses.
+  const seenTick = useRef(tick);
+  useEffect(() => {
+    if (tick === seenTick.current) return;
+    seenTick.current = tick;
+    if (pages.current <= 1) void load(true);
+    else setStale(true);
+  }, [tick, load]);
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
     setFilters((old) => ({ ...old, [key]: value }));
@@ -199,6 +217,14 @@ export function VariancesPanel({ sessionId }: { sessionId: string }) {
         </span>
       </form>
       <Status error={error} />
+      {stale && (
+        <p role="status">
+          Figures have changed since this list was read.{' '}
+          <button type="button" onClick={() => void load(true)}>
+            Read the list again
+          </button>
+        </p>
+      )}
       <MovedDecisionsBar
         sessionId={sessionId}
         selected={[...selected]}

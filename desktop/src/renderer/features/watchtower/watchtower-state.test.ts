@@ -84,6 +84,21 @@ describe('applyEvent', () => {
     expect(state.counters.u1!.lastHeartbeatAt).toBe(T0 + 7000);
   });
 
+  it('keeps the figures-at-count notices of the read model out of the feed', () => {
+    const state = fold([
+      ev({
+        type: 'at_count',
+        action: 'computed',
+        user_id: null,
+        username: null,
+        rack: null,
+        data: { items: 3 },
+      }),
+    ]);
+    expect(state.feed).toEqual([]);
+    expect(state.counters).toEqual({});
+  });
+
   it('flags scans faster than a person can scan, once', () => {
     const fast = Array.from({ length: 14 }, (_, i) => scan(i * 100, `ITM-${i}`));
     const state = fold(fast);

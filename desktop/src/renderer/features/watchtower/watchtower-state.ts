@@ -161,7 +161,9 @@ export function applyEvent(
 ): WatchState {
   const at = Date.parse(event.at) || Date.now();
   let next: WatchState = state;
-  if (event.type !== 'heartbeat' || event.action !== 'beat') {
+  // Beats and the read model's notices (figures at count computed: lists read them again) are
+  // not news for people watching the floor.
+  if ((event.type !== 'heartbeat' || event.action !== 'beat') && event.type !== 'at_count') {
     const seq = state.seq + 1;
     next = {
       ...state,
