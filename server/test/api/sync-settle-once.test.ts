@@ -42,11 +42,11 @@ afterEach(async () => {
   await t.close();
 });
 
-/** 45 lines (more than one store chunk of 20) in A-01: ITM-A 15 times, ITM-B and ITM-C too. */
-async function bigBatch(session: CountSession) {
+/** 3 × `each` lines in A-01 (45 by default): ITM-A `each` times, ITM-B and ITM-C too. */
+async function bigBatch(session: CountSession, each = 15) {
   const held = await claimOk(t, alice.token, session.id, 'A-01');
   return ['ITM-A', 'ITM-B', 'ITM-C'].flatMap((item) =>
-    Array.from({ length: 15 }, () =>
+    Array.from({ length: each }, () =>
       countRecord(session.id, 'A-01', item, held.fencing_token, {
         counted_qty: 3,
         variance_reason: 'Found so',
@@ -98,15 +98,31 @@ describe('a sync batch settles its bins once', () => {
 describe('a long batch shares the event loop', () => {
   it('each of its store chunks waits for a turn of write work (one per turn of the loop, lib/turns.ts)', async () => {
     const session = await createSession(t, supervisor.token);
-    const records = await bigBatch(session);
+    const records = await bigBatch(session, 40);
     const turns = vi.spyOn(writeTurns, 'next');
     try {
       const res = await sync(t, alice.token, records);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      // 45 lines: three store chunks of at most 20, each followed by a turn; then the answers.
+      // 120 lines: three store chunks of at most 50, each followed by a turn; then the answers.
       expect(turns.mock.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
       turns.mockRestore();
+    }
+  });
+
+  it('writes its lines 50 to a store transaction (FLUSH_LINES), so each commit’s fixed rows are shared', async () => {
+    // At 20 a transaction the read model's upkeep cost 15 % of sync throughput, at 50 about 4 %
+    // (bench:session at 60,000 lines; sync-batch.ts FLUSH_LINES).
+    const session = await createSession(t, supervisor.token);
+    const records = await bigBatch(session, 40);
+    const insertMany = vi.spyOn(t.store.lines, 'insertMany');
+    try {
+      const res = await sync(t, alice.token, records);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.data.counts).toMatchObject({ OK: 120 });
+      expect(insertMany.mock.calls.map(([lines]) => lines.length)).toEqual([50, 50, 20]);
+    } finally {
+      insertMany.mockRestore();
     }
   });
 });

@@ -61,7 +61,8 @@ const binKey = (k: BinKey) => `${k.rack}\u0000${k.item_code}`;
 
 /**
  * Bins settled per store transaction: about 0.2 ms of CPU each when every count is doubtful, so a
- * chunk stays a short slice of the event loop (the sync's 20-line chunks are about as long).
+ * chunk stays a short slice of the event loop (the sync's line chunks, FLUSH_LINES, are about as
+ * long).
  */
 const SETTLE_CHUNK = 40;
 

@@ -108,7 +108,8 @@ describe('the read model on a line write, in pages', () => {
       let frames = 0;
       let transactions = 0;
       for (const batch of counted) {
-        // 20 lines per transaction, as the sync endpoint writes them.
+        // 20 lines per transaction (the sync endpoint writes up to FLUSH_LINES, 50: fewer pages
+        // per line still, as the rows every commit rewrites are shared by more lines).
         const again = corrections(batch).slice(0, 40);
         for (let k = 0; k < again.length; k += 20) {
           const before = fs.statSync(`${at}-wal`).size;
