@@ -4,6 +4,7 @@
  * item it pauses for (1 / duty − 1) times the item's time, at most 100 ms. An explicit `drain()`
  * (tests, the rebuild tool) is not paced.
  */
+import type { LiveEvent } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createAtCountUpkeep,
@@ -31,19 +32,23 @@ afterEach(async () => {
   await t.close();
 });
 
-/** ITM-A and ITM-B counted in a session with a watermark: both marked for the drain. */
-async function twoMarkedItems() {
+/** `items` counted in a new session with a watermark, each marked for the drain: its id. */
+async function markedItems(items: string[]): Promise<string> {
+  const before = (await t.store.readModel.dirtyAtCount(100)).length;
   const session = await createSession(t, sup.token);
   const held = await claimOk(t, alice.token, session.id, 'A-01');
   await syncFromPhone(t, alice.token, {
     client_sent_at: slowPhone(t.clock()),
-    records: ['ITM-A', 'ITM-B'].map((item) =>
+    records: items.map((item) =>
       countRecord(session.id, 'A-01', item, held.fencing_token, { counted_qty: 3 }),
     ),
   });
-  expect(await t.store.readModel.dirtyAtCount(10)).toHaveLength(2);
+  expect(await t.store.readModel.dirtyAtCount(100)).toHaveLength(before + items.length);
   return session.id;
 }
+
+/** ITM-A and ITM-B counted in a session with a watermark: both marked for the drain. */
+const twoMarkedItems = () => markedItems(['ITM-A', 'ITM-B']);
 
 /** Runs the drain in the background until no item is marked; the pauses it took. */
 async function pausesInBackground(
@@ -125,5 +130,46 @@ describe('the expected-at-count drain', () => {
     });
     expect(await upkeep.drain()).toBe(2);
     expect(pauses).toEqual([]);
+  });
+});
+
+/**
+ * The drain announces what it computed (a live `at_count` event per session and round), so a
+ * console showing the session's items `pending` reads them again instead of waiting to be
+ * reopened (docs/design.md §10).
+ */
+describe('the expected-at-count drain’s notice', () => {
+  it('is one event per session and round, with how many items it computed', async () => {
+    const first = await markedItems(['ITM-A', 'ITM-B']);
+    const second = await markedItems(['ITM-C']);
+    const published: Array<Omit<LiveEvent, 'at'>> = [];
+    const upkeep = createAtCountUpkeep({
+      store: t.store,
+      log: quiet,
+      publish: (event) => published.push(event),
+    });
+    await upkeep.drain();
+    expect(await t.store.readModel.dirtyAtCount(10)).toEqual([]);
+    expect(published).toHaveLength(2);
+    expect(published).toEqual(
+      expect.arrayContaining([
+        { type: 'at_count', action: 'computed', session_id: first, data: { items: 2 } },
+        { type: 'at_count', action: 'computed', session_id: second, data: { items: 1 } },
+      ]),
+    );
+    // Nothing marked: a round computes nothing and says nothing.
+    await upkeep.drain();
+    expect(published).toHaveLength(2);
+  });
+
+  it('reaches the live stream: the app’s own drain publishes to its event bus', async () => {
+    const session = await markedItems(['ITM-A']);
+    const seen: unknown[] = [];
+    const unsubscribe = await t.coordination.subscribe('events', (message) => seen.push(message));
+    await t.services.atCount.drain();
+    await unsubscribe();
+    expect(seen).toContainEqual(
+      expect.objectContaining({ type: 'at_count', action: 'computed', session_id: session }),
+    );
   });
 });
