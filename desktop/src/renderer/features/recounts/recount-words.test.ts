@@ -168,6 +168,9 @@ describe('touchesRecounts', () => {
   it('refreshes on this session’s counts and reviews, not on heartbeats or other sessions', () => {
     expect(touchesRecounts({ type: 'scan', session_id: 's1' }, 's1')).toBe(true);
     expect(touchesRecounts({ type: 'review', session_id: 's1' }, 's1')).toBe(true);
+    // The drain's notice: items shown pending get their figures at count.
+    expect(touchesRecounts({ type: 'at_count', session_id: 's1' }, 's1')).toBe(true);
+    expect(touchesRecounts({ type: 'at_count', session_id: 's2' }, 's1')).toBe(false);
     expect(touchesRecounts({ type: 'scan', session_id: 's2' }, 's1')).toBe(false);
     expect(touchesRecounts({ type: 'heartbeat', session_id: 's1' }, 's1')).toBe(false);
   });

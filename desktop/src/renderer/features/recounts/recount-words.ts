@@ -199,7 +199,10 @@ export function assigneeOptions(
   });
 }
 
-/** True when a live event may have changed the session's recount tasks or bins. */
+/**
+ * True when a live event may have changed the session's recount tasks or bins, or its figures
+ * (the session page's tick: a count, a review, figures at count computed — `at_count`).
+ */
 export function touchesRecounts(event: Pick<LiveEvent, 'type' | 'session_id'>, sessionId: string) {
   if (event.session_id !== null && event.session_id !== sessionId) return false;
   return event.type !== 'heartbeat' && event.type !== 'lock' && event.type !== 'claim';

@@ -39,7 +39,8 @@ export function SessionDetail({ id }: { id: string }) {
     [client, id],
   );
   const [tab, setTab] = useState<Tab>('variances');
-  // One live-event subscription for the recount lists and the bin drawer (issue #16 item 4).
+  // One live-event subscription for the recount lists and the bin drawer (issue #16 item 4), the
+  // variances list and the figures above it.
   const live = useRecountTick(client, id);
   // The figures above follow the same events (at most one read per tick).
   const seenTick = useRef(live.tick);
