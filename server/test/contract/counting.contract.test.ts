@@ -229,6 +229,19 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
         'c1',
       ]);
       expect(await store.claims.listBySession('S9')).toEqual([]);
+      // The rack map's and the progress's eight fields of each, in the same order (issue #13).
+      const states = (await store.claims.listBySession('S1')).map((c) => ({
+        rack: c.rack,
+        user_id: c.user_id,
+        username: c.username,
+        status: c.status,
+        token: c.token,
+        split: c.split,
+        last_heartbeat_at: c.last_heartbeat_at,
+        completed_at: c.completed_at,
+      }));
+      expect(await store.claims.listStates('S1')).toEqual(states);
+      expect(await store.claims.listStates('S9')).toEqual([]);
       const open = await store.claims.listOpenByUser('S1', 'u-alice');
       expect(ids(open).sort()).toEqual(['c1', 'c2', 'c3']);
       expect(await store.claims.listOpenByUser('S2', 'u-bob')).toEqual([]);

@@ -5,14 +5,16 @@
  * its claims: two indexed reads whatever the number of lines, O(racks).
  */
 import type { Rack, RackState, Warehouse } from '@stockverify/shared';
-import type { ClaimRecord, SessionRecord } from '../../ports/counting';
+import type { ClaimState, SessionRecord } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 
 /** What the rack map shows for one rack of a session (`RACK_STATES` in shared). */
 export type { RackState };
 
 /** A rack's state from its newest claim: released after completion means reopened for recount. */
-export function rackState(claim: ClaimRecord | undefined): RackState {
+export function rackState(
+  claim: Pick<ClaimState, 'status' | 'completed_at'> | undefined,
+): RackState {
   if (!claim) return 'not_started';
   switch (claim.status) {
     case 'active':
@@ -40,8 +42,8 @@ export type RackMapEntry = Rack & {
 };
 
 /** The newest claim (highest token) of each rack. */
-function newestClaims(claims: readonly ClaimRecord[]): Map<string, ClaimRecord> {
-  const latest = new Map<string, ClaimRecord>();
+function newestClaims(claims: readonly ClaimState[]): Map<string, ClaimState> {
+  const latest = new Map<string, ClaimState>();
   for (const claim of claims) {
     const seen = latest.get(claim.rack);
     if (!seen || seen.token < claim.token) latest.set(claim.rack, claim);
@@ -60,15 +62,17 @@ export async function rackMap(
   showVariances: boolean,
 ): Promise<RackMapEntry[]> {
   const [claims, figures] = await Promise.all([
-    store.claims.listBySession(session.id),
+    store.claims.listStates(session.id),
     store.readModel.racks(session.id),
   ]);
   const latest = newestClaims(claims);
-  // Every open claim per rack, newest first (listBySession's order): split parts share a token.
-  const open = new Map<string, ClaimRecord[]>();
+  // Every open claim per rack, newest first (listStates's order): split parts share a token.
+  const open = new Map<string, ClaimState[]>();
   for (const claim of claims) {
     if (claim.status !== 'active' && claim.status !== 'paused') continue;
-    open.set(claim.rack, [...(open.get(claim.rack) ?? []), claim]);
+    const held = open.get(claim.rack);
+    if (held) held.push(claim);
+    else open.set(claim.rack, [claim]);
   }
   const byRack = new Map(figures.map((f) => [f.rack, f]));
   const inScope = new Set(session.racks);

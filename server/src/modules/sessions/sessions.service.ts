@@ -12,7 +12,7 @@ import type {
   Warehouse,
 } from '@stockverify/shared';
 import { accuracyPercent, roundMoney, roundQty } from '@stockverify/shared';
-import type { SnapshotRack, SnapshotRowInput } from '../../ports/counting';
+import type { ClaimState, SnapshotRack, SnapshotRowInput } from '../../ports/counting';
 import type { Store } from '../../ports/store';
 import { AppError, notFound, validationError } from '../../lib/errors';
 import { warehouseForbidden, type AccessPolicy } from '../access/access-policy';
@@ -364,7 +364,7 @@ export function createSessionsService(
       // Totals and counters from the session's read model (issue #13), not from every line.
       const [figures, claims, stats, atCount] = await Promise.all([
         store.readModel.session(id),
-        store.claims.listBySession(id),
+        store.claims.listStates(id),
         store.readModel.counters([id]),
         // Beside the snapshot variance, its figures at count (design §13): one aggregate over
         // the items, none in a session without an ERP watermark (every item unknown).
@@ -375,6 +375,10 @@ export function createSessionsService(
           : store.reports.sessionAtCount(id),
       ]);
       const { done, held } = rackProgress(claims);
+      // Racks per counter: every claim they took, whatever became of it.
+      const claimsOf = new Map<string, number>();
+      for (const claim of claims)
+        claimsOf.set(claim.user_id, (claimsOf.get(claim.user_id) ?? 0) + 1);
       return {
         items_in_snapshot: session.snapshot_items,
         items_counted: figures.items_counted,
@@ -401,7 +405,7 @@ export function createSessionsService(
             username: c.username,
             lines: c.lines,
             items: c.items,
-            racks: claims.filter((claim) => claim.user_id === c.user_id).length,
+            racks: claimsOf.get(c.user_id) ?? 0,
             items_per_minute: Math.round((c.lines / minutes) * 10) / 10,
           };
         }),
@@ -522,7 +526,7 @@ export function createSessionsService(
   };
 }
 
-type Claim = Awaited<ReturnType<Store['claims']['listBySession']>>[number];
+type Claim = Pick<ClaimState, 'rack' | 'status' | 'token' | 'split'>;
 
 /**
  * Racks done and racks held, from a session's claims (newest first). A rack's state is its newest

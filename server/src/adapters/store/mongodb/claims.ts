@@ -4,7 +4,7 @@
  * on their own; the rack lock in Coordination keeps two claimants of one rack apart.
  */
 import type { Collection, WithId } from 'mongodb';
-import type { ClaimRecord, ClaimRepo } from '../../../ports/counting';
+import type { ClaimRecord, ClaimRepo, ClaimState } from '../../../ports/counting';
 import { StoreConflictError } from '../../../ports/store';
 import { definedFields, isDuplicateKey, rackFenceId, type RackFenceDocument } from './collections';
 import type { RunInTransaction } from './transactions';
@@ -61,6 +61,29 @@ export function createMongoClaimRepo(
         .sort({ claimed_at: -1, token: -1, id: -1 })
         .toArray();
       return docs.map(toClaim);
+    },
+    async listStates(sessionId) {
+      const docs = await claims
+        .find(
+          { session_id: sessionId },
+          {
+            projection: {
+              _id: 0,
+              rack: 1,
+              user_id: 1,
+              username: 1,
+              status: 1,
+              token: 1,
+              split: 1,
+              last_heartbeat_at: 1,
+              completed_at: 1,
+            },
+          },
+        )
+        .sort({ claimed_at: -1, token: -1, id: -1 })
+        .toArray();
+      // Claims from before split claims (migration 9 sets it) were whole.
+      return docs.map((doc) => ({ ...(doc as unknown as ClaimState), split: doc.split ?? false }));
     },
     async listOpenByUser(sessionId, userId) {
       const docs = await claims

@@ -71,6 +71,13 @@ describe('indexPlan', () => {
       ]),
     );
     expect(keys(COLLECTION.claims)).toContainEqual({ session_id: 1, rack: 1, token: -1 });
+    // The rack map's and the session's progress read (listStates), newest first.
+    expect(keys(COLLECTION.claims)).toContainEqual({
+      session_id: 1,
+      claimed_at: -1,
+      token: -1,
+      id: -1,
+    });
     expect(keys(COLLECTION.audit)).toContainEqual({ at: -1, id: -1 });
     expect(uniqueKeys(COLLECTION.refreshTokens)).toEqual(['id', 'token_hash']);
     expect(uniqueKeys('photos.files')).toEqual(['filename']);

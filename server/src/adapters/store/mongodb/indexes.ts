@@ -88,6 +88,8 @@ export function indexPlan(options: IndexOptions): IndexPlan[] {
         // The rack's newest claim (highest token) is the one fencing accepts.
         { key: { session_id: 1, rack: 1, token: -1 } },
         { key: { session_id: 1, user_id: 1 } },
+        // A session's claims newest first: the rack map and its progress (issue #13).
+        { key: { session_id: 1, claimed_at: -1, token: -1, id: -1 } },
         // Monitoring: open claims across sessions.
         { key: { status: 1 } },
       ],

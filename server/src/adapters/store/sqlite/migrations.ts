@@ -20,6 +20,7 @@ import { MOVED_DECISIONS_SCHEMA } from './moved-decisions';
 import { BIN_BOOKS_AT_COUNT_MIGRATION } from './bin-books';
 import { COUNTER_SPAN_INDEX_MIGRATION } from './read-model';
 import { AT_COUNT_TOTALS_MIGRATION } from './at-count-totals';
+import { CLAIM_STATES_INDEX_MIGRATION } from './claims';
 
 export interface Migration {
   version: number;
@@ -520,6 +521,8 @@ export const migrations: readonly Migration[] = [
   { version: 26, ...COUNTER_SPAN_INDEX_MIGRATION },
   // A session's figures at count kept by triggers on its items (design §10, issue #13).
   { version: 27, ...AT_COUNT_TOTALS_MIGRATION },
+  // A session's claim states newest first, covering: the rack map and its progress (issue #13).
+  { version: 28, ...CLAIM_STATES_INDEX_MIGRATION },
 ];
 
 /** Applies every migration newer than the database, all in one write transaction. */
