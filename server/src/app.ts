@@ -51,6 +51,7 @@ import { createCountingService } from './modules/counting/counting.service';
 import { arrivalStamp, createClockSampleRecorder } from './modules/movements/clock-samples.service';
 import { createExpectedService } from './modules/movements/expected.service';
 import { createAtCountUpkeep } from './modules/movements/at-count-upkeep';
+import { inFlightMiddleware } from './http/in-flight';
 import { expectedRoutes } from './modules/movements/expected.routes';
 import { createMovedDecisionsService } from './modules/movements/moved-decisions.service';
 import { movedDecisionsRoutes } from './modules/movements/moved-decisions.routes';
@@ -280,6 +281,8 @@ export function createApp(deps: AppDeps) {
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware());
   app.use(requestMetrics(metrics));
+  // Requests in hand: the background drain steps back while anyone waits (lib/in-flight.ts).
+  app.use(inFlightMiddleware((req) => req.path === '/api/events'));
   app.use(requestLog(log));
   app.use(securityHeaders(settings.tls ?? false));
 

@@ -4,6 +4,7 @@
  * item it pauses for (1 / duty − 1) times the item's time, at most 100 ms. An explicit `drain()`
  * (tests, the rebuild tool) is not paced.
  */
+import net from 'node:net';
 import type { LiveEvent } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +19,7 @@ import {
   syncFromPhone,
 } from '../support/movements-fixture';
 import type { TestApp } from '../support/test-app';
+import { requestsInFlight } from '../../src/lib/in-flight';
 
 let t: TestApp;
 let sup: { token: string };
@@ -49,6 +51,14 @@ async function markedItems(items: string[]): Promise<string> {
 
 /** ITM-A and ITM-B counted in a session with a watermark: both marked for the drain. */
 const twoMarkedItems = () => markedItems(['ITM-A', 'ITM-B']);
+
+async function until(test: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** Runs the drain in the background until no item is marked; the pauses it took. */
 async function pausesInBackground(
@@ -98,6 +108,23 @@ describe('the expected-at-count drain', () => {
     expect(await pausesOf(true)).toEqual([38, 38]);
   });
 
+  it('while a request is being answered, takes a twentieth too: people waiting come first', async () => {
+    const sessionId = await twoMarkedItems();
+    // The drain's own test of who waits (no `busy` given), with or without a request in hand.
+    const pausesOf = async (inHand: boolean) => {
+      await t.store.readModel.markAtCount(sessionId, ['ITM-A', 'ITM-B']);
+      let clock = 0;
+      const leave = inHand ? requestsInFlight.enter() : () => {};
+      try {
+        return await pausesInBackground({ now: () => (clock += 2) });
+      } finally {
+        leave();
+      }
+    };
+    expect(await pausesOf(false)).toEqual([4, 4]);
+    expect(await pausesOf(true)).toEqual([38, 38]);
+  });
+
   it('stops after the item in hand, leaving the others marked (a shutdown waits no longer)', async () => {
     await twoMarkedItems();
     let paused!: () => void;
@@ -138,6 +165,30 @@ describe('the expected-at-count drain', () => {
  * console showing the session's items `pending` reads them again instead of waiting to be
  * reopened (docs/design.md §10).
  */
+describe('requests in hand, as the drain sees them', () => {
+  it('are counted by the app from arrival to answer, the live-event stream never', async () => {
+    const before = requestsInFlight.count();
+    // A sign-in whose body is still on its way: the app holds it, unanswered.
+    const url = new URL(`${t.baseUrl}/api/auth/login`);
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user`,
+    );
+    await until(() => requestsInFlight.count() === before + 1);
+    socket.destroy();
+    await until(() => requestsInFlight.count() === before);
+    // A console's live stream stays open without holding the drain back.
+    const abort = new AbortController();
+    const stream = await fetch(`${t.baseUrl}/api/events?access_token=${sup.token}`, {
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(requestsInFlight.count()).toBe(before);
+    abort.abort();
+  });
+});
+
 describe('the expected-at-count drain’s notice', () => {
   it('is one event per session and round, with how many items it computed', async () => {
     const first = await markedItems(['ITM-A', 'ITM-B']);

@@ -28,6 +28,7 @@ import {
 } from '../tolerance/line-decision';
 import { computeItemExpectedWithBins, readCompleteUntil } from './expected.service';
 import type { BinKey } from '../../ports/bins';
+import { requestsInFlight } from '../../lib/in-flight';
 import { writeTurns } from '../../lib/turns';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -104,12 +105,17 @@ export const AT_COUNT_INTERVAL_MS = 1_000;
  */
 export const AT_COUNT_DUTY = 1 / 3;
 /**
- * The drain's share while other write work waits for its turn (sync batches between their
- * transactions: `writeTurns`): the phones' counts come first. With phones syncing back to back
- * nearly every line write marks an item, and a drain at a third of the loop took that third from
- * the batches (bench:session at 60,000 lines, B phases against the read model off, one run each:
- * 80.9 % of records/s at a third, 86.1 % at a twentieth). Items stay pending longer instead, and catch up at
- * AT_COUNT_DUTY once no batch waits.
+ * The drain's share while someone waits: write work for its turn (sync batches between their
+ * transactions: `writeTurns`), or a request for its answer (`requestsInFlight`). The phones'
+ * counts and people's reads come first.
+ * - With phones syncing back to back nearly every line write marks an item, and a drain at a
+ *   third of the loop took that third from the batches (bench:session at 60,000 lines, B phases
+ *   against the read model off, one run each: 80.9 % of records/s at a third, 86.1 % at a
+ *   twentieth).
+ * - At 250,000 lines with 100,000 movements the drain had work all through bench:session's phase
+ *   D, took its third of the loop beside the phones' paced batches, and a supervisor's read
+ *   arriving then waited behind it.
+ * Items stay pending longer instead, and catch up at AT_COUNT_DUTY once nobody waits.
  */
 export const AT_COUNT_BUSY_DUTY = 1 / 20;
 const AT_COUNT_MAX_PAUSE_MS = 100;
@@ -179,7 +185,10 @@ export interface AtCountUpkeepDeps {
   duty?: number;
   /** How the paced drain waits (tests record it). */
   pause?: (ms: number) => Promise<unknown>;
-  /** Whether other write work waits for a turn (default: `writeTurns.waiting() > 0`). */
+  /**
+   * Whether someone waits: write work for a turn, or a request for its answer (default:
+   * `writeTurns.waiting() > 0 || requestsInFlight.count() > 0`).
+   */
   busy?: () => boolean;
   /** The drain's share while `busy()` (AT_COUNT_BUSY_DUTY; never more than `duty`). */
   busyDuty?: number;
@@ -207,7 +216,7 @@ export function createAtCountUpkeep(deps: AtCountUpkeepDeps) {
   const intervalMs = deps.intervalMs ?? AT_COUNT_INTERVAL_MS;
   const duty = deps.duty ?? AT_COUNT_DUTY;
   const busyDuty = Math.min(duty, deps.busyDuty ?? AT_COUNT_BUSY_DUTY);
-  const busy = deps.busy ?? (() => writeTurns.waiting() > 0);
+  const busy = deps.busy ?? (() => writeTurns.waiting() > 0 || requestsInFlight.count() > 0);
   const now = deps.now ?? (() => performance.now());
   const pause = deps.pause ?? sleep;
   const rules = atCountRules(store, deps.fallback);
