@@ -2,7 +2,7 @@
  * Requests in hand (lib/in-flight.ts): counted from the moment Express takes one until its answer
  * is finished or its connection is gone; a live-event stream never, however long it stays open.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -23,11 +23,30 @@ export interface BinKey {
 }
 
 /** What the store hands the settle callback for one bin. */
+/** What settlement reads of each line of a bin. */
+export type BinLine = Pick<
+  CountLineRecord,
+  | 'id'
+  | 'op_id'
+  | 'counted_by'
+  | 'phase'
+  | 'counted_qty'
+  | 'non_returnable_damaged_qty'
+  | 'received_at'
+  | 'supersedes'
+  | 'superseded_by'
+  | 'status'
+  | 'recount_task_id'
+  | 'reviewed_by'
+  | 'reviewed_at'
+  | 'review_note'
+>;
+
 export interface BinSettleInput {
   session_id: string;
   key: BinKey;
   /** The bin's lines that are not REJECTED (superseded ones included), oldest first. */
-  lines: CountLineRecord[];
+  lines: BinLine[];
   /** Supervisor decisions on the bin, oldest first. */
   decisions: BinDecision[];
   /** The key's `split` when given, else the bin row's (false without one). */

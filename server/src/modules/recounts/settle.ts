@@ -17,12 +17,13 @@ import {
   type ToleranceRule,
 } from '@stockverify/shared';
 import type {
+  BinLine,
   BinLineUpdate,
   BinSettleInput,
   BinSettleOutcome,
   RecountTaskRecord,
 } from '../../ports/bins';
-import type { CountLineRecord } from '../../ports/counting';
+
 import { lateCounts, lateFields } from './late-counts';
 
 /** What a bin is judged by: its item's rule and the session snapshot's book and unit cost. */
@@ -49,7 +50,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The quantity consensus compares: counted less written-off damage (design §4). */
 export function binQuantity(
-  line: Pick<CountLineRecord, 'counted_qty' | 'non_returnable_damaged_qty'>,
+  line: Pick<BinLine, 'counted_qty' | 'non_returnable_damaged_qty'>,
 ): number {
   return roundQty(line.counted_qty - line.non_returnable_damaged_qty);
 }
@@ -61,7 +62,7 @@ export function binQuantity(
  * schema's, or the server's own), counter ids the users', `received_at` the server clock's
  * `toISOString()`, and counted − written-off damage ≥ 0 (DAMAGE_EXCEEDS_COUNT refuses the rest).
  */
-export function binCounts(lines: readonly CountLineRecord[]): ParsedCount[] {
+export function binCounts(lines: readonly BinLine[]): ParsedCount[] {
   const ops = new Set(lines.map((l) => l.op_id));
   return lines
     .filter((l) => l.superseded_by === null || ops.has(l.superseded_by))
@@ -76,12 +77,12 @@ export function binCounts(lines: readonly CountLineRecord[]): ParsedCount[] {
 }
 
 /** Earliest received first, op_id breaking ties: the order "first" means everywhere here. */
-function byArrival(a: CountLineRecord, b: CountLineRecord): number {
+function byArrival(a: BinLine, b: BinLine): number {
   return cmp(a.received_at, b.received_at) || cmp(a.op_id, b.op_id);
 }
 
 /** Lines that still count for the bin: not superseded, not received after its decision. */
-function liveLines(lines: readonly CountLineRecord[], s: Settlement): CountLineRecord[] {
+function liveLines(lines: readonly BinLine[], s: Settlement): BinLine[] {
   const late = new Set(
     s.conflicts.filter((c) => c.code === 'late_after_decision').map((c) => c.id),
   );
@@ -97,9 +98,9 @@ function liveLines(lines: readonly CountLineRecord[], s: Settlement): CountLineR
  * of phase 0 is left.
  */
 export function firstCount(
-  lines: readonly CountLineRecord[],
-  live: readonly CountLineRecord[],
-): { counter: string; lines: CountLineRecord[]; quantity: number; received_at: string } | null {
+  lines: readonly BinLine[],
+  live: readonly BinLine[],
+): { counter: string; lines: BinLine[]; quantity: number; received_at: string } | null {
   const zero = lines.filter((l) => l.phase === 0).sort(byArrival);
   const liveZero = live.filter((l) => l.phase === 0);
   for (const candidate of zero) {
@@ -124,7 +125,7 @@ export function firstCount(
 export function takenLines(
   input: Pick<BinSettleInput, 'lines' | 'split'>,
   s: Settlement,
-): CountLineRecord[] {
+): BinLine[] {
   const live = liveLines(input.lines, s);
   if (input.split && s.state !== 'decided') return live;
   const voiceLines = (counter: string, phase: number) =>
@@ -156,13 +157,13 @@ export function takenLines(
 export function lineUpdates(
   input: Pick<BinSettleInput, 'lines'>,
   s: Settlement,
-  taken: readonly CountLineRecord[],
+  taken: readonly BinLine[],
   now: string,
 ): BinLineUpdate[] {
   const takenIds = new Set(taken.map((l) => l.id));
   const out: BinLineUpdate[] = [];
   const set = (
-    l: CountLineRecord,
+    l: BinLine,
     status: LineStatus,
     reviewed_by: string | null,
     reviewed_at: string | null,
@@ -211,7 +212,7 @@ export function lineUpdates(
  */
 function answerOf(
   task: RecountTaskRecord,
-  lines: readonly CountLineRecord[],
+  lines: readonly BinLine[],
   s: Settlement,
 ): string | null {
   const late = new Set(s.conflicts.map((c) => c.id));

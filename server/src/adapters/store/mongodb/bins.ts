@@ -174,9 +174,11 @@ export function createMongoBinRepos(
     input: BinSettleInput,
     outcome: BinSettleOutcome,
     moves: Moves,
+    /** The bin's lines in full (the read model's events need every figure). */
+    full: readonly CountLineRecord[],
   ): Promise<StoredBin | null> => {
     const o = { session: txn };
-    const byId = new Map(input.lines.map((l) => [l.id, l]));
+    const byId = new Map(full.map((l) => [l.id, l]));
     for (const u of applicableUpdates(outcome, input.lines)) {
       const before = byId.get(u.id)!;
       await lines.updateOne(
@@ -257,7 +259,7 @@ export function createMongoBinRepos(
             closed_tasks: binTasks.filter((t) => t.state !== 'open'),
             previous,
           };
-          out.push(await apply(txn, input, callback(input), moves));
+          out.push(await apply(txn, input, callback(input), moves, all));
         }
         // One move of the model for the whole call, after every status change.
         if (moves.events.length > 0 || moves.writers.length > 0) {

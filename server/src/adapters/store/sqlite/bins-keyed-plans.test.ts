@@ -36,4 +36,21 @@ describe('keyed bin reads (SQLite)', () => {
     side.close();
     await store.close();
   });
+
+  it('read of a bin’s lines only what settlement weighs, not every column of each', async () => {
+    const { store } = await open('columns.db');
+    await store.bins.needsSettling('S1', [{ key: { rack: 'A-01', item_code: 'I' }, counter: 'u' }]);
+    const sql = [...prepared].find((s) => /json_each\(@keys\) k\s+CROSS JOIN count_lines/.test(s));
+    expect(sql).toBeDefined();
+    const selected = sql!.slice(0, sql!.indexOf(' FROM '));
+    // A settle call read 40 columns of each line of each bin and parsed four JSON texts per line
+    // (serials, photos, review reasons, tolerance): a sixth of settlement's cost in bench:session.
+    for (const column of ['serials', 'photo_ids', 'review_reasons', 'tolerance', 'remark']) {
+      expect(selected, sql).not.toMatch(new RegExp(`\\b${column}\\b`));
+    }
+    for (const column of ['op_id', 'counted_by', 'phase', 'counted_qty', 'received_at', 'status']) {
+      expect(selected, sql).toMatch(new RegExp(`\\bl\\.${column}\\b`));
+    }
+    await store.close();
+  });
 });

@@ -10,6 +10,7 @@ import type { BinDecision } from '@stockverify/shared';
 import type {
   BinKey,
   BinRepo,
+  BinLine,
   BinSettleInput,
   BinSettleOutcome,
   RecountTaskRecord,
@@ -100,6 +101,11 @@ interface KeysParams {
   keys: string;
 }
 
+/** What settlement reads of each line of a bin (`BinLine`), in keyed reads. */
+const BIN_LINE_COLUMNS = `id, op_id, counted_by, phase, counted_qty, non_returnable_damaged_qty,
+  received_at, supersedes, superseded_by, status, recount_task_id, reviewed_by, reviewed_at,
+  review_note`;
+
 /** Rows of a keyed read, grouped by the key's position (each group keeps the statement's order). */
 function byKey<R extends { _k: number }>(rows: readonly R[]): Map<number, Omit<R, '_k'>[]> {
   const out = new Map<number, Omit<R, '_k'>[]>();
@@ -171,6 +177,7 @@ function prepare(db: Db) {
   const bin = 'session_id = @session_id AND rack = @rack AND item_code = @item_code';
   return {
     // count_lines_bin (migration 13) holds (session, item, rack): a bin's lines are one range.
+    lineById: db.prepare<[string], LineRow>(`SELECT ${LINE_COLUMNS} FROM count_lines WHERE id = ?`),
     binLines: db.prepare<[BinParams], LineRow>(
       `SELECT ${LINE_COLUMNS} FROM count_lines INDEXED BY count_lines_bin
        WHERE session_id = @session_id AND item_code = @item_code AND rack = @rack
@@ -242,8 +249,9 @@ function prepare(db: Db) {
        CROSS JOIN bins b ON b.session_id = @session_id AND b.rack = ${KEY_RACK}
          AND b.item_code = ${KEY_ITEM}`,
     ),
-    keysLines: db.prepare<[KeysParams], LineRow & { _k: number }>(
-      `SELECT k.key AS _k, ${prefixed('l', LINE_COLUMNS)} FROM json_each(@keys) k
+    // Only what settlement reads of a line (BinLine): no serials, photos or figures to parse.
+    keysLines: db.prepare<[KeysParams], BinLine & { _k: number }>(
+      `SELECT k.key AS _k, ${prefixed('l', BIN_LINE_COLUMNS)} FROM json_each(@keys) k
        CROSS JOIN count_lines l INDEXED BY count_lines_bin ON l.session_id = @session_id
          AND l.item_code = ${KEY_ITEM} AND l.rack = ${KEY_RACK}
        ORDER BY l.received_at, l.id`,
@@ -407,9 +415,9 @@ export function createSqliteBinRepos(
     moves: Moves,
   ): StoredBin | null => {
     const s = statements();
-    const byId = new Map(input.lines.map((l) => [l.id, l]));
     for (const u of applicableUpdates(outcome, input.lines)) {
-      const before = byId.get(u.id)!;
+      // The line in full: the read model's events need every figure (settlement reads a few).
+      const before = toLineRecord(s.lineById.get(u.id)!);
       s.review.run(u);
       // A review's events, as LineRepo.review moves the model (read-model-plan.ts); settlement
       // never touches a superseded line, so no successor changes what was overturned.
@@ -473,9 +481,7 @@ export function createSqliteBinRepos(
         const input: BinSettleInput = {
           session_id: sessionId,
           key: { rack: key.rack, item_code: key.item_code },
-          lines: (lines.get(k) ?? [])
-            .filter((l) => l.status !== 'REJECTED')
-            .map((l) => toLineRecord(l)),
+          lines: (lines.get(k) ?? []).filter((l) => l.status !== 'REJECTED'),
           decisions: (decisions.get(k) ?? []).map(toDecision),
           split: key.split ?? previous?.split ?? false,
           open_tasks: binTasks.filter((t) => t.state === 'open'),
