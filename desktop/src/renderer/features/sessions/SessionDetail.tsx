@@ -119,6 +119,10 @@ export function SessionDetail({ id }: { id: string }) {
     try {
       if (action === 'reconcile') await reconcileSession(client, id);
       else await client.post(`/sessions/${encodeURIComponent(id)}/${action}`);
+      // The confirmation took the focus with it when it closed, and the button pressed goes with
+      // the old status: the focus is on the session's title before the notice shows, whether or
+      // not a live read has brought the new status yet.
+      document.getElementById('session-title')?.focus();
       setOk(
         `Session ${action === 'reopen' ? 'reopened' : action === 'close' ? 'closed' : 'reconciled'}.`,
       );
