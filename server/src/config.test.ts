@@ -197,6 +197,13 @@ describe('loadConfig: production settings (issue #7)', () => {
       ERP_MOVEMENTS_INTERVAL_MS: 0,
       DEMO_MOVEMENTS_PER_MINUTE: 0,
     });
+    // bench:session posts issue #17's 100,000 movements in about 4 minutes (10,000 was the most).
+    expect(loadConfig({ DEMO_MOVEMENTS_PER_MINUTE: '60000' }).DEMO_MOVEMENTS_PER_MINUTE).toBe(
+      60_000,
+    );
+    expect(() => loadConfig({ DEMO_MOVEMENTS_PER_MINUTE: '60001' })).toThrow(
+      /DEMO_MOVEMENTS_PER_MINUTE/,
+    );
     const ledger = loadConfig({
       MSSQL_MOVEMENTS_TABLE: 'erp.ItemLedger',
       MSSQL_MOVEMENTS_WATERMARK_TYPE: 'rowversion',
