@@ -251,6 +251,11 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     await page.getByText(/Showing the racks as this phone last saw them/).waitFor();
 
     // Back online: the note goes without leaving the screen, and the offline count syncs to B.
+    // The first request for the list still fails, as it does when the browser says "online"
+    // before requests get through (Chromium 150 here): the screen asks again by itself.
+    await page.route('**/warehouses/*/racks?*', (route) => route.abort('internetdisconnected'), {
+      times: 1,
+    });
     await context.setOffline(false);
     await expect
       .poll(() => page.getByText(/Showing the racks as this phone last saw them/).count(), {
@@ -360,11 +365,22 @@ async function countByKeyboard(phone: Page) {
     }
     throw new Error(`could not reach ${name} with the keyboard`);
   }
+  // The rack list is held back until the label is in: a counter (or a wedge scanner) is often
+  // quicker than the network, and the label must wait for the list, not be refused as unknown
+  // (CI saw it: "… is not a rack label of this session" on a loaded machine).
+  let release!: () => void;
+  const listHeld = new Promise<void>((resolve) => (release = resolve));
+  await phone.route('**/warehouses/*/racks?*', async (route) => {
+    await listHeld;
+    await route.continue();
+  });
   await tabTo(/^Floor walk/);
   await phone.keyboard.press('Enter');
   await tabTo(/^Scan or type a rack label$/);
   await phone.keyboard.type(freeRack.location_barcode);
   await phone.keyboard.press('Enter');
+  await phone.getByText(`Finding rack ${freeRack.location_barcode}…`).waitFor();
+  release();
   await phone.getByRole('heading', { name: new RegExp(`^Rack ${freeRack.code}\\b`) }).waitFor();
   // A wedge burst with no field focused, then the quantity (the field has the focus) and Enter.
   // A burst is keys ≤ 40 ms apart: on a loaded test machine the browser may get them further

@@ -59,6 +59,8 @@ export function RacksScreen({
   // "Count part of this rack (shared)": the next claims are split (design §12 "Split claims").
   const [shared, setShared] = useState(false);
   const confirmer = useRef(new ReadConfirmer());
+  // Whether the list shown is not the server's (the last load failed).
+  const [stale, setStale] = useState(false);
 
   const [held, setHeld] = useState<Set<string>>(new Set());
   const tasks = useRecountTasks(session.id);
@@ -77,6 +79,7 @@ export function RacksScreen({
     );
     try {
       const list = await api.racks(session.warehouse, session.id);
+      setStale(false);
       setRacks(list);
       setMessage(null);
       await deviceDb.meta
@@ -88,6 +91,7 @@ export function RacksScreen({
     } catch (error) {
       const cached = await deviceDb.meta.get(cacheKey).catch(() => undefined);
       const saved = cached?.key === cacheKey ? (cached.value as CachedRackList) : null;
+      setStale(true);
       setRacks(saved ? saved.racks : []);
       const why = toDisplayError(error).message;
       setMessage({
@@ -104,6 +108,25 @@ export function RacksScreen({
   useEffect(() => {
     void load();
   }, [online, load]);
+
+  // A list that could not be loaded while the phone says it is online is asked for again, 2 s
+  // later and then less often (to 30 s): the first request after the network comes back can
+  // still fail (the browser reports "online" before requests get through), and a counter should
+  // not have to leave the screen to see the live list.
+  const retries = useRef(0);
+  useEffect(() => {
+    if (!stale) {
+      retries.current = 0;
+      return;
+    }
+    if (!online) return;
+    const delay = Math.min(30_000, 2_000 * 2 ** retries.current);
+    const timer = setTimeout(() => {
+      retries.current += 1;
+      void load();
+    }, delay);
+    return () => clearTimeout(timer);
+  }, [stale, online, load, message]);
 
   useEffect(() => {
     let live = true;
@@ -169,9 +192,17 @@ export function RacksScreen({
     [api, deviceDb, deviceId, held, load, onClaimed, racks, session, shared, user.id],
   );
 
+  // A label scanned before the list has arrived waits for it: the list turns a location barcode
+  // into its rack, and a fast counter (or a wedge scanner) is often quicker than the network.
+  const [pendingLabel, setPendingLabel] = useState<string | null>(null);
   const claimByLabel = useCallback(
     (code: string) => {
-      const scan = classifyScan(code, racks ?? []);
+      if (racks === null) {
+        setPendingLabel(code);
+        setMessage({ text: `Finding rack ${code.trim()}…`, alert: false });
+        return;
+      }
+      const scan = classifyScan(code, racks);
       if (scan.kind === 'rack') void claim(scan.rack);
       else if (racks?.some((r) => r.code === code.trim())) void claim(code.trim());
       else setMessage({ text: `${code} is not a rack label of this session.`, alert: true });
@@ -179,6 +210,11 @@ export function RacksScreen({
     [claim, racks],
   );
   useWedge(claimByLabel, !busy);
+  useEffect(() => {
+    if (racks === null || pendingLabel === null) return;
+    setPendingLabel(null);
+    claimByLabel(pendingLabel);
+  }, [racks, pendingLabel, claimByLabel]);
 
   const onCameraRead = useCallback(
     (text: string) => {
