@@ -91,6 +91,8 @@ import { usersRoutes } from './modules/users/users.routes';
 import { toleranceRoutes } from './modules/tolerance/tolerance.routes';
 import { createToleranceService } from './modules/tolerance/tolerance.service';
 
+/** A counter's live task notices: a stream open for hours, not a request in hand. */
+const LIVE_TASKS = /^\/api\/sessions\/[^/]+\/recount-tasks\/live$/;
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
 export interface AppSettings {
   jwtSecret: string;
@@ -282,7 +284,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestIdMiddleware());
   app.use(requestMetrics(metrics));
   // Requests in hand: the background drain steps back while anyone waits (lib/in-flight.ts).
-  app.use(inFlightMiddleware((req) => req.path === '/api/events'));
+  app.use(inFlightMiddleware((req) => req.path === '/api/events' || LIVE_TASKS.test(req.path)));
   app.use(requestLog(log));
   app.use(securityHeaders(settings.tls ?? false));
 
@@ -355,9 +357,14 @@ export function createApp(deps: AppDeps) {
       guard,
     ),
   );
+  const liveStreams = new Set<Response>();
+  const liveEvents = createEventsService(coordination, { users: store.users, access });
   api.use(
     '/sessions',
-    recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard),
+    recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard, {
+      events: liveEvents,
+      open: liveStreams,
+    }),
   );
   api.use('/sessions', claimsRoutes(services.claims, guard));
   api.use(
@@ -368,15 +375,7 @@ export function createApp(deps: AppDeps) {
       guard,
     ),
   );
-  const liveStreams = new Set<Response>();
-  api.use(
-    '/events',
-    eventsRoutes(
-      createEventsService(coordination, { users: store.users, access }),
-      guard,
-      liveStreams,
-    ),
-  );
+  api.use('/events', eventsRoutes(liveEvents, guard, liveStreams));
   api.use(
     reviewRoutes(
       createReviewService({ store, audit, events, clock, access, bins }),

@@ -3,6 +3,7 @@ import { useOnline, useOutboxVersion } from '../app/hooks';
 import { useServices } from '../app/context';
 import type { RecountTaskEntry } from '../db/device-db';
 import { RecountTaskSync } from './recount-task-sync';
+import { listenForTaskNotices } from './task-notices';
 import { taskListView } from './recount-tasks';
 import type { TaskListView } from './recount-tasks';
 
@@ -42,8 +43,9 @@ export function useRecountTasks(sessionId: string, rack?: string): TaskListView 
 }
 
 /**
- * Keeps the tasks of the session being counted on the phone while online: fetched at once, about
- * every heartbeat, and soon after the outbox changes (a count saved or synced may close a task).
+ * Keeps the tasks of the session being counted on the phone while online: fetched at once, soon
+ * after the server's live notice that they changed, about every heartbeat, and soon after the
+ * outbox changes (a count saved or synced may close a task).
  * `onNew` hears of tasks this phone never had.
  */
 export function useRecountTaskSync(
@@ -69,9 +71,16 @@ export function useRecountTaskSync(
     });
     sync.start();
     const off = outbox.onChange(() => sync.nudge());
+    // A task given to this phone is announced at once (design §11 "Tasks reach the phone").
+    const stopNotices = listenForTaskNotices({
+      sessionId,
+      accessToken: () => auth.accessToken(),
+      onNotice: () => sync.nudge(),
+    });
     return () => {
       off();
+      stopNotices();
       sync.stop();
     };
-  }, [api, recountTasks, outbox, userId, sessionId, online]);
+  }, [api, auth, recountTasks, outbox, userId, sessionId, online]);
 }

@@ -166,7 +166,7 @@ describe('the expected-at-count drain', () => {
  * reopened (docs/design.md §10).
  */
 describe('requests in hand, as the drain sees them', () => {
-  it('are counted by the app from arrival to answer, the live-event stream never', async () => {
+  it('are counted by the app from arrival to answer, the live streams never', async () => {
     const before = requestsInFlight.count();
     // A sign-in whose body is still on its way: the app holds it, unanswered.
     const url = new URL(`${t.baseUrl}/api/auth/login`);
@@ -184,6 +184,14 @@ describe('requests in hand, as the drain sees them', () => {
       signal: abort.signal,
     });
     expect(stream.status).toBe(200);
+    expect(requestsInFlight.count()).toBe(before);
+    // Nor does a counter's stream of task notices.
+    const session = await createSession(t, sup.token);
+    const tasks = await fetch(
+      `${t.baseUrl}/api/sessions/${session.id}/recount-tasks/live?access_token=${alice.token}`,
+      { signal: abort.signal },
+    );
+    expect(tasks.status).toBe(200);
     expect(requestsInFlight.count()).toBe(before);
     abort.abort();
   });

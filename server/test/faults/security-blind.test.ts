@@ -291,6 +291,26 @@ const STAFF_ROUTES: Record<string, Probe> = {
     expect((listed.json as { data: { items: unknown[] } }).data.items).toHaveLength(1);
     return answers;
   },
+  // The task notices say only "your list changed": the stream of each session, read briefly.
+  'GET /api/sessions/:id/recount-tasks/live': async () => {
+    const out: Answer[] = [];
+    for (const id of sessionIds()) {
+      const abort = new AbortController();
+      const res = await fetch(`${t.baseUrl}/api/sessions/${id}/recount-tasks/live`, {
+        headers: { authorization: `Bearer ${tess.token}` },
+        signal: abort.signal,
+      });
+      let text: string;
+      if (res.status === 200) {
+        const first = await res.body!.getReader().read();
+        text = new TextDecoder().decode(first.value);
+        abort.abort();
+      } else text = await res.text();
+      const json = text.startsWith('{') ? (JSON.parse(text) as unknown) : null;
+      out.push({ label: `GET live ${id}`, status: res.status, text, json });
+    }
+    return out;
+  },
   'GET /api/sessions/:id/racks/:rack/lines': perSession(
     'GET',
     '/api/sessions/:id/racks/A-01/lines',

@@ -1,4 +1,4 @@
-import { can, type LiveEvent } from '@stockverify/shared';
+import { can, type LiveEvent, type Permission } from '@stockverify/shared';
 import type { Actor } from '../../lib/request-context';
 import type { Coordination } from '../../ports/coordination';
 import type { Store } from '../../ports/store';
@@ -37,8 +37,16 @@ export function createEventsService(
   options: EventsServiceOptions = {},
 ) {
   return {
-    /** Subscribes `actor` to live events, of one session when `session` is given. */
-    async watch(actor: Actor, session: string | null, sink: EventSink): Promise<EventWatch> {
+    /**
+     * Subscribes `actor` to live events, of one session when `session` is given. The watch ends
+     * when the user may no longer hold `permission` (default `events.read`, the supervisors').
+     */
+    async watch(
+      actor: Actor,
+      session: string | null,
+      sink: EventSink,
+      permission: Permission = 'events.read',
+    ): Promise<EventWatch> {
       let stopped = false;
       const visible = (await options.access?.sessionFilter(actor)) ?? null;
       // Events of a bound viewer wait for their session's warehouse in order, one after another.
@@ -60,7 +68,7 @@ export function createEventsService(
         let allowed = true;
         try {
           const user = await options.users.get(actor.id);
-          allowed = user !== null && user.active && can(user.role, 'events.read');
+          allowed = user !== null && user.active && can(user.role, permission);
         } catch {
           // A failing store is no proof of anything: the next check decides.
         }

@@ -11,14 +11,17 @@ import {
   type RecountQueueItem,
   type RecountTaskList,
 } from '@stockverify/shared';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
+import type { EventsService } from '../events/events.service';
+import { serveEventStream } from '../events/events.routes';
 import type { BinsService } from './bins.service';
+import { coalesce, concernsCounter } from './task-notices';
 import type { RecountsService } from './recounts.service';
 
 const sessionParams = z.object({ id: z.string().min(1).max(64) });
@@ -30,6 +33,16 @@ const binParams = z.object({
   item: z.string().min(1).max(64),
 });
 
+/** The live notices of `GET /sessions/:id/recount-tasks/live`. */
+export interface TaskNoticeOptions {
+  events: EventsService;
+  /** Open streams, ended at shutdown (the app's, shared with `GET /events`). */
+  open: Set<Response>;
+  recheckMs?: number;
+  /** A burst of task events within this many ms is one notice (default 250). */
+  coalesceMs?: number;
+}
+
 /**
  * Recount tasks and bins (docs/design.md §11–§12, docs/api.md): `GET /sessions/:id/recount-tasks`
  * (a counter's own tasks, or the supervisor's queue), assignment, bins with their history and
@@ -39,10 +52,53 @@ export function recountsRoutes(
   recounts: RecountsService,
   bins: BinsService,
   guard: AuthGuard,
+  live?: TaskNoticeOptions,
 ): Router {
   const router = Router();
   const read = [guard.requireAuth, guard.requirePermission('sessions.read')];
   const supervise = [guard.requireAuth, guard.requirePermission('lines.review')];
+
+  // A counter's notices that their tasks changed (docs/design.md §11 "Tasks reach the phone"):
+  // Server-Sent Events `tasks` carrying only the session id; the phone then asks for its list,
+  // so what a counter may see of a task is decided in one place. EventSource sends no headers:
+  // the access token may come in the query, as for `GET /events`.
+  if (live) {
+    router.get(
+      '/:id/recount-tasks/live',
+      guard.requireAuthAllowQuery,
+      guard.requirePermission('sessions.read'),
+      async (req, res) => {
+        const { id } = parse(sessionParams, req.params, 'params');
+        const actor = actorOf(req);
+        await recounts.myTasks(actor, id); // 404 / 403 as for the list, before the stream opens
+        const delayMs = live.coalesceMs ?? 250;
+        await serveEventStream(res, live.open, live.recheckMs ?? 15_000, async (sink) => {
+          const notice = coalesce(
+            () => sink.write(`event: tasks\ndata: ${JSON.stringify({ session_id: id })}\n\n`),
+            delayMs,
+          );
+          const watch = await live.events.watch(
+            actor,
+            id,
+            {
+              event: (event) => {
+                if (concernsCounter(event, id, actor.id)) notice.poke();
+              },
+              revoked: sink.revoked,
+            },
+            'sessions.read',
+          );
+          return {
+            recheck: watch.recheck,
+            close: () => {
+              notice.cancel();
+              watch.close();
+            },
+          };
+        });
+      },
+    );
+  }
 
   router.get('/:id/recount-tasks', ...read, async (req, res) => {
     const { id } = parse(sessionParams, req.params, 'params');

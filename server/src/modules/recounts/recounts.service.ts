@@ -147,7 +147,12 @@ export function createRecountsService(deps: {
         rack: task.rack,
         user_id: actor.id,
         username: actor.username,
-        data: { task_id: taskId, item_code: task.item_code, assigned_to: userId },
+        data: {
+          task_id: taskId,
+          item_code: task.item_code,
+          assigned_to: userId,
+          previous_assigned_to: task.assigned_to,
+        },
       });
       return (await views.queueItems([updated]))[0]!;
     },

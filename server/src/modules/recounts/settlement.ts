@@ -267,7 +267,12 @@ export function createSettlement(deps: {
           action: closed.state,
           session_id: session.id,
           rack: input.key.rack,
-          data: { task_id: closed.id, item_code: input.key.item_code },
+          data: {
+            task_id: closed.id,
+            item_code: input.key.item_code,
+            // Whose list it leaves (null: it was offered to anyone): the phones' notices (§11).
+            assigned_to: input.open_tasks.find((t) => t.id === closed.id)?.assigned_to ?? null,
+          },
         });
       }
     }

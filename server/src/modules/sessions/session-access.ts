@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
 import type { Store } from '../../ports/store';
@@ -13,7 +13,14 @@ import type { AccessPolicy } from '../access/access-policy';
  */
 export function sessionAccess(store: Store, guard: AuthGuard, access: AccessPolicy): Router {
   const router = Router();
-  router.use('/:id', guard.requireAuth, async (req, _res, next) => {
+  // A counter's live task notices (EventSource: no headers) may bring the token in the query.
+  const authenticate: RequestHandler = (req, res, next) =>
+    (req.path === '/recount-tasks/live' ? guard.requireAuthAllowQuery : guard.requireAuth)(
+      req,
+      res,
+      next,
+    );
+  router.use('/:id', authenticate, async (req, _res, next) => {
     const id = req.params['id'];
     const session = typeof id === 'string' && id.length <= 64 ? await store.sessions.get(id) : null;
     if (session) await access.assertWarehouse(actorOf(req), session.warehouse, 'params.id');

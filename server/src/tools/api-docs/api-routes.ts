@@ -628,6 +628,15 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     answer: recountQueuePageSchema,
     more: [{ label: 'The answer for staff (no query)', shape: recountTaskListSchema }],
   },
+  'GET /sessions/:id/recount-tasks/live': {
+    group: 'counting',
+    who: 'sessions.read',
+    summary:
+      'Server-Sent Events for a counter (token as `Authorization` or `?access_token=`), not enveloped: `event: tasks` with `{"session_id"}` soon after a task of theirs (or offered to anyone) opens, moves or closes; several within 250 ms are one notice. The phone then reads `GET /sessions/:id/recount-tasks` (docs/design.md §11 "Tasks reach the phone"). 404 / 403 as for that list.',
+    answer: text(
+      '`event: tasks` / `data: {"session_id": "…"}`; `event: end` when the user may read no more.',
+    ),
+  },
   'POST /sessions/:id/recount-tasks/:task/assign': {
     group: 'counting',
     who: 'lines.review',
