@@ -28,7 +28,9 @@
  *      (ABBA, so the database's growth under the phases falls evenly on both): the throughput
  *      ratio of the pooled as-run phases to the pooled compare phases.
  *
- * Reads (`--readers` clients, each requesting every read in turn): the rack map
+ * Reads (`--readers` clients, each requesting every read in turn, on a thread of their own so
+ * that a round trip does not wait for the phones' client work: `--reader-in-process` puts them on
+ * the main thread as before 2026-12-07): the rack map
  * (`GET /warehouses/:id/racks?session=`) as supervisor and as staff (the staff app's rack list),
  * session detail as supervisor and staff, the staff app's session list,
  * `GET /sessions/:id/variances` page 1 and a deep page (by the `next_after` cursor when the answer
@@ -55,6 +57,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { demoWarehouses, generateDemoItems } from '../src/adapters/erp/demo';
 import { MAX_DEMO_MOVEMENTS_PER_MINUTE } from '../src/adapters/erp/demo-movements';
@@ -77,10 +80,15 @@ function options() {
   const compareEnv: Record<string, string> = {};
   const compareGroups: Array<Record<string, string>> = [];
   let keep = false;
+  let readsOnThread = true;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--keep') {
       keep = true;
+      continue;
+    }
+    if (arg === '--reader-in-process') {
+      readsOnThread = false;
       continue;
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -158,6 +166,7 @@ function options() {
     // --compare-env pairs make one comparison, run first; each --compare is one more.
     compares: [...(Object.keys(compareEnv).length > 0 ? [compareEnv] : []), ...compareGroups],
     keep,
+    readsOnThread,
   };
   if (o.batch > 500 || o.pacedBatch > 500)
     throw new Error('--batch and --paced-batch are at most 500 (the sync endpoint refuses more)');
@@ -982,8 +991,38 @@ try {
       reads.map((r) => [r.name, { ms: [], bytes: 0, errors: 0, statuses: new Map() }]),
     );
 
+  /**
+   * The reads on a thread of their own (`session-reader.worker.mjs`, the default): the same loop
+   * as `readLoop`, with tokens taken now (a phase is far shorter than a token's life).
+   */
+  async function readOnThread(until: number): Promise<Map<string, ReadStats>> {
+    const resolved = [];
+    for (const read of reads)
+      resolved.push({ ...read, token: read.token ? await tokenOf(read.token) : '' });
+    const worker = new Worker(new URL('./session-reader.worker.mjs', import.meta.url), {
+      workerData: { base, reads: resolved, until, readers: opt.readers },
+    });
+    const entries = await new Promise<
+      Array<
+        [string, { ms: number[]; bytes: number; errors: number; statuses: Record<string, number> }]
+      >
+    >((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the reader thread exited (${code})`)));
+    });
+    await worker.terminate();
+    return new Map(
+      entries.map(([name, s]) => [
+        name,
+        { ...s, statuses: new Map(Object.entries(s.statuses).map(([k, v]) => [Number(k), v])) },
+      ]),
+    );
+  }
+
   /** `readers` clients, each requesting every read in turn (from its own offset) until `until`. */
   async function readLoop(until: number): Promise<Map<string, ReadStats>> {
+    if (opt.readsOnThread) return readOnThread(until);
     const stats = newReadStats();
     await Promise.all(
       Array.from({ length: opt.readers }, async (_, reader) => {
@@ -1331,7 +1370,7 @@ try {
     if (t) for (const [code, n] of t.codes) notOk.set(code, (notOk.get(code) ?? 0) + n);
 
   console.log(
-    `\nreads, client round trip over loopback (${opt.readers} reader(s) requesting each in turn); ms:`,
+    `\nreads, client round trip over loopback (${opt.readers} reader(s) requesting each in turn, ${opt.readsOnThread ? 'on a thread of their own' : 'on the main thread with the phones'}); ms:`,
   );
   console.log(`A: alone (no sync)`);
   console.table(phaseRows(quiet.stats));
@@ -1448,6 +1487,7 @@ try {
           throughput_as_run_vs_env: round(r.ratio, 3),
         })),
         server_side: { alone: quiet.server, saturating: saturated.server, paced: paced.server },
+        reads_on_thread: opt.readsOnThread,
         client_event_loop_delay_ms: {
           alone: quiet.client,
           saturating: saturated.client,
