@@ -187,9 +187,12 @@ describe('loadConfig: production settings (issue #7)', () => {
     const defaults = loadConfig({});
     expect(defaults).toMatchObject({
       DEMO_MOVEMENTS_PER_MINUTE: 3,
+      DEMO_MOVEMENTS_TOTAL: 0,
       ERP_MOVEMENTS_INTERVAL_MS: 60_000,
       MSSQL_MOVEMENTS_WATERMARK_TYPE: 'bigint',
     });
+    // bench:session stops the demo after its --movements.
+    expect(loadConfig({ DEMO_MOVEMENTS_TOTAL: '100000' }).DEMO_MOVEMENTS_TOTAL).toBe(100_000);
     expect(defaults.MSSQL_MOVEMENTS_TABLE).toBeUndefined();
     expect(
       loadConfig({ ERP_MOVEMENTS_INTERVAL_MS: '0', DEMO_MOVEMENTS_PER_MINUTE: '0' }),
@@ -213,6 +216,8 @@ describe('loadConfig: production settings (issue #7)', () => {
     for (const [name, value] of [
       ['ERP_MOVEMENTS_INTERVAL_MS', '500'],
       ['DEMO_MOVEMENTS_PER_MINUTE', '-1'],
+      ['DEMO_MOVEMENTS_TOTAL', '-1'],
+      ['DEMO_MOVEMENTS_TOTAL', '2.5'],
       ['MSSQL_MOVEMENTS_TABLE', 'erp.Ledger]; DROP'],
       ['MSSQL_MOVEMENTS_WATERMARK_TYPE', 'timestamp'],
       ['MSSQL_MOVEMENTS_COLUMN_MAP', '{"entry":"x"}'],

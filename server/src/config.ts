@@ -61,6 +61,7 @@ const envSchema = z.object({
   DEMO_RACKS_PER_AISLE: positiveInt.max(999).default(20),
   /** The demo's live warehouse (issue #17): picks and receipts per minute while a session is open. */
   DEMO_MOVEMENTS_PER_MINUTE: z.coerce.number().min(0).max(MAX_DEMO_MOVEMENTS_PER_MINUTE).default(3),
+  DEMO_MOVEMENTS_TOTAL: z.coerce.number().int().min(0).default(0),
   /** ERP_SOURCE=file: a movements CSV/XLSX, the source's stock ledger (issue #17). */
   ERP_MOVEMENTS_FILE: z.string().min(1).optional(),
   /** How often movements are pulled while a session is open (ms; 0 = never). */

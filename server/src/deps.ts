@@ -62,6 +62,7 @@ export async function buildAdapters(config: Config, log: Logger): Promise<Adapte
         itemCount: config.DEMO_ITEM_COUNT,
         racksPerAisle: config.DEMO_RACKS_PER_AISLE,
         movementsPerMinute: config.DEMO_MOVEMENTS_PER_MINUTE,
+        movementsTotal: config.DEMO_MOVEMENTS_TOTAL,
       });
   }
   log.info(

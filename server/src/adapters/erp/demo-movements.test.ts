@@ -108,6 +108,35 @@ describe('demo movements', () => {
     expect((await readAll(idle.source, null)).movements).toHaveLength(12);
   });
 
+  it('stands still after its total, a restarted one too; 0 is no limit', async () => {
+    const capped = clocked({ movementsTotal: 25 });
+    await readAll(capped.source, null);
+    capped.tick(3 * 60_000);
+    expect((await readAll(capped.source, null)).movements).toHaveLength(18);
+    capped.tick(10 * 60_000);
+    const all = await readAll(capped.source, null);
+    expect(all.movements).toHaveLength(25);
+    expect(all.watermark).toBe('25');
+    capped.tick(60 * 60_000);
+    expect((await readAll(capped.source, '25')).movements).toEqual([]);
+    expect(await capped.source.currentWatermark!()).toBe('25');
+
+    const restarted = clocked({ movementsTotal: 25 });
+    await readAll(restarted.source, '25');
+    restarted.tick(60 * 60_000);
+    expect(await readAll(restarted.source, '25')).toEqual({ movements: [], watermark: '25' });
+
+    const unlimited = clocked({ movementsTotal: 0 });
+    await readAll(unlimited.source, null);
+    unlimited.tick(10 * 60_000);
+    expect((await readAll(unlimited.source, null)).movements).toHaveLength(60);
+    expect(() =>
+      createDemoErpSource({ movementsPerMinute: 6, movementsTotal: 1.5 }).fetchMovements!(null, {
+        limit: 1,
+      }),
+    ).toThrow(/whole number/);
+  });
+
   it('a restarted demo asked after entry N replays 1…N into its book and carries on from N + 1', async () => {
     const first = clocked();
     await readAll(first.source, null);

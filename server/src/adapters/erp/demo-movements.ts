@@ -20,6 +20,8 @@ export interface DemoLedgerOptions {
   now: () => Date;
   /** At most this much idle time is simulated at once (default 2 minutes). */
   maxCatchUpMs?: number;
+  /** The ledger stands still after this many entries (absent or 0: it never stops). */
+  total?: number;
 }
 
 /** The items the ledger moves: read and replaced by index (the demo source's array). */
@@ -50,11 +52,13 @@ export class DemoLedger {
     private readonly book: DemoBook,
     private readonly options: DemoLedgerOptions,
   ) {
-    const { perMinute } = options;
+    const { perMinute, total } = options;
     if (!Number.isFinite(perMinute) || perMinute < 0 || perMinute > MAX_DEMO_MOVEMENTS_PER_MINUTE)
       throw new RangeError(
         `movements per minute must be from 0 to ${MAX_DEMO_MOVEMENTS_PER_MINUTE}`,
       );
+    if (total !== undefined && (!Number.isInteger(total) || total < 0))
+      throw new RangeError('the total of movements must be a whole number ≥ 0');
     this.rand = mulberry32(options.seed ^ 0x5bd1e995);
   }
 
@@ -76,8 +80,10 @@ export class DemoLedger {
     );
     if (now <= from) return;
     const due = this.carry + ((now - from) / 60_000) * this.options.perMinute;
-    const count = Math.floor(due);
-    this.carry = due - count;
+    const total = this.options.total ?? 0;
+    const count =
+      total > 0 ? Math.min(Math.floor(due), Math.max(0, total - this.last)) : Math.floor(due);
+    this.carry = due - Math.floor(due);
     this.lastAdvance = now;
     // Spread evenly over the interval, strictly after its start and at most now.
     for (let j = 1; j <= count; j++) {

@@ -41,6 +41,8 @@ export interface DemoErpOptions {
    * warehouse). Each moves the demo's own book quantity: `fetchItems` shows the moved stock.
    */
   movementsPerMinute?: number;
+  /** The warehouse stands still after this many movements (default 0: it never stops). */
+  movementsTotal?: number;
   /** The movements' clock (default the real one); `now` above only dates the generated items. */
   clock?: () => Date;
   /** At most this much idle time between two reads becomes movements (default 2 minutes). */
@@ -394,6 +396,7 @@ export function createDemoErpSource(options: DemoErpOptions = {}): DemoErpSource
     },
     {
       perMinute: options.movementsPerMinute ?? 0,
+      total: options.movementsTotal ?? 0,
       seed: options.seed ?? 1,
       now: options.clock ?? (() => new Date()),
       maxCatchUpMs: options.movementCatchUpMs,
