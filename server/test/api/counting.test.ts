@@ -9,6 +9,7 @@ import {
   sync,
   claimOk,
 } from '../support/counting-fixture';
+import { openSse } from '../support/sse';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -849,38 +850,16 @@ describe('rack map and live events', () => {
     expect(staffStream.status).toBe(403);
     await staffStream.body?.cancel();
 
-    const controller = new AbortController();
-    const stream = await fetch(
+    const stream = await openSse<{ action: string; rack?: string }>(
       `${t.baseUrl}/api/events?session=${s.id}&access_token=${supervisor.token}`,
-      { signal: controller.signal },
     );
-    expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    const reader = stream.body!.getReader();
-    const seen: Array<{ event: string; data: { action: string; rack?: string } }> = [];
-    let buffer = '';
-    const readUntil = async (predicate: () => boolean) => {
-      const deadline = Date.now() + 5000;
-      while (!predicate() && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += new TextDecoder().decode(value);
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data)
-            seen.push({ event, data: JSON.parse(data) as { action: string; rack?: string } });
-        }
-      }
-    };
+    const seen = stream.events;
     const c = await claimOk(t, alice.token, s.id, 'A-01');
     await sync(t, alice.token, [
       countRecord(s.id, 'A-01', 'ITM-A', c.fencing_token, { counted_qty: 10 }),
     ]);
-    await readUntil(() => seen.some((e) => e.event === 'scan'));
-    controller.abort();
+    await stream.readFor(5_000, () => seen.some((e) => e.event === 'scan'));
+    stream.close();
     expect(seen.map((e) => [e.event, e.data.action])).toEqual(
       expect.arrayContaining([
         ['claim', 'claimed'],

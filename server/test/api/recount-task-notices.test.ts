@@ -11,6 +11,7 @@ import type { CountSession } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRecord, createSession, sync } from '../support/counting-fixture';
 import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
+import { openSse, type SseEvent } from '../support/sse';
 import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -26,53 +27,15 @@ afterEach(async () => {
   await t.close();
 });
 
-interface Notice {
-  event: string;
-  data: unknown;
-}
-
-/** Opens a counter's stream; `notices` fills as blocks arrive, `waitFor` reads until one matches. */
+/** A counter's stream of task notices. */
 async function openStream(who: User, session: CountSession) {
-  const controller = new AbortController();
-  const res = await fetch(
+  const stream = await openSse(
     `${t.baseUrl}/api/sessions/${session.id}/recount-tasks/live?access_token=${who.token}`,
-    { signal: controller.signal },
   );
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const reader = res.body!.getReader();
-  const notices: Notice[] = [];
-  let buffer = '';
-  let reading: Promise<void> | null = null;
-  const pump = async () => {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += new TextDecoder().decode(value);
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (event && data) notices.push({ event, data: JSON.parse(data) });
-    }
-  };
-  /** Reads for up to `ms`, until `predicate` holds. */
-  async function readFor(ms: number, predicate: () => boolean = () => false) {
-    const deadline = Date.now() + ms;
-    while (!predicate() && Date.now() < deadline) {
-      reading ??= pump().finally(() => (reading = null));
-      await Promise.race([reading, new Promise((r) => setTimeout(r, deadline - Date.now()))]);
-    }
-  }
-  return {
-    notices,
-    readFor,
-    close: () => controller.abort(),
-  };
+  return { notices: stream.events, readFor: stream.readFor, close: stream.close };
 }
 
-const tasksNotices = (notices: Notice[]) => notices.filter((n) => n.event === 'tasks');
+const tasksNotices = (notices: SseEvent[]) => notices.filter((n) => n.event === 'tasks');
 
 describe('a counter’s live task notices', () => {
   it('tell the counter a task is given to, at once and without its content; not the counter who counted', async () => {
