@@ -19,7 +19,7 @@ import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { EventsService } from '../events/events.service';
-import { serveEventStream } from '../events/events.routes';
+import { serveEventStream } from '../../http/sse';
 import type { BinsService } from './bins.service';
 import { coalesce, concernsCounter } from './task-notices';
 import type { RecountsService } from './recounts.service';
