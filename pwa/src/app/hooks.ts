@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { OutboxCounts } from '../outbox/outbox';
 import type { SyncStatus } from '../sync/sync-engine';
 import { useServices } from './context';
@@ -50,4 +50,22 @@ export function useOutboxCounts(): OutboxCounts | null {
     };
   }, [outbox, auth, version]);
   return counts;
+}
+
+/**
+ * Asks `load` again while a screen shows a saved copy because its last load failed (`failures`
+ * counts failed loads since the last good one; 0 = live) and the phone says it is online: 2 s
+ * after a failure, then less often (to 30 s). The first request after the network comes back can
+ * still fail (the browser reports "online" before requests get through, Chromium 150 here), and a
+ * counter should not have to leave the screen to see the live list.
+ */
+export function useRetryWhileStale(failures: number, online: boolean, load: () => unknown): void {
+  const handler = useRef(load);
+  handler.current = load;
+  useEffect(() => {
+    if (failures === 0 || !online) return;
+    const delay = Math.min(30_000, 2_000 * 2 ** (failures - 1));
+    const timer = setTimeout(() => void handler.current(), delay);
+    return () => clearTimeout(timer);
+  }, [failures, online]);
 }

@@ -290,6 +290,25 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     expect(pageErrors).toEqual([]);
   });
 
+  it('shows the sessions offline with a note that goes once the network is back', async () => {
+    // From rack B's screen, offline: back to its racks, then to the sessions (loaded offline).
+    await context.setOffline(true);
+    await page.getByRole('button', { name: '← Racks' }).click();
+    await page.getByRole('button', { name: '← Sessions' }).click();
+    const note = page.getByText(/Showing the sessions this phone last saw/);
+    await note.waitFor();
+    await page.getByRole('button', { name: /^Floor walk/ }).waitFor();
+    // Back online, the first request still fails (as when the browser says "online" before
+    // requests get through): the screen asks again by itself, without leaving it.
+    await page.route('**/api/sessions?*', (route) => route.abort('internetdisconnected'), {
+      times: 1,
+    });
+    await context.setOffline(false);
+    await expect.poll(() => note.count(), { timeout: 15_000 }).toBe(0);
+    await page.getByRole('button', { name: /^Floor walk/ }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows another phone what is already counted in a rack it takes over', async () => {
     const ravi = await api.login('ravi', 'staff-pass-1');
     await api.call('POST', `/sessions/${sessionId}/racks/${rackA}/release`, ravi, {});

@@ -10,7 +10,7 @@ import { refreshCatalog, storeBookQuantities } from '../../items/item-cache';
 import { classifyScan } from '../../scan/classify';
 import { ReadConfirmer } from '../../scan/read-confirm';
 import { countOf } from '../../count/count-draft';
-import { useOnline } from '../../app/hooks';
+import { useOnline, useRetryWhileStale } from '../../app/hooks';
 import type { CachedRack, CachedRackList } from '../../db/device-db';
 import { claimsOf, rememberClaim } from '../../work/claims';
 import { useRecountTasks } from '../../work/useRecountTasks';
@@ -59,8 +59,8 @@ export function RacksScreen({
   // "Count part of this rack (shared)": the next claims are split (design §12 "Split claims").
   const [shared, setShared] = useState(false);
   const confirmer = useRef(new ReadConfirmer());
-  // Whether the list shown is not the server's (the last load failed).
-  const [stale, setStale] = useState(false);
+  // Failed loads since the last good one: the list shown is then the phone's saved copy.
+  const [failures, setFailures] = useState(0);
 
   const [held, setHeld] = useState<Set<string>>(new Set());
   const tasks = useRecountTasks(session.id);
@@ -79,7 +79,7 @@ export function RacksScreen({
     );
     try {
       const list = await api.racks(session.warehouse, session.id);
-      setStale(false);
+      setFailures(0);
       setRacks(list);
       setMessage(null);
       await deviceDb.meta
@@ -91,7 +91,7 @@ export function RacksScreen({
     } catch (error) {
       const cached = await deviceDb.meta.get(cacheKey).catch(() => undefined);
       const saved = cached?.key === cacheKey ? (cached.value as CachedRackList) : null;
-      setStale(true);
+      setFailures((n) => n + 1);
       setRacks(saved ? saved.racks : []);
       const why = toDisplayError(error).message;
       setMessage({
@@ -109,24 +109,8 @@ export function RacksScreen({
     void load();
   }, [online, load]);
 
-  // A list that could not be loaded while the phone says it is online is asked for again, 2 s
-  // later and then less often (to 30 s): the first request after the network comes back can
-  // still fail (the browser reports "online" before requests get through), and a counter should
-  // not have to leave the screen to see the live list.
-  const retries = useRef(0);
-  useEffect(() => {
-    if (!stale) {
-      retries.current = 0;
-      return;
-    }
-    if (!online) return;
-    const delay = Math.min(30_000, 2_000 * 2 ** retries.current);
-    const timer = setTimeout(() => {
-      retries.current += 1;
-      void load();
-    }, delay);
-    return () => clearTimeout(timer);
-  }, [stale, online, load, message]);
+  // A list that failed to load is asked for again while the phone says it is online.
+  useRetryWhileStale(failures, online, load);
 
   useEffect(() => {
     let live = true;

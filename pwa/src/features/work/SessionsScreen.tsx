@@ -1,8 +1,9 @@
 import type { User } from '@stockverify/shared';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StaffSession } from '../../api/staff-api';
 import { toDisplayError } from '../../api/display-error';
 import { useServices } from '../../app/context';
+import { useOnline, useRetryWhileStale } from '../../app/hooks';
 import type { ClaimEntry } from '../../db/device-db';
 import { claimsOf } from '../../work/claims';
 import { countOf } from '../../count/count-draft';
@@ -25,32 +26,46 @@ export function SessionsScreen({
   const [claims, setClaims] = useState<ClaimEntry[]>([]);
   const [note, setNote] = useState<string | null>(null);
 
+  const online = useOnline();
+  // Failed loads since the last good one: the list shown is then the phone's saved copy.
+  const [failures, setFailures] = useState(0);
+  const live = useRef(true);
   useEffect(() => {
-    let live = true;
-    void claimsOf(deviceDb, user.id).then((c) => live && setClaims(c));
-    api.openSessions(user.warehouse).then(
-      async (list) => {
-        if (!live) return;
-        setSessions(list);
-        setNote(null);
-        await deviceDb.meta.put({ key: 'sessions', value: list });
-        // Recount tasks of sessions that closed can no longer be done: they leave the phone.
-        await recountTasks.keepOpenSessions(
-          user.id,
-          list.map((s) => s.id),
-        );
-      },
-      async (error: unknown) => {
-        const cached = await deviceDb.meta.get('sessions');
-        if (!live) return;
-        setSessions(cached?.key === 'sessions' ? cached.value : []);
-        setNote(`${toDisplayError(error).message} Showing the sessions this phone last saw.`);
-      },
-    );
+    live.current = true;
     return () => {
-      live = false;
+      live.current = false;
     };
+  }, []);
+
+  const load = useCallback(async () => {
+    void claimsOf(deviceDb, user.id).then((c) => live.current && setClaims(c));
+    try {
+      const list = await api.openSessions(user.warehouse);
+      if (!live.current) return;
+      setSessions(list);
+      setNote(null);
+      setFailures(0);
+      await deviceDb.meta.put({ key: 'sessions', value: list });
+      // Recount tasks of sessions that closed can no longer be done: they leave the phone.
+      await recountTasks.keepOpenSessions(
+        user.id,
+        list.map((s) => s.id),
+      );
+    } catch (error) {
+      const cached = await deviceDb.meta.get('sessions').catch(() => undefined);
+      if (!live.current) return;
+      setSessions(cached?.key === 'sessions' ? cached.value : []);
+      setNote(`${toDisplayError(error).message} Showing the sessions this phone last saw.`);
+      setFailures((n) => n + 1);
+    }
   }, [api, deviceDb, recountTasks, user]);
+
+  // On opening and whenever the network comes back; a failed load is asked for again while the
+  // phone says it is online (a counter should not have to leave the screen to see the live list).
+  useEffect(() => {
+    void load();
+  }, [online, load]);
+  useRetryWhileStale(failures, online, load);
 
   return (
     <section className="stack" aria-labelledby="sessions-title">
