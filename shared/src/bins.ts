@@ -54,6 +54,13 @@ export type RecountQueueItem = z.infer<typeof recountQueueItemSchema>;
 export const recountTaskListSchema = z.object({ items: z.array(recountTaskSchema) });
 export type RecountTaskList = z.infer<typeof recountTaskListSchema>;
 
+/**
+ * `GET /sessions/:id/recount-tasks/live`: each `tasks` event says only that the counter's list
+ * of that session changed (the phone then reads it; docs/design.md §11 "Tasks reach the phone").
+ */
+export const recountTaskNoticeSchema = z.object({ session_id: z.string() });
+export type RecountTaskNotice = z.infer<typeof recountTaskNoticeSchema>;
+
 /** `GET /sessions/:id/recount-tasks` for supervisors (paged queue). */
 export const recountQueuePageSchema = pageSchemaOf(recountQueueItemSchema);
 export type RecountQueuePage = z.infer<typeof recountQueuePageSchema>;

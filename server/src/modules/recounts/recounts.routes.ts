@@ -9,6 +9,7 @@ import {
   type BinRecord,
   type RackLines,
   type RecountQueueItem,
+  type RecountTaskNotice,
   type RecountTaskList,
 } from '@stockverify/shared';
 import { Router, type Response } from 'express';
@@ -73,10 +74,10 @@ export function recountsRoutes(
         await recounts.myTasks(actor, id); // 404 / 403 as for the list, before the stream opens
         const delayMs = live.coalesceMs ?? 250;
         await serveEventStream(res, live.open, live.recheckMs ?? 15_000, async (sink) => {
-          const notice = coalesce(
-            () => sink.write(`event: tasks\ndata: ${JSON.stringify({ session_id: id })}\n\n`),
-            delayMs,
-          );
+          const notice = coalesce(() => {
+            const notice: RecountTaskNotice = { session_id: id };
+            sink.write(`event: tasks\ndata: ${JSON.stringify(notice)}\n\n`);
+          }, delayMs);
           const watch = await live.events.watch(
             actor,
             id,

@@ -85,6 +85,7 @@ import {
   recountQueuePageSchema,
   recountQueueQuerySchema,
   recountTaskListSchema,
+  recountTaskNoticeSchema,
   refreshSchema,
   reportPageSchemaOf,
   reportRequestSchema,
@@ -633,9 +634,9 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     who: 'sessions.read',
     summary:
       'Server-Sent Events for a counter (token as `Authorization` or `?access_token=`), not enveloped: `event: tasks` with `{"session_id"}` soon after a task of theirs (or offered to anyone) opens, moves or closes; several within 250 ms are one notice. The phone then reads `GET /sessions/:id/recount-tasks` (docs/design.md §11 "Tasks reach the phone"). 404 / 403 as for that list.',
-    answer: text(
-      '`event: tasks` / `data: {"session_id": "…"}`; `event: end` when the user may read no more.',
-    ),
+    answerLabel:
+      'Each `tasks` event of the `text/event-stream` (`end` when the user may read no more)',
+    answer: recountTaskNoticeSchema,
   },
   'POST /sessions/:id/recount-tasks/:task/assign': {
     group: 'counting',
