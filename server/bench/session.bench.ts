@@ -58,6 +58,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { runReads, type ReaderRead, type ReaderStats } from './session-reader.worker.mjs';
 import Database from 'better-sqlite3';
 import { demoWarehouses, generateDemoItems } from '../src/adapters/erp/demo';
 import { MAX_DEMO_MOVEMENTS_PER_MINUTE } from '../src/adapters/erp/demo-movements';
@@ -996,72 +997,35 @@ try {
     errors: number;
     statuses: Map<number, number>;
   }
-  const newReadStats = () =>
-    new Map<string, ReadStats>(
-      reads.map((r) => [r.name, { ms: [], bytes: 0, errors: 0, statuses: new Map() }]),
-    );
-
   /**
-   * The reads on a thread of their own (`session-reader.worker.mjs`, the default): the same loop
-   * as `readLoop`, with tokens taken now (a phase is far shorter than a token's life).
+   * `readers` clients, each requesting every read in turn (from its own offset) until `until`
+   * (`session-reader.worker.mjs`): on a thread of their own by default, on this one with
+   * `--reader-in-process`. Tokens are taken now (a phase is far shorter than a token's life).
    */
-  async function readOnThread(until: number): Promise<Map<string, ReadStats>> {
-    const resolved = [];
+  async function readLoop(until: number): Promise<Map<string, ReadStats>> {
+    const resolved: ReaderRead[] = [];
     for (const read of reads)
       resolved.push({ ...read, token: read.token ? await tokenOf(read.token) : '' });
-    const worker = new Worker(new URL('./session-reader.worker.mjs', import.meta.url), {
-      workerData: { base, reads: resolved, until, readers: opt.readers },
-    });
-    const entries = await new Promise<
-      Array<
-        [string, { ms: number[]; bytes: number; errors: number; statuses: Record<string, number> }]
-      >
-    >((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the reader thread exited (${code})`)));
-    });
-    await worker.terminate();
+    const job = { base, reads: resolved, until, readers: opt.readers };
+    let entries: Array<[string, ReaderStats]>;
+    if (!opt.readsOnThread) entries = await runReads(job);
+    else {
+      const worker = new Worker(new URL('./session-reader.worker.mjs', import.meta.url), {
+        workerData: job,
+      });
+      entries = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the reader thread exited (${code})`)));
+      });
+      await worker.terminate();
+    }
     return new Map(
       entries.map(([name, s]) => [
         name,
         { ...s, statuses: new Map(Object.entries(s.statuses).map(([k, v]) => [Number(k), v])) },
       ]),
     );
-  }
-
-  /** `readers` clients, each requesting every read in turn (from its own offset) until `until`. */
-  async function readLoop(until: number): Promise<Map<string, ReadStats>> {
-    if (opt.readsOnThread) return readOnThread(until);
-    const stats = newReadStats();
-    await Promise.all(
-      Array.from({ length: opt.readers }, async (_, reader) => {
-        for (let i = reader; ; i++) {
-          const read = reads[i % reads.length]!;
-          // Stop once time is up and every read has been timed at least once.
-          if (Date.now() >= until && [...stats.values()].every((s) => s.ms.length > 0)) break;
-          const s = stats.get(read.name)!;
-          const started = performance.now();
-          try {
-            const token = read.token ? await tokenOf(read.token) : '';
-            const res = await send(base, read.method, read.url, token, read.body);
-            s.ms.push(performance.now() - started);
-            s.bytes = res.bytes;
-            if (res.status !== 200) {
-              s.errors++;
-              s.statuses.set(res.status, (s.statuses.get(res.status) ?? 0) + 1);
-              if (s.errors <= 2)
-                console.error(`${read.name} answered ${res.status}: ${res.text.slice(0, 200)}`);
-            }
-          } catch (err) {
-            s.ms.push(performance.now() - started);
-            s.errors++;
-            console.error(`${read.name}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-      }),
-    );
-    return stats;
   }
 
   /**

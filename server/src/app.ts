@@ -52,6 +52,7 @@ import { arrivalStamp, createClockSampleRecorder } from './modules/movements/clo
 import { createExpectedService } from './modules/movements/expected.service';
 import { createAtCountUpkeep } from './modules/movements/at-count-upkeep';
 import { inFlightMiddleware } from './http/in-flight';
+import { createStreamLimit } from './http/sse';
 import { expectedRoutes } from './modules/movements/expected.routes';
 import { createMovedDecisionsService } from './modules/movements/moved-decisions.service';
 import { movedDecisionsRoutes } from './modules/movements/moved-decisions.routes';
@@ -93,6 +94,8 @@ import { createToleranceService } from './modules/tolerance/tolerance.service';
 
 /** A counter's live task notices: a stream open for hours, not a request in hand. */
 const LIVE_TASKS = /^\/api\/sessions\/[^/]+\/recount-tasks\/live$/;
+/** A counter's open task streams (a phone holds one, for the session it counts). */
+export const TASK_STREAMS_PER_USER = 4;
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
 export interface AppSettings {
   jwtSecret: string;
@@ -364,6 +367,7 @@ export function createApp(deps: AppDeps) {
     recountsRoutes(createRecountsService({ store, access, audit, events, clock }), bins, guard, {
       events: liveEvents,
       open: liveStreams,
+      streams: createStreamLimit(TASK_STREAMS_PER_USER),
     }),
   );
   api.use('/sessions', claimsRoutes(services.claims, guard));

@@ -13,6 +13,7 @@ import { countRecord, createSession, sync } from '../support/counting-fixture';
 import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
 import { openSse, type SseEvent } from '../support/sse';
 import type { TestApp } from '../support/test-app';
+import { TASK_STREAMS_PER_USER } from '../../src/app';
 
 let t: TestApp;
 let supervisor: User;
@@ -153,6 +154,34 @@ describe('a counter’s live task notices', () => {
       ]);
     } finally {
       bobs.close();
+    }
+  });
+
+  it('are at most TASK_STREAMS_PER_USER per counter: the next is 429, other counters unaffected, a closed one frees its place', async () => {
+    const session = await createSession(t, supervisor.token);
+    const url = (who: User) =>
+      `${t.baseUrl}/api/sessions/${session.id}/recount-tasks/live?access_token=${who.token}`;
+    const held = [];
+    for (let n = 0; n < TASK_STREAMS_PER_USER; n++) held.push(await openStream(bob, session));
+    try {
+      const refused = await fetch(url(bob));
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'RATE_LIMITED',
+      );
+      const carols = await openStream(carol, session);
+      carols.close();
+      held.shift()!.close();
+      let again: Response | null = null;
+      for (let tries = 0; tries < 50 && again?.status !== 200; tries++) {
+        await again?.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        again = await fetch(url(bob));
+      }
+      expect(again!.status).toBe(200);
+      await again!.body?.cancel();
+    } finally {
+      for (const stream of held) stream.close();
     }
   });
 

@@ -34,7 +34,7 @@ export function eventsRoutes(
     async (req, res) => {
       const session = typeof req.query['session'] === 'string' ? req.query['session'] : null;
       let seq = 0;
-      await serveEventStream(res, open, recheckMs, (sink) =>
+      await serveEventStream(res, { open, recheckMs }, (sink) =>
         events.watch(actorOf(req), session, {
           event: (event) =>
             sink.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),

@@ -19,6 +19,13 @@ export interface EventSink {
   revoked(): void;
 }
 
+export interface WatchOptions {
+  /** What the user must still be allowed (default `events.read`). */
+  permission?: Permission;
+  /** Only these events reach the sink (checked first, synchronously). */
+  accept?: (event: LiveEvent) => boolean;
+}
+
 /** One viewer's subscription: `recheck` checks the viewer again, `close` ends it. */
 export interface EventWatch {
   recheck(): Promise<void>;
@@ -40,12 +47,14 @@ export function createEventsService(
     /**
      * Subscribes `actor` to live events, of one session when `session` is given. The watch ends
      * when the user may no longer hold `permission` (default `events.read`, the supervisors').
+     * `accept` drops events before anything else is asked of them (a counter's task notices want
+     * a few of a session's events, not each of its scans run through the warehouse check).
      */
     async watch(
       actor: Actor,
       session: string | null,
       sink: EventSink,
-      permission: Permission = 'events.read',
+      { permission = 'events.read', accept }: WatchOptions = {},
     ): Promise<EventWatch> {
       let stopped = false;
       const visible = (await options.access?.sessionFilter(actor)) ?? null;
@@ -54,6 +63,7 @@ export function createEventsService(
       const unsubscribe = await coordination.subscribe(EVENTS_CHANNEL, (message) => {
         const event = message as LiveEvent;
         if (stopped || (session && event.session_id !== session)) return;
+        if (accept && !accept(event)) return;
         if (!visible) return sink.event(event);
         queue = queue
           .then(async () => {

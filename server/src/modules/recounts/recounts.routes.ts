@@ -20,7 +20,7 @@ import { sendOk, sendPage } from '../../http/envelope';
 import { metaOf } from '../../http/request-meta';
 import { parse } from '../../http/validate';
 import type { EventsService } from '../events/events.service';
-import { serveEventStream } from '../../http/sse';
+import { serveEventStream, type StreamLimit } from '../../http/sse';
 import type { BinsService } from './bins.service';
 import { coalesce, concernsCounter } from './task-notices';
 import type { RecountsService } from './recounts.service';
@@ -40,6 +40,8 @@ export interface TaskNoticeOptions {
   /** Open streams, ended at shutdown (the app's, shared with `GET /events`). */
   open: Set<Response>;
   recheckMs?: number;
+  /** At most this many streams per counter (a phone holds one per session it counts). */
+  streams: StreamLimit;
   /** A burst of task events within this many ms is one notice (default 250). */
   coalesceMs?: number;
 }
@@ -73,7 +75,12 @@ export function recountsRoutes(
         const actor = actorOf(req);
         await recounts.myTasks(actor, id); // 404 / 403 as for the list, before the stream opens
         const delayMs = live.coalesceMs ?? 250;
-        await serveEventStream(res, live.open, live.recheckMs ?? 15_000, async (sink) => {
+        const options = {
+          open: live.open,
+          recheckMs: live.recheckMs ?? 15_000,
+          limit: { streams: live.streams, user: actor.id },
+        };
+        await serveEventStream(res, options, async (sink) => {
           const notice = coalesce(() => {
             const notice: RecountTaskNotice = { session_id: id };
             sink.write(`event: tasks\ndata: ${JSON.stringify(notice)}\n\n`);
@@ -81,13 +88,11 @@ export function recountsRoutes(
           const watch = await live.events.watch(
             actor,
             id,
+            { event: () => notice.poke(), revoked: sink.revoked },
             {
-              event: (event) => {
-                if (concernsCounter(event, id, actor.id)) notice.poke();
-              },
-              revoked: sink.revoked,
+              permission: 'sessions.read',
+              accept: (event) => concernsCounter(event, id, actor.id),
             },
-            'sessions.read',
           );
           return {
             recheck: watch.recheck,
