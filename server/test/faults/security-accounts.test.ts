@@ -26,6 +26,7 @@ import { loadConfig } from '../../src/config';
 import { buildAdapters } from '../../src/deps';
 import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
 import { startTestApp, type ApiResponse, type TestApp } from '../support/test-app';
+import { openSse } from '../support/sse';
 
 const pinLogin = (t: TestApp, username: string, pin: string) =>
   t.request<TokenPair>('POST', '/api/auth/pin-login', { body: { username, pin } });
@@ -283,45 +284,6 @@ describe('account recovery through the API', () => {
   });
 });
 
-/** Reads an SSE response until `predicate` holds or the stream ends; returns whether it ended. */
-function sseReader(res: Response) {
-  const reader = res.body!.getReader();
-  const events: Array<{ event: string; data: Record<string, unknown> }> = [];
-  let buffer = '';
-  let ended = false;
-  return {
-    events,
-    get ended() {
-      return ended;
-    },
-    async readUntil(predicate: () => boolean, ms = 3000): Promise<void> {
-      const deadline = Date.now() + ms;
-      while (!ended && !predicate() && Date.now() < deadline) {
-        const next = await Promise.race([
-          reader.read(),
-          new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
-        ]);
-        if (next === null) break;
-        if (next.done) {
-          ended = true;
-          break;
-        }
-        buffer += new TextDecoder().decode(next.value);
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data)
-            events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    },
-    cancel: () => reader.cancel().catch(() => undefined),
-  };
-}
-
 describe('live event stream of a user disabled mid-stream', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -337,15 +299,17 @@ describe('live event stream of a user disabled mid-stream', () => {
     const leaver = await t.userWithRole('supervisor', 'sse-leaver');
     const demoted = await t.userWithRole('supervisor', 'sse-demoted');
     const stayer = await t.userWithRole('supervisor', 'sse-stayer');
-    const open = async (token: string) =>
-      sseReader(await fetch(`${t.baseUrl}/api/events?access_token=${encodeURIComponent(token)}`));
+    const open = (token: string) =>
+      openSse<Record<string, unknown>>(
+        `${t.baseUrl}/api/events?access_token=${encodeURIComponent(token)}`,
+      );
     const leaving = await open(leaver.token);
     const demoting = await open(demoted.token);
     const staying = await open(stayer.token);
     try {
       await createSession(t, admin.token, { name: 'before' });
       for (const s of [leaving, demoting, staying])
-        await s.readUntil(() => s.events.some((e) => e.event === 'session'));
+        await s.readFor(3000, () => s.events.some((e) => e.event === 'session'));
       expect(leaving.events.some((e) => e.event === 'session')).toBe(true);
 
       expect(
@@ -364,19 +328,19 @@ describe('live event stream of a user disabled mid-stream', () => {
           })
         ).status,
       ).toBe(200);
-      await leaving.readUntil(() => false, 2000);
-      await demoting.readUntil(() => false, 500);
+      await leaving.readFor(2000, () => false);
+      await demoting.readFor(500, () => false);
       expect(leaving.ended).toBe(true);
       expect(demoting.ended).toBe(true);
 
       // The one left still gets events.
       const seen = staying.events.length;
       await createSession(t, admin.token, { name: 'after' });
-      await staying.readUntil(() => staying.events.length > seen);
+      await staying.readFor(3000, () => staying.events.length > seen);
       expect(staying.ended).toBe(false);
       expect(staying.events.at(-1)?.event).toBe('session');
     } finally {
-      await Promise.all([leaving.cancel(), demoting.cancel(), staying.cancel()]);
+      for (const s of [leaving, demoting, staying]) s.close();
     }
   });
 });

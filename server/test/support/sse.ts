@@ -8,7 +8,8 @@ export interface SseEvent<T = unknown> {
 
 /**
  * Opens a Server-Sent Events stream (expects 200 and `text/event-stream`). `events` fills as
- * blocks arrive while `readFor` reads: for up to `ms`, until `predicate` holds. `close` aborts.
+ * blocks arrive while `readFor` reads: for up to `ms`, until `predicate` holds or the server ends
+ * the stream (`ended`). `close` aborts.
  */
 export async function openSse<T = unknown>(url: string) {
   const controller = new AbortController();
@@ -19,9 +20,13 @@ export async function openSse<T = unknown>(url: string) {
   const events: SseEvent<T>[] = [];
   let buffer = '';
   let reading: Promise<void> | null = null;
+  let ended = false;
   const pump = async () => {
     const { value, done } = await reader.read();
-    if (done) return;
+    if (done) {
+      ended = true;
+      return;
+    }
     buffer += new TextDecoder().decode(value);
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -34,10 +39,14 @@ export async function openSse<T = unknown>(url: string) {
   };
   return {
     events,
-    /** Reads for up to `ms`, until `predicate` holds (a read in progress carries over). */
+    /** Whether the server ended the stream. */
+    get ended() {
+      return ended;
+    },
+    /** Reads for up to `ms`, until `predicate` holds or the stream ends (a read in progress carries over). */
     async readFor(ms: number, predicate: () => boolean = () => false) {
       const deadline = Date.now() + ms;
-      while (!predicate() && Date.now() < deadline) {
+      while (!ended && !predicate() && Date.now() < deadline) {
         reading ??= pump().finally(() => (reading = null));
         await Promise.race([reading, new Promise((r) => setTimeout(r, deadline - Date.now()))]);
       }

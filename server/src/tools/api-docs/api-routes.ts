@@ -633,7 +633,7 @@ export const API_ROUTES: Record<string, RouteDoc> = {
     group: 'counting',
     who: 'sessions.read',
     summary:
-      'Server-Sent Events for a counter (token as `Authorization` or `?access_token=`), not enveloped: `event: tasks` with `{"session_id"}` soon after a task of theirs (or offered to anyone) opens, moves or closes; several within 250 ms are one notice. The phone then reads `GET /sessions/:id/recount-tasks` (docs/design.md §11 "Tasks reach the phone"). 404 / 403 as for that list.',
+      'Server-Sent Events for a counter (token as `Authorization` or `?access_token=`), not enveloped: `event: tasks` with `{"session_id"}` soon after a task of theirs (or offered to anyone) opens, moves or closes; several within 250 ms are one notice. The phone then reads `GET /sessions/:id/recount-tasks` (docs/design.md §11 "Tasks reach the phone"). 404 / 403 as for that list; 429 `RATE_LIMITED` for a fifth stream of one counter.',
     answerLabel:
       'Each `tasks` event of the `text/event-stream` (`end` when the user may read no more)',
     answer: recountTaskNoticeSchema,
