@@ -110,6 +110,33 @@ describe('a long batch shares the event loop', () => {
     }
   });
 
+  it('starts its write work in a turn: what was already waiting when it arrived goes first', async () => {
+    // A small batch (phase D of bench:session: 25 records a second from each of 20 phones) used
+    // to check and write its lines straight in the request's own callback, so a read that arrived
+    // in the same poll of the loop waited for every such batch before it (issue #13). Queued as
+    // the request starts, a callback for the next check phase stands for that read: it must run
+    // before the batch's first line is written.
+    const session = await createSession(t, supervisor.token);
+    const records = await bigBatch(session, 1);
+    const seen: string[] = [];
+    const get = vi.spyOn(t.store.idempotency, 'get');
+    get.mockImplementationOnce((key, userId) => {
+      setImmediate(() => seen.push('waiting before the batch'));
+      get.mockRestore();
+      return t.store.idempotency.get(key, userId);
+    });
+    const insertMany = vi.spyOn(t.store.lines, 'insertMany');
+    insertMany.mockImplementation((lines) => {
+      seen.push('lines written');
+      insertMany.mockRestore();
+      return t.store.lines.insertMany(lines);
+    });
+    const res = await sync(t, alice.token, records);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.counts).toMatchObject({ OK: 3 });
+    expect(seen).toEqual(['waiting before the batch', 'lines written']);
+  });
+
   it('writes its lines 50 to a store transaction (FLUSH_LINES), so each commit’s fixed rows are shared', async () => {
     // At 20 a transaction the read model's upkeep cost 15 % of sync throughput, at 50 about 4 %
     // (bench:session at 60,000 lines; sync-batch.ts FLUSH_LINES).

@@ -230,6 +230,10 @@ export function createSyncBatch(
     };
     const slicer = createSlicer();
     const lines = pendingLines(settle, slicer);
+    // The batch's first slice waits for a turn too (issue #13): run straight in the request's
+    // callback, it went before every request already read from the sockets in the same poll of
+    // the loop, so a read arriving beside a few small batches waited for all of them.
+    await slicer.yieldNow();
     for (const i of batchOrder(body.records)) {
       await slicer.yieldIfDue();
       const ctx: RecordContext = {
