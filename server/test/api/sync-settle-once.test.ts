@@ -137,6 +137,44 @@ describe('a long batch shares the event loop', () => {
     expect(seen).toEqual(['waiting before the batch', 'lines written']);
   });
 
+  it('a store transaction of lines starts a slice of its own, after a turn, not in the slice of the checks before it', async () => {
+    // The checks of up to SLICE_MS and a 50-line transaction held the loop together; apart, a
+    // read waits for the longer of the two (issue #13).
+    const session = await createSession(t, supervisor.token);
+    const records = await bigBatch(session, 20);
+    const seen: string[] = [];
+    const next = writeTurns.next.bind(writeTurns);
+    const turns = vi.spyOn(writeTurns, 'next').mockImplementation(() => {
+      seen.push('turn');
+      return next();
+    });
+    const results = t.store.results;
+    const get = results.get.bind(results);
+    const checks = vi.spyOn(results, 'get').mockImplementation((opId) => {
+      seen.push('check');
+      return get(opId);
+    });
+    const lines = t.store.lines;
+    const insert = lines.insertMany.bind(lines);
+    const inserts = vi.spyOn(lines, 'insertMany').mockImplementation((batch) => {
+      seen.push('insert');
+      return insert(batch);
+    });
+    try {
+      const res = await sync(t, alice.token, records);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.data.counts).toMatchObject({ OK: 60 });
+    } finally {
+      turns.mockRestore();
+      checks.mockRestore();
+      inserts.mockRestore();
+    }
+    const at = seen.flatMap((e, i) => (e === 'insert' ? [i] : []));
+    expect(at).toHaveLength(2); // 50 + 10 lines
+    for (const i of at) expect(seen[i - 1], seen.join(' ')).toBe('turn');
+    expect(seen.filter((e) => e === 'check')).toHaveLength(60);
+  });
+
   it('writes its lines 50 to a store transaction (FLUSH_LINES), so each commit’s fixed rows are shared', async () => {
     // At 20 a transaction the read model's upkeep cost 15 % of sync throughput, at 50 about 4 %
     // (bench:session at 60,000 lines; sync-batch.ts FLUSH_LINES).

@@ -82,14 +82,24 @@ interface BatchAnswers {
  */
 function createSlicer() {
   let slice = performance.now();
+  let fresh = false;
   async function yieldNow(): Promise<void> {
     await nextTurn();
     slice = performance.now();
+    fresh = true;
   }
   async function yieldIfDue(): Promise<void> {
     if (performance.now() - slice > SLICE_MS) await yieldNow();
+    fresh = false;
   }
-  return { yieldIfDue, yieldNow };
+  /**
+   * A store transaction starts a slice of its own: after the checks of the records before it,
+   * together they held the loop for up to SLICE_MS plus the transaction.
+   */
+  async function yieldUnlessFresh(): Promise<void> {
+    if (!fresh) await yieldNow();
+  }
+  return { yieldIfDue, yieldNow, yieldUnlessFresh };
 }
 
 export type SyncBatch = ReturnType<typeof createSyncBatch>;
@@ -273,6 +283,7 @@ export function createSyncBatch(
     let pendingSerials = 0;
     async function flush(): Promise<void> {
       if (pending.length === 0) return;
+      await slicer.yieldUnlessFresh();
       const outcomes = await store.lines.insertMany(pending.map((p) => p.prepared.line));
       written.push(...outcomes);
       for (const [k, { index, prepared }] of pending.entries()) {
