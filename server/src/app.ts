@@ -96,6 +96,12 @@ import { createToleranceService } from './modules/tolerance/tolerance.service';
 const LIVE_TASKS = /^\/api\/sessions\/[^/]+\/recount-tasks\/live$/;
 /** A counter's open task streams (a phone holds one, for the session it counts). */
 export const TASK_STREAMS_PER_USER = 4;
+/**
+ * A supervisor's open `GET /events` streams (the console's watchtower holds one per window): each
+ * is handed every live event of the warehouse, so one user opening streams without end would slow
+ * everyone's events.
+ */
+export const EVENT_STREAMS_PER_USER = 8;
 /** Settings createApp needs (a slice of Config, so tests can pass just these). */
 export interface AppSettings {
   jwtSecret: string;
@@ -379,7 +385,12 @@ export function createApp(deps: AppDeps) {
       guard,
     ),
   );
-  api.use('/events', eventsRoutes(liveEvents, guard, liveStreams));
+  api.use(
+    '/events',
+    eventsRoutes(liveEvents, guard, liveStreams, {
+      streams: createStreamLimit(EVENT_STREAMS_PER_USER),
+    }),
+  );
   api.use(
     reviewRoutes(
       createReviewService({ store, audit, events, clock, access, bins }),

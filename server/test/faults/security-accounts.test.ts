@@ -4,7 +4,7 @@
  * changed for the other users:
  * PIN guesses on an account without a PIN, lockout answers for real and unknown names, refresh
  * tokens after a PIN change, recovery of a locked admin by another admin, live streams of a user
- * disabled mid-stream, `Cache-Control: no-store` on API answers, file permissions of the data
+ * disabled mid-stream and a cap on one user's streams, `Cache-Control: no-store` on API answers, file permissions of the data
  * folder, an unbounded `X-Device-Id`, full paths in the request log, and releasing a claim in a
  * reconciled session.
  */
@@ -18,7 +18,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenPair, User } from '@stockverify/shared';
-import { createApp } from '../../src/app';
+import { createApp, EVENT_STREAMS_PER_USER } from '../../src/app';
 import { createMemoryCoordination } from '../../src/adapters/coordination/memory';
 import { createDemoErpSource } from '../../src/adapters/erp/demo';
 import { createSqliteStore } from '../../src/adapters/store/sqlite';
@@ -341,6 +341,37 @@ describe('live event stream of a user disabled mid-stream', () => {
       expect(staying.events.at(-1)?.event).toBe('session');
     } finally {
       for (const s of [leaving, demoting, staying]) s.close();
+    }
+  });
+
+  it('are at most EVENT_STREAMS_PER_USER per supervisor: the next is 429, others unaffected, a closed one frees its place', async () => {
+    // Each open stream is handed every live event: one user opening them without end slowed
+    // everyone's events (noticed 2026-12-07; the counters' task streams had their cap already).
+    const hoarder = await t.userWithRole('supervisor', 'sse-hoarder');
+    const other = await t.userWithRole('supervisor', 'sse-other');
+    const url = (token: string) =>
+      `${t.baseUrl}/api/events?access_token=${encodeURIComponent(token)}`;
+    const held = [];
+    for (let n = 0; n < EVENT_STREAMS_PER_USER; n++) held.push(await openSse(url(hoarder.token)));
+    try {
+      const refused = await fetch(url(hoarder.token));
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'RATE_LIMITED',
+      );
+      const others = await openSse(url(other.token));
+      others.close();
+      held.shift()!.close();
+      let again: Response | null = null;
+      for (let tries = 0; tries < 50 && again?.status !== 200; tries++) {
+        await again?.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        again = await fetch(url(hoarder.token));
+      }
+      expect(again!.status).toBe(200);
+      await again!.body?.cancel();
+    } finally {
+      for (const stream of held) stream.close();
     }
   });
 });

@@ -1,12 +1,14 @@
 import { Router, type Response } from 'express';
 import type { AuthGuard } from '../../http/auth-guard';
 import { actorOf } from '../../http/auth-guard';
-import { serveEventStream } from '../../http/sse';
+import { serveEventStream, type StreamLimit } from '../../http/sse';
 import type { EventsService } from './events.service';
 
 export interface EventsRouteOptions {
   /** How often an open stream re-checks its user besides on change notices (default 15 s). */
   recheckMs?: number;
+  /** A cap on each supervisor's open streams in this process (429 `RATE_LIMITED` beyond it). */
+  streams?: StreamLimit;
 }
 
 /**
@@ -34,8 +36,10 @@ export function eventsRoutes(
     async (req, res) => {
       const session = typeof req.query['session'] === 'string' ? req.query['session'] : null;
       let seq = 0;
-      await serveEventStream(res, { open, recheckMs }, (sink) =>
-        events.watch(actorOf(req), session, {
+      const actor = actorOf(req);
+      const limit = options.streams ? { streams: options.streams, user: actor.id } : undefined;
+      await serveEventStream(res, { open, recheckMs, limit }, (sink) =>
+        events.watch(actor, session, {
           event: (event) =>
             sink.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
           revoked: sink.revoked,

@@ -814,7 +814,8 @@ export const API_ROUTES: Record<string, RouteDoc> = {
   'GET /events': {
     group: 'monitoring',
     who: 'events.read',
-    summary: 'Server-Sent Events (token as `Authorization` or `?access_token=`), not enveloped.',
+    summary:
+      'Server-Sent Events (token as `Authorization` or `?access_token=`), not enveloped. 429 `RATE_LIMITED` for a ninth stream of one user (at most 8 per API process: each is handed every live event).',
     answerLabel: 'Each event of the `text/event-stream`',
     answer: liveEventSchema,
   },
