@@ -361,6 +361,39 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
       await browser.close();
     }
   });
+
+  it('says the rack list could not be loaded when a label is typed without one, not that the label is wrong', async () => {
+    // A phone that never saw the list (nothing saved) and cannot load it: the label cannot be
+    // looked up, and "… is not a rack label of this session" sent counters to check a good label.
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const phone = await (
+        await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true })
+      ).newPage();
+      await phone.route('**/warehouses/*/racks?*', (route) => route.abort('internetdisconnected'));
+      await phone.goto(server.url);
+      await phone.getByLabel('Username').fill('ravi');
+      await phone.getByLabel('Password').fill('staff-pass-1');
+      await phone.getByRole('button', { name: 'Sign in' }).click();
+      await phone.getByRole('button', { name: /Floor walk/ }).click();
+      const field = phone.getByLabel('Scan or type a rack label');
+      await field.fill(freeRack.location_barcode);
+      await field.press('Enter');
+      await phone
+        .getByText(
+          `The rack list could not be loaded, so ${freeRack.location_barcode} cannot be looked up yet.`,
+          { exact: false },
+        )
+        .waitFor({ timeout: 15_000 });
+      expect(await phone.getByText(/is not a rack label of this session/).count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 /** Signs in as ravi, then counts one item in the free rack with the keyboard and a wedge burst. */

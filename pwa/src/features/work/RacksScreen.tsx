@@ -61,6 +61,8 @@ export function RacksScreen({
   const confirmer = useRef(new ReadConfirmer());
   // Failed loads since the last good one: the list shown is then the phone's saved copy.
   const [failures, setFailures] = useState(0);
+  // The list failed to load and none is saved on the phone: a label cannot be looked up.
+  const [listMissing, setListMissing] = useState(false);
 
   const [held, setHeld] = useState<Set<string>>(new Set());
   const tasks = useRecountTasks(session.id);
@@ -80,6 +82,7 @@ export function RacksScreen({
     try {
       const list = await api.racks(session.warehouse, session.id);
       setFailures(0);
+      setListMissing(false);
       setRacks(list);
       setMessage(null);
       await deviceDb.meta
@@ -92,6 +95,7 @@ export function RacksScreen({
       const cached = await deviceDb.meta.get(cacheKey).catch(() => undefined);
       const saved = cached?.key === cacheKey ? (cached.value as CachedRackList) : null;
       setFailures((n) => n + 1);
+      setListMissing(!saved);
       setRacks(saved ? saved.racks : []);
       const why = toDisplayError(error).message;
       setMessage({
@@ -189,9 +193,17 @@ export function RacksScreen({
       const scan = classifyScan(code, racks);
       if (scan.kind === 'rack') void claim(scan.rack);
       else if (racks?.some((r) => r.code === code.trim())) void claim(code.trim());
+      // Without a list nothing can be told apart: a rack this phone holds still opens by its
+      // code, anything else waits for the list rather than being called a wrong label.
+      else if (listMissing && held.has(code.trim())) void claim(code.trim());
+      else if (listMissing)
+        setMessage({
+          text: `The rack list could not be loaded, so ${code.trim()} cannot be looked up yet. Try again when the network is back.`,
+          alert: true,
+        });
       else setMessage({ text: `${code} is not a rack label of this session.`, alert: true });
     },
-    [claim, racks],
+    [claim, held, listMissing, racks],
   );
   useWedge(claimByLabel, !busy);
   useEffect(() => {
