@@ -307,6 +307,11 @@ export interface LineRepo {
   insertMany(lines: readonly CountLineRecord[]): Promise<InsertLineOutcome[]>;
   get(id: string): Promise<CountLineRecord | null>;
   getByOpId(opId: string): Promise<CountLineRecord | null>;
+  /**
+   * The lines of these op_ids, in no set order; an unknown id is left out. One read for a page's
+   * worth (the lines page shows the line each correction replaced: 100 point reads before).
+   */
+  getManyByOpId(opIds: readonly string[]): Promise<CountLineRecord[]>;
   /** Newest first. */
   list(sessionId: string, query: LineListQuery): Promise<Paged<CountLineRecord>>;
   /** Sets review fields; returns the updated line. */

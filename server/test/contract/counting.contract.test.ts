@@ -298,6 +298,15 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       expect(await store.lines.getByOpId('nope')).toBeNull();
     });
 
+    it('reads the lines of several op_ids at once: unknown ids left out, a repeated id once', async () => {
+      const a = await insertOk(makeLine('op-a'));
+      const b = await insertOk(makeLine('op-b', { item_code: 'ITM-2' }));
+      await insertOk(makeLine('op-c', { item_code: 'ITM-3' }));
+      const found = await store.lines.getManyByOpId(['op-b', 'nope', 'op-a', 'op-b']);
+      expect(found.sort((x, y) => x.op_id.localeCompare(y.op_id))).toEqual([a, b]);
+      expect(await store.lines.getManyByOpId([])).toEqual([]);
+    });
+
     it('round-trips the tolerance decision of a line, and a line without one reads back without it', async () => {
       // Issue #16 (design §12): the rule that decided is stored on the line and read back as
       // written, through every read; a line from before rule sets has none (absent, not null).

@@ -78,32 +78,35 @@ export function createSessionReadsService(
       const codes = [...new Set(found.items.map((line) => line.item_code))];
       const names = new Map((await store.items.getMany(codes)).map((i) => [i.item_code, i.name]));
       const atCount = await itemsAtCount(store.readModel, session, codes);
-      const items = await Promise.all(
-        found.items.map(async (line) => {
-          const old = line.supersedes ? await store.lines.getByOpId(line.supersedes) : null;
-          return {
-            ...line,
-            item_name: names.get(line.item_code) ?? null,
-            item_at_count: atCount.get(line.item_code) ?? null,
-            supersedes_line:
-              old && old.session_id === id
-                ? {
-                    id: old.id,
-                    op_id: old.op_id,
-                    counted_qty: old.counted_qty,
-                    damaged_qty: old.damaged_qty,
-                    non_returnable_damaged_qty: old.non_returnable_damaged_qty,
-                    variance: old.variance,
-                    status: old.status,
-                    counted_by_name: old.counted_by_name,
-                    counted_at: old.counted_at,
-                    variance_reason: old.variance_reason,
-                    remark: old.remark,
-                  }
-                : null,
-          } satisfies CountLine;
-        }),
+      // The lines the page's corrections replaced, in one read (100 point reads before).
+      const replaced = await store.lines.getManyByOpId(
+        found.items.flatMap((line) => (line.supersedes ? [line.supersedes] : [])),
       );
+      const byOpId = new Map(replaced.map((line) => [line.op_id, line]));
+      const items = found.items.map((line) => {
+        const old = line.supersedes ? (byOpId.get(line.supersedes) ?? null) : null;
+        return {
+          ...line,
+          item_name: names.get(line.item_code) ?? null,
+          item_at_count: atCount.get(line.item_code) ?? null,
+          supersedes_line:
+            old && old.session_id === id
+              ? {
+                  id: old.id,
+                  op_id: old.op_id,
+                  counted_qty: old.counted_qty,
+                  damaged_qty: old.damaged_qty,
+                  non_returnable_damaged_qty: old.non_returnable_damaged_qty,
+                  variance: old.variance,
+                  status: old.status,
+                  counted_by_name: old.counted_by_name,
+                  counted_at: old.counted_at,
+                  variance_reason: old.variance_reason,
+                  remark: old.remark,
+                }
+              : null,
+        } satisfies CountLine;
+      });
       return { ...found, items };
     },
 

@@ -246,6 +246,11 @@ export function createMongoLineRepo(
       return doc ? toLine(doc) : null;
     },
     getByOpId,
+    async getManyByOpId(opIds) {
+      if (opIds.length === 0) return [];
+      const docs = await c.lines.find({ op_id: { $in: [...new Set(opIds)] } }).toArray();
+      return docs.map(toLine);
+    },
     async list(sessionId, query) {
       const filter: Filter<CountLineDocument> = { session_id: sessionId };
       if (query.status !== undefined) filter.status = query.status;

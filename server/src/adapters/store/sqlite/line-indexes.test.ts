@@ -126,6 +126,7 @@ describe('count_lines indexes (SQLite)', () => {
     await store.lines.list('S1', { page: 1, page_size: 10 });
     await store.lines.list('S1', { page: 1, page_size: 10, status: 'NEEDS_REVIEW', rack: 'A-01' });
     await store.lines.get('line-op-1');
+    await store.lines.getManyByOpId(['op-1', 'op-2', 'op-none']);
     await store.lines.review('line-op-2', {
       status: 'REJECTED',
       reviewed_by: 'u-sup',

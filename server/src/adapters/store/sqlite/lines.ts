@@ -166,6 +166,10 @@ function prepareLineStatements(db: Db) {
     ),
     byId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE id = ?`),
     byOpId: db.prepare<[string], LineRow>(`SELECT ${COLUMNS} FROM count_lines WHERE op_id = ?`),
+    // One search of the op_id index per id (line-indexes.test.ts).
+    byOpIds: db.prepare<[string], LineRow>(
+      `SELECT ${COLUMNS} FROM count_lines WHERE op_id IN (SELECT value FROM json_each(?))`,
+    ),
     newestClaim: db
       .prepare<[string, string], string>(
         `SELECT id FROM claims WHERE session_id = ? AND rack = ?
@@ -459,6 +463,12 @@ export function createSqliteLineRepo(
     async getByOpId(opId) {
       const row = statements().byOpId.get(opId);
       return row ? toRecord(row) : null;
+    },
+    async getManyByOpId(opIds) {
+      if (opIds.length === 0) return [];
+      return statements()
+        .byOpIds.all(JSON.stringify([...new Set(opIds)]))
+        .map(toRecord);
     },
     async list(sessionId, query: LineListQuery): Promise<Paged<CountLineRecord>> {
       const filter: ListParams = {
