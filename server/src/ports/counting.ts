@@ -137,6 +137,11 @@ export interface ClaimRepo {
    * claims cost session detail most of its time).
    */
   listStates(sessionId: string): Promise<ClaimState[]>;
+  /**
+   * The rack's claims in `active` or `paused` status (every split part, or the one whole claim),
+   * in `listBySession`'s order: a keyed read, not the session's every claim.
+   */
+  listOpenOnRack(sessionId: string, rack: string): Promise<ClaimRecord[]>;
   /** The user's claims in `active` or `paused` status in a session. */
   listOpenByUser(sessionId: string, userId: string): Promise<ClaimRecord[]>;
   update(id: string, patch: ClaimPatch): Promise<ClaimRecord | null>;

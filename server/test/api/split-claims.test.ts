@@ -12,7 +12,7 @@ import {
   type CountSession,
   type RackView,
 } from '@stockverify/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { claimOk, countRecord, createSession, sync } from '../support/counting-fixture';
 import { startRecountApp, type User } from '../support/recount-fixture';
 import type { TestApp } from '../support/test-app';
@@ -303,6 +303,29 @@ describe('split claims', () => {
     expect(a01?.holders?.map((h) => h.username).sort()).toEqual(['alice', 'bob']);
     const a02 = rackMapSchema.parse(map.body.data).items.find((r) => r.code === 'A-02');
     expect(a02).toMatchObject({ split: false, holders: [] });
+  });
+
+  it("reads a split rack's open parts by the rack, not every claim of the session", async () => {
+    // At 1,000 racks a split claim, a heartbeat and a release read the session's 1,000-odd claims
+    // to find the few of one rack (noticed in issue #13's session; ClaimRepo.listOpenOnRack).
+    const session = await createSession(t, supervisor.token);
+    const whole = vi.spyOn(t.store.claims, 'listBySession');
+    const byRack = vi.spyOn(t.store.claims, 'listOpenOnRack');
+    try {
+      const a = (await claimSplit(alice, session)).body.data;
+      expect((await claimSplit(bob, session)).status).toBe(200);
+      const given = await t.request('POST', `/api/sessions/${session.id}/racks/A-01/release`, {
+        token: alice.token,
+        body: {},
+      });
+      expect(given.status, JSON.stringify(given.body)).toBe(200);
+      expect(a.split).toBe(true);
+      expect(byRack).toHaveBeenCalled();
+      expect(whole).not.toHaveBeenCalled();
+    } finally {
+      whole.mockRestore();
+      byRack.mockRestore();
+    }
   });
 
   it('rejects a split flag that is not a boolean, naming the field', async () => {

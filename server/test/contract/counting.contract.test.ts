@@ -245,6 +245,16 @@ describe.each(adapters)('Counting store contract: $name', (adapter) => {
       const open = await store.claims.listOpenByUser('S1', 'u-alice');
       expect(ids(open).sort()).toEqual(['c1', 'c2', 'c3']);
       expect(await store.claims.listOpenByUser('S2', 'u-bob')).toEqual([]);
+      // A rack's open claims (split parts), newest first, as listBySession has them.
+      const onRack = await store.claims.listOpenOnRack('S1', 'A-01');
+      expect(ids(onRack)).toEqual(['c-bob', 'c1']);
+      expect(onRack).toEqual(
+        (await store.claims.listBySession('S1')).filter(
+          (c) => c.rack === 'A-01' && ['active', 'paused'].includes(c.status),
+        ),
+      );
+      expect(ids(await store.claims.listOpenOnRack('S1', 'A-02'))).toEqual(['c2']);
+      expect(await store.claims.listOpenOnRack('S1', 'B-09')).toEqual([]);
     });
 
     it('updates a claim, keeping what the patch does not name', async () => {

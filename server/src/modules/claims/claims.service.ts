@@ -124,9 +124,7 @@ export function createClaimsService(
 
   /** The rack's open claims (every split part, or the one whole claim), newest first. */
   async function openOnRack(sessionId: string, rack: string): Promise<ClaimRecord[]> {
-    return (await store.claims.listBySession(sessionId)).filter(
-      (c) => c.rack === rack && OPEN.includes(c.status),
-    );
+    return store.claims.listOpenOnRack(sessionId, rack);
   }
 
   function rackLocked(holder: ClaimRecord, reservedUntil: string | null): AppError {

@@ -85,6 +85,13 @@ export function createMongoClaimRepo(
       // Claims from before split claims (migration 9 sets it) were whole.
       return docs.map((doc) => ({ ...(doc as unknown as ClaimState), split: doc.split ?? false }));
     },
+    async listOpenOnRack(sessionId, rack) {
+      const docs = await claims
+        .find({ session_id: sessionId, rack, status: { $in: ['active', 'paused'] } })
+        .sort({ claimed_at: -1, token: -1, id: -1 })
+        .toArray();
+      return docs.map(toClaim);
+    },
     async listOpenByUser(sessionId, userId) {
       const docs = await claims
         .find({ session_id: sessionId, user_id: userId, status: { $in: ['active', 'paused'] } })

@@ -53,6 +53,12 @@ export function createSqliteClaimRepo(db: Db): ClaimRepo {
       `SELECT ${STATE_COLUMNS} FROM claims INDEXED BY claims_session_states WHERE session_id = ?
        ORDER BY claimed_at DESC, token DESC, id DESC`,
     ),
+    // Through claims_rack_token: the rack's few claims, sorted after.
+    openOnRack: db.prepare<[string, string], ClaimRow>(
+      `SELECT ${COLUMNS} FROM claims
+       WHERE session_id = ? AND rack = ? AND status IN ('active', 'paused')
+       ORDER BY claimed_at DESC, token DESC, id DESC`,
+    ),
     openByUser: db.prepare<[string, string], ClaimRow>(
       `SELECT ${COLUMNS} FROM claims
        WHERE session_id = ? AND user_id = ? AND status IN ('active', 'paused')
@@ -89,6 +95,9 @@ export function createSqliteClaimRepo(db: Db): ClaimRepo {
       return statements()
         .states.all(sessionId)
         .map((row) => ({ ...row, split: row.split === 1 }));
+    },
+    async listOpenOnRack(sessionId, rack) {
+      return statements().openOnRack.all(sessionId, rack).map(toClaim);
     },
     async listOpenByUser(sessionId, userId) {
       return statements().openByUser.all(sessionId, userId).map(toClaim);
