@@ -345,35 +345,13 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
     // An explicit start: a phone of its own (nothing left by the tests above: no screen to come
     // back to, no claim, no sign-in), signed in, on the sessions list. The shared phone's state
     // after the earlier tests made this test depend on their order and timing.
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    try {
-      const keyboardPhone = await browser.newContext({
-        viewport: { width: 412, height: 915 },
-        hasTouch: true,
-        isMobile: true,
-      });
-      await countByKeyboard(await keyboardPhone.newPage());
-    } finally {
-      await browser.close();
-    }
+    await withFreshPhone(countByKeyboard);
   });
 
   it('says the rack list could not be loaded when a label is typed without one, not that the label is wrong', async () => {
     // A phone that never saw the list (nothing saved) and cannot load it: the label cannot be
     // looked up, and "… is not a rack label of this session" sent counters to check a good label.
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    try {
-      const phone = await (
-        await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true })
-      ).newPage();
+    await withFreshPhone(async (phone) => {
       await phone.route('**/warehouses/*/racks?*', (route) => route.abort('internetdisconnected'));
       await phone.goto(server.url);
       await phone.getByLabel('Username').fill('ravi');
@@ -390,11 +368,28 @@ describe.runIf(hasChromium)('staff app on the floor', { timeout: 90_000 }, () =>
         )
         .waitFor({ timeout: 15_000 });
       expect(await phone.getByText(/is not a rack label of this session/).count()).toBe(0);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
+
+/** A phone of its own (its own browser: no storage, sign-in or screen left by other tests). */
+async function withFreshPhone(use: (phone: Page) => Promise<void>) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 412, height: 915 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    await use(await context.newPage());
+  } finally {
+    await browser.close();
+  }
+}
 
 /** Signs in as ravi, then counts one item in the free rack with the keyboard and a wedge burst. */
 async function countByKeyboard(phone: Page) {

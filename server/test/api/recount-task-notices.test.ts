@@ -11,7 +11,7 @@ import type { CountSession } from '@stockverify/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRecord, createSession, sync } from '../support/counting-fixture';
 import { firstCount, startRecountApp, type User } from '../support/recount-fixture';
-import { openSse, type SseEvent } from '../support/sse';
+import { expectPlaceFreed, openSse, type SseEvent } from '../support/sse';
 import type { TestApp } from '../support/test-app';
 import { TASK_STREAMS_PER_USER } from '../../src/app';
 
@@ -172,14 +172,7 @@ describe('a counter’s live task notices', () => {
       const carols = await openStream(carol, session);
       carols.close();
       held.shift()!.close();
-      let again: Response | null = null;
-      for (let tries = 0; tries < 50 && again?.status !== 200; tries++) {
-        await again?.body?.cancel();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        again = await fetch(url(bob));
-      }
-      expect(again!.status).toBe(200);
-      await again!.body?.cancel();
+      await expectPlaceFreed(url(bob));
     } finally {
       for (const stream of held) stream.close();
     }

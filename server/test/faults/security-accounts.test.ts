@@ -26,7 +26,7 @@ import { loadConfig } from '../../src/config';
 import { buildAdapters } from '../../src/deps';
 import { claim, countRecord, createSession, seedCounting } from '../support/counting-fixture';
 import { startTestApp, type ApiResponse, type TestApp } from '../support/test-app';
-import { openSse } from '../support/sse';
+import { expectPlaceFreed, openSse } from '../support/sse';
 
 const pinLogin = (t: TestApp, username: string, pin: string) =>
   t.request<TokenPair>('POST', '/api/auth/pin-login', { body: { username, pin } });
@@ -362,14 +362,7 @@ describe('live event stream of a user disabled mid-stream', () => {
       const others = await openSse(url(other.token));
       others.close();
       held.shift()!.close();
-      let again: Response | null = null;
-      for (let tries = 0; tries < 50 && again?.status !== 200; tries++) {
-        await again?.body?.cancel();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        again = await fetch(url(hoarder.token));
-      }
-      expect(again!.status).toBe(200);
-      await again!.body?.cancel();
+      await expectPlaceFreed(url(hoarder.token));
     } finally {
       for (const stream of held) stream.close();
     }

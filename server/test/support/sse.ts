@@ -54,3 +54,18 @@ export async function openSse<T = unknown>(url: string) {
     close: () => controller.abort(),
   };
 }
+
+/**
+ * Asks for a stream until it is let in (200), then lets it go: a closed stream frees its place
+ * under a per-user cap once the server has seen the client leave, a moment after `close`.
+ */
+export async function expectPlaceFreed(url: string): Promise<void> {
+  let again: Response | null = null;
+  for (let tries = 0; tries < 50 && again?.status !== 200; tries++) {
+    await again?.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    again = await fetch(url);
+  }
+  expect(again!.status).toBe(200);
+  await again!.body?.cancel();
+}
