@@ -193,9 +193,8 @@ export function RacksScreen({
       const scan = classifyScan(code, racks);
       if (scan.kind === 'rack') void claim(scan.rack);
       else if (racks?.some((r) => r.code === code.trim())) void claim(code.trim());
-      // Without a list nothing can be told apart: a rack this phone holds still opens by its
-      // code, anything else waits for the list rather than being called a wrong label.
-      else if (listMissing && held.has(code.trim())) void claim(code.trim());
+      // Without a list a label cannot be told from a wrong one: say so, not that it is wrong (the
+      // racks this phone holds still open from "Your racks on this phone").
       else if (listMissing)
         setMessage({
           text: `The rack list could not be loaded, so ${code.trim()} cannot be looked up yet. Try again when the network is back.`,
@@ -203,7 +202,7 @@ export function RacksScreen({
         });
       else setMessage({ text: `${code} is not a rack label of this session.`, alert: true });
     },
-    [claim, held, listMissing, racks],
+    [claim, listMissing, racks],
   );
   useWedge(claimByLabel, !busy);
   useEffect(() => {
