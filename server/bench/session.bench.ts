@@ -27,6 +27,13 @@
  *      restarted as run, twice with that setting (e.g. the read model's upkeep off), as run again
  *      (ABBA, so the database's growth under the phases falls evenly on both): the throughput
  *      ratio of the pooled as-run phases to the pooled compare phases.
+ *   S (with each comparison): both APIs at once, each on its own copy of the database as D left
+ *      it, one as run and one with the setting, each with its own `--phones` phones as in B, for
+ *      10 s and then a window of twice `--seconds`: the ratio of their count lines stored in the
+ *      window. The machine's drift moves both sides alike (one after the other, the same phase B
+ *      on the same state ran 1,122 and 1,288 records/s), but the two share the cores, so every
+ *      thread's work counts (the WAL checkpointer's too), not only the event loop's: a cross-check
+ *      of the ABBA figure, which stays the budget's (one API on the machine, as deployed).
  *
  * Reads (`--readers` clients, each requesting every read in turn, on a thread of their own so
  * that a round trip does not wait for the phones' client work: `--reader-in-process` puts them on
@@ -342,6 +349,9 @@ const movementsPerMinute = Math.min(
   Math.ceil((opt.movements / plannedSeconds) * 60),
 );
 const MOVEMENT_PULL_MS = 5000;
+/** Phase S: seconds of both APIs syncing before the window counted, then two phases' seconds. */
+const SIDE_WARM_S = 10;
+
 console.log(
   `session bench: ${opt.lines} lines over ${opt.racks} racks, ${opt.items} demo items (${racksPerAisle} racks per aisle), ${opt.builders} builders, ${opt.phones} phones, ${opt.readers} reader(s), ${opt.seconds} s per phase; doubtful share ${round(opt.doubtfulShare * 100, 1)} % of bins (counted outside tolerance); ERP movements: ${opt.movements} planned over ~${Math.round(plannedSeconds)} s, ${movementsPerMinute}/min${movementsPerMinute === MAX_DEMO_MOVEMENTS_PER_MINUTE && opt.movements > (plannedSeconds / 60) * movementsPerMinute ? ` (the demo's most; ~${Math.round((plannedSeconds / 60) * movementsPerMinute)} expected)` : ''}; load average ${loadAtStart.join(' ')}`,
 );
@@ -563,11 +573,12 @@ try {
     user: User,
     device: string,
     records: ReadonlyArray<{ op_id: string }>,
+    at = base,
   ): Promise<Set<string>> {
     const key = randomUUID();
     const giveUp = Date.now() + 120_000;
     for (;;) {
-      const answer = await sendBatch(t, user, device, records, key);
+      const answer = await sendBatch(t, user, device, records, key, at);
       if (answer.retryAfterMs === null || Date.now() + answer.retryAfterMs > giveUp)
         return answer.stored;
       await sleep(answer.retryAfterMs);
@@ -579,12 +590,13 @@ try {
     device: string,
     records: ReadonlyArray<{ op_id: string }>,
     key: string,
+    at = base,
   ): Promise<{ stored: Set<string>; retryAfterMs: number | null }> {
     const stored = new Set<string>();
     const token = await tokenOf(user);
     const started = performance.now();
     const res = await send(
-      base,
+      at,
       'POST',
       '/api/sync/batch',
       token,
@@ -1031,18 +1043,20 @@ try {
   /**
    * The phones send batches of their own rack until `until` (and while `more()`): batches of
    * `--batch` back to back when `everyMs` is 0, else one batch of `--paced-batch` every
-   * `everyMs` each, from a random phase.
+   * `everyMs` each, from a random phase. `to` sends them to another API (`at`) with phones of
+   * their own (`set`: the same racks, their own counts), for the side-by-side comparison.
    */
   async function phoneLoop(
     until: number,
     everyMs = 0,
     more: () => boolean = () => false,
+    to: { at: string; set: Phone[] } = { at: base, set: phones },
   ): Promise<{ tally: SyncTally; seconds: number }> {
     const size = everyMs > 0 ? opt.pacedBatch : opt.batch;
     const t = tally();
     const started = performance.now();
     await Promise.all(
-      phones.map(async (phone) => {
+      to.set.map(async (phone) => {
         if (phone.bins.length === 0) return;
         let nextBeat = Date.now() + 20_000;
         let nextBatch = Date.now() + (everyMs > 0 ? Math.random() * everyMs : 0);
@@ -1050,7 +1064,7 @@ try {
           if (Date.now() >= nextBeat) {
             nextBeat = Date.now() + 20_000;
             await call(
-              base,
+              to.at,
               'POST',
               `/api/sessions/${session.id}/heartbeat`,
               await tokenOf(phone.user),
@@ -1064,7 +1078,7 @@ try {
           }
           nextBatch += everyMs;
           const records = phoneRecords(phone, size);
-          const stored = await syncBatch(t, phone.user, `phone-${phone.n}`, records);
+          const stored = await syncBatch(t, phone.user, `phone-${phone.n}`, records, to.at);
           for (const r of records)
             if (stored.has(r.op_id)) phone.standing.set(`${r.rack}\u0000${r.item_code}`, r.op_id);
         }
@@ -1159,7 +1173,15 @@ try {
   // moved by ±10 points from run to run on the same code; ABBA then only evens out drift of the
   // machine itself.
   type Loop = Awaited<ReturnType<typeof phoneLoop>>;
-  const compared: Array<{ label: string; off: Loop[]; on: Loop[] }> = [];
+  interface SideBySide {
+    as_run_records_s: number;
+    with_env_records_s: number;
+    window_s: number;
+    /** As run / with the setting, measured at once on the same machine. */
+    ratio: number;
+    tallies: SyncTally[];
+  }
+  const compared: Array<{ label: string; off: Loop[]; on: Loop[]; side: SideBySide }> = [];
   const savedDir = opt.compares.length > 0 ? `${dataDir}-after-d` : null;
   const phonesAfterD = phones.map((p) => ({ counted: p.counted, standing: new Map(p.standing) }));
   if (savedDir) {
@@ -1187,13 +1209,81 @@ try {
     await restart(env);
     return phoneLoop(Date.now() + seconds * 1000);
   };
+  /** Count lines stored so far in a data dir's database (rowids grow by one per line written). */
+  const linesIn = (dir: string): number => {
+    const db = new Database(path.join(dir, 'stockverify.db'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    try {
+      return (db.prepare('SELECT MAX(rowid) FROM count_lines').pluck().get() as number) ?? 0;
+    } finally {
+      db.close();
+    }
+  };
+  /**
+   * Phase S: both APIs at once, each on its own copy of the database as phase D left it, one as
+   * run and one with the setting, each with its own phones doing what B's phones do. Whatever the
+   * machine does to its speed during the phase (on this shared 2-core machine the same phase B
+   * ran 1,122 and 1,288 records/s within four minutes) it does to both. Each side's records/s is
+   * its count lines stored between `SIDE_WARM_S` after the start and the end of the phase, read
+   * from its database (so neither the servers' start nor the batches still in flight at the end
+   * weigh on it).
+   */
+  const sideBySide = async (env: Record<string, string>): Promise<SideBySide> => {
+    console.log(
+      `phase S: both APIs at once (as run, and with ${labelOf(env)}), ${SIDE_WARM_S} + ${2 * seconds} s`,
+    );
+    await api!.stop();
+    const twinDir = `${dataDir}-twin`;
+    for (const dir of [dataDir, twinDir]) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.cpSync(savedDir!, dir, { recursive: true });
+    }
+    execFileSync('sync');
+    const twin = await startApiProcess({ ...serverEnv, ...env, DATA_DIR: twinDir });
+    try {
+      api = await startApiProcess(serverEnv);
+      base = api.url;
+      const own = () =>
+        phones.map((p, i) => ({
+          ...p,
+          counted: phonesAfterD[i]!.counted,
+          standing: new Map(phonesAfterD[i]!.standing),
+        }));
+      const until = Date.now() + (SIDE_WARM_S + 2 * seconds) * 1000;
+      const loops = [api.url, twin.url].map((at) =>
+        phoneLoop(until, 0, () => false, { at, set: own() }),
+      );
+      await sleep(SIDE_WARM_S * 1000);
+      const from = [linesIn(dataDir), linesIn(twinDir)];
+      const started = performance.now();
+      await sleep(Math.max(0, until - Date.now()));
+      const to = [linesIn(dataDir), linesIn(twinDir)];
+      const windowS = (performance.now() - started) / 1000;
+      const [onLoop, offLoop] = await Promise.all(loops);
+      const asRun = (to[0]! - from[0]!) / windowS;
+      const withEnv = (to[1]! - from[1]!) / windowS;
+      return {
+        as_run_records_s: asRun,
+        with_env_records_s: withEnv,
+        window_s: windowS,
+        ratio: asRun / withEnv,
+        tallies: [onLoop!.tally, offLoop!.tally],
+      };
+    } finally {
+      await twin.stop();
+      fs.rmSync(twinDir, { recursive: true, force: true });
+    }
+  };
   for (const env of opt.compares) {
     const label = labelOf(env);
     const on1 = await run('B″1: phase B on the API restarted as run', {});
     const off1 = await run(`B′1: phase B on the API restarted with ${label}`, env);
     const off2 = await run(`B′2: phase B on the API restarted with ${label}`, env);
     const on2 = await run('B″2: phase B on the API restarted as run', {});
-    compared.push({ label, off: [off1, off2], on: [on1, on2] });
+    const side = await sideBySide(env);
+    compared.push({ label, off: [off1, off2], on: [on1, on2], side });
   }
   const binLinesEnd = linesPerBin();
   sampling = false;
@@ -1333,7 +1423,11 @@ try {
   const readsVsNone = perSecond(saturated.sync) / perSecond(alone);
   const pooled = (rs: Loop[]) =>
     rs.reduce((n, r) => n + r.tally.ok, 0) / rs.reduce((n, r) => n + r.seconds, 0);
-  const ratios = compared.map((c) => ({ label: c.label, ratio: pooled(c.on) / pooled(c.off) }));
+  const ratios = compared.map((c) => ({
+    label: c.label,
+    ratio: pooled(c.on) / pooled(c.off),
+    side: c.side,
+  }));
   const notOk = new Map<string, number>();
   for (const t of [
     build,
@@ -1341,6 +1435,7 @@ try {
     saturated.sync?.tally,
     paced.sync?.tally,
     ...compared.flatMap((c) => [...c.on, ...c.off].map((r) => r.tally)),
+    ...compared.flatMap((c) => c.side.tallies),
   ])
     if (t) for (const [code, n] of t.codes) notOk.set(code, (notOk.get(code) ?? 0) + n);
 
@@ -1385,7 +1480,7 @@ try {
         ]
       : ratios.map(
           (r) =>
-            `sync throughput as run / with ${r.label} (ABBA, pooled): ${round(r.ratio * 100, 1)} % (budget ≥ 90 %: ${r.ratio >= 0.9 ? 'met' : 'NOT met'})`,
+            `sync throughput as run / with ${r.label} (ABBA, pooled): ${round(r.ratio * 100, 1)} % (budget ≥ 90 %: ${r.ratio >= 0.9 ? 'met' : 'NOT met'}); side by side (phase S, both APIs at once sharing the cores: ${Math.round(r.side.as_run_records_s)} against ${Math.round(r.side.with_env_records_s)} records/s over ${round(r.side.window_s, 0)} s): ${round(r.side.ratio * 100, 1)} %`,
         );
   for (const line of ratioLines) console.log(line);
   const counts = `doubtful share ${round(opt.doubtfulShare * 100, 1)} % of ${binCount} bins (${doubtfulBins} counted outside tolerance); lines per bin after the build: mean ${round(binLinesBuilt.mean, 1)}, max ${binLinesBuilt.max}; at the end: mean ${round(binLinesEnd.mean, 1)}, max ${binLinesEnd.max}`;
@@ -1460,6 +1555,12 @@ try {
         comparisons: ratios.map((r) => ({
           env: r.label,
           throughput_as_run_vs_env: round(r.ratio, 3),
+          side_by_side: {
+            as_run_records_s: Math.round(r.side.as_run_records_s),
+            with_env_records_s: Math.round(r.side.with_env_records_s),
+            window_s: round(r.side.window_s, 1),
+            throughput_as_run_vs_env: round(r.side.ratio, 3),
+          },
         })),
         server_side: { alone: quiet.server, saturating: saturated.server, paced: paced.server },
         reads_on_thread: opt.readsOnThread,
@@ -1496,4 +1597,5 @@ try {
   if (opt.keep) console.log(`data kept in ${dataDir}`);
   else fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(`${dataDir}-after-d`, { recursive: true, force: true });
+  fs.rmSync(`${dataDir}-twin`, { recursive: true, force: true });
 }
