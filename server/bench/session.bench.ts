@@ -30,10 +30,12 @@
  *   S (with each comparison): both APIs at once, each on its own copy of the database as D left
  *      it, one as run and one with the setting, each with its own `--phones` phones as in B, for
  *      10 s and then a window of twice `--seconds`: the ratio of their count lines stored in the
- *      window. The machine's drift moves both sides alike (one after the other, the same phase B
- *      on the same state ran 1,122 and 1,288 records/s), but the two share the cores, so every
- *      thread's work counts (the WAL checkpointer's too), not only the event loop's: a cross-check
- *      of the ABBA figure, which stays the budget's (one API on the machine, as deployed).
+ *      window. The budget's figure since 2026-12-07 10:55: the machine's drift moves both sides
+ *      alike, where one after the other the same phase B on the same state ran 1,122 and 1,288
+ *      records/s minutes apart, and ABBA evens out a steady drift only. Both sides' event loops
+ *      are saturated and share the cores evenly, so the ratio is that of their work per record,
+ *      what bounds one API's throughput on a machine of its own; the WAL checkpointer's extra
+ *      work there has a core to spare, here it is shared (so S, if anything, is the harsher).
  *
  * Reads (`--readers` clients, each requesting every read in turn, on a thread of their own so
  * that a round trip does not wait for the phones' client work: `--reader-in-process` puts them on
@@ -1480,7 +1482,7 @@ try {
         ]
       : ratios.map(
           (r) =>
-            `sync throughput as run / with ${r.label} (ABBA, pooled): ${round(r.ratio * 100, 1)} % (budget ≥ 90 %: ${r.ratio >= 0.9 ? 'met' : 'NOT met'}); side by side (phase S, both APIs at once sharing the cores: ${Math.round(r.side.as_run_records_s)} against ${Math.round(r.side.with_env_records_s)} records/s over ${round(r.side.window_s, 0)} s): ${round(r.side.ratio * 100, 1)} %`,
+            `sync throughput as run / with ${r.label}, side by side (phase S, both APIs at once: ${Math.round(r.side.as_run_records_s)} against ${Math.round(r.side.with_env_records_s)} records/s over ${round(r.side.window_s, 0)} s): ${round(r.side.ratio * 100, 1)} % (budget ≥ 90 %: ${r.side.ratio >= 0.9 ? 'met' : 'NOT met'}); one after the other (ABBA, pooled): ${round(r.ratio * 100, 1)} %`,
         );
   for (const line of ratioLines) console.log(line);
   const counts = `doubtful share ${round(opt.doubtfulShare * 100, 1)} % of ${binCount} bins (${doubtfulBins} counted outside tolerance); lines per bin after the build: mean ${round(binLinesBuilt.mean, 1)}, max ${binLinesBuilt.max}; at the end: mean ${round(binLinesEnd.mean, 1)}, max ${binLinesEnd.max}`;
