@@ -42,7 +42,7 @@ const BATCH = option('BATCH', 500);
 const PAIRS = option('PAIRS', 25);
 const WARMUP = option('WARMUP', 3);
 /** Lines per store transaction in the sync endpoint (FLUSH_LINES, modules/counting/sync-batch.ts). */
-const SYNC_FLUSH_LINES = 20;
+const SYNC_FLUSH_LINES = 50;
 const CHUNKS = (process.env.UPKEEP_CHUNKS ?? `${SYNC_FLUSH_LINES},${BATCH}`).split(',').map((c) => {
   const n = Number(c);
   if (!Number.isInteger(n) || n < 1)
