@@ -438,11 +438,11 @@ function prepare(db: Db) {
       [string, string],
       { first: string | null; last: string | null; username: string | null }
     >(
-      // The partial index of the counter's lines that count, covering (migration 26; SQLite picks
-      // it, counter-span-plan.test.ts): before it, SQLite read every line the counter ever wrote
-      // in the session from the table. No INDEXED BY: migrations before 26 prepare this too.
-      // The walk over all of the counter's lines that count: only when the name kept in their
-      // model row is no longer on any of them (a renamed user's last old line gone), see spanOf.
+      // A walk over all of the counter's lines that count, used only when the name their model row
+      // keeps is on none of them any more (spanOf). Through the partial index of those lines,
+      // covering (migration 26; SQLite picks it, counter-span-plan.test.ts): before it, SQLite read
+      // every line the counter ever wrote in the session from the table. No INDEXED BY:
+      // migrations before 26 prepare this too.
       `SELECT MIN(counted_at) AS first, MAX(counted_at) AS last, MAX(counted_by_name) AS username
        FROM count_lines WHERE counted_by = ? AND session_id = ? AND ${COUNTS}`,
     ),
