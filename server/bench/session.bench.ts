@@ -29,8 +29,10 @@
  *      ratio of the pooled as-run phases to the pooled compare phases.
  *   S (with each comparison): both APIs at once, each on its own copy of the database as D left
  *      it, one as run and one with the setting, each with its own `--phones` phones as in B, for
- *      10 s and then a window of twice `--seconds`: the ratio of their count lines stored in the
- *      window. The budget's figure since 2026-12-07 10:55: the machine's drift moves both sides
+ *      10 s and then a window of twice `--seconds`; twice, the two sides' places swapped (which
+ *      copy, which API starts first, whose phones are served first): the ratio of their count
+ *      lines stored in both windows (one window until 2026-12-07 13:30). The budget's figure
+ *      since 2026-12-07 10:55: the machine's drift moves both sides
  *      alike, where one after the other the same phase B on the same state ran 1,122 and 1,288
  *      records/s minutes apart, and ABBA evens out a steady drift only. Both sides' event loops
  *      are saturated and share the cores evenly, so the ratio is that of their work per record,
@@ -1175,12 +1177,24 @@ try {
   // moved by ±10 points from run to run on the same code; ABBA then only evens out drift of the
   // machine itself.
   type Loop = Awaited<ReturnType<typeof phoneLoop>>;
-  interface SideBySide {
+  /** One window of phase S. */
+  interface SideWindow {
+    /** Where the API as run kept its data: the data dir itself, or its twin copy. */
+    as_run_on: 'data dir' | 'twin';
     as_run_records_s: number;
     with_env_records_s: number;
     window_s: number;
     /** As run / with the setting, measured at once on the same machine. */
     ratio: number;
+  }
+  /** Phase S's two windows, the sides' places swapped between them, pooled. */
+  interface SideBySide {
+    as_run_records_s: number;
+    with_env_records_s: number;
+    window_s: number;
+    /** As run / with the setting: the lines each side stored over both windows. */
+    ratio: number;
+    windows: SideWindow[];
     tallies: SyncTally[];
   }
   const compared: Array<{ label: string; off: Loop[]; on: Loop[]; side: SideBySide }> = [];
@@ -1236,46 +1250,77 @@ try {
    * run and one with the setting, each with its own phones doing what B's phones do. Whatever the
    * machine does to its speed during the phase (on this shared 2-core machine the same phase B
    * ran 1,122 and 1,288 records/s within four minutes) it does to both. Each side's records/s is
-   * its count lines stored between `SIDE_WARM_S` after the start and the end of the phase, read
+   * its count lines stored between `SIDE_WARM_S` after the start and the end of the window, read
    * from its database (so neither the servers' start nor the batches still in flight at the end
-   * weigh on it).
+   * weigh on it). Two windows, the sides swapped between them (which data dir, which API starts
+   * first, whose phones the loop serves first), so that nothing of a side's place in the phase
+   * favours either, and the ratio is the pooled lines of each side over both (since
+   * 2026-12-07 13:30; one window before).
    */
-  const sideBySide = async (env: Record<string, string>): Promise<SideBySide> => {
+  const sideWindow = async (
+    env: Record<string, string>,
+    asRunOn: SideWindow['as_run_on'],
+  ): Promise<SideWindow & { tallies: SyncTally[]; lines: [number, number] }> => {
     console.log(
-      `phase S: both APIs at once (as run, and with ${labelOf(env)}), ${SIDE_WARM_S} + ${2 * seconds} s`,
+      `phase S (as run on the ${asRunOn}): both APIs at once (as run, and with ${labelOf(env)}), ${SIDE_WARM_S} + ${2 * seconds} s`,
     );
     await api!.stop();
     const twinDir = `${dataDir}-twin`;
     restoreDirs([dataDir, twinDir]);
-    const twin = await startApiProcess({ ...serverEnv, ...env, DATA_DIR: twinDir });
+    // The API on the twin starts first, then the one on the data dir (which stays up afterwards).
+    const onTwin = asRunOn === 'twin';
+    const asRunDir = onTwin ? twinDir : dataDir;
+    const envDir = onTwin ? dataDir : twinDir;
+    const twinApi = await startApiProcess({
+      ...serverEnv,
+      ...(onTwin ? {} : env),
+      DATA_DIR: twinDir,
+    });
     try {
-      api = await startApiProcess(serverEnv);
-      base = api.url;
+      const dataApi = await startApiProcess(onTwin ? { ...serverEnv, ...env } : serverEnv);
+      api = dataApi;
+      base = dataApi.url;
       const own = () => phones.map((p, i) => ({ ...p, ...countsAfterD(i) }));
       const until = Date.now() + (SIDE_WARM_S + 2 * seconds) * 1000;
-      const loops = [api.url, twin.url].map((at) =>
+      // The loop serves the phones of the API on the data dir first (it started second).
+      const loops = [dataApi.url, twinApi.url].map((at) =>
         phoneLoop(until, 0, () => false, { at, set: own() }),
       );
       await sleep(SIDE_WARM_S * 1000);
-      const atStart = [linesIn(dataDir), linesIn(twinDir)];
+      const atStart = [linesIn(asRunDir), linesIn(envDir)];
       const started = performance.now();
       await sleep(Math.max(0, until - Date.now()));
-      const atEnd = [linesIn(dataDir), linesIn(twinDir)];
+      const atEnd = [linesIn(asRunDir), linesIn(envDir)];
       const windowS = (performance.now() - started) / 1000;
-      const [onLoop, offLoop] = await Promise.all(loops);
-      const asRun = (atEnd[0]! - atStart[0]!) / windowS;
-      const withEnv = (atEnd[1]! - atStart[1]!) / windowS;
+      const done = await Promise.all(loops);
+      const lines: [number, number] = [atEnd[0]! - atStart[0]!, atEnd[1]! - atStart[1]!];
       return {
-        as_run_records_s: asRun,
-        with_env_records_s: withEnv,
+        as_run_on: asRunOn,
+        as_run_records_s: lines[0] / windowS,
+        with_env_records_s: lines[1] / windowS,
         window_s: windowS,
-        ratio: asRun / withEnv,
-        tallies: [onLoop!.tally, offLoop!.tally],
+        ratio: lines[0] / lines[1],
+        lines,
+        tallies: done.map((d) => d.tally),
       };
     } finally {
-      await twin.stop();
+      await twinApi.stop();
       fs.rmSync(twinDir, { recursive: true, force: true });
     }
+  };
+  const sideBySide = async (env: Record<string, string>): Promise<SideBySide> => {
+    const windows = [await sideWindow(env, 'twin'), await sideWindow(env, 'data dir')];
+    const seconds = windows.reduce((n, w) => n + w.window_s, 0);
+    const asRun = windows.reduce((n, w) => n + w.lines[0], 0);
+    const withEnv = windows.reduce((n, w) => n + w.lines[1], 0);
+    return {
+      as_run_records_s: asRun / seconds,
+      with_env_records_s: withEnv / seconds,
+      window_s: seconds,
+      ratio: asRun / withEnv,
+      windows: windows.map(({ tallies: _t, lines: _l, ...w }) => w),
+      tallies: windows.flatMap((w) => w.tallies),
+    };
   };
   for (const env of opt.compares) {
     const label = labelOf(env);
@@ -1481,7 +1526,7 @@ try {
         ]
       : ratios.map(
           (r) =>
-            `sync throughput as run / with ${r.label}, side by side (phase S, both APIs at once: ${Math.round(r.side.as_run_records_s)} against ${Math.round(r.side.with_env_records_s)} records/s over ${round(r.side.window_s, 0)} s): ${round(r.side.ratio * 100, 1)} % (budget ≥ 90 %: ${r.side.ratio >= 0.9 ? 'met' : 'NOT met'}); one after the other (ABBA, pooled): ${round(r.ratio * 100, 1)} %`,
+            `sync throughput as run / with ${r.label}, side by side (phase S, both APIs at once: ${Math.round(r.side.as_run_records_s)} against ${Math.round(r.side.with_env_records_s)} records/s over ${round(r.side.window_s, 0)} s; per window, as run on ${r.side.windows.map((w) => `the ${w.as_run_on} ${round(w.ratio * 100, 1)} %`).join(', ')}): ${round(r.side.ratio * 100, 1)} % (budget ≥ 90 %: ${r.side.ratio >= 0.9 ? 'met' : 'NOT met'}); one after the other (ABBA, pooled): ${round(r.ratio * 100, 1)} %`,
         );
   for (const line of ratioLines) console.log(line);
   const counts = `doubtful share ${round(opt.doubtfulShare * 100, 1)} % of ${binCount} bins (${doubtfulBins} counted outside tolerance); lines per bin after the build: mean ${round(binLinesBuilt.mean, 1)}, max ${binLinesBuilt.max}; at the end: mean ${round(binLinesEnd.mean, 1)}, max ${binLinesEnd.max}`;
@@ -1561,6 +1606,13 @@ try {
             with_env_records_s: Math.round(r.side.with_env_records_s),
             window_s: round(r.side.window_s, 1),
             throughput_as_run_vs_env: round(r.side.ratio, 3),
+            windows: r.side.windows.map((w) => ({
+              as_run_on: w.as_run_on,
+              as_run_records_s: Math.round(w.as_run_records_s),
+              with_env_records_s: Math.round(w.with_env_records_s),
+              window_s: round(w.window_s, 1),
+              throughput_as_run_vs_env: round(w.ratio, 3),
+            })),
           },
         })),
         server_side: { alone: quiet.server, saturating: saturated.server, paced: paced.server },
