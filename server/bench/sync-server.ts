@@ -46,6 +46,8 @@ export interface SyncServerInfo {
   any_items: string[];
   /** A difference from a bin's book (units) outside every tolerance rule in force. */
   outside_units: number;
+  /** The server's database file (the benchmark reads its count lines stored, read-only). */
+  db_file: string;
 }
 
 const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000);
@@ -55,7 +57,8 @@ const phoneCount = Number(process.env.BENCH_PHONES ?? 200);
 // of "sync throughput without rules" that sync.bench.ts compares against.
 const skipSettlement = process.env.BENCH_SKIP_SETTLEMENT === 'true';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-sync-'));
-const store = createSqliteStore({ file: path.join(dir, 'bench.db') });
+const dbFile = path.join(dir, 'bench.db');
+const store = createSqliteStore({ file: dbFile });
 await store.init();
 const erp = createDemoErpSource({ itemCount });
 const { handler, services } = createApp({
@@ -258,6 +261,7 @@ server.listen(0, '127.0.0.1', () => {
     phones,
     any_items: items.map((i) => i.item_code),
     outside_units: outsideUnits,
+    db_file: dbFile,
   };
   process.stdout.write(JSON.stringify(info) + '\n');
 });

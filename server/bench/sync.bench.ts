@@ -7,7 +7,12 @@
  * rule (±2 units, recount), so it settles its bin and opens a recount task (issue #16). First the
  * cost of that consensus upkeep: a second server with BENCH_SKIP_SETTLEMENT=true (config.ts: no
  * bin is settled) takes the same load in interleaved phases (A B B A, `--compare-seconds` each),
- * at the doubtful share and at 1.0 (every count outside tolerance, the worst case). Reports the
+ * at the doubtful share and at 1.0 (every count outside tolerance, the worst case); then side by
+ * side, as bench:session's phase S: both servers loaded at once, each by its own uploaders, for
+ * 5 s and then a window of `--side-seconds` (30), twice (the second with B's uploaders started
+ * first), the ratio of their count lines stored in the windows, read from each server's database
+ * (the budget's figure since 2026-12-07, as in bench:session: the machine's drift falls on both
+ * alike; A B B A runs of 5 s moved 12 points between two runs of one build). Reports the
  * client-measured round trip per batch (the server sends no timing header), records/s and
  * errors; then, in the same run, inserts as many rows straight through better-sqlite3 in one
  * transaction into a table of the same shape, for the ratio. Then heartbeat and claim (re-claiming
@@ -42,6 +47,9 @@ function option(name: string, fallback: number): number {
 const doubtfulShare = option('doubtful-share', 0.1);
 if (doubtfulShare < 0 || doubtfulShare > 1) throw new Error('--doubtful-share: from 0 to 1');
 const compareSeconds = option('compare-seconds', 5);
+const sideSeconds = option('side-seconds', 30);
+/** Seconds of each side-by-side window's load before the window starts (both servers warm). */
+const SIDE_WARM_S = 5;
 
 function startServer(env: Record<string, string> = {}): Promise<{
   child: ChildProcess;
@@ -436,8 +444,7 @@ async function compare(share: number) {
     'doubtful share': share,
     'with settlement, records/s': Math.round(a),
     'without (BENCH_SKIP_SETTLEMENT), records/s': Math.round(b),
-    'with / without': `${round((a / b) * 100, 1)} %`,
-    'within 10 %': errors > 0 ? 'invalid (errors)' : a >= 0.9 * b ? 'met' : 'NOT met',
+    'A B B A: with / without': `${round((a / b) * 100, 1)} %`,
     // CPU of the server process per 500 records: steadier than wall time on a shared machine.
     'server CPU ms / 500 records, with / without':
       cpuA === null || cpuB === null ? '—' : `${Math.round(cpuA)} / ${Math.round(cpuB)}`,
@@ -448,11 +455,79 @@ async function compare(share: number) {
     errors,
   };
 }
-const comparison = [await compare(doubtfulShare)];
-if (doubtfulShare !== 1) comparison.push(await compare(1));
+/** Count lines stored so far in a server's database (rowids grow by one per line written). */
+function linesIn(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT MAX(rowid) FROM count_lines').pluck().get() as number | null) ?? 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Consensus upkeep side by side: A and B loaded at once, each by its own uploaders, so whatever
+ * the machine does to its speed it does to both; both event loops are saturated and share the
+ * cores, so the ratio of their lines stored is that of their work per record. Two windows, the
+ * second with B's uploaders started first; each side's lines are those stored between
+ * `SIDE_WARM_S` after the load starts and its end (batches still in flight at the end do not
+ * count).
+ */
+async function sideBySide(share: number) {
+  const sides = [
+    { url, info, stored: 0 },
+    { url: baseUrl, info: baseline.info, stored: 0 },
+  ];
+  let windowS = 0;
+  let errors = 0;
+  const ratios: number[] = [];
+  for (const order of [
+    [0, 1],
+    [1, 0],
+  ]) {
+    const until = Date.now() + (SIDE_WARM_S + sideSeconds) * 1000;
+    const loads = order.map((i) =>
+      upload(sides[i]!.url, sides[i]!.info, sides[i]!.info.uploaders, until, share),
+    );
+    await new Promise((r) => setTimeout(r, SIDE_WARM_S * 1000));
+    const atStart = sides.map((s) => linesIn(s.info.db_file));
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
+    const atEnd = sides.map((s) => linesIn(s.info.db_file));
+    windowS += (performance.now() - started) / 1000;
+    const stored = sides.map((_, i) => atEnd[i]! - atStart[i]!);
+    sides.forEach((s, i) => (s.stored += stored[i]!));
+    ratios.push(stored[0]! / stored[1]!);
+    for (const st of await Promise.all(loads))
+      errors += st.httpErrors + st.recordErrors + st.conflicts;
+  }
+  return {
+    a: sides[0]!.stored / windowS,
+    b: sides[1]!.stored / windowS,
+    ratio: sides[0]!.stored / sides[1]!.stored,
+    windows: ratios,
+    errors,
+  };
+}
+
+const comparison: Array<Record<string, string | number>> = [];
+for (const share of doubtfulShare !== 1 ? [doubtfulShare, 1] : [1]) {
+  const abba = await compare(share);
+  const side = await sideBySide(share);
+  if (side.errors > 0)
+    console.error(`side by side at ${share}: ${side.errors} http, record or conflict errors`);
+  comparison.push({
+    ...abba,
+    'side by side, records/s with / without': `${Math.round(side.a)} / ${Math.round(side.b)}`,
+    'side by side: with / without': `${round(side.ratio * 100, 1)} % (windows ${side.windows.map((r) => `${round(r * 100, 1)} %`).join(', ')})`,
+    // The budget's figure: side by side (the A B B A figure beside it).
+    'within 10 %':
+      abba.errors + side.errors > 0 ? 'invalid (errors)' : side.ratio >= 0.9 ? 'met' : 'NOT met',
+  });
+}
 await stop(baseline.child);
 console.log(
-  `\nconsensus upkeep: ${info.uploaders.length} uploaders, ${compareSeconds} s per run; A settles, B runs with BENCH_SKIP_SETTLEMENT=true; same load, order A B B A:`,
+  `\nconsensus upkeep: ${info.uploaders.length} uploaders; A settles, B runs with BENCH_SKIP_SETTLEMENT=true; same load, order A B B A (${compareSeconds} s per run), then side by side (both at once, two windows of ${sideSeconds} s; judged on this):`,
 );
 console.table(comparison);
 
