@@ -73,6 +73,7 @@ import { runReads, type ReaderRead, type ReaderStats } from './session-reader.wo
 import Database from 'better-sqlite3';
 import { demoWarehouses, generateDemoItems } from '../src/adapters/erp/demo';
 import { MAX_DEMO_MOVEMENTS_PER_MINUTE } from '../src/adapters/erp/demo-movements';
+import { linesStored } from './lines-stored';
 import { readBins, rackPlan, figureOf, type Bin, type PlannedLine } from './session-counts';
 import {
   PROCESS_ADMIN_PASSWORD,
@@ -1234,17 +1235,7 @@ try {
     return phoneLoop(Date.now() + seconds * 1000);
   };
   /** Count lines stored so far in a data dir's database (rowids grow by one per line written). */
-  const linesIn = (dir: string): number => {
-    const db = new Database(path.join(dir, 'stockverify.db'), {
-      readonly: true,
-      fileMustExist: true,
-    });
-    try {
-      return (db.prepare('SELECT MAX(rowid) FROM count_lines').pluck().get() as number) ?? 0;
-    } finally {
-      db.close();
-    }
-  };
+  const linesIn = (dir: string): number => linesStored(path.join(dir, 'stockverify.db'));
   /**
    * Phase S: both APIs at once, each on its own copy of the database as phase D left it, one as
    * run and one with the setting, each with its own phones doing what B's phones do. Whatever the

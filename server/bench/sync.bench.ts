@@ -28,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { linesStored } from './lines-stored';
 import type { SyncServerInfo, Uploader } from './sync-server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -455,16 +456,6 @@ async function compare(share: number) {
     errors,
   };
 }
-/** Count lines stored so far in a server's database (rowids grow by one per line written). */
-function linesIn(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT MAX(rowid) FROM count_lines').pluck().get() as number | null) ?? 0;
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * Consensus upkeep side by side: A and B loaded at once, each by its own uploaders, so whatever
  * the machine does to its speed it does to both; both event loops are saturated and share the
@@ -490,10 +481,10 @@ async function sideBySide(share: number) {
       upload(sides[i]!.url, sides[i]!.info, sides[i]!.info.uploaders, until, share),
     );
     await new Promise((r) => setTimeout(r, SIDE_WARM_S * 1000));
-    const atStart = sides.map((s) => linesIn(s.info.db_file));
+    const atStart = sides.map((s) => linesStored(s.info.db_file));
     const started = performance.now();
     await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
-    const atEnd = sides.map((s) => linesIn(s.info.db_file));
+    const atEnd = sides.map((s) => linesStored(s.info.db_file));
     windowS += (performance.now() - started) / 1000;
     const stored = sides.map((_, i) => atEnd[i]! - atStart[i]!);
     sides.forEach((s, i) => (s.stored += stored[i]!));
